@@ -1,0 +1,91 @@
+"""The XaDesk user: a person identified by a Vietnamese mobile number."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.phones import phone_normalize
+
+
+class UserManager(BaseUserManager["User"]):
+    def create_user(self, phone: str, password: str | None = None, **extra: Any) -> User:
+        """Create a user; without a password the account logs in by one-time code only."""
+        user = self.model(phone=phone_normalize(phone), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, phone: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(phone, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # People log in with the number as they write it; look up its E.164 form.
+        return self.get(phone=phone_normalize(username or ""))
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. Roles and their scope are separate rows (accounts.roles), so
+    one person can be a resident and an officer without a second account."""
+
+    class Language(models.TextChoices):
+        VIETNAMESE = "vi", _("Vietnamese")
+        ENGLISH = "en", _("English")
+
+    phone = models.CharField(
+        _("mobile number"),
+        max_length=16,
+        unique=True,
+        help_text=_("Stored in international form, e.g. +84912345678."),
+    )
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, default=Language.VIETNAMESE
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("staff status"),
+        default=False,
+        help_text=_("Can log in to the administration site."),
+    )
+    is_demo = models.BooleanField(
+        _("demo account"),
+        default=False,
+        help_text=_("Created by load_demo; never use in production."),
+    )
+    created_at = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    USERNAME_FIELD = "phone"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.phone
+
+    def clean(self) -> None:
+        super().clean()
+        if self.phone:
+            self.phone = phone_normalize(self.phone)
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[-1] if self.full_name else self.phone

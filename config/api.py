@@ -1,0 +1,82 @@
+"""The one NinjaAPI of XaDesk, mounted at /api/v1/.
+
+Every app contributes a Router from its own ``api.py``. Domain errors are mapped
+to HTTP statuses here, in one place, as ``{"code", "message"}`` bodies whose
+message is in the request's language (LocaleMiddleware has activated it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from geo.api import router as geo_router
+
+STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
+    (NotFound, 404),
+    (PermissionDenied, 403),
+    (Conflict, 409),
+    (InvalidInput, 422),
+)
+
+
+def status_for(error: DomainError) -> int:
+    """Return the HTTP status of a domain error family (400 when unmapped)."""
+    for family, status in STATUS_BY_ERROR:
+        if isinstance(error, family):
+            return status
+    return 400
+
+
+api = NinjaAPI(
+    title="XaDesk API",
+    version="1",
+    description="Citizen field reports and public-service help requests, routed to communes.",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    body: dict[str, Any] = {"code": exc.code, "message": str(exc.message)}
+    if exc.details:
+        body["details"] = exc.details
+    return api.create_response(request, body, status=status_for(exc))
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields = [
+        {
+            "field": ".".join(str(part) for part in error.get("loc", ()) if part != "body"),
+            "problem": error.get("msg", ""),
+        }
+        for error in exc.errors
+    ]
+    body = {
+        "code": "invalid_input",
+        "message": _("Some of the information sent is not valid. Please check it and try again."),
+        "details": {"fields": fields},
+    }
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = {"code": "not_authenticated", "message": _("Please log in first.")}
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    body = {"code": "http_error", "message": str(exc.message)}
+    return api.create_response(request, body, status=exc.status_code)
+
+
+api.add_router("/geo/", geo_router, tags=["geo"])

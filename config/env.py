@@ -1,0 +1,84 @@
+"""Read settings from the environment, failing loudly on malformed values.
+
+A typo in production configuration must stop the process at start-up, not
+silently fall back to a default: ``DJANGO_DEBUG=yes`` is an error, not True.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"true", "1"}
+_FALSE = {"false", "0"}
+_UNSET = object()
+
+
+def _raw(name: str) -> str | None:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return None
+    return value.strip()
+
+
+def env_str(name: str, default: str | object = _UNSET) -> str:
+    """Return the variable, or the default; raise if it is required and unset."""
+    value = _raw(name)
+    if value is not None:
+        return value
+    if default is _UNSET:
+        raise ImproperlyConfigured(f"Environment variable {name} is required.")
+    return str(default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Return a boolean written as true/false/1/0; anything else is an error."""
+    value = _raw(name)
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"Environment variable {name}={value!r} is not a boolean: use true, false, 1 or 0."
+    )
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    """Return an integer; reject non-numbers and values under the minimum."""
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value!r} is not an integer."
+        ) from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={number} must be at least {minimum}."
+        )
+    return number
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """Return a comma-separated list with blanks dropped."""
+    value = _raw(name)
+    if value is None:
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """Return one of the allowed words; anything else is an error."""
+    value = env_str(name, default)
+    if value not in choices:
+        allowed = ", ".join(choices)
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value!r} must be one of: {allowed}."
+        )
+    return value

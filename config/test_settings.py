@@ -1,0 +1,8 @@
+"""Test settings: the production settings with a handful of overrides."""
+
+from config.settings import *  # noqa: F403
+
+# A fast hash keeps the persona fixtures cheap; production keeps the default.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False

@@ -1,0 +1,62 @@
+"""Domain errors shared by every app.
+
+Services raise these; config/api.py maps each family to one HTTP status, and
+pages show ``message`` to the person. ``code`` is stable: clients branch on it,
+so it never changes once published. ``message`` is a lazy translation, rendered
+in the language active when the error is shown, not when it is raised.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request."""
+
+    code: str = "error"
+    default_message: str | Promise = _("The request could not be completed.")
+
+    def __init__(
+        self,
+        message: str | Promise | None = None,
+        *,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        self.message = message if message is not None else self.default_message
+        if code is not None:
+            self.code = code
+        self.details = details or {}
+        super().__init__(str(self.code))
+
+
+class InvalidInput(DomainError):
+    """The input is malformed or breaks a validation rule."""
+
+    code = "invalid_input"
+    default_message = _("Some of the information sent is not valid.")
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist, or is not visible to the caller."""
+
+    code = "not_found"
+    default_message = _("We could not find what you asked for.")
+
+
+class PermissionDenied(DomainError):
+    """The caller may not do this."""
+
+    code = "forbidden"
+    default_message = _("You do not have permission to do this.")
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state (illegal move, replayed key)."""
+
+    code = "conflict"
+    default_message = _("This conflicts with the current state. Reload and try again.")
