@@ -4,22 +4,56 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.forms import UserCreateForm, UserEditForm
+from accounts.models import RoleAssignment, User
+
+
+class RoleAssignmentInline(admin.TabularInline[RoleAssignment, User]):
+    model = RoleAssignment
+    fk_name = "user"
+    raw_id_fields = ("unit", "granted_by")
+    extra = 0
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
+    form = UserEditForm
+    add_form = UserCreateForm
     ordering = ("phone",)
     list_display = ("phone", "full_name", "is_staff", "is_demo", "created_at")
     list_filter = ("is_staff", "is_superuser", "is_active", "is_demo")
     search_fields = ("phone", "full_name", "email")
+    inlines = (RoleAssignmentInline,)
     fieldsets = (
         (None, {"fields": ("phone", "password")}),
         (_("Personal info"), {"fields": ("full_name", "email", "language")}),
         (
             _("Permissions"),
-            {"fields": ("is_active", "is_staff", "is_superuser", "is_demo", "groups", "user_permissions")},
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "is_demo",
+                    "groups",
+                    "user_permissions",
+                )
+            },
         ),
         (_("Important dates"), {"fields": ("last_login", "created_at")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("phone", "password1", "password2")}),)
+    add_fieldsets = (
+        (
+            None,
+            {"classes": ("wide",), "fields": ("phone", "full_name", "password1", "password2")},
+        ),
+    )
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin[RoleAssignment]):
+    list_display = ("user", "role", "unit", "village", "created_at")
+    list_filter = ("role",)
+    search_fields = ("user__phone", "user__full_name", "unit__name", "unit__code")
+    list_select_related = ("user", "unit")
+    raw_id_fields = ("user", "unit", "granted_by")

@@ -1,4 +1,10 @@
-"""The XaDesk user: a person identified by a Vietnamese mobile number."""
+"""People and their roles.
+
+A person is identified by a Vietnamese mobile number. Residents need no role
+row: anyone with an account files for themselves. Rows exist for the roles that
+widen what a person may see or do, each bounded by an administrative unit, and
+a person may hold several.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +12,14 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.phones import phone_normalize
+from geo.models import AdminUnit
 
 
 class UserManager(BaseUserManager["User"]):
@@ -89,3 +98,78 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[-1] if self.full_name else self.phone
+
+
+class Role(models.TextChoices):
+    DIGITAL_TEAM = "digital_team", _("Community digital-technology team member")
+    OFFICER = "officer", _("Commune officer")
+    LEADER = "leader", _("Commune leader")
+    PROVINCE_ADMIN = "province_admin", _("Province administrator")
+
+
+# Which level of unit bounds each role.
+SCOPE_LEVEL: dict[str, str] = {
+    Role.DIGITAL_TEAM: AdminUnit.Level.COMMUNE,
+    Role.OFFICER: AdminUnit.Level.COMMUNE,
+    Role.LEADER: AdminUnit.Level.COMMUNE,
+    Role.PROVINCE_ADMIN: AdminUnit.Level.PROVINCE,
+}
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    unit = models.ForeignKey(
+        AdminUnit,
+        verbose_name=_("scope"),
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+        help_text=_("The commune (or province for administrators) this role covers."),
+    )
+    village = models.CharField(
+        _("village"),
+        max_length=120,
+        blank=True,
+        help_text=_("For digital-technology team members who cover one village."),
+    )
+    granted_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("granted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("granted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "unit"], name="accounts_role_once_per_scope"
+            ),
+            models.CheckConstraint(
+                condition=Q(role=Role.DIGITAL_TEAM) | Q(village=""),
+                name="accounts_village_only_for_digital_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} ({self.unit})"
+
+    def clean(self) -> None:
+        super().clean()
+        expected = SCOPE_LEVEL.get(self.role)
+        if self.unit_id and expected and self.unit.level != expected:
+            raise ValidationError(
+                {
+                    "unit": _("This role must be scoped to a unit of level: %(level)s.")
+                    % {"level": AdminUnit.Level(expected).label}
+                }
+            )

@@ -64,4 +64,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
         if not results[name].startswith("ok"):
             down.append(name)
     status = 503 if down else 200
-    return JsonResponse({"status": "down" if down else "ok", "down": down, "checks": results}, status=status)
+    return JsonResponse(
+        {"status": "down" if down else "ok", "down": down, "checks": results}, status=status
+    )

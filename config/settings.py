@@ -9,9 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_choice, env_int, env_list, env_str
+
+# Lets admin classes and querysets be written ModelAdmin[Model] at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,9 +23,7 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 # Without DEBUG a missing key must stop start-up rather than sign sessions
 # with a value that is public in the repository.
 SECRET_KEY = (
-    env_str("DJANGO_SECRET_KEY", "insecure-dev-only-key")
-    if DEBUG
-    else env_str("DJANGO_SECRET_KEY")
+    env_str("DJANGO_SECRET_KEY", "insecure-dev-only-key") if DEBUG else env_str("DJANGO_SECRET_KEY")
 )
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])

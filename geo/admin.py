@@ -6,7 +6,7 @@ from geo.models import AdminUnit, Boundary, BoundaryPiece, BoundaryVersion
 
 
 @admin.register(BoundaryVersion)
-class BoundaryVersionAdmin(admin.ModelAdmin):
+class BoundaryVersionAdmin(admin.ModelAdmin[BoundaryVersion]):
     list_display = ("label", "source", "created_at")
 
 

@@ -53,9 +53,8 @@ system_packages() {
   if [[ -z "${DATABASE_URL:-}" ]]; then
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   fi
-  if [[ -z "${XADESK_NO_NGINX:-}" ]]; then
-    command -v nginx >/dev/null || missing+=(nginx-light)
-  fi
+  command -v nginx >/dev/null || missing+=(nginx-light)
+  command -v curl >/dev/null || missing+=(curl ca-certificates)
   if [[ $WANT_BROWSER -eq 1 ]]; then
     command -v chromium >/dev/null || missing+=(chromium)
   fi

@@ -1,0 +1,51 @@
+# XaDesk: two commands do everything on a fresh Debian/Ubuntu machine.
+#   make run   provision, migrate, load demo data, serve on http://127.0.0.1:8000
+#   make test  provision, then lint, types, migration check, import contracts, tests
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -euo pipefail -c
+PY := .venv/bin/python
+MANAGE := $(PY) manage.py
+
+.PHONY: run test setup stop lint types check-migrations contracts pytest messages lock clean
+
+setup:
+	bash scripts/provision.sh
+	$(MAKE) --no-print-directory messages
+
+messages:
+	# Compiled catalogues are build output (git-ignored), rebuilt when a .po is newer.
+	for po in locale/*/LC_MESSAGES/*.po; do
+	  mo="$${po%.po}.mo"
+	  if [[ ! -f "$$mo" || "$$po" -nt "$$mo" ]]; then msgfmt --check -o "$$mo" "$$po"; fi
+	done
+
+run: setup
+	bash scripts/serve.sh
+
+stop:
+	bash scripts/stop.sh
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+types:
+	DJANGO_DEBUG=true .venv/bin/mypy .
+
+check-migrations:
+	DJANGO_DEBUG=true $(MANAGE) makemigrations --check --dry-run
+
+contracts:
+	.venv/bin/lint-imports
+
+pytest:
+	DJANGO_DEBUG=true .venv/bin/pytest
+
+test: setup lint types check-migrations contracts pytest
+
+lock:
+	# Refreeze the transitive set after changing a pin in pyproject.toml.
+	.venv/bin/pip freeze --exclude-editable | grep -v '^-e' > requirements/lock.new
+	{ echo '# Frozen transitive set for pyproject.toml (dev extras included); regenerate with `make lock`.'; cat requirements/lock.new; } > requirements/lock.txt
+	rm requirements/lock.new

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Stop what `make run` started: the servers, then the private PostgreSQL and Redis.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUN="$ROOT/.run"
+for pidfile in "$RUN/gunicorn.pid" "$RUN/nginx/nginx.pid"; do
+  [[ -f "$pidfile" ]] && kill "$(cat "$pidfile")" 2>/dev/null
+done
+pkill -f "uvicorn config.asgi:application" 2>/dev/null
+if [[ -f "$RUN/redis/redis.pid" ]]; then
+  kill "$(cat "$RUN/redis/redis.pid")" 2>/dev/null && echo "[stop] Redis stopped"
+fi
+if [[ -f "$RUN/pg/data/PG_VERSION" ]]; then
+  PG_BIN="/usr/lib/postgresql/$(cat "$RUN/pg/data/PG_VERSION")/bin"
+  if [[ $EUID -eq 0 ]]; then
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$RUN/pg/data" -m fast stop >/dev/null 2>&1 && echo "[stop] PostgreSQL stopped"
+  else
+    "$PG_BIN/pg_ctl" -D "$RUN/pg/data" -m fast stop >/dev/null 2>&1 && echo "[stop] PostgreSQL stopped"
+  fi
+fi
+exit 0
