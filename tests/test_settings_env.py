@@ -1,0 +1,210 @@
+"""config/env.py fails loudly on malformed configuration, and settings use it so.
+
+The helper tests set variables with monkeypatch; the start-up tests import the
+production settings in a fresh interpreter with a scrubbed environment, because
+this process already has settings loaded. No database is touched.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_choice, env_int, env_list, env_str
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VAR = "XADESK_TEST_ENV_VALUE"
+
+
+# ---- env_bool -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("true", True),
+        ("TRUE", True),
+        ("True", True),
+        ("1", True),
+        ("false", False),
+        ("FALSE", False),
+        ("False", False),
+        ("0", False),
+        (" true ", True),
+    ],
+)
+def test_env_bool_accepts_true_false_1_0_any_case(
+    monkeypatch: pytest.MonkeyPatch, raw: str, expected: bool
+) -> None:
+    monkeypatch.setenv(VAR, raw)
+    assert env_bool(VAR, not expected) is expected
+
+
+@pytest.mark.parametrize("raw", ["yes", "no", "on", "maybe", "2", "tru"])
+def test_env_bool_rejects_other_words(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    monkeypatch.setenv(VAR, raw)
+    with pytest.raises(ImproperlyConfigured, match=rf"{VAR}='{raw}' is not a boolean"):
+        env_bool(VAR, False)
+
+
+@pytest.mark.parametrize("default", [True, False])
+def test_env_bool_unset_or_blank_gives_default(
+    monkeypatch: pytest.MonkeyPatch, default: bool
+) -> None:
+    monkeypatch.delenv(VAR, raising=False)
+    assert env_bool(VAR, default) is default
+    monkeypatch.setenv(VAR, "  ")
+    assert env_bool(VAR, default) is default
+
+
+# ---- env_int --------------------------------------------------------------
+
+
+def test_env_int_parses(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(VAR, "12")
+    assert env_int(VAR, 5, minimum=0) == 12
+    monkeypatch.setenv(VAR, "0")
+    assert env_int(VAR, 5, minimum=0) == 0
+    monkeypatch.delenv(VAR)
+    assert env_int(VAR, 5, minimum=0) == 5
+
+
+@pytest.mark.parametrize("raw", ["12a", "1.5", "twelve", "0x10"])
+def test_env_int_rejects_non_integers(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    monkeypatch.setenv(VAR, raw)
+    with pytest.raises(ImproperlyConfigured, match=rf"{VAR}='{raw}' is not an integer"):
+        env_int(VAR, 5)
+
+
+def test_env_int_rejects_below_minimum(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(VAR, "-1")
+    with pytest.raises(ImproperlyConfigured, match=rf"{VAR}=-1 must be at least 0"):
+        env_int(VAR, 5, minimum=0)
+
+
+# ---- env_choice -----------------------------------------------------------
+
+
+def test_env_choice_accepts_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(VAR, "memory")
+    assert env_choice(VAR, "redis", ("redis", "memory")) == "memory"
+    monkeypatch.delenv(VAR)
+    assert env_choice(VAR, "redis", ("redis", "memory")) == "redis"
+
+
+@pytest.mark.parametrize("raw", ["rediss", "Memory", "inmemory"])
+def test_env_choice_rejects_unknown(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    monkeypatch.setenv(VAR, raw)
+    with pytest.raises(ImproperlyConfigured, match=r"must be one of: redis, memory"):
+        env_choice(VAR, "redis", ("redis", "memory"))
+
+
+# ---- env_str and env_list -------------------------------------------------
+
+
+def test_env_str_required_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(VAR, raising=False)
+    with pytest.raises(ImproperlyConfigured, match=rf"Environment variable {VAR} is required"):
+        env_str(VAR)
+    monkeypatch.setenv(VAR, "   ")
+    with pytest.raises(ImproperlyConfigured, match=VAR):
+        env_str(VAR)
+
+
+def test_env_str_value_and_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(VAR, "  value  ")
+    assert env_str(VAR) == "value"
+    monkeypatch.delenv(VAR)
+    assert env_str(VAR, "fallback") == "fallback"
+
+
+def test_env_list_splits_and_drops_blanks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(VAR, " a.example, ,b.example,")
+    assert env_list(VAR, ["x"]) == ["a.example", "b.example"]
+    monkeypatch.delenv(VAR)
+    assert env_list(VAR, ["x"]) == ["x"]
+
+
+# ---- production settings at start-up ------------------------------------------
+
+SETUP_DJANGO = (
+    "import django; import os; "
+    "os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()"
+)
+
+
+def start_django(**env: str) -> subprocess.CompletedProcess[str]:
+    """Import config.settings in a fresh interpreter with only `env` set.
+
+    sys.executable is the project's .venv interpreter when pytest runs from it.
+    """
+    clean_env = {
+        key: os.environ[key] for key in ("PATH", "HOME", "LANG", "TZ") if key in os.environ
+    }
+    clean_env.update(env)
+    return subprocess.run(  # noqa: S603 - fixed interpreter and code
+        [sys.executable, "-c", SETUP_DJANGO],
+        cwd=REPO_ROOT,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_settings_start_with_secret_key() -> None:
+    """Control for the failures below: the harness itself can start Django."""
+    result = start_django(DJANGO_SECRET_KEY="subprocess-test-secret")
+    assert result.returncode == 0, result.stderr
+
+
+def test_settings_start_in_debug_without_secret_key() -> None:
+    result = start_django(DJANGO_DEBUG="true")
+    assert result.returncode == 0, result.stderr
+
+
+def test_settings_refuse_to_start_without_secret_key() -> None:
+    result = start_django()
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "Environment variable DJANGO_SECRET_KEY is required." in result.stderr
+
+
+def test_settings_refuse_debug_yes() -> None:
+    result = start_django(DJANGO_DEBUG="yes", DJANGO_SECRET_KEY="subprocess-test-secret")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_DEBUG='yes' is not a boolean" in result.stderr
+
+
+# ---- .env.example keeps up with the code --------------------------------------
+
+ENV_READERS = {
+    "config/settings.py": re.compile(r"\benv_(?:str|bool|int|list|choice)\(\s*\"([A-Z0-9_]+)\""),
+    "scripts/provision.sh": re.compile(r"\$\{([A-Z][A-Z0-9_]*):[-?]"),
+    "docker/entrypoint.sh": re.compile(r"\$\{([A-Z][A-Z0-9_]*):[-?]"),
+}
+
+
+def test_env_example_documents_every_variable() -> None:
+    documented = set(
+        re.findall(
+            r"^#?\s*([A-Z][A-Z0-9_]*)=",
+            (REPO_ROOT / ".env.example").read_text(encoding="utf-8"),
+            flags=re.MULTILINE,
+        )
+    )
+    read: dict[str, set[str]] = {}
+    for relative, pattern in ENV_READERS.items():
+        names = set(pattern.findall((REPO_ROOT / relative).read_text(encoding="utf-8")))
+        assert names, f"found no variables in {relative}: has the pattern gone stale?"
+        read[relative] = names
+    missing = {relative: sorted(names - documented) for relative, names in read.items()}
+    assert not any(missing.values()), f"not documented in .env.example: {missing}"
