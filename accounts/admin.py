@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.admin.options import InlineModelAdmin
+from django.http import HttpRequest
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +28,13 @@ class UserAdmin(BaseUserAdmin[User]):
     list_filter = ("is_staff", "is_superuser", "is_active", "is_demo")
     search_fields = ("phone", "full_name", "email")
     inlines = (RoleAssignmentInline,)
+
+    def get_inlines(
+        self, request: HttpRequest, obj: User | None
+    ) -> list[type[InlineModelAdmin[Any, Any]]]:
+        # Roles are granted once the person exists, as on Django's own user admin.
+        return list(self.inlines) if obj is not None else []
+
     fieldsets = (
         (None, {"fields": ("phone", "password")}),
         (_("Personal info"), {"fields": ("full_name", "email", "language")}),

@@ -1,0 +1,99 @@
+"""Shared fixtures: the real boundaries of two provinces, and the personas.
+
+Personas (as in healthchecks): a resident, a village digital-tech team member,
+an officer of commune A, an officer of commune B, a leader of commune A, a
+province administrator, and anonymous.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from pytest_django import DjangoDbBlocker
+
+from accounts.models import Role, User
+from geo.models import AdminUnit
+from helpdesk.models import DepartmentType
+from tests import factories
+
+# Thái Nguyên (92 communes) and Lạng Sơn (65): the two provinces the tests use.
+TEST_PROVINCES = ("19", "20")
+COMMUNE_A = "05443"  # Phường Phan Đình Phùng, Thái Nguyên
+COMMUNE_B = "05830"  # Xã Đại Từ, Thái Nguyên
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> None:
+    """Import the real boundaries once per test database; tests roll back on top."""
+    with django_db_blocker.unblock():
+        args = [arg for code in TEST_PROVINCES for arg in ("--province", code)]
+        call_command("import_boundaries", *args, "--commit", stdout=io.StringIO())
+
+
+@dataclass(frozen=True)
+class Personas:
+    resident: User
+    digital_team: User
+    officer_a: User
+    officer_b: User
+    leader_a: User
+    province_admin: User
+
+
+@pytest.fixture
+def commune_a(db: None) -> AdminUnit:
+    return factories.commune_get(code=COMMUNE_A)
+
+
+@pytest.fixture
+def commune_b(db: None) -> AdminUnit:
+    return factories.commune_get(code=COMMUNE_B)
+
+
+@pytest.fixture
+def personas(commune_a: AdminUnit, commune_b: AdminUnit) -> Personas:
+    province = factories.province_get(code="19")
+    resident = factories.user_create(full_name="Nguyễn Thị Lan")
+    digital_team = factories.user_create(full_name="Hoàng Văn Tú")
+    factories.role_grant(
+        user=digital_team, role=Role.DIGITAL_TEAM, unit=commune_b, village="Xóm Đồng Khuôn"
+    )
+    officer_a = factories.user_create(full_name="Trần Minh Đức")
+    factories.role_grant(
+        user=officer_a,
+        role=Role.OFFICER,
+        unit=commune_a,
+        departments=(factories.department_create(commune=commune_a),),
+    )
+    officer_b = factories.user_create(full_name="Lê Thu Hà")
+    factories.role_grant(
+        user=officer_b,
+        role=Role.OFFICER,
+        unit=commune_b,
+        departments=(
+            factories.department_create(
+                commune=commune_b, department_type=DepartmentType.PUBLIC_SERVICE_CENTRE
+            ),
+        ),
+    )
+    leader_a = factories.user_create(full_name="Phạm Quốc Huy")
+    factories.role_grant(user=leader_a, role=Role.LEADER, unit=commune_a)
+    province_admin = factories.user_create(full_name="Đỗ Thị Mai")
+    factories.role_grant(user=province_admin, role=Role.PROVINCE_ADMIN, unit=province)
+    return Personas(resident, digital_team, officer_a, officer_b, leader_a, province_admin)
+
+
+@pytest.fixture
+def superuser(db: None) -> User:
+    return factories.user_create(full_name="Admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client_for(superuser: User) -> Client:
+    client = Client()
+    client.force_login(superuser)
+    return client

@@ -1,0 +1,54 @@
+"""Builders for test data: keyword-only functions, real rows, real geometry."""
+
+from __future__ import annotations
+
+import itertools
+
+from accounts.models import Role, RoleAssignment, User
+from geo.models import AdminUnit
+from helpdesk.models import Department, DepartmentMembership, DepartmentType
+
+PASSWORD = "correct horse battery staple"
+_phones = itertools.count(1)
+
+
+def next_phone() -> str:
+    """Return a fresh, valid Vietnamese mobile number (Viettel 098 range)."""
+    return f"+8498{next(_phones):07d}"
+
+
+def user_create(*, phone: str | None = None, full_name: str = "", **extra: object) -> User:
+    return User.objects.create_user(phone or next_phone(), PASSWORD, full_name=full_name, **extra)
+
+
+def commune_get(*, code: str) -> AdminUnit:
+    return AdminUnit.objects.get(level=AdminUnit.Level.COMMUNE, code=code)
+
+
+def province_get(*, code: str) -> AdminUnit:
+    return AdminUnit.objects.get(level=AdminUnit.Level.PROVINCE, code=code)
+
+
+def department_create(
+    *, commune: AdminUnit, department_type: DepartmentType = DepartmentType.ECONOMY_INFRASTRUCTURE
+) -> Department:
+    department, _ = Department.objects.get_or_create(
+        commune=commune,
+        department_type=department_type,
+        defaults={"name": f"{department_type.label} — {commune.name}"},
+    )
+    return department
+
+
+def role_grant(
+    *,
+    user: User,
+    role: Role,
+    unit: AdminUnit,
+    village: str = "",
+    departments: tuple[Department, ...] = (),
+) -> RoleAssignment:
+    assignment = RoleAssignment.objects.create(user=user, role=role, unit=unit, village=village)
+    for department in departments:
+        DepartmentMembership.objects.create(department=department, user=user)
+    return assignment
