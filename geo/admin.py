@@ -11,7 +11,7 @@ class BoundaryVersionAdmin(admin.ModelAdmin[BoundaryVersion]):
 
 
 @admin.register(AdminUnit)
-class AdminUnitAdmin(admin.ModelAdmin):
+class AdminUnitAdmin(admin.ModelAdmin[AdminUnit]):
     list_display = ("code", "full_name", "level", "unit_type", "parent", "retired_in")
     list_filter = ("level", "unit_type")
     search_fields = ("code", "name", "full_name", "name_en")
@@ -20,7 +20,7 @@ class AdminUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Boundary)
-class BoundaryAdmin(admin.GISModelAdmin):
+class BoundaryAdmin(admin.GISModelAdmin[Boundary]):
     list_display = ("unit", "valid_from", "valid_to")
     list_select_related = ("unit", "valid_from", "valid_to")
     raw_id_fields = ("unit",)
@@ -28,7 +28,7 @@ class BoundaryAdmin(admin.GISModelAdmin):
 
 
 @admin.register(BoundaryPiece)
-class BoundaryPieceAdmin(admin.GISModelAdmin):
+class BoundaryPieceAdmin(admin.GISModelAdmin[BoundaryPiece]):
     list_display = ("id", "unit", "level")
     list_select_related = ("unit",)
     raw_id_fields = ("boundary", "unit")
