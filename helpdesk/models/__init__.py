@@ -1,5 +1,31 @@
 """Models of the case core, one module per concept."""
 
+from helpdesk.models.calendar import Holiday as Holiday
+from helpdesk.models.catalogue import RoutingRule, Service, ServiceKind
 from helpdesk.models.departments import Department, DepartmentMembership, DepartmentType
+from helpdesk.models.knowledge import Article as Article
+from helpdesk.models.tickets import (
+    OPEN_STATUSES,
+    CannedResponse,
+    LocationSource,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+    TicketStatus,
+)
 
-__all__ = ["Department", "DepartmentMembership", "DepartmentType"]
+__all__ = [
+    "OPEN_STATUSES",
+    "CannedResponse",
+    "Department",
+    "DepartmentMembership",
+    "DepartmentType",
+    "LocationSource",
+    "RoutingRule",
+    "Service",
+    "ServiceKind",
+    "Ticket",
+    "TicketCounter",
+    "TicketEvent",
+    "TicketStatus",
+]

@@ -1,0 +1,404 @@
+"""HTTP API of the case core: catalogue, filing, queue, case detail and officer actions.
+
+Handlers parse, call one service or selector, and render; scope and state rules
+live in helpdesk.permissions and helpdesk.lifecycle.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from django.utils.translation import get_language
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.security import django_auth
+
+from accounts.models import User
+from geo.models import AdminUnit
+from helpdesk import filing, lifecycle, selectors
+from helpdesk.errors import InvalidTransferTarget
+from helpdesk.models import Department, Service, Ticket, TicketEvent
+from helpdesk.permissions import scope_for
+
+router = Router()
+
+
+def _english() -> bool:
+    return (get_language() or "vi").startswith("en")
+
+
+# --- schemas -----------------------------------------------------------------
+
+
+class ServiceOut(Schema):
+    code: str
+    kind: str
+    name: str
+    icon: str
+    location_required: bool
+    photo_required: bool
+    description_required: bool
+    sla_hours: float
+
+    @staticmethod
+    def from_service(service: Service) -> ServiceOut:
+        return ServiceOut(
+            code=service.code,
+            kind=service.kind,
+            name=service.name_en if _english() else service.name,
+            icon=service.icon,
+            location_required=service.location_required,
+            photo_required=service.photo_required,
+            description_required=service.description_required,
+            sla_hours=float(service.sla_hours),
+        )
+
+
+class CaseIn(Schema):
+    service: str = Field(..., max_length=50)
+    description: str = Field("", max_length=4000)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    accuracy_m: int | None = Field(None, ge=0, le=100_000)
+    address_text: str = Field("", max_length=255)
+    commune_code: str | None = Field(None, max_length=10)
+
+
+class UnitRef(Schema):
+    code: str
+    name: str
+
+
+class CaseOut(Schema):
+    number: str
+    kind: str
+    service: str
+    status: str
+    status_label: str
+    description: str
+    lat: float | None
+    lon: float | None
+    commune: UnitRef | None
+    department: str | None
+    assignee: str | None
+    created_at: datetime
+    due_at: datetime | None
+    resolved_at: datetime | None
+    rating: int | None
+
+    # Resolvers let ninja render a Ticket row directly (also inside paginated lists).
+    @staticmethod
+    def resolve_service(ticket: Ticket) -> str:
+        return ticket.service.code
+
+    @staticmethod
+    def resolve_status_label(ticket: Ticket) -> str:
+        return str(ticket.get_status_display())
+
+    @staticmethod
+    def resolve_lat(ticket: Ticket) -> float | None:
+        return ticket.location.y if ticket.location else None
+
+    @staticmethod
+    def resolve_lon(ticket: Ticket) -> float | None:
+        return ticket.location.x if ticket.location else None
+
+    @staticmethod
+    def resolve_commune(ticket: Ticket) -> UnitRef | None:
+        commune = ticket.commune
+        if commune is None:
+            return None
+        name = (commune.full_name_en or commune.full_name) if _english() else commune.full_name
+        return UnitRef(code=commune.code, name=name)
+
+    @staticmethod
+    def resolve_department(ticket: Ticket) -> str | None:
+        department = ticket.department
+        if department is None:
+            return None
+        return (department.name_en or department.name) if _english() else department.name
+
+    @staticmethod
+    def resolve_assignee(ticket: Ticket) -> str | None:
+        return ticket.assignee.full_name if ticket.assignee else None
+
+    @staticmethod
+    def from_ticket(ticket: Ticket) -> CaseOut:
+        return CaseOut.from_orm(ticket)
+
+
+class FiledOut(Schema):
+    case: CaseOut
+    routed: bool
+    message: str
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    actor: str | None
+    from_status: str
+    to_status: str
+    body: str
+    is_public: bool
+    created_at: datetime
+
+    @staticmethod
+    def from_event(event: TicketEvent) -> EventOut:
+        return EventOut(
+            id=event.pk,
+            kind=event.kind,
+            actor=event.actor.full_name if event.actor else None,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            body=event.body,
+            is_public=event.is_public,
+            created_at=event.created_at,
+        )
+
+
+class CaseDetailOut(Schema):
+    case: CaseOut
+    events: list[EventOut]
+
+
+class QueueFilterIn(Schema):
+    status: str | None = None
+    service: str | None = None
+    department: int | None = None
+    commune: str | None = None
+    mine: bool = False
+    overdue: bool = False
+    unrouted: bool = False
+
+
+class NoteIn(Schema):
+    body: str = Field(..., max_length=4000)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(..., max_length=4000)
+
+
+class AcceptIn(Schema):
+    assignee_phone: str | None = None
+
+
+class AssignIn(Schema):
+    assignee_phone: str
+
+
+class DuplicateIn(Schema):
+    original: str
+
+
+class TransferIn(Schema):
+    department_id: int
+    reason: str = Field(..., max_length=4000)
+
+
+class RateIn(Schema):
+    rating: int
+    comment: str = Field("", max_length=2000)
+
+
+# --- handlers ----------------------------------------------------------------
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _ticket(request: HttpRequest, number: str) -> Ticket:
+    return selectors.ticket_get(scope=scope_for(user=request.user), number=number)
+
+
+@router.get("/services", response=list[ServiceOut], auth=None)
+def list_services(request: HttpRequest) -> list[ServiceOut]:
+    return [ServiceOut.from_service(s) for s in selectors.services_active()]
+
+
+@router.post("/cases", response={201: FiledOut}, auth=django_auth)
+def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, FiledOut]:
+    service = filing.service_get_active(code=payload.service)
+    commune = None
+    if payload.commune_code:
+        commune = (
+            AdminUnit.objects.filter(
+                level=AdminUnit.Level.COMMUNE, code=payload.commune_code, retired_in__isnull=True
+            )
+            .select_related("parent")
+            .first()
+        )
+    filed = filing.ticket_file(
+        reporter=_user(request),
+        service=service,
+        description=payload.description,
+        lat=payload.lat,
+        lon=payload.lon,
+        accuracy_m=payload.accuracy_m,
+        address_text=payload.address_text,
+        commune=commune,
+    )
+    return 201, FiledOut(
+        case=CaseOut.from_ticket(filed.ticket),
+        routed=filed.ticket.department_id is not None,
+        message=str(filed.explanation),
+    )
+
+
+@router.get("/cases", response=list[CaseOut], auth=django_auth)
+@paginate(LimitOffsetPagination)
+def list_cases(request: HttpRequest, filters: Query[QueueFilterIn]) -> list[CaseOut]:
+    scope = scope_for(user=request.user)
+    queryset = (
+        selectors.tickets_queue(
+            scope=scope,
+            filters=selectors.QueueFilter(
+                status=filters.status,
+                service=filters.service,
+                department_id=filters.department,
+                commune_code=filters.commune,
+                assigned_to_me=filters.mine,
+                overdue=filters.overdue,
+                unrouted=filters.unrouted,
+            ),
+        )
+        if scope.is_staff_member
+        else selectors.tickets_of_reporter(scope=scope)
+    )
+    return queryset  # type: ignore[return-value]  # paginate renders rows through CaseOut
+
+
+@router.get("/cases/{number}", response=CaseDetailOut, auth=django_auth)
+def get_case(request: HttpRequest, number: str, after: int = 0) -> CaseDetailOut:
+    scope = scope_for(user=request.user)
+    ticket = selectors.ticket_get(scope=scope, number=number)
+    events = selectors.ticket_timeline(scope=scope, ticket=ticket, after=after)
+    return CaseDetailOut(
+        case=CaseOut.from_ticket(ticket), events=[EventOut.from_event(e) for e in events]
+    )
+
+
+def _officer(phone: str | None) -> User | None:
+    if not phone:
+        return None
+    from accounts.phones import phone_normalize
+
+    return User.objects.filter(phone=phone_normalize(phone)).first()
+
+
+@router.post("/cases/{number}/accept", response=CaseOut, auth=django_auth)
+def accept_case(request: HttpRequest, number: str, payload: AcceptIn) -> CaseOut:
+    ticket = lifecycle.ticket_accept(
+        ticket=_ticket(request, number),
+        by=_user(request),
+        assignee=_officer(payload.assignee_phone),
+    )
+    return CaseOut.from_ticket(ticket)
+
+
+@router.post("/cases/{number}/assign", response=CaseOut, auth=django_auth)
+def assign_case(request: HttpRequest, number: str, payload: AssignIn) -> CaseOut:
+    officer = _officer(payload.assignee_phone)
+    if officer is None:
+        from helpdesk.errors import InvalidAssignee
+
+        raise InvalidAssignee()
+    ticket = lifecycle.ticket_assign(
+        ticket=_ticket(request, number), by=_user(request), assignee=officer
+    )
+    return CaseOut.from_ticket(ticket)
+
+
+@router.post("/cases/{number}/start", response=CaseOut, auth=django_auth)
+def start_case(request: HttpRequest, number: str) -> CaseOut:
+    return CaseOut.from_ticket(
+        lifecycle.ticket_start(ticket=_ticket(request, number), by=_user(request))
+    )
+
+
+@router.post("/cases/{number}/resolve", response=CaseOut, auth=django_auth)
+def resolve_case(request: HttpRequest, number: str, payload: NoteIn) -> CaseOut:
+    return CaseOut.from_ticket(
+        lifecycle.ticket_resolve(
+            ticket=_ticket(request, number), by=_user(request), note=payload.body
+        )
+    )
+
+
+@router.post("/cases/{number}/reject", response=CaseOut, auth=django_auth)
+def reject_case(request: HttpRequest, number: str, payload: ReasonIn) -> CaseOut:
+    return CaseOut.from_ticket(
+        lifecycle.ticket_reject(
+            ticket=_ticket(request, number), by=_user(request), reason=payload.reason
+        )
+    )
+
+
+@router.post("/cases/{number}/duplicate", response=CaseOut, auth=django_auth)
+def mark_duplicate_case(request: HttpRequest, number: str, payload: DuplicateIn) -> CaseOut:
+    original = _ticket(request, payload.original)
+    return CaseOut.from_ticket(
+        lifecycle.ticket_mark_duplicate(
+            ticket=_ticket(request, number), by=_user(request), original=original
+        )
+    )
+
+
+@router.post("/cases/{number}/transfer", response=CaseOut, auth=django_auth)
+def transfer_case(request: HttpRequest, number: str, payload: TransferIn) -> CaseOut:
+    department = (
+        Department.objects.select_related("commune__parent")
+        .filter(pk=payload.department_id)
+        .first()
+    )
+    if department is None:
+        raise InvalidTransferTarget()
+    return CaseOut.from_ticket(
+        lifecycle.ticket_transfer(
+            ticket=_ticket(request, number),
+            by=_user(request),
+            department=department,
+            reason=payload.reason,
+        )
+    )
+
+
+@router.post("/cases/{number}/reply", response={201: EventOut}, auth=django_auth)
+def reply_case(request: HttpRequest, number: str, payload: NoteIn) -> tuple[int, EventOut]:
+    event = lifecycle.ticket_reply(
+        ticket=_ticket(request, number), by=_user(request), body=payload.body
+    )
+    return 201, EventOut.from_event(event)
+
+
+@router.post("/cases/{number}/note", response={201: EventOut}, auth=django_auth)
+def note_case(request: HttpRequest, number: str, payload: NoteIn) -> tuple[int, EventOut]:
+    event = lifecycle.ticket_reply(
+        ticket=_ticket(request, number), by=_user(request), body=payload.body, internal=True
+    )
+    return 201, EventOut.from_event(event)
+
+
+@router.post("/cases/{number}/reopen", response=CaseOut, auth=django_auth)
+def reopen_case(request: HttpRequest, number: str, payload: ReasonIn) -> CaseOut:
+    return CaseOut.from_ticket(
+        lifecycle.ticket_reopen(
+            ticket=_ticket(request, number), by=_user(request), reason=payload.reason
+        )
+    )
+
+
+@router.post("/cases/{number}/rate", response=CaseOut, auth=django_auth)
+def rate_case(request: HttpRequest, number: str, payload: RateIn) -> CaseOut:
+    return CaseOut.from_ticket(
+        lifecycle.ticket_rate(
+            ticket=_ticket(request, number),
+            by=_user(request),
+            rating=payload.rating,
+            comment=payload.comment,
+        )
+    )

@@ -1,0 +1,52 @@
+"""Domain errors of the case core, each with a stable code."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+
+
+class CaseNotFound(NotFound):
+    code = "case_not_found"
+    default_message = _("We could not find this case.")
+
+
+class OutOfScope(PermissionDenied):
+    code = "out_of_scope"
+    default_message = _("This case is handled by another department or commune.")
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+    default_message = _("This step is not possible for the case in its current state.")
+
+
+class ReopenWindowClosed(Conflict):
+    code = "reopen_window_closed"
+    default_message = _("A case can only be reopened within 7 days of being resolved.")
+
+
+class ReasonRequired(InvalidInput):
+    code = "reason_required"
+    default_message = _("Please write the reason.")
+
+
+class InvalidRating(InvalidInput):
+    code = "invalid_rating"
+    default_message = _("A rating is a whole number from 1 to 5.")
+
+
+class UnknownService(InvalidInput):
+    code = "unknown_service"
+    default_message = _("This kind of report or question does not exist.")
+
+
+class InvalidAssignee(InvalidInput):
+    code = "invalid_assignee"
+    default_message = _("This officer does not work in the department handling the case.")
+
+
+class InvalidTransferTarget(InvalidInput):
+    code = "invalid_transfer_target"
+    default_message = _("Choose an active department of another team to transfer to.")

@@ -1,0 +1,310 @@
+"""The one case lifecycle: every change to a ticket goes through here.
+
+Each service locks the ticket row, checks the caller's scope and that the move
+is allowed from the current state, writes the change and its timeline event in
+one transaction. Two officers acting at once are serialised by the row lock;
+the second sees the state the first left and gets a clear conflict.
+
+Transfer and the SLA clock: the resident waits from the moment of filing, so a
+transfer does not restart the clock — ``due_at`` keeps its value and the
+receiving department inherits the remaining time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from helpdesk import errors
+from helpdesk.models import Department, Ticket, TicketEvent, TicketStatus
+from helpdesk.permissions import Scope, can_manage, is_reporter, scope_for
+
+S = TicketStatus
+REOPEN_WINDOW = timedelta(days=7)
+
+# Allowed moves: status → the statuses an officer may move it to.
+STAFF_MOVES: dict[str, tuple[str, ...]] = {
+    S.NEW: (S.ACCEPTED, S.REJECTED, S.DUPLICATE, S.TRANSFERRED),
+    S.TRANSFERRED: (S.ACCEPTED, S.REJECTED, S.DUPLICATE, S.TRANSFERRED),
+    S.ACCEPTED: (S.IN_PROGRESS, S.RESOLVED, S.REJECTED, S.DUPLICATE, S.TRANSFERRED),
+    S.IN_PROGRESS: (S.RESOLVED, S.TRANSFERRED),
+    S.RESOLVED: (S.CLOSED,),
+    S.CLOSED: (),
+    S.REJECTED: (),
+    S.DUPLICATE: (),
+}
+# Statuses in which the resident and officers may still talk on the case.
+CONVERSATION_OPEN = (S.NEW, S.TRANSFERRED, S.ACCEPTED, S.IN_PROGRESS, S.RESOLVED)
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def _require_staff(scope: Scope, ticket: Ticket) -> None:
+    if not can_manage(scope=scope, ticket=ticket):
+        raise errors.OutOfScope()
+
+
+def _require_move(ticket: Ticket, to: str) -> None:
+    allowed = STAFF_MOVES[ticket.status]
+    if to not in allowed:
+        raise errors.IllegalTransition(
+            details={"status": ticket.status, "allowed": list(allowed)},
+        )
+
+
+def _event(
+    ticket: Ticket,
+    *,
+    kind: str,
+    actor: User | None,
+    from_status: str = "",
+    body: str = "",
+    is_public: bool = True,
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
+    now = timezone.now()
+    ticket.updated_at = now
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor=actor,
+        from_status=from_status,
+        to_status=ticket.status if from_status else "",
+        body=body,
+        is_public=is_public,
+        data=data or {},
+        created_at=now,
+    )
+
+
+def _move(
+    ticket: Ticket,
+    *,
+    by: User,
+    to: str,
+    body: str = "",
+    update: Callable[[Ticket], None] | None = None,
+    data: dict[str, Any] | None = None,
+) -> Ticket:
+    """Lock, check scope and move, apply extra field changes, record the event."""
+    with transaction.atomic():
+        locked = _locked(ticket)
+        _require_staff(scope_for(user=by), locked)
+        _require_move(locked, to)
+        previous = locked.status
+        locked.status = to
+        if update is not None:
+            update(locked)
+        _event(
+            locked,
+            kind=TicketEvent.Kind.STATUS,
+            actor=by,
+            from_status=previous,
+            body=body,
+            data=data,
+        )
+        locked.save()
+    return locked
+
+
+def ticket_accept(*, ticket: Ticket, by: User, assignee: User | None = None) -> Ticket:
+    """Accept a new or transferred case, assigning it to an officer (default: the caller)."""
+    officer = assignee or by
+    if (
+        officer.pk != by.pk
+        and not officer.department_memberships.filter(department_id=ticket.department_id).exists()
+    ):
+        raise errors.InvalidAssignee()
+
+    def update(t: Ticket) -> None:
+        t.assignee = officer
+        t.accepted_at = timezone.now()
+
+    return _move(ticket, by=by, to=S.ACCEPTED, update=update, data={"assignee": officer.pk})
+
+
+def ticket_assign(*, ticket: Ticket, by: User, assignee: User) -> Ticket:
+    """Hand an accepted case to another officer of the same department."""
+    with transaction.atomic():
+        locked = _locked(ticket)
+        _require_staff(scope_for(user=by), locked)
+        if locked.status not in (S.ACCEPTED, S.IN_PROGRESS):
+            raise errors.IllegalTransition(
+                details={"status": locked.status, "allowed": [S.ACCEPTED, S.IN_PROGRESS]}
+            )
+        if not assignee.department_memberships.filter(department_id=locked.department_id).exists():
+            raise errors.InvalidAssignee()
+        locked.assignee = assignee
+        _event(locked, kind=TicketEvent.Kind.ASSIGNED, actor=by, data={"assignee": assignee.pk})
+        locked.save()
+    return locked
+
+
+def ticket_start(*, ticket: Ticket, by: User) -> Ticket:
+    def update(t: Ticket) -> None:
+        t.started_at = timezone.now()
+
+    return _move(ticket, by=by, to=S.IN_PROGRESS, update=update)
+
+
+def ticket_resolve(*, ticket: Ticket, by: User, note: str) -> Ticket:
+    """Resolve with a public note telling the resident what was done."""
+    if not note.strip():
+        raise errors.ReasonRequired()
+
+    def update(t: Ticket) -> None:
+        t.resolved_at = timezone.now()
+
+    return _move(ticket, by=by, to=S.RESOLVED, body=note.strip(), update=update)
+
+
+def ticket_reject(*, ticket: Ticket, by: User, reason: str) -> Ticket:
+    if not reason.strip():
+        raise errors.ReasonRequired()
+
+    def update(t: Ticket) -> None:
+        t.closed_at = timezone.now()
+
+    return _move(ticket, by=by, to=S.REJECTED, body=reason.strip(), update=update)
+
+
+def ticket_mark_duplicate(*, ticket: Ticket, by: User, original: Ticket) -> Ticket:
+    if original.pk == ticket.pk or original.duplicate_of_id == ticket.pk:
+        raise errors.IllegalTransition(details={"status": ticket.status, "allowed": []})
+    if not can_manage(scope=scope_for(user=by), ticket=original):
+        raise errors.OutOfScope()
+
+    def update(t: Ticket) -> None:
+        t.duplicate_of = original
+        t.closed_at = timezone.now()
+
+    return _move(ticket, by=by, to=S.DUPLICATE, update=update, data={"original": original.number})
+
+
+def ticket_transfer(*, ticket: Ticket, by: User, department: Department, reason: str) -> Ticket:
+    """Send the case to another department (of this or another commune), with a reason."""
+    if not reason.strip():
+        raise errors.ReasonRequired()
+    if not department.is_active or department.pk == ticket.department_id:
+        raise errors.InvalidTransferTarget()
+    previous_department = ticket.department_id
+
+    def update(t: Ticket) -> None:
+        t.department = department
+        t.commune = department.commune
+        t.province = department.commune.parent
+        t.assignee = None
+
+    return _move(
+        ticket,
+        by=by,
+        to=S.TRANSFERRED,
+        body=reason.strip(),
+        update=update,
+        data={"from_department": previous_department, "to_department": department.pk},
+    )
+
+
+def ticket_reply(*, ticket: Ticket, by: User, body: str, internal: bool = False) -> TicketEvent:
+    """Post a public reply (the resident sees it) or an internal note (officers only)."""
+    if not body.strip():
+        raise errors.ReasonRequired()
+    with transaction.atomic():
+        locked = _locked(ticket)
+        scope = scope_for(user=by)
+        staff = can_manage(scope=scope, ticket=locked)
+        if not staff and (internal or not is_reporter(scope=scope, ticket=locked)):
+            raise errors.OutOfScope()
+        if locked.status not in CONVERSATION_OPEN:
+            raise errors.IllegalTransition(
+                details={"status": locked.status, "allowed": list(CONVERSATION_OPEN)}
+            )
+        kind = TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.REPLY
+        event = _event(locked, kind=kind, actor=by, body=body.strip(), is_public=not internal)
+        locked.save(update_fields=["updated_at"])
+    return event
+
+
+def ticket_reopen(*, ticket: Ticket, by: User, reason: str) -> Ticket:
+    """The resident says the problem is not fixed: back to in progress, rating cleared."""
+    with transaction.atomic():
+        locked = _locked(ticket)
+        if not is_reporter(scope=scope_for(user=by), ticket=locked):
+            raise errors.OutOfScope()
+        if locked.status != S.RESOLVED:
+            raise errors.IllegalTransition(details={"status": locked.status, "allowed": []})
+        assert locked.resolved_at is not None
+        if timezone.now() - locked.resolved_at > REOPEN_WINDOW:
+            raise errors.ReopenWindowClosed()
+        locked.status = S.IN_PROGRESS
+        locked.resolved_at = None
+        locked.rating = None
+        locked.rating_comment = ""
+        locked.rated_at = None
+        _event(
+            locked,
+            kind=TicketEvent.Kind.STATUS,
+            actor=by,
+            from_status=S.RESOLVED,
+            body=reason.strip(),
+        )
+        locked.save()
+    return locked
+
+
+def ticket_rate(*, ticket: Ticket, by: User, rating: int, comment: str = "") -> Ticket:
+    """The resident rates the outcome of a resolved or closed case, 1 to 5."""
+    if not 1 <= rating <= 5:
+        raise errors.InvalidRating()
+    with transaction.atomic():
+        locked = _locked(ticket)
+        if not is_reporter(scope=scope_for(user=by), ticket=locked):
+            raise errors.OutOfScope()
+        if locked.status not in (S.RESOLVED, S.CLOSED):
+            raise errors.IllegalTransition(
+                details={"status": locked.status, "allowed": [S.RESOLVED, S.CLOSED]}
+            )
+        locked.rating = rating
+        locked.rating_comment = comment.strip()
+        locked.rated_at = timezone.now()
+        _event(
+            locked,
+            kind=TicketEvent.Kind.RATED,
+            actor=by,
+            body=locked.rating_comment,
+            data={"rating": rating},
+        )
+        locked.save()
+    return locked
+
+
+def tickets_close_resolved(*, now: Any = None) -> int:
+    """Close cases resolved more than 7 days ago; safe to run from several workers.
+
+    Each candidate is claimed with SKIP LOCKED so two runs never close the same case
+    twice, and a case a resident is reopening right now is simply skipped.
+    """
+    cutoff = (now or timezone.now()) - REOPEN_WINDOW
+    closed = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Ticket.objects.select_for_update(skip_locked=True)
+                .filter(status=S.RESOLVED, resolved_at__lt=cutoff)
+                .order_by("pk")[:200]
+            )
+            if not batch:
+                return closed
+            for ticket in batch:
+                ticket.status = S.CLOSED
+                ticket.closed_at = timezone.now()
+                _event(ticket, kind=TicketEvent.Kind.STATUS, actor=None, from_status=S.RESOLVED)
+                ticket.save(update_fields=["status", "closed_at", "updated_at"])
+            closed += len(batch)

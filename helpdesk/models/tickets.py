@@ -1,0 +1,217 @@
+"""The ticket: one case lifecycle for field reports and help requests alike.
+
+Fields are written only by the services in helpdesk/lifecycle.py, which also
+append a TicketEvent in the same transaction; the timeline is the record of
+truth that live pushes and catch-up are built from.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from geo.models import AdminUnit, BoundaryVersion
+from helpdesk.models.catalogue import Service, ServiceKind
+from helpdesk.models.departments import Department
+
+
+class TicketStatus(models.TextChoices):
+    NEW = "new", _("New")
+    ACCEPTED = "accepted", _("Accepted")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+    DUPLICATE = "duplicate", _("Duplicate")
+    TRANSFERRED = "transferred", _("Transferred")
+
+
+OPEN_STATUSES = (
+    TicketStatus.NEW,
+    TicketStatus.TRANSFERRED,
+    TicketStatus.ACCEPTED,
+    TicketStatus.IN_PROGRESS,
+)
+
+
+class LocationSource(models.TextChoices):
+    MAP = "map", _("Pin on the map")
+    GPS = "gps", _("Device GPS")
+    EXIF = "exif", _("Photo location")
+    COMMUNE = "commune", _("Chosen commune")
+
+
+class Ticket(models.Model):
+    number = models.CharField(_("case number"), max_length=24, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=ServiceKind.choices)
+    service = models.ForeignKey(
+        Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    location = models.PointField(_("location"), srid=4326, null=True, blank=True)
+    location_source = models.CharField(
+        _("location source"), max_length=10, choices=LocationSource.choices, blank=True
+    )
+    location_accuracy_m = models.PositiveIntegerField(_("accuracy (m)"), null=True, blank=True)
+    address_text = models.CharField(_("village or landmark"), max_length=255, blank=True)
+
+    # Where routing sent the case. Kept even if boundaries change later.
+    commune = models.ForeignKey(
+        AdminUnit,
+        verbose_name=_("commune"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    province = models.ForeignKey(
+        AdminUnit,
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="province_tickets",
+    )
+    boundary_version = models.ForeignKey(
+        BoundaryVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned officer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter"),
+        on_delete=models.PROTECT,
+        related_name="reported_tickets",
+    )
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+    )
+
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+
+    created_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ("-created_at",)
+        indexes = [
+            models.Index(fields=["department", "status", "due_at"], name="ticket_queue"),
+            models.Index(fields=["province", "status"], name="ticket_province_status"),
+            models.Index(fields=["reporter", "-created_at"], name="ticket_reporter"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="ticket_rating_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="duplicate") | Q(duplicate_of__isnull=False),
+                name="ticket_duplicate_has_original",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_unrouted(self) -> bool:
+        return self.department_id is None
+
+
+class TicketEvent(models.Model):
+    """One entry of a case's timeline. Ids only grow, so ``after=<id>`` catch-up works:
+    events of one ticket are written under its row lock, so their commit order is
+    their id order."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Filed")
+        STATUS = "status", _("Status changed")
+        ASSIGNED = "assigned", _("Assigned")
+        TRANSFERRED = "transferred", _("Transferred")
+        REPLY = "reply", _("Reply")
+        NOTE = "note", _("Internal note")
+        RATED = "rated", _("Rated")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=20, choices=TicketStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=TicketStatus.choices, blank=True)
+    body = models.TextField(blank=True)
+    # Internal notes and routing details are for officers only.
+    is_public = models.BooleanField(default=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ("id",)
+        indexes = [models.Index(fields=["ticket", "id"], name="ticket_event_catchup")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}#{self.pk} {self.kind}"
+
+
+class TicketCounter(models.Model):
+    """Per-province, per-year sequence behind readable case numbers (TN-2026-00123)."""
+
+    prefix = models.CharField(max_length=8)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="ticket_counter_unique"),
+        ]
+
+
+class CannedResponse(models.Model):
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        related_name="canned_responses",
+    )
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("canned response")
+        verbose_name_plural = _("canned responses")
+        ordering = ("title",)
+
+    def __str__(self) -> str:
+        return self.title

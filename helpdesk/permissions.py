@@ -1,0 +1,96 @@
+"""Who may see and change which case: the scope rules, written once.
+
+The HTTP API, the officer pages and (later) the WebSocket consumers all ask
+these functions; none of them filters tickets by itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import Role, RoleAssignment, User
+from helpdesk.models import DepartmentMembership, Ticket
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a person's roles reach, loaded once per request."""
+
+    user_id: int | None
+    is_superuser: bool = False
+    department_ids: frozenset[int] = field(default_factory=frozenset)
+    leader_commune_ids: frozenset[int] = field(default_factory=frozenset)
+    admin_province_ids: frozenset[int] = field(default_factory=frozenset)
+    officer_commune_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_staff_member(self) -> bool:
+        return bool(
+            self.is_superuser
+            or self.department_ids
+            or self.leader_commune_ids
+            or self.admin_province_ids
+        )
+
+
+def scope_for(*, user: User | object) -> Scope:
+    """Return the scope of a user (anonymous users get an empty scope)."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return Scope(user_id=None)
+    roles = list(RoleAssignment.objects.filter(user=user).values_list("role", "unit_id"))
+    officer_communes = frozenset(u for r, u in roles if r == Role.OFFICER)
+    # An officer works in the departments they sit in, within their communes.
+    departments = frozenset(
+        DepartmentMembership.objects.filter(
+            user=user, department__commune_id__in=officer_communes
+        ).values_list("department_id", flat=True)
+    )
+    return Scope(
+        user_id=user.pk,
+        is_superuser=user.is_superuser,
+        department_ids=departments,
+        leader_commune_ids=frozenset(u for r, u in roles if r == Role.LEADER),
+        admin_province_ids=frozenset(u for r, u in roles if r == Role.PROVINCE_ADMIN),
+        officer_commune_ids=officer_communes,
+    )
+
+
+def _managed_q(scope: Scope) -> Q:
+    return (
+        Q(department_id__in=scope.department_ids)
+        | Q(commune_id__in=scope.leader_commune_ids)
+        | Q(province_id__in=scope.admin_province_ids)
+    )
+
+
+def tickets_visible_to(*, scope: Scope) -> QuerySet[Ticket]:
+    """Every ticket the person may see: their own, plus those their roles manage."""
+    if scope.user_id is None:
+        return Ticket.objects.none()
+    if scope.is_superuser:
+        return Ticket.objects.all()
+    return Ticket.objects.filter(Q(reporter_id=scope.user_id) | _managed_q(scope))
+
+
+def tickets_managed_by(*, scope: Scope) -> QuerySet[Ticket]:
+    """The tickets the person handles as staff (their officer queue)."""
+    if scope.is_superuser:
+        return Ticket.objects.all()
+    if not scope.is_staff_member:
+        return Ticket.objects.none()
+    return Ticket.objects.filter(_managed_q(scope))
+
+
+def can_manage(*, scope: Scope, ticket: Ticket) -> bool:
+    """True when the person may act on the ticket as staff."""
+    return scope.is_superuser or (
+        ticket.department_id in scope.department_ids
+        or ticket.commune_id in scope.leader_commune_ids
+        or ticket.province_id in scope.admin_province_ids
+    )
+
+
+def is_reporter(*, scope: Scope, ticket: Ticket) -> bool:
+    return scope.user_id is not None and ticket.reporter_id == scope.user_id

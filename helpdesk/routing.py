@@ -1,0 +1,120 @@
+"""Routing a case: point → commune (geo) + service → department (rules).
+
+A case is never dropped: a point outside every commune goes to the nearest
+province's unrouted queue, and a commune without the right department leaves
+the case unrouted in that commune's province; the filer is told plainly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from geo.models import AdminUnit, BoundaryPiece, BoundaryVersion
+from geo.selectors import commune_at_point
+from helpdesk.models import Department, RoutingRule, Service
+
+# A point farther than this from every commune (out at sea, abroad) belongs to no
+# province. Degrees, because the index works on the 4326 geometry: 0.3° is
+# 28-33 km across Vietnam's latitudes.
+NEAREST_PROVINCE_RADIUS_DEGREES = 0.3
+
+
+@dataclass(frozen=True)
+class RoutingDecision:
+    commune: AdminUnit | None
+    province: AdminUnit | None
+    department: Department | None
+    boundary_version: BoundaryVersion | None
+    # Shown to the filer when the case could not go straight to a department.
+    explanation: str | Promise = ""
+
+    @property
+    def is_routed(self) -> bool:
+        return self.department is not None
+
+
+def department_type_for(*, service: Service, commune: AdminUnit) -> str:
+    """Return the department type handling the service in the commune.
+
+    A commune's own rule wins over its province's rule, which wins over the
+    service's default, so a new commune works with no rules at all.
+    """
+    rules = {
+        rule.unit_id: rule.department_type
+        for rule in RoutingRule.objects.filter(
+            service=service, unit_id__in=[commune.pk, commune.parent_id]
+        )
+    }
+    return rules.get(commune.pk) or rules.get(commune.parent_id) or service.department_type
+
+
+def _department_in(*, commune: AdminUnit, service: Service) -> Department | None:
+    return Department.objects.filter(
+        commune=commune,
+        department_type=department_type_for(service=service, commune=commune),
+        is_active=True,
+    ).first()
+
+
+def _nearest_province(*, point: Point) -> AdminUnit | None:
+    piece = (
+        BoundaryPiece.objects.filter(
+            level=AdminUnit.Level.COMMUNE,
+            geom__dwithin=(point, NEAREST_PROVINCE_RADIUS_DEGREES),
+        )
+        .annotate(distance=Distance("geom", point))
+        .select_related("unit__parent")
+        .order_by("distance", "unit__code")
+        .first()
+    )
+    return piece.unit.parent if piece else None
+
+
+def route_case(
+    *, service: Service, lat: float | None, lon: float | None, commune: AdminUnit | None = None
+) -> RoutingDecision:
+    """Decide where a case goes. A located point wins over a chosen commune."""
+    version: BoundaryVersion | None = None
+    if lat is not None and lon is not None:
+        match = commune_at_point(lat=lat, lon=lon)
+        if match is None:
+            province = _nearest_province(point=Point(lon, lat, srid=4326))
+            return RoutingDecision(
+                commune=None,
+                province=province,
+                department=None,
+                boundary_version=None,
+                explanation=_(
+                    "This place is outside every commune we know, so the province will "
+                    "decide who handles your case."
+                ),
+            )
+        commune = match.commune
+        version = BoundaryVersion.objects.filter(label=match.boundary_version).first()
+    if commune is None:
+        return RoutingDecision(
+            commune=None,
+            province=None,
+            department=None,
+            boundary_version=None,
+            explanation=_("No place was given, so an administrator will route your case."),
+        )
+    department = _department_in(commune=commune, service=service)
+    return RoutingDecision(
+        commune=commune,
+        province=commune.parent,
+        department=department,
+        boundary_version=version,
+        explanation=""
+        if department
+        else _(
+            "%(commune)s has no department for this yet, so the province will pass your "
+            "case to the right people."
+        )
+        % {"commune": commune.full_name},
+    )

@@ -1,0 +1,91 @@
+"""Reads of the case core; visibility comes from helpdesk.permissions only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from helpdesk import errors
+from helpdesk.models import OPEN_STATUSES, Service, Ticket, TicketEvent
+from helpdesk.permissions import Scope, can_manage, tickets_managed_by, tickets_visible_to
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str | None = None
+    service: str | None = None
+    department_id: int | None = None
+    commune_code: str | None = None
+    assigned_to_me: bool = False
+    overdue: bool = False
+    unrouted: bool = False
+
+
+def services_active() -> QuerySet[Service]:
+    return Service.objects.filter(is_active=True)
+
+
+def ticket_get(*, scope: Scope, number: str) -> Ticket:
+    """Return a visible ticket. Staff learn that an out-of-scope case exists (403);
+    residents and strangers do not (404), so case numbers cannot be probed."""
+    ticket = (
+        Ticket.objects.select_related(
+            "service", "commune", "province", "department", "assignee", "reporter"
+        )
+        .filter(number=number)
+        .first()
+    )
+    if ticket is None:
+        raise errors.CaseNotFound()
+    if not tickets_visible_to(scope=scope).filter(pk=ticket.pk).exists():
+        if scope.is_staff_member:
+            raise errors.OutOfScope()
+        raise errors.CaseNotFound()
+    return ticket
+
+
+def ticket_timeline(*, scope: Scope, ticket: Ticket, after: int = 0) -> QuerySet[TicketEvent]:
+    """Events of a ticket in order; internal notes only for staff in scope."""
+    events = TicketEvent.objects.filter(ticket=ticket, id__gt=after).select_related("actor")
+    if not can_manage(scope=scope, ticket=ticket):
+        events = events.filter(is_public=True)
+    return events.order_by("id")
+
+
+def tickets_queue(*, scope: Scope, filters: QueueFilter) -> QuerySet[Ticket]:
+    """The staff queue, most urgent first (due soonest, unrouted and overdue on top)."""
+    tickets = tickets_managed_by(scope=scope)
+    if filters.status:
+        tickets = tickets.filter(status=filters.status)
+    if filters.service:
+        tickets = tickets.filter(service__code=filters.service)
+    if filters.department_id:
+        tickets = tickets.filter(department_id=filters.department_id)
+    if filters.commune_code:
+        tickets = tickets.filter(commune__code=filters.commune_code)
+    if filters.assigned_to_me:
+        tickets = tickets.filter(assignee_id=scope.user_id)
+    if filters.overdue:
+        tickets = tickets.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
+    if filters.unrouted:
+        tickets = tickets.filter(department__isnull=True)
+    return tickets.select_related("service", "commune", "department", "assignee").order_by(
+        "due_at", "id"
+    )
+
+
+def tickets_count_by_status(*, scope: Scope) -> dict[str, int]:
+    rows = tickets_managed_by(scope=scope).values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def tickets_of_reporter(*, scope: Scope) -> QuerySet[Ticket]:
+    if scope.user_id is None:
+        return Ticket.objects.none()
+    return (
+        Ticket.objects.filter(reporter_id=scope.user_id)
+        .select_related("service", "commune", "department")
+        .order_by("-created_at")
+    )
