@@ -4,10 +4,10 @@ Handlers parse, call one service or selector, and render; scope and state rules
 live in helpdesk.permissions and helpdesk.lifecycle.
 """
 
-from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
@@ -42,7 +42,7 @@ class ServiceOut(Schema):
     sla_hours: float
 
     @staticmethod
-    def from_service(service: Service) -> ServiceOut:
+    def from_service(service: Service) -> "ServiceOut":
         return ServiceOut(
             code=service.code,
             kind=service.kind,
@@ -123,10 +123,6 @@ class CaseOut(Schema):
     def resolve_assignee(ticket: Ticket) -> str | None:
         return ticket.assignee.full_name if ticket.assignee else None
 
-    @staticmethod
-    def from_ticket(ticket: Ticket) -> CaseOut:
-        return CaseOut.from_orm(ticket)
-
 
 class FiledOut(Schema):
     case: CaseOut
@@ -145,17 +141,8 @@ class EventOut(Schema):
     created_at: datetime
 
     @staticmethod
-    def from_event(event: TicketEvent) -> EventOut:
-        return EventOut(
-            id=event.pk,
-            kind=event.kind,
-            actor=event.actor.full_name if event.actor else None,
-            from_status=event.from_status,
-            to_status=event.to_status,
-            body=event.body,
-            is_public=event.is_public,
-            created_at=event.created_at,
-        )
+    def resolve_actor(event: TicketEvent) -> str | None:
+        return event.actor.full_name if event.actor else None
 
 
 class CaseDetailOut(Schema):
@@ -221,7 +208,7 @@ def list_services(request: HttpRequest) -> list[ServiceOut]:
 
 
 @router.post("/cases", response={201: FiledOut}, auth=django_auth)
-def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, FiledOut]:
+def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, object]]:
     service = filing.service_get_active(code=payload.service)
     commune = None
     if payload.commune_code:
@@ -242,16 +229,16 @@ def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, FiledOut]:
         address_text=payload.address_text,
         commune=commune,
     )
-    return 201, FiledOut(
-        case=CaseOut.from_ticket(filed.ticket),
-        routed=filed.ticket.department_id is not None,
-        message=str(filed.explanation),
-    )
+    return 201, {
+        "case": filed.ticket,
+        "routed": filed.ticket.department_id is not None,
+        "message": str(filed.explanation),
+    }
 
 
 @router.get("/cases", response=list[CaseOut], auth=django_auth)
 @paginate(LimitOffsetPagination)
-def list_cases(request: HttpRequest, filters: Query[QueueFilterIn]) -> list[CaseOut]:
+def list_cases(request: HttpRequest, filters: Query[QueueFilterIn]) -> QuerySet[Ticket]:
     scope = scope_for(user=request.user)
     queryset = (
         selectors.tickets_queue(
@@ -269,17 +256,15 @@ def list_cases(request: HttpRequest, filters: Query[QueueFilterIn]) -> list[Case
         if scope.is_staff_member
         else selectors.tickets_of_reporter(scope=scope)
     )
-    return queryset  # type: ignore[return-value]  # paginate renders rows through CaseOut
+    return queryset
 
 
 @router.get("/cases/{number}", response=CaseDetailOut, auth=django_auth)
-def get_case(request: HttpRequest, number: str, after: int = 0) -> CaseDetailOut:
+def get_case(request: HttpRequest, number: str, after: int = 0) -> dict[str, object]:
     scope = scope_for(user=request.user)
     ticket = selectors.ticket_get(scope=scope, number=number)
     events = selectors.ticket_timeline(scope=scope, ticket=ticket, after=after)
-    return CaseDetailOut(
-        case=CaseOut.from_ticket(ticket), events=[EventOut.from_event(e) for e in events]
-    )
+    return {"case": ticket, "events": list(events)}
 
 
 def _officer(phone: str | None) -> User | None:
@@ -291,17 +276,17 @@ def _officer(phone: str | None) -> User | None:
 
 
 @router.post("/cases/{number}/accept", response=CaseOut, auth=django_auth)
-def accept_case(request: HttpRequest, number: str, payload: AcceptIn) -> CaseOut:
+def accept_case(request: HttpRequest, number: str, payload: AcceptIn) -> Ticket:
     ticket = lifecycle.ticket_accept(
         ticket=_ticket(request, number),
         by=_user(request),
         assignee=_officer(payload.assignee_phone),
     )
-    return CaseOut.from_ticket(ticket)
+    return ticket
 
 
 @router.post("/cases/{number}/assign", response=CaseOut, auth=django_auth)
-def assign_case(request: HttpRequest, number: str, payload: AssignIn) -> CaseOut:
+def assign_case(request: HttpRequest, number: str, payload: AssignIn) -> Ticket:
     officer = _officer(payload.assignee_phone)
     if officer is None:
         from helpdesk.errors import InvalidAssignee
@@ -310,46 +295,38 @@ def assign_case(request: HttpRequest, number: str, payload: AssignIn) -> CaseOut
     ticket = lifecycle.ticket_assign(
         ticket=_ticket(request, number), by=_user(request), assignee=officer
     )
-    return CaseOut.from_ticket(ticket)
+    return ticket
 
 
 @router.post("/cases/{number}/start", response=CaseOut, auth=django_auth)
-def start_case(request: HttpRequest, number: str) -> CaseOut:
-    return CaseOut.from_ticket(
-        lifecycle.ticket_start(ticket=_ticket(request, number), by=_user(request))
-    )
+def start_case(request: HttpRequest, number: str) -> Ticket:
+    return lifecycle.ticket_start(ticket=_ticket(request, number), by=_user(request))
 
 
 @router.post("/cases/{number}/resolve", response=CaseOut, auth=django_auth)
-def resolve_case(request: HttpRequest, number: str, payload: NoteIn) -> CaseOut:
-    return CaseOut.from_ticket(
-        lifecycle.ticket_resolve(
-            ticket=_ticket(request, number), by=_user(request), note=payload.body
-        )
+def resolve_case(request: HttpRequest, number: str, payload: NoteIn) -> Ticket:
+    return lifecycle.ticket_resolve(
+        ticket=_ticket(request, number), by=_user(request), note=payload.body
     )
 
 
 @router.post("/cases/{number}/reject", response=CaseOut, auth=django_auth)
-def reject_case(request: HttpRequest, number: str, payload: ReasonIn) -> CaseOut:
-    return CaseOut.from_ticket(
-        lifecycle.ticket_reject(
-            ticket=_ticket(request, number), by=_user(request), reason=payload.reason
-        )
+def reject_case(request: HttpRequest, number: str, payload: ReasonIn) -> Ticket:
+    return lifecycle.ticket_reject(
+        ticket=_ticket(request, number), by=_user(request), reason=payload.reason
     )
 
 
 @router.post("/cases/{number}/duplicate", response=CaseOut, auth=django_auth)
-def mark_duplicate_case(request: HttpRequest, number: str, payload: DuplicateIn) -> CaseOut:
+def mark_duplicate_case(request: HttpRequest, number: str, payload: DuplicateIn) -> Ticket:
     original = _ticket(request, payload.original)
-    return CaseOut.from_ticket(
-        lifecycle.ticket_mark_duplicate(
-            ticket=_ticket(request, number), by=_user(request), original=original
-        )
+    return lifecycle.ticket_mark_duplicate(
+        ticket=_ticket(request, number), by=_user(request), original=original
     )
 
 
 @router.post("/cases/{number}/transfer", response=CaseOut, auth=django_auth)
-def transfer_case(request: HttpRequest, number: str, payload: TransferIn) -> CaseOut:
+def transfer_case(request: HttpRequest, number: str, payload: TransferIn) -> Ticket:
     department = (
         Department.objects.select_related("commune__parent")
         .filter(pk=payload.department_id)
@@ -357,48 +334,42 @@ def transfer_case(request: HttpRequest, number: str, payload: TransferIn) -> Cas
     )
     if department is None:
         raise InvalidTransferTarget()
-    return CaseOut.from_ticket(
-        lifecycle.ticket_transfer(
-            ticket=_ticket(request, number),
-            by=_user(request),
-            department=department,
-            reason=payload.reason,
-        )
+    return lifecycle.ticket_transfer(
+        ticket=_ticket(request, number),
+        by=_user(request),
+        department=department,
+        reason=payload.reason,
     )
 
 
 @router.post("/cases/{number}/reply", response={201: EventOut}, auth=django_auth)
-def reply_case(request: HttpRequest, number: str, payload: NoteIn) -> tuple[int, EventOut]:
+def reply_case(request: HttpRequest, number: str, payload: NoteIn) -> tuple[int, TicketEvent]:
     event = lifecycle.ticket_reply(
         ticket=_ticket(request, number), by=_user(request), body=payload.body
     )
-    return 201, EventOut.from_event(event)
+    return 201, event
 
 
 @router.post("/cases/{number}/note", response={201: EventOut}, auth=django_auth)
-def note_case(request: HttpRequest, number: str, payload: NoteIn) -> tuple[int, EventOut]:
+def note_case(request: HttpRequest, number: str, payload: NoteIn) -> tuple[int, TicketEvent]:
     event = lifecycle.ticket_reply(
         ticket=_ticket(request, number), by=_user(request), body=payload.body, internal=True
     )
-    return 201, EventOut.from_event(event)
+    return 201, event
 
 
 @router.post("/cases/{number}/reopen", response=CaseOut, auth=django_auth)
-def reopen_case(request: HttpRequest, number: str, payload: ReasonIn) -> CaseOut:
-    return CaseOut.from_ticket(
-        lifecycle.ticket_reopen(
-            ticket=_ticket(request, number), by=_user(request), reason=payload.reason
-        )
+def reopen_case(request: HttpRequest, number: str, payload: ReasonIn) -> Ticket:
+    return lifecycle.ticket_reopen(
+        ticket=_ticket(request, number), by=_user(request), reason=payload.reason
     )
 
 
 @router.post("/cases/{number}/rate", response=CaseOut, auth=django_auth)
-def rate_case(request: HttpRequest, number: str, payload: RateIn) -> CaseOut:
-    return CaseOut.from_ticket(
-        lifecycle.ticket_rate(
-            ticket=_ticket(request, number),
-            by=_user(request),
-            rating=payload.rating,
-            comment=payload.comment,
-        )
+def rate_case(request: HttpRequest, number: str, payload: RateIn) -> Ticket:
+    return lifecycle.ticket_rate(
+        ticket=_ticket(request, number),
+        by=_user(request),
+        rating=payload.rating,
+        comment=payload.comment,
     )
