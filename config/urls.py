@@ -1,8 +1,13 @@
-"""URL map: admin, the API, health, and the apps' pages."""
+"""URL map: admin, the API, health, and the apps' pages.
+
+No language prefix in URLs: LocaleMiddleware picks the language from the
+cookie set by the language switch, then the Accept-Language header, then
+Vietnamese. (With i18n_patterns and an unprefixed default language Django
+ignores Accept-Language, and the API must answer in the caller's language.)
+"""
 
 from __future__ import annotations
 
-from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,9 +18,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-]
-urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("console/", include("helpdesk.urls")),
     path("", include("geo.urls")),
-    prefix_default_language=False,
-)
+]
