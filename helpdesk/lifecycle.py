@@ -117,9 +117,9 @@ def _move(
 def ticket_accept(*, ticket: Ticket, by: User, assignee: User | None = None) -> Ticket:
     """Accept a new or transferred case, assigning it to an officer (default: the caller)."""
     officer = assignee or by
-    if (
-        officer.pk != by.pk
-        and not officer.department_memberships.filter(department_id=ticket.department_id).exists()
+    if officer.pk != by.pk and (
+        ticket.department_id is None
+        or not officer.department_memberships.filter(department_id=ticket.department_id).exists()
     ):
         raise errors.InvalidAssignee()
 
@@ -139,7 +139,12 @@ def ticket_assign(*, ticket: Ticket, by: User, assignee: User) -> Ticket:
             raise errors.IllegalTransition(
                 details={"status": locked.status, "allowed": [S.ACCEPTED, S.IN_PROGRESS]}
             )
-        if not assignee.department_memberships.filter(department_id=locked.department_id).exists():
+        if (
+            locked.department_id is None
+            or not assignee.department_memberships.filter(
+                department_id=locked.department_id
+            ).exists()
+        ):
             raise errors.InvalidAssignee()
         locked.assignee = assignee
         _event(locked, kind=TicketEvent.Kind.ASSIGNED, actor=by, data={"assignee": assignee.pk})

@@ -44,13 +44,15 @@ def department_type_for(*, service: Service, commune: AdminUnit) -> str:
     A commune's own rule wins over its province's rule, which wins over the
     service's default, so a new commune works with no rules at all.
     """
+    scopes = [commune.pk] if commune.parent_id is None else [commune.pk, commune.parent_id]
     rules = {
         rule.unit_id: rule.department_type
-        for rule in RoutingRule.objects.filter(
-            service=service, unit_id__in=[commune.pk, commune.parent_id]
-        )
+        for rule in RoutingRule.objects.filter(service=service, unit_id__in=scopes)
     }
-    return rules.get(commune.pk) or rules.get(commune.parent_id) or service.department_type
+    for unit_id in scopes:
+        if unit_id in rules:
+            return rules[unit_id]
+    return service.department_type
 
 
 def _department_in(*, commune: AdminUnit, service: Service) -> Department | None:

@@ -25,9 +25,7 @@ def test_healthz_is_ok_when_database_postgis_and_redis_answer(client: Client) ->
 
 
 @pytest.mark.django_db
-def test_healthz_names_redis_when_it_is_unreachable(
-    client: Client, settings: Settings
-) -> None:
+def test_healthz_names_redis_when_it_is_unreachable(client: Client, settings: Settings) -> None:
     settings.REDIS_URL = f"redis://127.0.0.1:{_closed_port()}/0"
     response = client.get("/healthz")
     assert response.status_code == 503

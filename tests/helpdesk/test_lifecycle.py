@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from geo.models import AdminUnit
 from helpdesk import errors, lifecycle
 from helpdesk.filing import LocationRequired, service_get_active, ticket_file
@@ -42,7 +42,8 @@ def test_report_inside_commune_a_lands_in_its_economy_department(
     assert ticket.department.department_type == DepartmentType.ECONOMY_INFRASTRUCTURE
     assert ticket.status == S.NEW
     assert ticket.number.startswith(f"TN-{timezone.now().year}-")
-    assert ticket.due_at is not None and ticket.due_at > ticket.created_at
+    assert ticket.due_at is not None
+    assert ticket.due_at > ticket.created_at
     assert list(ticket.events.values_list("kind", flat=True)) == [TicketEvent.Kind.CREATED]
 
 
@@ -149,7 +150,7 @@ def test_help_request_follows_the_same_lifecycle(personas: Personas, commune_b: 
     ).ticket
     assert ticket.kind == "help_request"
     leader_b = factories.user_create()
-    factories.role_grant(user=leader_b, role="leader", unit=commune_b)  # type: ignore[arg-type]
+    factories.role_grant(user=leader_b, role=Role.LEADER, unit=commune_b)
     ticket = lifecycle.ticket_accept(ticket=ticket, by=leader_b)
     ticket = lifecycle.ticket_resolve(ticket=ticket, by=leader_b, note="Đã hướng dẫn cấp lại.")
     assert ticket.status == S.RESOLVED
@@ -252,9 +253,9 @@ def test_two_officers_accepting_at_once_cannot_both_win(commune_a: AdminUnit) ->
         officer = factories.user_create()
         factories.role_grant(
             user=officer,
-            role="officer",
+            role=Role.OFFICER,
             unit=commune_a,
-            departments=(department,),  # type: ignore[arg-type]
+            departments=(department,),
         )
         officers.append(officer)
     resident = factories.user_create()
