@@ -18,6 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from geo.api import router as geo_router
 from helpdesk.api import router as helpdesk_router
+from helpdesk.api_knowledge import router as kb_router
 
 STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     (NotFound, 404),
@@ -82,3 +83,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/geo/", geo_router, tags=["geo"])
 api.add_router("/helpdesk/", helpdesk_router, tags=["helpdesk"])
+api.add_router("/kb/", kb_router, tags=["knowledge base"])
