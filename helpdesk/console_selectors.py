@@ -1,0 +1,124 @@
+"""Reads behind the officer console pages.
+
+Which tickets a person reaches is still decided by helpdesk.permissions; these
+functions only shape what the pages show, each in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+
+from helpdesk.models import OPEN_STATUSES, Department, Holiday, Ticket
+from helpdesk.permissions import Scope, tickets_managed_by
+from helpdesk.sla import WorkingCalendar
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class QueueChoices:
+    departments: tuple[Choice, ...]
+    communes: tuple[Choice, ...]
+
+
+def queue_choices(*, scope: Scope) -> QueueChoices:
+    """Departments and communes the person's tickets sit in, in one query."""
+    rows = (
+        tickets_managed_by(scope=scope)
+        .order_by()
+        .values_list("department_id", "department__name", "commune__code", "commune__name")
+        .distinct()
+    )
+    departments: dict[str, str] = {}
+    communes: dict[str, str] = {}
+    for department_id, department_name, commune_code, commune_name in rows:
+        if department_id is not None:
+            departments[str(department_id)] = department_name
+        if commune_code:
+            communes[commune_code] = commune_name
+    return QueueChoices(
+        departments=tuple(Choice(k, v) for k, v in sorted(departments.items(), key=_by_label)),
+        communes=tuple(Choice(k, v) for k, v in sorted(communes.items(), key=_by_label)),
+    )
+
+
+def _by_label(item: tuple[str, str]) -> str:
+    return item[1]
+
+
+def calendars_for(*, province_ids: Iterable[int | None]) -> dict[int | None, WorkingCalendar]:
+    """Working calendars of several provinces from one query.
+
+    Same precedence as WorkingCalendar.for_province: a province's own row for a
+    date replaces the nationwide one.
+    """
+    ids = {pid for pid in province_ids if pid is not None}
+    rows = Holiday.objects.filter(Q(province__isnull=True) | Q(province_id__in=ids)).values(
+        "date", "kind", "province_id"
+    )
+    nationwide: dict[dt.date, str] = {}
+    local: dict[int, dict[dt.date, str]] = {pid: {} for pid in ids}
+    for row in rows:
+        # The stubs type the nullable FK id as int; nationwide rows have None.
+        province_id = cast("int | None", row["province_id"])
+        if province_id is None:
+            nationwide[row["date"]] = row["kind"]
+        else:
+            local[province_id][row["date"]] = row["kind"]
+    calendars: dict[int | None, WorkingCalendar] = {None: _calendar(nationwide)}
+    for pid in ids:
+        calendars[pid] = _calendar({**nationwide, **local[pid]})
+    return calendars
+
+
+def _calendar(kinds: dict[dt.date, str]) -> WorkingCalendar:
+    return WorkingCalendar(
+        holidays=(d for d, k in kinds.items() if k == Holiday.Kind.HOLIDAY),
+        working_days=(d for d, k in kinds.items() if k == Holiday.Kind.WORKING_DAY),
+    )
+
+
+def departments_for_transfer(*, ticket: Ticket) -> QuerySet[Department]:
+    """Active departments of the ticket's province, other than the current one."""
+    departments = Department.objects.filter(is_active=True).select_related("commune")
+    if ticket.province_id is not None:
+        departments = departments.filter(commune__parent_id=ticket.province_id)
+    if ticket.department_id is not None:
+        departments = departments.exclude(pk=ticket.department_id)
+    return departments.order_by("commune__name", "name")
+
+
+def _stats(tickets: QuerySet[Ticket], *group: str) -> list[dict[str, Any]]:
+    resolved = Q(resolved_at__isnull=False)
+    handling = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
+    return list(
+        tickets.order_by()
+        .values(*group)
+        .annotate(
+            total=Count("id"),
+            open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+            resolved=Count("id", filter=resolved),
+            on_time=Count("id", filter=resolved & Q(resolved_at__lte=F("due_at"))),
+            avg_handling=Avg(handling, filter=resolved),
+        )
+        .order_by(*group)
+    )
+
+
+def dashboard_by_department(*, scope: Scope) -> list[dict[str, Any]]:
+    """Counts, on-time and handling time per department (one query)."""
+    return _stats(tickets_managed_by(scope=scope), "commune__name", "department__name")
+
+
+def dashboard_by_commune(*, scope: Scope) -> list[dict[str, Any]]:
+    """Counts, on-time and handling time per commune (one query)."""
+    return _stats(tickets_managed_by(scope=scope), "commune__name")

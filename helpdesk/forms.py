@@ -1,0 +1,139 @@
+"""Forms of the officer console: they parse input; the lifecycle decides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.console_selectors import QueueChoices
+from helpdesk.models import Department, Service, TicketStatus
+from helpdesk.selectors import QueueFilter
+
+BODY_MAX = 4000
+
+
+class PhoneLoginForm(AuthenticationForm):
+    """Log in with a phone number as people write it (0912…, +84 912…)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Phone number")
+        self.fields["username"].widget.attrs.update(
+            {"inputmode": "tel", "autocomplete": "username", "placeholder": "0912 345 678"}
+        )
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    service = forms.ChoiceField(label=_("Service"), required=False)
+    department = forms.ChoiceField(label=_("Department"), required=False)
+    commune = forms.ChoiceField(label=_("Commune"), required=False)
+    mine = forms.BooleanField(label=_("Assigned to me"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue"), required=False)
+    unrouted = forms.BooleanField(label=_("Unrouted"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        choices: QueueChoices,
+        services: list[Service],
+        with_communes: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        every = ("", _("All"))
+        self._choices("status", [every, *TicketStatus.choices])
+        self._choices("service", [every, *((s.code, s.name) for s in services)])
+        self._choices("department", [every, *((c.value, c.label) for c in choices.departments)])
+        if with_communes:
+            self._choices("commune", [every, *((c.value, c.label) for c in choices.communes)])
+        else:
+            del self.fields["commune"]
+
+    def _choices(self, name: str, choices: list[tuple[str, Any]]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+    def queue_filter(self) -> QueueFilter:
+        """The filter from the valid fields; an invalid field is simply not applied."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        department = data.get("department")
+        return QueueFilter(
+            status=data.get("status") or None,
+            service=data.get("service") or None,
+            department_id=int(department) if department else None,
+            commune_code=data.get("commune") or None,
+            assigned_to_me=bool(data.get("mine")),
+            overdue=bool(data.get("overdue")),
+            unrouted=bool(data.get("unrouted")),
+        )
+
+
+class EmptyForm(forms.Form):
+    """An action that needs nothing but the button press."""
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Reply to the resident"), max_length=BODY_MAX, widget=forms.Textarea({"rows": 3})
+    )
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Internal note (officers only)"),
+        max_length=BODY_MAX,
+        widget=forms.Textarea({"rows": 3}),
+    )
+
+
+class DepartmentChoiceField(forms.ModelChoiceField[Department]):
+    def label_from_instance(self, obj: Department) -> str:
+        return f"{obj.name} — {obj.commune.name}"
+
+
+class TransferForm(forms.Form):
+    department = DepartmentChoiceField(
+        label=_("Transfer to"), queryset=Department.objects.none(), empty_label=None
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=BODY_MAX, widget=forms.Textarea({"rows": 2})
+    )
+
+    def __init__(self, *args: Any, departments: QuerySet[Department], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["department"]
+        assert isinstance(field, DepartmentChoiceField)
+        field.queryset = departments
+
+
+class DuplicateForm(forms.Form):
+    original = forms.CharField(
+        label=_("Number of the original case"),
+        max_length=24,
+        widget=forms.TextInput({"placeholder": "TN-2026-00123", "autocapitalize": "characters"}),
+    )
+
+    def clean_original(self) -> str:
+        value: str = self.cleaned_data["original"]
+        return value.strip().upper()
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for rejecting"), max_length=BODY_MAX, widget=forms.Textarea({"rows": 2})
+    )
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(
+        label=_("What was done (the resident sees this)"),
+        max_length=BODY_MAX,
+        widget=forms.Textarea({"rows": 3}),
+    )

@@ -1,0 +1,371 @@
+"""Pages of the officer console: parse, call a selector or a lifecycle service, render.
+
+Who sees what is decided in helpdesk.permissions; a domain error raised by the
+case core is shown to the person as its sentence, with the status of its family.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, Concatenate
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import User
+from core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from helpdesk import console_selectors, lifecycle
+from helpdesk.errors import OutOfScope
+from helpdesk.forms import (
+    DuplicateForm,
+    EmptyForm,
+    NoteForm,
+    QueueFilterForm,
+    RejectForm,
+    ReplyForm,
+    ResolveForm,
+    TransferForm,
+)
+from helpdesk.models import Ticket, TicketStatus
+from helpdesk.permissions import Scope, can_manage, scope_for
+from helpdesk.selectors import (
+    services_active,
+    ticket_get,
+    ticket_timeline,
+    tickets_count_by_status,
+    tickets_queue,
+)
+from helpdesk.sla import SlaStatus, WorkingCalendar, sla_status
+
+S = TicketStatus
+PAGE_SIZE = 25
+
+# The HTTP status of each family of domain errors, as config/api.py maps them.
+ERROR_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (NotFound, 404),
+    (PermissionDenied, 403),
+    (Conflict, 409),
+    (InvalidInput, 422),
+)
+
+
+def _status_for(error: DomainError) -> int:
+    return next((status for family, status in ERROR_STATUS if isinstance(error, family)), 400)
+
+
+def _error_page(request: HttpRequest, message: str | Promise, status: int) -> HttpResponse:
+    return render(request, "helpdesk/error.html", {"message": message}, status=status)
+
+
+def staff_required[**P](
+    view: Callable[Concatenate[HttpRequest, Scope, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """Send strangers to the login page and turn away people without a staff role."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("helpdesk:login"))
+        scope = scope_for(user=request.user)
+        if not scope.is_staff_member:
+            return _error_page(
+                request,
+                _("This console is for commune and province staff. You have no staff role."),
+                403,
+            )
+        return view(request, scope, *args, **kwargs)
+
+    return wrapped
+
+
+def _can_see_dashboard(scope: Scope) -> bool:
+    return bool(scope.is_superuser or scope.leader_commune_ids or scope.admin_province_ids)
+
+
+def _officer(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # staff_required let only signed-in users through
+    return user
+
+
+def _sla(ticket: Ticket, calendar: WorkingCalendar, now: dt.datetime) -> SlaStatus | None:
+    if ticket.due_at is None or ticket.status in (S.REJECTED, S.DUPLICATE):
+        return None
+    return sla_status(
+        due_at=ticket.due_at, now=now, calendar=calendar, resolved_at=ticket.resolved_at
+    )
+
+
+# --- Queue -----------------------------------------------------------------
+
+
+@require_GET
+@staff_required
+def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
+    with_communes = _can_see_dashboard(scope)
+    form = QueueFilterForm(
+        request.GET or None,
+        choices=console_selectors.queue_choices(scope=scope),
+        services=list(services_active().order_by("name")),
+        with_communes=with_communes,
+    )
+    tickets = tickets_queue(scope=scope, filters=form.queue_filter())
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_tickets: list[Ticket] = list(page.object_list)
+    calendars = console_selectors.calendars_for(province_ids={t.province_id for t in page_tickets})
+    now = timezone.now()
+    rows = [(t, _sla(t, calendars[t.province_id], now)) for t in page_tickets]
+    counts = tickets_count_by_status(scope=scope)
+    status_counts = [(value, label, counts.get(value, 0)) for value, label in S.choices]
+    return render(
+        request,
+        "helpdesk/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "status_counts": status_counts,
+            "show_dashboard": with_communes,
+        },
+    )
+
+
+# --- Ticket page and its actions -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str | Promise
+    done: str | Promise
+    form: type[forms.Form]
+    run: Callable[[Ticket, User, Scope, dict[str, Any]], object]
+    # The status the action moves the case to; None for replies and notes.
+    to: str | None = None
+
+
+def _duplicate(ticket: Ticket, by: User, scope: Scope, data: dict[str, Any]) -> object:
+    original = ticket_get(scope=scope, number=data["original"])
+    return lifecycle.ticket_mark_duplicate(ticket=ticket, by=by, original=original)
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in (
+        Action(
+            "accept",
+            _("Accept"),
+            _("Case accepted and assigned to you."),
+            EmptyForm,
+            lambda t, by, s, d: lifecycle.ticket_accept(ticket=t, by=by),
+            S.ACCEPTED,
+        ),
+        Action(
+            "start",
+            _("Start work"),
+            _("Work on the case has started."),
+            EmptyForm,
+            lambda t, by, s, d: lifecycle.ticket_start(ticket=t, by=by),
+            S.IN_PROGRESS,
+        ),
+        Action(
+            "reply",
+            _("Send reply"),
+            _("Reply sent to the resident."),
+            ReplyForm,
+            lambda t, by, s, d: lifecycle.ticket_reply(ticket=t, by=by, body=d["body"]),
+        ),
+        Action(
+            "note",
+            _("Add note"),
+            _("Internal note added."),
+            NoteForm,
+            lambda t, by, s, d: lifecycle.ticket_reply(
+                ticket=t, by=by, body=d["body"], internal=True
+            ),
+        ),
+        Action(
+            "transfer",
+            _("Transfer"),
+            _("Case transferred."),
+            TransferForm,
+            lambda t, by, s, d: lifecycle.ticket_transfer(
+                ticket=t, by=by, department=d["department"], reason=d["reason"]
+            ),
+            S.TRANSFERRED,
+        ),
+        Action(
+            "duplicate",
+            _("Mark as duplicate"),
+            _("Case marked as a duplicate."),
+            DuplicateForm,
+            _duplicate,
+            S.DUPLICATE,
+        ),
+        Action(
+            "reject",
+            _("Reject"),
+            _("Case rejected."),
+            RejectForm,
+            lambda t, by, s, d: lifecycle.ticket_reject(ticket=t, by=by, reason=d["reason"]),
+            S.REJECTED,
+        ),
+        Action(
+            "resolve",
+            _("Resolve"),
+            _("Case resolved. The resident has been told."),
+            ResolveForm,
+            lambda t, by, s, d: lifecycle.ticket_resolve(ticket=t, by=by, note=d["note"]),
+            S.RESOLVED,
+        ),
+    )
+}
+
+
+def _is_available(action: Action, ticket: Ticket) -> bool:
+    if action.to is None:
+        return ticket.status in lifecycle.CONVERSATION_OPEN
+    return action.to in lifecycle.STAFF_MOVES[ticket.status]
+
+
+def _make_form(action: Action, ticket: Ticket, data: Any = None) -> forms.Form:
+    if action.form is TransferForm:
+        departments = console_selectors.departments_for_transfer(ticket=ticket)
+        return TransferForm(data, departments=departments, prefix=action.name)
+    return action.form(data, prefix=action.name)
+
+
+def _managed_ticket(scope: Scope, number: str) -> Ticket:
+    ticket = ticket_get(scope=scope, number=number)
+    # A staff member may also be the reporter of a case outside their scope.
+    if not can_manage(scope=scope, ticket=ticket):
+        raise OutOfScope()
+    return ticket
+
+
+def _ticket_page(
+    request: HttpRequest,
+    scope: Scope,
+    ticket: Ticket,
+    *,
+    failed: tuple[str, forms.Form] | None = None,
+    error: str | Promise | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    forms_by_action = {
+        name: _make_form(action, ticket)
+        for name, action in ACTIONS.items()
+        if _is_available(action, ticket)
+    }
+    if failed is not None:
+        forms_by_action[failed[0]] = failed[1]
+    location = None
+    if ticket.location is not None:
+        location = f"{ticket.location.y:.5f}, {ticket.location.x:.5f}"
+    calendar = console_selectors.calendars_for(province_ids=[ticket.province_id])
+    context = {
+        "ticket": ticket,
+        "location": location,
+        "sla": _sla(ticket, calendar[ticket.province_id], timezone.now()),
+        "show_reporter": can_manage(scope=scope, ticket=ticket),
+        "timeline": ticket_timeline(scope=scope, ticket=ticket),
+        "actions": [(ACTIONS[name], form) for name, form in forms_by_action.items()],
+        "error": error,
+        "show_dashboard": _can_see_dashboard(scope),
+    }
+    return render(request, "helpdesk/ticket_detail.html", context, status=status)
+
+
+@require_GET
+@staff_required
+def ticket_detail(request: HttpRequest, scope: Scope, number: str) -> HttpResponse:
+    try:
+        ticket = _managed_ticket(scope, number)
+    except DomainError as exc:
+        return _error_page(request, exc.message, _status_for(exc))
+    return _ticket_page(request, scope, ticket)
+
+
+@require_POST
+@staff_required
+def ticket_action(request: HttpRequest, scope: Scope, number: str, action: str) -> HttpResponse:
+    chosen = ACTIONS.get(action)
+    if chosen is None:
+        raise Http404
+    try:
+        ticket = _managed_ticket(scope, number)
+    except DomainError as exc:
+        return _error_page(request, exc.message, _status_for(exc))
+    form = _make_form(chosen, ticket, request.POST)
+    if not form.is_valid():
+        message = gettext("Please correct the form below.")
+        return _ticket_page(
+            request, scope, ticket, failed=(action, form), error=message, status=422
+        )
+    try:
+        chosen.run(ticket, _officer(request), scope, form.cleaned_data)
+    except DomainError as exc:
+        ticket.refresh_from_db()
+        return _ticket_page(
+            request,
+            scope,
+            ticket,
+            failed=(action, form),
+            error=exc.message,
+            status=_status_for(exc),
+        )
+    messages.success(request, str(chosen.done))
+    return redirect("helpdesk:ticket-detail", number=ticket.number)
+
+
+# --- Dashboard ---------------------------------------------------------------
+
+
+def _duration_text(amount: dt.timedelta | None) -> str:
+    if amount is None:
+        return "—"
+    hours = amount.total_seconds() / 3600
+    if hours >= 24:
+        days = round(hours / 24, 1)
+        return ngettext("%(count)s day", "%(count)s days", int(days)) % {"count": days}
+    rounded = round(hours, 1)
+    return ngettext("%(count)s hour", "%(count)s hours", int(rounded)) % {"count": rounded}
+
+
+def _dashboard_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    biggest = max((row["total"] for row in rows), default=0) or 1
+    for row in rows:
+        row["bar"] = round(100 * row["total"] / biggest)
+        row["on_time_rate"] = (
+            round(100 * row["on_time"] / row["resolved"]) if row["resolved"] else None
+        )
+        row["avg_text"] = _duration_text(row["avg_handling"])
+    return rows
+
+
+@require_GET
+@staff_required
+def dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
+    if not _can_see_dashboard(scope):
+        return _error_page(
+            request, _("The dashboard is for commune leaders and province administrators."), 403
+        )
+    context = {
+        "by_department": _dashboard_rows(console_selectors.dashboard_by_department(scope=scope)),
+        "by_commune": _dashboard_rows(console_selectors.dashboard_by_commune(scope=scope)),
+        "show_dashboard": True,
+    }
+    return render(request, "helpdesk/dashboard.html", context)
