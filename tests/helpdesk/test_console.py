@@ -397,3 +397,11 @@ def test_pages_render_in_vietnamese_by_default_with_attribution(personas: Person
     content = response.content.decode()
     assert '<html lang="vi">' in content
     assert "sapnhap.bando.com.vn via thanglequoc/vietnamese-provinces-database (MIT)" in content
+
+
+@pytest.mark.django_db
+def test_login_page_asks_for_phone_number_in_english_when_chosen() -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    content = client.get(reverse("helpdesk:login")).content.decode()
+    assert '<html lang="en">' in content
+    assert "Phone number" in content
