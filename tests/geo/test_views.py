@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.usefixtures("boundaries")
+
+ATTRIBUTION = (
+    "Administrative boundaries: sapnhap.bando.com.vn via "
+    "thanglequoc/vietnamese-provinces-database (MIT)."
+)
+
+
+def test_map_page_shows_form_and_attribution(client: Client) -> None:
+    response = client.get(reverse("geo:map"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert ATTRIBUTION in page
+    assert 'name="lat"' in page
+    assert "leaflet.js" in page
+
+
+def test_map_form_without_javascript_shows_the_commune(client: Client) -> None:
+    response = client.get(reverse("geo:map"), {"lat": "21.8537", "lon": "106.7615"})
+    page = response.content.decode()
+    assert "Phường Đông Kinh" in page
+    assert "Tỉnh Lạng Sơn" in page
+
+
+def test_map_form_at_sea_says_outside_coverage(client: Client) -> None:
+    response = client.get(
+        reverse("geo:map"), {"lat": "20.0", "lon": "107.5"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "not inside any Vietnamese commune" in response.content.decode()
+
+
+def test_map_form_rejects_nan_without_looking_up(client: Client) -> None:
+    response = client.get(reverse("geo:map"), {"lat": "nan", "lon": "106.7"})
+    assert response.status_code == 200
+    assert 'class="found"' not in response.content.decode()
