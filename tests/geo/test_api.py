@@ -25,7 +25,7 @@ def _post(client: Client, body: Any, language: str = "en") -> Any:
 
 
 def test_lookup_returns_commune_province_and_version(client: Client) -> None:
-    response = client.get(URL, CITY_CENTRE)
+    response = client.get(URL, {k: str(v) for k, v in CITY_CENTRE.items()})
     assert response.status_code == 200
     assert response.json() == {
         "commune": {
@@ -48,7 +48,7 @@ def test_lookup_returns_commune_province_and_version(client: Client) -> None:
 
 @pytest.mark.parametrize("language", ["vi", "en"])
 def test_lookup_at_sea_is_404_outside_coverage(client: Client, language: str) -> None:
-    response = client.get(URL, SEA, HTTP_ACCEPT_LANGUAGE=language)
+    response = client.get(URL, {k: str(v) for k, v in SEA.items()}, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 404
     body = response.json()
     assert body["code"] == "outside_coverage"
@@ -129,5 +129,5 @@ def test_batch_uses_one_query_whatever_its_size(
 
 def test_single_lookup_uses_one_query(client: Client) -> None:
     with CaptureQueriesContext(connection) as queries:
-        client.get(URL, CITY_CENTRE)
+        client.get(URL, {k: str(v) for k, v in CITY_CENTRE.items()})
     assert len(queries) == 1
