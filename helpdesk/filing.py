@@ -14,6 +14,7 @@ from accounts.models import User
 from core.errors import InvalidInput
 from geo.models import AdminUnit
 from helpdesk import errors
+from helpdesk.events import ticket_event_record
 from helpdesk.models import LocationSource, Service, Ticket, TicketEvent
 from helpdesk.numbering import case_number_next
 from helpdesk.routing import route_case
@@ -94,12 +95,11 @@ def ticket_file(
             updated_at=now,
             due_at=working_deadline(start=now, working_hours=service.sla_hours, calendar=calendar),
         )
-        TicketEvent.objects.create(
-            ticket=ticket,
+        ticket_event_record(
+            ticket,
             kind=TicketEvent.Kind.CREATED,
             actor=reporter,
             to_status=ticket.status,
             body=str(decision.explanation),
-            created_at=now,
         )
     return FiledCase(ticket=ticket, explanation=decision.explanation)

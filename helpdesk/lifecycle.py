@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from helpdesk import errors
+from helpdesk.events import ticket_event_record
 from helpdesk.models import Department, Ticket, TicketEvent, TicketStatus
 from helpdesk.permissions import Scope, can_manage, is_reporter, scope_for
 
@@ -59,31 +60,6 @@ def _require_move(ticket: Ticket, to: str) -> None:
         )
 
 
-def _event(
-    ticket: Ticket,
-    *,
-    kind: str,
-    actor: User | None,
-    from_status: str = "",
-    body: str = "",
-    is_public: bool = True,
-    data: dict[str, Any] | None = None,
-) -> TicketEvent:
-    now = timezone.now()
-    ticket.updated_at = now
-    return TicketEvent.objects.create(
-        ticket=ticket,
-        kind=kind,
-        actor=actor,
-        from_status=from_status,
-        to_status=ticket.status if from_status else "",
-        body=body,
-        is_public=is_public,
-        data=data or {},
-        created_at=now,
-    )
-
-
 def _move(
     ticket: Ticket,
     *,
@@ -102,7 +78,7 @@ def _move(
         locked.status = to
         if update is not None:
             update(locked)
-        _event(
+        ticket_event_record(
             locked,
             kind=TicketEvent.Kind.STATUS,
             actor=by,
@@ -147,7 +123,9 @@ def ticket_assign(*, ticket: Ticket, by: User, assignee: User) -> Ticket:
         ):
             raise errors.InvalidAssignee()
         locked.assignee = assignee
-        _event(locked, kind=TicketEvent.Kind.ASSIGNED, actor=by, data={"assignee": assignee.pk})
+        ticket_event_record(
+            locked, kind=TicketEvent.Kind.ASSIGNED, actor=by, data={"assignee": assignee.pk}
+        )
         locked.save()
     return locked
 
@@ -232,7 +210,9 @@ def ticket_reply(*, ticket: Ticket, by: User, body: str, internal: bool = False)
                 details={"status": locked.status, "allowed": list(CONVERSATION_OPEN)}
             )
         kind = TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.REPLY
-        event = _event(locked, kind=kind, actor=by, body=body.strip(), is_public=not internal)
+        event = ticket_event_record(
+            locked, kind=kind, actor=by, body=body.strip(), is_public=not internal
+        )
         locked.save(update_fields=["updated_at"])
     return event
 
@@ -253,7 +233,7 @@ def ticket_reopen(*, ticket: Ticket, by: User, reason: str) -> Ticket:
         locked.rating = None
         locked.rating_comment = ""
         locked.rated_at = None
-        _event(
+        ticket_event_record(
             locked,
             kind=TicketEvent.Kind.STATUS,
             actor=by,
@@ -279,7 +259,7 @@ def ticket_rate(*, ticket: Ticket, by: User, rating: int, comment: str = "") -> 
         locked.rating = rating
         locked.rating_comment = comment.strip()
         locked.rated_at = timezone.now()
-        _event(
+        ticket_event_record(
             locked,
             kind=TicketEvent.Kind.RATED,
             actor=by,
@@ -310,6 +290,8 @@ def tickets_close_resolved(*, now: Any = None) -> int:
             for ticket in batch:
                 ticket.status = S.CLOSED
                 ticket.closed_at = timezone.now()
-                _event(ticket, kind=TicketEvent.Kind.STATUS, actor=None, from_status=S.RESOLVED)
+                ticket_event_record(
+                    ticket, kind=TicketEvent.Kind.STATUS, actor=None, from_status=S.RESOLVED
+                )
                 ticket.save(update_fields=["status", "closed_at", "updated_at"])
             closed += len(batch)
