@@ -87,7 +87,9 @@ class AdminUnit(models.Model):
         verbose_name_plural = _("administrative units")
         ordering = ("level", "code")
         constraints = [
-            models.UniqueConstraint(fields=["level", "code"], name="geo_unit_unique_code_per_level"),
+            models.UniqueConstraint(
+                fields=["level", "code"], name="geo_unit_unique_code_per_level"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -104,7 +106,9 @@ class Boundary(models.Model):
     checksum = models.CharField(
         _("checksum"),
         max_length=64,
-        help_text=_("SHA-256 of the normalised geometry; a re-import with the same value changes nothing."),
+        help_text=_(
+            "SHA-256 of the normalised geometry; a re-import with the same value changes nothing."
+        ),
     )
     valid_from = models.ForeignKey(
         BoundaryVersion, verbose_name=_("valid from"), on_delete=models.PROTECT, related_name="+"

@@ -4,7 +4,6 @@ Handlers parse, call one service or selector, and render; scope and state rules
 live in helpdesk.permissions and helpdesk.lifecycle.
 """
 
-
 from datetime import datetime
 
 from django.db.models import QuerySet
