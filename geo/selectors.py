@@ -59,20 +59,20 @@ UNIT_COLUMNS = (
     "parent_id",
 )
 # Hand-written rather than an ORM queryset: compiling the five-table
-# select_related query cost ~4 ms a call, ten times the query itself. The
-# LIMIT 1 subquery finds the winning piece on the GiST index first, so the
-# joins only ever touch one row.
+# select_related query cost ~4 ms a call, ten times the query itself. Planning
+# dominates what is left (~0.45 ms planning vs ~0.12 ms executing, measured),
+# so the query keeps three relations in FROM and reads the version label
+# through scalar subqueries, which are planned as simple index lookups.
 # Only the constant column names above are formatted in; values are bound.
 COMMUNE_AT_POINT_SQL = (  # noqa: S608
-    "SELECT {commune}, {province}, v.label"
-    " FROM (SELECT p.boundary_id, p.unit_id FROM geo_boundarypiece p"
-    " JOIN geo_adminunit u ON u.id = p.unit_id"
-    " WHERE p.level = %s AND ST_Covers(p.geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326))"
-    " ORDER BY u.code LIMIT 1) hit"
-    " JOIN geo_adminunit c ON c.id = hit.unit_id"
+    "SELECT {commune}, {province},"
+    " (SELECT v.label FROM geo_boundaryversion v WHERE v.id ="
+    " (SELECT b.valid_from_id FROM geo_boundary b WHERE b.id = p.boundary_id))"
+    " FROM geo_boundarypiece p"
+    " JOIN geo_adminunit c ON c.id = p.unit_id"
     " JOIN geo_adminunit pr ON pr.id = c.parent_id"
-    " JOIN geo_boundary b ON b.id = hit.boundary_id"
-    " JOIN geo_boundaryversion v ON v.id = b.valid_from_id"
+    " WHERE p.level = %s AND ST_Covers(p.geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326))"
+    " ORDER BY c.code LIMIT 1"
 ).format(
     commune=", ".join(f"c.{column}" for column in UNIT_COLUMNS),
     province=", ".join(f"pr.{column}" for column in UNIT_COLUMNS),

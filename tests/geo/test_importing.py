@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 
 from geo.importing import boundaries_import, default_source
 from geo.models import AdminUnit, Boundary, BoundaryPiece, BoundaryVersion
@@ -30,8 +31,10 @@ def _counts() -> tuple[int, int, int, int]:
 
 
 def _run(*args: str) -> str:
+    """Run the command in English, so messages can be checked against their msgids."""
     out = io.StringIO()
-    call_command("import_boundaries", *args, stdout=out)
+    with translation.override("en"):
+        call_command("import_boundaries", *args, stdout=out)
     return out.getvalue()
 
 
