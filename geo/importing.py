@@ -26,9 +26,10 @@ from geo.errors import BoundarySourceInvalid, VersionLabelTaken
 from geo.models import AdminUnit, Boundary, BoundaryPiece, BoundaryVersion
 from geo.sources import SourceFeature, features_read, source_files
 
-# Pieces of at most 256 vertices: the lookup benchmark (bench/geo_lookup.py)
-# measured 256 slightly ahead of 128 for single points and batches alike, with
-# half as many rows to index.
+# Pieces of at most 256 vertices: bench/geo_lookup.py found no difference
+# from 128 beyond run-to-run noise (single ~1.1-1.3k/s, SQL batch ~14-18k/s
+# on this shared 2-core box either way), and 256 gives half the rows
+# (9,676 vs 17,845) to index, load and keep in the in-process tree.
 PIECE_MAX_VERTICES = 256
 LOCK_KEY = "geo.import_boundaries"
 UNIT_FIELDS = ("unit_type", "name", "full_name", "name_en", "full_name_en", "parent_id")
