@@ -1,0 +1,481 @@
+"""Photo pipeline of field-report intake: check, read location and time, resize, strip.
+
+An upload is refused before any pixel is decoded when the file is too big, is
+not a picture of an allowed format, or has too many pixels (Pillow reads only
+the header on ``Image.open``). Then it is decoded once, at reduced scale for
+JPEG (``draft`` lets libjpeg scale in the DCT, about twice as fast), and
+written as two JPEGs, a display image and a thumbnail, with no metadata at all:
+served photos must not leak the reporter's location, device or name.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib
+import io
+import logging
+import math
+import struct
+import uuid
+import warnings
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import IO, Final
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, default_storage
+from django.utils import timezone as django_timezone
+from PIL import ExifTags, Image, ImageCms, UnidentifiedImageError
+
+from reports.errors import (
+    PhotoFormatNotAllowed,
+    PhotoNotAnImage,
+    PhotoTooLarge,
+    PhotoTooManyPixels,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_BYTES: Final = 15 * 1024 * 1024
+MAX_PIXELS: Final = 50_000_000
+DISPLAY_SIZE: Final = 1600
+THUMBNAIL_SIZE: Final = 400
+JPEG_QUALITY: Final = 82
+
+# Pillow format name -> name shown to people. MPO is how Pillow opens the
+# JPEGs of many phones (a second, depth or preview picture appended).
+_FORMAT_NAMES: Final = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
+_HEIF: Final = "HEIF"
+# Formats that are identified only to be refused with a helpful message.
+# Anything else is "not an image": limiting the plugins Image.open tries keeps
+# rarely used (and rarely audited) parsers away from untrusted bytes.
+_REFUSED_FORMATS: Final = ("GIF", "BMP", "TIFF", "ICO", "PSD", "JPEG2000", "PPM")
+_ORIGINAL_EXTENSIONS: Final = {"JPEG": "jpg", "PNG": "png", "WebP": "webp", "HEIC": "heic"}
+# What Pillow's parsers and decoders raise on bytes that are not a valid picture.
+_DECODE_ERRORS: Final = (
+    OSError,
+    ValueError,
+    SyntaxError,
+    EOFError,
+    IndexError,
+    TypeError,
+    KeyError,
+    struct.error,
+    zlib.error,
+)
+# Image.transpose methods that undo each EXIF orientation (as ImageOps.exif_transpose).
+_TRANSPOSE: Final = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_EXIF_OFFSET_TIME_ORIGINAL: Final = 0x9011
+
+
+@dataclass(frozen=True)
+class GeoPoint:
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    """What an upload is; width and height are as displayed (EXIF orientation applied)."""
+
+    format: str
+    width: int
+    height: int
+    gps: GeoPoint | None
+    taken_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    """Names in storage of the served images (and of the original, when kept)."""
+
+    display_name: str
+    thumbnail_name: str
+    original_name: str | None
+    width: int
+    height: int
+    info: PhotoInfo
+    sha256: str
+
+
+@dataclass
+class _Decoded:
+    image: Image.Image
+    info: PhotoInfo
+    orientation: int
+    icc_profile: bytes | None
+
+
+def photo_inspect(
+    *, data: bytes | IO[bytes], max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
+) -> PhotoInfo:
+    """Check that ``data`` is a usable photo and read its location and capture time.
+
+    The picture is decoded (at 1/8 scale for JPEG) so that a truncated or
+    corrupt file is refused here rather than later.
+    """
+    raw = _read_bounded(data, max_bytes=max_bytes)
+    return _decode(raw, max_pixels=max_pixels, target=1).info
+
+
+def photo_process(
+    *,
+    data: bytes | IO[bytes],
+    storage: Storage | None = None,
+    keep_original: bool | None = None,
+    max_bytes: int = MAX_BYTES,
+    max_pixels: int = MAX_PIXELS,
+) -> ProcessedPhoto:
+    """Check an upload, write its display image and thumbnail, and the original if kept.
+
+    Nothing is written unless the photo is accepted; if a write fails, the
+    files already written are deleted before the error propagates.
+    """
+    if storage is None:
+        storage = default_storage
+    if keep_original is None:
+        keep_original = bool(getattr(settings, "REPORTS_KEEP_ORIGINALS", False))
+    raw = _read_bounded(data, max_bytes=max_bytes)
+    display, thumbnail, info = _render(raw, max_pixels=max_pixels, use_draft=True)
+
+    stem = f"{django_timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+    written: list[str] = []
+    try:
+        original_name = None
+        if keep_original:
+            # Originals keep their EXIF (GPS, device): store them apart from
+            # the served images, in a location that is never public.
+            extension = _ORIGINAL_EXTENSIONS[info.format]
+            original_name = storage.save(f"originals/{stem}.{extension}", ContentFile(raw))
+            written.append(original_name)
+        display_name = storage.save(f"photos/{stem}.jpg", ContentFile(_jpeg_bytes(display)))
+        written.append(display_name)
+        thumbnail_name = storage.save(
+            f"photos/{stem}-thumb.jpg", ContentFile(_jpeg_bytes(thumbnail))
+        )
+        written.append(thumbnail_name)
+    except BaseException:
+        photos_delete(names=written, storage=storage)
+        raise
+    return ProcessedPhoto(
+        display_name=display_name,
+        thumbnail_name=thumbnail_name,
+        original_name=original_name,
+        width=display.width,
+        height=display.height,
+        info=info,
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def photos_delete(*, names: Iterable[str], storage: Storage | None = None) -> None:
+    """Delete written photo files, going on past files that cannot be deleted.
+
+    Used to undo photo_process when the caller's transaction rolls back.
+    """
+    if storage is None:
+        storage = default_storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            # A leftover file is an orphan to sweep later; it must not hide
+            # the error that caused the rollback.
+            logger.exception("Could not delete photo %s", name)
+
+
+def allowed_formats() -> tuple[str, ...]:
+    """Return the names of the accepted formats, as shown to people."""
+    names = ["JPEG", "PNG", "WebP"]
+    if _heif_available():
+        names.append("HEIC")
+    return tuple(names)
+
+
+# --- Decoding ---------------------------------------------------------------
+
+
+def _render(
+    raw: bytes, *, max_pixels: int, use_draft: bool
+) -> tuple[Image.Image, Image.Image, PhotoInfo]:
+    """Decode ``raw`` and return the display image, the thumbnail and the info."""
+    decoded = _decode(raw, max_pixels=max_pixels, target=DISPLAY_SIZE if use_draft else None)
+    image = _flatten(decoded.image)
+    image = _resize(image, DISPLAY_SIZE)
+    image = _to_srgb(image, decoded.icc_profile)
+    # Rotating the 1600 px image is far cheaper than rotating the original.
+    if transpose := _TRANSPOSE.get(decoded.orientation):
+        image = image.transpose(transpose)
+    thumbnail = _resize(image, THUMBNAIL_SIZE)
+    return image, thumbnail, decoded.info
+
+
+def _read_bounded(data: bytes | IO[bytes], *, max_bytes: int) -> bytes:
+    """Return the bytes of ``data``, refusing more than ``max_bytes`` without reading them."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        raw = bytes(data)
+    else:
+        if data.seekable():
+            start = data.tell()
+            size = data.seek(0, io.SEEK_END) - start
+            data.seek(start)
+            if size > max_bytes:
+                raise PhotoTooLarge(max_bytes=max_bytes, size=size)
+        raw = data.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise PhotoTooLarge(max_bytes=max_bytes, size=len(raw))
+    if not raw:
+        raise PhotoNotAnImage()
+    return raw
+
+
+def _decode(raw: bytes, *, max_pixels: int, target: int | None) -> _Decoded:
+    """Open, check and decode ``raw``; JPEGs at the smallest scale still >= ``target``."""
+    allowed = tuple(_FORMAT_NAMES) + ((_HEIF,) if _heif_available() else ())
+    # Pillow only warns between 89 and 179 MP: in this scope the warning is an
+    # error. catch_warnings swaps the process-wide filters (not thread-safe
+    # before Python 3.14), but the pixel cap below is checked first and is the
+    # real defence; the filter only catches a cap raised above Pillow's.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            # No "MPO" here: Pillow's JPEG opener returns MPO files itself.
+            formats = ("JPEG", "PNG", "WEBP", *allowed[len(_FORMAT_NAMES) :], *_REFUSED_FORMATS)
+            image = Image.open(io.BytesIO(raw), formats=formats)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise PhotoTooManyPixels(max_pixels=max_pixels) from error
+        except UnidentifiedImageError as error:
+            raise PhotoNotAnImage() from error
+        except _DECODE_ERRORS as error:
+            raise PhotoNotAnImage() from error
+
+        with image:
+            found = image.format or "unknown"
+            if found not in allowed:
+                raise PhotoFormatNotAllowed(found=found, allowed=allowed_formats())
+            width, height = image.size
+            if width * height > max_pixels:
+                raise PhotoTooManyPixels(max_pixels=max_pixels, width=width, height=height)
+            if target is not None and found in ("JPEG", "MPO"):
+                image.draft("RGB", _fit((width, height), target))
+            try:
+                # Decodes everything, so a truncated file fails here.
+                image.load()
+            except _DECODE_ERRORS as error:
+                raise PhotoNotAnImage() from error
+            exif = _exif(image)
+
+    orientation = exif.get(ExifTags.Base.Orientation)
+    if orientation not in _TRANSPOSE:
+        orientation = 1
+    if orientation >= 5:
+        width, height = height, width
+    info = PhotoInfo(
+        format="HEIC" if found == _HEIF else _FORMAT_NAMES[found],
+        width=width,
+        height=height,
+        gps=_gps(exif),
+        taken_at=_taken_at(exif),
+    )
+    icc = image.info.get("icc_profile")
+    return _Decoded(
+        image=image,
+        info=info,
+        orientation=orientation,
+        icc_profile=icc if isinstance(icc, bytes) and icc else None,
+    )
+
+
+@functools.cache
+def _heif_available() -> bool:
+    """Register the HEIF plugin if pillow-heif is installed (optional dependency)."""
+    try:
+        pillow_heif = importlib.import_module("pillow_heif")
+    except ImportError:
+        return False
+    # No embedded thumbnails, depth maps or auxiliary images: only the main
+    # picture is ever used, and less parsing is less attack surface.
+    pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+    return True
+
+
+# --- Metadata -----------------------------------------------------------------
+
+
+def _exif(image: Image.Image) -> Image.Exif:
+    """Return the EXIF of ``image``; broken EXIF counts as none rather than refusing the photo."""
+    try:
+        exif = image.getexif()
+        # Read the sub-IFDs now, so that broken ones fail inside this try.
+        exif.get_ifd(ExifTags.IFD.GPSInfo)
+        exif.get_ifd(ExifTags.IFD.Exif)
+    except _DECODE_ERRORS:
+        return Image.Exif()
+    return exif
+
+
+def _gps(exif: Image.Exif) -> GeoPoint | None:
+    """Return the EXIF location, or None when it is missing, malformed or (0, 0)."""
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    lat = _coordinate(
+        gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLatitudeRef), "N", "S", 90
+    )
+    lon = _coordinate(
+        gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef), "E", "W", 180
+    )
+    if lat is None or lon is None:
+        return None
+    # Phones without a fix write zeros; nobody reports from the Gulf of Guinea.
+    if lat == 0 and lon == 0:
+        return None
+    return GeoPoint(lat=lat, lon=lon)
+
+
+def _coordinate(
+    value: object, ref: object, positive: str, negative: str, limit: float
+) -> float | None:
+    """Return signed decimal degrees from EXIF (degrees, minutes, seconds) and a ref letter."""
+    if isinstance(ref, bytes):
+        ref = ref.decode("ascii", "replace")
+    if not isinstance(ref, str) or ref.strip("\x00 ").upper() not in (positive, negative):
+        return None
+    if not isinstance(value, tuple) or len(value) != 3:
+        return None
+    try:
+        degrees, minutes, seconds = (float(part) for part in value)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    parts = (degrees, minutes, seconds)
+    if not all(math.isfinite(part) and part >= 0 for part in parts):
+        return None
+    if minutes >= 60 or seconds >= 60:
+        return None
+    result = degrees + minutes / 60 + seconds / 3600
+    if result > limit:
+        return None
+    return -result if ref.strip("\x00 ").upper() == negative else result
+
+
+def _taken_at(exif: Image.Exif) -> datetime | None:
+    """Return DateTimeOriginal as an aware datetime, or None when missing or malformed.
+
+    Without OffsetTimeOriginal the camera's clock is taken to be in the
+    project's time zone (settings.TIME_ZONE), where the reports come from.
+    """
+    sub = exif.get_ifd(ExifTags.IFD.Exif)
+    value = sub.get(ExifTags.Base.DateTimeOriginal)
+    if not isinstance(value, str):
+        return None
+    try:
+        taken = datetime.strptime(value.strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    offset = _utc_offset(sub.get(_EXIF_OFFSET_TIME_ORIGINAL))
+    if offset is not None:
+        return taken.replace(tzinfo=offset)
+    return django_timezone.make_aware(taken, django_timezone.get_default_timezone())
+
+
+def _utc_offset(value: object) -> timezone | None:
+    """Parse an EXIF offset such as "+07:00"."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip("\x00 ")
+    if len(text) != 6 or text[0] not in "+-" or text[3] != ":":
+        return None
+    try:
+        hours, minutes = int(text[1:3]), int(text[4:6])
+    except ValueError:
+        return None
+    if hours > 14 or minutes >= 60:
+        return None
+    delta = timedelta(hours=hours, minutes=minutes)
+    return timezone(-delta if text[0] == "-" else delta)
+
+
+# --- Pixels -------------------------------------------------------------------
+
+
+def _fit(size: tuple[int, int], longest: int) -> tuple[int, int]:
+    """Return ``size`` scaled down (never up) so that its longest side is ``longest``."""
+    width, height = size
+    scale = longest / max(width, height)
+    if scale >= 1:
+        return size
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """Return ``image`` in RGB, L or CMYK, transparent parts laid on white."""
+    if image.mode in ("RGB", "L", "CMYK"):
+        return image
+    if image.mode.startswith("I"):
+        # 16/32-bit greyscale: scale to 8 bits rather than clip to white.
+        image = image.convert("I").point(lambda value: value / 256).convert("L")
+        return image
+    if image.mode == "1":
+        return image.convert("L")
+    has_alpha = image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    if not has_alpha:
+        return image.convert("RGB")
+    rgba = image.convert("RGBA")
+    background = Image.new("RGB", rgba.size, (255, 255, 255))
+    background.paste(rgba, mask=rgba.getchannel("A"))
+    return background
+
+
+def _resize(image: Image.Image, longest: int) -> Image.Image:
+    size = _fit(image.size, longest)
+    if size == image.size:
+        return image.copy()
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def _to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
+    """Convert to sRGB RGB; the embedded profile is used, then dropped with the rest."""
+    if icc_profile:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+            srgb = ImageCms.createProfile("sRGB")
+            converted = ImageCms.profileToProfile(image, source, srgb, outputMode="RGB")
+        except (ImageCms.PyCMSError, *_DECODE_ERRORS):
+            # A broken or mismatched profile: keep the pixels as they are.
+            logger.info("Ignoring an unusable ICC profile", exc_info=True)
+        else:
+            if converted is not None:
+                image = converted
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def _jpeg_bytes(image: Image.Image) -> bytes:
+    """Encode ``image`` as a JPEG with no EXIF, XMP, ICC profile or comment."""
+    # Pillow falls back to image.info for some blocks (the comment): clear it
+    # and pass every block empty, so nothing of the upload can slip through.
+    image.info = {}
+    buffer = io.BytesIO()
+    image.save(
+        buffer,
+        "JPEG",
+        quality=JPEG_QUALITY,
+        progressive=True,
+        optimize=True,
+        exif=b"",
+        comment=b"",
+        icc_profile=None,
+        xmp=b"",
+    )
+    return buffer.getvalue()

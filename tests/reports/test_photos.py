@@ -1,0 +1,437 @@
+"""The photo pipeline: what is refused, what is read, and that nothing private is served."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import warnings
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+from django.core.files.storage import FileSystemStorage
+from PIL import ExifTags, Image, ImageCms, ImageFile, PngImagePlugin
+from PIL.TiffImagePlugin import IFDRational
+
+from reports.errors import (
+    PhotoFormatNotAllowed,
+    PhotoNotAnImage,
+    PhotoTooLarge,
+    PhotoTooManyPixels,
+)
+from reports.photos import GeoPoint, photo_inspect, photo_process, photos_delete
+
+RED = (255, 0, 0)
+BLUE = (0, 0, 255)
+WHITE = (255, 255, 255)
+SECRET = b"reporter-secret-comment"
+XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+    b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></x:xmpmeta>'
+)
+HEIF_MISSING = importlib.util.find_spec("pillow_heif") is None
+
+
+def jpeg(
+    image: Image.Image | None = None, *, exif: Image.Exif | None = None, **params: Any
+) -> bytes:
+    if image is None:
+        image = Image.new("RGB", (64, 48), BLUE)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif if exif is not None else Image.Exif(), **params)
+    return buffer.getvalue()
+
+
+def gps_exif(lat: tuple[Any, ...], lat_ref: str, lon: tuple[Any, ...], lon_ref: str) -> Image.Exif:
+    exif = Image.Exif()
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = lat_ref
+    gps[ExifTags.GPS.GPSLatitude] = lat
+    gps[ExifTags.GPS.GPSLongitudeRef] = lon_ref
+    gps[ExifTags.GPS.GPSLongitude] = lon
+    return exif
+
+
+def noisy(size: tuple[int, int]) -> Image.Image:
+    """A picture that does not compress to nothing, like a real photo."""
+    grey = Image.effect_noise(size, 60)
+    vertical = Image.linear_gradient("L")
+    horizontal = vertical.transpose(Image.Transpose.ROTATE_90)
+    return Image.merge("RGB", (grey, vertical.resize(size), horizontal.resize(size)))
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> FileSystemStorage:
+    return FileSystemStorage(location=tmp_path)
+
+
+@pytest.fixture
+def no_decoding(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every pixel decode; a refusal before decoding leaves the list empty."""
+    calls: list[str] = []
+    original = ImageFile.ImageFile.load
+
+    def spy(self: ImageFile.ImageFile) -> Any:
+        calls.append(self.format or "?")
+        return original(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", spy)
+    return calls
+
+
+def is_close(pixel: object, colour: tuple[int, int, int], tolerance: int = 40) -> bool:
+    """Whether a decoded JPEG pixel is ``colour`` give or take compression noise."""
+    assert isinstance(pixel, tuple)
+    return all(abs(int(got) - want) <= tolerance for got, want in zip(pixel, colour, strict=True))
+
+
+def is_near(point: GeoPoint | None, lat: float, lon: float) -> bool:
+    return point is not None and abs(point.lat - lat) < 1e-6 and abs(point.lon - lon) < 1e-6
+
+
+def stored_files(root: Path) -> list[Path]:
+    return [path for path in root.rglob("*") if path.is_file()]
+
+
+def assert_no_metadata(raw: bytes) -> None:
+    with Image.open(io.BytesIO(raw)) as image:
+        assert image.format == "JPEG"
+        assert image.mode == "RGB"
+        assert not set(image.info) & {"exif", "xmp", "icc_profile", "comment", "photoshop"}
+        assert not image.getexif()
+    for marker in (b"Exif", b"http://ns.adobe.com/xap", b"ICC_PROFILE", SECRET, b"GPS"):
+        assert marker not in raw
+
+
+# --- What is read -------------------------------------------------------------
+
+
+def test_exif_gps_is_read_with_hemisphere_refs() -> None:
+    exif = gps_exif((21.0, 35.0, 24.0), "N", (105.0, 50.0, 12.0), "E")
+    info = photo_inspect(data=jpeg(exif=exif))
+    assert is_near(info.gps, 21.59, 105.836667)
+
+    southwest = gps_exif((33.0, 52.0, 0.0), "S", (151.0, 12.0, 36.0), "W")
+    info = photo_inspect(data=jpeg(exif=southwest))
+    assert is_near(info.gps, -33.866667, -151.21)
+
+
+def test_gps_zero_zero_means_no_location() -> None:
+    exif = gps_exif((0.0, 0.0, 0.0), "N", (0.0, 0.0, 0.0), "E")
+    assert photo_inspect(data=jpeg(exif=exif)).gps is None
+
+
+@pytest.mark.parametrize(
+    "exif",
+    [
+        pytest.param(
+            gps_exif((IFDRational(21, 1), IFDRational(35, 0), 0.0), "N", (105.0, 0.0, 0.0), "E"),
+            id="denominator-zero",
+        ),
+        pytest.param(gps_exif((200.0, 0.0, 0.0), "N", (105.0, 0.0, 0.0), "E"), id="lat-200"),
+        pytest.param(gps_exif((21.0, 0.0, 0.0), "N", (190.0, 0.0, 0.0), "E"), id="lon-190"),
+        pytest.param(gps_exif((21.0, 75.0, 0.0), "N", (105.0, 0.0, 0.0), "E"), id="minutes-75"),
+        pytest.param(gps_exif((21.0, 0.0, 0.0), "X", (105.0, 0.0, 0.0), "E"), id="bad-ref"),
+        pytest.param(gps_exif((21.0, 0.0), "N", (105.0, 0.0, 0.0), "E"), id="two-parts"),
+    ],
+)
+def test_garbage_gps_means_no_location_not_an_error(exif: Image.Exif) -> None:
+    assert photo_inspect(data=jpeg(exif=exif)).gps is None
+
+
+def test_gps_without_longitude_means_no_location() -> None:
+    exif = Image.Exif()
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (21.0, 35.0, 24.0)
+    assert photo_inspect(data=jpeg(exif=exif)).gps is None
+
+
+def test_date_time_original_is_read_in_project_time_zone() -> None:
+    exif = Image.Exif()
+    exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] = "2026:11:02 08:15:30"
+    info = photo_inspect(data=jpeg(exif=exif))
+    # Asia/Ho_Chi_Minh is UTC+7.
+    assert info.taken_at == datetime(2026, 11, 2, 1, 15, 30, tzinfo=UTC)
+
+
+def test_date_time_original_uses_its_offset_when_present() -> None:
+    exif = Image.Exif()
+    sub = exif.get_ifd(ExifTags.IFD.Exif)
+    sub[ExifTags.Base.DateTimeOriginal] = "2026:11:02 08:15:30"
+    sub[0x9011] = "+09:00"  # OffsetTimeOriginal
+    info = photo_inspect(data=jpeg(exif=exif))
+    assert info.taken_at == datetime(2026, 11, 1, 23, 15, 30, tzinfo=UTC)
+
+
+def test_blank_date_time_original_means_no_time() -> None:
+    exif = Image.Exif()
+    exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] = "0000:00:00 00:00:00"
+    assert photo_inspect(data=jpeg(exif=exif)).taken_at is None
+
+
+def test_inspect_reports_displayed_size_and_format() -> None:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    info = photo_inspect(data=jpeg(Image.new("RGB", (64, 48)), exif=exif))
+    assert (info.format, info.width, info.height) == ("JPEG", 48, 64)
+    assert info.gps is None
+    assert info.taken_at is None
+
+
+def test_inspect_accepts_a_file_object() -> None:
+    assert photo_inspect(data=io.BytesIO(jpeg())).format == "JPEG"
+
+
+# --- What is served ---------------------------------------------------------
+
+
+def test_exif_orientation_6_comes_out_rotated(storage: FileSystemStorage) -> None:
+    # Stored landscape with a red block at the top left; orientation 6 means
+    # "turn 90 degrees clockwise to view", which puts the block at the top right.
+    image = Image.new("RGB", (400, 200), BLUE)
+    image.paste(RED, (0, 0, 100, 100))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+
+    result = photo_process(data=jpeg(image, exif=exif, quality=95), storage=storage)
+
+    assert (result.width, result.height) == (200, 400)
+    with storage.open(result.display_name) as served, Image.open(served) as display:
+        assert display.size == (200, 400)
+        assert is_close(display.getpixel((150, 50)), RED)
+        assert is_close(display.getpixel((50, 50)), BLUE)
+
+
+def test_display_and_thumbnail_fit_their_longest_side(storage: FileSystemStorage) -> None:
+    result = photo_process(data=jpeg(noisy((3000, 2000))), storage=storage)
+
+    assert (result.width, result.height) == (1600, 1067)
+    assert result.info.width == 3000
+    with storage.open(result.display_name) as served, Image.open(served) as display:
+        assert display.size == (1600, 1067)
+    with storage.open(result.thumbnail_name) as served, Image.open(served) as thumbnail:
+        assert thumbnail.size == (400, 267)
+
+
+def test_small_photo_is_not_enlarged(storage: FileSystemStorage) -> None:
+    result = photo_process(data=jpeg(Image.new("RGB", (300, 200), BLUE)), storage=storage)
+    assert (result.width, result.height) == (300, 200)
+
+
+def test_served_images_carry_no_metadata(storage: FileSystemStorage) -> None:
+    exif = gps_exif((21.0, 35.0, 24.0), "N", (105.0, 50.0, 12.0), "E")
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] = "2026:11:02 08:15:30"
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    upload = jpeg(noisy((800, 600)), exif=exif, icc_profile=icc, comment=SECRET, xmp=XMP)
+    for marker in (b"Exif", b"http://ns.adobe.com/xap", b"ICC_PROFILE", SECRET):
+        assert marker in upload  # the test photo really has every block
+
+    result = photo_process(data=upload, storage=storage, keep_original=False)
+
+    assert result.info.gps is not None  # read, then dropped from what is served
+    for name in (result.display_name, result.thumbnail_name):
+        with storage.open(name) as served:
+            assert_no_metadata(served.read())
+
+
+def test_png_with_alpha_and_text_becomes_jpeg_on_white(storage: FileSystemStorage) -> None:
+    image = Image.new("RGBA", (200, 100), (0, 0, 0, 0))
+    image.paste((255, 0, 0, 255), (100, 0, 200, 100))
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", SECRET.decode())
+    text.add_itxt("Author", "Nguyễn Văn A")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", pnginfo=text)
+
+    result = photo_process(data=buffer.getvalue(), storage=storage)
+
+    assert result.info.format == "PNG"
+    with storage.open(result.display_name) as served:
+        raw = served.read()
+    assert_no_metadata(raw)
+    assert "Nguyễn".encode() not in raw
+    with Image.open(io.BytesIO(raw)) as display:
+        assert is_close(display.getpixel((50, 50)), WHITE)
+        assert is_close(display.getpixel((150, 50)), RED)
+
+
+def test_palette_png_with_transparency_is_laid_on_white(storage: FileSystemStorage) -> None:
+    image = Image.new("P", (40, 40), 0)
+    image.putpalette([0, 0, 0, 255, 0, 0])
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", transparency=0)
+
+    result = photo_process(data=buffer.getvalue(), storage=storage)
+
+    with storage.open(result.display_name) as served, Image.open(served) as display:
+        assert is_close(display.getpixel((20, 20)), WHITE)
+
+
+def test_webp_is_accepted(storage: FileSystemStorage) -> None:
+    buffer = io.BytesIO()
+    noisy((500, 300)).save(buffer, "WEBP", exif=gps_exif((21.0, 0, 0), "N", (105.0, 0, 0), "E"))
+    result = photo_process(data=buffer.getvalue(), storage=storage)
+    assert result.info.format == "WebP"
+    assert result.info.gps == GeoPoint(lat=21.0, lon=105.0)
+
+
+@pytest.mark.skipif(HEIF_MISSING, reason="pillow-heif is not installed (optional HEIC support)")
+def test_heic_is_accepted_when_pillow_heif_is_installed(storage: FileSystemStorage) -> None:
+    from reports.photos import allowed_formats
+
+    assert "HEIC" in allowed_formats()  # also registers the plugin
+    exif = gps_exif((21.0, 35.0, 24.0), "N", (105.0, 50.0, 12.0), "E")
+    buffer = io.BytesIO()
+    noisy((640, 480)).save(buffer, "HEIF", exif=exif.tobytes(), quality=70)
+
+    result = photo_process(data=buffer.getvalue(), storage=storage, keep_original=True)
+
+    assert result.info.format == "HEIC"
+    assert is_near(result.info.gps, 21.59, 105.836667)
+    assert result.original_name is not None
+    assert result.original_name.endswith(".heic")
+    with storage.open(result.display_name) as served:
+        assert_no_metadata(served.read())
+
+
+# --- Storage ------------------------------------------------------------------
+
+
+def test_names_are_random_and_originals_kept_only_when_asked(
+    storage: FileSystemStorage, tmp_path: Path, settings: Any
+) -> None:
+    upload = jpeg(exif=gps_exif((21.0, 0, 0), "N", (105.0, 0, 0), "E"))
+
+    settings.REPORTS_KEEP_ORIGINALS = False
+    first = photo_process(data=upload, storage=storage)
+    settings.REPORTS_KEEP_ORIGINALS = True
+    second = photo_process(data=upload, storage=storage)
+
+    assert first.original_name is None
+    assert second.original_name is not None
+    assert second.original_name.startswith("originals/")
+    with storage.open(second.original_name) as kept:
+        assert kept.read() == upload  # the original is kept byte for byte
+    assert first.display_name != second.display_name
+    assert first.display_name.startswith("photos/")
+    assert first.display_name.endswith(".jpg")
+    assert first.sha256 == second.sha256
+    assert len(stored_files(tmp_path)) == 5
+
+
+def test_failed_write_deletes_what_was_already_written(tmp_path: Path) -> None:
+    class ThumbnailFails(FileSystemStorage):
+        def save(self, name: str | None, content: IO[Any], max_length: int | None = None) -> str:
+            if name and name.endswith("-thumb.jpg"):
+                raise OSError("disk full")
+            return super().save(name, content, max_length)
+
+    storage = ThumbnailFails(location=tmp_path)
+    with pytest.raises(OSError, match="disk full"):
+        photo_process(data=jpeg(), storage=storage, keep_original=True)
+    assert stored_files(tmp_path) == []
+
+
+def test_photos_delete_removes_files_of_a_rolled_back_report(
+    storage: FileSystemStorage, tmp_path: Path
+) -> None:
+    results = [photo_process(data=jpeg(), storage=storage, keep_original=True) for _ in range(2)]
+    names = [name for r in results for name in (r.display_name, r.thumbnail_name, r.original_name)]
+
+    photos_delete(names=[name for name in names if name], storage=storage)
+
+    assert stored_files(tmp_path) == []
+
+
+# --- What is refused ----------------------------------------------------------
+
+
+def test_file_over_15_mb_is_refused_before_opening(no_decoding: list[str]) -> None:
+    upload = b"\xff\xd8\xff\xe0" + bytes(20 * 1024 * 1024)
+    with pytest.raises(PhotoTooLarge) as refused:
+        photo_inspect(data=upload)
+    assert refused.value.code == "photo_too_large"
+    assert "15 MB" in str(refused.value.message)
+    with pytest.raises(PhotoTooLarge):
+        photo_inspect(data=io.BytesIO(upload))
+    assert no_decoding == []
+
+
+@pytest.mark.parametrize(
+    "size",
+    [
+        pytest.param((8_000, 8_000), id="64MP-over-our-cap"),
+        pytest.param((10_000, 10_000), id="100MP-over-pillow-warning"),
+    ],
+)
+def test_pixel_bomb_is_refused_before_decoding(
+    size: tuple[int, int], no_decoding: list[str]
+) -> None:
+    # Millions of zero pixels compress to a few kilobytes; decoding 100 MP
+    # would take 100 MB (400 MB as RGB). The header alone must refuse it.
+    buffer = io.BytesIO()
+    Image.new("1", size).save(buffer, "PNG")
+    assert len(buffer.getvalue()) < 100_000
+
+    with pytest.raises(PhotoTooManyPixels) as refused:
+        photo_inspect(data=buffer.getvalue())
+
+    assert refused.value.code == "photo_too_many_pixels"
+    assert "50 million" in str(refused.value.message)
+    assert no_decoding == []
+
+
+def test_pillow_bomb_warning_is_an_error_even_with_a_higher_cap(
+    no_decoding: list[str],
+) -> None:
+    buffer = io.BytesIO()
+    Image.new("1", (10_000, 10_000)).save(buffer, "PNG")
+    filters_before = list(warnings.filters)
+
+    with pytest.raises(PhotoTooManyPixels):
+        photo_inspect(data=buffer.getvalue(), max_pixels=500_000_000)
+
+    assert no_decoding == []
+    assert warnings.filters == filters_before  # global warning state is untouched
+
+
+def test_text_file_named_jpg_is_not_an_image() -> None:
+    with pytest.raises(PhotoNotAnImage) as refused:
+        photo_inspect(data=b"Xin chao, day khong phai la anh.\n" * 20)
+    assert refused.value.code == "photo_not_an_image"
+
+
+def test_empty_upload_is_not_an_image() -> None:
+    with pytest.raises(PhotoNotAnImage):
+        photo_inspect(data=b"")
+
+
+def test_truncated_jpeg_is_not_an_image(storage: FileSystemStorage, tmp_path: Path) -> None:
+    whole = jpeg(noisy((800, 600)))
+    with pytest.raises(PhotoNotAnImage):
+        photo_inspect(data=whole[: len(whole) // 2])
+    with pytest.raises(PhotoNotAnImage):
+        photo_process(data=whole[: len(whole) // 2], storage=storage)
+    assert stored_files(tmp_path) == []
+
+
+def test_corrupt_jpeg_is_not_an_image() -> None:
+    whole = jpeg(noisy((800, 600)))
+    header_end = whole.index(b"\xff\xda")  # start of scan: keep the headers intact
+    corrupt = whole[:header_end] + bytes(len(whole) - header_end)
+    with pytest.raises(PhotoNotAnImage):
+        photo_inspect(data=corrupt)
+
+
+@pytest.mark.parametrize("format_", ["GIF", "BMP", "TIFF"])
+def test_other_picture_formats_are_refused_by_name(format_: str) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 32), BLUE).save(buffer, format_)
+    with pytest.raises(PhotoFormatNotAllowed) as refused:
+        photo_inspect(data=buffer.getvalue())
+    assert refused.value.code == "photo_format_not_allowed"
+    assert refused.value.details["format"] == format_
+    assert "JPEG" in str(refused.value.message)
