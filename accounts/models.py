@@ -173,3 +173,52 @@ class RoleAssignment(models.Model):
                     % {"level": AdminUnit.Level(expected).label}
                 }
             )
+
+
+class OneTimeCode(models.Model):
+    """A code sent by SMS to log in or sign up with a mobile number.
+
+    Only an HMAC of the code is stored. The number is not a foreign key: the
+    person may have no account yet (sign-up and login are the same flow). Only
+    the newest code of a number counts; older ones are dead once a new one is sent.
+    """
+
+    phone = models.CharField(_("mobile number"), max_length=16)
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    requested_ip = models.GenericIPAddressField(_("requested from"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [
+            models.Index(fields=["phone", "-created_at"], name="accounts_otp_phone_recent"),
+            models.Index(fields=["requested_ip", "created_at"], name="accounts_otp_ip_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for a mobile client; only the SHA-256 of the key is stored."""
+
+    user = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.created_at:%Y-%m-%d}"

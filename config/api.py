@@ -15,6 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from accounts.api import router as auth_router
 from core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from geo.api import router as geo_router
 from helpdesk.api import router as helpdesk_router
@@ -81,6 +82,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, body, status=exc.status_code)
 
 
+api.add_router("/auth/", auth_router, tags=["auth"])
 api.add_router("/geo/", geo_router, tags=["geo"])
 api.add_router("/helpdesk/", helpdesk_router, tags=["helpdesk"])
 api.add_router("/kb/", kb_router, tags=["knowledge base"])

@@ -20,5 +20,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("console/", include("helpdesk.urls")),
+    path("accounts/", include("accounts.urls")),
     path("", include("geo.urls")),
 ]

@@ -1,0 +1,119 @@
+"""Sign up and log in by one-time code, mounted at /api/v1/auth/.
+
+A successful verification answers with a bearer token (mobile clients) and also
+logs the browser session in (web clients); the two are independent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import login, logout
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema, Status
+from ninja.security import django_auth
+
+from accounts.auth import ApiTokenAuth, api_token_create, api_token_revoke, bearer_key, request_ip
+from accounts.models import User
+from accounts.otp import RateLimited, SmsUnavailable, otp_request, otp_verify
+from core.errors import DomainError
+
+router = Router()
+
+SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+class OtpRequestIn(Schema):
+    phone: str = Field(max_length=32, examples=["0912 345 678"])
+
+
+class OtpRequestOut(Schema):
+    sent: bool
+    retry_after: int = Field(description="Seconds before another code may be requested.")
+
+
+class OtpVerifyIn(Schema):
+    phone: str = Field(max_length=32, examples=["0912 345 678"])
+    code: str = Field(max_length=16, examples=["123456"])
+
+
+class UserOut(Schema):
+    id: int
+    phone: str
+    full_name: str
+    language: str
+
+
+class OtpVerifyOut(Schema):
+    token: str = Field(description="Send as `Authorization: Bearer <token>`.")
+    user: UserOut
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    details: dict[str, Any] | None = None
+
+
+def _error(exc: DomainError) -> dict[str, Any]:
+    return {"code": exc.code, "message": str(exc.message), "details": exc.details or None}
+
+
+def _user_out(user: User) -> dict[str, Any]:
+    return {
+        "id": user.pk,
+        "phone": user.phone,
+        "full_name": user.full_name,
+        "language": user.language,
+    }
+
+
+@router.post(
+    "/otp/request",
+    response={202: OtpRequestOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    summary="Send a one-time code by SMS",
+)
+def request_otp(
+    request: HttpRequest, payload: OtpRequestIn, response: HttpResponse
+) -> Status[dict[str, Any]]:
+    try:
+        result = otp_request(phone_raw=payload.phone, ip=request_ip(request))
+    except RateLimited as exc:
+        response["Retry-After"] = str(exc.retry_after)
+        return Status(429, _error(exc))
+    except SmsUnavailable as exc:
+        return Status(503, _error(exc))
+    return Status(202, {"sent": True, "retry_after": result.retry_after})
+
+
+@router.post(
+    "/otp/verify",
+    response={200: OtpVerifyOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Check a one-time code; sign up or log in",
+)
+def verify_otp(request: HttpRequest, payload: OtpVerifyIn) -> dict[str, Any]:
+    user = otp_verify(phone_raw=payload.phone, code=payload.code, ip=request_ip(request))
+    login(request, user, backend=SESSION_BACKEND)
+    return {"token": api_token_create(user=user), "user": _user_out(user)}
+
+
+@router.get("/me", response=UserOut, auth=[ApiTokenAuth(), django_auth], summary="Who am I")
+def get_me(request: HttpRequest) -> dict[str, Any]:
+    # Both auth classes leave the person on request.user.
+    user = request.user
+    assert isinstance(user, User)
+    return _user_out(user)
+
+
+@router.post(
+    "/logout",
+    response={204: None},
+    auth=[ApiTokenAuth(), django_auth],
+    summary="Revoke the bearer token and end the session",
+)
+def logout_user(request: HttpRequest) -> Status[None]:
+    key = bearer_key(request)
+    if key is not None:
+        api_token_revoke(key=key)
+    logout(request)
+    return Status(204, None)

@@ -1,0 +1,229 @@
+"""Sending SMS through a pluggable gateway.
+
+Accounts (one-time codes) and notifications (case updates) both send SMS, and
+accounts may not import notifications, so the gateway lives here. Callers ask
+``sms_backend()`` for the configured backend at call time and call
+``send(to=..., text=...)`` with an E.164 number.
+
+Message text may hold secrets (one-time codes), so this module never logs the
+text; its log lines name the number masked. The console backend prints the
+whole message because it exists to let a developer read the code.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BACKEND = "core.sms.ConsoleSmsBackend"
+DEFAULT_HTTP_TIMEOUT_SECONDS = 10.0
+
+# Short names accepted in settings.SMS_BACKEND besides a dotted path, so the
+# environment can say SMS_BACKEND=http and a typo fails loudly.
+BACKEND_ALIASES = {
+    "console": "core.sms.ConsoleSmsBackend",
+    "file": "core.sms.FileSmsBackend",
+    "memory": "core.sms.MemorySmsBackend",
+    "http": "core.sms.HttpSmsBackend",
+}
+
+
+class SmsDeliveryFailed(Exception):
+    """The gateway did not accept the message; it was not sent."""
+
+
+@dataclass(frozen=True)
+class SmsResult:
+    """What a backend reports about a message it accepted."""
+
+    backend: str
+    message_id: str
+
+
+@dataclass(frozen=True)
+class SmsMessage:
+    to: str
+    text: str
+    sent_at: datetime = field(default_factory=timezone.now)
+
+
+# Messages "sent" by MemorySmsBackend, like django.core.mail.outbox. Tests clear it.
+outbox: list[SmsMessage] = []
+
+
+def phone_mask(e164: str) -> str:
+    """Return the number with the middle digits hidden, for log lines: +84981****67."""
+    if len(e164) <= 7:
+        return "*" * len(e164)
+    return e164[:6] + "*" * (len(e164) - 8) + e164[-2:]
+
+
+class SmsBackend:
+    """Send one text message to one E.164 number, or raise SmsDeliveryFailed."""
+
+    name = "base"
+
+    def send(self, *, to: str, text: str) -> SmsResult:
+        raise NotImplementedError
+
+
+class ConsoleSmsBackend(SmsBackend):
+    """Print each message to stdout. Development only: the text is printed in full."""
+
+    name = "console"
+
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        self.stream = stream
+
+    def send(self, *, to: str, text: str) -> SmsResult:
+        # sys.stdout is looked up per call so capture (pytest, runserver) sees it.
+        stream = self.stream or sys.stdout
+        stream.write(f"[SMS to {to}] {text}\n")
+        stream.flush()
+        return SmsResult(backend=self.name, message_id=uuid.uuid4().hex)
+
+
+class FileSmsBackend(SmsBackend):
+    """Append each message as one JSON line to settings.SMS_FILE_PATH (dev and tests)."""
+
+    name = "file"
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        configured = path or getattr(settings, "SMS_FILE_PATH", "")
+        if not configured:
+            raise ImproperlyConfigured("FileSmsBackend needs settings.SMS_FILE_PATH.")
+        self.path = Path(configured)
+
+    def send(self, *, to: str, text: str) -> SmsResult:
+        message_id = uuid.uuid4().hex
+        line = json.dumps(
+            {"id": message_id, "to": to, "text": text, "sent_at": timezone.now().isoformat()},
+            ensure_ascii=False,
+        )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # One write call per line in append mode: concurrent workers do not
+        # interleave lines this short.
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+        return SmsResult(backend=self.name, message_id=message_id)
+
+
+class MemorySmsBackend(SmsBackend):
+    """Keep each message in ``core.sms.outbox`` (tests)."""
+
+    name = "memory"
+
+    def send(self, *, to: str, text: str) -> SmsResult:
+        outbox.append(SmsMessage(to=to, text=text))
+        return SmsResult(backend=self.name, message_id=uuid.uuid4().hex)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    # A redirected POST would be replayed as a GET without the message; treat
+    # any 3xx as a failure instead.
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+class HttpSmsBackend(SmsBackend):
+    """POST ``{"to", "text"}`` as JSON to settings.SMS_HTTP_URL with a bearer token.
+
+    Any answer outside 2xx, a timeout or a network error raises SmsDeliveryFailed.
+    The gateway's message id is taken from ``id`` or ``message_id`` in a JSON answer.
+    """
+
+    name = "http"
+
+    def __init__(
+        self, *, url: str | None = None, token: str | None = None, timeout: float | None = None
+    ) -> None:
+        self.url = url if url is not None else getattr(settings, "SMS_HTTP_URL", "")
+        self.token = token if token is not None else getattr(settings, "SMS_HTTP_TOKEN", "")
+        self.timeout = float(
+            timeout
+            if timeout is not None
+            else getattr(settings, "SMS_HTTP_TIMEOUT_SECONDS", DEFAULT_HTTP_TIMEOUT_SECONDS)
+        )
+        if not self.url.startswith(("https://", "http://")):
+            raise ImproperlyConfigured("HttpSmsBackend needs settings.SMS_HTTP_URL (http[s]://).")
+        if not self.token:
+            raise ImproperlyConfigured("HttpSmsBackend needs settings.SMS_HTTP_TOKEN.")
+
+    def send(self, *, to: str, text: str) -> SmsResult:
+        body = json.dumps({"to": to, "text": text}, ensure_ascii=False).encode("utf-8")
+        request = urllib.request.Request(  # noqa: S310 - scheme checked in __init__
+            self.url,
+            data=body,
+            method="POST",
+            headers={
+                "Authorization": f"Bearer {self.token}",
+                "Content-Type": "application/json; charset=utf-8",
+                "Accept": "application/json",
+            },
+        )
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            with opener.open(request, timeout=self.timeout) as response:
+                status = response.status
+                payload = response.read()
+        except urllib.error.HTTPError as exc:
+            # The answer body is not logged or kept: a gateway may echo the text.
+            exc.close()
+            logger.warning("SMS gateway refused a message to %s: HTTP %s", phone_mask(to), exc.code)
+            raise SmsDeliveryFailed(f"SMS gateway answered HTTP {exc.code}.") from None
+        except (OSError, TimeoutError) as exc:
+            logger.warning(
+                "SMS gateway unreachable for a message to %s: %s",
+                phone_mask(to),
+                exc.__class__.__name__,
+            )
+            raise SmsDeliveryFailed(
+                f"SMS gateway unreachable ({exc.__class__.__name__})."
+            ) from None
+        if not 200 <= status < 300:
+            logger.warning("SMS gateway refused a message to %s: HTTP %s", phone_mask(to), status)
+            raise SmsDeliveryFailed(f"SMS gateway answered HTTP {status}.")
+        message_id = _message_id(payload)
+        logger.info("SMS to %s accepted by the gateway (id %s)", phone_mask(to), message_id)
+        return SmsResult(backend=self.name, message_id=message_id)
+
+
+def _message_id(payload: bytes) -> str:
+    try:
+        data = json.loads(payload or b"null")
+    except ValueError:
+        return ""
+    if isinstance(data, dict):
+        for key in ("id", "message_id"):
+            if data.get(key) is not None:
+                return str(data[key])
+    return ""
+
+
+def sms_backend() -> SmsBackend:
+    """Return the backend named by settings.SMS_BACKEND (an alias or a dotted path)."""
+    configured = getattr(settings, "SMS_BACKEND", DEFAULT_BACKEND) or DEFAULT_BACKEND
+    path = BACKEND_ALIASES.get(configured, configured)
+    try:
+        backend_class = import_string(path)
+    except ImportError as exc:
+        raise ImproperlyConfigured(f"settings.SMS_BACKEND={configured!r}: {exc}") from exc
+    if not (isinstance(backend_class, type) and issubclass(backend_class, SmsBackend)):
+        raise ImproperlyConfigured(f"settings.SMS_BACKEND={configured!r} is not an SmsBackend.")
+    backend: SmsBackend = backend_class()
+    return backend
