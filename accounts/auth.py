@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja.security import HttpBearer
+from ninja.security import HttpBearer, django_auth
 
 from accounts.models import ApiToken, User
 
@@ -85,3 +85,8 @@ def request_ip(request: HttpRequest) -> str:
         if hops:
             return hops[-1]
     return str(request.META.get("REMOTE_ADDR", ""))
+
+
+# Every endpoint for a logged-in person accepts an API token (mobile) or the
+# session cookie (web pages' scripts; CSRF-checked).
+person_auth = [ApiTokenAuth(), django_auth]

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OneTimeCode, User
 from accounts.phones import phone_normalize
-from core.errors import DomainError, InvalidInput, PermissionDenied
+from core.errors import DomainError, InvalidInput, PermissionDenied, TooManyRequests, Unavailable
 from core.sms import SmsDeliveryFailed, phone_mask, sms_backend
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ IP_WINDOW_SECONDS = 60 * 60
 REDIS_TIMEOUT_SECONDS = 0.5
 
 
-class RateLimited(DomainError):
+class RateLimited(TooManyRequests):
     """Too many codes were asked for; ``retry_after`` says how many seconds to wait."""
 
     code = "otp_rate_limited"
@@ -82,7 +82,7 @@ class OtpTooManyAttempts(InvalidInput):
     default_message = _("Too many wrong tries for this code. Ask for a new one.")
 
 
-class SmsUnavailable(DomainError):
+class SmsUnavailable(Unavailable):
     code = "sms_unavailable"
     default_message = _("We could not send the SMS just now. Please try again in a few minutes.")
 

@@ -16,16 +16,27 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from accounts.api import router as auth_router
-from core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from core.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    TooManyRequests,
+    Unavailable,
+)
 from geo.api import router as geo_router
 from helpdesk.api import router as helpdesk_router
 from helpdesk.api_knowledge import router as kb_router
+from reports.api import router as reports_router
 
 STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     (NotFound, 404),
     (PermissionDenied, 403),
     (Conflict, 409),
     (InvalidInput, 422),
+    (TooManyRequests, 429),
+    (Unavailable, 503),
 )
 
 
@@ -50,7 +61,10 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     body: dict[str, Any] = {"code": exc.code, "message": str(exc.message)}
     if exc.details:
         body["details"] = exc.details
-    return api.create_response(request, body, status=status_for(exc))
+    response = api.create_response(request, body, status=status_for(exc))
+    if isinstance(exc, TooManyRequests) and "retry_after" in exc.details:
+        response["Retry-After"] = str(exc.details["retry_after"])
+    return response
 
 
 @api.exception_handler(NinjaValidationError)
@@ -86,3 +100,4 @@ api.add_router("/auth/", auth_router, tags=["auth"])
 api.add_router("/geo/", geo_router, tags=["geo"])
 api.add_router("/helpdesk/", helpdesk_router, tags=["helpdesk"])
 api.add_router("/kb/", kb_router, tags=["knowledge base"])
+api.add_router("/reports/", reports_router, tags=["reports"])

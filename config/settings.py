@@ -117,7 +117,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "helpdesk:login"
+# Residents log in by one-time code; the officer console sends officers to its own
+# password login page.
+LOGIN_URL = "accounts:login"
+
+# --- SMS gateway (one-time codes, case updates) ---------------------------
+SMS_BACKEND = env_choice(
+    "SMS_BACKEND", "console" if DEBUG else "http", ("console", "file", "memory", "http")
+)
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(BASE_DIR / ".run" / "sms.jsonl"))
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
+SMS_HTTP_TIMEOUT_SECONDS = env_int("SMS_HTTP_TIMEOUT_SECONDS", 10, minimum=1)
+# Only behind a proxy we run (nginx in `make run`, compose): otherwise a client
+# could forge its address and escape the per-IP limits.
+TRUST_X_FORWARDED_FOR = env_bool("DJANGO_TRUST_X_FORWARDED_FOR", False)
+
+# --- Photos ------------------------------------------------------------------
+# Originals (with their metadata) are not kept unless asked for.
+REPORTS_KEEP_ORIGINALS = env_bool("REPORTS_KEEP_ORIGINALS", False)
 
 # --- Language -------------------------------------------------------------
 LANGUAGE_CODE = "vi"

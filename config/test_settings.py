@@ -6,3 +6,5 @@ from config.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# One-time codes land in an in-memory outbox the tests read.
+SMS_BACKEND = "memory"

@@ -60,3 +60,17 @@ class Conflict(DomainError):
 
     code = "conflict"
     default_message = _("This conflicts with the current state. Reload and try again.")
+
+
+class TooManyRequests(DomainError):
+    """The caller must wait before trying again; ``details["retry_after"]`` in seconds."""
+
+    code = "too_many_requests"
+    default_message = _("Too many attempts. Please wait a little and try again.")
+
+
+class Unavailable(DomainError):
+    """A service outside our machine (SMS gateway, Zalo) failed; nothing was lost."""
+
+    code = "unavailable"
+    default_message = _("This is not possible just now. Please try again in a few minutes.")

@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
-from ninja.security import django_auth
 
+from accounts.auth import person_auth
 from accounts.models import User
 from geo.models import AdminUnit
 from helpdesk import filing, lifecycle, selectors
@@ -206,7 +206,7 @@ def list_services(request: HttpRequest) -> list[ServiceOut]:
     return [ServiceOut.from_service(s) for s in selectors.services_active()]
 
 
-@router.post("/cases", response={201: FiledOut}, auth=django_auth)
+@router.post("/cases", response={201: FiledOut}, auth=person_auth)
 def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, object]]:
     service = filing.service_get_active(code=payload.service)
     commune = None
@@ -235,7 +235,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, o
     }
 
 
-@router.get("/cases", response=list[CaseOut], auth=django_auth)
+@router.get("/cases", response=list[CaseOut], auth=person_auth)
 @paginate(LimitOffsetPagination)
 def list_cases(request: HttpRequest, filters: Query[QueueFilterIn]) -> QuerySet[Ticket]:
     scope = scope_for(user=request.user)
@@ -258,7 +258,7 @@ def list_cases(request: HttpRequest, filters: Query[QueueFilterIn]) -> QuerySet[
     return queryset
 
 
-@router.get("/cases/{number}", response=CaseDetailOut, auth=django_auth)
+@router.get("/cases/{number}", response=CaseDetailOut, auth=person_auth)
 def get_case(request: HttpRequest, number: str, after: int = 0) -> dict[str, object]:
     scope = scope_for(user=request.user)
     ticket = selectors.ticket_get(scope=scope, number=number)
@@ -274,7 +274,7 @@ def _officer(phone: str | None) -> User | None:
     return User.objects.filter(phone=phone_normalize(phone)).first()
 
 
-@router.post("/cases/{number}/accept", response=CaseOut, auth=django_auth)
+@router.post("/cases/{number}/accept", response=CaseOut, auth=person_auth)
 def accept_case(request: HttpRequest, number: str, payload: AcceptIn) -> Ticket:
     ticket = lifecycle.ticket_accept(
         ticket=_ticket(request, number),
@@ -284,7 +284,7 @@ def accept_case(request: HttpRequest, number: str, payload: AcceptIn) -> Ticket:
     return ticket
 
 
-@router.post("/cases/{number}/assign", response=CaseOut, auth=django_auth)
+@router.post("/cases/{number}/assign", response=CaseOut, auth=person_auth)
 def assign_case(request: HttpRequest, number: str, payload: AssignIn) -> Ticket:
     officer = _officer(payload.assignee_phone)
     if officer is None:
@@ -297,26 +297,26 @@ def assign_case(request: HttpRequest, number: str, payload: AssignIn) -> Ticket:
     return ticket
 
 
-@router.post("/cases/{number}/start", response=CaseOut, auth=django_auth)
+@router.post("/cases/{number}/start", response=CaseOut, auth=person_auth)
 def start_case(request: HttpRequest, number: str) -> Ticket:
     return lifecycle.ticket_start(ticket=_ticket(request, number), by=_user(request))
 
 
-@router.post("/cases/{number}/resolve", response=CaseOut, auth=django_auth)
+@router.post("/cases/{number}/resolve", response=CaseOut, auth=person_auth)
 def resolve_case(request: HttpRequest, number: str, payload: NoteIn) -> Ticket:
     return lifecycle.ticket_resolve(
         ticket=_ticket(request, number), by=_user(request), note=payload.body
     )
 
 
-@router.post("/cases/{number}/reject", response=CaseOut, auth=django_auth)
+@router.post("/cases/{number}/reject", response=CaseOut, auth=person_auth)
 def reject_case(request: HttpRequest, number: str, payload: ReasonIn) -> Ticket:
     return lifecycle.ticket_reject(
         ticket=_ticket(request, number), by=_user(request), reason=payload.reason
     )
 
 
-@router.post("/cases/{number}/duplicate", response=CaseOut, auth=django_auth)
+@router.post("/cases/{number}/duplicate", response=CaseOut, auth=person_auth)
 def mark_duplicate_case(request: HttpRequest, number: str, payload: DuplicateIn) -> Ticket:
     original = _ticket(request, payload.original)
     return lifecycle.ticket_mark_duplicate(
@@ -324,7 +324,7 @@ def mark_duplicate_case(request: HttpRequest, number: str, payload: DuplicateIn)
     )
 
 
-@router.post("/cases/{number}/transfer", response=CaseOut, auth=django_auth)
+@router.post("/cases/{number}/transfer", response=CaseOut, auth=person_auth)
 def transfer_case(request: HttpRequest, number: str, payload: TransferIn) -> Ticket:
     department = (
         Department.objects.select_related("commune__parent")
@@ -341,7 +341,7 @@ def transfer_case(request: HttpRequest, number: str, payload: TransferIn) -> Tic
     )
 
 
-@router.post("/cases/{number}/reply", response={201: EventOut}, auth=django_auth)
+@router.post("/cases/{number}/reply", response={201: EventOut}, auth=person_auth)
 def reply_case(request: HttpRequest, number: str, payload: NoteIn) -> tuple[int, TicketEvent]:
     event = lifecycle.ticket_reply(
         ticket=_ticket(request, number), by=_user(request), body=payload.body
@@ -349,7 +349,7 @@ def reply_case(request: HttpRequest, number: str, payload: NoteIn) -> tuple[int,
     return 201, event
 
 
-@router.post("/cases/{number}/note", response={201: EventOut}, auth=django_auth)
+@router.post("/cases/{number}/note", response={201: EventOut}, auth=person_auth)
 def note_case(request: HttpRequest, number: str, payload: NoteIn) -> tuple[int, TicketEvent]:
     event = lifecycle.ticket_reply(
         ticket=_ticket(request, number), by=_user(request), body=payload.body, internal=True
@@ -357,14 +357,14 @@ def note_case(request: HttpRequest, number: str, payload: NoteIn) -> tuple[int, 
     return 201, event
 
 
-@router.post("/cases/{number}/reopen", response=CaseOut, auth=django_auth)
+@router.post("/cases/{number}/reopen", response=CaseOut, auth=person_auth)
 def reopen_case(request: HttpRequest, number: str, payload: ReasonIn) -> Ticket:
     return lifecycle.ticket_reopen(
         ticket=_ticket(request, number), by=_user(request), reason=payload.reason
     )
 
 
-@router.post("/cases/{number}/rate", response=CaseOut, auth=django_auth)
+@router.post("/cases/{number}/rate", response=CaseOut, auth=person_auth)
 def rate_case(request: HttpRequest, number: str, payload: RateIn) -> Ticket:
     return lifecycle.ticket_rate(
         ticket=_ticket(request, number),

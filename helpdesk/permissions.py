@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Role, RoleAssignment, User
-from helpdesk.models import DepartmentMembership, Ticket
+from helpdesk.models import CaseSupport, DepartmentMembership, Ticket
 
 
 @dataclass(frozen=True)
@@ -66,12 +66,16 @@ def _managed_q(scope: Scope) -> Q:
 
 
 def tickets_visible_to(*, scope: Scope) -> QuerySet[Ticket]:
-    """Every ticket the person may see: their own, plus those their roles manage."""
+    """Every ticket the person may see: their own (filed or supported "me too"),
+    plus those their roles manage."""
     if scope.user_id is None:
         return Ticket.objects.none()
     if scope.is_superuser:
         return Ticket.objects.all()
-    return Ticket.objects.filter(Q(reporter_id=scope.user_id) | _managed_q(scope))
+    supported = CaseSupport.objects.filter(ticket=OuterRef("pk"), user_id=scope.user_id)
+    return Ticket.objects.filter(
+        Q(reporter_id=scope.user_id) | Q(Exists(supported)) | _managed_q(scope)
+    )
 
 
 def tickets_managed_by(*, scope: Scope) -> QuerySet[Ticket]:

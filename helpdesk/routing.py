@@ -80,10 +80,24 @@ def _nearest_province(*, point: Point) -> AdminUnit | None:
 def route_case(
     *, service: Service, lat: float | None, lon: float | None, commune: AdminUnit | None = None
 ) -> RoutingDecision:
-    """Decide where a case goes. A located point wins over a chosen commune."""
+    """Decide where a case goes. A point inside a commune wins over a chosen commune."""
     version: BoundaryVersion | None = None
     if lat is not None and lon is not None:
         match = commune_at_point(lat=lat, lon=lon)
+        if match is None and commune is not None:
+            # The filer insists on a commune the point is not in (a wrong pin, a
+            # point at sea): keep both, and let the province check it.
+            return RoutingDecision(
+                commune=commune,
+                province=commune.parent,
+                department=None,
+                boundary_version=None,
+                explanation=_(
+                    "The place on the map is not inside %(commune)s, so the province will "
+                    "check where your case belongs."
+                )
+                % {"commune": commune.full_name},
+            )
         if match is None:
             province = _nearest_province(point=Point(lon, lat, srid=4326))
             return RoutingDecision(

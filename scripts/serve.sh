@@ -24,6 +24,8 @@ export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-$(cat "$RUN/secret_key")}"
 export DJANGO_DEBUG="${DJANGO_DEBUG:-false}"
 export DJANGO_SECURE_COOKIES="${DJANGO_SECURE_COOKIES:-false}"
 export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}"
+export DJANGO_TRUST_X_FORWARDED_FOR="${DJANGO_TRUST_X_FORWARDED_FOR:-true}"
+export SMS_BACKEND="${SMS_BACKEND:-file}"
 export DJANGO_CSRF_TRUSTED_ORIGINS="${DJANGO_CSRF_TRUSTED_ORIGINS:-http://127.0.0.1:$PORT,http://localhost:$PORT}"
 
 say "migrating"
@@ -65,6 +67,7 @@ cat <<TXT
     Admin              http://127.0.0.1:$PORT/admin/
     API docs           http://127.0.0.1:$PORT/api/v1/docs
     Health             http://127.0.0.1:$PORT/healthz
+    One-time login codes (demo SMS) .run/sms.jsonl
   Stop with Ctrl-C here, and 'make stop' to stop PostgreSQL and Redis too.
 
 TXT

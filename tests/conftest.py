@@ -8,16 +8,20 @@ province administrator, and anonymous.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 from pytest_django import DjangoDbBlocker
 
 from accounts.models import Role, User
 from geo.models import AdminUnit
-from helpdesk.models import DepartmentType
+from helpdesk.catalogue_seed import services_seed
+from helpdesk.models import DepartmentType, Service
 from tests import factories
 
 # Thái Nguyên (92 communes) and Lạng Sơn (65): the two provinces the tests use.
@@ -26,12 +30,24 @@ COMMUNE_A = "05443"  # Phường Phan Đình Phùng, Thái Nguyên
 COMMUNE_B = "05830"  # Xã Đại Từ, Thái Nguyên
 
 
+def _import_test_boundaries() -> None:
+    args = [arg for code in TEST_PROVINCES for arg in ("--province", code)]
+    call_command("import_boundaries", *args, "--commit", stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Start every test in Vietnamese, the default, whatever an earlier test activated."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> None:
     """Import the real boundaries once per test database; tests roll back on top."""
     with django_db_blocker.unblock():
-        args = [arg for code in TEST_PROVINCES for arg in ("--province", code)]
-        call_command("import_boundaries", *args, "--commit", stdout=io.StringIO())
+        _import_test_boundaries()
 
 
 @dataclass(frozen=True)
@@ -97,3 +113,14 @@ def admin_client_for(superuser: User) -> Client:
     client = Client()
     client.force_login(superuser)
     return client
+
+
+@pytest.fixture
+def committed_reference_data(transactional_db: None) -> None:
+    """Boundaries and catalogue for tests that commit for real.
+
+    A transactional test empties every table when it ends, so each one puts the
+    reference data back first (the import is idempotent when nothing changed).
+    """
+    _import_test_boundaries()
+    services_seed(Service)

@@ -1,8 +1,10 @@
 """Models of the case core, one module per concept."""
 
+from helpdesk.models.attachments import Attachment
 from helpdesk.models.calendar import Holiday as Holiday
 from helpdesk.models.catalogue import RoutingRule, Service, ServiceKind
 from helpdesk.models.departments import Department, DepartmentMembership, DepartmentType
+from helpdesk.models.filing import CaseSupport, ProxyFiling
 from helpdesk.models.knowledge import Article as Article
 from helpdesk.models.tickets import (
     OPEN_STATUSES,
@@ -16,11 +18,14 @@ from helpdesk.models.tickets import (
 
 __all__ = [
     "OPEN_STATUSES",
+    "Attachment",
     "CannedResponse",
+    "CaseSupport",
     "Department",
     "DepartmentMembership",
     "DepartmentType",
     "LocationSource",
+    "ProxyFiling",
     "RoutingRule",
     "Service",
     "ServiceKind",

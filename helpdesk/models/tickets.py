@@ -161,6 +161,7 @@ class TicketEvent(models.Model):
         REPLY = "reply", _("Reply")
         NOTE = "note", _("Internal note")
         RATED = "rated", _("Rated")
+        SUPPORTED = "supported", _("Someone else reported the same problem")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

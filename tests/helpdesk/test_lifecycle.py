@@ -57,7 +57,7 @@ def test_commune_without_the_right_department_keeps_case_in_province_unrouted_qu
     assert ticket.department is None
     assert ticket.commune == commune_b
     assert ticket.province == commune_b.parent
-    assert "no department" in ticket.events.get().body
+    assert "chưa có phòng ban" in ticket.events.get().body  # told in Vietnamese by default
 
 
 @pytest.mark.django_db

@@ -363,10 +363,6 @@ def test_case_resolved_after_due_time_missed_the_sla() -> None:
     )
 
 
-# The project has no Vietnamese catalogue yet (locale/ is empty); these pass
-# once locale/vi/LC_MESSAGES/django.po carries the entries, and strict xfail
-# then reminds whoever adds it to drop the marker.
-@pytest.mark.xfail(reason="no Vietnamese message catalogue in locale/ yet", strict=True)
 @pytest.mark.parametrize(
     ("now", "resolved_at", "text"),
     [

@@ -1,0 +1,60 @@
+"""Who stands behind a case besides its reporter: "me too" supporters, and the
+resident a digital-technology team member filed for."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.models.tickets import Ticket
+
+
+class CaseSupport(models.Model):
+    """A resident saying "me too" on an open report instead of filing a duplicate."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supported_cases"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("supporter")
+        verbose_name_plural = _("supporters")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="helpdesk_support_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} supports {self.ticket_id}"
+
+
+class ProxyFiling(models.Model):
+    """A case a team member filed on behalf of a resident without a smartphone.
+
+    The member is the ticket's reporter (they follow it, relay the outcome and
+    post the rating); the resident's details and consent are recorded here.
+    """
+
+    class Consent(models.TextChoices):
+        SPOKEN = "spoken", _("Spoken consent")
+        SIGNED_PAPER = "signed_paper", _("Signed paper")
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="proxy")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proxy_filings"
+    )
+    resident_name = models.CharField(_("resident's name"), max_length=150)
+    resident_phone = models.CharField(_("resident's phone"), max_length=16, blank=True)
+    village = models.CharField(_("village"), max_length=120, blank=True)
+    consent = models.CharField(_("consent"), max_length=20, choices=Consent.choices)
+    consent_at = models.DateTimeField(_("consent recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("filing on behalf")
+        verbose_name_plural = _("filings on behalf")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} for {self.resident_name}"

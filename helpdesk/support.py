@@ -1,0 +1,40 @@
+""" "Me too": residents back an open report instead of filing the same problem again."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from core.errors import Conflict
+from helpdesk.events import ticket_event_record
+from helpdesk.models import OPEN_STATUSES, CaseSupport, ServiceKind, Ticket, TicketEvent
+
+
+class CannotSupport(Conflict):
+    code = "cannot_support"
+    default_message = _("You can only add your voice to an open report filed by someone else.")
+
+
+def case_support_add(*, ticket: Ticket, user: User) -> int:
+    """Add the user's "me too" (once) and return the number of supporters.
+
+    Supporters follow the case like its reporter: they see it and are notified.
+    """
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if (
+            locked.kind != ServiceKind.FIELD_REPORT
+            or locked.status not in OPEN_STATUSES
+            or locked.reporter_id == user.pk
+        ):
+            raise CannotSupport()
+        try:
+            with transaction.atomic():
+                CaseSupport.objects.create(ticket=locked, user=user)
+        except IntegrityError:
+            pass  # Already supported: pressing the button twice changes nothing.
+        else:
+            ticket_event_record(locked, kind=TicketEvent.Kind.SUPPORTED, actor=None)
+            locked.save(update_fields=["updated_at"])
+        return CaseSupport.objects.filter(ticket=locked).count()

@@ -1,0 +1,149 @@
+"""Intake API for residents and mobile clients: file (multipart, idempotent),
+nearby open reports, "me too", and the public map."""
+
+from datetime import datetime
+
+from django.core.files.storage import default_storage
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import get_language, gettext
+from ninja import Field, File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from accounts.auth import person_auth
+from accounts.models import User
+from helpdesk.api import CaseOut
+from helpdesk.support import case_support_add
+from reports import intake
+from reports.selectors import report_get_supportable, reports_nearby_open, reports_public
+
+router = Router()
+
+
+class CaseFormIn(Schema):
+    service: str = Field(..., max_length=50)
+    description: str = Field("", max_length=4000)
+    lat: float | None = None
+    lon: float | None = None
+    location_source: str = Field("", max_length=10)
+    accuracy_m: int | None = Field(None, ge=0, le=100_000)
+    address_text: str = Field("", max_length=255)
+    commune_code: str | None = Field(None, max_length=10)
+    # Filing on behalf of a resident (digital-technology team members only).
+    on_behalf_name: str = Field("", max_length=150)
+    on_behalf_phone: str = Field("", max_length=20)
+    on_behalf_village: str = Field("", max_length=120)
+    consent: str = Field("", max_length=20)
+
+
+class SubmittedOut(Schema):
+    case: CaseOut
+    replayed: bool
+    routed: bool
+    message: str
+    expected_response: str
+
+
+class NearbyOut(Schema):
+    number: str
+    service: str
+    status: str
+    distance_m: int
+    created_at: datetime
+    supporters: int
+
+
+class SupportOut(Schema):
+    number: str
+    supporters: int
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+@router.post("/cases", response={200: SubmittedOut, 201: SubmittedOut}, auth=person_auth)
+def create_case(
+    request: HttpRequest,
+    payload: Form[CaseFormIn],
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> tuple[int, dict[str, object]]:
+    proxy = None
+    if payload.on_behalf_name or payload.consent:
+        proxy = intake.ProxyDetails(
+            resident_name=payload.on_behalf_name,
+            consent=payload.consent,
+            resident_phone=payload.on_behalf_phone,
+            village=payload.on_behalf_village,
+        )
+    uploads = photos or []
+    if len(uploads) > intake.MAX_PHOTOS:
+        raise intake.TooManyPhotos()
+    submission = intake.case_submit(
+        reporter=_user(request),
+        draft=intake.CaseDraft(
+            service_code=payload.service,
+            description=payload.description,
+            lat=payload.lat,
+            lon=payload.lon,
+            location_source=payload.location_source,
+            accuracy_m=payload.accuracy_m,
+            address_text=payload.address_text,
+            commune_code=payload.commune_code,
+            photos=tuple(upload.read() for upload in uploads),
+            proxy=proxy,
+        ),
+        idempotency_key=request.headers.get("Idempotency-Key"),
+    )
+    ticket = submission.ticket
+    expected = ""
+    if ticket.due_at is not None:
+        when = date_format(localtime(ticket.due_at), "H:i, l d/m/Y")
+        expected = gettext("Expected answer before %(when)s.") % {"when": when}
+    return (200 if submission.replayed else 201), {
+        "case": ticket,
+        "replayed": submission.replayed,
+        "routed": ticket.department_id is not None,
+        "message": submission.explanation,
+        "expected_response": expected,
+    }
+
+
+@router.get("/nearby", response=list[NearbyOut], auth=None)
+def list_nearby(request: HttpRequest, service: str, lat: float, lon: float) -> list[object]:
+    return list(reports_nearby_open(service_code=service, lat=lat, lon=lon))
+
+
+@router.post("/cases/{number}/support", response=SupportOut, auth=person_auth)
+def support_case(request: HttpRequest, number: str) -> dict[str, object]:
+    ticket = report_get_supportable(number=number)
+    return {"number": number, "supporters": case_support_add(ticket=ticket, user=_user(request))}
+
+
+@router.get("/public", auth=None)
+def public_map(request: HttpRequest) -> HttpResponse:
+    """GeoJSON of field reports: no reporter identity, only approved photos."""
+    english = (get_language() or "vi").startswith("en")
+    features = [
+        {
+            "type": "Feature",
+            "id": ticket.number,
+            "geometry": {"type": "Point", "coordinates": [ticket.location.x, ticket.location.y]},
+            "properties": {
+                "number": ticket.number,
+                "service": ticket.service.name_en if english else ticket.service.name,
+                "icon": ticket.service.icon,
+                "status": ticket.status,
+                "status_label": str(ticket.get_status_display()),
+                "commune": ticket.commune.full_name if ticket.commune else None,
+                "created_at": ticket.created_at.isoformat(),
+                "photos": [default_storage.url(p.thumbnail) for p in ticket.public_photos],
+            },
+        }
+        for ticket in reports_public()
+        if ticket.location is not None
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
