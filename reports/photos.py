@@ -442,7 +442,10 @@ def _resize(image: Image.Image, longest: int) -> Image.Image:
     size = _fit(image.size, longest)
     if size == image.size:
         return image.copy()
-    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    # Image.thumbnail's defaults: a box reduce down to twice the size, then
+    # bicubic. Measured on 2000 -> 1600 px: 51 ms, against 63-80 ms for
+    # Lanczos, with no difference to see at these scales.
+    return image.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
 
 
 def _to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:

@@ -382,6 +382,11 @@ def test_pixel_bomb_is_refused_before_decoding(
     assert refused.value.code == "photo_too_many_pixels"
     assert "50 million" in str(refused.value.message)
     assert no_decoding == []
+    # The spy does see a decode when there is one.
+    small = io.BytesIO()
+    Image.new("1", (100, 100)).save(small, "PNG")
+    photo_inspect(data=small.getvalue())
+    assert set(no_decoding) == {"PNG"}
 
 
 def test_pillow_bomb_warning_is_an_error_even_with_a_higher_cap(
