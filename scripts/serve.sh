@@ -43,7 +43,7 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 .venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$HTTP_PORT" \
-  --workers "$HTTP_WORKERS" --worker-class sync --access-logfile - --error-logfile - \
+  --workers "$HTTP_WORKERS" --worker-class sync --error-logfile - \
   --pid "$RUN/gunicorn.pid" &
 pids+=($!)
 .venv/bin/uvicorn config.asgi:application --host 127.0.0.1 --port "$WS_PORT" \
