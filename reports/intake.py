@@ -28,8 +28,8 @@ from geo.models import AdminUnit
 from geo.selectors import commune_at_point, point_check
 from helpdesk.filing import FiledCase, LocationRequired, service_get_active, ticket_file
 from helpdesk.models import Attachment, LocationSource, ProxyFiling, Ticket
+from helpdesk.photos import ProcessedPhoto, photo_process, photos_delete
 from reports.models import IdempotencyRecord
-from reports.photos import ProcessedPhoto, photo_process, photos_delete
 
 MAX_PHOTOS = 5
 

@@ -14,13 +14,13 @@ from django.core.files.storage import FileSystemStorage
 from PIL import ExifTags, Image, ImageCms, ImageFile, PngImagePlugin
 from PIL.TiffImagePlugin import IFDRational
 
-from reports.errors import (
+from helpdesk.photo_errors import (
     PhotoFormatNotAllowed,
     PhotoNotAnImage,
     PhotoTooLarge,
     PhotoTooManyPixels,
 )
-from reports.photos import GeoPoint, photo_inspect, photo_process, photos_delete
+from helpdesk.photos import GeoPoint, photo_inspect, photo_process, photos_delete
 
 RED = (255, 0, 0)
 BLUE = (0, 0, 255)
@@ -280,7 +280,7 @@ def test_webp_is_accepted(storage: FileSystemStorage) -> None:
 
 @pytest.mark.skipif(HEIF_MISSING, reason="pillow-heif is not installed (optional HEIC support)")
 def test_heic_is_accepted_when_pillow_heif_is_installed(storage: FileSystemStorage) -> None:
-    from reports.photos import allowed_formats
+    from helpdesk.photos import allowed_formats
 
     assert "HEIC" in allowed_formats()  # also registers the plugin
     exif = gps_exif((21.0, 35.0, 24.0), "N", (105.0, 50.0, 12.0), "E")

@@ -31,7 +31,7 @@ from django.core.files.storage import Storage, default_storage
 from django.utils import timezone as django_timezone
 from PIL import ExifTags, Image, ImageCms, UnidentifiedImageError
 
-from reports.errors import (
+from helpdesk.photo_errors import (
     PhotoFormatNotAllowed,
     PhotoNotAnImage,
     PhotoTooLarge,
