@@ -140,7 +140,10 @@ def public_map(request: HttpRequest) -> HttpResponse:
                 "status_label": str(ticket.get_status_display()),
                 "commune": ticket.commune.full_name if ticket.commune else None,
                 "created_at": ticket.created_at.isoformat(),
-                "photos": [default_storage.url(p.thumbnail) for p in ticket.public_photos],
+                # Prefetched by the selector: approved photos only.
+                "photos": [default_storage.url(p.thumbnail) for p in ticket.attachments.all()],
+                    default_storage.url(p.thumbnail) for p in ticket.public_photos
+                ],
             },
         }
         for ticket in reports_public()

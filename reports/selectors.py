@@ -70,7 +70,8 @@ PUBLIC_STATUSES = (*OPEN_STATUSES, TicketStatus.RESOLVED, TicketStatus.CLOSED)
 
 
 def reports_public(*, limit: int = 500) -> QuerySet[Ticket]:
-    """Field reports for the public map: no reporter, only officer-approved photos."""
+    """Field reports for the public map: no reporter, only officer-approved photos
+    (``ticket.attachments.all()`` holds just those on the returned rows)."""
     approved = Attachment.objects.filter(
         role__in=[Attachment.Role.REPORT, Attachment.Role.AFTER],
         public_approved_at__isnull=False,
@@ -82,7 +83,7 @@ def reports_public(*, limit: int = 500) -> QuerySet[Ticket]:
             location__isnull=False,
         )
         .select_related("service", "commune")
-        .prefetch_related(Prefetch("attachments", queryset=approved, to_attr="public_photos"))
+        .prefetch_related(Prefetch("attachments", queryset=approved))
         .only(
             "number",
             "status",
