@@ -7,12 +7,16 @@ recovers the truth from the timeline.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from helpdesk.live import event_publish
 from helpdesk.models import Ticket, TicketEvent
+from helpdesk.notify import case_event_notify
 
 
 def ticket_event_record(
@@ -33,7 +37,7 @@ def ticket_event_record(
     """
     now = timezone.now()
     ticket.updated_at = now
-    return TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=ticket,
         kind=kind,
         actor=actor,
@@ -44,3 +48,10 @@ def ticket_event_record(
         data=data or {},
         created_at=now,
     )
+    # The inbox and outbox rows commit with the event (they are the record of who
+    # must be told); the push waits for the commit, so no socket ever sees an
+    # event that was rolled back. robust: a failed push is logged, and the
+    # request that made the change still succeeds.
+    case_event_notify(event)
+    transaction.on_commit(functools.partial(event_publish, event.pk), robust=True)
+    return event

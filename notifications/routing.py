@@ -1,7 +1,11 @@
-"""WebSocket routes of the notifications app (case, inbox and queue streams come next)."""
+"""WebSocket routes of the notifications app."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from notifications.consumers import InboxConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/inbox/", InboxConsumer.as_asgi()),
+]

@@ -1,0 +1,176 @@
+"""WebSocket streams of the case core: one case, and an officer's queue.
+
+``/ws/cases/<number>/[?after=<event id>]`` — the case's timeline. With
+``after`` the socket first sends every event after that id (read from the
+database with the same visibility as GET /api/v1/helpdesk/cases/<number>?after=),
+then live events, in id order, without gaps or duplicates. Without ``after`` it
+sends only what happens from now on. Messages:
+``{"type": "event", "event": {...}}`` (the shape of the HTTP EventOut) and
+``{"type": "synced", "last_id": n}`` once subscribed (and after each catch-up):
+from then on nothing is missed.
+
+``/ws/queue/`` — new, changed and transferred tickets in the officer's scope:
+``{"type": "ticket", "ticket": {...}, "event_kind": "..."}``.
+
+Close codes (sent after accepting, so browsers can read them; clients must
+not reconnect on 44xx):
+- 4400  bad request (``after`` is not a whole number)
+- 4401  not authenticated (log in, or send an API token)
+- 4403  forbidden: the case is handled by another department or commune, the
+        person lost access (a transfer), or the queue is asked for by a
+        non-officer
+- 4404  no such case, or not one the person may see (residents cannot tell
+        the two apart, as over HTTP)
+- 1011  server error (e.g. the channel layer is unreachable): reconnect later;
+        meanwhile poll the HTTP catch-up
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from helpdesk import errors
+from helpdesk.live import case_group, event_payload
+from helpdesk.models import Ticket, TicketEvent
+from helpdesk.permissions import Scope, can_manage, scope_for
+from helpdesk.selectors import ticket_get, ticket_timeline
+
+CLOSE_BAD_REQUEST = 4400
+CLOSE_NOT_AUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CATCH_UP_BATCH = 500
+
+
+def _query_param(scope: dict[str, Any], name: str) -> str | None:
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(name)
+    return values[0] if values else None
+
+
+def _case_access(user: object, number: str) -> tuple[Scope, Ticket, bool]:
+    scope = scope_for(user=user)
+    ticket = ticket_get(scope=scope, number=number)
+    return scope, ticket, can_manage(scope=scope, ticket=ticket)
+
+
+def _events_after(scope: Scope, ticket: Ticket, after: int) -> list[dict[str, Any]]:
+    events = ticket_timeline(scope=scope, ticket=ticket, after=after)[:CATCH_UP_BATCH]
+    return [event_payload(event) for event in events]
+
+
+def _last_visible_id(scope: Scope, ticket: Ticket) -> int:
+    last = ticket_timeline(scope=scope, ticket=ticket).values_list("id", flat=True).last()
+    return last or 0
+
+
+class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    groups: list[str] = []
+
+    async def connect(self) -> None:
+        await self.accept()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_NOT_AUTHENTICATED)
+            return
+        raw_after = _query_param(self.scope, "after")
+        if raw_after is not None and not raw_after.isdigit():
+            await self.close(code=CLOSE_BAD_REQUEST)
+            return
+        number = self.scope["url_route"]["kwargs"]["number"]
+        try:
+            self.access, self.ticket, self.staff = await database_sync_to_async(_case_access)(
+                user, number
+            )
+        except errors.OutOfScope:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        except errors.CaseNotFound:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.group = case_group(self.ticket.pk, staff=self.staff)
+        # Subscribe first, read second: an event committed in between is both in
+        # the catch-up and in the buffered pushes, and case_event drops the copy.
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.groups = [self.group]
+        if raw_after is None:
+            self.last_id = await database_sync_to_async(_last_visible_id)(self.access, self.ticket)
+            await self.send_json({"type": "synced", "last_id": self.last_id})
+        else:
+            self.last_id = int(raw_after)
+            await self.catch_up()
+
+    async def catch_up(self) -> None:
+        """Send every visible event after ``last_id`` from the database, in order."""
+        while True:
+            batch = await database_sync_to_async(_events_after)(
+                self.access, self.ticket, self.last_id
+            )
+            for payload in batch:
+                await self.send_json({"type": "event", "event": payload})
+                self.last_id = payload["id"]
+            if len(batch) < CATCH_UP_BATCH:
+                break
+        await self.send_json({"type": "synced", "last_id": self.last_id})
+
+    async def case_event(self, message: dict[str, Any]) -> None:
+        event = message["event"]
+        if event["id"] <= self.last_id:
+            return  # already sent by the catch-up
+        if message.get("prev", 0) > self.last_id:
+            # A push was lost or overtaken: the database has the truth.
+            await self.catch_up()
+        else:
+            await self.send_json({"type": "event", "event": event})
+            self.last_id = event["id"]
+        if event["kind"] == TicketEvent.Kind.TRANSFERRED or event["to_status"] == "transferred":
+            await self._recheck_access()
+
+    async def _recheck_access(self) -> None:
+        # A transfer can take the case out of an officer's scope.
+        try:
+            _scope, _ticket, staff = await database_sync_to_async(_case_access)(
+                self.scope["user"], self.ticket.number
+            )
+        except (errors.OutOfScope, errors.CaseNotFound):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        if staff != self.staff:
+            await self.close(code=CLOSE_FORBIDDEN)
+
+
+def _queue_groups(scope: Scope) -> list[str]:
+    if scope.is_superuser:
+        return ["queue.all"]
+    return (
+        [f"queue.dept.{i}" for i in sorted(scope.department_ids)]
+        + [f"queue.commune.{i}" for i in sorted(scope.leader_commune_ids)]
+        + [f"queue.province.{i}" for i in sorted(scope.admin_province_ids)]
+    )
+
+
+class QueueConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    groups: list[str] = []
+
+    async def connect(self) -> None:
+        await self.accept()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_NOT_AUTHENTICATED)
+            return
+        access = await database_sync_to_async(scope_for)(user=user)
+        if not access.is_staff_member:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.groups = _queue_groups(access)
+        for group in self.groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.send_json({"type": "subscribed"})
+
+    async def queue_ticket(self, message: dict[str, Any]) -> None:
+        await self.send_json(
+            {"type": "ticket", "ticket": message["ticket"], "event_kind": message["event_kind"]}
+        )

@@ -1,0 +1,116 @@
+"""Live pushes of case events to WebSocket groups, after commit.
+
+Groups (``<noun>.<id>``):
+- ``case.<ticket_id>``        everyone else following the case (public events only)
+- ``case.<ticket_id>.staff``  staff in scope (every event, internal notes too)
+- ``queue.dept.<id>``, ``queue.commune.<id>``, ``queue.province.<id>``,
+  ``queue.all``               officer queues, by department, leaders' commune,
+                              administrators' province, superusers
+
+Each pushed event carries ``prev``: the id of the previous event the same
+group was sent. A socket that last delivered an id below ``prev`` has missed
+one (a push lost while Redis restarted, two commits published out of order)
+and reads the gap from the database, so clients never see gaps.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db.models import Max
+
+from helpdesk.models import Department, Ticket, TicketEvent
+from notifications.push import groups_send
+
+logger = logging.getLogger(__name__)
+
+
+def case_group(ticket_id: int, *, staff: bool) -> str:
+    return f"case.{ticket_id}.staff" if staff else f"case.{ticket_id}"
+
+
+def event_payload(event: TicketEvent) -> dict[str, Any]:
+    """The event as the HTTP catch-up (helpdesk.api.EventOut) shows it."""
+    return {
+        "id": event.pk,
+        "kind": event.kind,
+        "actor": event.actor.full_name if event.actor else None,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "body": event.body,
+        "is_public": event.is_public,
+        "created_at": event.created_at.isoformat(),
+    }
+
+
+def ticket_summary(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "number": ticket.number,
+        "status": ticket.status,
+        "department_id": ticket.department_id,
+        "commune_id": ticket.commune_id,
+        "assignee_id": ticket.assignee_id,
+        "due_at": ticket.due_at.isoformat() if ticket.due_at else None,
+        "updated_at": ticket.updated_at.isoformat(),
+    }
+
+
+def _queue_groups(
+    *, department_id: int | None, commune_id: int | None, province_id: int | None
+) -> set[str]:
+    groups = {"queue.all"}
+    if department_id:
+        groups.add(f"queue.dept.{department_id}")
+    if commune_id:
+        groups.add(f"queue.commune.{commune_id}")
+    if province_id:
+        groups.add(f"queue.province.{province_id}")
+    return groups
+
+
+def queue_groups_for(ticket: Ticket, event: TicketEvent | None = None) -> set[str]:
+    """The queues that show the ticket now, plus, for a transfer, those it left."""
+    groups = _queue_groups(
+        department_id=ticket.department_id,
+        commune_id=ticket.commune_id,
+        province_id=ticket.province_id,
+    )
+    previous = (event.data or {}).get("from_department") if event is not None else None
+    if previous:
+        old = Department.objects.filter(pk=previous).select_related("commune").first()
+        if old is not None:
+            groups |= _queue_groups(
+                department_id=old.pk,
+                commune_id=old.commune_id,
+                province_id=old.commune.parent_id,
+            )
+    return groups
+
+
+def event_publish(event_id: int) -> None:
+    """Push a committed event to its case and queue groups; never raises on a broken layer."""
+    event = TicketEvent.objects.select_related("ticket", "actor").filter(pk=event_id).first()
+    if event is None:
+        return
+    ticket = event.ticket
+    earlier = TicketEvent.objects.filter(ticket_id=ticket.pk, id__lt=event.pk)
+    payload = event_payload(event)
+    prev_any = earlier.aggregate(m=Max("id"))["m"] or 0
+    messages: list[tuple[str, dict[str, Any]]] = [
+        (
+            case_group(ticket.pk, staff=True),
+            {"type": "case.event", "event": payload, "prev": prev_any},
+        )
+    ]
+    if event.is_public:
+        prev_public = earlier.filter(is_public=True).aggregate(m=Max("id"))["m"] or 0
+        messages.append(
+            (
+                case_group(ticket.pk, staff=False),
+                {"type": "case.event", "event": payload, "prev": prev_public},
+            )
+        )
+    summary = {"type": "queue.ticket", "ticket": ticket_summary(ticket), "event_kind": event.kind}
+    messages += [(group, summary) for group in sorted(queue_groups_for(ticket, event))]
+    groups_send(messages)

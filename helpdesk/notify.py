@@ -1,0 +1,161 @@
+"""What each timeline event tells the people following the case.
+
+Texts are short, say what happened and what to do next, and are rendered in
+every site language so each person reads their own; English msgids, the
+Vietnamese catalogue translates them. Recipients are the case's followers
+except the person who acted; internal notes go to staff followers only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from helpdesk.followers import case_followers, case_staff_followers
+from helpdesk.models import Ticket, TicketEvent, TicketStatus
+from notifications.services import Message, notifications_send
+
+S = TicketStatus
+Texts = tuple[str, str]
+
+
+def _due(ticket: Ticket) -> str:
+    if ticket.due_at is None:
+        return ""
+    return date_format(timezone.localtime(ticket.due_at), "H:i l d/m")
+
+
+def _department(ticket: Ticket) -> str:
+    return ticket.department.name if ticket.department else _("the province office")
+
+
+def _resident_texts(event: TicketEvent, ticket: Ticket) -> Texts | None:
+    n = {"number": ticket.number, "department": _department(ticket), "due": _due(ticket)}
+    if event.kind == TicketEvent.Kind.CREATED:
+        if ticket.department_id is None:
+            return (
+                _("Report #%(number)s received") % n,
+                _("The province will pass it to the right department; we will tell you who.") % n,
+            )
+        return (
+            _("Report #%(number)s received") % n,
+            _("It went to %(department)s, due by %(due)s. We will tell you of each step.") % n,
+        )
+    if event.kind == TicketEvent.Kind.STATUS:
+        by_status: dict[str, Texts] = {
+            S.ACCEPTED: (
+                _("Report #%(number)s accepted") % n,
+                _("Accepted by %(department)s, expected to be handled by %(due)s.") % n,
+            ),
+            S.IN_PROGRESS: (
+                _("Work started on #%(number)s") % n,
+                _("%(department)s is working on it now.") % n,
+            ),
+            S.RESOLVED: (
+                _("Report #%(number)s resolved") % n,
+                _("%(note)s Not fixed? Reopen the case within 7 days.") % {"note": event.body},
+            ),
+            S.REJECTED: (
+                _("Report #%(number)s declined") % n,
+                _("Reason: %(reason)s") % {"reason": event.body},
+            ),
+            S.DUPLICATE: (
+                _("Report #%(number)s merged") % n,
+                _("It is the same as case #%(original)s; follow that case for updates.")
+                % {"original": event.data.get("original", "")},
+            ),
+            S.CLOSED: (
+                _("Report #%(number)s closed") % n,
+                _("Please rate how it was handled, in the app."),
+            ),
+        }
+        if event.from_status == S.RESOLVED and event.to_status == S.IN_PROGRESS:
+            return None  # the resident reopened it themself
+        return by_status.get(event.to_status)
+    if event.kind == TicketEvent.Kind.TRANSFERRED or event.to_status == S.TRANSFERRED:
+        return (
+            _("Report #%(number)s transferred") % n,
+            _("Now handled by %(department)s. Nothing to do on your side.") % n,
+        )
+    if event.kind == TicketEvent.Kind.REPLY and event.actor_id != ticket.reporter_id:
+        return (_("New answer on #%(number)s") % n, event.body[:200])
+    return None
+
+
+def _staff_texts(event: TicketEvent, ticket: Ticket) -> Texts | None:
+    n = {"number": ticket.number, "due": _due(ticket), "service": ticket.service.name}
+    if event.kind == TicketEvent.Kind.CREATED or event.to_status == S.TRANSFERRED:
+        return (
+            _("New case #%(number)s in your queue") % n,
+            _("%(service)s. Accept or transfer it; due by %(due)s.") % n,
+        )
+    if event.kind == TicketEvent.Kind.ASSIGNED:
+        return (
+            _("Case #%(number)s assigned") % n,
+            _("Please start work; due by %(due)s.") % n,
+        )
+    if event.kind == TicketEvent.Kind.REPLY and event.actor_id == ticket.reporter_id:
+        return (_("The resident replied on #%(number)s") % n, event.body[:200])
+    if event.kind == TicketEvent.Kind.NOTE:
+        return (_("Internal note on #%(number)s") % n, event.body[:200])
+    if event.kind == TicketEvent.Kind.RATED:
+        return (
+            _("Case #%(number)s rated %(rating)s/5") % {**n, "rating": event.data.get("rating")},
+            event.body[:200],
+        )
+    if event.from_status == S.RESOLVED and event.to_status == S.IN_PROGRESS:
+        return (
+            _("Case #%(number)s reopened") % n,
+            _("The resident says it is not fixed: %(reason)s") % {"reason": event.body},
+        )
+    return None
+
+
+def _render(build: Callable[[], Texts | None]) -> dict[str, Texts]:
+    texts: dict[str, Texts] = {}
+    for language, _name in settings.LANGUAGES:
+        with override(language):
+            rendered = build()
+        if rendered is not None:
+            texts[language] = rendered
+    return texts
+
+
+def _case_link(ticket: Ticket) -> str:
+    try:
+        return reverse("helpdesk:ticket-detail", args=[ticket.number])
+    except NoReverseMatch:
+        return f"/api/v1/helpdesk/cases/{ticket.number}"
+
+
+def case_event_notify(event: TicketEvent) -> None:
+    """Queue the messages an event causes (inside the event's transaction)."""
+    ticket = event.ticket
+    staff = case_staff_followers(ticket)
+    followers = staff if not event.is_public else case_followers(ticket)
+    recipients = followers - {event.actor_id}
+    if not recipients:
+        return
+    key = f"case-event:{event.pk}"
+    link = _case_link(ticket)
+    residents = recipients - staff
+    if residents:
+        texts = _render(lambda: _resident_texts(event, ticket))
+        if texts:
+            notifications_send(
+                recipient_ids=residents,
+                message=Message(texts=texts, dedupe_key=key, link=link),
+            )
+    if recipients & staff:
+        texts = _render(lambda: _staff_texts(event, ticket))
+        if texts:
+            notifications_send(
+                recipient_ids=recipients & staff,
+                message=Message(texts=texts, dedupe_key=key, link=link),
+            )

@@ -1,0 +1,94 @@
+"""The external delivery channels behind one interface.
+
+Each gateway sends one Delivery to its person or raises DeliveryFailed; the
+outbox worker decides about retries. In-app needs no gateway: the inbox row is
+the delivery, pushed to the person's sockets when it is written.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import send_mail
+
+from core.sms import SmsDeliveryFailed, sms_backend
+from notifications.models import Channel, Delivery
+from notifications.selectors import preference_for
+from notifications.zalo import ZaloDeliveryFailed, zalo_backend
+
+SMS_MAX_CHARS = 320
+
+
+class DeliveryFailed(Exception):
+    """The channel did not take the message; ``permanent`` skips further retries."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+
+
+class Gateway(Protocol):
+    def send(self, delivery: Delivery) -> None: ...
+
+
+def _link(path: str) -> str:
+    base: str = getattr(settings, "SITE_URL", "")
+    return f"{base.rstrip('/')}{path}" if path and base else path
+
+
+class EmailGateway:
+    def send(self, delivery: Delivery) -> None:
+        notification = delivery.notification
+        address = notification.recipient.email
+        if not address:
+            raise DeliveryFailed("No email address.", permanent=True)
+        text = "\n\n".join(p for p in (notification.body, _link(notification.link)) if p)
+        try:
+            send_mail(notification.title, text, None, [address])
+        except OSError as exc:  # smtplib errors are OSErrors
+            raise DeliveryFailed(f"Email not sent: {type(exc).__name__}") from None
+
+
+class SmsGateway:
+    def send(self, delivery: Delivery) -> None:
+        notification = delivery.notification
+        phone = notification.recipient.phone
+        if not phone:
+            raise DeliveryFailed("No mobile number.", permanent=True)
+        text = " ".join(p for p in (notification.title, notification.body) if p)
+        try:
+            sms_backend().send(to=phone, text=text[:SMS_MAX_CHARS])
+        except SmsDeliveryFailed as exc:
+            raise DeliveryFailed(str(exc)) from None
+        except ImproperlyConfigured as exc:
+            raise DeliveryFailed(f"SMS gateway misconfigured: {exc}") from None
+
+
+class ZaloGateway:
+    def send(self, delivery: Delivery) -> None:
+        notification = delivery.notification
+        zalo_user_id = preference_for(user_id=notification.recipient_id).zalo_user_id
+        if not zalo_user_id:
+            raise DeliveryFailed("No Zalo follower id.", permanent=True)
+        text = "\n".join(
+            p for p in (notification.title, notification.body, _link(notification.link)) if p
+        )
+        try:
+            zalo_backend().send(user_id=zalo_user_id, text=text)
+        except ZaloDeliveryFailed as exc:
+            raise DeliveryFailed(str(exc)) from None
+        except ImproperlyConfigured as exc:
+            raise DeliveryFailed(f"Zalo misconfigured: {exc}") from None
+
+
+def gateway_for(channel: str) -> Gateway:
+    gateways: dict[str, Gateway] = {
+        Channel.EMAIL: EmailGateway(),
+        Channel.SMS: SmsGateway(),
+        Channel.ZALO: ZaloGateway(),
+    }
+    if channel not in gateways:
+        raise DeliveryFailed(f"No gateway for {channel!r}.", permanent=True)
+    return gateways[channel]

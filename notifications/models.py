@@ -1,0 +1,140 @@
+"""The inbox, the outbox and each person's delivery preferences.
+
+A Notification is the in-app message itself: written once per person and
+event (``dedupe_key``), in the person's language at the time it was made, so
+the inbox never changes wording later. Each external copy of it (email, SMS,
+Zalo) is a Delivery row in the outbox that the worker sends; one row per
+channel, so a message reaches a person at most once per channel and event.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", _("In the app")
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    ZALO = "zalo", _("Zalo")
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    # What the message is about, e.g. "case-event:123"; one message per person each.
+    dedupe_key = models.CharField(max_length=120)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ("-id",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"], name="notification_once_per_person"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient", "-id"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.title}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed, will retry")
+    DEAD = "dead", _("Given up")
+    DIGEST = "digest", _("Waiting for the daily digest")
+
+
+class Delivery(models.Model):
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # When a worker may (next) take the row. Claiming pushes it forward by a
+    # lease, so a worker that dies mid-send leaves the row to be retried.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "channel"], name="delivery_once_per_channel"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["pending", "failed"]),
+                name="delivery_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification_id}/{self.channel}: {self.status}"
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to be told; a person without a row gets the defaults."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+    )
+    email_enabled = models.BooleanField(_("email"), default=True)
+    sms_enabled = models.BooleanField(_("SMS"), default=True)
+    zalo_enabled = models.BooleanField(_("Zalo"), default=False)
+    zalo_user_id = models.CharField(
+        _("Zalo follower id"),
+        max_length=64,
+        blank=True,
+        help_text=_("The id the Official Account knows this person by."),
+    )
+    # Local time (settings.TIME_ZONE). No SMS in between; it waits until the end.
+    quiet_start = models.TimeField(_("quiet hours from"), default=time(21, 0))
+    quiet_end = models.TimeField(_("quiet hours until"), default=time(7, 0))
+    daily_digest = models.BooleanField(
+        _("daily email digest"),
+        default=False,
+        help_text=_("One email a day summarising updates instead of one per update."),
+    )
+    digest_sent_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}"

@@ -1,0 +1,155 @@
+"""Telling people things: the inbox rows, their outbox deliveries, read marks.
+
+Other apps say *who* and *what* (recipient ids, a short text per language, a
+link, a dedupe key); this module decides *how* from each person's
+preferences. Call ``notifications_send`` inside the transaction of the change
+it reports: the inbox rows and the outbox commit or roll back with it, so a
+committed change is never left without its messages (a transactional outbox).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Notification,
+    NotificationPreference,
+)
+from notifications.push import groups_send, inbox_group
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message for several people; ``texts`` maps a language to (title, body)."""
+
+    texts: Mapping[str, tuple[str, str]]
+    dedupe_key: str
+    link: str = ""
+
+    def text_for(self, language: str) -> tuple[str, str]:
+        if language in self.texts:
+            return self.texts[language]
+        fallback = self.texts.get(settings.LANGUAGE_CODE)
+        return fallback if fallback is not None else next(iter(self.texts.values()))
+
+
+def notification_payload(notification: Notification) -> dict[str, Any]:
+    return {
+        "id": notification.pk,
+        "title": notification.title,
+        "body": notification.body,
+        "link": notification.link,
+        "read": notification.read_at is not None,
+        "created_at": notification.created_at.isoformat(),
+    }
+
+
+def _external_channels(user: User, preference: NotificationPreference) -> list[tuple[str, str]]:
+    """Return (channel, initial status) for each external copy the person gets."""
+    channels: list[tuple[str, str]] = []
+    if preference.email_enabled and user.email:
+        status = DeliveryStatus.DIGEST if preference.daily_digest else DeliveryStatus.PENDING
+        channels.append((Channel.EMAIL, status))
+    if preference.sms_enabled and user.phone:
+        channels.append((Channel.SMS, DeliveryStatus.PENDING))
+    if preference.zalo_enabled and preference.zalo_user_id:
+        channels.append((Channel.ZALO, DeliveryStatus.PENDING))
+    return channels
+
+
+def notifications_send(
+    *, recipient_ids: Iterable[int], message: Message, now: datetime | None = None
+) -> list[Notification]:
+    """Write one inbox row per person (once per dedupe key) and queue its deliveries.
+
+    Returns the rows created now; a person who already has this message gets
+    nothing new. The in-app push happens after the surrounding commit.
+    """
+    now = now or timezone.now()
+    ids = sorted(set(recipient_ids))
+    users = User.objects.filter(pk__in=ids, is_active=True).only("pk", "language", "email", "phone")
+    preferences = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=ids)}
+    created: list[Notification] = []
+    with transaction.atomic():
+        for user in users:
+            title, body = message.text_for(user.language)
+            notification, is_new = Notification.objects.get_or_create(
+                recipient=user,
+                dedupe_key=message.dedupe_key,
+                defaults={"title": title, "body": body, "link": message.link, "created_at": now},
+            )
+            if not is_new:
+                continue
+            created.append(notification)
+            preference = preferences.get(user.pk) or NotificationPreference(user=user)
+            # The inbox row is the in-app delivery: written, hence delivered.
+            rows = [
+                Delivery(
+                    notification=notification,
+                    channel=Channel.IN_APP,
+                    status=DeliveryStatus.SENT,
+                    sent_at=now,
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+            ]
+            rows += [
+                Delivery(
+                    notification=notification,
+                    channel=channel,
+                    status=status,
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+                for channel, status in _external_channels(user, preference)
+            ]
+            Delivery.objects.bulk_create(rows)
+        pushes = [
+            (
+                inbox_group(n.recipient_id),
+                {"type": "inbox.notification", "notification": notification_payload(n)},
+            )
+            for n in created
+        ]
+        if pushes:
+            transaction.on_commit(functools.partial(groups_send, pushes))
+    return created
+
+
+def notification_mark_read(*, user_id: int, notification_id: int) -> bool:
+    """Mark one of the person's messages read; False when it is not theirs."""
+    found = Notification.objects.filter(pk=notification_id, recipient_id=user_id).exists()
+    if found:
+        Notification.objects.filter(
+            pk=notification_id, recipient_id=user_id, read_at__isnull=True
+        ).update(read_at=timezone.now())
+        _push_unread_changed(user_id)
+    return found
+
+
+def notifications_mark_all_read(*, user_id: int) -> int:
+    count = Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    if count:
+        _push_unread_changed(user_id)
+    return count
+
+
+def _push_unread_changed(user_id: int) -> None:
+    # Other open tabs refresh their badge; the count is read by each socket.
+    transaction.on_commit(
+        functools.partial(groups_send, [(inbox_group(user_id), {"type": "inbox.unread"})])
+    )
