@@ -142,8 +142,6 @@ def public_map(request: HttpRequest) -> HttpResponse:
                 "created_at": ticket.created_at.isoformat(),
                 # Prefetched by the selector: approved photos only.
                 "photos": [default_storage.url(p.thumbnail) for p in ticket.attachments.all()],
-                    default_storage.url(p.thumbnail) for p in ticket.public_photos
-                ],
             },
         }
         for ticket in reports_public()
