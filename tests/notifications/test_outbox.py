@@ -1,0 +1,159 @@
+"""Delivery: retries with backoff, quiet hours, the digest, exactly once per person and event."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.db import connection
+from pytest_django.fixtures import Settings
+
+from accounts.models import User
+from core import sms
+from notifications.models import Channel, Delivery, DeliveryStatus, NotificationPreference
+from notifications.outbox import deliveries_process, digests_send
+from notifications.services import Message, notifications_send
+from tests import factories
+
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+NOON = datetime(2026, 11, 12, 12, 0, tzinfo=HCM)
+NIGHT = datetime(2026, 11, 12, 23, 30, tzinfo=HCM)
+
+
+@pytest.fixture(autouse=True)
+def memory_gateways(settings: Settings) -> None:
+    settings.SMS_BACKEND = "memory"
+    settings.ZALO_BACKEND = "memory"
+    sms.outbox.clear()
+
+
+def _message(key: str = "case-event:1") -> Message:
+    return Message(
+        texts={
+            "vi": ("Báo cáo #TN-2026-00123 đã được tiếp nhận", "Dự kiến xử lý trước 17:00"),
+            "en": ("Report #TN-2026-00123 accepted", "Expected by 17:00"),
+        },
+        dedupe_key=key,
+        link="/cases/TN-2026-00123/",
+    )
+
+
+def _person(**extra: object) -> User:
+    return factories.user_create(full_name="Nguyễn Thị Lan", email="lan@example.vn", **extra)
+
+
+@pytest.mark.django_db
+def test_message_is_written_in_each_recipients_language_once_per_event() -> None:
+    vi, en = _person(), _person(language="en")
+    notifications_send(recipient_ids=[vi.pk, en.pk], message=_message(), now=NOON)
+    again = notifications_send(recipient_ids=[vi.pk, en.pk], message=_message(), now=NOON)
+    assert again == []
+    assert vi.notifications.get().title.startswith("Báo cáo")
+    assert en.notifications.get().title == "Report #TN-2026-00123 accepted"
+    channels = set(
+        Delivery.objects.filter(notification__recipient=vi).values_list("channel", flat=True)
+    )
+    assert channels == {Channel.IN_APP, Channel.EMAIL, Channel.SMS}
+
+
+@pytest.mark.django_db
+def test_failed_gateway_is_retried_with_backoff_then_given_up(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 3
+    person = _person()
+    NotificationPreference.objects.create(user=person, email_enabled=False)
+    notifications_send(recipient_ids=[person.pk], message=_message(), now=NOON)
+
+    def refuse(self: object, *, to: str, text: str) -> None:
+        raise sms.SmsDeliveryFailed("HTTP 503")
+
+    monkeypatch.setattr(sms.MemorySmsBackend, "send", refuse)
+    delivery = Delivery.objects.get(channel=Channel.SMS)
+    assert deliveries_process(now=NOON) == {DeliveryStatus.FAILED: 1}
+    delivery.refresh_from_db()
+    first_retry = delivery.next_attempt_at
+    assert first_retry > NOON
+    assert deliveries_process(now=NOON) == {}  # not due yet
+    assert deliveries_process(now=first_retry) == {DeliveryStatus.FAILED: 1}
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at - first_retry > first_retry - NOON  # backing off
+    assert deliveries_process(now=delivery.next_attempt_at) == {DeliveryStatus.DEAD: 1}
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("dead", 3, "HTTP 503")
+    # The inbox copy is untouched by the gateway's trouble.
+    assert person.notifications.get().deliveries.get(channel=Channel.IN_APP).status == "sent"
+
+
+@pytest.mark.django_db
+def test_sms_waits_for_the_end_of_quiet_hours_but_email_goes_at_once() -> None:
+    person = _person()
+    notifications_send(recipient_ids=[person.pk], message=_message(), now=NIGHT)
+    assert deliveries_process(now=NIGHT) == {DeliveryStatus.SENT: 1, DeliveryStatus.PENDING: 1}
+    assert len(mail.outbox) == 1
+    assert sms.outbox == []
+    held = Delivery.objects.get(channel=Channel.SMS)
+    assert held.status == "pending"
+    assert held.attempts == 0
+    assert held.next_attempt_at == datetime(2026, 11, 13, 7, 0, tzinfo=HCM)
+    assert deliveries_process(now=held.next_attempt_at) == {DeliveryStatus.SENT: 1}
+    assert [m.to for m in sms.outbox] == [person.phone]
+
+
+@pytest.mark.django_db
+def test_quiet_hours_follow_the_persons_preference() -> None:
+    person = _person()
+    NotificationPreference.objects.create(
+        user=person, email_enabled=False, quiet_start=time(12, 0), quiet_end=time(13, 0)
+    )
+    notifications_send(recipient_ids=[person.pk], message=_message(), now=NIGHT)
+    assert deliveries_process(now=NIGHT) == {DeliveryStatus.SENT: 1}
+
+
+@pytest.mark.django_db
+def test_digest_officer_gets_one_email_a_day_instead_of_one_per_update() -> None:
+    officer = _person()
+    NotificationPreference.objects.create(user=officer, sms_enabled=False, daily_digest=True)
+    for n in range(3):
+        notifications_send(recipient_ids=[officer.pk], message=_message(f"k{n}"), now=NOON)
+    assert deliveries_process(now=NOON) == {}
+    assert mail.outbox == []
+    early = datetime(2026, 11, 13, 6, 0, tzinfo=HCM)
+    assert digests_send(now=early) == 0
+    morning = datetime(2026, 11, 13, 7, 5, tzinfo=HCM)
+    assert digests_send(now=morning) == 1
+    assert digests_send(now=morning) == 0
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["lan@example.vn"]
+    assert mail.outbox[0].body.count("Báo cáo #TN-2026-00123") == 3
+    assert not Delivery.objects.filter(status=DeliveryStatus.DIGEST).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_claiming_at_once_send_each_delivery_exactly_once(
+    committed_reference_data: None,
+) -> None:
+    people = [_person() for _ in range(20)]
+    for person in people:
+        NotificationPreference.objects.create(user=person, email_enabled=False)
+        notifications_send(recipient_ids=[person.pk], message=_message(), now=NOON)
+    start = threading.Barrier(2)
+
+    def worker() -> None:
+        start.wait()
+        try:
+            while deliveries_process(now=NOON, limit=3):
+                pass
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(m.to for m in sms.outbox) == sorted(p.phone for p in people)
+    assert Delivery.objects.filter(channel=Channel.SMS, status="sent", attempts=1).count() == 20
