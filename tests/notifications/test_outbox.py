@@ -41,8 +41,10 @@ def _message(key: str = "case-event:1") -> Message:
     )
 
 
-def _person(**extra: object) -> User:
-    return factories.user_create(full_name="Nguyễn Thị Lan", email="lan@example.vn", **extra)
+def _person(language: str = "vi") -> User:
+    return factories.user_create(
+        full_name="Nguyễn Thị Lan", email="lan@example.vn", language=language
+    )
 
 
 @pytest.mark.django_db
