@@ -49,6 +49,10 @@ pids+=($!)
 .venv/bin/uvicorn config.asgi:application --host 127.0.0.1 --port "$WS_PORT" \
   --no-access-log --lifespan off &
 pids+=($!)
+# Sends queued email/SMS/Zalo notifications and the daily digests; safe to run
+# several of these (rows are claimed with SKIP LOCKED).
+"$PY" manage.py run_delivery_worker &
+pids+=($!)
 
 sed -e "s#@PORT@#$PORT#g" -e "s#@HTTP_PORT@#$HTTP_PORT#g" -e "s#@WS_PORT@#$WS_PORT#g" \
     -e "s#@RUN@#$RUN#g" -e "s#@STATIC@#$RUN/static#g" -e "s#@MEDIA@#$RUN/media#g" \
