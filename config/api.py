@@ -28,6 +28,7 @@ from core.errors import (
 from geo.api import router as geo_router
 from helpdesk.api import router as helpdesk_router
 from helpdesk.api_knowledge import router as kb_router
+from notifications.api import router as notifications_router
 from reports.api import router as reports_router
 
 STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
@@ -100,4 +101,5 @@ api.add_router("/auth/", auth_router, tags=["auth"])
 api.add_router("/geo/", geo_router, tags=["geo"])
 api.add_router("/helpdesk/", helpdesk_router, tags=["helpdesk"])
 api.add_router("/kb/", kb_router, tags=["knowledge base"])
+api.add_router("/notifications/", notifications_router, tags=["notifications"])
 api.add_router("/reports/", reports_router, tags=["reports"])
