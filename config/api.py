@@ -17,13 +17,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from accounts.api import router as auth_router
 from core.errors import (
-    Conflict,
     DomainError,
-    InvalidInput,
-    NotFound,
-    PermissionDenied,
     TooManyRequests,
-    Unavailable,
 )
 from geo.api import router as geo_router
 from helpdesk.api import router as helpdesk_router
@@ -31,22 +26,10 @@ from helpdesk.api_knowledge import router as kb_router
 from notifications.api import router as notifications_router
 from reports.api import router as reports_router
 
-STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
-    (NotFound, 404),
-    (PermissionDenied, 403),
-    (Conflict, 409),
-    (InvalidInput, 422),
-    (TooManyRequests, 429),
-    (Unavailable, 503),
-)
-
 
 def status_for(error: DomainError) -> int:
-    """Return the HTTP status of a domain error family (400 when unmapped)."""
-    for family, status in STATUS_BY_ERROR:
-        if isinstance(error, family):
-            return status
-    return 400
+    """Return the HTTP status of a domain error (its family decides, see core.errors)."""
+    return error.http_status
 
 
 api = NinjaAPI(

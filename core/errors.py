@@ -1,7 +1,8 @@
 """Domain errors shared by every app.
 
-Services raise these; config/api.py maps each family to one HTTP status, and
-pages show ``message`` to the person. ``code`` is stable: clients branch on it,
+Services raise these. Each family carries its HTTP status here, the one place
+the mapping lives: config/api.py (JSON) and the pages both read
+``http_status``, and show ``message`` to the person. ``code`` is stable: clients branch on it,
 so it never changes once published. ``message`` is a lazy translation, rendered
 in the language active when the error is shown, not when it is raised.
 """
@@ -18,6 +19,7 @@ class DomainError(Exception):
     """A rule of the domain refused the request."""
 
     code: str = "error"
+    http_status: int = 400
     default_message: str | Promise = _("The request could not be completed.")
 
     def __init__(
@@ -38,6 +40,7 @@ class InvalidInput(DomainError):
     """The input is malformed or breaks a validation rule."""
 
     code = "invalid_input"
+    http_status = 422
     default_message = _("Some of the information sent is not valid.")
 
 
@@ -45,6 +48,7 @@ class NotFound(DomainError):
     """The thing asked for does not exist, or is not visible to the caller."""
 
     code = "not_found"
+    http_status = 404
     default_message = _("We could not find what you asked for.")
 
 
@@ -52,6 +56,7 @@ class PermissionDenied(DomainError):
     """The caller may not do this."""
 
     code = "forbidden"
+    http_status = 403
     default_message = _("You do not have permission to do this.")
 
 
@@ -59,6 +64,7 @@ class Conflict(DomainError):
     """The request clashes with the current state (illegal move, replayed key)."""
 
     code = "conflict"
+    http_status = 409
     default_message = _("This conflicts with the current state. Reload and try again.")
 
 
@@ -66,6 +72,7 @@ class TooManyRequests(DomainError):
     """The caller must wait before trying again; ``details["retry_after"]`` in seconds."""
 
     code = "too_many_requests"
+    http_status = 429
     default_message = _("Too many attempts. Please wait a little and try again.")
 
 
@@ -73,4 +80,5 @@ class Unavailable(DomainError):
     """A service outside our machine (SMS gateway, Zalo) failed; nothing was lost."""
 
     code = "unavailable"
+    http_status = 503
     default_message = _("This is not possible just now. Please try again in a few minutes.")

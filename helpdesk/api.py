@@ -9,14 +9,15 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import get_language
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from accounts.auth import person_auth
 from accounts.models import User
-from geo.models import AdminUnit
-from helpdesk import filing, lifecycle, selectors
-from helpdesk.errors import InvalidTransferTarget
+from helpdesk import lifecycle, selectors
+from helpdesk.attachments import attachment_approve_public
+from helpdesk.errors import CaseNotFound, InvalidTransferTarget
 from helpdesk.models import Department, Service, Ticket, TicketEvent
 from helpdesk.permissions import scope_for
 
@@ -52,16 +53,6 @@ class ServiceOut(Schema):
             description_required=service.description_required,
             sla_hours=float(service.sla_hours),
         )
-
-
-class CaseIn(Schema):
-    service: str = Field(..., max_length=50)
-    description: str = Field("", max_length=4000)
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
-    accuracy_m: int | None = Field(None, ge=0, le=100_000)
-    address_text: str = Field("", max_length=255)
-    commune_code: str | None = Field(None, max_length=10)
 
 
 class UnitRef(Schema):
@@ -121,12 +112,6 @@ class CaseOut(Schema):
     @staticmethod
     def resolve_assignee(ticket: Ticket) -> str | None:
         return ticket.assignee.full_name if ticket.assignee else None
-
-
-class FiledOut(Schema):
-    case: CaseOut
-    routed: bool
-    message: str
 
 
 class EventOut(Schema):
@@ -206,35 +191,6 @@ def list_services(request: HttpRequest) -> list[ServiceOut]:
     return [ServiceOut.from_service(s) for s in selectors.services_active()]
 
 
-@router.post("/cases", response={201: FiledOut}, auth=person_auth)
-def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, object]]:
-    service = filing.service_get_active(code=payload.service)
-    commune = None
-    if payload.commune_code:
-        commune = (
-            AdminUnit.objects.filter(
-                level=AdminUnit.Level.COMMUNE, code=payload.commune_code, retired_in__isnull=True
-            )
-            .select_related("parent")
-            .first()
-        )
-    filed = filing.ticket_file(
-        reporter=_user(request),
-        service=service,
-        description=payload.description,
-        lat=payload.lat,
-        lon=payload.lon,
-        accuracy_m=payload.accuracy_m,
-        address_text=payload.address_text,
-        commune=commune,
-    )
-    return 201, {
-        "case": filed.ticket,
-        "routed": filed.ticket.department_id is not None,
-        "message": str(filed.explanation),
-    }
-
-
 @router.get("/cases", response=list[CaseOut], auth=person_auth)
 @paginate(LimitOffsetPagination)
 def list_cases(request: HttpRequest, filters: Query[QueueFilterIn]) -> QuerySet[Ticket]:
@@ -303,10 +259,36 @@ def start_case(request: HttpRequest, number: str) -> Ticket:
 
 
 @router.post("/cases/{number}/resolve", response=CaseOut, auth=person_auth)
-def resolve_case(request: HttpRequest, number: str, payload: NoteIn) -> Ticket:
+def resolve_case(
+    request: HttpRequest,
+    number: str,
+    payload: Form[NoteIn],
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> Ticket:
+    """Resolve (multipart: ``body`` and the "after" ``photos`` some services require)."""
     return lifecycle.ticket_resolve(
-        ticket=_ticket(request, number), by=_user(request), note=payload.body
+        ticket=_ticket(request, number),
+        by=_user(request),
+        note=payload.body,
+        photos=[photo.read() for photo in photos or []],
     )
+
+
+class PhotoPublicIn(Schema):
+    public: bool
+
+
+@router.post("/cases/{number}/photos/{photo_id}/public", response={204: None}, auth=person_auth)
+def set_photo_public(
+    request: HttpRequest, number: str, photo_id: int, payload: PhotoPublicIn
+) -> tuple[int, None]:
+    """Show (or hide) a photo on the public map, after looking at it for faces and plates."""
+    ticket = _ticket(request, number)
+    photo = ticket.attachments.filter(pk=photo_id).first()
+    if photo is None:
+        raise CaseNotFound()
+    attachment_approve_public(attachment=photo, by=_user(request), approved=payload.public)
+    return 204, None
 
 
 @router.post("/cases/{number}/reject", response=CaseOut, auth=person_auth)

@@ -50,3 +50,10 @@ class InvalidAssignee(InvalidInput):
 class InvalidTransferTarget(InvalidInput):
     code = "invalid_transfer_target"
     default_message = _("Choose an active department of another team to transfer to.")
+
+
+class AfterPhotoRequired(InvalidInput):
+    code = "after_photo_required"
+    default_message = _(
+        "This kind of case needs a photo of the finished work before it is resolved."
+    )

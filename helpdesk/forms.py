@@ -131,9 +131,32 @@ class RejectForm(forms.Form):
     )
 
 
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos in one input (Django's documented pattern for multiple files)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultiplePhotoInput({"accept": "image/*"}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
 class ResolveForm(forms.Form):
     note = forms.CharField(
         label=_("What was done (the resident sees this)"),
         max_length=BODY_MAX,
         widget=forms.Textarea({"rows": 3}),
+    )
+    photos = MultiplePhotoField(
+        label=_("Photos of the finished work"),
+        required=False,
+        help_text=_("Some kinds of case need at least one."),
     )

@@ -12,17 +12,19 @@ receiving department inherits the remaining time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
+from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from helpdesk import errors
+from helpdesk.attachments import attachments_create, photos_discard, photos_process_all
 from helpdesk.events import ticket_event_record
-from helpdesk.models import Department, Ticket, TicketEvent, TicketStatus
+from helpdesk.models import Attachment, Department, Ticket, TicketEvent, TicketStatus
 from helpdesk.permissions import Scope, can_manage, is_reporter, scope_for
 
 S = TicketStatus
@@ -68,8 +70,10 @@ def _move(
     body: str = "",
     update: Callable[[Ticket], None] | None = None,
     data: dict[str, Any] | None = None,
+    then: Callable[[Ticket, TicketEvent], None] | None = None,
 ) -> Ticket:
-    """Lock, check scope and move, apply extra field changes, record the event."""
+    """Lock, check scope and move, apply extra field changes, record the event,
+    then run ``then`` (e.g. attach photos to the event) in the same transaction."""
     with transaction.atomic():
         locked = _locked(ticket)
         _require_staff(scope_for(user=by), locked)
@@ -78,7 +82,7 @@ def _move(
         locked.status = to
         if update is not None:
             update(locked)
-        ticket_event_record(
+        event = ticket_event_record(
             locked,
             kind=TicketEvent.Kind.STATUS,
             actor=by,
@@ -87,6 +91,8 @@ def _move(
             data=data,
         )
         locked.save()
+        if then is not None:
+            then(locked, event)
     return locked
 
 
@@ -137,15 +143,40 @@ def ticket_start(*, ticket: Ticket, by: User) -> Ticket:
     return _move(ticket, by=by, to=S.IN_PROGRESS, update=update)
 
 
-def ticket_resolve(*, ticket: Ticket, by: User, note: str) -> Ticket:
-    """Resolve with a public note telling the resident what was done."""
+def ticket_resolve(
+    *,
+    ticket: Ticket,
+    by: User,
+    note: str,
+    photos: Sequence[bytes] = (),
+    storage: Storage | None = None,
+) -> Ticket:
+    """Resolve with a public note telling the resident what was done, and the
+    "after" photos the service asks for (processed before the transaction)."""
     if not note.strip():
         raise errors.ReasonRequired()
+    # Refuse early, before spending time on photos; checked again under the lock.
+    current = Ticket.objects.select_related("service").get(pk=ticket.pk)
+    _require_staff(scope_for(user=by), current)
+    _require_move(current, S.RESOLVED)
+    if current.service.after_photo_required and not photos:
+        raise errors.AfterPhotoRequired()
+    storage = storage or default_storage
+    processed = photos_process_all(photos=photos, storage=storage)
 
     def update(t: Ticket) -> None:
         t.resolved_at = timezone.now()
 
-    return _move(ticket, by=by, to=S.RESOLVED, body=note.strip(), update=update)
+    def attach(t: Ticket, event: TicketEvent) -> None:
+        attachments_create(
+            ticket=t, photos=processed, role=Attachment.Role.AFTER, uploaded_by=by, event=event
+        )
+
+    try:
+        return _move(ticket, by=by, to=S.RESOLVED, body=note.strip(), update=update, then=attach)
+    except BaseException:
+        photos_discard(photos=processed, storage=storage)
+        raise
 
 
 def ticket_reject(*, ticket: Ticket, by: User, reason: str) -> Ticket:

@@ -28,5 +28,10 @@ urlpatterns: list[URLPattern] = [
         name="logout",
     ),
     path("cases/<str:number>/", views.ticket_detail, name="ticket-detail"),
+    path(
+        "cases/<str:number>/photos/<int:photo_id>/public/",
+        views.photo_public,
+        name="photo-public",
+    ),
     path("cases/<str:number>/<slug:action>/", views.ticket_action, name="ticket-action"),
 ]

@@ -15,6 +15,7 @@ from typing import Any, Concatenate
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,8 +27,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-from core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from core.errors import DomainError
 from helpdesk import console_selectors, lifecycle
+from helpdesk.attachments import attachment_approve_public
 from helpdesk.errors import OutOfScope
 from helpdesk.forms import (
     DuplicateForm,
@@ -53,17 +55,10 @@ from helpdesk.sla import SlaStatus, WorkingCalendar, sla_status
 S = TicketStatus
 PAGE_SIZE = 25
 
+
 # The HTTP status of each family of domain errors, as config/api.py maps them.
-ERROR_STATUS: tuple[tuple[type[DomainError], int], ...] = (
-    (NotFound, 404),
-    (PermissionDenied, 403),
-    (Conflict, 409),
-    (InvalidInput, 422),
-)
-
-
 def _status_for(error: DomainError) -> int:
-    return next((status for family, status in ERROR_STATUS if isinstance(error, family)), 400)
+    return error.http_status
 
 
 def _error_page(request: HttpRequest, message: str | Promise, status: int) -> HttpResponse:
@@ -228,7 +223,9 @@ ACTIONS: dict[str, Action] = {
             _("Resolve"),
             _("Case resolved. The resident has been told."),
             ResolveForm,
-            lambda t, by, s, d: lifecycle.ticket_resolve(ticket=t, by=by, note=d["note"]),
+            lambda t, by, s, d: lifecycle.ticket_resolve(
+                ticket=t, by=by, note=d["note"], photos=[photo.read() for photo in d["photos"]]
+            ),
             S.RESOLVED,
         ),
     )
@@ -241,11 +238,11 @@ def _is_available(action: Action, ticket: Ticket) -> bool:
     return action.to in lifecycle.STAFF_MOVES[ticket.status]
 
 
-def _make_form(action: Action, ticket: Ticket, data: Any = None) -> forms.Form:
+def _make_form(action: Action, ticket: Ticket, data: Any = None, files: Any = None) -> forms.Form:
     if action.form is TransferForm:
         departments = console_selectors.departments_for_transfer(ticket=ticket)
         return TransferForm(data, departments=departments, prefix=action.name)
-    return action.form(data, prefix=action.name)
+    return action.form(data, files, prefix=action.name)
 
 
 def _managed_ticket(scope: Scope, number: str) -> Ticket:
@@ -282,6 +279,16 @@ def _ticket_page(
         "sla": _sla(ticket, calendar[ticket.province_id], timezone.now()),
         "show_reporter": can_manage(scope=scope, ticket=ticket),
         "timeline": ticket_timeline(scope=scope, ticket=ticket),
+        "photos": [
+            (
+                photo,
+                {
+                    "display": default_storage.url(photo.display),
+                    "thumbnail": default_storage.url(photo.thumbnail),
+                },
+            )
+            for photo in ticket.attachments.all()
+        ],
         "actions": [(ACTIONS[name], form) for name, form in forms_by_action.items()],
         "error": error,
         "show_dashboard": _can_see_dashboard(scope),
@@ -309,7 +316,7 @@ def ticket_action(request: HttpRequest, scope: Scope, number: str, action: str) 
         ticket = _managed_ticket(scope, number)
     except DomainError as exc:
         return _error_page(request, exc.message, _status_for(exc))
-    form = _make_form(chosen, ticket, request.POST)
+    form = _make_form(chosen, ticket, request.POST, request.FILES)
     if not form.is_valid():
         message = gettext("Please correct the form below.")
         return _ticket_page(
@@ -369,3 +376,25 @@ def dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
         "show_dashboard": True,
     }
     return render(request, "helpdesk/dashboard.html", context)
+
+
+@require_POST
+@staff_required
+def photo_public(request: HttpRequest, scope: Scope, number: str, photo_id: int) -> HttpResponse:
+    """Show a photo on the public map, or hide it again."""
+    try:
+        ticket = _managed_ticket(scope, number)
+        photo = ticket.attachments.filter(pk=photo_id).first()
+        if photo is None:
+            raise Http404
+        approve = request.POST.get("public") == "1"
+        attachment_approve_public(attachment=photo, by=_officer(request), approved=approve)
+    except DomainError as exc:
+        return _error_page(request, exc.message, _status_for(exc))
+    messages.success(
+        request,
+        gettext("The photo is now on the public map.")
+        if approve
+        else gettext("The photo is hidden from the public map."),
+    )
+    return redirect("helpdesk:ticket-detail", number=number)

@@ -14,6 +14,7 @@ from ninja.files import UploadedFile
 from accounts.auth import person_auth
 from accounts.models import User
 from helpdesk.api import CaseOut
+from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
 from helpdesk.support import case_support_add
 from reports import intake
 from reports.selectors import report_get_supportable, reports_nearby_open, reports_public
@@ -80,8 +81,8 @@ def create_case(
             village=payload.on_behalf_village,
         )
     uploads = photos or []
-    if len(uploads) > intake.MAX_PHOTOS:
-        raise intake.TooManyPhotos()
+    if len(uploads) > MAX_PHOTOS:
+        raise TooManyPhotos()
     submission = intake.case_submit(
         reporter=_user(request),
         draft=intake.CaseDraft(

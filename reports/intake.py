@@ -16,7 +16,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from django.contrib.gis.geos import Point
 from django.core.files.storage import Storage, default_storage
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -26,17 +25,17 @@ from accounts.phones import phone_normalize
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from geo.models import AdminUnit
 from geo.selectors import commune_at_point, point_check
-from helpdesk.filing import FiledCase, LocationRequired, service_get_active, ticket_file
+from helpdesk.attachments import (
+    MAX_PHOTOS,
+    TooManyPhotos,
+    attachments_create,
+    photos_discard,
+    photos_process_all,
+)
+from helpdesk.filing import LocationRequired, service_get_active, ticket_file
 from helpdesk.models import Attachment, LocationSource, ProxyFiling, Ticket
-from helpdesk.photos import ProcessedPhoto, photo_process, photos_delete
+from helpdesk.photos import ProcessedPhoto
 from reports.models import IdempotencyRecord
-
-MAX_PHOTOS = 5
-
-
-class TooManyPhotos(InvalidInput):
-    code = "too_many_photos"
-    default_message = _("You can send at most 5 photos with one report.")
 
 
 class PhotoRequired(InvalidInput):
@@ -188,7 +187,7 @@ def case_submit(
 
     service = service_get_active(code=draft.service_code)
     if len(draft.photos) > MAX_PHOTOS:
-        raise TooManyPhotos()
+        raise TooManyPhotos()  # before anything is processed or checked further
     if service.photo_required and not draft.photos:
         raise PhotoRequired()
     if (draft.lat is None) != (draft.lon is None):
@@ -198,10 +197,8 @@ def case_submit(
     commune = _commune(draft.commune_code)
     proxy = _check_proxy(filer=reporter, proxy=draft.proxy) if draft.proxy else None
 
-    processed: list[ProcessedPhoto] = []
+    processed = photos_process_all(photos=draft.photos, storage=storage)
     try:
-        for data in draft.photos:
-            processed.append(photo_process(data=data, storage=storage))
         lat, lon, source = _location(draft, processed)
         outside = (
             lat is not None
@@ -223,7 +220,12 @@ def case_submit(
                 address_text=draft.address_text,
                 commune=commune,
             )
-            _attach(filed, processed, uploaded_by=reporter)
+            attachments_create(
+                ticket=filed.ticket,
+                photos=processed,
+                role=Attachment.Role.REPORT,
+                uploaded_by=reporter,
+            )
             if proxy is not None:
                 ProxyFiling.objects.create(
                     ticket=filed.ticket,
@@ -242,45 +244,13 @@ def case_submit(
                 )
     except IntegrityError:
         # A retry with the same key won the race and committed first.
-        _discard(processed, storage)
+        photos_discard(photos=processed, storage=storage)
         if idempotency_key is not None:
             replay = _replay(user=reporter, key=idempotency_key, content_hash=content_hash)
             if replay is not None:
                 return replay
         raise
     except BaseException:
-        _discard(processed, storage)
+        photos_discard(photos=processed, storage=storage)
         raise
     return Submission(ticket=filed.ticket, replayed=False, explanation=str(filed.explanation))
-
-
-def _attach(filed: FiledCase, photos: Sequence[ProcessedPhoto], *, uploaded_by: User) -> None:
-    Attachment.objects.bulk_create(
-        Attachment(
-            ticket=filed.ticket,
-            role=Attachment.Role.REPORT,
-            position=position,
-            display=photo.display_name,
-            thumbnail=photo.thumbnail_name,
-            original=photo.original_name or "",
-            width=photo.width,
-            height=photo.height,
-            sha256=photo.sha256,
-            taken_at=photo.info.taken_at,
-            location=Point(photo.info.gps.lon, photo.info.gps.lat, srid=4326)
-            if photo.info.gps
-            else None,
-            uploaded_by=uploaded_by,
-        )
-        for position, photo in enumerate(photos)
-    )
-
-
-def _discard(photos: Sequence[ProcessedPhoto], storage: Storage) -> None:
-    names = [
-        name
-        for photo in photos
-        for name in (photo.display_name, photo.thumbnail_name, photo.original_name)
-        if name
-    ]
-    photos_delete(names=names, storage=storage)

@@ -28,7 +28,7 @@ REFUSED = ("resident", "digital_team", "officer_b")
 PERSONAS = ("anonymous", *REFUSED, *ALLOWED)
 
 
-def _file(commune: AdminUnit, reporter: User, service: str = "road_damage") -> Ticket:
+def _file(commune: AdminUnit, reporter: User, service: str = "streetlight_out") -> Ticket:
     lat, lon = point_inside(commune)
     return ticket_file(
         reporter=reporter,

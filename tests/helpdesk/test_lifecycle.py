@@ -19,7 +19,7 @@ from tests.helpdesk.conftest import point_inside
 S = TicketStatus
 
 
-def _report_in(commune: AdminUnit, reporter: User, service: str = "road_damage") -> Ticket:
+def _report_in(commune: AdminUnit, reporter: User, service: str = "streetlight_out") -> Ticket:
     lat, lon = point_inside(commune)
     filed = ticket_file(
         reporter=reporter,

@@ -1,0 +1,97 @@
+"""Photos on a case: process uploads, attach them, and approve them for the public map.
+
+Processing (≈200 ms a photo) happens before the database transaction that
+attaches the photos; if anything later fails, the caller discards the files
+so nothing is left behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.contrib.gis.geos import Point
+from django.core.files.storage import Storage
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from core.errors import InvalidInput
+from helpdesk import errors
+from helpdesk.models import Attachment, Ticket, TicketEvent
+from helpdesk.permissions import can_manage, scope_for
+from helpdesk.photos import ProcessedPhoto, photo_process, photos_delete
+
+MAX_PHOTOS = 5
+
+
+class TooManyPhotos(InvalidInput):
+    code = "too_many_photos"
+    default_message = _("You can send at most 5 photos at a time.")
+
+
+def photos_process_all(*, photos: Sequence[bytes], storage: Storage) -> list[ProcessedPhoto]:
+    """Process every upload, or none: a bad photo deletes the files of the good ones."""
+    if len(photos) > MAX_PHOTOS:
+        raise TooManyPhotos()
+    processed: list[ProcessedPhoto] = []
+    try:
+        for data in photos:
+            processed.append(photo_process(data=data, storage=storage))
+    except BaseException:
+        photos_discard(photos=processed, storage=storage)
+        raise
+    return processed
+
+
+def photos_discard(*, photos: Sequence[ProcessedPhoto], storage: Storage) -> None:
+    names = [
+        name
+        for photo in photos
+        for name in (photo.display_name, photo.thumbnail_name, photo.original_name)
+        if name
+    ]
+    photos_delete(names=names, storage=storage)
+
+
+def attachments_create(
+    *,
+    ticket: Ticket,
+    photos: Sequence[ProcessedPhoto],
+    role: str,
+    uploaded_by: User,
+    event: TicketEvent | None = None,
+) -> None:
+    """Record processed photos on the ticket (call inside its transaction)."""
+    Attachment.objects.bulk_create(
+        Attachment(
+            ticket=ticket,
+            event=event,
+            role=role,
+            position=position,
+            display=photo.display_name,
+            thumbnail=photo.thumbnail_name,
+            original=photo.original_name or "",
+            width=photo.width,
+            height=photo.height,
+            sha256=photo.sha256,
+            taken_at=photo.info.taken_at,
+            location=Point(photo.info.gps.lon, photo.info.gps.lat, srid=4326)
+            if photo.info.gps
+            else None,
+            uploaded_by=uploaded_by,
+        )
+        for position, photo in enumerate(photos)
+    )
+
+
+def attachment_approve_public(*, attachment: Attachment, by: User, approved: bool = True) -> None:
+    """Let (or stop letting) the public map show a photo; staff in scope only.
+
+    Residents' photos may show faces or number plates, so none is public until
+    an officer has looked at it.
+    """
+    if not can_manage(scope=scope_for(user=by), ticket=attachment.ticket):
+        raise errors.OutOfScope()
+    attachment.public_approved_at = timezone.now() if approved else None
+    attachment.approved_by = by if approved else None
+    attachment.save(update_fields=["public_approved_at", "approved_by"])

@@ -1,0 +1,165 @@
+"""After-photos on resolution and approving photos for the public map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from pytest_django import Settings
+
+from core.errors import InvalidInput
+from geo.models import AdminUnit
+from helpdesk import errors, lifecycle
+from helpdesk.attachments import attachment_approve_public
+from helpdesk.filing import service_get_active, ticket_file
+from helpdesk.models import Attachment, Ticket, TicketStatus
+from tests.conftest import Personas
+from tests.helpdesk.conftest import point_inside
+from tests.reports.test_intake import jpeg
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Settings, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def pothole(personas: Personas, commune_a: AdminUnit) -> Ticket:
+    lat, lon = point_inside(commune_a)
+    ticket = ticket_file(
+        reporter=personas.resident,
+        service=service_get_active(code="road_damage"),  # needs an after-photo
+        description="Ổ gà",
+        lat=lat,
+        lon=lon,
+    ).ticket
+    return lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+
+
+def _files(root: Path) -> list[Path]:
+    return [path for path in root.rglob("*") if path.is_file()]
+
+
+@pytest.mark.django_db
+def test_road_damage_cannot_be_resolved_without_a_photo_of_the_work(
+    pothole: Ticket, personas: Personas
+) -> None:
+    with pytest.raises(errors.AfterPhotoRequired):
+        lifecycle.ticket_resolve(ticket=pothole, by=personas.officer_a, note="Đã vá")
+    pothole.refresh_from_db()
+    assert pothole.status == TicketStatus.ACCEPTED
+
+
+@pytest.mark.django_db
+def test_after_photo_is_attached_to_the_resolution_event(
+    pothole: Ticket, personas: Personas, media: Path
+) -> None:
+    ticket = lifecycle.ticket_resolve(
+        ticket=pothole, by=personas.officer_a, note="Đã vá", photos=(jpeg(color="gray"),)
+    )
+    assert ticket.status == TicketStatus.RESOLVED
+    photo = Attachment.objects.get(ticket=ticket)
+    assert photo.role == Attachment.Role.AFTER
+    assert photo.event is not None
+    assert photo.event.to_status == TicketStatus.RESOLVED
+    assert len(_files(media)) == 2
+
+
+@pytest.mark.django_db
+def test_a_broken_after_photo_resolves_nothing_and_leaves_no_files(
+    pothole: Ticket, personas: Personas, media: Path
+) -> None:
+    with pytest.raises(InvalidInput):
+        lifecycle.ticket_resolve(
+            ticket=pothole, by=personas.officer_a, note="Đã vá", photos=(jpeg(), b"GIF89a junk")
+        )
+    pothole.refresh_from_db()
+    assert pothole.status == TicketStatus.ACCEPTED
+    assert _files(media) == []
+
+
+@pytest.mark.django_db
+def test_out_of_scope_officer_gets_refused_before_photos_are_processed(
+    pothole: Ticket, personas: Personas, media: Path
+) -> None:
+    with pytest.raises(errors.OutOfScope):
+        lifecycle.ticket_resolve(ticket=pothole, by=personas.officer_b, note="x", photos=(jpeg(),))
+    assert _files(media) == []
+
+
+@pytest.mark.django_db
+def test_only_staff_in_scope_approve_photos_for_the_public_map(
+    pothole: Ticket, personas: Personas
+) -> None:
+    ticket = lifecycle.ticket_resolve(
+        ticket=pothole, by=personas.officer_a, note="Đã vá", photos=(jpeg(),)
+    )
+    photo = Attachment.objects.get(ticket=ticket)
+    with pytest.raises(errors.OutOfScope):
+        attachment_approve_public(attachment=photo, by=personas.officer_b)
+    assert Client().get("/api/v1/reports/public").content.decode().count(photo.thumbnail) == 0
+    attachment_approve_public(attachment=photo, by=personas.officer_a)
+    assert photo.thumbnail in Client().get("/api/v1/reports/public").content.decode()
+
+
+@pytest.mark.django_db
+def test_console_resolves_with_an_uploaded_after_photo(pothole: Ticket, personas: Personas) -> None:
+    client = Client()
+    client.force_login(personas.officer_a)
+    url = reverse("helpdesk:ticket-action", args=[pothole.number, "resolve"])
+    photo = SimpleUploadedFile("after.jpg", jpeg(), content_type="image/jpeg")
+    response = client.post(url, {"resolve-note": "Đã vá xong", "resolve-photos": [photo]})
+    assert response.status_code == 302
+    pothole.refresh_from_db()
+    assert pothole.status == TicketStatus.RESOLVED
+    assert pothole.attachments.filter(role=Attachment.Role.AFTER).count() == 1
+
+
+@pytest.mark.django_db
+def test_api_resolves_with_photos_and_publishes_one_in_scope(
+    pothole: Ticket, personas: Personas
+) -> None:
+    officer = Client()
+    officer.force_login(personas.officer_a)
+    api = f"/api/v1/helpdesk/cases/{pothole.number}"
+    photo = SimpleUploadedFile("after.jpg", jpeg(), content_type="image/jpeg")
+    assert officer.post(f"{api}/resolve", {"body": "Xong", "photos": [photo]}).status_code == 200
+    after = Attachment.objects.get(ticket=pothole)
+    outsider = Client()
+    outsider.force_login(personas.officer_b)
+    refused = outsider.post(
+        f"{api}/photos/{after.pk}/public", {"public": True}, content_type="application/json"
+    )
+    assert refused.status_code == 403
+    done = officer.post(
+        f"{api}/photos/{after.pk}/public", {"public": True}, content_type="application/json"
+    )
+    assert done.status_code == 204
+    after.refresh_from_db()
+    assert after.public_approved_at is not None
+    assert after.approved_by == personas.officer_a
+
+
+@pytest.mark.django_db
+def test_console_shows_photos_and_toggles_them_on_the_public_map(
+    pothole: Ticket, personas: Personas
+) -> None:
+    lifecycle.ticket_resolve(ticket=pothole, by=personas.officer_a, note="Xong", photos=(jpeg(),))
+    photo = Attachment.objects.get(ticket=pothole)
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(personas.officer_a)
+    page = client.get(reverse("helpdesk:ticket-detail", args=[pothole.number]))
+    assert photo.thumbnail in page.content.decode()
+    url = reverse("helpdesk:photo-public", args=[pothole.number, photo.pk])
+    assert client.post(url, {"public": "1"}).status_code == 302
+    photo.refresh_from_db()
+    assert photo.public_approved_at is not None
+    outsider = Client()
+    outsider.force_login(personas.officer_b)
+    assert outsider.post(url, {"public": "0"}).status_code == 403
+    photo.refresh_from_db()
+    assert photo.public_approved_at is not None
