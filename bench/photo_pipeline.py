@@ -49,7 +49,7 @@ def run_variant(variant: str, path: Path, runs: int) -> None:
     settings.configure()
     from django.core.files.storage import InMemoryStorage
 
-    from reports import photos
+    from helpdesk import photos
 
     raw = path.read_bytes()
     storage = InMemoryStorage()
