@@ -21,5 +21,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("console/", include("helpdesk.urls")),
     path("accounts/", include("accounts.urls")),
+    path("", include("reports.urls")),
     path("", include("geo.urls")),
 ]

@@ -5,9 +5,7 @@ from datetime import datetime
 
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
@@ -17,6 +15,7 @@ from helpdesk.api import CaseOut
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
 from helpdesk.support import case_support_add
 from reports import intake
+from reports.presenters import expected_response_text
 from reports.selectors import report_get_supportable, reports_nearby_open, reports_public
 
 router = Router()
@@ -100,16 +99,12 @@ def create_case(
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
     ticket = submission.ticket
-    expected = ""
-    if ticket.due_at is not None:
-        when = date_format(localtime(ticket.due_at), "H:i, l d/m/Y")
-        expected = gettext("Expected answer before %(when)s.") % {"when": when}
     return (200 if submission.replayed else 201), {
         "case": ticket,
         "replayed": submission.replayed,
         "routed": ticket.department_id is not None,
         "message": submission.explanation,
-        "expected_response": expected,
+        "expected_response": expected_response_text(ticket),
     }
 
 

@@ -1,0 +1,184 @@
+"""Forms of the resident pages: they parse what was typed; every rule lives in the services.
+
+Ranges, required fields and the commune's existence are checked by
+reports.intake and the case core, which answer with a sentence for the person;
+these forms only turn text into numbers and keep what was typed for re-display.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from geo.models import AdminUnit
+from helpdesk.models import ProxyFiling, Service, ServiceKind
+from reports.intake import CaseDraft, ProxyDetails
+
+KEY_PATTERN = "[A-Za-z0-9_-]{8,128}"
+
+
+def idempotency_key_new() -> str:
+    """A fresh submission key, put in the form when it is first shown."""
+    return uuid.uuid4().hex
+
+
+def provinces_choices() -> list[tuple[str, str]]:
+    rows = AdminUnit.objects.filter(
+        level=AdminUnit.Level.PROVINCE, retired_in__isnull=True
+    ).order_by("name")
+    return [("", "—"), *((u.code, u.full_name) for u in rows.only("code", "full_name"))]
+
+
+def communes_choices(*, province_code: str) -> list[tuple[str, str]]:
+    if not province_code:
+        return []
+    rows = AdminUnit.objects.filter(
+        level=AdminUnit.Level.COMMUNE, retired_in__isnull=True, parent__code=province_code
+    ).order_by("name")
+    return [("", "—"), *((u.code, u.full_name) for u in rows.only("code", "full_name"))]
+
+
+def services_of_kind(kind: str) -> list[Service]:
+    return list(Service.objects.filter(kind=kind, is_active=True).order_by("sort_order", "code"))
+
+
+def service_name(service: Service) -> str:
+    english = (get_language() or "vi").startswith("en")
+    return (service.name_en or service.name) if english else service.name
+
+
+class _CaseForm(forms.Form):
+    """Fields shared by reports and help requests."""
+
+    description = forms.CharField(
+        label=_("Describe the problem"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 4000}),
+    )
+    lat = forms.FloatField(
+        label=_("Latitude"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    lon = forms.FloatField(
+        label=_("Longitude"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    location_source = forms.CharField(required=False, widget=forms.HiddenInput)
+    accuracy_m = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    province = forms.ChoiceField(label=_("Province"), required=False)
+    commune = forms.CharField(label=_("Commune"), required=False, widget=forms.Select)
+    address_text = forms.CharField(
+        label=_("Village or landmark"),
+        required=False,
+        max_length=255,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Xóm Đồng Khuôn, near the school")}),
+    )
+    idempotency_key = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Filing on behalf of a resident; the case core refuses it for anyone but
+    # a digital-technology team member.
+    on_behalf_name = forms.CharField(label=_("Resident's name"), required=False, max_length=150)
+    on_behalf_phone = forms.CharField(
+        label=_("Resident's phone (optional)"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    on_behalf_village = forms.CharField(label=_("Village"), required=False, max_length=120)
+    consent = forms.ChoiceField(
+        label=_("How the resident gave consent"),
+        required=False,
+        choices=ProxyFiling.Consent.choices,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        province = self["province"].value() or ""
+        self.fields["province"].choices = provinces_choices()  # type: ignore[attr-defined]
+        self.fields["commune"].widget.choices = communes_choices(province_code=str(province))
+        if not self.is_bound and not self.initial.get("idempotency_key"):
+            self.initial["idempotency_key"] = idempotency_key_new()
+
+    @property
+    def key(self) -> str:
+        return str(self["idempotency_key"].value() or "")
+
+    def proxy(self) -> ProxyDetails | None:
+        data = self.cleaned_data
+        if not (data["on_behalf_name"] or data["consent"]):
+            return None
+        return ProxyDetails(
+            resident_name=data["on_behalf_name"],
+            consent=data["consent"],
+            resident_phone=data["on_behalf_phone"],
+            village=data["on_behalf_village"],
+        )
+
+    def draft(self, *, service_code: str, photos: tuple[bytes, ...]) -> CaseDraft:
+        data = self.cleaned_data
+        return CaseDraft(
+            service_code=service_code,
+            description=data["description"],
+            lat=data["lat"],
+            lon=data["lon"],
+            location_source=data["location_source"],
+            accuracy_m=data["accuracy_m"],
+            address_text=data["address_text"],
+            commune_code=data["commune"] or None,
+            photos=photos,
+            proxy=self.proxy(),
+        )
+
+
+class ReportForm(_CaseForm):
+    service = forms.CharField(widget=forms.HiddenInput)
+
+
+class HelpForm(_CaseForm):
+    service = forms.CharField(
+        label=_("Topic"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the topic of your question.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.topics = services_of_kind(ServiceKind.HELP_REQUEST)
+        self.fields["service"].widget.choices = [
+            (s.code, f"{s.icon} {service_name(s)}") for s in self.topics
+        ]
+        self.fields["description"].label = _("Your question")
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your message"), widget=forms.Textarea(attrs={"rows": 3, "maxlength": 4000})
+    )
+
+
+class RateForm(forms.Form):
+    # The range is ticket_rate's rule; the radio buttons only offer it.
+    rating = forms.IntegerField(
+        label=_("How well was it handled?"),
+        widget=forms.RadioSelect(choices=[(n, "★" * n) for n in range(5, 0, -1)]),
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What is still wrong?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
+    )

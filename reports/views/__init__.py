@@ -1,0 +1,1 @@
+"""Resident pages: filing, my cases, the public map (server-rendered, light)."""

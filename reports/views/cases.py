@@ -1,0 +1,238 @@
+"""The resident's cases: the list, one case with its public timeline, and the
+resident's own actions on it (reply, rate, reopen).
+
+Which case a person may open is decided by helpdesk.selectors.ticket_get with
+their scope; what they may do by helpdesk.lifecycle. These views only show the
+forms that make sense in the case's state and report the core's answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import User
+from core.errors import DomainError
+from helpdesk import lifecycle
+from helpdesk.models import Attachment, ProxyFiling, Ticket, TicketStatus
+from helpdesk.permissions import Scope, is_reporter, scope_for
+from helpdesk.selectors import ticket_get, ticket_timeline, tickets_of_reporter
+from reports import presenters
+from reports.forms import RateForm, ReopenForm, ReplyForm, service_name
+from reports.views.common import error_page, files_for_others, person, status_for
+
+S = TicketStatus
+PAGE_SIZE = 20
+
+# The milestones of a case, shown as its short timeline in the list.
+MILESTONES: tuple[tuple[str, Promise], ...] = (
+    ("created_at", _("Sent")),
+    ("accepted_at", _("Accepted")),
+    ("started_at", _("Work started")),
+    ("resolved_at", _("Resolved")),
+    ("closed_at", _("Closed")),
+)
+
+
+def _proxy(ticket: Ticket) -> ProxyFiling | None:
+    try:
+        return ticket.proxy
+    except ProxyFiling.DoesNotExist:
+        return None
+
+
+def _rows(tickets: QuerySet[Ticket], request: HttpRequest) -> dict[str, Any]:
+    page = Paginator(tickets.select_related("proxy"), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "ticket": t,
+            "service_label": service_name(t.service),
+            "commune": presenters.commune_name(t),
+            "proxy": _proxy(t),
+            "steps": [(label, getattr(t, f)) for f, label in MILESTONES if getattr(t, f)],
+        }
+        for t in page.object_list
+    ]
+    return {"page": page, "rows": rows}
+
+
+@login_required
+@require_GET
+def cases_mine(request: HttpRequest) -> HttpResponse:
+    """Every case I filed, including those I filed for residents without a phone."""
+    tickets = tickets_of_reporter(scope=scope_for(user=request.user))
+    context = {
+        **_rows(tickets, request),
+        "title": _("My cases"),
+        "for_others": False,
+        "is_team": files_for_others(request),
+    }
+    return render(request, "reports/cases.html", context)
+
+
+@login_required
+@require_GET
+def cases_filed_for_others(request: HttpRequest) -> HttpResponse:
+    """The cases a digital-tech team member filed on behalf of residents."""
+    user = person(request)
+    tickets = tickets_of_reporter(scope=scope_for(user=user)).filter(proxy__filed_by=user)
+    context = {
+        **_rows(tickets, request),
+        "title": _("Cases I filed for residents"),
+        "for_others": True,
+        "is_team": True,
+    }
+    return render(request, "reports/cases.html", context)
+
+
+# --- One case --------------------------------------------------------------------
+
+
+def _photos(ticket: Ticket, *, reporter: bool) -> list[dict[str, str]]:
+    """The reporter sees the photos they sent and the officers' after-photos;
+    anyone else who follows the case (a "me too") only those approved for the public."""
+    photos = Attachment.objects.filter(
+        ticket=ticket, role__in=[Attachment.Role.REPORT, Attachment.Role.AFTER]
+    ).order_by("role", "position")
+    if not reporter:
+        photos = photos.filter(public_approved_at__isnull=False)
+    return [
+        {
+            "thumbnail": default_storage.url(p.thumbnail),
+            "display": default_storage.url(p.display),
+            "role": p.role,
+        }
+        for p in photos
+    ]
+
+
+def _available_forms(ticket: Ticket, *, reporter: bool) -> dict[str, forms.Form]:
+    """The resident's actions that make sense in this state (the core still decides)."""
+    if not reporter:
+        return {}
+    available: dict[str, forms.Form] = {}
+    if ticket.status in lifecycle.CONVERSATION_OPEN:
+        available["reply"] = ReplyForm(prefix="reply")
+    if ticket.status in (S.RESOLVED, S.CLOSED):
+        available["rate"] = RateForm(
+            prefix="rate", initial={"rating": ticket.rating, "comment": ticket.rating_comment}
+        )
+    if ticket.status == S.RESOLVED:
+        available["reopen"] = ReopenForm(prefix="reopen")
+    return available
+
+
+def _case_page(
+    request: HttpRequest,
+    scope: Scope,
+    ticket: Ticket,
+    *,
+    failed: tuple[str, forms.Form] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    reporter = is_reporter(scope=scope, ticket=ticket)
+    available = _available_forms(ticket, reporter=reporter)
+    if failed is not None:
+        available[failed[0]] = failed[1]
+    # The resident's page shows the public timeline only, even to an officer who
+    # opens it: internal notes belong to the console.
+    timeline = ticket_timeline(scope=scope, ticket=ticket).filter(is_public=True)
+    context = {
+        "ticket": ticket,
+        "service_label": service_name(ticket.service),
+        "commune": presenters.commune_name(ticket),
+        "department": presenters.department_name(ticket),
+        "expected": presenters.expected_response_text(ticket)
+        if ticket.status in lifecycle.CONVERSATION_OPEN and ticket.status != S.RESOLVED
+        else "",
+        "proxy": _proxy(ticket),
+        "timeline": timeline,
+        "photos": _photos(ticket, reporter=reporter),
+        "forms": available,
+        "error": error,
+    }
+    return render(request, "reports/case_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    scope = scope_for(user=request.user)
+    try:
+        ticket = ticket_get(scope=scope, number=number)
+    except DomainError as exc:
+        return error_page(request, exc.message, status_for(exc))
+    return _case_page(request, scope, ticket)
+
+
+Run = Callable[[Ticket, User, dict[str, Any]], object]
+
+ACTIONS: dict[str, tuple[type[forms.Form], Run, Promise]] = {
+    "reply": (
+        ReplyForm,
+        lambda t, by, d: lifecycle.ticket_reply(ticket=t, by=by, body=d["body"]),
+        _("Your message was sent."),
+    ),
+    "rate": (
+        RateForm,
+        lambda t, by, d: lifecycle.ticket_rate(
+            ticket=t, by=by, rating=d["rating"], comment=d["comment"]
+        ),
+        _("Thank you for your rating."),
+    ),
+    "reopen": (
+        ReopenForm,
+        lambda t, by, d: lifecycle.ticket_reopen(ticket=t, by=by, reason=d["reason"]),
+        _("The case is open again. The commune has been told."),
+    ),
+}
+
+
+@login_required
+@require_POST
+def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404
+    form_class, run, done = ACTIONS[action]
+    scope = scope_for(user=request.user)
+    try:
+        ticket = ticket_get(scope=scope, number=number)
+    except DomainError as exc:
+        return error_page(request, exc.message, status_for(exc))
+    form = form_class(request.POST, prefix=action)
+    if not form.is_valid():
+        return _case_page(
+            request,
+            scope,
+            ticket,
+            failed=(action, form),
+            error=str(_("Please check what you entered.")),
+            status=422,
+        )
+    try:
+        run(ticket, person(request), form.cleaned_data)
+    except DomainError as exc:
+        ticket.refresh_from_db()
+        return _case_page(
+            request,
+            scope,
+            ticket,
+            failed=(action, form),
+            error=str(exc.message),
+            status=status_for(exc),
+        )
+    messages.success(request, str(done))
+    return redirect("reports:case-detail", number=ticket.number)

@@ -1,0 +1,256 @@
+"""Filing pages: a field report and a help request, the twin of reports/api.py.
+
+Plain forms that work without JavaScript: one multipart POST files the case,
+with a submission key put in the form when it was shown, so a double tap or a
+browser retry gets the same case back. The script (static/reports/intake.js)
+only adds downscaled photos, a progress bar, the map and the offline queue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.errors import DomainError
+from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
+from helpdesk.filing import service_get_active
+from helpdesk.knowledge import ArticleHit, article_get, article_suggest
+from helpdesk.models import ServiceKind, TicketEvent
+from helpdesk.permissions import scope_for
+from helpdesk.selectors import ticket_get, ticket_timeline
+from helpdesk.support import case_support_add
+from reports import intake, presenters
+from reports.forms import (
+    HelpForm,
+    ReportForm,
+    communes_choices,
+    service_name,
+    services_of_kind,
+)
+from reports.selectors import NearbyReport, report_get_supportable, reports_nearby_open
+from reports.views.common import error_page, files_for_others, person, status_for, wants_json
+
+FIX_FORM = gettext_lazy("Please check what you entered: some of it could not be read.")
+
+
+def _photos(request: HttpRequest) -> tuple[bytes, ...]:
+    uploads = request.FILES.getlist("photos")
+    # Refuse before reading six files into memory, as the API does.
+    if len(uploads) > MAX_PHOTOS:
+        raise TooManyPhotos()
+    return tuple(upload.read() for upload in uploads)
+
+
+def _submit(request: HttpRequest, form: ReportForm | HelpForm, service_code: str) -> HttpResponse:
+    submission = intake.case_submit(
+        reporter=person(request),
+        draft=form.draft(service_code=service_code, photos=_photos(request)),
+        idempotency_key=form.cleaned_data["idempotency_key"] or None,
+    )
+    return redirect("reports:case-submitted", number=submission.ticket.number)
+
+
+# --- Field report ------------------------------------------------------------
+
+
+def _report_page(
+    request: HttpRequest,
+    *,
+    form: ReportForm,
+    service_code: str,
+    error: str | None = None,
+    nearby: list[NearbyReport] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    try:
+        service = service_get_active(code=service_code)
+    except DomainError as exc:
+        return _services_page(request, error=str(exc.message), status=status_for(exc))
+    if service.kind != ServiceKind.FIELD_REPORT:
+        return redirect("reports:help-new")
+    context = {
+        "form": form,
+        "service": service,
+        "service_label": service_name(service),
+        "error": error,
+        "nearby": nearby,
+        "checked": nearby is not None,
+        "proxy_allowed": files_for_others(request),
+        "sent_photos": bool(request.FILES.getlist("photos")),
+    }
+    return render(request, "reports/report_form.html", context, status=status)
+
+
+def _services_page(
+    request: HttpRequest, *, error: str | None = None, status: int = 200
+) -> HttpResponse:
+    services = [(s, service_name(s)) for s in services_of_kind(ServiceKind.FIELD_REPORT)]
+    context = {"services": services, "error": error}
+    return render(request, "reports/report_services.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest) -> HttpResponse:
+    """Choose a service, then one form: place, nearby reports, description, photos."""
+    if request.method == "GET":
+        code = request.GET.get("service", "")
+        if not code:
+            return _services_page(request)
+        return _report_page(request, form=ReportForm(initial={"service": code}), service_code=code)
+
+    form = ReportForm(request.POST)
+    code = str(form["service"].value() or "")
+    if not form.is_valid():
+        return _report_page(request, form=form, service_code=code, error=str(FIX_FORM), status=422)
+    action = request.POST.get("action", "submit")
+    try:
+        if action == "check":
+            nearby: list[NearbyReport] = []
+            lat, lon = form.cleaned_data["lat"], form.cleaned_data["lon"]
+            if lat is not None and lon is not None:
+                nearby = reports_nearby_open(service_code=code, lat=lat, lon=lon)
+            return _report_page(request, form=form, service_code=code, nearby=nearby)
+        if action == "province":
+            return _report_page(request, form=form, service_code=code)
+        return _submit(request, form, code)
+    except DomainError as exc:
+        return _report_page(
+            request,
+            form=_after_error(form, exc),
+            service_code=code,
+            error=str(exc.message),
+            status=status_for(exc),
+        )
+
+
+def _after_error[F: (ReportForm, HelpForm)](form: F, exc: DomainError) -> F:
+    """Keep what was typed; after a key clash, give the form a fresh key so the
+    next press files the new content instead of clashing again."""
+    if not isinstance(exc, intake.IdempotencyKeyReused):
+        return form
+    data = {name: form.data.get(name) for name in form.data}
+    data["idempotency_key"] = ""
+    again = type(form)(data)
+    again.is_valid()
+    return again
+
+
+@login_required
+@require_POST
+def report_support(request: HttpRequest, number: str) -> HttpResponse:
+    """ "Me too" on an open report near the resident, instead of filing it again."""
+    try:
+        ticket = report_get_supportable(number=number)
+        supporters = case_support_add(ticket=ticket, user=person(request))
+    except DomainError as exc:
+        if wants_json(request):
+            return JsonResponse({"message": str(exc.message)}, status=status_for(exc))
+        return error_page(request, exc.message, status_for(exc))
+    if wants_json(request):
+        return JsonResponse({"number": number, "supporters": supporters})
+    return render(request, "reports/supported.html", {"number": number, "supporters": supporters})
+
+
+@require_GET
+def communes_json(request: HttpRequest) -> JsonResponse:
+    """The communes of a province, for the commune list the script fills in."""
+    rows = communes_choices(province_code=request.GET.get("province", ""))
+    return JsonResponse({"communes": rows[1:]})
+
+
+# --- Help request --------------------------------------------------------------
+
+
+def _help_page(
+    request: HttpRequest,
+    *,
+    form: HelpForm,
+    error: str | None = None,
+    suggestions: list[ArticleHit] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "error": error,
+        "suggestions": suggestions,
+        "searched": suggestions is not None,
+        "proxy_allowed": files_for_others(request),
+        "sent_photos": bool(request.FILES.getlist("photos")),
+    }
+    return render(request, "reports/help_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def help_new(request: HttpRequest) -> HttpResponse:
+    """Ask a question; matching help articles are offered before filing."""
+    if request.method == "GET":
+        return _help_page(request, form=HelpForm(initial={"service": request.GET.get("topic")}))
+    form = HelpForm(request.POST)
+    if not form.is_valid():
+        return _help_page(request, form=form, error=str(FIX_FORM), status=422)
+    action = request.POST.get("action", "submit")
+    try:
+        if action == "suggest":
+            hits = article_suggest(
+                text=form.cleaned_data["description"],
+                topic_code=form.cleaned_data["service"] or None,
+                language=get_language() or "vi",
+            )
+            return _help_page(request, form=form, suggestions=hits)
+        if action == "province":
+            return _help_page(request, form=form)
+        return _submit(request, form, form.cleaned_data["service"])
+    except DomainError as exc:
+        return _help_page(
+            request, form=_after_error(form, exc), error=str(exc.message), status=status_for(exc)
+        )
+
+
+@require_GET
+def help_answered(request: HttpRequest) -> HttpResponse:
+    """The article answered the question: nothing is filed and nothing recorded."""
+    return render(request, "reports/help_answered.html", {"slug": request.GET.get("article", "")})
+
+
+@require_GET
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        article = article_get(slug=slug, language=get_language() or "vi")
+    except DomainError as exc:
+        return error_page(request, exc.message, status_for(exc))
+    return render(request, "reports/article.html", {"article": article})
+
+
+# --- After filing --------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def case_submitted(request: HttpRequest, number: str) -> HttpResponse:
+    """The case number, where it went and when to expect an answer."""
+    scope = scope_for(user=request.user)
+    try:
+        ticket = ticket_get(scope=scope, number=number)
+    except DomainError as exc:
+        return error_page(request, exc.message, status_for(exc))
+    created = (
+        ticket_timeline(scope=scope, ticket=ticket)
+        .filter(kind=TicketEvent.Kind.CREATED, is_public=True)
+        .first()
+    )
+    context: dict[str, Any] = {
+        "ticket": ticket,
+        "service_label": service_name(ticket.service),
+        "commune": presenters.commune_name(ticket),
+        "department": presenters.department_name(ticket),
+        "expected": presenters.expected_response_text(ticket),
+        "routing_message": created.body if created is not None else "",
+    }
+    return render(request, "reports/submitted.html", context)

@@ -1,0 +1,371 @@
+// Progressive enhancement of the report and help forms. Without this script
+// the forms post as plain multipart forms and the server does everything.
+// With it: photos are downscaled before upload, a progress bar shows, the map
+// loads lazily, nearby reports and help answers appear while typing, and an
+// unsent case is kept on the phone and sent again with the SAME submission key
+// when the signal returns — never lost, never sent twice.
+(function () {
+  "use strict";
+  var form = document.getElementById("case-form");
+  var texts = document.getElementById("texts");
+  if (!form || !texts || !window.FormData || !window.XMLHttpRequest) { return; }
+  document.documentElement.classList.add("js");
+  Array.prototype.forEach.call(document.querySelectorAll(".js-only"), function (el) { el.hidden = false; });
+
+  var kind = form.dataset.intake;
+  var DRAFT = "xadesk:draft:" + kind;
+  var PENDING = "xadesk:pending:" + kind;
+  var MAX_SIDE = 1600;
+  var el = form.elements;
+  var T = texts.dataset;
+
+  function $(id) { return document.getElementById(id); }
+  function say(node, text) { if (node) { node.textContent = text; } }
+  function fmt(text, value) { return text.replace("%s", value); }
+  function csrf() { return el.csrfmiddlewaretoken.value; }
+  function attr(v) { return String(v).replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }); }
+
+  // --- Draft text survives a reload or a closed tab ---------------------------
+  var TEXT_FIELDS = ["service", "description", "lat", "lon", "location_source", "accuracy_m",
+    "province", "commune", "address_text", "on_behalf_name", "on_behalf_phone", "on_behalf_village"];
+
+  function fields() {
+    var out = {};
+    TEXT_FIELDS.forEach(function (name) {
+      var input = el[name];
+      if (!input) { return; }
+      if (input.length !== undefined && input.tagName === undefined) {  // radio list
+        var checked = Array.prototype.filter.call(input, function (r) { return r.checked; })[0];
+        out[name] = checked ? checked.value : "";
+      } else { out[name] = input.value; }
+    });
+    var consent = form.querySelector("input[name=consent]:checked");
+    out.consent = consent ? consent.value : "";
+    return out;
+  }
+
+  function store(key, value) { try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* full or private mode */ } }
+  function load(key) { try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; } }
+  function drop(key) { try { localStorage.removeItem(key); } catch (e) { /* ignore */ } }
+
+  function fill(values) {
+    ["description", "address_text", "lat", "lon", "location_source", "accuracy_m",
+      "on_behalf_name", "on_behalf_phone", "on_behalf_village"].forEach(function (n) {
+      if (el[n] && values[n] && !el[n].value) { el[n].value = values[n]; }
+    });
+  }
+  var draft = load(DRAFT);
+  var sameService = !el.service || el.service.type !== "hidden" || (draft && draft.service === el.service.value);
+  if (draft && sameService && !$("form-error") && !el.description.value) { fill(draft); }
+  form.addEventListener("input", function () { store(DRAFT, fields()); });
+
+  // --- Photos: downscale to ~1600 px JPEG before sending ---------------------
+  var photoInput = el.photos;
+  if (photoInput) {
+    photoInput.addEventListener("change", function () {
+      say($("photo-count"), photoInput.files.length ? fmt(T.photos, photoInput.files.length) : "");
+    });
+  }
+
+  function downscale(file) {
+    return new Promise(function (resolve) {
+      if (!/^image\/(jpeg|png|webp)$/.test(file.type) || !window.HTMLCanvasElement) { resolve(file); return; }
+      var img = new Image();
+      var url = URL.createObjectURL(file);
+      img.onload = function () {
+        URL.revokeObjectURL(url);
+        var scale = Math.min(1, MAX_SIDE / Math.max(img.naturalWidth, img.naturalHeight));
+        if (scale === 1 && file.size < 1500000) { resolve(file); return; }
+        var canvas = document.createElement("canvas");
+        canvas.width = Math.round(img.naturalWidth * scale);
+        canvas.height = Math.round(img.naturalHeight * scale);
+        canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+        canvas.toBlob(function (blob) { resolve(blob && blob.size < file.size ? blob : file); }, "image/jpeg", 0.85);
+      };
+      img.onerror = function () { URL.revokeObjectURL(url); resolve(file); };
+      img.src = url;
+    });
+  }
+
+  function preparePhotos() {
+    var files = photoInput ? Array.prototype.slice.call(photoInput.files) : [];
+    // Without a point, the first photo goes as taken: the server reads its GPS.
+    var keepFirst = !el.lat.value && !el.commune.value;
+    return Promise.all(files.map(function (file, i) {
+      return keepFirst && i === 0 ? file : downscale(file);
+    }));
+  }
+
+  // --- Photos of an unsent case wait in IndexedDB ---------------------------
+  function db() {
+    return new Promise(function (resolve, reject) {
+      if (!window.indexedDB) { reject(new Error("no indexedDB")); return; }
+      var open = indexedDB.open("xadesk", 1);
+      open.onupgradeneeded = function () { open.result.createObjectStore("photos"); };
+      open.onsuccess = function () { resolve(open.result); };
+      open.onerror = function () { reject(open.error); };
+    });
+  }
+  function photosSave(key, blobs) {
+    return db().then(function (d) {
+      return new Promise(function (resolve) {
+        var tx = d.transaction("photos", "readwrite");
+        tx.objectStore("photos").put(blobs, key);
+        tx.oncomplete = tx.onerror = function () { resolve(); };
+      });
+    }).catch(function () { /* the text is kept; photos are a bonus */ });
+  }
+  function photosLoad(key) {
+    return db().then(function (d) {
+      return new Promise(function (resolve) {
+        var get = d.transaction("photos").objectStore("photos").get(key);
+        get.onsuccess = function () { resolve(get.result || []); };
+        get.onerror = function () { resolve([]); };
+      });
+    }).catch(function () { return []; });
+  }
+  function photosDrop(key) {
+    db().then(function (d) { d.transaction("photos", "readwrite").objectStore("photos").delete(key); })
+      .catch(function () { /* ignore */ });
+  }
+
+  // --- Sending ----------------------------------------------------------------
+  var pendingBox = $("pending");
+  var progress = $("progress");
+  var sendButton = $("send");
+  var sending = false;
+
+  function showError(message) {
+    var box = $("form-error");
+    if (!box) {
+      box = document.createElement("p");
+      box.id = "form-error"; box.className = "error"; box.setAttribute("role", "alert");
+      form.parentNode.insertBefore(box, form);
+    }
+    box.textContent = message;
+    box.scrollIntoView({ block: "center" });
+  }
+
+  function body(values, key, blobs) {
+    var data = new FormData();
+    data.append("csrfmiddlewaretoken", csrf());
+    data.append("idempotency_key", key);
+    data.append("action", "submit");
+    Object.keys(values).forEach(function (name) { data.append(name, values[name] || ""); });
+    blobs.forEach(function (blob, i) { data.append("photos", blob, "photo-" + (i + 1) + ".jpg"); });
+    return data;
+  }
+
+  function keep(values, key, blobs) {
+    store(PENDING, { values: values, key: key, at: Date.now() });
+    photosSave(key, blobs);
+    pendingBox.hidden = false;
+    say(pendingBox, T.offline);
+  }
+
+  function send(values, key, blobs) {
+    if (sending) { return; }
+    sending = true;
+    sendButton.disabled = true;
+    progress.hidden = false; progress.value = 0;
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+    xhr.upload.onprogress = function (e) { if (e.lengthComputable) { progress.value = Math.round(100 * e.loaded / e.total); } };
+    xhr.onload = function () {
+      sending = false; sendButton.disabled = false; progress.hidden = true;
+      var landed = xhr.responseURL || "";
+      if (landed.indexOf("/accounts/login/") !== -1) {
+        keep(values, key, blobs);  // signed out meanwhile: keep it, log in, it is sent after
+        window.location.assign(landed);
+        return;
+      }
+      if (xhr.status === 200 && landed.indexOf("/submitted/") !== -1) {
+        drop(PENDING); drop(DRAFT); photosDrop(key);
+        window.location.assign(landed);
+        return;
+      }
+      if (xhr.status >= 400 && xhr.status < 500) {
+        // The case core refused the content: nothing was saved, say why and
+        // keep everything on screen. A retry would get the same answer.
+        fill(values); drop(PENDING); photosDrop(key); pendingBox.hidden = true;
+        var page = new DOMParser().parseFromString(xhr.responseText, "text/html");
+        var message = page.getElementById("form-error");
+        var fresh = page.querySelector("input[name=idempotency_key]");
+        if (fresh && fresh.value) { el.idempotency_key.value = fresh.value; }
+        showError(message ? message.textContent : xhr.statusText);
+        return;
+      }
+      keep(values, key, blobs);  // 5xx or a proxy page: try again later
+    };
+    xhr.onerror = xhr.ontimeout = function () {
+      sending = false; sendButton.disabled = false; progress.hidden = true;
+      keep(values, key, blobs);
+    };
+    xhr.timeout = 120000;
+    xhr.send(body(values, key, blobs));
+  }
+
+  var lastButton = null;
+  form.addEventListener("click", function (e) { lastButton = e.target.closest("button[type=submit]"); });
+  form.addEventListener("submit", function (event) {
+    var submitter = event.submitter || lastButton;
+    if (submitter && submitter.value !== "submit") { return; }  // check / province / me too
+    event.preventDefault();
+    say(pendingBox, T.sending); pendingBox.hidden = false;
+    var values = fields(), key = el.idempotency_key.value;
+    preparePhotos().then(function (blobs) {
+      if (!navigator.onLine) { keep(values, key, blobs); return; }
+      send(values, key, blobs);
+    });
+  });
+
+  function resendPending() {
+    var pending = load(PENDING);
+    if (!pending || sending || !navigator.onLine) { return; }
+    say(pendingBox, T.resending); pendingBox.hidden = false;
+    photosLoad(pending.key).then(function (blobs) { send(pending.values, pending.key, blobs); });
+  }
+  window.addEventListener("online", resendPending);
+  if (load(PENDING)) {
+    pendingBox.hidden = false; say(pendingBox, T.offline);
+    resendPending();
+  }
+
+  // --- Commune list of the chosen province ------------------------------------
+  var province = el.province, commune = el.commune;
+  if (province && commune && form.dataset.communesUrl) {
+    province.addEventListener("change", function () {
+      fetch(form.dataset.communesUrl + "?province=" + encodeURIComponent(province.value))
+        .then(function (r) { return r.json(); })
+        .then(function (body) {
+          commune.innerHTML = '<option value="">—</option>' + body.communes.map(function (c) {
+            return '<option value="' + attr(c[0]) + '">' + attr(c[1]) + "</option>";
+          }).join("");
+        }).catch(function () { /* the "show communes" button still works */ });
+    });
+  }
+
+  // --- Place: the device's GPS, the map, nearby open reports ------------------
+  var map = null, marker = null;
+
+  function setPoint(lat, lon, source, accuracy) {
+    el.lat.value = lat.toFixed(6); el.lon.value = lon.toFixed(6);
+    el.location_source.value = source;
+    el.accuracy_m.value = accuracy === undefined ? "" : String(Math.round(accuracy));
+    if (map) {
+      if (marker) { marker.setLatLng([lat, lon]); } else { marker = window.L.marker([lat, lon]).addTo(map); }
+      map.setView([lat, lon], Math.max(map.getZoom(), 16));
+    }
+    store(DRAFT, fields());
+    nearby();
+  }
+
+  var gps = $("use-gps");
+  if (gps) {
+    if (!navigator.geolocation) { gps.hidden = true; }
+    gps.addEventListener("click", function () {
+      say($("gps-status"), T.gpsWait);
+      navigator.geolocation.getCurrentPosition(function (p) {
+        say($("gps-status"), fmt(T.gpsDone, Math.round(p.coords.accuracy)));
+        setPoint(p.coords.latitude, p.coords.longitude, "gps", p.coords.accuracy);
+      }, function () { say($("gps-status"), T.gpsFail); }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+    });
+  }
+
+  function nearby() {
+    var box = $("nearby");
+    if (!box || !form.dataset.nearbyUrl || !el.lat.value || !el.lon.value) { return; }
+    var url = form.dataset.nearbyUrl + "?service=" + encodeURIComponent(el.service.value) +
+      "&lat=" + encodeURIComponent(el.lat.value) + "&lon=" + encodeURIComponent(el.lon.value);
+    fetch(url, { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (rows) {
+        if (!rows.length) { box.innerHTML = "<p>" + attr(T.nearbyNone) + "</p>"; return; }
+        box.innerHTML = "<p><strong>" + attr(T.nearbyTitle) + "</strong></p><ul class=nearby>" +
+          rows.map(function (n) {
+            return "<li><span>" + attr(n.number) + " · " + attr(fmt(T.meters, n.distance_m)) + "</span>" +
+              '<button type=button data-number="' + attr(n.number) + '">' + attr(T.metoo) + "</button></li>";
+          }).join("") + "</ul>";
+      }).catch(function () { /* the "check" button still works */ });
+  }
+
+  var nearbyBox = $("nearby");
+  if (nearbyBox) {
+    nearbyBox.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-number]");
+      if (!button) { return; }
+      event.preventDefault();
+      var data = new FormData();
+      data.append("csrfmiddlewaretoken", csrf());
+      fetch(form.dataset.supportUrl.replace("NUMBER", button.dataset.number), {
+        method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" }
+      }).then(function (r) { return r.json(); }).then(function (b) {
+        var done = document.createElement("span");
+        done.textContent = b.supporters !== undefined ? fmt(T.metooDone, b.supporters) : b.message;
+        button.replaceWith(done);
+      }).catch(function () { /* offline: the resident can still file */ });
+    });
+    ["lat", "lon"].forEach(function (n) { el[n].addEventListener("change", nearby); });
+  }
+
+  var mapBox = $("map"), showMap = $("show-map");
+  function loadLeaflet(done) {
+    if (window.L) { done(); return; }
+    var css = document.createElement("link");
+    css.rel = "stylesheet"; css.href = mapBox.dataset.leafletCss;
+    document.head.appendChild(css);
+    var js = document.createElement("script");
+    js.src = mapBox.dataset.leafletJs; js.onload = done;
+    document.head.appendChild(js);
+  }
+  function openMap() {
+    if (map || !mapBox) { return; }
+    if (showMap) { showMap.hidden = true; }
+    loadLeaflet(function () {
+      var L = window.L;
+      mapBox.hidden = false;
+      var lat = parseFloat(el.lat.value), lon = parseFloat(el.lon.value);
+      var known = isFinite(lat) && isFinite(lon);
+      map = L.map(mapBox).setView(known ? [lat, lon] : [21.59, 105.84], known ? 16 : 9);
+      var failures = 0;
+      L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
+        maxZoom: 19, attribution: "&copy; OpenStreetMap"
+      }).on("tileerror", function () { if (++failures === 3) { $("map-note").hidden = false; } }).addTo(map);
+      if (known) { marker = L.marker([lat, lon]).addTo(map); }
+      map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, "map"); });
+    });
+  }
+  if (mapBox && showMap) {
+    showMap.addEventListener("click", openMap);
+    // Open the map by itself only on a good connection that is not metered.
+    var c = navigator.connection;
+    if (c && c.effectiveType === "4g" && !c.saveData) {
+      window.addEventListener("load", function () { setTimeout(openMap, 300); });
+    }
+  }
+  if (el.lat.value && el.lon.value && nearbyBox && !nearbyBox.children.length) { nearby(); }
+
+  // --- Help: answers while typing ---------------------------------------------
+  var suggestBox = $("suggestions");
+  if (suggestBox && form.dataset.suggestUrl) {
+    var timer = null, last = "";
+    var topic = function () { var t = form.querySelector("input[name=service]:checked"); return t ? t.value : ""; };
+    var ask = function () {
+      var text = el.description.value.trim();
+      if (text.length < 6 || text + topic() === last) { return; }
+      last = text + topic();
+      fetch(form.dataset.suggestUrl + "?text=" + encodeURIComponent(text) + "&topic=" + encodeURIComponent(topic()))
+        .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+        .then(function (b) {
+          suggestBox.innerHTML = b.results.length ? "<ul class=answers>" + b.results.map(function (h) {
+            return '<li><a href="' + attr(form.dataset.articleUrl.replace("SLUG", h.slug)) + '">' + attr(h.title) + "</a>" +
+              '<p class=hint>' + attr(h.snippet) + '</p><a class=button href="' + attr(form.dataset.answeredUrl) +
+              "?article=" + encodeURIComponent(h.slug) + '">' + attr(T.answered) + "</a></li>";
+          }).join("") + "</ul>" : "";
+        }).catch(function () { /* the "find an answer" button still works */ });
+    };
+    el.description.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 600); });
+    form.addEventListener("change", function (e) { if (e.target.name === "service") { ask(); } });
+  }
+})();
