@@ -133,6 +133,27 @@ SMS_HTTP_TIMEOUT_SECONDS = env_int("SMS_HTTP_TIMEOUT_SECONDS", 10, minimum=1)
 # could forge its address and escape the per-IP limits.
 TRUST_X_FORWARDED_FOR = env_bool("DJANGO_TRUST_X_FORWARDED_FOR", False)
 
+# --- Email (Django 6.1 MAILERS) ---------------------------------------------
+EMAIL_MODE = env_choice("EMAIL_MODE", "console" if DEBUG else "smtp", ("console", "smtp"))
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.console.EmailBackend"
+        if EMAIL_MODE == "console"
+        else "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {}
+        if EMAIL_MODE == "console"
+        else {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 587, minimum=1),
+            "username": env_str("EMAIL_HOST_USER", ""),
+            "password": env_str("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", True),
+            "timeout": 10,
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "XaDesk <no-reply@xadesk.local>")
+
 # --- Photos ------------------------------------------------------------------
 # Originals (with their metadata) are not kept unless asked for.
 REPORTS_KEEP_ORIGINALS = env_bool("REPORTS_KEEP_ORIGINALS", False)
