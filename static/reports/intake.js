@@ -344,7 +344,7 @@
       window.addEventListener("load", function () { setTimeout(openMap, 300); });
     }
   }
-  if (el.lat.value && el.lon.value && nearbyBox && !nearbyBox.children.length) { nearby(); }
+  if (el.lat.value && el.lon.value && nearbyBox && !nearbyBox.querySelector("ul")) { nearby(); }
 
   // --- Help: answers while typing ---------------------------------------------
   var suggestBox = $("suggestions");
