@@ -5,11 +5,12 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import UserCreateForm, UserEditForm
-from accounts.models import RoleAssignment, User
+from accounts.models import ApiToken, OneTimeCode, RoleAssignment, User
 
 
 class RoleAssignmentInline(admin.TabularInline[RoleAssignment, User]):
@@ -68,3 +69,29 @@ class RoleAssignmentAdmin(admin.ModelAdmin[RoleAssignment]):
     search_fields = ("user__phone", "user__full_name", "unit__name", "unit__code")
     list_select_related = ("user", "unit")
     raw_id_fields = ("user", "unit", "granted_by")
+
+
+class ReadOnlyAdmin[M: Model](admin.ModelAdmin[M]):
+    """Rows written only by services; the admin may look and delete, not edit."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
+        return False
+
+
+@admin.register(OneTimeCode)
+class OneTimeCodeAdmin(ReadOnlyAdmin[OneTimeCode]):
+    # Only the hash is stored; nothing here can reveal a code.
+    list_display = ("phone", "created_at", "expires_at", "used_at", "attempts", "requested_ip")
+    search_fields = ("phone",)
+    exclude = ("code_hash",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin[ApiToken]):
+    list_display = ("user", "created_at", "last_used_at")
+    list_select_related = ("user",)
+    search_fields = ("user__phone",)
+    exclude = ("key_hash",)

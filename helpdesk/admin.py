@@ -3,14 +3,19 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from accounts.admin import ReadOnlyAdmin
 from helpdesk import admin_calendar, admin_knowledge  # noqa: F401  (registers their models)
 from helpdesk.models import (
+    Attachment,
     CannedResponse,
+    CaseSupport,
     Department,
     DepartmentMembership,
+    ProxyFiling,
     RoutingRule,
     Service,
     Ticket,
+    TicketCounter,
     TicketEvent,
 )
 
@@ -88,3 +93,47 @@ class TicketAdmin(admin.ModelAdmin[Ticket]):
         "boundary_version",
     )
     inlines = (TicketEventInline,)
+
+
+@admin.register(DepartmentMembership)
+class DepartmentMembershipAdmin(admin.ModelAdmin[DepartmentMembership]):
+    list_display = ("user", "department", "created_at")
+    list_select_related = ("user", "department__commune")
+    raw_id_fields = ("user", "department")
+    search_fields = ("user__phone", "user__full_name", "department__name")
+
+
+@admin.register(TicketEvent)
+class TicketEventAdmin(ReadOnlyAdmin[TicketEvent]):
+    list_display = ("id", "ticket", "kind", "from_status", "to_status", "is_public", "created_at")
+    list_filter = ("kind", "is_public")
+    list_select_related = ("ticket",)
+    search_fields = ("ticket__number",)
+
+
+@admin.register(TicketCounter)
+class TicketCounterAdmin(ReadOnlyAdmin[TicketCounter]):
+    list_display = ("prefix", "year", "last")
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin[Attachment]):
+    list_display = ("ticket", "role", "position", "public_approved_at", "created_at")
+    list_filter = ("role",)
+    list_select_related = ("ticket",)
+    raw_id_fields = ("ticket", "event", "uploaded_by", "approved_by")
+    readonly_fields = ("display", "thumbnail", "original", "width", "height", "sha256")
+
+
+@admin.register(CaseSupport)
+class CaseSupportAdmin(ReadOnlyAdmin[CaseSupport]):
+    list_display = ("ticket", "user", "created_at")
+    list_select_related = ("ticket", "user")
+
+
+@admin.register(ProxyFiling)
+class ProxyFilingAdmin(admin.ModelAdmin[ProxyFiling]):
+    list_display = ("ticket", "filed_by", "resident_name", "village", "consent", "consent_at")
+    list_select_related = ("ticket", "filed_by")
+    raw_id_fields = ("ticket", "filed_by")
+    search_fields = ("ticket__number", "resident_name")

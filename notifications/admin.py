@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from accounts.admin import ReadOnlyAdmin
+from notifications.models import Delivery, Notification, NotificationPreference
+
+
+class DeliveryInline(admin.TabularInline[Delivery, Notification]):
+    model = Delivery
+    extra = 0
+    can_delete = False
+    readonly_fields = ("channel", "status", "attempts", "next_attempt_at", "last_error", "sent_at")
+    fields = readonly_fields
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin[Notification]):
+    list_display = ("recipient", "title", "read_at", "created_at")
+    list_select_related = ("recipient",)
+    search_fields = ("recipient__phone", "title", "dedupe_key")
+    inlines = (DeliveryInline,)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin[Delivery]):
+    list_display = ("notification", "channel", "status", "attempts", "next_attempt_at", "sent_at")
+    list_filter = ("channel", "status")
+    list_select_related = ("notification",)
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin[NotificationPreference]):
+    list_display = ("user", "email_enabled", "sms_enabled", "zalo_enabled", "daily_digest")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
