@@ -12,6 +12,7 @@ app_name = "helpdesk"
 urlpatterns: list[URLPattern] = [
     path("", views.queue, name="queue"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("map/", views.queue_map, name="queue-map"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -138,6 +138,47 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
     )
 
 
+MAP_LIMIT = 500
+
+
+@require_GET
+@staff_required
+def queue_map(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """The queue on a map, with the same filters. The list under the map is the
+    page's real content: it still works when map tiles or JavaScript do not."""
+    with_communes = _can_see_dashboard(scope)
+    form = QueueFilterForm(
+        request.GET or None,
+        choices=console_selectors.queue_choices(scope=scope),
+        services=list(services_active().order_by("name")),
+        with_communes=with_communes,
+    )
+    tickets = list(tickets_queue(scope=scope, filters=form.queue_filter())[:MAP_LIMIT])
+    points = [
+        {
+            "number": t.number,
+            "lat": t.location.y,
+            "lon": t.location.x,
+            "service": t.service.name,
+            "status": str(t.get_status_display()),
+            "url": reverse("helpdesk:ticket-detail", args=[t.number]),
+        }
+        for t in tickets
+        if t.location is not None
+    ]
+    return render(
+        request,
+        "helpdesk/queue_map.html",
+        {
+            "form": form,
+            "tickets": tickets,
+            "points": points,
+            "limit": MAP_LIMIT,
+            "show_dashboard": with_communes,
+        },
+    )
+
+
 # --- Ticket page and its actions -------------------------------------------
 
 

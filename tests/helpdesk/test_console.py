@@ -408,3 +408,19 @@ def test_login_page_asks_for_phone_number_in_english_when_chosen() -> None:
     content = client.get(reverse("helpdesk:login")).content.decode()
     assert '<html lang="en">' in content
     assert "Phone number" in content
+
+
+@pytest.mark.django_db
+def test_queue_map_lists_cases_in_scope_even_without_tiles(
+    personas: Personas, ticket_a: Ticket
+) -> None:
+    officer = _client(personas, "officer_a")
+    page = officer.get(reverse("helpdesk:queue-map"))
+    assert page.status_code == 200
+    content = page.content.decode()
+    # The list is the content; the map only decorates it when Leaflet loads.
+    assert f'href="/console/cases/{ticket_a.number}/"' in content
+    assert '"number": "' + ticket_a.number + '"' in content
+    other = _client(personas, "officer_b").get(reverse("helpdesk:queue-map"))
+    assert ticket_a.number not in other.content.decode()
+    assert _client(personas, "resident").get(reverse("helpdesk:queue-map")).status_code == 403
