@@ -13,7 +13,15 @@ from typing import Any, cast
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 
-from helpdesk.models import OPEN_STATUSES, Department, Holiday, Ticket
+from helpdesk.knowledge import articles_published
+from helpdesk.models import (
+    OPEN_STATUSES,
+    Article,
+    CannedResponse,
+    Department,
+    Holiday,
+    Ticket,
+)
 from helpdesk.permissions import Scope, tickets_managed_by
 from helpdesk.sla import WorkingCalendar
 
@@ -122,3 +130,15 @@ def dashboard_by_department(*, scope: Scope) -> list[dict[str, Any]]:
 def dashboard_by_commune(*, scope: Scope) -> list[dict[str, Any]]:
     """Counts, on-time and handling time per commune (one query)."""
     return _stats(tickets_managed_by(scope=scope), "commune__name")
+
+
+def canned_responses_for(*, ticket: Ticket) -> QuerySet[CannedResponse]:
+    """The prepared answers of the department handling the case."""
+    if ticket.department_id is None:
+        return CannedResponse.objects.none()
+    return CannedResponse.objects.filter(department_id=ticket.department_id)
+
+
+def articles_for(*, ticket: Ticket) -> QuerySet[Article]:
+    """Published help articles on the case's topic, to link from a reply."""
+    return articles_published().filter(topic_code=ticket.service.code).order_by("title_vi")

@@ -10,7 +10,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.console_selectors import QueueChoices
-from helpdesk.models import Department, Service, TicketStatus
+from helpdesk.models import Article, CannedResponse, Department, Service, TicketStatus
+from helpdesk.replies import reply_compose
 from helpdesk.selectors import QueueFilter
 
 BODY_MAX = 4000
@@ -80,9 +81,52 @@ class EmptyForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
+    """A public reply, optionally started from a canned response and ending with
+    a link to a help article the resident can read at their own pace."""
+
     body = forms.CharField(
-        label=_("Reply to the resident"), max_length=BODY_MAX, widget=forms.Textarea({"rows": 3})
+        label=_("Reply to the resident"),
+        max_length=BODY_MAX,
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
     )
+    canned = forms.ModelChoiceField(
+        label=_("Start from a prepared answer"),
+        queryset=CannedResponse.objects.none(),
+        required=False,
+    )
+    article = forms.ModelChoiceField(
+        label=_("Link a help article"), queryset=Article.objects.none(), required=False
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        canned: QuerySet[CannedResponse] | None = None,
+        articles: QuerySet[Article] | None = None,
+        language: str = "vi",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.language = language
+        field_canned = self.fields["canned"]
+        field_article = self.fields["article"]
+        assert isinstance(field_canned, forms.ModelChoiceField)
+        assert isinstance(field_article, forms.ModelChoiceField)
+        field_canned.queryset = canned if canned is not None else CannedResponse.objects.none()
+        field_article.queryset = articles if articles is not None else Article.objects.none()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["body"] = reply_compose(
+            text=data.get("body", ""),
+            canned=data.get("canned"),
+            article=data.get("article"),
+            language=self.language,
+        )
+        if not data["body"]:
+            raise forms.ValidationError(_("Write a reply or choose a prepared answer."))
+        return data
 
 
 class NoteForm(forms.Form):

@@ -283,6 +283,14 @@ def _make_form(action: Action, ticket: Ticket, data: Any = None, files: Any = No
     if action.form is TransferForm:
         departments = console_selectors.departments_for_transfer(ticket=ticket)
         return TransferForm(data, departments=departments, prefix=action.name)
+    if action.form is ReplyForm:
+        return ReplyForm(
+            data,
+            prefix=action.name,
+            canned=console_selectors.canned_responses_for(ticket=ticket),
+            articles=console_selectors.articles_for(ticket=ticket),
+            language=ticket.reporter.language,
+        )
     return action.form(data, files, prefix=action.name)
 
 

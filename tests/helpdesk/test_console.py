@@ -424,3 +424,31 @@ def test_queue_map_lists_cases_in_scope_even_without_tiles(
     other = _client(personas, "officer_b").get(reverse("helpdesk:queue-map"))
     assert ticket_a.number not in other.content.decode()
     assert _client(personas, "resident").get(reverse("helpdesk:queue-map")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_reply_from_a_canned_answer_with_a_help_article_link(
+    personas: Personas, ticket_a: Ticket
+) -> None:
+    from helpdesk.models import Article, CannedResponse
+
+    assert ticket_a.department is not None
+    canned = CannedResponse.objects.create(
+        department=ticket_a.department,
+        title="Đã tiếp nhận",
+        body="Chúng tôi đã nhận phản ánh và sẽ cử người kiểm tra.",
+    )
+    article = Article.objects.filter(is_published=True).first()
+    assert article is not None
+    Article.objects.filter(pk=article.pk).update(topic_code=ticket_a.service.code)
+    client = _client(personas, "officer_a")
+    url = reverse("helpdesk:ticket-action", args=[ticket_a.number, "reply"])
+    response = client.post(
+        url, {"reply-body": "", "reply-canned": canned.pk, "reply-article": article.pk}
+    )
+    assert response.status_code == 302
+    reply = ticket_a.events.get(kind="reply")
+    assert reply.body.startswith("Chúng tôi đã nhận phản ánh")
+    assert f"/help/articles/{article.slug}/" in reply.body
+    empty = client.post(url, {"reply-body": " "})
+    assert empty.status_code == 422
