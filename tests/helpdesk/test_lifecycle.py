@@ -282,3 +282,24 @@ def test_two_officers_accepting_at_once_cannot_both_win(commune_a: AdminUnit) ->
     ticket.refresh_from_db()
     assert ticket.status == S.ACCEPTED
     assert ticket.events.filter(kind=TicketEvent.Kind.STATUS).count() == 1
+
+
+@pytest.mark.django_db
+def test_close_command_closes_only_cases_resolved_over_a_week_ago(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    old, recent = (_report_in(commune_a, personas.resident) for _ in range(2))
+    for ticket in (old, recent):
+        lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+        lifecycle.ticket_resolve(ticket=ticket, by=personas.officer_a, note="Xong")
+    Ticket.objects.filter(pk=old.pk).update(resolved_at=timezone.now() - timedelta(days=8))
+    out = io.StringIO()
+    call_command("close_resolved_cases", stdout=out)
+    assert "Closed 1 case" in out.getvalue()
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.status, recent.status) == (S.CLOSED, S.RESOLVED)
