@@ -405,3 +405,13 @@ def test_pages_are_vietnamese_by_default_with_the_attribution(personas: Personas
         page = _text(client.get(url))
         assert '<html lang="vi">' in page
         assert "sapnhap.bando.com.vn" in page
+
+
+@pytest.mark.django_db
+def test_header_offers_the_console_only_to_staff(personas: Personas) -> None:
+    resident = Client()
+    resident.force_login(personas.resident)
+    officer = Client()
+    officer.force_login(personas.officer_a)
+    assert 'accesskey="q"' not in resident.get("/").content.decode()
+    assert 'accesskey="q"' in officer.get("/").content.decode()
