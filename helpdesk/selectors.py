@@ -8,8 +8,14 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from helpdesk import errors
-from helpdesk.models import OPEN_STATUSES, Service, Ticket, TicketEvent
-from helpdesk.permissions import Scope, can_manage, tickets_managed_by, tickets_visible_to
+from helpdesk.models import OPEN_STATUSES, Attachment, Service, Ticket, TicketEvent
+from helpdesk.permissions import (
+    Scope,
+    can_manage,
+    is_reporter,
+    tickets_managed_by,
+    tickets_visible_to,
+)
 
 
 @dataclass(frozen=True)
@@ -46,12 +52,24 @@ def ticket_get(*, scope: Scope, number: str) -> Ticket:
     return ticket
 
 
-def ticket_timeline(*, scope: Scope, ticket: Ticket, after: int = 0) -> QuerySet[TicketEvent]:
-    """Events of a ticket in order; internal notes only for staff in scope."""
+def ticket_timeline(
+    *, scope: Scope, ticket: Ticket, after: int = 0, public_only: bool = False
+) -> QuerySet[TicketEvent]:
+    """Events of a ticket in order; internal notes only for staff in scope, and
+    never with ``public_only`` (the resident's page, even when an officer opens it)."""
     events = TicketEvent.objects.filter(ticket=ticket, id__gt=after).select_related("actor")
-    if not can_manage(scope=scope, ticket=ticket):
+    if public_only or not can_manage(scope=scope, ticket=ticket):
         events = events.filter(is_public=True)
     return events.order_by("id")
+
+
+def ticket_photos(*, scope: Scope, ticket: Ticket) -> QuerySet[Attachment]:
+    """Photos of a case the person may see: staff in scope and the reporter see
+    all; anyone else following it (a "me too") only those approved for the public."""
+    photos = Attachment.objects.filter(ticket=ticket).order_by("role", "position")
+    if can_manage(scope=scope, ticket=ticket) or is_reporter(scope=scope, ticket=ticket):
+        return photos
+    return photos.filter(public_approved_at__isnull=False)
 
 
 def tickets_queue(*, scope: Scope, filters: QueueFilter) -> QuerySet[Ticket]:
@@ -79,6 +97,11 @@ def tickets_queue(*, scope: Scope, filters: QueueFilter) -> QuerySet[Ticket]:
 def tickets_count_by_status(*, scope: Scope) -> dict[str, int]:
     rows = tickets_managed_by(scope=scope).values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}
+
+
+def tickets_filed_for_others(*, scope: Scope) -> QuerySet[Ticket]:
+    """Cases a digital-technology team member filed on behalf of residents."""
+    return tickets_of_reporter(scope=scope).filter(proxy__filed_by_id=scope.user_id)
 
 
 def tickets_of_reporter(*, scope: Scope) -> QuerySet[Ticket]:

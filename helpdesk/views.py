@@ -46,6 +46,7 @@ from helpdesk.permissions import Scope, can_manage, scope_for
 from helpdesk.selectors import (
     services_active,
     ticket_get,
+    ticket_photos,
     ticket_timeline,
     tickets_count_by_status,
     tickets_queue,
@@ -336,7 +337,7 @@ def _ticket_page(
                     "thumbnail": default_storage.url(photo.thumbnail),
                 },
             )
-            for photo in ticket.attachments.all()
+            for photo in ticket_photos(scope=scope, ticket=ticket)
         ],
         "actions": [(ACTIONS[name], form) for name, form in forms_by_action.items()],
         "error": error,

@@ -28,7 +28,13 @@ from core.errors import DomainError
 from helpdesk import lifecycle
 from helpdesk.models import Attachment, ProxyFiling, Ticket, TicketStatus
 from helpdesk.permissions import Scope, is_reporter, scope_for
-from helpdesk.selectors import ticket_get, ticket_timeline, tickets_of_reporter
+from helpdesk.selectors import (
+    ticket_get,
+    ticket_photos,
+    ticket_timeline,
+    tickets_filed_for_others,
+    tickets_of_reporter,
+)
 from reports import presenters
 from reports.forms import RateForm, ReopenForm, ReplyForm, service_name
 from reports.views.common import error_page, files_for_others, person, status_for
@@ -87,7 +93,7 @@ def cases_mine(request: HttpRequest) -> HttpResponse:
 def cases_filed_for_others(request: HttpRequest) -> HttpResponse:
     """The cases a digital-tech team member filed on behalf of residents."""
     user = person(request)
-    tickets = tickets_of_reporter(scope=scope_for(user=user)).filter(proxy__filed_by=user)
+    tickets = tickets_filed_for_others(scope=scope_for(user=user))
     context = {
         **_rows(tickets, request),
         "title": _("Cases I filed for residents"),
@@ -100,21 +106,15 @@ def cases_filed_for_others(request: HttpRequest) -> HttpResponse:
 # --- One case --------------------------------------------------------------------
 
 
-def _photos(ticket: Ticket, *, reporter: bool) -> list[dict[str, str]]:
-    """The reporter sees the photos they sent and the officers' after-photos;
-    anyone else who follows the case (a "me too") only those approved for the public."""
-    photos = Attachment.objects.filter(
-        ticket=ticket, role__in=[Attachment.Role.REPORT, Attachment.Role.AFTER]
-    ).order_by("role", "position")
-    if not reporter:
-        photos = photos.filter(public_approved_at__isnull=False)
+def _photos(scope: Scope, ticket: Ticket) -> list[dict[str, str]]:
     return [
         {
             "thumbnail": default_storage.url(p.thumbnail),
             "display": default_storage.url(p.display),
             "role": p.role,
         }
-        for p in photos
+        for p in ticket_photos(scope=scope, ticket=ticket)
+        if p.role in (Attachment.Role.REPORT, Attachment.Role.AFTER)
     ]
 
 
@@ -147,9 +147,8 @@ def _case_page(
     available = _available_forms(ticket, reporter=reporter)
     if failed is not None:
         available[failed[0]] = failed[1]
-    # The resident's page shows the public timeline only, even to an officer who
-    # opens it: internal notes belong to the console.
-    timeline = ticket_timeline(scope=scope, ticket=ticket).filter(is_public=True)
+    # Internal notes belong to the console, even when an officer opens this page.
+    timeline = ticket_timeline(scope=scope, ticket=ticket, public_only=True)
     context = {
         "ticket": ticket,
         "service_label": service_name(ticket.service),
@@ -160,7 +159,7 @@ def _case_page(
         else "",
         "proxy": _proxy(ticket),
         "timeline": timeline,
-        "photos": _photos(ticket, reporter=reporter),
+        "photos": _photos(scope, ticket),
         "forms": available,
         "error": error,
     }

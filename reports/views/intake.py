@@ -241,8 +241,8 @@ def case_submitted(request: HttpRequest, number: str) -> HttpResponse:
     except DomainError as exc:
         return error_page(request, exc.message, status_for(exc))
     created = (
-        ticket_timeline(scope=scope, ticket=ticket)
-        .filter(kind=TicketEvent.Kind.CREATED, is_public=True)
+        ticket_timeline(scope=scope, ticket=ticket, public_only=True)
+        .filter(kind=TicketEvent.Kind.CREATED)
         .first()
     )
     context: dict[str, Any] = {
