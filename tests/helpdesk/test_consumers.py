@@ -211,11 +211,11 @@ async def test_reconnect_after_catches_up_the_missed_events_then_goes_live(
     assert missed == sorted(missed)
     assert missed[0] > ids[0]
     await database_sync_to_async(
-        lambda: lifecycle.ticket_resolve(ticket=ticket, by=personas.officer_a, note="Đã vá.")
+        lambda: lifecycle.ticket_reply(ticket=ticket, by=personas.officer_a, body="Đã vá.")
     )()
     live = await _next_event(second)
     assert live["id"] > last
-    assert live["to_status"] == "resolved"
+    assert (live["kind"], live["body"]) == ("reply", "Đã vá.")
     await second.disconnect()
 
 
