@@ -99,12 +99,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:56379/0")
 # "memory" only works inside one process; it is chosen explicitly, never as
 # a silent fallback when Redis is unreachable.
-CHANNEL_LAYER_BACKEND = env_choice("CHANNEL_LAYER", "redis", ("redis", "memory"))
+CHANNEL_LAYER_BACKEND = env_choice(
+    "CHANNEL_LAYER", "redis", ("redis", "redis-pubsub", "memory")
+)
+_REDIS_HOST = {
+    "address": REDIS_URL,
+    # redis-py 8 stops reading after 5 s by default, exactly as long as an idle
+    # consumer waits for a message, so idle sockets died; and its pool raises
+    # instead of waiting once full. Both measured with bench/ws_fanout.py.
+    "socket_timeout": env_int("REDIS_SOCKET_TIMEOUT", 15, minimum=6),
+    "socket_connect_timeout": 2,
+    "max_connections": env_int("REDIS_MAX_CONNECTIONS", 1000, minimum=10),
+}
 if CHANNEL_LAYER_BACKEND == "redis":
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "xadesk"},
+            "CONFIG": {"hosts": [_REDIS_HOST], "prefix": "xadesk"},
+        }
+    }
+elif CHANNEL_LAYER_BACKEND == "redis-pubsub":
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [_REDIS_HOST], "prefix": "xadesk"},
         }
     }
 else:
@@ -154,6 +172,16 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "XaDesk <no-reply@xadesk.local>")
+
+# --- Notifications ------------------------------------------------------------
+# Absolute prefix for links in emails and Zalo messages, e.g. https://xadesk.example.vn
+SITE_URL = env_str("SITE_URL", "")
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 6, minimum=1)
+NOTIFICATIONS_DIGEST_HOUR = env_int("NOTIFICATIONS_DIGEST_HOUR", 7, minimum=0)
+ZALO_BACKEND = env_choice("ZALO_BACKEND", "console", ("console", "memory", "http"))
+ZALO_OA_URL = env_str("ZALO_OA_URL", "")
+ZALO_OA_ACCESS_TOKEN = env_str("ZALO_OA_ACCESS_TOKEN", "")
+ZALO_HTTP_TIMEOUT_SECONDS = env_int("ZALO_HTTP_TIMEOUT_SECONDS", 10, minimum=1)
 
 # --- Photos ------------------------------------------------------------------
 # Originals (with their metadata) are not kept unless asked for.
