@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from helpdesk.models import DepartmentMembership, Ticket
+from helpdesk.models import CaseSupport, DepartmentMembership, ProxyFiling, Ticket
 
 
 def _reporter(ticket: Ticket) -> set[int]:
@@ -30,8 +30,24 @@ def _department_officers(ticket: Ticket) -> set[int]:
     )
 
 
+def _supporters(ticket: Ticket) -> set[int]:
+    return set(CaseSupport.objects.filter(ticket=ticket).values_list("user_id", flat=True))
+
+
+def _proxy_resident(ticket: Ticket) -> set[int]:
+    # The team member who filed is the reporter; the resident they filed for
+    # follows too when they gave a phone number (SMS updates).
+    return set(
+        ProxyFiling.objects.filter(ticket=ticket, resident__isnull=False).values_list(
+            "resident_id", flat=True
+        )
+    )
+
+
 FOLLOWER_SOURCES: list[Callable[[Ticket], set[int]]] = [
     _reporter,
+    _supporters,
+    _proxy_resident,
     _assignee,
     _department_officers,
 ]

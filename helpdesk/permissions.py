@@ -66,15 +66,18 @@ def _managed_q(scope: Scope) -> Q:
 
 
 def tickets_visible_to(*, scope: Scope) -> QuerySet[Ticket]:
-    """Every ticket the person may see: their own (filed or supported "me too"),
-    plus those their roles manage."""
+    """Every ticket the person may see: their own (filed, supported "me too", or
+    filed for them by a team member), plus those their roles manage."""
     if scope.user_id is None:
         return Ticket.objects.none()
     if scope.is_superuser:
         return Ticket.objects.all()
     supported = CaseSupport.objects.filter(ticket=OuterRef("pk"), user_id=scope.user_id)
     return Ticket.objects.filter(
-        Q(reporter_id=scope.user_id) | Q(Exists(supported)) | _managed_q(scope)
+        Q(reporter_id=scope.user_id)
+        | Q(Exists(supported))
+        | Q(proxy__resident_id=scope.user_id)
+        | _managed_q(scope)
     )
 
 

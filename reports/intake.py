@@ -156,6 +156,16 @@ def _check_proxy(*, filer: User, proxy: ProxyDetails) -> ProxyDetails:
     )
 
 
+def _resident_account(proxy: ProxyDetails) -> User | None:
+    """The account of the resident's phone, made (code login only) if new."""
+    if not proxy.resident_phone:
+        return None
+    existing = User.objects.filter(phone=proxy.resident_phone).first()
+    if existing is not None:
+        return existing
+    return User.objects.create_user(proxy.resident_phone, full_name=proxy.resident_name)
+
+
 def _location(
     draft: CaseDraft, photos: Sequence[ProcessedPhoto]
 ) -> tuple[float | None, float | None, str]:
@@ -230,6 +240,7 @@ def case_submit(
                 ProxyFiling.objects.create(
                     ticket=filed.ticket,
                     filed_by=reporter,
+                    resident=_resident_account(proxy),
                     resident_name=proxy.resident_name,
                     resident_phone=proxy.resident_phone,
                     village=proxy.village,

@@ -46,6 +46,16 @@ class ProxyFiling(models.Model):
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proxy_filings"
     )
+    # When the resident has a phone, an account (code login only) is made for
+    # that number so they follow the case by SMS and can look it up later.
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resident's account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases_filed_for_me",
+    )
     resident_name = models.CharField(_("resident's name"), max_length=150)
     resident_phone = models.CharField(_("resident's phone"), max_length=16, blank=True)
     village = models.CharField(_("village"), max_length=120, blank=True)

@@ -1,0 +1,80 @@
+"""Everyone who follows a case hears about it: supporters and proxy residents too."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from geo.models import AdminUnit
+from helpdesk import lifecycle
+from helpdesk.support import case_support_add
+from notifications.models import Channel, Delivery, Notification
+from reports.intake import CaseDraft, ProxyDetails, case_submit
+from tests.conftest import Personas
+from tests.helpdesk.conftest import point_inside
+
+
+@pytest.mark.django_db
+def test_resident_filed_for_by_a_team_member_gets_updates_by_sms_and_can_look_it_up(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    lat, lon = point_inside(commune_a)
+    ticket = case_submit(
+        reporter=personas.digital_team,
+        draft=CaseDraft(
+            service_code="streetlight_out",
+            lat=lat,
+            lon=lon,
+            proxy=ProxyDetails(
+                resident_name="Bà Triệu Thị Sen", consent="spoken", resident_phone="0987 111 222"
+            ),
+        ),
+    ).ticket
+    resident = ticket.proxy.resident
+    assert resident is not None
+    assert resident.phone == "+84987111222"
+    assert not resident.has_usable_password()  # logs in by one-time code only
+    lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    told = Notification.objects.filter(recipient=resident)
+    assert told.exists()
+    assert Delivery.objects.filter(notification__in=told, channel=Channel.SMS).exists()
+    # The team member who filed hears too, as the reporter.
+    assert Notification.objects.filter(recipient=personas.digital_team).exists()
+    client = Client()
+    client.force_login(resident)
+    assert client.get(f"/api/v1/helpdesk/cases/{ticket.number}").status_code == 200
+
+
+@pytest.mark.django_db
+def test_me_too_supporters_are_told_like_the_reporter(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    lat, lon = point_inside(commune_a)
+    ticket = case_submit(
+        reporter=personas.resident,
+        draft=CaseDraft(service_code="streetlight_out", lat=lat, lon=lon),
+    ).ticket
+    case_support_add(ticket=ticket, user=personas.digital_team)
+    lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    assert Notification.objects.filter(recipient=personas.digital_team).exists()
+    assert Notification.objects.filter(recipient=personas.resident).exists()
+
+
+@pytest.mark.django_db
+def test_an_existing_account_is_reused_for_the_proxy_resident(
+    personas: Personas, commune_b: AdminUnit
+) -> None:
+    ticket = case_submit(
+        reporter=personas.digital_team,
+        draft=CaseDraft(
+            service_code="help_other",
+            description="Hỏi về thủ tục",
+            commune_code=commune_b.code,
+            proxy=ProxyDetails(
+                resident_name="Nguyễn Thị Lan",
+                consent="signed_paper",
+                resident_phone=personas.resident.phone,
+            ),
+        ),
+    ).ticket
+    assert ticket.proxy.resident == personas.resident
