@@ -1,0 +1,72 @@
+"""Mobile apps open sockets with their API token; browsers with the cookie and an Origin."""
+
+from __future__ import annotations
+
+import pytest
+from channels.db import database_sync_to_async
+from pytest_django.fixtures import Settings
+
+from accounts.auth import api_token_create
+from config.asgi import application
+from geo.models import AdminUnit
+from helpdesk.filing import service_get_active, ticket_file
+from helpdesk.models import Ticket
+from tests import factories
+from tests.conftest import COMMUNE_A, Personas
+from tests.helpdesk.conftest import point_inside
+from tests.notifications.live import WebsocketCommunicator, default_redis_layers
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def redis_layer(settings: Settings) -> None:
+    settings.CHANNEL_LAYERS = default_redis_layers()
+
+
+@pytest.fixture
+def ticket(committed_reference_data: None, personas: Personas) -> Ticket:
+    commune: AdminUnit = factories.commune_get(code=COMMUNE_A)
+    lat, lon = point_inside(commune)
+    return ticket_file(
+        reporter=personas.resident,
+        service=service_get_active(code="streetlight_out"),
+        description="Đèn tắt",
+        lat=lat,
+        lon=lon,
+    ).ticket
+
+
+async def _first_message(path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, object]:
+    """Connect and return what the server says first: data, or a close code."""
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, _ = await communicator.connect(timeout=5)
+    assert connected  # the stream accepts, then says why it closes
+    message: dict[str, object] = await communicator.receive_output(timeout=5)
+    await communicator.disconnect()
+    return message
+
+
+async def test_app_with_a_token_follows_its_case_without_an_origin(
+    ticket: Ticket, personas: Personas
+) -> None:
+    key = await database_sync_to_async(api_token_create)(user=personas.resident)
+    message = await _first_message(
+        f"/ws/cases/{ticket.number}/", [(b"authorization", f"Bearer {key}".encode())]
+    )
+    assert message["type"] == "websocket.send"
+
+
+async def test_a_token_does_not_open_someone_elses_case(ticket: Ticket, personas: Personas) -> None:
+    key = await database_sync_to_async(api_token_create)(user=personas.officer_b)
+    message = await _first_message(
+        f"/ws/cases/{ticket.number}/", [(b"authorization", f"Bearer {key}".encode())]
+    )
+    assert message == {"type": "websocket.close", "code": 4403}
+
+
+async def test_a_wrong_token_is_anonymous(ticket: Ticket) -> None:
+    message = await _first_message(
+        f"/ws/cases/{ticket.number}/", [(b"authorization", b"Bearer xd_not-a-real-key")]
+    )
+    assert message == {"type": "websocket.close", "code": 4401}
