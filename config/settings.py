@@ -80,7 +80,8 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------
 # The default matches the private cluster that `make run` starts under .run/.
-DATABASE_URL = env_str("DATABASE_URL", "postgis://xadesk:xadesk@127.0.0.1:55432/xadesk")
+_PG_PORT = env_int("XADESK_PG_PORT", 55432, minimum=1)
+DATABASE_URL = env_str("DATABASE_URL", f"postgis://xadesk:xadesk@127.0.0.1:{_PG_PORT}/xadesk")
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
@@ -96,12 +97,12 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis and Channels ---------------------------------------------------
-REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:56379/0")
+REDIS_URL = env_str(
+    "REDIS_URL", f"redis://127.0.0.1:{env_int('XADESK_REDIS_PORT', 56379, minimum=1)}/0"
+)
 # "memory" only works inside one process; it is chosen explicitly, never as
 # a silent fallback when Redis is unreachable.
-CHANNEL_LAYER_BACKEND = env_choice(
-    "CHANNEL_LAYER", "redis", ("redis", "redis-pubsub", "memory")
-)
+CHANNEL_LAYER_BACKEND = env_choice("CHANNEL_LAYER", "redis", ("redis", "redis-pubsub", "memory"))
 _REDIS_HOST = {
     "address": REDIS_URL,
     # redis-py 8 stops reading after 5 s by default, exactly as long as an idle
