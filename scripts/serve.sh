@@ -54,6 +54,9 @@ pids+=($!)
 # several of these (rows are claimed with SKIP LOCKED).
 "$PY" manage.py run_delivery_worker &
 pids+=($!)
+# Resolved cases nobody reopened close after 7 days.
+(while true; do "$PY" manage.py close_resolved_cases -v 0 >/dev/null; sleep 3600; done) &
+pids+=($!)
 
 sed -e "s#@PORT@#$PORT#g" -e "s#@HTTP_PORT@#$HTTP_PORT#g" -e "s#@WS_PORT@#$WS_PORT#g" \
     -e "s#@RUN@#$RUN#g" -e "s#@STATIC@#$RUN/static#g" -e "s#@MEDIA@#$RUN/media#g" \
