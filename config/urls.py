@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("console/", include("helpdesk.urls")),
     path("accounts/", include("accounts.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("reports.urls")),
     path("", include("geo.urls")),
 ]

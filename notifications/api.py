@@ -1,18 +1,20 @@
-"""The inbox over HTTP: list, unread count, mark read (one or all)."""
+"""The inbox over HTTP: list, unread count, mark read (one or all); preferences."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import django_auth
 
+from accounts.auth import person_auth
+from accounts.models import User
 from core.errors import NotFound
 from notifications import selectors, services
-from notifications.models import Notification
+from notifications.models import Notification, NotificationPreference
 
 router = Router()
 
@@ -60,3 +62,68 @@ def read_notification(request: HttpRequest, notification_id: int) -> dict[str, i
 def read_all_notifications(request: HttpRequest) -> dict[str, int]:
     services.notifications_mark_all_read(user_id=_user_id(request))
     return {"unread": 0}
+
+
+class NotificationPreferenceIn(Schema):
+    email_enabled: bool
+    sms_enabled: bool
+    zalo_enabled: bool
+    zalo_user_id: str = Field("", max_length=64)
+    quiet_start: time = Field(description="Local time; no SMS from then …")
+    quiet_end: time = Field(description="… until then (may pass midnight).")
+    daily_digest: bool = Field(False, description="Officers only: one email a day.")
+
+
+class NotificationPreferenceOut(Schema):
+    email_enabled: bool
+    sms_enabled: bool
+    zalo_enabled: bool
+    zalo_user_id: str
+    quiet_start: time
+    quiet_end: time
+    daily_digest: bool
+    daily_digest_offered: bool
+
+
+def _person(request: HttpRequest) -> User:
+    # person_auth has admitted only authenticated people (token or session).
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _preference_out(user: User, preference: NotificationPreference) -> dict[str, object]:
+    return {
+        "email_enabled": preference.email_enabled,
+        "sms_enabled": preference.sms_enabled,
+        "zalo_enabled": preference.zalo_enabled,
+        "zalo_user_id": preference.zalo_user_id,
+        "quiet_start": preference.quiet_start,
+        "quiet_end": preference.quiet_end,
+        "daily_digest": preference.daily_digest,
+        "daily_digest_offered": selectors.person_is_staff(user=user),
+    }
+
+
+@router.get("/preferences", response=NotificationPreferenceOut, auth=person_auth)
+def get_notification_preferences(request: HttpRequest) -> dict[str, object]:
+    user = _person(request)
+    return _preference_out(user, selectors.preference_for(user_id=user.pk))
+
+
+@router.put("/preferences", response=NotificationPreferenceOut, auth=person_auth)
+def update_notification_preferences(
+    request: HttpRequest, payload: NotificationPreferenceIn
+) -> dict[str, object]:
+    user = _person(request)
+    preference = services.notification_preferences_update(
+        user=user,
+        email_enabled=payload.email_enabled,
+        sms_enabled=payload.sms_enabled,
+        zalo_enabled=payload.zalo_enabled,
+        zalo_user_id=payload.zalo_user_id,
+        quiet_start=payload.quiet_start,
+        quiet_end=payload.quiet_end,
+        daily_digest=payload.daily_digest,
+    )
+    return _preference_out(user, preference)

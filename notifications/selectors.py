@@ -1,9 +1,11 @@
-"""Reads of a person's inbox."""
+"""Reads of a person's inbox and delivery preferences."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from accounts.context_processors import STAFF_ROLES
+from accounts.models import RoleAssignment, User
 from notifications.models import Notification, NotificationPreference
 
 
@@ -22,3 +24,16 @@ def preference_for(*, user_id: int) -> NotificationPreference:
     """Return the person's preferences, or the defaults (unsaved) when they set none."""
     preference = NotificationPreference.objects.filter(user_id=user_id).first()
     return preference or NotificationPreference(user_id=user_id)
+
+
+def person_is_staff(*, user: User) -> bool:
+    """Whether the person works in the console (officer, leader, province admin).
+
+    The same rule as the header's console link (accounts.context_processors):
+    only they are offered the daily digest.
+    """
+    if not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return RoleAssignment.objects.filter(user_id=user.pk, role__in=STAFF_ROLES).exists()

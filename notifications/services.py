@@ -12,14 +12,17 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.errors import InvalidInput
 from notifications.models import (
     Channel,
     Delivery,
@@ -28,6 +31,7 @@ from notifications.models import (
     NotificationPreference,
 )
 from notifications.push import groups_send, inbox_group
+from notifications.selectors import person_is_staff
 
 
 @dataclass(frozen=True)
@@ -153,3 +157,56 @@ def _push_unread_changed(user_id: int) -> None:
     transaction.on_commit(
         functools.partial(groups_send, [(inbox_group(user_id), {"type": "inbox.unread"})])
     )
+
+
+def notification_preferences_update(
+    *,
+    user: User,
+    email_enabled: bool,
+    sms_enabled: bool,
+    zalo_enabled: bool,
+    zalo_user_id: str,
+    quiet_start: time,
+    quiet_end: time,
+    daily_digest: bool = False,
+) -> NotificationPreference:
+    """Save how the person wants to be told; raise InvalidInput with a sentence.
+
+    ``details["field"]`` names the input at fault, so a form can show the
+    message next to it.
+    """
+    zalo_user_id = zalo_user_id.strip()
+    if zalo_enabled and not zalo_user_id:
+        raise InvalidInput(
+            _("To receive messages on Zalo, enter your Zalo follower id."),
+            details={"field": "zalo_user_id"},
+        )
+    if quiet_start == quiet_end:
+        raise InvalidInput(
+            _("Quiet hours must start and end at different times."),
+            details={"field": "quiet_end"},
+        )
+    # Offered to people who work cases; a resident gets each update as it happens.
+    if daily_digest and not person_is_staff(user=user):
+        raise InvalidInput(
+            _("The daily digest is only available to officers."),
+            details={"field": "daily_digest"},
+        )
+    with transaction.atomic():
+        preference, _created = NotificationPreference.objects.select_for_update().get_or_create(
+            user=user
+        )
+        preference.email_enabled = email_enabled
+        preference.sms_enabled = sms_enabled
+        preference.zalo_enabled = zalo_enabled
+        preference.zalo_user_id = zalo_user_id
+        preference.quiet_start = quiet_start
+        preference.quiet_end = quiet_end
+        preference.daily_digest = daily_digest
+        try:
+            preference.full_clean()
+        except ValidationError as exc:
+            field = next(iter(exc.message_dict), "")
+            raise InvalidInput(" ".join(exc.messages), details={"field": field}) from exc
+        preference.save()
+    return preference

@@ -1,10 +1,20 @@
 // Live updates for XaDesk pages, with automatic fallback to polling.
+// Every page works without this script; it only tells people to reload.
 //
 // A case page: <section data-live-case="TN-2026-00123" data-live-after="42"> —
-// opens /ws/cases/<number>/?after=<id>; each event is dispatched as a
-// "xadesk:event" DOM event on that element (detail: the event). When the
-// socket cannot be held it polls GET /api/v1/helpdesk/cases/<number>?after=<id>
-// every 15 s, and keeps trying the socket again with backoff.
+// after = the last event id the page shows. Opens
+// /ws/cases/<number>/?after=<id>; each new event is dispatched as a
+// "xadesk:event" DOM event on that element (detail: the event) and unhides
+// its [data-live-banner] ("new updates — reload"). With data-live-public-only
+// (the resident's page, which never shows internal notes, even to an officer)
+// events with is_public false are skipped. When the socket cannot be held it
+// polls GET /api/v1/helpdesk/cases/<number>?after=<id> every 15 s, and keeps
+// trying the socket again with backoff.
+// A queue page: <div data-live-queue> — listens on /ws/queue/ and unhides its
+// [data-live-banner] and [data-live-changed], with the number of distinct
+// cases pushed in [data-live-count].
+// After a dropped socket it also unhides [data-live-stale] (changes may have
+// been missed while away; the page itself is the truth).
 // Unread badge: <span data-live-unread> — kept current from /ws/inbox/.
 // Close codes 4400-4499 mean "do not retry" (not logged in, no access).
 (function () {
@@ -15,16 +25,42 @@
     return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + path;
   }
 
+  function reveal(root, selector) {
+    var el = root.querySelector(selector);
+    if (el) el.hidden = false;
+  }
+
+  // Open a socket and reconnect with backoff until a 44xx close.
+  function keepOpen(path, handlers) {
+    var retry = 1000;
+    function connect() {
+      var socket;
+      try { socket = new WebSocket(wsUrl(path())); } catch (e) { handlers.lost(); return; }
+      socket.onmessage = function (m) {
+        handlers.message(JSON.parse(m.data), function () { retry = 1000; });
+      };
+      socket.onclose = function (e) {
+        if (e.code >= 4400 && e.code < 4500) { handlers.refused(); return; }
+        handlers.lost();
+        setTimeout(connect, retry);
+        retry = Math.min(retry * 2, 60000);
+      };
+    }
+    connect();
+  }
+
   function follow(el) {
     var number = el.dataset.liveCase;
+    var publicOnly = "livePublicOnly" in el.dataset;
     var after = parseInt(el.dataset.liveAfter || "0", 10);
-    var retry = 1000;
     var pollTimer = null;
 
     function deliver(event) {
       if (event.id <= after) return; // already shown
       after = event.id;
       el.dataset.liveAfter = String(after);
+      if (publicOnly && event.is_public === false) return;
+      reveal(el, "[data-live-banner]");
       el.dispatchEvent(new CustomEvent("xadesk:event", { detail: event, bubbles: true }));
     }
 
@@ -46,53 +82,65 @@
       if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
     }
 
-    function connect() {
-      var socket;
-      try {
-        socket = new WebSocket(wsUrl("/ws/cases/" + encodeURIComponent(number) + "/?after=" + after));
-      } catch (e) { startPolling(); return; }
-      socket.onmessage = function (m) {
-        var msg = JSON.parse(m.data);
-        if (msg.type === "event") deliver(msg.event);
-        if (msg.type === "synced") { stopPolling(); retry = 1000; }
-      };
-      socket.onclose = function (e) {
-        if (e.code >= 4400 && e.code < 4500) { stopPolling(); return; }
-        startPolling();
-        setTimeout(connect, retry);
-        retry = Math.min(retry * 2, 60000);
-      };
-    }
+    if (!("WebSocket" in window)) { startPolling(); return; }
+    keepOpen(
+      function () { return "/ws/cases/" + encodeURIComponent(number) + "/?after=" + after; },
+      {
+        message: function (msg, healthy) {
+          if (msg.type === "event") deliver(msg.event);
+          if (msg.type === "synced") { stopPolling(); healthy(); }
+        },
+        lost: startPolling,
+        refused: stopPolling,
+      }
+    );
+  }
 
-    if ("WebSocket" in window) connect(); else startPolling();
+  function queue(el) {
+    var changed = {};
+    var opened = false;
+    if (!("WebSocket" in window)) return;
+    keepOpen(function () { return "/ws/queue/"; }, {
+      message: function (msg, healthy) {
+        if (msg.type === "subscribed") { opened = true; healthy(); }
+        if (msg.type !== "ticket") return;
+        changed[msg.ticket.number] = true;
+        var count = el.querySelector("[data-live-count]");
+        if (count) count.textContent = String(Object.keys(changed).length);
+        reveal(el, "[data-live-changed]");
+        reveal(el, "[data-live-banner]");
+      },
+      lost: function () {
+        if (!opened) return; // never connected: nothing was being followed
+        reveal(el, "[data-live-banner]");
+        reveal(el, "[data-live-stale]");
+      },
+      refused: function () {},
+    });
   }
 
   function unread(badges) {
-    var retry = 1000;
     function show(n) {
       badges.forEach(function (b) { b.textContent = n > 0 ? String(n) : ""; b.hidden = n === 0; });
     }
-    function connect() {
-      var socket = new WebSocket(wsUrl("/ws/inbox/"));
-      socket.onmessage = function (m) {
-        var msg = JSON.parse(m.data);
+    keepOpen(function () { return "/ws/inbox/"; }, {
+      message: function (msg, healthy) {
         if (msg.type === "unread") show(msg.count);
         if (msg.type === "notification") show(msg.unread);
-        retry = 1000;
-      };
-      socket.onclose = function (e) {
-        if (e.code >= 4400 && e.code < 4500) return;
+        healthy();
+      },
+      lost: function () {
         fetch("/api/v1/notifications/unread", { credentials: "same-origin" })
           .then(function (r) { return r.ok ? r.json() : null; })
           .then(function (d) { if (d) show(d.unread); })
           .catch(function () {});
-        setTimeout(connect, retry);
-        retry = Math.min(retry * 2, 60000);
-      };
-    }
-    if (badges.length && "WebSocket" in window) connect();
+      },
+      refused: function () {},
+    });
   }
 
   document.querySelectorAll("[data-live-case]").forEach(follow);
-  unread(Array.prototype.slice.call(document.querySelectorAll("[data-live-unread]")));
+  document.querySelectorAll("[data-live-queue]").forEach(queue);
+  var badges = Array.prototype.slice.call(document.querySelectorAll("[data-live-unread]"));
+  if (badges.length && "WebSocket" in window) unread(badges);
 })();

@@ -1,0 +1,15 @@
+"""The inbox and delivery preferences pages."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from notifications import views
+
+app_name = "notifications"
+urlpatterns: list[URLPattern] = [
+    path("", views.notification_list, name="notification-list"),
+    path("read-all/", views.notifications_read_all, name="notification-read-all"),
+    path("<int:notification_id>/open/", views.notification_open, name="notification-open"),
+    path("preferences/", views.preference_edit, name="preference-edit"),
+]
