@@ -127,9 +127,12 @@ def _render(build: Callable[[], Texts | None]) -> dict[str, Texts]:
     return texts
 
 
-def _case_link(ticket: Ticket) -> str:
+def _case_link(ticket: Ticket, *, staff: bool) -> str:
+    """The page each audience can open: the console for staff, the resident's case page
+    for everyone else (the console would refuse them)."""
+    name = "helpdesk:ticket-detail" if staff else "reports:case-detail"
     try:
-        return reverse("helpdesk:ticket-detail", args=[ticket.number])
+        return reverse(name, args=[ticket.number])
     except NoReverseMatch:
         return f"/api/v1/helpdesk/cases/{ticket.number}"
 
@@ -143,19 +146,18 @@ def case_event_notify(event: TicketEvent) -> None:
     if not recipients:
         return
     key = f"case-event:{event.pk}"
-    link = _case_link(ticket)
     residents = recipients - staff
     if residents:
         texts = _render(lambda: _resident_texts(event, ticket))
         if texts:
             notifications_send(
                 recipient_ids=residents,
-                message=Message(texts=texts, dedupe_key=key, link=link),
+                message=Message(texts=texts, dedupe_key=key, link=_case_link(ticket, staff=False)),
             )
     if recipients & staff:
         texts = _render(lambda: _staff_texts(event, ticket))
         if texts:
             notifications_send(
                 recipient_ids=recipients & staff,
-                message=Message(texts=texts, dedupe_key=key, link=link),
+                message=Message(texts=texts, dedupe_key=key, link=_case_link(ticket, staff=True)),
             )

@@ -78,3 +78,22 @@ def test_an_existing_account_is_reused_for_the_proxy_resident(
         ),
     ).ticket
     assert ticket.proxy.resident == personas.resident
+
+
+@pytest.mark.django_db
+def test_notification_links_open_a_page_each_person_may_see(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    lat, lon = point_inside(commune_a)
+    ticket = case_submit(
+        reporter=personas.resident,
+        draft=CaseDraft(service_code="streetlight_out", lat=lat, lon=lon),
+    ).ticket
+    lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    resident_link = Notification.objects.filter(recipient=personas.resident).first()
+    assert resident_link is not None
+    assert resident_link.link == f"/cases/{ticket.number}/"
+    lifecycle.ticket_reply(ticket=ticket, by=personas.resident, body="Cảm ơn")
+    officer_link = Notification.objects.filter(recipient=personas.officer_a).first()
+    assert officer_link is not None
+    assert officer_link.link == f"/console/cases/{ticket.number}/"
