@@ -145,7 +145,7 @@ class QueueFilterIn(Schema):
 
 
 class NoteIn(Schema):
-    body: str = Field(..., max_length=4000)
+    body: str = Field("", max_length=4000)
 
 
 class ReasonIn(Schema):
@@ -323,20 +323,38 @@ def transfer_case(request: HttpRequest, number: str, payload: TransferIn) -> Tic
     )
 
 
-@router.post("/cases/{number}/reply", response={201: EventOut}, auth=person_auth)
-def reply_case(request: HttpRequest, number: str, payload: NoteIn) -> tuple[int, TicketEvent]:
-    event = lifecycle.ticket_reply(
-        ticket=_ticket(request, number), by=_user(request), body=payload.body
+def _message(
+    request: HttpRequest, number: str, body: str, photos: list[UploadedFile] | None, internal: bool
+) -> TicketEvent:
+    return lifecycle.ticket_reply(
+        ticket=_ticket(request, number),
+        by=_user(request),
+        body=body,
+        internal=internal,
+        photos=[photo.read() for photo in photos or []],
     )
-    return 201, event
+
+
+@router.post("/cases/{number}/reply", response={201: EventOut}, auth=person_auth)
+def reply_case(
+    request: HttpRequest,
+    number: str,
+    payload: Form[NoteIn],
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> tuple[int, TicketEvent]:
+    """A public reply (multipart: ``body`` and optional ``photos``)."""
+    return 201, _message(request, number, payload.body, photos, internal=False)
 
 
 @router.post("/cases/{number}/note", response={201: EventOut}, auth=person_auth)
-def note_case(request: HttpRequest, number: str, payload: NoteIn) -> tuple[int, TicketEvent]:
-    event = lifecycle.ticket_reply(
-        ticket=_ticket(request, number), by=_user(request), body=payload.body, internal=True
-    )
-    return 201, event
+def note_case(
+    request: HttpRequest,
+    number: str,
+    payload: Form[NoteIn],
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> tuple[int, TicketEvent]:
+    """An internal note, officers only (multipart: ``body`` and optional ``photos``)."""
+    return 201, _message(request, number, payload.body, photos, internal=True)
 
 
 @router.post("/cases/{number}/reopen", response=CaseOut, auth=person_auth)

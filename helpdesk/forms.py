@@ -80,6 +80,24 @@ class EmptyForm(forms.Form):
     """An action that needs nothing but the button press."""
 
 
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos in one input (Django's documented pattern for multiple files)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultiplePhotoInput({"accept": "image/*"}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
 class ReplyForm(forms.Form):
     """A public reply, optionally started from a canned response and ending with
     a link to a help article the resident can read at their own pace."""
@@ -98,6 +116,7 @@ class ReplyForm(forms.Form):
     article = forms.ModelChoiceField(
         label=_("Link a help article"), queryset=Article.objects.none(), required=False
     )
+    photos = MultiplePhotoField(label=_("Pictures"), required=False)
 
     def __init__(
         self,
@@ -124,7 +143,7 @@ class ReplyForm(forms.Form):
             article=data.get("article"),
             language=self.language,
         )
-        if not data["body"]:
+        if not data["body"] and not data.get("photos"):
             raise forms.ValidationError(_("Write a reply or choose a prepared answer."))
         return data
 
@@ -135,6 +154,7 @@ class NoteForm(forms.Form):
         max_length=BODY_MAX,
         widget=forms.Textarea({"rows": 3}),
     )
+    photos = MultiplePhotoField(label=_("Pictures"), required=False)
 
 
 class DepartmentChoiceField(forms.ModelChoiceField[Department]):
@@ -173,24 +193,6 @@ class RejectForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for rejecting"), max_length=BODY_MAX, widget=forms.Textarea({"rows": 2})
     )
-
-
-class MultiplePhotoInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultiplePhotoField(forms.FileField):
-    """Several photos in one input (Django's documented pattern for multiple files)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultiplePhotoInput({"accept": "image/*"}))
-        super().__init__(**kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 class ResolveForm(forms.Form):

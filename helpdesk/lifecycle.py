@@ -226,25 +226,53 @@ def ticket_transfer(*, ticket: Ticket, by: User, department: Department, reason:
     )
 
 
-def ticket_reply(*, ticket: Ticket, by: User, body: str, internal: bool = False) -> TicketEvent:
-    """Post a public reply (the resident sees it) or an internal note (officers only)."""
-    if not body.strip():
-        raise errors.ReasonRequired()
-    with transaction.atomic():
-        locked = _locked(ticket)
-        scope = scope_for(user=by)
-        staff = can_manage(scope=scope, ticket=locked)
-        if not staff and (internal or not is_reporter(scope=scope, ticket=locked)):
-            raise errors.OutOfScope()
-        if locked.status not in CONVERSATION_OPEN:
-            raise errors.IllegalTransition(
-                details={"status": locked.status, "allowed": list(CONVERSATION_OPEN)}
-            )
-        kind = TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.REPLY
-        event = ticket_event_record(
-            locked, kind=kind, actor=by, body=body.strip(), is_public=not internal
+def _require_conversation(*, scope: Scope, ticket: Ticket, internal: bool) -> None:
+    staff = can_manage(scope=scope, ticket=ticket)
+    if not staff and (internal or not is_reporter(scope=scope, ticket=ticket)):
+        raise errors.OutOfScope()
+    if ticket.status not in CONVERSATION_OPEN:
+        raise errors.IllegalTransition(
+            details={"status": ticket.status, "allowed": list(CONVERSATION_OPEN)}
         )
-        locked.save(update_fields=["updated_at"])
+
+
+def ticket_reply(
+    *,
+    ticket: Ticket,
+    by: User,
+    body: str,
+    internal: bool = False,
+    photos: Sequence[bytes] = (),
+    storage: Storage | None = None,
+) -> TicketEvent:
+    """Post a public reply (the resident sees it) or an internal note (officers only),
+    with pictures if any (a screenshot, a photo of the place)."""
+    if not body.strip() and not photos:
+        raise errors.ReasonRequired()
+    scope = scope_for(user=by)
+    # Refuse early, before spending time on photos; checked again under the lock.
+    _require_conversation(scope=scope, ticket=Ticket.objects.get(pk=ticket.pk), internal=internal)
+    storage = storage or default_storage
+    processed = photos_process_all(photos=photos, storage=storage)
+    try:
+        with transaction.atomic():
+            locked = _locked(ticket)
+            _require_conversation(scope=scope, ticket=locked, internal=internal)
+            kind = TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.REPLY
+            event = ticket_event_record(
+                locked, kind=kind, actor=by, body=body.strip(), is_public=not internal
+            )
+            attachments_create(
+                ticket=locked,
+                photos=processed,
+                role=Attachment.Role.MESSAGE,
+                uploaded_by=by,
+                event=event,
+            )
+            locked.save(update_fields=["updated_at"])
+    except BaseException:
+        photos_discard(photos=processed, storage=storage)
+        raise
     return event
 
 

@@ -64,10 +64,14 @@ def ticket_timeline(
 
 
 def ticket_photos(*, scope: Scope, ticket: Ticket) -> QuerySet[Attachment]:
-    """Photos of a case the person may see: staff in scope and the reporter see
-    all; anyone else following it (a "me too") only those approved for the public."""
+    """Photos of a case the person may see: staff in scope see all; the reporter all
+    but pictures on internal notes; anyone else following it (a "me too") only those
+    approved for the public."""
     photos = Attachment.objects.filter(ticket=ticket).order_by("role", "position")
-    if can_manage(scope=scope, ticket=ticket) or is_reporter(scope=scope, ticket=ticket):
+    if can_manage(scope=scope, ticket=ticket):
+        return photos
+    photos = photos.exclude(event__is_public=False)
+    if is_reporter(scope=scope, ticket=ticket):
         return photos
     return photos.filter(public_approved_at__isnull=False)
 

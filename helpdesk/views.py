@@ -223,7 +223,9 @@ ACTIONS: dict[str, Action] = {
             _("Send reply"),
             _("Reply sent to the resident."),
             ReplyForm,
-            lambda t, by, s, d: lifecycle.ticket_reply(ticket=t, by=by, body=d["body"]),
+            lambda t, by, s, d: lifecycle.ticket_reply(
+                ticket=t, by=by, body=d["body"], photos=[p.read() for p in d["photos"]]
+            ),
         ),
         Action(
             "note",
@@ -231,7 +233,11 @@ ACTIONS: dict[str, Action] = {
             _("Internal note added."),
             NoteForm,
             lambda t, by, s, d: lifecycle.ticket_reply(
-                ticket=t, by=by, body=d["body"], internal=True
+                ticket=t,
+                by=by,
+                body=d["body"],
+                internal=True,
+                photos=[p.read() for p in d["photos"]],
             ),
         ),
         Action(
@@ -287,6 +293,7 @@ def _make_form(action: Action, ticket: Ticket, data: Any = None, files: Any = No
     if action.form is ReplyForm:
         return ReplyForm(
             data,
+            files,
             prefix=action.name,
             canned=console_selectors.canned_responses_for(ticket=ticket),
             articles=console_selectors.articles_for(ticket=ticket),

@@ -116,16 +116,8 @@ def test_illegal_transition_is_409_with_the_allowed_moves(
 @pytest.mark.django_db
 def test_internal_notes_never_reach_the_resident(filed: Ticket, personas: Personas) -> None:
     officer = _client(personas.officer_a)
-    officer.post(
-        f"{API}/cases/{filed.number}/note",
-        {"body": "Bí mật nội bộ"},
-        content_type="application/json",
-    )
-    officer.post(
-        f"{API}/cases/{filed.number}/reply",
-        {"body": "Chúng tôi đã nhận"},
-        content_type="application/json",
-    )
+    officer.post(f"{API}/cases/{filed.number}/note", {"body": "Bí mật nội bộ"})
+    officer.post(f"{API}/cases/{filed.number}/reply", {"body": "Chúng tôi đã nhận"})
     resident_view = _client(personas.resident).get(f"{API}/cases/{filed.number}").json()
     officer_view = officer.get(f"{API}/cases/{filed.number}").json()
     assert "Bí mật nội bộ" not in str(resident_view)

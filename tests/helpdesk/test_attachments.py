@@ -163,3 +163,34 @@ def test_console_shows_photos_and_toggles_them_on_the_public_map(
     assert outsider.post(url, {"public": "0"}).status_code == 403
     photo.refresh_from_db()
     assert photo.public_approved_at is not None
+
+
+@pytest.mark.django_db
+def test_messages_carry_pictures_and_internal_ones_stay_internal(
+    pothole: Ticket, personas: Personas
+) -> None:
+    resident = Client()
+    resident.force_login(personas.resident)
+    api = f"/api/v1/helpdesk/cases/{pothole.number}"
+    screenshot = SimpleUploadedFile("sms.jpg", jpeg(color="white"), content_type="image/jpeg")
+    sent = resident.post(f"{api}/reply", {"body": "Ảnh chụp chỗ hỏng", "photos": [screenshot]})
+    assert sent.status_code == 201
+    picture = Attachment.objects.get(ticket=pothole, role=Attachment.Role.MESSAGE)
+    assert picture.event is not None
+    assert picture.event.pk == sent.json()["id"]
+    officer = Client(headers={"accept-language": "en"})
+    officer.force_login(personas.officer_a)
+    url = reverse("helpdesk:ticket-action", args=[pothole.number, "note"])
+    note_photo = SimpleUploadedFile("n.jpg", jpeg(color="black"), content_type="image/jpeg")
+    assert (
+        officer.post(url, {"note-body": "Cần máy lu", "note-photos": [note_photo]}).status_code
+        == 302
+    )
+    internal = Attachment.objects.get(ticket=pothole, event__is_public=False)
+    # The resident does not see the officers' internal picture.
+    from helpdesk.permissions import scope_for
+    from helpdesk.selectors import ticket_photos
+
+    visible = set(ticket_photos(scope=scope_for(user=personas.resident), ticket=pothole))
+    assert picture in visible
+    assert internal not in visible
