@@ -71,7 +71,9 @@ done
 cat <<TXT
 
   XaDesk is running.
-    Public map         http://127.0.0.1:$PORT/
+    Residents          http://127.0.0.1:$PORT/
+    Officer console    http://127.0.0.1:$PORT/console/
+    Public map         http://127.0.0.1:$PORT/reports/map/
     Admin              http://127.0.0.1:$PORT/admin/
     API docs           http://127.0.0.1:$PORT/api/v1/docs
     Health             http://127.0.0.1:$PORT/healthz
