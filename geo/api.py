@@ -2,8 +2,8 @@
 
 Both endpoints answer from the in-process index of the current commune pieces
 (geo.index: the same pieces and lowest-code tie-break as the SQL selector, which
-tests hold to the same answers), checked against the newest boundary version
-with one cheap query per request. Answers are rendered once per commune and
+tests hold to the same answers), checked against the newest boundary version at
+most once a second per process. Answers are rendered once per commune and
 boundary version and reused, so a 1,000-point batch costs one dict lookup per
 point instead of building 1,000 schema objects.
 """
@@ -21,6 +21,10 @@ from geo.schemas import CommuneMatchOut, ErrorOut, LookupBatchIn, LookupBatchOut
 from geo.selectors import communes_at_points
 
 router = Router()
+
+# After a boundary import, a process may answer from the previous version for
+# up to this many seconds; in exchange a lookup needs no database round trip.
+VERSION_MAX_AGE = 1.0
 
 _rendered: dict[tuple[str, int], dict[str, Any]] = {}
 _RENDERED_MAX = 20_000
@@ -44,7 +48,7 @@ def _render(match: CommuneMatch) -> dict[str, Any]:
 )
 def lookup_point(request: HttpRequest, lat: float, lon: float) -> JsonResponse:
     """Return the commune covering (lat, lon); 404 outside_coverage outside Vietnam."""
-    match = communes_at_points(points=[(lat, lon)])[0]
+    match = communes_at_points(points=[(lat, lon)], version_max_age=VERSION_MAX_AGE)[0]
     if match is None:
         raise OutsideCoverage()
     return JsonResponse(_render(match))
@@ -57,7 +61,10 @@ def lookup_point(request: HttpRequest, lat: float, lon: float) -> JsonResponse:
 )
 def lookup_points(request: HttpRequest, payload: LookupBatchIn) -> JsonResponse:
     """Return one result per point, in order; null where a point is outside coverage."""
-    matches = communes_at_points(points=[(point.lat, point.lon) for point in payload.points])
+    matches = communes_at_points(
+        points=[(point.lat, point.lon) for point in payload.points],
+        version_max_age=VERSION_MAX_AGE,
+    )
     return JsonResponse(
         {"results": [None if match is None else _render(match) for match in matches]}
     )

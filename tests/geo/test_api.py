@@ -117,17 +117,18 @@ def test_batch_with_string_coordinates_is_422(client: Client) -> None:
 
 
 @pytest.mark.parametrize("size", [1, 100, 1000])
-def test_batch_uses_one_query_whatever_its_size(
-    client: Client, django_assert_num_queries: DjangoAssertNumQueries, size: int
+def test_batch_uses_at_most_one_query_whatever_its_size(
+    client: Client, django_assert_max_num_queries: DjangoAssertNumQueries, size: int
 ) -> None:
     communes_at_points(points=[(21.5928, 105.8442)])  # warm the in-process index
     points = [{"lat": 21.0 + i * 0.0015, "lon": 105.8 + i * 0.0009} for i in range(size)]
-    with django_assert_num_queries(1):
+    # One version check at most (none when this process checked within a second).
+    with django_assert_max_num_queries(1):
         response = _post(client, {"points": points})
     assert len(response.json()["results"]) == size
 
 
-def test_single_lookup_uses_one_query(client: Client) -> None:
+def test_single_lookup_uses_at_most_one_query(client: Client) -> None:
     with CaptureQueriesContext(connection) as queries:
         client.get(URL, {k: str(v) for k, v in CITY_CENTRE.items()})
-    assert len(queries) == 1
+    assert len(queries) <= 1
