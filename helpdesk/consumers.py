@@ -27,14 +27,18 @@ not reconnect on 44xx):
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
 
 from helpdesk import errors
-from helpdesk.live import case_group, event_payload
+from helpdesk.live import LAYER_FAILED, case_group, event_payload, local_groups
 from helpdesk.models import Ticket, TicketEvent
 from helpdesk.permissions import Scope, can_manage, scope_for
 from helpdesk.selectors import ticket_get, ticket_timeline
@@ -43,6 +47,7 @@ CLOSE_BAD_REQUEST = 4400
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_SERVER_ERROR = 1011
 CATCH_UP_BATCH = 500
 
 
@@ -68,7 +73,41 @@ def _last_visible_id(scope: Scope, ticket: Ticket) -> int:
 
 
 class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    """One socket on a case.
+
+    It has no channel of its own in the layer: the process joins the case group
+    once (helpdesk.live.LocalGroups) and puts each message into ``inbox``,
+    which is dispatched in turn with the socket's own messages, as a channel
+    would be. Measured with bench/ws_fanout.py (see the commit messages).
+    """
+
     groups: list[str] = []
+    joined: str | None = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.base_send = send
+        self.inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        try:
+            await await_many_dispatch([receive, self.inbox.get], self.dispatch)
+        except StopConsumer:
+            pass
+        finally:
+            if self.joined is not None:
+                await local_groups(self.channel_layer).leave(self.joined, self.inbox)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        if message["type"] == "case.event":
+            # No database work on this path (the catch-up and the access check
+            # close their own connections), so not channels' per-message
+            # close_old_connections hop to the sync thread: thousands of
+            # sockets queued behind one thread for each event.
+            await self.case_event(message)
+        elif message["type"] == LAYER_FAILED:
+            await self.close(code=CLOSE_SERVER_ERROR)  # reconnect and catch up
+        else:
+            await super().dispatch(message)
 
     async def connect(self) -> None:
         await self.accept()
@@ -94,8 +133,8 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.group = case_group(self.ticket.pk, staff=self.staff)
         # Subscribe first, read second: an event committed in between is both in
         # the catch-up and in the buffered pushes, and case_event drops the copy.
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        self.groups = [self.group]
+        self.joined = self.group
+        await local_groups(self.channel_layer).join(self.group, self.inbox)
         if raw_after is None:
             self.last_id = await database_sync_to_async(_last_visible_id)(self.access, self.ticket)
             await self.send_json({"type": "synced", "last_id": self.last_id})
@@ -124,7 +163,12 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             # A push was lost or overtaken: the database has the truth.
             await self.catch_up()
         else:
-            await self.send_json({"type": "event", "event": event})
+            # Encoded once by the publisher (helpdesk.live.event_publish).
+            text = message.get("text")
+            if text is None:
+                await self.send_json({"type": "event", "event": event})
+            else:
+                await self.send(text_data=text)
             self.last_id = event["id"]
         if event["kind"] == TicketEvent.Kind.TRANSFERRED or event["to_status"] == "transferred":
             await self._recheck_access()
