@@ -39,15 +39,17 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep "install ok installed" >/dev/null; }
 
 # --- system packages -------------------------------------------------------
 system_packages() {
   local missing=()
   # gdal-bin pulls the GDAL, GEOS and PROJ libraries under whatever names this
   # Debian/Ubuntu release gives them; skip it when GDAL is already loadable.
-  ldconfig -p | grep -q 'libgdal\.so' || missing+=(gdal-bin)
-  ldconfig -p | grep -q 'libgeos_c\.so' || missing+=(gdal-bin)
+  # grep without -q reads all of ldconfig's output: with -q it stops early and
+  # pipefail turns ldconfig's SIGPIPE into "missing", reinstalling every run.
+  ldconfig -p | grep 'libgdal\.so' >/dev/null || missing+=(gdal-bin)
+  ldconfig -p | grep 'libgeos_c\.so' >/dev/null || missing+=(gdal-bin)
   command -v msgfmt >/dev/null || missing+=(gettext)
   command -v redis-server >/dev/null || missing+=(redis-server)
   if [[ -z "${DATABASE_URL:-}" ]]; then
