@@ -82,4 +82,6 @@ cat <<TXT
 
 TXT
 "$PY" manage.py load_demo --print-accounts
+# `make stop` (scripts/stop.sh) ends exactly these, and nothing else on the machine.
+printf '%s\n' "$$" "${pids[@]}" >"$RUN/serve.pids"
 wait -n "${pids[@]}"

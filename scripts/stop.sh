@@ -3,10 +3,15 @@
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN="$ROOT/.run"
+# The servers `make run` started, by the pids it wrote (never by name: other
+# projects on the machine may run the same programs).
+if [[ -f "$RUN/serve.pids" ]]; then
+  while read -r pid; do kill "$pid" 2>/dev/null; done <"$RUN/serve.pids"
+  rm -f "$RUN/serve.pids"
+fi
 for pidfile in "$RUN/gunicorn.pid" "$RUN/nginx/nginx.pid"; do
   [[ -f "$pidfile" ]] && kill "$(cat "$pidfile")" 2>/dev/null
 done
-pkill -f "uvicorn config.asgi:application" 2>/dev/null
 if [[ -f "$RUN/redis/redis.pid" ]]; then
   kill "$(cat "$RUN/redis/redis.pid")" 2>/dev/null && echo "[stop] Redis stopped"
 fi
