@@ -18,6 +18,8 @@
   var MAX_SIDE = 1600;
   var el = form.elements;
   var T = texts.dataset;
+  // Not form.action: the buttons named "action" shadow that property.
+  var ACTION = form.getAttribute("action") || window.location.pathname;
 
   function $(id) { return document.getElementById(id); }
   function say(node, text) { if (node) { node.textContent = text; } }
@@ -169,7 +171,7 @@
     sendButton.disabled = true;
     progress.hidden = false; progress.value = 0;
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", form.action);
+    xhr.open("POST", ACTION);
     xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
     xhr.upload.onprogress = function (e) { if (e.lengthComputable) { progress.value = Math.round(100 * e.loaded / e.total); } };
     xhr.onload = function () {
