@@ -1,6 +1,7 @@
 # XaDesk: two commands do everything on a fresh Debian/Ubuntu machine.
 #   make run   provision, migrate, load demo data, serve on http://127.0.0.1:8000
-#   make test  provision, then lint, types, migration check, import contracts, tests
+#   make test  provision (with Chromium), then lint, types, migration check, import contracts,
+#              tests, and the browser tests in a second pytest run
 SHELL := /bin/bash
 .ONESHELL:
 .SHELLFLAGS := -euo pipefail -c
@@ -40,9 +41,15 @@ contracts:
 	.venv/bin/lint-imports
 
 pytest:
-	DJANGO_DEBUG=true .venv/bin/pytest
+	# Two runs: the browser tests keep an asyncio loop running (sync Playwright),
+	# which breaks pytest-asyncio tests that come after them in the same process.
+	DJANGO_DEBUG=true .venv/bin/pytest -m "not browser"
+	DJANGO_DEBUG=true .venv/bin/pytest -m browser tests/browser
 
-test: setup lint types check-migrations contracts pytest
+test:
+	# setup, plus Chromium for the browser tests
+	bash scripts/provision.sh --browser
+	$(MAKE) --no-print-directory messages lint types check-migrations contracts pytest
 
 lock:
 	# Refreeze the transitive set after changing a pin in pyproject.toml.

@@ -1,0 +1,82 @@
+"""The officer console's case page hears about a change without a reload.
+
+The change is committed by another process's code path (the lifecycle
+service, as the resident's reply through the API would be), pushed through
+Redis to the uvicorn server, and over its WebSocket to Chromium.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, WebSocket, expect
+
+from geo.models import AdminUnit
+from helpdesk import lifecycle
+from helpdesk.models import Ticket, TicketEvent
+from tests.browser.conftest import Problems, Server, file_case, in_thread, log_in
+from tests.conftest import Personas
+
+pytestmark = pytest.mark.browser
+
+
+def test_console_case_page_shows_a_reply_pushed_while_open(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    ticket = file_case(
+        reporter=personas.resident, commune=commune_a, description="Ổ gà đường Hoàng Văn Thụ"
+    )
+    log_in(context, server, personas.officer_a)
+    frames: list[str] = []
+
+    def on_socket(socket: WebSocket) -> None:
+        if f"/ws/cases/{ticket.number}/" in socket.url:
+            socket.on("framereceived", lambda payload: frames.append(str(payload)))
+
+    page.on("websocket", on_socket)
+    page.goto(f"/console/cases/{ticket.number}/")
+    # "synced": the socket has caught up with the database; from now on only
+    # pushes can bring news, so what follows is not a catch-up read.
+    deadline = time.monotonic() + 10
+    while not any('"synced"' in frame for frame in frames):
+        assert time.monotonic() < deadline, f"the case socket never synced: {frames}"
+        page.wait_for_timeout(50)
+
+    live = page.locator(f'[data-live-case="{ticket.number}"]')
+    banner = live.locator("[data-live-banner]")
+    expect(banner).to_be_hidden()
+    events_before = TicketEvent.objects.filter(ticket=ticket).count()
+    page.evaluate(
+        """number => {
+          window.pushed = [];
+          document.querySelector('[data-live-case="' + number + '"]')
+            .addEventListener("xadesk:event", e => window.pushed.push(e.detail));
+        }""",
+        ticket.number,
+    )
+
+    def reply() -> TicketEvent:
+        fresh = Ticket.objects.get(pk=ticket.pk)
+        return lifecycle.ticket_reply(
+            ticket=fresh, by=personas.resident, body="Ổ gà càng ngày càng to"
+        )
+
+    event = in_thread(reply)
+    assert TicketEvent.objects.filter(ticket=ticket).count() == events_before + 1
+
+    expect(banner).to_be_visible(timeout=5_000)
+    pushed = page.evaluate("window.pushed")
+    assert [e["id"] for e in pushed] == [event.pk]
+    assert pushed[0]["kind"] == TicketEvent.Kind.REPLY
+    # No reload happened: the marker set on this document is still there.
+    assert page.evaluate("Array.isArray(window.pushed)")
+    # The reload link shows the new entry.
+    banner.get_by_role("link").click()
+    expect(page.locator("ol.timeline")).to_contain_text("Ổ gà càng ngày càng to")
+    problems.assert_none()

@@ -1,0 +1,227 @@
+"""The resident's report form in a real browser, with its script on.
+
+The photo is downscaled in the page before upload, a progress bar shows while
+sending, and a case that could not be sent waits on the phone and is sent
+again with the same submission key: never lost, never filed twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.sync_api import BrowserContext, Page, Request, Route, expect
+
+from geo.models import AdminUnit
+from helpdesk.models import Attachment, Ticket
+from tests.browser.conftest import Problems, Server, log_in
+from tests.conftest import Personas
+from tests.helpdesk.conftest import point_inside
+
+pytestmark = pytest.mark.browser
+
+FORM = "/report/new/?service=road_damage"
+PENDING = "xadesk:pending:report"
+
+# Records, through a binding, every value the progress bar shows while visible:
+# the page navigates away on success, so the record must live outside it.
+PROGRESS_WATCH = """
+document.addEventListener("DOMContentLoaded", function () {
+  var bar = document.getElementById("progress");
+  if (!bar) { return; }
+  new MutationObserver(function () {
+    if (!bar.hidden) { window.progressShown(bar.value); }
+  }).observe(bar, { attributes: true });
+});
+"""
+
+
+@pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    """A 3000x2000 JPEG of about 4 MB, like a phone's photo."""
+    width, height = 3000, 2000
+    gradient = Image.linear_gradient("L").resize((width, height))
+    noise = Image.effect_noise((width, height), 40)
+    flipped = gradient.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    path = tmp_path / "pothole.jpg"
+    Image.merge("RGB", (gradient, noise, flipped)).save(path, "JPEG", quality=92)
+    return path
+
+
+def fill_report(page: Page, *, commune: AdminUnit, photo: Path, description: str) -> None:
+    """Describe the problem, place it with the latitude/longitude inputs (the
+    fallback that needs no map tiles) and attach the photo."""
+    lat, lon = point_inside(commune)
+    page.locator("#id_lat").fill(f"{lat:.6f}")
+    page.locator("#id_lon").fill(f"{lon:.6f}")
+    page.locator("#id_description").fill(description)
+    page.locator("#photos").set_input_files(photo)
+    expect(page.locator("#photo-count")).not_to_be_empty()
+
+
+# How many photos of the waiting report the page keeps in IndexedDB (-1: none waits).
+WAITING_PHOTOS = """() => new Promise(resolve => {
+  const pending = JSON.parse(localStorage.getItem("xadesk:pending:report") || "null");
+  if (!pending) { resolve(-1); return; }
+  const open = indexedDB.open("xadesk", 1);
+  open.onupgradeneeded = () => open.transaction.abort();  // never create it for the page
+  open.onerror = () => resolve(0);
+  open.onsuccess = () => {
+    const get = open.result.transaction("photos").objectStore("photos").get(pending.key);
+    get.onsuccess = () => { resolve((get.result || []).length); open.result.close(); };
+    get.onerror = () => resolve(0);
+  };
+})"""
+
+
+def wait_until_photo_kept(page: Page) -> None:
+    """The report waits on the phone with its photo (written to IndexedDB a moment
+    after the text): only then may the connection return or the page reload."""
+    deadline = time.monotonic() + 10
+    while (waiting := page.evaluate(WAITING_PHOTOS)) != 1:
+        assert time.monotonic() < deadline, f"photos kept for the waiting report: {waiting}"
+        page.wait_for_timeout(50)
+
+
+def resident_tickets(personas: Personas) -> int:
+    return Ticket.objects.filter(reporter=personas.resident).count()
+
+
+def test_report_with_photo_downscaled_in_the_page(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+    photo: Path,
+    media_root: Path,
+) -> None:
+    log_in(context, server, personas.resident)
+    progress: list[int] = []
+    page.expose_function("progressShown", lambda value: progress.append(int(value)))
+    page.add_init_script(PROGRESS_WATCH)
+    posts: list[Request] = []
+    page.on("request", lambda r: posts.append(r) if r.method == "POST" else None)
+
+    page.goto("/report/new/")
+    page.locator('a.tile[href="?service=road_damage"]').click()
+    expect(page.locator("#case-form")).to_be_visible()
+    fill_report(page, commune=commune_a, photo=photo, description="Ổ gà lớn trước cổng chợ")
+    page.locator("#send").click()
+    page.wait_for_url(re.compile(r"/cases/[^/]+/submitted/$"))
+    number = page.locator("strong.number").inner_text().strip()
+    assert number
+
+    ticket = Ticket.objects.get(number=number)
+    assert ticket.reporter == personas.resident
+    assert ticket.service.code == "road_damage"
+    assert ticket.commune == commune_a
+    attachment = Attachment.objects.get(ticket=ticket)
+    with Image.open(media_root / attachment.display) as display:
+        assert max(display.size) <= 1600
+    assert max(attachment.width, attachment.height) <= 1600
+
+    # The downscale ran in the page: the server got other bytes than the file,
+    # the request was a fraction of the 4 MB photo, and the bar showed.
+    original = photo.read_bytes()
+    assert attachment.sha256 != hashlib.sha256(original).hexdigest()
+    [upload] = [r for r in posts if r.url.endswith("/report/new/")]
+    sent = upload.sizes()["requestBodySize"]
+    assert sent < len(original) / 3, (sent, len(original))
+    assert progress, "the progress bar never showed"
+    assert max(progress) == 100
+    problems.assert_none()
+
+
+def test_offline_report_waits_on_the_phone_and_is_sent_once(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+    photo: Path,
+) -> None:
+    log_in(context, server, personas.resident)
+    page.goto(FORM)
+    fill_report(page, commune=commune_a, photo=photo, description="Cống bị vỡ")
+
+    context.set_offline(True)
+    page.locator("#send").click()
+    pending = page.locator("#pending")
+    offline_text = page.locator("#texts").get_attribute("data-offline")
+    assert offline_text
+    expect(pending).to_have_text(offline_text)
+    wait_until_photo_kept(page)
+    assert resident_tickets(personas) == 0
+
+    # The signal returns: the "online" event sends it, with its photo.
+    context.set_offline(False)
+    page.wait_for_url(re.compile(r"/cases/[^/]+/submitted/$"))
+    number = page.locator("strong.number").inner_text().strip()
+    assert Ticket.objects.get(reporter=personas.resident).number == number
+    assert Attachment.objects.filter(ticket__number=number).count() == 1
+    assert page.evaluate(f"localStorage.getItem('{PENDING}')") is None
+
+    # Opening the form again sends nothing more.
+    page.goto(FORM)
+    expect(page.locator("#pending")).to_be_hidden()
+    page.wait_for_load_state("networkidle")
+    assert resident_tickets(personas) == 1
+    problems.assert_no_page_errors()
+
+
+def test_report_whose_answer_was_lost_is_resent_with_the_same_key(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+    photo: Path,
+) -> None:
+    """The server filed the case but the phone never heard back (the signal
+    dropped mid-answer): the page keeps it, resends after a reload, and the
+    server answers with the case it already has."""
+    log_in(context, server, personas.resident)
+    lost: list[int] = []
+
+    def lose_first_answer(route: Route) -> None:
+        if route.request.method != "POST" or lost:
+            route.fallback()
+            return
+        answer = route.fetch(max_redirects=0)
+        lost.append(answer.status)
+        route.abort("connectionreset")
+
+    page.route("**/report/new/", lose_first_answer)
+    page.goto(FORM)
+    key = page.locator("input[name=idempotency_key]").input_value()
+    fill_report(page, commune=commune_a, photo=photo, description="Đèn đường tắt cả tuần")
+    page.locator("#send").click()
+
+    offline_text = page.locator("#texts").get_attribute("data-offline")
+    assert offline_text
+    expect(page.locator("#pending")).to_have_text(offline_text)
+    assert lost == [302], lost
+    filed = Ticket.objects.get(reporter=personas.resident)
+    wait_until_photo_kept(page)
+
+    # Back on the form (a reload), the waiting report goes again, same key.
+    page.reload()
+    page.wait_for_url(re.compile(r"/cases/[^/]+/submitted/$"))
+    assert page.locator("strong.number").inner_text().strip() == filed.number
+    assert resident_tickets(personas) == 1
+    assert Attachment.objects.filter(ticket=filed).count() == 1
+
+    # And once more: nothing is waiting, nothing is sent.
+    page.goto(FORM)
+    assert page.locator("input[name=idempotency_key]").input_value() != key
+    page.wait_for_load_state("networkidle")
+    assert resident_tickets(personas) == 1
+    problems.assert_no_page_errors()
