@@ -125,7 +125,15 @@ def _replay(*, user: User, key: str, content_hash: str) -> Submission | None:
     if record is None:
         return None
     if record.request_hash != content_hash:
-        raise IdempotencyKeyReused()
+        # Nothing is lost: the first submission with this key is a case already.
+        raise IdempotencyKeyReused(
+            _(
+                "This submission was already received as case %(number)s. "
+                "To send something else, start a new report."
+            )
+            % {"number": record.ticket.number},
+            details={"number": record.ticket.number},
+        )
     return Submission(ticket=record.ticket, replayed=True, explanation="")
 
 

@@ -159,10 +159,13 @@
   }
 
   function keep(values, key, blobs) {
-    store(PENDING, { values: values, key: key, at: Date.now() });
-    photosSave(key, blobs);
     pendingBox.hidden = false;
     say(pendingBox, T.offline);
+    // Photos first, the marker after: a resend must never go out before the
+    // photos it belongs with are stored (it would differ from the first try).
+    return (blobs.length ? photosSave(key, blobs) : Promise.resolve()).then(function () {
+      store(PENDING, { values: values, key: key, photos: blobs.length, at: Date.now() });
+    });
   }
 
   function send(values, key, blobs) {
@@ -226,7 +229,11 @@
     var pending = load(PENDING);
     if (!pending || sending || !navigator.onLine) { return; }
     say(pendingBox, T.resending); pendingBox.hidden = false;
-    photosLoad(pending.key).then(function (blobs) { send(pending.values, pending.key, blobs); });
+    photosLoad(pending.key).then(function (blobs) {
+      // Photos this phone could not keep (private mode, full storage) are gone;
+      // send what is left rather than nothing.
+      send(pending.values, pending.key, blobs);
+    });
   }
   window.addEventListener("online", resendPending);
   if (load(PENDING)) {

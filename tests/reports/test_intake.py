@@ -118,7 +118,9 @@ def test_same_key_with_different_content_is_a_conflict_and_saves_nothing(
             idempotency_key="key-00000002",
         )
     assert caught.value.code == "idempotency_key_reused"
-    assert Ticket.objects.count() == 1
+    original = Ticket.objects.get()
+    assert caught.value.details["number"] == original.number
+    assert original.number in str(caught.value.message)
 
 
 @pytest.mark.django_db
