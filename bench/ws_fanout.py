@@ -211,18 +211,28 @@ async def _clients(
     all_synced = asyncio.Event()
     done = asyncio.Event()
 
+    # At most this many handshakes in flight per process: a socket's session
+    # and access checks queue on the server's one database thread, and
+    # uvicorn drops a handshake that is not accepted within 10 s.
+    opening = asyncio.Semaphore(100)
+
     async def one() -> None:
         nonlocal failed
+        await opening.acquire()
+        state = {"synced": False}
         try:
-            await socket_client()
+            await socket_client(state)
         except Exception as exc:  # noqa: BLE001 - counted and shown, the run goes on
             failed += 1
             if failed <= 3:
                 print(f"  socket failed: {type(exc).__name__}: {exc}", flush=True)
             if synced + failed == n:
                 all_synced.set()
+        finally:
+            if not state["synced"]:
+                opening.release()
 
-    async def socket_client() -> None:
+    async def socket_client(state: dict[str, bool]) -> None:
         nonlocal synced
         # Offers permessage-deflate like browsers do; the server decides.
         async with websockets.connect(
@@ -234,6 +244,8 @@ async def _clients(
             async for raw in ws:
                 message = json.loads(raw)
                 if message["type"] == "synced":
+                    state["synced"] = True
+                    opening.release()
                     synced += 1
                     if synced + failed == n:
                         all_synced.set()
@@ -254,7 +266,7 @@ async def _clients(
     ready.put(synced)
     for r in range(rounds):
         deadline = time.monotonic() + 90
-        while len(arrivals[r]) < n and time.monotonic() < deadline:  # noqa: ASYNC110 - a count
+        while len(arrivals[r]) < synced and time.monotonic() < deadline:  # noqa: ASYNC110 - a count
             await asyncio.sleep(0.005)
         results.put((r, arrivals[r]))
     await asyncio.to_thread(stop.wait, 120)
