@@ -50,6 +50,8 @@ case "$role" in
       --port 8002 \
       --proxy-headers \
       --forwarded-allow-ips '*' \
+      --ws wsproto \
+      --ws-per-message-deflate false \
       --no-server-header
     ;;
   setup)
