@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 
+from django.contrib.gis.db.models.functions import PointOnSurface
+from PIL import Image
+
 from accounts.models import Role, RoleAssignment, User
-from geo.models import AdminUnit
+from geo.models import AdminUnit, Boundary
 from helpdesk.models import Department, DepartmentMembership, DepartmentType
 
 PASSWORD = "correct horse battery staple"
@@ -52,3 +56,32 @@ def role_grant(
     for department in departments:
         DepartmentMembership.objects.create(department=department, user=user)
     return assignment
+
+
+def jpeg(*, color: str = "red", gps: tuple[float, float] | None = None) -> bytes:
+    """A small real JPEG, optionally with EXIF GPS like a phone camera writes."""
+    image = Image.new("RGB", (640, 480), color)
+    exif = Image.Exif()
+    if gps is not None:
+        lat, lon = gps
+
+        def dms(value: float) -> tuple[float, float, float]:
+            degrees = int(value)
+            minutes = int((value - degrees) * 60)
+            seconds = round(((value - degrees) * 60 - minutes) * 60, 4)
+            return (float(degrees), float(minutes), seconds)
+
+        exif[0x8825] = {1: "N", 2: dms(lat), 3: "E", 4: dms(lon)}
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+def point_inside(unit: AdminUnit) -> tuple[float, float]:
+    """Return (lat, lon) of a point surely inside the unit's current boundary."""
+    boundary = (
+        Boundary.objects.filter(unit=unit, valid_to__isnull=True)
+        .annotate(inside=PointOnSurface("geom"))
+        .get()
+    )
+    return boundary.inside.y, boundary.inside.x

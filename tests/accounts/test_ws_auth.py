@@ -13,7 +13,7 @@ from helpdesk.filing import service_get_active, ticket_file
 from helpdesk.models import Ticket
 from tests import factories
 from tests.conftest import COMMUNE_A, Personas
-from tests.helpdesk.conftest import point_inside
+from tests.factories import point_inside
 from tests.notifications.live import WebsocketCommunicator, default_redis_layers
 
 pytestmark = pytest.mark.django_db(transaction=True)

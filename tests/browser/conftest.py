@@ -38,7 +38,7 @@ from helpdesk.filing import service_get_active, ticket_file
 from helpdesk.models import Ticket
 from tests import factories
 from tests.conftest import COMMUNE_A, COMMUNE_B
-from tests.helpdesk.conftest import point_inside
+from tests.factories import point_inside
 from tests.notifications.live import free_port, redis_layers, session_cookie
 
 ROOT = Path(__file__).resolve().parents[2]

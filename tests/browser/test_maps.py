@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from geo.models import AdminUnit
 from tests.browser.conftest import Problems, Server, file_case
 from tests.conftest import COMMUNE_A, Personas
-from tests.helpdesk.conftest import point_inside
+from tests.factories import point_inside
 
 pytestmark = pytest.mark.browser
 

@@ -20,7 +20,7 @@ from geo.models import AdminUnit
 from helpdesk.models import Attachment, Ticket
 from tests.browser.conftest import Problems, Server, log_in
 from tests.conftest import Personas
-from tests.helpdesk.conftest import point_inside
+from tests.factories import point_inside
 
 pytestmark = pytest.mark.browser
 

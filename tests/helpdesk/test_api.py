@@ -9,7 +9,7 @@ from accounts.models import User
 from geo.models import AdminUnit
 from helpdesk.models import Ticket, TicketStatus
 from tests.conftest import Personas
-from tests.helpdesk.conftest import point_inside
+from tests.factories import point_inside
 
 API = "/api/v1/helpdesk"
 

@@ -17,8 +17,7 @@ from helpdesk.attachments import attachment_approve_public
 from helpdesk.filing import service_get_active, ticket_file
 from helpdesk.models import Attachment, Ticket, TicketStatus
 from tests.conftest import Personas
-from tests.helpdesk.conftest import point_inside
-from tests.reports.test_intake import jpeg
+from tests.factories import jpeg, point_inside
 
 
 @pytest.fixture(autouse=True)

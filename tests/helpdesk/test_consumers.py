@@ -21,7 +21,7 @@ from helpdesk.live import event_publish
 from helpdesk.models import Department, DepartmentType, Ticket, TicketEvent
 from tests import factories
 from tests.conftest import COMMUNE_A, COMMUNE_B, Personas
-from tests.helpdesk.conftest import point_inside
+from tests.factories import point_inside
 from tests.notifications.live import (
     PrivateRedis,
     WebsocketCommunicator,

@@ -11,7 +11,7 @@ from helpdesk.support import case_support_add
 from notifications.models import Channel, Delivery, Notification
 from reports.intake import CaseDraft, ProxyDetails, case_submit
 from tests.conftest import Personas
-from tests.helpdesk.conftest import point_inside
+from tests.factories import point_inside
 
 
 @pytest.mark.django_db

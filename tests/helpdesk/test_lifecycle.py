@@ -14,7 +14,7 @@ from helpdesk.filing import LocationRequired, service_get_active, ticket_file
 from helpdesk.models import Department, DepartmentType, Ticket, TicketEvent, TicketStatus
 from tests import factories
 from tests.conftest import Personas
-from tests.helpdesk.conftest import point_inside
+from tests.factories import point_inside
 
 S = TicketStatus
 

@@ -24,7 +24,7 @@ from helpdesk.filing import service_get_active, ticket_file
 from helpdesk.models import Ticket
 from tests import factories
 from tests.conftest import COMMUNE_A, Personas
-from tests.helpdesk.conftest import point_inside
+from tests.factories import point_inside
 from tests.notifications.live import free_port, session_cookie
 
 ROOT = Path(__file__).resolve().parents[2]

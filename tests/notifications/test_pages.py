@@ -20,7 +20,7 @@ from helpdesk.models import Ticket, TicketEvent
 from notifications.models import Notification, NotificationPreference
 from notifications.services import Message, notifications_send
 from tests.conftest import Personas
-from tests.helpdesk.conftest import point_inside
+from tests.factories import point_inside
 
 PERSONAS = ("resident", "digital_team", "officer_a", "officer_b", "leader_a", "province_admin")
 STAFF = ("officer_a", "officer_b", "leader_a", "province_admin")

@@ -15,8 +15,7 @@ from accounts.models import User
 from geo.models import AdminUnit
 from helpdesk.models import Attachment, CaseSupport, Ticket
 from tests.conftest import Personas
-from tests.helpdesk.conftest import point_inside
-from tests.reports.test_intake import jpeg
+from tests.factories import jpeg, point_inside
 
 API = "/api/v1/reports"
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import threading
 from pathlib import Path
 
 import pytest
 from django.db import IntegrityError, connection
-from PIL import Image
 from pytest_django import Settings
 
 from core.errors import InvalidInput
@@ -20,28 +18,9 @@ from reports import intake
 from reports.intake import CaseDraft, ProxyDetails, case_submit
 from tests import factories
 from tests.conftest import Personas
-from tests.helpdesk.conftest import point_inside
+from tests.factories import jpeg, point_inside
 
 LAOS = (19.88, 102.13)
-
-
-def jpeg(*, color: str = "red", gps: tuple[float, float] | None = None) -> bytes:
-    """A small real JPEG, optionally with EXIF GPS like a phone camera writes."""
-    image = Image.new("RGB", (640, 480), color)
-    exif = Image.Exif()
-    if gps is not None:
-        lat, lon = gps
-
-        def dms(value: float) -> tuple[float, float, float]:
-            degrees = int(value)
-            minutes = int((value - degrees) * 60)
-            seconds = round(((value - degrees) * 60 - minutes) * 60, 4)
-            return (float(degrees), float(minutes), seconds)
-
-        exif[0x8825] = {1: "N", 2: dms(lat), 3: "E", 4: dms(lon)}
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", exif=exif.tobytes())
-    return buffer.getvalue()
 
 
 @pytest.fixture

@@ -23,8 +23,7 @@ from helpdesk.models import Attachment, ProxyFiling, Ticket, TicketStatus
 from reports.intake import CaseDraft, OutsideCoverage, case_submit
 from reports.presenters import expected_response_text
 from tests.conftest import Personas
-from tests.helpdesk.conftest import point_inside
-from tests.reports.test_intake import jpeg
+from tests.factories import jpeg, point_inside
 
 LAOS = (19.88, 102.13)
 BUDGET_BYTES = 100 * 1024
