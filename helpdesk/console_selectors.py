@@ -6,10 +6,9 @@ functions only shape what the pages show, each in a fixed number of queries.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 
@@ -19,7 +18,6 @@ from helpdesk.models import (
     Article,
     CannedResponse,
     Department,
-    Holiday,
     Ticket,
 )
 from helpdesk.permissions import Scope, tickets_managed_by
@@ -64,35 +62,8 @@ def _by_label(item: tuple[str, str]) -> str:
 
 
 def calendars_for(*, province_ids: Iterable[int | None]) -> dict[int | None, WorkingCalendar]:
-    """Working calendars of several provinces from one query.
-
-    Same precedence as WorkingCalendar.for_province: a province's own row for a
-    date replaces the nationwide one.
-    """
-    ids = {pid for pid in province_ids if pid is not None}
-    rows = Holiday.objects.filter(Q(province__isnull=True) | Q(province_id__in=ids)).values(
-        "date", "kind", "province_id"
-    )
-    nationwide: dict[dt.date, str] = {}
-    local: dict[int, dict[dt.date, str]] = {pid: {} for pid in ids}
-    for row in rows:
-        # The stubs type the nullable FK id as int; nationwide rows have None.
-        province_id = cast("int | None", row["province_id"])
-        if province_id is None:
-            nationwide[row["date"]] = row["kind"]
-        else:
-            local[province_id][row["date"]] = row["kind"]
-    calendars: dict[int | None, WorkingCalendar] = {None: _calendar(nationwide)}
-    for pid in ids:
-        calendars[pid] = _calendar({**nationwide, **local[pid]})
-    return calendars
-
-
-def _calendar(kinds: dict[dt.date, str]) -> WorkingCalendar:
-    return WorkingCalendar(
-        holidays=(d for d, k in kinds.items() if k == Holiday.Kind.HOLIDAY),
-        working_days=(d for d, k in kinds.items() if k == Holiday.Kind.WORKING_DAY),
-    )
+    """Working calendars of several provinces from one query."""
+    return WorkingCalendar.for_provinces(province_ids)
 
 
 def departments_for_transfer(*, ticket: Ticket) -> QuerySet[Department]:

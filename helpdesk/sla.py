@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from django.db import models
@@ -58,19 +59,36 @@ class WorkingCalendar:
 
     @classmethod
     def for_province(cls, province_id: int | None) -> WorkingCalendar:
-        """Load the nationwide days and those of one province, in one query.
+        """Load the nationwide days and those of one province, in one query."""
+        return cls.for_provinces([province_id])[province_id]
+
+    @classmethod
+    def for_provinces(cls, province_ids: Iterable[int | None]) -> dict[int | None, WorkingCalendar]:
+        """Load the calendars of several provinces (and the nationwide one) in one query.
 
         A province's own row for a date wins over the nationwide one, so a
         province can work on, or close on, a day the rest of the country does not.
         """
-        scope = Q(province__isnull=True)
-        if province_id is not None:
-            scope |= Q(province_id=province_id)
-        kinds: dict[dt.date, str] = {}
-        rows = Holiday.objects.filter(scope).values_list("date", "kind", "province_id")
-        # Nationwide rows first, so a province's row for the same date replaces it.
-        for day, kind, _province in sorted(rows, key=lambda row: row[2] is not None):
-            kinds[day] = kind
+        ids = {pid for pid in province_ids if pid is not None}
+        rows = Holiday.objects.filter(
+            Q(province__isnull=True) | Q(province_id__in=ids)
+        ).values_list("date", "kind", "province_id")
+        nationwide: dict[dt.date, str] = {}
+        local: dict[int, dict[dt.date, str]] = {pid: {} for pid in ids}
+        for day, kind, province_id in rows:
+            # The stubs type the nullable FK id as int; nationwide rows have None.
+            province = cast("int | None", province_id)
+            if province is None:
+                nationwide[day] = kind
+            else:
+                local[province][day] = kind
+        calendars: dict[int | None, WorkingCalendar] = {None: cls._of(nationwide)}
+        for pid in ids:
+            calendars[pid] = cls._of({**nationwide, **local[pid]})
+        return calendars
+
+    @classmethod
+    def _of(cls, kinds: dict[dt.date, str]) -> WorkingCalendar:
         return cls(
             holidays=(day for day, kind in kinds.items() if kind == Holiday.Kind.HOLIDAY),
             working_days=(day for day, kind in kinds.items() if kind == Holiday.Kind.WORKING_DAY),
