@@ -8,7 +8,6 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.translation import get_language
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -19,13 +18,10 @@ from helpdesk import lifecycle, selectors
 from helpdesk.attachments import attachment_approve_public
 from helpdesk.errors import CaseNotFound, InvalidTransferTarget
 from helpdesk.models import Department, Service, Ticket, TicketEvent
+from helpdesk.names import department_name, service_name, unit_name
 from helpdesk.permissions import scope_for
 
 router = Router()
-
-
-def _english() -> bool:
-    return (get_language() or "vi").startswith("en")
 
 
 # --- schemas -----------------------------------------------------------------
@@ -46,7 +42,7 @@ class ServiceOut(Schema):
         return ServiceOut(
             code=service.code,
             kind=service.kind,
-            name=service.name_en if _english() else service.name,
+            name=service_name(service),
             icon=service.icon,
             location_required=service.location_required,
             photo_required=service.photo_required,
@@ -99,15 +95,14 @@ class CaseOut(Schema):
         commune = ticket.commune
         if commune is None:
             return None
-        name = (commune.full_name_en or commune.full_name) if _english() else commune.full_name
-        return UnitRef(code=commune.code, name=name)
+        return UnitRef(code=commune.code, name=unit_name(commune))
 
     @staticmethod
     def resolve_department(ticket: Ticket) -> str | None:
         department = ticket.department
         if department is None:
             return None
-        return (department.name_en or department.name) if _english() else department.name
+        return department_name(department)
 
     @staticmethod
     def resolve_assignee(ticket: Ticket) -> str | None:

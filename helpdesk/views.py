@@ -57,11 +57,6 @@ S = TicketStatus
 PAGE_SIZE = 25
 
 
-# The HTTP status of each family of domain errors, as config/api.py maps them.
-def _status_for(error: DomainError) -> int:
-    return error.http_status
-
-
 def _error_page(request: HttpRequest, message: str | Promise, status: int) -> HttpResponse:
     return render(request, "helpdesk/error.html", {"message": message}, status=status)
 
@@ -108,16 +103,23 @@ def _sla(ticket: Ticket, calendar: WorkingCalendar, now: dt.datetime) -> SlaStat
 # --- Queue -----------------------------------------------------------------
 
 
-@require_GET
-@staff_required
-def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
-    with_communes = _can_see_dashboard(scope)
-    form = QueueFilterForm(
+def _queue_filter_form(
+    request: HttpRequest, scope: Scope, *, with_communes: bool
+) -> QueueFilterForm:
+    """The queue's filters, shared by the list and the map of the same queue."""
+    return QueueFilterForm(
         request.GET or None,
         choices=console_selectors.queue_choices(scope=scope),
         services=list(services_active().order_by("name")),
         with_communes=with_communes,
     )
+
+
+@require_GET
+@staff_required
+def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
+    with_communes = _can_see_dashboard(scope)
+    form = _queue_filter_form(request, scope, with_communes=with_communes)
     tickets = tickets_queue(scope=scope, filters=form.queue_filter())
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     page_tickets: list[Ticket] = list(page.object_list)
@@ -148,12 +150,7 @@ def queue_map(request: HttpRequest, scope: Scope) -> HttpResponse:
     """The queue on a map, with the same filters. The list under the map is the
     page's real content: it still works when map tiles or JavaScript do not."""
     with_communes = _can_see_dashboard(scope)
-    form = QueueFilterForm(
-        request.GET or None,
-        choices=console_selectors.queue_choices(scope=scope),
-        services=list(services_active().order_by("name")),
-        with_communes=with_communes,
-    )
+    form = _queue_filter_form(request, scope, with_communes=with_communes)
     tickets = list(tickets_queue(scope=scope, filters=form.queue_filter())[:MAP_LIMIT])
     points = [
         {
@@ -359,7 +356,7 @@ def ticket_detail(request: HttpRequest, scope: Scope, number: str) -> HttpRespon
     try:
         ticket = _managed_ticket(scope, number)
     except DomainError as exc:
-        return _error_page(request, exc.message, _status_for(exc))
+        return _error_page(request, exc.message, exc.http_status)
     return _ticket_page(request, scope, ticket)
 
 
@@ -372,7 +369,7 @@ def ticket_action(request: HttpRequest, scope: Scope, number: str, action: str) 
     try:
         ticket = _managed_ticket(scope, number)
     except DomainError as exc:
-        return _error_page(request, exc.message, _status_for(exc))
+        return _error_page(request, exc.message, exc.http_status)
     form = _make_form(chosen, ticket, request.POST, request.FILES)
     if not form.is_valid():
         message = gettext("Please correct the form below.")
@@ -389,7 +386,7 @@ def ticket_action(request: HttpRequest, scope: Scope, number: str, action: str) 
             ticket,
             failed=(action, form),
             error=exc.message,
-            status=_status_for(exc),
+            status=exc.http_status,
         )
     messages.success(request, str(chosen.done))
     return redirect("helpdesk:ticket-detail", number=ticket.number)
@@ -447,7 +444,7 @@ def photo_public(request: HttpRequest, scope: Scope, number: str, photo_id: int)
         approve = request.POST.get("public") == "1"
         attachment_approve_public(attachment=photo, by=_officer(request), approved=approve)
     except DomainError as exc:
-        return _error_page(request, exc.message, _status_for(exc))
+        return _error_page(request, exc.message, exc.http_status)
     messages.success(
         request,
         gettext("The photo is now on the public map.")

@@ -5,7 +5,6 @@ from datetime import datetime
 
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import get_language
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
@@ -13,6 +12,7 @@ from accounts.auth import person_auth
 from accounts.models import User
 from helpdesk.api import CaseOut
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
+from helpdesk.names import service_name
 from helpdesk.support import case_support_add
 from reports import intake
 from reports.presenters import expected_response_text
@@ -122,7 +122,6 @@ def support_case(request: HttpRequest, number: str) -> dict[str, object]:
 @router.get("/public", auth=None)
 def public_map(request: HttpRequest) -> HttpResponse:
     """GeoJSON of field reports: no reporter identity, only approved photos."""
-    english = (get_language() or "vi").startswith("en")
     features = [
         {
             "type": "Feature",
@@ -130,7 +129,7 @@ def public_map(request: HttpRequest) -> HttpResponse:
             "geometry": {"type": "Point", "coordinates": [ticket.location.x, ticket.location.y]},
             "properties": {
                 "number": ticket.number,
-                "service": ticket.service.name_en if english else ticket.service.name,
+                "service": service_name(ticket.service),
                 "icon": ticket.service.icon,
                 "status": ticket.status,
                 "status_label": str(ticket.get_status_display()),

@@ -11,11 +11,11 @@ import uuid
 from typing import Any
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from geo.models import AdminUnit
 from helpdesk.models import ProxyFiling, Service, ServiceKind
+from helpdesk.names import service_name
 from reports.intake import CaseDraft, ProxyDetails
 
 KEY_PATTERN = "[A-Za-z0-9_-]{8,128}"
@@ -44,11 +44,6 @@ def communes_choices(*, province_code: str) -> list[tuple[str, str]]:
 
 def services_of_kind(kind: str) -> list[Service]:
     return list(Service.objects.filter(kind=kind, is_active=True).order_by("sort_order", "code"))
-
-
-def service_name(service: Service) -> str:
-    english = (get_language() or "vi").startswith("en")
-    return (service.name_en or service.name) if english else service.name
 
 
 class _CaseForm(forms.Form):

@@ -7,8 +7,9 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
-from helpdesk.api import CaseOut
 from helpdesk.models import Ticket
+from helpdesk.names import department_name as _department_name
+from helpdesk.names import unit_name
 
 
 def expected_response_text(ticket: Ticket) -> str:
@@ -21,10 +22,9 @@ def expected_response_text(ticket: Ticket) -> str:
 
 def commune_name(ticket: Ticket) -> str:
     """The commune's name as the API's ``case.commune.name`` gives it, or ""."""
-    commune = CaseOut.resolve_commune(ticket)
-    return commune.name if commune is not None else ""
+    return unit_name(ticket.commune) if ticket.commune is not None else ""
 
 
 def department_name(ticket: Ticket) -> str:
     """The department's name as the API's ``case.department`` gives it, or ""."""
-    return CaseOut.resolve_department(ticket) or ""
+    return _department_name(ticket.department) if ticket.department is not None else ""

@@ -27,6 +27,7 @@ from accounts.models import User
 from core.errors import DomainError
 from helpdesk import lifecycle
 from helpdesk.models import Attachment, ProxyFiling, Ticket, TicketStatus
+from helpdesk.names import service_name
 from helpdesk.permissions import Scope, is_reporter, scope_for
 from helpdesk.selectors import (
     ticket_get,
@@ -36,8 +37,8 @@ from helpdesk.selectors import (
     tickets_of_reporter,
 )
 from reports import presenters
-from reports.forms import RateForm, ReopenForm, ReplyForm, service_name
-from reports.views.common import error_page, files_for_others, person, status_for
+from reports.forms import RateForm, ReopenForm, ReplyForm
+from reports.views.common import error_page, files_for_others, person
 
 S = TicketStatus
 PAGE_SIZE = 20
@@ -173,7 +174,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     try:
         ticket = ticket_get(scope=scope, number=number)
     except DomainError as exc:
-        return error_page(request, exc.message, status_for(exc))
+        return error_page(request, exc.message, exc.http_status)
     return _case_page(request, scope, ticket)
 
 
@@ -210,7 +211,7 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     try:
         ticket = ticket_get(scope=scope, number=number)
     except DomainError as exc:
-        return error_page(request, exc.message, status_for(exc))
+        return error_page(request, exc.message, exc.http_status)
     form = form_class(request.POST, prefix=action)
     if not form.is_valid():
         return _case_page(
@@ -231,7 +232,7 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
             ticket,
             failed=(action, form),
             error=str(exc.message),
-            status=status_for(exc),
+            status=exc.http_status,
         )
     messages.success(request, str(done))
     return redirect("reports:case-detail", number=ticket.number)

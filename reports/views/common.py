@@ -1,4 +1,4 @@
-"""What every resident page shares: the status of a domain error, the error page."""
+"""What every resident page shares: the error page, the signed-in person."""
 
 from __future__ import annotations
 
@@ -7,12 +7,6 @@ from django.shortcuts import render
 from django.utils.functional import Promise
 
 from accounts.models import Role, RoleAssignment, User
-from core.errors import DomainError
-
-
-def status_for(error: DomainError) -> int:
-    """The HTTP status of a domain error: its family carries it (core.errors)."""
-    return error.http_status
 
 
 def error_page(request: HttpRequest, message: str | Promise, status: int) -> HttpResponse:

@@ -21,6 +21,7 @@ from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
 from helpdesk.filing import service_get_active
 from helpdesk.knowledge import ArticleHit, article_get, article_suggest
 from helpdesk.models import ServiceKind, TicketEvent
+from helpdesk.names import service_name
 from helpdesk.permissions import scope_for
 from helpdesk.selectors import ticket_get, ticket_timeline
 from helpdesk.support import case_support_add
@@ -29,11 +30,10 @@ from reports.forms import (
     HelpForm,
     ReportForm,
     communes_choices,
-    service_name,
     services_of_kind,
 )
 from reports.selectors import NearbyReport, report_get_supportable, reports_nearby_open
-from reports.views.common import error_page, files_for_others, person, status_for, wants_json
+from reports.views.common import error_page, files_for_others, person, wants_json
 
 FIX_FORM = gettext_lazy("Please check what you entered: some of it could not be read.")
 
@@ -70,7 +70,7 @@ def _report_page(
     try:
         service = service_get_active(code=service_code)
     except DomainError as exc:
-        return _services_page(request, error=str(exc.message), status=status_for(exc))
+        return _services_page(request, error=str(exc.message), status=exc.http_status)
     if service.kind != ServiceKind.FIELD_REPORT:
         return redirect("reports:help-new")
     context = {
@@ -125,7 +125,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
             form=_after_error(form, exc),
             service_code=code,
             error=str(exc.message),
-            status=status_for(exc),
+            status=exc.http_status,
         )
 
 
@@ -150,8 +150,8 @@ def report_support(request: HttpRequest, number: str) -> HttpResponse:
         supporters = case_support_add(ticket=ticket, user=person(request))
     except DomainError as exc:
         if wants_json(request):
-            return JsonResponse({"message": str(exc.message)}, status=status_for(exc))
-        return error_page(request, exc.message, status_for(exc))
+            return JsonResponse({"message": str(exc.message)}, status=exc.http_status)
+        return error_page(request, exc.message, exc.http_status)
     if wants_json(request):
         return JsonResponse({"number": number, "supporters": supporters})
     return render(request, "reports/supported.html", {"number": number, "supporters": supporters})
@@ -209,7 +209,7 @@ def help_new(request: HttpRequest) -> HttpResponse:
         return _submit(request, form, form.cleaned_data["service"])
     except DomainError as exc:
         return _help_page(
-            request, form=_after_error(form, exc), error=str(exc.message), status=status_for(exc)
+            request, form=_after_error(form, exc), error=str(exc.message), status=exc.http_status
         )
 
 
@@ -224,7 +224,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         article = article_get(slug=slug, language=get_language() or "vi")
     except DomainError as exc:
-        return error_page(request, exc.message, status_for(exc))
+        return error_page(request, exc.message, exc.http_status)
     return render(request, "reports/article.html", {"article": article})
 
 
@@ -239,7 +239,7 @@ def case_submitted(request: HttpRequest, number: str) -> HttpResponse:
     try:
         ticket = ticket_get(scope=scope, number=number)
     except DomainError as exc:
-        return error_page(request, exc.message, status_for(exc))
+        return error_page(request, exc.message, exc.http_status)
     created = (
         ticket_timeline(scope=scope, ticket=ticket, public_only=True)
         .filter(kind=TicketEvent.Kind.CREATED)

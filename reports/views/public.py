@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from reports.forms import service_name
+from helpdesk.names import service_name
 from reports.selectors import reports_public
 
 PUBLIC_LIMIT = 300
