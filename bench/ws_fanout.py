@@ -4,10 +4,12 @@ Starts its own uvicorn (config.asgi, DEBUG off like `make run`) unless --url is
 given, opens N sockets on one case as its reporter (session cookie) from
 --clients separate client processes, then commits replies through the real
 services and times each from the commit to its arrival on every socket
-(time.perf_counter is CLOCK_MONOTONIC, one clock for all processes).
+(CLOCK_REALTIME for the commit and the arrivals: one clock for all processes).
 
 Reported per configuration (median and range over --repeat runs):
-- p50/p99 ms from the commit to the arrival on each socket;
+- p50/p99 ms from the commit to the arrival on each follower's socket (the
+  kernel's receive timestamp, SO_TIMESTAMPNS), and to the client process
+  reading it (which waits for a turn on the cores it shares with the server);
 - KiB per idle socket: growth of the server's RSS (all its processes, from
   /proc) while the N sockets were opened, divided by N; a few warm-up sockets
   are opened and closed first so one-off imports are not counted;
@@ -15,19 +17,23 @@ Reported per configuration (median and range over --repeat runs):
   rounds, divided by the rounds; the client processes' CPU is shown apart.
 
     .venv/bin/python bench/ws_fanout.py --sockets 1000 5000 --layer core pubsub \
-        --ws websockets --deflate false --workers 1 --clients 2 --repeat 3
+        --ws wsproto --deflate false --workers 1 2 --clients 2 --repeat 3
+
+--workers 2 starts two uvicorn processes on two ports and spreads the sockets
+over them in turn, as `make run` does behind nginx (the bench connects to
+uvicorn directly: nginx's proxying is not in the figures).
 
 Uses the database in DATABASE_URL (default: the `make run` one) and Redis in
 REDIS_URL; writes one bench user and one case there. The clients share the
 machine's cores with the server, so latencies are upper bounds for the server;
 the server CPU per event is the cost that does not depend on the clients.
-`--ws wsproto` needs the wsproto package importable (e.g. PYTHONPATH).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import itertools
 import json
@@ -36,6 +42,7 @@ import os
 import resource
 import socket
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -53,7 +60,6 @@ import django  # noqa: E402
 
 django.setup()
 
-import websockets  # noqa: E402
 from channels.layers import channel_layers  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connections, transaction  # noqa: E402
@@ -69,6 +75,7 @@ LAYERS = {
     "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
 }
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+CLIENT_NICE = 0  # --client-nice, read by the forked client processes
 
 
 def raise_fd_limit(need: int) -> None:
@@ -77,23 +84,9 @@ def raise_fd_limit(need: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(need, hard), hard))
 
 
-def process_tree(pid: int) -> list[int]:
-    """The pid and its descendants (uvicorn --workers forks children)."""
-    pids, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        pids.append(p)
-        try:
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return pids
-
-
-def rss_kib(pid: int) -> int:
+def rss_kib(pids: list[int]) -> int:
     total = 0
-    for p in process_tree(pid):
+    for p in pids:
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -103,9 +96,9 @@ def rss_kib(pid: int) -> int:
     return total
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pids: list[int]) -> float:
     total = 0
-    for p in process_tree(pid):
+    for p in pids:
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -170,14 +163,13 @@ def start_server(conf: dict[str, Any], port: int) -> subprocess.Popen[bytes]:
         "--backlog", "8192",
         "--ws", conf["ws"],
         "--ws-per-message-deflate", conf["deflate"],
-        "--workers", str(conf["workers"]),
         *conf["server_args"],
     ]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     for _ in range(300):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                time.sleep(1.0 if conf["workers"] > 1 else 0.2)  # let every worker start
+                time.sleep(0.2)
                 return server
         except OSError:
             time.sleep(0.1)
@@ -189,91 +181,196 @@ def start_server(conf: dict[str, Any], port: int) -> subprocess.Popen[bytes]:
 
 
 def client_process(
-    url: str, headers: dict[str, str], n: int, rounds: int,
+    urls: list[str], headers: dict[str, str], n: int, rounds: int,
     ready: Any, results: Any, stop: Any,
 ) -> None:  # fmt: skip
     raise_fd_limit(n + 200)
+    if CLIENT_NICE:
+        os.nice(CLIENT_NICE)
     try:
         import uvloop
 
         uvloop.install()
     except ImportError:
         pass
-    asyncio.run(_clients(url, headers, n, rounds, ready, results, stop))
+    asyncio.run(_clients(urls, headers, n, rounds, ready, results, stop))
 
 
 async def _clients(
-    url: str, headers: dict[str, str], n: int, rounds: int,
+    urls: list[str], headers: dict[str, str], n: int, rounds: int,
     ready: Any, results: Any, stop: Any,
 ) -> None:  # fmt: skip
-    arrivals: list[list[float]] = [[] for _ in range(rounds)]
-    synced = failed = 0
+    """Open n sockets over the servers in turn; report how many synced, then arrivals."""
+    arrivals: list[list[tuple[float, float]]] = [[] for _ in range(rounds)]
+    counts = {"synced": 0, "failed": 0}
     all_synced = asyncio.Event()
-    done = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    servers = [split_ws_url(url) for url in urls]
+    requests = [handshake_request(host, port, target, headers) for host, port, target in servers]
 
     # At most this many handshakes in flight per process: a socket's session
     # and access checks queue on the server's one database thread, and
     # uvicorn drops a handshake that is not accepted within 10 s.
     opening = asyncio.Semaphore(100)
 
-    async def one() -> None:
-        nonlocal failed
+    def settled(ok: bool) -> None:
+        counts["synced" if ok else "failed"] += 1
+        opening.release()
+        if counts["synced"] + counts["failed"] == n:
+            all_synced.set()
+
+    async def one(i: int) -> Follower | None:
         await opening.acquire()
-        state = {"synced": False}
+        host, port, _target = servers[i % len(servers)]
+        sock = socket.socket()
+        sock.setblocking(False)
+        sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        follower = Follower(sock, arrivals, settled)
         try:
-            await socket_client(state)
-        except Exception as exc:  # noqa: BLE001 - counted and shown, the run goes on
-            failed += 1
-            if failed <= 3:
-                print(f"  socket failed: {type(exc).__name__}: {exc}", flush=True)
-            if synced + failed == n:
-                all_synced.set()
-        finally:
-            if not state["synced"]:
-                opening.release()
+            await loop.sock_connect(sock, (host, port))
+            loop.add_reader(sock.fileno(), follower.on_readable)
+            await loop.sock_sendall(sock, requests[i % len(servers)])
+        except OSError as exc:
+            print(f"  socket failed: {type(exc).__name__}: {exc}", flush=True)
+            sock.close()
+            settled(False)
+            return None
+        return follower
 
-    async def socket_client(state: dict[str, bool]) -> None:
-        nonlocal synced
-        # Offers permessage-deflate like browsers do; the server decides.
-        async with websockets.connect(
-            url, origin="http://127.0.0.1",  # type: ignore[arg-type]
-            additional_headers=headers, open_timeout=300, ping_interval=None,
-            close_timeout=1,
-        ) as ws:  # fmt: skip
-            seen = 0
-            async for raw in ws:
-                message = json.loads(raw)
-                if message["type"] == "synced":
-                    state["synced"] = True
-                    opening.release()
-                    synced += 1
-                    if synced + failed == n:
-                        all_synced.set()
-                elif message["type"] == "event":
-                    arrivals[seen].append(time.perf_counter())
-                    seen += 1
-                    if seen == rounds:
-                        break
-            await done.wait()
-
-    tasks = []
+    protos = []
     for i in range(n):
-        tasks.append(asyncio.create_task(one()))
+        protos.append(asyncio.create_task(one(i)))
         if i % 100 == 99:
             await asyncio.sleep(0.02)
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(all_synced.wait(), 600)
-    ready.put(synced)
+    ready.put(counts["synced"])
     for r in range(rounds):
         deadline = time.monotonic() + 90
-        while len(arrivals[r]) < synced and time.monotonic() < deadline:  # noqa: ASYNC110 - a count
+        while len(arrivals[r]) < counts["synced"] and time.monotonic() < deadline:  # noqa: ASYNC110 - a count
             await asyncio.sleep(0.005)
         results.put((r, arrivals[r]))
     await asyncio.to_thread(stop.wait, 120)
-    done.set()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    for task in protos:
+        follower = task.result() if task.done() and not task.cancelled() else None
+        if follower is not None:
+            loop.remove_reader(follower.sock.fileno())
+            follower.sock.close()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     results.put(("cpu", usage.ru_utime + usage.ru_stime))
+
+
+def split_ws_url(url: str) -> tuple[str, int, str]:
+    rest = url.removeprefix("ws://")
+    hostport, _, path = rest.partition("/")
+    host, _, port = hostport.partition(":")
+    return host, int(port or 80), "/" + path
+
+
+def handshake_request(host: str, port: int, target: str, headers: dict[str, str]) -> bytes:
+    lines = [
+        f"GET {target} HTTP/1.1",
+        f"Host: {host}:{port}",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}",
+        "Sec-WebSocket-Version: 13",
+        "Origin: http://127.0.0.1",
+        *(f"{k}: {v}" for k, v in headers.items()),
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux
+ANCILLARY_SIZE = socket.CMSG_SPACE(16)
+
+
+class Follower:
+    """A WebSocket follower as small as a client can be: it stamps each event frame.
+
+    Two stamps per frame, both CLOCK_REALTIME like the commit's: when the kernel
+    put the bytes on the follower's socket (SO_TIMESTAMPNS: the server's
+    delivery, whatever the client processes are doing) and when this process
+    read them (that plus the wait for a turn on the cores the clients share
+    with the server). Frames are read straight off the socket: the server
+    never masks (RFC 6455 5.1); a client library's per-message work would only
+    add to the second stamp.
+    """
+
+    def __init__(
+        self, sock: socket.socket, arrivals: list[list[tuple[float, float]]], settled: Any
+    ) -> None:
+        self.sock = sock
+        self.arrivals = arrivals
+        self.settled = settled
+        self.buffer = b""
+        self.upgraded = False
+        self.synced = False
+        self.seen = 0
+
+    def closed(self, why: str) -> None:
+        asyncio.get_running_loop().remove_reader(self.sock.fileno())
+        if not self.synced:
+            self.synced = True
+            print(f"  socket closed before synced: {why}", flush=True)
+            self.settled(False)
+
+    def on_readable(self) -> None:
+        try:
+            data, ancillary, _flags, _addr = self.sock.recvmsg(65536, ANCILLARY_SIZE)
+        except BlockingIOError:
+            return
+        except OSError as exc:
+            self.closed(str(exc))
+            return
+        now = time.time()
+        if not data:
+            self.closed("end of stream")
+            return
+        kernel = now
+        for level, kind, cdata in ancillary:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+                sec, nsec = struct.unpack("qq", cdata[:16])
+                kernel = sec + nsec / 1e9
+        self.feed(data, now, kernel)
+
+    def feed(self, data: bytes, now: float, kernel: float) -> None:
+        buffer = self.buffer + data
+        if not self.upgraded:
+            head, sep, buffer = buffer.partition(b"\r\n\r\n")
+            if not sep:
+                self.buffer = head
+                return
+            if not head.startswith(b"HTTP/1.1 101"):
+                raise RuntimeError(head.split(b"\r\n", 1)[0].decode())
+            self.upgraded = True
+        while len(buffer) >= 2:
+            opcode, length, start = buffer[0] & 0x0F, buffer[1] & 0x7F, 2
+            if length == 126:
+                if len(buffer) < 4:
+                    break
+                length, start = int.from_bytes(buffer[2:4]), 4
+            elif length == 127:
+                if len(buffer) < 10:
+                    break
+                length, start = int.from_bytes(buffer[2:10]), 10
+            if len(buffer) < start + length:
+                break
+            payload, buffer = buffer[start : start + length], buffer[start + length :]
+            if opcode == 0x9:  # ping: uvicorn closes sockets that do not answer (1011).
+                # Client frames are masked (RFC 6455 5.3); a zero key keeps the payload.
+                self.sock.send(bytes((0x8A, 0x80 | len(payload))) + bytes(4) + payload)
+            elif opcode == 0x8:  # close
+                code = int.from_bytes(payload[:2]) if payload else None
+                print(f"  server closed a socket: {code}", flush=True)
+            elif payload.startswith(b'{"type": "synced"'):
+                if not self.synced:
+                    self.synced = True
+                    self.settled(True)
+            elif payload.startswith(b'{"type": "event"') and self.seen < len(self.arrivals):
+                self.arrivals[self.seen].append((now, kernel))
+                self.seen += 1
+        self.buffer = buffer
 
 
 # --- one measurement ------------------------------------------------------------
@@ -290,20 +387,21 @@ def warm_up(url: str, headers: dict[str, str], count: int = 5) -> None:
 
 
 def measure(
-    conf: dict[str, Any], base_url: str, ticket: Ticket, officer: User, cookie: str,
-    n: int, rounds: int, clients: int, pid: int | None,
+    conf: dict[str, Any], base_urls: list[str], ticket: Ticket, officer: User, cookie: str,
+    n: int, rounds: int, clients: int, pids: list[int],
 ) -> dict[str, float]:  # fmt: skip
-    url = f"{base_url}/ws/cases/{ticket.number}/"
+    urls = [f"{base}/ws/cases/{ticket.number}/" for base in base_urls]
     headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"}
-    warm_up(url, headers)
+    for url in urls:
+        warm_up(url, headers)
     time.sleep(0.5)
-    before = rss_kib(pid) if pid else 0
+    before = rss_kib(pids)
     ctx = mp.get_context("fork")
     ready, results, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
     connections.close_all()  # no database socket shared with the children
     shares = [n // clients + (1 if i < n % clients else 0) for i in range(clients)]
     procs = [
-        ctx.Process(target=client_process, args=(url, headers, k, rounds, ready, results, stop))
+        ctx.Process(target=client_process, args=(urls, headers, k, rounds, ready, results, stop))
         for k in shares
         if k
     ]
@@ -314,10 +412,11 @@ def measure(
         if synced < n:
             print(f"  only {synced} of {n} sockets synced", flush=True)
         time.sleep(2)  # idle
-        after = rss_kib(pid) if pid else 0
-        cpu0 = cpu_seconds(pid) if pid else 0.0
+        after = rss_kib(pids)
+        cpu0 = cpu_seconds(pids)
         wall0 = time.perf_counter()
-        latencies: list[float] = []
+        latencies: list[float] = []  # to the kernel's receipt on the follower's socket
+        read_latencies: list[float] = []  # to the client process reading it
         lost = 0
         for r in range(rounds):
             committed: list[float] = []
@@ -329,10 +428,11 @@ def measure(
             for _ in procs:
                 _r, times = results.get(timeout=150)
                 got += len(times)
-                latencies += [(t - committed[0]) * 1000 for t in times]
+                latencies += [(kernel - committed[0]) * 1000 for _read, kernel in times]
+                read_latencies += [(read - committed[0]) * 1000 for read, _kernel in times]
             lost += synced - got
             time.sleep(0.3)
-        cpu1 = cpu_seconds(pid) if pid else 0.0
+        cpu1 = cpu_seconds(pids)
         wall = time.perf_counter() - wall0
         stop.set()
         client_cpu = 0.0
@@ -348,19 +448,23 @@ def measure(
     if lost:
         print(f"  {lost} deliveries missing after 90 s", flush=True)
     latencies.sort()
+    read_latencies.sort()
     return {
+        "first": latencies[0],
         "p50": statistics.median(latencies),
         "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)],
-        "kib": (after - before) / n if pid else float("nan"),
-        "cpu_ms": (cpu1 - cpu0) * 1000 / rounds if pid else float("nan"),
+        "read_p50": statistics.median(read_latencies),
+        "read_p99": read_latencies[max(0, int(len(read_latencies) * 0.99) - 1)],
+        "kib": (after - before) / n if pids else float("nan"),
+        "cpu_ms": (cpu1 - cpu0) * 1000 / rounds if pids else float("nan"),
         "client_cpu_s": client_cpu,
         "lost": lost,
-        "busy": (cpu1 - cpu0) / wall if pid else float("nan"),
+        "busy": (cpu1 - cpu0) / wall if pids else float("nan"),
     }
 
 
 def stamp(times: list[float]) -> None:
-    times.append(time.perf_counter())
+    times.append(time.time())  # CLOCK_REALTIME, as the kernel's receive timestamps
 
 
 def summary(values: list[float]) -> str:
@@ -378,13 +482,20 @@ def main() -> None:
                         choices=["websockets", "websockets-sansio", "wsproto"])  # fmt: skip
     parser.add_argument("--deflate", nargs="+", default=["false"], choices=["true", "false"],
                         help="uvicorn --ws-per-message-deflate")  # fmt: skip
-    parser.add_argument("--workers", type=int, nargs="+", default=[1])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1],
+                        help="uvicorn processes, each on its own port; sockets go to them "
+                        "in turn, as nginx's round robin spreads them in make run")  # fmt: skip
     parser.add_argument("--clients", type=int, default=2, help="client processes")
+    parser.add_argument("--client-nice", type=int, default=0,
+                        help="run the clients at this nice level, so that on a shared "
+                        "machine the server's cores are the server's (0: as equals)")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--server-args", default="", help="more uvicorn options, one string")
     parser.add_argument("--url", help="a running server, e.g. ws://127.0.0.1:8000 (no RSS then)")
     args = parser.parse_args()
+    global CLIENT_NICE  # set once, before the clients fork
+    CLIENT_NICE = args.client_nice
     raise_fd_limit(max(args.sockets) * 2 + 1000)
     ticket, officer, cookie = setup_case()
     print(f"load average at start: {os.getloadavg()}", flush=True)
@@ -399,37 +510,42 @@ def main() -> None:
         for rep in range(args.repeat):
             settings.CHANNEL_LAYERS = layer_settings(layer)
             channel_layers.backends = {}  # forget the previous layer
-            server = None
+            servers: list[subprocess.Popen[bytes]] = []
             if args.url:
-                base, pid = args.url, None
+                bases = [args.url]
             else:
-                port = 18000 + (len(rows) * args.repeat + rep) % 1000
-                server = start_server(conf, port)
-                base, pid = f"ws://127.0.0.1:{port}", server.pid
+                first = 18000 + (len(rows) * args.repeat + rep) * workers % 1000
+                servers = [start_server(conf, first + i) for i in range(workers)]
+                bases = [f"ws://127.0.0.1:{first + i}" for i in range(workers)]
             try:
-                result = measure(conf, base, ticket, officer, cookie, n, args.rounds,
-                                 args.clients, pid)  # fmt: skip
+                result = measure(conf, bases, ticket, officer, cookie, n, args.rounds,
+                                 args.clients, [s.pid for s in servers])  # fmt: skip
             finally:
-                if server is not None:
+                for server in servers:
                     server.terminate()
+                for server in servers:
                     server.wait(30)
             runs.append(result)
             print(
                 f"{layer:6} {ws:10} deflate={deflate:5} w={workers} {n:5} sockets: "
-                f"p50 {result['p50']:7.1f} ms  p99 {result['p99']:7.1f} ms  "
+                f"on socket first {result['first']:5.1f} p50 {result['p50']:6.1f} "
+                f"p99 {result['p99']:6.1f} ms  "
+                f"read p50 {result['read_p50']:6.1f} p99 {result['read_p99']:6.1f} ms  "
                 f"{result['kib']:6.1f} KiB/socket  server {result['cpu_ms']:6.1f} CPU ms/event "
                 f"({result['busy']:.0%} busy)  "
                 f"clients {result['client_cpu_s']:5.1f} CPU s  load {os.getloadavg()[0]:.2f}",
                 flush=True,
             )
         rows.append((conf, n, runs))
-    print(f"\nmedian (min–max) of {args.repeat} runs, {args.clients} client processes, "
+    print(f"\nmedian (min–max) of {args.repeat} runs, {args.clients} client processes "
+          f"(nice {args.client_nice}), "
           f"{args.rounds} events per run")  # fmt: skip
-    print("| sockets | layer | ws | deflate | workers | p50 ms | p99 ms | KiB/idle socket "
-          "| server CPU ms/event |")  # fmt: skip
-    print("|---:|---|---|---|---:|---:|---:|---:|---:|")
+    print("| sockets | layer | ws | deflate | workers | on socket p50 ms | p99 ms "
+          "| read p50 ms | read p99 ms | KiB/idle socket | server CPU ms/event |")  # fmt: skip
+    print("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for conf, n, runs in rows:
-        cols = [summary([r[k] for r in runs]) for k in ("p50", "p99", "kib", "cpu_ms")]
+        keys = ("p50", "p99", "read_p50", "read_p99", "kib", "cpu_ms")
+        cols = [summary([r[k] for r in runs]) for k in keys]
         print(f"| {n} | {conf['layer']} | {conf['ws']} | {conf['deflate']} | {conf['workers']} | "
               + " | ".join(cols) + " |")  # fmt: skip
 
