@@ -10,18 +10,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # built first and the WebSocket routing imported after it.
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from accounts.ws_auth import BearerTokenMiddleware, origin_checked_unless_bearer  # noqa: E402
+from accounts.ws_auth import PersonMiddleware, origin_checked_unless_bearer  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # Session cookie first; a bearer token (mobile apps) replaces it.
+        # A bearer token (mobile apps), else the session cookie (pages).
         "websocket": origin_checked_unless_bearer(
-            AuthMiddlewareStack(BearerTokenMiddleware(URLRouter(websocket_urlpatterns)))
+            PersonMiddleware(URLRouter(websocket_urlpatterns))
         ),
     }
 )

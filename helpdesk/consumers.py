@@ -35,10 +35,10 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
-from channels.utils import await_many_dispatch
 
+from core.websocket_frames import FrameWriter, text_frame
 from helpdesk import errors
-from helpdesk.live import LAYER_FAILED, case_group, event_payload, local_groups
+from helpdesk.live import case_group, event_payload, local_groups, run_until_blocked
 from helpdesk.models import Ticket, TicketEvent
 from helpdesk.permissions import Scope, can_manage, scope_for
 from helpdesk.selectors import ticket_get, ticket_timeline
@@ -49,6 +49,7 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_SERVER_ERROR = 1011
 CATCH_UP_BATCH = 500
+LAYER_FAILED = "local.layer_failed"  # put in the backlog when the group's subscription died
 
 
 def _query_param(scope: dict[str, Any], name: str) -> str | None:
@@ -76,38 +77,96 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     """One socket on a case.
 
     It has no channel of its own in the layer: the process joins the case group
-    once (helpdesk.live.LocalGroups) and puts each message into ``inbox``,
-    which is dispatched in turn with the socket's own messages, as a channel
-    would be. Measured with bench/ws_fanout.py (see the commit messages).
+    once (helpdesk.live.LocalGroups), which calls ``deliver`` for every socket
+    in one loop. A pushed event in order is sent at once, without a task of
+    its own; anything that needs the database (a gap to fill, a transfer to
+    re-check) or a socket that cannot take more yet moves the socket to its
+    ``backlog``, which one task works through in order.
     """
 
     groups: list[str] = []
     joined: str | None = None
+    worker: asyncio.Task[None] | None = None  # works through the backlog
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         self.scope = scope
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         self.base_send = send
-        self.inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.writer = FrameWriter.for_send(send)
+        self.last_id = 0
+        # Pushes wait here while the socket connects, catches up or is slow; None = live.
+        self.backlog: list[dict[str, Any]] | None = []
         try:
-            await await_many_dispatch([receive, self.inbox.get], self.dispatch)
+            while True:
+                await self.dispatch(await receive())
         except StopConsumer:
             pass
         finally:
             if self.joined is not None:
-                await local_groups(self.channel_layer).leave(self.joined, self.inbox)
+                await local_groups(self.channel_layer).leave(self.joined, self)
+            if self.worker is not None:
+                self.worker.cancel()
 
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        if message["type"] == "case.event":
-            # No database work on this path (the catch-up and the access check
-            # close their own connections), so not channels' per-message
-            # close_old_connections hop to the sync thread: thousands of
-            # sockets queued behind one thread for each event.
-            await self.case_event(message)
-        elif message["type"] == LAYER_FAILED:
-            await self.close(code=CLOSE_SERVER_ERROR)  # reconnect and catch up
+    # --- called by the process's group subscription (helpdesk.live) ---------------
+
+    def deliver(self, message: dict[str, Any]) -> None:
+        if self.backlog is not None:
+            self.backlog.append(message)
+            return
+        event = message["event"]
+        if event["id"] <= self.last_id:
+            return  # already sent by a catch-up
+        text = message.get("text")
+        if message.get("prev", 0) > self.last_id or text is None or _may_change_access(event):
+            self._work_on([message])
+            return
+        self.last_id = event["id"]
+        if self.writer is not None:
+            frame = message.get("frame")
+            if frame is None:  # the same message object goes to every socket: encode once
+                frame = message["frame"] = text_frame(text)
+            if self.writer.write(frame):
+                return
+        # The send runs to its end right here unless the socket's write buffer
+        # is full; only then does the rest become a task that later pushes wait behind.
+        try:
+            rest = run_until_blocked(self.base_send({"type": "websocket.send", "text": text}))
+        except Exception:  # noqa: BLE001 - a closed socket: its receive loop ends it
+            return
+        if rest is not None:
+            self._work_on([], after=rest)
+
+    def layer_failed(self) -> None:
+        # Reconnect and catch up; meanwhile the page polls the HTTP catch-up.
+        if self.backlog is not None:
+            self.backlog.append({"type": LAYER_FAILED})
         else:
-            await super().dispatch(message)
+            self._work_on([{"type": LAYER_FAILED}])
+
+    def _work_on(self, messages: list[dict[str, Any]], after: Any = None) -> None:
+        self.backlog = messages
+        self.worker = asyncio.create_task(self._work(after))
+
+    async def _work(self, after: Any = None) -> None:
+        if after is not None:
+            try:
+                await after
+            except Exception:  # noqa: BLE001 - the socket closed; its receive loop ends it
+                return
+        await self._drain_backlog()
+
+    async def _drain_backlog(self) -> None:
+        """Handle what waited, in order; then the socket is live again."""
+        backlog = self.backlog or []
+        while backlog:
+            message = backlog.pop(0)
+            if message["type"] == LAYER_FAILED:
+                await self.close(code=CLOSE_SERVER_ERROR)
+                return  # stays out of the live path until it is gone
+            await self.case_event(message)
+        self.backlog = None
+
+    # --- the socket's own messages -------------------------------------------------
 
     async def connect(self) -> None:
         await self.accept()
@@ -130,17 +189,18 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         except errors.CaseNotFound:
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        self.group = case_group(self.ticket.pk, staff=self.staff)
+        group = case_group(self.ticket.pk, staff=self.staff)
         # Subscribe first, read second: an event committed in between is both in
-        # the catch-up and in the buffered pushes, and case_event drops the copy.
-        self.joined = self.group
-        await local_groups(self.channel_layer).join(self.group, self.inbox)
+        # the catch-up and in the backlog, and case_event drops the copy.
+        self.joined = group
+        await local_groups(self.channel_layer).join(group, self)
         if raw_after is None:
             self.last_id = await database_sync_to_async(_last_visible_id)(self.access, self.ticket)
             await self.send_json({"type": "synced", "last_id": self.last_id})
         else:
             self.last_id = int(raw_after)
             await self.catch_up()
+        await self._drain_backlog()
 
     async def catch_up(self) -> None:
         """Send every visible event after ``last_id`` from the database, in order."""
@@ -170,7 +230,7 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             else:
                 await self.send(text_data=text)
             self.last_id = event["id"]
-        if event["kind"] == TicketEvent.Kind.TRANSFERRED or event["to_status"] == "transferred":
+        if _may_change_access(event):
             await self._recheck_access()
 
     async def _recheck_access(self) -> None:
@@ -184,6 +244,12 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             return
         if staff != self.staff:
             await self.close(code=CLOSE_FORBIDDEN)
+
+
+def _may_change_access(event: dict[str, Any]) -> bool:
+    return bool(
+        event["kind"] == TicketEvent.Kind.TRANSFERRED or event["to_status"] == "transferred"
+    )
 
 
 def _queue_groups(scope: Scope) -> list[str]:

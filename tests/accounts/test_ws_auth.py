@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from pytest_django.fixtures import Settings
 
 from accounts.auth import api_token_create
@@ -14,7 +16,12 @@ from helpdesk.models import Ticket
 from tests import factories
 from tests.conftest import COMMUNE_A, Personas
 from tests.factories import point_inside
-from tests.notifications.live import WebsocketCommunicator, default_redis_layers
+from tests.notifications.live import (
+    ORIGIN,
+    WebsocketCommunicator,
+    default_redis_layers,
+    session_cookie,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,3 +77,27 @@ async def test_a_wrong_token_is_anonymous(ticket: Ticket) -> None:
         f"/ws/cases/{ticket.number}/", [(b"authorization", b"Bearer xd_not-a-real-key")]
     )
     assert message == {"type": "websocket.close", "code": 4401}
+
+
+async def test_a_session_cookie_opens_the_persons_own_case(
+    ticket: Ticket, personas: Personas
+) -> None:
+    cookie = await database_sync_to_async(session_cookie)(personas.resident)
+    message = await _first_message(
+        f"/ws/cases/{ticket.number}/",
+        [ORIGIN, (b"cookie", f"other=1; {settings.SESSION_COOKIE_NAME}={cookie}".encode())],
+    )
+    assert message["type"] == "websocket.send"
+
+
+async def test_a_logged_out_or_forged_session_is_anonymous(
+    ticket: Ticket, personas: Personas
+) -> None:
+    cookie = await database_sync_to_async(session_cookie)(personas.resident)
+    await database_sync_to_async(lambda: Session.objects.filter(session_key=cookie).delete())()
+    for value in (cookie, "forged-session-key"):
+        message = await _first_message(
+            f"/ws/cases/{ticket.number}/",
+            [ORIGIN, (b"cookie", f"{settings.SESSION_COOKIE_NAME}={value}".encode())],
+        )
+        assert message == {"type": "websocket.close", "code": 4401}

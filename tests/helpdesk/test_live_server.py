@@ -35,9 +35,15 @@ def commune_a(committed_reference_data: None) -> AdminUnit:
     return factories.commune_get(code=COMMUNE_A)
 
 
-@pytest.fixture
-def uvicorn_url(committed_reference_data: None) -> Iterator[str]:
+# As scripts/serve.sh serves it (frames written straight to the transports,
+# core/websocket_frames.py), and with deflate on (uvicorn's own send path).
+SERVERS = [("wsproto", "false"), ("websockets", "true")]
+
+
+@pytest.fixture(params=SERVERS, ids=["wsproto", "websockets-deflate"])
+def uvicorn_url(committed_reference_data: None, request: pytest.FixtureRequest) -> Iterator[str]:
     """Serve config.asgi with uvicorn in a subprocess, on the test database."""
+    ws, deflate = request.param
     port = free_port()
     db = connection.settings_dict
     env = {
@@ -63,6 +69,10 @@ def uvicorn_url(committed_reference_data: None) -> Iterator[str]:
             "--lifespan",
             "off",
             "--no-access-log",
+            "--ws",
+            ws,
+            "--ws-per-message-deflate",
+            deflate,
         ],
         cwd=ROOT,
         env=env,
@@ -109,8 +119,18 @@ async def test_status_change_committed_elsewhere_reaches_a_real_socket(
             lambda: lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
         )()
         pushed = json.loads(await asyncio.wait_for(ws.recv(), 10))
-    assert pushed["type"] == "event"
-    assert pushed["event"]["to_status"] == "accepted"
+        assert pushed["type"] == "event"
+        assert pushed["event"]["to_status"] == "accepted"
+
+        def three_replies() -> None:
+            for body in ("một", "hai", "ba"):
+                lifecycle.ticket_reply(ticket=ticket, by=personas.officer_a, body=body)
+
+        await database_sync_to_async(three_replies)()
+        replies = [json.loads(await asyncio.wait_for(ws.recv(), 10)) for _ in range(3)]
+    assert [r["event"]["body"] for r in replies] == ["một", "hai", "ba"]
+    ids = [pushed["event"]["id"]] + [r["event"]["id"] for r in replies]
+    assert ids == sorted(ids)
 
 
 async def test_real_server_refuses_an_anonymous_socket_with_4401(
