@@ -15,6 +15,13 @@ WS_PORT="${XADESK_WS_PORT:-8002}"
 # Two cores here: 3 sync workers served 1,012-1,190 lookups/s (wrk, c=8) where 4
 # served 868-958, the extra worker only adding context switches.
 HTTP_WORKERS="${XADESK_HTTP_WORKERS:-3}"
+# One uvicorn process per core, each on its own port (WS_PORT, WS_PORT+1, ...);
+# nginx hands new sockets to them in turn. Each process subscribes once per
+# case and writes the pushed frame to its own sockets, so a push to 5,000
+# followers is split over the cores (bench/ws_fanout.py --workers 1 2).
+WS_WORKERS="${XADESK_WS_WORKERS:-$(nproc)}"
+# The in-memory channel layer reaches only its own process.
+[[ "${CHANNEL_LAYER:-redis}" == "memory" ]] && WS_WORKERS=1
 PY="$ROOT/.venv/bin/python"
 
 say() { printf '\033[1;32m[run]\033[0m %s\n' "$*"; }
@@ -52,10 +59,18 @@ pids+=($!)
 # No permessage-deflate: browsers offer it and each socket then keeps zlib
 # state; bench/ws_fanout.py at 1,000 idle sockets: 79 -> 47 KiB per socket and
 # p50 310 -> 107 ms per pushed event (the events are small JSON). wsproto: at
-# 5,000 sockets 40 vs 51 KiB per socket and ~20% less CPU than `websockets`.
-.venv/bin/uvicorn config.asgi:application --host 127.0.0.1 --port "$WS_PORT" \
-  --no-access-log --lifespan off --ws wsproto --ws-per-message-deflate false &
-pids+=($!)
+# 5,000 sockets 40 vs 51 KiB per socket and ~20% less CPU than `websockets`;
+# and with wsproto and no deflate a pushed frame is encoded once for all the
+# sockets of a process (core/websocket_frames.py).
+# Followers' sockets: several thousand per process need as many descriptors.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+ws_servers=""
+for i in $(seq 0 $((WS_WORKERS - 1))); do
+  .venv/bin/uvicorn config.asgi:application --host 127.0.0.1 --port $((WS_PORT + i)) \
+    --no-access-log --lifespan off --ws wsproto --ws-per-message-deflate false &
+  pids+=($!)
+  ws_servers+="server 127.0.0.1:$((WS_PORT + i)); "
+done
 # Sends queued email/SMS/Zalo notifications and the daily digests; safe to run
 # several of these (rows are claimed with SKIP LOCKED).
 "$PY" manage.py run_delivery_worker &
@@ -64,7 +79,7 @@ pids+=($!)
 (while true; do "$PY" manage.py close_resolved_cases -v 0 >/dev/null; sleep 3600; done) &
 pids+=($!)
 
-sed -e "s#@PORT@#$PORT#g" -e "s#@HTTP_PORT@#$HTTP_PORT#g" -e "s#@WS_PORT@#$WS_PORT#g" \
+sed -e "s#@PORT@#$PORT#g" -e "s#@HTTP_PORT@#$HTTP_PORT#g" -e "s#@WS_SERVERS@#$ws_servers#g" \
     -e "s#@RUN@#$RUN#g" -e "s#@STATIC@#$RUN/static#g" -e "s#@MEDIA@#$RUN/media#g" \
     "$ROOT/scripts/nginx.conf.in" >"$RUN/nginx/nginx.conf"
 nginx -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -e stderr &
