@@ -447,6 +447,8 @@ def measure(
                 p.kill()
     if lost:
         print(f"  {lost} deliveries missing after 90 s", flush=True)
+    if not latencies:
+        raise SystemExit("No event reached any socket: does the server use this channel layer?")
     latencies.sort()
     read_latencies.sort()
     return {
@@ -492,7 +494,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--server-args", default="", help="more uvicorn options, one string")
-    parser.add_argument("--url", help="a running server, e.g. ws://127.0.0.1:8000 (no RSS then)")
+    parser.add_argument("--url", help="a running server, e.g. ws://127.0.0.1:8000 (no RSS; "
+                        "give it DJANGO_SECRET_KEY, e.g. from .run/secret_key)")  # fmt: skip
     args = parser.parse_args()
     global CLIENT_NICE  # set once, before the clients fork
     CLIENT_NICE = args.client_nice
@@ -502,14 +505,17 @@ def main() -> None:
     rows: list[tuple[dict[str, Any], int, list[dict[str, float]]]] = []
     combos = list(itertools.product(args.layer, args.ws, args.deflate, args.workers))
     for (layer, ws, deflate, workers), n in itertools.product(combos, args.sockets):
+        if args.url:  # the running server's own settings, not ours
+            layer, ws, deflate, workers = "server", "server", "server", 0
         conf = {
             "layer": layer, "ws": ws, "deflate": deflate, "workers": workers,
             "server_args": args.server_args.split(),
         }  # fmt: skip
         runs = []
         for rep in range(args.repeat):
-            settings.CHANNEL_LAYERS = layer_settings(layer)
-            channel_layers.backends = {}  # forget the previous layer
+            if not args.url:  # else publish as the running server's settings say
+                settings.CHANNEL_LAYERS = layer_settings(layer)
+                channel_layers.backends = {}  # forget the previous layer
             servers: list[subprocess.Popen[bytes]] = []
             if args.url:
                 bases = [args.url]

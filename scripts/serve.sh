@@ -67,7 +67,7 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 ws_servers=""
 for i in $(seq 0 $((WS_WORKERS - 1))); do
   .venv/bin/uvicorn config.asgi:application --host 127.0.0.1 --port $((WS_PORT + i)) \
-    --no-access-log --lifespan off --ws wsproto --ws-per-message-deflate false &
+    --no-access-log --log-level warning --lifespan off --ws wsproto --ws-per-message-deflate false &
   pids+=($!)
   ws_servers+="server 127.0.0.1:$((WS_PORT + i)); "
 done
