@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -276,14 +276,14 @@ class PhotoPublicIn(Schema):
 @router.post("/cases/{number}/photos/{photo_id}/public", response={204: None}, auth=person_auth)
 def set_photo_public(
     request: HttpRequest, number: str, photo_id: int, payload: PhotoPublicIn
-) -> tuple[int, None]:
+) -> Status[None]:
     """Show (or hide) a photo on the public map, after looking at it for faces and plates."""
     ticket = _ticket(request, number)
     photo = ticket.attachments.filter(pk=photo_id).first()
     if photo is None:
         raise CaseNotFound()
     attachment_approve_public(attachment=photo, by=_user(request), approved=payload.public)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/cases/{number}/reject", response=CaseOut, auth=person_auth)
@@ -336,9 +336,9 @@ def reply_case(
     number: str,
     payload: Form[NoteIn],
     photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
-) -> tuple[int, TicketEvent]:
+) -> Status[TicketEvent]:
     """A public reply (multipart: ``body`` and optional ``photos``)."""
-    return 201, _message(request, number, payload.body, photos, internal=False)
+    return Status(201, _message(request, number, payload.body, photos, internal=False))
 
 
 @router.post("/cases/{number}/note", response={201: EventOut}, auth=person_auth)
@@ -347,9 +347,9 @@ def note_case(
     number: str,
     payload: Form[NoteIn],
     photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
-) -> tuple[int, TicketEvent]:
+) -> Status[TicketEvent]:
     """An internal note, officers only (multipart: ``body`` and optional ``photos``)."""
-    return 201, _message(request, number, payload.body, photos, internal=True)
+    return Status(201, _message(request, number, payload.body, photos, internal=True))
 
 
 @router.post("/cases/{number}/reopen", response=CaseOut, auth=person_auth)

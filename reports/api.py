@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from accounts.auth import person_auth
@@ -70,7 +70,7 @@ def create_case(
     request: HttpRequest,
     payload: Form[CaseFormIn],
     photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
-) -> tuple[int, dict[str, object]]:
+) -> Status[dict[str, object]]:
     proxy = None
     if payload.on_behalf_name or payload.consent:
         proxy = intake.ProxyDetails(
@@ -99,13 +99,16 @@ def create_case(
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
     ticket = submission.ticket
-    return (200 if submission.replayed else 201), {
-        "case": ticket,
-        "replayed": submission.replayed,
-        "routed": ticket.department_id is not None,
-        "message": submission.explanation,
-        "expected_response": expected_response_text(ticket),
-    }
+    return Status(
+        200 if submission.replayed else 201,
+        {
+            "case": ticket,
+            "replayed": submission.replayed,
+            "routed": ticket.department_id is not None,
+            "message": submission.explanation,
+            "expected_response": expected_response_text(ticket),
+        },
+    )
 
 
 @router.get("/nearby", response=list[NearbyOut], auth=None)
