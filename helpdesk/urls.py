@@ -11,6 +11,7 @@ from helpdesk.forms import PhoneLoginForm
 app_name = "helpdesk"
 urlpatterns: list[URLPattern] = [
     path("", views.queue, name="queue"),
+    path("rows/", views.queue_rows, name="queue-rows"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("map/", views.queue_map, name="queue-map"),
     path(

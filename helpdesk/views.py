@@ -141,6 +141,31 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
     )
 
 
+ROWS_LIMIT = 50
+
+
+@require_GET
+@staff_required
+def queue_rows(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """The queue's rows for the cases a live push named (``?cases=A,B`` plus the page's filters).
+
+    The queue page asks for these when /ws/queue/ reports changed cases, and
+    puts each row in place; a case it does not get back has left this queue
+    (transferred, or no longer matching the filters). Same scope and filters
+    as the page, same row template.
+    """
+    numbers = [n for n in request.GET.get("cases", "").split(",") if n][:ROWS_LIMIT]
+    with_communes = _can_see_dashboard(scope)
+    form = _queue_filter_form(request, scope, with_communes=with_communes)
+    tickets = list(
+        tickets_queue(scope=scope, filters=form.queue_filter()).filter(number__in=numbers)
+    )
+    calendars = console_selectors.calendars_for(province_ids={t.province_id for t in tickets})
+    now = timezone.now()
+    rows = [(t, _sla(t, calendars[t.province_id], now)) for t in tickets]
+    return render(request, "helpdesk/_queue_rows.html", {"rows": rows})
+
+
 MAP_LIMIT = 500
 
 

@@ -10,9 +10,10 @@
 // events with is_public false are skipped. When the socket cannot be held it
 // polls GET /api/v1/helpdesk/cases/<number>?after=<id> every 15 s, and keeps
 // trying the socket again with backoff.
-// A queue page: <div data-live-queue> — listens on /ws/queue/ and unhides its
-// [data-live-banner] and [data-live-changed], with the number of distinct
-// cases pushed in [data-live-count].
+// A queue page: <div data-live-queue> — listens on /ws/queue/; the rows of
+// changed cases are fetched from the server (<tbody data-live-rows
+// data-rows-url>, the page's own filters) and put in place, new cases at the
+// top of the first page; [data-live-count] counts the changed cases.
 // After a dropped socket it also unhides [data-live-stale] (changes may have
 // been missed while away; the page itself is the truth).
 // Unread badge: <span data-live-unread> — kept current from /ws/inbox/.
@@ -96,19 +97,65 @@
     );
   }
 
+  // Put the rows of the named cases in place: replace a row the page shows,
+  // add a new case at the top of the first page, drop a case the server no
+  // longer lists here (transferred away, or no longer matching the filters).
+  function refreshRows(tbody, numbers) {
+    var query = new URLSearchParams(location.search);
+    query.set("cases", numbers.join(","));
+    return fetch(tbody.dataset.rowsUrl + "?" + query.toString(), {
+      credentials: "same-origin",
+      headers: { Accept: "text/html" },
+    })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
+      .then(function (html) {
+        var holder = document.createElement("template");
+        holder.innerHTML = html;
+        var fresh = {};
+        holder.content.querySelectorAll("tr[data-case]").forEach(function (row) {
+          fresh[row.dataset.case] = row;
+        });
+        numbers.forEach(function (number) {
+          var shown = tbody.querySelector('tr[data-case="' + CSS.escape(number) + '"]');
+          var row = fresh[number];
+          if (row) row.classList.add("live-changed");
+          if (shown && row) shown.replaceWith(row);
+          else if (shown) shown.remove();
+          else if (row && "firstPage" in tbody.dataset) tbody.insertBefore(row, tbody.firstChild);
+        });
+      });
+  }
+
   function queue(el) {
     var changed = {};
+    var pending = {};
+    var timer = null;
     var opened = false;
+    var tbody = document.querySelector("[data-live-rows]");
     if (!("WebSocket" in window)) return;
+
+    function flush() {
+      timer = null;
+      var numbers = Object.keys(pending);
+      pending = {};
+      if (!tbody || !numbers.length) return;
+      refreshRows(tbody, numbers).catch(function () {
+        reveal(el, "[data-live-banner]"); // could not update in place: offer the reload
+      });
+    }
+
     keepOpen(function () { return "/ws/queue/"; }, {
       message: function (msg, healthy) {
         if (msg.type === "subscribed") { opened = true; healthy(); }
         if (msg.type !== "ticket") return;
         changed[msg.ticket.number] = true;
+        pending[msg.ticket.number] = true;
+        // A burst of changes (a transfer, a bulk import) becomes one request.
+        if (!timer) timer = setTimeout(flush, 300);
         var count = el.querySelector("[data-live-count]");
         if (count) count.textContent = String(Object.keys(changed).length);
         reveal(el, "[data-live-changed]");
-        reveal(el, "[data-live-banner]");
+        if (!tbody) reveal(el, "[data-live-banner]"); // an empty queue: reload shows the table
       },
       lost: function () {
         if (!opened) return; // never connected: nothing was being followed

@@ -10,11 +10,12 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import BrowserContext, Page, WebSocket, expect
 
 from geo.models import AdminUnit
 from helpdesk import lifecycle
-from helpdesk.models import Ticket, TicketEvent
+from helpdesk.models import Ticket, TicketEvent, TicketStatus
 from tests.browser.conftest import Problems, Server, file_case, in_thread, log_in
 from tests.conftest import Personas
 
@@ -79,4 +80,51 @@ def test_console_case_page_shows_a_reply_pushed_while_open(
     # The reload link shows the new entry.
     banner.get_by_role("link").click()
     expect(page.locator("ol.timeline")).to_contain_text("Ổ gà càng ngày càng to")
+    problems.assert_none()
+
+
+def test_queue_shows_new_and_changed_cases_without_a_reload(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    first = file_case(reporter=personas.resident, commune=commune_a, description="Rác ở chợ")
+    log_in(context, server, personas.officer_a)
+    frames: list[str] = []
+
+    def on_socket(socket: WebSocket) -> None:
+        if "/ws/queue/" in socket.url:
+            socket.on("framereceived", lambda payload: frames.append(str(payload)))
+
+    page.on("websocket", on_socket)
+    page.goto("/console/")
+    rows = page.locator("tbody[data-live-rows] tr")
+    expect(page.locator(f'tr[data-case="{first.number}"]')).to_be_visible()
+    deadline = time.monotonic() + 10
+    while not any('"subscribed"' in frame for frame in frames):
+        assert time.monotonic() < deadline, f"the queue socket never subscribed: {frames}"
+        page.wait_for_timeout(50)
+    page.evaluate("window.notReloaded = true")
+    shown_before = rows.count()
+
+    second = file_case(reporter=personas.resident, commune=commune_a, description="Cống tắc")
+    new_row = page.locator(f'tr[data-case="{second.number}"]')
+    expect(new_row).to_be_visible(timeout=5_000)
+    expect(rows).to_have_count(shown_before + 1)
+    expect(rows.first).to_have_attribute("data-case", second.number)
+
+    in_thread(
+        lambda: lifecycle.ticket_accept(
+            ticket=Ticket.objects.get(pk=first.pk), by=personas.officer_a
+        )
+    )
+    with translation.override("vi"):  # the pages' default language
+        accepted = str(TicketStatus.ACCEPTED.label)
+    expect(page.locator(f'tr[data-case="{first.number}"] .status')).to_have_text(
+        accepted, timeout=5_000
+    )
+    assert page.evaluate("window.notReloaded === true")
     problems.assert_none()
