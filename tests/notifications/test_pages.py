@@ -105,8 +105,8 @@ def test_inbox_is_paginated_with_a_bounded_number_of_queries(
         _send(personas.resident, f"key-{number}", f"Message {number:02d}")
     client = _client(personas.resident)
     client.get(reverse("notifications:notification-list"))  # warm the session
-    # Session, user, the header's console link, count, page.
-    with django_assert_max_num_queries(5):
+    # Session, user, the header's console link and unread badge, count, page.
+    with django_assert_max_num_queries(6):
         first = client.get(reverse("notifications:notification-list"))
     assert len(first.context["page"].object_list) == 20
     assert "Message 24" in first.content.decode()
@@ -441,3 +441,15 @@ def test_inbox_page_is_vietnamese_by_default(personas: Personas) -> None:
     response = client.get(reverse("notifications:notification-list"))
     assert response.status_code == 200
     assert '<html lang="vi">' in response.content.decode()
+
+
+def test_header_badge_shows_the_unread_count_without_javascript(personas: Personas) -> None:
+    client = _client(personas.resident)
+    badge = re.compile(r"<span class=\"badge\" data-live-unread( hidden)?>(\d*)</span>")
+    found = badge.search(client.get("/").content.decode())
+    assert found is not None and found.groups() == (" hidden", "")
+    _send(personas.resident, "a", "Một")
+    _send(personas.resident, "b", "Hai")
+    _send(personas.officer_a, "c", "Not mine")
+    found = badge.search(client.get("/").content.decode())
+    assert found is not None and found.groups() == (None, "2")
