@@ -447,9 +447,11 @@ def test_header_badge_shows_the_unread_count_without_javascript(personas: Person
     client = _client(personas.resident)
     badge = re.compile(r"<span class=\"badge\" data-live-unread( hidden)?>(\d*)</span>")
     found = badge.search(client.get("/").content.decode())
-    assert found is not None and found.groups() == (" hidden", "")
+    assert found is not None
+    assert found.groups() == (" hidden", "")
     _send(personas.resident, "a", "Một")
     _send(personas.resident, "b", "Hai")
     _send(personas.officer_a, "c", "Not mine")
     found = badge.search(client.get("/").content.decode())
-    assert found is not None and found.groups() == (None, "2")
+    assert found is not None
+    assert found.groups() == (None, "2")
