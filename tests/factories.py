@@ -10,7 +10,8 @@ from PIL import Image
 
 from accounts.models import Role, RoleAssignment, User
 from geo.models import AdminUnit, Boundary
-from helpdesk.models import Department, DepartmentMembership, DepartmentType
+from helpdesk.filing import service_get_active, ticket_file
+from helpdesk.models import Department, DepartmentMembership, DepartmentType, Ticket
 
 PASSWORD = "correct horse battery staple"
 _phones = itertools.count(1)
@@ -85,3 +86,21 @@ def point_inside(unit: AdminUnit) -> tuple[float, float]:
         .get()
     )
     return boundary.inside.y, boundary.inside.x
+
+
+def case_file(
+    *,
+    reporter: User,
+    commune: AdminUnit,
+    service_code: str = "road_damage",
+    description: str = "Ổ gà",
+) -> Ticket:
+    """A case filed through the real filing service at a point inside ``commune``."""
+    lat, lon = point_inside(commune)
+    return ticket_file(
+        reporter=reporter,
+        service=service_get_active(code=service_code),
+        description=description,
+        lat=lat,
+        lon=lon,
+    ).ticket

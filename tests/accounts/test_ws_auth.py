@@ -10,12 +10,9 @@ from pytest_django.fixtures import Settings
 
 from accounts.auth import api_token_create
 from config.asgi import application
-from geo.models import AdminUnit
-from helpdesk.filing import service_get_active, ticket_file
 from helpdesk.models import Ticket
 from tests import factories
 from tests.conftest import COMMUNE_A, Personas
-from tests.factories import point_inside
 from tests.notifications.live import (
     ORIGIN,
     WebsocketCommunicator,
@@ -33,15 +30,12 @@ def redis_layer(settings: Settings) -> None:
 
 @pytest.fixture
 def ticket(committed_reference_data: None, personas: Personas) -> Ticket:
-    commune: AdminUnit = factories.commune_get(code=COMMUNE_A)
-    lat, lon = point_inside(commune)
-    return ticket_file(
+    return factories.case_file(
         reporter=personas.resident,
-        service=service_get_active(code="streetlight_out"),
+        commune=factories.commune_get(code=COMMUNE_A),
+        service_code="streetlight_out",
         description="Đèn tắt",
-        lat=lat,
-        lon=lon,
-    ).ticket
+    )
 
 
 async def _first_message(path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, object]:

@@ -5,27 +5,16 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from geo.models import AdminUnit
 from helpdesk import lifecycle
-from helpdesk.filing import service_get_active, ticket_file
 from helpdesk.models import Ticket
 from tests import factories
 from tests.conftest import COMMUNE_A, COMMUNE_B, Personas
-from tests.factories import point_inside
 
 pytestmark = pytest.mark.django_db
 
 
 def _case(personas: Personas, code: str) -> Ticket:
-    commune: AdminUnit = factories.commune_get(code=code)
-    lat, lon = point_inside(commune)
-    return ticket_file(
-        reporter=personas.resident,
-        service=service_get_active(code="road_damage"),
-        description="Ổ gà",
-        lat=lat,
-        lon=lon,
-    ).ticket
+    return factories.case_file(reporter=personas.resident, commune=factories.commune_get(code=code))
 
 
 def _rows(client: Client, query: str) -> str:
