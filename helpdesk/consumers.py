@@ -50,6 +50,7 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_SERVER_ERROR = 1011
 CATCH_UP_BATCH = 500
 LAYER_FAILED = "local.layer_failed"  # put in the backlog when the group's subscription died
+SKIP, CATCH_UP, SEND = "skip", "catch_up", "send"  # what a pushed event needs (CaseConsumer._step)
 
 
 def _query_param(scope: dict[str, Any], name: str) -> str | None:
@@ -109,28 +110,36 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     # --- called by the process's group subscription (helpdesk.live) ---------------
 
+    def _step(self, message: dict[str, Any]) -> str:
+        """What a pushed event needs: SKIP (already sent), CATCH_UP (a gap) or SEND."""
+        if message["event"]["id"] <= self.last_id:
+            return SKIP  # already sent by a catch-up
+        if message["prev"] > self.last_id:
+            return CATCH_UP  # a push was lost or overtaken: the database has the truth
+        return SEND
+
     def deliver(self, message: dict[str, Any]) -> None:
         if self.backlog is not None:
             self.backlog.append(message)
             return
-        event = message["event"]
-        if event["id"] <= self.last_id:
-            return  # already sent by a catch-up
-        text = message.get("text")
-        if message.get("prev", 0) > self.last_id or text is None or _may_change_access(event):
-            self._work_on([message])
+        step = self._step(message)
+        if step == SKIP:
             return
-        self.last_id = event["id"]
+        if step == CATCH_UP or _may_change_access(message["event"]):
+            self._work_on([message])  # needs the database: off the shared loop
+            return
+        self.last_id = message["event"]["id"]
         if self.writer is not None:
             frame = message.get("frame")
             if frame is None:  # the same message object goes to every socket: encode once
-                frame = message["frame"] = text_frame(text)
+                frame = message["frame"] = text_frame(message["text"])
             if self.writer.write(frame):
                 return
         # The send runs to its end right here unless the socket's write buffer
         # is full; only then does the rest become a task that later pushes wait behind.
+        send = self.base_send({"type": "websocket.send", "text": message["text"]})
         try:
-            rest = run_until_blocked(self.base_send({"type": "websocket.send", "text": text}))
+            rest = run_until_blocked(send)
         except Exception:  # noqa: BLE001 - a closed socket: its receive loop ends it
             return
         if rest is not None:
@@ -216,21 +225,17 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         await self.send_json({"type": "synced", "last_id": self.last_id})
 
     async def case_event(self, message: dict[str, Any]) -> None:
-        event = message["event"]
-        if event["id"] <= self.last_id:
-            return  # already sent by the catch-up
-        if message.get("prev", 0) > self.last_id:
-            # A push was lost or overtaken: the database has the truth.
+        """A pushed event from the backlog: the slow path of ``deliver``."""
+        step = self._step(message)
+        if step == SKIP:
+            return
+        if step == CATCH_UP:
             await self.catch_up()
         else:
             # Encoded once by the publisher (helpdesk.live.event_publish).
-            text = message.get("text")
-            if text is None:
-                await self.send_json({"type": "event", "event": event})
-            else:
-                await self.send(text_data=text)
-            self.last_id = event["id"]
-        if _may_change_access(event):
+            await self.send(text_data=message["text"])
+            self.last_id = message["event"]["id"]
+        if _may_change_access(message["event"]):
             await self._recheck_access()
 
     async def _recheck_access(self) -> None:

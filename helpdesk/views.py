@@ -103,6 +103,13 @@ def _sla(ticket: Ticket, calendar: WorkingCalendar, now: dt.datetime) -> SlaStat
 # --- Queue -----------------------------------------------------------------
 
 
+def _rows_with_sla(tickets: list[Ticket]) -> list[tuple[Ticket, SlaStatus | None]]:
+    """Queue rows: each ticket with its time left, one calendar read per province."""
+    calendars = console_selectors.calendars_for(province_ids={t.province_id for t in tickets})
+    now = timezone.now()
+    return [(t, _sla(t, calendars[t.province_id], now)) for t in tickets]
+
+
 def _queue_filter_form(
     request: HttpRequest, scope: Scope, *, with_communes: bool
 ) -> QueueFilterForm:
@@ -122,10 +129,7 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
     form = _queue_filter_form(request, scope, with_communes=with_communes)
     tickets = tickets_queue(scope=scope, filters=form.queue_filter())
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
-    page_tickets: list[Ticket] = list(page.object_list)
-    calendars = console_selectors.calendars_for(province_ids={t.province_id for t in page_tickets})
-    now = timezone.now()
-    rows = [(t, _sla(t, calendars[t.province_id], now)) for t in page_tickets]
+    rows = _rows_with_sla(list(page.object_list))
     counts = tickets_count_by_status(scope=scope)
     status_counts = [(value, label, counts.get(value, 0)) for value, label in S.choices]
     return render(
@@ -157,13 +161,8 @@ def queue_rows(request: HttpRequest, scope: Scope) -> HttpResponse:
     numbers = [n for n in request.GET.get("cases", "").split(",") if n][:ROWS_LIMIT]
     with_communes = _can_see_dashboard(scope)
     form = _queue_filter_form(request, scope, with_communes=with_communes)
-    tickets = list(
-        tickets_queue(scope=scope, filters=form.queue_filter()).filter(number__in=numbers)
-    )
-    calendars = console_selectors.calendars_for(province_ids={t.province_id for t in tickets})
-    now = timezone.now()
-    rows = [(t, _sla(t, calendars[t.province_id], now)) for t in tickets]
-    return render(request, "helpdesk/_queue_rows.html", {"rows": rows})
+    tickets = tickets_queue(scope=scope, filters=form.queue_filter()).filter(number__in=numbers)
+    return render(request, "helpdesk/_queue_rows.html", {"rows": _rows_with_sla(list(tickets))})
 
 
 MAP_LIMIT = 500

@@ -22,6 +22,25 @@ from tests.conftest import Personas
 pytestmark = pytest.mark.browser
 
 
+def _frames_of(page: Page, path: str) -> list[str]:
+    """The frames the page's sockets on ``path`` receive, as they arrive."""
+    frames: list[str] = []
+
+    def on_socket(socket: WebSocket) -> None:
+        if path in socket.url:
+            socket.on("framereceived", lambda payload: frames.append(str(payload)))
+
+    page.on("websocket", on_socket)
+    return frames
+
+
+def _wait_for_frame(page: Page, frames: list[str], marker: str) -> None:
+    deadline = time.monotonic() + 10
+    while not any(marker in frame for frame in frames):
+        assert time.monotonic() < deadline, f"no {marker} frame came: {frames}"
+        page.wait_for_timeout(50)
+
+
 def test_console_case_page_shows_a_reply_pushed_while_open(
     personas: Personas,
     commune_a: AdminUnit,
@@ -34,20 +53,11 @@ def test_console_case_page_shows_a_reply_pushed_while_open(
         reporter=personas.resident, commune=commune_a, description="Ổ gà đường Hoàng Văn Thụ"
     )
     log_in(context, server, personas.officer_a)
-    frames: list[str] = []
-
-    def on_socket(socket: WebSocket) -> None:
-        if f"/ws/cases/{ticket.number}/" in socket.url:
-            socket.on("framereceived", lambda payload: frames.append(str(payload)))
-
-    page.on("websocket", on_socket)
+    frames = _frames_of(page, f"/ws/cases/{ticket.number}/")
     page.goto(f"/console/cases/{ticket.number}/")
     # "synced": the socket has caught up with the database; from now on only
     # pushes can bring news, so what follows is not a catch-up read.
-    deadline = time.monotonic() + 10
-    while not any('"synced"' in frame for frame in frames):
-        assert time.monotonic() < deadline, f"the case socket never synced: {frames}"
-        page.wait_for_timeout(50)
+    _wait_for_frame(page, frames, '"synced"')
 
     live = page.locator(f'[data-live-case="{ticket.number}"]')
     banner = live.locator("[data-live-banner]")
@@ -93,20 +103,11 @@ def test_queue_shows_new_and_changed_cases_without_a_reload(
 ) -> None:
     first = file_case(reporter=personas.resident, commune=commune_a, description="Rác ở chợ")
     log_in(context, server, personas.officer_a)
-    frames: list[str] = []
-
-    def on_socket(socket: WebSocket) -> None:
-        if "/ws/queue/" in socket.url:
-            socket.on("framereceived", lambda payload: frames.append(str(payload)))
-
-    page.on("websocket", on_socket)
+    frames = _frames_of(page, "/ws/queue/")
     page.goto("/console/")
     rows = page.locator("tbody[data-live-rows] tr")
     expect(page.locator(f'tr[data-case="{first.number}"]')).to_be_visible()
-    deadline = time.monotonic() + 10
-    while not any('"subscribed"' in frame for frame in frames):
-        assert time.monotonic() < deadline, f"the queue socket never subscribed: {frames}"
-        page.wait_for_timeout(50)
+    _wait_for_frame(page, frames, '"subscribed"')
     page.evaluate("window.notReloaded = true")
     shown_before = rows.count()
 
