@@ -48,10 +48,12 @@ def ticket_event_record(
         data=data or {},
         created_at=now,
     )
-    # The inbox and outbox rows commit with the event (they are the record of who
-    # must be told); the push waits for the commit, so no socket ever sees an
-    # event that was rolled back. robust: a failed push is logged, and the
-    # request that made the change still succeeds.
-    case_event_notify(event)
+    # The push waits for the commit, so no socket ever sees an event that was
+    # rolled back. robust: a failed push is logged, and the request that made the
+    # change still succeeds. Registered before the inbox pushes, so the case's
+    # followers (the people waiting on this very page) are told first.
     transaction.on_commit(functools.partial(event_publish, event.pk), robust=True)
+    # The inbox and outbox rows commit with the event: they are the record of
+    # who must be told.
+    case_event_notify(event)
     return event

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import functools
 import threading
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -11,7 +13,9 @@ from accounts.models import Role, User
 from geo.models import AdminUnit
 from helpdesk import errors, lifecycle
 from helpdesk.filing import LocationRequired, service_get_active, ticket_file
+from helpdesk.live import event_publish
 from helpdesk.models import Department, DepartmentType, Ticket, TicketEvent, TicketStatus
+from notifications.push import groups_send, inbox_group
 from tests import factories
 from tests.conftest import Personas
 from tests.factories import point_inside
@@ -303,3 +307,16 @@ def test_close_command_closes_only_cases_resolved_over_a_week_ago(
     old.refresh_from_db()
     recent.refresh_from_db()
     assert (old.status, recent.status) == (S.CLOSED, S.RESOLVED)
+
+
+@pytest.mark.django_db
+def test_case_followers_are_pushed_to_before_the_inboxes(
+    personas: Personas, commune_a: AdminUnit, django_capture_on_commit_callbacks: Any
+) -> None:
+    ticket = _report_in(commune_a, personas.resident)
+    with django_capture_on_commit_callbacks() as callbacks:
+        event = lifecycle.ticket_reply(ticket=ticket, by=personas.officer_a, body="Đã nhận.")
+    pushes = [(c.func, c.args) for c in callbacks if isinstance(c, functools.partial)]
+    assert pushes[0] == (event_publish, (event.pk,))
+    inbox = [args[0] for func, args in pushes if func is groups_send]
+    assert [group for group, _message in inbox[0]] == [inbox_group(personas.resident.pk)]
