@@ -38,11 +38,14 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         return count
 
     async def inbox_notification(self, message: dict[str, Any]) -> None:
+        # The sender counted the unread messages at its commit (one query for
+        # all recipients); a message without the count is counted here.
+        unread = message.get("unread")
         await self.send_json(
             {
                 "type": "notification",
                 "notification": message["notification"],
-                "unread": await self._unread(),
+                "unread": unread if unread is not None else await self._unread(),
             }
         )
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
+
+from django.db.models import Count, QuerySet
 
 from accounts.context_processors import STAFF_ROLES
 from accounts.models import RoleAssignment, User
@@ -18,6 +20,17 @@ def notifications_of(*, user_id: int, unread_only: bool = False) -> QuerySet[Not
 
 def notifications_unread_count(*, user_id: int) -> int:
     return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+
+
+def notifications_unread_counts(*, user_ids: Iterable[int]) -> dict[int, int]:
+    """Unread messages per person, for many people in one query (absent: none)."""
+    rows = (
+        Notification.objects.filter(recipient_id__in=list(user_ids), read_at__isnull=True)
+        .values("recipient_id")
+        .annotate(count=Count("id"))
+        .values_list("recipient_id", "count")
+    )
+    return dict(rows)
 
 
 def preference_for(*, user_id: int) -> NotificationPreference:

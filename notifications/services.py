@@ -31,7 +31,7 @@ from notifications.models import (
     NotificationPreference,
 )
 from notifications.push import groups_send, inbox_group
-from notifications.selectors import person_is_staff
+from notifications.selectors import notifications_unread_counts, person_is_staff
 
 
 @dataclass(frozen=True)
@@ -120,10 +120,18 @@ def notifications_send(
                 for channel, status in _external_channels(user, preference)
             ]
             Delivery.objects.bulk_create(rows)
+        # Each push carries the person's unread count as of this commit, counted
+        # here in one query: a case with thousands of followers must not make
+        # every one of their sockets query the database when it changes.
+        unread = notifications_unread_counts(user_ids=[n.recipient_id for n in created])
         pushes = [
             (
                 inbox_group(n.recipient_id),
-                {"type": "inbox.notification", "notification": notification_payload(n)},
+                {
+                    "type": "inbox.notification",
+                    "notification": notification_payload(n),
+                    "unread": unread.get(n.recipient_id, 0),
+                },
             )
             for n in created
         ]

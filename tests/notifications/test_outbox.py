@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,6 +16,8 @@ from accounts.models import User
 from core import sms
 from notifications.models import Channel, Delivery, DeliveryStatus, NotificationPreference
 from notifications.outbox import deliveries_process, digests_send
+from notifications.push import inbox_group
+from notifications.selectors import notifications_unread_counts
 from notifications.services import Message, notifications_send
 from tests import factories
 
@@ -159,3 +162,21 @@ def test_two_workers_claiming_at_once_send_each_delivery_exactly_once(
         thread.join()
     assert sorted(m.to for m in sms.outbox) == sorted(p.phone for p in people)
     assert Delivery.objects.filter(channel=Channel.SMS, status="sent", attempts=1).count() == 20
+
+
+@pytest.mark.django_db
+def test_inbox_push_carries_each_persons_unread_count_counted_once(
+    django_capture_on_commit_callbacks: Any, django_assert_num_queries: Any
+) -> None:
+    busy, fresh = _person(), _person()
+    notifications_send(recipient_ids=[busy.pk], message=_message("earlier"), now=NOON)
+    with django_capture_on_commit_callbacks() as callbacks:
+        notifications_send(recipient_ids=[busy.pk, fresh.pk], message=_message(), now=NOON)
+    (push,) = callbacks
+    unread = {group: message["unread"] for group, message in push.args[0]}
+    assert unread == {inbox_group(busy.pk): 2, inbox_group(fresh.pk): 1}
+    with django_assert_num_queries(1):
+        assert notifications_unread_counts(user_ids=[busy.pk, fresh.pk, 0]) == {
+            busy.pk: 2,
+            fresh.pk: 1,
+        }
