@@ -23,6 +23,12 @@ Reported per configuration (median and range over --repeat runs):
 over them in turn, as `make run` does behind nginx (the bench connects to
 uvicorn directly: nginx's proxying is not in the figures).
 
+The clients share the machine's two cores with the server. By default each
+client process is woken by every frame, as a client that shares nothing would
+be; --client-poll-ms 10 has them poll their sockets instead, so that a frame's
+arrival wakes nobody and costs the server's cores what a follower on its own
+phone would cost them (the kernel's receive stamp is taken either way).
+
 Uses the database in DATABASE_URL (default: the `make run` one) and Redis in
 REDIS_URL; writes one bench user and one case there. The clients share the
 machine's cores with the server, so latencies are upper bounds for the server;
@@ -76,6 +82,7 @@ LAYERS = {
 }
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 CLIENT_NICE = 0  # --client-nice, read by the forked client processes
+CLIENT_POLL_MS = 0  # --client-poll-ms, read by the forked client processes
 
 
 def raise_fd_limit(need: int) -> None:
@@ -244,11 +251,14 @@ async def _clients(
             await asyncio.sleep(0.02)
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(all_synced.wait(), 600)
+    drain = _poll_instead_of_waking(loop, protos) if CLIENT_POLL_MS else None
     ready.put(counts["synced"])
     for r in range(rounds):
         deadline = time.monotonic() + 90
-        while len(arrivals[r]) < counts["synced"] and time.monotonic() < deadline:  # noqa: ASYNC110 - a count
-            await asyncio.sleep(0.005)
+        while len(arrivals[r]) < counts["synced"] and time.monotonic() < deadline:
+            await asyncio.sleep(CLIENT_POLL_MS / 1000 if drain else 0.005)
+            if drain:
+                drain()
         results.put((r, arrivals[r]))
     await asyncio.to_thread(stop.wait, 120)
     for task in protos:
@@ -258,6 +268,35 @@ async def _clients(
             follower.sock.close()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     results.put(("cpu", usage.ru_utime + usage.ru_stime))
+
+
+def _poll_instead_of_waking(loop: asyncio.AbstractEventLoop, protos: list[Any]) -> Any:
+    """Move the synced sockets from the event loop to an epoll this process only polls.
+
+    Nobody sleeps on that epoll, so a frame's arrival wakes no client process:
+    the server's send does not pay for a wake-up, and the clients do not take
+    the cores from the server for every frame, as followers on their own
+    phones would not. The kernel's receive stamp is the same either way; the
+    read stamp becomes up to --client-poll-ms late.
+    """
+    import select
+
+    poller = select.epoll()
+    followers: dict[int, Follower] = {}
+    for task in protos:
+        follower = task.result() if task.done() and not task.cancelled() else None
+        if follower is not None and follower.synced:
+            loop.remove_reader(follower.sock.fileno())
+            poller.register(follower.sock.fileno(), select.EPOLLIN)
+            followers[follower.sock.fileno()] = follower
+
+    def drain() -> None:
+        for fd, _mask in poller.poll(0):
+            follower = followers.get(fd)
+            if follower is not None:
+                follower.on_readable()
+
+    return drain
 
 
 def split_ws_url(url: str) -> tuple[str, int, str]:
@@ -491,14 +530,19 @@ def main() -> None:
     parser.add_argument("--client-nice", type=int, default=0,
                         help="run the clients at this nice level, so that on a shared "
                         "machine the server's cores are the server's (0: as equals)")  # fmt: skip
+    parser.add_argument("--client-poll-ms", type=int, default=0,
+                        help="clients poll their synced sockets every this many ms instead "
+                        "of being woken by each frame (0: woken, like a client that "
+                        "shares nothing); stands for followers on other machines")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--server-args", default="", help="more uvicorn options, one string")
     parser.add_argument("--url", help="a running server, e.g. ws://127.0.0.1:8000 (no RSS; "
                         "give it DJANGO_SECRET_KEY, e.g. from .run/secret_key)")  # fmt: skip
     args = parser.parse_args()
-    global CLIENT_NICE  # set once, before the clients fork
+    global CLIENT_NICE, CLIENT_POLL_MS  # set once, before the clients fork
     CLIENT_NICE = args.client_nice
+    CLIENT_POLL_MS = args.client_poll_ms
     raise_fd_limit(max(args.sockets) * 2 + 1000)
     ticket, officer, cookie = setup_case()
     print(f"load average at start: {os.getloadavg()}", flush=True)
@@ -544,7 +588,7 @@ def main() -> None:
             )
         rows.append((conf, n, runs))
     print(f"\nmedian (min–max) of {args.repeat} runs, {args.clients} client processes "
-          f"(nice {args.client_nice}), "
+          f"(nice {args.client_nice}, poll {args.client_poll_ms or 'off'} ms), "
           f"{args.rounds} events per run")  # fmt: skip
     print("| sockets | layer | ws | deflate | workers | on socket p50 ms | p99 ms "
           "| read p50 ms | read p99 ms | KiB/idle socket | server CPU ms/event |")  # fmt: skip
