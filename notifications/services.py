@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -83,23 +83,21 @@ def notifications_send(
     """
     now = now or timezone.now()
     ids = sorted(set(recipient_ids))
-    users = User.objects.filter(pk__in=ids, is_active=True).only("pk", "language", "email", "phone")
+    users = {
+        user.pk: user
+        for user in User.objects.filter(pk__in=ids, is_active=True).only(
+            "pk", "language", "email", "phone"
+        )
+    }
     preferences = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=ids)}
-    created: list[Notification] = []
     with transaction.atomic():
-        for user in users:
-            title, body = message.text_for(user.language)
-            notification, is_new = Notification.objects.get_or_create(
-                recipient=user,
-                dedupe_key=message.dedupe_key,
-                defaults={"title": title, "body": body, "link": message.link, "created_at": now},
-            )
-            if not is_new:
-                continue
-            created.append(notification)
+        created = _inbox_rows_insert(list(users.values()), message, now)
+        rows: list[Delivery] = []
+        for notification in created:
+            user = users[notification.recipient_id]
             preference = preferences.get(user.pk) or NotificationPreference(user=user)
             # The inbox row is the in-app delivery: written, hence delivered.
-            rows = [
+            rows.append(
                 Delivery(
                     notification=notification,
                     channel=Channel.IN_APP,
@@ -108,7 +106,7 @@ def notifications_send(
                     created_at=now,
                     next_attempt_at=now,
                 )
-            ]
+            )
             rows += [
                 Delivery(
                     notification=notification,
@@ -119,7 +117,7 @@ def notifications_send(
                 )
                 for channel, status in _external_channels(user, preference)
             ]
-            Delivery.objects.bulk_create(rows)
+        Delivery.objects.bulk_create(rows, batch_size=INSERT_BATCH)
         # Each push carries the person's unread count as of this commit, counted
         # here in one query: a case with thousands of followers must not make
         # every one of their sockets query the database when it changes.
@@ -137,6 +135,57 @@ def notifications_send(
         ]
         if pushes:
             transaction.on_commit(functools.partial(groups_send, pushes))
+    return created
+
+
+INSERT_BATCH = 1000
+
+
+def _inbox_rows_insert(users: list[User], message: Message, now: datetime) -> list[Notification]:
+    """Insert each person's inbox row unless they have this message; return the new rows.
+
+    One INSERT ... ON CONFLICT DO NOTHING RETURNING per thousand people: a case
+    with thousands of supporters is told in a few statements, not a query per
+    person (1,000 supporters: 2.4 s before), and two writers of the same
+    message (a retried job, a concurrent change) cannot both create a person's
+    row, so nobody is told twice. The ORM's bulk_create does not say which
+    rows a conflict skipped, hence the SQL.
+    """
+    table = Notification._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (recipient_id, title, body, link, dedupe_key, created_at) "  # noqa: S608 - names from the model
+        "SELECT r, t, b, %s, %s, %s "
+        "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS u(r, t, b) "
+        "ON CONFLICT (recipient_id, dedupe_key) DO NOTHING RETURNING id, recipient_id, title, body"
+    )
+    created: list[Notification] = []
+    for start in range(0, len(users), INSERT_BATCH):
+        chunk = users[start : start + INSERT_BATCH]
+        texts = [message.text_for(user.language) for user in chunk]
+        params: list[Any] = [
+            message.link,
+            message.dedupe_key,
+            now,
+            [user.pk for user in chunk],
+            [title for title, _body in texts],
+            [body for _title, body in texts],
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            returned = cursor.fetchall()
+        created += [
+            Notification(
+                pk=pk,
+                recipient_id=recipient_id,
+                title=title,
+                body=body,
+                link=message.link,
+                dedupe_key=message.dedupe_key,
+                created_at=now,
+            )
+            for pk, recipient_id, title, body in returned
+        ]
+    created.sort(key=lambda n: n.recipient_id)
     return created
 
 

@@ -164,6 +164,34 @@ def test_two_workers_claiming_at_once_send_each_delivery_exactly_once(
     assert Delivery.objects.filter(channel=Channel.SMS, status="sent", attempts=1).count() == 20
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_of_one_message_at_once_tell_each_person_once(
+    committed_reference_data: None,
+) -> None:
+    people = [_person() for _ in range(300)]
+    start = threading.Barrier(2)
+    created: list[list[int]] = []
+
+    def writer() -> None:
+        start.wait()
+        try:
+            rows = notifications_send(recipient_ids=[p.pk for p in people], message=_message())
+            created.append([row.recipient_id for row in rows])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    everyone = sorted(p.pk for p in people)
+    assert sorted(created[0] + created[1]) == everyone
+    assert Delivery.objects.filter(channel=Channel.SMS).count() == len(people)
+    one_each = Delivery.objects.filter(channel=Channel.IN_APP).values("notification__recipient")
+    assert one_each.distinct().count() == one_each.count() == len(people)
+
+
 @pytest.mark.django_db
 def test_inbox_push_carries_each_persons_unread_count_counted_once(
     django_capture_on_commit_callbacks: Any, django_assert_num_queries: Any
