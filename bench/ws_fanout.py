@@ -83,6 +83,10 @@ LAYERS = {
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 CLIENT_NICE = 0  # --client-nice, read by the forked client processes
 CLIENT_POLL_MS = 0  # --client-poll-ms, read by the forked client processes
+# --stream: the case page's socket, or the inbox socket every signed-in page
+# holds (its change reaches the follower as a new notification).
+STREAMS = {"case": "/ws/cases/{number}/", "inbox": "/ws/inbox/"}
+STREAM = "case"
 
 
 def raise_fd_limit(need: int) -> None:
@@ -402,11 +406,13 @@ class Follower:
             elif opcode == 0x8:  # close
                 code = int.from_bytes(payload[:2]) if payload else None
                 print(f"  server closed a socket: {code}", flush=True)
-            elif payload.startswith(b'{"type": "synced"'):
+            elif payload.startswith((b'{"type": "synced"', b'{"type": "unread"')):
                 if not self.synced:
                     self.synced = True
                     self.settled(True)
-            elif payload.startswith(b'{"type": "event"') and self.seen < len(self.arrivals):
+            elif payload.startswith(
+                (b'{"type": "event"', b'{"type": "notification"')
+            ) and self.seen < len(self.arrivals):
                 self.arrivals[self.seen].append((now, kernel))
                 self.seen += 1
         self.buffer = buffer
@@ -429,7 +435,8 @@ def measure(
     conf: dict[str, Any], base_urls: list[str], ticket: Ticket, officer: User, cookie: str,
     n: int, rounds: int, clients: int, pids: list[int],
 ) -> dict[str, float]:  # fmt: skip
-    urls = [f"{base}/ws/cases/{ticket.number}/" for base in base_urls]
+    path = STREAMS[STREAM].format(number=ticket.number)
+    urls = [f"{base}{path}" for base in base_urls]
     headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"}
     for url in urls:
         warm_up(url, headers)
@@ -534,13 +541,17 @@ def main() -> None:
                         help="clients poll their synced sockets every this many ms instead "
                         "of being woken by each frame (0: woken, like a client that "
                         "shares nothing); stands for followers on other machines")  # fmt: skip
+    parser.add_argument("--stream", choices=STREAMS, default="case",
+                        help="the sockets' stream; inbox: all sockets are the one bench "
+                        "person's, so every event goes to one group of N sockets")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--server-args", default="", help="more uvicorn options, one string")
     parser.add_argument("--url", help="a running server, e.g. ws://127.0.0.1:8000 (no RSS; "
                         "give it DJANGO_SECRET_KEY, e.g. from .run/secret_key)")  # fmt: skip
     args = parser.parse_args()
-    global CLIENT_NICE, CLIENT_POLL_MS  # set once, before the clients fork
+    global CLIENT_NICE, CLIENT_POLL_MS, STREAM  # set once, before the clients fork
+    STREAM = args.stream
     CLIENT_NICE = args.client_nice
     CLIENT_POLL_MS = args.client_poll_ms
     raise_fd_limit(max(args.sockets) * 2 + 1000)

@@ -27,18 +27,14 @@ not reconnect on 44xx):
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.exceptions import StopConsumer
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from channels.layers import get_channel_layer
 
-from core.websocket_frames import FrameWriter, text_frame
+from core.group_socket import SLOW, GroupSocket, Slow
 from helpdesk import errors
-from helpdesk.live import case_group, event_payload, local_groups, run_until_blocked
+from helpdesk.live import case_group, event_payload
 from helpdesk.models import Ticket, TicketEvent
 from helpdesk.permissions import Scope, can_manage, scope_for
 from helpdesk.selectors import ticket_get, ticket_timeline
@@ -47,9 +43,7 @@ CLOSE_BAD_REQUEST = 4400
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
-CLOSE_SERVER_ERROR = 1011
 CATCH_UP_BATCH = 500
-LAYER_FAILED = "local.layer_failed"  # put in the backlog when the group's subscription died
 SKIP, CATCH_UP, SEND = "skip", "catch_up", "send"  # what a pushed event needs (CaseConsumer._step)
 
 
@@ -74,41 +68,15 @@ def _last_visible_id(scope: Scope, ticket: Ticket) -> int:
     return last or 0
 
 
-class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class CaseConsumer(GroupSocket):
     """One socket on a case.
 
-    It has no channel of its own in the layer: the process joins the case group
-    once (helpdesk.live.LocalGroups), which calls ``deliver`` for every socket
-    in one loop. A pushed event in order is sent at once, without a task of
-    its own; anything that needs the database (a gap to fill, a transfer to
-    re-check) or a socket that cannot take more yet moves the socket to its
-    ``backlog``, which one task works through in order.
+    A pushed event in order goes out at once (``live_text``); a gap to fill from
+    the database or a transfer to re-check is handled in the socket's backlog
+    (``handle``), in order, without holding up the case's other followers.
     """
 
-    groups: list[str] = []
-    joined: str | None = None
-    worker: asyncio.Task[None] | None = None  # works through the backlog
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        self.scope = scope
-        self.channel_layer = get_channel_layer(self.channel_layer_alias)
-        self.base_send = send
-        self.writer = FrameWriter.for_send(send)
-        self.last_id = 0
-        # Pushes wait here while the socket connects, catches up or is slow; None = live.
-        self.backlog: list[dict[str, Any]] | None = []
-        try:
-            while True:
-                await self.dispatch(await receive())
-        except StopConsumer:
-            pass
-        finally:
-            if self.joined is not None:
-                await local_groups(self.channel_layer).leave(self.joined, self)
-            if self.worker is not None:
-                self.worker.cancel()
-
-    # --- called by the process's group subscription (helpdesk.live) ---------------
+    last_id = 0
 
     def _step(self, message: dict[str, Any]) -> str:
         """What a pushed event needs: SKIP (already sent), CATCH_UP (a gap) or SEND."""
@@ -118,62 +86,18 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             return CATCH_UP  # a push was lost or overtaken: the database has the truth
         return SEND
 
-    def deliver(self, message: dict[str, Any]) -> None:
-        if self.backlog is not None:
-            self.backlog.append(message)
-            return
+    def live_text(self, message: dict[str, Any]) -> str | Slow | None:
         step = self._step(message)
         if step == SKIP:
-            return
+            return None
         if step == CATCH_UP or _may_change_access(message["event"]):
-            self._work_on([message])  # needs the database: off the shared loop
-            return
+            return SLOW  # needs the database
         self.last_id = message["event"]["id"]
-        if self.writer is not None:
-            frame = message.get("frame")
-            if frame is None:  # the same message object goes to every socket: encode once
-                frame = message["frame"] = text_frame(message["text"])
-            if self.writer.write(frame):
-                return
-        # The send runs to its end right here unless the socket's write buffer
-        # is full; only then does the rest become a task that later pushes wait behind.
-        send = self.base_send({"type": "websocket.send", "text": message["text"]})
-        try:
-            rest = run_until_blocked(send)
-        except Exception:  # noqa: BLE001 - a closed socket: its receive loop ends it
-            return
-        if rest is not None:
-            self._work_on([], after=rest)
+        text: str = message["text"]  # encoded once by helpdesk.live.event_publish
+        return text
 
-    def layer_failed(self) -> None:
-        # Reconnect and catch up; meanwhile the page polls the HTTP catch-up.
-        if self.backlog is not None:
-            self.backlog.append({"type": LAYER_FAILED})
-        else:
-            self._work_on([{"type": LAYER_FAILED}])
-
-    def _work_on(self, messages: list[dict[str, Any]], after: Any = None) -> None:
-        self.backlog = messages
-        self.worker = asyncio.create_task(self._work(after))
-
-    async def _work(self, after: Any = None) -> None:
-        if after is not None:
-            try:
-                await after
-            except Exception:  # noqa: BLE001 - the socket closed; its receive loop ends it
-                return
-        await self._drain_backlog()
-
-    async def _drain_backlog(self) -> None:
-        """Handle what waited, in order; then the socket is live again."""
-        backlog = self.backlog or []
-        while backlog:
-            message = backlog.pop(0)
-            if message["type"] == LAYER_FAILED:
-                await self.close(code=CLOSE_SERVER_ERROR)
-                return  # stays out of the live path until it is gone
-            await self.case_event(message)
-        self.backlog = None
+    async def handle(self, message: dict[str, Any]) -> None:
+        await self.case_event(message)
 
     # --- the socket's own messages -------------------------------------------------
 
@@ -198,18 +122,16 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         except errors.CaseNotFound:
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        group = case_group(self.ticket.pk, staff=self.staff)
         # Subscribe first, read second: an event committed in between is both in
         # the catch-up and in the backlog, and case_event drops the copy.
-        self.joined = group
-        await local_groups(self.channel_layer).join(group, self)
+        await self.follow(case_group(self.ticket.pk, staff=self.staff))
         if raw_after is None:
             self.last_id = await database_sync_to_async(_last_visible_id)(self.access, self.ticket)
             await self.send_json({"type": "synced", "last_id": self.last_id})
         else:
             self.last_id = int(raw_after)
             await self.catch_up()
-        await self._drain_backlog()
+        await self.go_live()
 
     async def catch_up(self) -> None:
         """Send every visible event after ``last_id`` from the database, in order."""
@@ -225,7 +147,7 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         await self.send_json({"type": "synced", "last_id": self.last_id})
 
     async def case_event(self, message: dict[str, Any]) -> None:
-        """A pushed event from the backlog: the slow path of ``deliver``."""
+        """A pushed event from the backlog: the slow path of ``live_text``."""
         step = self._step(message)
         if step == SKIP:
             return
@@ -267,8 +189,8 @@ def _queue_groups(scope: Scope) -> list[str]:
     )
 
 
-class QueueConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
-    groups: list[str] = []
+class QueueConsumer(GroupSocket):
+    """An officer's queue: every change to a ticket in scope, as the publisher encoded it."""
 
     async def connect(self) -> None:
         await self.accept()
@@ -280,12 +202,14 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if not access.is_staff_member:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.groups = _queue_groups(access)
-        for group in self.groups:
-            await self.channel_layer.group_add(group, self.channel_name)
+        for group in _queue_groups(access):
+            await self.follow(group)
         await self.send_json({"type": "subscribed"})
+        await self.go_live()
 
-    async def queue_ticket(self, message: dict[str, Any]) -> None:
-        await self.send_json(
-            {"type": "ticket", "ticket": message["ticket"], "event_kind": message["event_kind"]}
-        )
+    def live_text(self, message: dict[str, Any]) -> str | Slow | None:
+        text: str = message["text"]  # helpdesk.live.queue_message
+        return text
+
+    async def handle(self, message: dict[str, Any]) -> None:
+        await self.send(text_data=message["text"])

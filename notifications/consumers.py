@@ -11,16 +11,21 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from core.group_socket import SLOW, GroupSocket, Slow
 from notifications.push import inbox_group
 from notifications.selectors import notifications_unread_count
 
 CLOSE_NOT_AUTHENTICATED = 4401
 
 
-class InboxConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
-    groups: list[str] = []
+class InboxConsumer(GroupSocket):
+    """A person's inbox socket; every signed-in page holds one (the unread badge).
+
+    Pushes arrive encoded, with the count taken when they were sent
+    (notifications.services), so thousands of these sockets cost no query per
+    change; a message without its text is counted here.
+    """
 
     async def connect(self) -> None:
         await self.accept()
@@ -29,25 +34,26 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.close(code=CLOSE_NOT_AUTHENTICATED)
             return
         self.user_id: int = user.pk
-        self.groups = [inbox_group(self.user_id)]
-        await self.channel_layer.group_add(self.groups[0], self.channel_name)
+        await self.follow(inbox_group(self.user_id))
         await self.send_json({"type": "unread", "count": await self._unread()})
+        await self.go_live()
 
     async def _unread(self) -> int:
         count: int = await database_sync_to_async(notifications_unread_count)(user_id=self.user_id)
         return count
 
-    async def inbox_notification(self, message: dict[str, Any]) -> None:
-        # The sender counted the unread messages at its commit (one query for
-        # all recipients); a message without the count is counted here.
-        unread = message.get("unread")
-        await self.send_json(
-            {
-                "type": "notification",
-                "notification": message["notification"],
-                "unread": unread if unread is not None else await self._unread(),
-            }
-        )
+    def live_text(self, message: dict[str, Any]) -> str | Slow | None:
+        text: str | None = message.get("text")
+        return SLOW if text is None else text
 
-    async def inbox_unread(self, message: dict[str, Any]) -> None:
-        await self.send_json({"type": "unread", "count": await self._unread()})
+    async def handle(self, message: dict[str, Any]) -> None:
+        if "text" in message:
+            await self.send(text_data=message["text"])
+        elif message["type"] == "inbox.notification":
+            notification = message["notification"]
+            unread = await self._unread()
+            await self.send_json(
+                {"type": "notification", "notification": notification, "unread": unread}
+            )
+        else:
+            await self.send_json({"type": "unread", "count": await self._unread()})

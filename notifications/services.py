@@ -10,6 +10,7 @@ committed change is never left without its messages (a transactional outbox).
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -31,7 +32,11 @@ from notifications.models import (
     NotificationPreference,
 )
 from notifications.push import groups_send, inbox_group
-from notifications.selectors import notifications_unread_counts, person_is_staff
+from notifications.selectors import (
+    notifications_unread_count,
+    notifications_unread_counts,
+    person_is_staff,
+)
 
 
 @dataclass(frozen=True)
@@ -123,14 +128,7 @@ def notifications_send(
         # every one of their sockets query the database when it changes.
         unread = notifications_unread_counts(user_ids=[n.recipient_id for n in created])
         pushes = [
-            (
-                inbox_group(n.recipient_id),
-                {
-                    "type": "inbox.notification",
-                    "notification": notification_payload(n),
-                    "unread": unread.get(n.recipient_id, 0),
-                },
-            )
+            (inbox_group(n.recipient_id), _inbox_push(n, unread.get(n.recipient_id, 0)))
             for n in created
         ]
         if pushes:
@@ -209,11 +207,22 @@ def notifications_mark_all_read(*, user_id: int) -> int:
     return count
 
 
+def _inbox_push(notification: Notification, unread: int) -> dict[str, Any]:
+    """An inbox socket message; ``text`` is what every socket of the person sends."""
+    payload = notification_payload(notification)
+    text = json.dumps({"type": "notification", "notification": payload, "unread": unread})
+    return {"type": "inbox.notification", "notification": payload, "unread": unread, "text": text}
+
+
 def _push_unread_changed(user_id: int) -> None:
-    # Other open tabs refresh their badge; the count is read by each socket.
-    transaction.on_commit(
-        functools.partial(groups_send, [(inbox_group(user_id), {"type": "inbox.unread"})])
-    )
+    # The person's other open tabs refresh their badge.
+    transaction.on_commit(functools.partial(_unread_push, user_id))
+
+
+def _unread_push(user_id: int) -> None:
+    count = notifications_unread_count(user_id=user_id)  # once, after the commit
+    text = json.dumps({"type": "unread", "count": count})
+    groups_send([(inbox_group(user_id), {"type": "inbox.unread", "count": count, "text": text})])
 
 
 def notification_preferences_update(

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from helpdesk.live import run_until_blocked
+from core.group_socket import run_until_blocked
 
 
 async def test_a_send_that_never_waits_finishes_in_place() -> None:

@@ -1,0 +1,189 @@
+"""A WebSocket consumer that follows channel-layer groups without a channel of its own.
+
+The process joins each group once (``core.socket_groups.LocalGroups``), which
+calls ``deliver`` on every following socket in one loop. A message that can go
+out as it is (its ``text``, encoded once by the publisher) is written there and
+then, without a task of its own; anything that needs the database, or a socket
+that cannot take more yet, moves the socket to its ``backlog``, which one task
+works through in order, so a slow phone never holds up the others and never
+loses or reorders a message. The case, queue and inbox streams are built on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Coroutine, Generator
+from typing import Any
+
+from channels.exceptions import StopConsumer
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
+
+from core.socket_groups import local_groups
+from core.websocket_frames import FrameWriter, text_frame
+
+CLOSE_SERVER_ERROR = 1011
+LAYER_FAILED = "local.layer_failed"  # put in the backlog when a group's subscription died
+
+
+class Slow:
+    """``live_text``'s answer for a message that must be handled off the shared loop."""
+
+
+SLOW = Slow()
+
+
+class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    """One socket; subclasses say what a pushed message becomes (``live_text``, ``handle``).
+
+    ``connect`` of a subclass calls ``follow`` for each group, sends what the
+    client needs to start from (read after following, so nothing committed in
+    between is missed), then ``go_live``: what arrived meanwhile is handled in
+    order, and from then on messages go out as they come.
+    """
+
+    groups: list[str] = []  # channels' own group list: unused, no channel of its own
+    worker: asyncio.Task[None] | None = None  # works through the backlog
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.base_send = send
+        self.writer = FrameWriter.for_send(send)
+        self.following: list[str] = []
+        # Pushes wait here while the socket connects, catches up or is slow; None = live.
+        self.backlog: list[dict[str, Any]] | None = []
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
+        finally:
+            hub = local_groups(self.channel_layer)
+            for group in self.following:
+                await hub.leave(group, self)
+            if self.worker is not None:
+                self.worker.cancel()
+
+    async def follow(self, group: str) -> None:
+        """Join ``group``: from now on its messages reach this socket, in order."""
+        self.following.append(group)
+        await local_groups(self.channel_layer).join(group, self)
+
+    async def go_live(self) -> None:
+        """Handle what arrived while connecting; then messages go out as they come."""
+        await self._drain_backlog()
+
+    # --- what a subclass decides ---------------------------------------------------
+
+    def live_text(self, message: dict[str, Any]) -> str | Slow | None:
+        """The text to send now for a pushed message, None for nothing, or SLOW.
+
+        Runs on the loop shared with every other socket: it must not wait. The
+        text should be the message's own ``text`` (the same string object for
+        every socket), so that the frame is encoded once for all of them.
+        """
+        raise NotImplementedError
+
+    async def handle(self, message: dict[str, Any]) -> None:
+        """A pushed message from the backlog, in order (may use the database)."""
+        raise NotImplementedError
+
+    # --- called by the process's group subscription (core.socket_groups) ------------
+
+    def deliver(self, message: dict[str, Any]) -> None:
+        if self.backlog is not None:
+            self.backlog.append(message)
+            return
+        text = self.live_text(message)
+        if text is None:
+            return
+        if isinstance(text, Slow):
+            self._work_on([message])
+            return
+        if self.writer is not None:
+            frame = message.get("frame")
+            if frame is None or frame[0] is not text:  # one encoding for every socket
+                frame = message["frame"] = (text, text_frame(text))
+            if self.writer.write(frame[1]):
+                return
+        # The send runs to its end right here unless the socket's write buffer
+        # is full; only then does the rest become a task that later pushes wait behind.
+        send = self.base_send({"type": "websocket.send", "text": text})
+        try:
+            rest = run_until_blocked(send)
+        except Exception:  # noqa: BLE001 - a closed socket: its receive loop ends it
+            return
+        if rest is not None:
+            self._work_on([], after=rest)
+
+    def layer_failed(self) -> None:
+        # Reconnect and catch up; meanwhile the page polls the HTTP catch-up.
+        if self.backlog is not None:
+            self.backlog.append({"type": LAYER_FAILED})
+        else:
+            self._work_on([{"type": LAYER_FAILED}])
+
+    def _work_on(self, messages: list[dict[str, Any]], after: Any = None) -> None:
+        self.backlog = messages
+        self.worker = asyncio.create_task(self._work(after))
+
+    async def _work(self, after: Any = None) -> None:
+        if after is not None:
+            try:
+                await after
+            except Exception:  # noqa: BLE001 - the socket closed; its receive loop ends it
+                return
+        await self._drain_backlog()
+
+    async def _drain_backlog(self) -> None:
+        """Handle what waited, in order; then the socket is live again."""
+        backlog = self.backlog or []
+        while backlog:
+            message = backlog.pop(0)
+            if message["type"] == LAYER_FAILED:
+                await self.close(code=CLOSE_SERVER_ERROR)
+                return  # stays out of the live path until it is gone
+            await self.handle(message)
+        self.backlog = None
+
+
+def run_until_blocked(coro: Coroutine[Any, Any, Any]) -> Awaitable[Any] | None:
+    """Run ``coro`` here and now; None if it finished, else an awaitable of the rest.
+
+    For a send to one of thousands of sockets: it nearly always finishes without
+    waiting (uvicorn writes the frame and returns), and a task per socket and
+    event cost more than the send. Exceptions raised before it waits propagate.
+    """
+    try:
+        waiting_on = coro.send(None)
+    except StopIteration:
+        return None
+    return _Rest(coro, waiting_on)
+
+
+class _Rest:
+    """The rest of a coroutine that has already yielded once, as ``yield from`` would run it."""
+
+    def __init__(self, coro: Coroutine[Any, Any, Any], waiting_on: Any) -> None:
+        self.coro = coro
+        self.waiting_on = waiting_on
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        value = self.waiting_on
+        while True:
+            try:
+                sent = yield value
+            except GeneratorExit:
+                self.coro.close()
+                raise
+            except BaseException as exc:  # noqa: BLE001 - handed to the coroutine, as yield from does
+                try:
+                    value = self.coro.throw(exc)
+                except StopIteration as stop:
+                    return stop.value
+            else:
+                try:
+                    value = self.coro.send(sent)
+                except StopIteration as stop:
+                    return stop.value

@@ -1,0 +1,63 @@
+"""GroupSocket: what goes out at once, what waits its turn, and what closes the socket."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from core.group_socket import CLOSE_SERVER_ERROR, SLOW, GroupSocket, Slow
+
+
+class _Numbers(GroupSocket):
+    """Sends odd numbers at once; even ones need 'the database' (a wait) first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[Any] = []
+        self.base_send = self._send
+        self.writer = None  # not behind uvicorn's wsproto: the ASGI send path
+        self.backlog = None  # live
+        self.database = asyncio.Event()
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        self.sent.append(message.get("text", message.get("code")))
+
+    def live_text(self, message: dict[str, Any]) -> str | Slow | None:
+        if message["n"] % 2 == 0:
+            return SLOW
+        text: str = message["text"]
+        return text
+
+    async def handle(self, message: dict[str, Any]) -> None:
+        await self.database.wait()
+        await self.send(text_data=message["text"])
+
+
+def _message(n: int) -> dict[str, Any]:
+    return {"type": "numbers", "n": n, "text": str(n)}
+
+
+async def test_a_message_that_needs_work_holds_back_the_later_ones_in_order() -> None:
+    socket = _Numbers()
+    socket.deliver(_message(1))
+    assert socket.sent == ["1"]  # written there and then, no task
+    for n in (2, 3, 5):
+        socket.deliver(_message(n))
+    await asyncio.sleep(0)
+    assert socket.sent == ["1"]  # 3 and 5 wait behind 2
+    socket.database.set()
+    assert socket.worker is not None
+    await asyncio.wait_for(socket.worker, 5)
+    assert socket.sent == ["1", "2", "3", "5"]
+    socket.deliver(_message(7))
+    assert socket.sent[-1] == "7"  # live again
+
+
+async def test_a_lost_subscription_closes_the_socket_so_the_client_catches_up() -> None:
+    socket = _Numbers()
+    socket.layer_failed()
+    socket.deliver(_message(1))
+    assert socket.worker is not None
+    await asyncio.wait_for(socket.worker, 5)
+    assert socket.sent == [CLOSE_SERVER_ERROR]
+    assert socket.backlog == [_message(1)]  # never sent on a socket being closed
