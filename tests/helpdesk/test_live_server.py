@@ -22,6 +22,7 @@ from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.filing import service_get_active, ticket_file
 from helpdesk.models import Ticket
+from notifications.services import notifications_mark_all_read
 from tests import factories
 from tests.conftest import COMMUNE_A, Personas
 from tests.factories import point_inside
@@ -144,3 +145,29 @@ async def test_real_server_refuses_an_anonymous_socket_with_4401(
             await asyncio.wait_for(ws.recv(), 10)
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4401
+
+
+async def test_inbox_socket_on_a_real_server_gets_each_message_with_its_count(
+    personas: Personas, commune_a: AdminUnit, uvicorn_url: str
+) -> None:
+    ticket = await database_sync_to_async(factories.case_file)(
+        reporter=personas.resident, commune=commune_a
+    )
+    cookie = await database_sync_to_async(session_cookie)(personas.resident)
+    async with websockets.connect(
+        f"{uvicorn_url}/ws/inbox/",
+        origin="http://127.0.0.1",  # type: ignore[arg-type]
+        additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"},
+        open_timeout=10,
+    ) as ws:
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10)) == {"type": "unread", "count": 0}
+        await database_sync_to_async(
+            lambda: lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+        )()
+        told = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        assert (told["type"], told["unread"]) == ("notification", 1)
+        assert ticket.number in told["notification"]["title"]
+        await database_sync_to_async(
+            lambda: notifications_mark_all_read(user_id=personas.resident.pk)
+        )()
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10)) == {"type": "unread", "count": 0}
