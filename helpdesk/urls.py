@@ -30,6 +30,7 @@ urlpatterns: list[URLPattern] = [
         name="logout",
     ),
     path("cases/<str:number>/", views.ticket_detail, name="ticket-detail"),
+    path("cases/<str:number>/live/", views.ticket_live, name="ticket-live"),
     path(
         "cases/<str:number>/photos/<int:photo_id>/public/",
         views.photo_public,

@@ -347,16 +347,8 @@ def _ticket_page(
     }
     if failed is not None:
         forms_by_action[failed[0]] = failed[1]
-    location = None
-    if ticket.location is not None:
-        location = f"{ticket.location.y:.5f}, {ticket.location.x:.5f}"
-    calendar = console_selectors.calendars_for(province_ids=[ticket.province_id])
     context = {
-        "ticket": ticket,
-        "location": location,
-        "sla": _sla(ticket, calendar[ticket.province_id], timezone.now()),
-        "show_reporter": can_manage(scope=scope, ticket=ticket),
-        "timeline": ticket_timeline(scope=scope, ticket=ticket),
+        **_live_parts(scope, ticket),
         "photos": [
             (
                 photo,
@@ -372,6 +364,36 @@ def _ticket_page(
         "show_dashboard": _can_see_dashboard(scope),
     }
     return render(request, "helpdesk/ticket_detail.html", context, status=status)
+
+
+def _live_parts(scope: Scope, ticket: Ticket) -> dict[str, Any]:
+    """What the case page shows that a push can change: the facts and the timeline."""
+    location = None
+    if ticket.location is not None:
+        location = f"{ticket.location.y:.5f}, {ticket.location.x:.5f}"
+    calendar = console_selectors.calendars_for(province_ids=[ticket.province_id])
+    return {
+        "ticket": ticket,
+        "location": location,
+        "sla": _sla(ticket, calendar[ticket.province_id], timezone.now()),
+        "show_reporter": can_manage(scope=scope, ticket=ticket),
+        "timeline": ticket_timeline(scope=scope, ticket=ticket),
+    }
+
+
+@require_GET
+@staff_required
+def ticket_live(request: HttpRequest, scope: Scope, number: str) -> HttpResponse:
+    """The case page's live parts alone, for live.js to put in place after a push.
+
+    Not the page itself: rendering it would also use up the flash messages
+    (e.g. "Accepted") meant for the page the officer's own action leads to.
+    """
+    try:
+        ticket = _managed_ticket(scope, number)
+    except DomainError as exc:
+        return _error_page(request, exc.message, exc.http_status)
+    return render(request, "helpdesk/_ticket_live.html", _live_parts(scope, ticket))
 
 
 @require_GET

@@ -20,5 +20,6 @@ urlpatterns: list[URLPattern] = [
     path("cases/filed-for-others/", cases.cases_filed_for_others, name="case-list-for-others"),
     path("cases/<str:number>/", cases.case_detail, name="case-detail"),
     path("cases/<str:number>/submitted/", intake.case_submitted, name="case-submitted"),
+    path("cases/<str:number>/live/", cases.case_live, name="case-live"),
     path("cases/<str:number>/<str:action>/", cases.case_action, name="case-action"),
 ]

@@ -30,7 +30,6 @@ from helpdesk.models import Attachment, ProxyFiling, Ticket, TicketStatus
 from helpdesk.names import service_name
 from helpdesk.permissions import Scope, is_reporter, scope_for
 from helpdesk.selectors import (
-    ticket_get,
     ticket_photos,
     ticket_timeline,
     tickets_filed_for_others,
@@ -38,7 +37,7 @@ from helpdesk.selectors import (
 )
 from reports import presenters
 from reports.forms import RateForm, ReopenForm, ReplyForm
-from reports.views.common import error_page, files_for_others, person
+from reports.views.common import case_page, files_for_others, person
 
 S = TicketStatus
 PAGE_SIZE = 20
@@ -148,18 +147,12 @@ def _case_page(
     available = _available_forms(ticket, reporter=reporter)
     if failed is not None:
         available[failed[0]] = failed[1]
-    # Internal notes belong to the console, even when an officer opens this page.
-    timeline = ticket_timeline(scope=scope, ticket=ticket, public_only=True)
     context = {
-        "ticket": ticket,
+        **_live_parts(scope, ticket),
         "service_label": service_name(ticket.service),
         "commune": presenters.commune_name(ticket),
         "department": presenters.department_name(ticket),
-        "expected": presenters.expected_response_text(ticket)
-        if ticket.status in lifecycle.CONVERSATION_OPEN and ticket.status != S.RESOLVED
-        else "",
         "proxy": _proxy(ticket),
-        "timeline": timeline,
         "photos": _photos(scope, ticket),
         "forms": available,
         "error": error,
@@ -167,15 +160,29 @@ def _case_page(
     return render(request, "reports/case_detail.html", context, status=status)
 
 
-@login_required
+def _live_parts(scope: Scope, ticket: Ticket) -> dict[str, Any]:
+    """What the page shows that a push can change: the status and the timeline."""
+    return {
+        "ticket": ticket,
+        "expected": presenters.expected_response_text(ticket)
+        if ticket.status in lifecycle.CONVERSATION_OPEN and ticket.status != S.RESOLVED
+        else "",
+        # Internal notes belong to the console, even when an officer opens this page.
+        "timeline": ticket_timeline(scope=scope, ticket=ticket, public_only=True),
+    }
+
+
 @require_GET
-def case_detail(request: HttpRequest, number: str) -> HttpResponse:
-    scope = scope_for(user=request.user)
-    try:
-        ticket = ticket_get(scope=scope, number=number)
-    except DomainError as exc:
-        return error_page(request, exc.message, exc.http_status)
+@case_page
+def case_detail(request: HttpRequest, scope: Scope, ticket: Ticket) -> HttpResponse:
     return _case_page(request, scope, ticket)
+
+
+@require_GET
+@case_page
+def case_live(request: HttpRequest, scope: Scope, ticket: Ticket) -> HttpResponse:
+    """The case page's live parts alone, for live.js to put in place after a push."""
+    return render(request, "reports/_case_live.html", _live_parts(scope, ticket))
 
 
 Run = Callable[[Ticket, User, dict[str, Any]], object]
@@ -201,17 +208,12 @@ ACTIONS: dict[str, tuple[type[forms.Form], Run, Promise]] = {
 }
 
 
-@login_required
 @require_POST
-def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+@case_page
+def case_action(request: HttpRequest, scope: Scope, ticket: Ticket, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     form_class, run, done = ACTIONS[action]
-    scope = scope_for(user=request.user)
-    try:
-        ticket = ticket_get(scope=scope, number=number)
-    except DomainError as exc:
-        return error_page(request, exc.message, exc.http_status)
     form = form_class(request.POST, prefix=action)
     if not form.is_valid():
         return _case_page(

@@ -1,12 +1,21 @@
-"""What every resident page shares: the error page, the signed-in person."""
+"""What every resident page shares: the error page, the signed-in person, their case."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Concatenate
+
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import Promise
 
 from accounts.models import Role, RoleAssignment, User
+from core.errors import DomainError
+from helpdesk.models import Ticket
+from helpdesk.permissions import Scope, scope_for
+from helpdesk.selectors import ticket_get
 
 
 def error_page(request: HttpRequest, message: str | Promise, status: int) -> HttpResponse:
@@ -27,3 +36,28 @@ def wants_json(request: HttpRequest) -> bool:
 def files_for_others(request: HttpRequest) -> bool:
     """Show the "file for a resident" parts; the case core decides who may."""
     return RoleAssignment.objects.filter(user=person(request), role=Role.DIGITAL_TEAM).exists()
+
+
+def case_page[**P](
+    view: Callable[Concatenate[HttpRequest, Scope, Ticket, P], HttpResponse],
+) -> Callable[..., HttpResponse]:  # Django passes ``number`` by keyword
+    """A page about one case the signed-in person may see (``number`` in the URL).
+
+    Strangers go to the login page; a case they may not see is the error page
+    with the case core's own sentence (404 to residents: they cannot tell a case
+    that is not theirs from one that does not exist).
+    """
+
+    @login_required
+    @wraps(view)
+    def wrapper(
+        request: HttpRequest, number: str, *args: P.args, **kwargs: P.kwargs
+    ) -> HttpResponse:
+        scope = scope_for(user=request.user)
+        try:
+            ticket = ticket_get(scope=scope, number=number)
+        except DomainError as exc:
+            return error_page(request, exc.message, exc.http_status)
+        return view(request, scope, ticket, *args, **kwargs)
+
+    return wrapper

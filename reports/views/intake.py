@@ -20,10 +20,10 @@ from core.errors import DomainError
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
 from helpdesk.filing import service_get_active
 from helpdesk.knowledge import ArticleHit, article_get, article_suggest
-from helpdesk.models import ServiceKind, TicketEvent
+from helpdesk.models import ServiceKind, Ticket, TicketEvent
 from helpdesk.names import service_name
-from helpdesk.permissions import scope_for
-from helpdesk.selectors import ticket_get, ticket_timeline
+from helpdesk.permissions import Scope
+from helpdesk.selectors import ticket_timeline
 from helpdesk.support import case_support_add
 from reports import intake, presenters
 from reports.forms import (
@@ -33,7 +33,7 @@ from reports.forms import (
     services_of_kind,
 )
 from reports.selectors import NearbyReport, report_get_supportable, reports_nearby_open
-from reports.views.common import error_page, files_for_others, person, wants_json
+from reports.views.common import case_page, error_page, files_for_others, person, wants_json
 
 FIX_FORM = gettext_lazy("Please check what you entered: some of it could not be read.")
 
@@ -231,15 +231,10 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # --- After filing --------------------------------------------------------------
 
 
-@login_required
 @require_GET
-def case_submitted(request: HttpRequest, number: str) -> HttpResponse:
+@case_page
+def case_submitted(request: HttpRequest, scope: Scope, ticket: Ticket) -> HttpResponse:
     """The case number, where it went and when to expect an answer."""
-    scope = scope_for(user=request.user)
-    try:
-        ticket = ticket_get(scope=scope, number=number)
-    except DomainError as exc:
-        return error_page(request, exc.message, exc.http_status)
     created = (
         ticket_timeline(scope=scope, ticket=ticket, public_only=True)
         .filter(kind=TicketEvent.Kind.CREATED)

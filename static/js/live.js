@@ -5,7 +5,9 @@
 // after = the last event id the page shows. Opens
 // /ws/cases/<number>/?after=<id>; each new event is dispatched as a
 // "xadesk:event" DOM event on that element (detail: the event) and unhides
-// its [data-live-banner] ("new updates — reload"). With data-live-public-only
+// its [data-live-banner] ("new updates — reload"). With data-live-url, the
+// page's [data-live-part] elements are fetched from that URL and put in place
+// instead (the banner then only for a status change). With data-live-public-only
 // (the resident's page, which never shows internal notes, even to an officer)
 // events with is_public false are skipped. When the socket cannot be held it
 // polls GET /api/v1/helpdesk/cases/<number>?after=<id> every 15 s, and keeps
@@ -56,13 +58,36 @@
     var after = parseInt(el.dataset.liveAfter || "0", 10);
     var pollTimer = null;
 
+    var partsUrl = el.dataset.liveUrl;
+    var partsTimer = null;
+
     function deliver(event) {
       if (event.id <= after) return; // already shown
       after = event.id;
       el.dataset.liveAfter = String(after);
       if (publicOnly && event.is_public === false) return;
-      reveal(el, "[data-live-banner]");
+      // Pages with data-live-url get their changed parts from the server and
+      // put them in place; a status change may also change what can be done
+      // on the page (its forms), so it offers a reload as well.
+      if (!partsUrl || event.to_status) reveal(el, "[data-live-banner]");
+      if (partsUrl && !partsTimer) partsTimer = setTimeout(refreshParts, 200);
       el.dispatchEvent(new CustomEvent("xadesk:event", { detail: event, bubbles: true }));
+    }
+
+    function refreshParts() {
+      partsTimer = null;
+      fetch(partsUrl, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
+        .then(function (html) {
+          var holder = document.createElement("template");
+          holder.innerHTML = html;
+          holder.content.querySelectorAll("[data-live-part]").forEach(function (part) {
+            var name = part.dataset.livePart;
+            var shown = document.querySelector('[data-live-part="' + CSS.escape(name) + '"]');
+            if (shown) shown.replaceWith(part);
+          });
+        })
+        .catch(function () { reveal(el, "[data-live-banner]"); }); // the reload still works
     }
 
     function poll() {

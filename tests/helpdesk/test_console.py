@@ -100,6 +100,32 @@ def test_ticket_page_shows_case_and_reporter_only_to_staff_in_scope(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("name", PERSONAS)
+def test_live_parts_of_the_case_page_follow_the_same_scope(
+    personas: Personas, ticket_a: Ticket, name: str
+) -> None:
+    lifecycle.ticket_accept(ticket=ticket_a, by=personas.officer_a)
+    lifecycle.ticket_reply(
+        ticket=ticket_a, by=personas.officer_a, body="Ghi chú nội bộ", internal=True
+    )
+    url = reverse("helpdesk:ticket-live", args=[ticket_a.number])
+    response = _client(personas, name).get(url)
+    content = response.content.decode()
+    if name in ALLOWED:
+        assert response.status_code == 200
+        assert 'data-live-part="facts"' in content
+        assert 'data-live-part="timeline"' in content
+        assert "Ghi chú nội bộ" in content
+        assert personas.resident.phone in content
+        assert str(S.ACCEPTED.label) in content
+        assert "<html" not in content  # the parts only, not a page with its messages
+    else:
+        _assert_refused(response, name)
+        assert personas.resident.phone not in content
+        assert "Ghi chú nội bộ" not in content
+
+
+@pytest.mark.django_db
 def test_reporter_phone_is_in_no_console_page_for_another_resident(
     personas: Personas, ticket_a: Ticket
 ) -> None:
@@ -109,6 +135,7 @@ def test_reporter_phone_is_in_no_console_page_for_another_resident(
         reverse("helpdesk:queue"),
         reverse("helpdesk:dashboard"),
         reverse("helpdesk:ticket-detail", args=[ticket_a.number]),
+        reverse("helpdesk:ticket-live", args=[ticket_a.number]),
     ):
         response = client.get(url)
         assert response.status_code == 403

@@ -269,13 +269,15 @@ def test_my_cases_lists_only_my_cases(personas: Personas, commune_a: AdminUnit) 
     ("who", "status"),
     [("resident", 200), ("digital_team", 404), (None, 302)],
 )
+@pytest.mark.parametrize("page", ["/cases/{}/", "/cases/{}/live/"])
 def test_case_page_is_for_the_reporter_only(
-    personas: Personas, commune_a: AdminUnit, who: str | None, status: int
+    personas: Personas, commune_a: AdminUnit, who: str | None, status: int, page: str
 ) -> None:
-    ticket = _case(personas.resident, commune_a)
+    ticket = _case(personas.resident, commune_a, description="Đèn đường tắt cả tuần")
     user = getattr(personas, who) if who else None
-    response = _client(user).get(f"/cases/{ticket.number}/")
+    response = _client(user).get(page.format(ticket.number))
     assert response.status_code == status
+    assert (ticket.description in _text(response)) == (status == 200 and "live" not in page)
     if who is None:
         assert response["Location"].startswith("/accounts/login/")
 
@@ -302,9 +304,10 @@ def test_internal_notes_never_show_on_the_residents_case_page(
         ticket=ticket, by=personas.officer_a, body="GHI CHÚ NỘI BỘ bí mật", internal=True
     )
     for who in (personas.resident, personas.officer_a):
-        page = _text(_client(who).get(f"/cases/{ticket.number}/"))
-        assert "Sẽ sửa trong tuần này." in page
-        assert "GHI CHÚ NỘI BỘ" not in page
+        for path in (f"/cases/{ticket.number}/", f"/cases/{ticket.number}/live/"):
+            page = _text(_client(who).get(path))
+            assert "Sẽ sửa trong tuần này." in page
+            assert "GHI CHÚ NỘI BỘ" not in page
 
 
 @pytest.mark.django_db

@@ -1,0 +1,50 @@
+"""The resident's case page changes in place when the commune acts: no reload, no banner to read."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+from playwright.sync_api import BrowserContext, Page, expect
+
+from geo.models import AdminUnit
+from helpdesk import lifecycle
+from helpdesk.models import Ticket, TicketStatus
+from tests.browser.conftest import Problems, Server, file_case, in_thread, log_in
+from tests.browser.test_live_console import _frames_of, _wait_for_frame
+from tests.conftest import Personas
+
+pytestmark = pytest.mark.browser
+
+
+def test_residents_case_page_shows_the_new_status_and_reply_in_place(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Cống tắc")
+    log_in(context, server, personas.resident)
+    frames = _frames_of(page, f"/ws/cases/{ticket.number}/")
+    page.goto(f"/cases/{ticket.number}/")
+    _wait_for_frame(page, frames, '"synced"')
+    page.evaluate("window.notReloaded = true")
+
+    def accept_reply_and_note() -> None:
+        fresh = Ticket.objects.get(pk=ticket.pk)
+        fresh = lifecycle.ticket_accept(ticket=fresh, by=personas.officer_a)
+        lifecycle.ticket_reply(ticket=fresh, by=personas.officer_a, body="Chiều nay đội đến.")
+        lifecycle.ticket_reply(
+            ticket=fresh, by=personas.officer_a, body="Ghi chú nội bộ", internal=True
+        )
+
+    in_thread(accept_reply_and_note)
+    with translation.override("vi"):
+        accepted = str(TicketStatus.ACCEPTED.label)
+    expect(page.locator('[data-live-part="status"] .status')).to_have_text(accepted, timeout=5_000)
+    timeline = page.locator('[data-live-part="timeline"]')
+    expect(timeline).to_contain_text("Chiều nay đội đến.", timeout=5_000)
+    expect(timeline).not_to_contain_text("Ghi chú nội bộ")
+    assert page.evaluate("window.notReloaded === true")
+    problems.assert_none()
