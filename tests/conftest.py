@@ -44,6 +44,17 @@ def _default_language() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """No persistent connections in tests.
+
+    The threads that run the async tests' database code (database_sync_to_async)
+    would keep theirs open for DATABASE_CONN_MAX_AGE after the last test, and
+    the test database could not be dropped at the end of the run.
+    """
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> None:
     """Import the real boundaries once per test database; tests roll back on top."""
     with django_db_blocker.unblock():
