@@ -50,17 +50,27 @@ async def groups_send_async(
     # a different person or stream, so their order does not matter; started in
     # the given order, the first group is still sent first).
     in_flight = asyncio.Semaphore(PUSHES_IN_FLIGHT)
+    dropped: list[tuple[str, BaseException]] = []
 
     async def send(group: str, message: dict[str, Any]) -> bool:
         async with in_flight:
             try:
                 await layer.group_send(group, message)
             except PUSH_ERRORS as exc:
-                logger.warning("Push to %s dropped: %s: %s", group, type(exc).__name__, exc)
+                dropped.append((group, exc))
                 return False
             return True
 
     results = await asyncio.gather(*(send(group, message) for group, message in messages))
+    if dropped:  # one line, not one per follower, when Redis is away
+        group, exc = dropped[0]
+        logger.warning(
+            "%d push(es) dropped, e.g. to %s: %s: %s",
+            len(dropped),
+            group,
+            type(exc).__name__,
+            exc,
+        )
     return sum(results)
 
 

@@ -346,7 +346,10 @@ def test_redis(tmp_path: Path, settings: SettingsWrapper) -> Iterator[PrivateRed
 
 
 async def test_changes_are_saved_while_redis_is_down_and_clients_catch_up_after(
-    personas: Personas, ticket: Ticket, test_redis: PrivateRedis
+    personas: Personas,
+    ticket: Ticket,
+    test_redis: PrivateRedis,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     communicator = await _open_case(ticket, personas.resident)
     _ids, last = await _events_until_synced(communicator)
@@ -362,6 +365,11 @@ async def test_changes_are_saved_while_redis_is_down_and_clients_catch_up_after(
         return len(response.json()["events"])
 
     assert await database_sync_to_async(change_while_down)() == 1
+    # One line per change's pushes (case and queues, then inboxes), not one per group.
+    dropped = [r.getMessage() for r in caplog.records if r.name == "notifications.push"]
+    assert 1 <= len(dropped) <= 2
+    assert all("push(es) dropped" in line for line in dropped)
+    assert sum(int(line.split()[0]) for line in dropped) >= 3
     assert (
         await database_sync_to_async(lambda: Ticket.objects.get(pk=ticket.pk).status)()
         == "accepted"
