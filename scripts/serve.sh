@@ -11,11 +11,10 @@ RUN="$ROOT/.run"
 cd "$ROOT"
 PORT="${XADESK_PORT:-8000}"
 HTTP_PORT="${XADESK_HTTP_PORT:-8001}"
-WS_PORT="${XADESK_WS_PORT:-8002}"
 # Two cores here: 3 sync workers served 1,012-1,190 lookups/s (wrk, c=8) where 4
 # served 868-958, the extra worker only adding context switches.
 HTTP_WORKERS="${XADESK_HTTP_WORKERS:-3}"
-# One uvicorn process per core, each on its own port (WS_PORT, WS_PORT+1, ...);
+# One uvicorn process per core, each on its own Unix socket (.run/ws-N.sock);
 # nginx hands new sockets to them in turn. Each process subscribes once per
 # case and writes the pushed frame to its own sockets, so a push to 5,000
 # followers is split over the cores (bench/ws_fanout.py --workers 1 2).
@@ -66,10 +65,13 @@ pids+=($!)
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 ws_servers=""
 for i in $(seq 0 $((WS_WORKERS - 1))); do
-  .venv/bin/uvicorn config.asgi:application --host 127.0.0.1 --port $((WS_PORT + i)) \
+  # nginx reaches them over Unix sockets: every pushed frame crosses that hop
+  # once per follower, and a Unix socket skips the loopback TCP stack.
+  rm -f "$RUN/ws-$i.sock"
+  .venv/bin/uvicorn config.asgi:application --uds "$RUN/ws-$i.sock" \
     --no-access-log --log-level warning --lifespan off --ws wsproto --ws-per-message-deflate false &
   pids+=($!)
-  ws_servers+="server 127.0.0.1:$((WS_PORT + i)); "
+  ws_servers+="server unix:$RUN/ws-$i.sock; "
 done
 # Sends queued email/SMS/Zalo notifications and the daily digests; safe to run
 # several of these (rows are claimed with SKIP LOCKED).
