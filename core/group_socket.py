@@ -12,6 +12,7 @@ loses or reorders a message. The case, queue and inbox streams are built on it.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Coroutine, Generator
 from typing import Any
 
@@ -22,8 +23,13 @@ from channels.layers import get_channel_layer
 from core.socket_groups import local_groups
 from core.websocket_frames import FrameWriter, text_frame
 
+logger = logging.getLogger(__name__)
+
 CLOSE_SERVER_ERROR = 1011
 LAYER_FAILED = "local.layer_failed"  # put in the backlog when a group's subscription died
+# A socket this far behind (a phone that stopped reading) is closed rather than
+# queued for: it reconnects and catches up from the database.
+BACKLOG_LIMIT = 500
 
 
 class Slow:
@@ -44,6 +50,7 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     groups: list[str] = []  # channels' own group list: unused, no channel of its own
     worker: asyncio.Task[None] | None = None  # works through the backlog
+    closing = False  # a close was sent: nothing more goes out
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         self.scope = scope
@@ -59,11 +66,14 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         except StopConsumer:
             pass
         finally:
-            hub = local_groups(self.channel_layer)
-            for group in self.following:
-                await hub.leave(group, self)
             if self.worker is not None:
                 self.worker.cancel()
+            hub = local_groups(self.channel_layer)
+            for group in self.following:
+                try:
+                    await hub.leave(group, self)
+                except Exception:  # still leave the others
+                    logger.exception("Leaving %s", group)
 
     async def follow(self, group: str) -> None:
         """Join ``group``: from now on its messages reach this socket, in order."""
@@ -91,8 +101,18 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     # --- called by the process's group subscription (core.socket_groups) ------------
 
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        self.closing = True
+        await super().close(code=code, reason=reason)
+
     def deliver(self, message: dict[str, Any]) -> None:
+        if self.closing:
+            return
         if self.backlog is not None:
+            if len(self.backlog) >= BACKLOG_LIMIT:
+                # In place: the worker holds this very list.
+                self.backlog[:] = [{"type": LAYER_FAILED}]
+                return
             self.backlog.append(message)
             return
         text = self.live_text(message)
@@ -134,18 +154,28 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 await after
             except Exception:  # noqa: BLE001 - the socket closed; its receive loop ends it
                 return
-        await self._drain_backlog()
+        try:
+            await self._drain_backlog()
+        except Exception:
+            # E.g. the database restarting during a catch-up. A socket left
+            # behind would look live and get nothing more: close it, and the
+            # client reconnects and catches up.
+            logger.exception("A socket's backlog failed; closing it")
+            self.backlog = [{"type": LAYER_FAILED}]  # keeps later pushes out of the live path
+            if not self.closing:
+                await self.close(code=CLOSE_SERVER_ERROR)
 
     async def _drain_backlog(self) -> None:
         """Handle what waited, in order; then the socket is live again."""
         backlog = self.backlog or []
-        while backlog:
+        while backlog and not self.closing:
             message = backlog.pop(0)
             if message["type"] == LAYER_FAILED:
                 await self.close(code=CLOSE_SERVER_ERROR)
                 return  # stays out of the live path until it is gone
             await self.handle(message)
-        self.backlog = None
+        if not self.closing:
+            self.backlog = None
 
 
 def run_until_blocked(coro: Coroutine[Any, Any, Any]) -> Awaitable[Any] | None:

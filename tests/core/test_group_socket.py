@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from core.group_socket import CLOSE_SERVER_ERROR, SLOW, GroupSocket, Slow
+from core.group_socket import BACKLOG_LIMIT, CLOSE_SERVER_ERROR, SLOW, GroupSocket, Slow
 
 
 class _Numbers(GroupSocket):
@@ -61,3 +61,32 @@ async def test_a_lost_subscription_closes_the_socket_so_the_client_catches_up() 
     await asyncio.wait_for(socket.worker, 5)
     assert socket.sent == [CLOSE_SERVER_ERROR]
     assert socket.backlog == [_message(1)]  # never sent on a socket being closed
+
+
+class _Failing(_Numbers):
+    async def handle(self, message: dict[str, Any]) -> None:
+        raise ConnectionError("the database restarted")
+
+
+async def test_a_backlog_that_fails_closes_the_socket_instead_of_leaving_it_deaf() -> None:
+    socket = _Failing()
+    socket.deliver(_message(2))  # needs the database, which fails
+    assert socket.worker is not None
+    await asyncio.wait_for(socket.worker, 5)
+    assert socket.sent == [CLOSE_SERVER_ERROR]
+    socket.deliver(_message(3))
+    assert socket.sent == [CLOSE_SERVER_ERROR]  # nothing after the close
+
+
+async def test_a_phone_that_stopped_reading_is_closed_not_queued_for_forever() -> None:
+    socket = _Numbers()
+    socket.deliver(_message(2))  # the worker waits on "the database"
+    for n in range(3, 3 + 2 * BACKLOG_LIMIT):
+        socket.deliver(_message(n))
+    assert socket.backlog is not None
+    assert len(socket.backlog) <= BACKLOG_LIMIT
+    socket.database.set()
+    assert socket.worker is not None
+    await asyncio.wait_for(socket.worker, 5)
+    assert socket.sent[-1] == CLOSE_SERVER_ERROR  # it reconnects and catches up
+    assert len(socket.sent) < BACKLOG_LIMIT
