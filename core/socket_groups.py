@@ -56,15 +56,13 @@ class LocalGroups:
     def __init__(self, layer: Any) -> None:
         self.layer = layer
         self.groups: dict[str, _Group] = {}
+        self.refresher: asyncio.Task[None] | None = None
 
     async def join(self, group: str, member: GroupMember) -> None:
         entry = self.groups.get(group)
         if entry is not None:
             entry.members.add(member)
             await asyncio.shield(entry.ready)
-            if time.monotonic() - entry.added > REFRESH_SECONDS:
-                entry.added = time.monotonic()
-                await self.layer.group_add(group, entry.channel)
             return
         entry = self.groups[group] = _Group()
         entry.members.add(member)
@@ -80,6 +78,8 @@ class LocalGroups:
         entry.added = time.monotonic()
         entry.task = asyncio.create_task(self._pump(group, entry))
         entry.ready.set_result(None)
+        if self.refresher is None or self.refresher.done():
+            self.refresher = asyncio.create_task(self._refresh_forever())
 
     async def leave(self, group: str, member: GroupMember) -> None:
         entry = self.groups.get(group)
@@ -89,6 +89,9 @@ class LocalGroups:
         if entry.members:
             return
         del self.groups[group]
+        if not self.groups and self.refresher is not None:
+            self.refresher.cancel()
+            self.refresher = None
         try:
             await asyncio.shield(entry.ready)
         except Exception:  # noqa: BLE001 - the join failed: nothing to undo
@@ -99,6 +102,32 @@ class LocalGroups:
             await self.layer.group_discard(group, entry.channel)
         except Exception as exc:  # noqa: BLE001 - it expires in the layer anyway
             logger.info("Leaving %s: %s: %s", group, type(exc).__name__, exc)
+
+    async def _refresh_forever(self) -> None:
+        """Renew every membership before the layer expires it.
+
+        channels_redis forgets a group member after ``group_expiry`` (a day); an
+        inbox socket open all day on an officer's screen would otherwise stop
+        hearing anything, with no error anywhere.
+        """
+        while True:
+            await asyncio.sleep(REFRESH_SECONDS)
+            await self.refresh(older_than=REFRESH_SECONDS)
+
+    async def refresh(self, *, older_than: float) -> None:
+        """Re-add each membership last added more than ``older_than`` seconds ago."""
+        now = time.monotonic()
+        for group, entry in list(self.groups.items()):
+            if not entry.ready.done() or entry.ready.exception() is not None:
+                continue
+            if now - entry.added < older_than:
+                continue
+            try:
+                await self.layer.group_add(group, entry.channel)
+            except Exception as exc:  # noqa: BLE001 - the pump notices a dead layer
+                logger.warning("Renewing %s: %s: %s", group, type(exc).__name__, exc)
+                continue
+            entry.added = now
 
     async def _pump(self, group: str, entry: _Group) -> None:
         while True:
