@@ -59,6 +59,10 @@ async def groups_send_async(
             except PUSH_ERRORS as exc:
                 dropped.append((group, exc))
                 return False
+            except Exception as exc:  # a bug, not the layer: logged, the others still go
+                logger.exception("Push to %s failed", group)
+                dropped.append((group, exc))
+                return False
             return True
 
     results = await asyncio.gather(*(send(group, message) for group, message in messages))

@@ -96,7 +96,9 @@ def notifications_send(
     }
     preferences = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=ids)}
     with transaction.atomic():
-        created = _inbox_rows_insert(list(users.values()), message, now)
+        # In id order, as every writer does: two writers of one message then wait
+        # on each other's rows in the same order and cannot deadlock.
+        created = _inbox_rows_insert(sorted(users.values(), key=lambda u: u.pk), message, now)
         rows: list[Delivery] = []
         for notification in created:
             user = users[notification.recipient_id]
@@ -123,17 +125,27 @@ def notifications_send(
                 for channel, status in _external_channels(user, preference)
             ]
         Delivery.objects.bulk_create(rows, batch_size=INSERT_BATCH)
-        # Each push carries the person's unread count as of this commit, counted
-        # here in one query: a case with thousands of followers must not make
-        # every one of their sockets query the database when it changes.
-        unread = notifications_unread_counts(user_ids=[n.recipient_id for n in created])
-        pushes = [
+        if created:
+            # robust: a failed push is logged; the change itself has committed.
+            transaction.on_commit(functools.partial(inbox_pushes_send, created), robust=True)
+    return created
+
+
+def inbox_pushes_send(created: list[Notification]) -> None:
+    """Push each new message with its person's unread count, counted after the commit.
+
+    One query for all recipients: a case with thousands of followers must not
+    make every one of their sockets query the database. Counted after the
+    commit, so a message committed at the same moment, or a "mark all read",
+    is in the count too.
+    """
+    unread = notifications_unread_counts(user_ids=[n.recipient_id for n in created])
+    groups_send(
+        [
             (inbox_group(n.recipient_id), _inbox_push(n, unread.get(n.recipient_id, 0)))
             for n in created
         ]
-        if pushes:
-            transaction.on_commit(functools.partial(groups_send, pushes))
-    return created
+    )
 
 
 INSERT_BATCH = 1000
@@ -183,6 +195,9 @@ def _inbox_rows_insert(users: list[User], message: Message, now: datetime) -> li
             )
             for pk, recipient_id, title, body in returned
         ]
+    for notification in created:  # as the ORM leaves a saved row
+        notification._state.adding = False
+        notification._state.db = connection.alias
     created.sort(key=lambda n: n.recipient_id)
     return created
 
@@ -216,7 +231,7 @@ def _inbox_push(notification: Notification, unread: int) -> dict[str, Any]:
 
 def _push_unread_changed(user_id: int) -> None:
     # The person's other open tabs refresh their badge.
-    transaction.on_commit(functools.partial(_unread_push, user_id))
+    transaction.on_commit(functools.partial(_unread_push, user_id), robust=True)
 
 
 def _unread_push(user_id: int) -> None:

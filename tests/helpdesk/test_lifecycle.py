@@ -15,7 +15,7 @@ from helpdesk import errors, lifecycle
 from helpdesk.filing import LocationRequired, service_get_active, ticket_file
 from helpdesk.live import event_publish
 from helpdesk.models import Department, DepartmentType, Ticket, TicketEvent, TicketStatus
-from notifications.push import groups_send, inbox_group
+from notifications.services import inbox_pushes_send
 from tests import factories
 from tests.conftest import Personas
 from tests.factories import point_inside
@@ -318,5 +318,5 @@ def test_case_followers_are_pushed_to_before_the_inboxes(
         event = lifecycle.ticket_reply(ticket=ticket, by=personas.officer_a, body="Đã nhận.")
     pushes = [(c.func, c.args) for c in callbacks if isinstance(c, functools.partial)]
     assert pushes[0] == (event_publish, (event.pk,))
-    inbox = [args[0] for func, args in pushes if func is groups_send]
-    assert [group for group, _message in inbox[0]] == [inbox_group(personas.resident.pk)]
+    inboxes = [args[0] for func, args in pushes[1:] if func is inbox_pushes_send]
+    assert [n.recipient_id for n in inboxes[0]] == [personas.resident.pk]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import threading
 from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels_redis.core import RedisChannelLayer
 from django.core import mail
 from django.db import connection
 from pytest_django.fixtures import Settings
@@ -20,6 +24,7 @@ from notifications.push import inbox_group
 from notifications.selectors import notifications_unread_counts
 from notifications.services import Message, notifications_send
 from tests import factories
+from tests.notifications.live import default_redis_layers
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 NOON = datetime(2026, 11, 12, 12, 0, tzinfo=HCM)
@@ -194,15 +199,29 @@ def test_two_writers_of_one_message_at_once_tell_each_person_once(
 
 @pytest.mark.django_db
 def test_inbox_push_carries_each_persons_unread_count_counted_once(
-    django_capture_on_commit_callbacks: Any, django_assert_num_queries: Any
+    settings: Settings, django_capture_on_commit_callbacks: Any, django_assert_num_queries: Any
 ) -> None:
+    settings.CHANNEL_LAYERS = default_redis_layers()
+    config = settings.CHANNEL_LAYERS["default"]["CONFIG"]
+    listener = RedisChannelLayer(hosts=config["hosts"], prefix=config["prefix"])
     busy, fresh = _person(), _person()
     notifications_send(recipient_ids=[busy.pk], message=_message("earlier"), now=NOON)
-    with django_capture_on_commit_callbacks() as callbacks:
+    channels = {}
+    for person in (busy, fresh):
+        channels[person.pk] = async_to_sync(listener.new_channel)()
+        async_to_sync(listener.group_add)(inbox_group(person.pk), channels[person.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
         notifications_send(recipient_ids=[busy.pk, fresh.pk], message=_message(), now=NOON)
-    (push,) = callbacks
-    unread = {group: message["unread"] for group, message in push.args[0]}
-    assert unread == {inbox_group(busy.pk): 2, inbox_group(fresh.pk): 1}
+
+    async def next_message(channel: str) -> dict[str, Any]:
+        message: dict[str, Any] = await asyncio.wait_for(listener.receive(channel), 5)
+        return message
+
+    pushed = {pk: async_to_sync(next_message)(channel) for pk, channel in channels.items()}
+    assert {pk: message["unread"] for pk, message in pushed.items()} == {busy.pk: 2, fresh.pk: 1}
+    # What the person's sockets send as it is.
+    assert json.loads(pushed[fresh.pk]["text"])["unread"] == 1
     with django_assert_num_queries(1):
         assert notifications_unread_counts(user_ids=[busy.pk, fresh.pk, 0]) == {
             busy.pk: 2,
