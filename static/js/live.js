@@ -60,6 +60,7 @@
 
     var partsUrl = el.dataset.liveUrl;
     var partsTimer = null;
+    var partsAsked = 0; // only the newest answer is put in place
 
     function deliver(event) {
       if (event.id <= after) return; // already shown
@@ -76,12 +77,20 @@
 
     function refreshParts() {
       partsTimer = null;
+      var asked = ++partsAsked;
       fetch(partsUrl, { credentials: "same-origin", headers: { Accept: "text/html" } })
-        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
+        .then(function (r) {
+          // Signed out meanwhile: the answer is the login page, not the parts.
+          if (!r.ok || r.redirected) throw new Error(String(r.status));
+          return r.text();
+        })
         .then(function (html) {
+          if (asked !== partsAsked) return; // a later answer is coming
           var holder = document.createElement("template");
           holder.innerHTML = html;
-          holder.content.querySelectorAll("[data-live-part]").forEach(function (part) {
+          var parts = holder.content.querySelectorAll("[data-live-part]");
+          if (!parts.length) throw new Error("no parts");
+          parts.forEach(function (part) {
             var name = part.dataset.livePart;
             var shown = document.querySelector('[data-live-part="' + CSS.escape(name) + '"]');
             if (shown) shown.replaceWith(part);
