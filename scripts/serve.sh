@@ -26,6 +26,12 @@ PY="$ROOT/.venv/bin/python"
 say() { printf '\033[1;32m[run]\033[0m %s\n' "$*"; }
 
 mkdir -p "$RUN/nginx"
+# One `make run` per checkout: a second would take the first one's sockets away.
+if [[ -f "$RUN/serve.pids" ]] && kill -0 "$(head -n1 "$RUN/serve.pids")" 2>/dev/null; then
+  echo "XaDesk is already running from this folder (pid $(head -n1 "$RUN/serve.pids"));" \
+    "stop it with Ctrl+C or 'make stop' first." >&2
+  exit 1
+fi
 # A demo secret, made once and kept out of git; production sets its own.
 [[ -f "$RUN/secret_key" ]] || "$PY" -c "import secrets; print(secrets.token_urlsafe(50))" >"$RUN/secret_key"
 export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-$(cat "$RUN/secret_key")}"
@@ -64,14 +70,17 @@ pids+=($!)
 # Followers' sockets: several thousand per process need as many descriptors.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 ws_servers=""
+# A Unix socket's path must fit in 108 bytes; a deep checkout uses /tmp instead.
+SOCK_DIR="$RUN"
+(( ${#RUN} > 90 )) && SOCK_DIR="$(mktemp -d /tmp/xadesk-ws.XXXXXX)"
 for i in $(seq 0 $((WS_WORKERS - 1))); do
   # nginx reaches them over Unix sockets: every pushed frame crosses that hop
   # once per follower, and a Unix socket skips the loopback TCP stack.
-  rm -f "$RUN/ws-$i.sock"
-  .venv/bin/uvicorn config.asgi:application --uds "$RUN/ws-$i.sock" \
+  rm -f "$SOCK_DIR/ws-$i.sock"
+  .venv/bin/uvicorn config.asgi:application --uds "$SOCK_DIR/ws-$i.sock" \
     --no-access-log --log-level warning --lifespan off --ws wsproto --ws-per-message-deflate false &
   pids+=($!)
-  ws_servers+="server unix:$RUN/ws-$i.sock; "
+  ws_servers+="server unix:$SOCK_DIR/ws-$i.sock; "
 done
 # Sends queued email/SMS/Zalo notifications and the daily digests; safe to run
 # several of these (rows are claimed with SKIP LOCKED).
