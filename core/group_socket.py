@@ -2,16 +2,18 @@
 
 The process joins each group once (``core.socket_groups.LocalGroups``), which
 calls ``deliver`` on every following socket in one loop. A message that can go
-out as it is (its ``text``, encoded once by the publisher) is written there and
-then, without a task of its own; anything that needs the database, or a socket
-that cannot take more yet, moves the socket to its ``backlog``, which one task
-works through in order, so a slow phone never holds up the others and never
-loses or reorders a message. The case, queue and inbox streams are built on it.
+out as it is (its ``text``, encoded once by the publisher: ``group_message``)
+is written there and then, without a task of its own; anything that needs the
+database, or a socket that cannot take more yet, moves the socket to its
+``backlog``, which one task works through in order, so a slow phone never holds
+up the others and never loses or reorders a message. The case, queue and inbox
+streams are built on it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Coroutine, Generator
 from typing import Any
@@ -30,17 +32,22 @@ LAYER_FAILED = "local.layer_failed"  # put in the backlog when a group's subscri
 # A socket this far behind (a phone that stopped reading) is closed rather than
 # queued for: it reconnects and catches up from the database.
 BACKLOG_LIMIT = 500
+# What a socket does with a pushed message (GroupSocket.decide).
+SEND, SKIP, SLOW = "send", "skip", "slow"
 
 
-class Slow:
-    """``live_text``'s answer for a message that must be handled off the shared loop."""
+def group_message(kind: str, payload: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """A message for the sockets of a group: ``payload`` encoded once, for all of them.
 
-
-SLOW = Slow()
+    Every following socket sends ``text`` as it is, so thousands of them cost
+    one ``json.dumps``; ``extra`` carries what a socket needs to decide (an
+    event's id, say), not a second copy of the payload.
+    """
+    return {"type": kind, "text": json.dumps(payload), **extra}
 
 
 class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
-    """One socket; subclasses say what a pushed message becomes (``live_text``, ``handle``).
+    """One socket that sends its groups' messages; a subclass may ``decide`` and ``handle``.
 
     ``connect`` of a subclass calls ``follow`` for each group, sends what the
     client needs to start from (read after following, so nothing committed in
@@ -84,20 +91,18 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         """Handle what arrived while connecting; then messages go out as they come."""
         await self._drain_backlog()
 
-    # --- what a subclass decides ---------------------------------------------------
+    # --- what a subclass may change -------------------------------------------------
 
-    def live_text(self, message: dict[str, Any]) -> str | Slow | None:
-        """The text to send now for a pushed message, None for nothing, or SLOW.
+    def decide(self, message: dict[str, Any]) -> str:
+        """SEND the message's text now, SKIP it, or handle it off the shared loop (SLOW).
 
-        Runs on the loop shared with every other socket: it must not wait. The
-        text should be the message's own ``text`` (the same string object for
-        every socket), so that the frame is encoded once for all of them.
+        Runs on the loop shared with every other socket: it must not wait.
         """
-        raise NotImplementedError
+        return SEND
 
     async def handle(self, message: dict[str, Any]) -> None:
         """A pushed message from the backlog, in order (may use the database)."""
-        raise NotImplementedError
+        await self.send(text_data=message["text"])
 
     # --- called by the process's group subscription (core.socket_groups) ------------
 
@@ -115,21 +120,21 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 return
             self.backlog.append(message)
             return
-        text = self.live_text(message)
-        if text is None:
+        decision = self.decide(message)
+        if decision == SKIP:
             return
-        if isinstance(text, Slow):
+        if decision == SLOW:
             self._work_on([message])
             return
         if self.writer is not None:
             frame = message.get("frame")
-            if frame is None or frame[0] is not text:  # one encoding for every socket
-                frame = message["frame"] = (text, text_frame(text))
-            if self.writer.write(frame[1]):
+            if frame is None:  # the same message object goes to every socket: encode once
+                frame = message["frame"] = text_frame(message["text"])
+            if self.writer.write(frame):
                 return
         # The send runs to its end right here unless the socket's write buffer
         # is full; only then does the rest become a task that later pushes wait behind.
-        send = self.base_send({"type": "websocket.send", "text": text})
+        send = self.base_send({"type": "websocket.send", "text": message["text"]})
         try:
             rest = run_until_blocked(send)
         except Exception:  # noqa: BLE001 - a closed socket: its receive loop ends it
@@ -161,7 +166,6 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             # behind would look live and get nothing more: close it, and the
             # client reconnects and catches up.
             logger.exception("A socket's backlog failed; closing it")
-            self.backlog = [{"type": LAYER_FAILED}]  # keeps later pushes out of the live path
             if not self.closing:
                 await self.close(code=CLOSE_SERVER_ERROR)
 

@@ -32,7 +32,7 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 
-from core.group_socket import SLOW, GroupSocket, Slow
+from core.group_socket import SEND, SKIP, SLOW, GroupSocket
 from helpdesk import errors
 from helpdesk.live import case_group, event_payload
 from helpdesk.models import Ticket, TicketEvent
@@ -44,7 +44,7 @@ CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CATCH_UP_BATCH = 500
-SKIP, CATCH_UP, SEND = "skip", "catch_up", "send"  # what a pushed event needs (CaseConsumer._step)
+CATCH_UP = "catch_up"  # a pushed event after a gap (CaseConsumer._step)
 
 
 def _query_param(scope: dict[str, Any], name: str) -> str | None:
@@ -71,7 +71,7 @@ def _last_visible_id(scope: Scope, ticket: Ticket) -> int:
 class CaseConsumer(GroupSocket):
     """One socket on a case.
 
-    A pushed event in order goes out at once (``live_text``); a gap to fill from
+    A pushed event in order goes out at once (``decide``); a gap to fill from
     the database or a transfer to re-check is handled in the socket's backlog
     (``handle``), in order, without holding up the case's other followers.
     """
@@ -86,18 +86,14 @@ class CaseConsumer(GroupSocket):
             return CATCH_UP  # a push was lost or overtaken: the database has the truth
         return SEND
 
-    def live_text(self, message: dict[str, Any]) -> str | Slow | None:
+    def decide(self, message: dict[str, Any]) -> str:
         step = self._step(message)
         if step == SKIP:
-            return None
+            return SKIP
         if step == CATCH_UP or _may_change_access(message["event"]):
             return SLOW  # needs the database
-        self.last_id = message["event"]["id"]
-        text: str = message["text"]  # encoded once by helpdesk.live.event_publish
-        return text
-
-    async def handle(self, message: dict[str, Any]) -> None:
-        await self.case_event(message)
+        self.last_id = message["event"]["id"]  # sent right after this
+        return SEND
 
     # --- the socket's own messages -------------------------------------------------
 
@@ -123,7 +119,7 @@ class CaseConsumer(GroupSocket):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         # Subscribe first, read second: an event committed in between is both in
-        # the catch-up and in the backlog, and case_event drops the copy.
+        # the catch-up and in the backlog, and handle drops the copy.
         await self.follow(case_group(self.ticket.pk, staff=self.staff))
         if raw_after is None:
             self.last_id = await database_sync_to_async(_last_visible_id)(self.access, self.ticket)
@@ -146,8 +142,8 @@ class CaseConsumer(GroupSocket):
                 break
         await self.send_json({"type": "synced", "last_id": self.last_id})
 
-    async def case_event(self, message: dict[str, Any]) -> None:
-        """A pushed event from the backlog: the slow path of ``live_text``."""
+    async def handle(self, message: dict[str, Any]) -> None:
+        """A pushed event from the backlog: the slow path of ``decide``."""
         step = self._step(message)
         if step == SKIP:
             return
@@ -206,10 +202,3 @@ class QueueConsumer(GroupSocket):
             await self.follow(group)
         await self.send_json({"type": "subscribed"})
         await self.go_live()
-
-    def live_text(self, message: dict[str, Any]) -> str | Slow | None:
-        text: str = message["text"]  # helpdesk.live.queue_message
-        return text
-
-    async def handle(self, message: dict[str, Any]) -> None:
-        await self.send(text_data=message["text"])

@@ -12,21 +12,20 @@ group was sent. A socket that last delivered an id below ``prev`` has missed
 one (a push lost while Redis restarted, two commits published out of order)
 and reads the gap from the database, so clients never see gaps.
 
-A case event also carries ``text``: the socket message already encoded as
-JSON, once per publish, so a consumer sends it as it is instead of encoding the
-same dict again for each of thousands of sockets.
-
-Queue messages carry their ``text`` too. Each server process is one member of
-a group however many of its sockets follow it (``core.socket_groups``).
+Every message carries ``text``: the socket message already encoded as JSON,
+once per publish (``core.group_socket.group_message``), so a socket sends it as
+it is instead of encoding the same dict again for each of thousands of sockets.
+Each server process is one member of a group however many of its sockets
+follow it (``core.socket_groups``).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.db.models import Max
 
+from core.group_socket import group_message
 from helpdesk.models import Department, Ticket, TicketEvent
 from notifications.push import groups_send
 
@@ -59,12 +58,6 @@ def ticket_summary(ticket: Ticket) -> dict[str, Any]:
         "due_at": ticket.due_at.isoformat() if ticket.due_at else None,
         "updated_at": ticket.updated_at.isoformat(),
     }
-
-
-def queue_message(ticket: dict[str, Any], event_kind: str) -> dict[str, Any]:
-    """A queue push; ``text`` is what the queue socket sends (see helpdesk.consumers)."""
-    text = json.dumps({"type": "ticket", "ticket": ticket, "event_kind": event_kind})
-    return {"type": "queue.ticket", "ticket": ticket, "event_kind": event_kind, "text": text}
 
 
 def _queue_groups(
@@ -107,22 +100,19 @@ def event_publish(event_id: int) -> None:
     ticket = event.ticket
     earlier = TicketEvent.objects.filter(ticket_id=ticket.pk, id__lt=event.pk)
     payload = event_payload(event)
-    text = json.dumps({"type": "event", "event": payload})
-    prev_any = earlier.aggregate(m=Max("id"))["m"] or 0
-    messages: list[tuple[str, dict[str, Any]]] = [
-        (
-            case_group(ticket.pk, staff=True),
-            {"type": "case.event", "event": payload, "prev": prev_any, "text": text},
-        )
-    ]
+    to_staff = group_message(
+        "case.event",
+        {"type": "event", "event": payload},
+        event=payload,
+        prev=earlier.aggregate(m=Max("id"))["m"] or 0,
+    )
+    messages: list[tuple[str, dict[str, Any]]] = [(case_group(ticket.pk, staff=True), to_staff)]
     if event.is_public:
         prev_public = earlier.filter(is_public=True).aggregate(m=Max("id"))["m"] or 0
-        messages.append(
-            (
-                case_group(ticket.pk, staff=False),
-                {"type": "case.event", "event": payload, "prev": prev_public, "text": text},
-            )
-        )
-    summary = queue_message(ticket_summary(ticket), event.kind)
+        messages.append((case_group(ticket.pk, staff=False), {**to_staff, "prev": prev_public}))
+    summary = group_message(
+        "queue.ticket",
+        {"type": "ticket", "ticket": ticket_summary(ticket), "event_kind": event.kind},
+    )
     messages += [(group, summary) for group in sorted(queue_groups_for(ticket, event))]
     groups_send(messages)

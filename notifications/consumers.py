@@ -8,11 +8,9 @@ are read elsewhere; ``{"type": "notification", "notification": {...},
 
 from __future__ import annotations
 
-from typing import Any
-
 from channels.db import database_sync_to_async
 
-from core.group_socket import SLOW, GroupSocket, Slow
+from core.group_socket import GroupSocket
 from notifications.push import inbox_group
 from notifications.selectors import notifications_unread_count
 
@@ -24,7 +22,7 @@ class InboxConsumer(GroupSocket):
 
     Pushes arrive encoded, with the count taken when they were sent
     (notifications.services), so thousands of these sockets cost no query per
-    change; a message without its text is counted here.
+    change: only the count sent on connecting is read here.
     """
 
     async def connect(self) -> None:
@@ -33,27 +31,7 @@ class InboxConsumer(GroupSocket):
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_NOT_AUTHENTICATED)
             return
-        self.user_id: int = user.pk
-        await self.follow(inbox_group(self.user_id))
-        await self.send_json({"type": "unread", "count": await self._unread()})
+        await self.follow(inbox_group(user.pk))
+        count = await database_sync_to_async(notifications_unread_count)(user_id=user.pk)
+        await self.send_json({"type": "unread", "count": count})
         await self.go_live()
-
-    async def _unread(self) -> int:
-        count: int = await database_sync_to_async(notifications_unread_count)(user_id=self.user_id)
-        return count
-
-    def live_text(self, message: dict[str, Any]) -> str | Slow | None:
-        text: str | None = message.get("text")
-        return SLOW if text is None else text
-
-    async def handle(self, message: dict[str, Any]) -> None:
-        if "text" in message:
-            await self.send(text_data=message["text"])
-        elif message["type"] == "inbox.notification":
-            notification = message["notification"]
-            unread = await self._unread()
-            await self.send_json(
-                {"type": "notification", "notification": notification, "unread": unread}
-            )
-        else:
-            await self.send_json({"type": "unread", "count": await self._unread()})

@@ -10,7 +10,6 @@ committed change is never left without its messages (a transactional outbox).
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.errors import InvalidInput
+from core.group_socket import group_message
 from notifications.models import (
     Channel,
     Delivery,
@@ -223,10 +223,12 @@ def notifications_mark_all_read(*, user_id: int) -> int:
 
 
 def _inbox_push(notification: Notification, unread: int) -> dict[str, Any]:
-    """An inbox socket message; ``text`` is what every socket of the person sends."""
     payload = notification_payload(notification)
-    text = json.dumps({"type": "notification", "notification": payload, "unread": unread})
-    return {"type": "inbox.notification", "notification": payload, "unread": unread, "text": text}
+    return group_message(
+        "inbox.notification",
+        {"type": "notification", "notification": payload, "unread": unread},
+        unread=unread,
+    )
 
 
 def _push_unread_changed(user_id: int) -> None:
@@ -236,8 +238,8 @@ def _push_unread_changed(user_id: int) -> None:
 
 def _unread_push(user_id: int) -> None:
     count = notifications_unread_count(user_id=user_id)  # once, after the commit
-    text = json.dumps({"type": "unread", "count": count})
-    groups_send([(inbox_group(user_id), {"type": "inbox.unread", "count": count, "text": text})])
+    message = group_message("inbox.unread", {"type": "unread", "count": count})
+    groups_send([(inbox_group(user_id), message)])
 
 
 def notification_preferences_update(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from core.group_socket import BACKLOG_LIMIT, CLOSE_SERVER_ERROR, SLOW, GroupSocket, Slow
+from core.group_socket import BACKLOG_LIMIT, CLOSE_SERVER_ERROR, SEND, SLOW, GroupSocket
 
 
 class _Numbers(GroupSocket):
@@ -22,15 +22,12 @@ class _Numbers(GroupSocket):
     async def _send(self, message: dict[str, Any]) -> None:
         self.sent.append(message.get("text", message.get("code")))
 
-    def live_text(self, message: dict[str, Any]) -> str | Slow | None:
-        if message["n"] % 2 == 0:
-            return SLOW
-        text: str = message["text"]
-        return text
+    def decide(self, message: dict[str, Any]) -> str:
+        return SLOW if message["n"] % 2 == 0 else SEND
 
     async def handle(self, message: dict[str, Any]) -> None:
         await self.database.wait()
-        await self.send(text_data=message["text"])
+        await super().handle(message)
 
 
 def _message(n: int) -> dict[str, Any]:
