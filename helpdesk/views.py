@@ -82,6 +82,27 @@ def staff_required[**P](
     return wrapped
 
 
+def managed_case[**P](
+    view: Callable[Concatenate[HttpRequest, Scope, Ticket, P], HttpResponse],
+) -> Callable[..., HttpResponse]:  # Django passes ``number`` by keyword
+    """A console page about one case the staff member handles (``number`` in the URL).
+
+    Besides ``staff_required``: a case outside their scope is the error page
+    with the case core's own sentence.
+    """
+
+    def with_case(
+        request: HttpRequest, scope: Scope, /, number: str, *args: P.args, **kwargs: P.kwargs
+    ) -> HttpResponse:
+        try:
+            ticket = _managed_ticket(scope, number)
+        except DomainError as exc:
+            return _error_page(request, exc.message, exc.http_status)
+        return view(request, scope, ticket, *args, **kwargs)
+
+    return wraps(view)(staff_required(with_case))
+
+
 def _can_see_dashboard(scope: Scope) -> bool:
     return bool(scope.is_superuser or scope.leader_commune_ids or scope.admin_province_ids)
 
@@ -382,40 +403,28 @@ def _live_parts(scope: Scope, ticket: Ticket) -> dict[str, Any]:
 
 
 @require_GET
-@staff_required
-def ticket_live(request: HttpRequest, scope: Scope, number: str) -> HttpResponse:
+@managed_case
+def ticket_live(request: HttpRequest, scope: Scope, ticket: Ticket) -> HttpResponse:
     """The case page's live parts alone, for live.js to put in place after a push.
 
     Not the page itself: rendering it would also use up the flash messages
     (e.g. "Accepted") meant for the page the officer's own action leads to.
     """
-    try:
-        ticket = _managed_ticket(scope, number)
-    except DomainError as exc:
-        return _error_page(request, exc.message, exc.http_status)
     return render(request, "helpdesk/_ticket_live.html", _live_parts(scope, ticket))
 
 
 @require_GET
-@staff_required
-def ticket_detail(request: HttpRequest, scope: Scope, number: str) -> HttpResponse:
-    try:
-        ticket = _managed_ticket(scope, number)
-    except DomainError as exc:
-        return _error_page(request, exc.message, exc.http_status)
+@managed_case
+def ticket_detail(request: HttpRequest, scope: Scope, ticket: Ticket) -> HttpResponse:
     return _ticket_page(request, scope, ticket)
 
 
 @require_POST
-@staff_required
-def ticket_action(request: HttpRequest, scope: Scope, number: str, action: str) -> HttpResponse:
+@managed_case
+def ticket_action(request: HttpRequest, scope: Scope, ticket: Ticket, action: str) -> HttpResponse:
     chosen = ACTIONS.get(action)
     if chosen is None:
         raise Http404
-    try:
-        ticket = _managed_ticket(scope, number)
-    except DomainError as exc:
-        return _error_page(request, exc.message, exc.http_status)
     form = _make_form(chosen, ticket, request.POST, request.FILES)
     if not form.is_valid():
         message = gettext("Please correct the form below.")
@@ -479,15 +488,14 @@ def dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
 
 
 @require_POST
-@staff_required
-def photo_public(request: HttpRequest, scope: Scope, number: str, photo_id: int) -> HttpResponse:
+@managed_case
+def photo_public(request: HttpRequest, scope: Scope, ticket: Ticket, photo_id: int) -> HttpResponse:
     """Show a photo on the public map, or hide it again."""
+    photo = ticket.attachments.filter(pk=photo_id).first()
+    if photo is None:
+        raise Http404
+    approve = request.POST.get("public") == "1"
     try:
-        ticket = _managed_ticket(scope, number)
-        photo = ticket.attachments.filter(pk=photo_id).first()
-        if photo is None:
-            raise Http404
-        approve = request.POST.get("public") == "1"
         attachment_approve_public(attachment=photo, by=_officer(request), approved=approve)
     except DomainError as exc:
         return _error_page(request, exc.message, exc.http_status)
@@ -497,4 +505,4 @@ def photo_public(request: HttpRequest, scope: Scope, number: str, photo_id: int)
         if approve
         else gettext("The photo is hidden from the public map."),
     )
-    return redirect("helpdesk:ticket-detail", number=number)
+    return redirect("helpdesk:ticket-detail", number=ticket.number)
