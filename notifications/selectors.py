@@ -19,7 +19,7 @@ def notifications_of(*, user_id: int, unread_only: bool = False) -> QuerySet[Not
 
 
 def notifications_unread_count(*, user_id: int) -> int:
-    return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+    return notifications_unread_counts(user_ids=[user_id]).get(user_id, 0)
 
 
 def notifications_unread_counts(*, user_ids: Iterable[int]) -> dict[int, int]:

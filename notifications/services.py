@@ -88,20 +88,20 @@ def notifications_send(
     """
     now = now or timezone.now()
     ids = sorted(set(recipient_ids))
-    users = {
-        user.pk: user
-        for user in User.objects.filter(pk__in=ids, is_active=True).only(
-            "pk", "language", "email", "phone"
-        )
-    }
+    # In id order, as every writer does: two writers of one message then wait
+    # on each other's rows in the same order and cannot deadlock.
+    users = list(
+        User.objects.filter(pk__in=ids, is_active=True)
+        .only("pk", "language", "email", "phone")
+        .order_by("pk")
+    )
+    by_id = {user.pk: user for user in users}
     preferences = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=ids)}
     with transaction.atomic():
-        # In id order, as every writer does: two writers of one message then wait
-        # on each other's rows in the same order and cannot deadlock.
-        created = _inbox_rows_insert(sorted(users.values(), key=lambda u: u.pk), message, now)
+        created = _inbox_rows_insert(users, message, now)
         rows: list[Delivery] = []
         for notification in created:
-            user = users[notification.recipient_id]
+            user = by_id[notification.recipient_id]
             preference = preferences.get(user.pk) or NotificationPreference(user=user)
             # The inbox row is the in-app delivery: written, hence delivered.
             rows.append(
@@ -166,7 +166,7 @@ def _inbox_rows_insert(users: list[User], message: Message, now: datetime) -> li
         f"INSERT INTO {table} (recipient_id, title, body, link, dedupe_key, created_at) "  # noqa: S608 - names from the model
         "SELECT r, t, b, %s, %s, %s "
         "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS u(r, t, b) "
-        "ON CONFLICT (recipient_id, dedupe_key) DO NOTHING RETURNING id, recipient_id, title, body"
+        f"ON CONFLICT (recipient_id, dedupe_key) DO NOTHING RETURNING {', '.join(RETURNED)}"
     )
     created: list[Notification] = []
     for start in range(0, len(users), INSERT_BATCH):
@@ -182,24 +182,13 @@ def _inbox_rows_insert(users: list[User], message: Message, now: datetime) -> li
         ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            returned = cursor.fetchall()
-        created += [
-            Notification(
-                pk=pk,
-                recipient_id=recipient_id,
-                title=title,
-                body=body,
-                link=message.link,
-                dedupe_key=message.dedupe_key,
-                created_at=now,
-            )
-            for pk, recipient_id, title, body in returned
-        ]
-    for notification in created:  # as the ORM leaves a saved row
-        notification._state.adding = False
-        notification._state.db = connection.alias
+            created += [Notification.from_db(connection.alias, RETURNED, row) for row in cursor]
     created.sort(key=lambda n: n.recipient_id)
     return created
+
+
+# The inbox row's columns, as _inbox_rows_insert reads them back (Model.from_db).
+RETURNED = ["id", "recipient_id", "title", "body", "link", "dedupe_key", "read_at", "created_at"]
 
 
 def notification_mark_read(*, user_id: int, notification_id: int) -> bool:
