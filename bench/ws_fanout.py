@@ -30,9 +30,9 @@ arrival wakes nobody and costs the server's cores what a follower on its own
 phone would cost them (the kernel's receive stamp is taken either way).
 
 Uses the database in DATABASE_URL (default: the `make run` one) and Redis in
-REDIS_URL; writes one bench user and one case there. The clients share the
-machine's cores with the server, so latencies are upper bounds for the server;
-the server CPU per event is the cost that does not depend on the clients.
+REDIS_URL; writes one bench user and one case there. Latencies are upper bounds
+for the server; the server CPU per event is the cost that does not depend on
+the clients.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 from django.test.utils import override_settings
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Route
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Route, WebSocket
 from pytest_django import DjangoDbBlocker
 
 from accounts.models import User
@@ -291,3 +291,22 @@ def file_case(*, reporter: User, commune: AdminUnit, description: str) -> Ticket
         return filed.ticket
 
     return in_thread(file)
+
+
+def frames_of(page: Page, path: str) -> list[str]:
+    """The frames the page's sockets on ``path`` receive, as they arrive."""
+    frames: list[str] = []
+
+    def on_socket(socket: WebSocket) -> None:
+        if path in socket.url:
+            socket.on("framereceived", lambda payload: frames.append(str(payload)))
+
+    page.on("websocket", on_socket)
+    return frames
+
+
+def wait_for_frame(page: Page, frames: list[str], marker: str) -> None:
+    deadline = time.monotonic() + 10
+    while not any(marker in frame for frame in frames):
+        assert time.monotonic() < deadline, f"no {marker} frame came: {frames}"
+        page.wait_for_timeout(50)

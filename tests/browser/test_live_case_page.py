@@ -9,8 +9,15 @@ from playwright.sync_api import BrowserContext, Page, expect
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.models import Ticket, TicketStatus
-from tests.browser.conftest import Problems, Server, file_case, in_thread, log_in
-from tests.browser.test_live_console import _frames_of, _wait_for_frame
+from tests.browser.conftest import (
+    Problems,
+    Server,
+    file_case,
+    frames_of,
+    in_thread,
+    log_in,
+    wait_for_frame,
+)
 from tests.conftest import Personas
 
 pytestmark = pytest.mark.browser
@@ -26,9 +33,9 @@ def test_residents_case_page_shows_the_new_status_and_reply_in_place(
 ) -> None:
     ticket = file_case(reporter=personas.resident, commune=commune_a, description="Cống tắc")
     log_in(context, server, personas.resident)
-    frames = _frames_of(page, f"/ws/cases/{ticket.number}/")
+    frames = frames_of(page, f"/ws/cases/{ticket.number}/")
     page.goto(f"/cases/{ticket.number}/")
-    _wait_for_frame(page, frames, '"synced"')
+    wait_for_frame(page, frames, '"synced"')
     page.evaluate("window.notReloaded = true")
 
     def accept_reply_and_note() -> None:

@@ -7,38 +7,25 @@ Redis to the uvicorn server, and over its WebSocket to Chromium.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.utils import translation
-from playwright.sync_api import BrowserContext, Page, WebSocket, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.models import Ticket, TicketEvent, TicketStatus
-from tests.browser.conftest import Problems, Server, file_case, in_thread, log_in
+from tests.browser.conftest import (
+    Problems,
+    Server,
+    file_case,
+    frames_of,
+    in_thread,
+    log_in,
+    wait_for_frame,
+)
 from tests.conftest import Personas
 
 pytestmark = pytest.mark.browser
-
-
-def _frames_of(page: Page, path: str) -> list[str]:
-    """The frames the page's sockets on ``path`` receive, as they arrive."""
-    frames: list[str] = []
-
-    def on_socket(socket: WebSocket) -> None:
-        if path in socket.url:
-            socket.on("framereceived", lambda payload: frames.append(str(payload)))
-
-    page.on("websocket", on_socket)
-    return frames
-
-
-def _wait_for_frame(page: Page, frames: list[str], marker: str) -> None:
-    deadline = time.monotonic() + 10
-    while not any(marker in frame for frame in frames):
-        assert time.monotonic() < deadline, f"no {marker} frame came: {frames}"
-        page.wait_for_timeout(50)
 
 
 def test_console_case_page_shows_a_reply_pushed_while_open(
@@ -53,11 +40,11 @@ def test_console_case_page_shows_a_reply_pushed_while_open(
         reporter=personas.resident, commune=commune_a, description="Ổ gà đường Hoàng Văn Thụ"
     )
     log_in(context, server, personas.officer_a)
-    frames = _frames_of(page, f"/ws/cases/{ticket.number}/")
+    frames = frames_of(page, f"/ws/cases/{ticket.number}/")
     page.goto(f"/console/cases/{ticket.number}/")
     # "synced": the socket has caught up with the database; from now on only
     # pushes can bring news, so what follows is not a catch-up read.
-    _wait_for_frame(page, frames, '"synced"')
+    wait_for_frame(page, frames, '"synced"')
 
     live = page.locator(f'[data-live-case="{ticket.number}"]')
     banner = live.locator("[data-live-banner]")
@@ -115,11 +102,11 @@ def test_queue_shows_new_and_changed_cases_without_a_reload(
 ) -> None:
     first = file_case(reporter=personas.resident, commune=commune_a, description="Rác ở chợ")
     log_in(context, server, personas.officer_a)
-    frames = _frames_of(page, "/ws/queue/")
+    frames = frames_of(page, "/ws/queue/")
     page.goto("/console/")
     rows = page.locator("tbody[data-live-rows] tr")
     expect(page.locator(f'tr[data-case="{first.number}"]')).to_be_visible()
-    _wait_for_frame(page, frames, '"subscribed"')
+    wait_for_frame(page, frames, '"subscribed"')
     page.evaluate("window.notReloaded = true")
     shown_before = rows.count()
 
