@@ -2,7 +2,7 @@
 
 from helpdesk.models.attachments import Attachment
 from helpdesk.models.calendar import Holiday as Holiday
-from helpdesk.models.catalogue import RoutingRule, Service, ServiceKind
+from helpdesk.models.catalogue import PublicLocation, RoutingRule, Service, ServiceKind
 from helpdesk.models.departments import Department, DepartmentMembership, DepartmentType
 from helpdesk.models.filing import CaseSupport, ProxyFiling
 from helpdesk.models.knowledge import Article as Article
@@ -26,6 +26,7 @@ __all__ = [
     "DepartmentType",
     "LocationSource",
     "ProxyFiling",
+    "PublicLocation",
     "RoutingRule",
     "Service",
     "ServiceKind",

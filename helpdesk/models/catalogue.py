@@ -18,6 +18,14 @@ class ServiceKind(models.TextChoices):
     HELP_REQUEST = "help_request", _("Help request")
 
 
+class PublicLocation(models.TextChoices):
+    """How precisely the public (the map, "me too" followers, nearby) sees a case's place."""
+
+    GRID = "grid", _("Rounded to a grid cell")
+    COMMUNE = "commune", _("Commune only")
+    HIDDEN = "hidden", _("Not shown to the public")
+
+
 class Service(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=ServiceKind.choices)
@@ -39,6 +47,17 @@ class Service(models.Model):
         validators=[MinValueValidator(Decimal("0.5"))],
     )
     after_photo_required = models.BooleanField(_("after-photo required to resolve"), default=False)
+    # A report made from home is a home address: the public sees a rounded place,
+    # only the commune, or nothing (sensitive services), never the exact point.
+    public_location = models.CharField(
+        _("place shown to the public"),
+        max_length=10,
+        choices=PublicLocation.choices,
+        default=PublicLocation.GRID,
+    )
+    public_grid_m = models.PositiveIntegerField(
+        _("public grid cell (m)"), default=100, validators=[MinValueValidator(50)]
+    )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
 

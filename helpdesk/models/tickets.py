@@ -7,6 +7,8 @@ truth that live pushes and catch-up are built from.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
@@ -44,8 +46,15 @@ class LocationSource(models.TextChoices):
     COMMUNE = "commune", _("Chosen commune")
 
 
+def public_id_new() -> str:
+    """A random public identifier: it reveals neither the sequence nor the volume."""
+    return secrets.token_urlsafe(9)
+
+
 class Ticket(models.Model):
     number = models.CharField(_("case number"), max_length=24, unique=True)
+    # Public views (the map, "me too", nearby) name a case by this, not by its number.
+    public_id = models.CharField(max_length=16, unique=True, default=public_id_new, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=ServiceKind.choices)
     service = models.ForeignKey(
         Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="tickets"
