@@ -13,9 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
-from accounts.auth import ApiTokenAuth, api_token_create, api_token_revoke, bearer_key, request_ip
+from accounts.auth import ApiTokenAuth, api_token_create, api_token_revoke, bearer_key
 from accounts.models import User
 from accounts.otp import RateLimited, SmsUnavailable, otp_request, otp_verify
+from core.client_ip import client_ip
 from core.errors import DomainError
 
 router = Router()
@@ -77,7 +78,7 @@ def request_otp(
     request: HttpRequest, payload: OtpRequestIn, response: HttpResponse
 ) -> Status[dict[str, Any]]:
     try:
-        result = otp_request(phone_raw=payload.phone, ip=request_ip(request))
+        result = otp_request(phone_raw=payload.phone, ip=client_ip(request))
     except RateLimited as exc:
         response["Retry-After"] = str(exc.retry_after)
         return Status(429, _error(exc))
@@ -92,7 +93,7 @@ def request_otp(
     summary="Check a one-time code; sign up or log in",
 )
 def verify_otp(request: HttpRequest, payload: OtpVerifyIn) -> dict[str, Any]:
-    user = otp_verify(phone_raw=payload.phone, code=payload.code, ip=request_ip(request))
+    user = otp_verify(phone_raw=payload.phone, code=payload.code, ip=client_ip(request))
     login(request, user, backend=SESSION_BACKEND)
     return {"token": api_token_create(user=user), "user": _user_out(user)}
 

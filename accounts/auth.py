@@ -11,7 +11,6 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, django_auth
@@ -70,21 +69,6 @@ def bearer_key(request: HttpRequest) -> str | None:
     if scheme.lower() != "bearer" or not key.strip():
         return None
     return key.strip()
-
-
-def request_ip(request: HttpRequest) -> str:
-    """Return the client's address, for rate limits and logs.
-
-    Behind our nginx (settings.TRUST_X_FORWARDED_FOR) the last X-Forwarded-For
-    entry is the address nginx saw; earlier entries are whatever the client
-    wrote and are ignored. Otherwise REMOTE_ADDR.
-    """
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",")]
-        hops = [hop for hop in hops if hop]
-        if hops:
-            return hops[-1]
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 # Every endpoint for a logged-in person accepts an API token (mobile) or the

@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.auth import request_ip
 from accounts.otp import RateLimited, otp_request, otp_verify
 from accounts.phones import phone_display
+from core.client_ip import client_ip
 from core.errors import DomainError, InvalidInput
 
 SESSION_PHONE = "otp_phone"
@@ -83,7 +83,7 @@ def login_phone(request: HttpRequest) -> HttpResponse:
     form = PhoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            result = otp_request(phone_raw=form.cleaned_data["phone"], ip=request_ip(request))
+            result = otp_request(phone_raw=form.cleaned_data["phone"], ip=client_ip(request))
         except RateLimited as exc:
             form.add_error(None, f"{exc.message} {_wait_text(exc.retry_after)}")
         except DomainError as exc:
@@ -110,7 +110,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = otp_verify(
-                phone_raw=phone, code=form.cleaned_data["code"], ip=request_ip(request)
+                phone_raw=phone, code=form.cleaned_data["code"], ip=client_ip(request)
             )
         except DomainError as exc:
             form.add_error("code", str(exc.message))

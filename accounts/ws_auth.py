@@ -2,8 +2,9 @@
 
 Browsers authenticate sockets with the session cookie, so their Origin must be
 one of ours (a foreign page could otherwise open a socket with the resident's
-cookie). An app sends ``Authorization: Bearer <key>`` instead; a bearer key is
-not sent by browsers on their own, so such a connection needs no Origin check.
+cookie; core/ws_origin.py compares scheme, host and port). An app sends
+``Authorization: Bearer <key>`` instead; a bearer key is not sent by browsers
+on their own, so such a connection needs no Origin check.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.security.websocket import AllowedHostsOriginValidator
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
@@ -78,13 +78,6 @@ class PersonMiddleware:
         return await self.inner({**scope, "user": user}, receive, send)
 
 
-def origin_checked_unless_bearer(inner: App) -> App:
-    """Check the Origin of cookie-authenticated sockets; token clients skip it."""
-    checked = AllowedHostsOriginValidator(inner)
-
-    async def app(scope: Scope, receive: Any, send: Any) -> Any:
-        if bearer_key_from_scope(scope) is not None:
-            return await inner(scope, receive, send)
-        return await checked(scope, receive, send)
-
-    return app
+def sends_bearer_key(scope: Scope) -> bool:
+    """True for a token client: PersonMiddleware then ignores any session cookie."""
+    return bearer_key_from_scope(scope) is not None

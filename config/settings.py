@@ -6,10 +6,14 @@ Production runs on this module alone: every value comes from the environment
 
 from __future__ import annotations
 
+import ipaddress
+import os
+import re
 from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_choice, env_int, env_list, env_str
@@ -27,6 +31,17 @@ SECRET_KEY = (
 )
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# The origins (scheme://host[:port]) the site's pages are served at: the only
+# ones whose pages may open a WebSocket with the session cookie
+# (core/ws_origin.py). Empty: the socket's own origin (its scheme and Host
+# header) and CSRF_TRUSTED_ORIGINS. Set it when a proxy rewrites the Host
+# header, as `make run`'s nginx drops the port (scripts/serve.sh sets it).
+SITE_ORIGINS = env_list("DJANGO_SITE_ORIGINS", [])
+for _origin in SITE_ORIGINS:
+    if not re.fullmatch(r"https?://(\*\.)?[A-Za-z0-9.\-\[\]:]+(:[0-9]{1,5})?", _origin):
+        raise ImproperlyConfigured(
+            f"DJANGO_SITE_ORIGINS entry {_origin!r} is not an origin like https://example.org:8443."
+        )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -150,9 +165,26 @@ SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(BASE_DIR / ".run" / "sms.jsonl"))
 SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
 SMS_HTTP_TIMEOUT_SECONDS = env_int("SMS_HTTP_TIMEOUT_SECONDS", 10, minimum=1)
-# Only behind a proxy we run (nginx in `make run`, compose): otherwise a client
-# could forge its address and escape the per-IP limits.
-TRUST_X_FORWARDED_FOR = env_bool("DJANGO_TRUST_X_FORWARDED_FOR", False)
+# Addresses (IPs or CIDR networks) of the proxies in front of the app servers:
+# X-Forwarded-For is read only on requests whose peer is one of them, and then
+# the right-most address that is not one of them is the client
+# (core/client_ip.py). Empty: never read, so a client that reaches gunicorn
+# directly cannot forge its address and escape the per-IP limits.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"DJANGO_TRUSTED_PROXIES entry {_proxy!r} is not an IP address or network."
+        ) from None
+if os.environ.get("DJANGO_TRUST_X_FORWARDED_FOR"):
+    # It trusted the header from any peer; a deployment still setting it would
+    # otherwise silently count every client as the proxy.
+    raise ImproperlyConfigured(
+        "DJANGO_TRUST_X_FORWARDED_FOR is gone: list the proxies' addresses in "
+        "DJANGO_TRUSTED_PROXIES instead."
+    )
 
 # --- Email (Django 6.1 MAILERS) ---------------------------------------------
 EMAIL_MODE = env_choice("EMAIL_MODE", "console" if DEBUG else "smtp", ("console", "smtp"))

@@ -8,3 +8,6 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 # One-time codes land in an in-memory outbox the tests read.
 SMS_BACKEND = "memory"
+# The origin of the pages the socket tests open sockets from (ORIGIN in
+# tests/notifications/live.py); their handshakes carry no Host header.
+SITE_ORIGINS = ["http://127.0.0.1"]

@@ -38,10 +38,15 @@ export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-$(cat "$RUN/secret_key")}"
 export DJANGO_DEBUG="${DJANGO_DEBUG:-false}"
 export DJANGO_SECURE_COOKIES="${DJANGO_SECURE_COOKIES:-false}"
 export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}"
-export DJANGO_TRUST_X_FORWARDED_FOR="${DJANGO_TRUST_X_FORWARDED_FOR:-true}"
+# nginx reaches gunicorn from 127.0.0.1: X-Forwarded-For is read only from it
+# (core/client_ip.py), and gunicorn listens on loopback only (below).
+export DJANGO_TRUSTED_PROXIES="${DJANGO_TRUSTED_PROXIES:-127.0.0.1}"
 export SMS_BACKEND="${SMS_BACKEND:-file}"
 export EMAIL_MODE="${EMAIL_MODE:-console}"
 export DJANGO_CSRF_TRUSTED_ORIGINS="${DJANGO_CSRF_TRUSTED_ORIGINS:-http://127.0.0.1:$PORT,http://localhost:$PORT}"
+# nginx forwards Host without the port, so the socket Origin check
+# (core/ws_origin.py) is told the site's origins, port included.
+export DJANGO_SITE_ORIGINS="${DJANGO_SITE_ORIGINS:-$DJANGO_CSRF_TRUSTED_ORIGINS}"
 
 say "migrating"
 "$PY" manage.py migrate --noinput -v 0
@@ -57,6 +62,8 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
+# Loopback only: clients talk to nginx, and only programs on this machine can
+# reach gunicorn to hand it an X-Forwarded-For of their choosing.
 .venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$HTTP_PORT" \
   --workers "$HTTP_WORKERS" --worker-class sync --error-logfile - \
   --pid "$RUN/gunicorn.pid" &

@@ -553,3 +553,40 @@ def test_officer_password_login_still_works() -> None:
     )
     assert response.status_code == 302
     assert browser.session["_auth_user_id"] == str(officer.pk)
+
+
+def test_spoofed_forwarded_for_does_not_escape_the_per_ip_code_limit(
+    settings: Settings,
+) -> None:
+    """Ten codes an hour per address: a direct client cannot get an eleventh by
+    naming another address in X-Forwarded-For."""
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    statuses = []
+    for n in range(12):
+        response = Client(REMOTE_ADDR="203.0.113.50").post(
+            "/api/v1/auth/otp/request",
+            {"phone": f"+849820000{n:02d}"},
+            content_type="application/json",
+            headers={"x-forwarded-for": f"198.51.100.{n}"},
+        )
+        statuses.append(response.status_code)
+    assert statuses[:10] == [202] * 10
+    assert statuses[10:] == [429, 429]
+
+
+def test_behind_our_proxy_each_client_address_has_its_own_limit(settings: Settings) -> None:
+    """The same twelve requests through nginx (the trusted peer) come from twelve
+    people: none is refused, so the header is still read where it should be."""
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    statuses = [
+        Client(REMOTE_ADDR="127.0.0.1")
+        .post(
+            "/api/v1/auth/otp/request",
+            {"phone": f"+849830000{n:02d}"},
+            content_type="application/json",
+            headers={"x-forwarded-for": f"198.51.100.{n}"},
+        )
+        .status_code
+        for n in range(12)
+    ]
+    assert statuses == [202] * 12

@@ -63,7 +63,7 @@ async def test_a_token_does_not_open_someone_elses_case(ticket: Ticket, personas
     message = await _first_message(
         f"/ws/cases/{ticket.number}/", [(b"authorization", f"Bearer {key}".encode())]
     )
-    assert message == {"type": "websocket.close", "code": 4403}
+    assert message == {"type": "websocket.close", "code": 4404}
 
 
 async def test_a_wrong_token_is_anonymous(ticket: Ticket) -> None:
@@ -95,3 +95,53 @@ async def test_a_logged_out_or_forged_session_is_anonymous(
             [ORIGIN, (b"cookie", f"{settings.SESSION_COOKIE_NAME}={value}".encode())],
         )
         assert message == {"type": "websocket.close", "code": 4401}
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        b"http://localhost:9999",  # same host, another port: another program
+        b"http://127.0.0.1:8000",  # the configured host on a port not configured
+        b"https://127.0.0.1",  # another scheme
+        b"http://evil.example",
+        b"null",  # sandboxed frames and file:// pages
+    ],
+)
+async def test_a_cookie_socket_from_another_origin_is_refused(
+    ticket: Ticket, personas: Personas, origin: bytes
+) -> None:
+    """Scheme, host and port are compared (issue 18, finding 4): the handshake
+    is refused before the stream sees the cookie."""
+    cookie = await database_sync_to_async(session_cookie)(personas.resident)
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/cases/{ticket.number}/",
+        headers=[
+            (b"origin", origin),
+            (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()),
+        ],
+    )
+    connected, code = await communicator.connect(timeout=5)
+    assert not connected
+    assert code == 1008
+
+
+async def test_without_configured_origins_the_sockets_own_host_and_port_count(
+    ticket: Ticket, personas: Personas, settings: Settings
+) -> None:
+    settings.SITE_ORIGINS = []
+    settings.ALLOWED_HOSTS = ["localhost"]
+    cookie = await database_sync_to_async(session_cookie)(personas.resident)
+    cookie_header = (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())
+    host = (b"host", b"localhost:8000")
+    same = await _first_message(
+        f"/ws/cases/{ticket.number}/", [host, (b"origin", b"http://localhost:8000"), cookie_header]
+    )
+    assert same["type"] == "websocket.send"
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/cases/{ticket.number}/",
+        headers=[host, (b"origin", b"http://localhost:9999"), cookie_header],
+    )
+    connected, _ = await communicator.connect(timeout=5)
+    assert not connected

@@ -11,3 +11,9 @@ from config.test_settings import CHANNEL_LAYERS
 _layer: dict[str, Any] = copy.deepcopy(CHANNEL_LAYERS["default"])
 _layer["CONFIG"]["prefix"] = os.environ["XADESK_TEST_CHANNEL_PREFIX"]
 CHANNEL_LAYERS = {"default": _layer}
+
+# The browser reaches this server directly, so each socket's Host header carries
+# the port and the default Origin rule (the socket's own origin,
+# core/ws_origin.py) applies, as in a deployment without a proxy. The test
+# settings' fixed origin is for handshakes that carry no Host header.
+SITE_ORIGINS = []
