@@ -1,7 +1,12 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadOnlyAdmin
 from helpdesk import admin_calendar, admin_knowledge  # noqa: F401  (registers their models)
@@ -57,6 +62,20 @@ class CannedResponseAdmin(admin.ModelAdmin[CannedResponse]):
     raw_id_fields = ("department",)
 
 
+class CaseRecordAdmin[M: Model](ReadOnlyAdmin[M]):
+    """Cases and what hangs off them, shown but never edited or deleted here.
+
+    A change made in the admin would skip the lifecycle: no timeline event, no
+    notification, no scope check, no SLA (issue 18, finding 6). Officers and
+    province administrators change cases in the console, which goes through
+    helpdesk/lifecycle.py; the timeline is append-only in the database too
+    (migration 0010_event_append_only).
+    """
+
+    def has_delete_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
+        return False
+
+
 class TicketEventInline(admin.TabularInline[TicketEvent, Ticket]):
     model = TicketEvent
     extra = 0
@@ -78,7 +97,7 @@ class TicketEventInline(admin.TabularInline[TicketEvent, Ticket]):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin[Ticket]):
+class TicketAdmin(CaseRecordAdmin[Ticket]):
     list_display = ("number", "service", "status", "commune", "department", "due_at", "created_at")
     list_filter = ("status", "kind", "service")
     search_fields = ("number", "description")
@@ -93,6 +112,12 @@ class TicketAdmin(admin.ModelAdmin[Ticket]):
         "boundary_version",
     )
     inlines = (TicketEventInline,)
+    readonly_fields = ("console_link",)
+
+    @admin.display(description=_("Change it in the console"))
+    def console_link(self, ticket: Ticket) -> SafeString:
+        url = reverse("helpdesk:ticket-detail", args=[ticket.number])
+        return format_html('<a href="{}">{}</a>', url, ticket.number)
 
 
 @admin.register(DepartmentMembership)
@@ -104,7 +129,7 @@ class DepartmentMembershipAdmin(admin.ModelAdmin[DepartmentMembership]):
 
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(ReadOnlyAdmin[TicketEvent]):
+class TicketEventAdmin(CaseRecordAdmin[TicketEvent]):
     list_display = ("id", "ticket", "kind", "from_status", "to_status", "is_public", "created_at")
     list_filter = ("kind", "is_public")
     list_select_related = ("ticket",)
@@ -117,7 +142,8 @@ class TicketCounterAdmin(ReadOnlyAdmin[TicketCounter]):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin[Attachment]):
+class AttachmentAdmin(CaseRecordAdmin[Attachment]):
+    # Public approval is an officer's decision on the case: the console's.
     list_display = ("ticket", "role", "position", "public_approved_at", "created_at")
     list_filter = ("role",)
     list_select_related = ("ticket",)
@@ -126,13 +152,14 @@ class AttachmentAdmin(admin.ModelAdmin[Attachment]):
 
 
 @admin.register(CaseSupport)
-class CaseSupportAdmin(ReadOnlyAdmin[CaseSupport]):
+class CaseSupportAdmin(CaseRecordAdmin[CaseSupport]):
     list_display = ("ticket", "user", "created_at")
     list_select_related = ("ticket", "user")
 
 
 @admin.register(ProxyFiling)
-class ProxyFilingAdmin(admin.ModelAdmin[ProxyFiling]):
+class ProxyFilingAdmin(CaseRecordAdmin[ProxyFiling]):
+    # The record of the resident's consent, as given when the case was filed.
     list_display = ("ticket", "filed_by", "resident_name", "village", "consent", "consent_at")
     list_select_related = ("ticket", "filed_by")
     raw_id_fields = ("ticket", "filed_by")

@@ -8,6 +8,7 @@ truth that live pushes and catch-up are built from.
 from __future__ import annotations
 
 import secrets
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.contrib.gis.db import models
@@ -157,6 +158,24 @@ class Ticket(models.Model):
         return self.department_id is None
 
 
+class EventLogAppendOnly(RuntimeError):
+    """Raised when code tries to delete or rewrite a timeline event.
+
+    The timeline is the record of what happened to a case (and what residents
+    were told); an entry is corrected by appending another one, never by editing
+    or removing it. The database refuses the same (migration 0010_event_append_only),
+    this only makes the mistake obvious before the query is sent.
+    """
+
+
+class TicketEventQuerySet(models.QuerySet["TicketEvent"]):
+    def delete(self) -> NoReturn:
+        raise EventLogAppendOnly("Timeline events cannot be deleted.")
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise EventLogAppendOnly("Timeline events cannot be changed.")
+
+
 class TicketEvent(models.Model):
     """One entry of a case's timeline. Ids only grow, so ``after=<id>`` catch-up works:
     events of one ticket are written under its row lock, so their commit order is
@@ -185,6 +204,8 @@ class TicketEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = TicketEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
@@ -193,6 +214,15 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}#{self.pk} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Only the first save (the INSERT from helpdesk/events.py) is allowed.
+        if not self._state.adding:
+            raise EventLogAppendOnly("Timeline events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise EventLogAppendOnly("Timeline events cannot be deleted.")
 
 
 class TicketCounter(models.Model):
