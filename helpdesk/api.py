@@ -19,7 +19,8 @@ from helpdesk.attachments import attachment_approve_public
 from helpdesk.errors import CaseNotFound, InvalidTransferTarget
 from helpdesk.models import Department, Service, Ticket, TicketEvent
 from helpdesk.names import department_name, service_name, unit_name
-from helpdesk.permissions import scope_for
+from helpdesk.permissions import CaseView, case_view, scope_for
+from helpdesk.public_view import event_public, ticket_public
 
 router = Router()
 
@@ -58,6 +59,8 @@ class UnitRef(Schema):
 
 class CaseOut(Schema):
     number: str
+    # The id the public map and "me too" use; it does not reveal the sequence.
+    public_id: str
     kind: str
     service: str
     status: str
@@ -211,10 +214,14 @@ def list_cases(request: HttpRequest, filters: Query[QueueFilterIn]) -> QuerySet[
 
 @router.get("/cases/{number}", response=CaseDetailOut, auth=person_auth)
 def get_case(request: HttpRequest, number: str, after: int = 0) -> dict[str, object]:
+    """The case as the person may see it: officers in scope and the reporter in
+    full, anyone else following it (a "me too") its public view."""
     scope = scope_for(user=request.user)
     ticket = selectors.ticket_get(scope=scope, number=number)
-    events = selectors.ticket_timeline(scope=scope, ticket=ticket, after=after)
-    return {"case": ticket, "events": list(events)}
+    events = list(selectors.ticket_timeline(scope=scope, ticket=ticket, after=after))
+    if case_view(scope=scope, ticket=ticket) == CaseView.PUBLIC:
+        return {"case": ticket_public(ticket), "events": [event_public(e) for e in events]}
+    return {"case": ticket, "events": events}
 
 
 def _officer(phone: str | None) -> User | None:

@@ -5,7 +5,8 @@
 database with the same visibility as GET /api/v1/helpdesk/cases/<number>?after=),
 then live events, in id order, without gaps or duplicates. Without ``after`` it
 sends only what happens from now on. Messages:
-``{"type": "event", "event": {...}}`` (the shape of the HTTP EventOut) and
+``{"type": "event", "event": {...}}`` (the shape of the HTTP EventOut, in the
+person's view: a "me too" follower gets the public view) and
 ``{"type": "synced", "last_id": n}`` once subscribed (and after each catch-up):
 from then on nothing is missed.
 
@@ -16,11 +17,10 @@ Close codes (sent after accepting, so browsers can read them; clients must
 not reconnect on 44xx):
 - 4400  bad request (``after`` is not a whole number)
 - 4401  not authenticated (log in, or send an API token)
-- 4403  forbidden: the case is handled by another department or commune, the
-        person lost access (a transfer), or the queue is asked for by a
-        non-officer
-- 4404  no such case, or not one the person may see (residents cannot tell
-        the two apart, as over HTTP)
+- 4403  forbidden: the person lost access or changed view while following
+        (a transfer), or the queue is asked for by a non-officer
+- 4404  no such case, or not one the person may see (no one, officers
+        included, can tell the two apart, as over HTTP)
 - 1011  server error (e.g. the channel layer is unreachable): reconnect later;
         meanwhile poll the HTTP catch-up
 """
@@ -36,7 +36,7 @@ from core.group_socket import SEND, SKIP, SLOW, GroupSocket
 from helpdesk import errors
 from helpdesk.live import case_group, event_payload
 from helpdesk.models import Ticket, TicketEvent
-from helpdesk.permissions import Scope, can_manage, scope_for
+from helpdesk.permissions import CaseView, Scope, case_view, scope_for
 from helpdesk.selectors import ticket_get, ticket_timeline
 
 CLOSE_BAD_REQUEST = 4400
@@ -52,15 +52,15 @@ def _query_param(scope: dict[str, Any], name: str) -> str | None:
     return values[0] if values else None
 
 
-def _case_access(user: object, number: str) -> tuple[Scope, Ticket, bool]:
+def _case_access(user: object, number: str) -> tuple[Scope, Ticket, CaseView]:
     scope = scope_for(user=user)
     ticket = ticket_get(scope=scope, number=number)
-    return scope, ticket, can_manage(scope=scope, ticket=ticket)
+    return scope, ticket, case_view(scope=scope, ticket=ticket)
 
 
-def _events_after(scope: Scope, ticket: Ticket, after: int) -> list[dict[str, Any]]:
+def _events_after(scope: Scope, ticket: Ticket, after: int, view: CaseView) -> list[dict[str, Any]]:
     events = ticket_timeline(scope=scope, ticket=ticket, after=after)[:CATCH_UP_BATCH]
-    return [event_payload(event) for event in events]
+    return [event_payload(event, view) for event in events]
 
 
 def _last_visible_id(scope: Scope, ticket: Ticket) -> int:
@@ -109,18 +109,15 @@ class CaseConsumer(GroupSocket):
             return
         number = self.scope["url_route"]["kwargs"]["number"]
         try:
-            self.access, self.ticket, self.staff = await database_sync_to_async(_case_access)(
+            self.access, self.ticket, self.view = await database_sync_to_async(_case_access)(
                 user, number
             )
-        except errors.OutOfScope:
-            await self.close(code=CLOSE_FORBIDDEN)
-            return
         except errors.CaseNotFound:
             await self.close(code=CLOSE_NOT_FOUND)
             return
         # Subscribe first, read second: an event committed in between is both in
         # the catch-up and in the backlog, and handle drops the copy.
-        await self.follow(case_group(self.ticket.pk, staff=self.staff))
+        await self.follow(case_group(self.ticket.pk, self.view))
         if raw_after is None:
             self.last_id = await database_sync_to_async(_last_visible_id)(self.access, self.ticket)
             await self.send_json({"type": "synced", "last_id": self.last_id})
@@ -133,7 +130,7 @@ class CaseConsumer(GroupSocket):
         """Send every visible event after ``last_id`` from the database, in order."""
         while True:
             batch = await database_sync_to_async(_events_after)(
-                self.access, self.ticket, self.last_id
+                self.access, self.ticket, self.last_id, self.view
             )
             for payload in batch:
                 await self.send_json({"type": "event", "event": payload})
@@ -159,13 +156,13 @@ class CaseConsumer(GroupSocket):
     async def _recheck_access(self) -> None:
         # A transfer can take the case out of an officer's scope.
         try:
-            _scope, _ticket, staff = await database_sync_to_async(_case_access)(
+            _scope, _ticket, view = await database_sync_to_async(_case_access)(
                 self.scope["user"], self.ticket.number
             )
-        except (errors.OutOfScope, errors.CaseNotFound):
+        except errors.CaseNotFound:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        if staff != self.staff:
+        if view != self.view:
             await self.close(code=CLOSE_FORBIDDEN)
 
 

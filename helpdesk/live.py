@@ -1,7 +1,9 @@
 """Live pushes of case events to WebSocket groups, after commit.
 
 Groups (``<noun>.<id>``):
-- ``case.<ticket_id>``        everyone else following the case (public events only)
+- ``case.<ticket_id>``        its reporter (public events only)
+- ``case.<ticket_id>.public`` everyone else following it, e.g. a "me too": public
+                              events in their public view (helpdesk.public_view)
 - ``case.<ticket_id>.staff``  staff in scope (every event, internal notes too)
 - ``queue.dept.<id>``, ``queue.commune.<id>``, ``queue.province.<id>``,
   ``queue.all``               officer queues, by department, leaders' commune,
@@ -27,15 +29,21 @@ from django.db.models import Max
 
 from core.group_socket import group_message
 from helpdesk.models import Department, Ticket, TicketEvent
+from helpdesk.permissions import CaseView
+from helpdesk.public_view import event_public
 from notifications.push import groups_send
 
 
-def case_group(ticket_id: int, *, staff: bool) -> str:
-    return f"case.{ticket_id}.staff" if staff else f"case.{ticket_id}"
+def case_group(ticket_id: int, view: CaseView) -> str:
+    if view == CaseView.OWNER:
+        return f"case.{ticket_id}"
+    return f"case.{ticket_id}.{view.value}"
 
 
-def event_payload(event: TicketEvent) -> dict[str, Any]:
-    """The event as the HTTP catch-up (helpdesk.api.EventOut) shows it."""
+def event_payload(event: TicketEvent, view: CaseView = CaseView.STAFF) -> dict[str, Any]:
+    """The event as the HTTP catch-up (helpdesk.api.EventOut) shows it in ``view``."""
+    if view == CaseView.PUBLIC:
+        event = event_public(event)
     return {
         "id": event.pk,
         "kind": event.kind,
@@ -106,10 +114,19 @@ def event_publish(event_id: int) -> None:
         event=payload,
         prev=earlier.aggregate(m=Max("id"))["m"] or 0,
     )
-    messages: list[tuple[str, dict[str, Any]]] = [(case_group(ticket.pk, staff=True), to_staff)]
+    messages: list[tuple[str, dict[str, Any]]] = [(case_group(ticket.pk, CaseView.STAFF), to_staff)]
     if event.is_public:
         prev_public = earlier.filter(is_public=True).aggregate(m=Max("id"))["m"] or 0
-        messages.append((case_group(ticket.pk, staff=False), {**to_staff, "prev": prev_public}))
+        messages.append((case_group(ticket.pk, CaseView.OWNER), {**to_staff, "prev": prev_public}))
+        public = event_payload(event, CaseView.PUBLIC)
+        messages.append(
+            (
+                case_group(ticket.pk, CaseView.PUBLIC),
+                group_message(
+                    "case.event", {"type": "event", "event": public}, event=public, prev=prev_public
+                ),
+            )
+        )
     summary = group_message(
         "queue.ticket",
         {"type": "ticket", "ticket": ticket_summary(ticket), "event_kind": event.kind},

@@ -7,11 +7,12 @@ these functions; none of them filters tickets by itself.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Role, RoleAssignment, User
-from helpdesk.models import CaseSupport, DepartmentMembership, Ticket
+from helpdesk.models import CaseSupport, DepartmentMembership, ProxyFiling, Ticket
 
 
 @dataclass(frozen=True)
@@ -101,3 +102,35 @@ def can_manage(*, scope: Scope, ticket: Ticket) -> bool:
 
 def is_reporter(*, scope: Scope, ticket: Ticket) -> bool:
     return scope.user_id is not None and ticket.reporter_id == scope.user_id
+
+
+class CaseView(StrEnum):
+    """How much of a visible case a person is shown.
+
+    STAFF   officers in scope: everything, internal notes and the exact point.
+    OWNER   the reporter and the resident a team member filed for: their own
+            words and photos, public events, officers' names.
+    PUBLIC  everyone else who may follow it (a "me too" supporter, the public
+            page): masked text, no names, a rounded place, approved photos only
+            (helpdesk.public_view).
+    """
+
+    STAFF = "staff"
+    OWNER = "owner"
+    PUBLIC = "public"
+
+
+def case_view(*, scope: Scope, ticket: Ticket) -> CaseView:
+    if can_manage(scope=scope, ticket=ticket):
+        return CaseView.STAFF
+    if is_reporter(scope=scope, ticket=ticket) or is_filed_for(scope=scope, ticket=ticket):
+        return CaseView.OWNER
+    return CaseView.PUBLIC
+
+
+def is_filed_for(*, scope: Scope, ticket: Ticket) -> bool:
+    """True for the resident a digital-team member filed the case for."""
+    return (
+        scope.user_id is not None
+        and ProxyFiling.objects.filter(ticket=ticket, resident_id=scope.user_id).exists()
+    )

@@ -34,20 +34,19 @@ def services_active() -> QuerySet[Service]:
 
 
 def ticket_get(*, scope: Scope, number: str) -> Ticket:
-    """Return a visible ticket. Staff learn that an out-of-scope case exists (403);
-    residents and strangers do not (404), so case numbers cannot be probed."""
+    """Return a ticket the person may see, or CaseNotFound.
+
+    "Not yours" and "does not exist" are the same answer for everyone, staff
+    included: a 403 would tell an officer that a case number exists in another
+    commune, and case numbers run in sequence.
+    """
     ticket = (
-        Ticket.objects.select_related(
-            "service", "commune", "province", "department", "assignee", "reporter"
-        )
+        tickets_visible_to(scope=scope)
+        .select_related("service", "commune", "province", "department", "assignee", "reporter")
         .filter(number=number)
         .first()
     )
     if ticket is None:
-        raise errors.CaseNotFound()
-    if not tickets_visible_to(scope=scope).filter(pk=ticket.pk).exists():
-        if scope.is_staff_member:
-            raise errors.OutOfScope()
         raise errors.CaseNotFound()
     return ticket
 

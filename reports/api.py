@@ -3,7 +3,6 @@ nearby open reports, "me too", and the public map."""
 
 from datetime import datetime
 
-from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -13,10 +12,16 @@ from accounts.models import User
 from helpdesk.api import CaseOut
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
 from helpdesk.names import service_name
+from helpdesk.public_view import public_point, public_time
 from helpdesk.support import case_support_add
 from reports import intake
-from reports.presenters import expected_response_text
-from reports.selectors import report_get_supportable, reports_nearby_open, reports_public
+from reports.presenters import expected_response_text, public_case_detail, public_photo_urls
+from reports.selectors import (
+    report_get_public,
+    report_get_supportable,
+    reports_nearby_open,
+    reports_public,
+)
 
 router = Router()
 
@@ -46,7 +51,7 @@ class SubmittedOut(Schema):
 
 
 class NearbyOut(Schema):
-    number: str
+    public_id: str
     service: str
     status: str
     distance_m: int
@@ -55,8 +60,36 @@ class NearbyOut(Schema):
 
 
 class SupportOut(Schema):
-    number: str
+    public_id: str
     supporters: int
+
+
+class PublicEventOut(Schema):
+    kind: str
+    to_status: str
+    body: str
+    created_at: datetime
+
+
+class PublicCaseOut(Schema):
+    """A field report as anyone may see it (helpdesk.public_view): no case
+    number, no names, masked text, the place rounded or left out."""
+
+    public_id: str
+    service: str
+    service_name: str
+    icon: str
+    status: str
+    status_label: str
+    description: str
+    lat: float | None
+    lon: float | None
+    commune: str | None
+    created_at: datetime
+    resolved_at: datetime | None
+    supporters: int
+    photos: list[str]
+    events: list[PublicEventOut]
 
 
 def _user(request: HttpRequest) -> User:
@@ -116,33 +149,47 @@ def list_nearby(request: HttpRequest, service: str, lat: float, lon: float) -> l
     return list(reports_nearby_open(service_code=service, lat=lat, lon=lon))
 
 
-@router.post("/cases/{number}/support", response=SupportOut, auth=person_auth)
-def support_case(request: HttpRequest, number: str) -> dict[str, object]:
-    ticket = report_get_supportable(number=number)
-    return {"number": number, "supporters": case_support_add(ticket=ticket, user=_user(request))}
+@router.post("/public/{public_id}/support", response=SupportOut, auth=person_auth)
+def support_case(request: HttpRequest, public_id: str) -> dict[str, object]:
+    """ "Me too" on an open report, by the public id the map and nearby list show."""
+    ticket = report_get_supportable(public_id=public_id)
+    return {
+        "public_id": public_id,
+        "supporters": case_support_add(ticket=ticket, user=_user(request)),
+    }
+
+
+@router.get("/public/{public_id}", response=PublicCaseOut, auth=None)
+def public_case(request: HttpRequest, public_id: str) -> dict[str, object]:
+    return public_case_detail(report_get_public(public_id=public_id))
 
 
 @router.get("/public", auth=None)
 def public_map(request: HttpRequest) -> HttpResponse:
-    """GeoJSON of field reports: no reporter identity, only approved photos."""
-    features = [
-        {
-            "type": "Feature",
-            "id": ticket.number,
-            "geometry": {"type": "Point", "coordinates": [ticket.location.x, ticket.location.y]},
-            "properties": {
-                "number": ticket.number,
-                "service": service_name(ticket.service),
-                "icon": ticket.service.icon,
-                "status": ticket.status,
-                "status_label": str(ticket.get_status_display()),
-                "commune": ticket.commune.full_name if ticket.commune else None,
-                "created_at": ticket.created_at.isoformat(),
-                # Prefetched by the selector: approved photos only.
-                "photos": [default_storage.url(p.thumbnail) for p in ticket.attachments.all()],
-            },
-        }
-        for ticket in reports_public()
-        if ticket.location is not None
-    ]
+    """GeoJSON of field reports as the public sees them (helpdesk.public_view):
+    public ids, rounded places (no geometry for services shown by commune only),
+    times to the minute, approved photos only; sensitive services left out."""
+    features = []
+    for ticket in reports_public():
+        point = public_point(service=ticket.service, point=ticket.location)
+        features.append(
+            {
+                "type": "Feature",
+                "id": ticket.public_id,
+                "geometry": {"type": "Point", "coordinates": [point.x, point.y]}
+                if point is not None
+                else None,
+                "properties": {
+                    "public_id": ticket.public_id,
+                    "service": service_name(ticket.service),
+                    "icon": ticket.service.icon,
+                    "status": ticket.status,
+                    "status_label": str(ticket.get_status_display()),
+                    "commune": ticket.commune.full_name if ticket.commune else None,
+                    "created_at": public_time(ticket.created_at).isoformat(),
+                    # Prefetched by the selector: approved photos only.
+                    "photos": public_photo_urls(ticket.attachments.all()),
+                },
+            }
+        )
     return JsonResponse({"type": "FeatureCollection", "features": features})

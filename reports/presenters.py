@@ -3,13 +3,17 @@ for the API's answer and the pages."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.core.files.storage import default_storage
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
-from helpdesk.models import Ticket
+from helpdesk.models import Attachment, Ticket, TicketEvent
 from helpdesk.names import department_name as _department_name
-from helpdesk.names import unit_name
+from helpdesk.names import service_name, unit_name
+from helpdesk.public_view import event_public, ticket_public
 
 
 def expected_response_text(ticket: Ticket) -> str:
@@ -28,3 +32,43 @@ def commune_name(ticket: Ticket) -> str:
 def department_name(ticket: Ticket) -> str:
     """The department's name as the API's ``case.department`` gives it, or ""."""
     return _department_name(ticket.department) if ticket.department is not None else ""
+
+
+def public_photo_urls(photos: Iterable[Attachment]) -> list[str]:
+    """Thumbnails of the photos officers approved for the public (the caller
+    passes only approved ones: helpdesk.selectors.ticket_photos or the public
+    map's prefetch)."""
+    return [default_storage.url(p.thumbnail) for p in photos if p.public_approved_at is not None]
+
+
+def public_case_detail(ticket: Ticket) -> dict[str, object]:
+    """A field report as the public reads it (helpdesk.public_view), for the
+    public API and the public case page alike."""
+    shown = ticket_public(ticket)
+    events = (
+        TicketEvent.objects.filter(ticket=ticket, is_public=True)
+        .exclude(kind=TicketEvent.Kind.SUPPORTED)
+        .order_by("id")
+    )
+    approved = ticket.attachments.filter(
+        role__in=[Attachment.Role.REPORT, Attachment.Role.AFTER],
+        public_approved_at__isnull=False,
+    ).order_by("role", "position")
+    return {
+        "ticket": shown,
+        "public_id": ticket.public_id,
+        "service": ticket.service.code,
+        "service_name": service_name(ticket.service),
+        "icon": ticket.service.icon,
+        "status": ticket.status,
+        "status_label": str(ticket.get_status_display()),
+        "description": shown.description,
+        "lat": shown.location.y if shown.location else None,
+        "lon": shown.location.x if shown.location else None,
+        "commune": commune_name(ticket) or None,
+        "created_at": shown.created_at,
+        "resolved_at": shown.resolved_at,
+        "supporters": ticket.supports.count(),
+        "photos": public_photo_urls(approved),
+        "events": [event_public(e) for e in events],
+    }

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
 from django.db.models import Count, Prefetch, QuerySet
@@ -13,9 +13,20 @@ from django.utils import timezone
 
 from geo.selectors import point_check
 from helpdesk.errors import CaseNotFound
-from helpdesk.models import OPEN_STATUSES, Attachment, ServiceKind, Ticket, TicketStatus
+from helpdesk.models import (
+    OPEN_STATUSES,
+    Attachment,
+    PublicLocation,
+    ServiceKind,
+    Ticket,
+    TicketStatus,
+)
+from helpdesk.public_view import public_point, public_time
 
 NEARBY_RADIUS_M = 250
+_DISTANCE_STEP_M = 50
+# Half the diagonal of the largest public grid cell we expect (a 500 m cell).
+_CELL_SLACK_M = 360
 NEARBY_DAYS = 30
 # A generous box in degrees around the point lets the GiST index cut the
 # candidates before the exact distance on the sphere is computed.
@@ -24,7 +35,11 @@ _BOX_DEGREES = 0.005
 
 @dataclass(frozen=True)
 class NearbyReport:
-    number: str
+    """An open report near the resident, as the public may see it: its public id
+    (not the case number), the distance to its public grid cell in 50 m steps,
+    the time to the minute, no reporter."""
+
+    public_id: str
     service: str
     status: str
     distance_m: int
@@ -32,11 +47,22 @@ class NearbyReport:
     supporters: int
 
 
+def _distance_m(a: Point, b: Point) -> float:
+    """Great-circle distance in metres (haversine; plenty for a few hundred metres)."""
+    lat1, lat2 = math.radians(a.y), math.radians(b.y)
+    dlat, dlon = lat2 - lat1, math.radians(b.x - a.x)
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
+
+
 def reports_nearby_open(*, service_code: str, lat: float, lon: float) -> list[NearbyReport]:
     """Open reports of the same service within 250 m from the last 30 days, nearest first.
 
     Shown before submitting so the resident can say "me too" instead of filing again.
-    No reporter identity is included.
+    Anyone may ask from any point, so the distance is measured to the report's
+    public grid cell (helpdesk.public_view.public_point) and rounded up to 50 m:
+    asking from many points around a report finds the cell, never the home it
+    was sent from. Services that show the public no point are not listed.
     """
     point_check(lat=lat, lon=lon)
     point = Point(lon, lat, srid=4326)
@@ -44,26 +70,36 @@ def reports_nearby_open(*, service_code: str, lat: float, lon: float) -> list[Ne
         Ticket.objects.filter(
             kind=ServiceKind.FIELD_REPORT,
             service__code=service_code,
+            service__public_location=PublicLocation.GRID,
             status__in=OPEN_STATUSES,
             created_at__gte=timezone.now() - timedelta(days=NEARBY_DAYS),
             location__dwithin=(point, _BOX_DEGREES),
-            location__distance_lte=(point, D(m=NEARBY_RADIUS_M)),
+            # Candidates by the exact point, with room for the largest cell;
+            # the radius itself is applied to the public point below.
+            location__distance_lte=(point, D(m=NEARBY_RADIUS_M + _CELL_SLACK_M)),
         )
-        .annotate(distance=Distance("location", point), supporters=Count("supports"))
+        .annotate(supporters=Count("supports"))
         .select_related("service")
-        .order_by("distance")[:10]
     )
-    return [
-        NearbyReport(
-            number=t.number,
+    found: list[tuple[float, NearbyReport]] = []
+    for t in rows:
+        shown = public_point(service=t.service, point=t.location)
+        if shown is None:
+            continue
+        distance = _distance_m(point, shown)
+        if distance > NEARBY_RADIUS_M:
+            continue
+        report = NearbyReport(
+            public_id=t.public_id,
             service=t.service.code,
             status=t.status,
-            distance_m=round(t.distance.m),
-            created_at=t.created_at,
+            distance_m=max(1, math.ceil(distance / _DISTANCE_STEP_M)) * _DISTANCE_STEP_M,
+            created_at=public_time(t.created_at),
             supporters=t.supporters,
         )
-        for t in rows
-    ]
+        found.append((distance, report))
+    found.sort(key=lambda item: (item[0], item[1].public_id))
+    return [report for _distance, report in found[:10]]
 
 
 PUBLIC_STATUSES = (*OPEN_STATUSES, TicketStatus.RESOLVED, TicketStatus.CLOSED)
@@ -82,10 +118,11 @@ def reports_public(*, limit: int = 500) -> QuerySet[Ticket]:
             status__in=PUBLIC_STATUSES,
             location__isnull=False,
         )
+        .exclude(service__public_location=PublicLocation.HIDDEN)
         .select_related("service", "commune")
         .prefetch_related(Prefetch("attachments", queryset=approved))
         .only(
-            "number",
+            "public_id",
             "status",
             "location",
             "created_at",
@@ -94,6 +131,8 @@ def reports_public(*, limit: int = 500) -> QuerySet[Ticket]:
             "service__name",
             "service__name_en",
             "service__icon",
+            "service__public_location",
+            "service__public_grid_m",
             "commune__full_name",
             "commune__full_name_en",
         )
@@ -101,12 +140,32 @@ def reports_public(*, limit: int = 500) -> QuerySet[Ticket]:
     )
 
 
-def report_get_supportable(*, number: str) -> Ticket:
-    """Return an open field report anyone may say "me too" to (the nearby list
-    shows them publicly), or raise CaseNotFound without revealing other cases."""
-    ticket = Ticket.objects.filter(
-        number=number, kind=ServiceKind.FIELD_REPORT, status__in=OPEN_STATUSES
-    ).first()
+def report_get_supportable(*, public_id: str) -> Ticket:
+    """Return an open field report anyone may say "me too" to (by the public id
+    the map and the nearby list show), or raise CaseNotFound without revealing
+    other cases."""
+    ticket = (
+        Ticket.objects.filter(
+            public_id=public_id, kind=ServiceKind.FIELD_REPORT, status__in=OPEN_STATUSES
+        )
+        .exclude(service__public_location=PublicLocation.HIDDEN)
+        .first()
+    )
+    if ticket is None:
+        raise CaseNotFound()
+    return ticket
+
+
+def report_get_public(*, public_id: str) -> Ticket:
+    """A field report on the public map by its public id, or CaseNotFound."""
+    ticket = (
+        Ticket.objects.filter(
+            public_id=public_id, kind=ServiceKind.FIELD_REPORT, status__in=PUBLIC_STATUSES
+        )
+        .exclude(service__public_location=PublicLocation.HIDDEN)
+        .select_related("service", "commune", "department")
+        .first()
+    )
     if ticket is None:
         raise CaseNotFound()
     return ticket

@@ -26,9 +26,10 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from core.errors import DomainError
 from helpdesk import lifecycle
-from helpdesk.models import Attachment, ProxyFiling, Ticket, TicketStatus
+from helpdesk.models import Attachment, ProxyFiling, Ticket, TicketEvent, TicketStatus
 from helpdesk.names import service_name
-from helpdesk.permissions import Scope, is_reporter, scope_for
+from helpdesk.permissions import CaseView, Scope, case_view, is_reporter, scope_for
+from helpdesk.public_view import event_public, ticket_public
 from helpdesk.selectors import (
     ticket_photos,
     ticket_timeline,
@@ -147,12 +148,14 @@ def _case_page(
     available = _available_forms(ticket, reporter=reporter)
     if failed is not None:
         available[failed[0]] = failed[1]
+    public = case_view(scope=scope, ticket=ticket) == CaseView.PUBLIC
     context = {
         **_live_parts(scope, ticket),
         "service_label": service_name(ticket.service),
         "commune": presenters.commune_name(ticket),
         "department": presenters.department_name(ticket),
-        "proxy": _proxy(ticket),
+        # A "me too" follower reads the public view: no resident's details.
+        "proxy": None if public else _proxy(ticket),
         "photos": _photos(scope, ticket),
         "forms": available,
         "error": error,
@@ -161,15 +164,28 @@ def _case_page(
 
 
 def _live_parts(scope: Scope, ticket: Ticket) -> dict[str, Any]:
-    """What the page shows that a push can change: the status and the timeline."""
+    """What the page shows that a push can change: the status and the timeline,
+    in the person's view (a "me too" follower gets the public one)."""
+    # Internal notes belong to the console, even when an officer opens this page.
+    timeline: Any = ticket_timeline(scope=scope, ticket=ticket, public_only=True)
+    if case_view(scope=scope, ticket=ticket) == CaseView.PUBLIC:
+        ticket = ticket_public(ticket)
+        timeline = PublicTimeline([event_public(e) for e in timeline])
     return {
         "ticket": ticket,
         "expected": presenters.expected_response_text(ticket)
         if ticket.status in lifecycle.CONVERSATION_OPEN and ticket.status != S.RESOLVED
         else "",
-        # Internal notes belong to the console, even when an officer opens this page.
-        "timeline": ticket_timeline(scope=scope, ticket=ticket, public_only=True),
+        "timeline": timeline,
     }
+
+
+class PublicTimeline(list[TicketEvent]):
+    """Public copies of events; ``last`` as the template reads it off a queryset."""
+
+    @property
+    def last(self) -> TicketEvent | None:
+        return self[-1] if self else None
 
 
 @require_GET

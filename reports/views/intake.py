@@ -143,18 +143,23 @@ def _after_error[F: (ReportForm, HelpForm)](form: F, exc: DomainError) -> F:
 
 @login_required
 @require_POST
-def report_support(request: HttpRequest, number: str) -> HttpResponse:
-    """ "Me too" on an open report near the resident, instead of filing it again."""
+def report_support(request: HttpRequest, public_id: str) -> HttpResponse:
+    """ "Me too" on an open report near the resident, instead of filing it again.
+
+    By the report's public id: a supporter follows the public view of the case
+    (reports:public-case), never the reporter's."""
     try:
-        ticket = report_get_supportable(number=number)
+        ticket = report_get_supportable(public_id=public_id)
         supporters = case_support_add(ticket=ticket, user=person(request))
     except DomainError as exc:
         if wants_json(request):
             return JsonResponse({"message": str(exc.message)}, status=exc.http_status)
         return error_page(request, exc.message, exc.http_status)
     if wants_json(request):
-        return JsonResponse({"number": number, "supporters": supporters})
-    return render(request, "reports/supported.html", {"number": number, "supporters": supporters})
+        return JsonResponse({"public_id": public_id, "supporters": supporters})
+    return render(
+        request, "reports/supported.html", {"public_id": public_id, "supporters": supporters}
+    )
 
 
 @require_GET

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.errors import DomainError
+from helpdesk.models import OPEN_STATUSES
 from helpdesk.names import service_name
-from reports.selectors import reports_public
+from helpdesk.public_view import public_point, public_time
+from reports.presenters import public_case_detail, public_photo_urls
+from reports.selectors import report_get_public, reports_public
+from reports.views.common import error_page
 
 PUBLIC_LIMIT = 300
 
@@ -23,21 +27,35 @@ def public_map(request: HttpRequest) -> HttpResponse:
     """Field reports as a plain list that always works, and markers when the map loads.
 
     The selector leaves out every reporter detail and keeps only photos officers
-    approved (prefetched as ``attachments``).
+    approved (prefetched as ``attachments``); places are the public grid cell.
     """
-    rows = [
-        {
-            "number": t.number,
-            "service": service_name(t.service),
-            "icon": t.service.icon,
-            "status": t.get_status_display(),
-            "status_code": t.status,
-            "commune": t.commune.full_name if t.commune else "",
-            "created_at": t.created_at,
-            "lat": t.location.y if t.location else None,
-            "lon": t.location.x if t.location else None,
-            "photos": [default_storage.url(p.thumbnail) for p in t.attachments.all()],
-        }
-        for t in reports_public(limit=PUBLIC_LIMIT)
-    ]
+    rows = []
+    for t in reports_public(limit=PUBLIC_LIMIT):
+        point = public_point(service=t.service, point=t.location)
+        rows.append(
+            {
+                "public_id": t.public_id,
+                "service": service_name(t.service),
+                "icon": t.service.icon,
+                "status": t.get_status_display(),
+                "status_code": t.status,
+                "commune": t.commune.full_name if t.commune else "",
+                "created_at": public_time(t.created_at),
+                "lat": point.y if point else None,
+                "lon": point.x if point else None,
+                "photos": public_photo_urls(t.attachments.all()),
+            }
+        )
     return render(request, "reports/public_map.html", {"rows": rows})
+
+
+@require_GET
+def public_case(request: HttpRequest, public_id: str) -> HttpResponse:
+    """One report as anyone sees it (no login): what the map shows, its public
+    timeline, and "I have this problem too" while it is open."""
+    try:
+        ticket = report_get_public(public_id=public_id)
+    except DomainError as exc:
+        return error_page(request, exc.message, exc.http_status)
+    context = {**public_case_detail(ticket), "can_support": ticket.status in OPEN_STATUSES}
+    return render(request, "reports/public_case.html", context)

@@ -293,8 +293,8 @@
         if (!rows.length) { box.innerHTML = "<p>" + attr(T.nearbyNone) + "</p>"; return; }
         box.innerHTML = "<p><strong>" + attr(T.nearbyTitle) + "</strong></p><ul class=nearby>" +
           rows.map(function (n) {
-            return "<li><span>" + attr(n.number) + " · " + attr(fmt(T.meters, n.distance_m)) + "</span>" +
-              '<button type=button data-number="' + attr(n.number) + '">' + attr(T.metoo) + "</button></li>";
+            return "<li><span>" + attr(fmt(T.meters, n.distance_m)) + " · " + attr(fmt(T.supporters, n.supporters + 1)) + "</span>" +
+              '<button type=button data-public-id="' + attr(n.public_id) + '">' + attr(T.metoo) + "</button></li>";
           }).join("") + "</ul>";
       }).catch(function () { /* the "check" button still works */ });
   }
@@ -302,12 +302,12 @@
   var nearbyBox = $("nearby");
   if (nearbyBox) {
     nearbyBox.addEventListener("click", function (event) {
-      var button = event.target.closest("button[data-number]");
+      var button = event.target.closest("button[data-public-id]");
       if (!button) { return; }
       event.preventDefault();
       var data = new FormData();
       data.append("csrfmiddlewaretoken", csrf());
-      fetch(form.dataset.supportUrl.replace("NUMBER", button.dataset.number), {
+      fetch(form.dataset.supportUrl.replace("PUBLIC_ID", encodeURIComponent(button.dataset.publicId)), {
         method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" }
       }).then(function (r) { return r.json(); }).then(function (b) {
         var done = document.createElement("span");

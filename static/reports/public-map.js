@@ -16,8 +16,11 @@
     Array.prototype.forEach.call(rows, function (row) {
       var lat = parseFloat(row.dataset.lat), lon = parseFloat(row.dataset.lon);
       if (!isFinite(lat) || !isFinite(lon)) { return; }
-      var label = row.cells[0].textContent + " · " + row.dataset.label;
-      L.circleMarker([lat, lon], { radius: 8 }).bindPopup(label.replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; })).addTo(map);
+      // A circle as wide as the public grid cell would be truer; a marker at the
+      // cell's centre is what the server sends (never the exact point).
+      var label = row.dataset.label.replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+      var href = (row.dataset.href || "").replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+      L.circleMarker([lat, lon], { radius: 8 }).bindPopup('<a href="' + href + '">' + label + "</a>").addTo(map);
       bounds.push([lat, lon]);
     });
     if (bounds.length) { map.fitBounds(bounds, { maxZoom: 15, padding: [20, 20] }); }

@@ -61,7 +61,7 @@ def test_filing_answers_with_number_commune_department_and_due_time(
         ("resident", 200),  # the reporter
         ("digital_team", 404),  # another resident must not learn the case exists
         ("officer_a", 200),
-        ("officer_b", 403),
+        ("officer_b", 404),  # nor an officer of another commune (numbers run in sequence)
         ("leader_a", 200),
         ("province_admin", 200),
     ],
@@ -84,7 +84,7 @@ def test_case_detail_permission_matrix(
         ("resident", 403),
         ("digital_team", 404),
         ("officer_a", 200),
-        ("officer_b", 403),
+        ("officer_b", 404),
         ("leader_a", 200),
         ("province_admin", 200),
     ],

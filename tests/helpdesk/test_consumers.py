@@ -102,7 +102,7 @@ def _stranger() -> User:
         ("officer_a", None),
         ("leader_a", None),
         ("province_admin", None),
-        ("officer_b", 4403),
+        ("officer_b", 4404),  # out of scope looks like "no such case", for staff too
         ("stranger", 4404),
         ("anonymous", 4401),
     ],

@@ -151,9 +151,10 @@ def test_check_step_lists_open_reports_nearby_with_a_me_too_button(
     fields = _report_fields(service="streetlight_out", lat=lat, lon=lon, action="check")
     response = client.post("/report/new/", fields)
     assert response.status_code == 200
-    assert existing.number in _text(response)
-    assert f"/reports/{existing.number}/me-too/" in _text(response)
-    supported = client.post(f"/reports/{existing.number}/me-too/")
+    # The public id, never the case number (numbers run in sequence).
+    assert existing.number not in _text(response)
+    assert f"/reports/{existing.public_id}/me-too/" in _text(response)
+    supported = client.post(f"/reports/{existing.public_id}/me-too/")
     assert supported.status_code == 200
     assert existing.supports.filter(user=personas.resident).exists()
     assert Ticket.objects.count() == 1
@@ -355,7 +356,8 @@ def test_public_map_hides_identity_and_unapproved_photos(
     first.public_approved_at = timezone.now()
     first.save()
     page = _text(Client().get("/reports/map/"))
-    assert ticket.number in page
+    assert ticket.number not in page
+    assert f"/reports/{ticket.public_id}/" in page
     assert first.thumbnail in page
     assert second.thumbnail not in page
     assert "Nguyễn Thị Lan" not in page
