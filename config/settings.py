@@ -235,6 +235,16 @@ STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / ".run" / "static
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / ".run" / "media")))
+# Only approved public copies (MEDIA_URL + "public/") are served by the web
+# server directly; every other photo goes through helpdesk/photo_views.py. Set
+# this to the web server's internal location for the media folder (nginx:
+# `location /_media/ { internal; alias MEDIA_ROOT/; }`) to let it send the
+# file after the check. Empty: the app streams the file itself.
+MEDIA_ACCEL_REDIRECT = env_str("XADESK_MEDIA_ACCEL_REDIRECT", "")
+if MEDIA_ACCEL_REDIRECT and not re.fullmatch(r"/[A-Za-z0-9_\-/]*/", MEDIA_ACCEL_REDIRECT):
+    raise ImproperlyConfigured(
+        f"XADESK_MEDIA_ACCEL_REDIRECT {MEDIA_ACCEL_REDIRECT!r} must be a path like /_media/."
+    )
 
 # --- Security -------------------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)

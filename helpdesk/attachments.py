@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from django.contrib.gis.geos import Point
 from django.core.files.storage import Storage
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,7 @@ from core.errors import InvalidInput
 from helpdesk import errors
 from helpdesk.models import Attachment, Ticket, TicketEvent
 from helpdesk.permissions import can_manage, scope_for
+from helpdesk.photo_publishing import photo_publish, photo_unpublish
 from helpdesk.photos import ProcessedPhoto, photo_process, photos_delete
 
 MAX_PHOTOS = 5
@@ -84,14 +86,41 @@ def attachments_create(
     )
 
 
-def attachment_approve_public(*, attachment: Attachment, by: User, approved: bool = True) -> None:
+def attachment_approve_public(
+    *, attachment: Attachment, by: User, approved: bool = True, storage: Storage | None = None
+) -> None:
     """Let (or stop letting) the public map show a photo; staff in scope only.
 
     Residents' photos may show faces or number plates, so none is public until
-    an officer has looked at it.
+    an officer has looked at it. Approval writes the public copies
+    (helpdesk/photo_publishing.py); withdrawal deletes them after the commit.
     """
     if not can_manage(scope=scope_for(user=by), ticket=attachment.ticket):
         raise errors.OutOfScope()
-    attachment.public_approved_at = timezone.now() if approved else None
-    attachment.approved_by = by if approved else None
-    attachment.save(update_fields=["public_approved_at", "approved_by"])
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = Attachment.objects.select_for_update().get(pk=attachment.pk)
+            if approved:
+                written = photo_publish(attachment=locked, storage=storage)
+                locked.public_approved_at = locked.public_approved_at or timezone.now()
+                locked.approved_by = locked.approved_by or by
+            else:
+                photo_unpublish(attachment=locked, storage=storage)
+                locked.public_approved_at = None
+                locked.approved_by = None
+            locked.save(
+                update_fields=[
+                    "public_approved_at",
+                    "approved_by",
+                    "public_display",
+                    "public_thumbnail",
+                ]
+            )
+    except BaseException:
+        # No copy may outlive a failed approval: it would be public with no
+        # row to say so, and nothing would ever delete it.
+        photos_delete(names=written, storage=storage)
+        raise
+    for field in ("public_approved_at", "approved_by", "public_display", "public_thumbnail"):
+        setattr(attachment, field, getattr(locked, field))

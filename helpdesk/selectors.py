@@ -75,6 +75,24 @@ def ticket_photos(*, scope: Scope, ticket: Ticket) -> QuerySet[Attachment]:
     return photos.filter(public_approved_at__isnull=False)
 
 
+def photo_get(*, scope: Scope, attachment_id: int) -> Attachment:
+    """A photo the person may see (as ``ticket_photos`` decides), or CaseNotFound.
+
+    One answer for "no such photo", "not your case" and "not approved": a
+    photo's address must not tell a stranger that it exists.
+    """
+    attachment = (
+        Attachment.objects.select_related("ticket")
+        .filter(pk=attachment_id, ticket__in=tickets_visible_to(scope=scope))
+        .first()
+    )
+    if attachment is None or not (
+        ticket_photos(scope=scope, ticket=attachment.ticket).filter(pk=attachment.pk).exists()
+    ):
+        raise errors.CaseNotFound()
+    return attachment
+
+
 def tickets_queue(*, scope: Scope, filters: QueueFilter) -> QuerySet[Ticket]:
     """The staff queue, most urgent first (due soonest, unrouted and overdue on top)."""
     tickets = tickets_managed_by(scope=scope)

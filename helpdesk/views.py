@@ -15,7 +15,6 @@ from typing import Any, Concatenate
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -43,6 +42,7 @@ from helpdesk.forms import (
 )
 from helpdesk.models import Ticket, TicketStatus
 from helpdesk.permissions import Scope, can_manage, scope_for
+from helpdesk.photo_publishing import photo_url
 from helpdesk.selectors import (
     services_active,
     ticket_get,
@@ -374,8 +374,8 @@ def _ticket_page(
             (
                 photo,
                 {
-                    "display": default_storage.url(photo.display),
-                    "thumbnail": default_storage.url(photo.thumbnail),
+                    "display": photo_url(attachment=photo, variant="display"),
+                    "thumbnail": photo_url(attachment=photo, variant="thumbnail"),
                 },
             )
             for photo in ticket_photos(scope=scope, ticket=ticket)

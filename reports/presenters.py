@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.files.storage import default_storage
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
@@ -13,6 +12,7 @@ from django.utils.translation import gettext
 from helpdesk.models import Attachment, Ticket, TicketEvent
 from helpdesk.names import department_name as _department_name
 from helpdesk.names import service_name, unit_name
+from helpdesk.photo_publishing import photo_public_url
 from helpdesk.public_view import event_public, ticket_public
 
 
@@ -35,10 +35,10 @@ def department_name(ticket: Ticket) -> str:
 
 
 def public_photo_urls(photos: Iterable[Attachment]) -> list[str]:
-    """Thumbnails of the photos officers approved for the public (the caller
-    passes only approved ones: helpdesk.selectors.ticket_photos or the public
-    map's prefetch)."""
-    return [default_storage.url(p.thumbnail) for p in photos if p.public_approved_at is not None]
+    """Public copies of the thumbnails officers approved (helpdesk/photo_publishing.py);
+    a photo without its copies is not public, whatever else the caller passed."""
+    urls = (photo_public_url(attachment=p) for p in photos if p.public_approved_at is not None)
+    return [url for url in urls if url is not None]
 
 
 def public_case_detail(ticket: Ticket) -> dict[str, object]:

@@ -47,6 +47,9 @@ export DJANGO_CSRF_TRUSTED_ORIGINS="${DJANGO_CSRF_TRUSTED_ORIGINS:-http://127.0.
 # nginx forwards Host without the port, so the socket Origin check
 # (core/ws_origin.py) is told the site's origins, port included.
 export DJANGO_SITE_ORIGINS="${DJANGO_SITE_ORIGINS:-$DJANGO_CSRF_TRUSTED_ORIGINS}"
+# Private photos: the app checks who asks, then nginx sends the file from its
+# internal /_media/ location (scripts/nginx.conf.in).
+export XADESK_MEDIA_ACCEL_REDIRECT="${XADESK_MEDIA_ACCEL_REDIRECT:-/_media/}"
 
 say "migrating"
 "$PY" manage.py migrate --noinput -v 0

@@ -45,6 +45,11 @@ class Attachment(models.Model):
         blank=True,
         related_name="+",
     )
+    # Copies made on approval, under random names of their own (helpdesk/
+    # photo_publishing.py): the only files anyone may fetch without logging in.
+    # Empty while the photo is not public; withdrawal deletes the files.
+    public_display = models.CharField(_("public display image"), max_length=255, blank=True)
+    public_thumbnail = models.CharField(_("public thumbnail"), max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

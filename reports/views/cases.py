@@ -14,7 +14,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,6 +28,7 @@ from helpdesk import lifecycle
 from helpdesk.models import Attachment, ProxyFiling, Ticket, TicketEvent, TicketStatus
 from helpdesk.names import service_name
 from helpdesk.permissions import CaseView, Scope, case_view, is_reporter, scope_for
+from helpdesk.photo_publishing import photo_url
 from helpdesk.public_view import event_public, ticket_public
 from helpdesk.selectors import (
     ticket_photos,
@@ -110,8 +110,9 @@ def cases_filed_for_others(request: HttpRequest) -> HttpResponse:
 def _photos(scope: Scope, ticket: Ticket) -> list[dict[str, str]]:
     return [
         {
-            "thumbnail": default_storage.url(p.thumbnail),
-            "display": default_storage.url(p.display),
+            # Checked on each fetch (helpdesk/photo_views.py), never a file path.
+            "thumbnail": photo_url(attachment=p, variant="thumbnail"),
+            "display": photo_url(attachment=p, variant="display"),
             "role": p.role,
         }
         for p in ticket_photos(scope=scope, ticket=ticket)

@@ -12,13 +12,13 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
 from django.utils.html import escape
 from pytest_django import Settings
 
 from accounts.models import User
 from geo.models import AdminUnit
 from helpdesk import lifecycle
+from helpdesk.attachments import attachment_approve_public
 from helpdesk.models import Attachment, ProxyFiling, Ticket, TicketStatus
 from reports.intake import CaseDraft, OutsideCoverage, case_submit
 from reports.presenters import expected_response_text
@@ -340,8 +340,12 @@ def test_reporter_sees_own_photos_on_the_case_page(
 ) -> None:
     ticket = _case(personas.resident, commune_a, photos=(jpeg(),))
     photo = ticket.attachments.get()
-    page = _text(_client(personas.resident).get(f"/cases/{ticket.number}/"))
-    assert photo.thumbnail in page
+    client = _client(personas.resident)
+    page = _text(client.get(f"/cases/{ticket.number}/"))
+    assert f"/photos/{photo.pk}/thumbnail/" in page
+    fetched = client.get(f"/photos/{photo.pk}/thumbnail/")
+    assert fetched.status_code == 200
+    assert fetched["Content-Type"] == "image/jpeg"
 
 
 # --- Public map -------------------------------------------------------------------------
@@ -353,12 +357,12 @@ def test_public_map_hides_identity_and_unapproved_photos(
 ) -> None:
     ticket = _case(personas.resident, commune_a, photos=(jpeg(), jpeg(color="blue")))
     first, second = ticket.attachments.order_by("position")
-    first.public_approved_at = timezone.now()
-    first.save()
+    attachment_approve_public(attachment=first, by=personas.officer_a)
     page = _text(Client().get("/reports/map/"))
     assert ticket.number not in page
     assert f"/reports/{ticket.public_id}/" in page
-    assert first.thumbnail in page
+    assert first.public_thumbnail in page
+    assert first.thumbnail not in page
     assert second.thumbnail not in page
     assert "Nguyễn Thị Lan" not in page
     assert personas.resident.phone not in page

@@ -1,0 +1,53 @@
+"""Photos of a case, served only to people who may see them.
+
+nginx serves ``/media/public/`` (approved copies) and nothing else of the media
+folder; every other photo goes through this view, which asks
+``selectors.photo_get`` on each fetch, so a withdrawn approval or a transfer
+takes effect at once (issue 18, finding 3). With
+``XADESK_MEDIA_ACCEL_REDIRECT`` set, nginx sends the file after the check
+(X-Accel-Redirect to an internal location) and no app worker streams it.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from helpdesk import errors
+from helpdesk.permissions import scope_for
+from helpdesk.photo_publishing import VARIANTS
+from helpdesk.selectors import photo_get
+
+# A person's own photos change rarely, but access can be withdrawn: let their
+# browser keep a copy for an hour and no shared cache keep one at all.
+CACHE_CONTROL = "private, max-age=3600"
+
+
+@require_GET
+def photo_file(
+    request: HttpRequest, attachment_id: int, variant: str
+) -> HttpResponse | FileResponse:
+    if variant not in VARIANTS:
+        raise Http404
+    try:
+        attachment = photo_get(scope=scope_for(user=request.user), attachment_id=attachment_id)
+    except errors.CaseNotFound:
+        raise Http404 from None
+    name = attachment.display if variant == "display" else attachment.thumbnail
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    accel = settings.MEDIA_ACCEL_REDIRECT
+    response: HttpResponse | FileResponse
+    if accel:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = f"{accel}{name}"
+    else:
+        try:
+            response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+        except FileNotFoundError:
+            raise Http404 from None
+    response["Cache-Control"] = CACHE_CONTROL
+    return response

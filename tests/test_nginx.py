@@ -1,0 +1,151 @@
+"""The real nginx of `make run` serves public photo copies and nothing else of
+the media folder (issue 18, finding 3).
+
+scripts/nginx.conf.in is rendered the way scripts/serve.sh renders it and run
+by the nginx that provisioning installs; a small HTTP server stands in for
+gunicorn and answers the way helpdesk/photo_views.py does after its check.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+PRIVATE = "photos/2026/12/0123456789abcdef.jpg"
+PUBLIC = "public/fedcba9876543210.jpg"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class _App(http.server.BaseHTTPRequestHandler):
+    """gunicorn's stand-in: /photos/ok/ passed the check, anything else did not."""
+
+    def do_GET(self) -> None:
+        if self.path == "/photos/ok/":
+            self.send_response(200)
+            self.send_header("X-Accel-Redirect", f"/_media/{PRIVATE}")
+        else:
+            self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@dataclass
+class Site:
+    url: str
+    media: Path
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    if not os.access(NGINX, os.X_OK):
+        pytest.fail("nginx is missing: scripts/provision.sh installs it")
+    # nginx's workers run as nobody: the folders must be readable by others,
+    # which pytest's own temporary folders are not.
+    run = Path(tempfile.mkdtemp(prefix="xadesk-nginx-"))
+    run.chmod(0o755)
+    media = run / "media"
+    for name, data in ((PRIVATE, b"private"), (PUBLIC, b"public"), ("originals/x.jpg", b"exif")):
+        (media / name).parent.mkdir(parents=True, exist_ok=True)
+        (media / name).write_bytes(data)
+    for folder in [media, *media.rglob("*")]:
+        folder.chmod(0o755 if folder.is_dir() else 0o644)
+    (run / "nginx").mkdir()
+
+    app = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _App)
+    threading.Thread(target=app.serve_forever, daemon=True).start()
+    port = _free_port()
+    config = (ROOT / "scripts" / "nginx.conf.in").read_text()
+    for key, value in {
+        "@PORT@": str(port),
+        "@HTTP_PORT@": str(app.server_address[1]),
+        "@WS_SERVERS@": f"server unix:{run}/ws-0.sock; ",
+        "@RUN@": str(run),
+        "@STATIC@": str(run / "static"),
+        "@MEDIA@": str(media),
+    }.items():
+        config = config.replace(key, value)
+    (run / "nginx" / "nginx.conf").write_text(config)
+    process = subprocess.Popen(  # noqa: S603
+        [NGINX, "-p", str(run / "nginx"), "-c", str(run / "nginx" / "nginx.conf"), "-e", "stderr"],
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    error = process.stderr.read().decode() if process.stderr else ""
+                    pytest.fail(f"nginx did not start: {error}")
+                time.sleep(0.05)
+        yield Site(url=f"http://127.0.0.1:{port}", media=media)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        app.shutdown()
+        shutil.rmtree(run, ignore_errors=True)
+
+
+def _get(url: str) -> tuple[int, bytes, dict[str, str]]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, b"", dict(error.headers)
+
+
+def test_nginx_serves_public_copies_for_an_hour(site: Site) -> None:
+    status, body, headers = _get(f"{site.url}/media/{PUBLIC}")
+    assert (status, body) == (200, b"public")
+    assert headers["Cache-Control"] == "max-age=3600"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/media/{PRIVATE}",  # a processed photo, approved or not
+        f"/media/{PRIVATE.replace('.jpg', '-thumb.jpg')}",
+        "/media/originals/x.jpg",
+        f"/_media/{PRIVATE}",  # the internal location, asked for directly
+        f"/media/public/../{PRIVATE}",
+    ],
+)
+def test_nginx_serves_no_private_photo_to_anyone(site: Site, path: str) -> None:
+    status, body, _headers = _get(f"{site.url}{path}")
+    assert status in (400, 404)
+    assert body != b"private"
+
+
+def test_a_withdrawn_copy_is_gone_at_once(site: Site) -> None:
+    (site.media / PUBLIC).unlink()
+    assert _get(f"{site.url}/media/{PUBLIC}")[0] == 404
+
+
+def test_nginx_sends_a_private_photo_only_after_the_apps_check(site: Site) -> None:
+    assert _get(f"{site.url}/photos/ok/")[:2] == (200, b"private")
+    assert _get(f"{site.url}/photos/refused/")[:2] == (404, b"")
