@@ -69,3 +69,9 @@ def case_staff_followers(ticket: Ticket) -> set[int]:
     for source in STAFF_SOURCES:
         staff |= source(ticket)
     return staff
+
+
+def case_owner_followers(ticket: Ticket) -> set[int]:
+    """Return the followers whose case it is: its reporter and the resident it was
+    filed for. Other residents following it (a "me too") read its public view."""
+    return _reporter(ticket) | _proxy_resident(ticket)

@@ -9,6 +9,7 @@ except the person who acted; internal notes go to staff followers only.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
@@ -17,8 +18,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from helpdesk.followers import case_followers, case_staff_followers
+from helpdesk.followers import case_followers, case_owner_followers, case_staff_followers
 from helpdesk.models import Ticket, TicketEvent, TicketStatus
+from helpdesk.public_view import event_public
 from notifications.services import Message, notifications_send
 
 S = TicketStatus
@@ -147,11 +149,17 @@ def case_event_notify(event: TicketEvent) -> None:
         return
     key = f"case-event:{event.pk}"
     residents = recipients - staff
-    if residents:
-        texts = _render(lambda: _resident_texts(event, ticket))
+    owners = residents & case_owner_followers(ticket)
+    # A "me too" supporter reads what the public reads: the officer's words
+    # masked, as on the case page (an answer may quote the reporter's number).
+    shown = event_public(event)
+    for audience, seen in ((owners, event), (residents - owners, shown)):
+        if not audience:
+            continue
+        texts = _render(partial(_resident_texts, seen, ticket))
         if texts:
             notifications_send(
-                recipient_ids=residents,
+                recipient_ids=audience,
                 message=Message(texts=texts, dedupe_key=key, link=_case_link(ticket, staff=False)),
             )
     if recipients & staff:

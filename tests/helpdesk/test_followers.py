@@ -97,3 +97,25 @@ def test_notification_links_open_a_page_each_person_may_see(
     officer_link = Notification.objects.filter(recipient=personas.officer_a).first()
     assert officer_link is not None
     assert officer_link.link == f"/console/cases/{ticket.number}/"
+
+
+@pytest.mark.django_db
+def test_supporters_are_told_the_answer_with_numbers_masked(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """An answer may quote the reporter's phone: the reporter reads it, a "me too"
+    supporter reads the public view of it, as on the case page."""
+    lat, lon = point_inside(commune_a)
+    ticket = case_submit(
+        reporter=personas.resident,
+        draft=CaseDraft(service_code="streetlight_out", lat=lat, lon=lon),
+    ).ticket
+    case_support_add(ticket=ticket, user=personas.digital_team)
+    lifecycle.ticket_reply(
+        ticket=ticket, by=personas.officer_a, body="Đã gọi cho chị theo số 0981 234 567."
+    )
+    reporter_note = Notification.objects.filter(recipient=personas.resident).latest("id")
+    supporter_note = Notification.objects.filter(recipient=personas.digital_team).latest("id")
+    assert "0981 234 567" in reporter_note.body
+    assert "0981 234 567" not in supporter_note.body
+    assert "Đã gọi cho chị theo số" in supporter_note.body
