@@ -17,7 +17,6 @@ from helpdesk.models import (
     OPEN_STATUSES,
     Article,
     CannedResponse,
-    Department,
     Ticket,
 )
 from helpdesk.permissions import Scope, tickets_managed_by
@@ -64,16 +63,6 @@ def _by_label(item: tuple[str, str]) -> str:
 def calendars_for(*, province_ids: Iterable[int | None]) -> dict[int | None, WorkingCalendar]:
     """Working calendars of several provinces from one query."""
     return WorkingCalendar.for_provinces(province_ids)
-
-
-def departments_for_transfer(*, ticket: Ticket) -> QuerySet[Department]:
-    """Active departments of the ticket's province, other than the current one."""
-    departments = Department.objects.filter(is_active=True).select_related("commune")
-    if ticket.province_id is not None:
-        departments = departments.filter(commune__parent_id=ticket.province_id)
-    if ticket.department_id is not None:
-        departments = departments.exclude(pk=ticket.department_id)
-    return departments.order_by("commune__name", "name")
 
 
 def _stats(tickets: QuerySet[Ticket], *group: str) -> list[dict[str, Any]]:

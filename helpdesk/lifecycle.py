@@ -13,11 +13,13 @@ receiving department inherits the remaining time.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -43,6 +45,48 @@ STAFF_MOVES: dict[str, tuple[str, ...]] = {
 }
 # Statuses in which the resident and officers may still talk on the case.
 CONVERSATION_OPEN = (S.NEW, S.TRANSFERRED, S.ACCEPTED, S.IN_PROGRESS, S.RESOLVED)
+
+
+class ResidentAction(StrEnum):
+    """What the reporter may do on their own case."""
+
+    REPLY = "reply"
+    REOPEN = "reopen"
+    RATE = "rate"
+
+
+def resident_actions(*, ticket: Ticket, now: datetime | None = None) -> frozenset[ResidentAction]:
+    """The reporter's possible actions in the case's state, the reopen window included.
+
+    The one rule: the services below refuse what is not in it, and the pages
+    offer what is in it.
+    """
+    actions: set[ResidentAction] = set()
+    if ticket.status in CONVERSATION_OPEN:
+        actions.add(ResidentAction.REPLY)
+    if ticket.status in (S.RESOLVED, S.CLOSED):
+        actions.add(ResidentAction.RATE)
+    moment = now or timezone.now()
+    if (
+        ticket.status == S.RESOLVED
+        and ticket.resolved_at is not None
+        and moment - ticket.resolved_at <= REOPEN_WINDOW
+    ):
+        actions.add(ResidentAction.REOPEN)
+    return frozenset(actions)
+
+
+def transfer_targets(*, ticket: Ticket) -> QuerySet[Department]:
+    """The departments an officer may send the case to: active ones of the case's
+    province other than its own. A case never leaves its province by transfer:
+    each province runs its own communes. An unrouted case outside every
+    province (an old one: filing no longer makes them) may go anywhere."""
+    departments = Department.objects.filter(is_active=True).select_related("commune__parent")
+    if ticket.province_id is not None:
+        departments = departments.filter(commune__parent_id=ticket.province_id)
+    if ticket.department_id is not None:
+        departments = departments.exclude(pk=ticket.department_id)
+    return departments.order_by("commune__name", "name")
 
 
 def _locked(ticket: Ticket) -> Ticket:
@@ -206,11 +250,12 @@ def ticket_transfer(*, ticket: Ticket, by: User, department: Department, reason:
     """Send the case to another department (of this or another commune), with a reason."""
     if not reason.strip():
         raise errors.ReasonRequired()
-    if not department.is_active or department.pk == ticket.department_id:
-        raise errors.InvalidTransferTarget()
     previous_department = ticket.department_id
 
     def update(t: Ticket) -> None:
+        # Checked on the locked row: another transfer may have just moved it.
+        if not transfer_targets(ticket=t).filter(pk=department.pk).exists():
+            raise errors.InvalidTransferTarget()
         t.department = department
         t.commune = department.commune
         t.province = department.commune.parent
@@ -282,11 +327,10 @@ def ticket_reopen(*, ticket: Ticket, by: User, reason: str) -> Ticket:
         locked = _locked(ticket)
         if not is_reporter(scope=scope_for(user=by), ticket=locked):
             raise errors.OutOfScope()
-        if locked.status != S.RESOLVED:
+        if ResidentAction.REOPEN not in resident_actions(ticket=locked):
+            if locked.status == S.RESOLVED:
+                raise errors.ReopenWindowClosed()
             raise errors.IllegalTransition(details={"status": locked.status, "allowed": []})
-        assert locked.resolved_at is not None
-        if timezone.now() - locked.resolved_at > REOPEN_WINDOW:
-            raise errors.ReopenWindowClosed()
         locked.status = S.IN_PROGRESS
         locked.resolved_at = None
         locked.rating = None
@@ -311,7 +355,7 @@ def ticket_rate(*, ticket: Ticket, by: User, rating: int, comment: str = "") -> 
         locked = _locked(ticket)
         if not is_reporter(scope=scope_for(user=by), ticket=locked):
             raise errors.OutOfScope()
-        if locked.status not in (S.RESOLVED, S.CLOSED):
+        if ResidentAction.RATE not in resident_actions(ticket=locked):
             raise errors.IllegalTransition(
                 details={"status": locked.status, "allowed": [S.RESOLVED, S.CLOSED]}
             )

@@ -330,7 +330,7 @@ def _is_available(action: Action, ticket: Ticket) -> bool:
 
 def _make_form(action: Action, ticket: Ticket, data: Any = None, files: Any = None) -> forms.Form:
     if action.form is TransferForm:
-        departments = console_selectors.departments_for_transfer(ticket=ticket)
+        departments = lifecycle.transfer_targets(ticket=ticket)
         return TransferForm(data, departments=departments, prefix=action.name)
     if action.form is ReplyForm:
         return ReplyForm(

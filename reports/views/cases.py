@@ -124,14 +124,15 @@ def _available_forms(ticket: Ticket, *, reporter: bool) -> dict[str, forms.Form]
     """The resident's actions that make sense in this state (the core still decides)."""
     if not reporter:
         return {}
+    actions = lifecycle.resident_actions(ticket=ticket)
     available: dict[str, forms.Form] = {}
-    if ticket.status in lifecycle.CONVERSATION_OPEN:
+    if lifecycle.ResidentAction.REPLY in actions:
         available["reply"] = ReplyForm(prefix="reply")
-    if ticket.status in (S.RESOLVED, S.CLOSED):
+    if lifecycle.ResidentAction.RATE in actions:
         available["rate"] = RateForm(
             prefix="rate", initial={"rating": ticket.rating, "comment": ticket.rating_comment}
         )
-    if ticket.status == S.RESOLVED:
+    if lifecycle.ResidentAction.REOPEN in actions:
         available["reopen"] = ReopenForm(prefix="reopen")
     return available
 
