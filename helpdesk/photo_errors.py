@@ -49,19 +49,46 @@ class PhotoTooLarge(PhotoRejected):
 
 
 class PhotoTooManyPixels(PhotoRejected):
-    """The picture has more pixels than the pipeline will decode."""
+    """The picture has more pixels than the pipeline will decode.
+
+    Either more than ``max_pixels``, or, when ``format`` is given, more than
+    decoding a file of that format fits in the memory budget: a JPEG is decoded
+    at reduced scale, so the same picture sent as a JPEG may well go through.
+    """
 
     code = "photo_too_many_pixels"
 
-    def __init__(self, *, max_pixels: int, width: int | None = None, height: int | None = None):
-        message = _lazy_format(
-            _(
-                "This photo has too many pixels (more than %(megapixels)d million). "
+    def __init__(
+        self,
+        *,
+        max_pixels: int,
+        width: int | None = None,
+        height: int | None = None,
+        format: str | None = None,
+    ) -> None:
+        message: str | Promise
+        if format is None:
+            message = _lazy_format(
+                _(
+                    "This photo has too many pixels (more than %(megapixels)d million). "
+                    "Please set the camera to a lower resolution and take the photo again."
+                ),
+                {"megapixels": max_pixels // 1_000_000},
+            )
+        elif format == "JPEG":
+            message = _(
+                "This photo has too many pixels to be processed. "
                 "Please set the camera to a lower resolution and take the photo again."
-            ),
-            {"megapixels": max_pixels // 1_000_000},
-        )
-        details = {"max_pixels": max_pixels, "width": width, "height": height}
+            )
+        else:
+            message = _lazy_format(
+                _(
+                    "This %(format)s photo has too many pixels to be processed. Please send "
+                    "it as a JPEG, or set the camera to a lower resolution and take it again."
+                ),
+                {"format": format},
+            )
+        details = {"max_pixels": max_pixels, "width": width, "height": height, "format": format}
         super().__init__(message, details=details)
 
 

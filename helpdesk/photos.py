@@ -1,11 +1,12 @@
 """Photo pipeline of field-report intake: check, read location and time, resize, strip.
 
 An upload is refused before any pixel is decoded when the file is too big, is
-not a picture of an allowed format, or has too many pixels (Pillow reads only
-the header on ``Image.open``). Then it is decoded once, at reduced scale for
-JPEG (``draft`` lets libjpeg scale in the DCT, about twice as fast), and
-written as two JPEGs, a display image and a thumbnail, with no metadata at all:
-served photos must not leak the reporter's location, device or name.
+not a picture of an allowed format, has too many pixels, or would take more
+memory to decode than DECODE_BUDGET (Pillow reads only the header on
+``Image.open``). Then it is decoded once, at reduced scale for JPEG (``draft``
+lets libjpeg scale in the DCT, about twice as fast), and written as two JPEGs,
+a display image and a thumbnail, with no metadata at all: served photos must
+not leak the reporter's location, device or name.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 from django.utils import timezone as django_timezone
 from PIL import ExifTags, Image, ImageCms, UnidentifiedImageError
+from PIL.JpegImagePlugin import JpegImageFile
 
 from helpdesk.photo_errors import (
     PhotoFormatNotAllowed,
@@ -45,6 +47,21 @@ MAX_PIXELS: Final = 50_000_000
 DISPLAY_SIZE: Final = 1600
 THUMBNAIL_SIZE: Final = 400
 JPEG_QUALITY: Final = 82
+# Peak memory one photo may take to be decoded and shrunk for display, as
+# estimated from its header (_estimated_bytes) before any pixel is decoded.
+# A worker idles at about 126 MB and must never pass about 300 MB, so a photo
+# may add ~170 MB: this leaves ~35 MB for what the estimate leaves out (the
+# upload's bytes, up to 15 MB; the JPEG encoder; the allocator's slack). A
+# baseline JPEG is decoded at reduced scale (draft) and never comes near it; a
+# PNG, WebP or HEIC is decoded whole, and a progressive JPEG keeps all its
+# coefficients. Peak RSS growth, one fresh process a photo, without a budget:
+# 7000x7000 PNG of 20-200 KB 265 MiB (RGB), 311 (palette), 467 (16-bit grey),
+# 607 (RGBA); 12 MP WebP 185; 48 MP HEIC 340; 50 MP progressive JPEG 155.
+# With it, those PNGs in RGB or RGBA, the WebP, the HEIC and the JPEG are
+# refused; the others take 62 and 101 MiB; the biggest accepted of each kind
+# (28 MP PNG, 8 MP WebP, 15 MP HEIC, 40 MP progressive JPEG) 121-128 MiB; a
+# 12 MP JPEG 28, 12 MP HEIC 84-106, 12 MP PNG 60-64, 50 MP JPEG 27.
+DECODE_BUDGET: Final = 128 * 1024 * 1024
 
 # Pillow format name -> name shown to people. MPO is how Pillow opens the
 # JPEGs of many phones (a second, depth or preview picture appended).
@@ -78,6 +95,19 @@ _TRANSPOSE: Final = {
     8: Image.Transpose.ROTATE_90,
 }
 _EXIF_OFFSET_TIME_ORIGINAL: Final = 0x9011
+# Copies of the decoded picture alive at the peak of decoding, and once it is
+# decoded, where not one. libwebp's animation decoder keeps two canvases as
+# long as the image and hands Pillow a third as bytes (measured 16 bytes a
+# pixel); pillow-heif's RGB buffer, libheif's planes and tile decoders sit next
+# to Pillow's copy (measured 9 bytes a pixel, 2.25 copies of Pillow's 4).
+_DECODE_COPIES: Final = {"WEBP": 4.0, "HEIF": 2.25}
+_HELD_COPIES: Final = {"WEBP": 3.0}
+# Modes _flatten leaves as they are.
+_FLAT_MODES: Final = ("RGB", "L", "CMYK")
+# _shrink flattens this many pixels at a time; at most 16 bytes each (an RGBA
+# band: its crop, its RGBA copy, the white RGB under it and its alpha).
+_BAND_PIXELS: Final = 500_000
+_BAND_BYTES_PER_PIXEL: Final = 16
 
 
 @dataclass(frozen=True)
@@ -110,9 +140,10 @@ class ProcessedPhoto:
     sha256: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Decoded:
-    image: Image.Image
+    """What is read besides the pixels: the decoded picture is returned apart, to be freed early."""
+
     info: PhotoInfo
     orientation: int
     icc_profile: bytes | None
@@ -127,7 +158,7 @@ def photo_inspect(
     corrupt file is refused here rather than later.
     """
     raw = _read_bounded(data, max_bytes=max_bytes)
-    return _decode(raw, max_pixels=max_pixels, target=1).info
+    return _decode(raw, max_pixels=max_pixels, target=1)[1].info
 
 
 def photo_process(
@@ -211,8 +242,11 @@ def _render(
     raw: bytes, *, max_pixels: int, use_draft: bool
 ) -> tuple[Image.Image, Image.Image, PhotoInfo]:
     """Decode ``raw`` and return the display image, the thumbnail and the info."""
-    decoded = _decode(raw, max_pixels=max_pixels, target=DISPLAY_SIZE if use_draft else None)
-    image = _flatten(decoded.image)
+    target = DISPLAY_SIZE if use_draft else None
+    image, decoded = _decode(raw, max_pixels=max_pixels, target=target)
+    # Rebinding drops the only reference to the decoded picture, the biggest
+    # object here, before the display image is made (unless _shrink kept it).
+    image = _shrink(image, DISPLAY_SIZE)
     image = _resize(image, DISPLAY_SIZE)
     image = _to_srgb(image, decoded.icc_profile)
     # Rotating the 1600 px image is far cheaper than rotating the original.
@@ -241,8 +275,13 @@ def _read_bounded(data: bytes | IO[bytes], *, max_bytes: int) -> bytes:
     return raw
 
 
-def _decode(raw: bytes, *, max_pixels: int, target: int | None) -> _Decoded:
-    """Open, check and decode ``raw``; JPEGs at the smallest scale still >= ``target``."""
+def _decode(raw: bytes, *, max_pixels: int, target: int | None) -> tuple[Image.Image, _Decoded]:
+    """Open, check and decode ``raw``; JPEGs at the smallest scale still >= ``target``.
+
+    The memory budget is checked on this decode and a shrink for display after
+    it. photo_inspect drafts JPEGs to 1/8 scale, so a progressive JPEG just
+    over the budget for photo_process can come in under it there.
+    """
     allowed = tuple(_FORMAT_NAMES) + ((_HEIF,) if _heif_available() else ())
     # Pillow only warns between 89 and 179 MP: in this scope the warning is an
     # error. catch_warnings swaps the process-wide filters (not thread-safe
@@ -268,8 +307,14 @@ def _decode(raw: bytes, *, max_pixels: int, target: int | None) -> _Decoded:
             width, height = image.size
             if width * height > max_pixels:
                 raise PhotoTooManyPixels(max_pixels=max_pixels, width=width, height=height)
+            # Counted before draft, which shrinks the size but not these.
+            coefficients = _jpeg_coefficient_bytes(image)
             if target is not None and found in ("JPEG", "MPO"):
                 image.draft("RGB", _fit((width, height), target))
+            if _estimated_bytes(image, found, coefficients=coefficients) > DECODE_BUDGET:
+                raise PhotoTooManyPixels(
+                    max_pixels=max_pixels, width=width, height=height, format=_format_name(found)
+                )
             try:
                 # Decodes everything, so a truncated file fails here.
                 image.load()
@@ -283,18 +328,81 @@ def _decode(raw: bytes, *, max_pixels: int, target: int | None) -> _Decoded:
     if orientation >= 5:
         width, height = height, width
     info = PhotoInfo(
-        format="HEIC" if found == _HEIF else _FORMAT_NAMES[found],
+        format=_format_name(found),
         width=width,
         height=height,
         gps=_gps(exif),
         taken_at=_taken_at(exif),
     )
     icc = image.info.get("icc_profile")
-    return _Decoded(
-        image=image,
+    return image, _Decoded(
         info=info,
         orientation=orientation,
         icc_profile=icc if isinstance(icc, bytes) and icc else None,
+    )
+
+
+def _format_name(found: str) -> str:
+    """Return the name shown to people of a Pillow format name."""
+    return "HEIC" if found == _HEIF else _FORMAT_NAMES[found]
+
+
+# --- Memory -------------------------------------------------------------------
+
+
+def _estimated_bytes(image: Image.Image, found: str, *, coefficients: int) -> int:
+    """Estimate the peak memory of decoding ``image`` and shrinking it for display.
+
+    Only the header is read: size and mode (as draft left them), and the
+    format. The peak is the biggest of three moments: decoding; _shrink making
+    the flattened, reduced copy while the decoded picture is still held; and
+    _resize making the display image, the decoded picture by then freed unless
+    _shrink kept it as it was.
+    """
+    width, height = image.size
+    decoded = width * height * _bytes_per_pixel(image.mode)
+    decoding = int(decoded * _DECODE_COPIES.get(found, 1)) + coefficients
+    held = int(decoded * _HELD_COPIES.get(found, 1))
+    factor = _reduce_factor(image.size, DISPLAY_SIZE)
+    flat = _bytes_per_pixel(_flat_mode(image.mode))
+    reduced_height = -(-height // factor)
+    display_width, display_height = _fit(image.size, DISPLAY_SIZE)
+    # Resample makes the new width first: display width by the source height.
+    resize = (display_width * reduced_height + display_width * display_height) * flat
+    if factor == 1 and image.mode in _FLAT_MODES:
+        return max(decoding, held + resize)
+    shrunk = -(-width // factor) * reduced_height * flat
+    band = _band_rows(width, factor) * width * _BAND_BYTES_PER_PIXEL
+    return max(decoding, held + shrunk + band, shrunk + resize)
+
+
+def _bytes_per_pixel(mode: str) -> int:
+    """Bytes Pillow stores a pixel of ``mode`` in (three bands are padded to four bytes)."""
+    if mode in ("1", "L", "P"):
+        return 1
+    if mode.startswith("I;16"):
+        return 2
+    return 4
+
+
+def _jpeg_coefficient_bytes(image: Image.Image) -> int:
+    """Bytes libjpeg holds to decode ``image`` if it is a progressive JPEG, else 0.
+
+    A baseline JPEG is decoded a row of blocks at a time, and draft shrinks
+    what comes out. A progressive one is refined scan after scan, so libjpeg
+    keeps every DCT coefficient of the full-size picture (2 bytes each, 64 a
+    block of 8x8 pixels of each component) until the last scan.
+    """
+    if not isinstance(image, JpegImageFile) or not image.info.get("progressive"):
+        return 0
+    if not image.layer:
+        return 0
+    width, height = image.size
+    h_max = max(h for _id, h, _v, _table in image.layer)
+    v_max = max(v for _id, _h, v, _table in image.layer)
+    return sum(
+        math.ceil(width * h / h_max / 8) * math.ceil(height * v / v_max / 8) * 128
+        for _id, h, v, _table in image.layer
     )
 
 
@@ -417,9 +525,54 @@ def _fit(size: tuple[int, int], longest: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
+def _reduce_factor(size: tuple[int, int], longest: int) -> int:
+    """Return the biggest box-reduce factor that leaves ``longest`` or more to resample.
+
+    As draft does for a JPEG in the DCT: the bicubic step after it then
+    shrinks by less than 2. Leaving twice ``longest`` (Image.thumbnail's
+    reducing_gap) would keep a flattened copy up to four times bigger.
+    """
+    return max(1, max(size) // longest)
+
+
+def _band_rows(width: int, factor: int) -> int:
+    """Return how many rows _shrink takes at a time: about _BAND_PIXELS, whole boxes."""
+    return max(1, _BAND_PIXELS // (width * factor)) * factor
+
+
+def _shrink(image: Image.Image, longest: int) -> Image.Image:
+    """Return ``image`` flattened (see _flatten) and box-reduced by _reduce_factor.
+
+    A band of rows at a time, so that _flatten's copies (for RGBA, 9 bytes a
+    pixel) are made of one band, never of the whole decoded picture. Flattening
+    before reducing averages the colours as laid on white, as the premultiplied
+    alpha of Image.reduce would. An image already flat and small enough is
+    returned as it is.
+    """
+    factor = _reduce_factor(image.size, longest)
+    if factor == 1 and image.mode in _FLAT_MODES:
+        return image
+    width, height = image.size
+    rows = _band_rows(width, factor)
+    shrunk = Image.new(_flat_mode(image.mode), (-(-width // factor), -(-height // factor)))
+    for top in range(0, height, rows):
+        band = _flatten(image.crop((0, top, width, min(top + rows, height))))
+        shrunk.paste(band.reduce(factor) if factor > 1 else band, (0, top // factor))
+    return shrunk
+
+
+def _flat_mode(mode: str) -> str:
+    """Return the mode _flatten turns ``mode`` into."""
+    if mode in _FLAT_MODES:
+        return mode
+    if mode == "1" or mode.startswith("I"):
+        return "L"
+    return "RGB"
+
+
 def _flatten(image: Image.Image) -> Image.Image:
-    """Return ``image`` in RGB, L or CMYK, transparent parts laid on white."""
-    if image.mode in ("RGB", "L", "CMYK"):
+    """Return ``image`` in RGB, L or CMYK (_flat_mode), transparent parts laid on white."""
+    if image.mode in _FLAT_MODES:
         return image
     if image.mode.startswith("I"):
         # 16/32-bit greyscale: scale to 8 bits rather than clip to white.

@@ -1,10 +1,21 @@
-"""The photo pipeline: what is refused, what is read, and that nothing private is served."""
+"""The photo pipeline: what is refused, what is read, and that nothing private is served.
+
+The memory tests process a photo in a fresh interpreter, whose peak RSS is that photo's
+alone, and check that it keeps a worker within its budget.
+"""
 
 from __future__ import annotations
 
 import importlib.util
 import io
+import json
+import os
+import struct
+import subprocess
+import sys
 import warnings
+import zlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -21,7 +32,14 @@ from helpdesk.photo_errors import (
     PhotoTooLarge,
     PhotoTooManyPixels,
 )
-from helpdesk.photos import GeoPoint, photo_inspect, photo_process, photos_delete
+from helpdesk.photos import (
+    DECODE_BUDGET,
+    GeoPoint,
+    allowed_formats,
+    photo_inspect,
+    photo_process,
+    photos_delete,
+)
 
 RED = (255, 0, 0)
 BLUE = (0, 0, 255)
@@ -32,6 +50,8 @@ XMP = (
     b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></x:xmpmeta>'
 )
 HEIF_MISSING = importlib.util.find_spec("pillow_heif") is None
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MIB = 1024 * 1024
 
 
 def jpeg(
@@ -281,8 +301,6 @@ def test_webp_is_accepted(storage: FileSystemStorage) -> None:
 
 @pytest.mark.skipif(HEIF_MISSING, reason="pillow-heif is not installed (optional HEIC support)")
 def test_heic_is_accepted_when_pillow_heif_is_installed(storage: FileSystemStorage) -> None:
-    from helpdesk.photos import allowed_formats
-
     assert "HEIC" in allowed_formats()  # also registers the plugin
     exif = gps_exif((21.0, 35.0, 24.0), "N", (105.0, 50.0, 12.0), "E")
     buffer = io.BytesIO()
@@ -443,3 +461,229 @@ def test_other_picture_formats_are_refused_by_name(format_: str) -> None:
     assert refused.value.code == "photo_format_not_allowed"
     assert refused.value.details["format"] == format_
     assert "JPEG" in str(refused.value.message)
+
+
+# --- Memory -------------------------------------------------------------------
+
+# PNG colour types and bit depths: (type, depth, Pillow's mode).
+PNG_RGB = (2, 8, "RGB")
+PNG_RGBA = (6, 8, "RGBA")
+PNG_PALETTE = (3, 8, "P")
+PNG_GREY_16 = (0, 16, "I;16")
+
+# A worker idles at about 126 MB and must never pass about 300 MB. What one
+# photo adds is DECODE_BUDGET (an estimate of the pixel buffers) and some
+# slack for what it leaves out: the upload's bytes, the encoder, the allocator.
+MAX_GROWTH = DECODE_BUDGET + 16 * MIB
+MAX_PEAK = 300 * MIB
+
+# Runs in a fresh interpreter, so that its peak RSS is this one photo's.
+# VmHWM rather than ru_maxrss: Linux carries ru_maxrss over from the parent
+# across fork and exec, so it would start at pytest's own peak.
+PROCESS_ONE_PHOTO = """
+import io, json, sys
+import django
+django.setup()
+from django.core.files.storage import InMemoryStorage
+from PIL import Image
+from helpdesk.photo_errors import PhotoRejected
+from helpdesk.photos import allowed_formats, photo_process
+
+def peak():
+    with open("/proc/self/status") as status:
+        kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    return kib * 1024
+
+raw = sys.stdin.buffer.read()
+# A small photo of the same format first: plugin imports are not the photo's cost.
+allowed_formats()  # registers the HEIF plugin
+small = io.BytesIO()
+Image.new("RGB", (64, 48)).save(small, Image.open(io.BytesIO(raw)).format)
+photo_process(data=small.getvalue(), storage=InMemoryStorage(), keep_original=False)
+before = peak()
+try:
+    photo_process(data=raw, storage=InMemoryStorage(), keep_original=False)
+    outcome = "processed"
+except PhotoRejected as error:
+    outcome = error.code
+print(json.dumps({"outcome": outcome, "growth": peak() - before, "peak": peak()}))
+"""
+
+
+def one_colour_png(size: tuple[int, int], colour_type: int, bit_depth: int) -> bytes:
+    """A PNG of one colour, written row by row: the picture itself is never in memory.
+
+    Pillow would have to hold the whole picture to save it (196 MB for a
+    7000x7000 RGB one), in this process. It compresses to a few hundred KB.
+    """
+    width, height = size
+    channels = {0: 1, 2: 3, 3: 1, 6: 4}[colour_type]
+    row = b"\x00" + b"\x80" * (width * channels * bit_depth // 8)  # filter type 0, then pixels
+    compressor = zlib.compressobj()
+    pixels = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    greys = bytes(value for value in range(256) for _ in range(3))
+    palette = png_chunk(b"PLTE", greys) if colour_type == 3 else b""
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + palette
+        + png_chunk(b"IDAT", pixels)
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    checksum = zlib.crc32(kind + data)
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", checksum)
+
+
+def process_in_child(upload: bytes) -> dict[str, Any]:
+    """Process ``upload`` in a fresh interpreter; return its outcome and peak RSS."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings", "DJANGO_DEBUG": "true"}
+    result = subprocess.run(  # noqa: S603 - fixed interpreter and code
+        [sys.executable, "-c", PROCESS_ONE_PHOTO],
+        input=upload,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    measured: dict[str, Any] = json.loads(result.stdout.splitlines()[-1])
+    return measured
+
+
+needs_proc = pytest.mark.skipif(
+    not Path("/proc/self/status").exists(), reason="peak RSS is read from /proc (Linux)"
+)
+
+
+def test_one_colour_png_is_what_it_claims() -> None:
+    """Control for the tests below: the hand-written PNG opens as a 7000x7000 picture."""
+    for colour_type, bit_depth, mode in (PNG_RGB, PNG_RGBA, PNG_PALETTE, PNG_GREY_16):
+        upload = one_colour_png((7000, 7000), colour_type, bit_depth)
+        assert len(upload) < 1_000_000
+        with Image.open(io.BytesIO(upload)) as image:
+            assert (image.format, image.mode, image.size) == ("PNG", mode, (7000, 7000))
+
+
+@needs_proc
+@pytest.mark.parametrize(
+    ("png", "outcome"),
+    [
+        # 4 bytes a pixel in Pillow: 196 MB decoded, over the budget.
+        pytest.param(PNG_RGB, "photo_too_many_pixels", id="rgb-refused"),
+        pytest.param(PNG_RGBA, "photo_too_many_pixels", id="rgba-refused"),
+        # 1 and 2 bytes a pixel: 49 and 98 MB decoded, flattened a band at a time.
+        pytest.param(PNG_PALETTE, "processed", id="palette-processed"),
+        pytest.param(PNG_GREY_16, "processed", id="grey-16-bit-processed"),
+    ],
+)
+def test_7000_square_png_stays_within_the_memory_budget(
+    png: tuple[int, int, str], outcome: str
+) -> None:
+    colour_type, bit_depth, _mode = png
+    measured = process_in_child(one_colour_png((7000, 7000), colour_type, bit_depth))
+
+    assert measured["outcome"] == outcome
+    assert measured["growth"] <= MAX_GROWTH, f"{measured['growth'] / MIB:.0f} MiB"
+    assert measured["peak"] <= MAX_PEAK, f"{measured['peak'] / MIB:.0f} MiB"
+
+
+def phone_jpeg() -> bytes:
+    return jpeg(noisy((4000, 3000)), quality=92)
+
+
+def phone_heic() -> bytes:
+    assert "HEIC" in allowed_formats()  # also registers the plugin
+    buffer = io.BytesIO()
+    # One colour at x265's fastest: encoding 12 MP of noise takes half a minute.
+    image = Image.new("RGB", (4032, 3024), BLUE)
+    image.save(buffer, "HEIF", quality=30, enc_params={"preset": "ultrafast"})
+    return buffer.getvalue()
+
+
+def phone_webp() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4000, 3000), BLUE).save(buffer, "WEBP", method=0)
+    return buffer.getvalue()
+
+
+@needs_proc
+@pytest.mark.parametrize(
+    ("photo", "outcome"),
+    [
+        # Decoded at 1/2 scale (draft).
+        pytest.param(phone_jpeg, "processed", id="jpeg-processed"),
+        # The default of iPhones: decoded whole, 9 bytes a pixel at the peak.
+        pytest.param(
+            phone_heic,
+            "processed",
+            id="heic-processed",
+            marks=pytest.mark.skipif(HEIF_MISSING, reason="pillow-heif is not installed"),
+        ),
+        # libwebp and Pillow hold 16 bytes a pixel: 192 MB, over the budget.
+        pytest.param(phone_webp, "photo_too_many_pixels", id="webp-refused"),
+    ],
+)
+def test_12_mp_phone_photo_stays_within_the_memory_budget(
+    photo: Callable[[], bytes], outcome: str
+) -> None:
+    measured = process_in_child(photo())
+
+    assert measured["outcome"] == outcome
+    assert measured["growth"] <= MAX_GROWTH, f"{measured['growth'] / MIB:.0f} MiB"
+    assert measured["peak"] <= MAX_PEAK, f"{measured['peak'] / MIB:.0f} MiB"
+
+
+def test_png_over_the_memory_budget_is_refused_before_decoding(
+    no_decoding: list[str], storage: FileSystemStorage, tmp_path: Path
+) -> None:
+    colour_type, bit_depth, _mode = PNG_RGB
+    upload = one_colour_png((7000, 7000), colour_type, bit_depth)  # 49 MP: under the cap
+
+    with pytest.raises(PhotoTooManyPixels) as refused:
+        photo_process(data=upload, storage=storage)
+
+    assert no_decoding == []
+    assert stored_files(tmp_path) == []
+    assert refused.value.code == "photo_too_many_pixels"
+    assert refused.value.details == {
+        "max_pixels": 50_000_000,
+        "width": 7000,
+        "height": 7000,
+        "format": "PNG",
+    }
+    with translation.override("en"):
+        assert "This PNG photo has too many pixels" in str(refused.value.message)
+        assert "as a JPEG" in str(refused.value.message)
+    assert "Ảnh PNG này có quá nhiều điểm ảnh" in str(refused.value.message)
+
+
+def test_12_mp_png_goes_through_with_or_without_alpha(storage: FileSystemStorage) -> None:
+    for colour_type, bit_depth, _mode in (PNG_RGB, PNG_RGBA):
+        upload = one_colour_png((4000, 3000), colour_type, bit_depth)
+        result = photo_process(data=upload, storage=storage)
+        assert (result.width, result.height) == (1600, 1200)
+
+
+def test_progressive_jpeg_counts_its_full_size_coefficients(
+    monkeypatch: pytest.MonkeyPatch, storage: FileSystemStorage
+) -> None:
+    # Draft shrinks what libjpeg outputs, not the coefficients a progressive
+    # JPEG is refined in: 3200x2400 at 4:4:4 holds 46 MB of them. Decoded at
+    # half scale, the baseline one needs about 23 MB.
+    image = noisy((3200, 2400))
+    baseline = jpeg(image, subsampling=0)
+    progressive = jpeg(image, subsampling=0, progressive=True)
+    monkeypatch.setattr("helpdesk.photos.DECODE_BUDGET", 35_000_000)
+
+    assert photo_process(data=baseline, storage=storage).width == 1600
+    with pytest.raises(PhotoTooManyPixels) as refused:
+        photo_process(data=progressive, storage=storage)
+
+    assert refused.value.details["format"] == "JPEG"
+    with translation.override("en"):
+        assert "as a JPEG" not in str(refused.value.message)
