@@ -22,7 +22,7 @@ from core.errors import (
 )
 from geo.api import router as geo_router
 from helpdesk.api import router as helpdesk_router
-from helpdesk.api_knowledge import router as kb_router
+from knowledge.api import router as kb_router
 from notifications.api import router as notifications_router
 from reports.api import router as reports_router
 

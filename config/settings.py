@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "geo",
     "accounts",
     "notifications",
+    "knowledge",
     "helpdesk",
     "reports",
 ]

@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadOnlyAdmin
-from helpdesk import admin_calendar, admin_knowledge  # noqa: F401  (registers their models)
+from helpdesk import admin_calendar  # noqa: F401  (registers its model)
 from helpdesk.models import (
     Attachment,
     CannedResponse,

@@ -12,15 +12,15 @@ from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 
-from helpdesk.knowledge import articles_published
 from helpdesk.models import (
     OPEN_STATUSES,
-    Article,
     CannedResponse,
     Ticket,
 )
 from helpdesk.permissions import Scope, tickets_managed_by
 from helpdesk.sla import WorkingCalendar
+from knowledge.models import Article
+from knowledge.selectors import articles_published
 
 
 @dataclass(frozen=True)

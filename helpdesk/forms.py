@@ -10,9 +10,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.console_selectors import QueueChoices
-from helpdesk.models import Article, CannedResponse, Department, Service, TicketStatus
+from helpdesk.models import CannedResponse, Department, Service, TicketStatus
 from helpdesk.replies import reply_compose
 from helpdesk.selectors import QueueFilter
+from knowledge.models import Article
 
 BODY_MAX = 4000
 

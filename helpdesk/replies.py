@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from helpdesk.knowledge import article_title
-from helpdesk.models import Article, CannedResponse
+from helpdesk.models import CannedResponse
+from knowledge.models import Article
+from knowledge.selectors import article_title
 
 
 def reply_compose(

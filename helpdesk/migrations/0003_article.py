@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 
 def seed_articles(apps, schema_editor):
-    from helpdesk.kb_seed import knowledge_seed
+    from knowledge.seed import knowledge_seed
 
     knowledge_seed(article_model=apps.get_model("helpdesk", "Article"))
 

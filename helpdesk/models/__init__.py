@@ -5,7 +5,6 @@ from helpdesk.models.calendar import Holiday as Holiday
 from helpdesk.models.catalogue import PublicLocation, RoutingRule, Service, ServiceKind
 from helpdesk.models.departments import Department, DepartmentMembership, DepartmentType
 from helpdesk.models.filing import CaseSupport, ProxyFiling
-from helpdesk.models.knowledge import Article as Article
 from helpdesk.models.tickets import (
     OPEN_STATUSES,
     CannedResponse,

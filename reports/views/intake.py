@@ -19,12 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import DomainError
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
 from helpdesk.filing import service_get_active
-from helpdesk.knowledge import ArticleHit, article_get, article_suggest
 from helpdesk.models import ServiceKind, Ticket, TicketEvent
 from helpdesk.names import service_name
 from helpdesk.permissions import Scope
 from helpdesk.selectors import ticket_timeline
 from helpdesk.support import case_support_add
+from knowledge.selectors import ArticleHit, article_get, article_suggest
 from reports import intake, presenters
 from reports.forms import (
     HelpForm,

@@ -462,7 +462,8 @@ def test_queue_map_lists_cases_in_scope_even_without_tiles(
 def test_reply_from_a_canned_answer_with_a_help_article_link(
     personas: Personas, ticket_a: Ticket
 ) -> None:
-    from helpdesk.models import Article, CannedResponse
+    from helpdesk.models import CannedResponse
+    from knowledge.models import Article
 
     assert ticket_a.department is not None
     canned = CannedResponse.objects.create(

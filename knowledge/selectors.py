@@ -1,7 +1,7 @@
-"""Knowledge base: selectors and services for help articles.
+"""Knowledge base reads: published articles, search, suggestions while typing.
 
 Search runs on ``Article.search_text``, a lowercase, diacritics-free copy of
-both titles and bodies that the services below keep up to date, so residents
+both titles and bodies that knowledge.services keeps up to date, so residents
 who type without marks ("dang ky khai sinh") find "Đăng ký khai sinh". One
 query per search: every word must match as a word prefix (a trigram GIN index
 serves the regular expressions), and the rank favours the whole phrase and
@@ -14,35 +14,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models.expressions import Combinable
 from django.utils.html import linebreaks
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext_lazy as _
 
-from core.errors import InvalidInput, NotFound
-from helpdesk.knowledge_search import (
-    informative_terms,
-    query_words,
-    search_fields,
-    snippet,
-    word_pattern,
-)
-from helpdesk.models import Article
+from knowledge.errors import ArticleNotFound, QueryTooShort
+from knowledge.models import Article
+from knowledge.search import informative_terms, query_words, snippet, word_pattern
 
 MIN_QUERY_LENGTH = 2
 SUGGEST_LIMIT = 3
-
-
-class ArticleNotFound(NotFound):
-    code = "article_not_found"
-    default_message = _("This help article does not exist or is no longer published.")
-
-
-class QueryTooShort(InvalidInput):
-    code = "query_too_short"
-    default_message = _("Type at least two letters to search.")
 
 
 @dataclass(frozen=True)
@@ -69,9 +51,6 @@ class ArticleView:
     @property
     def body_html(self) -> SafeString:
         return article_body_html(self.body)
-
-
-# --- Selectors ------------------------------------------------------------
 
 
 def article_language(language: str) -> str:
@@ -224,55 +203,3 @@ def article_suggest(
         .order_by("-rank", "slug")[:limit]
     )
     return [_hit(article, words=words, language=language) for article in found]
-
-
-# --- Services -------------------------------------------------------------
-
-
-def article_index(*, article: Article) -> None:
-    """Refresh the folded search fields of ``article`` from its titles and bodies."""
-    article.search_title, article.search_text = search_fields(
-        title_vi=article.title_vi,
-        title_en=article.title_en,
-        body_vi=article.body_vi,
-        body_en=article.body_en,
-    )
-
-
-def article_save(*, article: Article) -> Article:
-    """Validate ``article``, refresh its search fields and save it."""
-    article_index(article=article)
-    article.full_clean()
-    article.save()
-    return article
-
-
-def article_create(
-    *,
-    topic_code: str,
-    slug: str,
-    title_vi: str,
-    body_vi: str,
-    title_en: str = "",
-    body_en: str = "",
-    is_published: bool = False,
-) -> Article:
-    article = Article(
-        topic_code=topic_code,
-        slug=slug,
-        title_vi=title_vi,
-        title_en=title_en,
-        body_vi=body_vi,
-        body_en=body_en,
-        is_published=is_published,
-    )
-    return article_save(article=article)
-
-
-@transaction.atomic
-def articles_reindex() -> int:
-    """Refresh the search fields of every article (after the folding rules change)."""
-    articles = list(Article.objects.select_for_update().order_by("pk"))
-    for article in articles:
-        article_index(article=article)
-    return Article.objects.bulk_update(articles, ["search_title", "search_text"], batch_size=200)

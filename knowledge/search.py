@@ -1,6 +1,6 @@
 """Diacritics-free matching of Vietnamese text: folding, query words, snippets.
 
-Pure functions, no database: helpdesk.knowledge turns the words into one query.
+Pure functions, no database: knowledge.selectors turns the words into one query.
 """
 
 from __future__ import annotations

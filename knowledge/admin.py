@@ -7,9 +7,9 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from helpdesk.knowledge import article_save
-from helpdesk.knowledge_search import query_words, word_pattern
-from helpdesk.models import Article
+from knowledge.models import Article
+from knowledge.search import query_words, word_pattern
+from knowledge.services import article_save
 
 
 @admin.register(Article)

@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Article(models.Model):
-    """A help article; ``search_*`` fields are written by helpdesk.knowledge, never by hand."""
+    """A help article; ``search_*`` fields are written by knowledge.services, never by hand."""
 
     # The code of a help-request Service ("vneid_account", "scam_message"...).
-    # A plain string for now so the catalogue and the knowledge base can ship
-    # apart; it becomes a foreign key to helpdesk.Service later.
+    # A plain string, not a foreign key: the knowledge base sits below the case
+    # core (helpdesk.Service), so callers pass the service's code in.
     topic_code = models.CharField(_("help topic"), max_length=64, db_index=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     title_vi = models.CharField(_("title (Vietnamese)"), max_length=200)
@@ -23,7 +23,7 @@ class Article(models.Model):
     )
     body_en = models.TextField(_("text (English)"), blank=True)
     is_published = models.BooleanField(_("published"), default=False)
-    # Lowercase, diacritics-free forms (knowledge_search.search_form) of both
+    # Lowercase, diacritics-free forms (knowledge.search.search_form) of both
     # titles, and of titles + bodies, so "dang ky khai sinh" finds "Đăng ký
     # khai sinh". Titles are kept apart to rank title matches above body matches.
     search_title = models.TextField(_("search title"), blank=True, editable=False)
@@ -38,9 +38,10 @@ class Article(models.Model):
         indexes = [
             # Trigram GIN index: serves the word-prefix regular expressions of
             # article_search on the folded text (pg_trgm handles ~ as well as LIKE).
+            # Created as helpdesk_article_search_trgm; knowledge 0001 renamed it.
             GinIndex(
                 fields=["search_text"],
-                name="helpdesk_article_search_trgm",
+                name="knowledge_article_search_trgm",
                 opclasses=["gin_trgm_ops"],
             ),
         ]

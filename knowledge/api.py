@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 from ninja import Query, Router, Schema
 
-from helpdesk.knowledge import ArticleHit, article_get, article_search, article_suggest
+from knowledge.selectors import ArticleHit, article_get, article_search, article_suggest
 
 router = Router()
 

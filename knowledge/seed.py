@@ -2,9 +2,9 @@
 
 Written for a resident on a small phone: short steps, plain words, no phone
 numbers except the national 5656 spam-report line. Facts are kept general so
-they stay true when a form or a menu is renamed. Migration 0003_article seeds
-them; an article that already exists (by slug) is never overwritten, so edits
-made in the admin survive.
+they stay true when a form or a menu is renamed. Migration helpdesk 0003_article
+seeds them (the articles lived in helpdesk then); an article that already
+exists (by slug) is never overwritten, so edits made in the admin survive.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from inspect import cleandoc
 
-from helpdesk.knowledge_search import search_fields
-from helpdesk.models import Article
+from knowledge.models import Article
+from knowledge.search import search_fields
 
 _LINE_START = re.compile(r"^(- |\d+\. |Bước \d|Step \d)")
 
@@ -397,9 +397,9 @@ SEED_ARTICLES: tuple[SeedArticle, ...] = (
 def knowledge_seed(*, article_model: type[Article] | None = None) -> int:
     """Create the published seed articles that do not exist yet; return how many.
 
-    Migration 0003_article calls this with its historical model, so only the
-    fields that exist there are written. When ``topic_code`` becomes a foreign
-    key, freeze a copy of this function into that migration first.
+    Migration helpdesk 0003_article calls this with its historical model
+    (helpdesk.Article), so only the fields that exist there are written. When a
+    field changes, freeze a copy of this function into that migration first.
     """
     model = article_model or Article
     manager = model._default_manager
