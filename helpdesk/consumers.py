@@ -35,8 +35,9 @@ from channels.db import database_sync_to_async
 from core.group_socket import SEND, SKIP, SLOW, GroupSocket
 from helpdesk import errors
 from helpdesk.live import case_group, event_payload
-from helpdesk.models import Ticket, TicketEvent
-from helpdesk.permissions import CaseView, Scope, case_view, scope_for
+from helpdesk.models import Ticket, TicketStatus
+from helpdesk.permissions import CaseView, Scope, case_view, queue_groups_of_scope, scope_for
+from helpdesk.push_messages import CaseEventMessage, EventPayload, as_case_event
 from helpdesk.selectors import ticket_get, ticket_timeline
 
 CLOSE_BAD_REQUEST = 4400
@@ -58,7 +59,7 @@ def _case_access(user: object, number: str) -> tuple[Scope, Ticket, CaseView]:
     return scope, ticket, case_view(scope=scope, ticket=ticket)
 
 
-def _events_after(scope: Scope, ticket: Ticket, after: int, view: CaseView) -> list[dict[str, Any]]:
+def _events_after(scope: Scope, ticket: Ticket, after: int, view: CaseView) -> list[EventPayload]:
     events = ticket_timeline(scope=scope, ticket=ticket, after=after)[:CATCH_UP_BATCH]
     return [event_payload(event, view) for event in events]
 
@@ -78,7 +79,7 @@ class CaseConsumer(GroupSocket):
 
     last_id = 0
 
-    def _step(self, message: dict[str, Any]) -> str:
+    def _step(self, message: CaseEventMessage) -> str:
         """What a pushed event needs: SKIP (already sent), CATCH_UP (a gap) or SEND."""
         if message["event"]["id"] <= self.last_id:
             return SKIP  # already sent by a catch-up
@@ -86,7 +87,8 @@ class CaseConsumer(GroupSocket):
             return CATCH_UP  # a push was lost or overtaken: the database has the truth
         return SEND
 
-    def decide(self, message: dict[str, Any]) -> str:
+    def decide(self, raw: dict[str, Any]) -> str:
+        message = as_case_event(raw)
         step = self._step(message)
         if step == SKIP:
             return SKIP
@@ -139,8 +141,9 @@ class CaseConsumer(GroupSocket):
                 break
         await self.send_json({"type": "synced", "last_id": self.last_id})
 
-    async def handle(self, message: dict[str, Any]) -> None:
+    async def handle(self, raw: dict[str, Any]) -> None:
         """A pushed event from the backlog: the slow path of ``decide``."""
+        message = as_case_event(raw)
         step = self._step(message)
         if step == SKIP:
             return
@@ -166,20 +169,8 @@ class CaseConsumer(GroupSocket):
             await self.close(code=CLOSE_FORBIDDEN)
 
 
-def _may_change_access(event: dict[str, Any]) -> bool:
-    return bool(
-        event["kind"] == TicketEvent.Kind.TRANSFERRED or event["to_status"] == "transferred"
-    )
-
-
-def _queue_groups(scope: Scope) -> list[str]:
-    if scope.is_superuser:
-        return ["queue.all"]
-    return (
-        [f"queue.dept.{i}" for i in sorted(scope.department_ids)]
-        + [f"queue.commune.{i}" for i in sorted(scope.leader_commune_ids)]
-        + [f"queue.province.{i}" for i in sorted(scope.admin_province_ids)]
-    )
+def _may_change_access(event: EventPayload) -> bool:
+    return bool(event["to_status"] == TicketStatus.TRANSFERRED)
 
 
 class QueueConsumer(GroupSocket):
@@ -195,7 +186,7 @@ class QueueConsumer(GroupSocket):
         if not access.is_staff_member:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        for group in _queue_groups(access):
+        for group in queue_groups_of_scope(scope=access):
             await self.follow(group)
         await self.send_json({"type": "subscribed"})
         await self.go_live()

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from accounts.models import Role, RoleAssignment, User
 from geo.models import AdminUnit
+from geo.units import units_current
 from helpdesk.models import Department, DepartmentMembership, DepartmentType
 
 DEMO_PROVINCE_CODE = "19"  # Thái Nguyên
@@ -105,9 +106,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 
 def demo_departments_ensure(*, province_code: str = DEMO_PROVINCE_CODE) -> int:
     """Create the missing departments in every commune of the province; return how many."""
-    communes = AdminUnit.objects.filter(
-        level=AdminUnit.Level.COMMUNE, parent__code=province_code, retired_in__isnull=True
-    )
+    communes = units_current(level=AdminUnit.Level.COMMUNE, parent_code=province_code)
     existing = set(
         Department.objects.filter(commune__in=communes).values_list("commune_id", "department_type")
     )

@@ -23,14 +23,19 @@ follow it (``core.socket_groups``).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Max
 
-from core.group_socket import group_message
 from helpdesk.models import Department, Ticket, TicketEvent
-from helpdesk.permissions import CaseView
+from helpdesk.permissions import CaseView, queue_groups_of_ticket
 from helpdesk.public_view import event_public
+from helpdesk.push_messages import (
+    CaseEventMessage,
+    EventPayload,
+    QueueTicketMessage,
+    TicketSummary,
+    case_event_message,
+    queue_ticket_message,
+)
 from notifications.push import groups_send
 
 
@@ -40,7 +45,7 @@ def case_group(ticket_id: int, view: CaseView) -> str:
     return f"case.{ticket_id}.{view.value}"
 
 
-def event_payload(event: TicketEvent, view: CaseView = CaseView.STAFF) -> dict[str, Any]:
+def event_payload(event: TicketEvent, view: CaseView = CaseView.STAFF) -> EventPayload:
     """The event as the HTTP catch-up (helpdesk.api.EventOut) shows it in ``view``."""
     if view == CaseView.PUBLIC:
         event = event_public(event)
@@ -56,7 +61,7 @@ def event_payload(event: TicketEvent, view: CaseView = CaseView.STAFF) -> dict[s
     }
 
 
-def ticket_summary(ticket: Ticket) -> dict[str, Any]:
+def ticket_summary(ticket: Ticket) -> TicketSummary:
     return {
         "number": ticket.number,
         "status": ticket.status,
@@ -68,34 +73,25 @@ def ticket_summary(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def _queue_groups(
-    *, department_id: int | None, commune_id: int | None, province_id: int | None
-) -> set[str]:
-    groups = {"queue.all"}
-    if department_id:
-        groups.add(f"queue.dept.{department_id}")
-    if commune_id:
-        groups.add(f"queue.commune.{commune_id}")
-    if province_id:
-        groups.add(f"queue.province.{province_id}")
-    return groups
-
-
 def queue_groups_for(ticket: Ticket, event: TicketEvent | None = None) -> set[str]:
     """The queues that show the ticket now, plus, for a transfer, those it left."""
-    groups = _queue_groups(
-        department_id=ticket.department_id,
-        commune_id=ticket.commune_id,
-        province_id=ticket.province_id,
+    groups = queue_groups_of_ticket(
+        place={
+            "department_id": ticket.department_id,
+            "commune_id": ticket.commune_id,
+            "province_id": ticket.province_id,
+        }
     )
     previous = (event.data or {}).get("from_department") if event is not None else None
     if previous:
         old = Department.objects.filter(pk=previous).select_related("commune").first()
         if old is not None:
-            groups |= _queue_groups(
-                department_id=old.pk,
-                commune_id=old.commune_id,
-                province_id=old.commune.parent_id,
+            groups |= queue_groups_of_ticket(
+                place={
+                    "department_id": old.pk,
+                    "commune_id": old.commune_id,
+                    "province_id": old.commune.parent_id,
+                }
             )
     return groups
 
@@ -108,28 +104,22 @@ def event_publish(event_id: int) -> None:
     ticket = event.ticket
     earlier = TicketEvent.objects.filter(ticket_id=ticket.pk, id__lt=event.pk)
     payload = event_payload(event)
-    to_staff = group_message(
-        "case.event",
-        {"type": "event", "event": payload},
-        event=payload,
-        prev=earlier.aggregate(m=Max("id"))["m"] or 0,
-    )
-    messages: list[tuple[str, dict[str, Any]]] = [(case_group(ticket.pk, CaseView.STAFF), to_staff)]
+    to_staff = case_event_message(event=payload, prev=earlier.aggregate(m=Max("id"))["m"] or 0)
+    messages: list[tuple[str, CaseEventMessage | QueueTicketMessage]] = [
+        (case_group(ticket.pk, CaseView.STAFF), to_staff)
+    ]
     if event.is_public:
         prev_public = earlier.filter(is_public=True).aggregate(m=Max("id"))["m"] or 0
-        messages.append((case_group(ticket.pk, CaseView.OWNER), {**to_staff, "prev": prev_public}))
+        # The same frame: only the gap check differs between staff and owner.
+        to_owner: CaseEventMessage = {**to_staff, "prev": prev_public}
+        messages.append((case_group(ticket.pk, CaseView.OWNER), to_owner))
         public = event_payload(event, CaseView.PUBLIC)
         messages.append(
             (
                 case_group(ticket.pk, CaseView.PUBLIC),
-                group_message(
-                    "case.event", {"type": "event", "event": public}, event=public, prev=prev_public
-                ),
+                case_event_message(event=public, prev=prev_public),
             )
         )
-    summary = group_message(
-        "queue.ticket",
-        {"type": "ticket", "ticket": ticket_summary(ticket), "event_kind": event.kind},
-    )
+    summary = queue_ticket_message(ticket=ticket_summary(ticket), event_kind=event.kind)
     messages += [(group, summary) for group in sorted(queue_groups_for(ticket, event))]
     groups_send(messages)

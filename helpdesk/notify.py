@@ -12,14 +12,16 @@ from collections.abc import Callable
 from functools import partial
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from helpdesk.followers import case_followers, case_owner_followers, case_staff_followers
+from helpdesk.links import resident_case_link
 from helpdesk.models import Ticket, TicketEvent, TicketStatus
+from helpdesk.names import department_name, service_name
 from helpdesk.public_view import event_public
 from notifications.services import Message, notifications_send
 
@@ -34,7 +36,7 @@ def _due(ticket: Ticket) -> str:
 
 
 def _department(ticket: Ticket) -> str:
-    return ticket.department.name if ticket.department else _("the province office")
+    return department_name(ticket.department) if ticket.department else _("the province office")
 
 
 def _resident_texts(event: TicketEvent, ticket: Ticket) -> Texts | None:
@@ -80,7 +82,7 @@ def _resident_texts(event: TicketEvent, ticket: Ticket) -> Texts | None:
         if event.from_status == S.RESOLVED and event.to_status == S.IN_PROGRESS:
             return None  # the resident reopened it themself
         return by_status.get(event.to_status)
-    if event.kind == TicketEvent.Kind.TRANSFERRED or event.to_status == S.TRANSFERRED:
+    if event.to_status == S.TRANSFERRED:
         return (
             _("Report #%(number)s transferred") % n,
             _("Now handled by %(department)s. Nothing to do on your side.") % n,
@@ -91,7 +93,7 @@ def _resident_texts(event: TicketEvent, ticket: Ticket) -> Texts | None:
 
 
 def _staff_texts(event: TicketEvent, ticket: Ticket) -> Texts | None:
-    n = {"number": ticket.number, "due": _due(ticket), "service": ticket.service.name}
+    n = {"number": ticket.number, "due": _due(ticket), "service": service_name(ticket.service)}
     if event.kind == TicketEvent.Kind.CREATED or event.to_status == S.TRANSFERRED:
         return (
             _("New case #%(number)s in your queue") % n,
@@ -132,11 +134,9 @@ def _render(build: Callable[[], Texts | None]) -> dict[str, Texts]:
 def _case_link(ticket: Ticket, *, staff: bool) -> str:
     """The page each audience can open: the console for staff, the resident's case page
     for everyone else (the console would refuse them)."""
-    name = "helpdesk:ticket-detail" if staff else "reports:case-detail"
-    try:
-        return reverse(name, args=[ticket.number])
-    except NoReverseMatch:
-        return f"/api/v1/helpdesk/cases/{ticket.number}"
+    if staff:
+        return reverse("helpdesk:ticket-detail", args=[ticket.number])
+    return resident_case_link(number=ticket.number)
 
 
 def case_event_notify(event: TicketEvent) -> None:

@@ -6,6 +6,7 @@ these functions; none of them filters tickets by itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -58,12 +59,50 @@ def scope_for(*, user: User | object) -> Scope:
     )
 
 
+@dataclass(frozen=True)
+class _Reach:
+    """One way a role reaches tickets: the ids in the scope, the ticket field
+    they match, and the noun of the queue group that carries those tickets."""
+
+    ids: Callable[[Scope], frozenset[int]]
+    ticket_field: str
+    group: str
+
+
+# The one definition of "what a scope manages": the querysets, can_manage and
+# the live queue groups (helpdesk/live.py publishes, consumers.py follows) all
+# read it, so a new kind of role reach is one line here.
+_REACHES = (
+    _Reach(lambda scope: scope.department_ids, "department_id", "dept"),
+    _Reach(lambda scope: scope.leader_commune_ids, "commune_id", "commune"),
+    _Reach(lambda scope: scope.admin_province_ids, "province_id", "province"),
+)
+QUEUE_ALL = "queue.all"
+
+
 def _managed_q(scope: Scope) -> Q:
-    return (
-        Q(department_id__in=scope.department_ids)
-        | Q(commune_id__in=scope.leader_commune_ids)
-        | Q(province_id__in=scope.admin_province_ids)
-    )
+    query = Q(pk__in=[])
+    for reach in _REACHES:
+        query |= Q(**{f"{reach.ticket_field}__in": reach.ids(scope)})
+    return query
+
+
+def queue_groups_of_scope(*, scope: Scope) -> list[str]:
+    """The live queue groups an officer follows: one per unit their roles reach."""
+    if scope.is_superuser:
+        return [QUEUE_ALL]
+    return [f"queue.{reach.group}.{i}" for reach in _REACHES for i in sorted(reach.ids(scope))]
+
+
+def queue_groups_of_ticket(*, place: Mapping[str, int | None]) -> set[str]:
+    """The live queue groups that show a ticket at ``place`` (its department_id,
+    commune_id and province_id), superusers' included."""
+    groups = {QUEUE_ALL}
+    for reach in _REACHES:
+        unit_id = place.get(reach.ticket_field)
+        if unit_id:
+            groups.add(f"queue.{reach.group}.{unit_id}")
+    return groups
 
 
 def tickets_visible_to(*, scope: Scope) -> QuerySet[Ticket]:
@@ -93,10 +132,8 @@ def tickets_managed_by(*, scope: Scope) -> QuerySet[Ticket]:
 
 def can_manage(*, scope: Scope, ticket: Ticket) -> bool:
     """True when the person may act on the ticket as staff."""
-    return scope.is_superuser or (
-        ticket.department_id in scope.department_ids
-        or ticket.commune_id in scope.leader_commune_ids
-        or ticket.province_id in scope.admin_province_ids
+    return scope.is_superuser or any(
+        getattr(ticket, reach.ticket_field) in reach.ids(scope) for reach in _REACHES
     )
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from helpdesk.links import article_link
 from helpdesk.models import CannedResponse
 from knowledge.models import Article
 from knowledge.selectors import article_title
@@ -26,7 +26,7 @@ def reply_compose(
     parts = [part for part in (canned.body.strip() if canned else "", text.strip()) if part]
     if article is not None:
         title = article_title(article, language=language)
-        link = reverse("reports:article-detail", args=[article.slug])
+        link = article_link(slug=article.slug)
         with translation.override(language):
             parts.append(gettext("Read more: %(title)s %(link)s") % {"title": title, "link": link})
     return "\n\n".join(parts)

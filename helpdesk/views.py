@@ -41,6 +41,7 @@ from helpdesk.forms import (
     TransferForm,
 )
 from helpdesk.models import Ticket, TicketStatus
+from helpdesk.names import service_name
 from helpdesk.permissions import Scope, can_manage, scope_for
 from helpdesk.photo_publishing import photo_url
 from helpdesk.selectors import (
@@ -202,7 +203,7 @@ def queue_map(request: HttpRequest, scope: Scope) -> HttpResponse:
             "number": t.number,
             "lat": t.location.y,
             "lon": t.location.x,
-            "service": t.service.name,
+            "service": service_name(t.service),
             "status": str(t.get_status_display()),
             "url": reverse("helpdesk:ticket-detail", args=[t.number]),
         }

@@ -14,7 +14,7 @@ import concurrent.futures
 import logging
 import os
 import threading
-from collections.abc import Coroutine, Iterable
+from collections.abc import Coroutine, Iterable, Mapping
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -39,7 +39,7 @@ def inbox_group(user_id: int) -> str:
 
 
 async def groups_send_async(
-    messages: Iterable[tuple[str, dict[str, Any]]], layer: Any = None
+    messages: Iterable[tuple[str, Mapping[str, Any]]], layer: Any = None
 ) -> int:
     """Send each (group, message); return how many were handed to the layer."""
     layer = layer or get_channel_layer()
@@ -52,10 +52,10 @@ async def groups_send_async(
     in_flight = asyncio.Semaphore(PUSHES_IN_FLIGHT)
     dropped: list[tuple[str, BaseException]] = []
 
-    async def send(group: str, message: dict[str, Any]) -> bool:
+    async def send(group: str, message: Mapping[str, Any]) -> bool:
         async with in_flight:
             try:
-                await layer.group_send(group, message)
+                await layer.group_send(group, dict(message))
             except PUSH_ERRORS as exc:
                 dropped.append((group, exc))
                 return False
@@ -81,7 +81,7 @@ async def groups_send_async(
 PUSHES_IN_FLIGHT = 32
 
 
-def groups_send(messages: Iterable[tuple[str, dict[str, Any]]]) -> int:
+def groups_send(messages: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
     """Synchronous groups_send_async, for on_commit callbacks and workers."""
     batch = list(messages)
     layer = get_channel_layer()

@@ -11,7 +11,7 @@ from accounts.auth import person_auth
 from accounts.models import User
 from helpdesk.api import CaseOut
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
-from helpdesk.names import service_name
+from helpdesk.names import service_name, unit_name
 from helpdesk.public_view import public_point, public_time
 from helpdesk.support import case_support_add
 from reports import intake
@@ -185,7 +185,7 @@ def public_map(request: HttpRequest) -> HttpResponse:
                     "icon": ticket.service.icon,
                     "status": ticket.status,
                     "status_label": str(ticket.get_status_display()),
-                    "commune": ticket.commune.full_name if ticket.commune else None,
+                    "commune": unit_name(ticket.commune) if ticket.commune else None,
                     "created_at": public_time(ticket.created_at).isoformat(),
                     # Prefetched by the selector: approved photos only.
                     "photos": public_photo_urls(ticket.attachments.all()),

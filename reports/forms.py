@@ -14,6 +14,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from geo.models import AdminUnit
+from geo.units import units_current
 from helpdesk.models import ProxyFiling, Service, ServiceKind
 from helpdesk.names import service_name
 from reports.intake import CaseDraft, ProxyDetails
@@ -27,18 +28,14 @@ def idempotency_key_new() -> str:
 
 
 def provinces_choices() -> list[tuple[str, str]]:
-    rows = AdminUnit.objects.filter(
-        level=AdminUnit.Level.PROVINCE, retired_in__isnull=True
-    ).order_by("name")
+    rows = units_current(level=AdminUnit.Level.PROVINCE).order_by("name")
     return [("", "—"), *((u.code, u.full_name) for u in rows.only("code", "full_name"))]
 
 
 def communes_choices(*, province_code: str) -> list[tuple[str, str]]:
     if not province_code:
         return []
-    rows = AdminUnit.objects.filter(
-        level=AdminUnit.Level.COMMUNE, retired_in__isnull=True, parent__code=province_code
-    ).order_by("name")
+    rows = units_current(level=AdminUnit.Level.COMMUNE, parent_code=province_code).order_by("name")
     return [("", "—"), *((u.code, u.full_name) for u in rows.only("code", "full_name"))]
 
 

@@ -185,7 +185,6 @@ class TicketEvent(models.Model):
         CREATED = "created", _("Filed")
         STATUS = "status", _("Status changed")
         ASSIGNED = "assigned", _("Assigned")
-        TRANSFERRED = "transferred", _("Transferred")
         REPLY = "reply", _("Reply")
         NOTE = "note", _("Internal note")
         RATED = "rated", _("Rated")

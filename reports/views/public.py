@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from core.errors import DomainError
 from helpdesk.models import OPEN_STATUSES
-from helpdesk.names import service_name
+from helpdesk.names import service_name, unit_name
 from helpdesk.public_view import public_point, public_time
 from reports.presenters import public_case_detail, public_photo_urls
 from reports.selectors import report_get_public, reports_public
@@ -39,7 +39,7 @@ def public_map(request: HttpRequest) -> HttpResponse:
                 "icon": t.service.icon,
                 "status": t.get_status_display(),
                 "status_code": t.status,
-                "commune": t.commune.full_name if t.commune else "",
+                "commune": unit_name(t.commune) if t.commune else "",
                 "created_at": public_time(t.created_at),
                 "lat": point.y if point else None,
                 "lon": point.x if point else None,
