@@ -73,7 +73,7 @@ from django.test import Client  # noqa: E402
 
 from accounts.models import Role, RoleAssignment, User  # noqa: E402
 from helpdesk import lifecycle  # noqa: E402
-from helpdesk.filing import ticket_file  # noqa: E402
+from helpdesk.filing import CaseDraft, case_submit  # noqa: E402
 from helpdesk.models import Department, DepartmentMembership, Service, Ticket  # noqa: E402
 
 LAYERS = {
@@ -123,16 +123,23 @@ def setup_case() -> tuple[Ticket, User, str]:
     department = Department.objects.filter(is_active=True).select_related("commune").first()
     assert department is not None, "load the demo data first (make run)"
     service = (
-        Service.objects.filter(is_active=True, department_type=department.department_type).first()
-        or Service.objects.filter(is_active=True).first()
+        Service.objects.filter(
+            is_active=True, photo_required=False, department_type=department.department_type
+        ).first()
+        or Service.objects.filter(is_active=True, photo_required=False).first()
     )
     assert service is not None
     reporter, _ = User.objects.get_or_create(phone="+84989999001", defaults={"full_name": "Bench"})
     officer, _ = User.objects.get_or_create(phone="+84989999002", defaults={"full_name": "Bench O"})
     RoleAssignment.objects.get_or_create(user=officer, role=Role.OFFICER, unit=department.commune)
     DepartmentMembership.objects.get_or_create(user=officer, department=department)
-    ticket = ticket_file(
-        reporter=reporter, service=service, description="bench", commune=department.commune
+    ticket = case_submit(
+        reporter=reporter,
+        draft=CaseDraft(
+            service_code=service.code,
+            description="bench",
+            commune_code=department.commune.code,
+        ),
     ).ticket
     if ticket.department_id != department.pk:
         ticket.department = department

@@ -12,6 +12,7 @@ import math
 import time
 from collections.abc import Sequence
 
+from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.db import connection
 from django.db.models import Q
@@ -19,7 +20,7 @@ from django.db.models import Q
 from geo.errors import BatchEmpty, BatchTooLarge, InvalidCoordinates
 from geo.index import commune_index_get
 from geo.matches import CommuneMatch, commune_match_from_boundary
-from geo.models import AdminUnit, Boundary, BoundaryVersion
+from geo.models import AdminUnit, Boundary, BoundaryPiece, BoundaryVersion
 
 __all__ = [
     "CommuneMatch",
@@ -27,6 +28,7 @@ __all__ = [
     "commune_at_point_in_version",
     "communes_at_points",
     "point_check",
+    "province_nearest",
 ]
 
 MAX_BATCH = 1_000
@@ -172,3 +174,31 @@ def communes_at_points(
     version_id = boundary_version_current_id(max_age=version_max_age)
     commune_index = commune_index_get(version_id=version_id)
     return commune_index.lookup(points=points)
+
+
+# A point farther than this from every commune (out at sea beyond the coastal
+# waters, deep abroad) belongs to no province. Degrees, because the index works
+# on the 4326 geometry: 0.3° is 28-33 km across Vietnam's latitudes, enough for
+# the near-shore waters and for a pin dropped just across a border.
+NEAREST_PROVINCE_RADIUS_DEGREES = 0.3
+
+
+def province_nearest(*, lat: float, lon: float) -> AdminUnit | None:
+    """The province of the nearest current commune within the radius, or None.
+
+    For points no commune covers: a boat in Vietnamese waters, a pin just
+    across the Lao or Chinese border. Ties go to the lowest commune code.
+    """
+    point_check(lat=lat, lon=lon)
+    point = Point(lon, lat, srid=4326)
+    piece = (
+        BoundaryPiece.objects.filter(
+            level=AdminUnit.Level.COMMUNE,  # pieces exist for current boundaries only
+            geom__dwithin=(point, NEAREST_PROVINCE_RADIUS_DEGREES),
+        )
+        .annotate(distance=Distance("geom", point))
+        .select_related("unit__parent")
+        .order_by("distance", "unit__code")
+        .first()
+    )
+    return piece.unit.parent if piece else None

@@ -16,6 +16,7 @@ from helpdesk.models import (
     CaseSupport,
     Department,
     DepartmentMembership,
+    IdempotencyRecord,
     ProxyFiling,
     RoutingRule,
     Service,
@@ -155,6 +156,13 @@ class AttachmentAdmin(CaseRecordAdmin[Attachment]):
 class CaseSupportAdmin(CaseRecordAdmin[CaseSupport]):
     list_display = ("ticket", "user", "created_at")
     list_select_related = ("ticket", "user")
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(ReadOnlyAdmin[IdempotencyRecord]):
+    list_display = ("user", "key", "ticket", "created_at")
+    list_select_related = ("user", "ticket")
+    search_fields = ("key", "ticket__number")
 
 
 @admin.register(ProxyFiling)

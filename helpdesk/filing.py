@@ -1,47 +1,79 @@
-"""Filing a case: validate, route, number, set the SLA clock, record the first event."""
+"""Filing a case: the one way in to the case core, for every channel.
+
+The web form, the REST API, the benches and the channels still to come (SMS,
+Open311) all call ``case_submit``; nothing else creates a ticket (a test in
+tests/helpdesk/test_filing.py holds every channel to it). The order matters.
+Everything that can be refused is checked first; photos are processed before
+the database transaction (they take ~200 ms each) and their files deleted
+again if anything later fails; then one transaction creates the ticket, its
+first event, its photos, the proxy record and the idempotency record. A retry
+with the same Idempotency-Key and the same content returns the original case;
+two identical retries racing each other collide on the key's unique
+constraint, and the loser's transaction rolls back, so only one case exists.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from django.contrib.gis.geos import Point
-from django.db import transaction
+from django.core.files.storage import Storage, default_storage
+from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.errors import InvalidInput
 from geo.models import AdminUnit
-from helpdesk import errors
+from geo.selectors import point_check
+from geo.units import commune_get_current
+from helpdesk import errors, idempotency
+from helpdesk.attachments import (
+    MAX_PHOTOS,
+    TooManyPhotos,
+    attachments_create,
+    photos_discard,
+    photos_process_all,
+)
 from helpdesk.events import ticket_event_record
-from helpdesk.models import LocationSource, Service, Ticket, TicketEvent
+from helpdesk.filing_errors import (
+    DescriptionRequired,
+    DescriptionTooLong,
+    LocationRequired,
+    PhotoRequired,
+    UnknownCommune,
+)
+from helpdesk.models import Attachment, LocationSource, Service, Ticket, TicketEvent
 from helpdesk.numbering import case_number_next
-from helpdesk.routing import route_case
+from helpdesk.photos import ProcessedPhoto
+from helpdesk.proxy_filing import ProxyDetails, proxy_check, proxy_record
+from helpdesk.routing import RoutingDecision, route_case
 from helpdesk.sla import WorkingCalendar, working_deadline
 
 MAX_DESCRIPTION = 4000
 
 
-class LocationRequired(InvalidInput):
-    code = "location_required"
-    default_message = _("Please mark the place on the map or choose your commune.")
+@dataclass(frozen=True)
+class CaseDraft:
+    """What a filer sends, whatever the channel."""
 
-
-class DescriptionRequired(InvalidInput):
-    code = "description_required"
-    default_message = _("Please describe the problem in a few words.")
-
-
-class DescriptionTooLong(InvalidInput):
-    code = "description_too_long"
-    default_message = _("The description is too long: please keep it under 4,000 characters.")
+    service_code: str
+    description: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    location_source: str = ""
+    accuracy_m: int | None = None
+    address_text: str = ""
+    commune_code: str | None = None
+    photos: Sequence[bytes] = field(default_factory=tuple)
+    proxy: ProxyDetails | None = None
 
 
 @dataclass(frozen=True)
-class FiledCase:
+class Submission:
     ticket: Ticket
-    explanation: str | Promise
+    replayed: bool
+    # Why the case did not go straight to a department, for the filer ("" if it did).
+    explanation: str
 
 
 def service_get_active(*, code: str) -> Service:
@@ -51,55 +83,154 @@ def service_get_active(*, code: str) -> Service:
     return service
 
 
-def ticket_file(
-    *,
-    reporter: User,
-    service: Service,
-    description: str,
-    lat: float | None = None,
-    lon: float | None = None,
-    location_source: str = "",
-    accuracy_m: int | None = None,
-    address_text: str = "",
-    commune: AdminUnit | None = None,
-) -> FiledCase:
-    """Create a routed ticket; on any error nothing is saved."""
-    description = description.strip()
+def _commune(code: str | None) -> AdminUnit | None:
+    if not code:
+        return None
+    commune = commune_get_current(code=code)
+    if commune is None:
+        raise UnknownCommune()
+    return commune
+
+
+def _location(
+    draft: CaseDraft, photos: Sequence[ProcessedPhoto]
+) -> tuple[float | None, float | None, str]:
+    """Pick the place: a pin or the device's GPS, else the first photo's GPS."""
+    if draft.lat is not None and draft.lon is not None:
+        source = draft.location_source if draft.location_source in ("map", "gps") else "map"
+        return draft.lat, draft.lon, source
+    for photo in photos:
+        if photo.info.gps is not None:
+            return photo.info.gps.lat, photo.info.gps.lon, LocationSource.EXIF
+    return None, None, ""
+
+
+def _draft_check(draft: CaseDraft, service: Service) -> str:
+    """Refuse what can be refused before any work; return the cleaned description."""
+    if len(draft.photos) > MAX_PHOTOS:
+        raise TooManyPhotos()
+    if service.photo_required and not draft.photos:
+        raise PhotoRequired()
+    description = draft.description.strip()
     if service.description_required and not description:
         raise DescriptionRequired()
     if len(description) > MAX_DESCRIPTION:
         raise DescriptionTooLong()
-    located = lat is not None and lon is not None
-    if service.location_required and not located and commune is None:
+    if (draft.lat is None) != (draft.lon is None):
         raise LocationRequired()
-    decision = route_case(service=service, lat=lat, lon=lon, commune=commune)
+    if draft.lat is not None and draft.lon is not None:
+        point_check(lat=draft.lat, lon=draft.lon)
+    return description
+
+
+def _ticket_create(
+    *,
+    reporter: User,
+    service: Service,
+    description: str,
+    decision: RoutingDecision,
+    lat: float | None,
+    lon: float | None,
+    location_source: str,
+    accuracy_m: int | None,
+    address_text: str,
+) -> Ticket:
+    """Number the routed case, start its SLA clock and record its first event
+    (inside case_submit's transaction; never called from anywhere else)."""
     now = timezone.now()
-    with transaction.atomic():
-        calendar = WorkingCalendar.for_province(decision.province.pk if decision.province else None)
-        ticket = Ticket.objects.create(
-            number=case_number_next(province=decision.province, at=now),
-            kind=service.kind,
-            service=service,
-            description=description,
-            location=Point(lon, lat, srid=4326) if located else None,
-            location_source=location_source
-            or (LocationSource.MAP if located else LocationSource.COMMUNE),
-            location_accuracy_m=accuracy_m,
-            address_text=address_text.strip(),
-            commune=decision.commune,
-            province=decision.province,
-            boundary_version=decision.boundary_version,
-            department=decision.department,
-            reporter=reporter,
-            created_at=now,
-            updated_at=now,
-            due_at=working_deadline(start=now, working_hours=service.sla_hours, calendar=calendar),
+    located = lat is not None and lon is not None
+    calendar = WorkingCalendar.for_province(decision.province.pk if decision.province else None)
+    ticket = Ticket.objects.create(
+        number=case_number_next(province=decision.province, at=now),
+        kind=service.kind,
+        service=service,
+        description=description,
+        location=Point(lon, lat, srid=4326) if located else None,
+        location_source=location_source
+        or (LocationSource.MAP if located else LocationSource.COMMUNE),
+        location_accuracy_m=accuracy_m,
+        address_text=address_text.strip(),
+        commune=decision.commune,
+        province=decision.province,
+        boundary_version=decision.boundary_version,
+        department=decision.department,
+        reporter=reporter,
+        created_at=now,
+        updated_at=now,
+        due_at=working_deadline(start=now, working_hours=service.sla_hours, calendar=calendar),
+    )
+    ticket_event_record(
+        ticket,
+        kind=TicketEvent.Kind.CREATED,
+        actor=reporter,
+        to_status=ticket.status,
+        body=str(decision.explanation),
+    )
+    return ticket
+
+
+def case_submit(
+    *,
+    reporter: User,
+    draft: CaseDraft,
+    idempotency_key: str | None = None,
+    storage: Storage | None = None,
+) -> Submission:
+    """File a report or help request; return the new case, or the original on a retry."""
+    storage = storage or default_storage
+    request_hash = idempotency.content_hash(draft)
+    if idempotency_key is not None:
+        idempotency.key_check(idempotency_key)
+        first = idempotency.ticket_for_key(
+            user=reporter, key=idempotency_key, request_hash=request_hash
         )
-        ticket_event_record(
-            ticket,
-            kind=TicketEvent.Kind.CREATED,
-            actor=reporter,
-            to_status=ticket.status,
-            body=str(decision.explanation),
-        )
-    return FiledCase(ticket=ticket, explanation=decision.explanation)
+        if first is not None:
+            return Submission(ticket=first, replayed=True, explanation="")
+
+    service = service_get_active(code=draft.service_code)
+    description = _draft_check(draft, service)
+    commune = _commune(draft.commune_code)
+    proxy = proxy_check(filer=reporter, proxy=draft.proxy) if draft.proxy else None
+
+    processed = photos_process_all(photos=draft.photos, storage=storage)
+    try:
+        lat, lon, source = _location(draft, processed)
+        if service.location_required and lat is None and commune is None:
+            raise LocationRequired()
+        # The one point lookup of the filing; refuses a point far from Vietnam.
+        decision = route_case(service=service, lat=lat, lon=lon, commune=commune)
+        with transaction.atomic():
+            ticket = _ticket_create(
+                reporter=reporter,
+                service=service,
+                description=description,
+                decision=decision,
+                lat=lat,
+                lon=lon,
+                location_source=source,
+                accuracy_m=draft.accuracy_m,
+                address_text=draft.address_text,
+            )
+            attachments_create(
+                ticket=ticket, photos=processed, role=Attachment.Role.REPORT, uploaded_by=reporter
+            )
+            if proxy is not None:
+                proxy_record(ticket=ticket, filer=reporter, proxy=proxy)
+            if idempotency_key is not None:
+                idempotency.key_record(
+                    user=reporter, key=idempotency_key, request_hash=request_hash, ticket=ticket
+                )
+    except IntegrityError:
+        # A retry with the same key won the race and committed first.
+        photos_discard(photos=processed, storage=storage)
+        if idempotency_key is not None:
+            first = idempotency.ticket_for_key(
+                user=reporter, key=idempotency_key, request_hash=request_hash
+            )
+            if first is not None:
+                return Submission(ticket=first, replayed=True, explanation="")
+        raise
+    except BaseException:
+        photos_discard(photos=processed, storage=storage)
+        raise
+    return Submission(ticket=ticket, replayed=False, explanation=str(decision.explanation))

@@ -1,27 +1,32 @@
 """Routing a case: point → commune (geo) + service → department (rules).
 
-A case is never dropped: a point outside every commune goes to the nearest
-province's unrouted queue, and a commune without the right department leaves
-the case unrouted in that commune's province; the filer is told plainly.
+The coverage rule, in one place: a point inside a commune goes to it; a point
+no commune covers but within reach of one (Vietnamese waters, a pin just across
+a border) goes to the nearest province's triage queue and the filer is told
+why; a point far from every commune is refused with OutsideCoverage, before
+anything is saved. A commune without the right department leaves the case
+unrouted in that commune's province; the filer is told plainly.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.gis.db.models.functions import Distance
-from django.contrib.gis.geos import Point
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from geo.models import AdminUnit, BoundaryPiece, BoundaryVersion
-from geo.selectors import commune_at_point
+from core.errors import InvalidInput
+from geo.models import AdminUnit, BoundaryVersion
+from geo.selectors import commune_at_point, province_nearest
 from helpdesk.models import Department, RoutingRule, Service
+from helpdesk.names import unit_name
 
-# A point farther than this from every commune (out at sea, abroad) belongs to no
-# province. Degrees, because the index works on the 4326 geometry: 0.3° is
-# 28-33 km across Vietnam's latitudes.
-NEAREST_PROVINCE_RADIUS_DEGREES = 0.3
+
+class OutsideCoverage(InvalidInput):
+    code = "outside_coverage"
+    default_message = _(
+        "This place is not inside any commune of Vietnam. Move the pin, or choose your commune."
+    )
 
 
 @dataclass(frozen=True)
@@ -63,24 +68,14 @@ def _department_in(*, commune: AdminUnit, service: Service) -> Department | None
     ).first()
 
 
-def _nearest_province(*, point: Point) -> AdminUnit | None:
-    piece = (
-        BoundaryPiece.objects.filter(
-            level=AdminUnit.Level.COMMUNE,
-            geom__dwithin=(point, NEAREST_PROVINCE_RADIUS_DEGREES),
-        )
-        .annotate(distance=Distance("geom", point))
-        .select_related("unit__parent")
-        .order_by("distance", "unit__code")
-        .first()
-    )
-    return piece.unit.parent if piece else None
-
-
 def route_case(
     *, service: Service, lat: float | None, lon: float | None, commune: AdminUnit | None = None
 ) -> RoutingDecision:
-    """Decide where a case goes. A point inside a commune wins over a chosen commune."""
+    """Decide where a case goes. A point inside a commune wins over a chosen commune.
+
+    One point-in-polygon lookup per filing; raises OutsideCoverage for a point
+    far from every commune (see the module's docstring).
+    """
     version: BoundaryVersion | None = None
     if lat is not None and lon is not None:
         match = commune_at_point(lat=lat, lon=lon)
@@ -96,19 +91,23 @@ def route_case(
                     "The place on the map is not inside %(commune)s, so the province will "
                     "check where your case belongs."
                 )
-                % {"commune": commune.full_name},
+                % {"commune": unit_name(commune)},
             )
         if match is None:
-            province = _nearest_province(point=Point(lon, lat, srid=4326))
+            province = province_nearest(lat=lat, lon=lon)
+            if province is None:
+                raise OutsideCoverage()
             return RoutingDecision(
                 commune=None,
                 province=province,
                 department=None,
                 boundary_version=None,
                 explanation=_(
-                    "This place is outside every commune we know, so the province will "
+                    "This place is outside every commune (at sea or across the border), "
+                    "so it was sent to the nearest province, %(province)s, which will "
                     "decide who handles your case."
-                ),
+                )
+                % {"province": unit_name(province)},
             )
         commune = match.commune
         version = BoundaryVersion.objects.filter(label=match.boundary_version).first()
@@ -132,5 +131,5 @@ def route_case(
             "%(commune)s has no department for this yet, so the province will pass your "
             "case to the right people."
         )
-        % {"commune": commune.full_name},
+        % {"commune": unit_name(commune)},
     )

@@ -9,12 +9,13 @@ from ninja.files import UploadedFile
 
 from accounts.auth import person_auth
 from accounts.models import User
+from helpdesk import filing
 from helpdesk.api import CaseOut
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
 from helpdesk.names import service_name, unit_name
+from helpdesk.proxy_filing import ProxyDetails
 from helpdesk.public_view import public_point, public_time
 from helpdesk.support import case_support_add
-from reports import intake
 from reports.presenters import expected_response_text, public_case_detail, public_photo_urls
 from reports.selectors import (
     report_get_public,
@@ -106,7 +107,7 @@ def create_case(
 ) -> Status[dict[str, object]]:
     proxy = None
     if payload.on_behalf_name or payload.consent:
-        proxy = intake.ProxyDetails(
+        proxy = ProxyDetails(
             resident_name=payload.on_behalf_name,
             consent=payload.consent,
             resident_phone=payload.on_behalf_phone,
@@ -115,9 +116,9 @@ def create_case(
     uploads = photos or []
     if len(uploads) > MAX_PHOTOS:
         raise TooManyPhotos()
-    submission = intake.case_submit(
+    submission = filing.case_submit(
         reporter=_user(request),
-        draft=intake.CaseDraft(
+        draft=filing.CaseDraft(
             service_code=payload.service,
             description=payload.description,
             lat=payload.lat,

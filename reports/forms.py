@@ -1,7 +1,7 @@
 """Forms of the resident pages: they parse what was typed; every rule lives in the services.
 
 Ranges, required fields and the commune's existence are checked by
-reports.intake and the case core, which answer with a sentence for the person;
+the case core (helpdesk/filing.py), which answer with a sentence for the person;
 these forms only turn text into numbers and keep what was typed for re-display.
 """
 
@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from geo.models import AdminUnit
 from geo.units import units_current
+from helpdesk.filing import CaseDraft
 from helpdesk.models import ProxyFiling, Service, ServiceKind
 from helpdesk.names import service_name
-from reports.intake import CaseDraft, ProxyDetails
+from helpdesk.proxy_filing import ProxyDetails
 
 KEY_PATTERN = "[A-Za-z0-9_-]{8,128}"
 

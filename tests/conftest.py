@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import translation
 from pytest_django import DjangoDbBlocker
 
@@ -135,3 +135,10 @@ def committed_reference_data(transactional_db: None) -> None:
     """
     _import_test_boundaries()
     services_seed(Service)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Photos filed by tests go to a folder of this run, not the developer's .run/media."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield

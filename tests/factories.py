@@ -10,8 +10,8 @@ from PIL import Image
 
 from accounts.models import Role, RoleAssignment, User
 from geo.models import AdminUnit, Boundary
-from helpdesk.filing import service_get_active, ticket_file
-from helpdesk.models import Department, DepartmentMembership, DepartmentType, Ticket
+from helpdesk.filing import CaseDraft, Submission, case_submit, service_get_active
+from helpdesk.models import Department, DepartmentMembership, DepartmentType, Service, Ticket
 
 PASSWORD = "correct horse battery staple"
 _phones = itertools.count(1)
@@ -86,6 +86,36 @@ def point_inside(unit: AdminUnit) -> tuple[float, float]:
         .get()
     )
     return boundary.inside.y, boundary.inside.x
+
+
+def ticket_file(
+    *,
+    reporter: User,
+    service: Service,
+    description: str,
+    lat: float | None = None,
+    lon: float | None = None,
+    location_source: str = "",
+    accuracy_m: int | None = None,
+    address_text: str = "",
+    commune: AdminUnit | None = None,
+) -> Submission:
+    """A case filed through the one filing service (helpdesk.filing.case_submit),
+    with the photo a photo-required service asks for."""
+    return case_submit(
+        reporter=reporter,
+        draft=CaseDraft(
+            service_code=service.code,
+            description=description,
+            lat=lat,
+            lon=lon,
+            location_source=location_source,
+            accuracy_m=accuracy_m,
+            address_text=address_text,
+            commune_code=commune.code if commune is not None else None,
+            photos=(jpeg(),) if service.photo_required else (),
+        ),
+    )
 
 
 def case_file(

@@ -4,7 +4,7 @@ from helpdesk.models.attachments import Attachment
 from helpdesk.models.calendar import Holiday as Holiday
 from helpdesk.models.catalogue import PublicLocation, RoutingRule, Service, ServiceKind
 from helpdesk.models.departments import Department, DepartmentMembership, DepartmentType
-from helpdesk.models.filing import CaseSupport, ProxyFiling
+from helpdesk.models.filing import CaseSupport, IdempotencyRecord, ProxyFiling
 from helpdesk.models.tickets import (
     OPEN_STATUSES,
     CannedResponse,
@@ -23,6 +23,7 @@ __all__ = [
     "Department",
     "DepartmentMembership",
     "DepartmentType",
+    "IdempotencyRecord",
     "LocationSource",
     "ProxyFiling",
     "PublicLocation",

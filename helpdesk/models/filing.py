@@ -1,5 +1,6 @@
-"""Who stands behind a case besides its reporter: "me too" supporters, and the
-resident a digital-technology team member filed for."""
+"""Who stands behind a case besides its reporter ("me too" supporters, and the
+resident a digital-technology team member filed for), and the idempotency keys
+that make a retried filing return the first case."""
 
 from __future__ import annotations
 
@@ -68,3 +69,30 @@ class ProxyFiling(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} for {self.resident_name}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first filing made with a client's Idempotency-Key (helpdesk/filing.py).
+
+    A phone that lost its signal after sending retries with the same key; the
+    same content gets the original case back, different content a conflict.
+    Every channel files through the same service, so one key space per person.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotency_records"
+    )
+    key = models.CharField(_("idempotency key"), max_length=128)
+    request_hash = models.CharField(max_length=64)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="helpdesk_idempotency_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

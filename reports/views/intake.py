@@ -18,14 +18,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import DomainError
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
-from helpdesk.filing import service_get_active
+from helpdesk.filing import case_submit, service_get_active
+from helpdesk.filing_errors import IdempotencyKeyReused
 from helpdesk.models import ServiceKind, Ticket, TicketEvent
 from helpdesk.names import service_name
 from helpdesk.permissions import Scope
 from helpdesk.selectors import ticket_timeline
 from helpdesk.support import case_support_add
 from knowledge.selectors import ArticleHit, article_get, article_suggest
-from reports import intake, presenters
+from reports import presenters
 from reports.forms import (
     HelpForm,
     ReportForm,
@@ -47,7 +48,7 @@ def _photos(request: HttpRequest) -> tuple[bytes, ...]:
 
 
 def _submit(request: HttpRequest, form: ReportForm | HelpForm, service_code: str) -> HttpResponse:
-    submission = intake.case_submit(
+    submission = case_submit(
         reporter=person(request),
         draft=form.draft(service_code=service_code, photos=_photos(request)),
         idempotency_key=form.cleaned_data["idempotency_key"] or None,
@@ -132,7 +133,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
 def _after_error[F: (ReportForm, HelpForm)](form: F, exc: DomainError) -> F:
     """Keep what was typed; after a key clash, give the form a fresh key so the
     next press files the new content instead of clashing again."""
-    if not isinstance(exc, intake.IdempotencyKeyReused):
+    if not isinstance(exc, IdempotencyKeyReused):
         return form
     data = {name: form.data.get(name) for name in form.data}
     data["idempotency_key"] = ""

@@ -34,11 +34,11 @@ from pytest_django import DjangoDbBlocker
 
 from accounts.models import User
 from geo.models import AdminUnit
-from helpdesk.filing import service_get_active, ticket_file
+from helpdesk.filing import service_get_active
 from helpdesk.models import Ticket
 from tests import factories
 from tests.conftest import COMMUNE_A, COMMUNE_B
-from tests.factories import point_inside
+from tests.factories import point_inside, ticket_file
 from tests.notifications.live import free_port, redis_layers, session_cookie
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from pytest_django import Settings
 
@@ -14,10 +14,10 @@ from core.errors import InvalidInput
 from geo.models import AdminUnit
 from helpdesk import errors, lifecycle
 from helpdesk.attachments import attachment_approve_public
-from helpdesk.filing import service_get_active, ticket_file
+from helpdesk.filing import service_get_active
 from helpdesk.models import Attachment, Ticket, TicketStatus
 from tests.conftest import Personas
-from tests.factories import jpeg, point_inside
+from tests.factories import jpeg, point_inside, ticket_file
 
 
 @pytest.fixture(autouse=True)
@@ -27,15 +27,20 @@ def media(settings: Settings, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def pothole(personas: Personas, commune_a: AdminUnit) -> Ticket:
+def pothole(
+    personas: Personas, commune_a: AdminUnit, tmp_path_factory: pytest.TempPathFactory
+) -> Ticket:
     lat, lon = point_inside(commune_a)
-    ticket = ticket_file(
-        reporter=personas.resident,
-        service=service_get_active(code="road_damage"),  # needs an after-photo
-        description="Ổ gà",
-        lat=lat,
-        lon=lon,
-    ).ticket
+    # The resident's report photo (road damage needs one) goes elsewhere: these
+    # tests count the files that officers' photos leave behind.
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("filed")):
+        ticket = ticket_file(
+            reporter=personas.resident,
+            service=service_get_active(code="road_damage"),  # needs an after-photo
+            description="Ổ gà",
+            lat=lat,
+            lon=lon,
+        ).ticket
     return lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
 
 
@@ -61,7 +66,7 @@ def test_after_photo_is_attached_to_the_resolution_event(
         ticket=pothole, by=personas.officer_a, note="Đã vá", photos=(jpeg(color="gray"),)
     )
     assert ticket.status == TicketStatus.RESOLVED
-    photo = Attachment.objects.get(ticket=ticket)
+    photo = Attachment.objects.get(ticket=ticket, role=Attachment.Role.AFTER)
     assert photo.role == Attachment.Role.AFTER
     assert photo.event is not None
     assert photo.event.to_status == TicketStatus.RESOLVED
@@ -97,7 +102,7 @@ def test_only_staff_in_scope_approve_photos_for_the_public_map(
     ticket = lifecycle.ticket_resolve(
         ticket=pothole, by=personas.officer_a, note="Đã vá", photos=(jpeg(),)
     )
-    photo = Attachment.objects.get(ticket=ticket)
+    photo = Attachment.objects.get(ticket=ticket, role=Attachment.Role.AFTER)
     with pytest.raises(errors.OutOfScope):
         attachment_approve_public(attachment=photo, by=personas.officer_b)
     assert "/media/" not in Client().get("/api/v1/reports/public").content.decode()
@@ -129,7 +134,7 @@ def test_api_resolves_with_photos_and_publishes_one_in_scope(
     api = f"/api/v1/helpdesk/cases/{pothole.number}"
     photo = SimpleUploadedFile("after.jpg", jpeg(), content_type="image/jpeg")
     assert officer.post(f"{api}/resolve", {"body": "Xong", "photos": [photo]}).status_code == 200
-    after = Attachment.objects.get(ticket=pothole)
+    after = Attachment.objects.get(ticket=pothole, role=Attachment.Role.AFTER)
     outsider = Client()
     outsider.force_login(personas.officer_b)
     refused = outsider.post(
@@ -150,7 +155,7 @@ def test_console_shows_photos_and_toggles_them_on_the_public_map(
     pothole: Ticket, personas: Personas
 ) -> None:
     lifecycle.ticket_resolve(ticket=pothole, by=personas.officer_a, note="Xong", photos=(jpeg(),))
-    photo = Attachment.objects.get(ticket=pothole)
+    photo = Attachment.objects.get(ticket=pothole, role=Attachment.Role.AFTER)
     client = Client(headers={"accept-language": "en"})
     client.force_login(personas.officer_a)
     page = client.get(reverse("helpdesk:ticket-detail", args=[pothole.number]))

@@ -16,11 +16,11 @@ from pytest_django import DjangoAssertNumQueries
 from accounts.models import User
 from geo.models import AdminUnit
 from helpdesk import lifecycle
-from helpdesk.filing import service_get_active, ticket_file
+from helpdesk.filing import service_get_active
 from helpdesk.models import Department, DepartmentType, Ticket, TicketEvent, TicketStatus
 from tests import factories
 from tests.conftest import Personas
-from tests.factories import point_inside
+from tests.factories import point_inside, ticket_file
 
 S = TicketStatus
 ALLOWED = ("officer_a", "leader_a", "province_admin")

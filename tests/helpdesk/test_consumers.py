@@ -16,12 +16,12 @@ from accounts.models import User
 from config.asgi import application
 from geo.models import AdminUnit
 from helpdesk import lifecycle
-from helpdesk.filing import service_get_active, ticket_file
+from helpdesk.filing import service_get_active
 from helpdesk.live import event_publish
 from helpdesk.models import Department, DepartmentType, Ticket, TicketEvent
 from tests import factories
 from tests.conftest import COMMUNE_A, COMMUNE_B, Personas
-from tests.factories import point_inside
+from tests.factories import point_inside, ticket_file
 from tests.notifications.live import (
     PrivateRedis,
     WebsocketCommunicator,

@@ -7,9 +7,10 @@ from django.test import Client
 
 from geo.models import AdminUnit
 from helpdesk import lifecycle
+from helpdesk.filing import CaseDraft, case_submit
+from helpdesk.proxy_filing import ProxyDetails
 from helpdesk.support import case_support_add
 from notifications.models import Channel, Delivery, Notification
-from reports.intake import CaseDraft, ProxyDetails, case_submit
 from tests.conftest import Personas
 from tests.factories import point_inside
 

@@ -12,13 +12,14 @@ from django.utils import timezone
 from accounts.models import Role, User
 from geo.models import AdminUnit
 from helpdesk import errors, lifecycle
-from helpdesk.filing import LocationRequired, service_get_active, ticket_file
+from helpdesk.filing import service_get_active
+from helpdesk.filing_errors import LocationRequired
 from helpdesk.live import event_publish
 from helpdesk.models import Department, DepartmentType, Ticket, TicketEvent, TicketStatus
 from notifications.services import inbox_pushes_send
 from tests import factories
 from tests.conftest import Personas
-from tests.factories import point_inside
+from tests.factories import point_inside, ticket_file
 
 S = TicketStatus
 
@@ -90,19 +91,6 @@ def test_point_just_across_the_border_goes_to_the_nearest_province_not_dropped(
     assert ticket.province == factories.province_get(code="20")
     assert ticket.number.startswith("LS-")
     assert filed.explanation
-
-
-@pytest.mark.django_db
-def test_point_far_from_any_commune_is_kept_with_no_province(personas: Personas) -> None:
-    filed = ticket_file(
-        reporter=personas.resident,
-        service=service_get_active(code="road_damage"),
-        description="",
-        lat=19.88,
-        lon=102.13,  # Luang Prabang, Laos
-    )
-    assert filed.ticket.province is None
-    assert filed.ticket.number.startswith("VN-")
 
 
 @pytest.mark.django_db

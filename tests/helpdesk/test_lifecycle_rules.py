@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from geo.models import AdminUnit
-from helpdesk import lifecycle
+from helpdesk import errors, lifecycle
 from helpdesk.lifecycle import ResidentAction, resident_actions, transfer_targets
 from helpdesk.models import Department, DepartmentType, Ticket, TicketStatus
 from tests import factories
@@ -84,7 +84,7 @@ def test_an_inactive_department_is_no_target(
         commune=commune_b, department_type=DepartmentType.PUBLIC_SERVICE_CENTRE
     )
     Department.objects.filter(pk=target.pk).update(is_active=False)
-    with pytest.raises(lifecycle.errors.InvalidTransferTarget):
+    with pytest.raises(errors.InvalidTransferTarget):
         lifecycle.ticket_transfer(
             ticket=ticket, by=personas.officer_a, department=target, reason="x"
         )

@@ -20,12 +20,12 @@ from django.db import connection
 
 from geo.models import AdminUnit
 from helpdesk import lifecycle
-from helpdesk.filing import service_get_active, ticket_file
+from helpdesk.filing import service_get_active
 from helpdesk.models import Ticket
 from notifications.services import notifications_mark_all_read
 from tests import factories
 from tests.conftest import COMMUNE_A, Personas
-from tests.factories import point_inside
+from tests.factories import point_inside, ticket_file
 from tests.notifications.live import free_port, session_cookie
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -32,7 +32,9 @@ def media(settings: Settings, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def photo(personas: Personas, commune_a: AdminUnit) -> Attachment:
-    ticket = factories.case_file(reporter=personas.resident, commune=commune_a)
+    ticket = factories.case_file(
+        reporter=personas.resident, commune=commune_a, service_code="streetlight_out"
+    )
     lifecycle.ticket_reply(ticket=ticket, by=personas.resident, body="Ảnh", photos=(jpeg(),))
     return Attachment.objects.get(ticket=ticket)
 
@@ -178,7 +180,9 @@ def test_an_approval_that_fails_part_way_leaves_no_public_file(
 def test_an_internal_note_photo_is_never_the_reporters(
     personas: Personas, commune_a: AdminUnit
 ) -> None:
-    ticket: Ticket = factories.case_file(reporter=personas.resident, commune=commune_a)
+    ticket: Ticket = factories.case_file(
+        reporter=personas.resident, commune=commune_a, service_code="streetlight_out"
+    )
     lifecycle.ticket_reply(
         ticket=ticket, by=personas.officer_a, body="nội bộ", internal=True, photos=(jpeg(),)
     )

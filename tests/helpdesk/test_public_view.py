@@ -20,12 +20,12 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from accounts.models import User
 from geo.models import AdminUnit
 from helpdesk import lifecycle
-from helpdesk.filing import service_get_active, ticket_file
+from helpdesk.filing import service_get_active
 from helpdesk.models import PublicLocation, Service, Ticket
 from helpdesk.public_view import public_point
 from tests import factories
 from tests.conftest import Personas
-from tests.factories import point_inside
+from tests.factories import point_inside, ticket_file
 
 PHONE = "0912 345 678"
 CCCD = "001203004567"

@@ -15,12 +15,12 @@ from accounts.auth import api_token_create
 from accounts.models import User
 from geo.models import AdminUnit
 from helpdesk import lifecycle
-from helpdesk.filing import service_get_active, ticket_file
+from helpdesk.filing import service_get_active
 from helpdesk.models import Ticket, TicketEvent
 from notifications.models import Notification, NotificationPreference
 from notifications.services import Message, notifications_send
 from tests.conftest import Personas
-from tests.factories import point_inside
+from tests.factories import point_inside, ticket_file
 
 PERSONAS = ("resident", "digital_team", "officer_a", "officer_b", "leader_a", "province_admin")
 STAFF = ("officer_a", "officer_b", "leader_a", "province_admin")

@@ -19,8 +19,9 @@ from accounts.models import User
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.attachments import attachment_approve_public
+from helpdesk.filing import CaseDraft, case_submit
 from helpdesk.models import Attachment, ProxyFiling, Ticket, TicketStatus
-from reports.intake import CaseDraft, OutsideCoverage, case_submit
+from helpdesk.routing import OutsideCoverage
 from reports.presenters import expected_response_text
 from tests.conftest import Personas
 from tests.factories import jpeg, point_inside

@@ -11,11 +11,12 @@ from pytest_django import Settings
 
 from core.errors import InvalidInput
 from geo.models import AdminUnit
+from helpdesk import filing_errors
 from helpdesk.errors import UnknownService
-from helpdesk.filing import DescriptionRequired, LocationRequired
+from helpdesk.filing import CaseDraft, case_submit
+from helpdesk.filing_errors import DescriptionRequired, LocationRequired
 from helpdesk.models import Attachment, ProxyFiling, Ticket
-from reports import intake
-from reports.intake import CaseDraft, ProxyDetails, case_submit
+from helpdesk.proxy_filing import ProxyDetails
 from tests import factories
 from tests.conftest import Personas
 from tests.factories import jpeg, point_inside
@@ -90,7 +91,7 @@ def test_same_key_with_different_content_is_a_conflict_and_saves_nothing(
         draft=CaseDraft(service_code="streetlight_out", lat=lat, lon=lon),
         idempotency_key="key-00000002",
     )
-    with pytest.raises(intake.IdempotencyKeyReused) as caught:
+    with pytest.raises(filing_errors.IdempotencyKeyReused) as caught:
         case_submit(
             reporter=personas.resident,
             draft=CaseDraft(service_code="streetlight_out", lat=lat, lon=lon, description="x"),
@@ -246,7 +247,7 @@ def test_team_member_files_on_behalf_of_a_resident_with_consent(
 
 @pytest.mark.django_db
 def test_only_team_members_may_file_for_others(personas: Personas, commune_b: AdminUnit) -> None:
-    with pytest.raises(intake.NotADigitalTeamMember):
+    with pytest.raises(filing_errors.NotADigitalTeamMember):
         case_submit(
             reporter=personas.resident,
             draft=CaseDraft(

@@ -1,0 +1,55 @@
+"""Idempotency keys of filings: a retried submission returns the first case.
+
+The key is the client's (a phone that lost its signal after sending retries
+with the same key); the content hash tells a retry from a different report
+sent by mistake under an old key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from helpdesk.filing_errors import IdempotencyKeyReused, InvalidIdempotencyKey
+from helpdesk.models import IdempotencyRecord, Ticket
+
+
+def content_hash(draft: Any) -> str:
+    """Hash what the filer sent (a dataclass), photos by their bytes, in a stable form."""
+    body = asdict(draft)
+    body["photos"] = [hashlib.sha256(photo).hexdigest() for photo in draft.photos]
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def key_check(key: str) -> None:
+    if not 8 <= len(key) <= 128 or not all(c.isalnum() or c in "-_" for c in key):
+        raise InvalidIdempotencyKey()
+
+
+def ticket_for_key(*, user: User, key: str, request_hash: str) -> Ticket | None:
+    """The case first filed with this key, or None; a different content is a conflict."""
+    record = IdempotencyRecord.objects.select_related("ticket").filter(user=user, key=key).first()
+    if record is None:
+        return None
+    if record.request_hash != request_hash:
+        # Nothing is lost: the first submission with this key is a case already.
+        raise IdempotencyKeyReused(
+            _(
+                "This submission was already received as case %(number)s. "
+                "To send something else, start a new report."
+            )
+            % {"number": record.ticket.number},
+            details={"number": record.ticket.number},
+        )
+    return record.ticket
+
+
+def key_record(*, user: User, key: str, request_hash: str, ticket: Ticket) -> None:
+    """Remember the key (inside the filing's transaction: a racing twin collides here)."""
+    IdempotencyRecord.objects.create(user=user, key=key, request_hash=request_hash, ticket=ticket)

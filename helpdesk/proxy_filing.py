@@ -1,0 +1,56 @@
+"""Filing on behalf of a resident without a smartphone: who may, and their consent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from accounts.models import Role, RoleAssignment, User
+from accounts.phones import phone_normalize
+from helpdesk.filing_errors import NotADigitalTeamMember, ProxyDetailsMissing
+from helpdesk.models import ProxyFiling, Ticket
+
+
+@dataclass(frozen=True)
+class ProxyDetails:
+    resident_name: str
+    consent: str
+    resident_phone: str = ""
+    village: str = ""
+
+
+def proxy_check(*, filer: User, proxy: ProxyDetails) -> ProxyDetails:
+    """The details cleaned, or an error: only team members file for others, with consent."""
+    if not RoleAssignment.objects.filter(user=filer, role=Role.DIGITAL_TEAM).exists():
+        raise NotADigitalTeamMember()
+    if not proxy.resident_name.strip() or proxy.consent not in ProxyFiling.Consent.values:
+        raise ProxyDetailsMissing()
+    phone = phone_normalize(proxy.resident_phone) if proxy.resident_phone.strip() else ""
+    return ProxyDetails(
+        resident_name=proxy.resident_name.strip(),
+        consent=proxy.consent,
+        resident_phone=phone,
+        village=proxy.village.strip(),
+    )
+
+
+def _resident_account(proxy: ProxyDetails) -> User | None:
+    """The account of the resident's phone, made (code login only) if new."""
+    if not proxy.resident_phone:
+        return None
+    existing = User.objects.filter(phone=proxy.resident_phone).first()
+    if existing is not None:
+        return existing
+    return User.objects.create_user(proxy.resident_phone, full_name=proxy.resident_name)
+
+
+def proxy_record(*, ticket: Ticket, filer: User, proxy: ProxyDetails) -> None:
+    """Record the filing on behalf (inside the filing's transaction)."""
+    ProxyFiling.objects.create(
+        ticket=ticket,
+        filed_by=filer,
+        resident=_resident_account(proxy),
+        resident_name=proxy.resident_name,
+        resident_phone=proxy.resident_phone,
+        village=proxy.village,
+        consent=proxy.consent,
+    )
