@@ -173,11 +173,13 @@ SMS_HTTP_TIMEOUT_SECONDS = env_int("SMS_HTTP_TIMEOUT_SECONDS", 10, minimum=1)
 # directly cannot forge its address and escape the per-IP limits.
 TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", [])
 for _proxy in TRUSTED_PROXIES:
+    if _proxy == "unix":  # requests over a Unix socket (core/client_ip.py)
+        continue
     try:
         ipaddress.ip_network(_proxy, strict=False)
     except ValueError:
         raise ImproperlyConfigured(
-            f"DJANGO_TRUSTED_PROXIES entry {_proxy!r} is not an IP address or network."
+            f"DJANGO_TRUSTED_PROXIES entry {_proxy!r} is not an IP address, a network or unix."
         ) from None
 if os.environ.get("DJANGO_TRUST_X_FORWARDED_FOR"):
     # It trusted the header from any peer; a deployment still setting it would

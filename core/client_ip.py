@@ -7,6 +7,12 @@ per-IP limit on one-time codes (issue 18, finding 5). Proxies append to the
 header, so the addresses they wrote are at its right end; the client's own
 entries, left of them, are whatever it chose. The client is therefore the
 right-most address that is not one of our proxies.
+
+``unix`` in the list trusts requests that arrived over a Unix socket (the
+server reports no peer address for them). `make run` puts gunicorn and uvicorn
+on Unix sockets in a folder only nginx's workers may enter (scripts/serve.sh):
+any program on the machine can open a TCP connection to a loopback port and
+send an X-Forwarded-For of its choosing, so 127.0.0.1 proves nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.http import HttpRequest
 
+# In TRUSTED_PROXIES: requests that came over a Unix socket (no peer address).
+UNIX = "unix"
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -45,24 +53,30 @@ def forwarded_client(*, peer: str, forwarded_for: str, proxies: Sequence[str]) -
     ``forwarded_for`` is the header's value, several headers joined with commas
     (as WSGI servers join them). Returns ``peer`` unless it is a trusted proxy.
     """
-    networks = _networks(tuple(proxies))
+    networks = _networks(tuple(p for p in proxies if p != UNIX))
 
     def trusted(address: Address) -> bool:
         return any(address in network for network in networks)
 
     nearest = _address(peer)
-    if nearest is None or not trusted(nearest):
+    if nearest is None:
+        # No peer address: the request came over a Unix socket (or the server
+        # did not say). Believed only when our proxies are listed as "unix".
+        if peer or UNIX not in proxies:
+            return peer
+    elif not trusted(nearest):
         return peer
+    known = peer
     for hop in reversed(forwarded_for.split(",")):
         address = _address(hop)
         if address is None:
             # Not an address our proxies would write: from here leftwards the
             # header is the client's, so the last proxy is all that is known.
             break
-        nearest = address
+        known = str(address)
         if not trusted(address):
             break
-    return str(nearest)
+    return known
 
 
 def client_ip(request: HttpRequest) -> str:

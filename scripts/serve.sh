@@ -10,11 +10,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN="$ROOT/.run"
 cd "$ROOT"
 PORT="${XADESK_PORT:-8000}"
-HTTP_PORT="${XADESK_HTTP_PORT:-8001}"
 # Two cores here: 3 sync workers served 1,012-1,190 lookups/s (wrk, c=8) where 4
 # served 868-958, the extra worker only adding context switches.
 HTTP_WORKERS="${XADESK_HTTP_WORKERS:-3}"
-# One uvicorn process per core, each on its own Unix socket (.run/ws-N.sock);
+# One uvicorn process per core, each on its own Unix socket (.run/sockets/ws-N.sock);
 # nginx hands new sockets to them in turn. Each process subscribes once per
 # case and writes the pushed frame to its own sockets, so a push to 5,000
 # followers is split over the cores (bench/ws_fanout.py --workers 1 2).
@@ -38,9 +37,10 @@ export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-$(cat "$RUN/secret_key")}"
 export DJANGO_DEBUG="${DJANGO_DEBUG:-false}"
 export DJANGO_SECURE_COOKIES="${DJANGO_SECURE_COOKIES:-false}"
 export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}"
-# nginx reaches gunicorn from 127.0.0.1: X-Forwarded-For is read only from it
-# (core/client_ip.py), and gunicorn listens on loopback only (below).
-export DJANGO_TRUSTED_PROXIES="${DJANGO_TRUSTED_PROXIES:-127.0.0.1}"
+# nginx reaches gunicorn and uvicorn over Unix sockets that only its workers
+# may open (below): X-Forwarded-For is read only from those (core/client_ip.py).
+# A loopback port would not do: any program on the machine can connect to one.
+export DJANGO_TRUSTED_PROXIES="${DJANGO_TRUSTED_PROXIES:-unix}"
 export SMS_BACKEND="${SMS_BACKEND:-file}"
 export EMAIL_MODE="${EMAIL_MODE:-console}"
 export DJANGO_CSRF_TRUSTED_ORIGINS="${DJANGO_CSRF_TRUSTED_ORIGINS:-http://127.0.0.1:$PORT,http://localhost:$PORT}"
@@ -65,12 +65,33 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-# Loopback only: clients talk to nginx, and only programs on this machine can
-# reach gunicorn to hand it an X-Forwarded-For of their choosing.
-.venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$HTTP_PORT" \
+# The app servers listen on Unix sockets in a folder that only nginx's
+# workers may enter: a program on this machine that reached gunicorn could
+# otherwise send an X-Forwarded-For of its choosing and escape the per-IP
+# limits. A socket's path must fit in 108 bytes; a deep checkout uses /tmp.
+SOCK_DIR="$RUN/sockets"
+(( ${#RUN} > 80 )) && SOCK_DIR="$(mktemp -d /tmp/xadesk-sockets.XXXXXX)"
+mkdir -p "$SOCK_DIR"
+NGINX_USER_LINE=""
+if [[ $EUID -eq 0 ]]; then
+  # nginx started by root runs its workers as nobody: they (group nogroup)
+  # may enter the folder and, by its setgid bit, open the sockets in it.
+  NGINX_USER_LINE="user nobody nogroup;"
+  chown root:nogroup "$SOCK_DIR"
+  chmod 2750 "$SOCK_DIR"
+else
+  chmod 0700 "$SOCK_DIR"  # nginx then runs as this same user
+fi
+rm -f "$SOCK_DIR/http.sock"
+.venv/bin/gunicorn config.wsgi:application --bind "unix:$SOCK_DIR/http.sock" --umask 007 \
   --workers "$HTTP_WORKERS" --worker-class sync --error-logfile - \
   --pid "$RUN/gunicorn.pid" &
 pids+=($!)
+if [[ $EUID -eq 0 ]]; then
+  # gunicorn gives its socket its own group (root); nginx's workers need theirs.
+  for _ in $(seq 100); do [[ -S "$SOCK_DIR/http.sock" ]] && break; sleep 0.1; done
+  chgrp nogroup "$SOCK_DIR/http.sock"
+fi
 # No permessage-deflate: browsers offer it and each socket then keeps zlib
 # state; bench/ws_fanout.py at 1,000 idle sockets: 79 -> 47 KiB per socket and
 # p50 310 -> 107 ms per pushed event (the events are small JSON). wsproto: at
@@ -80,9 +101,6 @@ pids+=($!)
 # Followers' sockets: several thousand per process need as many descriptors.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 ws_servers=""
-# A Unix socket's path must fit in 108 bytes; a deep checkout uses /tmp instead.
-SOCK_DIR="$RUN"
-(( ${#RUN} > 90 )) && SOCK_DIR="$(mktemp -d /tmp/xadesk-ws.XXXXXX)"
 for i in $(seq 0 $((WS_WORKERS - 1))); do
   # nginx reaches them over Unix sockets: every pushed frame crosses that hop
   # once per follower, and a Unix socket skips the loopback TCP stack.
@@ -100,7 +118,8 @@ pids+=($!)
 (while true; do "$PY" manage.py close_resolved_cases -v 0 >/dev/null; sleep 3600; done) &
 pids+=($!)
 
-sed -e "s#@PORT@#$PORT#g" -e "s#@HTTP_PORT@#$HTTP_PORT#g" -e "s#@WS_SERVERS@#$ws_servers#g" \
+sed -e "s#@PORT@#$PORT#g" -e "s#@HTTP_SOCKET@#$SOCK_DIR/http.sock#g" \
+    -e "s#@WS_SERVERS@#$ws_servers#g" -e "s#@USER_LINE@#$NGINX_USER_LINE#g" \
     -e "s#@RUN@#$RUN#g" -e "s#@STATIC@#$RUN/static#g" -e "s#@MEDIA@#$RUN/media#g" \
     "$ROOT/scripts/nginx.conf.in" >"$RUN/nginx/nginx.conf"
 nginx -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -e stderr &

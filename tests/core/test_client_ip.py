@@ -31,3 +31,20 @@ def test_forwarded_for_is_read_only_from_trusted_proxies(
     peer: str, header: str, proxies: list[str], client: str
 ) -> None:
     assert forwarded_client(peer=peer, forwarded_for=header, proxies=proxies) == client
+
+
+@pytest.mark.parametrize(
+    ("peer", "header", "proxies", "client"),
+    [
+        # nginx over the Unix socket of make run: its entry is the client.
+        ("", "198.51.100.1, 203.0.113.7", ["unix"], "203.0.113.7"),
+        # A program on the machine reaching a loopback port is not nginx.
+        ("127.0.0.1", "198.51.100.1", ["unix"], "127.0.0.1"),
+        # A Unix-socket peer is not trusted unless "unix" is listed.
+        ("", "198.51.100.1", ["127.0.0.1"], ""),
+    ],
+)
+def test_unix_socket_peers_are_trusted_only_when_listed(
+    peer: str, header: str, proxies: list[str], client: str
+) -> None:
+    assert forwarded_client(peer=peer, forwarded_for=header, proxies=proxies) == client
