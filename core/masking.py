@@ -1,30 +1,59 @@
 """Hide what identifies a person in text shown to the public.
 
-Residents write their phone number, their citizen ID (CCCD, 12 digits) or their
-house number into a report ("gọi 0981 234 567, nhà số 12"). In a village that
-is enough to find them, so every text the public, "me too" followers or other
-residents read passes through ``mask_text``; the reporter and officers in scope
-read the original.
+Residents write their phone number, their citizen ID (CCCD, 12 digits), their
+house number or their name into a report ("gọi chị Lan 0981 234 567, nhà số
+12"). In a village that is enough to find them, so every text the public,
+"me too" followers or other residents read passes through ``mask_text``; the
+reporter and officers in scope read the original.
+
+People write numbers every way a keyboard allows: "(0912) 345 678",
+"0981_234_567", "0987/654/321", double spaces, dashes of every length,
+non-breaking spaces. Masking errs on the side of the person: a long number
+that was not a phone is hidden too (the officers still read it), while dates,
+hamlet and road numbers and short counts stay, as they name no household.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 MASK = "•"
 
-# Seven or more digits, optionally led by "+" and split by single spaces, dots
-# or dashes: phone numbers (10 digits, +84…), CCCD (12) and old ID cards (9),
-# bank accounts. Shorter runs (a hamlet number, a date "12/3", "5 người") stay.
-_LONG_NUMBER = re.compile(r"\+?\d(?:[ .\-]?\d){6,}")
-_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
-# A number after a word that introduces a house, alley or lane number:
-# "số nhà 12/3", "nhà 12", "sn 5", "ngõ 34", "ngách 2", "hẻm 45", "kiệt 7",
-# "house 9", "no. 4". Hamlet ("thôn 3", "xóm 2") and road numbers stay: they
-# name a place many families share.
+# Separators people put inside a number: spaces (any, NBSP included), dots,
+# underscores, slashes, hyphens and dashes, brackets; at most three in a row.
+_SEP = r"[\s._/\-\u2010-\u2015\u2212()\[\]]{0,3}"
+# Seven or more digits, optionally led by "+" or "(": phone numbers (10 digits,
+# +84…), CCCD (12) and old ID cards (9), bank accounts.
+_LONG_NUMBER = re.compile(rf"[+(]?\d(?:{_SEP}\d){{6,}}")
+# Dates keep their digits: "12/03/2025", "1-12-2025", "12.3.25".
+_DATE = re.compile(r"\b\d{1,2}([/.\-])\d{1,2}\1(?:\d{4}|\d{2})\b")
+_EMAIL = re.compile(
+    r"[\w.+\-]+\s*(?:@|\(at\)|\[at\]|\{at\})\s*[\w\-]+"
+    r"(?:\s*(?:\.|\(dot\)|\[dot\])\s*[\w\-]+)+",
+    re.IGNORECASE,
+)
+# A number after a word that introduces a dwelling: "số nhà 12/3", "nhà số: 12",
+# "số nhà #12", "sn 5", "ngõ 34", "ngách 2", "hẻm 45", "kiệt 7", "căn hộ 1203",
+# "phòng 305", "lô 8", "house 9", "no. 4". Hamlet ("thôn 3", "xóm 2") and road
+# numbers stay: they name a place many families share.
 _HOUSE_NUMBER = re.compile(
-    r"(?P<word>\b(?:số\s+nhà|nhà\s+số|nhà|số|sn|ngõ|ngách|hẻm|kiệt|house|no\.?)\s*)"
+    r"(?P<word>\b(?:số\s+nhà|nhà\s+số|nhà|số|sn|ngõ|ngách|hẻm|kiệt|căn\s+hộ|căn|phòng|"
+    r"lô|ki[ -]?ốt|house|apartment|room|no\.?)[\s:#.,]*)"
     r"(?P<number>\d+[a-z]?(?:[/\-]\d+[a-z]?)*)",
+    re.IGNORECASE,
+)
+# A number first, then a street's name: "12 Lê Lợi", "số 7 Hoàng Văn Thụ". Not
+# after a word for a shared place ("Thôn 3 Bản Mới", "đường 3 Tháng 2").
+_SHARED_PLACE = re.compile(
+    r"(?:thôn|xóm|tổ|bản|khu|khối|ấp|đội|đường|quốc\s+lộ|tỉnh\s+lộ|km|ql|tl)\s*$",
+    re.IGNORECASE,
+)
+_NUMBER_BEFORE_NAME = re.compile(r"(?<![\w/.])(?P<number>\d{1,4}[a-z]?)(?=\s+[^\W\d_])")
+# Words of address before a person's name: "chị Lan", "anh Trần Minh Đức".
+_HONORIFIC = re.compile(
+    r"\b(?P<word>(?:anh|chị|em|cô|chú|bác|ông|bà|cụ|cháu|mẹ|bố|dì|cậu|mợ|thím|bạn)\s+)"
+    r"(?P<name>[^\W\d_]+(?:\s+[^\W\d_]+){0,3})",
     re.IGNORECASE,
 )
 
@@ -33,10 +62,63 @@ def _digits_masked(text: str) -> str:
     return re.sub(r"\d", MASK, text)
 
 
-def mask_text(text: str) -> str:
-    """Return ``text`` with phone/ID numbers, e-mail addresses and house numbers hidden."""
+def _long_numbers_masked(text: str) -> str:
+    dates = [(m.start(), m.end()) for m in _DATE.finditer(text)]
+
+    def replace(match: re.Match[str]) -> str:
+        if any(start <= match.start() and match.end() <= end for start, end in dates):
+            return match.group(0)
+        return _digits_masked(match.group(0))
+
+    return _LONG_NUMBER.sub(replace, text)
+
+
+def _numbers_before_names_masked(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        after = text[match.end() :].lstrip()
+        before = text[: match.start()]
+        if not after[:1].isupper() or _SHARED_PLACE.search(before):
+            return match.group(0)
+        return _digits_masked(match.group(0))
+
+    return _NUMBER_BEFORE_NAME.sub(replace, text)
+
+
+def _names_masked(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        # Only the capitalised words right after the title form the name:
+        # "chị Lan gọi" hides "Lan", not "gọi".
+        words = match.group("name").split()
+        taken = 0
+        for word in words:
+            if not word[:1].isupper():
+                break
+            taken += 1
+        if taken == 0:
+            return match.group(0)
+        rest = match.group("name")
+        for word in words[:taken]:
+            rest = rest.replace(word, MASK * 3, 1)
+        return match.group("word") + rest
+
+    return _HONORIFIC.sub(replace, text)
+
+
+def _known_names_masked(text: str, names: Iterable[str]) -> str:
+    for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
+        text = re.sub(re.escape(name), MASK * 3, text, flags=re.IGNORECASE)
+    return text
+
+
+def mask_text(text: str, *, names: Iterable[str] = ()) -> str:
+    """Return ``text`` with phone/ID numbers, e-mail addresses, house numbers and
+    names hidden: the ``names`` given (the reporter's, say) and any name after
+    a word of address ("chị Lan")."""
     if not text:
         return text
+    text = _known_names_masked(text, names)
     text = _EMAIL.sub(lambda m: MASK * 3 + "@" + MASK * 3, text)
-    text = _LONG_NUMBER.sub(lambda m: _digits_masked(m.group(0)), text)
-    return _HOUSE_NUMBER.sub(lambda m: m.group("word") + _digits_masked(m.group("number")), text)
+    text = _long_numbers_masked(text)
+    text = _HOUSE_NUMBER.sub(lambda m: m.group("word") + _digits_masked(m.group("number")), text)
+    text = _numbers_before_names_masked(text)
+    return _names_masked(text)

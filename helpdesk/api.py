@@ -220,7 +220,10 @@ def get_case(request: HttpRequest, number: str, after: int = 0) -> dict[str, obj
     ticket = selectors.ticket_get(scope=scope, number=number)
     events = list(selectors.ticket_timeline(scope=scope, ticket=ticket, after=after))
     if case_view(scope=scope, ticket=ticket) == CaseView.PUBLIC:
-        return {"case": ticket_public(ticket), "events": [event_public(e) for e in events]}
+        return {
+            "case": ticket_public(ticket),
+            "events": [event_public(e, ticket=ticket) for e in events],
+        }
     return {"case": ticket, "events": events}
 
 

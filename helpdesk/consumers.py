@@ -61,7 +61,7 @@ def _case_access(user: object, number: str) -> tuple[Scope, Ticket, CaseView]:
 
 def _events_after(scope: Scope, ticket: Ticket, after: int, view: CaseView) -> list[EventPayload]:
     events = ticket_timeline(scope=scope, ticket=ticket, after=after)[:CATCH_UP_BATCH]
-    return [event_payload(event, view) for event in events]
+    return [event_payload(event, view, ticket=ticket) for event in events]
 
 
 def _last_visible_id(scope: Scope, ticket: Ticket) -> int:

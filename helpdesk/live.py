@@ -27,7 +27,7 @@ from django.db.models import Max
 
 from helpdesk.models import Department, Ticket, TicketEvent
 from helpdesk.permissions import CaseView, queue_groups_of_ticket
-from helpdesk.public_view import event_public
+from helpdesk.public_view import event_public, events_public, is_shown_to_public
 from helpdesk.push_messages import (
     CaseEventMessage,
     EventPayload,
@@ -45,10 +45,14 @@ def case_group(ticket_id: int, view: CaseView) -> str:
     return f"case.{ticket_id}.{view.value}"
 
 
-def event_payload(event: TicketEvent, view: CaseView = CaseView.STAFF) -> EventPayload:
-    """The event as the HTTP catch-up (helpdesk.api.EventOut) shows it in ``view``."""
+def event_payload(
+    event: TicketEvent, view: CaseView = CaseView.STAFF, *, ticket: Ticket | None = None
+) -> EventPayload:
+    """The event as the HTTP catch-up (helpdesk.api.EventOut) shows it in ``view``
+    (the public view needs the event's ``ticket``)."""
     if view == CaseView.PUBLIC:
-        event = event_public(event)
+        assert ticket is not None
+        event = event_public(event, ticket=ticket)
     return {
         "id": event.pk,
         "kind": event.kind,
@@ -113,11 +117,15 @@ def event_publish(event_id: int) -> None:
         # The same frame: only the gap check differs between staff and owner.
         to_owner: CaseEventMessage = {**to_staff, "prev": prev_public}
         messages.append((case_group(ticket.pk, CaseView.OWNER), to_owner))
-        public = event_payload(event, CaseView.PUBLIC)
+    if is_shown_to_public(event, ticket=ticket):
+        # The gap check of the public group counts only what it is shown, as
+        # its catch-up (selectors.ticket_timeline) does.
+        prev_shown = events_public(earlier, ticket=ticket).aggregate(m=Max("id"))["m"] or 0
+        public = event_payload(event, CaseView.PUBLIC, ticket=ticket)
         messages.append(
             (
                 case_group(ticket.pk, CaseView.PUBLIC),
-                case_event_message(event=public, prev=prev_public),
+                case_event_message(event=public, prev=prev_shown),
             )
         )
     summary = queue_ticket_message(ticket=ticket_summary(ticket), event_kind=event.kind)

@@ -22,7 +22,7 @@ from helpdesk.followers import case_followers, case_owner_followers, case_staff_
 from helpdesk.links import resident_case_link
 from helpdesk.models import Ticket, TicketEvent, TicketStatus
 from helpdesk.names import department_name, service_name
-from helpdesk.public_view import event_public
+from helpdesk.public_view import event_public, is_shown_to_public
 from notifications.services import Message, notifications_send
 
 S = TicketStatus
@@ -151,9 +151,11 @@ def case_event_notify(event: TicketEvent) -> None:
     residents = recipients - staff
     owners = residents & case_owner_followers(ticket)
     # A "me too" supporter reads what the public reads: the officer's words
-    # masked, as on the case page (an answer may quote the reporter's number).
-    shown = event_public(event)
-    for audience, seen in ((owners, event), (residents - owners, shown)):
+    # masked (an answer may quote the reporter's number), and nothing of the
+    # reporter's own messages or rating.
+    public = residents - owners if is_shown_to_public(event, ticket=ticket) else set()
+    shown = event_public(event, ticket=ticket)
+    for audience, seen in ((owners, event), (public, shown)):
         if not audience:
             continue
         texts = _render(partial(_resident_texts, seen, ticket))

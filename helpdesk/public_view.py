@@ -15,11 +15,14 @@ import math
 from datetime import datetime
 
 from django.contrib.gis.geos import Point
+from django.db.models import QuerySet
 
 from core.masking import mask_text
-from helpdesk.models import PublicLocation, Service, Ticket, TicketEvent
+from helpdesk.models import ProxyFiling, PublicLocation, Service, Ticket, TicketEvent
 
-_METRES_PER_DEGREE = 111_320.0
+METRES_PER_DEGREE = 111_320.0
+# The smallest public cell: finer would show a home.
+MIN_GRID_M = 50
 
 
 def public_point(*, service: Service, point: Point | None) -> Point | None:
@@ -31,13 +34,20 @@ def public_point(*, service: Service, point: Point | None) -> Point | None:
     """
     if point is None or service.public_location != PublicLocation.GRID:
         return None
-    cell = max(service.public_grid_m, 50)
-    lat_step = cell / _METRES_PER_DEGREE
+    cell = max(service.public_grid_m, MIN_GRID_M)
+    lat_step = cell / METRES_PER_DEGREE
     lat = (math.floor(point.y / lat_step) + 0.5) * lat_step
     # Cells are as wide as they are tall at the cell's own latitude.
-    lon_step = cell / (_METRES_PER_DEGREE * math.cos(math.radians(lat)))
+    lon_step = cell / (METRES_PER_DEGREE * math.cos(math.radians(lat)))
     lon = (math.floor(point.x / lon_step) + 0.5) * lon_step
     return Point(round(lon, 6), round(lat, 6), srid=4326)
+
+
+def residents_names(ticket: Ticket) -> list[str]:
+    """The names of the residents behind the case, to hide wherever they are written."""
+    names = [ticket.reporter.full_name]
+    names += ProxyFiling.objects.filter(ticket=ticket).values_list("resident_name", flat=True)
+    return names
 
 
 def public_time(moment: datetime) -> datetime:
@@ -56,8 +66,9 @@ def ticket_public(ticket: Ticket) -> Ticket:
     never saved (``save`` would overwrite the real row, hence the guard).
     """
     public = copy.copy(ticket)
-    public.description = mask_text(ticket.description)
-    public.address_text = mask_text(ticket.address_text)
+    names = residents_names(ticket)
+    public.description = mask_text(ticket.description, names=names)
+    public.address_text = mask_text(ticket.address_text, names=names)
     public.location = public_point(service=ticket.service, point=ticket.location)
     public.location_accuracy_m = None
     public.assignee = None
@@ -73,11 +84,41 @@ def ticket_public(ticket: Ticket) -> Ticket:
     return public
 
 
-def event_public(event: TicketEvent) -> TicketEvent:
-    """An unsaved copy of a public event without its author and with masked text."""
+# What the public never reads of a case's timeline: the reporter's own words
+# (their messages and their rating), and "me too" notes, which say who else
+# follows it. Officers' answers and status changes stay.
+_HIDDEN_KINDS = (TicketEvent.Kind.RATED, TicketEvent.Kind.SUPPORTED)
+
+
+def events_public(events: QuerySet[TicketEvent], *, ticket: Ticket) -> QuerySet[TicketEvent]:
+    """The events of ``ticket`` that the public view shows (unmasked rows)."""
+    return (
+        events.filter(is_public=True)
+        .exclude(kind__in=_HIDDEN_KINDS)
+        .exclude(kind=TicketEvent.Kind.REPLY, actor_id=ticket.reporter_id)
+    )
+
+
+def is_shown_to_public(event: TicketEvent, *, ticket: Ticket) -> bool:
+    """events_public for one event already loaded (the same rule in Python)."""
+    return bool(
+        event.is_public
+        and event.kind not in _HIDDEN_KINDS
+        and not (event.kind == TicketEvent.Kind.REPLY and event.actor_id == ticket.reporter_id)
+    )
+
+
+def event_public(event: TicketEvent, *, ticket: Ticket) -> TicketEvent:
+    """An unsaved copy of a public event without its author and with masked text.
+
+    A status change the reporter made (a reopen) shows as a change, without
+    the reason they gave: their words are theirs and the officers'.
+    """
     public = copy.copy(event)
     public.actor = None
-    public.body = mask_text(event.body)
+    by_reporter = event.actor_id is not None and event.actor_id == ticket.reporter_id
+    reason_only = by_reporter and event.kind == TicketEvent.Kind.STATUS
+    public.body = "" if reason_only else mask_text(event.body, names=residents_names(ticket))
     public.created_at = public_time(event.created_at)
     public.save = _refuse_save  # type: ignore[method-assign]
     return public

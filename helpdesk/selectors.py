@@ -10,12 +10,15 @@ from django.utils import timezone
 from helpdesk import errors
 from helpdesk.models import OPEN_STATUSES, Attachment, Service, Ticket, TicketEvent
 from helpdesk.permissions import (
+    CaseView,
     Scope,
     can_manage,
+    case_view,
     is_reporter,
     tickets_managed_by,
     tickets_visible_to,
 )
+from helpdesk.public_view import events_public
 
 
 @dataclass(frozen=True)
@@ -55,9 +58,16 @@ def ticket_timeline(
     *, scope: Scope, ticket: Ticket, after: int = 0, public_only: bool = False
 ) -> QuerySet[TicketEvent]:
     """Events of a ticket in order; internal notes only for staff in scope, and
-    never with ``public_only`` (the resident's page, even when an officer opens it)."""
-    events = TicketEvent.objects.filter(ticket=ticket, id__gt=after).select_related("actor")
-    if public_only or not can_manage(scope=scope, ticket=ticket):
+    never with ``public_only`` (the resident's page, even when an officer opens it);
+    for anyone but staff and the case's owner, only what the public view shows."""
+    events: QuerySet[TicketEvent] = TicketEvent.objects.filter(
+        ticket=ticket, id__gt=after
+    ).select_related("actor")
+    view = case_view(scope=scope, ticket=ticket)
+    if view == CaseView.PUBLIC:
+        # A "me too" follower: the public view's events (helpdesk/public_view.py).
+        events = events_public(events, ticket=ticket)
+    elif public_only or view != CaseView.STAFF:
         events = events.filter(is_public=True)
     return events.order_by("id")
 

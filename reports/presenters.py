@@ -13,7 +13,7 @@ from helpdesk.models import Attachment, Ticket, TicketEvent
 from helpdesk.names import department_name as _department_name
 from helpdesk.names import service_name, unit_name
 from helpdesk.photo_publishing import photo_public_url
-from helpdesk.public_view import event_public, ticket_public
+from helpdesk.public_view import event_public, events_public, ticket_public
 
 
 def expected_response_text(ticket: Ticket) -> str:
@@ -45,11 +45,7 @@ def public_case_detail(ticket: Ticket) -> dict[str, object]:
     """A field report as the public reads it (helpdesk.public_view), for the
     public API and the public case page alike."""
     shown = ticket_public(ticket)
-    events = (
-        TicketEvent.objects.filter(ticket=ticket, is_public=True)
-        .exclude(kind=TicketEvent.Kind.SUPPORTED)
-        .order_by("id")
-    )
+    events = events_public(TicketEvent.objects.filter(ticket=ticket), ticket=ticket).order_by("id")
     approved = ticket.attachments.filter(
         role__in=[Attachment.Role.REPORT, Attachment.Role.AFTER],
         public_approved_at__isnull=False,
@@ -70,5 +66,5 @@ def public_case_detail(ticket: Ticket) -> dict[str, object]:
         "resolved_at": shown.resolved_at,
         "supporters": ticket.supports.count(),
         "photos": public_photo_urls(approved),
-        "events": [event_public(e) for e in events],
+        "events": [event_public(e, ticket=ticket) for e in events],
     }

@@ -17,20 +17,16 @@ from helpdesk.models import (
     OPEN_STATUSES,
     Attachment,
     PublicLocation,
+    Service,
     ServiceKind,
     Ticket,
     TicketStatus,
 )
-from helpdesk.public_view import public_point, public_time
+from helpdesk.public_view import METRES_PER_DEGREE, MIN_GRID_M, public_point, public_time
 
 NEARBY_RADIUS_M = 250
 _DISTANCE_STEP_M = 50
-# Half the diagonal of the largest public grid cell we expect (a 500 m cell).
-_CELL_SLACK_M = 360
 NEARBY_DAYS = 30
-# A generous box in degrees around the point lets the GiST index cut the
-# candidates before the exact distance on the sphere is computed.
-_BOX_DEGREES = 0.005
 
 
 @dataclass(frozen=True)
@@ -66,6 +62,18 @@ def reports_nearby_open(*, service_code: str, lat: float, lon: float) -> list[Ne
     """
     point_check(lat=lat, lon=lon)
     point = Point(lon, lat, srid=4326)
+    service = Service.objects.filter(code=service_code).only("public_grid_m").first()
+    # Every report whose cell centre is within the radius must be a candidate,
+    # whatever the cell size: a report can sit half a cell's diagonal from its
+    # centre. A candidate set cut by the exact point instead would leave out
+    # reports near a far corner of their cell, and which ones are left out
+    # would tell where in the cell the home is.
+    cell = max(service.public_grid_m if service else 0, MIN_GRID_M)
+    reach_m = NEARBY_RADIUS_M + cell * math.sqrt(2) / 2 + 1
+    # A box in degrees around the point lets the GiST index cut the candidates
+    # before the exact distance on the sphere is computed; wider in longitude
+    # as the meridians close in.
+    box = reach_m / (METRES_PER_DEGREE * math.cos(math.radians(min(abs(lat), 85.0))))
     rows = (
         Ticket.objects.filter(
             kind=ServiceKind.FIELD_REPORT,
@@ -73,10 +81,10 @@ def reports_nearby_open(*, service_code: str, lat: float, lon: float) -> list[Ne
             service__public_location=PublicLocation.GRID,
             status__in=OPEN_STATUSES,
             created_at__gte=timezone.now() - timedelta(days=NEARBY_DAYS),
-            location__dwithin=(point, _BOX_DEGREES),
-            # Candidates by the exact point, with room for the largest cell;
-            # the radius itself is applied to the public point below.
-            location__distance_lte=(point, D(m=NEARBY_RADIUS_M + _CELL_SLACK_M)),
+            location__dwithin=(point, box),
+            # Candidates by the exact point; the radius itself is applied to
+            # the public point below.
+            location__distance_lte=(point, D(m=reach_m)),
         )
         .annotate(supporters=Count("supports"))
         .select_related("service")

@@ -172,7 +172,7 @@ def _live_parts(scope: Scope, ticket: Ticket) -> dict[str, Any]:
     timeline: Any = ticket_timeline(scope=scope, ticket=ticket, public_only=True)
     if case_view(scope=scope, ticket=ticket) == CaseView.PUBLIC:
         ticket = ticket_public(ticket)
-        timeline = PublicTimeline([event_public(e) for e in timeline])
+        timeline = PublicTimeline([event_public(e, ticket=ticket) for e in timeline])
     return {
         "ticket": ticket,
         "expected": presenters.expected_response_text(ticket)

@@ -29,3 +29,40 @@ def test_identifying_numbers_are_masked(text: str, hidden: list[str], kept: list
 def test_places_many_families_share_and_short_numbers_stay() -> None:
     text = "Thôn 3, xóm 2, đường 14, ngày 12/03, 5 người bị ngã"
     assert mask_text(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        # Written every way a keyboard allows (found by a probe of the public view).
+        ("gọi (0912) 345 678", ["0912", "345", "678"]),
+        ("0981  234  567", ["0981", "234", "567"]),
+        ("0981_234_567", ["0981", "567"]),
+        ("0987/654/321", ["0987", "654", "321"]),
+        ("0981\u2013234\u2013567", ["0981", "567"]),
+        ("0981\u00a0234\u00a0567", ["0981", "567"]),
+        ("Nhà số: 34", ["34"]),
+        ("Số nhà: 12", ["12"]),
+        ("số nhà #12", ["12"]),
+        ("ở 12 Lê Lợi", ["12 Lê"]),
+        ("căn hộ 1203", ["1203"]),
+        ("phòng 305", ["305"]),
+        ("lan(at)gmail.com", ["lan", "gmail"]),
+        ("Chào chị Lan, anh Trần Minh Đức sẽ đến", ["Lan", "Trần Minh Đức"]),
+    ],
+)
+def test_numbers_and_names_written_every_way_are_masked(text: str, hidden: list[str]) -> None:
+    masked = mask_text(text)
+    for part in hidden:
+        assert part not in masked, masked
+
+
+def test_known_names_are_masked_wherever_they_appear() -> None:
+    masked = mask_text("Nguyễn Thị Lan báo: đèn hỏng", names=["Nguyễn Thị Lan", ""])
+    assert "Nguyễn Thị Lan" not in masked
+    assert "báo: đèn hỏng" in masked
+
+
+def test_dates_hamlets_and_roads_keep_their_numbers() -> None:
+    text = "Từ 12/03/2025, Thôn 3 Bản Mới, đường 3 Tháng 2, chị em trong xóm"
+    assert mask_text(text) == text

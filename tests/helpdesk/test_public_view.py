@@ -8,6 +8,7 @@ officer outside the case's scope cannot tell it from a missing one.
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from helpdesk import lifecycle
 from helpdesk.filing import service_get_active
 from helpdesk.models import PublicLocation, Service, Ticket
 from helpdesk.public_view import public_point
+from notifications.models import Notification
 from tests import factories
 from tests.conftest import Personas
 from tests.factories import point_inside, ticket_file
@@ -255,3 +257,98 @@ def test_public_ids_are_random_and_unrelated_to_the_number(
     assert len(set(ids)) == 3
     assert all(len(i) >= 12 for i in ids)
     assert all(t.number not in i for t, i in zip(tickets, ids, strict=True))
+
+
+# --- The reporter's own words stay theirs (found by a second probe) ------------------
+
+REPORTER_WORDS = "Tôi là mẹ cháu Lan lớp 3, đi làm về sau 18h"
+RATING_WORDS = "Anh cán bộ làm chậm quá"
+REOPEN_WORDS = "Vẫn chưa sửa, nhà tôi ở ngay đầu ngõ"
+
+
+@pytest.mark.django_db
+def test_the_public_never_reads_the_reporters_messages_rating_or_reopen_reason(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    ticket = _file(personas.resident, commune_a, service="streetlight_out")
+    supporter = _supporter()
+    _support(supporter, ticket)
+    officer = personas.officer_a
+    lifecycle.ticket_accept(ticket=ticket, by=officer)
+    lifecycle.ticket_reply(ticket=ticket, by=personas.resident, body=REPORTER_WORDS)
+    lifecycle.ticket_reply(ticket=ticket, by=officer, body="Đội sẽ đến sáng mai")
+    lifecycle.ticket_resolve(ticket=ticket, by=officer, note="Đã thay bóng")
+    lifecycle.ticket_rate(ticket=ticket, by=personas.resident, rating=2, comment=RATING_WORDS)
+    lifecycle.ticket_reopen(ticket=ticket, by=personas.resident, reason=REOPEN_WORDS)
+
+    views = {
+        "supporter api": _client(supporter).get(f"/api/v1/helpdesk/cases/{ticket.number}"),
+        "supporter page": _client(supporter).get(f"/cases/{ticket.number}/"),
+        "public api": Client().get(f"/api/v1/reports/public/{ticket.public_id}"),
+        "public page": Client().get(f"/reports/{ticket.public_id}/"),
+    }
+    for name, response in views.items():
+        assert response.status_code == 200, name
+        text = (
+            json.dumps(response.json(), ensure_ascii=False)
+            if "api" in name
+            else response.content.decode()
+        )
+        for words in (REPORTER_WORDS, RATING_WORDS, REOPEN_WORDS):
+            assert words not in text, (name, words)
+        assert "Đội sẽ đến sáng mai" in text, name  # the officers' answers stay
+    # The reopen still shows as a change of status, without its reason.
+    events = views["supporter api"].json()["events"]
+    assert events[-1]["to_status"] == "in_progress"
+    assert events[-1]["body"] == ""
+    # The reporter reads all of it.
+    own = _client(personas.resident).get(f"/api/v1/helpdesk/cases/{ticket.number}").json()
+    for words in (REPORTER_WORDS, REOPEN_WORDS):
+        assert words in json.dumps(own, ensure_ascii=False)
+    # Nor is the supporter told the reporter's words in their inbox.
+    told = " ".join(Notification.objects.filter(recipient=supporter).values_list("body", flat=True))
+    for words in (REPORTER_WORDS, RATING_WORDS, REOPEN_WORDS):
+        assert words not in told
+    assert "Đội sẽ đến sáng mai" in told
+
+
+@pytest.mark.django_db
+def test_nearby_finds_a_report_from_every_side_of_its_cell_whatever_the_cell_size(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """With 500 m cells the candidates were cut by the exact point with a fixed
+    box, so points on one side of the cell did not list a report filed near a
+    corner, and that arc told where the home was (found by a probe)."""
+    Service.objects.filter(code="streetlight_out").update(public_grid_m=500)
+    lat, lon = point_inside(commune_a)
+    service = Service.objects.get(code="streetlight_out")
+    centre = public_point(service=service, point=Point(lon, lat, srid=4326))
+    assert centre is not None
+    # A report in the south-west corner of its cell, a few metres from the edge.
+    cell_lat = 500 / 111_320
+    cell_lon = 500 / (111_320 * math.cos(math.radians(centre.y)))
+    corner = (centre.y - cell_lat * 0.49, centre.x - cell_lon * 0.49)
+    ticket = ticket_file(
+        reporter=personas.resident,
+        service=service,
+        description="Đèn tắt",
+        lat=corner[0],
+        lon=corner[1],
+    ).ticket
+    assert public_point(service=service, point=ticket.location) == centre
+    missing = []
+    for bearing in range(0, 360, 5):
+        # 240 m from the centre the public sees, within the 250 m radius.
+        d_lat = 240 * math.cos(math.radians(bearing)) / 111_320
+        d_lon = 240 * math.sin(math.radians(bearing)) / (111_320 * math.cos(math.radians(centre.y)))
+        response = Client().get(
+            "/api/v1/reports/nearby",
+            {
+                "service": "streetlight_out",
+                "lat": f"{centre.y + d_lat}",
+                "lon": f"{centre.x + d_lon}",
+            },
+        )
+        if ticket.public_id not in [n["public_id"] for n in response.json()]:
+            missing.append(bearing)
+    assert missing == []

@@ -90,3 +90,30 @@ async def test_out_of_scope_socket_closes_like_a_missing_case(
         codes.append((await socket.receive_output(timeout=TIMEOUT)).get("code"))
         await socket.disconnect()
     assert codes == [4404, 4404]
+
+
+async def test_supporter_socket_is_not_sent_the_reporters_own_messages(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    ticket = await database_sync_to_async(_file)(personas.resident, commune_a)
+    supporter = await database_sync_to_async(_supporter)()
+    await database_sync_to_async(_support)(supporter, ticket)
+    headers = await database_sync_to_async(ws_headers)(supporter)
+    follower = WebsocketCommunicator(application, f"/ws/cases/{ticket.number}/", headers=headers)
+    connected, _ = await follower.connect(timeout=TIMEOUT)
+    assert connected
+    assert (await follower.receive_json_from(timeout=TIMEOUT))["type"] == "synced"
+    await database_sync_to_async(lifecycle.ticket_reply)(
+        ticket=ticket, by=personas.resident, body="Tôi đi làm về sau 18h"
+    )
+    await database_sync_to_async(lifecycle.ticket_reply)(
+        ticket=ticket, by=personas.officer_a, body="Đội sẽ đến sáng mai"
+    )
+    # The officer's answer comes next, straight after the sync: no reporter's
+    # message before it, and no catch-up round (its gap check skips what the
+    # public is not shown).
+    message = await follower.receive_json_from(timeout=TIMEOUT)
+    assert message["type"] == "event"
+    assert message["event"]["body"] == "Đội sẽ đến sáng mai"
+    assert await follower.receive_nothing(timeout=0.3)
+    await follower.disconnect()

@@ -150,6 +150,10 @@ class WebsocketCommunicator(ApplicationCommunicator):
         result: dict[str, Any] = await super().receive_output(timeout)  # type: ignore[no-untyped-call]
         return result
 
+    async def receive_nothing(self, timeout: float = 0.1, interval: float = 0.01) -> bool:  # noqa: ASYNC109
+        nothing: bool = await super().receive_nothing(timeout, interval)  # type: ignore[no-untyped-call]
+        return nothing
+
     async def send_input(self, message: dict[str, Any]) -> None:
         await super().send_input(message)  # type: ignore[no-untyped-call]
 
