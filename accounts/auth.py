@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, django_auth
@@ -69,6 +70,15 @@ def bearer_key(request: HttpRequest) -> str | None:
     if scheme.lower() != "bearer" or not key.strip():
         return None
     return key.strip()
+
+
+def request_person(request: HttpRequest) -> User | object:
+    """Who asks: the owner of a bearer key when one is sent (apps), else the
+    session's user (pages). A wrong key is nobody, whatever the cookie says."""
+    key = bearer_key(request)
+    if key is not None:
+        return api_token_user(key=key) or AnonymousUser()
+    return request.user
 
 
 # Every endpoint for a logged-in person accepts an API token (mobile) or the

@@ -17,13 +17,15 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from accounts.auth import request_person
 from helpdesk import errors
 from helpdesk.permissions import scope_for
 from helpdesk.photo_publishing import VARIANTS
 from helpdesk.selectors import photo_get
 
 # A person's own photos change rarely, but access can be withdrawn: let their
-# browser keep a copy for an hour and no shared cache keep one at all.
+# browser keep a copy for an hour and no shared cache keep one at all. Apps
+# fetch with their bearer key, pages with the session cookie.
 CACHE_CONTROL = "private, max-age=3600"
 
 
@@ -34,7 +36,9 @@ def photo_file(
     if variant not in VARIANTS:
         raise Http404
     try:
-        attachment = photo_get(scope=scope_for(user=request.user), attachment_id=attachment_id)
+        attachment = photo_get(
+            scope=scope_for(user=request_person(request)), attachment_id=attachment_id
+        )
     except errors.CaseNotFound:
         raise Http404 from None
     name = attachment.display if variant == "display" else attachment.thumbnail

@@ -10,6 +10,7 @@ from django.core.files.storage import FileSystemStorage
 from django.test import Client
 from pytest_django import Settings
 
+from accounts.auth import api_token_create
 from accounts.models import User
 from geo.models import AdminUnit
 from helpdesk import lifecycle
@@ -189,3 +190,18 @@ def test_an_internal_note_photo_is_never_the_reporters(
     note_photo = Attachment.objects.get(ticket=ticket)
     assert _status(personas.officer_a, note_photo) == 200
     assert _status(personas.resident, note_photo) == 404
+
+
+def test_an_app_fetches_its_own_photo_with_its_bearer_key(
+    photo: Attachment, personas: Personas
+) -> None:
+    own = Client(headers={"authorization": f"Bearer {api_token_create(user=personas.resident)}"})
+    assert own.get(f"/photos/{photo.pk}/thumbnail/").status_code == 200
+    other = Client(
+        headers={"authorization": f"Bearer {api_token_create(user=personas.digital_team)}"}
+    )
+    assert other.get(f"/photos/{photo.pk}/thumbnail/").status_code == 404
+    # A wrong key is nobody, even beside the reporter's session cookie.
+    forged = _client(personas.resident)
+    forged.defaults["HTTP_AUTHORIZATION"] = "Bearer xd_not-a-key"
+    assert forged.get(f"/photos/{photo.pk}/thumbnail/").status_code == 404
