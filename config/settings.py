@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "notifications",
     "knowledge",
     "helpdesk",
+    "console",
     "reports",
 ]
 

@@ -19,7 +19,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("console/", include("helpdesk.urls")),
+    path("console/", include("console.urls")),
     path("photos/", include("helpdesk.photo_urls")),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),

@@ -3,13 +3,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadOnlyAdmin
 from helpdesk import admin_calendar  # noqa: F401  (registers its model)
+from helpdesk.links import staff_case_link
 from helpdesk.models import (
     Attachment,
     CannedResponse,
@@ -117,7 +117,7 @@ class TicketAdmin(CaseRecordAdmin[Ticket]):
 
     @admin.display(description=_("Change it in the console"))
     def console_link(self, ticket: Ticket) -> SafeString:
-        url = reverse("helpdesk:ticket-detail", args=[ticket.number])
+        url = staff_case_link(number=ticket.number)
         return format_html('<a href="{}">{}</a>', url, ticket.number)
 
 

@@ -1,10 +1,12 @@
 """Addresses of pages that layers above the case core own.
 
-The case core puts links in notifications (a resident's case page) and in
-replies (a help article's page), but those pages belong to the resident site
-(reports/) and, later, other front ends, which sit above helpdesk and may not
-be imported by it. Each front end tells the core its addresses when Django
-starts (reports/apps.py); the core never spells another app's URL names.
+The case core puts links in notifications (a resident's case page, the
+console's case page for staff), in replies (a help article's page) and in the
+admin (the console's case page), but those pages belong to the resident site
+(reports/), the officer console (console/) and, later, other front ends, which
+sit above helpdesk and may not be imported by it. Each front end tells the core
+its addresses when Django starts (reports/apps.py, console/apps.py); the core
+never spells another app's URL names.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.core.exceptions import ImproperlyConfigured
 class _Pages:
     resident_case: Callable[[str], str] | None = None
     article: Callable[[str], str] | None = None
+    staff_case: Callable[[str], str] | None = None
 
 
 _pages = _Pages()
@@ -28,12 +31,15 @@ def pages_register(
     *,
     resident_case: Callable[[str], str] | None = None,
     article: Callable[[str], str] | None = None,
+    staff_case: Callable[[str], str] | None = None,
 ) -> None:
     """Tell the core how to link to a case page (by case number) and an article (by slug)."""
     if resident_case is not None:
         _pages.resident_case = resident_case
     if article is not None:
         _pages.article = article
+    if staff_case is not None:
+        _pages.staff_case = staff_case
 
 
 def resident_case_link(*, number: str) -> str:
@@ -48,3 +54,10 @@ def article_link(*, slug: str) -> str:
     if _pages.article is None:
         raise ImproperlyConfigured("No app registered the article page (helpdesk.links).")
     return _pages.article(slug)
+
+
+def staff_case_link(*, number: str) -> str:
+    """The page where staff in scope handle the case (the officer console)."""
+    if _pages.staff_case is None:
+        raise ImproperlyConfigured("No app registered the staff case page (helpdesk.links).")
+    return _pages.staff_case(number)

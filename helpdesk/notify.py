@@ -12,14 +12,13 @@ from collections.abc import Callable
 from functools import partial
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from helpdesk.followers import case_followers, case_owner_followers, case_staff_followers
-from helpdesk.links import resident_case_link
+from helpdesk.links import resident_case_link, staff_case_link
 from helpdesk.models import Ticket, TicketEvent, TicketStatus
 from helpdesk.names import department_name, service_name
 from helpdesk.public_view import event_public, is_shown_to_public
@@ -135,7 +134,7 @@ def _case_link(ticket: Ticket, *, staff: bool) -> str:
     """The page each audience can open: the console for staff, the resident's case page
     for everyone else (the console would refuse them)."""
     if staff:
-        return reverse("helpdesk:ticket-detail", args=[ticket.number])
+        return staff_case_link(number=ticket.number)
     return resident_case_link(number=ticket.number)
 
 

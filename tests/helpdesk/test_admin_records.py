@@ -28,7 +28,7 @@ def test_admin_shows_a_case_but_refuses_to_change_or_delete_it(
     change = reverse("admin:helpdesk_ticket_change", args=[ticket.pk])
     page = admin_client_for.get(change)
     assert page.status_code == 200
-    assert reverse("helpdesk:ticket-detail", args=[ticket.number]) in page.content.decode()
+    assert reverse("console:ticket-detail", args=[ticket.number]) in page.content.decode()
     events_before = ticket.events.count()
     posted = admin_client_for.post(
         change,

@@ -116,7 +116,7 @@ def test_only_staff_in_scope_approve_photos_for_the_public_map(
 def test_console_resolves_with_an_uploaded_after_photo(pothole: Ticket, personas: Personas) -> None:
     client = Client()
     client.force_login(personas.officer_a)
-    url = reverse("helpdesk:ticket-action", args=[pothole.number, "resolve"])
+    url = reverse("console:ticket-action", args=[pothole.number, "resolve"])
     photo = SimpleUploadedFile("after.jpg", jpeg(), content_type="image/jpeg")
     response = client.post(url, {"resolve-note": "Đã vá xong", "resolve-photos": [photo]})
     assert response.status_code == 302
@@ -158,9 +158,9 @@ def test_console_shows_photos_and_toggles_them_on_the_public_map(
     photo = Attachment.objects.get(ticket=pothole, role=Attachment.Role.AFTER)
     client = Client(headers={"accept-language": "en"})
     client.force_login(personas.officer_a)
-    page = client.get(reverse("helpdesk:ticket-detail", args=[pothole.number]))
+    page = client.get(reverse("console:ticket-detail", args=[pothole.number]))
     assert f"/photos/{photo.pk}/thumbnail/" in page.content.decode()
-    url = reverse("helpdesk:photo-public", args=[pothole.number, photo.pk])
+    url = reverse("console:photo-public", args=[pothole.number, photo.pk])
     assert client.post(url, {"public": "1"}).status_code == 302
     photo.refresh_from_db()
     assert photo.public_approved_at is not None
@@ -186,7 +186,7 @@ def test_messages_carry_pictures_and_internal_ones_stay_internal(
     assert picture.event.pk == sent.json()["id"]
     officer = Client(headers={"accept-language": "en"})
     officer.force_login(personas.officer_a)
-    url = reverse("helpdesk:ticket-action", args=[pothole.number, "note"])
+    url = reverse("console:ticket-action", args=[pothole.number, "note"])
     note_photo = SimpleUploadedFile("n.jpg", jpeg(color="black"), content_type="image/jpeg")
     assert (
         officer.post(url, {"note-body": "Cần máy lu", "note-photos": [note_photo]}).status_code

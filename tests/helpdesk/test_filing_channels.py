@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 APP_PACKAGES = (
     "accounts",
     "config",
+    "console",
     "core",
     "geo",
     "helpdesk",

@@ -399,7 +399,7 @@ def test_console_case_page_follows_from_its_last_event(
     last = TicketEvent.objects.filter(ticket=ticket).latest("id")
     assert not last.is_public
     response = _client(personas.officer_a).get(
-        reverse("helpdesk:ticket-detail", args=[ticket.number])
+        reverse("console:ticket-detail", args=[ticket.number])
     )
     html = response.content.decode()
     assert _live_attributes(html) == (ticket.number, last.pk)
@@ -428,7 +428,7 @@ def test_resident_case_page_follows_from_its_last_public_event(
 
 @pytest.mark.django_db
 def test_queue_page_has_the_live_banner(personas: Personas) -> None:
-    html = _client(personas.officer_a).get(reverse("helpdesk:queue")).content.decode()
+    html = _client(personas.officer_a).get(reverse("console:queue")).content.decode()
     assert "data-live-queue" in html
     assert "data-live-banner hidden" in html
     assert "data-live-count" in html

@@ -9,7 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.console_selectors import QueueChoices
+from console.selectors import QueueChoices
 from helpdesk.models import CannedResponse, Department, Service, TicketStatus
 from helpdesk.replies import reply_compose
 from helpdesk.selectors import QueueFilter

@@ -1,0 +1,156 @@
+"""The moves an officer makes from the case page: each button's form and the
+lifecycle service it calls.
+
+Which moves a case allows is the lifecycle's rule (helpdesk.lifecycle); this
+table only names, for each one, the words on the page and the form that
+parses its input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from console import selectors
+from console.forms import (
+    DuplicateForm,
+    EmptyForm,
+    NoteForm,
+    RejectForm,
+    ReplyForm,
+    ResolveForm,
+    TransferForm,
+)
+from helpdesk import lifecycle
+from helpdesk.models import Ticket, TicketStatus
+from helpdesk.permissions import Scope
+from helpdesk.selectors import ticket_get
+
+S = TicketStatus
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str | Promise
+    done: str | Promise
+    form: type[forms.Form]
+    run: Callable[[Ticket, User, Scope, dict[str, Any]], object]
+    # The status the action moves the case to; None for replies and notes.
+    to: str | None = None
+
+
+def _duplicate(ticket: Ticket, by: User, scope: Scope, data: dict[str, Any]) -> object:
+    original = ticket_get(scope=scope, number=data["original"])
+    return lifecycle.ticket_mark_duplicate(ticket=ticket, by=by, original=original)
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in (
+        Action(
+            "accept",
+            _("Accept"),
+            _("Case accepted and assigned to you."),
+            EmptyForm,
+            lambda t, by, s, d: lifecycle.ticket_accept(ticket=t, by=by),
+            S.ACCEPTED,
+        ),
+        Action(
+            "start",
+            _("Start work"),
+            _("Work on the case has started."),
+            EmptyForm,
+            lambda t, by, s, d: lifecycle.ticket_start(ticket=t, by=by),
+            S.IN_PROGRESS,
+        ),
+        Action(
+            "reply",
+            _("Send reply"),
+            _("Reply sent to the resident."),
+            ReplyForm,
+            lambda t, by, s, d: lifecycle.ticket_reply(
+                ticket=t, by=by, body=d["body"], photos=[p.read() for p in d["photos"]]
+            ),
+        ),
+        Action(
+            "note",
+            _("Add note"),
+            _("Internal note added."),
+            NoteForm,
+            lambda t, by, s, d: lifecycle.ticket_reply(
+                ticket=t,
+                by=by,
+                body=d["body"],
+                internal=True,
+                photos=[p.read() for p in d["photos"]],
+            ),
+        ),
+        Action(
+            "transfer",
+            _("Transfer"),
+            _("Case transferred."),
+            TransferForm,
+            lambda t, by, s, d: lifecycle.ticket_transfer(
+                ticket=t, by=by, department=d["department"], reason=d["reason"]
+            ),
+            S.TRANSFERRED,
+        ),
+        Action(
+            "duplicate",
+            _("Mark as duplicate"),
+            _("Case marked as a duplicate."),
+            DuplicateForm,
+            _duplicate,
+            S.DUPLICATE,
+        ),
+        Action(
+            "reject",
+            _("Reject"),
+            _("Case rejected."),
+            RejectForm,
+            lambda t, by, s, d: lifecycle.ticket_reject(ticket=t, by=by, reason=d["reason"]),
+            S.REJECTED,
+        ),
+        Action(
+            "resolve",
+            _("Resolve"),
+            _("Case resolved. The resident has been told."),
+            ResolveForm,
+            lambda t, by, s, d: lifecycle.ticket_resolve(
+                ticket=t, by=by, note=d["note"], photos=[photo.read() for photo in d["photos"]]
+            ),
+            S.RESOLVED,
+        ),
+    )
+}
+
+
+def action_available(action: Action, ticket: Ticket) -> bool:
+    if action.to is None:
+        return ticket.status in lifecycle.CONVERSATION_OPEN
+    return action.to in lifecycle.STAFF_MOVES[ticket.status]
+
+
+def action_form(action: Action, ticket: Ticket, data: Any = None, files: Any = None) -> forms.Form:
+    """The action's form, with the choices this case offers (transfer targets,
+    the department's prepared answers, articles on the case's topic)."""
+    if action.form is TransferForm:
+        departments = lifecycle.transfer_targets(ticket=ticket)
+        return TransferForm(data, departments=departments, prefix=action.name)
+    if action.form is ReplyForm:
+        return ReplyForm(
+            data,
+            files,
+            prefix=action.name,
+            canned=selectors.canned_responses_for(ticket=ticket),
+            articles=selectors.articles_for(ticket=ticket),
+            language=ticket.reporter.language,
+        )
+    return action.form(data, files, prefix=action.name)

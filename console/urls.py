@@ -1,0 +1,40 @@
+"""Pages of the officer console, mounted at /console/ (config/urls.py)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import URLPattern, path, reverse_lazy
+
+from console.forms import PhoneLoginForm
+from console.views import case, dashboard, queue
+
+app_name = "console"
+urlpatterns: list[URLPattern] = [
+    path("", queue.queue, name="queue"),
+    path("rows/", queue.queue_rows, name="queue-rows"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("map/", queue.queue_map, name="queue-map"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="console/login.html",
+            authentication_form=PhoneLoginForm,
+            redirect_authenticated_user=True,
+            next_page=reverse_lazy("console:queue"),
+        ),
+        name="login",
+    ),
+    path(
+        "logout/",
+        auth_views.LogoutView.as_view(next_page=reverse_lazy("console:login")),
+        name="logout",
+    ),
+    path("cases/<str:number>/", case.ticket_detail, name="ticket-detail"),
+    path("cases/<str:number>/live/", case.ticket_live, name="ticket-live"),
+    path(
+        "cases/<str:number>/photos/<int:photo_id>/public/",
+        case.photo_public,
+        name="photo-public",
+    ),
+    path("cases/<str:number>/<slug:action>/", case.ticket_action, name="ticket-action"),
+]

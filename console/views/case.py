@@ -1,0 +1,142 @@
+"""The case page: facts, photos, timeline, the actions the case allows, and
+its live parts; the actions themselves and a photo's public approval."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_POST
+
+from console import selectors
+from console.actions import ACTIONS, action_available, action_form
+from console.views.access import can_see_dashboard, error_page, managed_case, officer
+from console.views.deadline import case_deadline
+from core.errors import DomainError
+from helpdesk.attachments import attachment_approve_public
+from helpdesk.models import Ticket
+from helpdesk.permissions import Scope, can_manage
+from helpdesk.photo_publishing import photo_url
+from helpdesk.selectors import ticket_photos, ticket_timeline
+
+
+def _ticket_page(
+    request: HttpRequest,
+    scope: Scope,
+    ticket: Ticket,
+    *,
+    failed: tuple[str, forms.Form] | None = None,
+    error: str | Promise | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    forms_by_action = {
+        name: action_form(action, ticket)
+        for name, action in ACTIONS.items()
+        if action_available(action, ticket)
+    }
+    if failed is not None:
+        forms_by_action[failed[0]] = failed[1]
+    context = {
+        **_live_parts(scope, ticket),
+        "photos": [
+            (
+                photo,
+                {
+                    "display": photo_url(attachment=photo, variant="display"),
+                    "thumbnail": photo_url(attachment=photo, variant="thumbnail"),
+                },
+            )
+            for photo in ticket_photos(scope=scope, ticket=ticket)
+        ],
+        "actions": [(ACTIONS[name], form) for name, form in forms_by_action.items()],
+        "error": error,
+        "show_dashboard": can_see_dashboard(scope),
+    }
+    return render(request, "console/ticket_detail.html", context, status=status)
+
+
+def _live_parts(scope: Scope, ticket: Ticket) -> dict[str, Any]:
+    """What the case page shows that a push can change: the facts and the timeline."""
+    location = None
+    if ticket.location is not None:
+        location = f"{ticket.location.y:.5f}, {ticket.location.x:.5f}"
+    calendar = selectors.calendars_for(province_ids=[ticket.province_id])
+    return {
+        "ticket": ticket,
+        "location": location,
+        "sla": case_deadline(ticket, calendar[ticket.province_id], timezone.now()),
+        "show_reporter": can_manage(scope=scope, ticket=ticket),
+        "timeline": ticket_timeline(scope=scope, ticket=ticket),
+    }
+
+
+@require_GET
+@managed_case
+def ticket_live(request: HttpRequest, scope: Scope, ticket: Ticket) -> HttpResponse:
+    """The case page's live parts alone, for live.js to put in place after a push.
+
+    Not the page itself: rendering it would also use up the flash messages
+    (e.g. "Accepted") meant for the page the officer's own action leads to.
+    """
+    return render(request, "console/_ticket_live.html", _live_parts(scope, ticket))
+
+
+@require_GET
+@managed_case
+def ticket_detail(request: HttpRequest, scope: Scope, ticket: Ticket) -> HttpResponse:
+    return _ticket_page(request, scope, ticket)
+
+
+@require_POST
+@managed_case
+def ticket_action(request: HttpRequest, scope: Scope, ticket: Ticket, action: str) -> HttpResponse:
+    chosen = ACTIONS.get(action)
+    if chosen is None:
+        raise Http404
+    form = action_form(chosen, ticket, request.POST, request.FILES)
+    if not form.is_valid():
+        message = gettext("Please correct the form below.")
+        return _ticket_page(
+            request, scope, ticket, failed=(action, form), error=message, status=422
+        )
+    try:
+        chosen.run(ticket, officer(request), scope, form.cleaned_data)
+    except DomainError as exc:
+        ticket.refresh_from_db()
+        return _ticket_page(
+            request,
+            scope,
+            ticket,
+            failed=(action, form),
+            error=exc.message,
+            status=exc.http_status,
+        )
+    messages.success(request, str(chosen.done))
+    return redirect("console:ticket-detail", number=ticket.number)
+
+
+@require_POST
+@managed_case
+def photo_public(request: HttpRequest, scope: Scope, ticket: Ticket, photo_id: int) -> HttpResponse:
+    """Show a photo on the public map, or hide it again."""
+    photo = ticket.attachments.filter(pk=photo_id).first()
+    if photo is None:
+        raise Http404
+    approve = request.POST.get("public") == "1"
+    try:
+        attachment_approve_public(attachment=photo, by=officer(request), approved=approve)
+    except DomainError as exc:
+        return error_page(request, exc.message, exc.http_status)
+    messages.success(
+        request,
+        gettext("The photo is now on the public map.")
+        if approve
+        else gettext("The photo is hidden from the public map."),
+    )
+    return redirect("console:ticket-detail", number=ticket.number)

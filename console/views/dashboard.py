@@ -1,0 +1,53 @@
+"""The dashboard: counts, on-time rate and handling time per department and commune."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET
+
+from console import selectors
+from console.views.access import can_see_dashboard, error_page, staff_required
+from helpdesk.permissions import Scope
+
+
+def _duration_text(amount: dt.timedelta | None) -> str:
+    if amount is None:
+        return "—"
+    hours = amount.total_seconds() / 3600
+    if hours >= 24:
+        days = round(hours / 24, 1)
+        return ngettext("%(count)s day", "%(count)s days", int(days)) % {"count": days}
+    rounded = round(hours, 1)
+    return ngettext("%(count)s hour", "%(count)s hours", int(rounded)) % {"count": rounded}
+
+
+def _dashboard_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    biggest = max((row["total"] for row in rows), default=0) or 1
+    for row in rows:
+        row["bar"] = round(100 * row["total"] / biggest)
+        row["on_time_rate"] = (
+            round(100 * row["on_time"] / row["resolved"]) if row["resolved"] else None
+        )
+        row["avg_text"] = _duration_text(row["avg_handling"])
+    return rows
+
+
+@require_GET
+@staff_required
+def dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
+    if not can_see_dashboard(scope):
+        return error_page(
+            request, _("The dashboard is for commune leaders and province administrators."), 403
+        )
+    context = {
+        "by_department": _dashboard_rows(selectors.dashboard_by_department(scope=scope)),
+        "by_commune": _dashboard_rows(selectors.dashboard_by_commune(scope=scope)),
+        "show_dashboard": True,
+    }
+    return render(request, "console/dashboard.html", context)

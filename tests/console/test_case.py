@@ -1,0 +1,243 @@
+"""The case page and its actions: who sees and changes which case, what each action does."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from geo.models import AdminUnit
+from helpdesk import lifecycle
+from helpdesk.models import Department, DepartmentType, Ticket, TicketEvent
+from tests import factories
+from tests.conftest import Personas
+from tests.console.pages import (
+    ALLOWED,
+    PERSONAS,
+    S,
+    assert_refused,
+    case_in,
+    client_as,
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PERSONAS)
+def test_ticket_page_shows_case_and_reporter_only_to_staff_in_scope(
+    personas: Personas, ticket_a: Ticket, name: str
+) -> None:
+    lifecycle.ticket_reply(
+        ticket=ticket_a, by=personas.officer_a, body="Ghi chú nội bộ", internal=True
+    )
+    url = reverse("console:ticket-detail", args=[ticket_a.number])
+    response = client_as(personas, name).get(url)
+    content = response.content.decode()
+    if name in ALLOWED:
+        assert response.status_code == 200
+        assert personas.resident.phone in content
+        assert "Ghi chú nội bộ" in content
+        assert ticket_a.description in content
+    else:
+        assert_refused(response, name, case=True)
+        assert personas.resident.phone not in content
+        assert ticket_a.description not in content
+        assert "Ghi chú nội bộ" not in content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PERSONAS)
+def test_live_parts_of_the_case_page_follow_the_same_scope(
+    personas: Personas, ticket_a: Ticket, name: str
+) -> None:
+    lifecycle.ticket_accept(ticket=ticket_a, by=personas.officer_a)
+    lifecycle.ticket_reply(
+        ticket=ticket_a, by=personas.officer_a, body="Ghi chú nội bộ", internal=True
+    )
+    url = reverse("console:ticket-live", args=[ticket_a.number])
+    response = client_as(personas, name).get(url)
+    content = response.content.decode()
+    if name in ALLOWED:
+        assert response.status_code == 200
+        assert 'data-live-part="facts"' in content
+        assert 'data-live-part="timeline"' in content
+        assert "Ghi chú nội bộ" in content
+        assert personas.resident.phone in content
+        assert str(S.ACCEPTED.label) in content
+        assert "<html" not in content  # the parts only, not a page with its messages
+    else:
+        assert_refused(response, name, case=True)
+        assert personas.resident.phone not in content
+        assert "Ghi chú nội bộ" not in content
+
+
+# --- Actions × personas --------------------------------------------------------
+
+
+def _action_data(
+    action: str, ticket: Ticket, personas: Personas, commune_a: AdminUnit
+) -> dict[str, str]:
+    if action in ("start", "resolve"):
+        lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    if action == "transfer":
+        target = factories.department_create(
+            commune=commune_a, department_type=DepartmentType.CULTURE_SOCIETY
+        )
+        return {"transfer-department": str(target.pk), "transfer-reason": "Sai lĩnh vực"}
+    if action == "duplicate":
+        return {"duplicate-original": case_in(commune_a, personas.resident).number}
+    return {
+        "reply": {"reply-body": "Chúng tôi đã nhận"},
+        "note": {"note-body": "Ghi chú"},
+        "reject": {"reject-reason": "Không thuộc thẩm quyền"},
+        "resolve": {"resolve-note": "Đã vá ổ gà"},
+    }.get(action, {})
+
+
+EXPECTED = {
+    "accept": (S.ACCEPTED, TicketEvent.Kind.STATUS),
+    "start": (S.IN_PROGRESS, TicketEvent.Kind.STATUS),
+    "reply": (S.NEW, TicketEvent.Kind.REPLY),
+    "note": (S.NEW, TicketEvent.Kind.NOTE),
+    "transfer": (S.TRANSFERRED, TicketEvent.Kind.STATUS),
+    "duplicate": (S.DUPLICATE, TicketEvent.Kind.STATUS),
+    "reject": (S.REJECTED, TicketEvent.Kind.STATUS),
+    "resolve": (S.RESOLVED, TicketEvent.Kind.STATUS),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", list(EXPECTED))
+@pytest.mark.parametrize("name", PERSONAS)
+def test_action_moves_case_only_for_staff_in_scope(
+    personas: Personas, commune_a: AdminUnit, ticket_a: Ticket, action: str, name: str
+) -> None:
+    data = _action_data(action, ticket_a, personas, commune_a)
+    before = ticket_a.events.count()
+    status_before = Ticket.objects.get(pk=ticket_a.pk).status
+    url = reverse("console:ticket-action", args=[ticket_a.number, action])
+    response = client_as(personas, name).post(url, data)
+    ticket_a.refresh_from_db()
+    if name in ALLOWED:
+        assert response.status_code == 302, response.content.decode()
+        assert response["Location"] == reverse("console:ticket-detail", args=[ticket_a.number])
+        status, kind = EXPECTED[action]
+        assert ticket_a.status == status
+        assert ticket_a.events.count() == before + 1
+        assert ticket_a.events.order_by("-id")[0].kind == kind
+    else:
+        assert_refused(response, name, case=True)
+        assert personas.resident.phone not in response.content.decode()
+        assert ticket_a.status == status_before
+        assert ticket_a.events.count() == before
+
+
+@pytest.mark.django_db
+def test_action_shows_success_message_after_redirect(personas: Personas, ticket_a: Ticket) -> None:
+    client = client_as(personas, "officer_a")
+    url = reverse("console:ticket-action", args=[ticket_a.number, "accept"])
+    response = client.post(url, follow=True)
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == ["Case accepted and assigned to you."]
+    ticket_a.refresh_from_db()
+    assert ticket_a.assignee == personas.officer_a
+
+
+@pytest.mark.django_db
+def test_illegal_action_returns_409_with_readable_sentence(
+    personas: Personas, ticket_a: Ticket
+) -> None:
+    # A new case cannot be started before it is accepted.
+    url = reverse("console:ticket-action", args=[ticket_a.number, "start"])
+    response = client_as(personas, "officer_a").post(url)
+    assert response.status_code == 409
+    assert "This step is not possible for the case in its current state." in (
+        response.content.decode()
+    )
+    ticket_a.refresh_from_db()
+    assert ticket_a.status == S.NEW
+
+
+@pytest.mark.django_db
+def test_missing_reason_returns_422_and_keeps_case(personas: Personas, ticket_a: Ticket) -> None:
+    url = reverse("console:ticket-action", args=[ticket_a.number, "reject"])
+    response = client_as(personas, "officer_a").post(url, {"reject-reason": ""})
+    assert response.status_code == 422
+    ticket_a.refresh_from_db()
+    assert ticket_a.status == S.NEW
+
+
+@pytest.mark.django_db
+def test_duplicate_of_case_out_of_scope_is_refused(
+    personas: Personas, ticket_a: Ticket, commune_b: AdminUnit
+) -> None:
+    other = case_in(commune_b, personas.resident, service="vneid_account")
+    url = reverse("console:ticket-action", args=[ticket_a.number, "duplicate"])
+    response = client_as(personas, "officer_a").post(url, {"duplicate-original": other.number})
+    assert response.status_code == 404  # the other case is not the officer's to know of
+    ticket_a.refresh_from_db()
+    assert ticket_a.status == S.NEW
+
+
+@pytest.mark.django_db
+def test_ticket_page_offers_only_moves_allowed_from_current_state(
+    personas: Personas, ticket_a: Ticket
+) -> None:
+    client = client_as(personas, "officer_a")
+    url = reverse("console:ticket-detail", args=[ticket_a.number])
+    offered = {action.name for action, _form in client.get(url).context["actions"]}
+    assert offered == {"accept", "reply", "note", "transfer", "duplicate", "reject"}
+    lifecycle.ticket_accept(ticket=ticket_a, by=personas.officer_a)
+    lifecycle.ticket_start(ticket=ticket_a, by=personas.officer_a)
+    offered = {action.name for action, _form in client.get(url).context["actions"]}
+    assert offered == {"reply", "note", "transfer", "resolve"}
+
+
+@pytest.mark.django_db
+def test_transfer_offers_active_departments_of_the_same_province(
+    personas: Personas, ticket_a: Ticket, commune_b: AdminUnit
+) -> None:
+    inactive = factories.department_create(
+        commune=commune_b, department_type=DepartmentType.CULTURE_SOCIETY
+    )
+    Department.objects.filter(pk=inactive.pk).update(is_active=False)
+    lang_son = AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE, parent__code="20").first()
+    assert lang_son is not None
+    elsewhere = factories.department_create(commune=lang_son)
+    client = client_as(personas, "officer_a")
+    response = client.get(reverse("console:ticket-detail", args=[ticket_a.number]))
+    transfer = next(f for a, f in response.context["actions"] if a.name == "transfer")
+    offered = set(transfer.fields["department"].queryset)
+    assert Department.objects.get(commune=commune_b, department_type="public_service_centre") in (
+        offered
+    )
+    assert inactive not in offered
+    assert ticket_a.department not in offered
+    assert elsewhere not in offered
+
+
+@pytest.mark.django_db
+def test_reply_from_a_canned_answer_with_a_help_article_link(
+    personas: Personas, ticket_a: Ticket
+) -> None:
+    from helpdesk.models import CannedResponse
+    from knowledge.models import Article
+
+    assert ticket_a.department is not None
+    canned = CannedResponse.objects.create(
+        department=ticket_a.department,
+        title="Đã tiếp nhận",
+        body="Chúng tôi đã nhận phản ánh và sẽ cử người kiểm tra.",
+    )
+    article = Article.objects.filter(is_published=True).first()
+    assert article is not None
+    Article.objects.filter(pk=article.pk).update(topic_code=ticket_a.service.code)
+    client = client_as(personas, "officer_a")
+    url = reverse("console:ticket-action", args=[ticket_a.number, "reply"])
+    response = client.post(
+        url, {"reply-body": "", "reply-canned": canned.pk, "reply-article": article.pk}
+    )
+    assert response.status_code == 302
+    reply = ticket_a.events.get(kind="reply")
+    assert reply.body.startswith("Chúng tôi đã nhận phản ánh")
+    assert f"/help/articles/{article.slug}/" in reply.body
+    empty = client.post(url, {"reply-body": " "})
+    assert empty.status_code == 422

@@ -1,0 +1,137 @@
+"""The queue and its map: who sees which cases, filters, counts, pages, bounded queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
+
+from geo.models import AdminUnit
+from helpdesk import lifecycle
+from helpdesk.models import Ticket
+from tests.conftest import Personas
+from tests.console.pages import (
+    ALLOWED,
+    PERSONAS,
+    S,
+    assert_refused,
+    case_in,
+    client_as,
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PERSONAS)
+def test_queue_is_for_staff_only(personas: Personas, ticket_a: Ticket, name: str) -> None:
+    response = client_as(personas, name).get(reverse("console:queue"))
+    if name in (*ALLOWED, "officer_b"):
+        assert response.status_code == 200
+        # Officer B's queue is commune B's; commune A's case is not in it.
+        assert (ticket_a.number in response.content.decode()) == (name != "officer_b")
+    else:
+        assert_refused(response, name)
+        assert ticket_a.number.encode() not in response.content
+
+
+def _queue_numbers(client: Client, **params: str) -> set[str]:
+    response = client.get(reverse("console:queue"), params)
+    assert response.status_code == 200
+    return {ticket.number for ticket, _sla in response.context["rows"]}
+
+
+@pytest.mark.django_db
+def test_queue_filters_overdue_unrouted_and_mine(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
+) -> None:
+    mine = case_in(commune_a, personas.resident)
+    late = case_in(commune_a, personas.resident)
+    unrouted = case_in(commune_b, personas.resident)  # commune B has no economy department
+    assert unrouted.department is None
+    lifecycle.ticket_accept(ticket=mine, by=personas.officer_a)
+    Ticket.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(hours=3))
+
+    officer = client_as(personas, "officer_a")
+    assert _queue_numbers(officer) == {mine.number, late.number}
+    assert _queue_numbers(officer, mine="on") == {mine.number}
+    assert _queue_numbers(officer, overdue="on") == {late.number}
+    assert _queue_numbers(officer, status=S.ACCEPTED) == {mine.number}
+
+    admin = client_as(personas, "province_admin")
+    assert _queue_numbers(admin) == {mine.number, late.number, unrouted.number}
+    assert _queue_numbers(admin, unrouted="on") == {unrouted.number}
+    assert commune_b.code
+    assert _queue_numbers(admin, commune=commune_b.code) == {unrouted.number}
+    assert "Overdue by" in admin.get(reverse("console:queue"), {"overdue": "on"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_queue_counts_cases_per_status(personas: Personas, commune_a: AdminUnit) -> None:
+    accepted = case_in(commune_a, personas.resident)
+    case_in(commune_a, personas.resident)
+    lifecycle.ticket_accept(ticket=accepted, by=personas.officer_a)
+    response = client_as(personas, "officer_a").get(reverse("console:queue"))
+    counts = {value: n for value, _label, n in response.context["status_counts"]}
+    assert (counts[S.NEW], counts[S.ACCEPTED], counts[S.CLOSED]) == (1, 1, 0)
+
+
+@pytest.mark.django_db
+def test_queue_paginates_by_25(personas: Personas, commune_a: AdminUnit) -> None:
+    for _ in range(26):
+        case_in(commune_a, personas.resident)
+    client = client_as(personas, "officer_a")
+    assert len(client.get(reverse("console:queue")).context["rows"]) == 25
+    assert len(client.get(reverse("console:queue"), {"page": "2"}).context["rows"]) == 1
+
+
+@pytest.mark.django_db
+def test_queue_queries_do_not_grow_with_the_number_of_cases(
+    personas: Personas, commune_a: AdminUnit, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    client = client_as(personas, "province_admin")
+    client.get(reverse("console:queue"))  # warm the session
+
+    def queries_for_queue() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("console:queue")).status_code == 200
+        return len(captured)
+
+    for _ in range(3):
+        lifecycle.ticket_accept(ticket=case_in(commune_a, personas.resident), by=personas.officer_a)
+    with_three = queries_for_queue()
+    for _ in range(27):
+        lifecycle.ticket_accept(ticket=case_in(commune_a, personas.resident), by=personas.officer_a)
+    assert queries_for_queue() == with_three
+    with django_assert_max_num_queries(12):
+        client.get(reverse("console:queue"))
+
+
+@pytest.mark.django_db
+def test_pages_render_in_vietnamese_by_default_with_attribution(personas: Personas) -> None:
+    client = Client()
+    client.force_login(personas.officer_a)
+    content = client.get(reverse("console:queue")).content.decode()
+    assert '<html lang="vi">' in content
+    assert "Danh sách hồ sơ" in content
+    assert "sapnhap.bando.com.vn via thanglequoc/vietnamese-provinces-database (MIT)" in content
+
+
+@pytest.mark.django_db
+def test_queue_map_lists_cases_in_scope_even_without_tiles(
+    personas: Personas, ticket_a: Ticket
+) -> None:
+    officer = client_as(personas, "officer_a")
+    page = officer.get(reverse("console:queue-map"))
+    assert page.status_code == 200
+    content = page.content.decode()
+    # The list is the content; the map only decorates it when Leaflet loads.
+    assert f'href="/console/cases/{ticket_a.number}/"' in content
+    assert '"number": "' + ticket_a.number + '"' in content
+    other = client_as(personas, "officer_b").get(reverse("console:queue-map"))
+    assert ticket_a.number not in other.content.decode()
+    assert client_as(personas, "resident").get(reverse("console:queue-map")).status_code == 403
