@@ -16,6 +16,7 @@ from ninja.security import django_auth
 from accounts.auth import ApiTokenAuth, api_token_create, api_token_revoke, bearer_key
 from accounts.models import User
 from accounts.otp import RateLimited, SmsUnavailable, otp_request, otp_verify
+from core.api_fields import JsonBody
 from core.client_ip import client_ip
 from core.errors import DomainError
 
@@ -24,7 +25,7 @@ router = Router()
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-class OtpRequestIn(Schema):
+class OtpRequestIn(JsonBody):
     phone: str = Field(max_length=32, examples=["0912 345 678"])
 
 
@@ -33,7 +34,7 @@ class OtpRequestOut(Schema):
     retry_after: int = Field(description="Seconds before another code may be requested.")
 
 
-class OtpVerifyIn(Schema):
+class OtpVerifyIn(JsonBody):
     phone: str = Field(max_length=32, examples=["0912 345 678"])
     code: str = Field(max_length=16, examples=["123456"])
 

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from accounts.api import router as auth_router
+from config.api_schema import error_responses_add
 from core.errors import (
     DomainError,
     TooManyRequests,
@@ -32,7 +36,18 @@ def status_for(error: DomainError) -> int:
     return error.http_status
 
 
-api = NinjaAPI(
+class XaDeskApi(NinjaAPI):
+    """The NinjaAPI whose schema lists every operation's error answers (config/api_schema.py)."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        error_responses_add(schema)
+        return schema
+
+
+api = XaDeskApi(
     title="XaDesk API",
     version="1",
     description="Citizen field reports and public-service help requests, routed to communes.",
@@ -74,9 +89,36 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> H
     return api.create_response(request, body, status=401)
 
 
+@api.exception_handler(MultiPartParserError)
+def on_unreadable_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # A multipart body without its boundary, or cut off: the client's to fix.
+    body = {
+        "code": "malformed_request",
+        "message": _("The request could not be read. Please check it and try again."),
+    }
+    return api.create_response(request, body, status=400)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    body = {
+        "code": "request_too_large",
+        "message": _("What was sent is too large. Send fewer or smaller photos."),
+    }
+    return api.create_response(request, body, status=413)
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    body = {"code": "http_error", "message": str(exc.message)}
+    if exc.status_code == 400:
+        # ninja's own words ("Cannot parse request body (Expecting value...)")
+        # are for developers; the code says what it was.
+        body = {
+            "code": "malformed_request",
+            "message": _("The request could not be read. Please check it and try again."),
+        }
+    else:
+        body = {"code": "http_error", "message": str(exc.message)}
     return api.create_response(request, body, status=exc.status_code)
 
 

@@ -72,6 +72,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it sees the API's answers after everything else, and its errors
+    # first (a body over the limit) in the request's language.
+    "config.api_middleware.ApiEdgeErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -17,7 +17,14 @@ from ninja import Router
 
 from geo.errors import OutsideCoverage
 from geo.matches import CommuneMatch
-from geo.schemas import CommuneMatchOut, ErrorOut, LookupBatchIn, LookupBatchOut
+from geo.schemas import (
+    CommuneMatchOut,
+    ErrorOut,
+    Latitude,
+    Longitude,
+    LookupBatchIn,
+    LookupBatchOut,
+)
 from geo.selectors import communes_at_points
 
 router = Router()
@@ -46,7 +53,7 @@ def _render(match: CommuneMatch) -> dict[str, Any]:
     response={200: CommuneMatchOut, 404: ErrorOut, 422: ErrorOut},
     summary="The commune and province at a point",
 )
-def lookup_point(request: HttpRequest, lat: float, lon: float) -> JsonResponse:
+def lookup_point(request: HttpRequest, lat: Latitude, lon: Longitude) -> JsonResponse:
     """Return the commune covering (lat, lon); 404 outside_coverage outside Vietnam."""
     match = communes_at_points(points=[(lat, lon)], version_max_age=VERSION_MAX_AGE)[0]
     if match is None:

@@ -2,18 +2,50 @@
 
 from __future__ import annotations
 
-from ninja import Schema
+import math
+from typing import Annotated
 
+from ninja import Schema
+from pydantic import AfterValidator, Strict, WithJsonSchema
+
+from core.api_fields import JsonBody
+from geo.errors import InvalidCoordinates
 from geo.matches import CommuneMatch
 from geo.models import AdminUnit
 
 
-class PointIn(Schema):
-    lat: float
-    lon: float
+def _latitude(value: float) -> float:
+    if not (math.isfinite(value) and -90.0 <= value <= 90.0):
+        raise InvalidCoordinates(details={"lat": str(value)})
+    return value
 
 
-class LookupBatchIn(Schema):
+def _longitude(value: float) -> float:
+    if not (math.isfinite(value) and -180.0 <= value <= 180.0):
+        raise InvalidCoordinates(details={"lon": str(value)})
+    return value
+
+
+# The ranges are in the schema, and a value outside them is refused with the
+# invalid_coordinates code clients already branch on (a DomainError raised in
+# a validator passes through pydantic to config/api.py). In query strings and
+# form fields a number arrives as text, so these are lax.
+_LATITUDE_SCHEMA = {"type": "number", "minimum": -90, "maximum": 90}
+_LONGITUDE_SCHEMA = {"type": "number", "minimum": -180, "maximum": 180}
+Latitude = Annotated[float, AfterValidator(_latitude), WithJsonSchema(_LATITUDE_SCHEMA)]
+Longitude = Annotated[float, AfterValidator(_longitude), WithJsonSchema(_LONGITUDE_SCHEMA)]
+# In JSON bodies also no true/false and no numbers written as strings; the
+# batch lookup checks the ranges itself, to name the point at fault by index.
+JsonLatitude = Annotated[float, Strict(), WithJsonSchema(_LATITUDE_SCHEMA)]
+JsonLongitude = Annotated[float, Strict(), WithJsonSchema(_LONGITUDE_SCHEMA)]
+
+
+class PointIn(JsonBody):
+    lat: JsonLatitude
+    lon: JsonLongitude
+
+
+class LookupBatchIn(JsonBody):
     # The 1..1,000 limit is checked by the selector, which answers with the
     # stable codes batch_empty / batch_too_large rather than a schema error.
     points: list[PointIn]

@@ -10,10 +10,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from accounts.auth import person_auth
 from accounts.models import User
+from core.api_fields import BoundedLimitOffset, JsonBody
 from helpdesk import lifecycle, selectors
 from helpdesk.attachments import attachment_approve_public
 from helpdesk.errors import CaseNotFound, InvalidTransferTarget
@@ -142,32 +143,32 @@ class QueueFilterIn(Schema):
     unrouted: bool = False
 
 
-class NoteIn(Schema):
+class NoteIn(JsonBody):
     body: str = Field("", max_length=4000)
 
 
-class ReasonIn(Schema):
+class ReasonIn(JsonBody):
     reason: str = Field(..., max_length=4000)
 
 
-class AcceptIn(Schema):
+class AcceptIn(JsonBody):
     assignee_phone: str | None = None
 
 
-class AssignIn(Schema):
+class AssignIn(JsonBody):
     assignee_phone: str
 
 
-class DuplicateIn(Schema):
+class DuplicateIn(JsonBody):
     original: str
 
 
-class TransferIn(Schema):
+class TransferIn(JsonBody):
     department_id: int
     reason: str = Field(..., max_length=4000)
 
 
-class RateIn(Schema):
+class RateIn(JsonBody):
     rating: int
     comment: str = Field("", max_length=2000)
 
@@ -190,7 +191,7 @@ def list_services(request: HttpRequest) -> list[ServiceOut]:
 
 
 @router.get("/cases", response=list[CaseOut], auth=person_auth)
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_cases(request: HttpRequest, filters: Query[QueueFilterIn]) -> QuerySet[Ticket]:
     scope = scope_for(user=request.user)
     queryset = (
@@ -279,7 +280,7 @@ def resolve_case(
     )
 
 
-class PhotoPublicIn(Schema):
+class PhotoPublicIn(JsonBody):
     public: bool
 
 

@@ -57,3 +57,10 @@ class AfterPhotoRequired(InvalidInput):
     default_message = _(
         "This kind of case needs a photo of the finished work before it is resolved."
     )
+
+
+class PhotoFileMissing(Conflict):
+    code = "photo_file_missing"
+    default_message = _(
+        "The file of this photo is missing from storage, so it cannot be shown to the public."
+    )

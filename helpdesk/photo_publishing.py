@@ -19,6 +19,7 @@ from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.urls import reverse
 
+from helpdesk import errors
 from helpdesk.models import Attachment
 from helpdesk.photos import photos_delete
 
@@ -55,7 +56,13 @@ def photo_publish(*, attachment: Attachment, storage: Storage | None = None) -> 
             (attachment.display, "public_display"),
             (attachment.thumbnail, "public_thumbnail"),
         ):
-            with storage.open(source, "rb") as data:
+            try:
+                data = storage.open(source, "rb")
+            except FileNotFoundError:
+                # A row whose file went (a restore without media, a manual
+                # clean-up): the officer is told, nothing is half-published.
+                raise errors.PhotoFileMissing() from None
+            with data:
                 name = storage.save(f"{PUBLIC_PREFIX}{uuid.uuid4().hex}.jpg", data)
             written.append(name)
             setattr(attachment, field, name)

@@ -10,15 +10,21 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
-from knowledge.selectors import ArticleHit, article_get, article_search, article_suggest
+from knowledge.selectors import (
+    MIN_QUERY_LENGTH,
+    ArticleHit,
+    article_get,
+    article_search,
+    article_suggest,
+)
 
 router = Router()
 
 
 class ArticleSearchFilter(Schema):
-    q: str
+    q: str = Field(..., min_length=MIN_QUERY_LENGTH, max_length=200)
     topic: str | None = None
 
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
 from accounts.auth import person_auth
 from accounts.models import User
+from core.api_fields import BoundedLimitOffset, Clock, JsonBody
 from core.errors import NotFound
 from notifications import selectors, services
 from notifications.models import Notification, NotificationPreference
@@ -40,7 +41,7 @@ def _user_id(request: HttpRequest) -> int:
 
 
 @router.get("/", response=list[NotificationOut], auth=django_auth)
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_notifications(request: HttpRequest, unread: bool = False) -> QuerySet[Notification]:
     return selectors.notifications_of(user_id=_user_id(request), unread_only=unread)
 
@@ -64,13 +65,13 @@ def read_all_notifications(request: HttpRequest) -> dict[str, int]:
     return {"unread": 0}
 
 
-class NotificationPreferenceIn(Schema):
+class NotificationPreferenceIn(JsonBody):
     email_enabled: bool
     sms_enabled: bool
     zalo_enabled: bool
     zalo_user_id: str = Field("", max_length=64)
-    quiet_start: time = Field(description="Local time; no SMS from then …")
-    quiet_end: time = Field(description="… until then (may pass midnight).")
+    quiet_start: Clock = Field(description="Local time, HH:MM; no SMS from then …")
+    quiet_end: Clock = Field(description="… until then (may pass midnight).")
     daily_digest: bool = Field(False, description="Officers only: one email a day.")
 
 
@@ -79,8 +80,8 @@ class NotificationPreferenceOut(Schema):
     sms_enabled: bool
     zalo_enabled: bool
     zalo_user_id: str
-    quiet_start: time
-    quiet_end: time
+    quiet_start: Clock
+    quiet_end: Clock
     daily_digest: bool
     daily_digest_offered: bool
 

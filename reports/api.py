@@ -2,13 +2,16 @@
 nearby open reports, "me too", and the public map."""
 
 from datetime import datetime
+from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic.json_schema import SkipJsonSchema
 
 from accounts.auth import person_auth
 from accounts.models import User
+from geo.schemas import Latitude, Longitude
 from helpdesk import filing
 from helpdesk.api import CaseOut
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
@@ -28,14 +31,18 @@ router = Router()
 
 
 class CaseFormIn(Schema):
-    service: str = Field(..., max_length=50)
+    """A multipart form: a field is sent or left out, never null (the schema
+    says so: SkipJsonSchema drops the null the Python default needs), and an
+    empty field counts as left out."""
+
+    service: str = Field(..., min_length=1, max_length=50)
     description: str = Field("", max_length=4000)
-    lat: float | None = None
-    lon: float | None = None
+    lat: Latitude | SkipJsonSchema[None] = None
+    lon: Longitude | SkipJsonSchema[None] = None
     location_source: str = Field("", max_length=10)
-    accuracy_m: int | None = Field(None, ge=0, le=100_000)
+    accuracy_m: Annotated[int, Field(ge=0, le=100_000)] | SkipJsonSchema[None] = None
     address_text: str = Field("", max_length=255)
-    commune_code: str | None = Field(None, max_length=10)
+    commune_code: Annotated[str, Field(max_length=10)] | SkipJsonSchema[None] = None
     # Filing on behalf of a resident (digital-technology team members only).
     on_behalf_name: str = Field("", max_length=150)
     on_behalf_phone: str = Field("", max_length=20)
@@ -146,7 +153,7 @@ def create_case(
 
 
 @router.get("/nearby", response=list[NearbyOut], auth=None)
-def list_nearby(request: HttpRequest, service: str, lat: float, lon: float) -> list[object]:
+def list_nearby(request: HttpRequest, service: str, lat: Latitude, lon: Longitude) -> list[object]:
     return list(reports_nearby_open(service_code=service, lat=lat, lon=lon))
 
 

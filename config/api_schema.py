@@ -1,0 +1,75 @@
+"""The error answers every API operation can give, written into its OpenAPI entry.
+
+Every error leaves the API through config/api.py as ``{"code", "message",
+"details"?}``, so clients need to know which statuses to expect. Listing them
+by hand on each operation is how they went missing (a fuzzer met 58 answers
+the schema did not mention); here they are added to every operation from what
+the operation is: 401 where it needs a login, 404 where its path names
+something, 413 and 415 where it takes a body. A status the operation
+documents itself (with its own shape) is left as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR_SCHEMA_NAME = "Error"
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": ERROR_SCHEMA_NAME,
+    "type": "object",
+    "properties": {
+        "code": {
+            "type": "string",
+            "description": "Stable: clients branch on it (e.g. case_not_found, invalid_input).",
+        },
+        "message": {
+            "type": "string",
+            "description": "A sentence for the person, in the request's language.",
+        },
+        "details": {"type": "object", "additionalProperties": True},
+    },
+    "required": ["code", "message"],
+}
+
+# Status -> what it means, for every operation.
+_ALWAYS = {
+    400: "The request could not be read (not JSON, or not the declared encoding).",
+    403: "The person may not do this.",
+    409: "The request clashes with the current state (an illegal move, a reused key).",
+    422: "A value is missing or not valid; `details.fields` names them.",
+    429: "Too many requests; wait the seconds of the Retry-After header.",
+    503: "A service the request needs is down for a moment; try again later.",
+}
+_WITH_LOGIN = {401: "Not logged in: send a bearer token or the session cookie."}
+_WITH_PATH_PARAMETER = {404: "No such thing, or not one the person may see."}
+_WITH_BODY = {
+    413: "The request body is too large.",
+    415: "The body is not of a type this operation takes.",
+}
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    ref = {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}
+    return {"description": description, "content": {"application/json": {"schema": ref}}}
+
+
+def error_responses_add(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add the error answers to every operation of ``schema`` (in place; returned)."""
+    schema.setdefault("components", {}).setdefault("schemas", {})[ERROR_SCHEMA_NAME] = ERROR_SCHEMA
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            errors = dict(_ALWAYS)
+            if operation.get("security"):
+                errors |= _WITH_LOGIN
+            if "{" in path:
+                errors |= _WITH_PATH_PARAMETER
+            if "requestBody" in operation:
+                errors |= _WITH_BODY
+            responses = operation["responses"]
+            for status, description in errors.items():
+                # ninja keys the statuses it writes by int; JSON turns both into strings.
+                if status not in responses and str(status) not in responses:
+                    responses[status] = _error_response(description)
+    return schema

@@ -1,0 +1,78 @@
+"""Field types the API's schemas share, so the OpenAPI schema says exactly what
+the server accepts (a fuzzer found the schema promising more: any float for a
+latitude, an unbounded offset that broke the database, times in a format the
+server refused).
+
+The apps' ``api.py`` modules import these; they sit in core because every app
+below config may use them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
+from ninja.schema import DjangoGetter
+from pydantic import ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema, model_validator
+
+CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+def _clock_in(value: Any) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str) and re.fullmatch(CLOCK_PATTERN, value):
+        return time.fromisoformat(value)
+    raise ValueError("a time of day as HH:MM or HH:MM:SS, e.g. 21:30")
+
+
+# A time of day on a wall clock: "HH:MM" or "HH:MM:SS" in, "HH:MM:SS" out (as
+# published). Not the schema's "time" format: RFC 3339 requires a UTC offset,
+# and quiet hours are the person's own local time.
+Clock = Annotated[
+    time,
+    PlainValidator(_clock_in),
+    PlainSerializer(lambda value: value.strftime("%H:%M:%S"), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN, "examples": ["21:30:00"]}),
+]
+
+# An offset past any real list and a page size past any screen: both are
+# refused with a 422, not sent to PostgreSQL (which fails past a bigint).
+MAX_OFFSET = 1_000_000
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 100
+
+
+class BoundedLimitOffset(LimitOffsetPagination):
+    """LimitOffsetPagination with upper bounds on limit and offset (in the schema too)."""
+
+    class Input(LimitOffsetPagination.Input):
+        limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=MAX_LIMIT, **kwargs)
+
+
+class JsonBody(Schema):
+    """A JSON request body: an object, and its booleans and numbers as JSON types.
+
+    ninja's schemas read attributes from any object, so a body of a bare
+    string met a schema whose fields all have defaults and was accepted as
+    empty, and "true" passed for a boolean (found by a fuzzer). Bodies are
+    JSON objects, and the schema says what their values are.
+    """
+
+    model_config = ConfigDict(strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value: Any) -> Any:
+        # ninja hands the parsed body over wrapped in a DjangoGetter.
+        parsed = value._obj if isinstance(value, DjangoGetter) else value
+        if not isinstance(parsed, dict):
+            raise ValueError("the body must be a JSON object")
+        return value

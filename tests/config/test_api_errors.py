@@ -1,0 +1,160 @@
+"""Hostile and malformed requests get a 4xx in the API's own shape, never a 5xx
+or an HTML page (issue 11: each case here was a 500 or a bare answer once)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from pytest_django import Settings
+
+from accounts.auth import api_token_create
+from accounts.models import User
+from config.api import api
+from geo.models import AdminUnit
+from helpdesk import lifecycle
+from helpdesk.models import Attachment, Ticket
+from tests import factories
+from tests.conftest import Personas
+from tests.factories import jpeg
+
+pytestmark = pytest.mark.django_db
+API = "/api/v1"
+
+
+def _client(user: User, language: str = "vi") -> Client:
+    return Client(
+        headers={
+            "authorization": f"Bearer {api_token_create(user=user)}",
+            "accept-language": language,
+        }
+    )
+
+
+@pytest.fixture
+def ticket(personas: Personas, commune_a: AdminUnit) -> Ticket:
+    return factories.case_file(
+        reporter=personas.resident, commune=commune_a, service_code="streetlight_out"
+    )
+
+
+def _error(response: object) -> dict[str, object]:
+    assert response["Content-Type"].startswith("application/json")  # type: ignore[index]
+    body: dict[str, object] = response.json()  # type: ignore[attr-defined]
+    assert set(body) >= {"code", "message"}
+    assert body["message"]
+    return body
+
+
+def test_a_body_of_one_nul_byte_is_a_400_not_a_500(ticket: Ticket, personas: Personas) -> None:
+    response = _client(personas.officer_a, "en").post(
+        f"{API}/helpdesk/cases/{ticket.number}/reject", "\x00", content_type="application/json"
+    )
+    assert response.status_code == 400
+    body = _error(response)
+    assert body["code"] == "malformed_request"
+    assert body["message"] == "The request could not be read. Please check it and try again."
+
+
+def test_a_json_body_that_is_not_an_object_is_refused(ticket: Ticket, personas: Personas) -> None:
+    response = _client(personas.officer_a).post(
+        f"{API}/helpdesk/cases/{ticket.number}/accept",
+        json.dumps("\u0004\u0010"),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert _error(response)["code"] == "invalid_input"
+    ticket.refresh_from_db()
+    assert ticket.status == "new"
+
+
+def test_true_is_not_a_longitude(personas: Personas) -> None:
+    response = Client().post(
+        f"{API}/geo/lookup",
+        json.dumps({"points": [{"lat": 0, "lon": False}]}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("path", ["helpdesk/cases/{number}/reply", "reports/cases"])
+def test_multipart_without_a_boundary_is_a_400(
+    ticket: Ticket, personas: Personas, path: str
+) -> None:
+    response = _client(personas.resident).post(
+        f"{API}/{path.format(number=ticket.number)}", b"--x--", content_type="multipart/form-data"
+    )
+    assert response.status_code == 400
+    assert _error(response)["code"] == "malformed_request"
+
+
+def test_an_undeclared_method_is_a_405_with_allow(personas: Personas) -> None:
+    response = Client(headers={"accept-language": "en"}).delete(f"{API}/helpdesk/services")
+    assert response.status_code == 405
+    assert _error(response)["code"] == "method_not_allowed"
+    assert response["Allow"] == "GET"
+
+
+def test_an_unknown_api_path_is_a_json_404() -> None:
+    response = Client().get(f"{API}/no/such/thing")
+    assert response.status_code == 404
+    assert _error(response)["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "query", [{"offset": "1091045375741306863616"}, {"limit": "100000000000"}, {"limit": "0"}]
+)
+def test_paging_past_any_real_list_is_a_422_not_a_500(
+    personas: Personas, query: dict[str, str]
+) -> None:
+    response = _client(personas.officer_a).get(f"{API}/helpdesk/cases", query)
+    assert response.status_code == 422
+    assert _error(response)["code"] == "invalid_input"
+
+
+def test_a_body_over_the_limit_is_a_413(personas: Personas, settings: Settings) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = _client(personas.resident, "en").post(
+        f"{API}/auth/otp/request",
+        json.dumps({"phone": "0912345678", "padding": "x" * 4096}),
+        content_type="application/json",
+    )
+    assert response.status_code == 413
+    body = _error(response)
+    assert body["code"] == "request_too_large"
+
+
+def test_approving_a_photo_whose_file_is_gone_is_a_409(
+    ticket: Ticket, personas: Personas, settings: Settings, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    lifecycle.ticket_reply(ticket=ticket, by=personas.resident, body="Ảnh", photos=(jpeg(),))
+    photo = Attachment.objects.get(ticket=ticket)
+    (tmp_path / photo.display).unlink()
+    response = _client(personas.officer_a).post(
+        f"{API}/helpdesk/cases/{ticket.number}/photos/{photo.pk}/public",
+        {"public": True},
+        content_type="application/json",
+    )
+    assert response.status_code == 409
+    assert _error(response)["code"] == "photo_file_missing"
+    photo.refresh_from_db()
+    assert photo.public_approved_at is None
+    assert not (tmp_path / "public").exists() or not any((tmp_path / "public").iterdir())
+
+
+def test_every_operation_documents_its_error_answers() -> None:
+    schema = api.get_openapi_schema()
+    assert "Error" in schema["components"]["schemas"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            statuses = {str(status) for status in operation["responses"]}
+            assert {"400", "403", "409", "422", "429", "503"} <= statuses, (method, path)
+            if operation.get("security"):
+                assert "401" in statuses, (method, path)
+            if "{" in path:
+                assert "404" in statuses, (method, path)
+            if "requestBody" in operation:
+                assert "413" in statuses, (method, path)
