@@ -19,6 +19,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
 
 from accounts.api import router as auth_router
+from config.api_parser import StorableTextParser
 from config.api_schema import error_responses_add
 from core.errors import (
     DomainError,
@@ -52,6 +53,7 @@ api = XaDeskApi(
     version="1",
     description="Citizen field reports and public-service help requests, routed to communes.",
     urls_namespace="api",
+    parser=StorableTextParser(),
 )
 
 

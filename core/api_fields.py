@@ -18,6 +18,8 @@ from ninja.pagination import LimitOffsetPagination
 from ninja.schema import DjangoGetter
 from pydantic import ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema, model_validator
 
+from core.errors import InvalidCharacters
+
 CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
 
@@ -57,6 +59,21 @@ class BoundedLimitOffset(LimitOffsetPagination):
         super().__init__(max_limit=MAX_LIMIT, **kwargs)
 
 
+def nul_refuse(value: Any) -> None:
+    """Raise InvalidCharacters if any text in ``value`` (nested) holds a NUL:
+    PostgreSQL cannot store one (config/api_parser.py)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InvalidCharacters()
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            nul_refuse(key)
+            nul_refuse(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            nul_refuse(item)
+
+
 class JsonBody(Schema):
     """A JSON request body: an object, and its booleans and numbers as JSON types.
 
@@ -76,3 +93,10 @@ class JsonBody(Schema):
         if not isinstance(parsed, dict):
             raise ValueError("the body must be a JSON object")
         return value
+
+    @model_validator(mode="after")
+    def _storable_text(self) -> JsonBody:
+        # The fields the operation reads, not keys it ignores. A DomainError
+        # passes through pydantic to config/api.py: 422 invalid_characters.
+        nul_refuse(self.model_dump())
+        return self

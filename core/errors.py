@@ -82,3 +82,12 @@ class Unavailable(DomainError):
     code = "unavailable"
     http_status = 503
     default_message = _("This is not possible just now. Please try again in a few minutes.")
+
+
+class InvalidCharacters(InvalidInput):
+    """Text holds a character that cannot be stored (a NUL)."""
+
+    code = "invalid_characters"
+    default_message = _(
+        "The text contains a character that cannot be saved. Please remove it and try again."
+    )

@@ -7,11 +7,14 @@ Public: help articles need no login. Texts come in the request's language
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
+from pydantic import AfterValidator, WithJsonSchema
 
+from knowledge.errors import QueryTooShort
 from knowledge.selectors import (
     MIN_QUERY_LENGTH,
     ArticleHit,
@@ -23,8 +26,24 @@ from knowledge.selectors import (
 router = Router()
 
 
+def _long_enough(query: str) -> str:
+    # The length is in the schema, and a short query keeps the query_too_short
+    # code clients branch on (a DomainError passes through pydantic).
+    if len(query.strip()) < MIN_QUERY_LENGTH:
+        raise QueryTooShort()
+    return query
+
+
+SearchQuery = Annotated[
+    str,
+    Field(max_length=200),
+    AfterValidator(_long_enough),
+    WithJsonSchema({"type": "string", "minLength": MIN_QUERY_LENGTH, "maxLength": 200}),
+]
+
+
 class ArticleSearchFilter(Schema):
-    q: str = Field(..., min_length=MIN_QUERY_LENGTH, max_length=200)
+    q: SearchQuery
     topic: str | None = None
 
 

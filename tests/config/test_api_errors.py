@@ -158,3 +158,36 @@ def test_every_operation_documents_its_error_answers() -> None:
                 assert "404" in statuses, (method, path)
             if "requestBody" in operation:
                 assert "413" in statuses, (method, path)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("post", "reports/cases", {"service": "streetlight_out", "commune_code": "05\x00443"}),
+        ("post", "reports/cases", {"service": "help_other", "description": "a\x00b"}),
+        ("get", "kb/search", {"q": "vne\x00id"}),
+        ("get", "reports/nearby", {"service": "x\x00", "lat": "21.5", "lon": "105.8"}),
+    ],
+)
+def test_a_nul_character_anywhere_is_a_422_not_a_500(
+    personas: Personas, method: str, path: str, data: dict[str, str]
+) -> None:
+    """PostgreSQL cannot store a NUL: it was a 500 in every text field."""
+    response = getattr(_client(personas.resident), method)(f"{API}/{path}", data)
+    assert response.status_code == 422
+    assert _error(response)["code"] == "invalid_characters"
+    assert not Ticket.objects.exists()
+
+
+def test_a_nul_in_a_json_body_or_a_path_is_refused(ticket: Ticket, personas: Personas) -> None:
+    client = _client(personas.officer_a)
+    reply = client.post(
+        f"{API}/helpdesk/cases/{ticket.number}/reject",
+        json.dumps({"reason": "sai\x00"}),
+        content_type="application/json",
+    )
+    assert (reply.status_code, _error(reply)["code"]) == (422, "invalid_characters")
+    ticket.refresh_from_db()
+    assert ticket.status == "new"
+    path = client.get(f"{API}/helpdesk/cases/TN\x00-2026-00001")
+    assert (path.status_code, _error(path)["code"]) == (400, "invalid_characters")
