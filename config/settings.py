@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "config.security_headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -256,8 +258,46 @@ if MEDIA_ACCEL_REDIRECT and not re.fullmatch(r"/[A-Za-z0-9_\-/]*/", MEDIA_ACCEL_
 # --- Security -------------------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Behind TLS (a proxy that terminates it and sets X-Forwarded-Proto): redirect
+# plain http, tell browsers to use https for a year, and believe the proxy's
+# word on the scheme. Off by default: `make run` serves plain http on loopback.
+SECURE_SSL = env_bool("DJANGO_SECURE_SSL", False)
+if SECURE_SSL:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # A public service on its own domain: browsers may learn https before the
+    # first visit (a village phone's first request can be intercepted).
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+# Map tiles are the only thing the pages load from elsewhere.
+MAP_TILE_ORIGIN = "https://tile.openstreetmap.org"
+# The pages carry no inline script or style (tests/browser/test_csp.py opens
+# each one in Chromium and fails on any violation), so the policy can be
+# strict: everything from this site, tiles as images, sockets to this site.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:", "blob:", MAP_TILE_ORIGIN],
+    "connect-src": ["'self'"],
+    "font-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Only the report form asks for the camera (a photo) and the place (GPS);
+# voice notes will ask for the microphone. Nothing may ask from a frame.
+PERMISSIONS_POLICY = "camera=(self), geolocation=(self), microphone=(self), payment=(), usb=()"
 
 # GDAL < 3.9 cannot be told to refuse file/network access (gis.W001). No GDAL
 # object is ever built from untrusted input here: geometries come from our own
