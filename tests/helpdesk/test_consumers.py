@@ -12,7 +12,7 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from accounts.models import User
+from accounts.models import Role, User
 from config.asgi import application
 from geo.models import AdminUnit
 from helpdesk import lifecycle
@@ -273,6 +273,47 @@ async def test_queue_stream_is_for_officers_only(
         "type": "websocket.close",
         "code": code,
     }
+
+
+def _officer_of_another_department(commune: AdminUnit) -> User:
+    officer = factories.user_create(full_name="Bùi Thị Hoa")
+    factories.role_grant(
+        user=officer,
+        role=Role.OFFICER,
+        unit=commune,
+        departments=(
+            factories.department_create(
+                commune=commune, department_type=DepartmentType.CULTURE_SOCIETY
+            ),
+        ),
+    )
+    return officer
+
+
+async def test_queue_stays_silent_for_a_case_outside_the_officers_scope(
+    personas: Personas, ticket: Ticket, commune_a: AdminUnit
+) -> None:
+    other_department = await database_sync_to_async(_officer_of_another_department)(commune_a)
+    queue_a = await _open("/ws/queue/", personas.officer_a)
+    queue_b = await _open("/ws/queue/", personas.officer_b)
+    queue_other = await _open("/ws/queue/", other_department)
+    for communicator in (queue_a, queue_b, queue_other):
+        assert (await communicator.receive_json_from(timeout=TIMEOUT))["type"] == "subscribed"
+
+    def work() -> None:
+        lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+        lifecycle.ticket_reply(ticket=ticket, by=personas.officer_a, body="Đã nhận.")
+
+    await database_sync_to_async(work)()
+    # The case's own queue hears of it, so the changes were pushed and the
+    # silence below is the scope's doing, not a push that never happened.
+    message = await queue_a.receive_json_from(timeout=TIMEOUT)
+    assert message["ticket"]["number"] == ticket.number
+    # Another commune's officer, and another department of the same commune.
+    assert await queue_b.receive_nothing(timeout=0.5)
+    assert await queue_other.receive_nothing(timeout=0.1)
+    for communicator in (queue_a, queue_b, queue_other):
+        await communicator.disconnect()
 
 
 async def test_transfer_is_pushed_to_the_old_and_the_new_queue(
