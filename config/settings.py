@@ -221,10 +221,32 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "XaDesk <no-reply@xadesk.loca
 SITE_URL = env_str("SITE_URL", "")
 NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 6, minimum=1)
 NOTIFICATIONS_DIGEST_HOUR = env_int("NOTIFICATIONS_DIGEST_HOUR", 7, minimum=0)
-ZALO_BACKEND = env_choice("ZALO_BACKEND", "console", ("console", "memory", "http"))
+ZALO_BACKEND = env_choice(
+    "ZALO_BACKEND", "console" if DEBUG else "off", ("off", "console", "memory", "http")
+)
 ZALO_OA_URL = env_str("ZALO_OA_URL", "")
 ZALO_OA_ACCESS_TOKEN = env_str("ZALO_OA_ACCESS_TOKEN", "")
 ZALO_HTTP_TIMEOUT_SECONDS = env_int("ZALO_HTTP_TIMEOUT_SECONDS", 10, minimum=1)
+
+# Outside debug, a backend that only prints or keeps messages in memory would
+# mark SMS, email and Zalo messages sent while nobody receives them. Refused at
+# start-up unless a demo says so (`make run` and docker compose do).
+ALLOW_DEMO_BACKENDS = env_bool("XADESK_ALLOW_DEMO_BACKENDS", False)
+if not DEBUG and not ALLOW_DEMO_BACKENDS:
+    _demo = [
+        name
+        for name, chosen, demo in (
+            ("SMS_BACKEND", SMS_BACKEND, ("console", "file", "memory")),
+            ("EMAIL_MODE", EMAIL_MODE, ("console",)),
+            ("ZALO_BACKEND", ZALO_BACKEND, ("console", "memory")),
+        )
+        if chosen in demo
+    ]
+    if _demo:
+        raise ImproperlyConfigured(
+            f"{', '.join(_demo)} would print messages instead of sending them: set a real "
+            "backend, or XADESK_ALLOW_DEMO_BACKENDS=true for a demo."
+        )
 
 # --- Photos ------------------------------------------------------------------
 # Originals (with their metadata) are not kept unless asked for.

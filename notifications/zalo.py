@@ -29,6 +29,15 @@ class ZaloDeliveryFailed(Exception):
     """The Official Account API did not accept the message."""
 
 
+class ZaloTokenExpired(ZaloDeliveryFailed):
+    """The OA access token is no longer valid: an administrator must renew it
+    (ZALO_OA_ACCESS_TOKEN). Retrying with the same token cannot succeed."""
+
+
+# Error codes of the OA API that mean the access token is invalid or expired.
+TOKEN_ERRORS = frozenset({-216, -124})
+
+
 @dataclass(frozen=True)
 class ZaloMessage:
     user_id: str
@@ -51,6 +60,17 @@ class ConsoleZaloBackend(ZaloBackend):
     def send(self, *, user_id: str, text: str) -> None:
         sys.stdout.write(f"[Zalo to {user_id}] {text}\n")
         sys.stdout.flush()
+
+
+class OffZaloBackend(ZaloBackend):
+    """No Official Account configured: a Zalo message is a failed delivery (the
+    outbox records it, other channels still reach the person), never printed
+    and marked sent."""
+
+    name = "off"
+
+    def send(self, *, user_id: str, text: str) -> None:
+        raise ZaloDeliveryFailed("Zalo is not configured (ZALO_BACKEND=off).")
 
 
 class MemoryZaloBackend(ZaloBackend):
@@ -94,10 +114,15 @@ class HttpZaloBackend(ZaloBackend):
             raise ZaloDeliveryFailed(f"Zalo unreachable ({type(exc).__name__}).") from None
         # The OA API answers 200 with a non-zero "error" when it refuses.
         if isinstance(payload, dict) and payload.get("error", 0) != 0:
-            raise ZaloDeliveryFailed(f"Zalo refused the message (error {payload.get('error')}).")
+            code = payload.get("error")
+            if code in TOKEN_ERRORS:
+                logger.error("Zalo OA access token rejected (error %s): renew it.", code)
+                raise ZaloTokenExpired(f"Zalo access token rejected (error {code}).")
+            raise ZaloDeliveryFailed(f"Zalo refused the message (error {code}).")
 
 
 BACKENDS: dict[str, type[ZaloBackend]] = {
+    "off": OffZaloBackend,
     "console": ConsoleZaloBackend,
     "memory": MemoryZaloBackend,
     "http": HttpZaloBackend,

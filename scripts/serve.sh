@@ -42,6 +42,9 @@ export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}"
 # A loopback port would not do: any program on the machine can connect to one.
 export DJANGO_TRUSTED_PROXIES="${DJANGO_TRUSTED_PROXIES:-unix}"
 export SMS_BACKEND="${SMS_BACKEND:-file}"
+# A demo: one-time codes land in .run/sms.jsonl, email is printed. Production
+# refuses such backends unless told (config/settings.py).
+export XADESK_ALLOW_DEMO_BACKENDS="${XADESK_ALLOW_DEMO_BACKENDS:-true}"
 export EMAIL_MODE="${EMAIL_MODE:-console}"
 export DJANGO_CSRF_TRUSTED_ORIGINS="${DJANGO_CSRF_TRUSTED_ORIGINS:-http://127.0.0.1:$PORT,http://localhost:$PORT}"
 # nginx forwards Host without the port, so the socket Origin check

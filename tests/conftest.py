@@ -24,6 +24,9 @@ from helpdesk.catalogue_seed import services_seed
 from helpdesk.models import DepartmentType, Service
 from tests import factories
 
+# The stand-in HTTP gateway fixture (`gateway`) for adapter tests.
+pytest_plugins = ["tests.http_stub"]
+
 # Thái Nguyên (92 communes) and Lạng Sơn (65): the two provinces the tests use.
 TEST_PROVINCES = ("19", "20")
 COMMUNE_A = "05443"  # Phường Phan Đình Phùng, Thái Nguyên

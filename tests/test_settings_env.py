@@ -184,6 +184,20 @@ def test_settings_refuse_debug_yes() -> None:
     assert "DJANGO_DEBUG='yes' is not a boolean" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "demo", [{"SMS_BACKEND": "console"}, {"EMAIL_MODE": "console"}, {"ZALO_BACKEND": "memory"}]
+)
+def test_production_refuses_backends_that_only_print(demo: dict[str, str]) -> None:
+    """Messages printed and marked sent would reach nobody (issue 11)."""
+    refused = start_django(DJANGO_SECRET_KEY="subprocess-test-secret", **demo)
+    assert refused.returncode != 0
+    assert "would print messages instead of sending them" in refused.stderr
+    allowed = start_django(
+        DJANGO_SECRET_KEY="subprocess-test-secret", XADESK_ALLOW_DEMO_BACKENDS="true", **demo
+    )
+    assert allowed.returncode == 0, allowed.stderr
+
+
 # ---- .env.example keeps up with the code --------------------------------------
 
 ENV_READERS = {

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import threading
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -27,57 +20,10 @@ from core.sms import (
     phone_mask,
     sms_backend,
 )
+from tests.http_stub import Gateway
 
 TO = "+84981234567"
 TEXT = "Mã xác nhận XaDesk của bạn là 482913."
-
-
-@dataclass
-class Gateway:
-    """A stand-in SMS gateway on 127.0.0.1: records requests, answers as told."""
-
-    url: str
-    status: int = 200
-    body: bytes = b'{"id": "gw-1"}'
-    delay: float = 0.0
-    received: list[dict[str, Any]] = field(default_factory=list)
-
-
-@pytest.fixture
-def gateway() -> Iterator[Gateway]:
-    state = Gateway(url="")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            state.received.append(
-                {
-                    "path": self.path,
-                    "authorization": self.headers.get("Authorization"),
-                    "content_type": self.headers.get("Content-Type"),
-                    "json": json.loads(self.rfile.read(length)),
-                }
-            )
-            time.sleep(state.delay)
-            # The client may have given up (timeout test) before the answer.
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.send_response(state.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(state.body)))
-                self.end_headers()
-                self.wfile.write(state.body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/v1/sms"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
-    thread.join()
 
 
 @pytest.fixture
