@@ -82,3 +82,33 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
             f"Environment variable {name}={value!r} must be one of: {allowed}."
         )
     return value
+
+
+_PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def env_rate(name: str, default: str) -> tuple[int, int] | None:
+    """Return a rate limit written ``<count>/<period>`` as (count, seconds), or None for ``off``.
+
+    The period is a unit (s, m, h, d), optionally after a number: ``60/h``,
+    ``300/15m``, ``5/10s``. A count of 0 would refuse everything, which no
+    one means to configure, so it is an error: ``off`` says "no limit".
+    """
+    value = env_str(name, default)
+    if value.lower() == "off":
+        return None
+    count, slash, period = value.partition("/")
+    period = period.strip()
+    unit = _PERIOD_SECONDS.get(period[-1:].lower()) if period else None
+    number = period[:-1].strip() or "1"
+    if not slash or unit is None or not count.strip().isdigit() or not number.isdigit():
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value!r} is not a rate: write <count>/<period> "
+            "such as 60/h or 300/15m (units s, m, h, d), or off."
+        )
+    if int(count) < 1 or int(number) < 1:
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value!r}: count and period must be at least 1 "
+            "(write off for no limit)."
+        )
+    return int(count), int(number) * unit

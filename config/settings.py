@@ -16,7 +16,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
 
 # Lets admin classes and querysets be written ModelAdmin[Model] at run time.
 django_stubs_ext.monkeypatch()
@@ -194,6 +194,34 @@ if os.environ.get("DJANGO_TRUST_X_FORWARDED_FOR"):
         "DJANGO_TRUST_X_FORWARDED_FOR is gone: list the proxies' addresses in "
         "DJANGO_TRUSTED_PROXIES instead."
     )
+
+# --- Abuse limits (core/rate_limits.py) -----------------------------------
+# Fixed windows counted in Redis, shared by every worker; (count, seconds) or
+# None for off. They stop floods, not people: each is set far above what one
+# honest person or one shared address does in an hour.
+RATE_LIMITS: dict[str, tuple[int, int] | None] = {
+    # A village digital-tech team member files for a whole village on a
+    # campaign day; with a pin and photos each case takes a minute or more, so
+    # 60 an hour is never reached by hand, while a script is stopped at 60.
+    "filing.person": env_rate("XADESK_RATE_FILING_PERSON", "60/h"),
+    # A commune hall's shared wifi, and mobile carriers' shared addresses
+    # (CGNAT), put many residents and team members behind one IP.
+    "filing.ip": env_rate("XADESK_RATE_FILING_IP", "300/h"),
+    # An officer clearing a queue replies to a case every few minutes at most;
+    # residents far less. Notes count as replies.
+    "reply.person": env_rate("XADESK_RATE_REPLY_PERSON", "200/h"),
+    # Every officer of a commune office may share one address.
+    "reply.ip": env_rate("XADESK_RATE_REPLY_IP", "1000/h"),
+    # "Me too" is one tap per report: 60 distinct reports an hour is a bot.
+    "support.person": env_rate("XADESK_RATE_SUPPORT_PERSON", "60/h"),
+    "support.ip": env_rate("XADESK_RATE_SUPPORT_IP", "600/h"),
+    # Photos cost disk and ~200 ms of processing each: counted one by one,
+    # across filings and replies (5 per case at most, so 60 full filings fit).
+    "photo.person": env_rate("XADESK_RATE_PHOTO_PERSON", "300/h"),
+    "photo.ip": env_rate("XADESK_RATE_PHOTO_IP", "1500/h"),
+}
+# Start of every rate-limit key in Redis; tests give each test its own.
+RATE_LIMIT_PREFIX = "xadesk:rl"
 
 # --- Email (Django 6.1 MAILERS) ---------------------------------------------
 EMAIL_MODE = env_choice("EMAIL_MODE", "console" if DEBUG else "smtp", ("console", "smtp"))

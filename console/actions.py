@@ -41,12 +41,13 @@ class Action:
     label: str | Promise
     done: str | Promise
     form: type[forms.Form]
-    run: Callable[[Ticket, User, Scope, dict[str, Any]], object]
+    # Given the case, the officer, their scope, the form's data and the client's address.
+    run: Callable[[Ticket, User, Scope, dict[str, Any], str], object]
     # The status the action moves the case to; None for replies and notes.
     to: str | None = None
 
 
-def _duplicate(ticket: Ticket, by: User, scope: Scope, data: dict[str, Any]) -> object:
+def _duplicate(ticket: Ticket, by: User, scope: Scope, data: dict[str, Any], ip: str) -> object:
     original = ticket_get(scope=scope, number=data["original"])
     return lifecycle.ticket_mark_duplicate(ticket=ticket, by=by, original=original)
 
@@ -59,7 +60,7 @@ ACTIONS: dict[str, Action] = {
             _("Accept"),
             _("Case accepted and assigned to you."),
             EmptyForm,
-            lambda t, by, s, d: lifecycle.ticket_accept(ticket=t, by=by),
+            lambda t, by, s, d, ip: lifecycle.ticket_accept(ticket=t, by=by),
             S.ACCEPTED,
         ),
         Action(
@@ -67,7 +68,7 @@ ACTIONS: dict[str, Action] = {
             _("Start work"),
             _("Work on the case has started."),
             EmptyForm,
-            lambda t, by, s, d: lifecycle.ticket_start(ticket=t, by=by),
+            lambda t, by, s, d, ip: lifecycle.ticket_start(ticket=t, by=by),
             S.IN_PROGRESS,
         ),
         Action(
@@ -75,8 +76,8 @@ ACTIONS: dict[str, Action] = {
             _("Send reply"),
             _("Reply sent to the resident."),
             ReplyForm,
-            lambda t, by, s, d: lifecycle.ticket_reply(
-                ticket=t, by=by, body=d["body"], photos=[p.read() for p in d["photos"]]
+            lambda t, by, s, d, ip: lifecycle.ticket_reply(
+                ticket=t, by=by, body=d["body"], photos=[p.read() for p in d["photos"]], ip=ip
             ),
         ),
         Action(
@@ -84,12 +85,13 @@ ACTIONS: dict[str, Action] = {
             _("Add note"),
             _("Internal note added."),
             NoteForm,
-            lambda t, by, s, d: lifecycle.ticket_reply(
+            lambda t, by, s, d, ip: lifecycle.ticket_reply(
                 ticket=t,
                 by=by,
                 body=d["body"],
                 internal=True,
                 photos=[p.read() for p in d["photos"]],
+                ip=ip,
             ),
         ),
         Action(
@@ -97,7 +99,7 @@ ACTIONS: dict[str, Action] = {
             _("Transfer"),
             _("Case transferred."),
             TransferForm,
-            lambda t, by, s, d: lifecycle.ticket_transfer(
+            lambda t, by, s, d, ip: lifecycle.ticket_transfer(
                 ticket=t, by=by, department=d["department"], reason=d["reason"]
             ),
             S.TRANSFERRED,
@@ -115,7 +117,7 @@ ACTIONS: dict[str, Action] = {
             _("Reject"),
             _("Case rejected."),
             RejectForm,
-            lambda t, by, s, d: lifecycle.ticket_reject(ticket=t, by=by, reason=d["reason"]),
+            lambda t, by, s, d, ip: lifecycle.ticket_reject(ticket=t, by=by, reason=d["reason"]),
             S.REJECTED,
         ),
         Action(
@@ -123,8 +125,12 @@ ACTIONS: dict[str, Action] = {
             _("Resolve"),
             _("Case resolved. The resident has been told."),
             ResolveForm,
-            lambda t, by, s, d: lifecycle.ticket_resolve(
-                ticket=t, by=by, note=d["note"], photos=[photo.read() for photo in d["photos"]]
+            lambda t, by, s, d, ip: lifecycle.ticket_resolve(
+                ticket=t,
+                by=by,
+                note=d["note"],
+                photos=[photo.read() for photo in d["photos"]],
+                ip=ip,
             ),
             S.RESOLVED,
         ),

@@ -15,6 +15,7 @@ from ninja.pagination import paginate
 from accounts.auth import person_auth
 from accounts.models import User
 from core.api_fields import BoundedLimitOffset, JsonBody
+from core.client_ip import client_ip
 from helpdesk import lifecycle, selectors
 from helpdesk.attachments import attachment_approve_public
 from helpdesk.errors import CaseNotFound, InvalidTransferTarget
@@ -277,6 +278,7 @@ def resolve_case(
         by=_user(request),
         note=payload.body,
         photos=[photo.read() for photo in photos or []],
+        ip=client_ip(request),
     )
 
 
@@ -338,6 +340,7 @@ def _message(
         body=body,
         internal=internal,
         photos=[photo.read() for photo in photos or []],
+        ip=client_ip(request),
     )
 
 

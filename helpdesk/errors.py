@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.rate_limits import RateLimited
 
 
 class CaseNotFound(NotFound):
@@ -64,3 +65,26 @@ class PhotoFileMissing(Conflict):
     default_message = _(
         "The file of this photo is missing from storage, so it cannot be shown to the public."
     )
+
+
+# Abuse limits (core/rate_limits.py, settings.RATE_LIMITS): the message adds the wait.
+
+
+class FilingRateLimited(RateLimited):
+    code = "filing_rate_limited"
+    default_message = _("Many cases have been sent from here in a short while.")
+
+
+class ReplyRateLimited(RateLimited):
+    code = "reply_rate_limited"
+    default_message = _("Many messages have been sent from here in a short while.")
+
+
+class SupportRateLimited(RateLimited):
+    code = "support_rate_limited"
+    default_message = _('"Me too" has been pressed many times from here in a short while.')
+
+
+class PhotoRateLimited(RateLimited):
+    code = "photo_rate_limited"
+    default_message = _("Many photos have been sent from here in a short while.")

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.rate_limits import Charge, rate_limits_take
 from geo.models import AdminUnit
 from geo.selectors import point_check
 from geo.units import commune_get_current
@@ -174,9 +175,14 @@ def case_submit(
     reporter: User,
     draft: CaseDraft,
     idempotency_key: str | None = None,
+    ip: str | None = None,
     storage: Storage | None = None,
 ) -> Submission:
-    """File a report or help request; return the new case, or the original on a retry."""
+    """File a report or help request; return the new case, or the original on a retry.
+
+    ``ip`` is the client's address for the per-IP abuse limits (None: channels
+    without one, such as the benches, meet the per-person limits only).
+    """
     storage = storage or default_storage
     request_hash = idempotency.content_hash(draft)
     if idempotency_key is not None:
@@ -191,6 +197,17 @@ def case_submit(
     description = _draft_check(draft, service)
     commune = _commune(draft.commune_code)
     proxy = proxy_check(filer=reporter, proxy=draft.proxy) if draft.proxy else None
+    # Counted after the replay above (a retry never counts twice, and still
+    # gets its case at the limit) and after the cheap checks (a refused form
+    # costs nothing), before the photos are processed, the costly part.
+    rate_limits_take(
+        charges=(
+            Charge(action="filing", cost=1, error=errors.FilingRateLimited),
+            Charge(action="photo", cost=len(draft.photos), error=errors.PhotoRateLimited),
+        ),
+        person_id=reporter.pk,
+        ip=ip,
+    )
 
     processed = photos_process_all(photos=draft.photos, storage=storage)
     try:

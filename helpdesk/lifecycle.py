@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from core.rate_limits import Charge, rate_limits_take
 from helpdesk import errors
 from helpdesk.attachments import attachments_create, photos_discard, photos_process_all
 from helpdesk.events import ticket_event_record
@@ -193,10 +194,12 @@ def ticket_resolve(
     by: User,
     note: str,
     photos: Sequence[bytes] = (),
+    ip: str | None = None,
     storage: Storage | None = None,
 ) -> Ticket:
     """Resolve with a public note telling the resident what was done, and the
-    "after" photos the service asks for (processed before the transaction)."""
+    "after" photos the service asks for (processed before the transaction).
+    The photos count against the abuse limits (``ip``: the client's address)."""
     if not note.strip():
         raise errors.ReasonRequired()
     # Refuse early, before spending time on photos; checked again under the lock.
@@ -205,6 +208,11 @@ def ticket_resolve(
     _require_move(current, S.RESOLVED)
     if current.service.after_photo_required and not photos:
         raise errors.AfterPhotoRequired()
+    rate_limits_take(
+        charges=(Charge(action="photo", cost=len(photos), error=errors.PhotoRateLimited),),
+        person_id=by.pk,
+        ip=ip,
+    )
     storage = storage or default_storage
     processed = photos_process_all(photos=photos, storage=storage)
 
@@ -288,15 +296,27 @@ def ticket_reply(
     body: str,
     internal: bool = False,
     photos: Sequence[bytes] = (),
+    ip: str | None = None,
     storage: Storage | None = None,
 ) -> TicketEvent:
     """Post a public reply (the resident sees it) or an internal note (officers only),
-    with pictures if any (a screenshot, a photo of the place)."""
+    with pictures if any (a screenshot, a photo of the place).
+
+    ``ip`` is the client's address for the per-IP abuse limits, None if unknown."""
     if not body.strip() and not photos:
         raise errors.ReasonRequired()
     scope = scope_for(user=by)
     # Refuse early, before spending time on photos; checked again under the lock.
     _require_conversation(scope=scope, ticket=Ticket.objects.get(pk=ticket.pk), internal=internal)
+    # Counted once allowed, before the photos are processed.
+    rate_limits_take(
+        charges=(
+            Charge(action="reply", cost=1, error=errors.ReplyRateLimited),
+            Charge(action="photo", cost=len(photos), error=errors.PhotoRateLimited),
+        ),
+        person_id=by.pk,
+        ip=ip,
+    )
     storage = storage or default_storage
     processed = photos_process_all(photos=photos, storage=storage)
     try:

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.errors import Conflict
+from core.rate_limits import Charge, rate_limits_take
+from helpdesk.errors import SupportRateLimited
 from helpdesk.events import ticket_event_record
 from helpdesk.models import OPEN_STATUSES, CaseSupport, ServiceKind, Ticket, TicketEvent
 
@@ -16,11 +18,18 @@ class CannotSupport(Conflict):
     default_message = _("You can only add your voice to an open report filed by someone else.")
 
 
-def case_support_add(*, ticket: Ticket, user: User) -> int:
+def case_support_add(*, ticket: Ticket, user: User, ip: str | None = None) -> int:
     """Add the user's "me too" (once) and return the number of supporters.
 
     Supporters follow the case like its reporter: they see it and are notified.
+    ``ip`` is the client's address for the per-IP abuse limits, None if unknown.
     """
+    # Counted before the row lock, so a flood waits in Redis, not on the case.
+    rate_limits_take(
+        charges=(Charge(action="support", cost=1, error=SupportRateLimited),),
+        person_id=user.pk,
+        ip=ip,
+    )
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if (

@@ -11,6 +11,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from accounts.auth import person_auth
 from accounts.models import User
+from core.client_ip import client_ip
 from geo.schemas import Latitude, Longitude
 from helpdesk import filing
 from helpdesk.api import CaseOut
@@ -138,6 +139,7 @@ def create_case(
             proxy=proxy,
         ),
         idempotency_key=request.headers.get("Idempotency-Key"),
+        ip=client_ip(request),
     )
     ticket = submission.ticket
     return Status(
@@ -163,7 +165,7 @@ def support_case(request: HttpRequest, public_id: str) -> dict[str, object]:
     ticket = report_get_supportable(public_id=public_id)
     return {
         "public_id": public_id,
-        "supporters": case_support_add(ticket=ticket, user=_user(request)),
+        "supporters": case_support_add(ticket=ticket, user=_user(request), ip=client_ip(request)),
     }
 
 

@@ -7,11 +7,14 @@ province administrator, and anonymous.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+import redis
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client, override_settings
@@ -44,6 +47,25 @@ def _default_language() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def rate_limit_prefix() -> Iterator[str]:
+    """Count every test's abuse limits under its own Redis keys, deleted afterwards.
+
+    Every test client comes from 127.0.0.1, so one shared count would make the
+    suite's hundredth filing fail on the per-IP limit, and runs of the suite in
+    parallel (other worktrees share this Redis) would eat each other's quota.
+    """
+    prefix = f"test-rl-{uuid.uuid4().hex}"
+    with override_settings(RATE_LIMIT_PREFIX=prefix):
+        yield prefix
+    with contextlib.suppress(redis.RedisError):
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+        client.close()
 
 
 @pytest.fixture(scope="session")

@@ -201,7 +201,9 @@ def test_production_refuses_backends_that_only_print(demo: dict[str, str]) -> No
 # ---- .env.example keeps up with the code --------------------------------------
 
 ENV_READERS = {
-    "config/settings.py": re.compile(r"\benv_(?:str|bool|int|list|choice)\(\s*\"([A-Z0-9_]+)\""),
+    "config/settings.py": re.compile(
+        r"\benv_(?:str|bool|int|list|choice|rate)\(\s*\"([A-Z0-9_]+)\""
+    ),
     "scripts/provision.sh": re.compile(r"\$\{([A-Z][A-Z0-9_]*):[-?]"),
     "docker/entrypoint.sh": re.compile(r"\$\{([A-Z][A-Z0-9_]*):[-?]"),
 }

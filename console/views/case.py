@@ -18,6 +18,7 @@ from console import selectors
 from console.actions import ACTIONS, action_available, action_form
 from console.views.access import can_see_dashboard, error_page, managed_case, officer
 from console.views.deadline import case_deadline
+from core.client_ip import client_ip
 from core.errors import DomainError
 from helpdesk.attachments import attachment_approve_public
 from helpdesk.models import Ticket
@@ -106,7 +107,7 @@ def ticket_action(request: HttpRequest, scope: Scope, ticket: Ticket, action: st
             request, scope, ticket, failed=(action, form), error=message, status=422
         )
     try:
-        chosen.run(ticket, officer(request), scope, form.cleaned_data)
+        chosen.run(ticket, officer(request), scope, form.cleaned_data, client_ip(request))
     except DomainError as exc:
         ticket.refresh_from_db()
         return _ticket_page(

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from core.client_ip import client_ip
 from core.errors import DomainError
 from helpdesk import lifecycle
 from helpdesk.models import Attachment, ProxyFiling, Ticket, TicketEvent, TicketStatus
@@ -203,24 +204,25 @@ def case_live(request: HttpRequest, scope: Scope, ticket: Ticket) -> HttpRespons
     return render(request, "reports/_case_live.html", _live_parts(scope, ticket))
 
 
-Run = Callable[[Ticket, User, dict[str, Any]], object]
+# Given the case, the resident, the form's data and the client's address.
+Run = Callable[[Ticket, User, dict[str, Any], str], object]
 
 ACTIONS: dict[str, tuple[type[forms.Form], Run, Promise]] = {
     "reply": (
         ReplyForm,
-        lambda t, by, d: lifecycle.ticket_reply(ticket=t, by=by, body=d["body"]),
+        lambda t, by, d, ip: lifecycle.ticket_reply(ticket=t, by=by, body=d["body"], ip=ip),
         _("Your message was sent."),
     ),
     "rate": (
         RateForm,
-        lambda t, by, d: lifecycle.ticket_rate(
+        lambda t, by, d, ip: lifecycle.ticket_rate(
             ticket=t, by=by, rating=d["rating"], comment=d["comment"]
         ),
         _("Thank you for your rating."),
     ),
     "reopen": (
         ReopenForm,
-        lambda t, by, d: lifecycle.ticket_reopen(ticket=t, by=by, reason=d["reason"]),
+        lambda t, by, d, ip: lifecycle.ticket_reopen(ticket=t, by=by, reason=d["reason"]),
         _("The case is open again. The commune has been told."),
     ),
 }
@@ -243,7 +245,7 @@ def case_action(request: HttpRequest, scope: Scope, ticket: Ticket, action: str)
             status=422,
         )
     try:
-        run(ticket, person(request), form.cleaned_data)
+        run(ticket, person(request), form.cleaned_data, client_ip(request))
     except DomainError as exc:
         ticket.refresh_from_db()
         return _case_page(

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.client_ip import client_ip
 from core.errors import DomainError
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
 from helpdesk.filing import case_submit, service_get_active
@@ -52,6 +53,7 @@ def _submit(request: HttpRequest, form: ReportForm | HelpForm, service_code: str
         reporter=person(request),
         draft=form.draft(service_code=service_code, photos=_photos(request)),
         idempotency_key=form.cleaned_data["idempotency_key"] or None,
+        ip=client_ip(request),
     )
     return redirect("reports:case-submitted", number=submission.ticket.number)
 
@@ -151,7 +153,7 @@ def report_support(request: HttpRequest, public_id: str) -> HttpResponse:
     (reports:public-case), never the reporter's."""
     try:
         ticket = report_get_supportable(public_id=public_id)
-        supporters = case_support_add(ticket=ticket, user=person(request))
+        supporters = case_support_add(ticket=ticket, user=person(request), ip=client_ip(request))
     except DomainError as exc:
         if wants_json(request):
             return JsonResponse({"message": str(exc.message)}, status=exc.http_status)

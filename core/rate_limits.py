@@ -1,0 +1,212 @@
+"""Abuse limits shared by every worker: fixed windows counted in Redis.
+
+A limit is (action, subject): the subject is the person (their id) or the
+client's address (core/client_ip.py). settings.RATE_LIMITS gives each
+``<action>.person`` and ``<action>.ip`` a (count, seconds) window, or None for
+no limit. The services call ``rate_limits_take`` with what the request costs
+(a filing costs 1 "filing" and one "photo" per photo), so the pages and the
+API meet the same rule in the same place.
+
+Every window of a request is checked and, only when all have room, counted,
+in one Lua script: a refused request uses up nothing, and concurrent requests
+from any number of workers cannot slip between the check and the count (the
+same approach as the one-time-code limits in accounts/otp.py).
+
+Redis down: the request is allowed and a warning logged (fail open). These
+actions are all by logged-in people, whose accounts the one-time-code limits
+(which do fall back to the database, because each code is a paid SMS) already
+ration; the limits here only blunt floods. Refusing every report while Redis
+is away would stop residents reporting for no gain, and counting in the
+database would add writes to every filing, reply and "me too" to cover an
+outage that the health check (/healthz) already reports.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import redis
+from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from core.errors import TooManyRequests
+
+logger = logging.getLogger(__name__)
+
+REDIS_TIMEOUT_SECONDS = 0.5
+
+
+def wait_sentence(seconds: int) -> str:
+    """How long to wait, for the person: seconds under a minute, else whole minutes."""
+    if seconds < 60:
+        return ngettext(
+            "Please try again in %(count)d second.",
+            "Please try again in %(count)d seconds.",
+            seconds,
+        ) % {"count": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext(
+        "Please try again in %(count)d minute.",
+        "Please try again in %(count)d minutes.",
+        minutes,
+    ) % {"count": minutes}
+
+
+# Rendered when shown, in the language active then (like every domain message).
+_wait_sentence_lazy = lazy(wait_sentence, str)
+
+
+class RateLimited(TooManyRequests):
+    """An abuse limit was reached; ``retry_after`` says how many seconds to wait.
+
+    Each action has its own subclass with a stable ``code`` and a sentence;
+    the message adds the wait, so the pages need nothing more to say it.
+    """
+
+    code = "rate_limited"
+    default_message = _("You have done this many times in a short while.")
+
+    def __init__(self, *, retry_after: int) -> None:
+        self.retry_after = max(1, retry_after)
+        super().__init__(
+            format_lazy("{} {}", self.default_message, _wait_sentence_lazy(self.retry_after)),
+            details={"retry_after": self.retry_after},
+        )
+
+
+@dataclass(frozen=True)
+class Charge:
+    """What a request costs of one action: ``cost`` units, refused with ``error``."""
+
+    action: str
+    cost: int
+    error: type[RateLimited]
+
+
+@dataclass(frozen=True)
+class _Window:
+    action: str
+    key: str
+    cost: int
+    limit: int
+    seconds: int
+    error: type[RateLimited]
+
+
+# KEYS: the windows. ARGV: cost, limit, seconds for each key in turn.
+# Returns {0, 0} when counted, else {seconds to wait, 1-based index of the
+# window that lifts last}.
+_TAKE_SCRIPT = """
+local retry, blocker = 0, 0
+for i, key in ipairs(KEYS) do
+  local cost, limit = tonumber(ARGV[3*i-2]), tonumber(ARGV[3*i-1])
+  if tonumber(redis.call('GET', key) or '0') + cost > limit then
+    local ms = redis.call('PTTL', key)
+    if ms < 0 then ms = tonumber(ARGV[3*i]) * 1000 end
+    local wait = math.ceil(ms / 1000)
+    if wait > retry then retry, blocker = wait, i end
+  end
+end
+if retry > 0 then return {retry, blocker} end
+for i, key in ipairs(KEYS) do
+  redis.call('INCRBY', key, ARGV[3*i-2])
+  if redis.call('PTTL', key) < 0 then redis.call('EXPIRE', key, ARGV[3*i]) end
+end
+return {0, 0}
+"""
+
+
+@lru_cache(maxsize=4)
+def _redis_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(
+        url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
+    )
+
+
+def ip_subject(ip: str | None) -> str | None:
+    """The address a per-IP limit counts: IPv4 as is, IPv6 by its /64.
+
+    One IPv6 subscriber is handed a whole /64, so counting single addresses
+    would let one device rotate past the limit. None when there is no usable
+    address: requests of unknown origin are not lumped into one shared bucket
+    (the per-person limit still holds for them).
+    """
+    try:
+        address = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{address}/64", strict=False).network_address) + "/64"
+    return str(address)
+
+
+def rate_limit_key(*, action: str, subject: str) -> str:
+    """The Redis key counting ``action`` for ``subject`` (``person:<id>`` or ``ip:<address>``)."""
+    return f"{settings.RATE_LIMIT_PREFIX}:{action}:{subject}"
+
+
+def _windows(*, charges: Sequence[Charge], person_id: int | None, ip: str | None) -> list[_Window]:
+    limits: dict[str, tuple[int, int] | None] = settings.RATE_LIMITS
+    address = ip_subject(ip)
+    windows = []
+    for charge in charges:
+        if charge.cost <= 0:
+            continue
+        subjects = (
+            ("person", f"person:{person_id}" if person_id is not None else None),
+            ("ip", f"ip:{address}" if address is not None else None),
+        )
+        for kind, subject in subjects:
+            rate = limits.get(f"{charge.action}.{kind}")
+            if rate is None or subject is None:
+                continue
+            windows.append(
+                _Window(
+                    action=charge.action,
+                    key=rate_limit_key(action=charge.action, subject=subject),
+                    cost=charge.cost,
+                    limit=rate[0],
+                    seconds=rate[1],
+                    error=charge.error,
+                )
+            )
+    return windows
+
+
+def rate_limits_take(*, charges: Sequence[Charge], person_id: int | None, ip: str | None) -> None:
+    """Count the request against every limit of its charges, or refuse it whole.
+
+    Raises the error of the charge whose limit lifts last, with the seconds to
+    wait; nothing is counted then. Allows (and logs) when Redis cannot be reached.
+    """
+    windows = _windows(charges=charges, person_id=person_id, ip=ip)
+    if not windows:
+        return
+    arguments: list[int] = []
+    for window in windows:
+        arguments += [window.cost, window.limit, window.seconds]
+    try:
+        retry, blocker = _redis_client(settings.REDIS_URL).eval(
+            _TAKE_SCRIPT, len(windows), *(w.key for w in windows), *arguments
+        )
+    except redis.RedisError as exc:
+        logger.warning(
+            "Redis unavailable (%s); abuse limits not applied to %s",
+            exc.__class__.__name__,
+            ", ".join(sorted({w.action for w in windows})),
+        )
+        return
+    if int(retry) > 0:
+        window = windows[int(blocker) - 1]
+        logger.info("Rate limited: %s over %s/%ss", window.key, window.limit, window.seconds)
+        raise window.error(retry_after=int(retry))
