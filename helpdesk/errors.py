@@ -82,7 +82,9 @@ class ReplyRateLimited(RateLimited):
 
 class SupportRateLimited(RateLimited):
     code = "support_rate_limited"
-    default_message = _('"Me too" has been pressed many times from here in a short while.')
+    default_message = _(
+        '"I have this problem too" has been pressed many times from here in a short while.'
+    )
 
 
 class PhotoRateLimited(RateLimited):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VAR = "XADESK_TEST_ENV_VALUE"
@@ -196,6 +196,36 @@ def test_production_refuses_backends_that_only_print(demo: dict[str, str]) -> No
         DJANGO_SECRET_KEY="subprocess-test-secret", XADESK_ALLOW_DEMO_BACKENDS="true", **demo
     )
     assert allowed.returncode == 0, allowed.stderr
+
+
+# ---- env_rate --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("60/h", (60, 3600)), ("300/15m", (300, 900)), ("5/10s", (5, 10)), ("2/d", (2, 86400))],
+)
+def test_env_rate_reads_count_per_period(
+    monkeypatch: pytest.MonkeyPatch, raw: str, expected: tuple[int, int]
+) -> None:
+    monkeypatch.setenv(VAR, raw)
+    assert env_rate(VAR, "1/s") == expected
+
+
+def test_env_rate_off_means_no_limit_and_unset_the_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(VAR, "OFF")
+    assert env_rate(VAR, "1/s") is None
+    monkeypatch.delenv(VAR)
+    assert env_rate(VAR, "3/m") == (3, 60)
+
+
+@pytest.mark.parametrize("raw", ["60", "60/hour", "0/h", "60/0h", "-1/h", "x/h", "60/", "/h"])
+def test_env_rate_rejects_anything_else(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    monkeypatch.setenv(VAR, raw)
+    with pytest.raises(ImproperlyConfigured, match=rf"{VAR}='{re.escape(raw)}'"):
+        env_rate(VAR, "1/s")
 
 
 # ---- .env.example keeps up with the code --------------------------------------
