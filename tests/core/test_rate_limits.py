@@ -20,6 +20,7 @@ import pytest
 import redis
 from django.conf import settings as django_settings
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 from pytest_django import Settings
 
 from core.rate_limits import Charge, RateLimited, ip_subject, rate_limit_key, rate_limits_take
@@ -29,12 +30,12 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 class WidgetRateLimited(RateLimited):
     code = "widget_rate_limited"
-    default_message = "Many widgets."
+    default_message = gettext_lazy("Many widgets.")
 
 
 class GadgetRateLimited(RateLimited):
     code = "gadget_rate_limited"
-    default_message = "Many gadgets."
+    default_message = gettext_lazy("Many gadgets.")
 
 
 WIDGET = Charge(action="widget", cost=1, error=WidgetRateLimited)
