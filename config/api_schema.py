@@ -48,9 +48,25 @@ _WITH_BODY = {
 }
 
 
-def _error_response(description: str) -> dict[str, Any]:
+# The abuse limits (core/rate_limits.py) and the one-time-code limits say how
+# long to wait in a header too, for clients that do not read the body.
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+
+
+def _error_response(status: int, description: str) -> dict[str, Any]:
     ref = {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}
-    return {"description": description, "content": {"application/json": {"schema": ref}}}
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {"application/json": {"schema": ref}},
+    }
+    if status == 429:
+        response["headers"] = _RETRY_AFTER
+    return response
 
 
 def error_responses_add(schema: dict[str, Any]) -> dict[str, Any]:
@@ -71,5 +87,5 @@ def error_responses_add(schema: dict[str, Any]) -> dict[str, Any]:
             for status, description in errors.items():
                 # ninja keys the statuses it writes by int; JSON turns both into strings.
                 if status not in responses and str(status) not in responses:
-                    responses[status] = _error_response(description)
+                    responses[status] = _error_response(status, description)
     return schema

@@ -255,3 +255,23 @@ def test_me_too_over_the_limit_is_429_over_the_api_and_a_sentence_on_the_page(
     assert page.status_code == 429
     assert WAIT_VI in page.content.decode()
     assert CaseSupport.objects.count() == 2
+
+
+# ---- the schema ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [
+        ("/api/v1/reports/cases", "post"),
+        ("/api/v1/reports/public/{public_id}/support", "post"),
+        ("/api/v1/helpdesk/cases/{number}/reply", "post"),
+        ("/api/v1/helpdesk/cases/{number}/note", "post"),
+        ("/api/v1/helpdesk/cases/{number}/resolve", "post"),
+    ],
+)
+def test_the_schema_documents_429_with_retry_after(path: str, method: str) -> None:
+    schema = Client().get("/api/v1/openapi.json").json()
+    answer = schema["paths"][path][method]["responses"]["429"]
+    assert answer["headers"]["Retry-After"]["schema"]["type"] == "integer"
+    assert answer["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
