@@ -73,6 +73,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Reads the form before any view or the CSRF check does, so that a body
+    # over a limit gets a 413 with a sentence rather than a bare 400.
+    "config.body_limits.BodyLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: it sees the API's answers after everything else, and its errors
     # first (a body over the limit) in the request's language.
@@ -304,6 +307,32 @@ if MEDIA_ACCEL_REDIRECT and not re.fullmatch(r"/[A-Za-z0-9_\-/]*/", MEDIA_ACCEL_
     raise ImproperlyConfigured(
         f"XADESK_MEDIA_ACCEL_REDIRECT {MEDIA_ACCEL_REDIRECT!r} must be a path like /_media/."
     )
+
+# --- Upload limits ----------------------------------------------------------
+# One request carries at most 5 photos (helpdesk.attachments.MAX_PHOTOS) of at
+# most 15 MB each (helpdesk.photos.MAX_BYTES, checked on each file while the
+# form is read: config.body_limits.PhotoSizeUploadHandler): 75 MB, plus the
+# text fields and multipart framing. 80 MB is nginx's client_max_body_size too
+# (scripts/nginx.conf.in, docker/nginx.conf; tests/test_upload_limits.py
+# checks they agree), so whichever server refuses a body, it is the same one.
+MAX_REQUEST_BODY_BYTES = env_int("XADESK_MAX_BODY_MB", 80, minimum=1) * 1024 * 1024
+# Text of one request (form fields, a JSON body), files not counted: a
+# description is at most a few KB; Django's default of 2.5 MB leaves room.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1)
+# Files bigger than this are spooled to a temporary file while the form is
+# read, rather than held in the worker's memory (Django's default, 2.5 MB).
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1)
+# More than MAX_PHOTOS, so that 6 to 10 photos get the app's own sentence
+# ("at most 5 photos", 422); a form of hundreds of files is cut off at 413
+# while it is read, before each one is put in memory or on disk.
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DJANGO_DATA_UPLOAD_MAX_NUMBER_FILES", 10, minimum=5)
+# The longest form (the console's filters and actions) has a few dozen fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DJANGO_DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000, minimum=100)
+FILE_UPLOAD_HANDLERS = [
+    "config.body_limits.PhotoSizeUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Security -------------------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
