@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import grp
 import http.server
+import json
 import os
 import shutil
 import socket
@@ -177,3 +178,60 @@ def test_a_withdrawn_copy_is_gone_at_once(site: Site) -> None:
 def test_nginx_sends_a_private_photo_only_after_the_apps_check(site: Site) -> None:
     assert _get(f"{site.url}/photos/ok/")[:2] == (200, b"private")
     assert _get(f"{site.url}/photos/refused/")[:2] == (404, b"")
+
+
+def _post_headers_only(url: str, path: str, length: int, language: str) -> tuple[int, str, bytes]:
+    """Announce a body of ``length`` bytes and send none: nginx answers on the
+    headers alone, and the test never has to send 80 MB."""
+    host, port = url.removeprefix("http://").split(":")
+    request = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: multipart/form-data; boundary=x\r\n"
+        f"Content-Length: {length}\r\nAccept-Language: {language}\r\nConnection: close\r\n\r\n"
+    )
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        connection.sendall(request.encode())
+        answer = b""
+        # Read up to the end of the answer, not of the connection: nginx keeps
+        # it open a while for the body it is owed (lingering close).
+        while b"\r\n\r\n" not in answer or len(answer.partition(b"\r\n\r\n")[2]) < _length(answer):
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), _header(head, "content-type"), body
+
+
+def _header(head: bytes, name: str) -> str:
+    for line in head.decode("latin-1").split("\r\n")[1:]:
+        key, _, value = line.partition(":")
+        if key.strip().lower() == name:
+            return value.strip()
+    return ""
+
+
+def _length(answer: bytes) -> int:
+    return int(_header(answer.partition(b"\r\n\r\n")[0], "content-length") or 0)
+
+
+@pytest.mark.parametrize(
+    ("path", "language", "kind", "sentence"),
+    [
+        ("/api/v1/reports/cases", "vi", "application/json", "Dữ liệu gửi lên quá lớn"),
+        ("/api/v1/reports/cases", "en-GB,en;q=0.8", "application/json", "What was sent is too"),
+        ("/report/new/", "vi", "text/html", "Dữ liệu gửi lên quá lớn"),
+        ("/console/cases/TN-2026-00001/resolve/", "en", "text/html", "What was sent is too"),
+    ],
+)
+def test_a_body_over_80_mb_gets_nginx_413_with_a_sentence(
+    site: Site, path: str, language: str, kind: str, sentence: str
+) -> None:
+    """Over client_max_body_size, nginx answers itself: the app's code and
+    sentence, JSON for the API, a page elsewhere, in the client's language."""
+    status, content_type, body = _post_headers_only(site.url, path, 81 * 1024 * 1024, language)
+
+    assert status == 413
+    assert content_type.startswith(kind)
+    assert sentence in body.decode()
+    if kind == "application/json":
+        assert json.loads(body)["code"] == "request_too_large"
