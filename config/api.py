@@ -23,6 +23,8 @@ from config.api_parser import StorableTextParser
 from config.api_schema import error_responses_add
 from core.errors import (
     DomainError,
+    MalformedRequest,
+    RequestTooLarge,
     TooManyRequests,
 )
 from geo.api import router as geo_router
@@ -94,20 +96,12 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> H
 @api.exception_handler(MultiPartParserError)
 def on_unreadable_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
     # A multipart body without its boundary, or cut off: the client's to fix.
-    body = {
-        "code": "malformed_request",
-        "message": _("The request could not be read. Please check it and try again."),
-    }
-    return api.create_response(request, body, status=400)
+    return on_domain_error(request, MalformedRequest())
 
 
 @api.exception_handler(RequestDataTooBig)
 def on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    body = {
-        "code": "request_too_large",
-        "message": _("What was sent is too large. Send fewer or smaller photos."),
-    }
-    return api.create_response(request, body, status=413)
+    return on_domain_error(request, RequestTooLarge())
 
 
 @api.exception_handler(HttpError)
@@ -115,10 +109,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:
         # ninja's own words ("Cannot parse request body (Expecting value...)")
         # are for developers; the code says what it was.
-        body = {
-            "code": "malformed_request",
-            "message": _("The request could not be read. Please check it and try again."),
-        }
+        return on_domain_error(request, MalformedRequest())
     else:
         body = {"code": "http_error", "message": str(exc.message)}
     return api.create_response(request, body, status=exc.status_code)

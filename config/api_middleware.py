@@ -17,7 +17,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-from core.errors import InvalidCharacters
+from core.errors import InvalidCharacters, RequestTooLarge
 
 API_PREFIX = "/api/"
 
@@ -55,9 +55,6 @@ class ApiEdgeErrorsMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         too_big = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
         if request.path.startswith(API_PREFIX) and isinstance(exception, too_big):
-            return _error(
-                413,
-                "request_too_large",
-                _("What was sent is too large. Send fewer or smaller photos."),
-            )
+            too_large = RequestTooLarge()
+            return _error(too_large.http_status, too_large.code, str(too_large.message))
         return None

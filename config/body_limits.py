@@ -25,8 +25,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
 
+from core.errors import DomainError, MalformedRequest, RequestTooLarge
 from helpdesk.photo_errors import PhotoTooLarge
 from helpdesk.photos import MAX_BYTES
 
@@ -64,7 +64,7 @@ def _message(error: Exception) -> str | Promise:
     if isinstance(error, PhotoTooLargeUpload):
         # Names the limit ("smaller than 15 MB"), as the photo pipeline does.
         return PhotoTooLarge(max_bytes=MAX_BYTES).message
-    return _("What was sent is too large. Send fewer or smaller photos.")
+    return RequestTooLarge.default_message
 
 
 class BodyLimitsMiddleware:
@@ -84,7 +84,7 @@ class BodyLimitsMiddleware:
             length = 0
         if length > settings.MAX_REQUEST_BODY_BYTES:
             # Not a byte of the body is read.
-            return self._answer(request, 413, "request_too_large", _message(RequestDataTooBig()))
+            return self._answer(request, RequestTooLarge(_message(RequestDataTooBig())))
         if request.method == "POST":
             try:
                 # Reads a form (urlencoded or multipart) now; other bodies
@@ -92,16 +92,15 @@ class BodyLimitsMiddleware:
                 request.POST  # noqa: B018 - read for the side effect
                 request.FILES  # noqa: B018
             except _TOO_BIG as error:
-                return self._answer(request, 413, "request_too_large", _message(error))
+                return self._answer(request, RequestTooLarge(_message(error)))
             except MultiPartParserError:
-                message = _("The request could not be read. Please check it and try again.")
-                return self._answer(request, 400, "malformed_request", message)
+                return self._answer(request, MalformedRequest())
         return self.get_response(request)
 
     @staticmethod
-    def _answer(
-        request: HttpRequest, status: int, code: str, message: str | Promise
-    ) -> HttpResponse:
+    def _answer(request: HttpRequest, error: DomainError) -> HttpResponse:
+        status = error.http_status
         if request.path.startswith(API_PREFIX):
-            return JsonResponse({"code": code, "message": str(message)}, status=status)
-        return render(request, "reports/error.html", {"message": message}, status=status)
+            body = {"code": error.code, "message": str(error.message)}
+            return JsonResponse(body, status=status)
+        return render(request, "reports/error.html", {"message": error.message}, status=status)

@@ -91,3 +91,19 @@ class InvalidCharacters(InvalidInput):
     default_message = _(
         "The text contains a character that cannot be saved. Please remove it and try again."
     )
+
+
+class MalformedRequest(DomainError):
+    """The body could not be read at all (not JSON, a multipart without boundary)."""
+
+    code = "malformed_request"
+    http_status = 400
+    default_message = _("The request could not be read. Please check it and try again.")
+
+
+class RequestTooLarge(DomainError):
+    """The body is over a size limit (its bytes, files or fields)."""
+
+    code = "request_too_large"
+    http_status = 413
+    default_message = _("What was sent is too large. Send fewer or smaller photos.")
