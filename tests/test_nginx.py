@@ -1,8 +1,9 @@
-"""The real nginx of `make run` serves public photo copies and nothing else of
-the media folder (issue 18, finding 3).
+"""The real nginx of `make run` and of the compose proxy serves public photo copies
+and nothing else of the media folder (issue 18, finding 3; issue 11, media in production).
 
-scripts/nginx.conf.in is rendered the way scripts/serve.sh renders it and run
-by the nginx that provisioning installs; a small HTTP server stands in for
+scripts/nginx.conf.in is rendered the way scripts/serve.sh renders it, and
+docker/nginx.conf inside the http block of the nginx image, and each is run by
+the nginx that provisioning installs; a small HTTP server stands in for
 gunicorn and answers the way helpdesk/photo_views.py does after its check.
 """
 
@@ -69,8 +70,49 @@ class Site:
     media: Path
 
 
-@pytest.fixture
-def site() -> Iterator[Site]:
+def _make_run_config(*, run: Path, media: Path, sockets: Path, port: int) -> str:
+    """scripts/nginx.conf.in, filled in as scripts/serve.sh fills it in."""
+    config = (ROOT / "scripts" / "nginx.conf.in").read_text()
+    for key, value in {
+        "@PORT@": str(port),
+        "@HTTP_SOCKET@": str(sockets / "http.sock"),
+        "@WS_SERVERS@": f"server unix:{sockets}/ws-0.sock; ",
+        "@RUN@": str(run),
+        "@STATIC@": str(run / "static"),
+        "@MEDIA@": str(media),
+    }.items():
+        config = config.replace(key, value)
+    return config
+
+
+def _compose_config(*, run: Path, media: Path, sockets: Path, port: int) -> str:
+    """docker/nginx.conf (the compose proxy's server block) inside the http
+    block the nginx image gives it, with the compose hosts and volumes
+    pointed at this machine's stand-ins."""
+    server = (ROOT / "docker" / "nginx.conf").read_text()
+    for key, value in {
+        "server web:8001;": f"server unix:{sockets}/http.sock;",
+        "server ws:8002;": f"server unix:{sockets}/ws-0.sock;",
+        "listen 8000;": f"listen 127.0.0.1:{port};",
+        "/data/media/": f"{media}/",
+        "/srv/static/": f"{run}/static/",
+    }.items():
+        assert key in server, key
+        server = server.replace(key, value)
+    temp = run / "nginx"
+    return (
+        f"daemon off;\n@USER_LINE@\npid {temp}/nginx.pid;\nerror_log stderr warn;\n"
+        "events { worker_connections 64; }\n"
+        f"http {{\ninclude /etc/nginx/mime.types;\naccess_log off;\n"
+        f"client_body_temp_path {temp}/body;\nproxy_temp_path {temp}/proxy;\n"
+        f"fastcgi_temp_path {temp}/fastcgi;\nuwsgi_temp_path {temp}/uwsgi;\n"
+        f"scgi_temp_path {temp}/scgi;\n{server}\n}}\n"
+    )
+
+
+@pytest.fixture(params=["make-run", "docker-compose"])
+def site(request: pytest.FixtureRequest) -> Iterator[Site]:
+    """The real nginx with the config of `make run` or of the compose proxy."""
     if not os.access(NGINX, os.X_OK):
         pytest.fail("nginx is missing: scripts/provision.sh installs it")
     # nginx's workers run as nobody: the folders must be readable by others,
@@ -102,17 +144,12 @@ def site() -> Iterator[Site]:
         os.umask(umask)
     threading.Thread(target=app.serve_forever, daemon=True).start()
     port = _free_port()
-    config = (ROOT / "scripts" / "nginx.conf.in").read_text()
-    for key, value in {
-        "@PORT@": str(port),
-        "@USER_LINE@": user_line,
-        "@HTTP_SOCKET@": str(sockets / "http.sock"),
-        "@WS_SERVERS@": f"server unix:{sockets}/ws-0.sock; ",
-        "@RUN@": str(run),
-        "@STATIC@": str(run / "static"),
-        "@MEDIA@": str(media),
-    }.items():
-        config = config.replace(key, value)
+    if request.param == "make-run":
+        config = _make_run_config(run=run, media=media, sockets=sockets, port=port)
+        config = config.replace("@USER_LINE@", user_line)
+    else:
+        config = _compose_config(run=run, media=media, sockets=sockets, port=port)
+        config = config.replace("@USER_LINE@", user_line)
     (run / "nginx" / "nginx.conf").write_text(config)
     process = subprocess.Popen(  # noqa: S603
         [NGINX, "-p", str(run / "nginx"), "-c", str(run / "nginx" / "nginx.conf"), "-e", "stderr"],
