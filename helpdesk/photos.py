@@ -150,7 +150,11 @@ class _Decoded:
 
 
 def photo_inspect(
-    *, data: bytes | IO[bytes], max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
+    *,
+    data: bytes | IO[bytes],
+    max_bytes: int = MAX_BYTES,
+    max_pixels: int = MAX_PIXELS,
+    decode_budget: int = DECODE_BUDGET,
 ) -> PhotoInfo:
     """Check that ``data`` is a usable photo and read its location and capture time.
 
@@ -158,7 +162,7 @@ def photo_inspect(
     corrupt file is refused here rather than later.
     """
     raw = _read_bounded(data, max_bytes=max_bytes)
-    return _decode(raw, max_pixels=max_pixels, target=1)[1].info
+    return _decode(raw, max_pixels=max_pixels, decode_budget=decode_budget, target=1)[1].info
 
 
 def photo_process(
@@ -168,6 +172,7 @@ def photo_process(
     keep_original: bool | None = None,
     max_bytes: int = MAX_BYTES,
     max_pixels: int = MAX_PIXELS,
+    decode_budget: int = DECODE_BUDGET,
 ) -> ProcessedPhoto:
     """Check an upload, write its display image and thumbnail, and the original if kept.
 
@@ -179,7 +184,9 @@ def photo_process(
     if keep_original is None:
         keep_original = bool(getattr(settings, "REPORTS_KEEP_ORIGINALS", False))
     raw = _read_bounded(data, max_bytes=max_bytes)
-    display, thumbnail, info = _render(raw, max_pixels=max_pixels, use_draft=True)
+    display, thumbnail, info = _render(
+        raw, max_pixels=max_pixels, decode_budget=decode_budget, use_draft=True
+    )
 
     stem = f"{django_timezone.now():%Y/%m}/{uuid.uuid4().hex}"
     written: list[str] = []
@@ -239,11 +246,11 @@ def allowed_formats() -> tuple[str, ...]:
 
 
 def _render(
-    raw: bytes, *, max_pixels: int, use_draft: bool
+    raw: bytes, *, max_pixels: int, use_draft: bool, decode_budget: int = DECODE_BUDGET
 ) -> tuple[Image.Image, Image.Image, PhotoInfo]:
     """Decode ``raw`` and return the display image, the thumbnail and the info."""
     target = DISPLAY_SIZE if use_draft else None
-    image, decoded = _decode(raw, max_pixels=max_pixels, target=target)
+    image, decoded = _decode(raw, max_pixels=max_pixels, decode_budget=decode_budget, target=target)
     # Rebinding drops the only reference to the decoded picture, the biggest
     # object here, before the display image is made (unless _shrink kept it).
     image = _shrink(image, DISPLAY_SIZE)
@@ -275,7 +282,9 @@ def _read_bounded(data: bytes | IO[bytes], *, max_bytes: int) -> bytes:
     return raw
 
 
-def _decode(raw: bytes, *, max_pixels: int, target: int | None) -> tuple[Image.Image, _Decoded]:
+def _decode(
+    raw: bytes, *, max_pixels: int, decode_budget: int, target: int | None
+) -> tuple[Image.Image, _Decoded]:
     """Open, check and decode ``raw``; JPEGs at the smallest scale still >= ``target``.
 
     The memory budget is checked on this decode and a shrink for display after
@@ -311,7 +320,7 @@ def _decode(raw: bytes, *, max_pixels: int, target: int | None) -> tuple[Image.I
             coefficients = _jpeg_coefficient_bytes(image)
             if target is not None and found in ("JPEG", "MPO"):
                 image.draft("RGB", _fit((width, height), target))
-            if _estimated_bytes(image, found, coefficients=coefficients) > DECODE_BUDGET:
+            if _estimated_bytes(image, found, coefficients=coefficients) > decode_budget:
                 raise PhotoTooManyPixels(
                     max_pixels=max_pixels, width=width, height=height, format=_format_name(found)
                 )

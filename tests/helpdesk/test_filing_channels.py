@@ -1,17 +1,16 @@
 """Every channel files through the one filing service (issue 10).
 
-Two checks: by behaviour, the web form and the REST API each create their case
-through helpdesk.filing._ticket_create, reached only from case_submit (spied
-on, not replaced: the real function runs); and by reading the code, nothing
-outside helpdesk/filing.py creates a Ticket row, and the benches call
-case_submit.
+Two checks: by behaviour, the web form and the REST API each leave what only
+case_submit writes (the idempotency record beside the case it made, in the
+same transaction); and by reading the code, nothing outside
+helpdesk/filing.py creates a Ticket row or calls its private creator, and
+the benches call case_submit.
 """
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from django.test import Client
@@ -49,17 +48,18 @@ def test_the_web_form_and_the_api_file_through_case_submit(
 ) -> None:
     lat, lon = point_inside(commune_a)
     fields = {"service": "streetlight_out", "description": "Đèn tắt", "lat": lat, "lon": lon}
-    with mock.patch.object(filing, "_ticket_create", wraps=filing._ticket_create) as create:
-        page = _client(personas).post(
-            "/report/new/", {**fields, "idempotency_key": "form-key-0001", "action": "submit"}
-        )
-        assert page.status_code == 302
-        api = _client(personas).post(
-            "/api/v1/reports/cases", fields, headers={"Idempotency-Key": "api-key-0001"}
-        )
-        assert api.status_code == 201
-    assert create.call_count == 2
+    page = _client(personas).post(
+        "/report/new/", {**fields, "idempotency_key": "form-key-0001", "action": "submit"}
+    )
+    assert page.status_code == 302
+    api = _client(personas).post(
+        "/api/v1/reports/cases", fields, headers={"Idempotency-Key": "api-key-0001"}
+    )
+    assert api.status_code == 201
     assert Ticket.objects.count() == 2
+    # Each case has the record only case_submit writes, beside the case it made.
+    filed = set(IdempotencyRecord.objects.values_list("ticket_id", flat=True))
+    assert filed == set(Ticket.objects.values_list("pk", flat=True))
     # Both kept their idempotency keys in the case core's one table.
     keys = set(IdempotencyRecord.objects.values_list("key", flat=True))
     assert keys == {"form-key-0001", "api-key-0001"}
