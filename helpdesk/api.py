@@ -22,7 +22,7 @@ from helpdesk.errors import CaseNotFound, InvalidTransferTarget
 from helpdesk.models import Department, Service, Ticket, TicketEvent
 from helpdesk.names import department_name, service_name, unit_name
 from helpdesk.permissions import CaseView, case_view, scope_for
-from helpdesk.public_view import event_public, ticket_public
+from helpdesk.public_view import events_public_copies, ticket_public
 
 router = Router()
 
@@ -224,7 +224,7 @@ def get_case(request: HttpRequest, number: str, after: int = 0) -> dict[str, obj
     if case_view(scope=scope, ticket=ticket) == CaseView.PUBLIC:
         return {
             "case": ticket_public(ticket),
-            "events": [event_public(e, ticket=ticket) for e in events],
+            "events": events_public_copies(events, ticket=ticket),
         }
     return {"case": ticket, "events": events}
 

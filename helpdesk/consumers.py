@@ -37,6 +37,7 @@ from helpdesk import errors
 from helpdesk.live import case_group, event_payload
 from helpdesk.models import Ticket, TicketStatus
 from helpdesk.permissions import CaseView, Scope, case_view, queue_groups_of_scope, scope_for
+from helpdesk.public_view import events_public_copies
 from helpdesk.push_messages import CaseEventMessage, EventPayload, as_case_event
 from helpdesk.selectors import ticket_get, ticket_timeline
 
@@ -61,7 +62,9 @@ def _case_access(user: object, number: str) -> tuple[Scope, Ticket, CaseView]:
 
 def _events_after(scope: Scope, ticket: Ticket, after: int, view: CaseView) -> list[EventPayload]:
     events = ticket_timeline(scope=scope, ticket=ticket, after=after)[:CATCH_UP_BATCH]
-    return [event_payload(event, view, ticket=ticket) for event in events]
+    if view == CaseView.PUBLIC:
+        return [event_payload(e) for e in events_public_copies(events, ticket=ticket)]
+    return [event_payload(event) for event in events]
 
 
 def _last_visible_id(scope: Scope, ticket: Ticket) -> int:

@@ -153,8 +153,10 @@ def case_event_notify(event: TicketEvent) -> None:
     # masked (an answer may quote the reporter's number), and nothing of the
     # reporter's own messages or rating.
     public = residents - owners if is_shown_to_public(event, ticket=ticket) else set()
-    shown = event_public(event, ticket=ticket)
-    for audience, seen in ((owners, event), (public, shown)):
+    audiences: list[tuple[set[int], TicketEvent]] = [(owners, event)]
+    if public:  # the public copy costs queries: made only for someone to read it
+        audiences.append((public, event_public(event, ticket=ticket)))
+    for audience, seen in audiences:
         if not audience:
             continue
         texts = _render(partial(_resident_texts, seen, ticket))

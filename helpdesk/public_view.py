@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.contrib.gis.geos import Point
@@ -108,17 +109,28 @@ def is_shown_to_public(event: TicketEvent, *, ticket: Ticket) -> bool:
     )
 
 
-def event_public(event: TicketEvent, *, ticket: Ticket) -> TicketEvent:
+def events_public_copies(events: Iterable[TicketEvent], *, ticket: Ticket) -> list[TicketEvent]:
+    """event_public of each event, the residents' names read once for all."""
+    names = residents_names(ticket)
+    return [event_public(event, ticket=ticket, names=names) for event in events]
+
+
+def event_public(
+    event: TicketEvent, *, ticket: Ticket, names: Sequence[str] | None = None
+) -> TicketEvent:
     """An unsaved copy of a public event without its author and with masked text.
 
     A status change the reporter made (a reopen) shows as a change, without
-    the reason they gave: their words are theirs and the officers'.
+    the reason they gave: their words are theirs and the officers'. ``names``
+    are the residents' (residents_names), read here when not given.
     """
     public = copy.copy(event)
     public.actor = None
     by_reporter = event.actor_id is not None and event.actor_id == ticket.reporter_id
     reason_only = by_reporter and event.kind == TicketEvent.Kind.STATUS
-    public.body = "" if reason_only else mask_text(event.body, names=residents_names(ticket))
+    if names is None:
+        names = residents_names(ticket)
+    public.body = "" if reason_only else mask_text(event.body, names=names)
     public.created_at = public_time(event.created_at)
     public.save = _refuse_save  # type: ignore[method-assign]
     return public

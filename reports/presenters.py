@@ -13,7 +13,7 @@ from helpdesk.models import Attachment, Ticket, TicketEvent
 from helpdesk.names import department_name as _department_name
 from helpdesk.names import service_name, unit_name
 from helpdesk.photo_publishing import photo_public_url
-from helpdesk.public_view import event_public, events_public, ticket_public
+from helpdesk.public_view import events_public, events_public_copies, ticket_public
 
 
 def expected_response_text(ticket: Ticket) -> str:
@@ -66,5 +66,5 @@ def public_case_detail(ticket: Ticket) -> dict[str, object]:
         "resolved_at": shown.resolved_at,
         "supporters": ticket.supports.count(),
         "photos": public_photo_urls(approved),
-        "events": [event_public(e, ticket=ticket) for e in events],
+        "events": events_public_copies(events, ticket=ticket),
     }

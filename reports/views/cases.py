@@ -30,7 +30,7 @@ from helpdesk.models import Attachment, ProxyFiling, Ticket, TicketEvent, Ticket
 from helpdesk.names import service_name
 from helpdesk.permissions import CaseView, Scope, case_view, is_reporter, scope_for
 from helpdesk.photo_publishing import photo_url
-from helpdesk.public_view import event_public, ticket_public
+from helpdesk.public_view import events_public_copies, ticket_public
 from helpdesk.selectors import (
     ticket_photos,
     ticket_timeline,
@@ -173,7 +173,7 @@ def _live_parts(scope: Scope, ticket: Ticket) -> dict[str, Any]:
     timeline: Any = ticket_timeline(scope=scope, ticket=ticket, public_only=True)
     if case_view(scope=scope, ticket=ticket) == CaseView.PUBLIC:
         ticket = ticket_public(ticket)
-        timeline = PublicTimeline([event_public(e, ticket=ticket) for e in timeline])
+        timeline = PublicTimeline(events_public_copies(timeline, ticket=ticket))
     return {
         "ticket": ticket,
         "expected": presenters.expected_response_text(ticket)

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 from django.contrib.gis.geos import Point
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from accounts.models import User
@@ -352,3 +354,26 @@ def test_nearby_finds_a_report_from_every_side_of_its_cell_whatever_the_cell_siz
         if ticket.public_id not in [n["public_id"] for n in response.json()]:
             missing.append(bearing)
     assert missing == []
+
+
+@pytest.mark.django_db
+def test_the_public_view_reads_the_residents_names_once_however_long_the_timeline(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """Masking needs the residents' names: read once per case, not per event."""
+    ticket = _file(personas.resident, commune_a, service="streetlight_out")
+    supporter = _supporter()
+    _support(supporter, ticket)
+    client = _client(supporter)
+    url = f"/api/v1/helpdesk/cases/{ticket.number}"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    lifecycle.ticket_reply(ticket=ticket, by=personas.officer_a, body="Một")
+    short = queries()
+    for n in range(10):
+        lifecycle.ticket_reply(ticket=ticket, by=personas.officer_a, body=f"Trả lời {n}")
+    assert queries() == short
