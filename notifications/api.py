@@ -8,7 +8,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
-from ninja.security import django_auth
 
 from accounts.auth import person_auth
 from accounts.models import User
@@ -34,24 +33,24 @@ class UnreadOut(Schema):
 
 
 def _user_id(request: HttpRequest) -> int:
-    # django_auth has admitted only authenticated people.
+    # person_auth has admitted only authenticated people (token or session).
     user_id = request.user.pk
     assert user_id is not None
     return user_id
 
 
-@router.get("/", response=list[NotificationOut], auth=django_auth)
+@router.get("/", response=list[NotificationOut], auth=person_auth)
 @paginate(BoundedLimitOffset)
 def list_notifications(request: HttpRequest, unread: bool = False) -> QuerySet[Notification]:
     return selectors.notifications_of(user_id=_user_id(request), unread_only=unread)
 
 
-@router.get("/unread", response=UnreadOut, auth=django_auth)
+@router.get("/unread", response=UnreadOut, auth=person_auth)
 def get_unread_count(request: HttpRequest) -> dict[str, int]:
     return {"unread": selectors.notifications_unread_count(user_id=_user_id(request))}
 
 
-@router.post("/{notification_id}/read", response=UnreadOut, auth=django_auth)
+@router.post("/{notification_id}/read", response=UnreadOut, auth=person_auth)
 def read_notification(request: HttpRequest, notification_id: int) -> dict[str, int]:
     user_id = _user_id(request)
     if not services.notification_mark_read(user_id=user_id, notification_id=notification_id):
@@ -59,7 +58,7 @@ def read_notification(request: HttpRequest, notification_id: int) -> dict[str, i
     return {"unread": selectors.notifications_unread_count(user_id=user_id)}
 
 
-@router.post("/read-all", response=UnreadOut, auth=django_auth)
+@router.post("/read-all", response=UnreadOut, auth=person_auth)
 def read_all_notifications(request: HttpRequest) -> dict[str, int]:
     services.notifications_mark_all_read(user_id=_user_id(request))
     return {"unread": 0}
