@@ -1,0 +1,103 @@
+"""The one-time code limits hold across worker processes (issue 11).
+
+gunicorn runs several workers; a count kept in one process's memory would let
+each of them send its own ten codes per address. Two real processes ask for
+codes from one address at the same moment, against the test database and the
+real Redis: exactly IP_MAX_CODES codes go out between them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+
+from accounts.models import OneTimeCode
+from accounts.otp import IP_MAX_CODES
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+WORKER = textwrap.dedent(
+    """
+    import sys
+    import django
+    django.setup()
+    from django.conf import settings
+    from accounts.otp import RateLimited, otp_request
+
+    settings.OTP_RATE_LIMIT_PREFIX = sys.argv[1]
+    worker, attempts = sys.argv[2], int(sys.argv[3])
+    print("ready", flush=True)
+    sys.stdin.readline()  # start together
+    sent = 0
+    for n in range(attempts):
+        # A new number each time: only the per-address limit can refuse.
+        try:
+            otp_request(phone_raw=f"09{worker}{n:07d}", ip="203.0.113.50")
+        except RateLimited:
+            continue
+        sent += 1
+    print(sent, flush=True)
+    """
+)
+
+
+@pytest.fixture
+def otp_prefix() -> Iterator[str]:
+    prefix = f"test-otp-2w-{uuid.uuid4().hex}"
+    yield prefix
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_per_address_code_limit_holds_across_two_workers(otp_prefix: str) -> None:
+    attempts = 15  # each: 30 in all, three times the limit
+    database = settings.DATABASES["default"]
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
+        # The workers write their codes into this test's database.
+        "DATABASE_URL": (
+            f"postgis://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
+            f"{database['PORT']}/{database['NAME']}"
+        ),
+    }
+    workers = [
+        subprocess.Popen(  # noqa: S603 - this interpreter, fixed code
+            [sys.executable, "-c", WORKER, otp_prefix, str(worker), str(attempts)],
+            cwd=REPO_ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for worker in (1, 2)
+    ]
+    try:
+        for worker in workers:
+            assert worker.stdout is not None
+            assert worker.stdout.readline().strip() == "ready"
+        for worker in workers:
+            assert worker.stdin is not None
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+        sent = [int(worker.communicate(timeout=60)[0].strip()) for worker in workers]
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+    assert [worker.returncode for worker in workers] == [0, 0]
+    print(f"two processes, {2 * attempts} code requests from one address: sent {sent}")
+    assert sum(sent) == IP_MAX_CODES
+    assert OneTimeCode.objects.filter(requested_ip="203.0.113.50").count() == IP_MAX_CODES
