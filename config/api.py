@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -22,10 +23,12 @@ from accounts.api import router as auth_router
 from config.api_parser import StorableTextParser
 from config.api_schema import error_responses_add
 from core.errors import (
+    DatabaseUnavailable,
     DomainError,
     MalformedRequest,
     RequestTooLarge,
     TooManyRequests,
+    Unavailable,
 )
 from geo.api import router as geo_router
 from helpdesk.api import router as helpdesk_router
@@ -65,9 +68,17 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     if exc.details:
         body["details"] = exc.details
     response = api.create_response(request, body, status=status_for(exc))
-    if isinstance(exc, TooManyRequests) and "retry_after" in exc.details:
+    if isinstance(exc, (TooManyRequests, Unavailable)) and "retry_after" in exc.details:
         response["Retry-After"] = str(exc.details["retry_after"])
     return response
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_outage(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The operation's transaction was rolled back: safe to send again
+    # (config/db_outage.py says why this is a 503 and not a 500).
+    return on_domain_error(request, DatabaseUnavailable())
 
 
 @api.exception_handler(NinjaValidationError)

@@ -48,8 +48,9 @@ _WITH_BODY = {
 }
 
 
-# The abuse limits (core/rate_limits.py) and the one-time-code limits say how
-# long to wait in a header too, for clients that do not read the body.
+# The abuse limits (core/rate_limits.py), the one-time-code limits and a
+# database outage (config/db_outage.py) say how long to wait in a header too,
+# for clients that do not read the body.
 _RETRY_AFTER = {
     "Retry-After": {
         "description": "Seconds to wait before trying again.",
@@ -64,7 +65,7 @@ def _error_response(status: int, description: str) -> dict[str, Any]:
         "description": description,
         "content": {"application/json": {"schema": ref}},
     }
-    if status == 429:
+    if status in (429, 503):
         response["headers"] = _RETRY_AFTER
     return response
 

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A database restart answers 503 + Retry-After, not 500 (config/db_outage.py).
+    "config.db_outage.DatabaseOutageMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.security_headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -120,6 +122,11 @@ DATABASES = {
 # parameters (measured, see ENVIRONMENT.md) and never pays back for our
 # short queries, so it is off for the app's connections.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# An unreachable database host fails a request in seconds (a 503 the client
+# retries) instead of holding a worker for the operating system's TCP timeout.
+DATABASES["default"]["OPTIONS"].setdefault(
+    "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis and Channels ---------------------------------------------------

@@ -14,6 +14,9 @@ from django.urls import include, path
 from config.api import api
 from config.health import healthz
 
+# A database outage met in a middleware (the session) is a 503, not a 500.
+handler500 = "config.db_outage.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),

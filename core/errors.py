@@ -84,6 +84,23 @@ class Unavailable(DomainError):
     default_message = _("This is not possible just now. Please try again in a few minutes.")
 
 
+class DatabaseUnavailable(Unavailable):
+    """The database could not be reached, or gave the request up (a restart,
+    a failover, a deadlock); its transaction was rolled back, so nothing of it
+    was saved and sending it again is safe."""
+
+    code = "database_unavailable"
+    default_message = _(
+        "The service is busy for a moment and nothing was saved. Please try again in a minute."
+    )
+    # Long enough for PostgreSQL to restart or a replica to be promoted;
+    # clients (the offline outbox) wait this before sending again.
+    retry_after_seconds = 15
+
+    def __init__(self) -> None:
+        super().__init__(details={"retry_after": self.retry_after_seconds})
+
+
 class InvalidCharacters(InvalidInput):
     """Text holds a character that cannot be stored (a NUL)."""
 

@@ -44,14 +44,11 @@ def test_app_clients_read_the_inbox_with_their_token() -> None:
         recipient_ids=[lan.pk],
         message=Message(texts={"vi": ("Tiêu đề", "Nội dung")}, dedupe_key="token"),
     )
-    bearer = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=lan)}"}
-    client = Client()
-    items = client.get("/api/v1/notifications/", **bearer).json()["items"]
+    client = Client(headers={"authorization": f"Bearer {api_token_create(user=lan)}"})
+    items = client.get("/api/v1/notifications/").json()["items"]
     assert [item["title"] for item in items] == ["Tiêu đề"]
-    assert client.get("/api/v1/notifications/unread", **bearer).json() == {"unread": 1}
-    assert client.post(f"/api/v1/notifications/{items[0]['id']}/read", **bearer).json() == {
-        "unread": 0
-    }
+    assert client.get("/api/v1/notifications/unread").json() == {"unread": 1}
+    assert client.post(f"/api/v1/notifications/{items[0]['id']}/read").json() == {"unread": 0}
     assert (
         client.get("/api/v1/notifications/", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
     )
