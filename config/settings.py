@@ -259,6 +259,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "XaDesk <no-reply@xadesk.loca
 SITE_URL = env_str("SITE_URL", "")
 NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 6, minimum=1)
 NOTIFICATIONS_DIGEST_HOUR = env_int("NOTIFICATIONS_DIGEST_HOUR", 7, minimum=0)
+# How long a delivery worker's claim keeps other workers off a row
+# (notifications/outbox.py); after a crash its rows wait this long. It must
+# exceed one send: the gateways time out after at most their *_TIMEOUT_SECONDS.
+NOTIFICATIONS_LEASE_SECONDS = env_int("NOTIFICATIONS_LEASE_SECONDS", 300, minimum=1)
 ZALO_BACKEND = env_choice(
     "ZALO_BACKEND", "console" if DEBUG else "off", ("off", "console", "memory", "http")
 )

@@ -74,11 +74,16 @@ def phone_mask(e164: str) -> str:
 
 
 class SmsBackend:
-    """Send one text message to one E.164 number, or raise SmsDeliveryFailed."""
+    """Send one text message to one E.164 number, or raise SmsDeliveryFailed.
+
+    ``key`` names the message across retries (the outbox row's, notifications/
+    gateways.py): a gateway that dedupes on it turns a resend after a crash
+    into a no-op. Empty for messages that are never retried (one-time codes).
+    """
 
     name = "base"
 
-    def send(self, *, to: str, text: str) -> SmsResult:
+    def send(self, *, to: str, text: str, key: str = "") -> SmsResult:
         raise NotImplementedError
 
 
@@ -90,7 +95,7 @@ class ConsoleSmsBackend(SmsBackend):
     def __init__(self, stream: IO[str] | None = None) -> None:
         self.stream = stream
 
-    def send(self, *, to: str, text: str) -> SmsResult:
+    def send(self, *, to: str, text: str, key: str = "") -> SmsResult:
         # sys.stdout is looked up per call so capture (pytest, runserver) sees it.
         stream = self.stream or sys.stdout
         stream.write(f"[SMS to {to}] {text}\n")
@@ -109,7 +114,7 @@ class FileSmsBackend(SmsBackend):
             raise ImproperlyConfigured("FileSmsBackend needs settings.SMS_FILE_PATH.")
         self.path = Path(configured)
 
-    def send(self, *, to: str, text: str) -> SmsResult:
+    def send(self, *, to: str, text: str, key: str = "") -> SmsResult:
         message_id = uuid.uuid4().hex
         line = json.dumps(
             {"id": message_id, "to": to, "text": text, "sent_at": timezone.now().isoformat()},
@@ -128,7 +133,7 @@ class MemorySmsBackend(SmsBackend):
 
     name = "memory"
 
-    def send(self, *, to: str, text: str) -> SmsResult:
+    def send(self, *, to: str, text: str, key: str = "") -> SmsResult:
         outbox.append(SmsMessage(to=to, text=text))
         return SmsResult(backend=self.name, message_id=uuid.uuid4().hex)
 
@@ -141,7 +146,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class HttpSmsBackend(SmsBackend):
-    """POST ``{"to", "text"}`` as JSON to settings.SMS_HTTP_URL with a bearer token.
+    """POST ``{"to", "text"}`` as JSON to settings.SMS_HTTP_URL with a bearer token,
+    and an ``Idempotency-Key`` header when the caller names the message.
 
     Any answer outside 2xx, a timeout or a network error raises SmsDeliveryFailed.
     The gateway's message id is taken from ``id`` or ``message_id`` in a JSON answer.
@@ -164,7 +170,7 @@ class HttpSmsBackend(SmsBackend):
         if not self.token:
             raise ImproperlyConfigured("HttpSmsBackend needs settings.SMS_HTTP_TOKEN.")
 
-    def send(self, *, to: str, text: str) -> SmsResult:
+    def send(self, *, to: str, text: str, key: str = "") -> SmsResult:
         body = json.dumps({"to": to, "text": text}, ensure_ascii=False).encode("utf-8")
         request = urllib.request.Request(  # noqa: S310 - scheme checked in __init__
             self.url,
@@ -174,6 +180,7 @@ class HttpSmsBackend(SmsBackend):
                 "Authorization": f"Bearer {self.token}",
                 "Content-Type": "application/json; charset=utf-8",
                 "Accept": "application/json",
+                **({"Idempotency-Key": key} if key else {}),
             },
         )
         opener = urllib.request.build_opener(_NoRedirect)

@@ -33,6 +33,16 @@ class Gateway(Protocol):
     def send(self, delivery: Delivery) -> None: ...
 
 
+def delivery_key(delivery: Delivery) -> str:
+    """The name every try of one outbox row is sent under, for gateways that dedupe.
+
+    The row's id is stable across retries and workers; a worker killed after
+    the gateway took a message but before it marked the row sent resends it
+    under the same key (notifications/outbox.py).
+    """
+    return f"xadesk-delivery-{delivery.pk}"
+
+
 def _link(path: str) -> str:
     base: str = getattr(settings, "SITE_URL", "")
     return f"{base.rstrip('/')}{path}" if path and base else path
@@ -59,7 +69,7 @@ class SmsGateway:
             raise DeliveryFailed("No mobile number.", permanent=True)
         text = " ".join(p for p in (notification.title, notification.body) if p)
         try:
-            sms_backend().send(to=phone, text=text[:SMS_MAX_CHARS])
+            sms_backend().send(to=phone, text=text[:SMS_MAX_CHARS], key=delivery_key(delivery))
         except SmsDeliveryFailed as exc:
             raise DeliveryFailed(str(exc)) from None
         except ImproperlyConfigured as exc:

@@ -8,13 +8,23 @@ unique constraint that makes a second send impossible, the status people see
 in the admin). So the Delivery row *is* the job.
 
 Claiming: in a short transaction a worker selects due rows ``FOR UPDATE SKIP
-LOCKED`` and pushes their ``next_attempt_at`` forward by a lease, then commits
-and sends outside any transaction. A second worker skips the locked rows and,
-after the commit, no longer finds them due; so several workers (or two
-``--once`` runs) never send the same row twice. A worker that dies mid-send
-leaves the row due again when the lease ends: that is the one case in which a
-gateway may see a message twice, and it needs a crash between the gateway's
-"accepted" and our UPDATE.
+LOCKED`` and pushes their ``next_attempt_at`` forward by a lease
+(NOTIFICATIONS_LEASE_SECONDS), then commits and sends outside any transaction.
+A second worker skips the locked rows and, after the commit, no longer finds
+them due; so several workers (or two ``--once`` runs) never send the same row
+twice. The lease time the claim wrote is the worker's token: just before each
+send it renews the row's lease only if the row still holds that token, so a
+row whose lease ran out while it waited in a slow batch, and which another
+worker has taken since, is skipped rather than sent twice.
+
+A worker that is killed (SIGKILL, a lost machine) leaves its claimed rows
+untouched until the lease ends, then any worker takes them again (tests/
+notifications/test_delivery_worker.py kills the real command mid-send). The
+message being sent at that moment may have reached the gateway already: at
+the gateway boundary delivery is at-least-once, and the SMS adapter sends the
+same ``Idempotency-Key`` on every try of a row (notifications/gateways.py) so
+a gateway that dedupes makes it exactly once. A worker told to stop (SIGTERM)
+finishes the send in progress and hands the rest of its batch back at once.
 
 Retries back off exponentially (30 s, 1 min, 2 min … capped at 6 h); after
 NOTIFICATIONS_MAX_ATTEMPTS the row is ``dead``. The in-app row is never
@@ -25,12 +35,14 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
@@ -41,11 +53,15 @@ from notifications.selectors import preference_for
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=6)
 # Channels that must not buzz a phone at night.
 QUIET_CHANNELS = (Channel.SMS,)
+
+
+def lease() -> timedelta:
+    """How long a claim keeps other workers off a row: longer than one send may take."""
+    return timedelta(seconds=int(getattr(settings, "NOTIFICATIONS_LEASE_SECONDS", 300)))
 
 
 def max_attempts() -> int:
@@ -73,8 +89,17 @@ def quiet_until(preference: NotificationPreference, now: datetime) -> datetime |
     return until
 
 
-def deliveries_claim(*, now: datetime, limit: int = 100) -> list[int]:
-    """Take up to ``limit`` due deliveries for this worker; return their ids."""
+@dataclass(frozen=True)
+class Claim:
+    """Rows one worker took, and the lease end it wrote on them (its token)."""
+
+    ids: list[int]
+    until: datetime
+
+
+def deliveries_claim(*, now: datetime, limit: int = 100) -> Claim:
+    """Take up to ``limit`` due deliveries for this worker."""
+    until = now + lease()
     with transaction.atomic():
         ids = list(
             Delivery.objects.select_for_update(skip_locked=True)
@@ -87,9 +112,43 @@ def deliveries_claim(*, now: datetime, limit: int = 100) -> list[int]:
         )
         if ids:
             Delivery.objects.filter(id__in=ids).update(
-                next_attempt_at=now + LEASE, attempts=F("attempts") + 1
+                next_attempt_at=until, attempts=F("attempts") + 1
             )
-    return ids
+    return Claim(ids=ids, until=until)
+
+
+def _held(*, delivery_id: int, claim: Claim) -> QuerySet[Delivery]:
+    """The row, if it still carries this claim's token (nobody took it since)."""
+    return Delivery.objects.filter(
+        pk=delivery_id,
+        status__in=(DeliveryStatus.PENDING, DeliveryStatus.FAILED),
+        next_attempt_at=claim.until,
+    )
+
+
+def delivery_renew(*, delivery_id: int, claim: Claim) -> bool:
+    """Extend the claim on one row just before its send; False if it was lost.
+
+    A batch behind a slow gateway can outlast the lease; by then another
+    worker may have claimed the rows still waiting here.
+    """
+    fresh = max(claim.until, timezone.now() + lease())
+    renewed = _held(delivery_id=delivery_id, claim=claim).update(next_attempt_at=fresh)
+    if renewed:
+        # Later sends of this batch still compare with claim.until: only this
+        # row moved, and it is settled by delivery_send.
+        return True
+    logger.warning("Delivery %s: lease lost before its send; another worker has it", delivery_id)
+    return False
+
+
+def deliveries_release(*, ids: list[int], claim: Claim, now: datetime) -> int:
+    """Hand unsent claimed rows back, due at once and with the attempt uncounted."""
+    return Delivery.objects.filter(
+        pk__in=ids,
+        status__in=(DeliveryStatus.PENDING, DeliveryStatus.FAILED),
+        next_attempt_at=claim.until,
+    ).update(next_attempt_at=now, attempts=F("attempts") - 1)
 
 
 def delivery_send(*, delivery_id: int, now: datetime) -> str:
@@ -128,12 +187,29 @@ def delivery_send(*, delivery_id: int, now: datetime) -> str:
     return DeliveryStatus.SENT
 
 
-def deliveries_process(*, now: datetime | None = None, limit: int = 100) -> dict[str, int]:
-    """Claim and send one batch; return a count per resulting status."""
+def deliveries_process(
+    *,
+    now: datetime | None = None,
+    limit: int = 100,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> dict[str, int]:
+    """Claim and send one batch; return a count per resulting status.
+
+    ``should_stop`` is asked after each send: when it says so, the rows not
+    yet sent are released for another worker (counted as "released").
+    """
     now = now or timezone.now()
     counts: dict[str, int] = defaultdict(int)
-    for delivery_id in deliveries_claim(now=now, limit=limit):
-        counts[delivery_send(delivery_id=delivery_id, now=now)] += 1
+    claim = deliveries_claim(now=now, limit=limit)
+    for position, delivery_id in enumerate(claim.ids):
+        if delivery_renew(delivery_id=delivery_id, claim=claim):
+            counts[delivery_send(delivery_id=delivery_id, now=now)] += 1
+        else:
+            counts["lost"] += 1
+        rest = claim.ids[position + 1 :]
+        if rest and should_stop():
+            counts["released"] += deliveries_release(ids=rest, claim=claim, now=now)
+            break
     return dict(counts)
 
 

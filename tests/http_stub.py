@@ -43,6 +43,8 @@ def gateway() -> Iterator[Gateway]:
                     # Header names are case-insensitive: kept lower-case.
                     "headers": {k.lower(): v for k, v in self.headers.items()},
                     "json": json.loads(self.rfile.read(length)),
+                    # Wall-clock time, to compare with times the database holds.
+                    "at": time.time(),
                 }
             )
             time.sleep(state.delay)

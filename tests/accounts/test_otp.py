@@ -50,7 +50,7 @@ pytestmark = pytest.mark.django_db
 class RefusingSmsBackend(SmsBackend):
     """A gateway that is down: every message is refused."""
 
-    def send(self, *, to: str, text: str) -> SmsResult:
+    def send(self, *, to: str, text: str, key: str = "") -> SmsResult:
         raise SmsDeliveryFailed("SMS gateway answered HTTP 503.")
 
 

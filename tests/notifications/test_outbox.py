@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,12 +18,20 @@ from pytest_django.fixtures import Settings
 
 from accounts.models import User
 from core import sms
+from notifications.gateways import delivery_key
 from notifications.models import Channel, Delivery, DeliveryStatus, NotificationPreference
-from notifications.outbox import deliveries_process, digests_send
+from notifications.outbox import (
+    deliveries_claim,
+    deliveries_process,
+    delivery_renew,
+    digests_send,
+    lease,
+)
 from notifications.push import inbox_group
 from notifications.selectors import notifications_unread_counts
 from notifications.services import Message, notifications_send
 from tests import factories
+from tests.http_stub import Gateway
 from tests.notifications.live import default_redis_layers
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -71,17 +79,16 @@ def test_message_is_written_in_each_recipients_language_once_per_event() -> None
 
 @pytest.mark.django_db
 def test_failed_gateway_is_retried_with_backoff_then_given_up(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, gateway: Gateway
 ) -> None:
     settings.NOTIFICATIONS_MAX_ATTEMPTS = 3
+    settings.SMS_BACKEND = "http"
+    settings.SMS_HTTP_URL = gateway.url
+    settings.SMS_HTTP_TOKEN = "gw-token"
+    gateway.status = 503
     person = _person()
     NotificationPreference.objects.create(user=person, email_enabled=False)
     notifications_send(recipient_ids=[person.pk], message=_message(), now=NOON)
-
-    def refuse(self: object, *, to: str, text: str) -> None:
-        raise sms.SmsDeliveryFailed("HTTP 503")
-
-    monkeypatch.setattr(sms.MemorySmsBackend, "send", refuse)
     delivery = Delivery.objects.get(channel=Channel.SMS)
     assert deliveries_process(now=NOON) == {DeliveryStatus.FAILED: 1}
     delivery.refresh_from_db()
@@ -93,7 +100,12 @@ def test_failed_gateway_is_retried_with_backoff_then_given_up(
     assert delivery.next_attempt_at - first_retry > first_retry - NOON  # backing off
     assert deliveries_process(now=delivery.next_attempt_at) == {DeliveryStatus.DEAD: 1}
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts, delivery.last_error) == ("dead", 3, "HTTP 503")
+    assert (delivery.status, delivery.attempts) == ("dead", 3)
+    assert delivery.last_error == "SMS gateway answered HTTP 503."
+    # Every try of the row went under the same name, for a gateway that dedupes.
+    keys = {request["headers"]["idempotency-key"] for request in gateway.received}
+    assert keys == {delivery_key(delivery)}
+    assert len(gateway.received) == 3
     # The inbox copy is untouched by the gateway's trouble.
     assert person.notifications.get().deliveries.get(channel=Channel.IN_APP).status == "sent"
 
@@ -140,6 +152,38 @@ def test_digest_officer_gets_one_email_a_day_instead_of_one_per_update() -> None
     assert mail.outbox[0].to == ["lan@example.vn"]
     assert mail.outbox[0].body.count("Báo cáo #TN-2026-00123") == 3
     assert not Delivery.objects.filter(status=DeliveryStatus.DIGEST).exists()
+
+
+@pytest.mark.django_db
+def test_claimed_rows_are_nobodys_until_the_lease_ends(settings: Settings) -> None:
+    settings.NOTIFICATIONS_LEASE_SECONDS = 60
+    person = _person()
+    notifications_send(recipient_ids=[person.pk], message=_message(), now=NOON)
+    held = deliveries_claim(now=NOON)
+    assert len(held.ids) == 2
+    assert held.until == NOON + lease()
+    # The holder died: its rows wait out the lease, then anyone may take them.
+    assert deliveries_claim(now=held.until - timedelta(seconds=1)).ids == []
+    assert deliveries_process(now=held.until) == {DeliveryStatus.SENT: 2}
+    assert Delivery.objects.filter(status="sent", attempts=2).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_worker_whose_lease_ran_out_does_not_send_what_another_took(
+    settings: Settings,
+) -> None:
+    settings.NOTIFICATIONS_LEASE_SECONDS = 60
+    person = _person()
+    NotificationPreference.objects.create(user=person, email_enabled=False)
+    notifications_send(recipient_ids=[person.pk], message=_message(), now=NOON)
+    # A slow batch: the first worker reaches the row after its lease ended
+    # and a second worker claimed it.
+    slow = deliveries_claim(now=NOON)
+    fast = deliveries_claim(now=slow.until)
+    [delivery_id] = slow.ids
+    assert fast.ids == [delivery_id]
+    assert not delivery_renew(delivery_id=delivery_id, claim=slow)
+    assert delivery_renew(delivery_id=delivery_id, claim=fast)
 
 
 @pytest.mark.django_db(transaction=True)

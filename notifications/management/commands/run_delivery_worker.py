@@ -12,11 +12,15 @@ from django.db import close_old_connections
 
 from notifications.outbox import deliveries_process, digests_send
 
+# How often an idle worker looks at its stop flag while it waits.
+TICK_SECONDS = 0.1
+
 
 class Command(BaseCommand):
     help = (
         "Deliver queued notifications with retries, and the daily digests. Several "
-        "workers may run at once; each message is sent by one of them."
+        "workers may run at once; each message is sent by one of them. SIGTERM or "
+        "Ctrl-C: the send in progress finishes, the rest of the batch is handed back."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -38,12 +42,19 @@ class Command(BaseCommand):
         while not self.stopping:
             close_old_connections()
             digests = digests_send()
-            counts = deliveries_process(limit=options["batch"])
+            counts = deliveries_process(limit=options["batch"], should_stop=lambda: self.stopping)
             if options["once"] or options["verbosity"] > 1:
                 summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing due"
-                self.stdout.write(f"deliveries: {summary}; digests: {digests}")
+                self.stdout.write(f"deliveries: {summary}; digests: {digests}", ending="\n")
+                self.stdout.flush()
             if options["once"]:
                 return
             # A full batch means more is waiting: go again at once.
             if sum(counts.values()) < options["batch"]:
-                time.sleep(options["interval"])
+                self._idle(options["interval"])
+
+    def _idle(self, seconds: float) -> None:
+        # In short steps: a stop signal must not wait out a long interval.
+        deadline = time.monotonic() + seconds
+        while not self.stopping and time.monotonic() < deadline:
+            time.sleep(min(TICK_SECONDS, seconds))
