@@ -293,6 +293,9 @@ if not DEBUG and not ALLOW_DEMO_BACKENDS:
 # --- Photos ------------------------------------------------------------------
 # Originals (with their metadata) are not kept unless asked for.
 REPORTS_KEEP_ORIGINALS = env_bool("REPORTS_KEEP_ORIGINALS", False)
+# A photo file no attachment refers to is deleted by sweep_orphan_files once it
+# is this old: younger ones may belong to a filing that has not committed yet.
+XADESK_ORPHAN_GRACE_HOURS = env_int("XADESK_ORPHAN_GRACE_HOURS", 24, minimum=1)
 
 # --- Language -------------------------------------------------------------
 LANGUAGE_CODE = "vi"

@@ -143,3 +143,13 @@ def tickets_of_reporter(*, scope: Scope) -> QuerySet[Ticket]:
         .select_related("service", "commune", "department")
         .order_by("-created_at")
     )
+
+
+# Every Attachment column that names a file in storage.
+ATTACHMENT_FILE_FIELDS = ("display", "thumbnail", "original", "public_display", "public_thumbnail")
+
+
+def attachment_file_names() -> set[str]:
+    """Return the name of every stored file an attachment row refers to."""
+    rows = Attachment.objects.values_list(*ATTACHMENT_FILE_FIELDS).iterator(chunk_size=5000)
+    return {name for row in rows for name in row if name}

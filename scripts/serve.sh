@@ -117,8 +117,15 @@ done
 # several of these (rows are claimed with SKIP LOCKED).
 "$PY" manage.py run_delivery_worker &
 pids+=($!)
-# Resolved cases nobody reopened close after 7 days.
-(while true; do "$PY" manage.py close_resolved_cases -v 0 >/dev/null; sleep 3600; done) &
+# Hourly: resolved cases nobody reopened close after 7 days, and photo files a
+# process killed before its commit left behind (no attachment names them) are
+# deleted after a day (XADESK_ORPHAN_GRACE_HOURS). A failed run is reported on
+# stderr and retried next hour: `wait -n` below must not see this loop end.
+(while true; do
+  "$PY" manage.py close_resolved_cases -v 0 >/dev/null || true
+  "$PY" manage.py sweep_orphan_files --commit -v 0 >/dev/null || true
+  sleep 3600
+done) &
 pids+=($!)
 
 sed -e "s#@PORT@#$PORT#g" -e "s#@HTTP_SOCKET@#$SOCK_DIR/http.sock#g" \
