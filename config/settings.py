@@ -295,7 +295,13 @@ if not DEBUG and not ALLOW_DEMO_BACKENDS:
 REPORTS_KEEP_ORIGINALS = env_bool("REPORTS_KEEP_ORIGINALS", False)
 # A photo file no attachment refers to is deleted by sweep_orphan_files once it
 # is this old: younger ones may belong to a filing that has not committed yet.
-XADESK_ORPHAN_GRACE_HOURS = env_int("XADESK_ORPHAN_GRACE_HOURS", 24, minimum=1)
+ORPHAN_GRACE_HOURS = env_int("XADESK_ORPHAN_GRACE_HOURS", 24, minimum=1)
+
+# --- Boot -------------------------------------------------------------------
+# Seconds a WSGI worker waits at boot for the batch-lookup index (geo/warmup.py)
+# before it starts anyway; 0 leaves the build to the first batch lookup. Below
+# gunicorn's worker timeout (30 s), which would kill a worker still booting.
+WARM_INDEX_SECONDS = env_int("XADESK_WARM_INDEX_SECONDS", 10, minimum=0)
 
 # --- Language -------------------------------------------------------------
 LANGUAGE_CODE = "vi"

@@ -11,3 +11,6 @@ SMS_BACKEND = "memory"
 # The origin of the pages the socket tests open sockets from (ORIGIN in
 # tests/notifications/live.py); their handshakes carry no Host header.
 SITE_ORIGINS = ["http://127.0.0.1"]
+# Tests build the lookup index when they need it (tests/geo), not when a
+# module imports config.wsgi at collection, before the test database exists.
+WARM_INDEX_SECONDS = 0

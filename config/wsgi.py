@@ -1,5 +1,6 @@
 """WSGI entry point: serves plain HTTP (pages and the API) under gunicorn."""
 
+import importlib
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -7,3 +8,17 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
+
+# gunicorn imports this module in each worker after the fork (no --preload)
+# and before the worker accepts a request, so what the first request would
+# otherwise pay for is done here (bench/cold_start.py): the URLconf, whose
+# import builds every app's views and the ninja API with its schemas, and the
+# batch-lookup index (geo/warmup.py). Not in config/asgi.py: make run and
+# docker compose send only /ws/ to uvicorn, whose processes would hold the
+# index without ever using it.
+from django.conf import settings  # noqa: E402
+
+from geo.warmup import commune_index_warm  # noqa: E402
+
+importlib.import_module(settings.ROOT_URLCONF)
+commune_index_warm()

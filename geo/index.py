@@ -96,6 +96,11 @@ def commune_index_get(*, version_id: int | None) -> CommuneIndex:
     return index
 
 
+def commune_index_current() -> CommuneIndex | None:
+    """Return the cached index without building one (None before the first build)."""
+    return _current
+
+
 def commune_index_clear() -> None:
     """Forget the cached index (tests use it to prove a cold start works)."""
     global _current
