@@ -34,7 +34,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         hours = options["grace_hours"]
         if hours is None:
-            hours = settings.XADESK_ORPHAN_GRACE_HOURS
+            hours = settings.ORPHAN_GRACE_HOURS
         if hours < 1:
             # A filing in progress has written its files but not its rows.
             raise CommandError(_("The grace period must be at least 1 hour."))
