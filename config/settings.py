@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "helpdesk",
     "console",
     "reports",
+    "backup",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +129,10 @@ DATABASES["default"]["OPTIONS"].setdefault(
     "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Folder of pg_dump/pg_restore for `make backup` / `make restore` (backup/).
+# Empty: the newest /usr/lib/postgresql/<version>/bin, as scripts/provision.sh
+# picks the server it runs, then PATH.
+PG_BIN_DIR = env_str("XADESK_PG_BIN", "")
 
 # --- Redis and Channels ---------------------------------------------------
 REDIS_URL = env_str(
