@@ -2,13 +2,32 @@
 #   make run   provision, migrate, load demo data, serve on http://127.0.0.1:8000
 #   make test  provision (with Chromium), then lint, types, migration check, import contracts,
 #              tests, and the browser tests in a second pytest run
+#   make backup                      one archive of the database and media in $(BACKUP_DIR)/
+#   make restore FILE=... [FORCE=1]  restore one into the configured database and media
 SHELL := /bin/bash
 .ONESHELL:
 .SHELLFLAGS := -euo pipefail -c
 PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test setup stop lint types check-migrations contracts pytest messages lock clean
+BACKUP_DIR ?= backups
+
+.PHONY: run test setup stop lint types check-migrations contracts pytest messages lock clean \
+	backup restore
+
+ifneq ($(filter restore,$(MAKECMDGOALS)),)
+ifeq ($(FILE),)
+$(error Usage: make restore FILE=backups/xadesk-<time>.tar [FORCE=1])
+endif
+endif
+
+# The management commands below need the settings, which need the secret key
+# that `make run` keeps in .run/ (made here if missing, as scripts/serve.sh does).
+define secret_key
+mkdir -p .run
+[[ -f .run/secret_key ]] || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" >.run/secret_key
+export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .run/secret_key)}"
+endef
 
 setup:
 	bash scripts/provision.sh
@@ -26,6 +45,17 @@ run: setup
 
 stop:
 	bash scripts/stop.sh
+
+# Safe while `make run` serves: the dump and the counts come from one snapshot.
+# DATABASE_URL and DJANGO_MEDIA_ROOT from the environment are honoured.
+backup: setup
+	$(secret_key)
+	$(MANAGE) create_backup --output-dir "$(BACKUP_DIR)"
+
+# Stop the servers first (Ctrl-C on `make run`); PostgreSQL must keep running.
+restore: setup
+	$(secret_key)
+	$(MANAGE) restore_backup "$(FILE)" $(if $(filter 1 true,$(FORCE)),--force)
 
 lint:
 	.venv/bin/ruff check .
