@@ -207,6 +207,12 @@ def backup_restore(
             f"{path} is not a backup archive: it cannot be read as a tar file."
         ) from None
     with tar:
+        db = postgres.Database.configured()
+        # Cheap refusals first: a target with data is refused before the whole
+        # archive is read for its checksums.
+        connections.close_all()
+        with db.connect(autocommit=True) as conn:
+            _refuse_unless_empty(conn=conn, db=db, storage=storage, force=force)
         say(f"Checking {path}…")
         manifest = archive_verify(tar)
         unknown = _unknown_migrations(manifest)
@@ -216,7 +222,6 @@ def backup_restore(
                 f"version {manifest.app_version}): this version does not know the migrations "
                 f"{', '.join(unknown[:5])}. Restore it with that version or a later one."
             )
-        db = postgres.Database.configured()
         with tempfile.TemporaryDirectory(prefix="xadesk-restore-") as scratch:
             dump = Path(scratch) / DUMP_NAME
             member = tar.extractfile(DUMP_NAME)
@@ -224,10 +229,8 @@ def backup_restore(
             with member, dump.open("wb") as out:
                 while chunk := member.read(1024 * 1024):
                     out.write(chunk)
-            connections.close_all()
             with db.connect(autocommit=True) as conn:
                 server = postgres.server_major(conn)
-                _refuse_unless_empty(conn=conn, db=db, storage=storage, force=force)
                 entries = postgres.dump_contents(dump=dump, server=server)
                 postgres.extensions_ensure(conn, postgres.extension_names(entries))
                 skip = postgres.extension_config_tables(conn)
