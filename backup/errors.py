@@ -25,6 +25,11 @@ class ToolFailed(BackupError):
     exit_code = 1
 
 
+class DatabaseUnreachable(BackupError):
+    code = "database_unreachable"
+    exit_code = 1
+
+
 class ArchiveMissing(BackupError):
     code = "archive_missing"
     exit_code = 2

@@ -103,31 +103,54 @@ def git_commit() -> str:
     return result.stdout.strip() if result.returncode == 0 else ""
 
 
+def _table_exists(conn: psycopg.Connection[tuple[Any, ...]], table: str) -> bool:
+    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [table]).fetchone()
+    return bool(row and row[0])
+
+
 def snapshot_counts(conn: psycopg.Connection[tuple[Any, ...]]) -> dict[str, int]:
+    """Row counts of the counted tables that exist (an unmigrated database has none)."""
     counts = {}
     for label, model in counted_models().items():
-        row = conn.execute(
-            sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(model._meta.db_table))
-        ).fetchone()
+        if not _table_exists(conn, model._meta.db_table):
+            continue
+        query = sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(model._meta.db_table))
+        row = conn.execute(query).fetchone()
         assert row is not None
         counts[label] = int(row[0])
     return counts
 
 
 def snapshot_migrations(conn: psycopg.Connection[tuple[Any, ...]]) -> list[tuple[str, str]]:
+    if not _table_exists(conn, "django_migrations"):
+        return []
     rows = conn.execute("SELECT app, name FROM django_migrations ORDER BY id").fetchall()
     return [(str(app), str(name)) for app, name in rows]
 
 
 def snapshot_photo_files(conn: psycopg.Connection[tuple[Any, ...]]) -> set[str]:
-    """Every storage name the dumped photo rows point at."""
-    columns = []
+    """Every storage name the dumped photo rows point at.
+
+    Only the columns the dumped schema has: an older version had fewer (the
+    public copies came in helpdesk 0012).
+    """
+    table = Attachment._meta.db_table
+    wanted = []
     for name in PHOTO_FILE_FIELDS:
         field = Attachment._meta.get_field(name)
         assert isinstance(field, models.Field)
         assert field.column
-        columns.append(sql.Identifier(field.column))
-    query = sql.SQL("SELECT {} FROM {}").format(
-        sql.SQL(", ").join(columns), sql.Identifier(Attachment._meta.db_table)
-    )
+        wanted.append(field.column)
+    present = {
+        str(row[0])
+        for row in conn.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = %s",
+            [table],
+        ).fetchall()
+    }
+    columns = [sql.Identifier(column) for column in wanted if column in present]
+    if not columns:
+        return set()
+    query = sql.SQL("SELECT {} FROM {}").format(sql.SQL(", ").join(columns), sql.Identifier(table))
     return {str(name) for row in conn.execute(query).fetchall() for name in row if name}

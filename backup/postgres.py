@@ -23,7 +23,7 @@ from django.db import connections
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from backup.errors import ExtensionMissing, ToolFailed
+from backup.errors import DatabaseUnreachable, ExtensionMissing, ToolFailed
 
 # libpq parameters that may sit in DATABASES[...]["OPTIONS"]; the other keys
 # there (pool, server_side_binding, ...) are Django's own.
@@ -81,7 +81,14 @@ class Database:
             **self.options,
         }
         given = {key: value for key, value in params.items() if value}
-        return psycopg.connect(make_conninfo(**given), autocommit=autocommit)
+        try:
+            return psycopg.connect(make_conninfo(**given), autocommit=autocommit)
+        except psycopg.OperationalError as exc:
+            where = f"{self.host or 'localhost'}:{self.port or 5432}"
+            raise DatabaseUnreachable(
+                f"Cannot connect to the database {self.name} at {where} as {self.user or '?'} "
+                f"(check DATABASE_URL, and that PostgreSQL runs): {str(exc).strip()}"
+            ) from None
 
     def tool_env(self) -> dict[str, str]:
         """The environment for pg_dump/pg_restore: the password never on a command line."""

@@ -283,6 +283,9 @@ def counts_table(*, found: dict[str, int], recorded: dict[str, int]) -> str:
     lines = [f"{'':<14}{'restored':>10}{'backup':>10}"]
     for label in sorted(recorded.keys() | found.keys()):
         want, got = recorded.get(label, "-"), found.get(label, "-")
-        mark = "" if want == got else "  <- differs"
+        if label not in recorded:
+            mark = "  (not in the backup's schema)"
+        else:
+            mark = "" if want == got else "  <- differs"
         lines.append(f"{label:<14}{got:>10}{want:>10}{mark}")
     return "\n".join(lines)
