@@ -268,6 +268,10 @@ NOTIFICATIONS_DIGEST_HOUR = env_int("NOTIFICATIONS_DIGEST_HOUR", 7, minimum=0)
 # (notifications/outbox.py); after a crash its rows wait this long. It must
 # exceed one send: the gateways time out after at most their *_TIMEOUT_SECONDS.
 NOTIFICATIONS_LEASE_SECONDS = env_int("NOTIFICATIONS_LEASE_SECONDS", 300, minimum=1)
+# A message for more people than this (a reply on a case many follow) is told
+# by the delivery worker, not in the request of the person who made the change
+# (notifications/fanout.py; bench/case_notify_fanout.py measures both ways).
+NOTIFICATIONS_INLINE_MAX = env_int("NOTIFICATIONS_INLINE_MAX", 50, minimum=0)
 ZALO_BACKEND = env_choice(
     "ZALO_BACKEND", "console" if DEBUG else "off", ("off", "console", "memory", "http")
 )

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadOnlyAdmin
-from notifications.models import Delivery, Notification, NotificationPreference
+from notifications.models import Delivery, FanOut, Notification, NotificationPreference
 
 
 class DeliveryInline(admin.TabularInline[Delivery, Notification]):
@@ -34,3 +35,17 @@ class NotificationPreferenceAdmin(admin.ModelAdmin[NotificationPreference]):
     list_display = ("user", "email_enabled", "sms_enabled", "zalo_enabled", "daily_digest")
     list_select_related = ("user",)
     raw_id_fields = ("user",)
+
+
+@admin.register(FanOut)
+class FanOutAdmin(ReadOnlyAdmin[FanOut]):
+    """Messages to many people waiting for (or told by) the delivery worker."""
+
+    list_display = ("dedupe_key", "recipients", "created_at", "attempts", "done_at")
+    list_filter = (("done_at", admin.EmptyFieldListFilter),)
+    search_fields = ("dedupe_key",)
+    exclude = ("recipient_ids",)
+
+    @admin.display(description=_("recipients"))
+    def recipients(self, fanout: FanOut) -> int:
+        return len(fanout.recipient_ids)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import time
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -138,3 +139,41 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}"
+
+
+class FanOut(models.Model):
+    """A message for many people, written in the change's transaction, told by the worker.
+
+    A reply on a case with thousands of "me too" supporters would otherwise
+    write thousands of inbox rows and deliveries, and push as many sockets,
+    while the officer waits for the page (bench/case_notify_fanout.py). This
+    row commits with the change, so the message is never lost; the worker
+    (notifications/fanout.py) then tells the people in chunks, each chunk in
+    its own transaction. The inbox rows' unique (recipient, dedupe_key) makes
+    a chunk done twice after a crash tell nobody twice.
+    """
+
+    recipient_ids = ArrayField(models.BigIntegerField())
+    # {"vi": ["title", "body"], "en": [...]}: rendered when the change was made.
+    texts = models.JSONField()
+    link = models.CharField(max_length=300, blank=True)
+    dedupe_key = models.CharField(max_length=120)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Claimed like a delivery: pushed forward by a lease while a worker has it.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message to many")
+        verbose_name_plural = _("messages to many")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(done_at__isnull=True),
+                name="fanout_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dedupe_key} to {len(self.recipient_ids)}"

@@ -5,6 +5,9 @@ link, a dedupe key); this module decides *how* from each person's
 preferences. Call ``notifications_send`` inside the transaction of the change
 it reports: the inbox rows and the outbox commit or roll back with it, so a
 committed change is never left without its messages (a transactional outbox).
+A message for more than NOTIFICATIONS_INLINE_MAX people commits as one FanOut
+row instead, which the worker turns into the same rows (notifications/fanout.py):
+the person making the change does not wait for thousands of followers.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from notifications.models import (
     Channel,
     Delivery,
     DeliveryStatus,
+    FanOut,
     Notification,
     NotificationPreference,
 )
@@ -78,16 +82,54 @@ def _external_channels(user: User, preference: NotificationPreference) -> list[t
     return channels
 
 
+# The channel the delivery worker listens on (LISTEN/NOTIFY): PostgreSQL
+# delivers a NOTIFY only when its transaction commits, so the worker wakes for
+# committed work and a rolled-back change wakes nobody.
+WAKE_CHANNEL = "xadesk_outbox"
+
+
+def inline_max() -> int:
+    """Above this many recipients a message goes through the worker (FanOut)."""
+    return int(getattr(settings, "NOTIFICATIONS_INLINE_MAX", 50))
+
+
+def worker_wake() -> None:
+    """Wake the delivery worker when the surrounding transaction commits."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"NOTIFY {WAKE_CHANNEL}")
+
+
 def notifications_send(
     *, recipient_ids: Iterable[int], message: Message, now: datetime | None = None
 ) -> list[Notification]:
     """Write one inbox row per person (once per dedupe key) and queue its deliveries.
 
     Returns the rows created now; a person who already has this message gets
-    nothing new. The in-app push happens after the surrounding commit.
+    nothing new. The in-app push happens after the surrounding commit. For
+    more than ``inline_max()`` people nothing is created now: one FanOut row
+    commits with the change and the worker tells them (returns []).
     """
     now = now or timezone.now()
     ids = sorted(set(recipient_ids))
+    if len(ids) > inline_max():
+        FanOut.objects.create(
+            recipient_ids=ids,
+            texts={language: list(text) for language, text in message.texts.items()},
+            link=message.link,
+            dedupe_key=message.dedupe_key,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        worker_wake()
+        return []
+    return notifications_write(recipient_ids=ids, message=message, now=now)
+
+
+def notifications_write(
+    *, recipient_ids: list[int], message: Message, now: datetime
+) -> list[Notification]:
+    """The inbox rows and deliveries of ``notifications_send``, written now."""
+    ids = recipient_ids
     # In id order, as every writer does: two writers of one message then wait
     # on each other's rows in the same order and cannot deadlock.
     users = list(
@@ -125,6 +167,8 @@ def notifications_send(
                 for channel, status in _external_channels(user, preference)
             ]
         Delivery.objects.bulk_create(rows, batch_size=INSERT_BATCH)
+        if any(row.channel != Channel.IN_APP for row in rows):
+            worker_wake()
         if created:
             # robust: a failed push is logged; the change itself has committed.
             transaction.on_commit(functools.partial(inbox_pushes_send, created), robust=True)

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import time as clock
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -25,7 +26,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from notifications.gateways import delivery_key
-from notifications.models import Channel, Delivery, DeliveryStatus, NotificationPreference
+from notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    FanOut,
+    Notification,
+    NotificationPreference,
+)
 from notifications.services import Message, notifications_send
 from tests import factories
 from tests.http_stub import Gateway
@@ -33,7 +41,7 @@ from tests.http_stub import Gateway
 ROOT = Path(__file__).resolve().parents[2]
 LEASE_SECONDS = 3
 
-Worker = Callable[[], subprocess.Popen[bytes]]
+Worker = Callable[..., subprocess.Popen[bytes]]
 
 
 def _people(count: int) -> list[User]:
@@ -87,10 +95,10 @@ def start_worker(transactional_db: None, gateway: Gateway, tmp_path: Path) -> It
     }
     started: list[subprocess.Popen[bytes]] = []
 
-    def start() -> subprocess.Popen[bytes]:
+    def start(interval: float = 0.2) -> subprocess.Popen[bytes]:
         log = (tmp_path / f"worker-{len(started)}.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "run_delivery_worker", "--interval", "0.2"],
+        process = subprocess.Popen(  # noqa: S603 - this interpreter, the project's command
+            [sys.executable, "manage.py", "run_delivery_worker", "--interval", str(interval)],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -163,3 +171,26 @@ def test_sigterm_finishes_the_send_in_progress_and_hands_the_rest_back(
     # Due again at once for the next worker, and no attempt spent on them.
     assert [(r.status, r.attempts) for r in rest] == [(DeliveryStatus.PENDING, 0)] * 2
     assert all(r.next_attempt_at <= timezone.now() for r in rest)
+
+
+def test_a_committed_fan_out_wakes_the_idle_worker_at_once(
+    start_worker: Worker, settings: Any
+) -> None:
+    """The worker sleeps 30 s between idle passes, yet a message to many people
+    committed meanwhile is told within seconds: the commit's NOTIFY wakes it."""
+    settings.NOTIFICATIONS_INLINE_MAX = 2
+    people = [factories.user_create(full_name=f"Người theo dõi {n}") for n in range(5)]
+    worker = start_worker(interval=30)
+    time.sleep(2)  # past its first pass: idle, listening
+    assert worker.poll() is None
+    committed = time.monotonic()
+    notifications_send(
+        recipient_ids=[p.pk for p in people],
+        message=Message(texts={"vi": ("Có trả lời mới", "")}, dedupe_key="case-event:9"),
+    )
+    assert not Notification.objects.exists()  # queued, not written by this request
+    _wait_for(lambda: Notification.objects.count() == len(people), seconds=10, what="the fan-out")
+    waited = time.monotonic() - committed
+    print(f"fan-out told {len(people)} people {waited:.2f} s after its commit")
+    assert waited < 10
+    assert FanOut.objects.get().done_at is not None

@@ -7,10 +7,13 @@ import time
 from types import FrameType
 from typing import Any
 
+import psycopg
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections, connection
 
+from notifications.fanout import fanouts_process
 from notifications.outbox import deliveries_process, digests_send
+from notifications.services import WAKE_CHANNEL
 
 # How often an idle worker looks at its stop flag while it waits.
 TICK_SECONDS = 0.1
@@ -41,8 +44,15 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, stop)
         while not self.stopping:
             close_old_connections()
+            # Listening before the pass: work committed during it wakes the
+            # idle wait below at once instead of after the interval.
+            listening = not options["once"] and self._listen()
             digests = digests_send()
+            # First: a fan-out queues the deliveries the next step sends.
+            told = fanouts_process(should_stop=lambda: self.stopping)
             counts = deliveries_process(limit=options["batch"], should_stop=lambda: self.stopping)
+            if told:
+                counts["told"] = told
             if options["once"] or options["verbosity"] > 1:
                 summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing due"
                 self.stdout.write(f"deliveries: {summary}; digests: {digests}", ending="\n")
@@ -50,11 +60,33 @@ class Command(BaseCommand):
             if options["once"]:
                 return
             # A full batch means more is waiting: go again at once.
-            if sum(counts.values()) < options["batch"]:
-                self._idle(options["interval"])
+            if sum(counts.values()) - told < options["batch"]:
+                self._idle(options["interval"], listening=listening)
 
-    def _idle(self, seconds: float) -> None:
-        # In short steps: a stop signal must not wait out a long interval.
+    def _listen(self) -> bool:
+        """LISTEN for the wake-ups services send at commit; False if the database is away."""
+        try:
+            connection.ensure_connection()
+            raw = connection.connection
+            assert raw is not None
+            raw.execute(f"LISTEN {WAKE_CHANNEL}")
+        except DatabaseError:
+            return False
+        return True
+
+    def _idle(self, seconds: float, *, listening: bool) -> None:
+        """Wait for a wake-up or the interval, whichever comes first.
+
+        In short steps: a stop signal must not wait out a long interval.
+        """
         deadline = time.monotonic() + seconds
         while not self.stopping and time.monotonic() < deadline:
-            time.sleep(min(TICK_SECONDS, seconds))
+            raw = connection.connection if listening else None
+            if raw is None:
+                time.sleep(min(TICK_SECONDS, seconds))
+                continue
+            try:
+                for _ in raw.notifies(timeout=min(TICK_SECONDS, seconds), stop_after=1):
+                    return
+            except psycopg.Error:  # the connection was lost: poll until the next pass
+                listening = False
