@@ -13,12 +13,14 @@ import re
 from datetime import time
 from typing import Annotated, Any
 
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 from ninja.schema import DjangoGetter
 from pydantic import ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema, model_validator
 
-from core.errors import InvalidCharacters
+from core.errors import InvalidCharacters, InvalidInput
 
 CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
@@ -100,3 +102,23 @@ class JsonBody(Schema):
         # passes through pydantic to config/api.py: 422 invalid_characters.
         nul_refuse(self.model_dump())
         return self
+
+
+class NotAFile(InvalidInput):
+    """A field that takes files (photos) came as text."""
+
+    code = "not_a_file"
+    default_message = _("The photos did not arrive as files. Please choose them again and send.")
+
+
+def uploads_of(request: HttpRequest, name: str, files: list[Any] | None) -> list[Any]:
+    """The files sent under ``name``; refuses the request if ``name`` came as text.
+
+    A multipart part without a filename is a text field: ninja would leave the
+    file list empty and the report would go without the photos the person
+    meant to send (found by the fuzzer's stateful phase). Better refused,
+    so the client says what went wrong and the draft keeps its photos.
+    """
+    if name in request.POST:
+        raise NotAFile(details={"fields": [{"field": name, "problem": "not a file"}]})
+    return list(files or [])

@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 
 from accounts.auth import person_auth
 from accounts.models import User
-from core.api_fields import BoundedLimitOffset, JsonBody
+from core.api_fields import BoundedLimitOffset, JsonBody, uploads_of
 from core.client_ip import client_ip
 from helpdesk import lifecycle, selectors
 from helpdesk.attachments import attachment_approve_public
@@ -277,7 +277,7 @@ def resolve_case(
         ticket=_ticket(request, number),
         by=_user(request),
         note=payload.body,
-        photos=[photo.read() for photo in photos or []],
+        photos=[photo.read() for photo in uploads_of(request, "photos", photos)],
         ip=client_ip(request),
     )
 
@@ -339,7 +339,7 @@ def _message(
         by=_user(request),
         body=body,
         internal=internal,
-        photos=[photo.read() for photo in photos or []],
+        photos=[photo.read() for photo in uploads_of(request, "photos", photos)],
         ip=client_ip(request),
     )
 

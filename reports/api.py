@@ -11,6 +11,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from accounts.auth import person_auth
 from accounts.models import User
+from core.api_fields import uploads_of
 from core.client_ip import client_ip
 from geo.schemas import Latitude, Longitude
 from helpdesk import filing
@@ -121,7 +122,7 @@ def create_case(
             resident_phone=payload.on_behalf_phone,
             village=payload.on_behalf_village,
         )
-    uploads = photos or []
+    uploads = uploads_of(request, "photos", photos)
     if len(uploads) > MAX_PHOTOS:
         raise TooManyPhotos()
     submission = filing.case_submit(

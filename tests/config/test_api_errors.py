@@ -191,3 +191,30 @@ def test_a_nul_in_a_json_body_or_a_path_is_refused(ticket: Ticket, personas: Per
     assert ticket.status == "new"
     path = client.get(f"{API}/helpdesk/cases/TN\x00-2026-00001")
     assert (path.status_code, _error(path)["code"]) == (400, "invalid_characters")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/reports/cases", "/api/v1/helpdesk/cases/{number}/note"])
+def test_photos_sent_as_text_are_refused_not_dropped(
+    path: str, personas: Personas, commune_a: AdminUnit
+) -> None:
+    """A multipart part named "photos" without a filename is text: the case (or
+    note) must not go on without the photos the client meant to send."""
+    ticket = factories.case_file(reporter=personas.resident, commune=commune_a)
+    author = personas.officer_a if "note" in path else personas.resident
+    client = Client(headers={"authorization": f"Bearer {api_token_create(user=author)}"})
+    lat, lon = factories.point_inside(commune_a)
+    form = {
+        "service": "road_damage",
+        "lat": lat,
+        "lon": lon,
+        "body": "Đã xử lý",
+        "photos": "-3.4e39",
+    }
+    events_before = ticket.events.count()
+    response = client.post(path.format(number=ticket.number), form)
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "not_a_file"
+    assert "Vui lòng chọn lại ảnh" in response.json()["message"]
+    assert Ticket.objects.count() == 1
+    assert ticket.events.count() == events_before
