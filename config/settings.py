@@ -44,7 +44,8 @@ for _origin in SITE_ORIGINS:
         )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, on a site that writes every change to the audit trail.
+    "audit.admin_config.AuditedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "channels",
     "core",
     "geo",
+    "audit",
     "accounts",
     "notifications",
     "knowledge",
