@@ -49,7 +49,7 @@ class Action:
 
 def _duplicate(ticket: Ticket, by: User, scope: Scope, data: dict[str, Any], ip: str) -> object:
     original = ticket_get(scope=scope, number=data["original"])
-    return lifecycle.ticket_mark_duplicate(ticket=ticket, by=by, original=original)
+    return lifecycle.ticket_mark_duplicate(ticket=ticket, by=by, original=original, ip=ip)
 
 
 ACTIONS: dict[str, Action] = {
@@ -60,7 +60,7 @@ ACTIONS: dict[str, Action] = {
             _("Accept"),
             _("Case accepted and assigned to you."),
             EmptyForm,
-            lambda t, by, s, d, ip: lifecycle.ticket_accept(ticket=t, by=by),
+            lambda t, by, s, d, ip: lifecycle.ticket_accept(ticket=t, by=by, ip=ip),
             S.ACCEPTED,
         ),
         Action(
@@ -68,7 +68,7 @@ ACTIONS: dict[str, Action] = {
             _("Start work"),
             _("Work on the case has started."),
             EmptyForm,
-            lambda t, by, s, d, ip: lifecycle.ticket_start(ticket=t, by=by),
+            lambda t, by, s, d, ip: lifecycle.ticket_start(ticket=t, by=by, ip=ip),
             S.IN_PROGRESS,
         ),
         Action(
@@ -100,7 +100,7 @@ ACTIONS: dict[str, Action] = {
             _("Case transferred."),
             TransferForm,
             lambda t, by, s, d, ip: lifecycle.ticket_transfer(
-                ticket=t, by=by, department=d["department"], reason=d["reason"]
+                ticket=t, by=by, department=d["department"], reason=d["reason"], ip=ip
             ),
             S.TRANSFERRED,
         ),
@@ -117,7 +117,9 @@ ACTIONS: dict[str, Action] = {
             _("Reject"),
             _("Case rejected."),
             RejectForm,
-            lambda t, by, s, d, ip: lifecycle.ticket_reject(ticket=t, by=by, reason=d["reason"]),
+            lambda t, by, s, d, ip: lifecycle.ticket_reject(
+                ticket=t, by=by, reason=d["reason"], ip=ip
+            ),
             S.REJECTED,
         ),
         Action(

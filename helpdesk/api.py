@@ -243,6 +243,7 @@ def accept_case(request: HttpRequest, number: str, payload: AcceptIn) -> Ticket:
         ticket=_ticket(request, number),
         by=_user(request),
         assignee=_officer(payload.assignee_phone),
+        ip=client_ip(request),
     )
     return ticket
 
@@ -255,14 +256,16 @@ def assign_case(request: HttpRequest, number: str, payload: AssignIn) -> Ticket:
 
         raise InvalidAssignee()
     ticket = lifecycle.ticket_assign(
-        ticket=_ticket(request, number), by=_user(request), assignee=officer
+        ticket=_ticket(request, number), by=_user(request), assignee=officer, ip=client_ip(request)
     )
     return ticket
 
 
 @router.post("/cases/{number}/start", response=CaseOut, auth=person_auth)
 def start_case(request: HttpRequest, number: str) -> Ticket:
-    return lifecycle.ticket_start(ticket=_ticket(request, number), by=_user(request))
+    return lifecycle.ticket_start(
+        ticket=_ticket(request, number), by=_user(request), ip=client_ip(request)
+    )
 
 
 @router.post("/cases/{number}/resolve", response=CaseOut, auth=person_auth)
@@ -295,14 +298,19 @@ def set_photo_public(
     photo = ticket.attachments.filter(pk=photo_id).first()
     if photo is None:
         raise CaseNotFound()
-    attachment_approve_public(attachment=photo, by=_user(request), approved=payload.public)
+    attachment_approve_public(
+        attachment=photo, by=_user(request), approved=payload.public, ip=client_ip(request)
+    )
     return Status(204, None)
 
 
 @router.post("/cases/{number}/reject", response=CaseOut, auth=person_auth)
 def reject_case(request: HttpRequest, number: str, payload: ReasonIn) -> Ticket:
     return lifecycle.ticket_reject(
-        ticket=_ticket(request, number), by=_user(request), reason=payload.reason
+        ticket=_ticket(request, number),
+        by=_user(request),
+        reason=payload.reason,
+        ip=client_ip(request),
     )
 
 
@@ -310,7 +318,7 @@ def reject_case(request: HttpRequest, number: str, payload: ReasonIn) -> Ticket:
 def mark_duplicate_case(request: HttpRequest, number: str, payload: DuplicateIn) -> Ticket:
     original = _ticket(request, payload.original)
     return lifecycle.ticket_mark_duplicate(
-        ticket=_ticket(request, number), by=_user(request), original=original
+        ticket=_ticket(request, number), by=_user(request), original=original, ip=client_ip(request)
     )
 
 
@@ -328,6 +336,7 @@ def transfer_case(request: HttpRequest, number: str, payload: TransferIn) -> Tic
         by=_user(request),
         department=department,
         reason=payload.reason,
+        ip=client_ip(request),
     )
 
 

@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class HelpdeskConfig(AppConfig):
     name = "helpdesk"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Admin changes to these rows reach the trail of their province
+        # (audit/provinces.py); a ticket says its province by itself.
+        from audit.provinces import province_rule_register
+        from helpdesk.models import Attachment, CannedResponse, Department, DepartmentMembership
+
+        province_rule_register(Department, lambda d: d.commune.parent_id)
+        province_rule_register(DepartmentMembership, lambda m: m.department.commune.parent_id)
+        province_rule_register(
+            CannedResponse,
+            lambda c: c.department.commune.parent_id if c.department_id else None,
+        )
+        province_rule_register(Attachment, lambda a: a.ticket.province_id)

@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from audit.models import AuditAction
 from core.errors import InvalidInput
 from helpdesk import errors
+from helpdesk.case_audit import case_audit_record
 from helpdesk.models import Attachment, Ticket, TicketEvent
 from helpdesk.permissions import can_manage, scope_for
 from helpdesk.photo_publishing import photo_publish, photo_unpublish
@@ -87,13 +89,19 @@ def attachments_create(
 
 
 def attachment_approve_public(
-    *, attachment: Attachment, by: User, approved: bool = True, storage: Storage | None = None
+    *,
+    attachment: Attachment,
+    by: User,
+    approved: bool = True,
+    ip: str | None = None,
+    storage: Storage | None = None,
 ) -> None:
     """Let (or stop letting) the public map show a photo; staff in scope only.
 
     Residents' photos may show faces or number plates, so none is public until
     an officer has looked at it. Approval writes the public copies
     (helpdesk/photo_publishing.py); withdrawal deletes them after the commit.
+    ``ip``: the client's address for the audit trail, None if unknown.
     """
     if not can_manage(scope=scope_for(user=by), ticket=attachment.ticket):
         raise errors.OutOfScope()
@@ -101,6 +109,7 @@ def attachment_approve_public(
     try:
         with transaction.atomic():
             locked = Attachment.objects.select_for_update().get(pk=attachment.pk)
+            was_public = locked.public_approved_at is not None
             if approved:
                 written = photo_publish(attachment=locked, storage=storage)
                 locked.public_approved_at = locked.public_approved_at or timezone.now()
@@ -116,6 +125,13 @@ def attachment_approve_public(
                     "public_display",
                     "public_thumbnail",
                 ]
+            )
+            case_audit_record(
+                ticket=attachment.ticket,
+                by=by,
+                action=AuditAction.PHOTO_APPROVE if approved else AuditAction.PHOTO_WITHDRAW,
+                ip=ip,
+                extra={"photo": locked.pk, "public": [was_public, approved]},
             )
     except BaseException:
         # No copy may outlive a failed approval: it would be public with no

@@ -23,9 +23,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from audit.models import AuditAction
 from core.rate_limits import Charge, rate_limits_take
 from helpdesk import errors
 from helpdesk.attachments import attachments_create, photos_discard, photos_process_all
+from helpdesk.case_audit import case_audit_record, case_snapshot
 from helpdesk.events import ticket_event_record
 from helpdesk.models import Attachment, Department, Ticket, TicketEvent, TicketStatus
 from helpdesk.permissions import Scope, can_manage, is_reporter, scope_for
@@ -112,17 +114,21 @@ def _move(
     *,
     by: User,
     to: str,
+    action: AuditAction,
+    ip: str | None,
     body: str = "",
     update: Callable[[Ticket], None] | None = None,
     data: dict[str, Any] | None = None,
     then: Callable[[Ticket, TicketEvent], None] | None = None,
 ) -> Ticket:
     """Lock, check scope and move, apply extra field changes, record the event,
-    then run ``then`` (e.g. attach photos to the event) in the same transaction."""
+    run ``then`` (e.g. attach photos to the event) and write the audit row, all
+    in the same transaction."""
     with transaction.atomic():
         locked = _locked(ticket)
         _require_staff(scope_for(user=by), locked)
         _require_move(locked, to)
+        before = case_snapshot(locked)
         previous = locked.status
         locked.status = to
         if update is not None:
@@ -138,11 +144,19 @@ def _move(
         locked.save()
         if then is not None:
             then(locked, event)
+        case_audit_record(
+            ticket=locked, by=by, action=action, ip=ip, before=before, extra={"event": event.pk}
+        )
     return locked
 
 
-def ticket_accept(*, ticket: Ticket, by: User, assignee: User | None = None) -> Ticket:
-    """Accept a new or transferred case, assigning it to an officer (default: the caller)."""
+def ticket_accept(
+    *, ticket: Ticket, by: User, assignee: User | None = None, ip: str | None = None
+) -> Ticket:
+    """Accept a new or transferred case, assigning it to an officer (default: the caller).
+
+    ``ip``, here and in every officer act below: the client's address for the
+    audit trail (helpdesk/case_audit.py), None when there is no request."""
     officer = assignee or by
     if officer.pk != by.pk and (
         ticket.department_id is None
@@ -154,14 +168,23 @@ def ticket_accept(*, ticket: Ticket, by: User, assignee: User | None = None) -> 
         t.assignee = officer
         t.accepted_at = timezone.now()
 
-    return _move(ticket, by=by, to=S.ACCEPTED, update=update, data={"assignee": officer.pk})
+    return _move(
+        ticket,
+        by=by,
+        to=S.ACCEPTED,
+        action=AuditAction.CASE_ACCEPT,
+        ip=ip,
+        update=update,
+        data={"assignee": officer.pk},
+    )
 
 
-def ticket_assign(*, ticket: Ticket, by: User, assignee: User) -> Ticket:
+def ticket_assign(*, ticket: Ticket, by: User, assignee: User, ip: str | None = None) -> Ticket:
     """Hand an accepted case to another officer of the same department."""
     with transaction.atomic():
         locked = _locked(ticket)
         _require_staff(scope_for(user=by), locked)
+        before = case_snapshot(locked)
         if locked.status not in (S.ACCEPTED, S.IN_PROGRESS):
             raise errors.IllegalTransition(
                 details={"status": locked.status, "allowed": [S.ACCEPTED, S.IN_PROGRESS]}
@@ -174,18 +197,28 @@ def ticket_assign(*, ticket: Ticket, by: User, assignee: User) -> Ticket:
         ):
             raise errors.InvalidAssignee()
         locked.assignee = assignee
-        ticket_event_record(
+        event = ticket_event_record(
             locked, kind=TicketEvent.Kind.ASSIGNED, actor=by, data={"assignee": assignee.pk}
         )
         locked.save()
+        case_audit_record(
+            ticket=locked,
+            by=by,
+            action=AuditAction.CASE_ASSIGN,
+            ip=ip,
+            before=before,
+            extra={"event": event.pk},
+        )
     return locked
 
 
-def ticket_start(*, ticket: Ticket, by: User) -> Ticket:
+def ticket_start(*, ticket: Ticket, by: User, ip: str | None = None) -> Ticket:
     def update(t: Ticket) -> None:
         t.started_at = timezone.now()
 
-    return _move(ticket, by=by, to=S.IN_PROGRESS, update=update)
+    return _move(
+        ticket, by=by, to=S.IN_PROGRESS, action=AuditAction.CASE_START, ip=ip, update=update
+    )
 
 
 def ticket_resolve(
@@ -225,23 +258,42 @@ def ticket_resolve(
         )
 
     try:
-        return _move(ticket, by=by, to=S.RESOLVED, body=note.strip(), update=update, then=attach)
+        return _move(
+            ticket,
+            by=by,
+            to=S.RESOLVED,
+            action=AuditAction.CASE_RESOLVE,
+            ip=ip,
+            body=note.strip(),
+            update=update,
+            then=attach,
+        )
     except BaseException:
         photos_discard(photos=processed, storage=storage)
         raise
 
 
-def ticket_reject(*, ticket: Ticket, by: User, reason: str) -> Ticket:
+def ticket_reject(*, ticket: Ticket, by: User, reason: str, ip: str | None = None) -> Ticket:
     if not reason.strip():
         raise errors.ReasonRequired()
 
     def update(t: Ticket) -> None:
         t.closed_at = timezone.now()
 
-    return _move(ticket, by=by, to=S.REJECTED, body=reason.strip(), update=update)
+    return _move(
+        ticket,
+        by=by,
+        to=S.REJECTED,
+        action=AuditAction.CASE_REJECT,
+        ip=ip,
+        body=reason.strip(),
+        update=update,
+    )
 
 
-def ticket_mark_duplicate(*, ticket: Ticket, by: User, original: Ticket) -> Ticket:
+def ticket_mark_duplicate(
+    *, ticket: Ticket, by: User, original: Ticket, ip: str | None = None
+) -> Ticket:
     if original.pk == ticket.pk or original.duplicate_of_id == ticket.pk:
         raise errors.IllegalTransition(details={"status": ticket.status, "allowed": []})
     if not can_manage(scope=scope_for(user=by), ticket=original):
@@ -251,10 +303,20 @@ def ticket_mark_duplicate(*, ticket: Ticket, by: User, original: Ticket) -> Tick
         t.duplicate_of = original
         t.closed_at = timezone.now()
 
-    return _move(ticket, by=by, to=S.DUPLICATE, update=update, data={"original": original.number})
+    return _move(
+        ticket,
+        by=by,
+        to=S.DUPLICATE,
+        action=AuditAction.CASE_DUPLICATE,
+        ip=ip,
+        update=update,
+        data={"original": original.number},
+    )
 
 
-def ticket_transfer(*, ticket: Ticket, by: User, department: Department, reason: str) -> Ticket:
+def ticket_transfer(
+    *, ticket: Ticket, by: User, department: Department, reason: str, ip: str | None = None
+) -> Ticket:
     """Send the case to another department (of this or another commune), with a reason."""
     if not reason.strip():
         raise errors.ReasonRequired()
@@ -273,6 +335,8 @@ def ticket_transfer(*, ticket: Ticket, by: User, department: Department, reason:
         ticket,
         by=by,
         to=S.TRANSFERRED,
+        action=AuditAction.CASE_TRANSFER,
+        ip=ip,
         body=reason.strip(),
         update=update,
         data={"from_department": previous_department, "to_department": department.pk},
@@ -302,7 +366,8 @@ def ticket_reply(
     """Post a public reply (the resident sees it) or an internal note (officers only),
     with pictures if any (a screenshot, a photo of the place).
 
-    ``ip`` is the client's address for the per-IP abuse limits, None if unknown."""
+    ``ip`` is the client's address for the per-IP abuse limits and, when staff
+    write, the audit trail; None if unknown."""
     if not body.strip() and not photos:
         raise errors.ReasonRequired()
     scope = scope_for(user=by)
@@ -335,6 +400,16 @@ def ticket_reply(
                 event=event,
             )
             locked.save(update_fields=["updated_at"])
+            if can_manage(scope=scope, ticket=locked):
+                # The resident's own words are on the timeline; officers' are
+                # officer acts, on the trail too.
+                case_audit_record(
+                    ticket=locked,
+                    by=by,
+                    action=AuditAction.CASE_NOTE if internal else AuditAction.CASE_REPLY,
+                    ip=ip,
+                    extra={"event": event.pk, "photos": len(processed)},
+                )
     except BaseException:
         photos_discard(photos=processed, storage=storage)
         raise

@@ -131,7 +131,9 @@ def photo_public(request: HttpRequest, scope: Scope, ticket: Ticket, photo_id: i
         raise Http404
     approve = request.POST.get("public") == "1"
     try:
-        attachment_approve_public(attachment=photo, by=officer(request), approved=approve)
+        attachment_approve_public(
+            attachment=photo, by=officer(request), approved=approve, ip=client_ip(request)
+        )
     except DomainError as exc:
         return error_page(request, exc.message, exc.http_status)
     messages.success(
