@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, path, reverse_lazy
 
 from console.forms import PhoneLoginForm
-from console.views import case, dashboard, queue
+from console.views import audit, case, dashboard, queue
 
 app_name = "console"
 urlpatterns: list[URLPattern] = [
@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern] = [
     path("rows/", queue.queue_rows, name="queue-rows"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("map/", queue.queue_map, name="queue-map"),
+    path("audit/", audit.audit_list, name="audit"),
     path(
         "login/",
         auth_views.LoginView.as_view(

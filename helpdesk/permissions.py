@@ -13,6 +13,7 @@ from enum import StrEnum
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Role, RoleAssignment, User
+from audit.models import AuditEntry
 from helpdesk.models import CaseSupport, DepartmentMembership, ProxyFiling, Ticket
 
 
@@ -171,3 +172,19 @@ def is_filed_for(*, scope: Scope, ticket: Ticket) -> bool:
         scope.user_id is not None
         and ProxyFiling.objects.filter(ticket=ticket, resident_id=scope.user_id).exists()
     )
+
+
+def can_read_audit(*, scope: Scope) -> bool:
+    """The audit trail is read by province administrators and superusers."""
+    return scope.is_superuser or bool(scope.admin_province_ids)
+
+
+def audit_entries_visible_to(*, scope: Scope) -> QuerySet[AuditEntry]:
+    """The trail of the person's provinces; all of it for superusers.
+
+    Rows of no province (a change to the catalogue in the admin, a superuser's
+    log-in) are superusers' only.
+    """
+    if scope.is_superuser:
+        return AuditEntry.objects.all()
+    return AuditEntry.objects.filter(province_id__in=scope.admin_province_ids)

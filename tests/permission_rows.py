@@ -307,6 +307,24 @@ PAGE_ROWS: tuple[Row, ...] = (
         marker="commune",
     ),
     Row("GET", "console/map/", CONSOLE_PAGE, reveals=IN_SCOPE),
+    # The audit trail: province administrators (their province's rows) and
+    # superusers. Case A is accepted first, so its row is there to be found by
+    # them and nowhere else: the other province's administrator gets the page
+    # without it.
+    Row(
+        "GET",
+        "console/audit/",
+        each(
+            {
+                ("anonymous",): 302,
+                ("resident_a", *OTHER_PEOPLE): 403,
+                ("officer_a", "officer_other_dept", "officer_b", "leader_a"): 403,
+            },
+            200,
+        ),
+        reveals=("province_admin", "superuser"),
+        state="accepted",
+    ),
     Row("GET", "console/login/", expect(302, anonymous=200)),
     Row("POST", "console/logout/", expect(302)),
     Row("GET", "console/cases/<str:number>/", CONSOLE_CASE, reveals=IN_SCOPE),

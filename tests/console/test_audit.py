@@ -1,0 +1,190 @@
+"""The audit page: province administrators read their province's trail, superusers
+all of it, nobody else any of it; filters and pages narrow it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role, User
+from audit.models import AuditAction
+from audit.services import audit_record
+from geo.models import AdminUnit
+from helpdesk import lifecycle
+from helpdesk.models import Ticket
+from tests import factories
+from tests.conftest import Personas
+from tests.console.pages import client_as
+
+URL = "/console/audit/"
+OFFICE_IP = "203.0.113.9"
+
+
+def _accepted(ticket: Ticket, personas: Personas) -> None:
+    lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a, ip=OFFICE_IP)
+
+
+@pytest.fixture
+def other_province_admin(db: None) -> User:
+    admin = factories.user_create(full_name="Lý Văn Sơn")
+    factories.role_grant(
+        user=admin, role=Role.PROVINCE_ADMIN, unit=factories.province_get(code="20")
+    )
+    return admin
+
+
+@pytest.mark.django_db
+def test_province_admin_reads_who_did_what_on_a_case_of_their_province(
+    personas: Personas, ticket_a: Ticket
+) -> None:
+    _accepted(ticket_a, personas)
+    response = client_as(personas, "province_admin").get(URL)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert ticket_a.number in body
+    assert personas.officer_a.full_name in body
+    assert OFFICE_IP in body
+    assert "case.accept" in body
+    assert reverse("console:ticket-detail", args=[ticket_a.number]) in body
+
+
+@pytest.mark.django_db
+def test_an_administrator_of_another_province_sees_nothing_of_this_one(
+    personas: Personas, ticket_a: Ticket, other_province_admin: User
+) -> None:
+    _accepted(ticket_a, personas)
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(other_province_admin)
+    response = client.get(URL)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert ticket_a.number not in body
+    assert personas.officer_a.full_name not in body  # not even in the person filter
+    assert OFFICE_IP not in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("anonymous", 302),
+        ("resident", 403),
+        ("digital_team", 403),
+        ("officer_a", 403),
+        ("officer_b", 403),
+        ("leader_a", 403),
+    ],
+)
+def test_officers_leaders_and_residents_are_turned_away(
+    personas: Personas, ticket_a: Ticket, persona: str, status: int
+) -> None:
+    _accepted(ticket_a, personas)
+    response = client_as(personas, persona).get(URL)
+    assert response.status_code == status
+    assert ticket_a.number not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_superuser_also_reads_rows_of_no_province(
+    personas: Personas, superuser: User, admin_client_for: Client
+) -> None:
+    audit_record(
+        action=AuditAction.ADMIN_CHANGE,
+        actor=superuser,
+        ip=OFFICE_IP,
+        target_label="Danh mục dịch vụ XYZ-42",
+    )
+    assert "XYZ-42" in admin_client_for.get(URL).content.decode()
+    assert "XYZ-42" not in client_as(personas, "province_admin").get(URL).content.decode()
+
+
+@pytest.mark.django_db
+def test_filters_by_person_action_and_day(
+    personas: Personas, ticket_a: Ticket, commune_a: AdminUnit
+) -> None:
+    _accepted(ticket_a, personas)
+    province = commune_a.parent_id
+    audit_record(
+        action=AuditAction.CASE_NOTE,
+        actor=personas.leader_a,
+        ip=OFFICE_IP,
+        target=ticket_a,
+        target_label="NOTE-BY-LEADER",
+        province_id=province,
+    )
+    client = client_as(personas, "province_admin")
+
+    def labels(query: str) -> set[str]:
+        page = client.get(f"{URL}?{query}")
+        assert page.status_code == 200
+        return {row["entry"].target_label for row in page.context["rows"]}
+
+    assert labels("") >= {ticket_a.number, "NOTE-BY-LEADER"}
+    assert labels(f"actor={personas.leader_a.pk}") == {"NOTE-BY-LEADER"}
+    assert labels(f"action={AuditAction.CASE_ACCEPT}") == {ticket_a.number}
+    today = timezone.localdate()
+    assert labels(f"since={today}&until={today}") >= {ticket_a.number, "NOTE-BY-LEADER"}
+    assert labels(f"until={today - dt.timedelta(days=1)}") == set()
+    # A filter that does not parse is not applied, rather than an error.
+    assert labels("since=yesterday") >= {ticket_a.number, "NOTE-BY-LEADER"}
+
+
+@pytest.mark.django_db
+def test_the_trail_is_paged_newest_first_in_a_fixed_number_of_queries(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    province = commune_a.parent_id
+    client = client_as(personas, "province_admin")
+
+    def add(count: int, start: int) -> None:
+        for i in range(start, start + count):
+            audit_record(
+                action=AuditAction.CASE_START,
+                actor=personas.officer_a if i % 2 else personas.leader_a,
+                ip=OFFICE_IP,
+                target_label=f"ROW-{i:03d}",
+                province_id=province,
+            )
+
+    add(3, 0)
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL)
+    add(60, 3)
+    with CaptureQueriesContext(connection) as many:
+        first = client.get(URL)
+    assert len(many.captured_queries) == len(few.captured_queries)
+    rows = [row["entry"].target_label for row in first.context["rows"]]
+    assert len(rows) == 50
+    assert rows[0] == "ROW-062"
+    second = client.get(f"{URL}?page=2")
+    assert {row["entry"].target_label for row in second.context["rows"]} >= {"ROW-000"}
+
+
+@pytest.mark.django_db
+def test_the_page_speaks_vietnamese(personas: Personas, ticket_a: Ticket) -> None:
+    _accepted(ticket_a, personas)
+    client = Client(headers={"accept-language": "vi"})
+    client.force_login(personas.province_admin)
+    body = client.get(URL).content.decode()
+    assert "Nhật ký thao tác" in body
+    assert "Tiếp nhận hồ sơ" in body
+
+
+@pytest.mark.django_db
+def test_province_admins_and_superusers_find_the_page_in_the_header(
+    personas: Personas, admin_client_for: Client
+) -> None:
+    assert URL in client_as(personas, "province_admin").get("/console/").content.decode()
+    assert URL in admin_client_for.get("/console/").content.decode()
+    assert URL not in client_as(personas, "officer_a").get("/console/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_page_only_reads(personas: Personas) -> None:
+    assert client_as(personas, "province_admin").post(URL).status_code == 405
