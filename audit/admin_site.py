@@ -18,13 +18,14 @@ they are kept for the request until the log call that follows.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Model
 from django.forms import BaseForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 
 from audit.diffs import form_changes, formset_changes
 from audit.models import AuditAction
@@ -88,6 +89,12 @@ class AuditedAdminMixin:
 
 class AuditedAdminSite(admin.AdminSite):
     """The default admin site, with every registered ModelAdmin audited."""
+
+    def admin_view[V: Callable[..., HttpResponseBase]](self, view: V, cacheable: bool = False) -> V:
+        # Each admin page in one transaction, so a change and its audit row
+        # commit together also where Django does not open one itself: a
+        # password set on a user, a bulk action such as "delete selected".
+        return super().admin_view(transaction.atomic(view), cacheable)
 
     def register(
         self,
