@@ -4,7 +4,7 @@ The trail knows no app's models (it sits below them, pyproject.toml's import
 contracts): a record with a ``province_id`` (a case) answers by itself, and
 apps register a rule for their other models when Django starts
 (helpdesk/apps.py, accounts/apps.py). A record no rule knows (a service of the
-catalogue, a holiday) belongs to no province: superusers see its trail.
+catalogue, a nationwide holiday) belongs to no province: superusers see its trail.
 """
 
 from __future__ import annotations
