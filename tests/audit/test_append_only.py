@@ -24,7 +24,7 @@ def entry(personas: Personas) -> AuditEntry:
     )
 
 
-def _refused(sql: str, *params: object, setting: str | None = None) -> None:
+def _refused(sql: str, *params: int, setting: str | None = None) -> None:
     """``sql`` is refused by the trail's trigger (with ``xadesk.audit_truncate``
     set to ``setting`` for the statement's transaction, if given)."""
     with transaction.atomic(), connection.cursor() as cursor:
