@@ -37,14 +37,6 @@ from tests.conftest import Personas
 
 # Read from the app itself (no server, no database needed for the schema).
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
-# Schema-violating input may also be too large (many generated photos): the
-# body limits refuse it with a 413 before any parser reads it
-# (config/body_limits.py), an answer documented on every operation that takes
-# a body (config/api_schema.py). Which examples are generated depends on the
-# string constants Hypothesis collects from the project's own source, so new
-# code elsewhere can bring such an example in.
-_rejection = schema.config.checks.negative_data_rejection
-_rejection.expected_statuses = [*_rejection.expected_statuses, "413"]
 
 # The codes of "this request is not what the schema says" (config/api.py).
 # invalid_input is also the code of some business rules (a quiet-hours window
