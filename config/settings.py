@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Marks the resident pages a phone may keep for offline reading.
+    "config.pwa.OfflinePagesMiddleware",
     # Reads the form before any view or the CSRF check does, so that a body
     # over a limit gets a 413 with a sentence rather than a bare 400.
     "config.body_limits.BodyLimitsMiddleware",
@@ -104,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.person",
                 "notifications.context_processors.unread",
+                "config.pwa.offline_context",
             ],
         },
     },
@@ -326,6 +329,20 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / ".run" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Collected static files carry a hash of their content in their names
+# (xadesk.3f2a….css), so browsers, nginx and the service worker may keep them
+# for good and a deploy can never mix an old script with a new page. While
+# developing (DEBUG, and the tests, which serve from the source folders
+# without collectstatic) the names stay plain; the service worker's version
+# (config/pwa.py) changes with any file's content instead.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / ".run" / "media")))
 # Only approved public copies (MEDIA_URL + "public/") are served by the web

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from config import pwa
 from config.api import api
 from config.health import healthz
 
@@ -19,6 +20,10 @@ handler500 = "config.db_outage.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # The service worker's scope is the folder it is served from: the root.
+    path("sw.js", pwa.service_worker, name="pwa-service-worker"),
+    path("manifest.webmanifest", pwa.manifest, name="pwa-manifest"),
+    path("offline/", pwa.offline, name="pwa-offline"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

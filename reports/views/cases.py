@@ -147,28 +147,28 @@ def _case_page(
     error: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    reporter = is_reporter(scope=scope, ticket=ticket)
-    available = _available_forms(ticket, reporter=reporter)
+    parts = _live_parts(scope, ticket)
     if failed is not None:
-        available[failed[0]] = failed[1]
+        parts["forms"][failed[0]] = failed[1]
     public = case_view(scope=scope, ticket=ticket) == CaseView.PUBLIC
     context = {
-        **_live_parts(scope, ticket),
+        **parts,
         "service_label": service_name(ticket.service),
         "commune": presenters.commune_name(ticket),
         "department": presenters.department_name(ticket),
         # A "me too" follower reads the public view: no resident's details.
         "proxy": None if public else _proxy(ticket),
         "photos": _photos(scope, ticket),
-        "forms": available,
         "error": error,
     }
     return render(request, "reports/case_detail.html", context, status=status)
 
 
 def _live_parts(scope: Scope, ticket: Ticket) -> dict[str, Any]:
-    """What the page shows that a push can change: the status and the timeline,
-    in the person's view (a "me too" follower gets the public one)."""
+    """What the page shows that a push can change: the status, the timeline and
+    the resident's forms, in the person's view (a "me too" follower gets the
+    public one, and no forms)."""
+    forms = _available_forms(ticket, reporter=is_reporter(scope=scope, ticket=ticket))
     # Internal notes belong to the console, even when an officer opens this page.
     timeline: Any = ticket_timeline(scope=scope, ticket=ticket, public_only=True)
     if case_view(scope=scope, ticket=ticket) == CaseView.PUBLIC:
@@ -180,6 +180,7 @@ def _live_parts(scope: Scope, ticket: Ticket) -> dict[str, Any]:
         if ticket.status in lifecycle.CONVERSATION_OPEN and ticket.status != S.RESOLVED
         else "",
         "timeline": timeline,
+        "forms": forms,
     }
 
 

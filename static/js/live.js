@@ -7,7 +7,10 @@
 // "xadesk:event" DOM event on that element (detail: the event) and unhides
 // its [data-live-banner] ("new updates — reload"). With data-live-url, the
 // page's [data-live-part] elements are fetched from that URL and put in place
-// instead (the banner then only for a status change). With data-live-public-only
+// instead; the banner then only for a status change on a page whose forms are
+// not a live part (the console). A part holding a form the person is typing
+// in is left as it is, and [data-live-typing] says the case changed (or the
+// banner, when the page has no such note). With data-live-public-only
 // (the resident's page, which never shows internal notes, even to an officer)
 // events with is_public false are skipped. When the socket cannot be held it
 // polls GET /api/v1/helpdesk/cases/<number>?after=<id> every 15 s, and keeps
@@ -33,10 +36,29 @@
     if (el) el.hidden = false;
   }
 
-  // Open a socket and reconnect with backoff until a 44xx close.
+  // Is the person typing in this part? A field with focus, or one changed
+  // and not yet sent: replacing the part would throw their text away.
+  function typingIn(part) {
+    var active = document.activeElement;
+    if (active && part.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) return true;
+    return Array.prototype.some.call(part.querySelectorAll("input, textarea, select"), function (f) {
+      if (f.type === "hidden" || f.type === "submit") return false;
+      if (f.type === "radio" || f.type === "checkbox") return f.checked !== f.defaultChecked;
+      if (f.tagName === "SELECT") return Array.prototype.some.call(f.options, function (o) { return o.selected !== o.defaultSelected; });
+      return f.value !== f.defaultValue;
+    });
+  }
+
+  // Open a socket and reconnect with backoff until a 44xx close. When the
+  // phone gets its signal back, try at once rather than at the next backoff.
   function keepOpen(path, handlers) {
     var retry = 1000;
+    var waiting = null;
+    window.addEventListener("online", function () {
+      if (waiting) { clearTimeout(waiting); waiting = null; retry = 1000; connect(); }
+    });
     function connect() {
+      waiting = null;
       var socket;
       try { socket = new WebSocket(wsUrl(path())); } catch (e) { handlers.lost(); return; }
       socket.onmessage = function (m) {
@@ -45,7 +67,7 @@
       socket.onclose = function (e) {
         if (e.code >= 4400 && e.code < 4500) { handlers.refused(); return; }
         handlers.lost();
-        setTimeout(connect, retry);
+        waiting = setTimeout(connect, retry);
         retry = Math.min(retry * 2, 60000);
       };
     }
@@ -70,7 +92,8 @@
       // Pages with data-live-url get their changed parts from the server and
       // put them in place; a status change may also change what can be done
       // on the page (its forms), so it offers a reload as well.
-      if (!partsUrl || event.to_status) reveal(el, "[data-live-banner]");
+      var formsLive = document.querySelector('[data-live-part="forms"]');
+      if (!partsUrl || (event.to_status && !formsLive)) reveal(el, "[data-live-banner]");
       if (partsUrl && !partsTimer) partsTimer = setTimeout(refreshParts, 200);
       el.dispatchEvent(new CustomEvent("xadesk:event", { detail: event, bubbles: true }));
     }
@@ -93,7 +116,13 @@
           parts.forEach(function (part) {
             var name = part.dataset.livePart;
             var shown = document.querySelector('[data-live-part="' + CSS.escape(name) + '"]');
-            if (shown) shown.replaceWith(part);
+            if (!shown) return;
+            if (typingIn(shown)) {
+              if (!document.querySelector("[data-live-typing]")) reveal(el, "[data-live-banner]");
+              else document.querySelectorAll("[data-live-typing]").forEach(function (n) { n.hidden = false; });
+              return;
+            }
+            shown.replaceWith(part);
           });
         })
         .catch(function () { reveal(el, "[data-live-banner]"); }); // the reload still works
@@ -123,7 +152,12 @@
       {
         message: function (msg, healthy) {
           if (msg.type === "event") deliver(msg.event);
-          if (msg.type === "synced") { stopPolling(); healthy(); }
+          if (msg.type === "synced") {
+            stopPolling(); healthy();
+            // Caught up: a copy opened with no signal is current again.
+            var note = document.getElementById("offline-copy");
+            if (note) note.hidden = true;
+          }
         },
         lost: startPolling,
         refused: stopPolling,

@@ -1,9 +1,10 @@
 // Progressive enhancement of the report and help forms. Without this script
 // the forms post as plain multipart forms and the server does everything.
 // With it: photos are downscaled before upload, a progress bar shows, the map
-// loads lazily, nearby reports and help answers appear while typing, and an
-// unsent case is kept on the phone and sent again with the SAME submission key
-// when the signal returns — never lost, never sent twice.
+// loads lazily, nearby reports and help answers appear while typing, and the
+// case goes through the outbox (static/js/offline.js): kept on the phone and
+// sent with the SAME submission key when the signal returns — never lost,
+// never sent twice; a refused one comes back here to edit (?draft=<key>).
 (function () {
   "use strict";
   var form = document.getElementById("case-form");
@@ -14,7 +15,6 @@
 
   var kind = form.dataset.intake;
   var DRAFT = "xadesk:draft:" + kind;
-  var PENDING = "xadesk:pending:" + kind;
   var MAX_SIDE = 1600;
   var el = form.elements;
   var T = texts.dataset;
@@ -98,44 +98,14 @@
     }));
   }
 
-  // --- Photos of an unsent case wait in IndexedDB ---------------------------
-  function db() {
-    return new Promise(function (resolve, reject) {
-      if (!window.indexedDB) { reject(new Error("no indexedDB")); return; }
-      var open = indexedDB.open("xadesk", 1);
-      open.onupgradeneeded = function () { open.result.createObjectStore("photos"); };
-      open.onsuccess = function () { resolve(open.result); };
-      open.onerror = function () { reject(open.error); };
-    });
-  }
-  function photosSave(key, blobs) {
-    return db().then(function (d) {
-      return new Promise(function (resolve) {
-        var tx = d.transaction("photos", "readwrite");
-        tx.objectStore("photos").put(blobs, key);
-        tx.oncomplete = tx.onerror = function () { resolve(); };
-      });
-    }).catch(function () { /* the text is kept; photos are a bonus */ });
-  }
-  function photosLoad(key) {
-    return db().then(function (d) {
-      return new Promise(function (resolve) {
-        var get = d.transaction("photos").objectStore("photos").get(key);
-        get.onsuccess = function () { resolve(get.result || []); };
-        get.onerror = function () { resolve([]); };
-      });
-    }).catch(function () { return []; });
-  }
-  function photosDrop(key) {
-    db().then(function (d) { d.transaction("photos", "readwrite").objectStore("photos").delete(key); })
-      .catch(function () { /* ignore */ });
-  }
-
-  // --- Sending ----------------------------------------------------------------
+  // --- Sending: through the outbox (static/js/offline.js) ----------------------
+  // The case is put in IndexedDB first, then sent: with no signal it waits
+  // there (even if this page is closed) and is sent when the signal returns.
+  var O = window.XaDeskOutbox;
   var pendingBox = $("pending");
   var progress = $("progress");
   var sendButton = $("send");
-  var sending = false;
+  var editing = null;  // the key of a refused case opened here to edit
 
   function showError(message) {
     var box = $("form-error");
@@ -148,67 +118,60 @@
     box.scrollIntoView({ block: "center" });
   }
 
-  function body(values, key, blobs) {
-    var data = new FormData();
-    data.append("csrfmiddlewaretoken", csrf());
-    data.append("idempotency_key", key);
-    data.append("action", "submit");
-    Object.keys(values).forEach(function (name) { data.append(name, values[name] || ""); });
-    blobs.forEach(function (blob, i) { data.append("photos", blob, "photo-" + (i + 1) + ".jpg"); });
-    return data;
-  }
-
-  function keep(values, key, blobs) {
-    pendingBox.hidden = false;
-    say(pendingBox, T.offline);
-    // Photos first, the marker after: a resend must never go out before the
-    // photos it belongs with are stored (it would differ from the first try).
-    return (blobs.length ? photosSave(key, blobs) : Promise.resolve()).then(function () {
-      store(PENDING, { values: values, key: key, photos: blobs.length, at: Date.now() });
+  // The API's names (reports/api.py CaseFormIn): the commune by its code.
+  function apiFields(values) {
+    var out = {};
+    Object.keys(values).forEach(function (name) {
+      if (name !== "province" && name !== "commune") { out[name] = values[name]; }
     });
+    out.commune_code = values.commune || "";
+    return out;
   }
 
-  function send(values, key, blobs) {
-    if (sending) { return; }
-    sending = true;
-    sendButton.disabled = true;
-    progress.hidden = false; progress.value = 0;
-    var xhr = new XMLHttpRequest();
-    xhr.open("POST", ACTION);
-    xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
-    xhr.upload.onprogress = function (e) { if (e.lengthComputable) { progress.value = Math.round(100 * e.loaded / e.total); } };
-    xhr.onload = function () {
-      sending = false; sendButton.disabled = false; progress.hidden = true;
-      var landed = xhr.responseURL || "";
-      if (landed.indexOf("/accounts/login/") !== -1) {
-        keep(values, key, blobs);  // signed out meanwhile: keep it, log in, it is sent after
-        window.location.assign(landed);
-        return;
-      }
-      if (xhr.status === 200 && landed.indexOf("/submitted/") !== -1) {
-        drop(PENDING); drop(DRAFT); photosDrop(key);
-        window.location.assign(landed);
-        return;
-      }
-      if (xhr.status >= 400 && xhr.status < 500) {
-        // The case core refused the content: nothing was saved, say why and
-        // keep everything on screen. A retry would get the same answer.
-        fill(values); drop(PENDING); photosDrop(key); pendingBox.hidden = true;
-        var page = new DOMParser().parseFromString(xhr.responseText, "text/html");
-        var message = page.getElementById("form-error");
-        var fresh = page.querySelector("input[name=idempotency_key]");
-        if (fresh && fresh.value) { el.idempotency_key.value = fresh.value; }
-        showError(message ? message.textContent : xhr.statusText);
-        return;
-      }
-      keep(values, key, blobs);  // 5xx or a proxy page: try again later
-    };
-    xhr.onerror = xhr.ontimeout = function () {
-      sending = false; sendButton.disabled = false; progress.hidden = true;
-      keep(values, key, blobs);
-    };
-    xhr.timeout = 120000;
-    xhr.send(body(values, key, blobs));
+  function formUrl() {
+    return kind === "report" && el.service ? ACTION + "?service=" + encodeURIComponent(el.service.value) : ACTION;
+  }
+
+  function done(result) {
+    sendButton.disabled = false; progress.hidden = true;
+    if (result.sent) {
+      drop(DRAFT);
+      window.location.assign(T.submittedUrl.replace("NUMBER", encodeURIComponent(result.number)));
+      return;
+    }
+    if (result.rejected) {
+      pendingBox.hidden = true;
+      O.get(result.key).then(function (item) {
+        editing = result.key;
+        showError(item ? item.reason : "");
+      });
+      return;
+    }
+    say(pendingBox, T.offline);  // kept: sent again by itself
+  }
+
+  // A key no case in the outbox has: a copy of this form opened offline
+  // carries the key of the case sent from it before.
+  function keyFor(values) {
+    var key = el.idempotency_key.value;
+    if (editing || !key) { return Promise.resolve(O.newKey()); }
+    return O.get(key).then(function (there) { return there ? O.newKey() : key; });
+  }
+
+  function queue(values, blobs) {
+    var before = editing ? O.remove(editing) : Promise.resolve();
+    return before.then(function () { return keyFor(values); }).then(function (key) {
+      editing = null;
+      el.idempotency_key.value = key;
+      progress.hidden = !navigator.onLine; progress.value = 0;
+      sendButton.disabled = navigator.onLine;
+      return O.add({ key: key, kind: kind, fields: apiFields(values), photos: blobs, formUrl: formUrl() }, {
+        done: done,
+        progress: function (pct) { progress.value = pct; },
+      });
+    }).then(function () {
+      if (!navigator.onLine) { say(pendingBox, T.offline); drop(DRAFT); }
+    });
   }
 
   var lastButton = null;
@@ -216,29 +179,35 @@
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter || lastButton;
     if (submitter && submitter.value !== "submit") { return; }  // check / province / me too
+    if (!O || !O.add) { return; }  // no IndexedDB: the plain form posts
     event.preventDefault();
     say(pendingBox, T.sending); pendingBox.hidden = false;
-    var values = fields(), key = el.idempotency_key.value;
-    preparePhotos().then(function (blobs) {
-      if (!navigator.onLine) { keep(values, key, blobs); return; }
-      send(values, key, blobs);
-    });
+    var values = fields();
+    preparePhotos().then(function (blobs) { return queue(values, blobs); })
+      .catch(function () { sendButton.disabled = false; form.submit(); });
   });
 
-  function resendPending() {
-    var pending = load(PENDING);
-    if (!pending || sending || !navigator.onLine) { return; }
-    say(pendingBox, T.resending); pendingBox.hidden = false;
-    photosLoad(pending.key).then(function (blobs) {
-      // Photos this phone could not keep (private mode, full storage) are gone;
-      // send what is left rather than nothing.
-      send(pending.values, pending.key, blobs);
+  // "Edit and send again" (the outbox's link): the refused case back in the form.
+  var draftKey = new URLSearchParams(window.location.search).get("draft");
+  if (draftKey && O && O.get) {
+    O.get(draftKey).then(function (item) {
+      if (!item || item.owner !== O.person) { return; }
+      editing = item.key;
+      var v = item.fields;
+      ["description", "address_text", "lat", "lon", "location_source", "accuracy_m",
+        "on_behalf_name", "on_behalf_phone", "on_behalf_village"].forEach(function (n) {
+        if (el[n] && v[n] !== undefined) { el[n].value = v[n]; }
+      });
+      if (photoInput && item.photos && item.photos.length && window.DataTransfer) {
+        var files = new DataTransfer();
+        item.photos.forEach(function (blob, i) {
+          files.items.add(new File([blob], "photo-" + (i + 1) + ".jpg", { type: blob.type || "image/jpeg" }));
+        });
+        photoInput.files = files.files;
+        say($("photo-count"), fmt(T.photos, files.files.length));
+      }
+      showError(item.reason);
     });
-  }
-  window.addEventListener("online", resendPending);
-  if (load(PENDING)) {
-    pendingBox.hidden = false; say(pendingBox, T.offline);
-    resendPending();
   }
 
   // --- Commune list of the chosen province ------------------------------------

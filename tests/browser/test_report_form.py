@@ -25,7 +25,6 @@ from tests.factories import point_inside
 pytestmark = pytest.mark.browser
 
 FORM = "/report/new/?service=road_damage"
-PENDING = "xadesk:pending:report"
 
 # Records, through a binding, every value the progress bar shows while visible:
 # the page navigates away on success, so the record must live outside it.
@@ -63,27 +62,32 @@ def fill_report(page: Page, *, commune: AdminUnit, photo: Path, description: str
     expect(page.locator("#photo-count")).not_to_be_empty()
 
 
-# How many photos of the waiting report the page keeps in IndexedDB (-1: none waits).
-WAITING_PHOTOS = """() => new Promise(resolve => {
-  const pending = JSON.parse(localStorage.getItem("xadesk:pending:report") || "null");
-  if (!pending) { resolve(-1); return; }
-  const open = indexedDB.open("xadesk", 1);
+# The cases waiting in the outbox (static/js/offline.js): [state, number of photos] each.
+OUTBOX = """() => new Promise(resolve => {
+  const open = indexedDB.open("xadesk-outbox");
   open.onupgradeneeded = () => open.transaction.abort();  // never create it for the page
-  open.onerror = () => resolve(0);
+  open.onerror = () => resolve([]);
   open.onsuccess = () => {
-    const get = open.result.transaction("photos").objectStore("photos").get(pending.key);
-    get.onsuccess = () => { resolve((get.result || []).length); open.result.close(); };
-    get.onerror = () => resolve(0);
+    const get = open.result.transaction("items").objectStore("items").getAll();
+    get.onsuccess = () => { resolve(get.result.map(i => [i.state, i.photos.length, i.key])); open.result.close(); };
+    get.onerror = () => resolve([]);
   };
 })"""
 
 
+def outbox(page: Page) -> list[list[object]]:
+    return list(page.evaluate(OUTBOX))
+
+
 def wait_until_photo_kept(page: Page) -> None:
-    """The report waits on the phone with its photo (written to IndexedDB a moment
-    after the text): only then may the connection return or the page reload."""
+    """The report waits on the phone with its photo: only then may the
+    connection return or the page reload."""
     deadline = time.monotonic() + 10
-    while (waiting := page.evaluate(WAITING_PHOTOS)) != 1:
-        assert time.monotonic() < deadline, f"photos kept for the waiting report: {waiting}"
+    while True:
+        waiting = outbox(page)
+        if [row[:2] for row in waiting] == [["waiting", 1]]:
+            return
+        assert time.monotonic() < deadline, f"the outbox: {waiting}"
         page.wait_for_timeout(50)
 
 
@@ -130,7 +134,7 @@ def test_report_with_photo_downscaled_in_the_page(
     # the request was a fraction of the 4 MB photo, and the bar showed.
     original = photo.read_bytes()
     assert attachment.sha256 != hashlib.sha256(original).hexdigest()
-    [upload] = [r for r in posts if r.url.endswith("/report/new/")]
+    [upload] = [r for r in posts if r.url.endswith("/api/v1/reports/cases")]
     sent = upload.sizes()["requestBodySize"]
     assert sent < len(original) / 3, (sent, len(original))
     assert progress, "the progress bar never showed"
@@ -166,7 +170,7 @@ def test_offline_report_waits_on_the_phone_and_is_sent_once(
     number = page.locator("strong.number").inner_text().strip()
     assert Ticket.objects.get(reporter=personas.resident).number == number
     assert Attachment.objects.filter(ticket__number=number).count() == 1
-    assert page.evaluate(f"localStorage.getItem('{PENDING}')") is None
+    assert outbox(page) == []
 
     # Opening the form again sends nothing more.
     page.goto(FORM)
@@ -199,7 +203,7 @@ def test_report_whose_answer_was_lost_is_resent_with_the_same_key(
         lost.append(answer.status)
         route.abort("connectionreset")
 
-    page.route("**/report/new/", lose_first_answer)
+    page.route("**/api/v1/reports/cases", lose_first_answer)
     page.goto(FORM)
     key = page.locator("input[name=idempotency_key]").input_value()
     fill_report(page, commune=commune_a, photo=photo, description="Đèn đường tắt cả tuần")
@@ -208,14 +212,15 @@ def test_report_whose_answer_was_lost_is_resent_with_the_same_key(
     offline_text = page.locator("#texts").get_attribute("data-offline")
     assert offline_text
     expect(page.locator("#pending")).to_have_text(offline_text)
-    assert lost == [302], lost
+    assert lost == [201], lost
     filed = Ticket.objects.get(reporter=personas.resident)
     wait_until_photo_kept(page)
 
-    # Back on the form (a reload), the waiting report goes again, same key.
+    # Back on the form (a reload), the waiting report goes again, same key,
+    # and the server answers with the case it already has.
     page.reload()
-    page.wait_for_url(re.compile(r"/cases/[^/]+/submitted/$"))
-    assert page.locator("strong.number").inner_text().strip() == filed.number
+    expect(page.get_by_role("link", name=re.compile(filed.number))).to_be_visible()
+    assert outbox(page) == []
     assert resident_tickets(personas) == 1
     assert Attachment.objects.filter(ticket=filed).count() == 1
 

@@ -1,0 +1,186 @@
+"""The installable app: the web app manifest, the service worker and its
+offline page, and which pages a phone may keep for reading offline.
+
+The service worker (config/service_worker.js) is served from the site root,
+so its scope is the whole site, with a first line naming this deploy's
+static files: a deploy that changes any of them changes the worker's bytes,
+the browser installs the new worker, and it drops the old caches.
+
+Which pages a phone may keep is decided here, not in the worker: a page the
+server marks with ``X-XaDesk-Offline: <person>`` may be cached, in a cache of
+that person only; anything unmarked (the console, the API, login, photos,
+the inbox) is never cached. ``<person>`` is an HMAC of the user's id, so the
+worker can tell that the person changed (a shared phone in a commune hall)
+and drop every page it kept for the previous one, without learning who
+anyone is.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils import translation
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET
+
+SERVICE_WORKER = Path(__file__).with_name("service_worker.js")
+THEME_COLOR = "#156548"
+BACKGROUND_COLOR = "#ffffff"
+
+# Resident pages a phone keeps to open with no signal: the app's own pages
+# and the person's own cases (the case page checks who may see it, so a
+# cached copy is only ever one the person was shown). Never the console
+# (other people's personal data on a shared device), the API, login pages,
+# the inbox, or photos (served only after a check on each fetch).
+OFFLINE_PAGES = frozenset(
+    {
+        "reports:home",
+        "reports:report-new",
+        "reports:help-new",
+        "reports:case-list",
+        "reports:case-list-for-others",
+        "reports:case-detail",
+    }
+)
+
+# The app shell, fetched when the worker installs. The map (Leaflet) is left
+# out: it is large, loaded only when asked for, and useless without tiles.
+SHELL_STATIC = (
+    "css/xadesk.css",
+    "reports/reports.css",
+    "js/offline.js",
+    "js/live.js",
+    "reports/intake.js",
+    "pwa/icon-192.png",
+)
+
+
+def person_key(request: HttpRequest) -> str:
+    """Who the cached pages belong to, opaque: "anon" or an HMAC of the user id."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return "anon"
+    return salted_hmac("xadesk.pwa.person", str(user.pk)).hexdigest()[:20]
+
+
+class OfflinePagesMiddleware:
+    """Mark the answers a phone may keep for offline reading (see OFFLINE_PAGES)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        match = request.resolver_match
+        if (
+            request.method == "GET"
+            and response.status_code == 200
+            and match is not None
+            and match.view_name in OFFLINE_PAGES
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            response["X-XaDesk-Offline"] = person_key(request)
+        return response
+
+
+def offline_context(request: HttpRequest) -> dict[str, object]:
+    """``offline_person``: the cache owner key base.html hands to static/js/offline.js."""
+    return {"offline_person": person_key(request)}
+
+
+def _static_digest() -> str:
+    """A hash of every static file's name and bytes, and of the worker itself."""
+    digest = hashlib.sha256(SERVICE_WORKER.read_bytes())
+    seen: set[str] = set()
+    for finder in finders.get_finders():
+        for path, storage in finder.list([]):
+            if path in seen:
+                continue
+            seen.add(path)
+            digest.update(path.encode())
+            with storage.open(path) as handle:
+                digest.update(hashlib.sha256(handle.read()).digest())
+    return digest.hexdigest()[:16]
+
+
+@functools.cache
+def _static_digest_cached() -> str:
+    return _static_digest()
+
+
+def static_version() -> str:
+    """The deploy's static version; recomputed on each call while developing."""
+    return _static_digest() if settings.DEBUG else _static_digest_cached()
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, with this deploy's version and app shell on its first line."""
+    config = {
+        "version": static_version(),
+        "shell": [static(path) for path in SHELL_STATIC] + ["/offline/"],
+        "static": settings.STATIC_URL
+        if settings.STATIC_URL.startswith("/")
+        else "/" + settings.STATIC_URL,
+        "offline": "/offline/",
+        "outboxUrl": "/api/v1/reports/cases",
+    }
+    body = f"self.XADESK = {json.dumps(config)};\n{SERVICE_WORKER.read_text()}"
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    # The browser checks for a new worker on each visit; it must reach us.
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@require_GET
+def manifest(request: HttpRequest) -> JsonResponse:
+    """The web app manifest: installable, in Vietnamese."""
+    with translation.override("vi"):
+        body = {
+            "name": gettext("XaDesk — commune reports and help"),
+            "short_name": "XaDesk",
+            "description": gettext("Report a problem or ask your commune for help."),
+            "lang": "vi",
+            "dir": "ltr",
+            "id": "/",
+            "start_url": "/",
+            "scope": "/",
+            "display": "standalone",
+            "orientation": "portrait",
+            "theme_color": THEME_COLOR,
+            "background_color": BACKGROUND_COLOR,
+            "categories": ["government", "utilities"],
+            "icons": [
+                {"src": static("pwa/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+                {"src": static("pwa/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+                {
+                    "src": static("pwa/icon-maskable-512.png"),
+                    "sizes": "512x512",
+                    "type": "image/png",
+                    "purpose": "maskable",
+                },
+            ],
+        }
+    response = JsonResponse(body, content_type="application/manifest+json")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_GET
+def offline(request: HttpRequest) -> HttpResponse:
+    """What the worker shows for a page it never kept: no person's data in it,
+    since it is cached once for everyone on the phone."""
+    response = render(request, "pwa/offline.html")
+    response["Cache-Control"] = "no-cache"
+    return response
