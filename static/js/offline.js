@@ -191,7 +191,7 @@
   var count = box.querySelector("[data-outbox-count]");
   var progress = {};       // key → percent while sending
   var formSend = null;     // {key, done(result)} when the form sent it and waits
-  var flushing = false, timer = null;
+  var flushing = false, timer = null, reloadWanted = false;
 
   function fmt(text, value) { return text.replace("%s", value); }
   function csrf() {
@@ -223,6 +223,10 @@
       box.hidden = mine.length === 0;
       count.textContent = waiting ? fmt(T.waiting, waiting) : (mine.length ? T.drafts : "");
       count.dataset.waiting = String(waiting);
+      if (reloadWanted && !waiting && !flushing && navigator.onLine && !formsDirty()) {
+        reloadWanted = false;
+        window.location.reload();
+      }
       list.textContent = "";
       mine.forEach(function (item) {
         var li = document.createElement("li");
@@ -263,9 +267,11 @@
   function schedule() {
     clearTimeout(timer);
     O.all().then(function (items) {
-      var next = items.filter(function (i) { return i.owner === person && i.state === "waiting" && i.nextAt; })
-        .map(function (i) { return i.nextAt; }).sort()[0];
-      if (next) { timer = setTimeout(function () { flush(false); }, Math.max(1000, next - Date.now())); }
+      // The next due try, or the end of a send another page began and
+      // never finished (closed mid-upload): its lease runs out, then we try.
+      var next = items.filter(function (i) { return i.owner === person && i.state !== "rejected"; })
+        .map(function (i) { return i.state === "sending" ? i.leaseUntil : i.nextAt || 0; }).sort()[0];
+      if (next !== undefined) { timer = setTimeout(function () { flush(false); }, Math.max(1000, next - Date.now())); }
     }).catch(function () {});
   }
 
@@ -297,7 +303,7 @@
   function showSent(number) {
     if (!number) { return; }
     var p = document.createElement("p");
-    p.className = "hint"; p.setAttribute("role", "status");
+    p.className = "hint outbox-sent"; p.setAttribute("role", "status");
     var a = document.createElement("a");
     a.href = T.caseUrl.replace("NUMBER", encodeURIComponent(number));
     a.textContent = fmt(T.sent, number);
@@ -405,8 +411,10 @@
     var note = document.getElementById("offline-copy");
     if (note) { note.hidden = false; }
     window.addEventListener("online", function () {
-      // The case page catches up by itself (static/js/live.js); others load again.
-      if (!document.querySelector("[data-live-case]") && !formsDirty()) { window.location.reload(); }
+      // The case page catches up by itself (static/js/live.js); others load
+      // again once the outbox is empty (a reload would cut an upload short,
+      // and "my cases" then lists what was just sent).
+      if (!document.querySelector("[data-live-case]")) { reloadWanted = true; render(); }
     });
   }
 
@@ -415,6 +423,15 @@
   var ready = offlineCopy ? Promise.resolve() : O.setMeta({ person: person, csrf: csrf() }).catch(function () {});
   ready.then(migrate).then(render).then(function () { return flush(true); });
   window.addEventListener("online", function () { flush(true); });
+  // Closed or left mid-upload: hand the case back at once rather than at the
+  // end of its lease (best effort: the page may be gone before this commits).
+  window.addEventListener("pagehide", function () {
+    Object.keys(progress).forEach(function (key) {
+      O.get(key).then(function (item) {
+        if (item && item.state === "sending") { item.state = "waiting"; item.leaseUntil = 0; return O.put(item); }
+      }).catch(function () {});
+    });
+  });
 
   window.XaDeskOutbox.add = add;
   window.XaDeskOutbox.render = render;

@@ -1,0 +1,208 @@
+"""The app with no signal: pages opened once open again offline, a report filed
+offline waits on the phone (even with the page closed) and is sent once, a
+refused report stays with its reason, and a case page shows what the commune
+did in place — the rating form after "resolved" — without a reload.
+
+Screenshots of each step go to .run/screenshots/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from geo.models import AdminUnit
+from helpdesk import lifecycle
+from helpdesk.models import Attachment, Ticket
+from tests.browser.conftest import (
+    ROOT,
+    Problems,
+    Server,
+    file_case,
+    frames_of,
+    in_thread,
+    log_in,
+    wait_for_frame,
+)
+from tests.browser.test_report_form import FORM, fill_report, outbox, photo  # noqa: F401
+from tests.conftest import Personas
+from tests.factories import jpeg
+
+pytestmark = pytest.mark.browser
+
+SHOTS = ROOT / ".run" / "screenshots"
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+
+
+def controlled(page: Page) -> None:
+    """Wait until the service worker controls the page (after the first visit)."""
+    page.wait_for_function(
+        "navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)",
+        timeout=10_000,
+    )
+
+
+def waiting_count(page: Page) -> str:
+    return str(page.locator("[data-outbox-count]").get_attribute("data-waiting") or "0")
+
+
+def test_pages_open_offline_and_a_report_filed_offline_is_sent_once(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+    photo: Path,
+) -> None:
+    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Cống tắc")
+    log_in(context, server, personas.resident)
+    page.goto("/")
+    controlled(page)
+    # One visit each, online: the worker keeps them.
+    for path in ("/", FORM, "/cases/", f"/cases/{ticket.number}/"):
+        page.goto(path)
+
+    context.set_offline(True)
+    page.goto("/")
+    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator("#offline-copy")).to_be_visible()
+    shot(page, "offline-1-home")
+    page.goto("/cases/")
+    expect(page.get_by_text(ticket.number)).to_be_visible()
+    page.goto(f"/cases/{ticket.number}/")
+    expect(page.locator("#offline-copy")).to_contain_text(re.compile(r"\d\d:\d\d \d\d/\d\d/\d{4}"))
+    expect(page.locator(".description")).to_contain_text("Cống tắc")
+    shot(page, "offline-2-case")
+    page.goto("/help/articles/never-opened/")  # never kept: the offline page
+    expect(page.locator("h1")).to_have_text(re.compile("Không có kết nối|No connection"))
+
+    # A report filed with no signal waits on the phone with its photo.
+    page.goto(FORM)
+    fill_report(page, commune=commune_a, photo=photo, description="Ổ gà ngoài chợ")
+    page.locator("#send").click()
+    expect(page.locator("#pending")).to_have_text(
+        str(page.locator("#texts").get_attribute("data-offline"))
+    )
+    expect(page.locator("#outbox")).to_be_visible()
+    assert waiting_count(page) == "1"
+    assert [row[:2] for row in outbox(page)] == [["waiting", 1]]
+    shot(page, "offline-3-waiting")
+    page.close()
+
+    # Opened again later, still offline: still waiting, on every page.
+    again = context.new_page()
+    again.goto("/cases/")
+    expect(again.locator("[data-outbox-count]")).to_have_attribute("data-waiting", "1")
+    assert Ticket.objects.filter(reporter=personas.resident).count() == 1
+
+    # The signal returns: sent once, with its photo; the count goes to 0.
+    context.set_offline(False)
+    expect(again.locator("[data-outbox-count]")).to_have_attribute(
+        "data-waiting", "0", timeout=15_000
+    )
+    filed = Ticket.objects.filter(reporter=personas.resident).exclude(pk=ticket.pk)
+    assert filed.count() == 1
+    number = filed.get().number
+    assert Attachment.objects.filter(ticket=filed.get()).count() == 1
+    # The copy of "my cases" loads again by itself, now with the new case.
+    expect(again.locator("ul.cases")).to_contain_text(number, timeout=10_000)
+    expect(again.locator("#offline-copy")).to_be_hidden()
+    shot(again, "offline-4-sent")
+    assert outbox(again) == []
+    again.wait_for_load_state("networkidle")
+    assert Ticket.objects.filter(reporter=personas.resident).count() == 2
+    problems.assert_no_page_errors()
+
+
+def test_a_refused_report_stays_on_the_phone_with_its_reason(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+    tmp_path: Path,
+) -> None:
+    not_a_photo = tmp_path / "photo.jpg"
+    not_a_photo.write_bytes(b"this is not a JPEG at all" * 40)
+    log_in(context, server, personas.resident)
+    page.goto(FORM)
+    fill_report(page, commune=commune_a, photo=not_a_photo, description="Đèn hỏng")
+    page.locator("#send").click()
+
+    error = page.locator("#form-error")
+    expect(error).to_be_visible()
+    reason = error.inner_text()
+    assert reason
+    deadline = time.monotonic() + 10
+    while [row[:2] for row in outbox(page)] != [["rejected", 1]]:
+        assert time.monotonic() < deadline, outbox(page)
+        page.wait_for_timeout(50)
+    assert not Ticket.objects.filter(reporter=personas.resident).exists()
+
+    # On any page: the draft, its reason, a way back to edit it.
+    page.goto("/cases/")
+    item = page.locator("[data-outbox-items] li[data-state=rejected]")
+    expect(item).to_contain_text(reason)
+    shot(page, "offline-5-refused")
+    item.get_by_role("link").click()
+    expect(page.locator("#id_description")).to_have_value("Đèn hỏng")
+    expect(page.locator("#form-error")).to_have_text(reason)
+    assert page.evaluate("document.getElementById('photos').files.length") == 1
+    problems.assert_no_page_errors()
+
+
+def test_resolved_case_shows_the_rating_form_in_place_and_spares_a_reply_being_typed(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Rác ùn")
+    log_in(context, server, personas.resident)
+    frames = frames_of(page, f"/ws/cases/{ticket.number}/")
+    page.goto(f"/cases/{ticket.number}/")
+    wait_for_frame(page, frames, '"synced"')
+    page.evaluate("window.notReloaded = true")
+    forms = page.locator('[data-live-part="forms"]')
+    expect(forms.locator("form")).to_have_count(1)  # write to the commune
+
+    def accept_and_resolve() -> None:
+        fresh = lifecycle.ticket_accept(ticket=Ticket.objects.get(pk=ticket.pk), by=personas.officer_a)
+        lifecycle.ticket_resolve(
+            ticket=fresh, by=personas.officer_a, note="Đã dọn xong.", photos=(jpeg(),)
+        )
+
+    in_thread(accept_and_resolve)
+    expect(forms.locator('input[name="rate-rating"]').first).to_be_attached(timeout=5_000)
+    expect(forms.locator('textarea[name="reopen-reason"]')).to_be_attached()
+    expect(page.locator("[data-live-banner]")).to_be_hidden()
+    assert page.evaluate("window.notReloaded === true")
+    shot(page, "live-1-rating-in-place")
+
+    # Typing a reason to reopen: the next change leaves the forms alone and says so.
+    page.locator('textarea[name="reopen-reason"]').fill("Vẫn còn rác ở đầu ngõ")
+
+    def reply() -> None:
+        lifecycle.ticket_reply(
+            ticket=Ticket.objects.get(pk=ticket.pk), by=personas.officer_a, body="Cảm ơn bác."
+        )
+
+    in_thread(reply)
+    expect(page.locator('[data-live-part="timeline"]')).to_contain_text("Cảm ơn bác.")
+    expect(page.locator("[data-live-typing]")).to_be_visible()
+    expect(page.locator('textarea[name="reopen-reason"]')).to_have_value("Vẫn còn rác ở đầu ngõ")
+    assert page.evaluate("window.notReloaded === true")
+    shot(page, "live-2-typing-notice")
+    problems.assert_none()
