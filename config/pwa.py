@@ -31,7 +31,7 @@ from django.templatetags.static import static
 from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import condition, require_GET, require_safe
 
 SERVICE_WORKER = Path(__file__).with_name("service_worker.js")
 THEME_COLOR = "#156548"
@@ -123,7 +123,13 @@ def static_version() -> str:
     return _static_digest() if settings.DEBUG else _static_digest_cached()
 
 
-@require_GET
+def _worker_etag(request: HttpRequest) -> str:
+    return static_version()
+
+
+@require_safe
+# The browser asks for the worker on every visit: a 304 costs a few bytes.
+@condition(etag_func=_worker_etag)
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, with this deploy's version and app shell on its first line."""
     config = {

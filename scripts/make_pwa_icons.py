@@ -33,7 +33,10 @@ def draw(size: int, *, maskable: bool) -> Image.Image:
     )
     cx, cy, r = left + box / 2, top + box * 0.34, box * 0.2
     pen.ellipse((cx - r, cy - r, cx + r, cy + r), fill=YELLOW)
-    pen.polygon([(cx - r * 0.87, cy + r * 0.5), (cx + r * 0.87, cy + r * 0.5), (cx, cy + r * 2)], fill=YELLOW)
+    pen.polygon(
+        [(cx - r * 0.87, cy + r * 0.5), (cx + r * 0.87, cy + r * 0.5), (cx, cy + r * 2)],
+        fill=YELLOW,
+    )
     pen.ellipse((cx - r * 0.4, cy - r * 0.4, cx + r * 0.4, cy + r * 0.4), fill=GREEN)
     return image
 

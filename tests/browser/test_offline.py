@@ -61,7 +61,7 @@ def test_pages_open_offline_and_a_report_filed_offline_is_sent_once(
     context: BrowserContext,
     page: Page,
     problems: Problems,
-    photo: Path,
+    photo: Path,  # noqa: F811 - the fixture of test_report_form
 ) -> None:
     ticket = file_case(reporter=personas.resident, commune=commune_a, description="Cống tắc")
     log_in(context, server, personas.resident)
@@ -179,7 +179,9 @@ def test_resolved_case_shows_the_rating_form_in_place_and_spares_a_reply_being_t
     expect(forms.locator("form")).to_have_count(1)  # write to the commune
 
     def accept_and_resolve() -> None:
-        fresh = lifecycle.ticket_accept(ticket=Ticket.objects.get(pk=ticket.pk), by=personas.officer_a)
+        fresh = lifecycle.ticket_accept(
+            ticket=Ticket.objects.get(pk=ticket.pk), by=personas.officer_a
+        )
         lifecycle.ticket_resolve(
             ticket=fresh, by=personas.officer_a, note="Đã dọn xong.", photos=(jpeg(),)
         )

@@ -69,7 +69,10 @@ OUTBOX = """() => new Promise(resolve => {
   open.onerror = () => resolve([]);
   open.onsuccess = () => {
     const get = open.result.transaction("items").objectStore("items").getAll();
-    get.onsuccess = () => { resolve(get.result.map(i => [i.state, i.photos.length, i.key])); open.result.close(); };
+    get.onsuccess = () => {
+      resolve(get.result.map(i => [i.state, i.photos.length, i.key]));
+      open.result.close();
+    };
     get.onerror = () => resolve([]);
   };
 })"""
