@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import time
 from types import FrameType
@@ -9,14 +10,25 @@ from typing import Any
 
 import psycopg
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+)
 
 from notifications.fanout import fanouts_process
 from notifications.outbox import deliveries_process, digests_send
 from notifications.services import WAKE_CHANNEL
 
+logger = logging.getLogger(__name__)
+
 # How often an idle worker looks at its stop flag while it waits.
 TICK_SECONDS = 0.1
+# A pass that met PostgreSQL restarting or failing over waits at least this
+# long before the next one, so a long outage is not a tight loop of errors.
+DATABASE_RETRY_SECONDS = 2.0
 
 
 class Command(BaseCommand):
@@ -47,10 +59,30 @@ class Command(BaseCommand):
             # Listening before the pass: work committed during it wakes the
             # idle wait below at once instead of after the interval.
             listening = not options["once"] and self._listen()
-            digests = digests_send()
-            # First: a fan-out queues the deliveries the next step sends.
-            told = fanouts_process(should_stop=lambda: self.stopping)
-            counts = deliveries_process(limit=options["batch"], should_stop=lambda: self.stopping)
+            try:
+                digests = digests_send()
+                # First: a fan-out queues the deliveries the next step sends.
+                told = fanouts_process(should_stop=lambda: self.stopping)
+                counts = deliveries_process(
+                    limit=options["batch"], should_stop=lambda: self.stopping
+                )
+            except (OperationalError, InterfaceError) as exc:
+                # The database restarted or is away. Exiting would take the
+                # whole `make run` down with it (scripts/serve.sh stops every
+                # server when one ends); the pass's transactions were rolled
+                # back, and rows it had claimed are taken again when their
+                # lease ends. close_old_connections drops the broken
+                # connection before the next pass.
+                if options["once"]:
+                    raise
+                logger.warning(
+                    "Database unavailable (%s: %s); trying again in %s s",
+                    type(exc).__name__,
+                    str(exc).strip().splitlines()[0] if str(exc).strip() else "",
+                    max(options["interval"], DATABASE_RETRY_SECONDS),
+                )
+                self._idle(max(options["interval"], DATABASE_RETRY_SECONDS), listening=False)
+                continue
             if told:
                 counts["told"] = told
             if options["once"] or options["verbosity"] > 1:
