@@ -93,7 +93,15 @@ def transfer_targets(*, ticket: Ticket) -> QuerySet[Department]:
 
 
 def _locked(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+    # The rows the API's answer shows (helpdesk.api.CaseOut) are read here, in
+    # the transaction: read lazily after the commit, a database restarting in
+    # between turned a saved change into an error page. Only the ticket's row
+    # is locked (``of``).
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("service", "commune", "department", "assignee")
+        .get(pk=ticket.pk)
+    )
 
 
 def _require_staff(scope: Scope, ticket: Ticket) -> None:
