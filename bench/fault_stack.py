@@ -131,7 +131,10 @@ def redis_guard(run_dir: Path, port: int) -> tuple[int, dict[str, str]]:
     pid_file = (run_dir / "redis" / "redis.pid").resolve()
     if not pid_file.is_file():
         raise Refused(f"No {pid_file}: is `make run`'s Redis running from {run_dir}?")
-    pid = int(pid_file.read_text().strip())
+    text = pid_file.read_text().strip()
+    if not text.isdigit():  # being written by a Redis that is starting
+        raise Refused(f"{pid_file} holds no pid")
+    pid = int(text)
     client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=2)
     info = client.info("server")
     config = {
@@ -358,3 +361,11 @@ def retry_after(response: httpx.Response | None, cap: float) -> float:
 def print_counts(title: str, counts: Counter[str]) -> None:
     order = (OK, OUTAGE_503, CLIENT_4XX, CONN_ERROR, BAD_503, OTHER_5XX)
     print(f"  {title:28}" + "  ".join(f"{name} {counts.get(name, 0):5}" for name in order))
+
+
+def limits_hint(tally: Tally) -> None:
+    """Say so when the stack's abuse limits, not the fault, refused the load."""
+    limited = sum(1 for a in tally.answers if a.status == 429)
+    if limited:
+        print(f"  {limited} answers were 429: start the stack with XADESK_RATE_<ACTION>_"
+              "<PERSON|IP>=off (README, Reliability benches)")  # fmt: skip

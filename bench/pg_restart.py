@@ -51,6 +51,7 @@ from fault_stack import (
     Tally,
     bench_people,
     jpeg,
+    limits_hint,
     new_key,
     pg_ctl,
     pg_guard,
@@ -328,6 +329,7 @@ def main() -> None:
           f"{sum(c.conflicts_after_retry for c in clients)}")  # fmt: skip
     for answer in tally.failures()[:10]:
         print(f"  FAILURE {answer.kind} {answer.status}: {answer.detail}")
+    limits_hint(tally)
     codes = sorted({a.detail for a in tally.answers if a.outcome == CLIENT_4XX})
     if codes:
         print(f"  4xx answers: {', '.join(codes)}")

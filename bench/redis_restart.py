@@ -53,6 +53,7 @@ from fault_stack import (
     bench_people,
     classify,
     jpeg,
+    limits_hint,
     new_key,
     print_counts,
     processes_gone,
@@ -292,6 +293,7 @@ async def bench(args: argparse.Namespace, people: People) -> bool:
     print(f"  actions per kind: {dict(Counter(a.kind for a in tally.answers))}")
     for failure in tally.failures()[:10]:
         print(f"  FAILURE {failure.kind} {failure.status}: {failure.detail}")
+    limits_hint(tally)
     refused = Counter(f"{a.kind} {a.detail}" for a in tally.answers if a.outcome == CLIENT_4XX)
     if refused:  # two clients acting on one case at once: the second meets the new state
         print(f"  4xx answers: {dict(refused)}")
