@@ -102,7 +102,10 @@ class Command(BaseCommand):
             raw = connection.connection
             assert raw is not None
             raw.execute(f"LISTEN {WAKE_CHANNEL}")
-        except DatabaseError:
+        except (DatabaseError, psycopg.Error):
+            # A raw psycopg error does not mark Django's connection as broken:
+            # close it here, or the next pass would try it again.
+            connection.close()
             return False
         return True
 
@@ -121,4 +124,5 @@ class Command(BaseCommand):
                 for _ in raw.notifies(timeout=min(TICK_SECONDS, seconds), stop_after=1):
                     return
             except psycopg.Error:  # the connection was lost: poll until the next pass
+                connection.close()
                 listening = False
