@@ -269,6 +269,10 @@ API_ROWS: tuple[Row, ...] = (
 
 PAGE_ROWS: tuple[Row, ...] = (
     Row("GET", "", expect(200)),
+    # The installable app's frame (config/pwa.py): the same for everyone, nothing personal.
+    Row("GET", "sw.js", expect(200)),
+    Row("GET", "manifest.webmanifest", expect(200)),
+    Row("GET", "offline/", expect(200)),
     Row("GET", "report/new/", expect(200, anonymous=302)),
     Row("GET", "report/communes/", expect(200), query="province=19"),
     Row("GET", "reports/map/", expect(200)),
