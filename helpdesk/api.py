@@ -19,6 +19,7 @@ from core.client_ip import client_ip
 from helpdesk import lifecycle, selectors
 from helpdesk.attachments import attachment_approve_public
 from helpdesk.errors import CaseNotFound, InvalidTransferTarget
+from helpdesk.icons import icon_emoji
 from helpdesk.models import Department, Service, Ticket, TicketEvent
 from helpdesk.names import department_name, service_name, unit_name
 from helpdesk.permissions import CaseView, case_view, scope_for
@@ -34,7 +35,8 @@ class ServiceOut(Schema):
     code: str
     kind: str
     name: str
-    icon: str
+    icon: str = Field(description="Deprecated: an emoji, drawn as a box by many phones.")
+    icon_name: str = Field(description="A symbol of /static/icons.svg (helpdesk/icons.py).")
     location_required: bool
     photo_required: bool
     description_required: bool
@@ -46,7 +48,8 @@ class ServiceOut(Schema):
             code=service.code,
             kind=service.kind,
             name=service_name(service),
-            icon=service.icon,
+            icon=icon_emoji(service.icon),
+            icon_name=service.icon,
             location_required=service.location_required,
             photo_required=service.photo_required,
             description_required=service.description_required,

@@ -17,6 +17,7 @@ from geo.schemas import Latitude, Longitude
 from helpdesk import filing
 from helpdesk.api import CaseOut
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
+from helpdesk.icons import icon_emoji
 from helpdesk.names import service_name, unit_name
 from helpdesk.proxy_filing import ProxyDetails
 from helpdesk.public_view import public_point, public_time
@@ -88,7 +89,8 @@ class PublicCaseOut(Schema):
     public_id: str
     service: str
     service_name: str
-    icon: str
+    icon: str = Field(description="Deprecated: an emoji, drawn as a box by many phones.")
+    icon_name: str = Field(description="A symbol of /static/icons.svg (helpdesk/icons.py).")
     status: str
     status_label: str
     description: str
@@ -193,7 +195,8 @@ def public_map(request: HttpRequest) -> HttpResponse:
                 "properties": {
                     "public_id": ticket.public_id,
                     "service": service_name(ticket.service),
-                    "icon": ticket.service.icon,
+                    "icon": icon_emoji(ticket.service.icon),
+                    "icon_name": ticket.service.icon,
                     "status": ticket.status,
                     "status_label": str(ticket.get_status_display()),
                     "commune": unit_name(ticket.commune) if ticket.commune else None,

@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
+from helpdesk.icons import icon_emoji
 from helpdesk.models import Attachment, Ticket, TicketEvent
 from helpdesk.names import department_name as _department_name
 from helpdesk.names import service_name, unit_name
@@ -55,7 +56,8 @@ def public_case_detail(ticket: Ticket) -> dict[str, object]:
         "public_id": ticket.public_id,
         "service": ticket.service.code,
         "service_name": service_name(ticket.service),
-        "icon": ticket.service.icon,
+        "icon": icon_emoji(ticket.service.icon),
+        "icon_name": ticket.service.icon,
         "status": ticket.status,
         "status_label": str(ticket.get_status_display()),
         "description": shown.description,

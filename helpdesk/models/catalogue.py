@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from geo.models import AdminUnit
+from helpdesk.icons import DEFAULT, ServiceIcon
 from helpdesk.models.departments import DepartmentType
 
 
@@ -33,7 +34,8 @@ class Service(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
-    icon = models.CharField(_("icon"), max_length=40, blank=True)
+    # A symbol of static/icons.svg (helpdesk/icons.py), drawn as inline SVG.
+    icon = models.CharField(_("icon"), max_length=40, choices=ServiceIcon.choices, default=DEFAULT)
     location_required = models.BooleanField(_("location required"), default=True)
     photo_required = models.BooleanField(_("photo required"), default=False)
     description_required = models.BooleanField(_("description required"), default=False)

@@ -36,7 +36,7 @@ def public_map(request: HttpRequest) -> HttpResponse:
             {
                 "public_id": t.public_id,
                 "service": service_name(t.service),
-                "icon": t.service.icon,
+                "icon": t.service.icon,  # a symbol of static/icons.svg
                 "status": t.get_status_display(),
                 "status_code": t.status,
                 "commune": unit_name(t.commune) if t.commune else "",

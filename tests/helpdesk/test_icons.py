@@ -1,0 +1,40 @@
+"""Service icons are symbols of one SVG sprite, never emoji (issue 13)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from helpdesk.catalogue_seed import SERVICES
+from helpdesk.icons import EMOJI, ServiceIcon
+from helpdesk.models import Service
+
+SPRITE = Path(__file__).resolve().parents[2] / "static" / "icons.svg"
+# Pictographs and symbols that older phones draw as empty boxes.
+EMOJI_CHARACTERS = re.compile("[\U0001f000-\U0001ffff\u2600-\u27bf\u2b00-\u2bff]")
+
+
+def test_every_service_icon_is_a_symbol_of_the_sprite() -> None:
+    symbols = set(re.findall(r'<symbol id="([^"]+)"', SPRITE.read_text()))
+    assert set(ServiceIcon.values) <= symbols
+    assert {row[4] for row in SERVICES} <= set(ServiceIcon.values)
+
+
+@pytest.mark.django_db
+def test_api_keeps_the_emoji_for_old_clients_and_adds_the_icon_name(client: Client) -> None:
+    services = client.get("/api/v1/helpdesk/services").json()
+    road = next(s for s in services if s["code"] == "road_damage")
+    assert road["icon_name"] == "road"
+    assert road["icon"] == EMOJI[ServiceIcon.ROAD]
+
+
+@pytest.mark.django_db
+def test_resident_pages_draw_icons_as_svg_not_emoji(client: Client) -> None:
+    for path in ("/", "/reports/map/", "/report/new/?service=road_damage"):
+        client.cookies.clear()
+        html = client.get(path, follow=True).content.decode()
+        assert not EMOJI_CHARACTERS.search(html), path
+    assert Service.objects.filter(icon="road").exists()
