@@ -47,6 +47,7 @@ LUCIDE = {
     "home": "house",
     "queue": "list-checks",
     "chart": "chart-column",
+    "audit": "scroll-text",
     "check": "circle-check",
     "smile": "smile",
     "hand": "hand",
