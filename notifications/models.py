@@ -35,6 +35,9 @@ class Notification(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
+    # The language title and body are written in (shown as the page's lang of
+    # that part, so a screen reader reads it with the right voice).
+    language = models.CharField(_("language"), max_length=8, blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
     # What the message is about, e.g. "case-event:123"; one message per person each.
     dedupe_key = models.CharField(max_length=120)

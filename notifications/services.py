@@ -51,11 +51,18 @@ class Message:
     dedupe_key: str
     link: str = ""
 
-    def text_for(self, language: str) -> tuple[str, str]:
+    def language_for(self, language: str) -> str:
+        """The language the person reads it in: theirs, else the site's, else any."""
         if language in self.texts:
-            return self.texts[language]
-        fallback = self.texts.get(settings.LANGUAGE_CODE)
-        return fallback if fallback is not None else next(iter(self.texts.values()))
+            return language
+        return (
+            settings.LANGUAGE_CODE
+            if settings.LANGUAGE_CODE in self.texts
+            else next(iter(self.texts))
+        )
+
+    def text_for(self, language: str) -> tuple[str, str]:
+        return self.texts[self.language_for(language)]
 
 
 def notification_payload(notification: Notification) -> dict[str, Any]:
@@ -207,15 +214,16 @@ def _inbox_rows_insert(users: list[User], message: Message, now: datetime) -> li
     """
     table = Notification._meta.db_table
     sql = (
-        f"INSERT INTO {table} (recipient_id, title, body, link, dedupe_key, created_at) "  # noqa: S608 - names from the model
-        "SELECT r, t, b, %s, %s, %s "
-        "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS u(r, t, b) "
+        f"INSERT INTO {table} (recipient_id, title, body, language, link, dedupe_key, created_at) "  # noqa: S608 - names from the model
+        "SELECT r, t, b, l, %s, %s, %s "
+        "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) AS u(r, t, b, l) "
         f"ON CONFLICT (recipient_id, dedupe_key) DO NOTHING RETURNING {', '.join(RETURNED)}"
     )
     created: list[Notification] = []
     for start in range(0, len(users), INSERT_BATCH):
         chunk = users[start : start + INSERT_BATCH]
-        texts = [message.text_for(user.language) for user in chunk]
+        languages = [message.language_for(user.language) for user in chunk]
+        texts = [message.texts[language] for language in languages]
         params: list[Any] = [
             message.link,
             message.dedupe_key,
@@ -223,6 +231,7 @@ def _inbox_rows_insert(users: list[User], message: Message, now: datetime) -> li
             [user.pk for user in chunk],
             [title for title, _body in texts],
             [body for _title, body in texts],
+            languages,
         ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -232,7 +241,17 @@ def _inbox_rows_insert(users: list[User], message: Message, now: datetime) -> li
 
 
 # The inbox row's columns, as _inbox_rows_insert reads them back (Model.from_db).
-RETURNED = ["id", "recipient_id", "title", "body", "link", "dedupe_key", "read_at", "created_at"]
+RETURNED = [
+    "id",
+    "recipient_id",
+    "title",
+    "body",
+    "language",
+    "link",
+    "dedupe_key",
+    "read_at",
+    "created_at",
+]
 
 
 def notification_mark_read(*, user_id: int, notification_id: int) -> bool:

@@ -11,8 +11,11 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.templatetags.icons import icon
 from geo.models import AdminUnit
 from geo.units import units_current
 from helpdesk.filing import CaseDraft
@@ -30,14 +33,20 @@ def idempotency_key_new() -> str:
 
 def provinces_choices() -> list[tuple[str, str]]:
     rows = units_current(level=AdminUnit.Level.PROVINCE).order_by("name")
-    return [("", "—"), *((u.code, u.full_name) for u in rows.only("code", "full_name"))]
+    return [
+        ("", gettext("Choose the province")),
+        *((u.code, u.full_name) for u in rows.only("code", "full_name")),
+    ]
 
 
 def communes_choices(*, province_code: str) -> list[tuple[str, str]]:
     if not province_code:
-        return []
+        return [("", gettext("Choose the province first"))]
     rows = units_current(level=AdminUnit.Level.COMMUNE, parent_code=province_code).order_by("name")
-    return [("", "—"), *((u.code, u.full_name) for u in rows.only("code", "full_name"))]
+    return [
+        ("", gettext("Choose the commune")),
+        *((u.code, u.full_name) for u in rows.only("code", "full_name")),
+    ]
 
 
 def services_of_kind(kind: str) -> list[Service]:
@@ -66,7 +75,11 @@ class _CaseForm(forms.Form):
     location_source = forms.CharField(required=False, widget=forms.HiddenInput)
     accuracy_m = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     province = forms.ChoiceField(label=_("Province"), required=False)
-    commune = forms.CharField(label=_("Commune"), required=False, widget=forms.Select)
+    commune = forms.CharField(
+        label=_("Commune"),
+        required=False,
+        widget=forms.Select(attrs={"data-empty-label": _("Choose the commune")}),
+    )
     address_text = forms.CharField(
         label=_("Village or landmark"),
         required=False,
@@ -145,7 +158,7 @@ class HelpForm(_CaseForm):
         super().__init__(*args, **kwargs)
         self.topics = services_of_kind(ServiceKind.HELP_REQUEST)
         self.fields["service"].widget.choices = [
-            (s.code, f"{s.icon} {service_name(s)}") for s in self.topics
+            (s.code, format_html("{} {}", icon(s.icon), service_name(s))) for s in self.topics
         ]
         self.fields["description"].label = _("Your question")
 
@@ -160,13 +173,28 @@ class RateForm(forms.Form):
     # The range is ticket_rate's rule; the radio buttons only offer it.
     rating = forms.IntegerField(
         label=_("How well was it handled?"),
-        widget=forms.RadioSelect(choices=[(n, "★" * n) for n in range(5, 0, -1)]),
+        widget=forms.RadioSelect,
     )
     comment = forms.CharField(
         label=_("Comment (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Stars to see, words to hear: a screen reader would say "black star" five times.
+        self.fields["rating"].widget.choices = [
+            (
+                n,
+                format_html(
+                    '<span aria-hidden="true">{}</span> <span class="visually-hidden">{}</span>',
+                    "★" * n,
+                    ngettext("%(count)d star", "%(count)d stars", n) % {"count": n},
+                ),
+            )
+            for n in range(5, 0, -1)
+        ]
 
 
 class ReopenForm(forms.Form):

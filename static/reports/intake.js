@@ -213,13 +213,20 @@
   // --- Commune list of the chosen province ------------------------------------
   var province = el.province, commune = el.commune;
   if (province && commune && form.dataset.communesUrl) {
+    // The empty choice's words ("Choose the commune") come from the server, in the page's language.
+    var chooseCommune = commune.dataset.emptyLabel || "";
     province.addEventListener("change", function () {
-      fetch(form.dataset.communesUrl + "?province=" + encodeURIComponent(province.value))
+      // Arrow keys move through the provinces one change at a time: only the
+      // answer for the province still chosen may fill the list.
+      var asked = province.value;
+      fetch(form.dataset.communesUrl + "?province=" + encodeURIComponent(asked))
         .then(function (r) { return r.json(); })
         .then(function (body) {
-          commune.innerHTML = '<option value="">—</option>' + body.communes.map(function (c) {
+          if (province.value !== asked) { return; }
+          commune.innerHTML = '<option value="">' + attr(chooseCommune) + "</option>" + body.communes.map(function (c) {
             return '<option value="' + attr(c[0]) + '">' + attr(c[1]) + "</option>";
           }).join("");
+          say($("commune-status"), fmt(T.communes, body.communes.length));  // heard by screen readers
         }).catch(function () { /* the "show communes" button still works */ });
     });
   }
