@@ -1,0 +1,67 @@
+"""Every page a person can open, as who opens it: the list the accessibility and
+language walks visit (tests/browser/test_accessibility.py).
+
+Routes are spelled as in the permission matrix (tests/permission_rows.py).
+tests/browser/test_page_list.py fails when the matrix has a GET page the walk
+neither visits nor lists in NOT_PAGES with a reason, so a new page cannot skip
+axe-core or the language check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Persona = Literal["anonymous", "resident", "team_member", "officer", "leader"]
+
+
+@dataclass(frozen=True)
+class Visit:
+    route: str  # as in tests/permission_rows.py PAGE_ROWS
+    persona: Persona
+    # A path with {number} (the resident's open case), {resolved} (their
+    # resolved case: the rating form), {public_id} and {slug} filled in.
+    path: str
+    # Resident pages must fit a 360 px phone at 200 % zoom (180 CSS px).
+    phone: bool = True
+
+
+VISITS: tuple[Visit, ...] = (
+    Visit("", "anonymous", "/"),
+    Visit("", "resident", "/"),
+    Visit("report/new/", "resident", "/report/new/"),
+    Visit("report/new/", "resident", "/report/new/?service=road_damage"),
+    Visit("report/new/", "team_member", "/report/new/?service=road_damage"),
+    Visit("reports/map/", "anonymous", "/reports/map/"),
+    Visit("reports/<str:public_id>/", "anonymous", "/reports/{public_id}/"),
+    Visit("reports/<str:public_id>/", "team_member", "/reports/{public_id}/"),
+    Visit("help/new/", "resident", "/help/new/"),
+    Visit("help/answered/", "anonymous", "/help/answered/?article={slug}"),
+    Visit("help/articles/<slug:slug>/", "anonymous", "/help/articles/{slug}/"),
+    Visit("cases/", "resident", "/cases/"),
+    Visit("cases/filed-for-others/", "team_member", "/cases/filed-for-others/"),
+    Visit("cases/<str:number>/", "resident", "/cases/{number}/"),
+    Visit("cases/<str:number>/", "resident", "/cases/{resolved}/"),
+    Visit("cases/<str:number>/submitted/", "resident", "/cases/{number}/submitted/"),
+    Visit("accounts/login/", "anonymous", "/accounts/login/"),
+    # Reached after sending a phone number (the walk makes such a session).
+    Visit("accounts/login/code/", "anonymous", "/accounts/login/code/"),
+    Visit("notifications/", "resident", "/notifications/"),
+    Visit("notifications/preferences/", "resident", "/notifications/preferences/"),
+    Visit("map/", "anonymous", "/map/"),
+    Visit("console/login/", "anonymous", "/console/login/", phone=False),
+    Visit("console/", "officer", "/console/", phone=False),
+    Visit("console/map/", "officer", "/console/map/", phone=False),
+    Visit("console/cases/<str:number>/", "officer", "/console/cases/{number}/", phone=False),
+    Visit("console/dashboard/", "leader", "/console/dashboard/", phone=False),
+)
+
+# GET routes of the matrix that are not pages a person reads.
+NOT_PAGES: dict[str, str] = {
+    "report/communes/": "JSON for the commune list the report form fills in",
+    "cases/<str:number>/live/": "HTML parts live.js puts into the case page (checked there)",
+    "console/rows/": "queue rows live.js puts into the queue (checked there)",
+    "console/cases/<str:number>/live/": "HTML parts live.js puts into the console case page",
+    "photos/<int:attachment_id>/<str:variant>/": "an image",
+    "notifications/<int:notification_id>/open/": "a redirect to what the notification is about",
+}
