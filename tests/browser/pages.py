@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Persona = Literal["anonymous", "resident", "team_member", "officer", "leader"]
+Persona = Literal["anonymous", "resident", "team_member", "officer", "leader", "province_admin"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ VISITS: tuple[Visit, ...] = (
     Visit("console/map/", "officer", "/console/map/", phone=False),
     Visit("console/cases/<str:number>/", "officer", "/console/cases/{number}/", phone=False),
     Visit("console/dashboard/", "leader", "/console/dashboard/", phone=False),
+    Visit("console/audit/", "province_admin", "/console/audit/", phone=False),
 )
 
 # GET routes of the matrix that are not pages a person reads.

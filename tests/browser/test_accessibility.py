@@ -85,6 +85,7 @@ def test_every_page_is_accessible_and_in_one_language(
         "team_member": personas.digital_team,
         "officer": personas.officer_a,
         "leader": personas.leader_a,
+        "province_admin": personas.province_admin,
     }
     page.set_viewport_size(PHONE)
     findings: list[str] = []
