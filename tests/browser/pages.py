@@ -55,6 +55,8 @@ VISITS: tuple[Visit, ...] = (
     Visit("console/cases/<str:number>/", "officer", "/console/cases/{number}/", phone=False),
     Visit("console/dashboard/", "leader", "/console/dashboard/", phone=False),
     Visit("console/audit/", "province_admin", "/console/audit/", phone=False),
+    # What the installable app shows when a page it has not kept is opened offline.
+    Visit("offline/", "anonymous", "/offline/"),
 )
 
 # GET routes of the matrix that are not pages a person reads.
@@ -65,4 +67,6 @@ NOT_PAGES: dict[str, str] = {
     "console/cases/<str:number>/live/": "HTML parts live.js puts into the console case page",
     "photos/<int:attachment_id>/<str:variant>/": "an image",
     "notifications/<int:notification_id>/open/": "a redirect to what the notification is about",
+    "sw.js": "the installable app's service worker (JavaScript)",
+    "manifest.webmanifest": "the installable app's manifest (JSON)",
 }
