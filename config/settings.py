@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "console",
     "reports",
     "backup",
+    "open311",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,11 @@ RATE_LIMITS: dict[str, tuple[int, int] | None] = {
     # across filings and replies (5 per case at most, so 60 full filings fit).
     "photo.person": env_rate("XADESK_RATE_PHOTO_PERSON", "300/h"),
     "photo.ip": env_rate("XADESK_RATE_PHOTO_IP", "1500/h"),
+    # An Open311 client application (open311/) files for all of its users
+    # under one API key, so its filings are counted per key, not per person:
+    # a city app relays a whole city's reports, a script gone wrong is stopped.
+    "filing.client": env_rate("XADESK_RATE_FILING_CLIENT", "1000/h"),
+    "photo.client": env_rate("XADESK_RATE_PHOTO_CLIENT", "3000/h"),
 }
 # Start of every rate-limit key in Redis; tests give each test its own.
 RATE_LIMIT_PREFIX = "xadesk:rl"

@@ -1,9 +1,10 @@
 """Abuse limits shared by every worker: fixed windows counted in Redis.
 
-A limit is (action, subject): the subject is the person (their id) or the
-client's address (core/client_ip.py). settings.RATE_LIMITS gives each
-``<action>.person`` and ``<action>.ip`` a (count, seconds) window, or None for
-no limit. The services call ``rate_limits_take`` with what the request costs
+A limit is (action, subject): the subject is the person (their id), the
+client's address (core/client_ip.py), or a client application filing for many
+people (its API key, open311/). settings.RATE_LIMITS gives each
+``<action>.person``, ``<action>.ip`` and ``<action>.client`` a (count, seconds)
+window, or None for no limit. The services call ``rate_limits_take`` with what the request costs
 (a filing costs 1 "filing" and one "photo" per photo), so the pages and the
 API meet the same rule in the same place.
 
@@ -155,7 +156,9 @@ def rate_limit_key(*, action: str, subject: str) -> str:
     return f"{settings.RATE_LIMIT_PREFIX}:{action}:{subject}"
 
 
-def _windows(*, charges: Sequence[Charge], person_id: int | None, ip: str | None) -> list[_Window]:
+def _windows(
+    *, charges: Sequence[Charge], person_id: int | None, ip: str | None, client_id: int | None
+) -> list[_Window]:
     limits: dict[str, tuple[int, int] | None] = settings.RATE_LIMITS
     address = ip_subject(ip)
     windows = []
@@ -165,6 +168,7 @@ def _windows(*, charges: Sequence[Charge], person_id: int | None, ip: str | None
         subjects = (
             ("person", f"person:{person_id}" if person_id is not None else None),
             ("ip", f"ip:{address}" if address is not None else None),
+            ("client", f"client:{client_id}" if client_id is not None else None),
         )
         for kind, subject in subjects:
             rate = limits.get(f"{charge.action}.{kind}")
@@ -183,13 +187,19 @@ def _windows(*, charges: Sequence[Charge], person_id: int | None, ip: str | None
     return windows
 
 
-def rate_limits_take(*, charges: Sequence[Charge], person_id: int | None, ip: str | None) -> None:
+def rate_limits_take(
+    *,
+    charges: Sequence[Charge],
+    person_id: int | None,
+    ip: str | None,
+    client_id: int | None = None,
+) -> None:
     """Count the request against every limit of its charges, or refuse it whole.
 
     Raises the error of the charge whose limit lifts last, with the seconds to
     wait; nothing is counted then. Allows (and logs) when Redis cannot be reached.
     """
-    windows = _windows(charges=charges, person_id=person_id, ip=ip)
+    windows = _windows(charges=charges, person_id=person_id, ip=ip, client_id=client_id)
     if not windows:
         return
     arguments: list[int] = []

@@ -176,12 +176,16 @@ def case_submit(
     draft: CaseDraft,
     idempotency_key: str | None = None,
     ip: str | None = None,
+    client_id: int | None = None,
     storage: Storage | None = None,
 ) -> Submission:
     """File a report or help request; return the new case, or the original on a retry.
 
     ``ip`` is the client's address for the per-IP abuse limits (None: channels
     without one, such as the benches, meet the per-person limits only).
+    ``client_id`` names a client application that files for many people under
+    one account (an Open311 API key): its per-client limits replace the
+    account's per-person ones, which are sized for one person's hand.
     """
     storage = storage or default_storage
     request_hash = idempotency.content_hash(draft)
@@ -205,8 +209,9 @@ def case_submit(
             Charge(action="filing", cost=1, error=errors.FilingRateLimited),
             Charge(action="photo", cost=len(draft.photos), error=errors.PhotoRateLimited),
         ),
-        person_id=reporter.pk,
+        person_id=reporter.pk if client_id is None else None,
         ip=ip,
+        client_id=client_id,
     )
 
     processed = photos_process_all(photos=draft.photos, storage=storage)

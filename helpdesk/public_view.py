@@ -12,18 +12,42 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from django.contrib.gis.geos import Point
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from core.masking import mask_text
-from helpdesk.models import ProxyFiling, PublicLocation, Service, Ticket, TicketEvent
+from helpdesk.models import (
+    OPEN_STATUSES,
+    ProxyFiling,
+    PublicLocation,
+    Service,
+    ServiceKind,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
 
 METRES_PER_DEGREE = 111_320.0
 # The smallest public cell: finer would show a home.
 MIN_GRID_M = 50
+
+
+# Rejected cases (often abuse or a mistake) and duplicates (read through their
+# original) leave the public view.
+PUBLIC_STATUSES = (*OPEN_STATUSES, TicketStatus.RESOLVED, TicketStatus.CLOSED)
+
+
+def tickets_public() -> QuerySet[Ticket]:
+    """The cases anyone may read: field reports of listed services, while open
+    and once resolved or closed. Help requests are a person's own business and
+    never public. The public map, the public case page and Open311 read this."""
+    return Ticket.objects.filter(kind=ServiceKind.FIELD_REPORT, status__in=PUBLIC_STATUSES).exclude(
+        service__public_location=PublicLocation.HIDDEN
+    )
 
 
 def public_point(*, service: Service, point: Point | None) -> Point | None:
@@ -60,14 +84,40 @@ def is_listed(service: Service) -> bool:
     return bool(service.public_location != PublicLocation.HIDDEN)
 
 
-def ticket_public(ticket: Ticket) -> Ticket:
+def residents_names_of(tickets: Sequence[Ticket]) -> dict[int, list[str]]:
+    """residents_names of each ticket (reporters loaded with them), in one query."""
+    names: dict[int, list[str]] = defaultdict(list)
+    for ticket in tickets:
+        names[ticket.pk].append(ticket.reporter.full_name)
+    rows = ProxyFiling.objects.filter(ticket__in=[t.pk for t in tickets])
+    for ticket_id, name in rows.values_list("ticket_id", "resident_name"):
+        names[ticket_id].append(name)
+    return names
+
+
+def tickets_public_copies(
+    tickets: Sequence[Ticket], *, more_names: Mapping[int, Sequence[str]] | None = None
+) -> list[Ticket]:
+    """ticket_public of each ticket, the residents' names read once for all.
+
+    ``more_names`` adds, per ticket id, names only the caller knows (those a
+    client application sent with the filing, open311/), hidden as well.
+    """
+    names = residents_names_of(tickets)
+    extra = more_names or {}
+    return [ticket_public(t, names=[*names[t.pk], *extra.get(t.pk, ())]) for t in tickets]
+
+
+def ticket_public(ticket: Ticket, *, names: Sequence[str] | None = None) -> Ticket:
     """An unsaved copy of ``ticket`` holding only what the public may read.
 
     A copy, so the API's case schema renders both views the same way; it is
     never saved (``save`` would overwrite the real row, hence the guard).
+    ``names`` are the residents' (residents_names), read here when not given.
     """
     public = copy.copy(ticket)
-    names = residents_names(ticket)
+    if names is None:
+        names = residents_names(ticket)
     public.description = mask_text(ticket.description, names=names)
     public.address_text = mask_text(ticket.address_text, names=names)
     public.location = public_point(service=ticket.service, point=ticket.location)
@@ -91,12 +141,17 @@ def ticket_public(ticket: Ticket) -> Ticket:
 _HIDDEN_KINDS = (TicketEvent.Kind.RATED, TicketEvent.Kind.SUPPORTED)
 
 
-def events_public(events: QuerySet[TicketEvent], *, ticket: Ticket) -> QuerySet[TicketEvent]:
-    """The events of ``ticket`` that the public view shows (unmasked rows)."""
+def events_public(events: QuerySet[TicketEvent], *, ticket: Ticket | None) -> QuerySet[TicketEvent]:
+    """The events of ``ticket`` that the public view shows (unmasked rows).
+
+    ``ticket=None`` for events of many tickets (the Open311 update feed), each
+    held to its own case's reporter.
+    """
+    reporter = ticket.reporter_id if ticket is not None else F("ticket__reporter_id")
     return (
         events.filter(is_public=True)
         .exclude(kind__in=_HIDDEN_KINDS)
-        .exclude(kind=TicketEvent.Kind.REPLY, actor_id=ticket.reporter_id)
+        .exclude(kind=TicketEvent.Kind.REPLY, actor_id=reporter)
     )
 
 

@@ -20,9 +20,14 @@ from helpdesk.models import (
     Service,
     ServiceKind,
     Ticket,
-    TicketStatus,
 )
-from helpdesk.public_view import METRES_PER_DEGREE, MIN_GRID_M, public_point, public_time
+from helpdesk.public_view import (
+    METRES_PER_DEGREE,
+    MIN_GRID_M,
+    public_point,
+    public_time,
+    tickets_public,
+)
 
 NEARBY_RADIUS_M = 250
 _DISTANCE_STEP_M = 50
@@ -110,9 +115,6 @@ def reports_nearby_open(*, service_code: str, lat: float, lon: float) -> list[Ne
     return [report for _distance, report in found[:10]]
 
 
-PUBLIC_STATUSES = (*OPEN_STATUSES, TicketStatus.RESOLVED, TicketStatus.CLOSED)
-
-
 def reports_public(*, limit: int = 500) -> QuerySet[Ticket]:
     """Field reports for the public map: no reporter, only officer-approved photos
     (``ticket.attachments.all()`` holds just those on the returned rows)."""
@@ -121,12 +123,8 @@ def reports_public(*, limit: int = 500) -> QuerySet[Ticket]:
         public_approved_at__isnull=False,
     ).order_by("role", "position")
     return (
-        Ticket.objects.filter(
-            kind=ServiceKind.FIELD_REPORT,
-            status__in=PUBLIC_STATUSES,
-            location__isnull=False,
-        )
-        .exclude(service__public_location=PublicLocation.HIDDEN)
+        tickets_public()
+        .filter(location__isnull=False)
         .select_related("service", "commune")
         .prefetch_related(Prefetch("attachments", queryset=approved))
         .only(
@@ -167,10 +165,8 @@ def report_get_supportable(*, public_id: str) -> Ticket:
 def report_get_public(*, public_id: str) -> Ticket:
     """A field report on the public map by its public id, or CaseNotFound."""
     ticket = (
-        Ticket.objects.filter(
-            public_id=public_id, kind=ServiceKind.FIELD_REPORT, status__in=PUBLIC_STATUSES
-        )
-        .exclude(service__public_location=PublicLocation.HIDDEN)
+        tickets_public()
+        .filter(public_id=public_id)
         .select_related("service", "commune", "department")
         .first()
     )
