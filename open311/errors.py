@@ -1,0 +1,139 @@
+"""What Open311 refuses, each with a stable code and a sentence in the reader's language.
+
+GeoReport v2 answers errors as a list of ``{code, description}`` whose code
+is the HTTP status (400, 403, 404); open311/render.py writes them, and
+``open311_status`` maps every domain error, the case core's included, to that
+status once.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+
+
+class MissingParameter(DomainError):
+    code = "missing_parameter"
+    http_status = 400
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            _("The parameter %(name)s is required.") % {"name": name}, details={"name": name}
+        )
+
+
+class InvalidParameter(DomainError):
+    code = "invalid_parameter"
+    http_status = 400
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            _("The parameter %(name)s is not valid.") % {"name": name}, details={"name": name}
+        )
+
+
+class InvalidDate(DomainError):
+    code = "invalid_date"
+    http_status = 400
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            _(
+                "%(name)s must be an ISO 8601 date and time with its time zone, "
+                "e.g. 2026-12-04T08:00:00+07:00 or 2026-12-04T01:00:00Z."
+            )
+            % {"name": name},
+            details={"name": name},
+        )
+
+
+class DateRangeTooLong(DomainError):
+    code = "date_range_too_long"
+    http_status = 400
+    default_message = _("start_date and end_date may not be more than 90 days apart.")
+
+
+class DateRangeReversed(DomainError):
+    code = "date_range_reversed"
+    http_status = 400
+    default_message = _("start_date must be before end_date.")
+
+
+class InvalidStatus(DomainError):
+    code = "invalid_status"
+    http_status = 400
+    default_message = _("status must be open or closed, or both separated by a comma.")
+
+
+class InvalidPageSize(DomainError):
+    code = "invalid_page_size"
+    http_status = 400
+    default_message = _("page_size must be a whole number from 1 to 1000.")
+
+
+class LocationMissing(DomainError):
+    code = "location_missing"
+    http_status = 400
+    default_message = _("Send the place as lat and long, or as address_string.")
+
+
+class OutsideJurisdiction(InvalidInput):
+    code = "outside_jurisdiction"
+    default_message = _("This place is not in the province named by jurisdiction_id.")
+
+
+class InvalidAttribute(InvalidInput):
+    code = "invalid_attribute"
+
+    def __init__(self, code: str) -> None:
+        super().__init__(
+            _("The answer to attribute[%(code)s] is missing or not valid.") % {"code": code},
+            details={"attribute": code},
+        )
+
+
+class ApiKeyMissing(PermissionDenied):
+    code = "api_key_missing"
+    default_message = _("An api_key is required to submit a request.")
+
+
+class ApiKeyInvalid(PermissionDenied):
+    code = "api_key_invalid"
+    default_message = _("This api_key is not valid.")
+
+
+class ApiKeyRevoked(PermissionDenied):
+    code = "api_key_revoked"
+    default_message = _("This api_key has been revoked.")
+
+
+class UnknownJurisdiction(NotFound):
+    code = "unknown_jurisdiction"
+    default_message = _("There is no jurisdiction with this jurisdiction_id.")
+
+
+class ServiceNotFound(NotFound):
+    code = "service_not_found"
+    default_message = _("There is no service with this service_code.")
+
+
+class RequestNotFound(NotFound):
+    code = "request_not_found"
+    default_message = _("There is no service request with this id.")
+
+
+class TokenNotFound(NotFound):
+    code = "token_not_found"
+    default_message = _("There is no service request with this token.")
+
+
+class MethodNotAllowed(DomainError):
+    code = "method_not_allowed"
+    http_status = 405
+    default_message = _("This method is not allowed here.")
+
+
+def open311_status(error: DomainError) -> int:
+    """The HTTP status of an error in Open311: the spec knows 400, not 422."""
+    return 400 if error.http_status == 422 else error.http_status

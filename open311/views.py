@@ -1,0 +1,211 @@
+"""The GeoReport v2 endpoints: parse the parameters, call a selector or the
+filing service, write JSON or XML (the path's suffix decides).
+
+Plain Django views, not the ninja API: GeoReport has its own XML, its own
+error list and form-encoded POSTs. None of them reads the session: reading is
+public and filing is authorised by the api_key alone, so they are exempt from
+the CSRF check, which protects cookie-authenticated forms.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from core.errors import DomainError
+from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
+from open311 import params, presenters, selectors
+from open311.errors import MethodNotAllowed, MissingParameter
+from open311.filing import RequestIn, request_submit
+from open311.keys import client_for_key
+from open311.render import render, render_error
+from open311.selectors import RequestFilter
+
+CHANGESET = "2026-12-04T00:00:00+07:00"
+View = Callable[..., HttpResponse]
+
+
+def endpoint(*methods: str) -> Callable[[View], View]:
+    """Answer other methods with 405, and every domain error in the spec's error list."""
+    allowed = (*methods, "HEAD") if "GET" in methods else methods
+
+    def decorate(view: View) -> View:
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
+            if request.method not in allowed:
+                response = render_error(MethodNotAllowed(), fmt=fmt)
+                response["Allow"] = ", ".join(allowed)
+                return response
+            try:
+                response = view(request, *args, fmt=fmt, **kwargs)
+            except DomainError as error:
+                return render_error(error, fmt=fmt)
+            if request.method in ("GET", "HEAD"):
+                # Public data: browser apps of other sites may read it.
+                response["Access-Control-Allow-Origin"] = "*"
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _reader(request: HttpRequest) -> tuple[Any, Any]:
+    """The optional api_key's application and the jurisdiction_id's province."""
+    client = client_for_key(params.text(request.GET, "api_key"), required=False)
+    province = selectors.jurisdiction_get(params.text(request.GET, "jurisdiction_id"))
+    return client, province
+
+
+@endpoint("GET")
+def discovery(request: HttpRequest, *, fmt: str) -> HttpResponse:
+    body = {
+        "changeset": CHANGESET,
+        "contact": _("Ask the administrators of this XaDesk deployment."),
+        "key_service": _(
+            "An api_key is needed to submit requests; the administrators issue one "
+            "per client application."
+        ),
+        "endpoints": [
+            {
+                "specification": presenters.SPECIFICATION,
+                "url": request.build_absolute_uri(reverse("open311:root")).rstrip("/"),
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return render(body, fmt=fmt, root="discovery")
+
+
+@endpoint("GET")
+def services_list(request: HttpRequest, *, fmt: str) -> HttpResponse:
+    selectors.jurisdiction_get(params.text(request.GET, "jurisdiction_id"))
+    body = [presenters.service_out(s) for s in selectors.services_listed()]
+    return render(body, fmt=fmt, root="services")
+
+
+@endpoint("GET")
+def service_definition(request: HttpRequest, code: str, *, fmt: str) -> HttpResponse:
+    selectors.jurisdiction_get(params.text(request.GET, "jurisdiction_id"))
+    service = selectors.service_get(code)
+    body = {
+        "service_code": service.code,
+        "attributes": [presenters.attribute_out(a) for a in selectors.service_attributes(service)],
+    }
+    return render(body, fmt=fmt, root="service_definition")
+
+
+@endpoint("GET", "POST")
+def requests_collection(request: HttpRequest, *, fmt: str) -> HttpResponse:
+    if request.method == "POST":
+        return _submit(request, fmt=fmt)
+    client, province = _reader(request)
+    ids = params.words(request.GET, "service_request_id")
+    updated_after = params.moment(request.GET, "updated_after")
+    has_dates = any(params.text(request.GET, n) for n in ("start_date", "end_date"))
+    filters = RequestFilter(
+        ids=ids,
+        service_codes=params.words(request.GET, "service_code"),
+        statuses=params.statuses(request.GET),
+        # With updated_after alone a back office follows every change, however
+        # old the case; otherwise the spec's 90-day window applies.
+        window=params.window(request.GET) if has_dates or updated_after is None else None,
+        updated_after=updated_after,
+        page=params.page(request.GET),
+    )
+    tickets = selectors.requests_list(client=client, province=province, filters=filters)
+    return render(presenters.requests_out(request, tickets), fmt=fmt, root="service_requests")
+
+
+def _attributes(form: Any) -> dict[str, list[str]]:
+    """``attribute[code]=v``, repeated or as ``attribute[code][]=v`` for several."""
+    answers: dict[str, list[str]] = {}
+    for key, values in form.lists():
+        if key.startswith("attribute[") and key.endswith("]"):
+            code = key[len("attribute[") :].removesuffix("[]").removesuffix("]")
+            answers.setdefault(code, []).extend(values)
+    return answers
+
+
+def _submit(request: HttpRequest, *, fmt: str) -> HttpResponse:
+    form = request.POST.copy()
+    # Some clients put api_key and jurisdiction_id in the query string.
+    for name in ("api_key", "jurisdiction_id"):
+        if params.text(form, name) is None and params.text(request.GET, name) is not None:
+            form[name] = request.GET[name]
+    client = client_for_key(params.text(form, "api_key"), required=True)
+    assert client is not None
+    province = selectors.jurisdiction_get(params.text(form, "jurisdiction_id"))
+    service_code = params.text(form, "service_code")
+    if service_code is None:
+        raise MissingParameter("service_code")
+    uploads = request.FILES.getlist("media")
+    if len(uploads) > MAX_PHOTOS:
+        raise TooManyPhotos()
+    filed = request_submit(
+        client=client,
+        province=province,
+        form=RequestIn(
+            service_code=service_code,
+            lat=params.number(form, "lat", low=-90, high=90),
+            lon=params.number(form, "long", low=-180, high=180),
+            address_string=params.text(form, "address_string") or "",
+            description=params.text(form, "description") or "",
+            email=params.text(form, "email") or "",
+            phone=params.text(form, "phone") or "",
+            first_name=params.text(form, "first_name") or "",
+            last_name=params.text(form, "last_name") or "",
+            device_id=params.text(form, "device_id") or "",
+            account_id=params.text(form, "account_id") or "",
+            media_url=params.text(form, "media_url") or "",
+            attributes=_attributes(form),
+            photos=tuple(upload.read() for upload in uploads),
+        ),
+        idempotency_key=request.headers.get("Idempotency-Key"),
+    )
+    body = [
+        {
+            "service_request_id": filed.ticket.public_id,
+            "token": filed.token,
+            "service_notice": filed.notice,
+            "account_id": "",
+        }
+    ]
+    return render(body, fmt=fmt, root="service_requests", status=200 if filed.replayed else 201)
+
+
+@endpoint("GET")
+def request_detail(request: HttpRequest, service_request_id: str, *, fmt: str) -> HttpResponse:
+    client, province = _reader(request)
+    ticket = selectors.request_get(public_id=service_request_id, client=client, province=province)
+    return render(presenters.requests_out(request, [ticket]), fmt=fmt, root="service_requests")
+
+
+@endpoint("GET")
+def token_detail(request: HttpRequest, token: str, *, fmt: str) -> HttpResponse:
+    selectors.jurisdiction_get(params.text(request.GET, "jurisdiction_id"))
+    filing = selectors.filing_for_token(token)
+    body = [{"service_request_id": filing.ticket.public_id, "token": filing.token}]
+    return render(body, fmt=fmt, root="service_requests")
+
+
+@endpoint("GET")
+def updates(request: HttpRequest, *, fmt: str) -> HttpResponse:
+    """FixMyStreet's GET Service Request Updates: what changed, oldest first."""
+    client, province = _reader(request)
+    events = selectors.updates_list(
+        client=client,
+        province=province,
+        window=params.window(request.GET),
+        page=params.page(request.GET),
+    )
+    return render(presenters.updates_out(request, events), fmt=fmt, root="service_request_updates")
