@@ -367,4 +367,51 @@ PAGE_ROWS: tuple[Row, ...] = (
     ),
     Row("GET", "notifications/preferences/", expect(200, anonymous=302)),
     Row("GET", "map/", expect(200)),
+    # Open311 (open311/): reading is public and the same for everyone, case A
+    # through its public view; filing needs an api_key, which no persona's
+    # session stands in for.
+    Row("GET", "open311/v2/", expect(200)),
+    Row("GET", "open311/v2/discovery.<fmt:fmt>", expect(200), params={"fmt": "xml"}),
+    Row("GET", "open311/v2/services.<fmt:fmt>", expect(200), params={"fmt": "json"}),
+    Row(
+        "GET",
+        "open311/v2/services/<o311id:code>.<fmt:fmt>",
+        expect(200),
+        params={"fmt": "xml", "code": "streetlight_out"},
+    ),
+    Row(
+        "GET",
+        "open311/v2/requests.<fmt:fmt>",
+        expect(200),
+        public_view=True,
+        params={"fmt": "json"},
+        query="jurisdiction_id=19",
+    ),
+    Row(
+        "POST",
+        "open311/v2/requests.<fmt:fmt>",
+        expect(403),
+        data={"service_code": "streetlight_out", "lat": "{lat}", "long": "{lon}"},
+        params={"fmt": "json"},
+    ),
+    Row(
+        "GET",
+        "open311/v2/requests/<o311id:service_request_id>.<fmt:fmt>",
+        expect(200),
+        public_view=True,
+        params={"fmt": "xml"},
+    ),
+    Row(
+        "GET",
+        "open311/v2/tokens/<o311id:token>.<fmt:fmt>",
+        expect(404),
+        params={"fmt": "json", "token": "not-a-token"},
+    ),
+    Row(
+        "GET",
+        "open311/v2/servicerequestupdates.<fmt:fmt>",
+        expect(200),
+        state="accepted",
+        params={"fmt": "json"},
+    ),
 )

@@ -200,6 +200,7 @@ def world(personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit, superu
         "lon": lon,
         "officer_a_phone": personas.officer_a.phone,
         "earlier_number": earlier.number,
+        "service_request_id": case_a.public_id,
         "other_department_id": other_department.pk,
     }
     return World(users, values, case_a, commune_a.name)

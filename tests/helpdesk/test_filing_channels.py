@@ -32,6 +32,7 @@ APP_PACKAGES = (
     "knowledge",
     "notifications",
     "reports",
+    "open311",
     "bench",
 )
 
