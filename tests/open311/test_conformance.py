@@ -618,3 +618,14 @@ def test_update_feed_keeps_the_90_day_rule() -> None:
         "servicerequestupdates", start_date="2026-01-01T00:00:00Z", end_date="2026-06-01T00:00:00Z"
     )
     assert response.status_code == 400
+
+
+def test_error_descriptions_are_in_the_request_s_language(
+    app: App, personas: Personas, commune_a: AdminUnit
+) -> None:
+    vietnamese = file_request(app, commune_a, service_code="")
+    assert vietnamese.json() == [{"code": 400, "description": "Thiếu tham số service_code."}]
+    english = file_request(app, commune_a, service_code="", headers={"Accept-Language": "en"})
+    assert english.json() == [
+        {"code": 400, "description": "The parameter service_code is required."}
+    ]
