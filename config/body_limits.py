@@ -9,8 +9,9 @@ many files or fields, or one file over the photo limit, while it is read.
 Django would answer those as a bare 400 page, raised while the form is first
 read, often by the CSRF check before any view runs, so a view cannot catch
 them. BodyLimitsMiddleware reads the form first, where the errors can still be
-answered: JSON ``{"code": "request_too_large", ...}`` under /api/, a page with
-a sentence elsewhere, in the request's language.
+answered: JSON ``{"code": "request_too_large", ...}`` under /api/, GeoReport's
+error list under /open311/, a page with a sentence elsewhere, in the
+request's language.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ from django.utils.functional import Promise
 from core.errors import DomainError, MalformedRequest, RequestTooLarge
 from helpdesk.photo_errors import PhotoTooLarge
 from helpdesk.photos import MAX_BYTES
+from open311.render import JSON, XML, render_error
 
 API_PREFIX = "/api/"
+OPEN311_PREFIX = "/open311/"
 _TOO_BIG = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 
 
@@ -103,4 +106,7 @@ class BodyLimitsMiddleware:
         if request.path.startswith(API_PREFIX):
             body = {"code": error.code, "message": str(error.message)}
             return JsonResponse(body, status=status)
+        if request.path.startswith(OPEN311_PREFIX):
+            # Open311 clients read the spec's error list, in the path's format.
+            return render_error(error, fmt=XML if request.path.endswith(".xml") else JSON)
         return render(request, "reports/error.html", {"message": error.message}, status=status)

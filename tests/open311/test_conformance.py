@@ -629,3 +629,11 @@ def test_error_descriptions_are_in_the_request_s_language(
     assert english.json() == [
         {"code": 400, "description": "The parameter service_code is required."}
     ]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_post_with_too_many_files_is_refused_in_the_error_format(fmt: str, app: App) -> None:
+    photos = [_upload(b"x") for _ in range(11)]
+    response = Client().post(f"{BASE}/requests.{fmt}", {"api_key": app.key, "media": photos})
+    assert response.status_code == 413
+    assert errors(response, fmt)[0][0] == 413
