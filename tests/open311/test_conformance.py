@@ -8,7 +8,7 @@ reading it.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -280,8 +280,10 @@ def test_post_answers_are_checked_against_the_definition_and_kept_with_the_case(
     app: App, personas: Personas, commune_a: AdminUnit, pothole_size: ServiceAttribute
 ) -> None:
     assert file_request(app, commune_a).status_code == 400  # required, not answered
-    assert file_request(app, commune_a, **{"attribute[pole_number]": "p9"}).status_code == 400
-    response = file_request(app, commune_a, **{"attribute[pole_number]": "p2"})
+    wrong: dict[str, Any] = {"attribute[pole_number]": "p9"}
+    assert file_request(app, commune_a, **wrong).status_code == 400
+    right: dict[str, Any] = {"attribute[pole_number]": "p2"}
+    response = file_request(app, commune_a, **right)
     assert response.status_code == 201
     ticket = Ticket.objects.get()
     assert ticket.description == "Den duong hong\n\nCột đèn số mấy?: Cột 2"
@@ -388,7 +390,7 @@ def test_dates_with_z_or_an_offset_are_the_same_instant(
     public_id = filed(app, commune_a)
     ticket = Ticket.objects.get(public_id=public_id)
     start = ticket.created_at - timedelta(minutes=5)
-    in_utc = start.astimezone(timezone.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    in_utc = start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     in_hanoi = (start + timedelta(hours=7)).strftime("%Y-%m-%dT%H:%M:%S+07:00")
     assert ids(get("requests", start_date=in_utc)) == [public_id]
     assert ids(get("requests", start_date=in_hanoi)) == [public_id]

@@ -145,7 +145,9 @@ def test_a_third_party_client_files_follows_and_reads_requests(server: str) -> N
         assert len(both) == 2
         with pytest.raises(requests.HTTPError) as missing:
             client.get_service_request("no-such-request")
+        assert missing.value.response is not None
         assert missing.value.response.status_code == 404
     with pytest.raises(requests.HTTPError) as unknown:
         GeoReport(server, jurisdiction="99").get_service_list()
+    assert unknown.value.response is not None
     assert unknown.value.response.status_code == 404

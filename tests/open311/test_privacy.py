@@ -20,7 +20,7 @@ from tests.open311.conftest import BASE, App, file_request
 
 pytestmark = pytest.mark.django_db
 
-CONTACT = {
+CONTACT: dict[str, Any] = {
     "email": "lan.nguyen@example.vn",
     "phone": "0912 345 678",
     "first_name": "Lan",
