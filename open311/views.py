@@ -19,11 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from core.errors import DomainError
+from geo.models import AdminUnit
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
 from open311 import params, presenters, selectors
 from open311.errors import MethodNotAllowed, MissingParameter
 from open311.filing import RequestIn, request_submit
 from open311.keys import client_for_key
+from open311.models import ClientApplication
 from open311.render import render, render_error
 from open311.selectors import RequestFilter
 
@@ -57,7 +59,7 @@ def endpoint(*methods: str) -> Callable[[View], View]:
     return decorate
 
 
-def _reader(request: HttpRequest) -> tuple[Any, Any]:
+def _reader(request: HttpRequest) -> tuple[ClientApplication | None, AdminUnit | None]:
     """The optional api_key's application and the jurisdiction_id's province."""
     client = client_for_key(params.text(request.GET, "api_key"), required=False)
     province = selectors.jurisdiction_get(params.text(request.GET, "jurisdiction_id"))
