@@ -258,6 +258,8 @@ def _length(answer: bytes) -> int:
         ("/api/v1/reports/cases", "en-GB,en;q=0.8", "application/json", "What was sent is too"),
         ("/report/new/", "vi", "text/html", "Dữ liệu gửi lên quá lớn"),
         ("/console/cases/TN-2026-00001/resolve/", "en", "text/html", "What was sent is too"),
+        ("/open311/v2/requests.json", "vi", "application/json", "Dữ liệu gửi lên quá lớn"),
+        ("/open311/v2/requests.xml", "en", "text/xml", "What was sent is too"),
     ],
 )
 def test_a_body_over_80_mb_gets_nginx_413_with_a_sentence(
@@ -270,5 +272,9 @@ def test_a_body_over_80_mb_gets_nginx_413_with_a_sentence(
     assert status == 413
     assert content_type.startswith(kind)
     assert sentence in body.decode()
-    if kind == "application/json":
+    if path.startswith("/api/"):
         assert json.loads(body)["code"] == "request_too_large"
+    elif path.endswith(".json"):
+        assert json.loads(body)[0]["code"] == 413  # GeoReport's error list
+    elif path.endswith(".xml"):
+        assert b"<errors><error><code>413</code>" in body
