@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 
 from accounts.models import User
@@ -96,3 +98,14 @@ def test_the_admin_issues_a_key_once_and_revokes_it(
     listing = admin_client_for.get("/admin/open311/clientapplication/").content.decode()
     assert key not in listing
     assert client.key_prefix in listing
+
+
+def test_the_command_prints_a_working_key_once(personas: Personas, commune_a: AdminUnit) -> None:
+    out = io.StringIO()
+    call_command("issue_open311_key", "Zalo mini app", account=personas.resident.phone, stdout=out)
+    key = out.getvalue().strip()
+    client = ClientApplication.objects.get(name="Zalo mini app")
+    assert key not in (client.key_hash, client.key_prefix)
+    assert file_request(App(client, key, personas.resident), commune_a).status_code == 201
+    with pytest.raises(CommandError):
+        call_command("issue_open311_key", "x", account="0900000000", stdout=io.StringIO())
