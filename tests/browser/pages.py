@@ -69,4 +69,13 @@ NOT_PAGES: dict[str, str] = {
     "notifications/<int:notification_id>/open/": "a redirect to what the notification is about",
     "sw.js": "the installable app's service worker (JavaScript)",
     "manifest.webmanifest": "the installable app's manifest (JSON)",
+    # Open311 GeoReport v2: machine-readable answers for other systems.
+    "open311/v2/": "the Open311 discovery answer for a client's root URL (JSON)",
+    "open311/v2/discovery.<fmt:fmt>": "Open311 JSON or XML",
+    "open311/v2/services.<fmt:fmt>": "Open311 JSON or XML",
+    "open311/v2/services/<o311id:code>.<fmt:fmt>": "Open311 JSON or XML",
+    "open311/v2/requests.<fmt:fmt>": "Open311 JSON or XML",
+    "open311/v2/requests/<o311id:service_request_id>.<fmt:fmt>": "Open311 JSON or XML",
+    "open311/v2/tokens/<o311id:token>.<fmt:fmt>": "Open311 JSON or XML",
+    "open311/v2/servicerequestupdates.<fmt:fmt>": "Open311 JSON or XML",
 }
