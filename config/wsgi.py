@@ -5,9 +5,13 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from config.request_body import CompleteBodyMiddleware
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-application = get_wsgi_application()
+# A body cut short by a dropped connection is refused, not read as a shorter
+# form (config/request_body.py).
+application = CompleteBodyMiddleware(get_wsgi_application())
 
 # gunicorn imports this module in each worker after the fork (no --preload)
 # and before the worker accepts a request, so what the first request would
