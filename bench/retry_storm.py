@@ -458,7 +458,7 @@ def main() -> int:
         f"--service {args.service}"
     )
     print(f"  server abuse limits: {server_rate_limits(args.server_pidfile)}")
-    print(f"  media root: {args.media_root}", flush=True)
+    print(f"  media root: {args.media_root}; load average {os.getloadavg()[0]:.1f}", flush=True)
 
     files_before = media_files(args.media_root)
     orphans_before = files_before - referenced_names()
@@ -562,8 +562,9 @@ def main() -> int:
     missing = {n for n in names if not (args.media_root / n).is_file()}
     tickets_made = Ticket.objects.count() - tickets_before
 
+    print(f"\nload average at the end {os.getloadavg()[0]:.1f} (the machine's 2 cores are shared)")
     print(
-        f"\nelapsed {elapsed:.1f} s; {len(submissions)} submissions, {len(attempts)} attempts "
+        f"elapsed {elapsed:.1f} s; {len(submissions)} submissions, {len(attempts)} attempts "
         f"({len(attempts) / len(submissions):.2f} per submission)"
     )
     print("attempts by kind:  " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
@@ -580,7 +581,8 @@ def main() -> int:
         f"{len(reuse_ok)}"
     )
     print(
-        f"cases created: {tickets_made} (storm tokens found: {len(by_token)}); "
+        f"cases in the database: +{tickets_made} during the run, any traffic "
+        f"(with this run's tokens: {len(by_token)}); "
         f"answered submissions {len(answered)}, abandoned {len(unanswered)} "
         f"({len(reached)} with a complete upload: {len(created_unanswered)} became a case, "
         f"their retry would get it back)"
