@@ -13,10 +13,14 @@ Traffic, all through nginx as phones and the console would send it:
 Every --sample-seconds (60) it samples every process the stack started
 (gunicorn master and workers, uvicorn processes, the delivery worker, nginx
 master and workers, redis-server, PostgreSQL: the postmaster and all its
-backends as one PSS sum, since backends come and go and share memory), from
-/proc: RSS and open descriptors; and Redis `INFO clients`, PostgreSQL
+backends as one sum of their private heap, RssAnon, since backends come and go
+and their RSS counts the shared buffers they have touched, which fill up to
+shared_buffers as the tables grow and are no leak), from /proc: RSS and open
+descriptors; and Redis `INFO clients`, PostgreSQL
 pg_stat_activity (client backends). It prints one row a minute, then the
-least-squares slope of each series over the second half (the first half is
+least-squares slope of each series over the second half, and, once every
+socket has closed (all at once, as when a network blip or a reload drops them),
+the connections and descriptors against the counts before the first opened (the first half is
 warm-up: imports, caches, the allocator's arenas, the case tables growing
 into shared buffers).
 
@@ -28,11 +32,18 @@ A leak, and exit 1, when over that second half:
   on noise, 10 % keeps the big ones (gunicorn workers, ~130 MiB) from failing
   on a one-off cache; a real leak of a few KiB per request grows far beyond
   both at the traffic here (~7,000 requests in 30 minutes).
-- a connection count (Redis clients, PostgreSQL client backends, a process's
-  descriptors) ends above the highest count of the first half by more than
-  --connection-slack (3), with a rising slope. Connections are pooled per
-  process and thread, so their count is bounded once every thread has been
-  busy once; a leak (one per socket, per request) keeps climbing.
+- a connection count (Redis clients, PostgreSQL client backends) ends above
+  the highest count of the first half by more than --connection-slack (3),
+  with a rising slope; so do the descriptors of each program (all gunicorn,
+  all uvicorn, all nginx processes together: nginx hands sockets to its
+  processes in turn, so one process's share moves with the churn) by more
+  than the slack or 1 % of the peak. Connections are pooled per process and
+  thread, so their count is bounded once every thread has been busy once; a
+  leak (one per socket, per request) keeps climbing.
+- once every socket has closed (and --settle seconds), Redis clients,
+  PostgreSQL backends or a program's descriptors stay above their count
+  before the first socket opened by more than the slack or 1 %: whatever a
+  socket took must be given back.
 Runs shorter than 10 minutes print the slopes but judge nothing (too few
 samples after warm-up).
 
@@ -150,16 +161,11 @@ def stack_processes(run_dir: Path) -> dict[str, list[int]]:
     return found
 
 
-def memory_kib(pid: int, *, pss: bool = False) -> int:
-    """VmRSS, or (pss) the proportional share of the pages the process shares."""
+def memory_kib(pid: int, field: str = "VmRSS") -> int:
+    """A memory figure of /proc/<pid>/status: VmRSS, or RssAnon (private heap only)."""
     try:
-        if pss:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-            return 0
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     except OSError:
         pass
@@ -203,13 +209,14 @@ def sample(
     for label, (pid, *_rest) in stack_processes(run_dir).items():
         if label == "postgres":
             group = [pid, *children(pid)]
-            memory[label] = sum(memory_kib(p, pss=True) for p in group)
+            memory[label] = sum(memory_kib(p, "RssAnon") for p in group)
             fds[label] = len(group)  # processes: the postmaster, helpers, backends
         else:
             memory[label] = memory_kib(pid)
             fds[label] = descriptors(pid)
         pids[label] = pid
     counts = {
+        "fds": sum(n for label, n in fds.items() if label != "postgres"),
         "redis clients": redis_clients(redis_client),
         "pg backends": pg_client_backends(),
         **stats,
@@ -588,6 +595,9 @@ def main() -> int:
     )
     parser.add_argument("--sample-seconds", type=float, default=60)
     parser.add_argument("--connection-slack", type=int, default=3)
+    parser.add_argument(
+        "--settle", type=float, default=15, help="seconds after the sockets close, before counting"
+    )
     parser.add_argument("--run-dir", type=Path, default=ROOT / ".run")
     args = parser.parse_args()
 
@@ -613,6 +623,8 @@ def main() -> int:
     )
     print(f"  server abuse limits: {server_rate_limits(args.run_dir)}", flush=True)
 
+    # Before any socket: what the counts must come back to once all have closed.
+    baseline = sample(0.0, args.run_dir, redis_client, {})
     connections.close_all()  # no database socket shared with the child
     ctx = mp.get_context("fork")
     report, stop = ctx.Queue(), ctx.Event()
@@ -665,7 +677,8 @@ def main() -> int:
             labels = list(samples[0].memory)
             if len(samples) == 1:
                 print(
-                    "\nRSS MiB (postgres: PSS of the postmaster and every backend); "
+                    "\nRSS MiB (postgres: RssAnon of the postmaster and every backend); fds: "
+                    "descriptors of all but postgres; "
                     "requests, errors (not 2xx) and frames received since the last row"
                 )
                 print("| minute | " + " | ".join(labels + list(s.counts)) + " |")
@@ -694,7 +707,38 @@ def main() -> int:
         "\nrequests by answer: " + ", ".join(f"{k} {n}" for k, n in sorted(traffic.stats.items()))
     )
     print("sockets: " + ", ".join(f"{k} {n}" for k, n in sorted(ws_now().items())))
-    return verdict(samples, args)
+    time.sleep(args.settle)
+    after = sample(samples[-1].minute, args.run_dir, redis_client, {})
+    failed = verdict(samples, args)
+    return 1 if released(baseline, samples[-1], after, args) or failed else 0
+
+
+def released(baseline: Sample, last: Sample, after: Sample, args: argparse.Namespace) -> bool:
+    """Whether connections and descriptors stay held once every socket has closed."""
+    print(
+        f"\nonce every socket had closed (all at once, then {args.settle:g} s), against "
+        "before the first was opened:"
+    )
+    print("| count | before the sockets | last sample | after they closed |")
+    print("|---|---:|---:|---:|")
+    held = []
+
+    def row(name: str, value: Any) -> None:
+        before, end, now = value(baseline), value(last), value(after)
+        keep = now > before + max(args.connection_slack, before // 100)
+        if keep:
+            held.append(name)
+        print(f"| {name} | {before} | {end} | {now}{' HELD' if keep else ''} |")
+
+    row("redis clients", lambda s: s.counts["redis clients"])
+    row("pg backends", lambda s: s.counts["pg backends"])
+    for program in sorted({label.split(".")[0] for label in baseline.fds} - {"postgres"}):
+        row(
+            f"{program} descriptors",
+            lambda s, p=program: sum(n for k, n in s.fds.items() if k.split(".")[0] == p),
+        )
+    print("held after the sockets closed: " + (", ".join(held) if held else "none"))
+    return bool(held)
 
 
 def verdict(samples: list[Sample], args: argparse.Namespace) -> int:
@@ -709,7 +753,7 @@ def verdict(samples: list[Sample], args: argparse.Namespace) -> int:
     )
     print(
         "| process | RSS start→end MiB | KiB/min | projected MiB "
-        "| fds start→end (postgres: processes) | pid same |"
+        "| fds start→end (postgres: processes) | same pid |"
     )
     print("|---|---:|---:|---:|---:|---|")
     for label in samples[0].memory:
@@ -729,9 +773,28 @@ def verdict(samples: list[Sample], args: argparse.Namespace) -> int:
             f"| {label} | {rss} | {per_min:+.1f} | {grow / MIB:+.1f}{' LEAK' if leak else ''} "
             f"| {fds[0]}→{fds[-1]} | {'yes' if same else 'RESTARTED'} |"
         )
-        fd_failed = connection_leak(first, second, lambda s, lab=label: s.fds.get(lab, 0), args)
-        if judge and same and fd_failed and label != "postgres":
-            failed.append(f"{label} descriptors")
+    print("\n| descriptors of | start | first-half max | end | per min (second half) |")
+    print("|---|---:|---:|---:|---:|")
+    programs = sorted({label.split(".")[0] for label in samples[0].fds} - {"postgres"})
+    for program in programs:
+
+        def total(s: Sample, program: str = program) -> int:
+            return sum(n for label, n in s.fds.items() if label.split(".")[0] == program)
+
+        restarted = any(
+            len({s.pids.get(label) for s in samples}) > 1
+            for label in samples[0].pids
+            if label.split(".")[0] == program
+        )
+        peak = max((total(s) for s in first), default=0)
+        slack = max(args.connection_slack, peak // 100)
+        leak = judge and not restarted and connection_leak(first, second, total, slack)
+        if leak:
+            failed.append(f"{program} descriptors")
+        print(
+            f"| {program} | {total(samples[0])} | {peak} | {total(samples[-1])} | "
+            f"{slope([(s.minute, total(s)) for s in second]):+.2f}{' LEAK' if leak else ''} |"
+        )
     print("\n| count | start | first-half max | end | per min (second half) |")
     print("|---|---:|---:|---:|---:|")
     for name in ("redis clients", "pg backends", "ws open"):
@@ -739,7 +802,7 @@ def verdict(samples: list[Sample], args: argparse.Namespace) -> int:
         leak = (
             judge
             and name != "ws open"
-            and connection_leak(first, second, lambda s, n=name: s.counts[n], args)
+            and connection_leak(first, second, lambda s, n=name: s.counts[n], args.connection_slack)
         )
         if leak:
             failed.append(name)
@@ -755,15 +818,13 @@ def verdict(samples: list[Sample], args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def connection_leak(
-    first: list[Sample], second: list[Sample], value: Any, args: argparse.Namespace
-) -> bool:
+def connection_leak(first: list[Sample], second: list[Sample], value: Any, slack: int) -> bool:
     """Ends above the first half's highest by more than the slack, still rising."""
     if not first or len(second) < 2:
         return False
     peak = max(value(s) for s in first)
     rising = slope([(s.minute, value(s)) for s in second]) > 0
-    return bool(value(second[-1]) > peak + args.connection_slack and rising)
+    return bool(value(second[-1]) > peak + slack and rising)
 
 
 if __name__ == "__main__":
