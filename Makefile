@@ -13,7 +13,7 @@ MANAGE := $(PY) manage.py
 BACKUP_DIR ?= backups
 
 .PHONY: run test setup stop lint types check-migrations contracts pytest messages lock clean \
-	backup restore
+	backup restore bench
 
 ifneq ($(filter restore,$(MAKECMDGOALS)),)
 ifeq ($(FILE),)
@@ -80,6 +80,13 @@ test:
 	# setup, plus Chromium for the browser tests
 	bash scripts/provision.sh --browser
 	$(MAKE) --no-print-directory messages lint types check-migrations contracts pytest
+
+bench:
+	# Reliability benches against a running `make run` (README, "Tests and
+	# benchmarks"), which must have the per-IP abuse limits off: every request
+	# comes from 127.0.0.1. Modest sizes; the README gives the full runs.
+	$(PY) bench/retry_storm.py --submissions 300 --clients 16
+	$(PY) bench/soak.py --minutes 10 --sockets 500
 
 lock:
 	# Refreeze the transitive set after changing a pin in pyproject.toml.

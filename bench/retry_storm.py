@@ -23,7 +23,9 @@ one every answer named; at most one per abandoned one, none unless an upload
 was complete), and every file under photos/, originals/ and public/ against
 every name the Attachment rows hold (display, thumbnail, original, public
 copies). Files are counted once the server has been quiet for a while and
-before anything sweeps: the filing path itself must leave no orphan.
+before anything sweeps: the filing path itself must leave no orphan
+(sweep_orphan_files, which make run runs hourly, leaves files younger than its
+grace period, an hour at least, alone; only files new in this run count).
 
     XADESK_RATE_FILING_IP=off XADESK_RATE_PHOTO_IP=off make run   # another terminal
     .venv/bin/python bench/retry_storm.py --submissions 1000 --clients 24
