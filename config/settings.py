@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "reports",
     "backup",
     "open311",
+    "sms_intake",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +194,20 @@ SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(BASE_DIR / ".run" / "sms.jsonl"))
 SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
 SMS_HTTP_TIMEOUT_SECONDS = env_int("SMS_HTTP_TIMEOUT_SECONDS", 10, minimum=1)
+# Case SMS a province may send a month before only the essential ones (case
+# number, outcome) go out (notifications/sms_budget.py); 0: no cap.
+SMS_MONTHLY_CAP = env_int("SMS_MONTHLY_CAP", 0, minimum=0)
+
+# --- Reports and questions by SMS (sms_intake/) -----------------------------
+# The shared secret the gateway sends in X-Sms-Secret, or signs the body with
+# (X-Sms-Signature: hex HMAC-SHA256). Empty: the webhook refuses everything.
+SMS_INBOUND_SECRET = env_str("SMS_INBOUND_SECRET", "")
+# The provinces this deployment serves (official codes); SMS commune names are
+# matched among their communes only. Empty: the whole country.
+XADESK_PROVINCES = env_list("XADESK_PROVINCES", [])
+# The services an SMS report ("PA ...") and an SMS question ("HOI ...") file under.
+SMS_REPORT_SERVICE = env_str("SMS_REPORT_SERVICE", "report_other")
+SMS_QUESTION_SERVICE = env_str("SMS_QUESTION_SERVICE", "help_other")
 # Addresses (IPs or CIDR networks) of the proxies in front of the app servers:
 # X-Forwarded-For is read only on requests whose peer is one of them, and then
 # the right-most address that is not one of them is the client
@@ -245,6 +260,12 @@ RATE_LIMITS: dict[str, tuple[int, int] | None] = {
     # a city app relays a whole city's reports, a script gone wrong is stopped.
     "filing.client": env_rate("XADESK_RATE_FILING_CLIENT", "1000/h"),
     "photo.client": env_rate("XADESK_RATE_PHOTO_CLIENT", "3000/h"),
+    # Inbound SMS per sending number: a resident sends a report and a few
+    # follow-ups; a phone stuck in a loop or a prank is stopped here, before
+    # any case or answer, so the commune is not flooded.
+    "sms_in.phone": env_rate("XADESK_RATE_SMS_IN_PHONE", "10/h"),
+    # Answers we send to one number: never a storm back, whatever arrives.
+    "sms_answer.phone": env_rate("XADESK_RATE_SMS_ANSWER_PHONE", "10/h"),
 }
 # Start of every rate-limit key in Redis; tests give each test its own.
 RATE_LIMIT_PREFIX = "xadesk:rl"

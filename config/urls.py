@@ -32,6 +32,7 @@ urlpatterns = [
     path("open311/v2/", include("open311.urls")),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
+    path("sms/", include("sms_intake.urls")),
     path("", include("reports.urls")),
     path("", include("geo.urls")),
 ]

@@ -1,10 +1,11 @@
 """Abuse limits shared by every worker: fixed windows counted in Redis.
 
 A limit is (action, subject): the subject is the person (their id), the
-client's address (core/client_ip.py), or a client application filing for many
-people (its API key, open311/). settings.RATE_LIMITS gives each
-``<action>.person``, ``<action>.ip`` and ``<action>.client`` a (count, seconds)
-window, or None for no limit. The services call ``rate_limits_take`` with what the request costs
+client's address (core/client_ip.py), a client application filing for many
+people (its API key, open311/), or the sender's number for what arrives by
+SMS. settings.RATE_LIMITS gives each ``<action>.person``, ``<action>.ip``,
+``<action>.client`` and ``<action>.phone`` a (count, seconds) window, or None
+for no limit. The services call ``rate_limits_take`` with what the request costs
 (a filing costs 1 "filing" and one "photo" per photo), so the pages and the
 API meet the same rule in the same place.
 
@@ -157,7 +158,12 @@ def rate_limit_key(*, action: str, subject: str) -> str:
 
 
 def _windows(
-    *, charges: Sequence[Charge], person_id: int | None, ip: str | None, client_id: int | None
+    *,
+    charges: Sequence[Charge],
+    person_id: int | None,
+    ip: str | None,
+    client_id: int | None,
+    phone: str | None,
 ) -> list[_Window]:
     limits: dict[str, tuple[int, int] | None] = settings.RATE_LIMITS
     address = ip_subject(ip)
@@ -169,6 +175,7 @@ def _windows(
             ("person", f"person:{person_id}" if person_id is not None else None),
             ("ip", f"ip:{address}" if address is not None else None),
             ("client", f"client:{client_id}" if client_id is not None else None),
+            ("phone", f"phone:{phone}" if phone else None),
         )
         for kind, subject in subjects:
             rate = limits.get(f"{charge.action}.{kind}")
@@ -193,13 +200,19 @@ def rate_limits_take(
     person_id: int | None,
     ip: str | None,
     client_id: int | None = None,
+    phone: str | None = None,
 ) -> None:
     """Count the request against every limit of its charges, or refuse it whole.
+
+    ``phone`` (E.164) is the subject of ``<action>.phone`` limits, for what
+    arrives by SMS: the number, not an address or a session, is who sent it.
 
     Raises the error of the charge whose limit lifts last, with the seconds to
     wait; nothing is counted then. Allows (and logs) when Redis cannot be reached.
     """
-    windows = _windows(charges=charges, person_id=person_id, ip=ip, client_id=client_id)
+    windows = _windows(
+        charges=charges, person_id=person_id, ip=ip, client_id=client_id, phone=phone
+    )
     if not windows:
         return
     arguments: list[int] = []

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sys
+import unicodedata
 import urllib.error
 import urllib.request
 import uuid
@@ -41,6 +43,39 @@ BACKEND_ALIASES = {
     "memory": "core.sms.MemorySmsBackend",
     "http": "core.sms.HttpSmsBackend",
 }
+
+
+# The GSM 03.38 default alphabet; the extension table's characters take two
+# septets each. A message with any other character is sent as UCS-2.
+GSM7_BASIC = (
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = "^{}\\[~]|€\f"
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS the text costs: 160/153 GSM-7 septets, or 70/67 UCS-2 units a segment."""
+    if not text:
+        return 1
+    if all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in text):
+        septets = sum(2 if c in GSM7_EXTENSION else 1 for c in text)
+        return 1 if septets <= 160 else math.ceil(septets / 153)
+    # UTF-16 code units: a character outside the BMP (an emoji) takes two.
+    units = len(text.encode("utf-16-le")) // 2
+    return 1 if units <= 70 else math.ceil(units / 67)
+
+
+def sms_plain(text: str) -> str:
+    """Return Vietnamese text without its marks (Đại Từ → Dai Tu), case kept.
+
+    Vietnamese SMS are customarily written this way: one mark makes the whole
+    message UCS-2, 70 characters a segment instead of 160.
+    """
+    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
 
 
 class SmsDeliveryFailed(Exception):

@@ -198,6 +198,21 @@ SERVICES: tuple[tuple[str, str, str, str, str, str, str, bool, bool, bool, bool]
         True,
         False,
     ),
+    # What a report by SMS is filed under: the text says what is wrong, the
+    # commune says where; the department re-files it under a precise service.
+    (
+        "report_other",
+        FIELD,
+        "Phản ánh khác",
+        "Other problem",
+        "📝",
+        ECON,
+        "24",
+        True,
+        False,
+        True,
+        False,
+    ),
 )
 
 

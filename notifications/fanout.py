@@ -55,6 +55,8 @@ def fanout_tell(*, fanout_id: int, until: datetime) -> int:
         texts={language: (text[0], text[1]) for language, text in fanout.texts.items()},
         dedupe_key=fanout.dedupe_key,
         link=fanout.link,
+        essential=fanout.essential,
+        province_id=fanout.province_id,
     )
     told = 0
     for start in range(0, len(fanout.recipient_ids), CHUNK):

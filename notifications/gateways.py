@@ -13,9 +13,10 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
 
-from core.sms import SmsDeliveryFailed, sms_backend
+from core.sms import SmsDeliveryFailed
 from notifications.models import Channel, Delivery
 from notifications.selectors import preference_for
+from notifications.sms_budget import sms_send_counted
 from notifications.zalo import ZaloDeliveryFailed, zalo_backend
 
 SMS_MAX_CHARS = 320
@@ -69,11 +70,20 @@ class SmsGateway:
             raise DeliveryFailed("No mobile number.", permanent=True)
         text = " ".join(p for p in (notification.title, notification.body) if p)
         try:
-            sms_backend().send(to=phone, text=text[:SMS_MAX_CHARS], key=delivery_key(delivery))
+            sent = sms_send_counted(
+                to=phone,
+                text=text[:SMS_MAX_CHARS],
+                key=delivery_key(delivery),
+                province_id=delivery.province_id,
+                essential=delivery.essential,
+            )
         except SmsDeliveryFailed as exc:
             raise DeliveryFailed(str(exc)) from None
         except ImproperlyConfigured as exc:
             raise DeliveryFailed(f"SMS gateway misconfigured: {exc}") from None
+        if not sent:
+            # The inbox copy stays; only the paid copy is dropped, for good.
+            raise DeliveryFailed("Monthly SMS cap of the province reached.", permanent=True)
 
 
 class ZaloGateway:

@@ -88,6 +88,12 @@ class Delivery(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # For the SMS bill (SmsUsage): whose budget an SMS copy spends, and whether
+    # it still goes out once that province's monthly cap is reached.
+    essential = models.BooleanField(default=True)
+    province = models.ForeignKey(
+        "geo.AdminUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("delivery")
@@ -166,6 +172,10 @@ class FanOut(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     attempts = models.PositiveSmallIntegerField(default=0)
     done_at = models.DateTimeField(null=True, blank=True)
+    essential = models.BooleanField(default=True)
+    province = models.ForeignKey(
+        "geo.AdminUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("message to many")
@@ -180,3 +190,40 @@ class FanOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dedupe_key} to {len(self.recipient_ids)}"
+
+
+class SmsUsage(models.Model):
+    """The SMS bill: messages sent, and withheld by the cap, per province and month.
+
+    Updated where each SMS leaves (notifications/sms_budget.py); the province
+    is the one of the case the message is about (none for messages about no
+    case, such as the answer to an unreadable SMS).
+    """
+
+    province = models.ForeignKey(
+        "geo.AdminUnit",
+        verbose_name=_("province"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The first day of the month, in Vietnam time.
+    month = models.DateField(_("month"))
+    messages = models.PositiveIntegerField(_("SMS sent"), default=0)
+    segments = models.PositiveIntegerField(_("segments billed"), default=0)
+    withheld = models.PositiveIntegerField(_("withheld by the monthly cap"), default=0)
+
+    class Meta:
+        verbose_name = _("SMS usage")
+        verbose_name_plural = _("SMS usage")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "month"],
+                name="sms_usage_once_per_province_month",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province_id or '-'} {self.month:%Y-%m}: {self.messages}"

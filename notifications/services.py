@@ -50,6 +50,10 @@ class Message:
     texts: Mapping[str, tuple[str, str]]
     dedupe_key: str
     link: str = ""
+    # SMS copies: False for messages withheld once the province's monthly SMS
+    # cap is reached (notifications/sms_budget.py); the province pays.
+    essential: bool = True
+    province_id: int | None = None
 
     def language_for(self, language: str) -> str:
         """The language the person reads it in: theirs, else the site's, else any."""
@@ -126,6 +130,8 @@ def notifications_send(
             dedupe_key=message.dedupe_key,
             created_at=now,
             next_attempt_at=now,
+            essential=message.essential,
+            province_id=message.province_id,
         )
         worker_wake()
         return []
@@ -170,6 +176,8 @@ def notifications_write(
                     status=status,
                     created_at=now,
                     next_attempt_at=now,
+                    essential=message.essential,
+                    province_id=message.province_id,
                 )
                 for channel, status in _external_channels(user, preference)
             ]

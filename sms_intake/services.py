@@ -1,0 +1,260 @@
+"""Receiving one SMS: record it once, read it, file or reply through the case core.
+
+Order: the message is recorded first, in its own transaction, under the
+unique constraints that make a resend from the gateway find the first row
+(then nothing else happens: no second case, no second answer). Then the
+flood limit per number, then the sender's account (made on first use, as a
+one-time code does), then the one filing service (helpdesk/filing.py
+``case_submit``, with the SMS row as its idempotency key) or the one reply
+service (helpdesk/lifecycle.py ``ticket_reply``). The answer goes out last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.phones import phone_normalize
+from core.errors import DomainError
+from core.rate_limits import Charge, RateLimited, rate_limits_take
+from core.sms import phone_mask
+from geo.models import AdminUnit
+from helpdesk.filing import CaseDraft, case_submit
+from helpdesk.lifecycle import ticket_reply
+from helpdesk.models import Ticket
+from notifications.models import NotificationPreference
+from sms_intake.answers import (
+    Answer,
+    answer_ask_commune,
+    answer_filed,
+    answer_how_to,
+    answer_no_case,
+    answer_refused,
+    answer_replied,
+    answer_send,
+)
+from sms_intake.communes import commune_find
+from sms_intake.models import InboundSms
+from sms_intake.parsing import Kind, Parsed, sms_parse, text_clean
+
+logger = logging.getLogger(__name__)
+
+# How long a question about the commune waits for its answer.
+ANSWER_WAIT = timedelta(hours=24)
+
+
+class SmsFlood(RateLimited):
+    code = "sms_flood"
+
+
+@dataclass(frozen=True)
+class Received:
+    sms: InboundSms
+    duplicate: bool = False
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _record(*, gateway_id: str, phone: str, text: str, now: datetime) -> Received:
+    cleaned = text_clean(text)
+    minute = now.replace(second=0, microsecond=0)
+    try:
+        with transaction.atomic():
+            sms = InboundSms.objects.create(
+                gateway_id=gateway_id[:100],
+                phone=phone,
+                text=text[:2000],
+                text_hash=_hash(cleaned),
+                minute=minute,
+                received_at=now,
+            )
+    except IntegrityError:
+        # A resend (or its racing twin, which committed first).
+        first = InboundSms.objects.filter(phone=phone, text_hash=_hash(cleaned), minute=minute)
+        if gateway_id:
+            first = first | InboundSms.objects.filter(gateway_id=gateway_id[:100])
+        return Received(sms=first.order_by("pk").first() or InboundSms(), duplicate=True)
+    return Received(sms=sms)
+
+
+def _sender(phone: str) -> User:
+    """The number's account, made on first use as accounts/otp.py does, told by SMS."""
+    user = User.objects.filter(phone=phone).first()
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(phone)
+        except IntegrityError:  # a racing message from the same number made it
+            user = User.objects.get(phone=phone)
+        else:
+            logger.info("Signed up %s by SMS", phone_mask(phone))
+        # No smartphone, no email: case news reaches them by SMS.
+        NotificationPreference.objects.get_or_create(
+            user=user, defaults={"sms_enabled": True, "email_enabled": False}
+        )
+    return user
+
+
+def _last_commune(user: User) -> AdminUnit | None:
+    ticket = (
+        Ticket.objects.filter(reporter=user, commune__isnull=False)
+        .select_related("commune")
+        .order_by("-created_at")
+        .first()
+    )
+    return ticket.commune if ticket is not None else None
+
+
+def _settle(sms: InboundSms, **fields: object) -> None:
+    for name, value in fields.items():
+        setattr(sms, name, value)
+    sms.save(update_fields=list(fields))
+
+
+def _file(*, sms: InboundSms, user: User, commune: AdminUnit) -> Answer:
+    """File the SMS's case in the commune; the SMS row's id is the idempotency key."""
+    service = (
+        settings.SMS_REPORT_SERVICE
+        if sms.kind == InboundSms.Kind.REPORT
+        else settings.SMS_QUESTION_SERVICE
+    )
+    draft = CaseDraft(service_code=service, description=sms.description, commune_code=commune.code)
+    try:
+        submission = case_submit(reporter=user, draft=draft, idempotency_key=f"sms-{sms.pk}")
+    except DomainError as exc:
+        _settle(sms, outcome=InboundSms.Outcome.REFUSED)
+        return answer_refused(reason=str(exc.message), language=user.language)
+    ticket = submission.ticket
+    _settle(sms, outcome=InboundSms.Outcome.FILED, ticket=ticket)
+    return answer_filed(ticket=ticket, language=user.language)
+
+
+def _new_case(*, sms: InboundSms, user: User, parsed: Parsed) -> Answer:
+    words = parsed.body.split()
+    commune = None
+    if parsed.kind == Kind.REPORT:
+        match = commune_find(words)
+        if match is not None:
+            commune, words = match.commune, words[match.words :]
+    description = " ".join(words)
+    if not description:
+        _settle(sms, kind=sms.kind, outcome=InboundSms.Outcome.HELPED)
+        return answer_how_to(language=user.language)
+    sms.description = description
+    commune = commune or _last_commune(user)
+    if commune is None:
+        _settle(sms, description=description, outcome=InboundSms.Outcome.ASKED_COMMUNE)
+        return answer_ask_commune(language=user.language)
+    sms.save(update_fields=["description"])
+    return _file(sms=sms, user=user, commune=commune)
+
+
+def _waiting(*, phone: str, now: datetime) -> InboundSms | None:
+    return (
+        InboundSms.objects.filter(
+            phone=phone,
+            outcome=InboundSms.Outcome.ASKED_COMMUNE,
+            received_at__gte=now - ANSWER_WAIT,
+        )
+        .order_by("-received_at")
+        .first()
+    )
+
+
+def _answer_question(*, sms: InboundSms, user: User, parsed: Parsed, now: datetime) -> Answer:
+    """A message without keyword: the commune we asked for, or an unreadable one."""
+    waiting = _waiting(phone=sms.phone, now=now)
+    if waiting is None:
+        _settle(sms, kind=InboundSms.Kind.UNREADABLE, outcome=InboundSms.Outcome.HELPED)
+        return answer_how_to(language=user.language)
+    sms.kind = InboundSms.Kind.ANSWER
+    match = commune_find(parsed.body.split(), whole=True)
+    if match is None:
+        _settle(sms, kind=sms.kind, answers=waiting, outcome=InboundSms.Outcome.HELPED)
+        return answer_ask_commune(language=user.language, again=True)
+    answer = _file(sms=waiting, user=user, commune=match.commune)
+    _settle(sms, kind=sms.kind, answers=waiting, outcome=waiting.outcome, ticket=waiting.ticket)
+    return answer
+
+
+def _reply(*, sms: InboundSms, user: User, parsed: Parsed) -> Answer:
+    ticket = (
+        Ticket.objects.select_related("commune").filter(number=parsed.number, reporter=user).first()
+    )
+    if ticket is None:
+        _settle(sms, outcome=InboundSms.Outcome.REFUSED)
+        return answer_no_case(number=parsed.number, language=user.language)
+    if not parsed.body:
+        _settle(sms, outcome=InboundSms.Outcome.HELPED, ticket=ticket)
+        return answer_how_to(language=user.language)
+    try:
+        ticket_reply(ticket=ticket, by=user, body=parsed.body)
+    except DomainError as exc:
+        _settle(sms, outcome=InboundSms.Outcome.REFUSED, ticket=ticket)
+        return answer_refused(
+            reason=str(exc.message), language=user.language, province_id=ticket.province_id
+        )
+    _settle(sms, outcome=InboundSms.Outcome.REPLIED, ticket=ticket)
+    return answer_replied(ticket=ticket, language=user.language)
+
+
+_KINDS = {
+    Kind.REPORT: InboundSms.Kind.REPORT,
+    Kind.QUESTION: InboundSms.Kind.QUESTION,
+    Kind.REPLY: InboundSms.Kind.REPLY,
+}
+
+
+def sms_receive(
+    *, gateway_id: str, phone_raw: str, text: str, now: datetime | None = None
+) -> Received:
+    """Handle one SMS from the gateway; a resend returns the first one's row, untouched.
+
+    Raises accounts.phones.InvalidPhoneNumber for a sender that is no
+    Vietnamese mobile number (nothing is recorded; no SMS can answer it).
+    """
+    phone = phone_normalize(phone_raw)
+    now = now or timezone.now()
+    received = _record(gateway_id=gateway_id, phone=phone, text=text, now=now)
+    if received.duplicate:
+        logger.info("SMS from %s is a resend; ignored", phone_mask(phone))
+        return received
+    sms = received.sms
+    try:
+        rate_limits_take(
+            charges=(Charge(action="sms_in", cost=1, error=SmsFlood),),
+            person_id=None,
+            ip=None,
+            phone=phone,
+        )
+    except SmsFlood:
+        # No case and no answer: a flood costs the commune nothing.
+        _settle(sms, outcome=InboundSms.Outcome.LIMITED)
+        logger.info("SMS from %s dropped: too many from this number", phone_mask(phone))
+        return received
+    user = _sender(phone)
+    parsed = sms_parse(text)
+    _settle(sms, sender=user, kind=_KINDS.get(parsed.kind, ""))
+    if not user.is_active:
+        _settle(sms, outcome=InboundSms.Outcome.REFUSED)
+        return received
+    if parsed.kind in (Kind.EMPTY, Kind.TOO_LONG):
+        _settle(sms, kind=InboundSms.Kind.UNREADABLE, outcome=InboundSms.Outcome.HELPED)
+        answer = answer_how_to(language=user.language, too_long=parsed.kind == Kind.TOO_LONG)
+    elif parsed.kind == Kind.REPLY:
+        answer = _reply(sms=sms, user=user, parsed=parsed)
+    elif parsed.kind == Kind.OTHER:
+        answer = _answer_question(sms=sms, user=user, parsed=parsed, now=now)
+    else:
+        answer = _new_case(sms=sms, user=user, parsed=parsed)
+    answer_send(phone=phone, answer=answer)
+    return received
