@@ -6,21 +6,25 @@ functions only shape what the pages show, each in a fixed number of queries.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.utils import timezone
 
 from helpdesk.models import (
     OPEN_STATUSES,
     CannedResponse,
     Ticket,
 )
+from helpdesk.names import unit_name
 from helpdesk.permissions import Scope, tickets_managed_by
 from helpdesk.sla import WorkingCalendar
 from knowledge.models import Article
 from knowledge.selectors import articles_published
+from notifications.models import SmsUsage
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,31 @@ def dashboard_by_department(*, scope: Scope) -> list[dict[str, Any]]:
 def dashboard_by_commune(*, scope: Scope) -> list[dict[str, Any]]:
     """Counts, on-time and handling time per commune (one query)."""
     return _stats(tickets_managed_by(scope=scope), "commune__name")
+
+
+def sms_usage_for(*, scope: Scope, months: int = 6) -> list[dict[str, Any]]:
+    """The SMS bill of the provinces the person administers, newest month first.
+
+    Province administrators see their provinces, superusers every row
+    (including SMS about no case); commune leaders see none: it is the
+    province's bill.
+    """
+    if not (scope.is_superuser or scope.admin_province_ids):
+        return []
+    rows = SmsUsage.objects.select_related("province").order_by("-month", "province__name")
+    if not scope.is_superuser:
+        rows = rows.filter(province_id__in=scope.admin_province_ids)
+    oldest = timezone.localdate().replace(day=1) - dt.timedelta(days=31 * (months - 1))
+    return [
+        {
+            "province": unit_name(row.province) if row.province else "—",
+            "month": row.month,
+            "messages": row.messages,
+            "segments": row.segments,
+            "withheld": row.withheld,
+        }
+        for row in rows.filter(month__gte=oldest.replace(day=1))
+    ]
 
 
 def canned_responses_for(*, ticket: Ticket) -> QuerySet[CannedResponse]:

@@ -138,6 +138,14 @@ def _case_link(ticket: Ticket, *, staff: bool) -> str:
     return resident_case_link(number=ticket.number)
 
 
+def _essential(event: TicketEvent) -> bool:
+    """Whether the resident's SMS of this event goes out past the monthly SMS cap:
+    the case number (filed) and the outcome (resolved, declined), nothing else."""
+    return event.kind == TicketEvent.Kind.CREATED or (
+        event.kind == TicketEvent.Kind.STATUS and event.to_status in (S.RESOLVED, S.REJECTED)
+    )
+
+
 def case_event_notify(event: TicketEvent) -> None:
     """Queue the messages an event causes (inside the event's transaction)."""
     ticket = event.ticket
@@ -163,12 +171,25 @@ def case_event_notify(event: TicketEvent) -> None:
         if texts:
             notifications_send(
                 recipient_ids=audience,
-                message=Message(texts=texts, dedupe_key=key, link=_case_link(ticket, staff=False)),
+                message=Message(
+                    texts=texts,
+                    dedupe_key=key,
+                    link=_case_link(ticket, staff=False),
+                    essential=_essential(event),
+                    province_id=ticket.province_id,
+                ),
             )
     if recipients & staff:
         texts = _render(lambda: _staff_texts(event, ticket))
         if texts:
+            # Officers work in the console; their SMS copies are the first to go.
             notifications_send(
                 recipient_ids=recipients & staff,
-                message=Message(texts=texts, dedupe_key=key, link=_case_link(ticket, staff=True)),
+                message=Message(
+                    texts=texts,
+                    dedupe_key=key,
+                    link=_case_link(ticket, staff=True),
+                    essential=False,
+                    province_id=ticket.province_id,
+                ),
             )

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from console import selectors
 from console.views.access import can_see_dashboard, error_page, staff_required
 from helpdesk.permissions import Scope
+from notifications.sms_budget import sms_monthly_cap
 
 
 def _duration_text(amount: dt.timedelta | None) -> str:
@@ -48,6 +49,9 @@ def dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
     context = {
         "by_department": _dashboard_rows(selectors.dashboard_by_department(scope=scope)),
         "by_commune": _dashboard_rows(selectors.dashboard_by_commune(scope=scope)),
+        "sms_usage": selectors.sms_usage_for(scope=scope),
+        "sms_cap": sms_monthly_cap(),
+        "sees_sms_bill": scope.is_superuser or bool(scope.admin_province_ids),
         "show_dashboard": True,
     }
     return render(request, "console/dashboard.html", context)
