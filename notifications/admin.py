@@ -4,7 +4,13 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadOnlyAdmin
-from notifications.models import Delivery, FanOut, Notification, NotificationPreference
+from notifications.models import (
+    Delivery,
+    FanOut,
+    Notification,
+    NotificationPreference,
+    SmsUsage,
+)
 
 
 class DeliveryInline(admin.TabularInline[Delivery, Notification]):
@@ -49,3 +55,10 @@ class FanOutAdmin(ReadOnlyAdmin[FanOut]):
     @admin.display(description=_("recipients"))
     def recipients(self, fanout: FanOut) -> int:
         return len(fanout.recipient_ids)
+
+
+@admin.register(SmsUsage)
+class SmsUsageAdmin(ReadOnlyAdmin[SmsUsage]):
+    list_display = ("province", "month", "messages", "segments", "withheld")
+    list_filter = ("month",)
+    list_select_related = ("province",)

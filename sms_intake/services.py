@@ -129,7 +129,9 @@ def _file(*, sms: InboundSms, user: User, commune: AdminUnit) -> Answer:
     )
     draft = CaseDraft(service_code=service, description=sms.description, commune_code=commune.code)
     try:
-        submission = case_submit(reporter=user, draft=draft, idempotency_key=f"sms-{sms.pk}")
+        submission = case_submit(
+            reporter=user, draft=draft, idempotency_key=f"sms-inbound-{sms.pk}"
+        )
     except DomainError as exc:
         _settle(sms, outcome=InboundSms.Outcome.REFUSED)
         return answer_refused(reason=str(exc.message), language=user.language)

@@ -356,6 +356,15 @@ PAGE_ROWS: tuple[Row, ...] = (
     Row("POST", "accounts/logout/", expect(302)),
     Row("GET", "notifications/", expect(200, anonymous=302), reveals=TOLD_OF_CASE_A),
     Row("POST", "notifications/read-all/", expect(302)),
+    # The SMS gateway's webhook: no person, signed in or not, gets in without
+    # the gateway's shared secret (tests/sms_intake/test_webhook.py).
+    Row(
+        "POST",
+        "sms/inbound/",
+        expect(403),
+        data={"id": "gw-1", "from": "0981000001", "text": "#{number} hello"},
+        json=True,
+    ),
     Row(
         "GET",
         "notifications/<int:notification_id>/open/",

@@ -12,6 +12,7 @@ import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -47,14 +48,14 @@ def phone(sms_settings: Gateway) -> Phone:
     return Phone(sms_settings)
 
 
-Send = Callable[..., dict[str, object]]
+Send = Callable[..., dict[str, Any]]
 
 
 @pytest.fixture
 def send(client: Client, sms_settings: Gateway) -> Send:
     """POST one SMS to the webhook as the gateway does; return its JSON answer."""
 
-    def post(sender: str, text: str, *, message_id: str | None = None) -> dict[str, object]:
+    def post(sender: str, text: str, *, message_id: str | None = None) -> dict[str, Any]:
         body = {"id": message_id or f"gw-{next(_ids)}", "from": sender, "text": text}
         response = client.post(
             "/sms/inbound/",
@@ -63,7 +64,7 @@ def send(client: Client, sms_settings: Gateway) -> Send:
             headers={"X-Sms-Secret": SECRET},
         )
         assert response.status_code == 200, response.content
-        answer: dict[str, object] = response.json()
+        answer: dict[str, Any] = response.json()
         return answer
 
     return post
