@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -258,5 +258,9 @@ def sms_receive(
         answer = _answer_question(sms=sms, user=user, parsed=parsed, now=now)
     else:
         answer = _new_case(sms=sms, user=user, parsed=parsed)
+    if answer.province_id is None:
+        # An answer about no case is billed to the province of the number's last case.
+        commune = _last_commune(user)
+        answer = replace(answer, province_id=commune.parent_id if commune else None)
     answer_send(phone=phone, answer=answer)
     return received

@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from pytest_django import DjangoAssertNumQueries
+from pytest_django import DjangoAssertNumQueries, Settings
 
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.models import Ticket
+from notifications.models import SmsUsage
 from tests.conftest import Personas
 from tests.console.pages import (
     PERSONAS,
@@ -19,6 +20,7 @@ from tests.console.pages import (
     case_in,
     client_as,
 )
+from tests.factories import province_get
 
 
 @pytest.mark.django_db
@@ -60,6 +62,28 @@ def test_dashboard_uses_one_query_per_table(
         case_in(commune_a, personas.resident)
     client = client_as(personas, "province_admin")
     client.get(reverse("console:dashboard"))  # warm the session
-    # Session, user, two for the scope, the header's unread badge, two tables.
-    with django_assert_max_num_queries(7):
+    # Session, user, two for the scope, the header's unread badge, two tables,
+    # the SMS bill.
+    with django_assert_max_num_queries(8):
         assert client.get(reverse("console:dashboard")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_province_admin_sees_their_provinces_sms_bill_and_a_leader_does_not(
+    personas: Personas, settings: Settings
+) -> None:
+    settings.SMS_MONTHLY_CAP = 500
+    month = timezone.localdate().replace(day=1)
+    thai_nguyen = province_get(code="19")
+    SmsUsage.objects.create(province=thai_nguyen, month=month, messages=321, segments=345)
+    SmsUsage.objects.create(
+        province=province_get(code="20"), month=month, messages=999, segments=999
+    )
+    page = client_as(personas, "province_admin").get(reverse("console:dashboard"))
+    text = page.content.decode()
+    assert "321" in text
+    assert "345" in text
+    assert "999" not in text  # another province's bill
+    assert "500" in text  # the cap
+    leader = client_as(personas, "leader_a").get(reverse("console:dashboard"))
+    assert "321" not in leader.content.decode()

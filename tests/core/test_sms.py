@@ -19,6 +19,8 @@ from core.sms import (
     SmsDeliveryFailed,
     phone_mask,
     sms_backend,
+    sms_plain,
+    sms_segments,
 )
 from tests.http_stub import Gateway
 
@@ -172,3 +174,26 @@ def test_http_backend_raises_when_nothing_listens(settings: Settings) -> None:
 def test_phone_mask_hides_the_middle_digits() -> None:
     assert phone_mask("+84981234567") == "+84981****67"
     assert "1234" not in phone_mask("+84981234567")
+
+
+@pytest.mark.parametrize(
+    ("text", "segments"),
+    [
+        ("", 1),
+        ("a" * 160, 1),
+        ("a" * 161, 2),
+        ("a" * 306, 2),
+        ("€" * 80, 1),  # two septets each
+        ("€" * 81, 2),
+        ("Đ" * 70, 1),  # one mark: UCS-2
+        ("Đ" * 71, 2),
+        ("Đ" * 134, 2),
+    ],
+)
+def test_segments_are_counted_as_the_gateway_bills_them(text: str, segments: int) -> None:
+    assert sms_segments(text) == segments
+
+
+def test_plain_text_drops_vietnamese_marks_and_keeps_case() -> None:
+    assert sms_plain("Xã Đại Từ: ĐÃ NHẬN") == "Xa Dai Tu: DA NHAN"
+    assert sms_segments(sms_plain("Phường Phan Đình Phùng " * 6)) == 1

@@ -17,7 +17,7 @@ from accounts.models import User
 from core.sms import sms_segments
 from helpdesk.lifecycle import ticket_accept, ticket_resolve
 from helpdesk.models import Ticket, TicketEvent
-from notifications.models import Channel, Delivery, DeliveryStatus
+from notifications.models import Channel, Delivery, DeliveryStatus, SmsUsage
 from notifications.outbox import deliveries_process
 from sms_intake.models import InboundSms
 from sms_intake.services import sms_receive
@@ -213,3 +213,19 @@ def test_an_sms_residents_status_changes_reach_them_by_sms_after_quiet_hours(
     texts = phone.texts(number)
     assert len(texts) == 3
     assert any(case in text and "Da lap nap cong moi." in text for text in texts)
+
+
+def test_past_the_monthly_cap_the_case_number_still_goes_but_help_answers_do_not(
+    personas: Personas, send: Send, phone: Phone, settings: Settings
+) -> None:
+    settings.SMS_MONTHLY_CAP = 1
+    number = factories.next_phone()
+    case = send(number, "PA 05443 den hong")["case"]
+    case_two = send(number, "PA 05443 den khac cung hong")["case"]
+    send(number, "???")
+    texts = phone.texts(number)
+    assert len(texts) == 2  # both case numbers, essential; the help answer withheld
+    assert case in texts[0]
+    assert case_two in texts[1]
+    usage = SmsUsage.objects.get(province__code="19")
+    assert (usage.messages, usage.withheld) == (2, 1)
