@@ -27,7 +27,7 @@ from knowledge.search import fold_vietnamese
 
 # Words a person may put before a name; folded.
 _TYPE_WORDS = ("thi tran", "dac khu", "phuong", "xa", "tt", "p", "x")
-_CODE = re.compile(r"^\d{5}$")
+CODE = re.compile(r"^\d{5}$")
 # How close a misspelt name must be to count (1.0: identical).
 MIN_RATIO = 0.84
 # A commune's name is at most this many words.
@@ -79,7 +79,7 @@ def commune_find(words: list[str], *, whole: bool = False) -> CommuneMatch | Non
     if not words:
         return None
     first = words[0].strip(".,:;")
-    if _CODE.match(first):
+    if CODE.match(first):
         commune = commune_get_current(code=first)
         if commune is None or (whole and len(words) > 1):
             return None

@@ -40,7 +40,7 @@ from sms_intake.answers import (
     answer_replied,
     answer_send,
 )
-from sms_intake.communes import commune_find
+from sms_intake.communes import CODE, commune_find
 from sms_intake.models import InboundSms
 from sms_intake.parsing import Kind, Parsed, sms_parse, text_clean
 
@@ -82,7 +82,10 @@ def _record(*, gateway_id: str, phone: str, text: str, now: datetime) -> Receive
         first = InboundSms.objects.filter(phone=phone, text_hash=_hash(cleaned), minute=minute)
         if gateway_id:
             first = first | InboundSms.objects.filter(gateway_id=gateway_id[:100])
-        return Received(sms=first.order_by("pk").first() or InboundSms(), duplicate=True)
+        original = first.order_by("pk").first()
+        if original is None:  # the constraint named a row no query finds: never hidden
+            raise
+        return Received(sms=original, duplicate=True)
     return Received(sms=sms)
 
 
@@ -143,19 +146,25 @@ def _file(*, sms: InboundSms, user: User, commune: AdminUnit) -> Answer:
 def _new_case(*, sms: InboundSms, user: User, parsed: Parsed) -> Answer:
     words = parsed.body.split()
     commune = None
+    unknown_code = False
     if parsed.kind == Kind.REPORT:
         match = commune_find(words)
         if match is not None:
             commune, words = match.commune, words[match.words :]
+        elif words and CODE.match(words[0]):
+            # A code no current commune has (a typo, an old pre-2025 code): ask,
+            # rather than file it under the commune the number used last.
+            unknown_code, words = True, words[1:]
     description = " ".join(words)
     if not description:
         _settle(sms, kind=sms.kind, outcome=InboundSms.Outcome.HELPED)
         return answer_how_to(language=user.language)
     sms.description = description
-    commune = commune or _last_commune(user)
+    if commune is None and not unknown_code:
+        commune = _last_commune(user)
     if commune is None:
         _settle(sms, description=description, outcome=InboundSms.Outcome.ASKED_COMMUNE)
-        return answer_ask_commune(language=user.language)
+        return answer_ask_commune(language=user.language, again=unknown_code)
     sms.save(update_fields=["description"])
     return _file(sms=sms, user=user, commune=commune)
 

@@ -229,3 +229,16 @@ def test_past_the_monthly_cap_the_case_number_still_goes_but_help_answers_do_not
     assert case_two in texts[1]
     usage = SmsUsage.objects.get(province__code="19")
     assert (usage.messages, usage.withheld) == (2, 1)
+
+
+def test_an_unknown_commune_code_is_asked_about_not_filed_elsewhere(
+    personas: Personas, send: Send, phone: Phone
+) -> None:
+    number = factories.next_phone()
+    send(number, "PA dai tu cay do")  # the number's last commune: Đại Từ
+    assert send(number, "PA 99999 cong vo")["status"] == "asked_commune"
+    assert Ticket.objects.count() == 1
+    done = send(number, "05443")
+    ticket = Ticket.objects.get(number=done["case"])
+    assert ticket.commune is not None
+    assert (ticket.commune.code, ticket.description) == ("05443", "cong vo")
