@@ -205,7 +205,7 @@ SERVICES: tuple[tuple[str, str, str, str, str, str, str, bool, bool, bool, bool]
         FIELD,
         "Phản ánh khác",
         "Other problem",
-        "📝",
+        "megaphone",
         ECON,
         "24",
         True,

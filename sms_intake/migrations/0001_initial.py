@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('helpdesk', '0016_seed_report_other'),
+        ('helpdesk', '0017_seed_report_other'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

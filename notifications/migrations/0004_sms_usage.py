@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('geo', '0001_initial'),
-        ('notifications', '0002_fanout'),
+        ('notifications', '0003_notification_language'),
     ]
 
     operations = [

@@ -9,6 +9,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("helpdesk", "0015_idempotency_record_moved_from_reports")]
+    dependencies = [("helpdesk", "0016_service_icon_names")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
