@@ -1,0 +1,206 @@
+"""p95 of the officer queue, its API, its map and the dashboard on a big case history.
+
+    DATABASE_URL=postgis://…/xadesk_scale DJANGO_DEBUG=true \
+        .venv/bin/python manage.py generate_cases --cases 1000000 --commit
+    DATABASE_URL=postgis://…/xadesk_scale .venv/bin/python bench/queue_scale.py [--runs 30]
+
+Measured in process with Django's test Client (the whole view: middleware,
+session, selectors, template or schema rendering, and the database over TCP;
+no HTTP server or network), with production settings (DEBUG off). Three
+people from the generated data: an officer of the busiest department of the
+main province, the leader of its busiest commune, and its province admin. Each
+URL is requested --warmup times first, then --runs times; p50/p95 are of those
+runs. The slowest URL is then run once more with its queries captured, and its
+slowest query is shown with EXPLAIN (ANALYZE, BUFFERS); a sequential scan of
+the ticket or event table there is flagged. Target: p95 ≤ 50 ms everywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+
+# The manifest needs `collectstatic`; a plain static URL costs the same to render.
+settings.STORAGES["staticfiles"] = {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from accounts.models import Role, RoleAssignment, User  # noqa: E402
+from helpdesk.models import DepartmentMembership, Ticket  # noqa: E402
+
+TARGET_MS = 50.0
+QUEUE = "/console/"
+MAP = "/console/map/"
+API = "/api/v1/helpdesk/cases"
+DASHBOARD = "/console/dashboard/"
+
+
+def people(province_code: str) -> dict[str, tuple[User, dict[str, str]]]:
+    """The three people measured, each with the filter values that fit their queue."""
+    main = Ticket.objects.filter(province__code=province_code)
+    busiest_dept = (
+        main.exclude(department=None)
+        .values("department_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    busiest_commune = (
+        main.values("commune_id", "commune__code").annotate(n=Count("id")).order_by("-n").first()
+    )
+    if not busiest_dept or not busiest_commune:
+        sys.exit(f"No cases in province {province_code}: run generate_cases first.")
+    officer = (
+        DepartmentMembership.objects.filter(department_id=busiest_dept["department_id"])
+        .select_related("user")
+        .order_by("user_id")
+        .first()
+    )
+    leader = RoleAssignment.objects.filter(
+        role=Role.LEADER, unit_id=busiest_commune["commune_id"]
+    ).first()
+    admin = RoleAssignment.objects.filter(
+        role=Role.PROVINCE_ADMIN, unit__code=province_code, unit__level="province"
+    ).first()
+    if not (officer and leader and admin):
+        sys.exit("No officer, leader or admin: the data was not made by generate_cases.")
+    values = {
+        "department": str(busiest_dept["department_id"]),
+        "commune": busiest_commune["commune__code"],
+    }
+    return {
+        "officer": (officer.user, values),
+        "leader": (leader.user, values),
+        "admin": (admin.user, values),
+    }
+
+
+FILTERS: tuple[tuple[str, str], ...] = (
+    ("all", ""),
+    ("status=new", "status=new"),
+    ("status=closed", "status=closed"),
+    ("service", "service=trash_uncollected"),
+    ("department", "department={department}"),
+    ("commune", "commune={commune}"),
+    ("mine", "mine=true"),
+    ("overdue", "overdue=true"),
+    ("unrouted", "unrouted=true"),
+    ("page 40", "page=40"),
+)
+
+
+def urls_for(role: str, values: dict[str, str]) -> list[tuple[str, str]]:
+    urls = []
+    for name, query in FILTERS:
+        query = query.format(**values)
+        if name == "commune" and role == "officer":
+            continue  # officers have no commune filter
+        console_query = query.replace("=true", "=on")
+        api_query = query.replace("page=40", "offset=975&limit=25")
+        urls.append((f"queue {name}", f"{QUEUE}?{console_query}"))
+        urls.append((f"api {name}", f"{API}?{api_query}"))
+        if name in ("all", "status=new", "overdue"):
+            urls.append((f"map {name}", f"{MAP}?{console_query}"))
+    if role != "officer":
+        urls.append(("dashboard", DASHBOARD))
+    return urls
+
+
+def timed(client: Client, url: str) -> float:
+    started = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        sys.exit(f"{url}: HTTP {response.status_code}")
+    return elapsed
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def explain_slowest(client: Client, url: str) -> None:
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    slowest = max(captured.captured_queries, key=lambda q: float(q["time"]))
+    print(f"\nslowest query of {url} ({float(slowest['time']) * 1000:.1f} ms of "
+          f"{len(captured.captured_queries)} queries):\n{slowest['sql']}\n")  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {slowest['sql']}")
+        plan = [row[0] for row in cursor.fetchall()]
+    print("\n".join(plan))
+    seq = [line for line in plan if "Seq Scan on helpdesk_ticket" in line]
+    print("\nplan uses indexes" if not seq else f"\nSEQUENTIAL SCAN in the plan: {seq}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--province", default="19", help="the main province's code")
+    parser.add_argument("--only", help="only URLs whose label contains this")
+    args = parser.parse_args()
+
+    cases = Ticket.objects.count()
+    print(f"flags: {' '.join(sys.argv[1:]) or '(defaults)'}; runs {args.runs}, warm-up "
+          f"{args.warmup}; database {connection.settings_dict['NAME']}: {cases:,} cases; "
+          f"in process (django.test.Client), DEBUG off; load {os.getloadavg()}")  # fmt: skip
+    rows: list[tuple[str, str, int, float, float]] = []
+    for role, (user, values) in people(args.province).items():
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
+        size = Ticket.objects.filter(_scope_q(user)).count()
+        for label, url in urls_for(role, values):
+            if args.only and args.only not in label:
+                continue
+            for _ in range(args.warmup):
+                timed(client, url)
+            times = [timed(client, url) for _ in range(args.runs)]
+            p50, p95 = statistics.median(times), percentile(times, 0.95)
+            rows.append((role, label, size, p50, p95))
+            flag = "" if p95 <= TARGET_MS else "  > target"
+            print(f"{role:8} {label:22} {size:>9,} cases  p50 {p50:7.1f}  p95 {p95:7.1f} ms"
+                  f"{flag}", flush=True)  # fmt: skip
+            print("@result " + json.dumps({"figure": f"{role} {label} p95", "value": round(p95, 1),
+                  "unit": "ms", "target": f"≤ {TARGET_MS:g}"}))  # fmt: skip
+    worst = max(rows, key=lambda row: row[4])
+    missed = [row for row in rows if row[4] > TARGET_MS]
+    print(f"\nload average at end {os.getloadavg()}; {len(missed)} of {len(rows)} URLs over "
+          f"{TARGET_MS:g} ms p95; slowest: {worst[0]} {worst[1]} p95 {worst[4]:.1f} ms",
+          )  # fmt: skip
+    user, values = people(args.province)[worst[0]]
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    explain_slowest(client, dict(urls_for(worst[0], values))[worst[1]])
+
+
+def _scope_q(user: User):  # type: ignore[no-untyped-def]
+    from helpdesk.permissions import _managed_q, scope_for
+
+    return _managed_q(scope_for(user=user))
+
+
+if __name__ == "__main__":
+    main()
