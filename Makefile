@@ -2,6 +2,8 @@
 #   make run   provision, migrate, load demo data, serve on http://127.0.0.1:8000
 #   make test  provision (with Chromium), then lint, types, migration check, import contracts,
 #              tests, and the browser tests in a second pytest run
+#   make bench  provision, then the benchmark suite (bench/run_all.py): one table,
+#               bench/RESULTS.md; BENCH_CASES=1000000 for the full-size queue
 #   make backup                      one archive of the database and media in $(BACKUP_DIR)/
 #   make restore FILE=... [FORCE=1]  restore one into the configured database and media
 SHELL := /bin/bash
@@ -12,8 +14,8 @@ MANAGE := $(PY) manage.py
 
 BACKUP_DIR ?= backups
 
-.PHONY: run test setup stop lint types check-migrations contracts pytest messages lock clean \
-	backup restore bench
+.PHONY: run test bench bench-faults setup stop lint types check-migrations contracts pytest messages \
+	lock clean backup restore
 
 ifneq ($(filter restore,$(MAKECMDGOALS)),)
 ifeq ($(FILE),)
@@ -42,6 +44,14 @@ messages:
 
 run: setup
 	bash scripts/serve.sh
+
+BENCH_CASES ?= 100000
+
+# Not part of `make test`: minutes of load, figures rather than pass/fail
+# (except a bench's own checks: lost deliveries, failed agreement).
+bench: setup
+	$(secret_key)
+	$(PY) bench/run_all.py --cases $(BENCH_CASES) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 stop:
 	bash scripts/stop.sh
@@ -81,7 +91,7 @@ test:
 	bash scripts/provision.sh --browser
 	$(MAKE) --no-print-directory messages lint types check-migrations contracts pytest
 
-bench:
+bench-faults:
 	# Reliability benches against a running `make run` (README, "Tests and
 	# benchmarks"), which must have the per-IP abuse limits off: every request
 	# comes from 127.0.0.1. Modest sizes; the README gives the full runs.
