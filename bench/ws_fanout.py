@@ -499,7 +499,7 @@ def measure(
             if p.is_alive():
                 p.kill()
     if lost:
-        print(f"  {lost} deliveries missing after 90 s", flush=True)
+        print(f"  {lost} of {synced * rounds} deliveries missing after 90 s", flush=True)
     if not latencies:
         raise SystemExit("No event reached any socket: does the server use this channel layer?")
     latencies.sort()
@@ -510,7 +510,11 @@ def measure(
         "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)],
         "read_p50": statistics.median(read_latencies),
         "read_p99": read_latencies[max(0, int(len(read_latencies) * 0.99) - 1)],
-        "kib": (after - before) / n if pids else float("nan"),
+        # Per socket actually open: dividing by the N asked for would flatter
+        # a run where some sockets failed to connect.
+        "kib": (after - before) / synced if pids and synced else float("nan"),
+        "synced": synced,
+        "asked": n,
         "cpu_ms": (cpu1 - cpu0) * 1000 / rounds if pids else float("nan"),
         "client_cpu_s": client_cpu,
         "lost": lost,
@@ -557,6 +561,7 @@ def main() -> None:
     parser.add_argument("--url", help="a running server, e.g. ws://127.0.0.1:8000 (no RSS; "
                         "give it DJANGO_SECRET_KEY, e.g. from .run/secret_key)")  # fmt: skip
     args = parser.parse_args()
+    print(f"flags: {' '.join(sys.argv[1:]) or '(defaults)'} -> {vars(args)}", flush=True)
     global CLIENT_NICE, CLIENT_POLL_MS, STREAM  # set once, before the clients fork
     STREAM = args.stream
     CLIENT_NICE = args.client_nice
@@ -599,6 +604,7 @@ def main() -> None:
                 f"on socket first {result['first']:5.1f} p50 {result['p50']:6.1f} "
                 f"p99 {result['p99']:6.1f} ms  "
                 f"read p50 {result['read_p50']:6.1f} p99 {result['read_p99']:6.1f} ms  "
+                f"{result['synced']}/{n} connected, {result['lost']} lost  "
                 f"{result['kib']:6.1f} KiB/socket  server {result['cpu_ms']:6.1f} CPU ms/event "
                 f"({result['busy']:.0%} busy)  "
                 f"clients {result['client_cpu_s']:5.1f} CPU s  load {os.getloadavg()[0]:.2f}",
@@ -609,13 +615,27 @@ def main() -> None:
           f"(nice {args.client_nice}, poll {args.client_poll_ms or 'off'} ms), "
           f"{args.rounds} events per run")  # fmt: skip
     print("| sockets | layer | ws | deflate | workers | on socket p50 ms | p99 ms "
-          "| read p50 ms | read p99 ms | KiB/idle socket | server CPU ms/event |")  # fmt: skip
-    print("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| read p50 ms | read p99 ms | KiB/idle socket | server CPU ms/event "
+          "| connected | lost |")  # fmt: skip
+    print("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    any_lost = False
     for conf, n, runs in rows:
         keys = ("p50", "p99", "read_p50", "read_p99", "kib", "cpu_ms")
         cols = [summary([r[k] for r in runs]) for k in keys]
+        connected = min(int(r["synced"]) for r in runs)
+        lost = sum(int(r["lost"]) for r in runs)
+        any_lost = any_lost or bool(lost) or connected < n
         print(f"| {n} | {conf['layer']} | {conf['ws']} | {conf['deflate']} | {conf['workers']} | "
-              + " | ".join(cols) + " |")  # fmt: skip
+              + " | ".join(cols) + f" | {connected}/{n} | {lost} |")  # fmt: skip
+        label = f"{n} sockets {conf['layer']} w={conf['workers']}"
+        for key, unit, target in (("p99", "ms", "≤ 100"), ("kib", "KiB/socket", "≤ 24")):
+            value = statistics.median([r[key] for r in runs])
+            print("@result " + json.dumps({"figure": f"{label} {key}", "value": round(value, 1),
+                  "unit": unit, "target": target}))  # fmt: skip
+        print("@result " + json.dumps({"figure": f"{label} lost deliveries", "value": lost,
+              "unit": f"of {connected * args.rounds * len(runs)}", "target": "0"}))  # fmt: skip
+    if any_lost:
+        sys.exit("Deliveries were lost or sockets failed to connect: see the table.")
 
 
 if __name__ == "__main__":
