@@ -11,12 +11,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    Avg,
+    CharField,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from geo.models import AdminUnit
 from helpdesk.models import (
     OPEN_STATUSES,
     CannedResponse,
+    Department,
     Ticket,
 )
 from helpdesk.names import unit_name
@@ -40,23 +55,46 @@ class QueueChoices:
 
 
 def queue_choices(*, scope: Scope) -> QueueChoices:
-    """Departments and communes the person's tickets sit in, in one query."""
-    rows = (
-        tickets_managed_by(scope=scope)
+    """Departments and communes the person's tickets sit in, in one query.
+
+    Each candidate unit is probed with an EXISTS on the (unit, due_at, id)
+    indexes rather than a DISTINCT over every ticket in scope: a province
+    admin's queue holds hundreds of thousands of cases, the province a few
+    hundred departments. Candidates are the units the scope's roles name
+    (their departments, communes and the communes of their provinces), so a
+    case moved to a unit outside them is still listed but not offered as a filter.
+    """
+    managed = tickets_managed_by(scope=scope).order_by()
+    unit_q = Q(id__in=scope.leader_commune_ids) | Q(parent_id__in=scope.admin_province_ids)
+    unit_q |= Q(departments__id__in=scope.department_ids)
+    department_q = Q(id__in=scope.department_ids) | Q(commune_id__in=scope.leader_commune_ids)
+    department_q |= Q(commune__parent_id__in=scope.admin_province_ids)
+    if scope.is_superuser:
+        unit_q = department_q = Q()
+    departments = (
+        Department.objects.filter(department_q)
+        .filter(Exists(managed.filter(department_id=OuterRef("pk"))))
+        .annotate(kind=Value("d"), key=Cast("id", CharField()))
+        .values_list("kind", "key", "name")
         .order_by()
-        .values_list("department_id", "department__name", "commune__code", "commune__name")
-        .distinct()
     )
-    departments: dict[str, str] = {}
-    communes: dict[str, str] = {}
-    for department_id, department_name, commune_code, commune_name in rows:
-        if department_id is not None:
-            departments[str(department_id)] = department_name
-        if commune_code:
-            communes[commune_code] = commune_name
+    communes = (
+        AdminUnit.objects.filter(unit_q)
+        .filter(level=AdminUnit.Level.COMMUNE)
+        .filter(Exists(managed.filter(commune_id=OuterRef("pk"))))
+        .annotate(kind=Value("c"), key=F("code"))
+        .values_list("kind", "key", "name")
+        .order_by()
+    )
+    department_choices: dict[str, str] = {}
+    commune_choices: dict[str, str] = {}
+    for kind, key, name in departments.union(communes).order_by():
+        (department_choices if kind == "d" else commune_choices)[key] = name
     return QueueChoices(
-        departments=tuple(Choice(k, v) for k, v in sorted(departments.items(), key=_by_label)),
-        communes=tuple(Choice(k, v) for k, v in sorted(communes.items(), key=_by_label)),
+        departments=tuple(
+            Choice(k, v) for k, v in sorted(department_choices.items(), key=_by_label)
+        ),
+        communes=tuple(Choice(k, v) for k, v in sorted(commune_choices.items(), key=_by_label)),
     )
 
 

@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
+from console.selectors import queue_choices
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.models import Ticket
+from helpdesk.permissions import scope_for
 from tests.conftest import Personas
 from tests.console.pages import (
     ALLOWED,
@@ -24,6 +26,7 @@ from tests.console.pages import (
     case_in,
     client_as,
 )
+from tests.factories import user_create
 
 
 @pytest.mark.django_db
@@ -135,3 +138,30 @@ def test_queue_map_lists_cases_in_scope_even_without_tiles(
     other = client_as(personas, "officer_b").get(reverse("console:queue-map"))
     assert ticket_a.number not in other.content.decode()
     assert client_as(personas, "resident").get(reverse("console:queue-map")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_queue_filter_choices_are_the_units_that_hold_the_persons_cases(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
+) -> None:
+    # Units with cases in scope are offered; empty ones and other people's are not.
+    # Commune B has no departments: its case is unrouted, yet the commune is offered.
+    in_a = case_in(commune_a, personas.resident)
+    in_b = case_in(commune_b, personas.resident)
+    assert in_a.department_id
+    assert in_b.department_id is None
+
+    def choices(name: str) -> tuple[set[str], set[str]]:
+        got = queue_choices(scope=scope_for(user=getattr(personas, name)))
+        return {c.value for c in got.departments}, {c.value for c in got.communes}
+
+    assert choices("officer_a") == ({str(in_a.department_id)}, {commune_a.code})
+    assert choices("leader_a") == ({str(in_a.department_id)}, {commune_a.code})
+    assert choices("province_admin") == (
+        {str(in_a.department_id)},
+        {commune_a.code, commune_b.code},
+    )
+    superuser = user_create(is_superuser=True, is_staff=True)
+    everything = queue_choices(scope=scope_for(user=superuser))
+    assert {c.value for c in everything.communes} == {commune_a.code, commune_b.code}
+    assert [c.value for c in everything.departments] == [str(in_a.department_id)]
