@@ -17,6 +17,7 @@ from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.models import Ticket
 from helpdesk.permissions import scope_for
+from helpdesk.selectors import tickets_count_by_status
 from tests.conftest import Personas
 from tests.console.pages import (
     ALLOWED,
@@ -165,3 +166,20 @@ def test_queue_filter_choices_are_the_units_that_hold_the_persons_cases(
     everything = queue_choices(scope=scope_for(user=superuser))
     assert {c.value for c in everything.communes} == {commune_a.code, commune_b.code}
     assert [c.value for c in everything.departments] == [str(in_a.department_id)]
+
+
+@pytest.mark.django_db
+def test_status_counts_stop_at_the_cap_and_are_exact_below_it(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    for _ in range(3):
+        case_in(commune_a, personas.resident)
+    accepted = case_in(commune_a, personas.resident)
+    lifecycle.ticket_accept(ticket=accepted, by=personas.officer_a)
+    scope = scope_for(user=personas.province_admin)
+
+    assert tickets_count_by_status(scope=scope) == {S.NEW: 3, S.ACCEPTED: 1}
+    assert tickets_count_by_status(scope=scope, cap=10) == {S.NEW: 3, S.ACCEPTED: 1}
+    # Above the cap a count reads cap + 1 rows, shown as "cap+".
+    assert tickets_count_by_status(scope=scope, cap=2) == {S.NEW: 3, S.ACCEPTED: 1}
+    assert tickets_count_by_status(scope=scope, cap=1) == {S.NEW: 2, S.ACCEPTED: 1}
