@@ -31,6 +31,10 @@ class Migration(migrations.Migration):
         ),
         AddIndexConcurrently(
             model_name='ticket',
+            index=models.Index(fields=['assignee', 'due_at', 'id'], name='ticket_assignee_due'),
+        ),
+        AddIndexConcurrently(
+            model_name='ticket',
             index=models.Index(fields=['commune', 'status'], name='ticket_commune_status'),
         ),
     ]

@@ -144,6 +144,7 @@ class Ticket(models.Model):
             models.Index(fields=["department", "due_at", "id"], name="ticket_department_due"),
             models.Index(fields=["commune", "due_at", "id"], name="ticket_commune_due"),
             models.Index(fields=["province", "due_at", "id"], name="ticket_province_due"),
+            models.Index(fields=["assignee", "due_at", "id"], name="ticket_assignee_due"),
             models.Index(fields=["commune", "status"], name="ticket_commune_status"),
         ]
         constraints = [
