@@ -83,7 +83,7 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 def prepare(env: dict[str, str], cases: int) -> str:
     """Migrate the bench database and fill it once; return what it holds."""
-    url = env["DATABASE_URL"]
+    url = env["DATABASE_URL"].replace("postgis://", "postgresql://", 1)  # psql's scheme
     name = url.rsplit("/", 1)[1]
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
     exists = subprocess.run(
@@ -96,7 +96,7 @@ def prepare(env: dict[str, str], cases: int) -> str:
         subprocess.run(["psql", admin_url, "-qc", f'CREATE DATABASE "{name}"'], check=True)
     manage(env, "migrate", "-v0")
     count = subprocess.run(
-        ["psql", url.replace("postgis://", "postgresql://"), "-tAc",
+        ["psql", url, "-tAc",
          "SELECT count(*) FROM helpdesk_ticket"],
         capture_output=True, text=True, check=True,
     ).stdout.strip()  # fmt: skip
