@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('geo', '0001_initial'),
-        ('helpdesk', '0015_idempotency_record_moved_from_reports'),
+        ('helpdesk', '0017_seed_report_other'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

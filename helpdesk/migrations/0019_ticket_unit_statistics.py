@@ -7,7 +7,7 @@ from django.db import migrations
 # A department lies in one commune and a commune in one province: the same.
 # Django has no operation for extended statistics, hence SQL.
 class Migration(migrations.Migration):
-    dependencies = [("helpdesk", "0016_queue_order_indexes")]
+    dependencies = [("helpdesk", "0018_queue_order_indexes")]
 
     operations = [
         migrations.RunSQL(
