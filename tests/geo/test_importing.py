@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 import io
+import lzma
 from pathlib import Path
 from typing import Any
 
@@ -256,8 +257,14 @@ def test_unknown_province_is_refused() -> None:
 
 
 def test_plain_geojson_source_layout_is_accepted(tmp_path: Path) -> None:
-    shared = Path("/work/shared/data/vn-boundaries/vn-2025")
-    source = shared if (shared / "provinces.geojson").exists() else default_source()
-    report = boundaries_import(source=source, provinces=["20"])
+    """The same boundaries as plain .geojson files (as the upstream project ships
+    them), made here from the repository's .xz copies."""
+    packed = default_source()
+    (tmp_path / "communes_by_province").mkdir()
+    for path in [packed / "provinces.geojson.xz", *packed.glob("communes_by_province/20_*.xz")]:
+        plain = tmp_path / path.relative_to(packed).with_suffix("")
+        plain.write_bytes(lzma.decompress(path.read_bytes()))
+    assert not list(tmp_path.rglob("*.xz"))
+    report = boundaries_import(source=tmp_path, provinces=["20"])
     assert not report.changed
     assert report.unchanged == 66
