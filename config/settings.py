@@ -151,16 +151,18 @@ CHANNEL_LAYER_BACKEND = env_choice("CHANNEL_LAYER", "redis", ("redis", "redis-pu
 _REDIS_HOST = {
     "address": REDIS_URL,
     # redis-py 8 stops reading after 5 s by default, exactly as long as an idle
-    # consumer waits for a message, so idle sockets died; and its pool raises
-    # instead of waiting once full. Both measured with bench/ws_fanout.py.
+    # consumer waits for a message, so idle sockets died (bench/ws_fanout.py).
     "socket_timeout": env_int("REDIS_SOCKET_TIMEOUT", 15, minimum=6),
     "socket_connect_timeout": 2,
-    "max_connections": env_int("REDIS_MAX_CONNECTIONS", 1000, minimum=10),
+    # Connections per event loop. The layer's pool waits for a free one once
+    # all are busy (core/channel_layer.py) rather than opening more, so a burst
+    # of closing sockets no longer leaves hundreds open.
+    "max_connections": env_int("REDIS_MAX_CONNECTIONS", 64, minimum=10),
 }
 if CHANNEL_LAYER_BACKEND == "redis":
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "core.channel_layer.BoundedRedisChannelLayer",
             "CONFIG": {"hosts": [_REDIS_HOST], "prefix": "xadesk"},
         }
     }
