@@ -157,7 +157,7 @@ _REDIS_HOST = {
     # Connections per event loop. The layer's pool waits for a free one once
     # all are busy (core/channel_layer.py) rather than opening more, so a burst
     # of closing sockets no longer leaves hundreds open.
-    "max_connections": env_int("REDIS_MAX_CONNECTIONS", 64, minimum=10),
+    "max_connections": env_int("REDIS_MAX_CONNECTIONS", 16, minimum=4),
 }
 if CHANNEL_LAYER_BACKEND == "redis":
     CHANNEL_LAYERS = {
