@@ -9,8 +9,6 @@ real Redis: exactly IP_MAX_CODES codes go out between them.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import textwrap
 import uuid
 from collections.abc import Iterator
@@ -22,6 +20,7 @@ from django.conf import settings
 
 from accounts.models import OneTimeCode
 from accounts.otp import IP_MAX_CODES
+from tests.processes import run_together
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,31 +72,8 @@ def test_the_per_address_code_limit_holds_across_two_workers(otp_prefix: str) ->
             f"{database['PORT']}/{database['NAME']}"
         ),
     }
-    workers = [
-        subprocess.Popen(  # noqa: S603 - this interpreter, fixed code
-            [sys.executable, "-c", WORKER, otp_prefix, str(worker), str(attempts)],
-            cwd=REPO_ROOT,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for worker in (1, 2)
-    ]
-    try:
-        for worker in workers:
-            assert worker.stdout is not None
-            assert worker.stdout.readline().strip() == "ready"
-        for worker in workers:
-            assert worker.stdin is not None
-            worker.stdin.write("go\n")
-            worker.stdin.flush()
-        sent = [int(worker.communicate(timeout=60)[0].strip()) for worker in workers]
-    finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.kill()
-    assert [worker.returncode for worker in workers] == [0, 0]
+    argvs = [[otp_prefix, str(worker), str(attempts)] for worker in (1, 2)]
+    sent = [int(line) for line in run_together(WORKER, argvs, env=env)]
     print(f"two processes, {2 * attempts} code requests from one address: sent {sent}")
     assert sum(sent) == IP_MAX_CODES
     assert OneTimeCode.objects.filter(requested_ip="203.0.113.50").count() == IP_MAX_CODES

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
@@ -24,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from pytest_django import Settings
 
 from core.rate_limits import Charge, RateLimited, ip_subject, rate_limit_key, rate_limits_take
+from tests.processes import run_together
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -171,31 +170,8 @@ WORKER = textwrap.dedent(
 def test_a_limit_holds_across_two_worker_processes(rate_limit_prefix: str) -> None:
     limit, attempts = 25, 40
     env = os.environ | {"DJANGO_SETTINGS_MODULE": "config.test_settings"}
-    workers = [
-        subprocess.Popen(  # noqa: S603 - this interpreter, fixed code
-            [sys.executable, "-c", WORKER, rate_limit_prefix, str(limit), str(attempts)],
-            cwd=REPO_ROOT,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    try:
-        for worker in workers:
-            assert worker.stdout is not None
-            assert worker.stdout.readline().strip() == "ready"
-        for worker in workers:
-            assert worker.stdin is not None
-            worker.stdin.write("go\n")
-            worker.stdin.flush()
-        allowed = [int(worker.communicate(timeout=60)[0].strip()) for worker in workers]
-    finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.kill()
-    assert [worker.returncode for worker in workers] == [0, 0]
+    argv = [rate_limit_prefix, str(limit), str(attempts)]
+    allowed = [int(line) for line in run_together(WORKER, [argv, argv], env=env)]
     print(f"two processes, {2 * attempts} attempts, limit {limit}: allowed {allowed}")
     assert sum(allowed) == limit
     assert _count("widget", "person:1") == limit
