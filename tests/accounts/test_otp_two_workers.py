@@ -12,7 +12,6 @@ import os
 import textwrap
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import redis
@@ -21,8 +20,6 @@ from django.conf import settings
 from accounts.models import OneTimeCode
 from accounts.otp import IP_MAX_CODES
 from tests.processes import run_together
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 WORKER = textwrap.dedent(
     """

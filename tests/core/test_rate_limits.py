@@ -12,7 +12,6 @@ import logging
 import os
 import textwrap
 import time
-from pathlib import Path
 
 import pytest
 import redis
@@ -23,8 +22,6 @@ from pytest_django import Settings
 
 from core.rate_limits import Charge, RateLimited, ip_subject, rate_limit_key, rate_limits_take
 from tests.processes import run_together
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class WidgetRateLimited(RateLimited):
