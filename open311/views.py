@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from core.api_fields import uploads_of
 from core.errors import DomainError
 from geo.models import AdminUnit
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
@@ -150,7 +151,7 @@ def _submit(request: HttpRequest, *, fmt: str) -> HttpResponse:
     service_code = params.text(form, "service_code")
     if service_code is None:
         raise MissingParameter("service_code")
-    uploads = request.FILES.getlist("media")
+    uploads = uploads_of(request, "media", request.FILES.getlist("media"))
     if len(uploads) > MAX_PHOTOS:
         raise TooManyPhotos()
     filed = request_submit(

@@ -85,5 +85,11 @@ def test_the_province_admin_sees_their_provinces_sms_bill_and_a_leader_does_not(
     assert "345" in text
     assert "999" not in text  # another province's bill
     assert "500" in text  # the cap
+    # The bill is on the page once, and the title is only the title (the
+    # table had also landed inside <title> in a merge).
+    assert text.count(">321<") == 1
+    title = text[text.index("<title>") : text.index("</title>")]
+    assert "321" not in title
+    assert "<table" not in title
     leader = client_as(personas, "leader_a").get(reverse("console:dashboard"))
     assert "321" not in leader.content.decode()

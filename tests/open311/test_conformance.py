@@ -311,6 +311,18 @@ def test_post_with_photos_runs_them_through_the_photo_pipeline(
     assert attachment.public_approved_at is None
 
 
+def test_media_sent_as_text_is_refused_not_dropped(
+    app: App, personas: Personas, commune_a: AdminUnit
+) -> None:
+    """A `media` part without a filename is text: the request must not be filed
+    without the photo the app meant to send (core.api_fields.uploads_of)."""
+    response = file_request(app, commune_a, media="-3.4e39")
+    assert response.status_code == 400, response.content
+    assert response.json()[0]["code"] == 400
+    assert "chọn lại ảnh" in response.json()[0]["description"]
+    assert not Ticket.objects.exists()
+
+
 def test_media_url_is_kept_as_a_link_and_never_fetched(
     app: App, personas: Personas, commune_a: AdminUnit
 ) -> None:
