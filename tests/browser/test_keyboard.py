@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, FileChooser, Page, expect
 
 from geo.models import AdminUnit
 from helpdesk.models import Attachment, Ticket, TicketEvent, TicketStatus
@@ -53,10 +53,22 @@ def choose(page: Page, value: str, *, limit: int = 200) -> None:
 
 
 def attach_by_keyboard(page: Page, selector: str, photo: Path) -> None:
-    tab_to(page, selector)
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(photo)
+    # Playwright starts intercepting file choosers only when someone listens, and
+    # sends that to Chromium without waiting: a key pressed at once can beat it and
+    # the dialog opens unseen (microsoft/playwright#776, puppeteer#6040; it failed
+    # CI once in ~15 runs). A listener set before the Tab presses is in place by
+    # the time Space is pressed.
+    def seen(_chooser: FileChooser) -> None:
+        return None
+
+    page.on("filechooser", seen)
+    try:
+        tab_to(page, selector)
+        with page.expect_file_chooser() as chooser:
+            page.keyboard.press("Space")
+        chooser.value.set_files(photo)
+    finally:
+        page.remove_listener("filechooser", seen)
 
 
 @pytest.fixture
