@@ -56,6 +56,7 @@ import time
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -325,7 +326,8 @@ def handshake_request(host: str, port: int, target: str, headers: dict[str, str]
         "Connection: Upgrade",
         f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}",
         "Sec-WebSocket-Version: 13",
-        "Origin: http://127.0.0.1",
+        # The page's own origin, port included: core/ws_origin.py refuses any other.
+        f"Origin: http://{host}:{port}",
         *(f"{k}: {v}" for k, v in headers.items()),
     ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
@@ -432,9 +434,11 @@ def warm_up(url: str, headers: dict[str, str], count: int = 5) -> None:
     from websockets.sync.client import ClientConnection, connect
     from websockets.typing import Origin
 
+    parts = urlsplit(url)
+    origin = Origin(f"http://{parts.hostname}:{parts.port}")  # as the page's, port included
     for _ in range(count):
         ws: ClientConnection
-        with connect(url, origin=Origin("http://127.0.0.1"), additional_headers=headers) as ws:
+        with connect(url, origin=origin, additional_headers=headers) as ws:
             json.loads(ws.recv(timeout=30))
 
 
