@@ -20,6 +20,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
 
 from accounts.api import router as auth_router
+from alerts.api import router as alerts_router
 from config.api_parser import StorableTextParser
 from config.api_schema import error_responses_add
 from core.errors import (
@@ -126,6 +127,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, body, status=exc.status_code)
 
 
+api.add_router("/alerts/", alerts_router, tags=["alerts"])
 api.add_router("/auth/", auth_router, tags=["auth"])
 api.add_router("/geo/", geo_router, tags=["geo"])
 api.add_router("/helpdesk/", helpdesk_router, tags=["helpdesk"])

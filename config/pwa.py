@@ -50,6 +50,9 @@ OFFLINE_PAGES = frozenset(
         "reports:case-list",
         "reports:case-list-for-others",
         "reports:case-detail",
+        # A commune's current alerts: public, so no one's data; kept so a
+        # warning read once can be read again with no signal.
+        "alerts:public",
     }
 )
 

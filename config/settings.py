@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "notifications",
     "knowledge",
     "helpdesk",
+    "alerts",
     "console",
     "reports",
     "backup",

@@ -33,6 +33,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("sms/", include("sms_intake.urls")),
+    path("alerts/", include("alerts.urls")),
     path("", include("reports.urls")),
     path("", include("geo.urls")),
 ]

@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, path, reverse_lazy
 
 from console.forms import PhoneLoginForm
-from console.views import audit, case, dashboard, queue
+from console.views import alerts, audit, case, dashboard, queue
 
 app_name = "console"
 urlpatterns: list[URLPattern] = [
@@ -15,6 +15,8 @@ urlpatterns: list[URLPattern] = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("map/", queue.queue_map, name="queue-map"),
     path("audit/", audit.audit_list, name="audit"),
+    path("alerts/", alerts.alert_list, name="alerts"),
+    path("alerts/new/", alerts.alert_new, name="alert-new"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -57,6 +57,7 @@ def fanout_tell(*, fanout_id: int, until: datetime) -> int:
         link=fanout.link,
         essential=fanout.essential,
         province_id=fanout.province_id,
+        urgent=fanout.urgent,
     )
     told = 0
     for start in range(0, len(fanout.recipient_ids), CHUNK):

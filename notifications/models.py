@@ -59,6 +59,9 @@ class Notification(models.Model):
                 condition=Q(read_at__isnull=True),
                 name="notification_unread",
             ),
+            # Who got one message (an alert's reach figures, alerts/selectors.py):
+            # the unique constraint leads with the recipient, useless for that.
+            models.Index(fields=["dedupe_key"], name="notification_dedupe_key"),
         ]
 
     def __str__(self) -> str:
@@ -94,6 +97,9 @@ class Delivery(models.Model):
     province = models.ForeignKey(
         "geo.AdminUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Sent through the person's quiet hours: a flood warning at 2 a.m. must not
+    # wait for the morning (alerts/services.py sets it for disaster alerts only).
+    urgent = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("delivery")
@@ -176,6 +182,7 @@ class FanOut(models.Model):
     province = models.ForeignKey(
         "geo.AdminUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    urgent = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("message to many")

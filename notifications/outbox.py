@@ -154,7 +154,7 @@ def deliveries_release(*, ids: list[int], claim: Claim, now: datetime) -> int:
 def delivery_send(*, delivery_id: int, now: datetime) -> str:
     """Send one claimed delivery; return its new status."""
     delivery = Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)
-    if delivery.channel in QUIET_CHANNELS:
+    if delivery.channel in QUIET_CHANNELS and not delivery.urgent:
         until = quiet_until(preference_for(user_id=delivery.notification.recipient_id), now)
         if until is not None:
             # Not an attempt: the message waits for the morning.

@@ -19,8 +19,10 @@ from datetime import datetime, time
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Func, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +56,8 @@ class Message:
     # cap is reached (notifications/sms_budget.py); the province pays.
     essential: bool = True
     province_id: int | None = None
+    # External copies ignore quiet hours (disaster alerts only).
+    urgent: bool = False
 
     def language_for(self, language: str) -> str:
         """The language the person reads it in: theirs, else the site's, else any."""
@@ -132,10 +136,42 @@ def notifications_send(
             next_attempt_at=now,
             essential=message.essential,
             province_id=message.province_id,
+            urgent=message.urgent,
         )
         worker_wake()
         return []
     return notifications_write(recipient_ids=ids, message=message, now=now)
+
+
+def fanout_queue(
+    *, recipients: QuerySet[Any, int], message: Message, now: datetime | None = None
+) -> None:
+    """Queue ``message`` for every person ``recipients`` (a query of user ids) names.
+
+    One INSERT ... SELECT: the ids are gathered into the FanOut row inside the
+    database, so a caller reaching 100,000 people (a commune alert) neither
+    reads their ids nor writes a row per person; the worker does both
+    (notifications/fanout.py). Empty when nobody matches: the worker finds no
+    one to tell and marks the row done.
+    """
+    now = now or timezone.now()
+    ids = Func(
+        ArraySubquery(recipients.distinct().order_by()),
+        function="COALESCE",
+        template="COALESCE(%(expressions)s, '{}'::bigint[])",
+    )
+    FanOut.objects.create(
+        recipient_ids=ids,
+        texts={language: list(text) for language, text in message.texts.items()},
+        link=message.link,
+        dedupe_key=message.dedupe_key,
+        created_at=now,
+        next_attempt_at=now,
+        essential=message.essential,
+        province_id=message.province_id,
+        urgent=message.urgent,
+    )
+    worker_wake()
 
 
 def notifications_write(
@@ -178,6 +214,7 @@ def notifications_write(
                     next_attempt_at=now,
                     essential=message.essential,
                     province_id=message.province_id,
+                    urgent=message.urgent,
                 )
                 for channel, status in _external_channels(user, preference)
             ]

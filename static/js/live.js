@@ -234,6 +234,17 @@
     });
   }
 
+  // A commune alert (alerts app) published while the page is open: its
+  // short text as a banner linking to the commune's alerts page.
+  function alertBanner(n) {
+    var banner = document.querySelector("[data-live-alert]");
+    if (!banner || !n || typeof n.link !== "string" || n.link.indexOf("/alerts/") !== 0) return;
+    var a = banner.querySelector("a");
+    a.textContent = n.title;
+    a.setAttribute("href", n.link);
+    banner.hidden = false;
+  }
+
   function unread(badges) {
     function show(n) {
       badges.forEach(function (b) { b.textContent = n > 0 ? String(n) : ""; b.hidden = n === 0; });
@@ -241,7 +252,10 @@
     keepOpen(function () { return "/ws/inbox/"; }, {
       message: function (msg, healthy) {
         if (msg.type === "unread") show(msg.count);
-        if (msg.type === "notification") show(msg.unread);
+        if (msg.type === "notification") {
+          show(msg.unread);
+          alertBanner(msg.notification);
+        }
         healthy();
       },
       lost: function () {

@@ -1,0 +1,218 @@
+"""Reads of commune alerts: who is in an alert's area, which alerts a place or
+an officer sees, and how far each one reached.
+
+Who lives in a commune: XaDesk keeps no home address, so a resident of a
+commune is a person who has filed a case there (Ticket.commune, which the
+filing service sets from the commune boundary holding the case's point,
+helpdesk/routing.py). A person with cases in two communes hears both. A
+resident of a village is one whose case in that commune names the village:
+the village a digital-team member recorded when filing for them
+(ProxyFiling.village) or the "village or landmark" they wrote themselves
+(Ticket.address_text), matched without regard to case. Relays with an
+account in the area are recipients too, so they get the list to pass on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from alerts.models import Alert, Relay, RelayHousehold, RelayTold
+from geo.models import AdminUnit
+from helpdesk.models import Ticket
+from helpdesk.names import unit_name
+from helpdesk.permissions import Scope
+from notifications.models import Channel, Delivery, DeliveryStatus, Notification
+
+
+def _village_q(villages: list[str]) -> Q:
+    q = Q()
+    for village in villages:
+        q |= Q(proxy__village__iexact=village) | Q(address_text__iexact=village)
+    return q
+
+
+def alert_recipients(*, alert: Alert) -> QuerySet[User, int]:
+    """The ids of everyone in the alert's area, as a query (never read into Python here)."""
+    tickets = Ticket.objects.all()
+    relays = Relay.objects.filter(person__isnull=False)
+    if alert.commune_id is None:
+        tickets = tickets.filter(province_id=alert.province_id)
+        relays = relays.filter(commune__parent_id=alert.province_id)
+    else:
+        tickets = tickets.filter(commune_id=alert.commune_id)
+        relays = relays.filter(commune_id=alert.commune_id)
+    if alert.villages:
+        tickets = tickets.filter(_village_q(alert.villages))
+        relays = relays.filter(village__iregex=_any_of(alert.villages))
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(pk__in=tickets.values("reporter_id")) | Q(pk__in=relays.values("person_id")))
+        .values_list("pk", flat=True)
+    )
+
+
+def _any_of(names: list[str]) -> str:
+    """A case-insensitive exact match of any name (used with ``__iregex``)."""
+    return "^(" + "|".join(re.escape(name) for name in names) + ")$"
+
+
+def _covering(unit: AdminUnit) -> Q:
+    """Alerts whose area holds the unit: its own, or its province's."""
+    if unit.level == AdminUnit.Level.PROVINCE:
+        return Q(province_id=unit.pk, commune__isnull=True)
+    return Q(commune_id=unit.pk) | Q(province_id=unit.parent_id, commune__isnull=True)
+
+
+def alerts_current_for(*, unit: AdminUnit, now: datetime | None = None) -> QuerySet[Alert]:
+    """Unexpired alerts for a commune or province, newest first (the public page and feed)."""
+    now = now or timezone.now()
+    return Alert.objects.filter(_covering(unit), expires_at__gt=now)
+
+
+def public_unit_get(*, code: str) -> AdminUnit | None:
+    """A current commune or province by its official code."""
+    return (
+        AdminUnit.objects.filter(
+            code=code,
+            level__in=(AdminUnit.Level.COMMUNE, AdminUnit.Level.PROVINCE),
+            retired_in__isnull=True,
+        )
+        .order_by("level")
+        .first()
+    )
+
+
+def alerts_visible_to(*, scope: Scope) -> QuerySet[Alert]:
+    """Alerts whose figures a staff member may see: those of their communes and provinces."""
+    alerts = Alert.objects.select_related("commune", "province", "author")
+    if scope.is_superuser:
+        return alerts
+    communes = scope.officer_commune_ids | scope.leader_commune_ids
+    return alerts.filter(Q(commune_id__in=communes) | Q(province_id__in=scope.admin_province_ids))
+
+
+@dataclass(frozen=True)
+class Reach:
+    recipients: int
+    delivered: dict[str, int]  # channel -> sent
+    households: int  # households without a phone on the relays' lists in the area
+    households_told: int
+
+
+def alerts_reach(*, alerts: list[Alert]) -> dict[int, Reach]:
+    """Each alert's figures: three queries for the list, and a count of households each."""
+    keys = {alert.dedupe_key: alert.pk for alert in alerts}
+    recipients = dict(
+        Notification.objects.filter(dedupe_key__in=keys)
+        .values_list("dedupe_key")
+        .annotate(n=Count("id"))
+        .values_list("dedupe_key", "n")
+    )
+    delivered: dict[str, dict[str, int]] = {}
+    for key, channel, n in (
+        Delivery.objects.filter(notification__dedupe_key__in=keys, status=DeliveryStatus.SENT)
+        .values_list("notification__dedupe_key", "channel")
+        .annotate(n=Count("id"))
+        .values_list("notification__dedupe_key", "channel", "n")
+    ):
+        delivered.setdefault(key, {})[channel] = n
+    told = dict(
+        RelayTold.objects.filter(alert__in=alerts)
+        .values_list("alert_id")
+        .annotate(n=Count("id"))
+        .values_list("alert_id", "n")
+    )
+    return {
+        alert.pk: Reach(
+            recipients=recipients.get(alert.dedupe_key, 0),
+            delivered={
+                channel: delivered.get(alert.dedupe_key, {}).get(channel, 0)
+                for channel in (Channel.IN_APP, Channel.SMS, Channel.ZALO, Channel.EMAIL)
+            },
+            households=alert_households(alert=alert).count(),
+            households_told=told.get(alert.pk, 0),
+        )
+        for alert in alerts
+    }
+
+
+def alert_households(*, alert: Alert) -> QuerySet[RelayHousehold]:
+    """The households without a phone in the alert's area, on any relay's list."""
+    households = RelayHousehold.objects.all()
+    if alert.commune_id is None:
+        households = households.filter(relay__commune__parent_id=alert.province_id)
+    else:
+        households = households.filter(relay__commune_id=alert.commune_id)
+    if alert.villages:
+        households = households.filter(village__iregex=_any_of(alert.villages))
+    return households
+
+
+def relay_of(*, user: User) -> Relay | None:
+    return Relay.objects.filter(person=user).select_related("commune").first()
+
+
+@dataclass(frozen=True)
+class RelayAlert:
+    alert: Alert
+    households: list[tuple[RelayHousehold, bool]]  # (household, told)
+
+
+def relay_alerts(*, relay: Relay, now: datetime | None = None) -> list[RelayAlert]:
+    """The current alerts reaching the relay's households, each with who was told."""
+    alerts = list(alerts_current_for(unit=relay.commune, now=now))
+    households = list(relay.households.all())
+    told = set(
+        RelayTold.objects.filter(alert__in=alerts, household__in=households).values_list(
+            "alert_id", "household_id"
+        )
+    )
+    result = []
+    for alert in alerts:
+        wanted = {v.casefold() for v in alert.villages}
+        mine = [h for h in households if not wanted or h.village.casefold() in wanted]
+        if mine:
+            result.append(RelayAlert(alert, [(h, (alert.pk, h.pk) in told) for h in mine]))
+    return result
+
+
+@dataclass(frozen=True)
+class AreaChoice:
+    value: str  # "province:<id>" or "commune:<id>"
+    label: str
+
+
+def alert_areas_for(*, scope: Scope) -> list[AreaChoice]:
+    """Where the staff member may send: their provinces (whole, or any commune of
+    them) and their communes. A superuser picks among the provinces."""
+    provinces = AdminUnit.objects.filter(level=AdminUnit.Level.PROVINCE, retired_in__isnull=True)
+    communes = AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE, retired_in__isnull=True)
+    if scope.is_superuser:
+        return [AreaChoice(f"province:{p.pk}", unit_name(p)) for p in provinces.order_by("name")]
+    own = scope.officer_commune_ids | scope.leader_commune_ids
+    choices = [
+        AreaChoice(f"province:{p.pk}", unit_name(p))
+        for p in provinces.filter(pk__in=scope.admin_province_ids).order_by("name")
+    ]
+    choices += [
+        AreaChoice(f"commune:{c.pk}", unit_name(c))
+        for c in communes.filter(
+            Q(pk__in=own) | Q(parent_id__in=scope.admin_province_ids)
+        ).order_by("name")
+    ]
+    return choices
+
+
+def can_send_alerts(*, scope: Scope) -> bool:
+    return bool(
+        scope.is_superuser
+        or scope.officer_commune_ids
+        or scope.leader_commune_ids
+        or scope.admin_province_ids
+    )

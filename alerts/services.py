@@ -1,0 +1,174 @@
+"""Publishing an alert, and a relay marking a household told.
+
+``publish_alert`` answers at once whatever the area's size: it writes the
+Alert and one FanOut row whose recipient ids the database gathers itself
+(notifications.services.fanout_queue), in one transaction; the delivery
+worker then writes each person's inbox row and deliveries in chunks
+(notifications/fanout.py). So an alert to a whole province costs the
+officer's request a few queries, not a row per person.
+
+Disaster alerts are urgent (their SMS and Zalo copies go through quiet
+hours) and essential (they still go once the province's monthly SMS cap is
+reached); scam warnings and notices wait for the morning and stop at the cap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from alerts.errors import AlertAreaOutOfScope, AlertNotFound, HouseholdNotFound, InvalidAlert
+from alerts.models import Alert, Category, Relay, RelayHousehold, RelayTold
+from alerts.selectors import alert_recipients, alerts_current_for
+from core.sms import sms_segments
+from geo.models import AdminUnit
+from helpdesk.permissions import Scope
+from notifications.services import Message, fanout_queue
+
+MAX_DAYS = 30
+MAX_VILLAGES = 30
+
+
+@dataclass(frozen=True)
+class AlertDraft:
+    category: str
+    # The area: a commune (with optional villages) or, without one, the province.
+    province_id: int | None
+    commune_id: int | None
+    short_text: str
+    long_text: str
+    expires_at: datetime
+    villages: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _invalid(message: object, field_name: str) -> InvalidAlert:
+    return InvalidAlert(message, details={"field": field_name})  # type: ignore[arg-type]
+
+
+def _area(scope: Scope, draft: AlertDraft) -> tuple[AdminUnit, AdminUnit | None]:
+    """The province and commune of the draft, if the author may send there."""
+    current = AdminUnit.objects.filter(retired_in__isnull=True)
+    commune = None
+    if draft.commune_id is not None:
+        commune = current.filter(pk=draft.commune_id, level=AdminUnit.Level.COMMUNE).first()
+        if commune is None or commune.parent_id is None:
+            raise _invalid(_("Choose a commune."), "commune")
+        province_id = commune.parent_id
+    elif draft.province_id is not None:
+        province_id = draft.province_id
+    else:
+        raise _invalid(_("Choose the province or a commune."), "commune")
+    province = current.filter(pk=province_id, level=AdminUnit.Level.PROVINCE).first()
+    if province is None:
+        raise _invalid(_("Choose the province or a commune."), "commune")
+    allowed = (
+        scope.is_superuser
+        or province.pk in scope.admin_province_ids
+        or (
+            commune is not None
+            and commune.pk in (scope.officer_commune_ids | scope.leader_commune_ids)
+        )
+    )
+    if not allowed:
+        raise AlertAreaOutOfScope()
+    return province, commune
+
+
+def _clean(draft: AlertDraft, now: datetime) -> tuple[str, str, list[str]]:
+    if draft.category not in Category.values:
+        raise _invalid(_("Choose a category."), "category")
+    short = " ".join(draft.short_text.split())
+    if not short:
+        raise _invalid(_("Write the short text for SMS."), "short_text")
+    if sms_segments(short) > 1:
+        raise _invalid(
+            _(
+                "The SMS text must fit one SMS: 160 characters without Vietnamese marks, "
+                "or 70 with them."
+            ),
+            "short_text",
+        )
+    long = draft.long_text.strip()
+    if not long:
+        raise _invalid(_("Write the text for the page."), "long_text")
+    if not now < draft.expires_at <= now + timedelta(days=MAX_DAYS):
+        raise _invalid(_("The alert must expire within the next 30 days."), "expires_at")
+    villages = list(dict.fromkeys(v.strip() for v in draft.villages if v.strip()))
+    if len(villages) > MAX_VILLAGES or any(len(v) > 120 for v in villages):
+        raise _invalid(_("Name at most 30 villages, each up to 120 characters."), "villages")
+    if villages and draft.commune_id is None:
+        raise _invalid(_("Villages can only be chosen within one commune."), "villages")
+    return short, long, villages
+
+
+def alert_link(alert: Alert) -> str:
+    unit = alert.commune or alert.province
+    return reverse("alerts:public", kwargs={"code": unit.code}) + f"#alert-{alert.pk}"
+
+
+def publish_alert(
+    *, author: User, scope: Scope, draft: AlertDraft, now: datetime | None = None
+) -> Alert:
+    """Write the alert and queue it for everyone in its area; return at once."""
+    now = now or timezone.now()
+    short, long, villages = _clean(draft, now)
+    province, commune = _area(scope, draft)
+    disaster = draft.category == Category.DISASTER
+    with transaction.atomic():
+        alert = Alert.objects.create(
+            category=draft.category,
+            province=province,
+            commune=commune,
+            villages=villages,
+            short_text=short,
+            long_text=long,
+            expires_at=draft.expires_at,
+            author=author,
+            published_at=now,
+        )
+        fanout_queue(
+            recipients=alert_recipients(alert=alert),
+            message=Message(
+                # The SMS copy is the title alone: the text the officer fitted to one SMS.
+                texts={"vi": (short, "")},
+                dedupe_key=alert.dedupe_key,
+                link=alert_link(alert),
+                essential=disaster,
+                urgent=disaster,
+                province_id=province.pk,
+            ),
+            now=now,
+        )
+    return alert
+
+
+def relay_mark_told(
+    *, relay: Relay, alert_id: int, household_id: int, by: User, now: datetime | None = None
+) -> bool:
+    """Record that the relay told a household; False when it was marked before."""
+    household = RelayHousehold.objects.filter(pk=household_id, relay=relay).first()
+    if household is None:
+        raise HouseholdNotFound()
+    alert = alerts_current_for(unit=relay.commune, now=now).filter(pk=alert_id).first()
+    if alert is None:
+        raise AlertNotFound()
+    if alert.villages and household.village.casefold() not in {
+        v.casefold() for v in alert.villages
+    }:
+        raise HouseholdNotFound()  # not in the villages the alert is for
+    try:
+        with transaction.atomic():
+            _told, created = RelayTold.objects.get_or_create(
+                alert=alert,
+                household=household,
+                defaults={"marked_by": by, "told_at": now or timezone.now()},
+            )
+    except IntegrityError:  # the same tap twice at once: the other one counted it
+        return False
+    return created

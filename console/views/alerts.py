@@ -1,0 +1,70 @@
+"""Alerts in the console: the list with each alert's reach, and the form to publish one.
+
+Officers and leaders send to their commune (or villages of it), province
+administrators to their province or any commune of it; alerts.services
+checks the area again, so a forged form value is refused there.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from alerts.selectors import alert_areas_for, alerts_reach, alerts_visible_to, can_send_alerts
+from alerts.services import publish_alert
+from console.alert_forms import AlertForm
+from console.views.access import can_see_dashboard, error_page, officer, staff_required
+from core.errors import DomainError
+from helpdesk.permissions import Scope
+
+LIST_SIZE = 50
+
+
+def _refused(request: HttpRequest) -> HttpResponse:
+    return error_page(
+        request, _("Alerts are sent by commune officers and province administrators."), 403
+    )
+
+
+@require_GET
+@staff_required
+def alert_list(request: HttpRequest, scope: Scope) -> HttpResponse:
+    if not can_send_alerts(scope=scope):
+        return _refused(request)
+    alerts = list(alerts_visible_to(scope=scope)[:LIST_SIZE])
+    reach = alerts_reach(alerts=alerts)
+    return render(
+        request,
+        "console/alerts.html",
+        {
+            "rows": [(alert, reach[alert.pk]) for alert in alerts],
+            "show_dashboard": can_see_dashboard(scope),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def alert_new(request: HttpRequest, scope: Scope) -> HttpResponse:
+    if not can_send_alerts(scope=scope):
+        return _refused(request)
+    areas = alert_areas_for(scope=scope)
+    if request.method == "POST":
+        form = AlertForm(request.POST, areas=areas)
+        if form.is_valid():
+            try:
+                publish_alert(author=officer(request), scope=scope, draft=form.draft())
+            except DomainError as exc:
+                field = exc.details.get("field")
+                form.add_error(field if field in form.fields else None, str(exc.message))
+            else:
+                messages.success(request, _("The alert is published and being sent."))
+                return redirect("console:alerts")
+        status = 422
+    else:
+        form = AlertForm(initial=AlertForm.initial_from(request.GET), areas=areas)
+        status = 200
+    return render(request, "console/alert_new.html", {"form": form}, status=status)
