@@ -18,6 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+# Commune A of the test boundaries (tests/conftest.py COMMUNE_A).
+COMMUNE_A_CODE = "05443"
+
 PERSONAS = (
     "anonymous",
     "resident_a",  # the reporter of case A
@@ -265,6 +268,8 @@ API_ROWS: tuple[Row, ...] = (
     ),
     Row("GET", "/api/v1/reports/public/{public_id}", expect(200), public_view=True),
     Row("GET", "/api/v1/reports/public", expect(200)),
+    # Commune A's alerts feed: public, nothing personal.
+    Row("GET", "/api/v1/alerts/{code}", expect(200), params={"code": COMMUNE_A_CODE}),
 )
 
 PAGE_ROWS: tuple[Row, ...] = (
@@ -423,4 +428,17 @@ PAGE_ROWS: tuple[Row, ...] = (
         state="accepted",
         params={"fmt": "json"},
     ),
+    # Commune alerts (alerts app): the console pages for every staff member (the
+    # list shows only their area's alerts, tests/alerts/test_pages.py); the
+    # relay's page for registered relays, of whom the world has none.
+    Row("GET", "console/alerts/", CONSOLE_PAGE),
+    Row("GET", "console/alerts/new/", CONSOLE_PAGE),
+    Row("GET", "alerts/relay/", expect(403, anonymous=302)),
+    Row(
+        "POST",
+        "alerts/relay/<int:alert_id>/households/<int:household_id>/told/",
+        expect(403, anonymous=302),
+        params={"alert_id": "1", "household_id": "1"},
+    ),
+    Row("GET", "alerts/<str:code>/", expect(200), params={"code": COMMUNE_A_CODE}),
 )

@@ -55,6 +55,10 @@ VISITS: tuple[Visit, ...] = (
     Visit("console/cases/<str:number>/", "officer", "/console/cases/{number}/", phone=False),
     Visit("console/dashboard/", "leader", "/console/dashboard/", phone=False),
     Visit("console/audit/", "province_admin", "/console/audit/", phone=False),
+    Visit("console/alerts/", "officer", "/console/alerts/", phone=False),
+    Visit("console/alerts/new/", "officer", "/console/alerts/new/", phone=False),
+    # Commune A's public alerts page (tests/conftest.py COMMUNE_A).
+    Visit("alerts/<str:code>/", "anonymous", "/alerts/05443/"),
     # What the installable app shows when a page it has not kept is opened offline.
     Visit("offline/", "anonymous", "/offline/"),
 )
@@ -68,6 +72,8 @@ NOT_PAGES: dict[str, str] = {
     "photos/<int:attachment_id>/<str:variant>/": "an image",
     "notifications/<int:notification_id>/open/": "a redirect to what the notification is about",
     "sw.js": "the installable app's service worker (JavaScript)",
+    "alerts/relay/": "refused to everyone in the walk's world, which registers no relay; "
+    "its content is checked in tests/alerts/test_relay.py",
     "manifest.webmanifest": "the installable app's manifest (JSON)",
     # Open311 GeoReport v2: machine-readable answers for other systems.
     "open311/v2/": "the Open311 discovery answer for a client's root URL (JSON)",
