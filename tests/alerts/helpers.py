@@ -10,16 +10,16 @@ from accounts.models import User
 from alerts.models import Alert, Category
 from alerts.services import AlertDraft, publish_alert
 from geo.models import AdminUnit
+from helpdesk.filing import service_get_active
 from helpdesk.models import Ticket
 from helpdesk.permissions import scope_for
-from helpdesk.filing import service_get_active
 from tests import factories
 
 
-def resident_of(commune: AdminUnit, *, village: str = "", **extra: object) -> User:
+def resident_of(commune: AdminUnit, *, village: str = "", email: str = "") -> User:
     """A resident known to the commune the way XaDesk knows one: a case filed at a
     point inside its real boundary (the filing service picks the commune)."""
-    person = factories.user_create(full_name="Cư dân", **extra)
+    person = factories.user_create(full_name="Cư dân", email=email)
     lat, lon = factories.point_inside(commune)
     ticket = factories.ticket_file(
         reporter=person,

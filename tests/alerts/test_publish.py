@@ -12,8 +12,9 @@ from pytest_django import Settings
 
 from accounts.models import User
 from alerts.errors import AlertAreaOutOfScope, InvalidAlert
-from alerts.models import Alert, Category
+from alerts.models import Alert, Category, Relay
 from core import sms
+from geo.models import AdminUnit
 from notifications import fanout
 from notifications.models import (
     Channel,
@@ -49,24 +50,25 @@ def _told(key: str) -> set[int]:
 
 
 def test_a_commune_alert_reaches_the_residents_inside_its_boundary_only(
-    personas: Personas, commune_a: object, commune_b: object
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
 ) -> None:
-    inside = [resident_of(commune_a) for _ in range(3)]  # type: ignore[arg-type]
-    outside = resident_of(commune_b)  # type: ignore[arg-type]
+    inside = [resident_of(commune_a) for _ in range(3)]
+    outside = resident_of(commune_b)
     alert = publish(personas.officer_a, NOON, commune=commune_a)
-    assert not Notification.objects.filter(dedupe_key=alert.dedupe_key).exists()  # not in the request
+    # Nobody is told in the request: the worker does it.
+    assert not Notification.objects.filter(dedupe_key=alert.dedupe_key).exists()
     fanout.fanouts_process(now=NOON)
     assert _told(alert.dedupe_key) == {p.pk for p in inside}
     assert outside.pk not in _told(alert.dedupe_key)
     inbox = Notification.objects.get(recipient=inside[0], dedupe_key=alert.dedupe_key)
     assert inbox.title == alert.short_text
-    assert inbox.link == f"/alerts/{alert.commune.code}/#alert-{alert.pk}"  # type: ignore[union-attr]
+    assert inbox.link == f"/alerts/{commune_a.code}/#alert-{alert.pk}"
 
 
 def test_a_province_alert_reaches_every_commune_of_the_province(
-    personas: Personas, commune_a: object, commune_b: object
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
 ) -> None:
-    a, b = resident_of(commune_a), resident_of(commune_b)  # type: ignore[arg-type]
+    a, b = resident_of(commune_a), resident_of(commune_b)
     other_province = resident_of(factories.commune_get(code=_commune_of_province("20")))
     alert = publish(personas.province_admin, NOON, province=factories.province_get(code="19"))
     fanout.fanouts_process(now=NOON)
@@ -75,8 +77,6 @@ def test_a_province_alert_reaches_every_commune_of_the_province(
 
 
 def _commune_of_province(code: str) -> str:
-    from geo.models import AdminUnit
-
     unit = AdminUnit.objects.filter(
         level=AdminUnit.Level.COMMUNE, parent__code=code, retired_in__isnull=True
     ).first()
@@ -86,11 +86,11 @@ def _commune_of_province(code: str) -> str:
 
 
 def test_a_village_alert_reaches_that_villages_residents_whatever_the_case(
-    personas: Personas, commune_a: object
+    personas: Personas, commune_a: AdminUnit
 ) -> None:
-    dong_tam = resident_of(commune_a, village="Thôn Đồng Tâm")  # type: ignore[arg-type]
-    shouting = resident_of(commune_a, village="THÔN ĐỒNG TÂM")  # type: ignore[arg-type]
-    elsewhere = resident_of(commune_a, village="Thôn Na Mao")  # type: ignore[arg-type]
+    dong_tam = resident_of(commune_a, village="Thôn Đồng Tâm")
+    shouting = resident_of(commune_a, village="THÔN ĐỒNG TÂM")
+    elsewhere = resident_of(commune_a, village="Thôn Na Mao")
     alert = publish(personas.officer_a, NOON, commune=commune_a, villages=("Thôn Đồng Tâm",))
     fanout.fanouts_process(now=NOON)
     assert _told(alert.dedupe_key) == {dong_tam.pk, shouting.pk}
@@ -98,7 +98,7 @@ def test_a_village_alert_reaches_that_villages_residents_whatever_the_case(
 
 
 def test_staff_send_only_to_their_own_area(
-    personas: Personas, commune_a: object, commune_b: object
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
 ) -> None:
     with pytest.raises(AlertAreaOutOfScope):
         publish(personas.officer_b, NOON, commune=commune_a)
@@ -111,11 +111,11 @@ def test_staff_send_only_to_their_own_area(
     # The province administrator may address any commune of the province.
     assert publish(personas.province_admin, NOON, commune=commune_b).commune == commune_b
     # Only that one was written, and only it was queued.
-    assert list(Alert.objects.values_list("commune", flat=True)) == [commune_b.pk]  # type: ignore[attr-defined]
+    assert list(Alert.objects.values_list("commune", flat=True)) == [commune_b.pk]
     assert FanOut.objects.count() == 1
 
 
-def test_the_sms_text_must_fit_one_sms(personas: Personas, commune_a: object) -> None:
+def test_the_sms_text_must_fit_one_sms(personas: Personas, commune_a: AdminUnit) -> None:
     publish(personas.officer_a, NOON, commune=commune_a, short_text="a" * 160)
     with pytest.raises(InvalidAlert) as plain:
         publish(personas.officer_a, NOON, commune=commune_a, short_text="a" * 161)
@@ -126,9 +126,9 @@ def test_the_sms_text_must_fit_one_sms(personas: Personas, commune_a: object) ->
 
 
 def test_each_person_is_told_once_per_channel_even_when_the_worker_runs_again(
-    personas: Personas, commune_a: object
+    personas: Personas, commune_a: AdminUnit
 ) -> None:
-    people = [resident_of(commune_a, email=f"p{n}@example.vn") for n in range(4)]  # type: ignore[arg-type]
+    people = [resident_of(commune_a, email=f"p{n}@example.vn") for n in range(4)]
     NotificationPreference.objects.create(user=people[0], zalo_enabled=True, zalo_user_id="z1")
     alert = publish(personas.officer_a, NOON, commune=commune_a)
     job = FanOut.objects.get(dedupe_key=alert.dedupe_key)
@@ -161,9 +161,9 @@ def _told_list(key: str) -> list[int]:
 
 
 def test_disaster_alerts_go_through_quiet_hours_and_other_alerts_wait(
-    personas: Personas, commune_a: object
+    personas: Personas, commune_a: AdminUnit
 ) -> None:
-    person = resident_of(commune_a)  # type: ignore[arg-type]
+    person = resident_of(commune_a)
     NotificationPreference.objects.create(
         user=person, email_enabled=False, quiet_start=time(21, 0), quiet_end=time(7, 0)
     )
@@ -188,9 +188,9 @@ def test_disaster_alerts_go_through_quiet_hours_and_other_alerts_wait(
 
 
 def test_alert_sms_are_billed_to_the_province_and_only_disasters_pass_the_cap(
-    settings: Settings, personas: Personas, commune_a: object
+    settings: Settings, personas: Personas, commune_a: AdminUnit
 ) -> None:
-    people = [resident_of(commune_a) for _ in range(3)]  # type: ignore[arg-type]
+    people = [resident_of(commune_a) for _ in range(3)]
     province = factories.province_get(code="19")
     notice = publish(personas.officer_a, NOON, commune=commune_a)
     fanout.fanouts_process(now=NOON)
@@ -213,9 +213,7 @@ def test_alert_sms_are_billed_to_the_province_and_only_disasters_pass_the_cap(
     assert len(_told_list(second.dedupe_key)) == len(people)
 
 
-def test_a_relay_with_an_account_is_told_too(personas: Personas, commune_a: object) -> None:
-    from alerts.models import Relay
-
+def test_a_relay_with_an_account_is_told_too(personas: Personas, commune_a: AdminUnit) -> None:
     relay_person = factories.user_create(full_name="Trưởng thôn")
     Relay.objects.create(
         name="Trưởng thôn", commune=commune_a, village="Thôn Đồng Tâm", person=relay_person
@@ -229,8 +227,8 @@ def test_a_relay_with_an_account_is_told_too(personas: Personas, commune_a: obje
     assert relay_person.pk not in _told(other_village.dedupe_key)
 
 
-def test_inactive_people_are_not_told(personas: Personas, commune_a: object) -> None:
-    gone: User = resident_of(commune_a)  # type: ignore[arg-type]
+def test_inactive_people_are_not_told(personas: Personas, commune_a: AdminUnit) -> None:
+    gone: User = resident_of(commune_a)
     User.objects.filter(pk=gone.pk).update(is_active=False)
     alert = publish(personas.officer_a, NOON, commune=commune_a)
     assert FanOut.objects.get(dedupe_key=alert.dedupe_key).recipient_ids == []

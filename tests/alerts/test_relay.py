@@ -53,7 +53,8 @@ def test_the_relay_marks_households_told_once_and_the_officer_sees_the_count(
     relay = _client(relay_person)
     page = relay.get("/alerts/relay/").content.decode()
     assert alert.short_text in page
-    assert "Hộ bà Lò Thị Én" in page and "Hộ ông Ma Văn Sáng" in page
+    assert "Hộ bà Lò Thị Én" in page
+    assert "Hộ ông Ma Văn Sáng" in page
     household = RelayHousehold.objects.get(head_name="Hộ bà Lò Thị Én")
     told_url = f"/alerts/relay/{alert.pk}/households/{household.pk}/told/"
     assert relay.post(told_url).status_code == 302
@@ -93,7 +94,8 @@ def test_a_village_alert_lists_only_that_villages_households(
         personas.officer_a, timezone.now(), commune=commune_a, villages=("Thôn Na Mao",)
     )
     page = _client(relay_person).get("/alerts/relay/").content.decode()
-    assert "Hộ Na Mao" in page and "Hộ bà Lò Thị Én" not in page
+    assert "Hộ Na Mao" in page
+    assert "Hộ bà Lò Thị Én" not in page
     assert alerts_reach(alerts=[alert])[alert.pk].households == 1
 
 
