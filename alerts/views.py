@@ -18,6 +18,7 @@ from accounts.models import User
 from alerts.selectors import alerts_current_for, public_unit_get, relay_alerts, relay_of
 from alerts.services import relay_mark_told
 from core.errors import DomainError
+from helpdesk.names import unit_name
 
 
 @require_GET
@@ -26,7 +27,9 @@ def alerts_public(request: HttpRequest, code: str) -> HttpResponse:
     if unit is None:
         raise Http404
     alerts = alerts_current_for(unit=unit).select_related("commune", "province")
-    return render(request, "alerts/public.html", {"unit": unit, "alerts": alerts})
+    return render(
+        request, "alerts/public.html", {"unit": unit, "name": unit_name(unit), "alerts": alerts}
+    )
 
 
 def _person(request: HttpRequest) -> User:

@@ -13,11 +13,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from alerts.models import Alert
 from alerts.selectors import alert_areas_for, alerts_reach, alerts_visible_to, can_send_alerts
 from alerts.services import publish_alert
 from console.alert_forms import AlertForm
 from console.views.access import can_see_dashboard, error_page, officer, staff_required
 from core.errors import DomainError
+from helpdesk.names import unit_name
 from helpdesk.permissions import Scope
 
 LIST_SIZE = 50
@@ -27,6 +29,11 @@ def _refused(request: HttpRequest) -> HttpResponse:
     return error_page(
         request, _("Alerts are sent by commune officers and province administrators."), 403
     )
+
+
+def _area_name(alert: Alert) -> str:
+    name = unit_name(alert.commune or alert.province)
+    return f"{name}: {', '.join(alert.villages)}" if alert.villages else name
 
 
 @require_GET
@@ -40,7 +47,7 @@ def alert_list(request: HttpRequest, scope: Scope) -> HttpResponse:
         request,
         "console/alerts.html",
         {
-            "rows": [(alert, reach[alert.pk]) for alert in alerts],
+            "rows": [(alert, _area_name(alert), reach[alert.pk]) for alert in alerts],
             "show_dashboard": can_see_dashboard(scope),
         },
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page
 
 from accounts.models import User
@@ -22,6 +23,7 @@ from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.models import Ticket
 from knowledge.seed import knowledge_seed
+from tests.alerts.helpers import publish
 from tests.browser.a11y import PHONE, axe_violations, language_leaks, phone_problems
 from tests.browser.conftest import Problems, Server, file_case, in_thread, log_in
 from tests.browser.pages import VISITS
@@ -73,6 +75,12 @@ def test_every_page_is_accessible_and_in_one_language(
     ticket = file_case(reporter=personas.resident, commune=commune_a, description="Ổ gà lớn")
     done = file_case(reporter=personas.resident, commune=commune_a, description="Đèn tắt")
     done = _resolved(done, personas.officer_a)
+    # An alert in force, so the alert pages show one (a row, an article).
+    in_thread(
+        lambda: publish(
+            personas.officer_a, timezone.now(), commune=commune_a, category="scam_warning"
+        )
+    )
     values = {
         "number": ticket.number,
         "resolved": done.number,
