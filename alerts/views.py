@@ -27,8 +27,13 @@ def alerts_public(request: HttpRequest, code: str) -> HttpResponse:
     if unit is None:
         raise Http404
     alerts = alerts_current_for(unit=unit).select_related("commune", "province")
+    # A relay arrives here from the alert in their inbox: show the way to their list.
+    user = request.user
+    is_relay = isinstance(user, User) and relay_of(user=user) is not None
     return render(
-        request, "alerts/public.html", {"unit": unit, "name": unit_name(unit), "alerts": alerts}
+        request,
+        "alerts/public.html",
+        {"unit": unit, "name": unit_name(unit), "alerts": alerts, "is_relay": is_relay},
     )
 
 

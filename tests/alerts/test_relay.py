@@ -63,6 +63,10 @@ def test_the_relay_marks_households_told_once_and_the_officer_sees_the_count(
     assert alerts_reach(alerts=[alert])[alert.pk].households_told == 1
     assert alerts_reach(alerts=[alert])[alert.pk].households == 2
     assert "data-told" in relay.get("/alerts/relay/").content.decode()
+    # The alert's link (the public page) shows a relay the way to their list.
+    assert 'href="/alerts/relay/"' in relay.get(f"/alerts/{commune_a.code}/").content.decode()
+    public = Client().get(f"/alerts/{commune_a.code}/").content.decode()
+    assert 'href="/alerts/relay/"' not in public
 
 
 def test_only_the_relays_own_households_and_current_alerts_can_be_marked(
