@@ -110,7 +110,7 @@ def test_an_officer_publishes_for_their_commune_and_sees_its_reach(
     assert f'data-figure="in_app">{len(people)}<' in row
     assert f'data-figure="sms">{len(people)}<' in row
     assert 'data-told="1" data-households="3"' in row
-    assert ">1/3</td>" in row  # "1 of 3", in Vietnamese
+    assert ">1/3 hộ</td>" in row  # "1 of 3", in Vietnamese
     # Nobody's phone number on the page.
     assert not any(p.phone in page or p.phone[3:] in page for p in people)
 
