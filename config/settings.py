@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "backup",
     "open311",
     "sms_intake",
+    "scams",
 ]
 
 MIDDLEWARE = [
