@@ -105,11 +105,13 @@ RULES: tuple[SeedRule, ...] = (
             "send the otp",
             "share the otp",
         ],
-        r"(cung cap|doc|gui|nhan tin|cho)( lai)?( giup)?( em| minh| toi)? ma (otp|xac thuc|xac nhan)",
+        r"(cung cap|doc|gui|nhan tin|cho)( lai)?( giup)?( em| minh| toi)? "
+        r"ma (otp|xac thuc|xac nhan)",
         _OTP_WARNINGS,
         False,
         6,
-        "Tin nhắn xin mã OTP, mật khẩu hoặc số thẻ: ngân hàng và cơ quan nhà nước không bao giờ hỏi.",
+        "Tin nhắn xin mã OTP, mật khẩu hoặc số thẻ: ngân hàng và cơ quan nhà nước "
+        "không bao giờ hỏi.",
         "The message asks for an OTP code, a password or a card number: banks and "
         "authorities never ask.",
     ),

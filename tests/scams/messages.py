@@ -107,7 +107,8 @@ MESSAGES: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "lookalike_bank_mixed",
-        "ThOnG bAo Tu AgriBank: Quy khach duoc hoan tien 2.000.000d, dang nhap agribank-hoantien.top de nhan",
+        "ThOnG bAo Tu AgriBank: Quy khach duoc hoan tien 2.000.000d, dang nhap "
+        "agribank-hoantien.top de nhan",
         LIKELY,
     ),
     (
