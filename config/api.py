@@ -36,6 +36,7 @@ from helpdesk.api import router as helpdesk_router
 from knowledge.api import router as kb_router
 from notifications.api import router as notifications_router
 from reports.api import router as reports_router
+from scams.api import router as scams_router
 
 
 def status_for(error: DomainError) -> int:
@@ -134,3 +135,4 @@ api.add_router("/helpdesk/", helpdesk_router, tags=["helpdesk"])
 api.add_router("/kb/", kb_router, tags=["knowledge base"])
 api.add_router("/notifications/", notifications_router, tags=["notifications"])
 api.add_router("/reports/", reports_router, tags=["reports"])
+api.add_router("/scams/", scams_router, tags=["scam check"])

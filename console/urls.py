@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, path, reverse_lazy
 
 from console.forms import PhoneLoginForm
-from console.views import alerts, audit, case, dashboard, queue
+from console.views import alerts, audit, case, dashboard, queue, scams
 
 app_name = "console"
 urlpatterns: list[URLPattern] = [
@@ -17,6 +17,15 @@ urlpatterns: list[URLPattern] = [
     path("audit/", audit.audit_list, name="audit"),
     path("alerts/", alerts.alert_list, name="alerts"),
     path("alerts/new/", alerts.alert_new, name="alert-new"),
+    path("scams/", scams.scam_list, name="scams"),
+    path(
+        "scams/checks/<str:check_id>/confirm/",
+        scams.scam_confirm_checked,
+        name="scam-confirm-check",
+    ),
+    path(
+        "scams/cases/<str:number>/confirm/", scams.scam_confirm_case, name="scam-confirm-case"
+    ),
     path(
         "login/",
         auth_views.LoginView.as_view(

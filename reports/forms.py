@@ -203,3 +203,25 @@ class ReopenForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
     )
+
+
+class ScamCheckForm(forms.Form):
+    """The message to check and, optionally, the commune (whose province's list is read)."""
+
+    text = forms.CharField(
+        label=_("Paste the message, phone number or link"),
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": 2000}),
+    )
+    province = forms.ChoiceField(label=_("Province"), required=False)
+    commune = forms.CharField(
+        label=_("Commune"),
+        required=False,
+        widget=forms.Select(attrs={"data-empty-label": _("Choose the commune")}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        province = self["province"].value() or ""
+        self.fields["province"].choices = provinces_choices()  # type: ignore[attr-defined]
+        self.fields["commune"].widget.choices = communes_choices(province_code=str(province))

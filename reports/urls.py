@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from reports.views import cases, intake, public
+from reports.views import cases, intake, public, scam_check
 
 app_name = "reports"
 urlpatterns: list[URLPattern] = [
@@ -17,6 +17,8 @@ urlpatterns: list[URLPattern] = [
     path("help/new/", intake.help_new, name="help-new"),
     path("help/answered/", intake.help_answered, name="help-answered"),
     path("help/articles/<slug:slug>/", intake.article_detail, name="article-detail"),
+    path("scam-check/", scam_check.scam_check, name="scam-check"),
+    path("scam-check/<str:check_id>/send/", scam_check.scam_check_send, name="scam-check-send"),
     path("cases/", cases.cases_mine, name="case-list"),
     path("cases/filed-for-others/", cases.cases_filed_for_others, name="case-list-for-others"),
     path("cases/<str:number>/", cases.case_detail, name="case-detail"),

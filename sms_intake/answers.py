@@ -131,3 +131,24 @@ def answer_refused(*, reason: str, language: str, province_id: int | None = None
     with translation.override(language):
         text = _("XaDesk: not accepted. %(reason)s") % {"reason": reason}
     return Answer(_plain(text)[:160], essential=False, province_id=province_id)
+
+
+def answer_scam_check(*, verdict: str, language: str, province_id: int | None) -> Answer:
+    """The verdict of a "KT <message>" check and the one thing to do, in one SMS."""
+    with translation.override(language):
+        if verdict == "likely_scam":
+            text = _(
+                "XaDesk: LIKELY A SCAM. Do not pay, do not give any OTP code, do not open "
+                "the link. Ask the commune or call 113."
+            )
+        elif verdict == "not_sure":
+            text = _(
+                "XaDesk: NOT SURE, some signs of a scam. Do not pay or give an OTP code "
+                "before asking the commune or your bank's hotline."
+            )
+        else:
+            text = _(
+                "XaDesk: no known sign of a scam. Still, never give an OTP code and never pay "
+                "to receive a prize."
+            )
+    return Answer(_plain(text)[:160], essential=False, province_id=province_id)

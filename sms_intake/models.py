@@ -22,6 +22,7 @@ class InboundSms(models.Model):
     class Kind(models.TextChoices):
         REPORT = "report", _("Report")
         QUESTION = "question", _("Question")
+        SCAM_CHECK = "scam_check", _("Scam check")
         REPLY = "reply", _("Reply on a case")
         ANSWER = "answer", _("Answer to our question")
         UNREADABLE = "unreadable", _("Unreadable")
@@ -32,6 +33,7 @@ class InboundSms(models.Model):
         ASKED_COMMUNE = "asked_commune", _("Waiting for the commune")
         REPLIED = "replied", _("Added to the case")
         HELPED = "helped", _("Answered with how to write")
+        CHECKED = "checked", _("Answered a scam check")
         REFUSED = "refused", _("Refused")
         LIMITED = "limited", _("Dropped: too many from this number")
 

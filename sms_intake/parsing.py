@@ -2,6 +2,7 @@
 
     PA <commune code or name> <what is wrong>    a field report ("phản ánh")
     HOI <question>                                a help request ("hỏi")
+    KT <message>                                  is this a scam? ("kiểm tra")
     #TN-2026-00123 <text>                         a message on one's own case
 
 People type on old keypads: lowercase, no marks ("pa dai tu duong hong"),
@@ -26,6 +27,7 @@ MAX_TEXT = 640
 class Kind(StrEnum):
     REPORT = "report"
     QUESTION = "question"
+    SCAM_CHECK = "scam_check"
     REPLY = "reply"
     OTHER = "other"  # no keyword: an answer to our question, or unreadable
     EMPTY = "empty"
@@ -41,7 +43,13 @@ class Parsed:
     number: str = ""
 
 
-_KEYWORDS = {"pa": Kind.REPORT, "phananh": Kind.REPORT, "hoi": Kind.QUESTION}
+_KEYWORDS = {
+    "pa": Kind.REPORT,
+    "phananh": Kind.REPORT,
+    "hoi": Kind.QUESTION,
+    "kt": Kind.SCAM_CHECK,
+    "kiemtra": Kind.SCAM_CHECK,
+}
 # The keyword, then a space, a mark or straight a code: "PA dai tu", "PA: ...",
 # "PA.05443", "PA05443".
 _KEYWORD = re.compile(r"^\s*([^\W\d_]+)(?:\s*[.:,;-]\s*|\s+|$|(?=\d))(.*)$", re.DOTALL)

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from accounts.phones import phone_normalize
@@ -30,6 +30,9 @@ from helpdesk.filing import CaseDraft, case_submit
 from helpdesk.lifecycle import ticket_reply
 from helpdesk.models import Ticket
 from notifications.models import NotificationPreference
+from scams.models import ScamCheck
+from scams.selectors import province_for
+from scams.services import check_message
 from sms_intake.answers import (
     Answer,
     answer_ask_commune,
@@ -38,6 +41,7 @@ from sms_intake.answers import (
     answer_no_case,
     answer_refused,
     answer_replied,
+    answer_scam_check,
     answer_send,
 )
 from sms_intake.communes import CODE, commune_find
@@ -218,10 +222,33 @@ def _reply(*, sms: InboundSms, user: User, parsed: Parsed) -> Answer:
     return answer_replied(ticket=ticket, language=user.language)
 
 
+def _scam_check(*, sms: InboundSms, user: User, parsed: Parsed) -> Answer:
+    """ "KT <message>": the verdict at once, by the one check service (scams/services.py).
+
+    A resend never reaches here (the SMS row is unique), so a message is
+    checked, and answered, once.
+    """
+    if not parsed.body:
+        _settle(sms, outcome=InboundSms.Outcome.HELPED)
+        return answer_how_to(language=user.language)
+    province = province_for(user=user)
+    with translation.override(user.language):
+        result = check_message(
+            text=parsed.body, province=province, checker=user, channel=ScamCheck.Channel.SMS
+        )
+    _settle(sms, outcome=InboundSms.Outcome.CHECKED)
+    return answer_scam_check(
+        verdict=result.verdict,
+        language=user.language,
+        province_id=province.pk if province is not None else None,
+    )
+
+
 _KINDS = {
     Kind.REPORT: InboundSms.Kind.REPORT,
     Kind.QUESTION: InboundSms.Kind.QUESTION,
     Kind.REPLY: InboundSms.Kind.REPLY,
+    Kind.SCAM_CHECK: InboundSms.Kind.SCAM_CHECK,
 }
 
 
@@ -263,6 +290,8 @@ def sms_receive(
         answer = answer_how_to(language=user.language, too_long=parsed.kind == Kind.TOO_LONG)
     elif parsed.kind == Kind.REPLY:
         answer = _reply(sms=sms, user=user, parsed=parsed)
+    elif parsed.kind == Kind.SCAM_CHECK:
+        answer = _scam_check(sms=sms, user=user, parsed=parsed)
     elif parsed.kind == Kind.OTHER:
         answer = _answer_question(sms=sms, user=user, parsed=parsed, now=now)
     else:

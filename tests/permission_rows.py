@@ -270,6 +270,14 @@ API_ROWS: tuple[Row, ...] = (
     Row("GET", "/api/v1/reports/public", expect(200)),
     # Commune A's alerts feed: public, nothing personal.
     Row("GET", "/api/v1/alerts/{code}", expect(200), params={"code": COMMUNE_A_CODE}),
+    # The scam check is open to everyone, signed in or not.
+    Row(
+        "POST",
+        "/api/v1/scams/check",
+        expect(200),
+        data={"text": "Chuc mung ban da trung thuong, nop phi nhan thuong 500k"},
+        json=True,
+    ),
 )
 
 PAGE_ROWS: tuple[Row, ...] = (
@@ -286,6 +294,14 @@ PAGE_ROWS: tuple[Row, ...] = (
     Row("GET", "help/new/", expect(200, anonymous=302)),
     Row("GET", "help/answered/", expect(200), query="article={slug}"),
     Row("GET", "help/articles/<slug:slug>/", expect(200)),
+    Row("GET", "scam-check/", expect(200)),
+    # Sending a check on: only its checker, signed in; no persona checked this one.
+    Row(
+        "POST",
+        "scam-check/<str:check_id>/send/",
+        expect(404, anonymous=302),
+        params={"check_id": "not-a-check"},
+    ),
     Row("GET", "cases/", expect(200, anonymous=302), reveals=("resident_a",)),
     Row("GET", "cases/filed-for-others/", expect(200, anonymous=302)),
     Row("GET", "cases/<str:number>/", RESIDENT_CASE, reveals=NUMBER_PAGES),
@@ -334,6 +350,16 @@ PAGE_ROWS: tuple[Row, ...] = (
         reveals=("province_admin", "superuser"),
         state="accepted",
     ),
+    # The province's scam list: every staff member, each seeing their provinces'.
+    Row("GET", "console/scams/", CONSOLE_PAGE),
+    Row(
+        "POST",
+        "console/scams/checks/<str:check_id>/confirm/",
+        each({("anonymous",): 302, ("resident_a", *OTHER_PEOPLE): 403}, 404),
+        params={"check_id": "not-a-check"},
+    ),
+    # Case A holds no number or link: staff in scope are sent back to it (302).
+    Row("POST", "console/scams/cases/<str:number>/confirm/", CONSOLE_CASE_ACTION),
     Row("GET", "console/login/", expect(302, anonymous=200)),
     Row("POST", "console/logout/", expect(302)),
     Row("GET", "console/cases/<str:number>/", CONSOLE_CASE, reveals=IN_SCOPE),
