@@ -23,9 +23,7 @@ urlpatterns: list[URLPattern] = [
         scams.scam_confirm_checked,
         name="scam-confirm-check",
     ),
-    path(
-        "scams/cases/<str:number>/confirm/", scams.scam_confirm_case, name="scam-confirm-case"
-    ),
+    path("scams/cases/<str:number>/confirm/", scams.scam_confirm_case, name="scam-confirm-case"),
     path(
         "login/",
         auth_views.LoginView.as_view(
