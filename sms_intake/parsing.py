@@ -81,6 +81,9 @@ def sms_parse(text: str) -> Parsed:
         prefix, year, serial = groups[0:3] if groups[0] else groups[3:6]
         number = f"{prefix.upper()}-{year}-{int(serial):05d}"
         return Parsed(Kind.REPLY, body=groups[6].strip(), number=number)
+    # "Kiểm tra <message>", the keyword written out in two words.
+    if fold_vietnamese(cleaned[:9]).startswith("kiem tra") and cleaned[8:9] in (" ", ":", "."):
+        return Parsed(Kind.SCAM_CHECK, body=cleaned[9:].strip(" .:"))
     keyword = _KEYWORD.match(cleaned)
     if keyword is not None:
         kind = _KEYWORDS.get(fold_vietnamese(keyword.group(1)))
