@@ -16,5 +16,9 @@ def _alert_new(request: HttpRequest) -> HttpResponse:
 console_patterns = [*console_urls.urlpatterns, path("alerts/new/", _alert_new, name="alert-new")]
 urlpatterns: list[URLPattern | URLResolver] = [
     path("console/", include((console_patterns, "console"))),
-    *(p for p in site.urlpatterns if str(getattr(p, "pattern", "")) != "console/"),
+    *(
+        p
+        for p in site.urlpatterns
+        if isinstance(p, URLPattern | URLResolver) and str(p.pattern) != "console/"
+    ),
 ]

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.test import Client, override_settings
 
-from accounts.models import User
+from accounts.models import Role, User
 from geo.models import AdminUnit
 from helpdesk.models import Ticket
 from scams.models import ScamCheck, ScamIndicator
@@ -100,7 +100,7 @@ def test_officers_see_their_provinces_list_and_checks_with_numbers_masked(
     assert resident.phone not in page
     other_admin = factories.user_create()
     factories.role_grant(
-        user=other_admin, role="province_admin", unit=factories.province_get(code="20")
+        user=other_admin, role=Role.PROVINCE_ADMIN, unit=factories.province_get(code="20")
     )
     other = _client(other_admin).get("/console/scams/").content.decode()
     assert "0399888777" in other
@@ -113,7 +113,7 @@ def test_confirming_a_checked_message_lists_its_numbers(personas: Personas) -> N
     url = f"/console/scams/checks/{check.public_id}/confirm/"
     other_admin = factories.user_create()
     factories.role_grant(
-        user=other_admin, role="province_admin", unit=factories.province_get(code="20")
+        user=other_admin, role=Role.PROVINCE_ADMIN, unit=factories.province_get(code="20")
     )
     assert _client(other_admin).post(url).status_code == 404
     assert _client(personas.resident).post(url).status_code == 403

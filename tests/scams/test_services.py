@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import User
+from accounts.models import Role, User
 from geo.models import AdminUnit
 from helpdesk.models import Ticket
 from helpdesk.permissions import scope_for
@@ -83,7 +83,7 @@ def test_a_link_confirmed_lists_its_domain_and_warns_on_any_path(personas: Perso
 
 def test_officers_confirm_only_in_their_own_province(personas: Personas) -> None:
     other_admin = factories.user_create()
-    factories.role_grant(user=other_admin, role="province_admin", unit=_province("20"))
+    factories.role_grant(user=other_admin, role=Role.PROVINCE_ADMIN, unit=_province("20"))
     with pytest.raises(ScamOutOfScope):
         scam_confirm(
             scope=scope_for(user=other_admin),
@@ -109,7 +109,7 @@ def test_officers_confirm_only_in_their_own_province(personas: Personas) -> None
 
 def test_each_officer_sees_only_their_provinces_list(personas: Personas) -> None:
     other_admin = factories.user_create()
-    factories.role_grant(user=other_admin, role="province_admin", unit=_province("20"))
+    factories.role_grant(user=other_admin, role=Role.PROVINCE_ADMIN, unit=_province("20"))
     scam_confirm(
         scope=scope_for(user=personas.officer_b),
         officer=personas.officer_b,
