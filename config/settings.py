@@ -270,6 +270,11 @@ RATE_LIMITS: dict[str, tuple[int, int] | None] = {
     "sms_in.phone": env_rate("XADESK_RATE_SMS_IN_PHONE", "10/h"),
     # Answers we send to one number: never a storm back, whatever arrives.
     "sms_answer.phone": env_rate("XADESK_RATE_SMS_ANSWER_PHONE", "10/h"),
+    # Scam checks (scams/): each one is stored, and the page and API are open to
+    # anyone, so a script is stopped; a team member checking a village's phones
+    # at a meeting stays far below.
+    "scam_check.person": env_rate("XADESK_RATE_SCAM_CHECK_PERSON", "120/h"),
+    "scam_check.ip": env_rate("XADESK_RATE_SCAM_CHECK_IP", "600/h"),
 }
 # Start of every rate-limit key in Redis; tests give each test its own.
 RATE_LIMIT_PREFIX = "xadesk:rl"

@@ -16,6 +16,7 @@ from pydantic import WithJsonSchema
 
 from accounts.auth import request_person
 from accounts.models import User
+from core.client_ip import client_ip
 from scams.models import ScamCheck, Verdict
 from scams.selectors import province_for
 from scams.services import MAX_TEXT, check_message
@@ -63,7 +64,11 @@ def check(request: HttpRequest, payload: CheckIn) -> dict[str, object]:
         user=checker, commune_code=payload.commune, province_code=payload.province
     )
     result = check_message(
-        text=payload.text, province=province, checker=checker, channel=ScamCheck.Channel.API
+        text=payload.text,
+        province=province,
+        checker=checker,
+        channel=ScamCheck.Channel.API,
+        ip=client_ip(request),
     )
     return {
         "id": result.check.public_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import Conflict, InvalidInput, NotFound
+from core.rate_limits import RateLimited
 
 
 class ScamTextRequired(InvalidInput):
@@ -42,3 +43,8 @@ class ScamNothingToConfirm(InvalidInput):
 class ScamOutOfScope(NotFound):
     code = "scam_out_of_scope"
     default_message = _("This is outside the communes and provinces you work for.")
+
+
+class ScamCheckRateLimited(RateLimited):
+    code = "scam_check_rate_limited"
+    default_message = _("Many messages have been checked from here in a short while.")

@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 
 from accounts.models import User
 from core.masking import MASK
+from core.rate_limits import Charge, rate_limits_take
 from geo.models import AdminUnit
 from helpdesk.filing import CaseDraft, case_submit
 from helpdesk.models import Ticket
@@ -28,6 +29,7 @@ from scams.domains import is_official
 from scams.errors import (
     ScamCheckNotFound,
     ScamCheckNotSendable,
+    ScamCheckRateLimited,
     ScamCommuneRequired,
     ScamNothingToConfirm,
     ScamOutOfScope,
@@ -85,13 +87,23 @@ def check_message(
     province: AdminUnit | None,
     checker: User | None,
     channel: str,
+    ip: str | None = None,
 ) -> CheckResult:
-    """Judge a message; store it (own number masked) and say what to do."""
+    """Judge a message; store it (own number masked) and say what to do.
+
+    ``ip`` is the client's address for the per-address limit (None for SMS,
+    which the intake's own per-number limit already rations).
+    """
     cleaned = _clean(text)
     if not cleaned:
         raise ScamTextRequired()
     if len(cleaned) > MAX_TEXT:
         raise ScamTextTooLong()
+    rate_limits_take(
+        charges=(Charge(action="scam_check", cost=1, error=ScamCheckRateLimited),),
+        person_id=checker.pk if checker is not None else None,
+        ip=ip,
+    )
     if checker is not None:
         cleaned = own_numbers_masked(cleaned, phone=checker.phone)
     scored = score_message(cleaned, rules=rules_active(), listed=province_list(province))

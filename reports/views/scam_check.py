@@ -48,7 +48,11 @@ def scam_check(request: HttpRequest) -> HttpResponse:
         )
         try:
             result = check_message(
-                text=data["text"], province=province, checker=checker, channel=ScamCheck.Channel.WEB
+                text=data["text"],
+                province=province,
+                checker=checker,
+                channel=ScamCheck.Channel.WEB,
+                ip=client_ip(request),
             )
         except DomainError as exc:
             form.add_error("text", str(exc.message))

@@ -102,3 +102,16 @@ def test_the_province_named_decides_whose_list_is_read(client: Client) -> None:
     assert _post(client, {"text": text, "province": "20"})[1]["verdict"] == "likely_scam"
     assert _post(client, {"text": text, "province": "19"})[1]["verdict"] == "no_known_problem"
     assert _post(client, {"text": text, "commune": "05443"})[1]["verdict"] == "no_known_problem"
+
+
+def test_a_script_checking_without_end_is_stopped(client: Client, settings: Any) -> None:
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "scam_check.ip": (2, 3600)}
+    assert _post(client, {"text": "bit.ly/a"})[0] == 200
+    assert _post(client, {"text": "bit.ly/b"})[0] == 200
+    response = client.post(
+        URL, data=json.dumps({"text": "bit.ly/c"}), content_type="application/json"
+    )
+    assert response.status_code == 429
+    assert response.json()["code"] == "scam_check_rate_limited"
+    assert int(response["Retry-After"]) > 0
+    assert ScamCheck.objects.count() == 2
