@@ -3,8 +3,7 @@
 Officers (commune officers and leaders: their commune's province; province
 administrators: theirs) confirm a scam from a case of theirs or from a
 checked message; what it was judged on goes on the province's list, and the
-page offers to raise an alert. Alerts are another console section: the link
-shows only where that section is installed (``console:alert-new``).
+page offers to raise a scam alert (the alerts section's form, prefilled).
 """
 
 from __future__ import annotations
@@ -14,10 +13,11 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from alerts.models import Category
 from console.views.access import error_page, managed_case, officer, staff_required
 from core.errors import DomainError
 from core.masking import mask_text
@@ -32,14 +32,12 @@ ALERT_TEXT_LENGTH = 300
 
 
 def alert_link(indicators: list[ScamIndicator]) -> str:
-    """The address of a new scam alert naming these values, or "" without the alerts section."""
-    try:
-        base = reverse("console:alert-new")
-    except NoReverseMatch:
-        return ""
+    """The address of a new scam alert naming these values (console/alert_forms.py prefills it)."""
+    base = reverse("console:alert-new")
     values = ", ".join(i.value for i in indicators)
     text = _("Scam warning: do not answer or pay %(values)s.") % {"values": values}
-    return f"{base}?{urlencode({'category': 'scam', 'text': text[:ALERT_TEXT_LENGTH]})}"
+    query = {"category": Category.SCAM_WARNING.value, "text": text[:ALERT_TEXT_LENGTH]}
+    return f"{base}?{urlencode(query)}"
 
 
 @require_GET

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from django.test import Client, override_settings
+from django.test import Client
 
 from accounts.models import Role, User
 from geo.models import AdminUnit
@@ -123,9 +123,6 @@ def test_confirming_a_checked_message_lists_its_numbers(personas: Personas) -> N
     [indicator] = ScamIndicator.objects.all()
     assert indicator.value == "0356111222"
     assert indicator.confirmed_by == personas.officer_a
-    # Without the alerts section, no alert link is offered.
-    page = _client(personas.officer_a).get(response["Location"]).content.decode()
-    assert 'id="raise-alert"' not in page
 
 
 def test_confirming_a_case_lists_its_numbers_but_not_the_reporters(
@@ -156,8 +153,7 @@ def test_confirming_a_case_lists_its_numbers_but_not_the_reporters(
     assert "verdict-likely_scam" in page.content.decode()
 
 
-@override_settings(ROOT_URLCONF="tests.scams.alert_urls")
-def test_the_alert_link_appears_once_the_alerts_section_exists(personas: Personas) -> None:
+def test_confirming_offers_a_scam_alert_prefilled(personas: Personas) -> None:
     _client(personas.resident).post("/scam-check/", {"text": SCAM, "province": "19"})
     check = ScamCheck.objects.get()
     client = _client(personas.province_admin)
@@ -168,5 +164,9 @@ def test_the_alert_link_appears_once_the_alerts_section_exists(personas: Persona
     url = urlparse(href)
     assert url.path == "/console/alerts/new/"
     query = parse_qs(url.query)
-    assert query["category"] == ["scam"]
+    assert query["category"] == ["scam_warning"]
     assert "0356111222" in query["text"][0]
+    # The alerts form opens with the scam category chosen and the warning in it.
+    form = client.get(href).content.decode()
+    assert '<option value="scam_warning" selected>' in form
+    assert "0356111222" in form
