@@ -64,6 +64,7 @@ SHELL_STATIC = (
     "js/offline.js",
     "js/live.js",
     "reports/intake.js",
+    "reports/voice.js",
     "pwa/icon-192.png",
 )
 

@@ -347,6 +347,12 @@ REPORTS_KEEP_ORIGINALS = env_bool("REPORTS_KEEP_ORIGINALS", False)
 # is this old: younger ones may belong to a filing that has not committed yet.
 ORPHAN_GRACE_HOURS = env_int("XADESK_ORPHAN_GRACE_HOURS", 24, minimum=1)
 
+# --- Voice notes ----------------------------------------------------------------
+# One voice note a case or reply (helpdesk/voice.py). Two minutes of speech
+# from a phone's recorder is 0.5-2 MB; the cap leaves room for WAV from a picker.
+VOICE_MAX_BYTES = env_int("XADESK_VOICE_MAX_MB", 5, minimum=1) * 1024 * 1024
+VOICE_MAX_SECONDS = env_int("XADESK_VOICE_MAX_SECONDS", 120, minimum=1)
+
 # --- Boot -------------------------------------------------------------------
 # Seconds a WSGI worker waits at boot for the batch-lookup index (geo/warmup.py)
 # before it starts anyway; 0 leaves the build to the first batch lookup. Below

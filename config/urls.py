@@ -29,6 +29,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("console/", include("console.urls")),
     path("photos/", include("helpdesk.photo_urls")),
+    path("voice/", include("helpdesk.voice_urls")),
     path("open311/v2/", include("open311.urls")),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),

@@ -77,7 +77,12 @@ ACTIONS: dict[str, Action] = {
             _("Reply sent to the resident."),
             ReplyForm,
             lambda t, by, s, d, ip: lifecycle.ticket_reply(
-                ticket=t, by=by, body=d["body"], photos=[p.read() for p in d["photos"]], ip=ip
+                ticket=t,
+                by=by,
+                body=d["body"],
+                photos=[p.read() for p in d["photos"]],
+                voice=d["voice"].read() if d.get("voice") else None,
+                ip=ip,
             ),
         ),
         Action(

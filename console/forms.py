@@ -118,6 +118,12 @@ class ReplyForm(forms.Form):
         label=_("Link a help article"), queryset=Article.objects.none(), required=False
     )
     photos = MultiplePhotoField(label=_("Pictures"), required=False)
+    # Checked and converted by the case core (helpdesk/voice.py).
+    voice = forms.FileField(
+        label=_("Voice answer (up to 2 minutes)"),
+        required=False,
+        widget=forms.ClearableFileInput({"accept": "audio/*", "capture": "user"}),
+    )
 
     def __init__(
         self,
@@ -144,7 +150,7 @@ class ReplyForm(forms.Form):
             article=data.get("article"),
             language=self.language,
         )
-        if not data["body"] and not data.get("photos"):
+        if not data["body"] and not data.get("photos") and not data.get("voice"):
             raise forms.ValidationError(_("Write a reply or choose a prepared answer."))
         return data
 

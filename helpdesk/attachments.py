@@ -24,6 +24,8 @@ from helpdesk.models import Attachment, Ticket, TicketEvent
 from helpdesk.permissions import can_manage, scope_for
 from helpdesk.photo_publishing import photo_publish, photo_unpublish
 from helpdesk.photos import ProcessedPhoto, photo_process, photos_delete
+from helpdesk.voice import ProcessedVoice
+from helpdesk.voice_errors import VoiceNeverPublic
 
 MAX_PHOTOS = 5
 
@@ -88,6 +90,30 @@ def attachments_create(
     )
 
 
+def voice_attachment_create(
+    *,
+    ticket: Ticket,
+    voice: ProcessedVoice | None,
+    uploaded_by: User,
+    event: TicketEvent | None = None,
+) -> None:
+    """Record a processed voice note on the ticket (call inside its transaction)."""
+    if voice is None:
+        return
+    Attachment.objects.create(
+        ticket=ticket,
+        event=event,
+        role=Attachment.Role.VOICE,
+        display=voice.name,
+        thumbnail="",
+        width=0,
+        height=0,
+        sha256=voice.sha256,
+        duration_ms=voice.duration_ms,
+        uploaded_by=uploaded_by,
+    )
+
+
 def attachment_approve_public(
     *,
     attachment: Attachment,
@@ -105,6 +131,9 @@ def attachment_approve_public(
     """
     if not can_manage(scope=scope_for(user=by), ticket=attachment.ticket):
         raise errors.OutOfScope()
+    if attachment.role == Attachment.Role.VOICE:
+        # A voice is a person: it is never shown to the public.
+        raise VoiceNeverPublic()
     written: list[str] = []
     try:
         with transaction.atomic():

@@ -34,6 +34,7 @@ from helpdesk.attachments import (
     attachments_create,
     photos_discard,
     photos_process_all,
+    voice_attachment_create,
 )
 from helpdesk.events import ticket_event_record
 from helpdesk.filing_errors import (
@@ -49,6 +50,9 @@ from helpdesk.photos import ProcessedPhoto
 from helpdesk.proxy_filing import ProxyDetails, proxy_check, proxy_record
 from helpdesk.routing import RoutingDecision, route_case
 from helpdesk.sla import WorkingCalendar, working_deadline
+from helpdesk.voice import ProcessedVoice, voice_delete, voice_process
+from helpdesk.voice import max_bytes as voice_max_bytes
+from helpdesk.voice_errors import AudioTooLarge
 
 MAX_DESCRIPTION = 4000
 
@@ -66,6 +70,8 @@ class CaseDraft:
     address_text: str = ""
     commune_code: str | None = None
     photos: Sequence[bytes] = field(default_factory=tuple)
+    # One recording (helpdesk/voice.py), in any format a phone records.
+    voice: bytes | None = None
     proxy: ProxyDetails | None = None
 
 
@@ -113,10 +119,14 @@ def _draft_check(draft: CaseDraft, service: Service) -> str:
     if service.photo_required and not draft.photos:
         raise PhotoRequired()
     description = draft.description.strip()
-    if service.description_required and not description:
+    # A voice note says what the words would: for people who read or type
+    # with difficulty, it stands in for the description.
+    if service.description_required and not description and not draft.voice:
         raise DescriptionRequired()
     if len(description) > MAX_DESCRIPTION:
         raise DescriptionTooLong()
+    if draft.voice and len(draft.voice) > voice_max_bytes():
+        raise AudioTooLarge(max_bytes=voice_max_bytes(), size=len(draft.voice))
     if (draft.lat is None) != (draft.lon is None):
         raise LocationRequired()
     if draft.lat is not None and draft.lon is not None:
@@ -207,7 +217,12 @@ def case_submit(
     rate_limits_take(
         charges=(
             Charge(action="filing", cost=1, error=errors.FilingRateLimited),
-            Charge(action="photo", cost=len(draft.photos), error=errors.PhotoRateLimited),
+            # A voice note costs about as much to convert as a photo.
+            Charge(
+                action="photo",
+                cost=len(draft.photos) + (1 if draft.voice else 0),
+                error=errors.PhotoRateLimited,
+            ),
         ),
         person_id=reporter.pk if client_id is None else None,
         ip=ip,
@@ -215,7 +230,9 @@ def case_submit(
     )
 
     processed = photos_process_all(photos=draft.photos, storage=storage)
+    voice: ProcessedVoice | None = None
     try:
+        voice = voice_process(data=draft.voice, storage=storage) if draft.voice else None
         lat, lon, source = _location(draft, processed)
         if service.location_required and lat is None and commune is None:
             raise LocationRequired()
@@ -236,6 +253,7 @@ def case_submit(
             attachments_create(
                 ticket=ticket, photos=processed, role=Attachment.Role.REPORT, uploaded_by=reporter
             )
+            voice_attachment_create(ticket=ticket, voice=voice, uploaded_by=reporter)
             if proxy is not None:
                 proxy_record(ticket=ticket, filer=reporter, proxy=proxy)
             if idempotency_key is not None:
@@ -245,6 +263,7 @@ def case_submit(
     except IntegrityError:
         # A retry with the same key won the race and committed first.
         photos_discard(photos=processed, storage=storage)
+        voice_delete(voice=voice, storage=storage)
         if idempotency_key is not None:
             first = idempotency.ticket_for_key(
                 user=reporter, key=idempotency_key, request_hash=request_hash
@@ -254,5 +273,6 @@ def case_submit(
         raise
     except BaseException:
         photos_discard(photos=processed, storage=storage)
+        voice_delete(voice=voice, storage=storage)
         raise
     return Submission(ticket=ticket, replayed=False, explanation=str(decision.explanation))

@@ -20,9 +20,11 @@ from helpdesk.models import IdempotencyRecord, Ticket
 
 
 def content_hash(draft: Any) -> str:
-    """Hash what the filer sent (a dataclass), photos by their bytes, in a stable form."""
+    """Hash what the filer sent (a dataclass), photos and voice by their bytes, in a stable form."""
     body = asdict(draft)
     body["photos"] = [hashlib.sha256(photo).hexdigest() for photo in draft.photos]
+    voice = getattr(draft, "voice", None)
+    body["voice"] = hashlib.sha256(voice).hexdigest() if voice else None
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

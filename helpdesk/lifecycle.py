@@ -26,11 +26,17 @@ from accounts.models import User
 from audit.models import AuditAction
 from core.rate_limits import Charge, rate_limits_take
 from helpdesk import errors
-from helpdesk.attachments import attachments_create, photos_discard, photos_process_all
+from helpdesk.attachments import (
+    attachments_create,
+    photos_discard,
+    photos_process_all,
+    voice_attachment_create,
+)
 from helpdesk.case_audit import case_audit_record, case_snapshot
 from helpdesk.events import ticket_event_record
 from helpdesk.models import Attachment, Department, Ticket, TicketEvent, TicketStatus
 from helpdesk.permissions import Scope, can_manage, is_reporter, scope_for
+from helpdesk.voice import ProcessedVoice, voice_delete, voice_process
 
 S = TicketStatus
 REOPEN_WINDOW = timedelta(days=7)
@@ -368,15 +374,17 @@ def ticket_reply(
     body: str,
     internal: bool = False,
     photos: Sequence[bytes] = (),
+    voice: bytes | None = None,
     ip: str | None = None,
     storage: Storage | None = None,
 ) -> TicketEvent:
     """Post a public reply (the resident sees it) or an internal note (officers only),
-    with pictures if any (a screenshot, a photo of the place).
+    with pictures if any (a screenshot, a photo of the place) and a voice note if
+    any (an answer a resident who reads little can listen to).
 
     ``ip`` is the client's address for the per-IP abuse limits and, when staff
     write, the audit trail; None if unknown."""
-    if not body.strip() and not photos:
+    if not body.strip() and not photos and not voice:
         raise errors.ReasonRequired()
     scope = scope_for(user=by)
     # Refuse early, before spending time on photos; checked again under the lock.
@@ -385,14 +393,20 @@ def ticket_reply(
     rate_limits_take(
         charges=(
             Charge(action="reply", cost=1, error=errors.ReplyRateLimited),
-            Charge(action="photo", cost=len(photos), error=errors.PhotoRateLimited),
+            Charge(
+                action="photo",
+                cost=len(photos) + (1 if voice else 0),
+                error=errors.PhotoRateLimited,
+            ),
         ),
         person_id=by.pk,
         ip=ip,
     )
     storage = storage or default_storage
     processed = photos_process_all(photos=photos, storage=storage)
+    recording: ProcessedVoice | None = None
     try:
+        recording = voice_process(data=voice, storage=storage) if voice else None
         with transaction.atomic():
             locked = _locked(ticket)
             _require_conversation(scope=scope, ticket=locked, internal=internal)
@@ -407,6 +421,7 @@ def ticket_reply(
                 uploaded_by=by,
                 event=event,
             )
+            voice_attachment_create(ticket=locked, voice=recording, uploaded_by=by, event=event)
             locked.save(update_fields=["updated_at"])
             if can_manage(scope=scope, ticket=locked):
                 # The resident's own words are on the timeline; officers' are
@@ -416,10 +431,15 @@ def ticket_reply(
                     by=by,
                     action=AuditAction.CASE_NOTE if internal else AuditAction.CASE_REPLY,
                     ip=ip,
-                    extra={"event": event.pk, "photos": len(processed)},
+                    extra={
+                        "event": event.pk,
+                        "photos": len(processed),
+                        "voice": recording is not None,
+                    },
                 )
     except BaseException:
         photos_discard(photos=processed, storage=storage)
+        voice_delete(voice=recording, storage=storage)
         raise
     return event
 

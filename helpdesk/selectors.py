@@ -85,7 +85,11 @@ def ticket_photos(*, scope: Scope, ticket: Ticket) -> QuerySet[Attachment]:
     """Photos of a case the person may see: staff in scope see all; the reporter all
     but pictures on internal notes; anyone else following it (a "me too") only those
     approved for the public."""
-    photos = Attachment.objects.filter(ticket=ticket).order_by("role", "position")
+    photos = (
+        Attachment.objects.filter(ticket=ticket)
+        .exclude(role=Attachment.Role.VOICE)
+        .order_by("role", "position")
+    )
     if can_manage(scope=scope, ticket=ticket):
         return photos
     photos = photos.exclude(event__is_public=False)
@@ -171,6 +175,38 @@ def tickets_of_reporter(*, scope: Scope) -> QuerySet[Ticket]:
         .select_related("service", "commune", "department")
         .order_by("-created_at")
     )
+
+
+def ticket_voice_notes(*, scope: Scope, ticket: Ticket) -> QuerySet[Attachment]:
+    """Voice notes of a case the person may hear: staff in scope all; the reporter
+    all but those on internal notes; nobody else any (a voice is never public)."""
+    notes = Attachment.objects.filter(ticket=ticket, role=Attachment.Role.VOICE).order_by(
+        "created_at", "pk"
+    )
+    if can_manage(scope=scope, ticket=ticket):
+        return notes
+    if is_reporter(scope=scope, ticket=ticket):
+        return notes.exclude(event__is_public=False)
+    return notes.none()
+
+
+def voice_get(*, scope: Scope, attachment_id: int) -> Attachment:
+    """A voice note the person may hear (as ``ticket_voice_notes`` decides), or
+    CaseNotFound: one answer for "no such note" and "not yours"."""
+    attachment = (
+        Attachment.objects.select_related("ticket")
+        .filter(
+            pk=attachment_id,
+            role=Attachment.Role.VOICE,
+            ticket__in=tickets_visible_to(scope=scope),
+        )
+        .first()
+    )
+    if attachment is None or not (
+        ticket_voice_notes(scope=scope, ticket=attachment.ticket).filter(pk=attachment.pk).exists()
+    ):
+        raise errors.CaseNotFound()
+    return attachment
 
 
 # Every Attachment column that names a file in storage.

@@ -22,6 +22,7 @@ from helpdesk.names import service_name, unit_name
 from helpdesk.proxy_filing import ProxyDetails
 from helpdesk.public_view import public_point, public_time
 from helpdesk.support import case_support_add
+from reports.forms import voice_upload
 from reports.presenters import expected_response_text, public_case_detail, public_photo_urls
 from reports.selectors import (
     report_get_public,
@@ -115,7 +116,10 @@ def create_case(
     request: HttpRequest,
     payload: Form[CaseFormIn],
     photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+    voice: File[UploadedFile] = None,  # type: ignore[assignment]
 ) -> Status[dict[str, object]]:
+    """File a report or help request: photos, and one voice note (any format a
+    phone records, up to 2 minutes), which may stand in for the description."""
     proxy = None
     if payload.on_behalf_name or payload.consent:
         proxy = ProxyDetails(
@@ -127,6 +131,7 @@ def create_case(
     uploads = uploads_of(request, "photos", photos)
     if len(uploads) > MAX_PHOTOS:
         raise TooManyPhotos()
+    recording = voice_upload(request)
     submission = filing.case_submit(
         reporter=_user(request),
         draft=filing.CaseDraft(
@@ -139,6 +144,7 @@ def create_case(
             address_text=payload.address_text,
             commune_code=payload.commune_code,
             photos=tuple(upload.read() for upload in uploads),
+            voice=recording,
             proxy=proxy,
         ),
         idempotency_key=request.headers.get("Idempotency-Key"),

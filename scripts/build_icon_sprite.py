@@ -52,6 +52,18 @@ LUCIDE = {
     "smile": "smile",
     "hand": "hand",
     "users": "users",
+    # Voice notes (templates/reports/_voice.html)
+    "mic": "mic",
+    # Case statuses (core/templatetags/status.py), one shape each so that
+    # they are told apart without colour or words.
+    "status-new": "inbox",
+    "status-transferred": "arrow-right-left",
+    "status-accepted": "clipboard-check",
+    "status-in-progress": "hammer",
+    "status-resolved": "circle-check",
+    "status-closed": "lock",
+    "status-rejected": "circle-x",
+    "status-duplicate": "copy",
 }
 HEADER = (
     '<svg xmlns="http://www.w3.org/2000/svg">\n'

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import array
 import io
 import itertools
+import math
 
+import av
 from django.contrib.gis.db.models.functions import PointOnSurface
 from PIL import Image
 
@@ -75,6 +78,54 @@ def jpeg(*, color: str = "red", gps: tuple[float, float] | None = None) -> bytes
         exif[0x8825] = {1: "N", 2: dms(lat), 3: "E", 4: dms(lon)}
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+# (container, codec) of recordings as phones make them; "wav" from a file picker.
+VOICE_FORMATS = {
+    "ogg": ("ogg", "libopus"),
+    "webm": ("webm", "libopus"),
+    "m4a": ("ipod", "aac"),
+    "mp4": ("mp4", "aac"),
+    "mp3": ("mp3", "libmp3lame"),
+    "wav": ("wav", "pcm_s16le"),
+}
+
+
+def voice_note(
+    *, seconds: float = 3.0, kind: str = "ogg", title: str | None = None, rate: int = 48_000
+) -> bytes:
+    """A real recording: a 440 Hz tone encoded by FFmpeg's own encoders (PyAV).
+
+    ``title`` writes a title tag in the container and the stream, as a phone's
+    recorder app may (a name, a place), to check that none of it is kept.
+    """
+    container_format, codec = VOICE_FORMATS[kind]
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format=container_format) as out:
+        stream = out.add_stream(codec, rate=rate, layout="mono")
+        assert isinstance(stream, av.AudioStream)
+        if title:
+            out.metadata["title"] = title
+            stream.metadata["title"] = title
+        # One second holds 440 whole periods: the same samples repeat every second.
+        second = array.array(
+            "h", (int(9000 * math.sin(2 * math.pi * 440 * i / rate)) for i in range(rate))
+        ).tobytes()
+        total = int(seconds * rate)
+        chunk = 1024
+        for start in range(0, total, chunk):
+            count = min(chunk, total - start)
+            offset = start % rate
+            pcm = (second * 2)[offset * 2 : (offset + count) * 2]
+            frame = av.AudioFrame(format="s16", layout="mono", samples=count)
+            frame.planes[0].update(pcm)
+            frame.sample_rate = rate
+            frame.pts = start
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
     return buffer.getvalue()
 
 

@@ -382,6 +382,8 @@ PAGE_ROWS: tuple[Row, ...] = (
         each({NUMBER_PAGES: 200}, 404),
         params={"variant": "thumbnail"},
     ),
+    # Voice notes are never public: the reporter and officers in scope only.
+    Row("GET", "voice/<int:voice_id>/", each({NUMBER_PAGES: 200}, 404)),
     Row("GET", "accounts/login/", expect(200)),
     Row("GET", "accounts/login/code/", expect(302)),
     Row("POST", "accounts/logout/", expect(302)),

@@ -29,7 +29,7 @@ from config.api import api
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.filing import CaseDraft, case_submit
-from helpdesk.models import Department, DepartmentMembership, DepartmentType, Ticket
+from helpdesk.models import Attachment, Department, DepartmentMembership, DepartmentType, Ticket
 from notifications.services import Message, notifications_send
 from tests import factories
 from tests.conftest import Personas
@@ -122,7 +122,9 @@ class World:
     commune_a_name: str
 
 
-def _case(reporter: User, commune: AdminUnit, description: str, photos: int = 0) -> Ticket:
+def _case(
+    reporter: User, commune: AdminUnit, description: str, photos: int = 0, voice: bool = False
+) -> Ticket:
     lat, lon = factories.point_inside(commune)
     draft = CaseDraft(
         service_code="streetlight_out",
@@ -130,6 +132,7 @@ def _case(reporter: User, commune: AdminUnit, description: str, photos: int = 0)
         lat=lat,
         lon=lon,
         photos=tuple(factories.jpeg() for _ in range(photos)),
+        voice=factories.voice_note() if voice else None,
     )
     return case_submit(reporter=reporter, draft=draft).ticket
 
@@ -154,7 +157,7 @@ def world(personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit, superu
         role=Role.PROVINCE_ADMIN,
         unit=factories.province_get(code="20"),
     )
-    case_a = _case(personas.resident, commune_a, DESCRIPTION, photos=1)
+    case_a = _case(personas.resident, commune_a, DESCRIPTION, photos=1, voice=True)
     assert case_a.department is not None
     assert DepartmentMembership.objects.filter(
         department=case_a.department, user=personas.officer_a
@@ -192,8 +195,9 @@ def world(personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit, superu
     values: dict[str, object] = {
         "number": case_a.number,
         "public_id": case_a.public_id,
-        "photo_id": case_a.attachments.get().pk,
-        "attachment_id": case_a.attachments.get().pk,
+        "photo_id": case_a.attachments.get(role=Attachment.Role.REPORT).pk,
+        "attachment_id": case_a.attachments.get(role=Attachment.Role.REPORT).pk,
+        "voice_id": case_a.attachments.get(role=Attachment.Role.VOICE).pk,
         "notification_id": notification.pk,
         "slug": VNEID_ACTIVATION,
         "lat": lat,

@@ -24,7 +24,8 @@ from helpdesk.attachments import attachment_approve_public
 from helpdesk.models import Ticket
 from helpdesk.permissions import Scope, can_manage
 from helpdesk.photo_publishing import photo_url
-from helpdesk.selectors import ticket_photos, ticket_timeline
+from helpdesk.selectors import ticket_photos, ticket_timeline, ticket_voice_notes
+from helpdesk.voice_views import voice_notes_shown
 
 
 def _ticket_page(
@@ -55,6 +56,7 @@ def _ticket_page(
             )
             for photo in ticket_photos(scope=scope, ticket=ticket)
         ],
+        "voice_notes": voice_notes_shown(ticket_voice_notes(scope=scope, ticket=ticket)),
         "actions": [(ACTIONS[name], form) for name, form in forms_by_action.items()],
         "error": error,
         "show_dashboard": can_see_dashboard(scope),

@@ -17,6 +17,9 @@ class Attachment(models.Model):
         REPORT = "report", _("Report photo")
         AFTER = "after", _("After photo")
         MESSAGE = "message", _("Message attachment")
+        # A recording (helpdesk/voice.py), on the report (no event) or on a
+        # reply; ``display`` names the Ogg/Opus file. Never public.
+        VOICE = "voice", _("Voice note")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
     event = models.ForeignKey(
@@ -50,6 +53,8 @@ class Attachment(models.Model):
     # Empty while the photo is not public; withdrawal deletes the files.
     public_display = models.CharField(_("public display image"), max_length=255, blank=True)
     public_thumbnail = models.CharField(_("public thumbnail"), max_length=255, blank=True)
+    # Length of a voice note; None for photos.
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

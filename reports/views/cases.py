@@ -34,9 +34,11 @@ from helpdesk.public_view import events_public_copies, ticket_public
 from helpdesk.selectors import (
     ticket_photos,
     ticket_timeline,
+    ticket_voice_notes,
     tickets_filed_for_others,
     tickets_of_reporter,
 )
+from helpdesk.voice_views import voice_notes_shown
 from reports import presenters
 from reports.forms import RateForm, ReopenForm, ReplyForm
 from reports.views.common import case_page, files_for_others, person
@@ -159,6 +161,7 @@ def _case_page(
         # A "me too" follower reads the public view: no resident's details.
         "proxy": None if public else _proxy(ticket),
         "photos": _photos(scope, ticket),
+        "voice_notes": voice_notes_shown(ticket_voice_notes(scope=scope, ticket=ticket)),
         "error": error,
     }
     return render(request, "reports/case_detail.html", context, status=status)

@@ -33,6 +33,7 @@ from reports.forms import (
     ReportForm,
     communes_choices,
     services_of_kind,
+    voice_upload,
 )
 from reports.selectors import NearbyReport, report_get_supportable, reports_nearby_open
 from reports.views.common import case_page, error_page, files_for_others, person, wants_json
@@ -51,7 +52,9 @@ def _photos(request: HttpRequest) -> tuple[bytes, ...]:
 def _submit(request: HttpRequest, form: ReportForm | HelpForm, service_code: str) -> HttpResponse:
     submission = case_submit(
         reporter=person(request),
-        draft=form.draft(service_code=service_code, photos=_photos(request)),
+        draft=form.draft(
+            service_code=service_code, photos=_photos(request), voice=voice_upload(request)
+        ),
         idempotency_key=form.cleaned_data["idempotency_key"] or None,
         ip=client_ip(request),
     )
@@ -85,6 +88,7 @@ def _report_page(
         "checked": nearby is not None,
         "proxy_allowed": files_for_others(request),
         "sent_photos": bool(request.FILES.getlist("photos")),
+        "sent_voice": bool(request.FILES.getlist("voice")),
     }
     return render(request, "reports/report_form.html", context, status=status)
 
@@ -190,6 +194,7 @@ def _help_page(
         "searched": suggestions is not None,
         "proxy_allowed": files_for_others(request),
         "sent_photos": bool(request.FILES.getlist("photos")),
+        "sent_voice": bool(request.FILES.getlist("voice")),
     }
     return render(request, "reports/help_form.html", context, status=status)
 

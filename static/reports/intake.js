@@ -158,6 +158,8 @@
     return O.get(key).then(function (there) { return there ? O.newKey() : key; });
   }
 
+  function voiceBlob() { return window.XaDeskVoice ? window.XaDeskVoice.blob() : null; }
+
   function queue(values, blobs) {
     var before = editing ? O.remove(editing) : Promise.resolve();
     return before.then(function () { return keyFor(values); }).then(function (key) {
@@ -165,7 +167,7 @@
       el.idempotency_key.value = key;
       progress.hidden = !navigator.onLine; progress.value = 0;
       sendButton.disabled = navigator.onLine;
-      return O.add({ key: key, kind: kind, fields: apiFields(values), photos: blobs, formUrl: formUrl() }, {
+      return O.add({ key: key, kind: kind, fields: apiFields(values), photos: blobs, voice: voiceBlob(), formUrl: formUrl() }, {
         done: done,
         progress: function (pct) { progress.value = pct; },
       });
@@ -206,6 +208,7 @@
         photoInput.files = files.files;
         say($("photo-count"), fmt(T.photos, files.files.length));
       }
+      if (item.voice && window.XaDeskVoice) { window.XaDeskVoice.restore(item.voice); }
       showError(item.reason);
     });
   }
