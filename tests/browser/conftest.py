@@ -52,6 +52,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # A microphone for the voice-note recorder (tests/browser/test_voice.py): a
+    # fake device playing a tone, allowed without the permission prompt.
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
 ]
 
 
