@@ -26,12 +26,14 @@ from django.utils import timezone
 
 from helpdesk.photo_publishing import PUBLIC_PREFIX
 from helpdesk.selectors import attachment_file_names
+from helpdesk.voice import VOICE_PREFIX
 
 logger = logging.getLogger(__name__)
 
-# Where helpdesk/photos.py and helpdesk/photo_publishing.py write; nothing
-# else in storage is looked at.
-PHOTO_PREFIXES = ("photos/", "originals/", PUBLIC_PREFIX)
+# Where helpdesk/photos.py, helpdesk/photo_publishing.py and helpdesk/voice.py
+# write (voice notes are written before their transaction too); nothing else
+# in storage is looked at.
+PHOTO_PREFIXES = ("photos/", "originals/", PUBLIC_PREFIX, VOICE_PREFIX)
 
 
 @dataclass

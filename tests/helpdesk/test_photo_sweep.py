@@ -97,7 +97,7 @@ def test_old_orphans_of_a_killed_filing_go_young_ones_and_referenced_files_stay(
 
     assert _files(media) == {*young, *referenced}
     assert out.getvalue().strip() == (
-        "Đã quét 16 tệp trong photos/, originals/, public/: 4 tệp đang được dùng, "
+        "Đã quét 16 tệp trong photos/, originals/, public/, voice/: 4 tệp đang được dùng, "
         "đã xóa 6 tệp không thuộc về đâu, giữ lại 6 tệp như vậy (mới hơn 24 giờ)."
     )
 
