@@ -457,6 +457,8 @@ SECURE_CSP = {
     "script-src": ["'self'"],
     "style-src": ["'self'"],
     "img-src": ["'self'", "data:", "blob:", MAP_TILE_ORIGIN],
+    # Voice notes: played from this site; the recorder's preview plays a blob.
+    "media-src": ["'self'", "blob:"],
     "connect-src": ["'self'"],
     "font-src": ["'self'"],
     "object-src": ["'none'"],
