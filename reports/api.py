@@ -119,7 +119,11 @@ def create_case(
     voice: File[UploadedFile] = None,  # type: ignore[assignment]
 ) -> Status[dict[str, object]]:
     """File a report or help request: photos, and one voice note (any format a
-    phone records, up to 2 minutes), which may stand in for the description."""
+    phone records, up to 2 minutes), which may stand in for the description.
+
+    A voice note is refused with 422 `audio_invalid` (not a recording, damaged
+    or cut short), `audio_too_long`, `audio_too_short` or
+    `too_many_voice_notes`, and with 413 `audio_too_large`."""
     proxy = None
     if payload.on_behalf_name or payload.consent:
         proxy = ProxyDetails(

@@ -4,6 +4,7 @@ resident or officer reads a status on (issue 16)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -318,3 +319,26 @@ def test_resident_and_console_pages_show_the_status_badge(
         page = client.get(url).content.decode()
         assert badge in page, url
         assert icon in page, url
+
+
+def test_the_openapi_schema_documents_the_voice_part_and_its_refusals() -> None:
+    schema = Client().get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/reports/cases"]["post"]
+    body = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert body["properties"]["voice"]["format"] == "binary"
+    for code in ("audio_invalid", "audio_too_long", "audio_too_large", "too_many_voice_notes"):
+        assert code in operation["description"]
+    assert "413" in operation["responses"]
+    assert "422" in operation["responses"]
+
+
+def test_every_service_on_the_picker_has_its_name_beside_a_hidden_icon(
+    personas: Personas,
+) -> None:
+    page = _client(personas.resident).get("/report/new/").content.decode()
+    tiles = re.findall(r'<a class="tile"[^>]*>(.*?)</a>', page, re.S)
+    assert tiles
+    for tile in tiles:
+        assert '<svg class="icon" aria-hidden="true"' in tile
+        # What a screen reader says: the text after the (hidden) icon.
+        assert re.sub(r"<svg.*?</svg>", "", tile, flags=re.S).strip()
