@@ -24,6 +24,7 @@ from helpdesk.models import Department, Service, Ticket, TicketEvent
 from helpdesk.names import department_name, service_name, unit_name
 from helpdesk.permissions import CaseView, case_view, scope_for
 from helpdesk.public_view import events_public_copies, ticket_public
+from helpdesk.voice_views import voice_upload
 
 router = Router()
 
@@ -352,6 +353,7 @@ def _message(
         body=body,
         internal=internal,
         photos=[photo.read() for photo in uploads_of(request, "photos", photos)],
+        voice=voice_upload(request),
         ip=client_ip(request),
     )
 
@@ -362,8 +364,11 @@ def reply_case(
     number: str,
     payload: Form[NoteIn],
     photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+    voice: File[UploadedFile] = None,  # type: ignore[assignment]
 ) -> Status[TicketEvent]:
-    """A public reply (multipart: ``body`` and optional ``photos``)."""
+    """A public reply (multipart: ``body``, optional ``photos`` and one optional
+    ``voice`` note, which the resident plays on their case page; refused with
+    the audio_* codes of the filing operation)."""
     return Status(201, _message(request, number, payload.body, photos, internal=False))
 
 
@@ -373,8 +378,10 @@ def note_case(
     number: str,
     payload: Form[NoteIn],
     photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+    voice: File[UploadedFile] = None,  # type: ignore[assignment]
 ) -> Status[TicketEvent]:
-    """An internal note, officers only (multipart: ``body`` and optional ``photos``)."""
+    """An internal note, officers only (multipart: ``body``, optional ``photos``
+    and one optional ``voice`` note)."""
     return Status(201, _message(request, number, payload.body, photos, internal=True))
 
 

@@ -17,15 +17,34 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from accounts.auth import request_person
+from core.api_fields import uploads_of
 from helpdesk import errors
 from helpdesk.models import Attachment
 from helpdesk.permissions import scope_for
 from helpdesk.photo_views import CACHE_CONTROL
 from helpdesk.selectors import voice_get
-from helpdesk.voice import CONTENT_TYPE
+from helpdesk.voice import CONTENT_TYPE, max_bytes
+from helpdesk.voice_errors import AudioTooLarge, TooManyVoiceNotes
 
 # One range only ("bytes=10-", "bytes=10-20", "bytes=-500"): what <audio> asks.
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+def voice_upload(request: HttpRequest) -> bytes | None:
+    """The one voice note of a request (form or API part ``voice``), or None.
+
+    Refused before it is read when it is too big or there are several.
+    """
+    uploads = uploads_of(request, "voice", request.FILES.getlist("voice"))
+    if len(uploads) > 1:
+        raise TooManyVoiceNotes()
+    if not uploads:
+        return None
+    upload = uploads[0]
+    if upload.size is not None and upload.size > max_bytes():
+        raise AudioTooLarge(max_bytes=max_bytes(), size=upload.size)
+    data: bytes = upload.read()
+    return data or None
 
 
 def voice_url(*, attachment: Attachment) -> str:

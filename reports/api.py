@@ -22,7 +22,7 @@ from helpdesk.names import service_name, unit_name
 from helpdesk.proxy_filing import ProxyDetails
 from helpdesk.public_view import public_point, public_time
 from helpdesk.support import case_support_add
-from reports.forms import voice_upload
+from helpdesk.voice_views import voice_upload
 from reports.presenters import expected_response_text, public_case_detail, public_photo_urls
 from reports.selectors import (
     report_get_public,

@@ -11,12 +11,10 @@ import uuid
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from core.api_fields import uploads_of
 from core.templatetags.icons import icon
 from geo.models import AdminUnit
 from geo.units import units_current
@@ -24,8 +22,6 @@ from helpdesk.filing import CaseDraft
 from helpdesk.models import ProxyFiling, Service, ServiceKind
 from helpdesk.names import service_name
 from helpdesk.proxy_filing import ProxyDetails
-from helpdesk.voice import max_bytes as voice_max_bytes
-from helpdesk.voice_errors import AudioTooLarge, TooManyVoiceNotes
 
 KEY_PATTERN = "[A-Za-z0-9_-]{8,128}"
 
@@ -33,23 +29,6 @@ KEY_PATTERN = "[A-Za-z0-9_-]{8,128}"
 def idempotency_key_new() -> str:
     """A fresh submission key, put in the form when it is first shown."""
     return uuid.uuid4().hex
-
-
-def voice_upload(request: HttpRequest) -> bytes | None:
-    """The one voice note of a filing (form or API field ``voice``), or None.
-
-    Refused before it is read when it is too big or there are several.
-    """
-    uploads = uploads_of(request, "voice", request.FILES.getlist("voice"))
-    if len(uploads) > 1:
-        raise TooManyVoiceNotes()
-    if not uploads:
-        return None
-    upload = uploads[0]
-    if upload.size is not None and upload.size > voice_max_bytes():
-        raise AudioTooLarge(max_bytes=voice_max_bytes(), size=upload.size)
-    data: bytes = upload.read()
-    return data or None
 
 
 def provinces_choices() -> list[tuple[str, str]]:

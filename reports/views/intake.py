@@ -26,6 +26,7 @@ from helpdesk.names import service_name
 from helpdesk.permissions import Scope
 from helpdesk.selectors import ticket_timeline
 from helpdesk.support import case_support_add
+from helpdesk.voice_views import voice_upload
 from knowledge.selectors import ArticleHit, article_get, article_suggest
 from reports import presenters
 from reports.forms import (
@@ -33,7 +34,6 @@ from reports.forms import (
     ReportForm,
     communes_choices,
     services_of_kind,
-    voice_upload,
 )
 from reports.selectors import NearbyReport, report_get_supportable, reports_nearby_open
 from reports.views.common import case_page, error_page, files_for_others, person, wants_json

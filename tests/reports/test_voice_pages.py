@@ -342,3 +342,19 @@ def test_every_service_on_the_picker_has_its_name_beside_a_hidden_icon(
         assert '<svg class="icon" aria-hidden="true"' in tile
         # What a screen reader says: the text after the (hidden) icon.
         assert re.sub(r"<svg.*?</svg>", "", tile, flags=re.S).strip()
+
+
+def test_an_officer_answers_by_voice_through_the_api(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    ticket, _note = _voice_case(personas, commune_a)
+    lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    url = f"/api/v1/helpdesk/cases/{ticket.number}/reply"
+    response = _client(personas.officer_a).post(url, {"voice": _voice()})
+    assert response.status_code == 201, response.content
+    answer = ticket.attachments.filter(role=Attachment.Role.VOICE).latest("pk")
+    assert answer.event_id == response.json()["id"]
+    assert _client(personas.resident).get(f"/voice/{answer.pk}/").status_code == 200
+    refused = _client(personas.officer_a).post(url, {"voice": _voice(b"\x00" * 5000)})
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "audio_invalid"
