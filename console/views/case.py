@@ -56,7 +56,6 @@ def _ticket_page(
             )
             for photo in ticket_photos(scope=scope, ticket=ticket)
         ],
-        "voice_notes": voice_notes_shown(ticket_voice_notes(scope=scope, ticket=ticket)),
         "actions": [(ACTIONS[name], form) for name, form in forms_by_action.items()],
         "error": error,
         "show_dashboard": can_see_dashboard(scope),
@@ -76,6 +75,7 @@ def _live_parts(scope: Scope, ticket: Ticket) -> dict[str, Any]:
         "sla": case_deadline(ticket, calendar[ticket.province_id], timezone.now()),
         "show_reporter": can_manage(scope=scope, ticket=ticket),
         "timeline": ticket_timeline(scope=scope, ticket=ticket),
+        "voice_notes": voice_notes_shown(ticket_voice_notes(scope=scope, ticket=ticket)),
     }
 
 

@@ -161,7 +161,6 @@ def _case_page(
         # A "me too" follower reads the public view: no resident's details.
         "proxy": None if public else _proxy(ticket),
         "photos": _photos(scope, ticket),
-        "voice_notes": voice_notes_shown(ticket_voice_notes(scope=scope, ticket=ticket)),
         "error": error,
     }
     return render(request, "reports/case_detail.html", context, status=status)
@@ -184,6 +183,8 @@ def _live_parts(scope: Scope, ticket: Ticket) -> dict[str, Any]:
         else "",
         "timeline": timeline,
         "forms": forms,
+        # None for a "me too" follower: a voice is never public.
+        "voice_notes": voice_notes_shown(ticket_voice_notes(scope=scope, ticket=ticket)),
     }
 
 

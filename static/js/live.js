@@ -117,6 +117,8 @@
             var name = part.dataset.livePart;
             var shown = document.querySelector('[data-live-part="' + CSS.escape(name) + '"]');
             if (!shown) return;
+            // Unchanged: left as it is (a voice note being played keeps playing).
+            if (shown.isEqualNode(part)) return;
             if (typingIn(shown)) {
               if (!document.querySelector("[data-live-typing]")) reveal(el, "[data-live-banner]");
               else document.querySelectorAll("[data-live-typing]").forEach(function (n) { n.hidden = false; });

@@ -254,6 +254,9 @@ def test_an_officer_answers_with_a_voice_note_the_resident_plays(
     assert answer.event.is_public
     page = _client(personas.resident).get(f"/cases/{ticket.number}/").content.decode()
     assert f'src="/voice/{answer.pk}/"' in page
+    # In the live parts too: it shows on an open page without a reload.
+    live = _client(personas.resident).get(f"/cases/{ticket.number}/live/").content.decode()
+    assert f'src="/voice/{answer.pk}/"' in live
     assert _client(personas.resident).get(f"/voice/{answer.pk}/").status_code == 200
 
     # On an internal note, officers only.
