@@ -132,7 +132,9 @@ def _encode(source: InputContainer, out: io.BytesIO, *, max_samples: int) -> int
         stream = target.add_stream("libopus", rate=RATE, layout="mono")
         stream.bit_rate = BIT_RATE
         stream.codec_context.flags |= av.codec.context.Flags.bitexact
-        stream.options = {"application": "voip"}
+        # Constrained VBR: near the target whatever the sound (plain VBR spent
+        # ~39 kbit/s on a test tone), still better than constant rate on speech.
+        stream.options = {"application": "voip", "vbr": "constrained"}
         resampler = AudioResampler(format="s16", layout="mono", rate=RATE)
         samples = 0
         for frame in _decoded(source):
