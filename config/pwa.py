@@ -27,9 +27,12 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import translation
 from django.utils.crypto import salted_hmac
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext
 from django.views.decorators.http import condition, require_GET, require_safe
 
@@ -66,6 +69,7 @@ SHELL_STATIC = (
     "reports/intake.js",
     "reports/voice.js",
     "pwa/icon-192.png",
+    "icons.svg",  # the icons of every page (<use href>), read offline too
 )
 
 
@@ -98,8 +102,59 @@ class OfflinePagesMiddleware:
 
 
 def offline_context(request: HttpRequest) -> dict[str, object]:
-    """``offline_person``: the cache owner key base.html hands to static/js/offline.js."""
-    return {"offline_person": person_key(request)}
+    """``offline_person``: the cache owner key base.html hands to static/js/offline.js;
+    ``texts_url``: the scripts' texts in the page's language (made only if used)."""
+    return {
+        "offline_person": person_key(request),
+        "texts_url": SimpleLazyObject(lambda: texts_url(translation.get_language())),
+    }
+
+
+# --- The scripts' texts -----------------------------------------------------------
+# The outbox (every page) and the report and help forms show some thirty
+# sentences in the page's language. Inline, they came with every load (about
+# 900 bytes compressed on the report form); here they are one small script per
+# language at a URL naming its content, cached for good by the browser and
+# kept by the service worker.
+TEXTS_TEMPLATE = "pwa/texts.js.html"
+
+
+def _texts_language(lang: str | None) -> str:
+    known = [code for code, _name in settings.LANGUAGES]
+    code = (lang or "").split("-")[0]
+    return code if code in known else settings.LANGUAGE_CODE
+
+
+def _render_texts(lang: str) -> tuple[str, str]:
+    with translation.override(lang):
+        body = render_to_string(TEXTS_TEMPLATE)
+    return body, hashlib.sha256(body.encode()).hexdigest()[:12]
+
+
+_render_texts_cached = functools.cache(_render_texts)
+
+
+def texts_body(lang: str) -> tuple[str, str]:
+    """The texts script for ``lang`` and its version; re-rendered on each call while developing."""
+    return _render_texts(lang) if settings.DEBUG else _render_texts_cached(lang)
+
+
+def texts_url(lang: str | None) -> str:
+    code = _texts_language(lang)
+    return reverse("pwa-texts", args=[code, texts_body(code)[1]])
+
+
+@require_safe
+def texts(request: HttpRequest, lang: str, version: str) -> HttpResponse:
+    """The scripts' texts for one language. The URL names the content: cached for
+    good; a page asking for an older version gets today's, to be checked again."""
+    body, current = texts_body(_texts_language(lang))
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    if lang == _texts_language(lang) and version == current:
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response["Cache-Control"] = "no-cache"
+    return response
 
 
 def _static_digest() -> str:
@@ -127,8 +182,14 @@ def static_version() -> str:
     return _static_digest() if settings.DEBUG else _static_digest_cached()
 
 
+def worker_version() -> str:
+    """The static files' version and the texts' (a new translation is a new worker)."""
+    texts = "".join(texts_body(code)[1][:6] for code, _name in settings.LANGUAGES)
+    return f"{static_version()}-{texts}"
+
+
 def _worker_etag(request: HttpRequest) -> str:
-    return static_version()
+    return worker_version()
 
 
 @require_safe
@@ -137,8 +198,13 @@ def _worker_etag(request: HttpRequest) -> str:
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, with this deploy's version and app shell on its first line."""
     config = {
-        "version": static_version(),
-        "shell": [static(path) for path in SHELL_STATIC] + ["/offline/"],
+        "version": worker_version(),
+        # Both languages' texts: a phone switched to the other language
+        # still opens the forms with no signal.
+        "shell": [static(path) for path in SHELL_STATIC]
+        + [texts_url(code) for code, _name in settings.LANGUAGES]
+        + ["/offline/"],
+        "texts": reverse("pwa-texts", args=["vi", "v"]).rsplit("/", 2)[0] + "/",
         "static": settings.STATIC_URL
         if settings.STATIC_URL.startswith("/")
         else "/" + settings.STATIC_URL,

@@ -1,11 +1,13 @@
 // XaDesk's service worker, served at /sw.js by config/pwa.py, which puts
-// self.XADESK = {version, shell, static, offline, outboxUrl} on the line above.
+// self.XADESK = {version, shell, static, texts, offline, outboxUrl} on the line above.
 //
 // - The app shell (CSS, JS, an icon, the offline page) is fetched at install.
 // - /static/: cache first. In production the names carry a hash of the content
 //   (ManifestStaticFilesStorage), so a cached file is never stale; while
 //   developing the names are plain, and any changed file changes the version
 //   above, which drops the old caches.
+// - /texts/<lang>/<version>.js (the forms' texts, config/pwa.py): cache first
+//   too, their URL names their content.
 // - Pages: network first; an answer the server marked X-XaDesk-Offline is kept
 //   in the cache of that person, and shown with no signal. When the person
 //   changes (log out, another person logs in on a shared phone), every page
@@ -69,10 +71,18 @@ self.addEventListener("message", function (event) {
 });
 
 // --- Fetch -----------------------------------------------------------------------
-function isStatic(url) { return url.origin === self.location.origin && url.pathname.indexOf(CFG.static) === 0; }
+function isStatic(url) {
+  return url.origin === self.location.origin &&
+    (url.pathname.indexOf(CFG.static) === 0 || url.pathname.indexOf(CFG.texts) === 0);
+}
 
 function fromCacheFirst(request) {
-  return caches.match(request).then(function (hit) {
+  // ignoreVary: these URLs name their content (hashed static names, the
+  // texts' /texts/<lang>/<version>.js), yet the app answers the texts with
+  // "Vary: Accept-Language", and the kept copy, fetched by the worker's
+  // precache, then did not match the page's request: bench/page_weight.py saw
+  // the texts fetched again on every repeat load.
+  return caches.match(request, { ignoreVary: true }).then(function (hit) {
     if (hit) { return hit; }
     return fetch(request).then(function (response) {
       if (response.ok) {

@@ -24,6 +24,7 @@ urlpatterns = [
     path("sw.js", pwa.service_worker, name="pwa-service-worker"),
     path("manifest.webmanifest", pwa.manifest, name="pwa-manifest"),
     path("offline/", pwa.offline, name="pwa-offline"),
+    path("texts/<str:lang>/<str:version>.js", pwa.texts, name="pwa-texts"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -286,6 +286,7 @@ PAGE_ROWS: tuple[Row, ...] = (
     Row("GET", "sw.js", expect(200)),
     Row("GET", "manifest.webmanifest", expect(200)),
     Row("GET", "offline/", expect(200)),
+    Row("GET", "texts/<str:lang>/<str:version>.js", expect(200)),
     Row("GET", "report/new/", expect(200, anonymous=302)),
     Row("GET", "report/communes/", expect(200), query="province=19"),
     Row("GET", "reports/map/", expect(200)),

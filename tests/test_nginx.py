@@ -10,6 +10,7 @@ gunicorn and answers the way helpdesk/photo_views.py does after its check.
 from __future__ import annotations
 
 import grp
+import gzip
 import http.server
 import json
 import os
@@ -40,11 +41,27 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# What the app answers that nginx should compress: a page, and the service
+# worker and the scripts' texts, which Django sends as text/javascript.
+COMPRESSIBLE = {
+    "/report/new/": ("text/html; charset=utf-8", "<p>Gửi phản ánh</p>\n".encode() * 300),
+    "/sw.js": ("text/javascript; charset=utf-8", b"self.XADESK = {};\n" * 300),
+}
+
+
 class _App(http.server.BaseHTTPRequestHandler):
     """gunicorn's stand-in on its Unix socket: /photos/ok/ passed the check,
     anything else did not."""
 
     def do_GET(self) -> None:
+        if self.path in COMPRESSIBLE:
+            body = COMPRESSIBLE[self.path][1]
+            self.send_response(200)
+            self.send_header("Content-Type", COMPRESSIBLE[self.path][0])
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if self.path == "/photos/ok/":
             self.send_response(200)
             self.send_header("X-Accel-Redirect", f"/_media/{PRIVATE}")
@@ -180,6 +197,18 @@ def _get(url: str) -> tuple[int, bytes, dict[str, str]]:
             return response.status, response.read(), dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, b"", dict(error.headers)
+
+
+@pytest.mark.parametrize("path", sorted(COMPRESSIBLE))
+def test_nginx_compresses_pages_and_the_apps_scripts(site: Site, path: str) -> None:
+    request = urllib.request.Request(  # noqa: S310 - http://127.0.0.1
+        site.url + path, headers={"Accept-Encoding": "gzip"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+        assert response.headers["Content-Encoding"] == "gzip"
+        body = response.read()
+    assert gzip.decompress(body) == COMPRESSIBLE[path][1]
+    assert len(body) < len(COMPRESSIBLE[path][1]) / 10
 
 
 def test_nginx_serves_public_copies_that_caches_must_check_again(site: Site) -> None:

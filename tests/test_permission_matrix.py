@@ -206,6 +206,8 @@ def world(personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit, superu
         "earlier_number": earlier.number,
         "service_request_id": case_a.public_id,
         "other_department_id": other_department.pk,
+        "lang": "vi",
+        "version": "0",  # an old version: still answered, with today's texts
     }
     return World(users, values, case_a, commune_a.name)
 

@@ -185,8 +185,12 @@
   if (typeof document === "undefined") { return; }
   var O = self.XaDeskOutbox;
   var box = document.getElementById("outbox");
-  if (!box || !window.indexedDB) { return; }
-  var T = box.dataset;
+  // The texts come in a script of their own (config/pwa.py), loaded before;
+  // the page's addresses and its person come with the page.
+  var texts = self.XADESK_TEXTS && self.XADESK_TEXTS.outbox;
+  if (!box || !texts || !window.indexedDB) { return; }
+  var T = {};
+  [box.dataset, texts].forEach(function (from) { Object.keys(from).forEach(function (k) { T[k] = from[k]; }); });
   var person = T.person;
   var offlineCopy = document.body.hasAttribute("data-offline-copy");
   var list = box.querySelector("[data-outbox-items]");

@@ -8,8 +8,9 @@
 (function () {
   "use strict";
   var form = document.getElementById("case-form");
-  var texts = document.getElementById("texts");
-  if (!form || !texts || !window.FormData || !window.XMLHttpRequest) { return; }
+  // The texts come in a script of their own (config/pwa.py), loaded before.
+  var T = self.XADESK_TEXTS && self.XADESK_TEXTS.form;
+  if (!form || !T || !window.FormData || !window.XMLHttpRequest) { return; }
   document.documentElement.classList.add("js");
   Array.prototype.forEach.call(document.querySelectorAll(".js-only"), function (el) { el.hidden = false; });
 
@@ -17,7 +18,6 @@
   var DRAFT = "xadesk:draft:" + kind;
   var MAX_SIDE = 1600;
   var el = form.elements;
-  var T = texts.dataset;
   // Not form.action: the buttons named "action" shadow that property.
   var ACTION = form.getAttribute("action") || window.location.pathname;
 
@@ -136,7 +136,7 @@
     sendButton.disabled = false; progress.hidden = true;
     if (result.sent) {
       drop(DRAFT);
-      window.location.assign(T.submittedUrl.replace("NUMBER", encodeURIComponent(result.number)));
+      window.location.assign(form.dataset.submittedUrl.replace("NUMBER", encodeURIComponent(result.number)));
       return;
     }
     if (result.rejected) {

@@ -10,9 +10,9 @@
   "use strict";
   var LIMIT_S = 120;
   var box = document.getElementById("voice-box");
-  var texts = document.getElementById("texts");
-  if (!box || !texts) { return; }
-  var T = texts.dataset;
+  // The texts come from the per-language script (templates/pwa/texts.js.html).
+  var T = self.XADESK_TEXTS && self.XADESK_TEXTS.form;
+  if (!box || !T) { return; }
   var input = document.getElementById("voice");
   var button = document.getElementById("voice-record");
   var label = document.getElementById("voice-record-label");

@@ -63,12 +63,14 @@ def axe_violations(page: Page, *, contrast: bool = True) -> list[str]:
 
 # Every text a person can meet on the page: text nodes, the texts of attributes
 # people see or hear, the labels CSS shows (data-label) and the texts scripts
-# show later (data-* of #texts or [data-texts] holders), skipping parts
+# show later (self.XADESK_TEXTS, config/pwa.py, and data-* of [data-texts]
+# holders), skipping parts
 # marked as another language (lang="..."), such as the language menu's names.
 PAGE_TEXTS = """() => {
   const lang = document.documentElement.lang;
   const own = el => { const l = el.closest("[lang]"); return !l || l.lang === lang; };
-  const texts = [document.title];
+  const scripts = self.XADESK_TEXTS || {};
+  const texts = [document.title, ...Object.values(scripts).flatMap(Object.values)];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const parent = node.parentElement;
@@ -80,7 +82,7 @@ PAGE_TEXTS = """() => {
     for (const attr of el.attributes) {
       if (["placeholder", "aria-label", "title", "alt", "aria-description"].includes(attr.name)
           || attr.name === "data-label"
-          || (attr.name.startsWith("data-") && el.matches("#texts, [data-texts]"))
+          || (attr.name.startsWith("data-") && el.matches("[data-texts]"))
           || (attr.name === "value" && el.matches("input[type=submit], input[type=button]"))) {
         texts.push(attr.value);
       }

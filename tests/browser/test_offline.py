@@ -90,7 +90,7 @@ def test_pages_open_offline_and_a_report_filed_offline_is_sent_once(
     fill_report(page, commune=commune_a, photo=photo, description="Ổ gà ngoài chợ")
     page.locator("#send").click()
     expect(page.locator("#pending")).to_have_text(
-        str(page.locator("#texts").get_attribute("data-offline"))
+        str(page.evaluate("self.XADESK_TEXTS.form.offline"))
     )
     expect(page.locator("#outbox")).to_be_visible()
     assert waiting_count(page) == "1"

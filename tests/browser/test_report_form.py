@@ -161,7 +161,7 @@ def test_offline_report_waits_on_the_phone_and_is_sent_once(
     context.set_offline(True)
     page.locator("#send").click()
     pending = page.locator("#pending")
-    offline_text = page.locator("#texts").get_attribute("data-offline")
+    offline_text = page.evaluate("self.XADESK_TEXTS.form.offline")
     assert offline_text
     expect(pending).to_have_text(offline_text)
     wait_until_photo_kept(page)
@@ -212,7 +212,7 @@ def test_report_whose_answer_was_lost_is_resent_with_the_same_key(
     fill_report(page, commune=commune_a, photo=photo, description="Đèn đường tắt cả tuần")
     page.locator("#send").click()
 
-    offline_text = page.locator("#texts").get_attribute("data-offline")
+    offline_text = page.evaluate("self.XADESK_TEXTS.form.offline")
     assert offline_text
     expect(page.locator("#pending")).to_have_text(offline_text)
     assert lost == [201], lost
