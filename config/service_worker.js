@@ -76,13 +76,14 @@ function isStatic(url) {
     (url.pathname.indexOf(CFG.static) === 0 || url.pathname.indexOf(CFG.texts) === 0);
 }
 
-function fromCacheFirst(request) {
-  // ignoreVary: these URLs name their content (hashed static names, the
-  // texts' /texts/<lang>/<version>.js), yet the app answers the texts with
+function fromCacheFirst(request, ignoreVary) {
+  // ignoreVary, for the URLs that name their content (hashed static names, the
+  // texts' /texts/<lang>/<version>.js): the app answers the texts with
   // "Vary: Accept-Language", and the kept copy, fetched by the worker's
-  // precache, then did not match the page's request: bench/page_weight.py saw
-  // the texts fetched again on every repeat load.
-  return caches.match(request, { ignoreVary: true }).then(function (hit) {
+  // precache, then did not match the page's request (bench/page_weight.py saw
+  // the texts fetched again on every repeat load). Not for the offline page:
+  // its Vary keeps a phone set to English from getting the Vietnamese copy.
+  return caches.match(request, { ignoreVary: !!ignoreVary }).then(function (hit) {
     if (hit) { return hit; }
     return fetch(request).then(function (response) {
       if (response.ok) {
@@ -137,7 +138,7 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (isStatic(url) || url.pathname === CFG.offline) {
-    event.respondWith(fromCacheFirst(request));
+    event.respondWith(fromCacheFirst(request, isStatic(url)));
     return;
   }
   if (request.mode === "navigate") { event.respondWith(page(event)); }
