@@ -13,7 +13,9 @@ Run these tests in their own pytest invocation (``-m browser``).
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -97,6 +99,27 @@ def _private_media(media_root: Path) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session")
+def sms_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The SMS the server sends (core/sms.py's file backend), one JSON line each."""
+    return tmp_path_factory.mktemp("sms") / "sms.jsonl"
+
+
+def sms_code(sms_file: Path, phone: str) -> str:
+    """The one-time code in the last SMS sent to ``phone``."""
+    deadline = time.monotonic() + 10
+    while True:
+        if sms_file.exists():
+            lines = [json.loads(line) for line in sms_file.read_text().splitlines()]
+            texts = [m["text"] for m in lines if m["to"] == phone]
+            if texts:
+                found = re.search(r"\b(\d{6})\b", texts[-1])
+                assert found, texts[-1]
+                return found.group(1)
+        assert time.monotonic() < deadline, f"no SMS to {phone}"
+        time.sleep(0.05)
+
+
 @dataclass(frozen=True)
 class Server:
     url: str
@@ -112,6 +135,7 @@ def server(
     django_db_blocker: DjangoDbBlocker,
     channel_prefix: str,
     media_root: Path,
+    sms_file: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Server]:
     """uvicorn serving config.asgi (and /static/) on the test database."""
@@ -130,6 +154,7 @@ def server(
         "CHANNEL_LAYER": "redis",
         "XADESK_TEST_CHANNEL_PREFIX": channel_prefix,
         "DJANGO_MEDIA_ROOT": str(media_root),
+        "XADESK_TEST_SMS_FILE": str(sms_file),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the server must stay strict
     with log.open("wb") as out:

@@ -1,5 +1,5 @@
 """Settings of the uvicorn process the browser tests start: the test settings,
-on a channel-layer prefix that only this test run uses."""
+on a channel-layer prefix that only this test run uses, with SMS in a file."""
 
 import copy
 import os
@@ -17,3 +17,9 @@ CHANNEL_LAYERS = {"default": _layer}
 # core/ws_origin.py) applies, as in a deployment without a proxy. The test
 # settings' fixed origin is for handshakes that carry no Host header.
 SITE_ORIGINS = []
+
+# One-time codes go to a file the tests read (the SMS a phone would get), and
+# their limits count under this run's own keys (other runs share this Redis).
+SMS_BACKEND = "file"
+SMS_FILE_PATH = os.environ["XADESK_TEST_SMS_FILE"]
+OTP_RATE_LIMIT_PREFIX = f"{os.environ['XADESK_TEST_CHANNEL_PREFIX']}-otp"
