@@ -79,6 +79,7 @@ NOT_PAGES: dict[str, str] = {
     "alerts/relay/": "refused to everyone in the walk's world, which registers no relay; "
     "its content is checked in tests/alerts/test_relay.py",
     "manifest.webmanifest": "the installable app's manifest (JSON)",
+    "texts/<str:lang>/<str:version>.js": "the scripts' texts in one language (JavaScript)",
     # Open311 GeoReport v2: machine-readable answers for other systems.
     "open311/v2/": "the Open311 discovery answer for a client's root URL (JSON)",
     "open311/v2/discovery.<fmt:fmt>": "Open311 JSON or XML",
