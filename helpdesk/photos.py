@@ -138,6 +138,9 @@ class ProcessedPhoto:
     height: int
     info: PhotoInfo
     sha256: str
+    # True when only the original is stored yet (photo_accept): the display
+    # image and thumbnail are to be written under their names by photo_derive.
+    pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,101 @@ def photo_process(
     )
 
 
+def photo_accept(
+    *,
+    data: bytes | IO[bytes],
+    storage: Storage | None = None,
+    max_bytes: int = MAX_BYTES,
+    max_pixels: int = MAX_PIXELS,
+    decode_budget: int = DECODE_BUDGET,
+) -> ProcessedPhoto:
+    """Check an upload without decoding it and store the original privately.
+
+    The checks of photo_process that need only the header (size, format,
+    pixels, decode budget) and a cheap look for a cut-off file; location and
+    capture time from EXIF. The served images are made later by photo_derive,
+    under the names returned here. A file that only fails when decoded (its
+    pixel data damaged) is accepted here and found by the worker.
+    """
+    if storage is None:
+        storage = default_storage
+    raw = _read_bounded(data, max_bytes=max_bytes)
+    image, found, size = _open_checked(
+        raw, max_pixels=max_pixels, decode_budget=decode_budget, target=DISPLAY_SIZE
+    )
+    with image:
+        decoded = _described(image, found, size)
+    if not _looks_complete(raw, found):
+        raise PhotoNotAnImage()
+    info = decoded.info
+    stem = f"{django_timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+    # Originals keep their EXIF (GPS, device): under originals/, which is
+    # never served to anyone (helpdesk/photo_views.py serves display names).
+    extension = _ORIGINAL_EXTENSIONS[info.format]
+    original_name = storage.save(f"originals/{stem}.{extension}", ContentFile(raw))
+    width, height = _fit((info.width, info.height), DISPLAY_SIZE)
+    return ProcessedPhoto(
+        display_name=f"photos/{stem}.jpg",
+        thumbnail_name=f"photos/{stem}-thumb.jpg",
+        original_name=original_name,
+        width=width,
+        height=height,
+        info=info,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        pending=True,
+    )
+
+
+def photo_derive(
+    *, original_name: str, display_name: str, thumbnail_name: str, storage: Storage | None = None
+) -> tuple[int, int]:
+    """Write the display image and thumbnail of a stored original; return the display size.
+
+    Idempotent: the files are written under the given names, replacing what a
+    killed earlier attempt left there, so doing it twice leaves one of each.
+    Raises the errors of photo_process when the original cannot be decoded.
+    """
+    if storage is None:
+        storage = default_storage
+    with storage.open(original_name, "rb") as stored:
+        raw = _read_bounded(stored, max_bytes=MAX_BYTES)
+    display, thumbnail, _info = _render(
+        raw, max_pixels=MAX_PIXELS, decode_budget=DECODE_BUDGET, use_draft=True
+    )
+    _save_as(storage, display_name, _jpeg_bytes(display))
+    _save_as(storage, thumbnail_name, _jpeg_bytes(thumbnail))
+    return display.width, display.height
+
+
+def _save_as(storage: Storage, name: str, content: bytes) -> None:
+    """Write ``content`` under exactly ``name``, replacing a file already there."""
+    if storage.exists(name):
+        storage.delete(name)
+    saved = storage.save(name, ContentFile(content))
+    if saved != name:
+        # Another worker wrote ``name`` in between (a lease that ran out while
+        # the first was still busy): the same bytes, so the extra copy goes.
+        storage.delete(saved)
+
+
+def _looks_complete(raw: bytes, found: str) -> bool:
+    """Whether the file has the end its format needs; a cheap catch of cut-off uploads.
+
+    In JPEG scan data a 0xFF byte is always followed by 0x00 or a restart
+    marker, so an end-of-image marker after the last start-of-scan is the real
+    end (phones may append trailers after it). PNG ends with IEND; RIFF (WebP)
+    says its own length. Others are left to the decoder in the worker.
+    """
+    if found in ("JPEG", "MPO"):
+        scan = raw.rfind(b"\xff\xda")
+        return scan >= 0 and raw.find(b"\xff\xd9", scan) >= 0
+    if found == "PNG":
+        return raw.rfind(b"IEND") > 8
+    if found == "WEBP":
+        return int.from_bytes(raw[4:8], "little") + 8 <= len(raw)
+    return True
+
+
 def photos_delete(*, names: Iterable[str], storage: Storage | None = None) -> None:
     """Delete written photo files, going on past files that cannot be deleted.
 
@@ -291,6 +389,27 @@ def _decode(
     it. photo_inspect drafts JPEGs to 1/8 scale, so a progressive JPEG just
     over the budget for photo_process can come in under it there.
     """
+    image, found, size = _open_checked(
+        raw, max_pixels=max_pixels, decode_budget=decode_budget, target=target
+    )
+    with image:
+        try:
+            # Decodes everything, so a truncated file fails here.
+            image.load()
+        except _DECODE_ERRORS as error:
+            raise PhotoNotAnImage() from error
+        decoded = _described(image, found, size)
+    return image, decoded
+
+
+def _open_checked(
+    raw: bytes, *, max_pixels: int, decode_budget: int, target: int | None
+) -> tuple[Image.Image, str, tuple[int, int]]:
+    """Open ``raw`` (its header only) and refuse it unless it may be decoded.
+
+    Returns the opened, undecoded image (drafted for JPEG), the Pillow format
+    name and the stored size before draft.
+    """
     allowed = tuple(_FORMAT_NAMES) + ((_HEIF,) if _heif_available() else ())
     # Pillow only warns between 89 and 179 MP: in this scope the warning is an
     # error. catch_warnings swaps the process-wide filters (not thread-safe
@@ -309,28 +428,31 @@ def _decode(
         except _DECODE_ERRORS as error:
             raise PhotoNotAnImage() from error
 
-        with image:
-            found = image.format or "unknown"
-            if found not in allowed:
-                raise PhotoFormatNotAllowed(found=found, allowed=allowed_formats())
-            width, height = image.size
-            if width * height > max_pixels:
-                raise PhotoTooManyPixels(max_pixels=max_pixels, width=width, height=height)
-            # Counted before draft, which shrinks the size but not these.
-            coefficients = _jpeg_coefficient_bytes(image)
-            if target is not None and found in ("JPEG", "MPO"):
-                image.draft("RGB", _fit((width, height), target))
-            if _estimated_bytes(image, found, coefficients=coefficients) > decode_budget:
-                raise PhotoTooManyPixels(
-                    max_pixels=max_pixels, width=width, height=height, format=_format_name(found)
-                )
-            try:
-                # Decodes everything, so a truncated file fails here.
-                image.load()
-            except _DECODE_ERRORS as error:
-                raise PhotoNotAnImage() from error
-            exif = _exif(image)
+    try:
+        found = image.format or "unknown"
+        if found not in allowed:
+            raise PhotoFormatNotAllowed(found=found, allowed=allowed_formats())
+        width, height = image.size
+        if width * height > max_pixels:
+            raise PhotoTooManyPixels(max_pixels=max_pixels, width=width, height=height)
+        # Counted before draft, which shrinks the size but not these.
+        coefficients = _jpeg_coefficient_bytes(image)
+        if target is not None and found in ("JPEG", "MPO"):
+            image.draft("RGB", _fit((width, height), target))
+        if _estimated_bytes(image, found, coefficients=coefficients) > decode_budget:
+            raise PhotoTooManyPixels(
+                max_pixels=max_pixels, width=width, height=height, format=_format_name(found)
+            )
+    except BaseException:
+        image.close()
+        raise
+    return image, found, (width, height)
 
+
+def _described(image: Image.Image, found: str, size: tuple[int, int]) -> _Decoded:
+    """Read location, capture time, orientation and colour profile (no pixels needed)."""
+    exif = _exif(image)
+    width, height = size
     orientation = exif.get(ExifTags.Base.Orientation)
     if orientation not in _TRANSPOSE:
         orientation = 1
@@ -344,7 +466,7 @@ def _decode(
         taken_at=_taken_at(exif),
     )
     icc = image.info.get("icc_profile")
-    return image, _Decoded(
+    return _Decoded(
         info=info,
         orientation=orientation,
         icc_profile=icc if isinstance(icc, bytes) and icc else None,
