@@ -346,6 +346,14 @@ REPORTS_KEEP_ORIGINALS = env_bool("REPORTS_KEEP_ORIGINALS", False)
 # A photo file no attachment refers to is deleted by sweep_orphan_files once it
 # is this old: younger ones may belong to a filing that has not committed yet.
 ORPHAN_GRACE_HOURS = env_int("XADESK_ORPHAN_GRACE_HOURS", 24, minimum=1)
+# Where report photos are decoded, resized and stripped. "worker": the request
+# checks headers only and stores the original privately, the case commits at
+# once and run_photo_worker makes the served images (bench/intake.py: the
+# request path is what caps intake at 2 cores). "request": all in the request,
+# as officers' after-photos and message photos always are.
+PHOTO_PROCESSING = env_choice("XADESK_PHOTO_PROCESSING", "worker", ("worker", "request"))
+# How long a claimed photo job is kept from other workers (one photo: < 1 s).
+PHOTO_JOB_LEASE_SECONDS = env_int("XADESK_PHOTO_JOB_LEASE_SECONDS", 120, minimum=1)
 
 # --- Voice notes ----------------------------------------------------------------
 # One voice note a case or reply (helpdesk/voice.py). Two minutes of speech

@@ -2,13 +2,16 @@
 
 Processing (≈200 ms a photo) happens before the database transaction that
 attaches the photos; if anything later fails, the caller discards the files
-so nothing is left behind.
+so nothing is left behind. Report intake may instead only accept the photos
+(header checks, the original stored privately) and leave the processing to
+the photo worker (helpdesk/photo_jobs.py), with a job committed beside each.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.files.storage import Storage
 from django.db import transaction
@@ -20,10 +23,11 @@ from audit.models import AuditAction
 from core.errors import InvalidInput
 from helpdesk import errors
 from helpdesk.case_audit import case_audit_record
-from helpdesk.models import Attachment, Ticket, TicketEvent
+from helpdesk.models import Attachment, PhotoJob, Ticket, TicketEvent
 from helpdesk.permissions import can_manage, scope_for
+from helpdesk.photo_jobs import photo_jobs_wake
 from helpdesk.photo_publishing import photo_publish, photo_unpublish
-from helpdesk.photos import ProcessedPhoto, photo_process, photos_delete
+from helpdesk.photos import ProcessedPhoto, photo_accept, photo_process, photos_delete
 from helpdesk.voice import ProcessedVoice
 from helpdesk.voice_errors import VoiceNeverPublic
 
@@ -49,6 +53,25 @@ def photos_process_all(*, photos: Sequence[bytes], storage: Storage) -> list[Pro
     return processed
 
 
+def photos_accept_all(*, photos: Sequence[bytes], storage: Storage) -> list[ProcessedPhoto]:
+    """Accept every upload for the photo worker, or none (see photo_accept)."""
+    if len(photos) > MAX_PHOTOS:
+        raise TooManyPhotos()
+    accepted: list[ProcessedPhoto] = []
+    try:
+        for data in photos:
+            accepted.append(photo_accept(data=data, storage=storage))
+    except BaseException:
+        photos_discard(photos=accepted, storage=storage)
+        raise
+    return accepted
+
+
+def photos_deferred() -> bool:
+    """Whether report photos are processed by the worker rather than in the request."""
+    return str(getattr(settings, "PHOTO_PROCESSING", "request")) == "worker"
+
+
 def photos_discard(*, photos: Sequence[ProcessedPhoto], storage: Storage) -> None:
     names = [
         name
@@ -67,8 +90,12 @@ def attachments_create(
     uploaded_by: User,
     event: TicketEvent | None = None,
 ) -> None:
-    """Record processed photos on the ticket (call inside its transaction)."""
-    Attachment.objects.bulk_create(
+    """Record processed (or accepted) photos on the ticket (call inside its transaction).
+
+    An accepted photo (``pending``) is recorded PROCESSING with its job, and
+    the photo worker is woken at the commit.
+    """
+    created = Attachment.objects.bulk_create(
         Attachment(
             ticket=ticket,
             event=event,
@@ -85,9 +112,18 @@ def attachments_create(
             if photo.info.gps
             else None,
             uploaded_by=uploaded_by,
+            state=Attachment.State.PROCESSING if photo.pending else Attachment.State.READY,
         )
         for position, photo in enumerate(photos)
     )
+    jobs = [
+        PhotoJob(attachment=attachment)
+        for attachment, photo in zip(created, photos, strict=True)
+        if photo.pending
+    ]
+    if jobs:
+        PhotoJob.objects.bulk_create(jobs)
+        photo_jobs_wake()
 
 
 def voice_attachment_create(

@@ -67,6 +67,14 @@ class PhotoFileMissing(Conflict):
     )
 
 
+class PhotoNotReady(Conflict):
+    code = "photo_not_ready"
+    default_message = _(
+        "This photo is still being processed (or could not be), so it cannot be shown "
+        "to the public yet."
+    )
+
+
 # Abuse limits (core/rate_limits.py, settings.RATE_LIMITS): the message adds the wait.
 
 

@@ -32,6 +32,8 @@ from helpdesk.attachments import (
     MAX_PHOTOS,
     TooManyPhotos,
     attachments_create,
+    photos_accept_all,
+    photos_deferred,
     photos_discard,
     photos_process_all,
     voice_attachment_create,
@@ -229,7 +231,13 @@ def case_submit(
         client_id=client_id,
     )
 
-    processed = photos_process_all(photos=draft.photos, storage=storage)
+    # With PHOTO_PROCESSING=worker only the headers are checked here and the
+    # originals stored; the case commits at once with a job per photo, and
+    # the worker makes the served images (helpdesk/photo_jobs.py).
+    if photos_deferred():
+        processed = photos_accept_all(photos=draft.photos, storage=storage)
+    else:
+        processed = photos_process_all(photos=draft.photos, storage=storage)
     voice: ProcessedVoice | None = None
     try:
         voice = voice_process(data=draft.voice, storage=storage) if draft.voice else None

@@ -50,6 +50,10 @@ def photo_publish(*, attachment: Attachment, storage: Storage | None = None) -> 
         storage = default_storage
     if attachment.public_display and attachment.public_thumbnail:
         return []
+    if attachment.state != Attachment.State.READY:
+        # Until the worker has made them, the only file is the original, with
+        # its GPS and device: nothing may be copied to public/.
+        raise errors.PhotoNotReady()
     written: list[str] = []
     try:
         for source, field in (

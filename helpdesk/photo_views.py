@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.auth import request_person
 from helpdesk import errors
+from helpdesk.models import Attachment
 from helpdesk.permissions import scope_for
 from helpdesk.photo_publishing import VARIANTS
 from helpdesk.selectors import photo_get
@@ -41,6 +42,9 @@ def photo_file(
         )
     except errors.CaseNotFound:
         raise Http404 from None
+    if attachment.state != Attachment.State.READY:
+        # No served image yet (or never): the pages show a placeholder instead.
+        raise Http404
     name = attachment.display if variant == "display" else attachment.thumbnail
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     accel = settings.MEDIA_ACCEL_REDIRECT

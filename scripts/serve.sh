@@ -117,6 +117,10 @@ done
 # several of these (rows are claimed with SKIP LOCKED).
 "$PY" manage.py run_delivery_worker &
 pids+=($!)
+# Report photos accepted by filings: decoded, resized and stripped here, off
+# the request (helpdesk/photo_jobs.py); safe to run several (SKIP LOCKED).
+"$PY" manage.py run_photo_worker &
+pids+=($!)
 # Hourly: resolved cases nobody reopened close after 7 days, and photo files a
 # process killed before its commit left behind (no attachment names them) are
 # deleted after a day (XADESK_ORPHAN_GRACE_HOURS). A failed run is reported on

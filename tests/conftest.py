@@ -163,6 +163,16 @@ def committed_reference_data(transactional_db: None) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _report_photos_processed_in_the_request() -> Iterator[None]:
+    """Most tests look at a filing's served images right after case_submit, as
+    XADESK_PHOTO_PROCESSING=request makes them. The default, "worker" (images
+    made by run_photo_worker), is tested in tests/helpdesk/test_photo_jobs.py,
+    which sets it."""
+    with override_settings(PHOTO_PROCESSING="request"):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _media_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Photos filed by tests go to a folder of this run, not the developer's .run/media."""
     with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):

@@ -1,6 +1,6 @@
 """Models of the case core, one module per concept."""
 
-from helpdesk.models.attachments import Attachment
+from helpdesk.models.attachments import Attachment, PhotoJob
 from helpdesk.models.calendar import Holiday as Holiday
 from helpdesk.models.catalogue import PublicLocation, RoutingRule, Service, ServiceKind
 from helpdesk.models.departments import Department, DepartmentMembership, DepartmentType
@@ -25,6 +25,7 @@ __all__ = [
     "DepartmentType",
     "IdempotencyRecord",
     "LocationSource",
+    "PhotoJob",
     "ProxyFiling",
     "PublicLocation",
     "RoutingRule",

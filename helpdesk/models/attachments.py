@@ -21,6 +21,14 @@ class Attachment(models.Model):
         # reply; ``display`` names the Ogg/Opus file. Never public.
         VOICE = "voice", _("Voice note")
 
+    class State(models.TextChoices):
+        # Report photos are checked cheaply in the request and their display
+        # image and thumbnail made by the photo worker (helpdesk/photo_jobs.py);
+        # until then only the private original exists and nothing is served.
+        PROCESSING = "processing", _("Being processed")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Could not be processed")
+
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
     event = models.ForeignKey(
         TicketEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments"
@@ -33,6 +41,11 @@ class Attachment(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
+    # display and thumbnail hold their names from the start (the worker writes
+    # the files under exactly those names, so a redone job overwrites rather
+    # than adds, and the orphan sweep never mistakes them for orphans); only
+    # READY says the files exist and may be served or published.
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.READY)
     taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
     location = models.PointField(_("photo location"), srid=4326, null=True, blank=True)
     uploaded_by = models.ForeignKey(
@@ -64,3 +77,32 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}/{self.role}/{self.position}"
+
+
+class PhotoJob(models.Model):
+    """Making the served images of one photo, committed with the case it belongs to.
+
+    Claimed with FOR UPDATE SKIP LOCKED and a lease (next_attempt_at moved
+    forward), as notifications/fanout.py claims fan-outs: a worker killed
+    mid-job leaves the row due again when the lease ends, and the next one
+    redoes it; the derived files' names are fixed, so redoing overwrites them.
+    """
+
+    attachment = models.OneToOneField(Attachment, on_delete=models.CASCADE, related_name="job")
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="photojob_due",
+                condition=models.Q(done_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"photo job {self.pk} ({self.attachment_id})"

@@ -117,6 +117,8 @@ def _photos(scope: Scope, ticket: Ticket) -> list[dict[str, str]]:
             "thumbnail": photo_url(attachment=p, variant="thumbnail"),
             "display": photo_url(attachment=p, variant="display"),
             "role": p.role,
+            # Report photos are made by the photo worker: a placeholder until then.
+            "state": p.state,
         }
         for p in ticket_photos(scope=scope, ticket=ticket)
         if p.role in (Attachment.Role.REPORT, Attachment.Role.AFTER)

@@ -1,0 +1,190 @@
+"""The photo worker's side of report intake: PhotoJob rows become served images.
+
+A filing checks its photos from their headers only, stores the originals
+privately and commits the case with one PhotoJob per photo
+(helpdesk/filing.py); decoding, resizing and stripping (~100-300 ms a photo)
+happen here, off the request. A worker claims due jobs (FOR UPDATE SKIP
+LOCKED, then a lease, as notifications/fanout.py claims fan-outs), writes the
+display image and thumbnail under the names the attachment already holds, and
+commits the attachment READY with the job done.
+
+Exactly once: a worker killed mid-job leaves the job due again when its lease
+ends; the next one writes the same two names again (photo_derive replaces
+them) and commits, so one display image and one thumbnail exist whatever
+happened. The commit only lands while the lease is the claimer's: a worker
+whose lease ran out and was overtaken changes nothing.
+
+A photo whose pixels turn out undecodable marks its attachment FAILED and
+tells the reporter and the officers following the case; the case and its other
+photos are untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.files.storage import Storage, default_storage
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from helpdesk.followers import case_owner_followers, case_staff_followers
+from helpdesk.links import resident_case_link, staff_case_link
+from helpdesk.models import Attachment, PhotoJob
+from helpdesk.photo_errors import PhotoRejected
+from helpdesk.photos import photo_derive, photos_delete
+from notifications.services import Message, notifications_send
+
+logger = logging.getLogger(__name__)
+
+# The photo worker LISTENs here; filings NOTIFY at commit (see photo_jobs_wake).
+WAKE_CHANNEL = "xadesk_photos"
+# A job that failed this many times for a reason other than its picture (the
+# storage away, say) is given up: its photo is marked failed.
+MAX_ATTEMPTS = 5
+
+
+def lease() -> timedelta:
+    """How long a claim keeps other workers off a job: longer than one photo may take."""
+    return timedelta(seconds=int(getattr(settings, "PHOTO_JOB_LEASE_SECONDS", 120)))
+
+
+def photo_jobs_wake() -> None:
+    """Wake the photo worker when the surrounding transaction commits."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"NOTIFY {WAKE_CHANNEL}")
+
+
+def photo_jobs_claim(*, now: datetime, limit: int) -> tuple[list[int], datetime]:
+    """Take up to ``limit`` due jobs; return their ids and the lease end written."""
+    until = now + lease()
+    with transaction.atomic():
+        ids = list(
+            PhotoJob.objects.select_for_update(skip_locked=True)
+            .filter(done_at__isnull=True, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            PhotoJob.objects.filter(id__in=ids).update(
+                next_attempt_at=until, attempts=F("attempts") + 1
+            )
+    return ids, until
+
+
+def photo_job_run(*, job_id: int, until: datetime, storage: Storage | None = None) -> str:
+    """Make the served images of one claimed job; return the attachment's new state."""
+    storage = storage or default_storage
+    job = PhotoJob.objects.select_related("attachment").get(pk=job_id)
+    attachment = job.attachment
+    try:
+        width, height = photo_derive(
+            original_name=attachment.original,
+            display_name=attachment.display,
+            thumbnail_name=attachment.thumbnail,
+            storage=storage,
+        )
+    except PhotoRejected as error:
+        # The picture itself is bad (damaged pixel data): no retry can help.
+        return _finish(job, until, state=Attachment.State.FAILED, error=error.code, storage=storage)
+    except Exception as error:
+        if job.attempts < MAX_ATTEMPTS:
+            # Left claimed: due again when the lease ends, as after a crash.
+            logger.warning("Photo job %s failed, retried later", job_id, exc_info=True)
+            PhotoJob.objects.filter(pk=job_id, next_attempt_at=until).update(
+                last_error=f"{type(error).__name__}: {error}"[:200]
+            )
+            return Attachment.State.PROCESSING
+        logger.exception("Photo job %s failed %s times: given up", job_id, job.attempts)
+        return _finish(job, until, state=Attachment.State.FAILED, error="gave_up", storage=storage)
+    return _finish(job, until, state=Attachment.State.READY, size=(width, height), storage=storage)
+
+
+def _finish(
+    job: PhotoJob,
+    until: datetime,
+    *,
+    state: str,
+    storage: Storage,
+    size: tuple[int, int] | None = None,
+    error: str = "",
+) -> str:
+    """Commit the outcome if the lease is still ours; the original goes unless kept."""
+    attachment = job.attachment
+    keep = bool(getattr(settings, "REPORTS_KEEP_ORIGINALS", False))
+    with transaction.atomic():
+        done = PhotoJob.objects.filter(pk=job.pk, next_attempt_at=until, done_at__isnull=True)
+        if not done.update(done_at=timezone.now(), last_error=error):
+            # Overtaken after the lease ran out: the other worker wrote the
+            # same files and commits the outcome.
+            logger.warning("Photo job %s: lease lost", job.pk)
+            return Attachment.State.PROCESSING
+        fields: dict[str, object] = {"state": state}
+        if size is not None:
+            fields["width"], fields["height"] = size
+        if not keep:
+            fields["original"] = ""
+        Attachment.objects.filter(pk=attachment.pk).update(**fields)
+        if state == Attachment.State.FAILED:
+            _tell_failed(attachment)
+        if not keep and attachment.original:
+            # After the commit: a rollback must find its original still there.
+            name = attachment.original
+            transaction.on_commit(lambda: photos_delete(names=[name], storage=storage), robust=True)
+    return state
+
+
+def _tell_failed(attachment: Attachment) -> None:
+    """Tell the reporter and the officers following the case that a photo was lost."""
+    ticket = attachment.ticket
+    staff = case_staff_followers(ticket)
+    owners = case_owner_followers(ticket) - staff
+    for audience, link in (
+        (owners, resident_case_link(number=ticket.number)),
+        (staff, staff_case_link(number=ticket.number)),
+    ):
+        if not audience:
+            continue
+        texts: dict[str, tuple[str, str]] = {}
+        for language, _name in settings.LANGUAGES:
+            with override(language):
+                texts[language] = (
+                    _("A photo of #%(number)s could not be read") % {"number": ticket.number},
+                    _(
+                        "The file arrived damaged and cannot be shown. The report itself is "
+                        "saved; please send the photo again as a reply."
+                    ),
+                )
+        notifications_send(
+            recipient_ids=audience,
+            message=Message(
+                texts=texts,
+                dedupe_key=f"photo-failed:{attachment.pk}",
+                link=link,
+                essential=False,
+                province_id=ticket.province_id,
+            ),
+        )
+
+
+def photo_jobs_process(
+    *, now: datetime | None = None, limit: int = 10, should_stop: Callable[[], bool] = lambda: False
+) -> int:
+    """Claim and run one batch of jobs; return how many were run."""
+    now = now or timezone.now()
+    ids, until = photo_jobs_claim(now=now, limit=limit)
+    for position, job_id in enumerate(ids):
+        photo_job_run(job_id=job_id, until=until)
+        rest = ids[position + 1 :]
+        if rest and should_stop():
+            # Handed back due at once, the attempt uncounted.
+            PhotoJob.objects.filter(pk__in=rest, next_attempt_at=until).update(
+                next_attempt_at=now, attempts=F("attempts") - 1
+            )
+            return position + 1
+    return len(ids)
