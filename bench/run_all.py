@@ -32,11 +32,19 @@ PY = sys.executable
 BENCH_DB = "postgis://xadesk:xadesk@127.0.0.1:55432/xadesk_bench"
 PROVINCES = ("19", "20", "24", "66", "01")
 
+# Modest: one concurrency, 10 s measured after 3 s of warm-up, per photo size and design.
+INTAKE_LOAD = ["--concurrency", "8", "--duration", "10", "--warmup", "3"]
+
 # (name, command line): add a bench here, one line each.
 BENCHES: list[tuple[str, list[str]]] = [
     ("queue_scale", [PY, "bench/queue_scale.py", "--runs", "10", "--warmup", "2"]),
     ("geo_lookup", [PY, "bench/geo_lookup.py", "--points", "4000", "--single", "1000"]),
     ("photo_pipeline", [PY, "bench/photo_pipeline.py", "--runs", "5"]),
+    # Its own gunicorn (+ photo worker) per design, in the request then off it.
+    (
+        "intake",
+        [PY, "bench/intake.py", "--serve", "request", "worker", *INTAKE_LOAD],
+    ),
     (
         "case_notify_fanout",
         [PY, "bench/case_notify_fanout.py", "--supporters", "1000", "--repeat", "1"],
