@@ -119,8 +119,12 @@ done
 pids+=($!)
 # Report photos accepted by filings: decoded, resized and stripped here, off
 # the request (helpdesk/photo_jobs.py); safe to run several (SKIP LOCKED).
-"$PY" manage.py run_photo_worker &
-pids+=($!)
+# One per core, at low CPU priority: filings (a person waits) go first and
+# the photos fill the gaps, every core once intake calms down.
+for _ in $(seq "${XADESK_PHOTO_WORKERS:-$(nproc)}"); do
+  "$PY" manage.py run_photo_worker &
+  pids+=($!)
+done
 # Hourly: resolved cases nobody reopened close after 7 days, and photo files a
 # process killed before its commit left behind (no attachment names them) are
 # deleted after a day (XADESK_ORPHAN_GRACE_HOURS). A failed run is reported on

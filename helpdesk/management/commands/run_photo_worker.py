@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import time
 from types import FrameType
@@ -42,6 +43,12 @@ class Command(BaseCommand):
             "--interval", type=float, default=2.0, help="Seconds between idle passes."
         )
         parser.add_argument("--batch", type=int, default=10, help="Jobs per claim.")
+        parser.add_argument(
+            "--nice",
+            type=int,
+            default=10,
+            help="Lower this process's CPU priority by this much (0: not at all).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stopping = False
@@ -49,6 +56,11 @@ class Command(BaseCommand):
         def stop(signum: int, frame: FrameType | None) -> None:
             self.stopping = True
 
+        if options["nice"] > 0:
+            # On a busy machine the filings, which a person waits for, come
+            # first; the backlog of photos is worked off in the gaps (and any
+            # idle core is still used in full: nice only orders, it never idles).
+            os.nice(options["nice"])
         if not options["once"]:
             signal.signal(signal.SIGTERM, stop)
             signal.signal(signal.SIGINT, stop)
