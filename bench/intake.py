@@ -460,8 +460,10 @@ def main() -> int:
         "--serve",
         nargs="+",
         choices=("request", "worker"),
-        help="start gunicorn (and the photo worker) here instead, once per "
-        "XADESK_PHOTO_PROCESSING given, on DATABASE_URL and a fresh media folder",
+        help="start gunicorn (and the photo workers) here instead, once per "
+        "XADESK_PHOTO_PROCESSING given, on DATABASE_URL and a fresh media folder; no "
+        "other server may use that database (its photo workers would take these jobs "
+        "and not find their files)",
     )
     parser.add_argument("--port", type=int, default=8650, help="with --serve")
     parser.add_argument("--http-workers", type=int, default=3, help="with --serve")

@@ -10,13 +10,21 @@ undecodable is marked failed and its people told, the case untouched.
 from __future__ import annotations
 
 import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from PIL import Image
@@ -26,11 +34,13 @@ from core.errors import InvalidInput
 from geo.models import AdminUnit
 from helpdesk import errors
 from helpdesk.attachments import attachment_approve_public
+from helpdesk.demo import COMMUNE_A
 from helpdesk.filing import CaseDraft, case_submit
 from helpdesk.models import Attachment, PhotoJob, Ticket
 from helpdesk.photo_jobs import lease, photo_jobs_claim, photo_jobs_process
 from helpdesk.photos import photo_derive
 from notifications.models import Notification
+from tests import factories
 from tests.conftest import Personas
 from tests.factories import point_inside
 from tests.helpdesk.test_photos import SECRET, assert_no_metadata, gps_exif, noisy
@@ -214,3 +224,92 @@ def test_a_cut_off_upload_is_still_refused_in_the_request(
     assert caught.value.code == "photo_not_an_image"
     assert not Ticket.objects.exists()
     assert files(media, "originals") == []
+
+
+# --- The real command, killed mid-batch ---------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _worker(tmp_path: Path, media: Path, n: int) -> subprocess.Popen[bytes]:
+    """`manage.py run_photo_worker` on the test database and media folder, lease 2 s."""
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "true",
+        "DATABASE_URL": (
+            f"postgis://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        ),
+        "DATABASE_CONN_MAX_AGE": "0",
+        "REDIS_URL": settings.REDIS_URL,
+        "DJANGO_MEDIA_ROOT": str(media),
+        "XADESK_PHOTO_JOB_LEASE_SECONDS": "2",
+        "EMAIL_MODE": "console",
+    }
+    log = (tmp_path / f"photo-worker-{n}.log").open("wb")
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "run_photo_worker", "--interval", "0.2", "--nice", "0"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _wait_for(condition: Callable[[], bool], *, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def test_a_killed_worker_process_s_jobs_are_done_once_by_the_next(
+    committed_reference_data: None, settings: Settings, tmp_path: Path
+) -> None:
+    media = tmp_path / "media"
+    settings.MEDIA_ROOT = media
+    settings.PHOTO_PROCESSING = "worker"
+    reporter = factories.user_create(full_name="Nguyễn Văn Chụp")
+    lat, lon = point_inside(factories.commune_get(code=COMMUNE_A))
+    # Five big photos: the worker claims them in one batch and takes a while
+    # over each, so it is caught holding claims it has not finished.
+    photos = tuple(camera_jpeg(lat, lon) for _ in range(5))
+    ticket = case_submit(
+        reporter=reporter,
+        draft=CaseDraft(service_code="road_damage", lat=lat, lon=lon, photos=photos),
+    ).ticket
+    jobs = PhotoJob.objects.filter(attachment__ticket=ticket)
+
+    first = _worker(tmp_path, media, 1)
+    try:
+        _wait_for(
+            lambda: jobs.filter(attempts=1).count() == 5, seconds=60, what="the batch claimed"
+        )
+        first.kill()
+        first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    left = jobs.filter(done_at__isnull=True).count()
+    assert left > 0, "the worker finished before the kill: nothing was tested"
+
+    second = _worker(tmp_path, media, 2)
+    try:
+        _wait_for(
+            lambda: not jobs.filter(done_at__isnull=True).exists(), seconds=120, what="the redo"
+        )
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=30)
+
+    states = Counter(ticket.attachments.values_list("state", flat=True))
+    assert states == {Attachment.State.READY: 5}
+    # Redone once: the killed worker's unfinished jobs have two attempts, never more.
+    assert sorted(jobs.values_list("attempts", flat=True)) == [1] * (5 - left) + [2] * left
+    stored = sorted(str(p.relative_to(media)) for p in (media / "photos").rglob("*.jpg"))
+    names = sorted(n for a in ticket.attachments.all() for n in (a.display, a.thumbnail))
+    assert stored == names  # one display image and one thumbnail each, no extra copies
+    for name in names:
+        assert_no_metadata((media / name).read_bytes())
