@@ -17,6 +17,7 @@ from helpdesk.models import (
     Department,
     DepartmentMembership,
     IdempotencyRecord,
+    PhotoJob,
     ProxyFiling,
     RoutingRule,
     Service,
@@ -145,11 +146,20 @@ class TicketCounterAdmin(ReadOnlyAdmin[TicketCounter]):
 @admin.register(Attachment)
 class AttachmentAdmin(CaseRecordAdmin[Attachment]):
     # Public approval is an officer's decision on the case: the console's.
-    list_display = ("ticket", "role", "position", "public_approved_at", "created_at")
-    list_filter = ("role",)
+    list_display = ("ticket", "role", "position", "state", "public_approved_at", "created_at")
+    list_filter = ("role", "state")
     list_select_related = ("ticket",)
     raw_id_fields = ("ticket", "event", "uploaded_by", "approved_by")
-    readonly_fields = ("display", "thumbnail", "original", "width", "height", "sha256")
+    readonly_fields = ("display", "thumbnail", "original", "width", "height", "sha256", "state")
+
+
+@admin.register(PhotoJob)
+class PhotoJobAdmin(ReadOnlyAdmin[PhotoJob]):
+    # Written by filings and the photo worker only: a hand edit could mark a
+    # photo done whose files do not exist.
+    list_display = ("attachment", "attempts", "next_attempt_at", "done_at", "last_error")
+    list_filter = ("done_at",)
+    raw_id_fields = ("attachment",)
 
 
 @admin.register(CaseSupport)
