@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.files.storage import default_storage
+from django.core.files.storage import InMemoryStorage, default_storage
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -37,12 +37,14 @@ from helpdesk.attachments import attachment_approve_public
 from helpdesk.demo import COMMUNE_A
 from helpdesk.filing import CaseDraft, case_submit
 from helpdesk.models import Attachment, PhotoJob, Ticket
+from helpdesk.photo_errors import PhotoRejected
 from helpdesk.photo_jobs import lease, photo_jobs_claim, photo_jobs_process
-from helpdesk.photos import photo_derive
+from helpdesk.photos import photo_accept, photo_derive, photo_process
 from notifications.models import Notification
 from tests import factories
 from tests.conftest import Personas
 from tests.factories import point_inside
+from tests.helpdesk.test_hostile_uploads import hostile_files
 from tests.helpdesk.test_photos import SECRET, assert_no_metadata, gps_exif, noisy
 
 
@@ -313,3 +315,41 @@ def test_a_killed_worker_process_s_jobs_are_done_once_by_the_next(
     assert stored == names  # one display image and one thumbnail each, no extra copies
     for name in names:
         assert_no_metadata((media / name).read_bytes())
+
+
+def test_hostile_files_end_in_the_worker_as_they_would_have_in_the_request() -> None:
+    """The corpus of tests/helpdesk/test_hostile_uploads.py: photo_accept refuses
+    with a reason or accepts, never crashes; what it accepts, photo_derive makes
+    (or refuses) exactly when photo_process would have, so a file refused in the
+    request before is now a failed photo, never a served unstripped one."""
+    moved = 0
+    for file in hostile_files():
+        if file.kind == "body-50mb":
+            continue  # refused by the request's size limit before any photo code
+        storage = InMemoryStorage()
+        try:
+            accepted = photo_accept(data=file.data, storage=storage)
+        except PhotoRejected:
+            continue
+        try:
+            photo_process(data=file.data, storage=InMemoryStorage())
+            expected = "ready"
+        except PhotoRejected as error:
+            expected, moved = error.code, moved + 1
+        try:
+            photo_derive(
+                original_name=accepted.original_name or "",
+                display_name=accepted.display_name,
+                thumbnail_name=accepted.thumbnail_name,
+                storage=storage,
+            )
+            outcome = "ready"
+        except PhotoRejected as error:
+            outcome = error.code
+        assert outcome == expected, file.name
+        if outcome == "ready":
+            for name in (accepted.display_name, accepted.thumbnail_name):
+                with storage.open(name) as stored:
+                    assert_no_metadata(stored.read())
+    # Damaged pixel data is what only decoding finds (bit flips, some cut-offs).
+    assert moved > 0
