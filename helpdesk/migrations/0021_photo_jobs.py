@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('helpdesk', '0019_ticket_unit_statistics'),
+        ('helpdesk', '0020_voice_notes'),
     ]
 
     operations = [
