@@ -158,6 +158,15 @@ def server(
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the server must stay strict
     with log.open("wb") as out:
+        # Report photos are made off the request, as in `make run`
+        # (XADESK_PHOTO_PROCESSING=worker, scripts/serve.sh): the real worker.
+        photo_worker = subprocess.Popen(
+            [sys.executable, "manage.py", "run_photo_worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         process = subprocess.Popen(  # noqa: S603
             [
                 sys.executable,
@@ -191,12 +200,13 @@ def server(
                 time.sleep(0.1)
         yield Server(url=f"http://127.0.0.1:{port}", log=log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        for child in (process, photo_worker):
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
 
 
 # --- Reference data and people, committed -------------------------------------

@@ -128,7 +128,13 @@ def test_report_with_photo_downscaled_in_the_page(
     assert ticket.reporter == personas.resident
     assert ticket.service.code == "road_damage"
     assert ticket.commune == commune_a
+    # The served image is made by the photo worker after the case exists.
     attachment = Attachment.objects.get(ticket=ticket)
+    deadline = time.monotonic() + 30
+    while attachment.state != Attachment.State.READY and time.monotonic() < deadline:
+        time.sleep(0.1)
+        attachment.refresh_from_db()
+    assert attachment.state == Attachment.State.READY
     with Image.open(media_root / attachment.display) as display:
         assert max(display.size) <= 1600
     assert max(attachment.width, attachment.height) <= 1600
