@@ -21,6 +21,7 @@ from ninja.schema import DjangoGetter
 from pydantic import ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema, model_validator
 
 from core.errors import InvalidCharacters, InvalidInput
+from core.pagination import COUNT_CAP, count_capped
 
 CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
@@ -59,6 +60,14 @@ class BoundedLimitOffset(LimitOffsetPagination):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=MAX_LIMIT, **kwargs)
+
+
+class CappedLimitOffset(BoundedLimitOffset):
+    """BoundedLimitOffset whose ``count`` stops at COUNT_CAP + 1 (core/pagination.py):
+    a count of COUNT_CAP + 1 means "more than COUNT_CAP"; the items are exact."""
+
+    def _items_count(self, queryset: Any) -> int:
+        return count_capped(queryset, COUNT_CAP)
 
 
 def nul_refuse(value: Any) -> None:

@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 
 from accounts.auth import person_auth
 from accounts.models import User
-from core.api_fields import BoundedLimitOffset, JsonBody, uploads_of
+from core.api_fields import CappedLimitOffset, JsonBody, uploads_of
 from core.client_ip import client_ip
 from helpdesk import lifecycle, selectors
 from helpdesk.attachments import attachment_approve_public
@@ -196,8 +196,13 @@ def list_services(request: HttpRequest) -> list[ServiceOut]:
 
 
 @router.get("/cases", response=list[CaseOut], auth=person_auth)
-@paginate(BoundedLimitOffset)
+@paginate(CappedLimitOffset)
 def list_cases(request: HttpRequest, filters: Query[QueueFilterIn]) -> QuerySet[Ticket]:
+    """The person's queue (staff) or their own cases, most urgent first.
+
+    ``count`` stops at 1001, meaning "more than 1,000": an exact count of a
+    province's years of cases costs more than the page (core/pagination.py).
+    """
     scope = scope_for(user=request.user)
     queryset = (
         selectors.tickets_queue(

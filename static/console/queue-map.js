@@ -1,12 +1,16 @@
 // Markers for the cases listed under the map. If Leaflet or the tiles do not
-// load (offline, slow link) the list stays the page's content.
+// load (offline, slow link) the list stays the page's content. The server sends
+// at most a few hundred cases of the view it was asked for (?bbox=); after the
+// officer pans or zooms, a link asks for the cases of the new view.
 (function () {
   "use strict";
   var el = document.getElementById("queue-map");
   var data = document.getElementById("queue-points");
+  var area = document.querySelector("[data-map-area]");
   if (!el || !data || !window.L) { return; }
   var points = JSON.parse(data.textContent);
-  if (!points.length) { return; }
+  var asked = el.getAttribute("data-bbox");
+  if (!points.length && !asked) { return; }
   el.hidden = false;
   el.removeAttribute("aria-hidden");
   var map = L.map(el);
@@ -22,5 +26,17 @@
     L.marker([p.lat, p.lon]).addTo(map).bindPopup(link);
     bounds.push([p.lat, p.lon]);
   });
-  map.fitBounds(bounds, { maxZoom: 15, padding: [20, 20] });
+  if (asked) {
+    var b = asked.split(",").map(Number);
+    map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+  } else {
+    map.fitBounds(bounds, { maxZoom: 15, padding: [20, 20] });
+  }
+  if (!area) { return; }
+  map.on("moveend", function () {
+    var query = new URLSearchParams(window.location.search);
+    query.set("bbox", map.getBounds().toBBoxString());
+    area.href = "?" + query.toString();
+    area.hidden = false;
+  });
 }());
