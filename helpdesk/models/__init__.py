@@ -5,6 +5,7 @@ from helpdesk.models.calendar import Holiday as Holiday
 from helpdesk.models.catalogue import PublicLocation, RoutingRule, Service, ServiceKind
 from helpdesk.models.departments import Department, DepartmentMembership, DepartmentType
 from helpdesk.models.filing import CaseSupport, IdempotencyRecord, ProxyFiling
+from helpdesk.models.tally import TicketTally
 from helpdesk.models.tickets import (
     OPEN_STATUSES,
     CannedResponse,
@@ -35,4 +36,5 @@ __all__ = [
     "TicketCounter",
     "TicketEvent",
     "TicketStatus",
+    "TicketTally",
 ]
