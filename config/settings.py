@@ -202,6 +202,11 @@ SMS_HTTP_TIMEOUT_SECONDS = env_int("SMS_HTTP_TIMEOUT_SECONDS", 10, minimum=1)
 # number, outcome) go out (notifications/sms_budget.py); 0: no cap.
 SMS_MONTHLY_CAP = env_int("SMS_MONTHLY_CAP", 0, minimum=0)
 
+# Cases the officer's queue map draws at once (console/views/queue.py); past
+# it the page says how many more are in view. Each costs a marker and a list
+# row: 500 took 150-400 ms to build at 1,000,000 cases (bench/queue_scale.py).
+QUEUE_MAP_LIMIT = env_int("QUEUE_MAP_LIMIT", 200, minimum=1)
+
 # --- Reports and questions by SMS (sms_intake/) -----------------------------
 # The shared secret the gateway sends in X-Sms-Secret, or signs the body with
 # (X-Sms-Signature: hex HMAC-SHA256). Empty: the webhook refuses everything.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -29,9 +30,6 @@ from helpdesk.sla import SlaStatus
 
 PAGE_SIZE = 25
 ROWS_LIMIT = 50
-# Cases drawn on the map at once; past this the page says how many more there
-# are in view and asks to zoom in or narrow the filters.
-MAP_LIMIT = 200
 # Status counts stop here ("10000+"): exact counts of a province's years of
 # closed cases cost more than the rest of the page. They read the (unit,
 # status) indexes only; the pager's count, which may visit rows, stops at
@@ -119,7 +117,7 @@ def _bbox(text: str) -> BBox | None:
 def queue_map(request: HttpRequest, scope: Scope) -> HttpResponse:
     """The queue on a map, with the same filters, inside the map's view (``bbox``).
 
-    At most MAP_LIMIT cases, the most urgent first, and how many more there
+    At most QUEUE_MAP_LIMIT cases, the most urgent first, and how many more there
     are ("zoom in or narrow the filters"): a province's every point would cost
     seconds to send and draw. The list under the map is the page's real
     content: it still works when map tiles or JavaScript do not.
@@ -131,7 +129,11 @@ def queue_map(request: HttpRequest, scope: Scope) -> HttpResponse:
     # One reverse() for the page rather than one per case.
     detail_url = reverse("console:ticket-detail", args=[_NUMBER])
     found = tickets_on_map(
-        scope=scope, filters=form.queue_filter(), bbox=bbox, limit=MAP_LIMIT, cap=PAGER_CAP
+        scope=scope,
+        filters=form.queue_filter(),
+        bbox=bbox,
+        limit=settings.QUEUE_MAP_LIMIT,
+        cap=PAGER_CAP,
     )
     items = [
         {

@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from pytest_django import DjangoAssertNumQueries
+from pytest_django import DjangoAssertNumQueries, Settings
 
 from console.selectors import queue_choices
 from geo.models import AdminUnit
@@ -183,3 +183,70 @@ def test_status_counts_stop_at_the_cap_and_are_exact_below_it(
     # Above the cap a count reads cap + 1 rows, shown as "cap+".
     assert tickets_count_by_status(scope=scope, cap=2) == {S.NEW: 3, S.ACCEPTED: 1}
     assert tickets_count_by_status(scope=scope, cap=1) == {S.NEW: 2, S.ACCEPTED: 1}
+
+
+@pytest.mark.django_db
+def test_queue_map_draws_at_most_the_limit_and_says_how_many_more(
+    personas: Personas, commune_a: AdminUnit, settings: Settings
+) -> None:
+    cases = [case_in(commune_a, personas.resident) for _ in range(4)]
+    settings.QUEUE_MAP_LIMIT = 3
+    page = client_as(personas, "leader_a").get(reverse("console:queue-map"))
+    assert len(page.context["points"]) == 3
+    assert page.context["total"] == 4
+    assert page.context["more"] == 1
+    assert "1 more case: zoom in or narrow the filters" in page.content.decode()
+    # The most urgent first: the same order as the queue.
+    shown = {item["number"] for item in page.context["items"]}
+    assert shown == {t.number for t in Ticket.objects.order_by("due_at", "id")[:3]}
+    assert len(shown & {t.number for t in cases}) == 3
+
+
+@pytest.mark.django_db
+def test_queue_map_keeps_to_the_box_asked_for_and_to_the_scope(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
+) -> None:
+    in_a, in_b = case_in(commune_a, personas.resident), case_in(commune_b, personas.resident)
+    assert in_a.location is not None
+    assert in_b.location is not None
+    x, y = in_a.location.x, in_a.location.y
+    around_a = f"{x - 0.0001},{y - 0.0001},{x + 0.0001},{y + 0.0001}"
+    admin = client_as(personas, "province_admin")
+    whole = admin.get(reverse("console:queue-map"))
+    assert {i["number"] for i in whole.context["items"]} == {in_a.number, in_b.number}
+    boxed = admin.get(reverse("console:queue-map"), {"bbox": around_a})
+    assert [i["number"] for i in boxed.context["items"]] == [in_a.number]
+    # A box around commune B's case shows officer A nothing: the box never widens a scope.
+    bx, by = in_b.location.x, in_b.location.y
+    around_b = f"{bx - 0.0001},{by - 0.0001},{bx + 0.0001},{by + 0.0001}"
+    officer_a = client_as(personas, "officer_a").get(
+        reverse("console:queue-map"), {"bbox": around_b}
+    )
+    assert officer_a.context["items"] == []
+    assert in_b.number not in officer_a.content.decode()
+    # A malformed or upside-down box means the whole queue, not an error.
+    for bad in ("1,2,3", "a,b,c,d", f"{x + 1},{y},{x},{y + 1}", "0,0,200,10"):
+        page = admin.get(reverse("console:queue-map"), {"bbox": bad})
+        assert page.status_code == 200
+        assert page.context["bbox"] is None
+        assert len(page.context["items"]) == 2
+
+
+@pytest.mark.django_db
+def test_the_pager_count_stops_at_its_cap(personas: Personas, commune_a: AdminUnit) -> None:
+    from core.pagination import CappedPaginator, count_capped
+
+    for _ in range(5):
+        case_in(commune_a, personas.resident)
+    tickets = Ticket.objects.order_by("due_at", "id")
+    assert count_capped(tickets, cap=10) == 5
+    assert count_capped(tickets, cap=3) == 4  # "more than 3"
+    pager = CappedPaginator(tickets, 2, cap=3)
+    assert pager.capped
+    assert pager.count == 4
+    assert pager.num_pages == 2
+    exact = CappedPaginator(tickets, 2, cap=5)
+    assert not exact.capped
+    assert exact.count == 5
+    assert exact.num_pages == 3
+    assert [t.pk for t in pager.get_page(2).object_list] == [t.pk for t in tickets[2:4]]
