@@ -250,3 +250,16 @@ def test_the_pager_count_stops_at_its_cap(personas: Personas, commune_a: AdminUn
     assert exact.count == 5
     assert exact.num_pages == 3
     assert [t.pk for t in pager.get_page(2).object_list] == [t.pk for t in tickets[2:4]]
+
+
+@pytest.mark.django_db
+def test_queue_map_says_more_cases_in_vietnamese(
+    personas: Personas, commune_a: AdminUnit, settings: Settings
+) -> None:
+    for _ in range(2):
+        case_in(commune_a, personas.resident)
+    settings.QUEUE_MAP_LIMIT = 1
+    client = Client()
+    client.force_login(personas.leader_a)
+    content = client.get(reverse("console:queue-map")).content.decode()
+    assert "Còn 1 hồ sơ nữa: hãy phóng to bản đồ hoặc thu hẹp bộ lọc để xem." in content
