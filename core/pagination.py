@@ -31,7 +31,7 @@ def count_capped(queryset: QuerySet[Any], cap: int = COUNT_CAP) -> int:
     return queryset.order_by().values("pk")[: cap + 1].count()
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator[Any]):
     """A Paginator whose count stops at ``cap + 1`` (``capped`` then is true);
     pages past the cap are not offered: narrowing the filters finds those cases."""
 
@@ -41,6 +41,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        # Built only on querysets (the queue); a list has no cheap count to cap.
+        assert isinstance(self.object_list, QuerySet)
         return count_capped(self.object_list, self.cap)
 
     @property

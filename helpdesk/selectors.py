@@ -168,17 +168,16 @@ def tickets_on_map(
     tickets = tickets_queue(scope=scope, filters=filters)
     if bbox is not None:
         tickets = tickets.filter(location__bboverlaps=Polygon.from_bbox(bbox))
-    rows = list(
-        tickets.values(
-            "number",
-            "status",
-            "location",
-            "service__name",
-            "service__name_en",
-            "commune__full_name",
-            "commune__full_name_en",
-        )[:limit]
+    columns = tickets.values(
+        "number",
+        "status",
+        "location",
+        "service__name",
+        "service__name_en",
+        "commune__full_name",
+        "commune__full_name_en",
     )
+    rows = [dict(row) for row in columns[:limit]]
     total = len(rows) if len(rows) < limit else count_capped(tickets, cap)
     return QueueOnMap(rows=rows, total=total)
 
