@@ -7,10 +7,11 @@ from typing import Any
 
 from django.contrib.gis.geos import Polygon
 from django.db import connection
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Subquery
 from django.utils import timezone
 
 from core.pagination import count_capped
+from geo.models import AdminUnit
 from helpdesk import errors
 from helpdesk.models import (
     OPEN_STATUSES,
@@ -123,12 +124,21 @@ def tickets_queue(*, scope: Scope, filters: QueueFilter) -> QuerySet[Ticket]:
     tickets = tickets_managed_by(scope=scope)
     if filters.status:
         tickets = tickets.filter(status=filters.status)
+    # Service and commune by id from a scalar subquery, not a join on their
+    # code: with a join the planner cannot tell which commune's cases it will
+    # get, so it read a whole province's cases and sorted them (174,000
+    # buffers, 2.5 s at 1,000,000 cases); with ``commune_id = (SELECT …)`` it
+    # walks the (commune, due_at, id) index and stops after a page.
     if filters.service:
-        tickets = tickets.filter(service__code=filters.service)
+        service_id = Service.objects.filter(code=filters.service).values("id")[:1]
+        tickets = tickets.filter(service_id=Subquery(service_id))
     if filters.department_id:
         tickets = tickets.filter(department_id=filters.department_id)
     if filters.commune_code:
-        tickets = tickets.filter(commune__code=filters.commune_code)
+        commune_id = AdminUnit.objects.filter(
+            code=filters.commune_code, level=AdminUnit.Level.COMMUNE
+        ).values("id")[:1]
+        tickets = tickets.filter(commune_id=Subquery(commune_id))
     if filters.assigned_to_me:
         tickets = tickets.filter(assignee_id=scope.user_id)
     if filters.overdue:

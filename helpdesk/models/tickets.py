@@ -136,7 +136,6 @@ class Ticket(models.Model):
         ordering = ("-created_at",)
         indexes = [
             models.Index(fields=["department", "status", "due_at"], name="ticket_queue"),
-            models.Index(fields=["province", "status"], name="ticket_province_status"),
             models.Index(fields=["reporter", "-created_at"], name="ticket_reporter"),
             # The queue's order (due_at, id) within each kind of scope, so that a
             # page of a big queue reads 25 index entries instead of sorting the
@@ -145,7 +144,32 @@ class Ticket(models.Model):
             models.Index(fields=["commune", "due_at", "id"], name="ticket_commune_due"),
             models.Index(fields=["province", "due_at", "id"], name="ticket_province_due"),
             models.Index(fields=["assignee", "due_at", "id"], name="ticket_assignee_due"),
-            models.Index(fields=["commune", "status"], name="ticket_commune_status"),
+            # A status filter of a commune's or province's queue in queue order, and
+            # the status counts (index-only): the (unit, due_at, id) indexes made
+            # "new" cases of a province read 13,000 buffers to find a page.
+            models.Index(
+                fields=["commune", "status", "due_at", "id"], name="ticket_commune_status_due"
+            ),
+            models.Index(
+                fields=["province", "status", "due_at", "id"], name="ticket_province_status_due"
+            ),
+            # Open cases in queue order ("overdue"): a few percent of the cases,
+            # which the (unit, due_at, id) indexes find only after stepping over
+            # years of closed ones with due dates just as old.
+            *(
+                models.Index(
+                    fields=[unit, "due_at", "id"],
+                    name=f"ticket_open_{unit}",
+                    condition=Q(status__in=OPEN_STATUSES),
+                )
+                for unit in ("department", "commune", "province")
+            ),
+            # Unrouted cases of a province in queue order (14,000 buffers without).
+            models.Index(
+                fields=["province", "due_at", "id"],
+                name="ticket_unrouted_province",
+                condition=Q(department__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
