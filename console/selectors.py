@@ -13,9 +13,7 @@ from typing import Any
 
 from django.db.models import (
     CharField,
-    Exists,
     F,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -33,7 +31,7 @@ from helpdesk.models import (
     TicketTally,
 )
 from helpdesk.names import unit_name
-from helpdesk.permissions import Scope, tallies_managed_by, tickets_managed_by
+from helpdesk.permissions import Scope, tallies_managed_by
 from helpdesk.sla import WorkingCalendar
 from knowledge.models import Article
 from knowledge.selectors import articles_published
@@ -55,14 +53,15 @@ class QueueChoices:
 def queue_choices(*, scope: Scope) -> QueueChoices:
     """Departments and communes the person's tickets sit in, in one query.
 
-    Each candidate unit is probed with an EXISTS on the (unit, due_at, id)
-    indexes rather than a DISTINCT over every ticket in scope: a province
-    admin's queue holds hundreds of thousands of cases, the province a few
-    hundred departments. Candidates are the units the scope's roles name
-    (their departments, communes and the communes of their provinces), so a
-    case moved to a unit outside them is still listed but not offered as a filter.
+    Read from the running tallies (helpdesk/models/tally.py), not the cases:
+    a unit is offered when the tally rows of the person's scope hold a case
+    there. Probing the ticket indexes once per candidate unit read 2,350
+    buffers for a province admin at 1,000,000 cases. Candidates are the units
+    the scope's roles name (their departments, communes and the communes of
+    their provinces), so a case moved to a unit outside them is still listed
+    but not offered as a filter.
     """
-    managed = tickets_managed_by(scope=scope).order_by()
+    held = tallies_managed_by(scope=scope).filter(total__gt=0).order_by()
     unit_q = Q(id__in=scope.leader_commune_ids) | Q(parent_id__in=scope.admin_province_ids)
     unit_q |= Q(departments__id__in=scope.department_ids)
     department_q = Q(id__in=scope.department_ids) | Q(commune_id__in=scope.leader_commune_ids)
@@ -71,7 +70,7 @@ def queue_choices(*, scope: Scope) -> QueueChoices:
         unit_q = department_q = Q()
     departments = (
         Department.objects.filter(department_q)
-        .filter(Exists(managed.filter(department_id=OuterRef("pk"))))
+        .filter(id__in=held.values("department_id"))
         .annotate(kind=Value("d"), key=Cast("id", CharField()))
         .values_list("kind", "key", "name")
         .order_by()
@@ -79,7 +78,7 @@ def queue_choices(*, scope: Scope) -> QueueChoices:
     communes = (
         AdminUnit.objects.filter(unit_q)
         .filter(level=AdminUnit.Level.COMMUNE)
-        .filter(Exists(managed.filter(commune_id=OuterRef("pk"))))
+        .filter(id__in=held.values("commune_id"))
         .annotate(kind=Value("c"), key=F("code"))
         .values_list("kind", "key", "name")
         .order_by()

@@ -263,3 +263,18 @@ def test_queue_map_says_more_cases_in_vietnamese(
     client.force_login(personas.leader_a)
     content = client.get(reverse("console:queue-map")).content.decode()
     assert "Còn 1 hồ sơ nữa: hãy phóng to bản đồ hoặc thu hẹp bộ lọc để xem." in content
+
+
+def test_quick_select_writes_the_markup_django_would() -> None:
+    import re
+
+    from django import forms
+
+    from console.forms import QuickSelect
+
+    choices = [("", "All"), ("1", 'Phòng "A" & <b>'), ("2", "B")]
+    for value in ("2", "", None, "9"):
+        django_markup = forms.Select(choices=choices).render("department", value, {"id": "id_d"})
+        ours = QuickSelect(choices=choices).render("department", value, {"id": "id_d"})
+        assert re.sub(r">\s+<", "><", django_markup.strip()) == ours
+    assert "&lt;b&gt;" in QuickSelect(choices=choices).render("d", "1")
