@@ -105,5 +105,11 @@ def test_a_leaders_dashboard_counts_only_their_commune(
     assert sorted((r["commune__name"], r["total"]) for r in admin.context["by_commune"]) == sorted(
         [(commune_a.name, 1), (commune_b.name, 3)]
     )
+    # Commune B's cases found no department: one "Unrouted" row under commune B.
+    departments = [
+        (r["department_text"], r["commune_text"]) for r in admin.context["by_department"]
+    ]
+    assert ("Unrouted", commune_b.name) in departments
+    assert '<th scope="row">Unrouted<small>' in admin.content.decode()
     # Officers have no dashboard at all.
     assert client_as(personas, "officer_a").get("/console/dashboard/").status_code == 403
