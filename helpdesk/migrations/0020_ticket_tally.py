@@ -48,10 +48,12 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- DELETE, not TRUNCATE: a TRUNCATE of both tables in one statement (Django's
+-- flush) refuses a nested TRUNCATE of a table it is emptying.
 CREATE FUNCTION helpdesk_ticket_tally_truncate() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    TRUNCATE helpdesk_tickettally;
+    DELETE FROM helpdesk_tickettally;
     RETURN NULL;
 END $$;
 
