@@ -24,6 +24,7 @@ from helpdesk.models import (
     Ticket,
     TicketCounter,
     TicketEvent,
+    TicketTally,
 )
 
 
@@ -182,3 +183,11 @@ class ProxyFilingAdmin(CaseRecordAdmin[ProxyFiling]):
     list_select_related = ("ticket", "filed_by")
     raw_id_fields = ("ticket", "filed_by")
     search_fields = ("ticket__number", "resident_name")
+
+
+@admin.register(TicketTally)
+class TicketTallyAdmin(CaseRecordAdmin[TicketTally]):
+    # Written by the database trigger only (helpdesk/models/tally.py).
+    list_display = ("province", "commune", "department", "service", "status", "total")
+    list_filter = ("status",)
+    list_select_related = ("province", "commune", "department", "service")
