@@ -4,7 +4,7 @@ A province admin's dashboard summed 400,000 cases per view (0.8-1.5 s at
 1,000,000 cases, bench/queue_scale.py); it now sums the few thousand rows of
 this table that their scope reaches.
 
-Kept by a trigger on helpdesk_ticket (migration 0020_ticket_tally), inside the
+Kept by a trigger on helpdesk_ticket (migration 0022_ticket_tally), inside the
 transaction of every write to a case, rather than by the scheduler or by the
 lifecycle services in Python:
 - exact at every commit, so the dashboard never disagrees with the queue;

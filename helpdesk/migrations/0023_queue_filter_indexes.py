@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("geo", "0001_initial"),
-        ("helpdesk", "0020_ticket_tally"),
+        ("helpdesk", "0022_ticket_tally"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

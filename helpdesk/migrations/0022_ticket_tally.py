@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('geo', '0001_initial'),
-        ('helpdesk', '0019_ticket_unit_statistics'),
+        ('helpdesk', '0021_photo_jobs'),
     ]
 
     operations = [
