@@ -127,18 +127,7 @@ def notifications_send(
     now = now or timezone.now()
     ids = sorted(set(recipient_ids))
     if len(ids) > inline_max():
-        FanOut.objects.create(
-            recipient_ids=ids,
-            texts={language: list(text) for language, text in message.texts.items()},
-            link=message.link,
-            dedupe_key=message.dedupe_key,
-            created_at=now,
-            next_attempt_at=now,
-            essential=message.essential,
-            province_id=message.province_id,
-            urgent=message.urgent,
-        )
-        worker_wake()
+        _fanout_create(recipient_ids=ids, message=message, now=now)
         return []
     return notifications_write(recipient_ids=ids, message=message, now=now)
 
@@ -160,8 +149,13 @@ def fanout_queue(
         function="COALESCE",
         template="COALESCE(%(expressions)s, '{}'::bigint[])",
     )
+    _fanout_create(recipient_ids=ids, message=message, now=now)
+
+
+def _fanout_create(*, recipient_ids: list[int] | Func, message: Message, now: datetime) -> None:
+    """One FanOut row for the worker (notifications/fanout.py), woken at commit."""
     FanOut.objects.create(
-        recipient_ids=ids,
+        recipient_ids=recipient_ids,
         texts={language: list(text) for language, text in message.texts.items()},
         link=message.link,
         dedupe_key=message.dedupe_key,
