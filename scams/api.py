@@ -16,6 +16,7 @@ from pydantic import WithJsonSchema
 
 from accounts.auth import request_person
 from accounts.models import User
+from core.api_fields import JsonBody
 from core.client_ip import client_ip
 from scams.models import ScamCheck, Verdict
 from scams.selectors import province_for
@@ -30,7 +31,7 @@ CheckText = Annotated[
 ]
 
 
-class CheckIn(Schema):
+class CheckIn(JsonBody):
     text: CheckText = Field(description="The message, phone number or link to check.")
     commune: str = Field("", max_length=10, description="Official code of the commune.")
     province: str = Field("", max_length=10, description="Official code of the province.")

@@ -13,6 +13,7 @@ from pytest_django import Settings
 from accounts.auth import api_token_create
 from accounts.models import User
 from config.api import api
+from core.api_fields import JsonBody
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.models import Attachment, Ticket
@@ -191,6 +192,36 @@ def test_a_nul_in_a_json_body_or_a_path_is_refused(ticket: Ticket, personas: Per
     assert ticket.status == "new"
     path = client.get(f"{API}/helpdesk/cases/TN\x00-2026-00001")
     assert (path.status_code, _error(path)["code"]) == (400, "invalid_characters")
+
+
+def test_every_json_body_follows_the_shared_body_rules() -> None:
+    """Every operation's JSON body is a JsonBody (an object, strict types, no NUL).
+
+    The scam check's body was a plain Schema: a NUL in its province code
+    reached PostgreSQL as a 500 (found by the fuzzer's stateful phase). A new
+    operation cannot forget the rules unseen.
+    """
+    bodies = []
+    for prefix, router in api._routers:
+        for path, view in router.path_operations.items():
+            for operation in view.operations:
+                for model in operation.models:
+                    if model.__ninja_param_source__ != "body":
+                        continue
+                    for field in model.model_fields.values():
+                        bodies.append((prefix + path, field.annotation))
+    assert len(bodies) >= 13
+    plain = [(path, body) for path, body in bodies if not issubclass(body, JsonBody)]
+    assert plain == []
+
+
+def test_a_nul_in_the_scam_checks_province_is_refused() -> None:
+    response = Client().post(
+        f"{API}/scams/check",
+        json.dumps({"text": "trung thuong 0912345678", "province": "19\x00"}),
+        content_type="application/json",
+    )
+    assert (response.status_code, _error(response)["code"]) == (422, "invalid_characters")
 
 
 @pytest.mark.django_db
