@@ -30,11 +30,19 @@ from tests.http_stub import Gateway
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _wait_for(condition: Callable[[], bool], *, seconds: float, what: str) -> None:
+def _wait_for(
+    condition: Callable[[], bool], *, seconds: float, what: str, log: Path | None = None
+) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
+            # What the worker and the outbox said: this failed once in CI
+            # under heavy load, after the gateway had got the message.
+            rows = list(
+                Delivery.objects.values("id", "status", "attempts", "next_attempt_at", "last_error")
+            )
+            tail = log.read_text()[-3000:] if log is not None and log.exists() else ""
+            pytest.fail(f"timed out waiting for {what}; deliveries {rows}; worker log:\n{tail}")
         time.sleep(0.05)
 
 
@@ -110,6 +118,7 @@ def test_worker_outlives_a_database_restart_and_sends_what_was_queued_after_it(
         ),
         seconds=20,
         what="the SMS queued after the restart",
+        log=tmp_path / "worker.log",
     )
     assert sorted(r["json"]["to"] for r in gateway.received) == ["+84912000001", "+84912000002"]
     assert "Database unavailable" in (tmp_path / "worker.log").read_text()
