@@ -167,6 +167,15 @@ def server(
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+        # Messages to many people (a commune alert's FanOut) reach each inbox
+        # only through the delivery worker, as in production: the real one.
+        delivery_worker = subprocess.Popen(
+            [sys.executable, "manage.py", "run_delivery_worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         process = subprocess.Popen(  # noqa: S603
             [
                 sys.executable,
@@ -200,7 +209,7 @@ def server(
                 time.sleep(0.1)
         yield Server(url=f"http://127.0.0.1:{port}", log=log)
     finally:
-        for child in (process, photo_worker):
+        for child in (process, photo_worker, delivery_worker):
             child.terminate()
             try:
                 child.wait(timeout=10)
