@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OneTimeCode, User
 from accounts.phones import phone_normalize
 from core.errors import DomainError, InvalidInput, PermissionDenied, TooManyRequests, Unavailable
-from core.sms import SmsDeliveryFailed, phone_mask, sms_backend
+from core.sms import SmsDeliveryFailed, phone_mask, sms_backend, sms_sent
 
 logger = logging.getLogger(__name__)
 
@@ -125,8 +125,10 @@ def otp_request(*, phone_raw: str, ip: str, now: datetime | None = None) -> OtpR
 
     # Sent now, not on commit: the person is waiting on this page for the SMS
     # and must be told at once when the gateway refuses it.
+    person = User.objects.filter(phone=phone).values("pk", "language").first()
+    text = _message(code=code, language=person["language"] if person else None)
     try:
-        sms_backend().send(to=phone, text=_message(phone=phone, code=code))
+        sms_backend().send(to=phone, text=text)
     except SmsDeliveryFailed:
         # They never got this code: drop it and lift the 60-second wait so
         # they can try again; the window counts stay, which also spares the gateway.
@@ -135,6 +137,24 @@ def otp_request(*, phone_raw: str, ip: str, now: datetime | None = None) -> OtpR
         logger.warning("One-time code for %s not delivered: SMS gateway failed", phone_mask(phone))
         raise SmsUnavailable() from None
     logger.info("One-time code sent to %s (requested from %s)", phone_mask(phone), client_ip)
+    # Counted on the SMS bill (its receiver lives above accounts). A login
+    # code is essential: it is never held back by the monthly cap, and a
+    # failure to count it must not tell the person their code was not sent.
+    for receiver, error in sms_sent.send_robust(
+        sender=None,
+        phone=phone,
+        user_id=person["pk"] if person else None,
+        kind="otp",
+        text=text,
+        sent_at=now,
+    ):
+        if isinstance(error, Exception):
+            logger.error(
+                "One-time code to %s not counted on the SMS bill by %s",
+                phone_mask(phone),
+                getattr(receiver, "__qualname__", receiver),
+                exc_info=error,
+            )
     return OtpRequestResult(
         phone=phone, expires_at=row.expires_at, retry_after=PHONE_MIN_INTERVAL_SECONDS
     )
@@ -198,13 +218,9 @@ def _check(
     return OtpInvalid(details={"attempts_left": left})
 
 
-def _message(*, phone: str, code: str) -> str:
+def _message(*, code: str, language: str | None) -> str:
     """Return the SMS text in the person's language if they have an account, else Vietnamese."""
-    language = (
-        User.objects.filter(phone=phone).values_list("language", flat=True).first()
-        or User.Language.VIETNAMESE
-    )
-    with translation.override(language):
+    with translation.override(language or User.Language.VIETNAMESE):
         return gettext(
             "Your XaDesk verification code is %(code)s. It is valid for %(minutes)s minutes. "
             "Do not share this code with anyone."

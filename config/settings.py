@@ -198,8 +198,8 @@ SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(BASE_DIR / ".run" / "sms.jsonl"))
 SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
 SMS_HTTP_TIMEOUT_SECONDS = env_int("SMS_HTTP_TIMEOUT_SECONDS", 10, minimum=1)
-# Case SMS a province may send a month before only the essential ones (case
-# number, outcome) go out (notifications/sms_budget.py); 0: no cap.
+# SMS a province may send a month before only the essential ones (case
+# number, outcome, login codes) go out (notifications/sms_budget.py); 0: no cap.
 SMS_MONTHLY_CAP = env_int("SMS_MONTHLY_CAP", 0, minimum=0)
 
 # Cases the officer's queue map draws at once (console/views/queue.py); past

@@ -27,6 +27,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -95,6 +96,17 @@ class SmsMessage:
     to: str
     text: str
     sent_at: datetime = field(default_factory=timezone.now)
+
+
+# Sent after the gateway accepted an SMS that left outside
+# notifications/sms_budget.py (which counts the ones it sends itself): today
+# the one-time codes of accounts/otp.py. Arguments: ``phone`` (E.164),
+# ``user_id`` (the person with that number, None if they have no account yet),
+# ``kind`` ("otp"), ``text`` (for its segments; never log it, it holds the
+# code) and ``sent_at``. accounts sits below notifications and may not import
+# the SMS bill, so the bill listens here (helpdesk/sms_bill.py). A refused
+# message sends nothing, as sms_budget counts nothing for it.
+sms_sent = Signal()
 
 
 # Messages "sent" by MemorySmsBackend, like django.core.mail.outbox. Tests clear it.

@@ -18,3 +18,10 @@ class HelpdeskConfig(AppConfig):
             lambda c: c.department.commune.parent_id if c.department_id else None,
         )
         province_rule_register(Attachment, lambda a: a.ticket.province_id)
+
+        # One-time codes, sent by accounts (below the bill), are counted on
+        # their province's SMS bill (helpdesk/sms_bill.py).
+        from core.sms import sms_sent
+        from helpdesk.sms_bill import sms_sent_receive
+
+        sms_sent.connect(sms_sent_receive, dispatch_uid="helpdesk.sms_bill")

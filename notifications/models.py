@@ -204,7 +204,9 @@ class SmsUsage(models.Model):
 
     Updated where each SMS leaves (notifications/sms_budget.py); the province
     is the one of the case the message is about (none for messages about no
-    case, such as the answer to an unreadable SMS).
+    case, such as the answer to an unreadable SMS). A one-time login code goes
+    on the province of the person's latest case, else the deployment's only
+    province, else none (helpdesk/sms_bill.py).
     """
 
     province = models.ForeignKey(

@@ -1,4 +1,4 @@
-"""The SMS bill: every outgoing case SMS is counted per province and month.
+"""The SMS bill: every outgoing SMS is counted per province and month.
 
 Each SMS costs the province money at the gateway. ``sms_send_counted`` is the
 one place case SMS leave (the outbox worker's SMS gateway and the answers of
@@ -6,8 +6,10 @@ the SMS intake): it counts the message and its segments in SmsUsage, and once
 the province has sent settings.SMS_MONTHLY_CAP messages this month it
 withholds every message not marked essential (the case number, the outcome),
 counting it as withheld so the dashboard shows what the cap cost. One-time
-codes (accounts/otp.py) belong to no province and are rationed by their own
-limits; they are not counted here.
+codes (accounts/otp.py) are sent by accounts and rationed by their own
+limits; they are never held back by the cap, but each one the gateway accepted
+is counted here too (``sms_sent_count``, called through core.sms.sms_sent by
+helpdesk/sms_bill.py, which knows the person's province).
 
 The cap is a soft one: two workers sending at the same moment may both pass
 the check and go one or two over, which costs cents; a lock per province on
@@ -77,3 +79,13 @@ def sms_send_counted(
     sms_backend().send(to=to, text=text, key=key)
     _count(province_id=province_id, month=month, messages=1, segments=sms_segments(text))
     return True
+
+
+def sms_sent_count(*, province_id: int | None, text: str, now: datetime | None = None) -> None:
+    """Count an SMS that was sent elsewhere (a one-time code): never withheld, always billed."""
+    _count(
+        province_id=province_id,
+        month=usage_month(now or timezone.now()),
+        messages=1,
+        segments=sms_segments(text),
+    )

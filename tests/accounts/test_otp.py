@@ -40,6 +40,9 @@ from accounts.otp import (
 from accounts.phones import InvalidPhoneNumber
 from core import sms
 from core.sms import SmsBackend, SmsDeliveryFailed, SmsMessage, SmsResult
+from geo.models import AdminUnit
+from notifications.models import SmsUsage
+from notifications.sms_budget import usage_month
 from tests import factories
 from tests.conftest import Personas
 
@@ -141,6 +144,82 @@ def test_gateway_failure_is_reported_and_leaves_no_code_nor_wait(
     settings.SMS_BACKEND = "memory"
     otp_request(phone_raw="0981234567", ip=IP)  # at once: the 60-second wait was lifted
     assert len(outbox) == 1
+
+
+# ---- the SMS bill ------------------------------------------------------------------
+
+
+def _commune_of_province(code: str) -> AdminUnit:
+    unit = AdminUnit.objects.filter(
+        level=AdminUnit.Level.COMMUNE, parent__code=code, retired_in__isnull=True
+    ).first()
+    if unit is None:
+        pytest.skip("the test boundaries have no commune in that province")
+    return unit
+
+
+def test_a_code_is_counted_on_the_province_of_the_persons_latest_case(
+    outbox: list[SmsMessage],
+) -> None:
+    person = factories.user_create(phone="+84981234567")
+    factories.case_file(reporter=person, commune=_commune_of_province("20"))
+    factories.case_file(reporter=person, commune=factories.commune_get(code="05443"))
+
+    otp_request(phone_raw="0981234567", ip=IP)
+
+    usage = SmsUsage.objects.get()  # one row: Thái Nguyên's, none for Lạng Sơn
+    assert usage.province is not None
+    assert usage.province.code == "19"
+    assert usage.month == usage_month(timezone.now())
+    # The Vietnamese text keeps its marks: UCS-2, over 70 units, two segments.
+    assert (usage.messages, usage.segments, usage.withheld) == (1, 2, 0)
+    assert len(outbox) == 1
+
+
+def test_a_code_to_a_new_number_goes_on_the_unattributed_row(
+    settings: Settings, outbox: list[SmsMessage]
+) -> None:
+    settings.XADESK_PROVINCES = []
+    otp_request(phone_raw="0981234567", ip=IP)
+    otp_request(phone_raw="0981234568", ip=IP)
+    assert SmsUsage.objects.get(province=None).messages == 2
+
+
+def test_a_code_to_a_new_number_goes_on_the_deployments_only_province(
+    settings: Settings, outbox: list[SmsMessage]
+) -> None:
+    settings.XADESK_PROVINCES = ["20"]
+    otp_request(phone_raw="0981234567", ip=IP)
+    usage = SmsUsage.objects.get()
+    assert usage.province is not None
+    assert (usage.province.code, usage.messages) == ("20", 1)
+
+
+def test_a_code_is_sent_and_counted_past_the_provinces_monthly_cap(
+    settings: Settings, outbox: list[SmsMessage]
+) -> None:
+    settings.SMS_MONTHLY_CAP = 1
+    person = factories.user_create(phone="+84981234567")
+    ticket = factories.case_file(reporter=person, commune=factories.commune_get(code="05443"))
+    SmsUsage.objects.update_or_create(
+        province_id=ticket.province_id,
+        month=usage_month(timezone.now()),
+        defaults={"messages": 5, "segments": 5},
+    )
+
+    otp_request(phone_raw="0981234567", ip=IP)
+
+    assert len(outbox) == 1
+    assert re.search(r"\b\d{6}\b", outbox[0].text)
+    usage = SmsUsage.objects.get(province_id=ticket.province_id)
+    assert (usage.messages, usage.segments, usage.withheld) == (6, 7, 0)
+
+
+def test_a_code_the_gateway_refused_is_not_counted(settings: Settings) -> None:
+    settings.SMS_BACKEND = "tests.accounts.test_otp.RefusingSmsBackend"
+    with pytest.raises(SmsUnavailable):
+        otp_request(phone_raw="0981234567", ip=IP)
+    assert not SmsUsage.objects.exists()
 
 
 # ---- rate limits -------------------------------------------------------------------

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries, Settings
 
+from accounts.otp import otp_request
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.models import Ticket
 from notifications.models import SmsUsage
+from tests import factories
 from tests.conftest import Personas
 from tests.console.pages import (
     PERSONAS,
@@ -85,6 +89,7 @@ def test_the_province_admin_sees_their_provinces_sms_bill_and_a_leader_does_not(
     assert "345" in text
     assert "999" not in text  # another province's bill
     assert "500" in text  # the cap
+    assert "login codes are sent" in text  # they are never held back by it
     # The bill is on the page once, and the title is only the title (the
     # table had also landed inside <title> in a merge).
     assert text.count(">321<") == 1
@@ -93,3 +98,28 @@ def test_the_province_admin_sees_their_provinces_sms_bill_and_a_leader_does_not(
     assert "<table" not in title
     leader = client_as(personas, "leader_a").get(reverse("console:dashboard"))
     assert "321" not in leader.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_sms_bill_counts_one_time_codes(
+    personas: Personas, commune_a: AdminUnit, settings: Settings
+) -> None:
+    settings.SMS_BACKEND = "memory"
+    settings.XADESK_PROVINCES = []
+    settings.OTP_RATE_LIMIT_PREFIX = f"test-otp-{uuid.uuid4().hex}"
+    case_in(commune_a, personas.resident)
+    otp_request(phone_raw=personas.resident.phone, ip="203.0.113.7")
+    otp_request(phone_raw="0981999999", ip="203.0.113.7")  # no account: no province
+
+    bill = client_as(personas, "province_admin").get(reverse("console:dashboard"))
+    assert [(r["province"], r["messages"]) for r in bill.context["sms_usage"]] == [
+        ("Thai Nguyen Province", 1)
+    ]
+    superuser = factories.user_create(is_staff=True, is_superuser=True)
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(superuser)
+    rows = client.get(reverse("console:dashboard")).context["sms_usage"]
+    assert sorted((r["province"], r["messages"]) for r in rows) == [
+        ("Thai Nguyen Province", 1),
+        ("—", 1),
+    ]
