@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -121,7 +121,7 @@ def alerts_reach(*, alerts: list[Alert]) -> dict[int, Reach]:
     # One pass over the households, each alert's area as a filtered count.
     households = (
         RelayHousehold.objects.aggregate(
-            **{f"a{alert.pk}": Count("id", filter=_households_in(alert)) for alert in alerts}
+            **{f"a{alert.pk}": Count("id", filter=households_in(alert)) for alert in alerts}
         )
         if alerts
         else {}
@@ -146,8 +146,9 @@ def alerts_reach(*, alerts: list[Alert]) -> dict[int, Reach]:
     }
 
 
-def _households_in(alert: Alert) -> Q:
-    """Households (on any relay's list) in the alert's area."""
+def households_in(alert: Alert) -> Q:
+    """Households (on any relay's list) in the alert's area: the one rule for the
+    reach figures, a relay's list and the "told" mark."""
     if alert.commune_id is None:
         q = Q(relay__commune__parent_id=alert.province_id)
     else:
@@ -168,7 +169,16 @@ class RelayAlert:
 def relay_alerts(*, relay: Relay, now: datetime | None = None) -> list[RelayAlert]:
     """The current alerts reaching the relay's households, each with who was told."""
     alerts = list(alerts_current_for(unit=relay.commune, now=now))
-    households = list(relay.households.all())
+    # Which alert reaches which household, by the rule of the reach figures
+    # (households_in), as one column per alert of one query.
+    households = list(
+        relay.households.annotate(
+            **{
+                f"a{alert.pk}": ExpressionWrapper(households_in(alert), output_field=BooleanField())
+                for alert in alerts
+            }
+        )
+    )
     told = set(
         RelayTold.objects.filter(alert__in=alerts, household__in=households).values_list(
             "alert_id", "household_id"
@@ -176,8 +186,7 @@ def relay_alerts(*, relay: Relay, now: datetime | None = None) -> list[RelayAler
     )
     result = []
     for alert in alerts:
-        wanted = {v.casefold() for v in alert.villages}
-        mine = [h for h in households if not wanted or h.village.casefold() in wanted]
+        mine = [h for h in households if getattr(h, f"a{alert.pk}")]
         if mine:
             result.append(RelayAlert(alert, [(h, (alert.pk, h.pk) in told) for h in mine]))
     return result

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from alerts.errors import AlertAreaOutOfScope, AlertNotFound, HouseholdNotFound, InvalidAlert
 from alerts.models import Alert, Category, Relay, RelayHousehold, RelayTold
-from alerts.selectors import alert_recipients, alerts_current_for
+from alerts.selectors import alert_recipients, alerts_current_for, households_in
 from core.sms import sms_segments
 from geo.models import AdminUnit
 from helpdesk.permissions import Scope
@@ -158,9 +158,7 @@ def relay_mark_told(
     alert = alerts_current_for(unit=relay.commune, now=now).filter(pk=alert_id).first()
     if alert is None:
         raise AlertNotFound()
-    if alert.villages and household.village.casefold() not in {
-        v.casefold() for v in alert.villages
-    }:
+    if not RelayHousehold.objects.filter(households_in(alert), pk=household.pk).exists():
         raise HouseholdNotFound()  # not in the villages the alert is for
     try:
         with transaction.atomic():
