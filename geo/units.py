@@ -8,6 +8,7 @@ current units through these two functions, so "current" is defined once.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from geo.models import AdminUnit
@@ -29,3 +30,15 @@ def commune_get_current(*, code: str) -> AdminUnit | None:
         .filter(code=code)
         .first()
     )
+
+
+def deployment_province() -> AdminUnit | None:
+    """The deployment's province when settings.XADESK_PROVINCES names exactly one.
+
+    The default for whatever has no place of its own: the SMS bill of a number
+    with no case yet, the scam list a check with no commune reads.
+    """
+    provinces: list[str] = settings.XADESK_PROVINCES
+    if len(provinces) != 1:
+        return None
+    return units_current(level=AdminUnit.Level.PROVINCE).filter(code=provinces[0]).first()

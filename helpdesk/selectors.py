@@ -271,3 +271,17 @@ def attachment_file_names() -> set[str]:
     """Return the name of every stored file an attachment row refers to."""
     rows = Attachment.objects.values_list(*ATTACHMENT_FILE_FIELDS).iterator(chunk_size=5000)
     return {name for row in rows for name in row if name}
+
+
+def commune_last_used(user: Any) -> AdminUnit | None:
+    """The commune of the person's latest case: where their next worry, SMS
+    or scam check most likely belongs (sms_intake, scams)."""
+    if user is None:
+        return None
+    ticket = (
+        Ticket.objects.filter(reporter=user, commune__isnull=False)
+        .select_related("commune")
+        .order_by("-created_at")
+        .first()
+    )
+    return ticket.commune if ticket is not None else None

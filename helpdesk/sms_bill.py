@@ -17,10 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-
-from geo.models import AdminUnit
-from geo.units import units_current
+from geo.units import deployment_province
 from helpdesk.models import Ticket
 from notifications.sms_budget import sms_sent_count
 
@@ -36,15 +33,8 @@ def sms_province_id(*, user_id: int | None) -> int | None:
         )
         if latest is not None:
             return int(latest)
-    provinces: list[str] = settings.XADESK_PROVINCES
-    if len(provinces) == 1:
-        return (
-            units_current(level=AdminUnit.Level.PROVINCE)
-            .filter(code=provinces[0])
-            .values_list("pk", flat=True)
-            .first()
-        )
-    return None
+    province = deployment_province()
+    return province.pk if province is not None else None
 
 
 def sms_sent_receive(*, user_id: int | None, text: str, sent_at: datetime, **_kwargs: Any) -> None:

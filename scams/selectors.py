@@ -7,14 +7,14 @@ commune), a province administrator on theirs, a superuser on all.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db.models import QuerySet
 
 from accounts.models import User
 from geo.models import AdminUnit
-from geo.units import commune_get_current, units_current
+from geo.units import commune_get_current, deployment_province, units_current
 from helpdesk.models import Ticket
 from helpdesk.permissions import Scope
+from helpdesk.selectors import commune_last_used
 from knowledge.selectors import article_title, articles_published
 from scams.errors import ScamCheckNotFound
 from scams.models import IndicatorKind, ScamCheck, ScamIndicator, ScamRule
@@ -55,19 +55,6 @@ def province_list(province: AdminUnit | None) -> ProvinceList:
     )
 
 
-def last_commune(user: User | None) -> AdminUnit | None:
-    """The commune of the person's latest case, where their worries usually go."""
-    if user is None:
-        return None
-    ticket = (
-        Ticket.objects.filter(reporter=user, commune__isnull=False)
-        .select_related("commune")
-        .order_by("-created_at")
-        .first()
-    )
-    return ticket.commune if ticket is not None else None
-
-
 def province_for(
     *, user: User | None, commune_code: str = "", province_code: str = ""
 ) -> AdminUnit | None:
@@ -81,16 +68,10 @@ def province_for(
         found = units_current(level=AdminUnit.Level.PROVINCE).filter(code=province_code).first()
         if found is not None:
             return found
-    commune = last_commune(user)
+    commune = commune_last_used(user)
     if commune is not None:
         return commune.parent
-    if len(settings.XADESK_PROVINCES) == 1:
-        return (
-            units_current(level=AdminUnit.Level.PROVINCE)
-            .filter(code=settings.XADESK_PROVINCES[0])
-            .first()
-        )
-    return None
+    return deployment_province()
 
 
 def scam_province_ids(scope: Scope) -> frozenset[int] | None:

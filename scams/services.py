@@ -25,6 +25,7 @@ from geo.models import AdminUnit
 from helpdesk.filing import CaseDraft, case_submit
 from helpdesk.models import Ticket
 from helpdesk.permissions import Scope
+from helpdesk.selectors import commune_last_used
 from scams.domains import is_official
 from scams.errors import (
     ScamCheckNotFound,
@@ -41,7 +42,6 @@ from scams.models import IndicatorKind, ScamCheck, ScamIndicator, Verdict
 from scams.scoring import Reason, advice_for, score_message
 from scams.selectors import (
     SCAM_SERVICE,
-    last_commune,
     province_list,
     rules_active,
     scam_articles,
@@ -146,7 +146,7 @@ def check_send_to_commune(
         raise ScamCheckNotSendable()
     if check.ticket_id is not None and check.ticket is not None:
         return check.ticket
-    commune = commune_code or (c.code if (c := last_commune(by)) is not None else "")
+    commune = commune_code or (c.code if (c := commune_last_used(by)) is not None else "")
     if not commune:
         raise ScamCommuneRequired()
     submission = case_submit(

@@ -29,6 +29,8 @@ from geo.models import AdminUnit
 from helpdesk.filing import CaseDraft, case_submit
 from helpdesk.lifecycle import ticket_reply
 from helpdesk.models import Ticket
+from helpdesk.selectors import commune_last_used
+from helpdesk.sms_bill import sms_province_id
 from notifications.models import NotificationPreference
 from scams.models import ScamCheck
 from scams.selectors import province_for
@@ -111,16 +113,6 @@ def _sender(phone: str) -> User:
     return user
 
 
-def _last_commune(user: User) -> AdminUnit | None:
-    ticket = (
-        Ticket.objects.filter(reporter=user, commune__isnull=False)
-        .select_related("commune")
-        .order_by("-created_at")
-        .first()
-    )
-    return ticket.commune if ticket is not None else None
-
-
 def _settle(sms: InboundSms, **fields: object) -> None:
     for name, value in fields.items():
         setattr(sms, name, value)
@@ -165,7 +157,7 @@ def _new_case(*, sms: InboundSms, user: User, parsed: Parsed) -> Answer:
         return answer_how_to(language=user.language)
     sms.description = description
     if commune is None and not unknown_code:
-        commune = _last_commune(user)
+        commune = commune_last_used(user)
     if commune is None:
         _settle(sms, description=description, outcome=InboundSms.Outcome.ASKED_COMMUNE)
         return answer_ask_commune(language=user.language, again=unknown_code)
@@ -297,8 +289,7 @@ def sms_receive(
     else:
         answer = _new_case(sms=sms, user=user, parsed=parsed)
     if answer.province_id is None:
-        # An answer about no case is billed to the province of the number's last case.
-        commune = _last_commune(user)
-        answer = replace(answer, province_id=commune.parent_id if commune else None)
+        # An answer about no case goes on the bill as a login code does.
+        answer = replace(answer, province_id=sms_province_id(user_id=user.pk))
     answer_send(phone=phone, answer=answer)
     return received

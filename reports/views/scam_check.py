@@ -18,10 +18,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import User
 from core.client_ip import client_ip
 from core.errors import DomainError
+from helpdesk.selectors import commune_last_used
 from reports.forms import ScamCheckForm
 from reports.views.common import error_page, person
 from scams.models import ScamCheck
-from scams.selectors import check_get, last_commune, province_for
+from scams.selectors import check_get, province_for
 from scams.services import check_message, check_send_to_commune
 
 
@@ -34,7 +35,7 @@ def _checker(request: HttpRequest) -> User | None:
 def scam_check(request: HttpRequest) -> HttpResponse:
     checker = _checker(request)
     initial = {}
-    if checker is not None and (commune := last_commune(checker)) is not None:
+    if checker is not None and (commune := commune_last_used(checker)) is not None:
         initial = {
             "province": commune.parent.code if commune.parent else "",
             "commune": commune.code,
