@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,10 +103,21 @@ def ticket_photos(*, scope: Scope, ticket: Ticket) -> QuerySet[Attachment]:
 
 
 def photo_get(*, scope: Scope, attachment_id: int) -> Attachment:
-    """A photo the person may see (as ``ticket_photos`` decides), or CaseNotFound.
+    """A photo the person may see (as ``ticket_photos`` decides), or CaseNotFound."""
+    return _attachment_get(scope=scope, attachment_id=attachment_id, visible=ticket_photos)
 
-    One answer for "no such photo", "not your case" and "not approved": a
-    photo's address must not tell a stranger that it exists.
+
+def _attachment_get(
+    *,
+    scope: Scope,
+    attachment_id: int,
+    visible: Callable[..., QuerySet[Attachment]],
+) -> Attachment:
+    """An attachment that ``visible`` (ticket_photos, ticket_voice_notes) lets the
+    person have, or CaseNotFound.
+
+    One answer for "no such file", "not your case" and "not for you": a file's
+    address must not tell a stranger that it exists.
     """
     attachment = (
         Attachment.objects.select_related("ticket")
@@ -113,7 +125,7 @@ def photo_get(*, scope: Scope, attachment_id: int) -> Attachment:
         .first()
     )
     if attachment is None or not (
-        ticket_photos(scope=scope, ticket=attachment.ticket).filter(pk=attachment.pk).exists()
+        visible(scope=scope, ticket=attachment.ticket).filter(pk=attachment.pk).exists()
     ):
         raise errors.CaseNotFound()
     return attachment
@@ -245,22 +257,8 @@ def ticket_voice_notes(*, scope: Scope, ticket: Ticket) -> QuerySet[Attachment]:
 
 
 def voice_get(*, scope: Scope, attachment_id: int) -> Attachment:
-    """A voice note the person may hear (as ``ticket_voice_notes`` decides), or
-    CaseNotFound: one answer for "no such note" and "not yours"."""
-    attachment = (
-        Attachment.objects.select_related("ticket")
-        .filter(
-            pk=attachment_id,
-            role=Attachment.Role.VOICE,
-            ticket__in=tickets_visible_to(scope=scope),
-        )
-        .first()
-    )
-    if attachment is None or not (
-        ticket_voice_notes(scope=scope, ticket=attachment.ticket).filter(pk=attachment.pk).exists()
-    ):
-        raise errors.CaseNotFound()
-    return attachment
+    """A voice note the person may hear (as ``ticket_voice_notes`` decides), or CaseNotFound."""
+    return _attachment_get(scope=scope, attachment_id=attachment_id, visible=ticket_voice_notes)
 
 
 # Every Attachment column that names a file in storage.
