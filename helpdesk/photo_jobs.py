@@ -28,11 +28,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files.storage import Storage, default_storage
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from core.leased_jobs import jobs_claim, jobs_hand_back
 from helpdesk.followers import case_owner_followers, case_staff_followers
 from helpdesk.links import resident_case_link, staff_case_link
 from helpdesk.models import Attachment, PhotoJob
@@ -62,19 +62,7 @@ def photo_jobs_wake() -> None:
 
 def photo_jobs_claim(*, now: datetime, limit: int) -> tuple[list[int], datetime]:
     """Take up to ``limit`` due jobs; return their ids and the lease end written."""
-    until = now + lease()
-    with transaction.atomic():
-        ids = list(
-            PhotoJob.objects.select_for_update(skip_locked=True)
-            .filter(done_at__isnull=True, next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "id")
-            .values_list("id", flat=True)[:limit]
-        )
-        if ids:
-            PhotoJob.objects.filter(id__in=ids).update(
-                next_attempt_at=until, attempts=F("attempts") + 1
-            )
-    return ids, until
+    return jobs_claim(PhotoJob, now=now, limit=limit, lease=lease())
 
 
 def photo_job_run(*, job_id: int, until: datetime, storage: Storage | None = None) -> str:
@@ -182,9 +170,6 @@ def photo_jobs_process(
         photo_job_run(job_id=job_id, until=until)
         rest = ids[position + 1 :]
         if rest and should_stop():
-            # Handed back due at once, the attempt uncounted.
-            PhotoJob.objects.filter(pk__in=rest, next_attempt_at=until).update(
-                next_attempt_at=now, attempts=F("attempts") - 1
-            )
+            jobs_hand_back(PhotoJob, ids=rest, until=until, now=now)
             return position + 1
     return len(ids)

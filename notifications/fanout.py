@@ -19,9 +19,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
+from core.leased_jobs import jobs_claim, jobs_hand_back
 from notifications.models import FanOut
 from notifications.outbox import lease
 from notifications.services import Message, notifications_write
@@ -33,19 +33,7 @@ CHUNK = 1000
 
 def fanouts_claim(*, now: datetime, limit: int) -> tuple[list[int], datetime]:
     """Take up to ``limit`` due fan-outs; return their ids and the lease end written."""
-    until = now + lease()
-    with transaction.atomic():
-        ids = list(
-            FanOut.objects.select_for_update(skip_locked=True)
-            .filter(done_at__isnull=True, next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "id")
-            .values_list("id", flat=True)[:limit]
-        )
-        if ids:
-            FanOut.objects.filter(id__in=ids).update(
-                next_attempt_at=until, attempts=F("attempts") + 1
-            )
-    return ids, until
+    return jobs_claim(FanOut, now=now, limit=limit, lease=lease())
 
 
 def fanout_tell(*, fanout_id: int, until: datetime) -> int:
@@ -85,9 +73,6 @@ def fanouts_process(
         told += fanout_tell(fanout_id=fanout_id, until=until)
         rest = ids[position + 1 :]
         if rest and should_stop():
-            # Handed back due at once, the attempt uncounted.
-            FanOut.objects.filter(pk__in=rest, next_attempt_at=until).update(
-                next_attempt_at=now, attempts=F("attempts") - 1
-            )
+            jobs_hand_back(FanOut, ids=rest, until=until, now=now)
             break
     return told
