@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import User
 from alerts.models import Alert, Relay, RelayHousehold, RelayTold
 from geo.models import AdminUnit
+from geo.units import commune_get_current, units_current
 from helpdesk.models import Ticket
 from helpdesk.names import unit_name
 from helpdesk.permissions import Scope
@@ -73,14 +74,8 @@ def alerts_current_for(*, unit: AdminUnit, now: datetime | None = None) -> Query
 
 def public_unit_get(*, code: str) -> AdminUnit | None:
     """A current commune or province by its official code."""
-    return (
-        AdminUnit.objects.filter(
-            code=code,
-            level__in=(AdminUnit.Level.COMMUNE, AdminUnit.Level.PROVINCE),
-            retired_in__isnull=True,
-        )
-        .order_by("level")
-        .first()
+    return commune_get_current(code=code) or (
+        units_current(level=AdminUnit.Level.PROVINCE).filter(code=code).first()
     )
 
 
@@ -198,24 +193,29 @@ class AreaChoice:
     label: str
 
 
-def alert_areas_for(*, scope: Scope) -> list[AreaChoice]:
-    """Where the staff member may send: their provinces (whole, or any commune of
-    them) and their communes. A superuser picks among the provinces."""
-    provinces = AdminUnit.objects.filter(level=AdminUnit.Level.PROVINCE, retired_in__isnull=True)
-    communes = AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE, retired_in__isnull=True)
+def alert_areas_q(*, scope: Scope) -> tuple[Q, Q]:
+    """The units a staff member may send to, as (provinces, communes) filters:
+    their provinces whole or any commune of them, and their own communes; a
+    superuser anywhere. The form's choices and the service's check both read it."""
     if scope.is_superuser:
-        return [AreaChoice(f"province:{p.pk}", unit_name(p)) for p in provinces.order_by("name")]
+        return Q(), Q()
     own = scope.officer_commune_ids | scope.leader_commune_ids
-    choices = [
-        AreaChoice(f"province:{p.pk}", unit_name(p))
-        for p in provinces.filter(pk__in=scope.admin_province_ids).order_by("name")
-    ]
-    choices += [
-        AreaChoice(f"commune:{c.pk}", unit_name(c))
-        for c in communes.filter(
-            Q(pk__in=own) | Q(parent_id__in=scope.admin_province_ids)
-        ).order_by("name")
-    ]
+    return (
+        Q(pk__in=scope.admin_province_ids),
+        Q(pk__in=own) | Q(parent_id__in=scope.admin_province_ids),
+    )
+
+
+def alert_areas_for(*, scope: Scope) -> list[AreaChoice]:
+    """Where the staff member may send (alert_areas_q). A superuser picks among the
+    provinces: every commune of the country would make the list unusable."""
+    province_q, commune_q = alert_areas_q(scope=scope)
+    provinces = units_current(level=AdminUnit.Level.PROVINCE).filter(province_q)
+    choices = [AreaChoice(f"province:{p.pk}", unit_name(p)) for p in provinces.order_by("name")]
+    if scope.is_superuser:
+        return choices
+    communes = units_current(level=AdminUnit.Level.COMMUNE).filter(commune_q)
+    choices += [AreaChoice(f"commune:{c.pk}", unit_name(c)) for c in communes.order_by("name")]
     return choices
 
 

@@ -25,9 +25,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from alerts.errors import AlertAreaOutOfScope, AlertNotFound, HouseholdNotFound, InvalidAlert
 from alerts.models import Alert, Category, Relay, RelayHousehold, RelayTold
-from alerts.selectors import alert_recipients, alerts_current_for, households_in
+from alerts.selectors import alert_areas_q, alert_recipients, alerts_current_for, households_in
 from core.sms import sms_segments
 from geo.models import AdminUnit
+from geo.units import units_current
 from helpdesk.permissions import Scope
 from notifications.services import Message, fanout_queue
 
@@ -53,10 +54,10 @@ def _invalid(message: object, field_name: str) -> InvalidAlert:
 
 def _area(scope: Scope, draft: AlertDraft) -> tuple[AdminUnit, AdminUnit | None]:
     """The province and commune of the draft, if the author may send there."""
-    current = AdminUnit.objects.filter(retired_in__isnull=True)
+    province_q, commune_q = alert_areas_q(scope=scope)
     commune = None
     if draft.commune_id is not None:
-        commune = current.filter(pk=draft.commune_id, level=AdminUnit.Level.COMMUNE).first()
+        commune = units_current(level=AdminUnit.Level.COMMUNE).filter(pk=draft.commune_id).first()
         if commune is None or commune.parent_id is None:
             raise _invalid(_("Choose a commune."), "commune")
         province_id = commune.parent_id
@@ -64,17 +65,14 @@ def _area(scope: Scope, draft: AlertDraft) -> tuple[AdminUnit, AdminUnit | None]
         province_id = draft.province_id
     else:
         raise _invalid(_("Choose the province or a commune."), "commune")
-    province = current.filter(pk=province_id, level=AdminUnit.Level.PROVINCE).first()
+    province = units_current(level=AdminUnit.Level.PROVINCE).filter(pk=province_id).first()
     if province is None:
         raise _invalid(_("Choose the province or a commune."), "commune")
-    allowed = (
-        scope.is_superuser
-        or province.pk in scope.admin_province_ids
-        or (
-            commune is not None
-            and commune.pk in (scope.officer_commune_ids | scope.leader_commune_ids)
-        )
-    )
+    # The same rule as the form's choices (alerts/selectors.py).
+    if commune is not None:
+        allowed = AdminUnit.objects.filter(commune_q, pk=commune.pk).exists()
+    else:
+        allowed = AdminUnit.objects.filter(province_q, pk=province.pk).exists()
     if not allowed:
         raise AlertAreaOutOfScope()
     return province, commune
