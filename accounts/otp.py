@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OneTimeCode, User
 from accounts.phones import phone_normalize
+from accounts.signup import account_for_phone
 from core.errors import DomainError, InvalidInput, PermissionDenied, TooManyRequests, Unavailable
 from core.sms import SmsDeliveryFailed, phone_mask, sms_backend, sms_sent
 
@@ -179,9 +180,8 @@ def otp_verify(*, phone_raw: str, code: str, ip: str, now: datetime | None = Non
         if failure is None and row is not None:
             row.used_at = now
             row.save(update_fields=["used_at"])
-            user = User.objects.filter(phone=phone).first()
-            if user is None:
-                user = User.objects.create_user(phone)
+            user, created = account_for_phone(phone)
+            if created:
                 logger.info("Signed up %s by one-time code", phone_mask(phone))
     # Raised outside the block so the counted wrong try is committed.
     if failure is not None:

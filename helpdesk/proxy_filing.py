@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from accounts.models import Role, RoleAssignment, User
 from accounts.phones import phone_normalize
+from accounts.signup import account_for_phone
 from helpdesk.filing_errors import NotADigitalTeamMember, ProxyDetailsMissing
 from helpdesk.models import ProxyFiling, Ticket
 
@@ -37,10 +38,7 @@ def _resident_account(proxy: ProxyDetails) -> User | None:
     """The account of the resident's phone, made (code login only) if new."""
     if not proxy.resident_phone:
         return None
-    existing = User.objects.filter(phone=proxy.resident_phone).first()
-    if existing is not None:
-        return existing
-    return User.objects.create_user(proxy.resident_phone, full_name=proxy.resident_name)
+    return account_for_phone(proxy.resident_phone, full_name=proxy.resident_name).user
 
 
 def proxy_record(*, ticket: Ticket, filer: User, proxy: ProxyDetails) -> None:

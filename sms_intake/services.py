@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from accounts.phones import phone_normalize
+from accounts.signup import account_for_phone
 from core.errors import DomainError
 from core.rate_limits import Charge, RateLimited, rate_limits_take
 from core.sms import phone_mask
@@ -97,15 +98,9 @@ def _record(*, gateway_id: str, phone: str, text: str, now: datetime) -> Receive
 
 def _sender(phone: str) -> User:
     """The number's account, made on first use as accounts/otp.py does, told by SMS."""
-    user = User.objects.filter(phone=phone).first()
-    if user is None:
-        try:
-            with transaction.atomic():
-                user = User.objects.create_user(phone)
-        except IntegrityError:  # a racing message from the same number made it
-            user = User.objects.get(phone=phone)
-        else:
-            logger.info("Signed up %s by SMS", phone_mask(phone))
+    user, created = account_for_phone(phone)
+    if created:
+        logger.info("Signed up %s by SMS", phone_mask(phone))
         # No smartphone, no email: case news reaches them by SMS.
         NotificationPreference.objects.get_or_create(
             user=user, defaults={"sms_enabled": True, "email_enabled": False}
