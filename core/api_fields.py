@@ -120,6 +120,14 @@ class NotAFile(InvalidInput):
     default_message = _("The photos did not arrive as files. Please choose them again and send.")
 
 
+# What the person is asked to choose again, by field; photos by default.
+_NOT_A_FILE = {
+    "voice": _(
+        "The voice note did not arrive as a file. Please record or choose it again and send."
+    ),
+}
+
+
 def uploads_of(request: HttpRequest, name: str, files: list[Any] | None) -> list[Any]:
     """The files sent under ``name``; refuses the request if ``name`` came as text.
 
@@ -129,5 +137,8 @@ def uploads_of(request: HttpRequest, name: str, files: list[Any] | None) -> list
     so the client says what went wrong and the draft keeps its photos.
     """
     if name in request.POST:
-        raise NotAFile(details={"fields": [{"field": name, "problem": "not a file"}]})
+        raise NotAFile(
+            _NOT_A_FILE.get(name),
+            details={"fields": [{"field": name, "problem": "not a file"}]},
+        )
     return list(files or [])

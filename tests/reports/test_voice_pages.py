@@ -112,6 +112,23 @@ def test_api_takes_one_voice_note(personas: Personas, commune_a: AdminUnit) -> N
     assert response.json()["code"] == "too_many_voice_notes"
 
 
+def test_api_text_where_the_voice_note_goes_is_refused_in_words_about_the_voice_note(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    lat, lon = point_inside(commune_a)
+    response = _client(personas.resident).post(
+        "/api/v1/reports/cases",
+        {"service": "water_supply", "lat": lat, "lon": lon, "voice": "not a recording"},
+        headers={"accept-language": "vi"},
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "not_a_file"
+    assert "ghi âm" in body["message"]
+    assert "ảnh" not in body["message"]
+    assert not Ticket.objects.exists()
+
+
 def test_the_report_form_files_a_voice_note_alone(personas: Personas, commune_a: AdminUnit) -> None:
     lat, lon = point_inside(commune_a)
     client = _client(personas.resident)
