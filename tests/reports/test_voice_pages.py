@@ -14,6 +14,7 @@ from django.utils.html import escape
 from pytest_django import Settings
 
 from accounts.models import User
+from console.forms import ReplyForm
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.filing import CaseDraft, case_submit
@@ -378,3 +379,24 @@ def test_an_officer_answers_by_voice_through_the_api(
     refused = _client(personas.officer_a).post(url, {"voice": _voice(b"\x00" * 5000)})
     assert refused.status_code == 422
     assert refused.json()["code"] == "audio_invalid"
+
+
+def test_an_officers_too_big_recording_is_refused_before_it_is_read(
+    personas: Personas, commune_a: AdminUnit, settings: Settings
+) -> None:
+    settings.VOICE_MAX_BYTES = 50_000
+    ticket, _note = _voice_case(personas, commune_a)
+    lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    events = ticket.events.count()
+    response = _client(personas.officer_a).post(
+        f"/console/cases/{ticket.number}/reply/",
+        {"reply-body": "", "reply-voice": _voice(b"\0" * 50_001)},
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 422
+    assert "This recording is too big" in response.content.decode()
+    assert ticket.events.count() == events
+    # Refused by the form, on its field, before the case core reads it.
+    form = ReplyForm(data={"body": ""}, files={"voice": _voice(b"\0" * 50_001)})
+    assert not form.is_valid()
+    assert "voice" in form.errors
