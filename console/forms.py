@@ -175,7 +175,7 @@ class ReplyForm(forms.Form):
         voice = self.cleaned_data.get("voice")
         if voice and voice.size is not None and voice.size > voice_max_bytes():
             raise forms.ValidationError(
-                AudioTooLarge(max_bytes=voice_max_bytes(), size=voice.size).message
+                str(AudioTooLarge(max_bytes=voice_max_bytes(), size=voice.size).message)
             )
         return voice
 
