@@ -16,8 +16,7 @@ from console.selectors import QueueChoices
 from helpdesk.models import CannedResponse, Department, Service, TicketStatus
 from helpdesk.replies import reply_compose
 from helpdesk.selectors import QueueFilter
-from helpdesk.voice import max_bytes as voice_max_bytes
-from helpdesk.voice_errors import AudioTooLarge
+from helpdesk.voice_field import VoiceNoteField
 from knowledge.models import Article
 
 BODY_MAX = 4000
@@ -145,12 +144,7 @@ class ReplyForm(forms.Form):
         label=_("Link a help article"), queryset=Article.objects.none(), required=False
     )
     photos = MultiplePhotoField(label=_("Pictures"), required=False)
-    # Checked and converted by the case core (helpdesk/voice.py).
-    voice = forms.FileField(
-        label=_("Voice answer (up to 2 minutes)"),
-        required=False,
-        widget=forms.ClearableFileInput({"accept": "audio/*", "capture": "user"}),
-    )
+    voice = VoiceNoteField(label=_("Voice answer (up to 2 minutes)"))
 
     def __init__(
         self,
@@ -168,16 +162,6 @@ class ReplyForm(forms.Form):
         assert isinstance(field_article, forms.ModelChoiceField)
         field_canned.queryset = canned if canned is not None else CannedResponse.objects.none()
         field_article.queryset = articles if articles is not None else Article.objects.none()
-
-    def clean_voice(self) -> Any:
-        # Refused before it is read into memory, as the API's voice_upload
-        # does; the case core then checks what it decodes to.
-        voice = self.cleaned_data.get("voice")
-        if voice and voice.size is not None and voice.size > voice_max_bytes():
-            raise forms.ValidationError(
-                str(AudioTooLarge(max_bytes=voice_max_bytes(), size=voice.size).message)
-            )
-        return voice
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

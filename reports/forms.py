@@ -22,6 +22,7 @@ from helpdesk.filing import CaseDraft
 from helpdesk.models import ProxyFiling, Service, ServiceKind
 from helpdesk.names import service_name
 from helpdesk.proxy_filing import ProxyDetails
+from helpdesk.voice_field import VoiceNoteField
 
 KEY_PATTERN = "[A-Za-z0-9_-]{8,128}"
 
@@ -168,8 +169,18 @@ class HelpForm(_CaseForm):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        label=_("Your message"), widget=forms.Textarea(attrs={"rows": 3, "maxlength": 4000})
+        label=_("Your message"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 4000}),
     )
+    # For a resident who reads and writes little: say it instead.
+    voice = VoiceNoteField(label=_("Or a voice note (up to 2 minutes)"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("body", "").strip() and not data.get("voice"):
+            raise forms.ValidationError(_("Write a message or record a voice note."))
+        return data
 
 
 class RateForm(forms.Form):

@@ -217,7 +217,13 @@ Run = Callable[[Ticket, User, dict[str, Any], str], object]
 ACTIONS: dict[str, tuple[type[forms.Form], Run, Promise]] = {
     "reply": (
         ReplyForm,
-        lambda t, by, d, ip: lifecycle.ticket_reply(ticket=t, by=by, body=d["body"], ip=ip),
+        lambda t, by, d, ip: lifecycle.ticket_reply(
+            ticket=t,
+            by=by,
+            body=d["body"],
+            voice=d["voice"].read() if d.get("voice") else None,
+            ip=ip,
+        ),
         _("Your message was sent."),
     ),
     "rate": (
@@ -241,7 +247,7 @@ def case_action(request: HttpRequest, scope: Scope, ticket: Ticket, action: str)
     if action not in ACTIONS:
         raise Http404
     form_class, run, done = ACTIONS[action]
-    form = form_class(request.POST, prefix=action)
+    form = form_class(request.POST, request.FILES, prefix=action)
     if not form.is_valid():
         return _case_page(
             request,

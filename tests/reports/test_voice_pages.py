@@ -400,3 +400,59 @@ def test_an_officers_too_big_recording_is_refused_before_it_is_read(
     form = ReplyForm(data={"body": ""}, files={"voice": _voice(b"\0" * 50_001)})
     assert not form.is_valid()
     assert "voice" in form.errors
+
+
+def test_a_resident_answers_the_commune_with_a_voice_note(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    ticket, first = _voice_case(personas, commune_a)
+    lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    resident = _client(personas.resident)
+    page = resident.get(f"/cases/{ticket.number}/").content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    assert 'name="reply-voice"' in page
+    assert "Hoặc nói bằng ghi âm" in page  # Vietnamese first
+
+    sent = resident.post(
+        f"/cases/{ticket.number}/reply/", {"reply-body": "", "reply-voice": _voice()}
+    )
+    assert sent.status_code == 302, sent.content.decode()[:2000]
+    answer = ticket.attachments.filter(role=Attachment.Role.VOICE).exclude(pk=first.pk).get()
+    assert answer.event is not None
+    assert answer.event.kind == "reply"
+    assert answer.event.actor == personas.resident
+    # The officer in scope hears it; another resident does not.
+    assert _client(personas.officer_a).get(f"/voice/{answer.pk}/").status_code == 200
+    stranger = factories.user_create()
+    assert _client(stranger).get(f"/voice/{answer.pk}/").status_code == 404
+    assert _client(personas.officer_b).get(f"/voice/{answer.pk}/").status_code == 404
+
+
+def test_a_residents_empty_reply_asks_for_words_or_a_voice_note(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    ticket, _note = _voice_case(personas, commune_a)
+    events = ticket.events.count()
+    response = _client(personas.resident).post(
+        f"/cases/{ticket.number}/reply/",
+        {"reply-body": "  "},
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 422
+    assert "Write a message or record a voice note." in response.content.decode()
+    assert ticket.events.count() == events
+
+
+def test_a_residents_bad_recording_is_refused_and_nothing_is_kept(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    ticket, _note = _voice_case(personas, commune_a)
+    events = ticket.events.count()
+    voices = ticket.attachments.filter(role=Attachment.Role.VOICE).count()
+    response = _client(personas.resident).post(
+        f"/cases/{ticket.number}/reply/", {"reply-body": "", "reply-voice": _voice(b"junk" * 99)}
+    )
+    assert response.status_code == 422
+    assert escape(str(AudioRejected.default_message)) in response.content.decode()
+    assert ticket.events.count() == events
+    assert ticket.attachments.filter(role=Attachment.Role.VOICE).count() == voices
