@@ -19,7 +19,8 @@ def test_a_new_number_gets_an_account_and_a_known_one_gets_the_same_account() ->
     made = account_for_phone(PHONE, full_name="Cụ Nhàn")
     again = account_for_phone(PHONE, full_name="Someone else")
 
-    assert made.created and not again.created
+    assert made.created
+    assert not again.created
     assert again.user.pk == made.user.pk
     assert User.objects.get(phone=PHONE).full_name == "Cụ Nhàn"
     assert not made.user.has_usable_password()
