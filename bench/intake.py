@@ -22,7 +22,7 @@ left "processing" or "failed".
     DATABASE_URL=postgis://xadesk:xadesk@127.0.0.1:55832/xadesk \\
       .venv/bin/python bench/intake.py --url http://127.0.0.1:8600 --photo 1600
 
-The bench reads the server's database (DATABASE_URL) and media folder to check
+The bench reads the server's database (DATABASE_URL) and media storage to check
 the cases, so both must be the server's. Exits 1 if a case lacks a photo, or a
 photo its files, after the drain.
 """
@@ -57,7 +57,7 @@ django.setup()
 
 import httpx  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.core.files.storage import FileSystemStorage, Storage  # noqa: E402
+from django.core.files.storage import FileSystemStorage, Storage, default_storage  # noqa: E402
 from django.db import connection  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
@@ -304,6 +304,8 @@ def start_server(processing: str, port: int, workers: int) -> Server:
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_MEDIA_ROOT": str(media),
+        # The fresh folder above, even when this shell points at a bucket.
+        "XADESK_MEDIA_STORAGE": "filesystem",
         "XADESK_PHOTO_PROCESSING": processing,
         "XADESK_ALLOW_DEMO_BACKENDS": "true",
         "SMS_BACKEND": "file",
@@ -467,7 +469,13 @@ def main() -> int:
     )
     parser.add_argument("--port", type=int, default=8650, help="with --serve")
     parser.add_argument("--http-workers", type=int, default=3, help="with --serve")
-    parser.add_argument("--media-root", type=Path, default=Path(settings.MEDIA_ROOT))
+    parser.add_argument(
+        "--media-root",
+        type=Path,
+        default=None,
+        help="the running server's media folder; default: its configured storage "
+        "(DJANGO_MEDIA_ROOT, or the bucket of XADESK_MEDIA_STORAGE=s3)",
+    )
     parser.add_argument("--photo", choices=sorted(SIZES), nargs="+", default=["1600", "12mp"])
     parser.add_argument("--photos", type=int, default=1, help="photos per report")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[4, 8, 16])
@@ -505,7 +513,9 @@ def main() -> int:
         for processing in args.serve or [""]:
             server = start_server(processing, args.port, args.http_workers) if processing else None
             url = server.url if server else args.url
-            storage = FileSystemStorage(location=server.media if server else args.media_root)
+            storage: Storage = default_storage
+            if server or args.media_root:
+                storage = FileSystemStorage(location=server.media if server else args.media_root)
             label = processing or "make run"
             print(f"\n--- server: {label} ({url})", flush=True)
             try:

@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
+from config.media_settings import media_origins, media_storage_settings
 
 # Lets admin classes and querysets be written ModelAdmin[Model] at run time.
 django_stubs_ext.monkeypatch()
@@ -384,6 +385,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / ".run" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Media (photos, voice notes) on the local folder MEDIA_ROOT, or in an S3-API
+# bucket with XADESK_MEDIA_STORAGE=s3 and the XADESK_S3_* variables, checked by
+# config/media_settings.py. Only Django's storage API touches media, so the
+# rest of the code is the same on both.
+MEDIA_STORAGE = env_choice("XADESK_MEDIA_STORAGE", "filesystem", ("filesystem", "s3"))
 # Collected static files carry a hash of their content in their names
 # (xadesk.3f2a….css), so browsers, nginx and the service worker may keep them
 # for good and a deploy can never mix an old script with a new page. While
@@ -391,7 +397,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # without collectstatic) the names stay plain; the service worker's version
 # (config/pwa.py) changes with any file's content instead.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage_settings(MEDIA_STORAGE),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -404,7 +410,8 @@ MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / ".run" / "media"))
 # server directly; every other photo goes through helpdesk/photo_views.py. Set
 # this to the web server's internal location for the media folder (nginx:
 # `location /_media/ { internal; alias MEDIA_ROOT/; }`) to let it send the
-# file after the check. Empty: the app streams the file itself.
+# file after the check. Empty: the app streams the file itself. With the S3
+# storage it is not used: the app answers with a presigned address instead.
 MEDIA_ACCEL_REDIRECT = env_str("XADESK_MEDIA_ACCEL_REDIRECT", "")
 if MEDIA_ACCEL_REDIRECT and not re.fullmatch(r"/[A-Za-z0-9_\-/]*/", MEDIA_ACCEL_REDIRECT):
     raise ImproperlyConfigured(
@@ -460,7 +467,8 @@ if SECURE_SSL:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
-# Map tiles are the only thing the pages load from elsewhere.
+# Map tiles are the only thing the pages load from elsewhere (and media, when
+# they are in a bucket).
 MAP_TILE_ORIGIN = "https://tile.openstreetmap.org"
 # The pages carry no inline script or style (tests/browser/test_csp.py opens
 # each one in Chromium and fails on any violation), so the policy can be
@@ -469,9 +477,10 @@ SECURE_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
-    "img-src": ["'self'", "data:", "blob:", MAP_TILE_ORIGIN],
+    # Photos and voice notes in a bucket: the views redirect there.
+    "img-src": ["'self'", "data:", "blob:", MAP_TILE_ORIGIN, *media_origins(STORAGES["default"])],
     # Voice notes: played from this site; the recorder's preview plays a blob.
-    "media-src": ["'self'", "blob:"],
+    "media-src": ["'self'", "blob:", *media_origins(STORAGES["default"])],
     "connect-src": ["'self'"],
     "font-src": ["'self'"],
     "object-src": ["'none'"],

@@ -8,6 +8,8 @@ random names, one for the display image and one for the thumbnail, so neither
 public name says anything of the other or of the private ones. Withdrawing the
 approval deletes the copies after the commit, so a published address stops
 working at once (the web server serves ``public/`` with a short cache time).
+In an S3 bucket (core/media_storage.py) only these copies may be written
+public-read; every other object stays private.
 """
 
 from __future__ import annotations
@@ -19,13 +21,13 @@ from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.urls import reverse
 
+from core.media_storage import PUBLIC_PREFIX
 from helpdesk import errors
 from helpdesk.models import Attachment
 from helpdesk.photos import photos_delete
 
 logger = logging.getLogger(__name__)
 
-PUBLIC_PREFIX = "public/"
 VARIANTS = ("display", "thumbnail")
 
 

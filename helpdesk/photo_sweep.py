@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from django.core.files.storage import Storage, default_storage
 from django.utils import timezone
 
-from helpdesk.photo_publishing import PUBLIC_PREFIX
+from core.media_storage import PUBLIC_PREFIX
 from helpdesk.selectors import attachment_file_names
 from helpdesk.voice import VOICE_PREFIX
 

@@ -6,6 +6,8 @@ folder; every other photo goes through this view, which asks
 takes effect at once (issue 18, finding 3). With
 ``XADESK_MEDIA_ACCEL_REDIRECT`` set, nginx sends the file after the check
 (X-Accel-Redirect to an internal location) and no app worker streams it.
+With the media in an S3 bucket (core/media_storage.py) the answer is instead a
+redirect to a presigned address that expires after XADESK_S3_SIGNED_SECONDS.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import mimetypes
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_GET
 
 from accounts.auth import request_person
+from core.media_storage import media_signed_url
 from helpdesk import errors
 from helpdesk.models import Attachment
 from helpdesk.permissions import scope_for
@@ -28,6 +31,19 @@ from helpdesk.selectors import photo_get
 # browser keep a copy for an hour and no shared cache keep one at all. Apps
 # fetch with their bearer key, pages with the session cookie.
 CACHE_CONTROL = "private, max-age=3600"
+# A redirect to a presigned address is kept by no cache at all: the address
+# expires within minutes, and a copy would outlive a withdrawn access.
+REDIRECT_CACHE_CONTROL = "private, no-store"
+
+
+def private_media_response(*, name: str, content_type: str) -> HttpResponse | None:
+    """The redirect to a presigned address of ``name``, or None on a local folder."""
+    url = media_signed_url(name=name, content_type=content_type)
+    if url is None:
+        return None
+    response = HttpResponseRedirect(url)
+    response["Cache-Control"] = REDIRECT_CACHE_CONTROL
+    return response
 
 
 @require_GET
@@ -47,6 +63,9 @@ def photo_file(
         raise Http404
     name = attachment.display if variant == "display" else attachment.thumbnail
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    redirect = private_media_response(name=name, content_type=content_type)
+    if redirect is not None:
+        return redirect
     accel = settings.MEDIA_ACCEL_REDIRECT
     response: HttpResponse | FileResponse
     if accel:

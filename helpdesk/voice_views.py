@@ -1,8 +1,10 @@
 """Voice notes of a case, served only to people who may hear them.
 
 Like private photos (helpdesk/photo_views.py): asked of ``selectors.voice_get``
-on each fetch, through X-Accel-Redirect when nginx fronts the app. There is no
-public copy of a voice note and no public address for one.
+on each fetch, through X-Accel-Redirect when nginx fronts the app, or a
+redirect to a presigned address when the media are in a bucket (the bucket
+then answers the player's Range requests). There is no public copy of a voice
+note and no public address for one.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from core.api_fields import uploads_of
 from helpdesk import errors
 from helpdesk.models import Attachment
 from helpdesk.permissions import scope_for
-from helpdesk.photo_views import CACHE_CONTROL
+from helpdesk.photo_views import CACHE_CONTROL, private_media_response
 from helpdesk.selectors import voice_get
 from helpdesk.voice import CONTENT_TYPE, max_bytes
 from helpdesk.voice_errors import AudioTooLarge, TooManyVoiceNotes
@@ -60,6 +62,9 @@ def voice_file(request: HttpRequest, voice_id: int) -> HttpResponse:
     except errors.CaseNotFound:
         raise Http404 from None
     name = attachment.display
+    redirect = private_media_response(name=name, content_type=CONTENT_TYPE)
+    if redirect is not None:
+        return redirect
     accel = settings.MEDIA_ACCEL_REDIRECT
     response: HttpResponse
     if accel:

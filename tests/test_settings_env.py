@@ -234,6 +234,9 @@ ENV_READERS = {
     "config/settings.py": re.compile(
         r"\benv_(?:str|bool|int|list|choice|rate)\(\s*\"([A-Z0-9_]+)\""
     ),
+    "config/media_settings.py": re.compile(
+        r"\benv_(?:str|bool|int|list|choice|rate)\(\s*\"([A-Z0-9_]+)\""
+    ),
     "scripts/provision.sh": re.compile(r"\$\{([A-Z][A-Z0-9_]*):[-?]"),
     "docker/entrypoint.sh": re.compile(r"\$\{([A-Z][A-Z0-9_]*):[-?]"),
 }

@@ -1,0 +1,83 @@
+"""Media in an S3-API bucket (XADESK_MEDIA_STORAGE=s3), and how a stored file is handed out.
+
+Every object is written private: a report's photos, their originals (GPS,
+device) and voice notes are read only through presigned URLs that the views of
+helpdesk/photo_views.py and helpdesk/voice_views.py give to people who passed
+their access check, and that stop working after XADESK_S3_SIGNED_SECONDS.
+Approved public copies (``public/``) are either signed the same way
+(``signed``) or written with ACL public-read and given by their plain address
+(``public-read``), so a CDN may cache them.
+
+The rest of the code only uses Django's storage API, so it runs the same on a
+local folder: ``media_signed_url`` is the one question it asks of the storage.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from django.core.files.storage import Storage, default_storage
+from storages.backends.s3 import S3Storage  # type: ignore[import-untyped]
+
+# Where approved copies go (helpdesk/photo_publishing.py); the only objects
+# that may be public-read.
+PUBLIC_PREFIX = "public/"
+PUBLIC_MODES = ("signed", "public-read")
+
+
+class MediaS3Storage(S3Storage):  # type: ignore[misc]
+    """django-storages' S3 backend, private by default, public-read only under ``public/``."""
+
+    def get_default_settings(self) -> dict[str, Any]:
+        values: dict[str, Any] = super().get_default_settings()
+        # An explicit private ACL rather than the bucket's default: a bucket
+        # made public by mistake must not publish originals.
+        values["default_acl"] = "private"
+        values["public_mode"] = "signed"
+        values["public_base_url"] = ""
+        return values
+
+    def public_read(self, name: str) -> bool:
+        return bool(self.public_mode == "public-read" and name.startswith(PUBLIC_PREFIX))
+
+    def get_object_parameters(self, name: str) -> dict[str, Any]:
+        parameters: dict[str, Any] = super().get_object_parameters(name)
+        parameters["ACL"] = "public-read" if self.public_read(name) else "private"
+        return parameters
+
+    def url(
+        self,
+        name: str,
+        parameters: dict[str, Any] | None = None,
+        expire: int | None = None,
+        http_method: str | None = None,
+    ) -> str:
+        """A presigned address, or the plain one of a public-read copy."""
+        if not self.public_read(name):
+            return str(super().url(name, parameters, expire, http_method))
+        if self.public_base_url:
+            return f"{self.public_base_url.rstrip('/')}/{quote(name)}"
+        # The unsigned client builds the bucket's own address, with no query.
+        client = self.unsigned_connection.meta.client
+        return str(
+            client.generate_presigned_url(
+                "get_object", Params={"Bucket": self.bucket_name, "Key": self._normalize_name(name)}
+            )
+        )
+
+
+def media_signed_url(
+    *, name: str, content_type: str | None = None, storage: Storage | None = None
+) -> str | None:
+    """A short-lived address that serves ``name`` itself, or None on a local folder.
+
+    On a folder the views send the file (or let nginx send it); a bucket
+    serves it to whoever holds the signed address.
+    """
+    storage = storage or default_storage
+    if isinstance(storage, MediaS3Storage) and not storage.public_read(name):
+        # The bucket then answers with the type the app would have sent.
+        parameters = {"ResponseContentType": content_type} if content_type else None
+        return str(storage.url(name, parameters=parameters))
+    return None
