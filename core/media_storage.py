@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.core.files.storage import Storage, default_storage
-from storages.backends.s3 import S3Storage  # type: ignore[import-untyped]
+from storages.backends.s3 import S3Storage
 
 # Where approved copies go (helpdesk/photo_publishing.py); the only objects
 # that may be public-read.
