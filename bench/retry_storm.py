@@ -71,6 +71,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.gis.db.models.functions import PointOnSurface  # noqa: E402
+from django.core.files.storage import FileSystemStorage, Storage, default_storage  # noqa: E402
 from django.db.models import Prefetch  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
@@ -79,9 +80,10 @@ from accounts.models import User  # noqa: E402
 from geo.models import Boundary  # noqa: E402
 from helpdesk.demo import COMMUNE_A  # noqa: E402
 from helpdesk.models import Attachment, Service, Ticket  # noqa: E402
+from helpdesk.photo_sweep import storage_files  # noqa: E402
 
 BENCH_PHONES = "+849860"  # + 5 digits: this bench's residents
-PHOTO_FOLDERS = ("photos", "originals", "public")
+PHOTO_FOLDERS = ("photos", "originals", "public")  # as printed; the sweep's PHOTO_PREFIXES
 DROPS = ("before", "mid-body", "after-upload")
 
 
@@ -299,13 +301,13 @@ def plan_for(rng: random.Random, args: argparse.Namespace) -> list[str]:
 # --- the server side ------------------------------------------------------------
 
 
-def media_files(media_root: Path) -> set[str]:
-    found = set()
-    for folder in PHOTO_FOLDERS:
-        base = media_root / folder
-        if base.is_dir():
-            found |= {str(p.relative_to(media_root)) for p in base.rglob("*") if p.is_file()}
-    return found
+def media_files(storage: Storage) -> set[str]:
+    """Every stored photo file, through the storage API (a folder or a bucket)."""
+    return {
+        name
+        for folder in PHOTO_FOLDERS
+        for name in storage_files(storage=storage, prefix=f"{folder}/")
+    }
 
 
 def referenced_names() -> set[str]:
@@ -317,14 +319,14 @@ def referenced_names() -> set[str]:
     return names
 
 
-def settle(media_root: Path, quiet_seconds: float) -> None:
+def settle(storage: Storage, quiet_seconds: float) -> None:
     """Wait until the photo folders have not changed for ``quiet_seconds``
     (requests whose client left are still being served)."""
-    last, still_since = media_files(media_root), time.monotonic()
+    last, still_since = media_files(storage), time.monotonic()
     deadline = time.monotonic() + 120
     while time.monotonic() - still_since < quiet_seconds and time.monotonic() < deadline:
         time.sleep(0.5)
-        now = media_files(media_root)
+        now = media_files(storage)
         if now != last:
             last, still_since = now, time.monotonic()
 
@@ -410,7 +412,13 @@ def main() -> int:
         default=5.0,
         help="seconds the photo folders must stay unchanged before counting",
     )
-    parser.add_argument("--media-root", type=Path, default=Path(settings.MEDIA_ROOT))
+    parser.add_argument(
+        "--media-root",
+        type=Path,
+        default=None,
+        help="the server's media folder; default: its configured storage "
+        "(DJANGO_MEDIA_ROOT, or the bucket of XADESK_MEDIA_STORAGE=s3)",
+    )
     parser.add_argument("--server-pidfile", type=Path, default=ROOT / ".run" / "gunicorn.pid")
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
@@ -460,9 +468,13 @@ def main() -> int:
         f"--service {args.service}"
     )
     print(f"  server abuse limits: {server_rate_limits(args.server_pidfile)}")
-    print(f"  media root: {args.media_root}; load average {os.getloadavg()[0]:.1f}", flush=True)
+    storage: Storage = (
+        FileSystemStorage(location=args.media_root) if args.media_root else default_storage
+    )
+    where = args.media_root or settings.STORAGES["default"]["BACKEND"]
+    print(f"  media: {where}; load average {os.getloadavg()[0]:.1f}", flush=True)
 
-    files_before = media_files(args.media_root)
+    files_before = media_files(storage)
     orphans_before = files_before - referenced_names()
     tickets_before = Ticket.objects.count()
 
@@ -492,7 +504,7 @@ def main() -> int:
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - start
-    settle(args.media_root, args.settle)
+    settle(storage, args.settle)
     for key in bearers:
         api_token_revoke(key=key)
 
@@ -557,11 +569,11 @@ def main() -> int:
     server_errors = sum(n for status, n in statuses.items() if status.startswith("5"))
     refused = statuses.get("429", 0)
 
-    files_after = media_files(args.media_root)
+    files_after = media_files(storage)
     names = referenced_names()
     new_files = files_after - files_before
     new_orphans = new_files - names
-    missing = {n for n in names if not (args.media_root / n).is_file()}
+    missing = {n for n in names if not storage.exists(n)}
     tickets_made = Ticket.objects.count() - tickets_before
 
     print(f"\nload average at the end {os.getloadavg()[0]:.1f} (the machine's 2 cores are shared)")
