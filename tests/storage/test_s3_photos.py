@@ -21,7 +21,7 @@ from helpdesk.photo_publishing import photo_public_url
 from tests.conftest import Personas
 from tests.factories import jpeg, point_inside
 from tests.helpdesk.test_photos import assert_no_metadata
-from tests.storage.conftest import Bucket, http_get
+from tests.s3_server import Bucket, http_get
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,8 @@ from helpdesk.photo_sweep import orphan_files_sweep
 from tests import factories
 from tests.conftest import Personas
 from tests.factories import jpeg, point_inside, voice_note
-from tests.storage.conftest import Bucket, http_get, use_bucket
+from tests.s3_server import Bucket, http_get
+from tests.storage.conftest import use_bucket
 
 pytestmark = pytest.mark.django_db
 
