@@ -23,7 +23,6 @@ from storages.backends.s3 import S3Storage
 # Where approved copies go (helpdesk/photo_publishing.py); the only objects
 # that may be public-read.
 PUBLIC_PREFIX = "public/"
-PUBLIC_MODES = ("signed", "public-read")
 
 
 class MediaS3Storage(S3Storage):  # type: ignore[misc]
