@@ -115,14 +115,58 @@ def stored_files(root: Path) -> list[Path]:
     return [path for path in root.rglob("*") if path.is_file()]
 
 
+# JPEG markers a served image may hold: SOI, JFIF's APP0, quantisation and
+# Huffman tables, restart interval, frame (baseline, extended, progressive),
+# scan, restarts, EOI. No other APPn (EXIF, XMP, ICC, Photoshop), no comment.
+_SERVED_MARKERS = {0xD8, 0xE0, 0xDB, 0xC4, 0xDD, 0xC0, 0xC1, 0xC2, 0xDA, 0xD9}
+_STANDALONE = {0xD8, 0xD9, *range(0xD0, 0xD8)}
+
+
+def jpeg_segments(raw: bytes) -> tuple[list[tuple[int, bytes]], bytes]:
+    """Return the marker segments of a JPEG (marker, payload) and what follows its EOI.
+
+    Entropy-coded scan data is skipped: compressed pixels may hold any bytes
+    (even "GPS"), so only the segments can carry metadata.
+    """
+    assert raw[:2] == b"\xff\xd8"
+    segments: list[tuple[int, bytes]] = []
+    position = 0
+    while True:
+        assert raw[position] == 0xFF, f"no marker at {position}"
+        while raw[position + 1] == 0xFF:  # fill bytes
+            position += 1
+        marker = raw[position + 1]
+        position += 2
+        if marker in _STANDALONE:
+            segments.append((marker, b""))
+            if marker == 0xD9:
+                return segments, raw[position:]
+            continue
+        (length,) = struct.unpack(">H", raw[position : position + 2])
+        segments.append((marker, raw[position + 2 : position + length]))
+        position += length
+        if marker == 0xDA:
+            # Scan data ends at the first 0xFF not followed by 0x00 (a stuffed
+            # byte) or a restart marker.
+            while not (raw[position] == 0xFF and raw[position + 1] not in (0, *range(0xD0, 0xD8))):
+                position += 1
+
+
 def assert_no_metadata(raw: bytes) -> None:
     with Image.open(io.BytesIO(raw)) as image:
         assert image.format == "JPEG"
         assert image.mode == "RGB"
         assert not set(image.info) & {"exif", "xmp", "icc_profile", "comment", "photoshop"}
         assert not image.getexif()
-    for marker in (b"Exif", b"http://ns.adobe.com/xap", b"ICC_PROFILE", SECRET, b"GPS"):
-        assert marker not in raw
+    segments, trailer = jpeg_segments(raw)
+    assert trailer == b""
+    for marker, payload in segments:
+        assert marker in _SERVED_MARKERS, f"segment 0x{marker:02X}"
+        if marker == 0xE0:
+            assert payload.startswith(b"JFIF\x00")
+            assert len(payload) == 14  # no thumbnail in it
+        for secret in (b"Exif", b"http://ns.adobe.com/xap", b"ICC_PROFILE", SECRET, b"GPS"):
+            assert secret not in payload
 
 
 # --- What is read -------------------------------------------------------------
