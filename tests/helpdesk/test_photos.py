@@ -6,6 +6,7 @@ alone, and check that it keeps a worker within its budget.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import io
 import json
@@ -21,9 +22,9 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, InMemoryStorage
 from django.utils import translation
-from PIL import ExifTags, Image, ImageCms, ImageFile, PngImagePlugin
+from PIL import ExifTags, Image, ImageCms, ImageFile, JpegImagePlugin, PngImagePlugin
 from PIL.TiffImagePlugin import IFDRational
 
 from helpdesk.photo_errors import (
@@ -36,6 +37,8 @@ from helpdesk.photos import (
     DECODE_BUDGET,
     GeoPoint,
     allowed_formats,
+    photo_accept,
+    photo_derive,
     photo_inspect,
     photo_process,
     photos_delete,
@@ -43,6 +46,7 @@ from helpdesk.photos import (
 
 RED = (255, 0, 0)
 BLUE = (0, 0, 255)
+GREEN = (0, 255, 0)
 WHITE = (255, 255, 255)
 SECRET = b"reporter-secret-comment"
 XMP = (
@@ -300,6 +304,97 @@ def test_served_images_carry_no_metadata(storage: FileSystemStorage) -> None:
     for name in (result.display_name, result.thumbnail_name):
         with storage.open(name) as served:
             assert_no_metadata(served.read())
+
+
+@functools.cache
+def phone_original(orientation: int) -> bytes:
+    """A 12 MP JPEG as a phone stores it: sensor-sized, grain, every metadata block.
+
+    A red block at the top left of the stored pixels and a green one at the
+    bottom right, to see where the orientation puts them.
+    """
+    image = noisy((4000, 3000))
+    image.paste(RED, (0, 0, 800, 800))
+    image.paste(GREEN, (3200, 2200, 4000, 3000))
+    exif = gps_exif((21.0, 35.0, 24.0), "N", (105.0, 50.0, 12.0), "E")
+    exif[ExifTags.Base.Orientation] = orientation
+    exif[ExifTags.Base.Model] = "PhoneMaker X"
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    return jpeg(image, exif=exif, icc_profile=icc, comment=SECRET, xmp=XMP, quality=90)
+
+
+@pytest.mark.parametrize(
+    ("orientation", "size", "red", "green"),
+    [
+        # Fractions of the served image's width and height where each block lands.
+        (1, (1600, 1200), (0.1, 0.1), (0.9, 0.9)),
+        (3, (1600, 1200), (0.9, 0.9), (0.1, 0.1)),
+        (6, (1200, 1600), (0.9, 0.1), (0.1, 0.9)),
+        (8, (1200, 1600), (0.1, 0.9), (0.9, 0.1)),
+    ],
+)
+def test_12_mp_jpeg_decoded_at_half_scale_is_turned_upright_and_stripped(
+    orientation: int,
+    size: tuple[int, int],
+    red: tuple[float, float],
+    green: tuple[float, float],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    upload = phone_original(orientation)
+    with pytest.raises(AssertionError):
+        assert_no_metadata(upload)  # the check can fail: the upload has every block
+    decoded_sizes: list[tuple[int, int]] = []
+    draft = JpegImagePlugin.JpegImageFile.draft
+
+    def spy(self: JpegImagePlugin.JpegImageFile, *args: Any, **kwargs: Any) -> Any:
+        result = draft(self, *args, **kwargs)
+        decoded_sizes.append(self.size)
+        return result
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spy)
+    storage = InMemoryStorage()
+
+    # In the worker's way: the original stored by the request, derived later.
+    accepted = photo_accept(data=upload, storage=storage)
+    decoded_sizes.clear()
+    width, height = photo_derive(
+        original_name=accepted.original_name or "",
+        display_name=accepted.display_name,
+        thumbnail_name=accepted.thumbnail_name,
+        storage=storage,
+    )
+
+    assert decoded_sizes == [(2000, 1500)]  # libjpeg scaled in the DCT: 1/4 of the pixels
+    assert (width, height) == (accepted.width, accepted.height) == size
+    assert is_near(accepted.info.gps, 21.59, 105.836667)
+    thumbnail_size = (size[0] // 4, size[1] // 4)
+    for name, expected in (
+        (accepted.display_name, size),
+        (accepted.thumbnail_name, thumbnail_size),
+    ):
+        with storage.open(name) as served:
+            raw = served.read()
+        assert_no_metadata(raw)
+        with Image.open(io.BytesIO(raw)) as image:
+            assert image.size == expected
+            for colour, (x, y) in ((RED, red), (GREEN, green)):
+                assert is_close(
+                    image.getpixel((int(x * expected[0]), int(y * expected[1]))), colour
+                )
+
+
+@pytest.mark.parametrize(
+    ("upload_size", "thumbnail_size"),
+    [((1600, 1201), (400, 300)), ((1599, 1000), (400, 250)), ((1000, 999), (400, 400))],
+)
+def test_thumbnail_has_the_size_of_its_longest_side_whatever_the_box_reduce_leaves(
+    upload_size: tuple[int, int], thumbnail_size: tuple[int, int], storage: FileSystemStorage
+) -> None:
+    result = photo_process(data=jpeg(noisy(upload_size)), storage=storage)
+
+    assert (result.width, result.height) == upload_size
+    with storage.open(result.thumbnail_name) as served, Image.open(served) as thumbnail:
+        assert thumbnail.size == thumbnail_size
 
 
 def test_png_with_alpha_and_text_becomes_jpeg_on_white(storage: FileSystemStorage) -> None:
