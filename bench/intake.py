@@ -15,7 +15,11 @@ window / its seconds), p50/p95/p99 of those requests, errors by kind
 until every photo of the run has its derived images (the backlog drained: at
 once when they are made in the request), and that each case of the run has
 its photos, each with its display image and thumbnail in storage and none
-left "processing" or "failed".
+left "processing" or "failed"; the photos/s end to end (every report answered,
+over the time from the first request to the last derived image). With --serve,
+also the CPU time a report cost, by process (gunicorn, the photo workers, the
+PostgreSQL backends of this database, this load generator): unlike the rates,
+it hardly depends on what else the machine is running.
 
     XADESK_PORT=8600 XADESK_RATE_FILING_PERSON=off XADESK_RATE_FILING_IP=off \\
       XADESK_RATE_PHOTO_PERSON=off XADESK_RATE_PHOTO_IP=off make run   # another terminal
@@ -342,6 +346,65 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
 
 
+# --- CPU time: what a report costs, whatever else the machine is doing -------------------
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a living process has used; 0 once it is gone."""
+    try:
+        # After the command name in parentheses: field 3 onwards; utime and stime are 14, 15.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its living descendants (gunicorn's workers)."""
+    tree, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        tree.append(current)
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        pending += [int(child) for child in children]
+    return tree
+
+
+def cpu_snapshot(server: Server) -> dict[str, dict[int, float]]:
+    """CPU seconds by process of the HTTP server, the photo workers and the database.
+
+    PostgreSQL's are the backends connected to this database (persistent
+    connections, DATABASE_CONN_MAX_AGE), not other databases' on the cluster.
+    """
+    http, *workers = server.processes
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        backends = [pid for (pid,) in cursor.fetchall()]
+    return {
+        "HTTP (gunicorn)": {pid: process_cpu(pid) for pid in process_tree(http.pid)},
+        "photo workers": {pid: process_cpu(p.pid) for p in workers for pid in [p.pid]},
+        "PostgreSQL": {pid: process_cpu(pid) for pid in backends},
+    }
+
+
+def cpu_used(
+    before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]
+) -> dict[str, float]:
+    """CPU seconds by group between two snapshots (a process born in between: all of it)."""
+    return {
+        group: sum(cpu - before[group].get(pid, 0.0) for pid, cpu in after[group].items())
+        for group in after
+    }
+
+
 # --- afterwards: the photos of every case ----------------------------------------------
 
 
@@ -394,6 +457,8 @@ def measure(
     seed: int,
     run: str,
     rows: list[tuple[str, str, int, float, float, int]],
+    ends: list[tuple[str, str, float]],
+    server: Server | None,
 ) -> int:
     """Every photo size at every concurrency against one server; return the failed checks."""
     failures = 0
@@ -405,6 +470,9 @@ def measure(
             flush=True,
         )
         numbers: list[str] = []
+        started = time.perf_counter()
+        cpu_before = cpu_snapshot(server) if server else None
+        client_before = time.process_time()
         for concurrency in args.concurrency:
             load_before = os.getloadavg()
             level = asyncio.run(
@@ -443,6 +511,30 @@ def measure(
             f"answer (still processing after the wait: {pending}; load {os.getloadavg()[0]:.1f})",
             flush=True,
         )
+        # End to end: every report answered (warm-ups included) over the time from
+        # the first request to the last derived image, what the machine carries.
+        elapsed = time.perf_counter() - started
+        carried = len(numbers) * args.photos / elapsed
+        print(
+            f"  end to end: {len(numbers)} reports, {len(numbers) * args.photos} photos "
+            f"served in {elapsed:.1f} s (load and drain): {carried:.1f} photos/s",
+            flush=True,
+        )
+        ends.append((label, kind, carried))
+        if cpu_before is not None and server is not None and numbers:
+            # Load-independent: what each report cost the machine, by process,
+            # and the rate that would make of the machine's cores if nothing else ran.
+            used = cpu_used(cpu_before, cpu_snapshot(server))
+            used["load generator (this process)"] = time.process_time() - client_before
+            per_report = {group: seconds * 1000 / len(numbers) for group, seconds in used.items()}
+            total = sum(per_report.values())
+            print(
+                "  CPU a report: "
+                + ", ".join(f"{group} {ms:.1f} ms" for group, ms in per_report.items())
+                + f"; total {total:.1f} ms, so {os.cpu_count()} idle cores would carry "
+                f"{(os.cpu_count() or 1) * 1000 / total:.1f} reports/s end to end",
+                flush=True,
+            )
         checks = check_cases(numbers, args.photos, storage)
         for name, value in checks.items():
             print(f"  {'ok  ' if value == 0 else 'FAIL'} {name}: {value}")
@@ -509,6 +601,7 @@ def main() -> int:
     )
     failures = 0
     rows: list[tuple[str, str, int, float, float, int]] = []
+    ends: list[tuple[str, str, float]] = []
     try:
         for processing in args.serve or [""]:
             server = start_server(processing, args.port, args.http_workers) if processing else None
@@ -519,7 +612,9 @@ def main() -> int:
             label = processing or "make run"
             print(f"\n--- server: {label} ({url})", flush=True)
             try:
-                failures += measure(args, url, label, storage, bearers, points, seed, run, rows)
+                failures += measure(
+                    args, url, label, storage, bearers, points, seed, run, rows, ends, server
+                )
             finally:
                 if server:
                     server.stop()
@@ -536,6 +631,18 @@ def main() -> int:
                     "value": f"{rate:.1f}/s p95 {p95 * 1000:.0f} ms",
                     "unit": "reports/s",
                     "target": f">= {targets[kind]:.0f}/s, p95 <= 1500 ms",
+                }
+            )
+        )
+    for label, kind, carried in ends:
+        print(
+            "@result "
+            + json.dumps(
+                {
+                    "figure": f"intake {kind} end to end, derived images included ({label})",
+                    "value": f"{carried:.1f}",
+                    "unit": "photos/s",
+                    "target": f">= {targets[kind]:.0f}/s",
                 }
             )
         )

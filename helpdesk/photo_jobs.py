@@ -2,8 +2,9 @@
 
 A filing checks its photos from their headers only, stores the originals
 privately and commits the case with one PhotoJob per photo
-(helpdesk/filing.py); decoding, resizing and stripping (~100-300 ms a photo)
-happen here, off the request. A worker claims due jobs (FOR UPDATE SKIP
+(helpdesk/filing.py); decoding, resizing and stripping (of CPU, about 35 ms a
+1600 px JPEG and 85 ms a 12 MP one: bench/photo_pipeline.py) happen here, off
+the request. A worker claims due jobs (FOR UPDATE SKIP
 LOCKED, then a lease, as notifications/fanout.py claims fan-outs), writes the
 display image and thumbnail under the names the attachment already holds, and
 commits the attachment READY with the job done.
