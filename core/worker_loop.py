@@ -34,6 +34,8 @@ from django.db import (
     connection,
 )
 
+from core.heartbeat import heartbeat_touch
+
 logger = logging.getLogger(__name__)
 
 # How often an idle worker looks at its stop flag while it waits.
@@ -41,6 +43,10 @@ TICK_SECONDS = 0.1
 # A pass that met PostgreSQL restarting or failing over waits at least this
 # long before the next one, so a long outage is not a tight loop of errors.
 DATABASE_RETRY_SECONDS = 2.0
+# At most one heartbeat write (core/heartbeat.py) this often: between items of
+# a pass, while idle, and while the database is away. A health check's
+# --max-age must exceed the longest single item (one send, one photo, one job).
+HEARTBEAT_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -50,11 +56,14 @@ class PassResult:
 
 
 class WorkerCommand(BaseCommand):
-    """Subclasses name their ``wake_channel`` and ``default_batch`` and do one pass."""
+    """Subclasses name their ``wake_channel``, ``heartbeat_name`` and ``default_batch``
+    and do one pass. An empty ``wake_channel``: no LISTEN, the interval alone."""
 
     wake_channel: str
+    heartbeat_name: str
     default_batch: int
     batch_help: str = "Items per claim."
+    default_interval: float = 2.0
 
     def run_pass(
         self, *, batch: int, should_stop: Callable[[], bool], options: dict[str, Any]
@@ -67,12 +76,16 @@ class WorkerCommand(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="Run one pass and exit.")
         parser.add_argument(
-            "--interval", type=float, default=2.0, help="Seconds between idle passes."
+            "--interval",
+            type=float,
+            default=self.default_interval,
+            help="Seconds between idle passes.",
         )
         parser.add_argument("--batch", type=int, default=self.default_batch, help=self.batch_help)
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stopping = False
+        self._last_beat = 0.0
 
         def stop(signum: int, frame: FrameType | None) -> None:
             self.stopping = True
@@ -83,13 +96,14 @@ class WorkerCommand(BaseCommand):
             signal.signal(signal.SIGTERM, stop)
             signal.signal(signal.SIGINT, stop)
         while not self.stopping:
+            self._beat()
             close_old_connections()
             # Listening before the pass: work committed during it wakes the
             # idle wait below at once instead of after the interval.
             listening = not once and self._listen()
             try:
                 result = self.run_pass(
-                    batch=options["batch"], should_stop=lambda: self.stopping, options=options
+                    batch=options["batch"], should_stop=self._should_stop, options=options
                 )
             except (OperationalError, InterfaceError) as exc:
                 if once:
@@ -112,8 +126,21 @@ class WorkerCommand(BaseCommand):
             if not result.full:
                 self._idle(options["interval"], listening=listening)
 
+    def _should_stop(self) -> bool:
+        """Asked between the items of a pass: also the moment to beat."""
+        self._beat()
+        return self.stopping
+
+    def _beat(self) -> None:
+        now = time.monotonic()
+        if now - self._last_beat >= HEARTBEAT_SECONDS:
+            self._last_beat = now
+            heartbeat_touch(name=self.heartbeat_name)
+
     def _listen(self) -> bool:
         """LISTEN for the wake-ups services send at commit; False if the database is away."""
+        if not self.wake_channel:
+            return False
         try:
             connection.ensure_connection()
             raw = connection.connection
@@ -133,6 +160,7 @@ class WorkerCommand(BaseCommand):
         """
         deadline = time.monotonic() + seconds
         while not self.stopping and time.monotonic() < deadline:
+            self._beat()
             raw = connection.connection if listening else None
             if raw is None:
                 time.sleep(min(TICK_SECONDS, seconds))

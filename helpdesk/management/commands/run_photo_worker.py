@@ -20,6 +20,7 @@ class Command(WorkerCommand):
         "finishes, the rest of the batch is handed back."
     )
     wake_channel = WAKE_CHANNEL
+    heartbeat_name = "photo"
     default_batch = 10
     batch_help = "Jobs per claim."
 

@@ -18,6 +18,7 @@ class Command(WorkerCommand):
         "Ctrl-C: the send in progress finishes, the rest of the batch is handed back."
     )
     wake_channel = WAKE_CHANNEL
+    heartbeat_name = "delivery"
     default_batch = 100
     batch_help = "Deliveries per claim."
 
