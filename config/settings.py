@@ -367,6 +367,20 @@ PHOTO_JOB_LEASE_SECONDS = env_int("XADESK_PHOTO_JOB_LEASE_SECONDS", 120, minimum
 VOICE_MAX_BYTES = env_int("XADESK_VOICE_MAX_MB", 5, minimum=1) * 1024 * 1024
 VOICE_MAX_SECONDS = env_int("XADESK_VOICE_MAX_SECONDS", 120, minimum=1)
 
+# --- Background processes (core/worker_loop.py, core/scheduler.py) ----------
+# Where the workers and the scheduler touch their heartbeat files, which
+# `manage.py worker_health <name>` reads (docker-compose.yml's healthchecks).
+# Per machine or container on purpose: a health check asks about the process
+# beside it, not about a worker somewhere else that shares the database.
+RUN_DIR = Path(env_str("XADESK_RUN_DIR", str(BASE_DIR / ".run")))
+# Seconds between two runs of each periodic job of `manage.py run_scheduler`
+# (helpdesk/schedule.py); however many schedulers run, each job runs once per
+# interval.
+SCHEDULE_SECONDS = {
+    "close_resolved_cases": env_int("XADESK_SCHEDULE_CLOSE_RESOLVED_SECONDS", 3600, minimum=1),
+    "sweep_orphan_files": env_int("XADESK_SCHEDULE_SWEEP_ORPHANS_SECONDS", 3600, minimum=1),
+}
+
 # --- Boot -------------------------------------------------------------------
 # Seconds a WSGI worker waits at boot for the batch-lookup index (geo/warmup.py)
 # before it starts anyway; 0 leaves the build to the first batch lookup. Below

@@ -125,15 +125,12 @@ for _ in $(seq "${XADESK_PHOTO_WORKERS:-$(nproc)}"); do
   "$PY" manage.py run_photo_worker &
   pids+=($!)
 done
-# Hourly: resolved cases nobody reopened close after 7 days, and photo files a
-# process killed before its commit left behind (no attachment names them) are
-# deleted after a day (XADESK_ORPHAN_GRACE_HOURS). A failed run is reported on
-# stderr and retried next hour: `wait -n` below must not see this loop end.
-(while true; do
-  "$PY" manage.py close_resolved_cases -v 0 >/dev/null || true
-  "$PY" manage.py sweep_orphan_files --commit -v 0 >/dev/null || true
-  sleep 3600
-done) &
+# Periodic jobs (helpdesk/schedule.py): resolved cases nobody reopened close
+# after 7 days, and photo files a process killed before its commit left behind
+# (no attachment names them) are deleted after a day (XADESK_ORPHAN_GRACE_HOURS);
+# each every hour (XADESK_SCHEDULE_*_SECONDS). A failed job is logged and tried
+# again at its next interval; a database outage is waited out (core/worker_loop.py).
+"$PY" manage.py run_scheduler &
 pids+=($!)
 
 sed -e "s#@PORT@#$PORT#g" -e "s#@HTTP_SOCKET@#$SOCK_DIR/http.sock#g" \

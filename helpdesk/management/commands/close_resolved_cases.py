@@ -1,7 +1,7 @@
 """Close cases resolved more than 7 days ago that nobody reopened.
 
 Safe to run from several machines at once (rows are claimed with SKIP LOCKED);
-`make run` runs it every hour.
+`manage.py run_scheduler` (`make run`, the compose `scheduler`) runs it every hour.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Delete photo files no attachment refers to (left by a crash before commit).
 
-`make run` runs it every hour with --commit; without it, a dry run.
+`manage.py run_scheduler` runs it every hour with --commit (helpdesk/schedule.py); without
+it, a dry run.
 """
 
 from __future__ import annotations

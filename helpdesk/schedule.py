@@ -1,0 +1,48 @@
+"""The periodic jobs `manage.py run_scheduler` runs, with their intervals from settings.
+
+Both are case-core work (closing resolved cases, deleting orphan photo
+files), which is why the scheduler's command lives in this app: a job of a
+higher layer (alerts, say) would move the command up with it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+
+from core.scheduler import Job
+from helpdesk.lifecycle import tickets_close_resolved
+from helpdesk.photo_sweep import orphan_files_sweep
+
+
+def _close_resolved() -> str:
+    return f"closed {tickets_close_resolved()}"
+
+
+def _sweep_orphans() -> str:
+    result = orphan_files_sweep(grace=timedelta(hours=settings.ORPHAN_GRACE_HOURS), commit=True)
+    if result.no_attachments:
+        # As the command refuses: every file would look orphaned.
+        return f"no attachment in the database: none of {result.scanned} files deleted"
+    return (
+        f"scanned {result.scanned}, referenced {result.referenced}, "
+        f"deleted {result.deleted}, kept young {result.kept_young}"
+    )
+
+
+def scheduled_jobs() -> list[Job]:
+    """The jobs, read from settings when called (never at import)."""
+    seconds = settings.SCHEDULE_SECONDS
+    return [
+        Job(
+            name="close_resolved_cases",
+            interval=timedelta(seconds=seconds["close_resolved_cases"]),
+            run=_close_resolved,
+        ),
+        Job(
+            name="sweep_orphan_files",
+            interval=timedelta(seconds=seconds["sweep_orphan_files"]),
+            run=_sweep_orphans,
+        ),
+    ]
