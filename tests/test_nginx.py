@@ -1,5 +1,6 @@
-"""The real nginx of `make run` and of the compose proxy serves public photo copies
-and nothing else of the media folder (issue 18, finding 3; issue 11, media in production).
+"""The real nginx of `make run` serves public photo copies and nothing else of the
+media folder (issue 18, finding 3; issue 11, media in production); the compose
+proxy serves no media at all (docker-compose.yml keeps uploads in MinIO).
 
 scripts/nginx.conf.in is rendered the way scripts/serve.sh renders it, and
 docker/nginx.conf inside the http block of the nginx image, and each is run by
@@ -85,6 +86,13 @@ class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer
 class Site:
     url: str
     media: Path
+    # make run's nginx sends files of the media folder; the compose proxy has none.
+    serves_media: bool
+
+
+def _media_served_here(site: Site) -> None:
+    if not site.serves_media:
+        pytest.skip("the compose proxy has no media folder: uploads live in MinIO")
 
 
 def _make_run_config(*, run: Path, media: Path, sockets: Path, port: int) -> str:
@@ -111,7 +119,6 @@ def _compose_config(*, run: Path, media: Path, sockets: Path, port: int) -> str:
         "server web:8001;": f"server unix:{sockets}/http.sock;",
         "server ws:8002;": f"server unix:{sockets}/ws-0.sock;",
         "listen 8000;": f"listen 127.0.0.1:{port};",
-        "/data/media/": f"{media}/",
         "/srv/static/": f"{run}/static/",
     }.items():
         assert key in server, key
@@ -183,7 +190,9 @@ def site(request: pytest.FixtureRequest) -> Iterator[Site]:
                     error = process.stderr.read().decode() if process.stderr else ""
                     pytest.fail(f"nginx did not start: {error}")
                 time.sleep(0.05)
-        yield Site(url=f"http://127.0.0.1:{port}", media=media)
+        yield Site(
+            url=f"http://127.0.0.1:{port}", media=media, serves_media=request.param == "make-run"
+        )
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -214,6 +223,7 @@ def test_nginx_compresses_pages_and_the_apps_scripts(site: Site, path: str) -> N
 def test_nginx_serves_public_copies_that_caches_must_check_again(site: Site) -> None:
     """A withdrawn copy must not live on in a shared cache: every use is
     revalidated (a 304 costs a phone no picture bytes)."""
+    _media_served_here(site)
     status, body, headers = _get(f"{site.url}/media/{PUBLIC}")
     assert (status, body) == (200, b"public")
     assert headers["Cache-Control"] == "public, no-cache"
@@ -236,12 +246,24 @@ def test_nginx_serves_no_private_photo_to_anyone(site: Site, path: str) -> None:
     assert body != b"private"
 
 
+def test_the_compose_proxy_sends_no_file_of_a_media_folder(site: Site) -> None:
+    """Even a public copy: with uploads in MinIO a file on the proxy's disk is
+    a leftover, and an X-Accel-Redirect to /_media/ ends in a 404, not a file."""
+    if site.serves_media:
+        pytest.skip("make run's nginx serves public copies from its media folder")
+    assert _get(f"{site.url}/media/{PUBLIC}")[:2] == (404, b"")
+    assert _get(f"{site.url}/photos/ok/")[0] == 404
+    assert _get(f"{site.url}/photos/refused/")[0] == 404
+
+
 def test_a_withdrawn_copy_is_gone_at_once(site: Site) -> None:
+    _media_served_here(site)
     (site.media / PUBLIC).unlink()
     assert _get(f"{site.url}/media/{PUBLIC}")[0] == 404
 
 
 def test_nginx_sends_a_private_photo_only_after_the_apps_check(site: Site) -> None:
+    _media_served_here(site)
     assert _get(f"{site.url}/photos/ok/")[:2] == (200, b"private")
     assert _get(f"{site.url}/photos/refused/")[:2] == (404, b"")
 
