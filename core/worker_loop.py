@@ -1,7 +1,7 @@
 """The loop of a background worker command: passes, LISTEN wake-ups, stop signals.
 
-The delivery worker (notifications) and the photo worker (helpdesk) run the
-same loop around different work: claim what is due, do it, and when a pass
+The delivery worker (notifications), the photo worker and the scheduler
+(helpdesk) run the same loop around different work: claim what is due, do it, and when a pass
 did less than a full batch wait for a NOTIFY on the worker's channel (a
 service sends one at commit) or the interval, whichever comes first.
 SIGTERM or Ctrl-C lets the item in hand finish; the rest of the batch is

@@ -65,7 +65,7 @@ def test_residents_and_officers_without_staff_flag_cannot_open_admin(
 def test_every_model_of_our_apps_has_an_admin_page() -> None:
     from django.apps import apps
 
-    ours = {"accounts", "geo", "helpdesk", "reports", "notifications", "audit"}
+    ours = {"accounts", "geo", "helpdesk", "reports", "notifications", "audit", "core"}
     missing = [
         model._meta.label
         for model in apps.get_models()
