@@ -49,7 +49,8 @@ COPY --from=base /app/staticfiles /srv/static
 
 FROM base AS app
 
-# Runs as an unprivileged user; the only writable place is the media volume.
+# Runs as an unprivileged user. It writes to /data/media (media on disk, when
+# run without S3) and /tmp (the workers' heartbeats, XADESK_RUN_DIR in compose).
 RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home xadesk \
  && mkdir -p /data/media \
  && chown xadesk:xadesk /data/media \

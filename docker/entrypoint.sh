@@ -4,7 +4,10 @@
 #   entrypoint.sh web      gunicorn (WSGI: pages and the API) on :8001
 #   entrypoint.sh ws       uvicorn (ASGI: WebSockets) on :8002
 #   entrypoint.sh setup    migrate, import the 2025 boundaries, load demo data; exits
-#   entrypoint.sh CMD...   anything else, e.g. `python manage.py shell`
+#   entrypoint.sh CMD...   anything else, e.g. `python manage.py shell`, or the
+#                          loops of compose's worker, photo-worker and scheduler
+#                          (`python manage.py run_delivery_worker`, ...), which
+#                          wait out a database that is not up yet themselves
 #
 # XADESK_MIGRATE (true/false, default true) lets web/ws migrate on start when
 # the image runs on its own. docker-compose.yml sets it to false there: the
