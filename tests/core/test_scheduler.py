@@ -88,9 +88,24 @@ def test_a_job_another_scheduler_holds_is_skipped_not_waited_for() -> None:
     ) as other:
         other.execute("SELECT pg_advisory_lock(%s, %s)", (LOCK_SPACE, _lock_key("test_job")))
         assert job_run_if_due(job=_counting_job(runs)) is None
-    # Its session ended (as a killed scheduler's does): the lock is free again.
+        assert _advisory_locks_held() == 1
+    # Its session ended (as a killed scheduler's does): the lock is free again
+    # once the server process behind it has gone (a close does not wait for that).
+    deadline = time.monotonic() + 10
+    while _advisory_locks_held() and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert job_run_if_due(job=_counting_job(runs)) == "done"
     assert runs == ["ran"]
+
+
+def _advisory_locks_held() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s::oid",
+            [LOCK_SPACE & 0xFFFFFFFF],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def _scheduler_env(tmp_path: Path) -> dict[str, str]:
