@@ -34,9 +34,7 @@ WORKER_SERVICES = {
 }
 ONE_SHOT_SERVICES = {"setup", "minio-setup"}
 TEST_SECRET = "compose-test-secret"
-# The media storage settings another branch adds to config/settings.py. Until
-# it is merged they are checked against this list; once config/settings.py
-# reads them, test_app_environment_names_are_read_by_the_app checks them there.
+# The media storage settings (config/media_settings.py) every app service needs.
 S3_ENV_NAMES = {
     "XADESK_MEDIA_STORAGE",
     "XADESK_S3_BUCKET",
@@ -45,7 +43,6 @@ S3_ENV_NAMES = {
     "XADESK_S3_ACCESS_KEY_ID",
     "XADESK_S3_SECRET_ACCESS_KEY",
     "XADESK_S3_PUBLIC_MODE",
-    "XADESK_S3_PUBLIC_BASE_URL",
 }
 
 
@@ -202,7 +199,8 @@ def test_app_keeps_uploads_in_minio_and_decodes_photos_in_the_worker(tmp_path: P
         env = service["environment"]
         assert set(env) >= S3_ENV_NAMES, name
         assert env["XADESK_MEDIA_STORAGE"] == "s3", name
-        assert env["XADESK_S3_ENDPOINT_URL"] == "http://minio:9000", name
+        # One address for the app (network alias) and the browser (loopback).
+        assert env["XADESK_S3_ENDPOINT_URL"] == "http://s3.localhost:9000", name
         assert env["XADESK_S3_PUBLIC_MODE"] in ("signed", "public-read"), name
         assert env["XADESK_PHOTO_PROCESSING"] == "worker", name
         # No shared media folder any more: every file is in the bucket.
@@ -224,19 +222,17 @@ def test_app_keeps_uploads_in_minio_and_decodes_photos_in_the_worker(tmp_path: P
 def test_app_environment_names_are_read_by_the_app(tmp_path: Path) -> None:
     """A misspelt variable would be ignored silently: each name the app
     services set is read by config/settings.py (or docker/entrypoint.sh), or
-    is one of the S3 settings still on their own branch (S3_ENV_NAMES)."""
+    or config/media_settings.py."""
     readers = "\n".join(
         (REPO_ROOT / path).read_text(encoding="utf-8")
-        for path in ("config/settings.py", "docker/entrypoint.sh")
+        for path in ("config/settings.py", "config/media_settings.py", "docker/entrypoint.sh")
     )
     services = normalised_config(tmp_path)["services"]
     names = {
         n for s in ("setup", *APP_SERVICES, *WORKER_SERVICES) for n in services[s]["environment"]
     }
     unread = sorted(
-        name
-        for name in names
-        if f'"{name}"' not in readers and f"${{{name}" not in readers and name not in S3_ENV_NAMES
+        name for name in names if f'"{name}"' not in readers and f"${{{name}" not in readers
     )
     assert unread == []
 
