@@ -49,3 +49,29 @@ class OutsideCoverage(NotFound):
 
     code = "outside_coverage"
     default_message = _("The point is not inside any Vietnamese commune XaDesk knows.")
+
+
+class InvalidMapArea(InvalidInput):
+    """A map view's box is not ``west,south,east,north`` in degrees, in order, on the globe."""
+
+    code = "invalid_bbox"
+    default_message = _(
+        "The map area must be four numbers, west,south,east,north in degrees, "
+        "with west before east and south before north."
+    )
+
+
+class InvalidMapZoom(InvalidInput):
+    """A map view's zoom is not a whole number the map can show."""
+
+    code = "invalid_zoom"
+    default_message = _("The map zoom must be a whole number from 0 to 20.")
+
+
+class MapAreaTooLarge(InvalidInput):
+    """A map view's box is wider or taller than a screen shows at its zoom."""
+
+    code = "map_area_too_large"
+    default_message = _(
+        "The map area is too large for this zoom: zoom out or ask for a smaller area."
+    )

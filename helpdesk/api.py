@@ -5,9 +5,12 @@ live in helpdesk.permissions and helpdesk.lifecycle.
 """
 
 from datetime import datetime
+from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -16,12 +19,16 @@ from accounts.auth import person_auth
 from accounts.models import User
 from core.api_fields import CappedLimitOffset, JsonBody, uploads_of
 from core.client_ip import client_ip
+from core.pagination import COUNT_CAP
+from geo.map_view import map_view_parse
 from helpdesk import lifecycle, selectors
 from helpdesk.attachments import attachment_approve_public
 from helpdesk.errors import CaseNotFound, InvalidTransferTarget
 from helpdesk.icons import icon_emoji
-from helpdesk.models import Department, Service, Ticket, TicketEvent
-from helpdesk.names import department_name, service_name, unit_name
+from helpdesk.map_clusters import tickets_clustered
+from helpdesk.map_geojson import feature_collection
+from helpdesk.models import Department, Service, Ticket, TicketEvent, TicketStatus
+from helpdesk.names import department_name, localized, service_name, unit_name
 from helpdesk.permissions import CaseView, case_view, scope_for
 from helpdesk.public_view import events_public_copies, ticket_public
 from helpdesk.voice_views import voice_upload
@@ -205,22 +212,60 @@ def list_cases(request: HttpRequest, filters: Query[QueueFilterIn]) -> QuerySet[
     """
     scope = scope_for(user=request.user)
     queryset = (
-        selectors.tickets_queue(
-            scope=scope,
-            filters=selectors.QueueFilter(
-                status=filters.status,
-                service=filters.service,
-                department_id=filters.department,
-                commune_code=filters.commune,
-                assigned_to_me=filters.mine,
-                overdue=filters.overdue,
-                unrouted=filters.unrouted,
-            ),
-        )
+        selectors.tickets_queue(scope=scope, filters=_queue_filter(filters))
         if scope.is_staff_member
         else selectors.tickets_of_reporter(scope=scope)
     )
     return queryset
+
+
+def _queue_filter(filters: QueueFilterIn) -> selectors.QueueFilter:
+    return selectors.QueueFilter(
+        status=filters.status,
+        service=filters.service,
+        department_id=filters.department,
+        commune_code=filters.commune,
+        assigned_to_me=filters.mine,
+        overdue=filters.overdue,
+        unrouted=filters.unrouted,
+    )
+
+
+@router.get("/map", auth=person_auth)
+def map_cases(
+    request: HttpRequest, filters: Query[QueueFilterIn], bbox: str = "", zoom: str = ""
+) -> JsonResponse:
+    """The person's queue inside a map view (``bbox=west,south,east,north``,
+    ``zoom``) as GeoJSON: bubbles with counts below street zoom, the cases
+    themselves from it (helpdesk/map_clusters.py). Same scope and filters as
+    /cases; ``total`` is the number of cases in view (``capped``: more than
+    that)."""
+    view = map_view_parse(bbox=bbox, zoom=zoom)
+    found = tickets_clustered(
+        scope=scope_for(user=request.user),
+        filters=_queue_filter(filters),
+        view=view,
+        limit=settings.QUEUE_MAP_LIMIT,
+        cap=COUNT_CAP,
+    )
+    # One reverse() for the response rather than one per case.
+    detail_url = reverse("console:ticket-detail", args=[_NUMBER])
+
+    def point(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "lon": row["location"].x,
+            "lat": row["location"].y,
+            "number": row["number"],
+            "service": localized(row["service__name"], row["service__name_en"]),
+            "status": row["status"],
+            "status_label": str(TicketStatus(row["status"]).label),
+            "url": detail_url.replace(_NUMBER, row["number"]),
+        }
+
+    return JsonResponse(feature_collection(found, point_properties=point))
+
+
+_NUMBER = "NUMBER"
 
 
 @router.get("/cases/{number}", response=CaseDetailOut, auth=person_auth)

@@ -59,13 +59,20 @@ def public_point(*, service: Service, point: Point | None) -> Point | None:
     """
     if point is None or service.public_location != PublicLocation.GRID:
         return None
-    cell = max(service.public_grid_m, MIN_GRID_M)
+    lon, lat = public_cell_centre(lon=point.x, lat=point.y, grid_m=service.public_grid_m)
+    return Point(lon, lat, srid=4326)
+
+
+def public_cell_centre(*, lon: float, lat: float, grid_m: int) -> tuple[float, float]:
+    """public_point on bare coordinates (lon, lat), for callers that read many
+    rows as numbers rather than as geometries (helpdesk/map_clusters.py)."""
+    cell = max(grid_m, MIN_GRID_M)
     lat_step = cell / METRES_PER_DEGREE
-    lat = (math.floor(point.y / lat_step) + 0.5) * lat_step
+    centre_lat = (math.floor(lat / lat_step) + 0.5) * lat_step
     # Cells are as wide as they are tall at the cell's own latitude.
-    lon_step = cell / (METRES_PER_DEGREE * math.cos(math.radians(lat)))
-    lon = (math.floor(point.x / lon_step) + 0.5) * lon_step
-    return Point(round(lon, 6), round(lat, 6), srid=4326)
+    lon_step = cell / (METRES_PER_DEGREE * math.cos(math.radians(centre_lat)))
+    centre_lon = (math.floor(lon / lon_step) + 0.5) * lon_step
+    return round(centre_lon, 6), round(centre_lat, 6)
 
 
 def residents_names(ticket: Ticket) -> list[str]:

@@ -2,9 +2,10 @@
 nearby open reports, "me too", and the public map."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic.json_schema import SkipJsonSchema
@@ -13,11 +14,15 @@ from accounts.auth import person_auth
 from accounts.models import User
 from core.api_fields import uploads_of
 from core.client_ip import client_ip
+from geo.map_view import map_view_parse
 from geo.schemas import Latitude, Longitude
 from helpdesk import filing
 from helpdesk.api import CaseOut
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
 from helpdesk.icons import icon_emoji
+from helpdesk.map_clusters import reports_public_clustered
+from helpdesk.map_geojson import feature_collection
+from helpdesk.models import TicketStatus
 from helpdesk.names import service_name, unit_name
 from helpdesk.proxy_filing import ProxyDetails
 from helpdesk.public_view import public_point, public_time
@@ -217,3 +222,31 @@ def public_map(request: HttpRequest) -> HttpResponse:
             }
         )
     return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+@router.get("/map", auth=None)
+def public_map_view(request: HttpRequest, bbox: str = "", zoom: str = "") -> JsonResponse:
+    """The public map inside a map view (``bbox=west,south,east,north``,
+    ``zoom``) as GeoJSON: bubbles with counts per commune below street zoom,
+    then per public grid cell, a cell's only report with its public id
+    (helpdesk/map_clusters.py). No case number, person or exact place."""
+    view = map_view_parse(bbox=bbox, zoom=zoom)
+    found = reports_public_clustered(view=view)
+    # One reverse() for the response rather than one per report.
+    case_url = reverse("reports:public-case", args=[_PUBLIC_ID])
+
+    def point(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "lon": row["lon"],
+            "lat": row["lat"],
+            "public_id": row["public_id"],
+            "service": service_name(row["service"]),
+            "status": row["status"],
+            "status_label": str(TicketStatus(row["status"]).label),
+            "url": case_url.replace(_PUBLIC_ID, row["public_id"]),
+        }
+
+    return JsonResponse(feature_collection(found, point_properties=point))
+
+
+_PUBLIC_ID = "PUBLICID"
