@@ -262,7 +262,10 @@ def map_cases(
             "url": detail_url.replace(_NUMBER, row["number"]),
         }
 
-    return JsonResponse(feature_collection(found, point_properties=point))
+    return JsonResponse(
+        feature_collection(found, point_properties=point),
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 _NUMBER = "NUMBER"

@@ -65,4 +65,18 @@ def feature_collection(
         "features": features,
         "total": found.total,
         "capped": found.capped,
+        "summary": map_summary(found),
     }
+
+
+def map_summary(found: MapClusters) -> str:
+    """How many cases the view holds, in words (the map's live status line)."""
+    if found.capped:
+        return ngettext(
+            "More than %(count)d case in this map area",
+            "More than %(count)d cases in this map area",
+            found.total - 1,
+        ) % {"count": found.total - 1}
+    return ngettext(
+        "%(count)d case in this map area", "%(count)d cases in this map area", found.total
+    ) % {"count": found.total}

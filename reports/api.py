@@ -246,7 +246,10 @@ def public_map_view(request: HttpRequest, bbox: str = "", zoom: str = "") -> Jso
             "url": case_url.replace(_PUBLIC_ID, row["public_id"]),
         }
 
-    return JsonResponse(feature_collection(found, point_properties=point))
+    return JsonResponse(
+        feature_collection(found, point_properties=point),
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 _PUBLIC_ID = "PUBLICID"

@@ -139,6 +139,16 @@ API_ROWS: tuple[Row, ...] = (
     ),
     Row("GET", "/api/v1/helpdesk/services", expect(200)),
     Row("GET", "/api/v1/helpdesk/cases", expect(200, anonymous=401), reveals=NUMBER_PAGES),
+    # The queue on a map at province zoom: commune bubbles of the person's own
+    # queue only (commune A's bubble for those who handle case A).
+    Row(
+        "GET",
+        "/api/v1/helpdesk/map",
+        expect(200, anonymous=401),
+        reveals=IN_SCOPE,
+        marker="commune",
+        query="bbox=102,8,110,24&zoom=6",
+    ),
     Row(
         "GET",
         "/api/v1/helpdesk/cases/{number}",
@@ -268,6 +278,7 @@ API_ROWS: tuple[Row, ...] = (
     ),
     Row("GET", "/api/v1/reports/public/{public_id}", expect(200), public_view=True),
     Row("GET", "/api/v1/reports/public", expect(200)),
+    Row("GET", "/api/v1/reports/map", expect(200), query="bbox=102,8,110,24&zoom=6"),
     # Commune A's alerts feed: public, nothing personal.
     Row("GET", "/api/v1/alerts/{code}", expect(200), params={"code": COMMUNE_A_CODE}),
     # The scam check is open to everyone, signed in or not.

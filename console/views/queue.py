@@ -16,6 +16,7 @@ from console.views.access import can_see_dashboard, staff_required
 from console.views.deadline import case_deadline
 from core.pagination import COUNT_CAP as PAGER_CAP
 from core.pagination import CappedPaginator
+from helpdesk.map_clusters import POINTS_ZOOM
 from helpdesk.models import Ticket, TicketStatus
 from helpdesk.names import localized
 from helpdesk.permissions import Scope
@@ -99,6 +100,8 @@ def queue_rows(request: HttpRequest, scope: Scope) -> HttpResponse:
 
 
 _NUMBER = "NUMBER"
+# West, south, east, north of the country, where a queue without located cases opens.
+VIETNAM = (102.1, 8.4, 109.5, 23.4)
 
 
 def _bbox(text: str) -> BBox | None:
@@ -117,10 +120,11 @@ def _bbox(text: str) -> BBox | None:
 def queue_map(request: HttpRequest, scope: Scope) -> HttpResponse:
     """The queue on a map, with the same filters, inside the map's view (``bbox``).
 
-    At most QUEUE_MAP_LIMIT cases, the most urgent first, and how many more there
-    are ("zoom in or narrow the filters"): a province's every point would cost
-    seconds to send and draw. The list under the map is the page's real
-    content: it still works when map tiles or JavaScript do not.
+    The list: at most QUEUE_MAP_LIMIT cases, the most urgent first, and how
+    many more there are ("zoom in or narrow the filters"); it is the page's
+    real content and works when map tiles or JavaScript do not. The map asks
+    the API for what its view holds, counted on the server
+    (helpdesk/map_clusters.py): the page itself sends no points.
     """
     with_communes = can_see_dashboard(scope)
     form = _queue_filter_form(request, scope, with_communes=with_communes)
@@ -150,25 +154,27 @@ def queue_map(request: HttpRequest, scope: Scope) -> HttpResponse:
         }
         for row in found.rows
     ]
-    points = [
-        {
-            "number": item["number"],
-            "lat": item["location"].y,
-            "lon": item["location"].x,
-            "service": item["service"],
-            "status": item["status"],
-            "url": item["url"],
-        }
-        for item in items
-        if item["location"] is not None
-    ]
+    located = [item["location"] for item in items if item["location"] is not None]
+    # Where the map opens: around the listed cases (the most urgent), else
+    # all of Vietnam. What it draws it asks the API for (static/console/queue-map.js).
+    home = (
+        (
+            min(p.x for p in located),
+            min(p.y for p in located),
+            max(p.x for p in located),
+            max(p.y for p in located),
+        )
+        if located
+        else VIETNAM
+    )
     return render(
         request,
         "console/queue_map.html",
         {
             "form": form,
             "items": items,
-            "points": points,
+            "home": home,
+            "points_zoom": POINTS_ZOOM,
             "total": found.total,
             "more": max(0, found.total - len(items)),
             "capped": found.total > PAGER_CAP,

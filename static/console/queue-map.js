@@ -1,16 +1,17 @@
-// Markers for the cases listed under the map. If Leaflet or the tiles do not
-// load (offline, slow link) the list stays the page's content. The server sends
-// at most a few hundred cases of the view it was asked for (?bbox=); after the
-// officer pans or zooms, a link asks for the cases of the new view.
+// The queue on a map. The list under the map is the page's content and works
+// without Leaflet, tiles or JavaScript; this draws what the server counted for
+// the map's view: bubbles with their number of cases (per commune, merged when
+// close) until street zoom, then the cases themselves. The server never sends
+// a province's every point: each move asks /api/v1/helpdesk/map for the view's
+// box and zoom, with the page's filters.
 (function () {
   "use strict";
   var el = document.getElementById("queue-map");
-  var data = document.getElementById("queue-points");
+  var status = document.getElementById("queue-map-status");
   var area = document.querySelector("[data-map-area]");
-  if (!el || !data || !window.L) { return; }
-  var points = JSON.parse(data.textContent);
-  var asked = el.getAttribute("data-bbox");
-  if (!points.length && !asked) { return; }
+  if (!el || !window.L) { return; }
+  var FILTERS = ["status", "service", "department", "commune", "mine", "overdue", "unrouted"];
+  var POINTS_ZOOM = Number(el.getAttribute("data-points-zoom"));
   el.hidden = false;
   el.removeAttribute("aria-hidden");
   var map = L.map(el);
@@ -18,25 +19,80 @@
     maxZoom: 18,
     attribution: "&copy; OpenStreetMap contributors"
   }).addTo(map);
-  var bounds = [];
-  points.forEach(function (p) {
+  var layer = L.layerGroup().addTo(map);
+  var asked = 0;
+
+  function clamp(value, low, high) { return Math.max(low, Math.min(high, value)); }
+
+  function query() {
+    var page = new URLSearchParams(window.location.search), sent = new URLSearchParams();
+    FILTERS.forEach(function (name) {
+      var value = page.get(name);
+      if (value) { sent.set(name, value); }
+    });
+    var b = map.getBounds();
+    sent.set("bbox", [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90),
+      clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)].join(","));
+    sent.set("zoom", String(map.getZoom()));
+    return sent.toString();
+  }
+
+  function bubble(feature) {
+    var p = feature.properties, c = feature.geometry.coordinates;
+    var size = Math.round(28 + 8 * Math.log10(p.count));
+    var html = document.createElement("span");
+    var figure = document.createElement("span");
+    figure.className = "map-bubble";
+    figure.setAttribute("aria-hidden", "true");
+    figure.style.width = figure.style.height = figure.style.lineHeight = size + "px";
+    figure.textContent = p.count.toLocaleString(document.documentElement.lang || undefined);
+    var words = document.createElement("span");
+    words.className = "visually-hidden";
+    words.textContent = p.label;
+    html.appendChild(figure);
+    html.appendChild(words);
+    var icon = L.divIcon({ html: html, className: "map-bubble-icon", iconSize: [size, size] });
+    return L.marker([c[1], c[0]], { icon: icon, title: p.label, keyboard: true })
+      .on("click", function () {
+        map.setView([c[1], c[0]], Math.min(map.getZoom() + 2, POINTS_ZOOM));
+      });
+  }
+
+  function point(feature) {
+    var p = feature.properties, c = feature.geometry.coordinates;
     var link = document.createElement("a");
     link.href = p.url;
-    link.textContent = p.number + " · " + p.service + " · " + p.status;
-    L.marker([p.lat, p.lon]).addTo(map).bindPopup(link);
-    bounds.push([p.lat, p.lon]);
-  });
-  if (asked) {
-    var b = asked.split(",").map(Number);
-    map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
-  } else {
-    map.fitBounds(bounds, { maxZoom: 15, padding: [20, 20] });
+    link.textContent = p.number + " · " + p.service + " · " + p.status_label;
+    return L.marker([c[1], c[0]], { title: p.number }).bindPopup(link);
   }
-  if (!area) { return; }
-  map.on("moveend", function () {
-    var query = new URLSearchParams(window.location.search);
-    query.set("bbox", map.getBounds().toBBoxString());
-    area.href = "?" + query.toString();
-    area.hidden = false;
-  });
+
+  function draw(collection) {
+    layer.clearLayers();
+    collection.features.forEach(function (f) {
+      layer.addLayer(f.properties.cluster ? bubble(f) : point(f));
+    });
+    if (status) {
+      status.textContent = collection.summary;
+      status.hidden = false;
+    }
+  }
+
+  function load() {
+    var mine = ++asked;
+    fetch(el.getAttribute("data-api") + "?" + query(), {
+      credentials: "same-origin", headers: { "Accept": "application/json" }
+    }).then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) { if (body && mine === asked) { draw(body); } })
+      .catch(function () { /* the list under the map still holds the cases */ });
+    if (area) {
+      var page = new URLSearchParams(window.location.search);
+      page.set("bbox", map.getBounds().toBBoxString());
+      area.href = "?" + page.toString();
+      area.hidden = false;
+    }
+  }
+
+  map.on("moveend", load);
+  var b = (el.getAttribute("data-bbox") || el.getAttribute("data-home")).split(",").map(Number);
+  map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { maxZoom: 15, padding: [20, 20] });
 }());

@@ -1,29 +1,78 @@
-// The list of reports always works; this adds markers on a map, loading
-// Leaflet only when asked (or by itself on a good, unmetered connection).
+// The list of reports always works; this adds the map, loading Leaflet only
+// when asked (or by itself on a good, unmetered connection). What the map
+// draws it asks /api/v1/reports/map for, by the view's box and zoom: bubbles
+// with their number of reports until street zoom, then each report at its
+// public grid cell (never the exact point, which the server never sends).
 (function () {
   "use strict";
   var box = document.getElementById("map"), button = document.getElementById("show-map");
   if (!box || !button) { return; }
   button.parentNode.hidden = false;
   var rows = document.querySelectorAll("tr.report");
+  var status = document.getElementById("map-status");
+
+  function clamp(value, low, high) { return Math.max(low, Math.min(high, value)); }
+
+  function bubble(L, map, feature) {
+    var p = feature.properties, c = feature.geometry.coordinates;
+    var size = Math.round(28 + 8 * Math.log10(p.count));
+    var html = document.createElement("span"), figure = document.createElement("span");
+    figure.className = "map-bubble";
+    figure.setAttribute("aria-hidden", "true");
+    figure.style.width = figure.style.height = figure.style.lineHeight = size + "px";
+    figure.textContent = p.count.toLocaleString(document.documentElement.lang || undefined);
+    var words = document.createElement("span");
+    words.className = "visually-hidden";
+    words.textContent = p.label;
+    html.appendChild(figure);
+    html.appendChild(words);
+    var icon = L.divIcon({ html: html, className: "map-bubble-icon", iconSize: [size, size] });
+    return L.marker([c[1], c[0]], { icon: icon, title: p.label, keyboard: true })
+      .on("click", function () { map.setView([c[1], c[0]], map.getZoom() + 2); });
+  }
+
+  function report(L, feature) {
+    var p = feature.properties, c = feature.geometry.coordinates;
+    var link = document.createElement("a");
+    link.href = p.url;
+    link.textContent = p.service + " · " + p.status_label;
+    return L.circleMarker([c[1], c[0]], { radius: 8 }).bindPopup(link);
+  }
+
   function draw() {
     var L = window.L;
     box.hidden = false; button.hidden = true;
-    var map = L.map(box).setView([21.59, 105.84], 8), failures = 0, bounds = [];
+    var map = L.map(box), failures = 0, bounds = [], asked = 0;
+    var layer = L.layerGroup().addTo(map);
     L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", { maxZoom: 19, attribution: "&copy; OpenStreetMap" })
       .on("tileerror", function () { if (++failures === 3) { document.getElementById("map-note").hidden = false; } })
       .addTo(map);
+    map.on("moveend", function () {
+      var b = map.getBounds(), mine = ++asked;
+      var query = new URLSearchParams({
+        bbox: [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90),
+          clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)].join(","),
+        zoom: String(map.getZoom())
+      });
+      fetch(box.dataset.api + "?" + query.toString(), { headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (body) {
+          if (!body || mine !== asked) { return; }
+          layer.clearLayers();
+          body.features.forEach(function (f) {
+            layer.addLayer(f.properties.cluster ? bubble(L, map, f) : report(L, f));
+          });
+          if (status) { status.textContent = body.summary; status.hidden = false; }
+        })
+        .catch(function () { /* the list below still has the reports */ });
+    });
     Array.prototype.forEach.call(rows, function (row) {
       var lat = parseFloat(row.dataset.lat), lon = parseFloat(row.dataset.lon);
-      if (!isFinite(lat) || !isFinite(lon)) { return; }
-      // A circle as wide as the public grid cell would be truer; a marker at the
-      // cell's centre is what the server sends (never the exact point).
-      var label = row.dataset.label.replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
-      var href = (row.dataset.href || "").replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
-      L.circleMarker([lat, lon], { radius: 8 }).bindPopup('<a href="' + href + '">' + label + "</a>").addTo(map);
-      bounds.push([lat, lon]);
+      if (isFinite(lat) && isFinite(lon)) { bounds.push([lat, lon]); }
     });
+    // Open around the newest reports listed below, or on the north of the country.
     if (bounds.length) { map.fitBounds(bounds, { maxZoom: 15, padding: [20, 20] }); }
+    else { map.setView([21.59, 105.84], 8); }
   }
   function open() {
     if (window.L) { draw(); return; }

@@ -135,7 +135,11 @@ def test_queue_map_lists_cases_in_scope_even_without_tiles(
     content = page.content.decode()
     # The list is the content; the map only decorates it when Leaflet loads.
     assert f'href="/console/cases/{ticket_a.number}/"' in content
-    assert '"number": "' + ticket_a.number + '"' in content
+    # The map asks the API for its view (tests/helpdesk/test_map_clusters.py);
+    # it opens around the listed cases.
+    assert 'data-api="/api/v1/helpdesk/map"' in content
+    assert ticket_a.location is not None
+    assert page.context["home"][0] == ticket_a.location.x
     other = client_as(personas, "officer_b").get(reverse("console:queue-map"))
     assert ticket_a.number not in other.content.decode()
     assert client_as(personas, "resident").get(reverse("console:queue-map")).status_code == 403
@@ -192,7 +196,7 @@ def test_queue_map_draws_at_most_the_limit_and_says_how_many_more(
     cases = [case_in(commune_a, personas.resident) for _ in range(4)]
     settings.QUEUE_MAP_LIMIT = 3
     page = client_as(personas, "leader_a").get(reverse("console:queue-map"))
-    assert len(page.context["points"]) == 3
+    assert len(page.context["items"]) == 3
     assert page.context["total"] == 4
     assert page.context["more"] == 1
     assert "1 more case: zoom in or narrow the filters" in page.content.decode()
