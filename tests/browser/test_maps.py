@@ -1,15 +1,15 @@
-"""The two map pages with every map tile refused: the list and the form still
-work, the map still draws its markers, and no script fails."""
+"""The map pages with every map tile refused: the list and the form still
+work, the map still draws its markers and bubbles, and no script fails."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from geo.models import AdminUnit
-from tests.browser.conftest import Problems, Server, file_case
+from tests.browser.conftest import Problems, Server, file_case, log_in
 from tests.conftest import COMMUNE_A, Personas
 from tests.factories import point_inside
 
@@ -83,5 +83,45 @@ def test_commune_lookup_map_answers_without_tiles(
     # Answered in the page (the JSON API), not by posting the form.
     assert "lat=" not in page.url
     expect(page.locator("#map .leaflet-marker-icon")).to_have_count(1)
+    assert any("tile.openstreetmap.org" in url for url in refused)
+    problems.assert_none()
+
+
+def test_console_map_draws_counted_bubbles_then_the_cases_without_tiles(
+    personas: Personas,
+    commune_a: AdminUnit,
+    commune_b: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    mine = [
+        file_case(reporter=personas.resident, commune=commune_a, description="Ổ gà") for _ in "ab"
+    ]
+    # Commune B's case is not officer A's: it must not add to any bubble.
+    file_case(reporter=personas.resident, commune=commune_b, description="Ổ gà")
+    log_in(context, server, personas.officer_a)
+    refused = tiles_refused(page)
+    page.goto("/console/map/?bbox=105.3,21.2,106.5,22.9")  # the province
+
+    bubble = page.locator("#queue-map .map-bubble-icon")
+    expect(bubble).to_have_count(1)
+    expect(bubble.locator(".map-bubble")).to_have_text("2")  # the count as text
+    expect(bubble).to_have_attribute("role", "button")  # reachable by keyboard
+    expect(bubble).to_contain_text(commune_a.full_name)  # its spoken label
+    expect(page.locator("#queue-map-status")).to_contain_text("2")
+    # At street zoom: the cases themselves, each linking to its page.
+    location = mine[0].location
+    assert location is not None
+    x, y = location.x, location.y
+    page.goto(f"/console/map/?bbox={x - 0.002},{y - 0.002},{x + 0.002},{y + 0.002}")
+    markers = page.locator("#queue-map .leaflet-marker-icon:not(.map-bubble-icon)")
+    expect(markers).to_have_count(2)
+    expect(page.locator("#queue-map .map-bubble-icon")).to_have_count(0)
+    markers.last.click()  # the two cases share a point: the later one is on top
+    expect(page.locator("#queue-map .leaflet-popup-content a")).to_have_attribute(
+        "href", f"/console/cases/{mine[1].number}/"
+    )
     assert any("tile.openstreetmap.org" in url for url in refused)
     problems.assert_none()
