@@ -8,7 +8,11 @@ Measured in process with Django's test Client (the whole view: middleware,
 session, selectors, template or schema rendering, and the database over TCP;
 no HTTP server or network), with production settings (DEBUG off). Three
 people from the generated data: an officer of the busiest department of the
-main province, the leader of its busiest commune, and its province admin. Each
+main province, the leader of its busiest commune, and its province admin;
+their map API (helpdesk/map_clusters.py) at province zoom (the province's
+extent, zoom 9: commune bubbles) and at street zoom (a few streets around a
+case of the officer's department, zoom 16: the cases); and, signed out, the
+public map page and its API at both zooms. Each
 URL is requested --warmup times first, then --runs times; p50/p95 are of those
 runs. The slowest URL is then run once more with its queries captured, and its
 slowest query is shown with EXPLAIN (ANALYZE, BUFFERS); a sequential scan of
@@ -45,11 +49,12 @@ settings.STORAGES["staticfiles"] = {
 # and commune index loaded, then frozen out of the garbage collector's walks.
 importlib.import_module("config.wsgi")
 from django.db import connection  # noqa: E402
-from django.db.models import Count  # noqa: E402
+from django.db.models import Count, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import Role, RoleAssignment, User  # noqa: E402
+from geo.models import Boundary  # noqa: E402
 from helpdesk.models import DepartmentMembership, Ticket  # noqa: E402
 
 TARGET_MS = 50.0
@@ -57,9 +62,12 @@ QUEUE = "/console/"
 MAP = "/console/map/"
 API = "/api/v1/helpdesk/cases"
 DASHBOARD = "/console/dashboard/"
+MAP_API = "/api/v1/helpdesk/map"
+PUBLIC_PAGE = "/reports/map/"
+PUBLIC_API = "/api/v1/reports/map"
 
 
-def people(province_code: str) -> dict[str, tuple[User, dict[str, str]]]:
+def people(province_code: str) -> dict[str, tuple[User | None, dict[str, str]]]:
     """The three people measured, each with the filter values that fit their queue."""
     main = Ticket.objects.filter(province__code=province_code)
     busiest_dept = (
@@ -88,14 +96,32 @@ def people(province_code: str) -> dict[str, tuple[User, dict[str, str]]]:
     ).first()
     if not (officer and leader and admin):
         sys.exit("No officer, leader or admin: the data was not made by generate_cases.")
+    located = (
+        main.filter(department_id=busiest_dept["department_id"], location__isnull=False)
+        .order_by("id")
+        .values_list("location", flat=True)
+        .first()
+    )
+    province = Boundary.objects.filter(
+        unit__code=province_code, unit__level="province", valid_to=None
+    ).first()
+    if located is None or province is None:
+        sys.exit("No located case or no province boundary: run generate_cases first.")
+    west, south, east, north = province.geom.extent
     values = {
         "department": str(busiest_dept["department_id"]),
         "commune": busiest_commune["commune__code"],
+        # The province as a 1,280 px wide screen shows it (zoom 9), and a few
+        # streets around a case of the officer's department (zoom 16).
+        "province_view": f"bbox={west},{south},{east},{north}&zoom=9",
+        "street_view": f"bbox={located.x - 0.006},{located.y - 0.004},"
+        f"{located.x + 0.006},{located.y + 0.004}&zoom=16",
     }
     return {
         "officer": (officer.user, values),
         "leader": (leader.user, values),
         "admin": (admin.user, values),
+        "public": (None, values),  # the public map, signed out
     }
 
 
@@ -114,6 +140,12 @@ FILTERS: tuple[tuple[str, str], ...] = (
 
 
 def urls_for(role: str, values: dict[str, str]) -> list[tuple[str, str]]:
+    if role == "public":
+        return [
+            ("map page", PUBLIC_PAGE),
+            ("map api province", f"{PUBLIC_API}?{values['province_view']}"),
+            ("map api street", f"{PUBLIC_API}?{values['street_view']}"),
+        ]
     urls = []
     for name, query in FILTERS:
         query = query.format(**values)
@@ -125,6 +157,9 @@ def urls_for(role: str, values: dict[str, str]) -> list[tuple[str, str]]:
         urls.append((f"api {name}", f"{API}?{api_query}"))
         if name in ("all", "status=new", "overdue"):
             urls.append((f"map {name}", f"{MAP}?{console_query}"))
+            for zoom in ("province", "street"):
+                view = values[f"{zoom}_view"]
+                urls.append((f"map api {zoom} {name}", f"{MAP_API}?{view}&{query}".rstrip("&")))
     if role != "officer":
         urls.append(("dashboard", DASHBOARD))
     return urls
@@ -175,8 +210,9 @@ def main() -> None:
     rows: list[tuple[str, str, int, float, float]] = []
     for role, (user, values) in people(args.province).items():
         client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(user)
-        size = Ticket.objects.filter(_scope_q(user)).count()
+        if user is not None:
+            client.force_login(user)
+        size = Ticket.objects.filter(_scope_q(user) if user else Q()).count()
         for label, url in urls_for(role, values):
             if args.only and args.only not in label:
                 continue
@@ -186,7 +222,7 @@ def main() -> None:
             p50, p95 = statistics.median(times), percentile(times, 0.95)
             rows.append((role, label, size, p50, p95))
             flag = "" if p95 <= TARGET_MS else "  > target"
-            print(f"{role:8} {label:22} {size:>9,} cases  p50 {p50:7.1f}  p95 {p95:7.1f} ms"
+            print(f"{role:8} {label:30} {size:>9,} cases  p50 {p50:7.1f}  p95 {p95:7.1f} ms"
                   f"{flag}", flush=True)  # fmt: skip
             print("@result " + json.dumps({"figure": f"{role} {label} p95", "value": round(p95, 1),
                   "unit": "ms", "target": f"≤ {TARGET_MS:g}"}))  # fmt: skip
@@ -197,7 +233,8 @@ def main() -> None:
           )  # fmt: skip
     user, values = people(args.province)[worst[0]]
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
+    if user is not None:
+        client.force_login(user)
     explain_slowest(client, dict(urls_for(worst[0], values))[worst[1]])
 
 

@@ -177,14 +177,17 @@ def _queue_counts_by_commune(
 ) -> dict[int, int]:
     set_filters = {name for name, value in dataclasses.asdict(filters).items() if value}
     if not set_filters <= _TALLY_FILTERS:
+        # The communes in view are picked here, not in SQL: with a list of
+        # them the planner ANDed a province's whole index (400,000 entries)
+        # into the scan of its few thousand open cases (84 ms vs 20-30 ms).
         rows = (
             tickets_queue(scope=scope, filters=filters)
-            .filter(commune_id__in=commune_ids)
             .order_by()
             .values("commune_id")
             .annotate(n=Count("id"))
         )
-        return {row["commune_id"]: row["n"] for row in rows}
+        wanted = set(commune_ids)
+        return {row["commune_id"]: row["n"] for row in rows if row["commune_id"] in wanted}
     tallies = tallies_managed_by(scope=scope).filter(commune_id__in=commune_ids)
     if filters.status:
         tallies = tallies.filter(status=filters.status)
