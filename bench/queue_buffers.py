@@ -49,7 +49,8 @@ def main() -> None:
     grand = 0
     for role, (user, values) in queue_scale.people(args.province).items():
         client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(user)
+        if user is not None:  # None: the public map, signed out
+            client.force_login(user)
         for label, url in queue_scale.urls_for(role, values):
             if args.only and args.only not in label:
                 continue

@@ -33,6 +33,8 @@ ZOOMS = (6, 9, 11)
 
 def _bbox(zoom: int) -> str:
     return COUNTRY if zoom < 9 else PROVINCE
+
+
 STAFF_PERSONAS = ("officer_a", "officer_b", "leader_a", "province_admin", "resident")
 
 
