@@ -32,6 +32,7 @@ from typing import Any
 from django.contrib.gis.db.models.functions import SnapToGrid
 from django.db.models import Count, FloatField, Func, Max, QuerySet, Sum
 
+from core.pagination import count_capped
 from geo.map_view import MapView
 from geo.models import AdminUnit
 from geo.unit_points import UnitPoint, commune_points_in_view
@@ -86,16 +87,14 @@ def tickets_clustered(
             scope=scope, filters=filters, commune_ids=[u.unit_id for u in units]
         )
         return _commune_bubbles(units, counts, view=view)
-    found = tickets_on_map(scope=scope, filters=filters, bbox=_bbox(view), limit=limit, cap=cap)
-    if found.total <= limit:
-        return MapClusters(clusters=[], points=found.rows, total=found.total)
     in_view = tickets_queue(scope=scope, filters=filters).filter(location__bboverlaps=view.polygon)
-    return MapClusters(
-        clusters=_grid_cells(in_view, cell=view.cell_degrees),
-        points=[],
-        total=found.total,
-        capped=found.total > cap,
-    )
+    # Counted first (at most limit + 1 rows): a box of more cases than the
+    # limit is sent as cells, and its 200 most urgent rows are never read.
+    if count_capped(in_view, limit) <= limit:
+        found = tickets_on_map(scope=scope, filters=filters, bbox=_bbox(view), limit=limit, cap=cap)
+        return MapClusters(clusters=[], points=found.rows, total=found.total)
+    cells = _grid_cells(in_view, cell=view.cell_degrees)
+    return MapClusters(clusters=cells, points=[], total=sum(c.count for c in cells))
 
 
 def reports_public_clustered(*, view: MapView) -> MapClusters:
