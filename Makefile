@@ -83,6 +83,12 @@ contracts:
 pytest:
 	# Two runs: the browser tests keep an asyncio loop running (sync Playwright),
 	# which breaks pytest-asyncio tests that come after them in the same process.
+	# The replica tests (tests/core/test_db_routing.py) read the test database
+	# through the private cluster's streaming replica. Not DATABASE_REPLICA_URL:
+	# the servers tests start inherit the environment and must use the test database.
+	if [[ -z "$${DATABASE_URL:-}" && -z "$${XADESK_TEST_REPLICA_URL:-}" && -f .run/pg-replica/url ]]; then
+	  export XADESK_TEST_REPLICA_URL="$$(cat .run/pg-replica/url)"
+	fi
 	DJANGO_DEBUG=true .venv/bin/pytest -m "not browser"
 	DJANGO_DEBUG=true .venv/bin/pytest -m browser tests/browser
 

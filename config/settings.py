@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "config.db_outage.DatabaseOutageMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.security_headers.PermissionsPolicyMiddleware",
+    # Before the session and the user are read: they follow the same rules.
+    "core.db_routing.ReplicaPinMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -138,6 +140,26 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASES["default"]["OPTIONS"].setdefault(
     "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
 )
+# A streaming replica of the primary (scripts/provision.sh starts one beside
+# the private cluster): officer lists, dashboards and public maps read from it
+# (core/db_routing.py). Unset: one database, everything on the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+DATABASE_REPLICA_ENABLED = bool(DATABASE_REPLICA_URL)
+if DATABASE_REPLICA_ENABLED:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        engine="django.contrib.gis.db.backends.postgis",
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"]["OPTIONS"])
+DATABASE_ROUTERS = ["core.db_routing.ReplicaRouter"]
+# After a person's own write their reads stay on the primary this long, so they
+# see what they just did while the replica catches up.
+DATABASE_REPLICA_PIN_SECONDS = env_int("XADESK_REPLICA_PIN_SECONDS", 5, minimum=1)
+# A replica further behind than this is not read; the check is cached this long.
+DATABASE_REPLICA_MAX_LAG_SECONDS = env_int("XADESK_REPLICA_MAX_LAG_SECONDS", 5, minimum=0)
+DATABASE_REPLICA_CHECK_SECONDS = env_int("XADESK_REPLICA_CHECK_SECONDS", 1, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Folder of pg_dump/pg_restore for `make backup` / `make restore` (backup/).
 # Empty: the newest /usr/lib/postgresql/<version>/bin, as scripts/provision.sh

@@ -18,3 +18,13 @@ WARM_INDEX_SECONDS = 0
 # TRUNCATE, which the audit trail refuses unless the session says so
 # (audit/migrations/0002_append_only.py). Production never sets this.
 DATABASES["default"]["OPTIONS"]["options"] += " -c xadesk.audit_truncate=on"  # noqa: F405
+# A replica alias that is the test database itself, so that the router's
+# code runs in every test; ordinary tests read the primary (routing off).
+# tests/core/test_db_routing.py points it at the real replica server and
+# turns routing on.
+DATABASES["replica"] = {  # noqa: F405
+    **DATABASES["default"],  # noqa: F405
+    "OPTIONS": dict(DATABASES["default"]["OPTIONS"]),  # noqa: F405
+    "TEST": {"MIRROR": "default"},
+}
+DATABASE_REPLICA_ENABLED = False

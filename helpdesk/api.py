@@ -19,6 +19,7 @@ from accounts.auth import person_auth
 from accounts.models import User
 from core.api_fields import CappedLimitOffset, JsonBody, uploads_of
 from core.client_ip import client_ip
+from core.db_routing import replica_reads
 from core.pagination import COUNT_CAP
 from geo.map_view import map_view_parse
 from helpdesk import lifecycle, selectors
@@ -203,6 +204,7 @@ def list_services(request: HttpRequest) -> list[ServiceOut]:
 
 
 @router.get("/cases", response=list[CaseOut], auth=person_auth)
+@replica_reads
 @paginate(CappedLimitOffset)
 def list_cases(request: HttpRequest, filters: Query[QueueFilterIn]) -> QuerySet[Ticket]:
     """The person's queue (staff) or their own cases, most urgent first.

@@ -14,6 +14,7 @@ from accounts.auth import person_auth
 from accounts.models import User
 from core.api_fields import uploads_of
 from core.client_ip import client_ip
+from core.db_routing import replica_reads
 from geo.map_view import map_view_parse
 from geo.schemas import Latitude, Longitude
 from helpdesk import filing
@@ -173,6 +174,7 @@ def create_case(
 
 
 @router.get("/nearby", response=list[NearbyOut], auth=None)
+@replica_reads
 def list_nearby(request: HttpRequest, service: str, lat: Latitude, lon: Longitude) -> list[object]:
     return list(reports_nearby_open(service_code=service, lat=lat, lon=lon))
 
@@ -193,6 +195,7 @@ def public_case(request: HttpRequest, public_id: str) -> dict[str, object]:
 
 
 @router.get("/public", auth=None)
+@replica_reads
 def public_map(request: HttpRequest) -> HttpResponse:
     """GeoJSON of field reports as the public sees them (helpdesk.public_view):
     public ids, rounded places (no geometry for services shown by commune only),

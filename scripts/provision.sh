@@ -13,6 +13,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN="$ROOT/.run"
 PG_PORT="${XADESK_PG_PORT:-55432}"
 REDIS_PORT="${XADESK_REDIS_PORT:-56379}"
+PG_REPLICA_PORT="${XADESK_PG_REPLICA_PORT:-$((PG_PORT + 1))}"
 WANT_BROWSER=0
 [[ "${1:-}" == "--browser" ]] && WANT_BROWSER=1
 
@@ -139,6 +140,50 @@ postgres_cluster() {
   fi
 }
 
+# --- postgresql streaming replica ------------------------------------------
+system_id() {
+  pg_as_owner "$PG_BIN/pg_controldata" "$1" | sed -n 's/^Database system identifier: *//p'
+}
+
+# A hot standby of the private cluster (officer lists, dashboards and public
+# maps read from it: core/db_routing.py). Its URL is left in
+# .run/pg-replica/url, which scripts/serve.sh and `make test` hand on.
+postgres_replica() {
+  [[ -n "${DATABASE_URL:-}" ]] && return 0
+  local data="$RUN/pg-replica/data" sock="$RUN/pg-replica"
+  local ctl=("$PG_BIN/pg_ctl" -D "$data")
+  mkdir -p "$sock"
+  [[ $EUID -eq 0 ]] && chown postgres:postgres "$sock"
+  # initdb's trust setup allows local replication; a cluster whose pg_hba was
+  # edited may not, and pg_basebackup needs it.
+  local psql=("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt)
+  if [[ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_hba_file_rules WHERE 'replication' = ANY(database) AND type = 'host' AND address = '127.0.0.1' LIMIT 1")" ]]; then
+    say "allowing local replication in the private cluster's pg_hba.conf"
+    echo "host replication postgres 127.0.0.1/32 trust" >>"$RUN/pg/data/pg_hba.conf"
+    "${psql[@]}" -c "SELECT pg_reload_conf()" >/dev/null
+  fi
+  # A replica of an earlier primary (the cluster was initialised again since)
+  # can never catch up with the new one: clone it again.
+  if [[ -f "$data/PG_VERSION" && "$(system_id "$data")" != "$(system_id "$RUN/pg/data")" ]]; then
+    say "the primary was initialised again: cloning the replica again"
+    pg_as_owner "${ctl[@]}" -m fast stop >/dev/null 2>&1 || true
+    rm -rf "$data"
+  fi
+  if [[ ! -f "$data/PG_VERSION" ]]; then
+    say "cloning a streaming replica of the private cluster into .run/pg-replica"
+    # -R writes standby.signal and primary_conninfo; -X stream copies the WAL
+    # made during the copy, so the clone starts consistent.
+    pg_as_owner "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U postgres -D "$data" \
+      -R -X stream -c fast
+  fi
+  if ! pg_as_owner "${ctl[@]}" status >/dev/null 2>&1; then
+    say "starting the PostgreSQL replica on 127.0.0.1:$PG_REPLICA_PORT"
+    pg_as_owner "${ctl[@]}" -l "$sock/server.log" -w start \
+      -o "-p $PG_REPLICA_PORT -k $sock -c listen_addresses=127.0.0.1 -c jit=off -c fsync=${XADESK_PG_FSYNC:-on}" >/dev/null
+  fi
+  echo "postgis://xadesk:xadesk@127.0.0.1:$PG_REPLICA_PORT/xadesk" >"$sock/url"
+}
+
 # --- redis -----------------------------------------------------------------
 redis_server() {
   if [[ -n "${REDIS_URL:-}" ]]; then
@@ -157,5 +202,6 @@ redis_server() {
 system_packages
 python_env
 postgres_cluster
+postgres_replica
 redis_server
 say "ready"

@@ -54,6 +54,12 @@ export DJANGO_SITE_ORIGINS="${DJANGO_SITE_ORIGINS:-$DJANGO_CSRF_TRUSTED_ORIGINS}
 # internal /_media/ location (scripts/nginx.conf.in).
 export XADESK_MEDIA_ACCEL_REDIRECT="${XADESK_MEDIA_ACCEL_REDIRECT:-/_media/}"
 
+# The private cluster's streaming replica (scripts/provision.sh), unless the
+# database is elsewhere or a replica is named.
+if [[ -z "${DATABASE_URL:-}" && -z "${DATABASE_REPLICA_URL:-}" && -f "$RUN/pg-replica/url" ]]; then
+  export DATABASE_REPLICA_URL="$(cat "$RUN/pg-replica/url")"
+fi
+
 say "migrating"
 "$PY" manage.py migrate --noinput -v 0
 "$PY" manage.py collectstatic --noinput -v 0

@@ -15,12 +15,16 @@ done
 if [[ -f "$RUN/redis/redis.pid" ]]; then
   kill "$(cat "$RUN/redis/redis.pid")" 2>/dev/null && echo "[stop] Redis stopped"
 fi
-if [[ -f "$RUN/pg/data/PG_VERSION" ]]; then
-  PG_BIN="/usr/lib/postgresql/$(cat "$RUN/pg/data/PG_VERSION")/bin"
+pg_stop() {  # data dir, name
+  local bin
+  bin="/usr/lib/postgresql/$(cat "$1/PG_VERSION")/bin"
   if [[ $EUID -eq 0 ]]; then
-    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$RUN/pg/data" -m fast stop >/dev/null 2>&1 && echo "[stop] PostgreSQL stopped"
+    runuser -u postgres -- "$bin/pg_ctl" -D "$1" -m fast stop >/dev/null 2>&1 && echo "[stop] $2 stopped"
   else
-    "$PG_BIN/pg_ctl" -D "$RUN/pg/data" -m fast stop >/dev/null 2>&1 && echo "[stop] PostgreSQL stopped"
+    "$bin/pg_ctl" -D "$1" -m fast stop >/dev/null 2>&1 && echo "[stop] $2 stopped"
   fi
-fi
+}
+# The replica first: it would only keep retrying to reach a stopped primary.
+[[ -f "$RUN/pg-replica/data/PG_VERSION" ]] && pg_stop "$RUN/pg-replica/data" "PostgreSQL replica"
+[[ -f "$RUN/pg/data/PG_VERSION" ]] && pg_stop "$RUN/pg/data" "PostgreSQL"
 exit 0

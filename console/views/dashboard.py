@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from console import selectors
 from console.views.access import can_see_dashboard, error_page, staff_required
+from core.db_routing import replica_reads
 from helpdesk.permissions import Scope
 from notifications.sms_budget import sms_monthly_cap
 
@@ -45,6 +46,7 @@ def _dashboard_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+@replica_reads
 @require_GET
 @staff_required
 def dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:

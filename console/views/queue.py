@@ -14,6 +14,7 @@ from console import selectors
 from console.forms import QueueFilterForm
 from console.views.access import can_see_dashboard, staff_required
 from console.views.deadline import case_deadline
+from core.db_routing import replica_reads
 from core.pagination import COUNT_CAP as PAGER_CAP
 from core.pagination import CappedPaginator
 from helpdesk.map_clusters import POINTS_ZOOM
@@ -57,6 +58,7 @@ def _queue_filter_form(
     )
 
 
+@replica_reads
 @require_GET
 @staff_required
 def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
@@ -115,6 +117,7 @@ def _bbox(text: str) -> BBox | None:
     return (west, south, east, north) if inside else None
 
 
+@replica_reads
 @require_GET
 @staff_required
 def queue_map(request: HttpRequest, scope: Scope) -> HttpResponse:

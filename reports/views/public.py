@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.db_routing import replica_reads
 from core.errors import DomainError
 from helpdesk.models import OPEN_STATUSES
 from helpdesk.names import service_name, unit_name
@@ -22,6 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/home.html")
 
 
+@replica_reads
 @require_GET
 def public_map(request: HttpRequest) -> HttpResponse:
     """Field reports as a plain list that always works, and markers when the map loads.

@@ -1,0 +1,208 @@
+"""Reads from the streaming replica, only where a view asks for it.
+
+A view marked with :func:`replica_reads` (officer lists, dashboards, public
+maps) reads through the ``replica`` database alias; everything else, every
+write and every read inside ``transaction.atomic``, uses the primary.
+Selectors never know which one they read.
+
+Read-your-writes: a request that wrote, or used an unsafe method, sets a
+signed cookie; for ``DATABASE_REPLICA_PIN_SECONDS`` after it the person's reads
+stay on the primary, so their own report or action never seems to vanish
+while the replica catches up (the "pinning" of django-multidb-router).
+
+The replica is used only while it answers and lags less than
+``DATABASE_REPLICA_MAX_LAG_SECONDS``; that check is one query, cached for
+``DATABASE_REPLICA_CHECK_SECONDS`` per process, not one per read.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
+
+REPLICA = "replica"
+PIN_COOKIE = "xadesk_primary"
+_PIN_SALT = "core.db_routing.pin"
+_UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+# How far behind the primary the replica is, in seconds. A replica that has
+# replayed all it received is current (an idle primary sends nothing, and the
+# last replayed commit's time would make it look ever older); NULL (not yet
+# replayed anything) counts as unusable. A server not in recovery is the
+# primary itself (a test mirror, or a promoted replica): no lag.
+_LAG_SQL = """
+SELECT CASE
+  WHEN NOT pg_is_in_recovery() THEN 0
+  WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+  ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())
+END
+"""
+
+
+@dataclass
+class _RequestState:
+    pinned: bool = False
+    wrote: bool = False
+    # Set by a marked view for the rest of its request: django-ninja
+    # serialises a handler's (lazy, paginated) result after it returns.
+    replica_reads: bool = False
+
+
+_request_state: ContextVar[_RequestState | None] = ContextVar("db_request_state", default=None)
+_replica_reads: ContextVar[bool] = ContextVar("db_replica_reads", default=False)
+
+_health_lock = threading.Lock()
+# monotonic time of the last check, and whether the replica was usable then.
+_health: dict[str, tuple[float, bool]] = {}
+
+
+def replica_configured() -> bool:
+    return bool(getattr(settings, "DATABASE_REPLICA_ENABLED", False)) and REPLICA in connections
+
+
+@contextmanager
+def replica_reading() -> Iterator[None]:
+    """Let the reads inside go to the replica (when the rules above allow)."""
+    token = _replica_reads.set(True)
+    try:
+        yield
+    finally:
+        _replica_reads.reset(token)
+
+
+def replica_reads[F: Callable[..., Any]](view: F) -> F:
+    """Mark a view (or API handler) whose reads may come from the replica.
+
+    Within a request the mark lasts until the response is made, so what the
+    view returns lazily (a paginated queryset, an API schema's fields) is read
+    from the replica too.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        state = _request_state.get()
+        if state is not None:
+            state.replica_reads = True
+        with replica_reading():
+            return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def replica_health_forget() -> None:
+    """Forget the cached lag check, so the next read checks again."""
+    with _health_lock:
+        _health.clear()
+
+
+def replica_usable() -> bool:
+    """Whether the replica answers and lags within the bound, checked at most
+    once per DATABASE_REPLICA_CHECK_SECONDS in this process."""
+    now = time.monotonic()
+    with _health_lock:
+        checked = _health.get(REPLICA)
+        if checked is not None and now - checked[0] < settings.DATABASE_REPLICA_CHECK_SECONDS:
+            return checked[1]
+        usable = _replica_lag_within_bound()
+        _health[REPLICA] = (now, usable)
+        return usable
+
+
+def _replica_lag_within_bound() -> bool:
+    replica = connections[REPLICA]
+    try:
+        with replica.cursor() as cursor:
+            cursor.execute(_LAG_SQL)
+            row = cursor.fetchone()
+    except DatabaseError as exc:
+        # Down or restarting: read the primary; the next check tries again.
+        logger.warning("Database replica unavailable, reading the primary: %s", exc)
+        replica.close()
+        return False
+    lag = None if row is None or row[0] is None else float(row[0])
+    if lag is None or lag > settings.DATABASE_REPLICA_MAX_LAG_SECONDS:
+        logger.info("Database replica lags %s s, reading the primary", lag)
+        return False
+    return True
+
+
+class ReplicaRouter:
+    """Django database router: see the module's docstring."""
+
+    def db_for_read(self, model: type[Model], **hints: Any) -> str:
+        state = _request_state.get()
+        marked = _replica_reads.get() or (state is not None and state.replica_reads)
+        if not marked or not replica_configured():
+            return DEFAULT_DB_ALIAS
+        if state is not None and (state.pinned or state.wrote):
+            return DEFAULT_DB_ALIAS
+        # Reads inside a transaction belong with its writes.
+        if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+            return DEFAULT_DB_ALIAS
+        return REPLICA if replica_usable() else DEFAULT_DB_ALIAS
+
+    def db_for_write(self, model: type[Model], **hints: Any) -> str:
+        state = _request_state.get()
+        if state is not None:
+            state.wrote = True
+        return DEFAULT_DB_ALIAS
+
+    def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool:
+        # Both aliases hold the same rows.
+        return True
+
+    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
+        return db != REPLICA
+
+
+class ReplicaPinMiddleware:
+    """Keep a person's reads on the primary for a while after their own write."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        pin_seconds = settings.DATABASE_REPLICA_PIN_SECONDS
+        state = _RequestState(pinned=_pinned(request, pin_seconds))
+        token = _request_state.set(state)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_state.reset(token)
+        if replica_configured() and (state.wrote or request.method in _UNSAFE_METHODS):
+            response.set_signed_cookie(
+                PIN_COOKIE,
+                "1",
+                salt=_PIN_SALT,
+                max_age=pin_seconds,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
+
+def _pinned(request: HttpRequest, pin_seconds: int) -> bool:
+    if PIN_COOKIE not in request.COOKIES:
+        return False
+    try:
+        # The signature's own timestamp says when the write was.
+        request.get_signed_cookie(PIN_COOKIE, salt=_PIN_SALT, max_age=pin_seconds)
+    except (signing.BadSignature, KeyError):
+        return False
+    return True
