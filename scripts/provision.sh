@@ -171,10 +171,15 @@ postgres_replica() {
   fi
   if [[ ! -f "$data/PG_VERSION" ]]; then
     say "cloning a streaming replica of the private cluster into .run/pg-replica"
+    # The slot of a replica that is gone would keep WAL on the primary forever.
+    "${psql[@]}" -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'xadesk_replica' AND NOT active" >/dev/null
     # -R writes standby.signal and primary_conninfo; -X stream copies the WAL
-    # made during the copy, so the clone starts consistent.
+    # made during the copy, so the clone starts consistent. The slot (-C -S)
+    # makes the primary keep WAL until the replica has it: without one a
+    # replica that fell behind a busy primary (or was stopped) found its next
+    # segment removed and never caught up again.
     pg_as_owner "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U postgres -D "$data" \
-      -R -X stream -c fast
+      -R -X stream -c fast -C -S xadesk_replica
   fi
   if ! pg_as_owner "${ctl[@]}" status >/dev/null 2>&1; then
     say "starting the PostgreSQL replica on 127.0.0.1:$PG_REPLICA_PORT"
