@@ -234,6 +234,7 @@ def _queue_filter(filters: QueueFilterIn) -> selectors.QueueFilter:
 
 
 @router.get("/map", auth=person_auth)
+@replica_reads
 def map_cases(
     request: HttpRequest, filters: Query[QueueFilterIn], bbox: str = "", zoom: str = ""
 ) -> JsonResponse:

@@ -228,6 +228,7 @@ def public_map(request: HttpRequest) -> HttpResponse:
 
 
 @router.get("/map", auth=None)
+@replica_reads
 def public_map_view(request: HttpRequest, bbox: str = "", zoom: str = "") -> JsonResponse:
     """The public map inside a map view (``bbox=west,south,east,north``,
     ``zoom``) as GeoJSON: bubbles with counts per commune below street zoom,
