@@ -57,7 +57,13 @@ def _query_param(scope: dict[str, Any], name: str) -> str | None:
 def _case_access(user: object, number: str) -> tuple[Scope, Ticket, CaseView]:
     scope = scope_for(user=user)
     ticket = ticket_get(scope=scope, number=number)
-    return scope, ticket, case_view(scope=scope, ticket=ticket)
+    view = case_view(scope=scope, ticket=ticket)
+    # The socket holds its case as long as it is open, and thousands follow one
+    # case: the related rows ticket_get loads for a page (service, commune,
+    # province, department, assignee, reporter, with their points) would be
+    # one copy per follower. A catch-up that needs one reads it again.
+    ticket._state.fields_cache = {}
+    return scope, ticket, view
 
 
 def _events_after(scope: Scope, ticket: Ticket, after: int, view: CaseView) -> list[EventPayload]:
