@@ -173,8 +173,19 @@ REDIS_URL = env_str(
 # "memory" only works inside one process; it is chosen explicitly, never as
 # a silent fallback when Redis is unreachable.
 CHANNEL_LAYER_BACKEND = env_choice("CHANNEL_LAYER", "redis", ("redis", "redis-pubsub", "memory"))
-_REDIS_HOST = {
-    "address": REDIS_URL,
+# Past one Redis: the channel layer spreads channels and groups over several
+# servers by a consistent hash of their names (channels-redis "sharding"), so
+# each server carries a share of the pushes. Every process must list the same
+# servers in the same order. Rate limits and one-time codes stay on REDIS_URL.
+CHANNEL_REDIS_URLS = env_list("CHANNEL_REDIS_URLS", [REDIS_URL])
+if not CHANNEL_REDIS_URLS or any(
+    not url.startswith(("redis://", "rediss://", "unix://")) for url in CHANNEL_REDIS_URLS
+):
+    raise ImproperlyConfigured(
+        "CHANNEL_REDIS_URLS must be one or more redis:// (or rediss://, unix://) "
+        f"addresses separated by commas, not {os.environ.get('CHANNEL_REDIS_URLS')!r}."
+    )
+_REDIS_OPTIONS = {
     # redis-py 8 stops reading after 5 s by default, exactly as long as an idle
     # consumer waits for a message, so idle sockets died (bench/ws_fanout.py).
     "socket_timeout": env_int("REDIS_SOCKET_TIMEOUT", 15, minimum=6),
@@ -184,18 +195,19 @@ _REDIS_HOST = {
     # of closing sockets no longer leaves hundreds open.
     "max_connections": env_int("REDIS_MAX_CONNECTIONS", 16, minimum=4),
 }
+_REDIS_HOSTS = [{"address": url, **_REDIS_OPTIONS} for url in CHANNEL_REDIS_URLS]
 if CHANNEL_LAYER_BACKEND == "redis":
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "core.channel_layer.BoundedRedisChannelLayer",
-            "CONFIG": {"hosts": [_REDIS_HOST], "prefix": "xadesk"},
+            "CONFIG": {"hosts": _REDIS_HOSTS, "prefix": "xadesk"},
         }
     }
 elif CHANNEL_LAYER_BACKEND == "redis-pubsub":
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [_REDIS_HOST], "prefix": "xadesk"},
+            "CONFIG": {"hosts": _REDIS_HOSTS, "prefix": "xadesk"},
         }
     }
 else:
