@@ -47,7 +47,7 @@ BENCHES: list[tuple[str, list[str]]] = [
     ),
     (
         "case_notify_fanout",
-        [PY, "bench/case_notify_fanout.py", "--supporters", "5000", "--repeat", "1"],
+        [PY, "bench/case_notify_fanout.py", "--supporters", "5000", "--repeat", "3"],
     ),
     # As make run serves sockets (scripts/serve.sh: wsproto, one uvicorn per
     # core); 10,000 is the target size.
