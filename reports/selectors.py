@@ -115,7 +115,7 @@ def reports_nearby_open(*, service_code: str, lat: float, lon: float) -> list[Ne
     return [report for _distance, report in found[:10]]
 
 
-def reports_public(*, limit: int = 500) -> QuerySet[Ticket]:
+def reports_public(*, limit: int = 500, offset: int = 0) -> QuerySet[Ticket]:
     """Field reports for the public map: no reporter, only officer-approved photos
     (``ticket.attachments.all()`` holds just those on the returned rows)."""
     approved = Attachment.objects.filter(
@@ -142,7 +142,7 @@ def reports_public(*, limit: int = 500) -> QuerySet[Ticket]:
             "commune__full_name",
             "commune__full_name_en",
         )
-        .order_by("-created_at")[:limit]
+        .order_by("-created_at")[offset : offset + limit]
     )
 
 

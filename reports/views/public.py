@@ -15,7 +15,22 @@ from reports.presenters import public_case_detail, public_photo_urls
 from reports.selectors import report_get_public, reports_public
 from reports.views.common import error_page
 
-PUBLIC_LIMIT = 300
+# The list under the map, newest first, a page at a time: the map itself
+# asks the API for its view (counts per commune or grid cell), so the list
+# only has to be readable without it. 300 rows a page cost 250-380 ms to
+# render (bench/queue_scale.py, the public map page) and a long scroll on a
+# small phone. Pages past the last are empty; deep pages are refused: the
+# map and the public API hold every report.
+PUBLIC_PAGE_SIZE = 50
+PUBLIC_MAX_PAGE = 40
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        number = int(raw or "1")
+    except ValueError:
+        return 1
+    return min(max(number, 1), PUBLIC_MAX_PAGE)
 
 
 @require_GET
@@ -31,8 +46,11 @@ def public_map(request: HttpRequest) -> HttpResponse:
     The selector leaves out every reporter detail and keeps only photos officers
     approved (prefetched as ``attachments``); places are the public grid cell.
     """
+    page = _page_number(request.GET.get("page"))
+    # One more than a page: whether there is a next page, without a count.
+    found = list(reports_public(limit=PUBLIC_PAGE_SIZE + 1, offset=(page - 1) * PUBLIC_PAGE_SIZE))
     rows = []
-    for t in reports_public(limit=PUBLIC_LIMIT):
+    for t in found[:PUBLIC_PAGE_SIZE]:
         point = public_point(service=t.service, point=t.location)
         rows.append(
             {
@@ -48,7 +66,9 @@ def public_map(request: HttpRequest) -> HttpResponse:
                 "photos": public_photo_urls(t.attachments.all()),
             }
         )
-    return render(request, "reports/public_map.html", {"rows": rows})
+    more = len(found) > PUBLIC_PAGE_SIZE and page < PUBLIC_MAX_PAGE
+    context = {"rows": rows, "page": page, "next_page": page + 1 if more else None}
+    return render(request, "reports/public_map.html", context)
 
 
 @require_GET

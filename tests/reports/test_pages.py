@@ -23,6 +23,7 @@ from helpdesk.filing import CaseDraft, case_submit
 from helpdesk.models import Attachment, ProxyFiling, Ticket, TicketStatus
 from helpdesk.routing import OutsideCoverage
 from reports.presenters import expected_response_text
+from tests import factories
 from tests.conftest import Personas
 from tests.factories import jpeg, point_inside
 
@@ -445,3 +446,32 @@ def test_header_offers_the_console_only_to_staff(personas: Personas) -> None:
     officer.force_login(personas.officer_a)
     assert 'accesskey="q"' not in resident.get("/").content.decode()
     assert 'accesskey="q"' in officer.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_public_map_list_comes_a_page_at_a_time_newest_first(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    tickets = [
+        factories.case_file(reporter=personas.resident, commune=commune_a) for _ in range(51)
+    ]
+    newest, oldest = tickets[-1], tickets[0]
+
+    first = _text(Client().get("/reports/map/", headers={"accept-language": "en"}))
+    assert first.count('<tr class="report"') == 50
+    assert f"/reports/{newest.public_id}/" in first
+    assert f"/reports/{oldest.public_id}/" not in first
+    assert 'href="?page=2" rel="next"' in first
+    assert 'rel="prev"' not in first
+
+    second = _text(Client().get("/reports/map/?page=2", headers={"accept-language": "en"}))
+    assert second.count('<tr class="report"') == 1
+    assert f"/reports/{oldest.public_id}/" in second
+    assert 'href="?page=1" rel="prev"' in second
+    assert 'rel="next"' not in second
+
+    # Nonsense is the first page; past the deepest page, the deepest (empty) one.
+    assert _text(Client().get("/reports/map/?page=abc")).count('<tr class="report"') == 50
+    deep = Client().get("/reports/map/?page=99999")
+    assert deep.status_code == 200
+    assert '<tr class="report"' not in _text(deep)
