@@ -50,7 +50,8 @@ BENCHES: list[tuple[str, list[str]]] = [
         [PY, "bench/case_notify_fanout.py", "--supporters", "5000", "--repeat", "3"],
     ),
     # As make run serves sockets (scripts/serve.sh: wsproto, one uvicorn per
-    # core); 10,000 is the target size.
+    # core), with the default layer (CHANNEL_LAYER=redis: "core") and the
+    # pubsub one (CHANNEL_LAYER=redis-pubsub); 10,000 is the target size.
     (
         "ws_fanout",
         [
@@ -59,6 +60,9 @@ BENCHES: list[tuple[str, list[str]]] = [
             "--sockets",
             "1000",
             "10000",
+            "--layer",
+            "core",
+            "pubsub",
             "--ws",
             "wsproto",
             "--workers",
