@@ -152,14 +152,33 @@ if DATABASE_REPLICA_ENABLED:
         conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
         conn_health_checks=True,
     )
-    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"]["OPTIONS"])
+    # The primary's options, then the replica URL's own (sslmode, …) over them;
+    # a short connect timeout, since a replica that does not answer is simply
+    # not read (core/db_routing.py).
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"]["OPTIONS"],
+        "connect_timeout": env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 1, minimum=1),
+        **DATABASES["replica"]["OPTIONS"],
+    }
 DATABASE_ROUTERS = ["core.db_routing.ReplicaRouter"]
 # After a person's own write their reads stay on the primary this long, so they
 # see what they just did while the replica catches up.
-DATABASE_REPLICA_PIN_SECONDS = env_int("XADESK_REPLICA_PIN_SECONDS", 5, minimum=1)
+DATABASE_REPLICA_PIN_SECONDS = env_int("XADESK_REPLICA_PIN_SECONDS", 7, minimum=1)
 # A replica further behind than this is not read; the check is cached this long.
 DATABASE_REPLICA_MAX_LAG_SECONDS = env_int("XADESK_REPLICA_MAX_LAG_SECONDS", 5, minimum=0)
 DATABASE_REPLICA_CHECK_SECONDS = env_int("XADESK_REPLICA_CHECK_SECONDS", 1, minimum=0)
+# A replica read may be up to the lag bound plus one cached check behind: a
+# shorter pin would let a person's own write vanish from their next page.
+if (
+    DATABASE_REPLICA_PIN_SECONDS
+    < DATABASE_REPLICA_MAX_LAG_SECONDS + DATABASE_REPLICA_CHECK_SECONDS + 1
+):
+    raise ImproperlyConfigured(
+        "XADESK_REPLICA_PIN_SECONDS must be at least XADESK_REPLICA_MAX_LAG_SECONDS + "
+        "XADESK_REPLICA_CHECK_SECONDS + 1 "
+        f"({DATABASE_REPLICA_MAX_LAG_SECONDS + DATABASE_REPLICA_CHECK_SECONDS + 1} s now), "
+        "so a person's own write never vanishes from their next page."
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Folder of pg_dump/pg_restore for `make backup` / `make restore` (backup/).
 # Empty: the newest /usr/lib/postgresql/<version>/bin, as scripts/provision.sh

@@ -45,13 +45,22 @@ _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # last replayed commit's time would make it look ever older); NULL (not yet
 # replayed anything) counts as unusable. A server not in recovery is the
 # primary itself (a test mirror, or a promoted replica): no lag.
+# "Replayed all it received" counts only while a WAL receiver runs: a replica
+# cut off from the primary (network, password, slot) has replayed all it
+# will ever receive, and would otherwise look current forever; without a
+# receiver the last replayed commit's age decides, as it should.
 _LAG_SQL = """
 SELECT CASE
   WHEN NOT pg_is_in_recovery() THEN 0
-  WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+  WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()
+       AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE pid IS NOT NULL) THEN 0
   ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())
 END
 """
+# A replica found unusable is not asked again for this long: when it does not
+# answer, each check waits out the connect timeout, and every marked read of
+# every request would pay it.
+_UNUSABLE_HOLD_SECONDS = 10.0
 
 
 @dataclass
@@ -104,6 +113,15 @@ def replica_reads[F: Callable[..., Any]](view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def replica_reads_from_here() -> None:
+    """Let the rest of this request's reads go to the replica (when the rules
+    allow): for a view that knows only part-way whose list it reads (staff
+    queues, not a resident's own cases, whose new report must show at once)."""
+    state = _request_state.get()
+    if state is not None:
+        state.replica_reads = True
+
+
 def replica_health_forget() -> None:
     """Forget the cached lag check, so the next read checks again."""
     with _health_lock:
@@ -113,13 +131,15 @@ def replica_health_forget() -> None:
 def replica_usable() -> bool:
     """Whether the replica answers and lags within the bound, checked at most
     once per DATABASE_REPLICA_CHECK_SECONDS in this process."""
-    now = time.monotonic()
     with _health_lock:
         checked = _health.get(REPLICA)
-        if checked is not None and now - checked[0] < settings.DATABASE_REPLICA_CHECK_SECONDS:
-            return checked[1]
+        if checked is not None:
+            hold = settings.DATABASE_REPLICA_CHECK_SECONDS if checked[1] else _UNUSABLE_HOLD_SECONDS
+            if time.monotonic() - checked[0] < hold:
+                return checked[1]
         usable = _replica_lag_within_bound()
-        _health[REPLICA] = (now, usable)
+        # Stamped after the check: one that waited out a timeout still counts.
+        _health[REPLICA] = (time.monotonic(), usable)
         return usable
 
 

@@ -19,7 +19,7 @@ from accounts.auth import person_auth
 from accounts.models import User
 from core.api_fields import CappedLimitOffset, JsonBody, uploads_of
 from core.client_ip import client_ip
-from core.db_routing import replica_reads
+from core.db_routing import replica_reads, replica_reads_from_here
 from core.pagination import COUNT_CAP
 from geo.map_view import map_view_parse
 from helpdesk import lifecycle, selectors
@@ -204,7 +204,6 @@ def list_services(request: HttpRequest) -> list[ServiceOut]:
 
 
 @router.get("/cases", response=list[CaseOut], auth=person_auth)
-@replica_reads
 @paginate(CappedLimitOffset)
 def list_cases(request: HttpRequest, filters: Query[QueueFilterIn]) -> QuerySet[Ticket]:
     """The person's queue (staff) or their own cases, most urgent first.
@@ -213,12 +212,14 @@ def list_cases(request: HttpRequest, filters: Query[QueueFilterIn]) -> QuerySet[
     province's years of cases costs more than the page (core/pagination.py).
     """
     scope = scope_for(user=request.user)
-    queryset = (
-        selectors.tickets_queue(scope=scope, filters=_queue_filter(filters))
-        if scope.is_staff_member
-        else selectors.tickets_of_reporter(scope=scope)
-    )
-    return queryset
+    if not scope.is_staff_member:
+        # A resident's own cases stay on the primary: an app with a bearer
+        # key keeps no pin cookie, and its new report must show at once.
+        return selectors.tickets_of_reporter(scope=scope)
+    # Staff queues from the replica; who they are and their scope were read
+    # from the primary above.
+    replica_reads_from_here()
+    return selectors.tickets_queue(scope=scope, filters=_queue_filter(filters))
 
 
 def _queue_filter(filters: QueueFilterIn) -> selectors.QueueFilter:

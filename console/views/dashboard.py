@@ -63,9 +63,11 @@ def _dashboard_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-@replica_reads
 @require_GET
 @staff_required
+# Inside staff_required: who asks and their scope come from the primary, so a
+# revoked role or account never lives on in a replica's copy.
+@replica_reads
 def dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
     if not can_see_dashboard(scope):
         return error_page(

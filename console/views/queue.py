@@ -58,9 +58,11 @@ def _queue_filter_form(
     )
 
 
-@replica_reads
 @require_GET
 @staff_required
+# Inside staff_required: who asks and their scope come from the primary, so a
+# revoked role or account never lives on in a replica's copy.
+@replica_reads
 def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
     with_communes = can_see_dashboard(scope)
     form = _queue_filter_form(request, scope, with_communes=with_communes)
@@ -117,9 +119,11 @@ def _bbox(text: str) -> BBox | None:
     return (west, south, east, north) if inside else None
 
 
-@replica_reads
 @require_GET
 @staff_required
+# Inside staff_required: who asks and their scope come from the primary, so a
+# revoked role or account never lives on in a replica's copy.
+@replica_reads
 def queue_map(request: HttpRequest, scope: Scope) -> HttpResponse:
     """The queue on a map, with the same filters, inside the map's view (``bbox``).
 

@@ -22,6 +22,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from psycopg import sql
 from pytest_django import Settings
 
 from accounts.models import User
@@ -136,6 +137,12 @@ def _numbers(client: Client, seen_on_replica: list[str] | None = None) -> set[st
     return {item["number"] for item in response.json()["items"]}
 
 
+def _public_ids(client: Client) -> set[str]:
+    response = client.get("/api/v1/reports/public")
+    assert response.status_code == 200, response.content
+    return {feature["id"] for feature in response.json()["features"]}
+
+
 def _ticket_reads(sqls: list[str]) -> list[str]:
     return [sql for sql in sqls if '"helpdesk_ticket"' in sql]
 
@@ -224,9 +231,14 @@ def test_pin_ends_after_its_seconds(
         {"service": "road_damage", "lat": lat, "lon": lon, "photos": _photo()},
     )
     assert filed.status_code == 201, filed.content
+    public_id = filed.json()["case"]["public_id"]
+    # Pinned: the public feed (a replica read) comes from the primary for them.
+    assert public_id in _public_ids(resident)
     time.sleep(2.1)
     # The pin has expired and replay is still paused: the replica's older view.
-    assert filed.json()["case"]["number"] not in _numbers(resident, [])
+    assert public_id not in _public_ids(resident)
+    # Their own list never leaves the primary (an app's bearer key keeps no pin).
+    assert filed.json()["case"]["number"] in _numbers(resident, [])
 
 
 def test_replica_lagging_beyond_the_bound_is_not_read(
@@ -249,6 +261,47 @@ def test_replica_lagging_beyond_the_bound_is_not_read(
     officer_reads: list[str] = []
     assert ticket.number in _numbers(officer, officer_reads)
     assert not _ticket_reads(officer_reads)
+
+
+def test_replica_cut_off_from_the_primary_is_not_taken_for_current(
+    replica: BaseDatabaseWrapper,
+    superuser: psycopg.Connection[Any],
+    personas: Personas,
+    commune_a: AdminUnit,
+    settings: Settings,
+) -> None:
+    """With its WAL receiver stopped the replica has replayed all it received,
+    and stays that way: only the age of its last replayed commit may say it is
+    current."""
+    officer = _logged_in(personas.officer_a)
+    _wait_until_replayed(superuser)
+    superuser.autocommit = True
+    row = superuser.execute("SHOW primary_conninfo").fetchone()
+    assert row is not None
+    conninfo = row[0]
+    superuser.execute("ALTER SYSTEM SET primary_conninfo = ''")
+    superuser.execute("SELECT pg_reload_conf()")
+    try:
+        deadline = time.monotonic() + 30
+        while superuser.execute(
+            "SELECT count(*) FROM pg_stat_wal_receiver WHERE pid IS NOT NULL"
+        ).fetchone() != (0,):
+            assert time.monotonic() < deadline, "the WAL receiver did not stop"
+            time.sleep(0.1)
+        ticket = factories.case_file(reporter=personas.resident, commune=commune_a)
+        time.sleep(2.1)
+        settings.DATABASE_REPLICA_MAX_LAG_SECONDS = 1
+        replica_health_forget()
+        officer_reads: list[str] = []
+        assert ticket.number in _numbers(officer, officer_reads)
+        assert not _ticket_reads(officer_reads), "a cut-off replica was read"
+    finally:
+        # ALTER SYSTEM takes no bind parameters: the value as a quoted literal.
+        superuser.execute(
+            sql.SQL("ALTER SYSTEM SET primary_conninfo = {}").format(sql.Literal(conninfo))
+        )
+        superuser.execute("SELECT pg_reload_conf()")
+    _wait_until_replayed(superuser)
 
 
 def test_replica_down_reads_the_primary(
