@@ -60,9 +60,12 @@ def _unlock(name: str) -> None:
 def job_run_if_due(*, job: Job, now: Callable[[], datetime] = timezone.now) -> str | None:
     """Run ``job`` if it is due and no other scheduler holds it; return its summary, else None.
 
-    A job that fails is logged and rescheduled like one that succeeded (a
-    failing job must not run in a tight loop); a database that goes away is
-    the caller's to handle (core/worker_loop.py) and the job stays due.
+    The run is claimed (its next due time moved on) before the job starts, so
+    a scheduler whose lock went with a dropped connection mid-job cannot let
+    another start the same run, and a job that fails in any way — a database
+    error or timeout included — waits for its next interval instead of being
+    tried on every pass. A database that goes away is still the caller's to
+    handle (core/worker_loop.py).
     """
     if not _try_lock(job.name):
         return None
@@ -73,7 +76,9 @@ def job_run_if_due(*, job: Job, now: Callable[[], datetime] = timezone.now) -> s
         )
         if row.next_due_at > started:
             return None
-        PeriodicJob.objects.filter(pk=job.name).update(last_started_at=started)
+        PeriodicJob.objects.filter(pk=job.name).update(
+            last_started_at=started, next_due_at=started + job.interval
+        )
         try:
             summary = job.run()
         except (OperationalError, InterfaceError):
@@ -82,10 +87,7 @@ def job_run_if_due(*, job: Job, now: Callable[[], datetime] = timezone.now) -> s
             logger.exception("Periodic job %s failed", job.name)
             summary = f"failed: {type(exc).__name__}: {exc}"
         PeriodicJob.objects.filter(pk=job.name).update(
-            last_finished_at=now(),
-            next_due_at=started + job.interval,
-            last_summary=summary[:300],
-            runs=F("runs") + 1,
+            last_finished_at=now(), last_summary=summary[:300], runs=F("runs") + 1
         )
         return summary
     finally:

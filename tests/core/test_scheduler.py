@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from core.models import PeriodicJob
@@ -71,6 +71,26 @@ def test_a_failing_job_is_recorded_and_waits_for_its_next_interval() -> None:
     assert job_run_if_due(job=job) is None
     assert runs == ["ran"]
     assert PeriodicJob.objects.get(name="test_job").next_due_at > timezone.now()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_is_claimed_before_the_job_starts() -> None:
+    """A statement timeout (an OperationalError) inside the job reaches the
+    worker loop, but the run was claimed first: the next pass does not run
+    it again, nor would a second scheduler whose lock was freed meanwhile."""
+    runs: list[str] = []
+
+    def times_out() -> str:
+        runs.append("ran")
+        due = PeriodicJob.objects.get(name="slow_job").next_due_at
+        assert due > timezone.now()  # claimed while it runs
+        raise OperationalError("canceling statement due to statement timeout")
+
+    job = Job(name="slow_job", interval=timedelta(minutes=10), run=times_out)
+    with pytest.raises(OperationalError):
+        job_run_if_due(job=job)
+    assert job_run_if_due(job=job) is None
+    assert runs == ["ran"]
 
 
 @pytest.mark.django_db
