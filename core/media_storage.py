@@ -43,6 +43,12 @@ class MediaS3Storage(S3Storage):  # type: ignore[misc]
     def get_object_parameters(self, name: str) -> dict[str, Any]:
         parameters: dict[str, Any] = super().get_object_parameters(name)
         parameters["ACL"] = "public-read" if self.public_read(name) else "private"
+        if name.startswith(PUBLIC_PREFIX):
+            # Withdrawing a public photo deletes it, and its address must stop
+            # working at once (helpdesk/photo_publishing.py): no cache or CDN
+            # may serve it without asking the bucket first, as nginx's
+            # `no-cache` made sure for the filesystem.
+            parameters["CacheControl"] = "public, no-cache"
         return parameters
 
     def url(

@@ -151,6 +151,9 @@ def test_public_read_mode_publishes_only_the_approved_copies(
     assert body == bucket.body(photo.public_thumbnail)
     grants = bucket.client.get_object_acl(Bucket=bucket.name, Key=photo.public_display)["Grants"]
     assert any(g["Grantee"].get("URI", "").endswith("/AllUsers") for g in grants)
+    # No cache or CDN may keep serving it once approval is withdrawn.
+    head = bucket.client.head_object(Bucket=bucket.name, Key=photo.public_display)
+    assert head["CacheControl"] == "public, no-cache"
     # The private images stay private, and are still served by signature.
     for name in (photo.display, photo.thumbnail):
         assert http_get(bucket.plain_url(name))[0] == 403
