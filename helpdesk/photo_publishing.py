@@ -21,7 +21,7 @@ from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.urls import reverse
 
-from core.media_storage import PUBLIC_PREFIX
+from core.media_storage import PUBLIC_PREFIX, MediaS3Storage
 from helpdesk import errors
 from helpdesk.models import Attachment
 from helpdesk.photos import photos_delete
@@ -37,9 +37,19 @@ def photo_url(*, attachment: Attachment, variant: str) -> str:
 
 
 def photo_public_url(*, attachment: Attachment, variant: str = "thumbnail") -> str | None:
-    """The address anyone may fetch, or None while the photo is not public."""
+    """The address anyone may fetch, or None while the photo is not public.
+
+    In a bucket's ``signed`` mode a signed address dies within minutes, yet
+    public pages are kept offline and Open311 clients store ``media_url``:
+    they get the app's own lasting address, which signs afresh on each fetch
+    (helpdesk/photo_views.py, public_photo_file).
+    """
     name = attachment.public_thumbnail if variant == "thumbnail" else attachment.public_display
-    return default_storage.url(name) if name else None
+    if not name:
+        return None
+    if isinstance(default_storage, MediaS3Storage) and not default_storage.public_read(name):
+        return reverse("photos:public", args=[attachment.pk, variant])
+    return str(default_storage.url(name))
 
 
 def photo_publish(*, attachment: Attachment, storage: Storage | None = None) -> list[str]:

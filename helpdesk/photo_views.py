@@ -20,7 +20,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.views.decorators.http import require_GET
 
 from accounts.auth import request_person
-from core.media_storage import media_signed_url
+from core.media_storage import MediaS3Storage, media_signed_url
 from helpdesk import errors
 from helpdesk.models import Attachment
 from helpdesk.permissions import scope_for
@@ -77,4 +77,37 @@ def photo_file(
         except FileNotFoundError:
             raise Http404 from None
     response["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+# The redirect to a public copy's fresh signature may be kept briefly by
+# anyone: well inside the signature's life, and a withdrawn copy is deleted.
+PUBLIC_REDIRECT_CACHE_CONTROL = "public, max-age=60"
+
+
+@require_GET
+def public_photo_file(request: HttpRequest, attachment_id: int, variant: str) -> HttpResponse:
+    """An approved public copy in a bucket's ``signed`` mode: a redirect to a
+    fresh signed address (photo_publishing.photo_public_url hands this out).
+
+    Anyone may fetch it, as anyone may fetch ``/media/public/`` on a folder;
+    only the public copies are ever signed here, never an original.
+    """
+    if variant not in VARIANTS:
+        raise Http404
+    attachment = (
+        Attachment.objects.filter(pk=attachment_id, public_approved_at__isnull=False)
+        .only("public_thumbnail", "public_display")
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    name = attachment.public_thumbnail if variant == "thumbnail" else attachment.public_display
+    storage = default_storage
+    if not name or not isinstance(storage, MediaS3Storage) or storage.public_read(name):
+        # On a folder the web server serves /media/public/; in public-read
+        # mode the page holds the bucket's plain address.
+        raise Http404
+    response = HttpResponseRedirect(str(storage.url(name)))
+    response["Cache-Control"] = PUBLIC_REDIRECT_CACHE_CONTROL
     return response

@@ -394,6 +394,14 @@ PAGE_ROWS: tuple[Row, ...] = (
         each({NUMBER_PAGES: 200}, 404),
         params={"variant": "thumbnail"},
     ),
+    # A public copy's lasting address in a bucket's signed mode; on the tests'
+    # folder storage the web server serves /media/public/ and this is a 404.
+    Row(
+        "GET",
+        "photos/<int:attachment_id>/public/<str:variant>/",
+        expect(404),
+        params={"variant": "thumbnail"},
+    ),
     # Voice notes are never public: the reporter and officers in scope only.
     Row("GET", "voice/<int:voice_id>/", each({NUMBER_PAGES: 200}, 404)),
     Row("GET", "accounts/login/", expect(200)),

@@ -153,13 +153,17 @@ def test_case_pages_show_photos_and_play_voice_notes_from_the_bucket(
     assert 2.8 < duration < 3.2
     assert page.evaluate("window.__violations") == []
 
-    # The public page shows the approved copy by its own signed address.
-    page.goto(f"{s3_site.server.url}/reports/map/")
-    public = page.locator(f"img[src^='{moto}/{s3_site.bucket.name}/public/']")
-    expect(public).to_have_count(1)
+    # The public page shows the approved copy by the app's lasting address,
+    # which the browser follows to a fresh signature in the bucket.
+    lasting = f"/photos/{photo.pk}/public/thumbnail/"
+    signed = f"{moto}/{s3_site.bucket.name}/{photo.public_thumbnail}?"
+    with page.expect_response(lambda r: r.url.startswith(signed)) as from_bucket:
+        page.goto(f"{s3_site.server.url}/reports/map/")
+    assert from_bucket.value.status == 200
+    expect(page.locator(f"img[src='{lasting}']")).to_have_count(1)
     page.wait_for_function(
-        "(src) => [...document.images].some(i => i.src.startsWith(src) && i.naturalWidth > 0)",
-        arg=f"{moto}/{s3_site.bucket.name}/public/",
+        "(src) => [...document.images].some(i => i.src.endsWith(src) && i.naturalWidth > 0)",
+        arg=lasting,
     )
     assert page.evaluate("window.__violations") == []
     problems.assert_none()

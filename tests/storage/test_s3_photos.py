@@ -125,16 +125,33 @@ def test_signed_mode_gives_public_copies_by_signed_address_only(
     photo = _photo(personas, commune_a)
     attachment_approve_public(attachment=photo, by=personas.officer_a)
     photo.refresh_from_db()
+    # Pages and Open311 keep the address: it is the app's own, and lasts.
     url = photo_public_url(attachment=photo)
-    assert url is not None
-    assert "X-Amz-Signature" in parse_qs(urlsplit(url).query)
-    status, body, _ = http_get(url)
+    assert url == f"/photos/{photo.pk}/public/thumbnail/"
+    fetched = Client().get(url)
+    assert fetched.status_code == 302
+    assert fetched["Cache-Control"] == "public, max-age=60"
+    location = fetched["Location"]
+    assert "X-Amz-Signature" in parse_qs(urlsplit(location).query)
+    assert location.startswith(f"{bucket.endpoint}/{bucket.name}/{photo.public_thumbnail}?")
+    status, body, _ = http_get(location)
     assert status == 200
     assert body == bucket.body(photo.public_thumbnail)
     assert http_get(bucket.plain_url(photo.public_thumbnail))[0] == 403
-    # The public map API hands out the same kind of address.
+    # The public map API hands out the same lasting address.
     public = Client().get("/api/v1/reports/public").content.decode()
-    assert f"{bucket.name}/{photo.public_thumbnail}?" in public
+    assert url in public
+    # Never a signature for what is not a public copy: a bad size, no such
+    # photo, and the photo once its approval is withdrawn.
+    attachment_approve_public(attachment=photo, by=personas.officer_a, approved=False)
+    for path in (
+        f"/photos/{photo.pk}/public/x/",
+        f"/photos/{photo.pk + 999}/public/thumbnail/",
+        url,
+    ):
+        refused = Client().get(path)
+        assert refused.status_code == 404, path
+        assert "Location" not in refused
 
 
 def test_public_read_mode_publishes_only_the_approved_copies(
