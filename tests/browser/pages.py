@@ -73,6 +73,7 @@ NOT_PAGES: dict[str, str] = {
     "console/rows/": "queue rows live.js puts into the queue (checked there)",
     "console/cases/<str:number>/live/": "HTML parts live.js puts into the console case page",
     "photos/<int:attachment_id>/<str:variant>/": "an image",
+    "photos/<int:attachment_id>/public/<str:variant>/": "a redirect to an image",
     "voice/<int:voice_id>/": "a recording (audio/ogg)",
     "notifications/<int:notification_id>/open/": "a redirect to what the notification is about",
     "sw.js": "the installable app's service worker (JavaScript)",
