@@ -72,6 +72,13 @@ class MediaS3Storage(S3Storage):  # type: ignore[misc]
         )
 
 
+def media_signed_only(name: str, storage: Storage | None = None) -> bool:
+    """Whether ``name`` is reached only by a signed address: a bucket's object
+    that is not a public-read copy. On a folder the app or nginx sends files."""
+    storage = storage or default_storage
+    return isinstance(storage, MediaS3Storage) and not storage.public_read(name)
+
+
 def media_signed_url(
     *, name: str, content_type: str | None = None, storage: Storage | None = None
 ) -> str | None:
@@ -81,7 +88,8 @@ def media_signed_url(
     serves it to whoever holds the signed address.
     """
     storage = storage or default_storage
-    if isinstance(storage, MediaS3Storage) and not storage.public_read(name):
+    if media_signed_only(name, storage):
+        assert isinstance(storage, MediaS3Storage)  # for the type checker
         # The bucket then answers with the type the app would have sent.
         parameters = {"ResponseContentType": content_type} if content_type else None
         return str(storage.url(name, parameters=parameters))

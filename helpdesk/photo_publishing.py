@@ -21,7 +21,7 @@ from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.urls import reverse
 
-from core.media_storage import PUBLIC_PREFIX, MediaS3Storage
+from core.media_storage import PUBLIC_PREFIX, media_signed_only
 from helpdesk import errors
 from helpdesk.models import Attachment
 from helpdesk.photos import photos_delete
@@ -47,7 +47,7 @@ def photo_public_url(*, attachment: Attachment, variant: str = "thumbnail") -> s
     name = attachment.public_thumbnail if variant == "thumbnail" else attachment.public_display
     if not name:
         return None
-    if isinstance(default_storage, MediaS3Storage) and not default_storage.public_read(name):
+    if media_signed_only(name):
         return reverse("photos:public", args=[attachment.pk, variant])
     return str(default_storage.url(name))
 

@@ -20,7 +20,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.views.decorators.http import require_GET
 
 from accounts.auth import request_person
-from core.media_storage import MediaS3Storage, media_signed_url
+from core.media_storage import media_signed_only, media_signed_url
 from helpdesk import errors
 from helpdesk.models import Attachment
 from helpdesk.permissions import scope_for
@@ -103,11 +103,10 @@ def public_photo_file(request: HttpRequest, attachment_id: int, variant: str) ->
     if attachment is None:
         raise Http404
     name = attachment.public_thumbnail if variant == "thumbnail" else attachment.public_display
-    storage = default_storage
-    if not name or not isinstance(storage, MediaS3Storage) or storage.public_read(name):
+    if not name or not media_signed_only(name):
         # On a folder the web server serves /media/public/; in public-read
         # mode the page holds the bucket's plain address.
         raise Http404
-    response = HttpResponseRedirect(str(storage.url(name)))
+    response = HttpResponseRedirect(str(default_storage.url(name)))
     response["Cache-Control"] = PUBLIC_REDIRECT_CACHE_CONTROL
     return response
