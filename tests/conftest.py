@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,8 +17,8 @@ from dataclasses import dataclass
 import pytest
 import redis
 from django.conf import settings
-from django.core.management import call_command
-from django.test import Client, override_settings
+from django.core.management import CommandError, call_command
+from django.test import Client, TransactionTestCase, override_settings
 from django.utils import translation
 from pytest_django import DjangoDbBlocker
 
@@ -66,6 +67,50 @@ def rate_limit_prefix() -> Iterator[str]:
         if keys:
             client.delete(*keys)
         client.close()
+
+
+# SQLSTATEs of a statement Postgres aborted to break a lock cycle: worth another go.
+_LOCK_CYCLE_STATES = {"40P01"}  # deadlock_detected
+_FLUSH_ATTEMPTS = 5
+
+
+def _aborted_by_lock_cycle(error: BaseException) -> bool:
+    cause: BaseException | None = error
+    while cause is not None:
+        if getattr(cause, "sqlstate", None) in _LOCK_CYCLE_STATES:
+            return True
+        cause = cause.__cause__
+    return False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_retried_after_a_deadlock() -> Iterator[None]:
+    """Empty the database after a committing test again if Postgres broke a deadlock with it.
+
+    The emptying is one TRUNCATE of every table, which locks them one by one in
+    the order of a Python set (so it changes from run to run). Where a test
+    drives real server and worker processes (tests/browser, the live-socket and
+    scale tests), one of them can still be finishing a transaction over two of
+    those tables, taken in the opposite order: Postgres then aborts one side.
+    When that side is the TRUNCATE, the test was fine and the next try (once the
+    worker's transaction is gone) empties the tables; any other failure is raised
+    at once.
+    """
+    original = TransactionTestCase._fixture_teardown  # type: ignore[attr-defined]  # private, not in the stubs
+
+    def fixture_teardown(self: TransactionTestCase) -> None:
+        for attempt in range(1, _FLUSH_ATTEMPTS + 1):
+            try:
+                original(self)
+                return
+            except CommandError as error:
+                if attempt == _FLUSH_ATTEMPTS or not _aborted_by_lock_cycle(error):
+                    raise
+                time.sleep(0.2 * attempt)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_teardown", fixture_teardown)
+        yield
 
 
 @pytest.fixture(scope="session")
