@@ -1,21 +1,36 @@
-"""GET /healthz: is the database, PostGIS and Redis reachable?
+"""GET /healthz: can this node serve? Database, PostGIS, Redis, the channel layer's
+Redis hosts and the media storage; and how the read replica is.
 
 Load balancers and `make run` poll this, so it answers quickly and never raises:
-each check reports its own failure and the whole answer is 503 naming what is down.
+each check reports its own failure and the whole answer is 503 naming what is
+down. A replica that is down or lags is "degraded", not down: reads then go to
+the primary (core/db_routing.py), so the node still serves (200), and the
+answer says so for whoever watches the replica.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import redis
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.db_routing import replica_configured, replica_lag_seconds
+from core.media_storage import MediaS3Storage
+
 REDIS_TIMEOUT_SECONDS = 1.0
+# The bucket's answer: short, and one attempt, so that compose's 4 s health
+# check timeout sees a 503 naming the media rather than a hung request.
+S3_TIMEOUT_SECONDS = 1.0
 
 
 def _check_database() -> str:
@@ -31,9 +46,9 @@ def _check_postgis() -> str:
     return f"ok ({row[0]})" if row else "missing"
 
 
-def _check_redis() -> str:
+def _ping(url: str) -> None:
     client = redis.Redis.from_url(
-        settings.REDIS_URL,
+        url,
         socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
         socket_timeout=REDIS_TIMEOUT_SECONDS,
     )
@@ -41,29 +56,114 @@ def _check_redis() -> str:
         client.ping()
     finally:
         client.close()
+
+
+def _check_redis() -> str:
+    _ping(settings.REDIS_URL)
     return "ok"
+
+
+def _check_channel_hosts() -> str:
+    """Each Redis host the channel layer shards groups over (CHANNEL_REDIS_URLS):
+    one that is down loses the live pushes of the groups that hash to it."""
+    others = [url for url in settings.CHANNEL_REDIS_URLS if url != settings.REDIS_URL]
+    for url in others:
+        _ping(url)
+    return f"ok ({len(others)} more host{'s' if len(others) != 1 else ''})" if others else "ok"
+
+
+@functools.cache
+def _bucket_client(
+    endpoint_url: str | None,
+    region_name: str | None,
+    access_key: str | None,
+    secret_key: str | None,
+    addressing_style: str | None,
+) -> Any:
+    # Its own client: the storage's waits and retries suit an upload, not a probe.
+    # Imported here: a node on the filesystem has no use for boto3.
+    import boto3
+    from botocore.config import Config
+
+    return boto3.session.Session().client(
+        "s3",
+        endpoint_url=endpoint_url,
+        region_name=region_name,
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
+        config=Config(
+            connect_timeout=S3_TIMEOUT_SECONDS,
+            read_timeout=S3_TIMEOUT_SECONDS,
+            retries={"max_attempts": 1, "mode": "standard"},
+            s3={"addressing_style": addressing_style} if addressing_style else None,
+        ),
+    )
+
+
+def _check_media() -> str:
+    """Where photos and voice notes are written: a report cannot be filed without it."""
+    storage = default_storage
+    if isinstance(storage, MediaS3Storage):
+        client = _bucket_client(
+            storage.endpoint_url,
+            storage.region_name,
+            storage.access_key,
+            storage.secret_key,
+            storage.addressing_style,
+        )
+        client.head_bucket(Bucket=storage.bucket_name)
+        return "ok (s3)"
+    root = Path(settings.MEDIA_ROOT)
+    if not root.is_dir() or not os.access(root, os.W_OK | os.X_OK):
+        return "down: the media folder is missing or not writable"
+    return "ok (filesystem)"
+
+
+def _check_replica() -> str:
+    if not replica_configured():
+        return "ok (none configured)"
+    lag = replica_lag_seconds()
+    if lag is None:
+        return "not used: it has replayed nothing yet"
+    if lag > settings.DATABASE_REPLICA_MAX_LAG_SECONDS:
+        return f"not used: {lag:.1f} s behind the primary"
+    return f"ok ({lag:.1f} s behind)"
 
 
 CHECKS: dict[str, Callable[[], str]] = {
     "database": _check_database,
     "postgis": _check_postgis,
     "redis": _check_redis,
+    "channel_layer": _check_channel_hosts,
+    "media": _check_media,
 }
+# Reported, but the node serves without them.
+OPTIONAL_CHECKS: dict[str, Callable[[], str]] = {
+    "replica": _check_replica,
+}
+
+
+def _run(check: Callable[[], str]) -> str:
+    try:
+        return check()
+    except Exception as exc:  # noqa: BLE001 - a health probe reports every failure
+        return f"down: {exc.__class__.__name__}"
 
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    results: dict[str, str] = {}
-    down: list[str] = []
-    for name, check in CHECKS.items():
-        try:
-            results[name] = check()
-        except Exception as exc:  # noqa: BLE001 - a health probe reports every failure
-            results[name] = f"down: {exc.__class__.__name__}"
-        if not results[name].startswith("ok"):
-            down.append(name)
-    status = 503 if down else 200
+    results = {name: _run(check) for name, check in CHECKS.items()}
+    down = [name for name, result in results.items() if not result.startswith("ok")]
+    optional = {name: _run(check) for name, check in OPTIONAL_CHECKS.items()}
+    degraded = [name for name, result in optional.items() if not result.startswith("ok")]
+    status = "down" if down else "degraded" if degraded else "ok"
     return JsonResponse(
-        {"status": "down" if down else "ok", "down": down, "checks": results}, status=status
+        {
+            "status": status,
+            "down": down,
+            "degraded": degraded,
+            "checks": {**results, **optional},
+        },
+        status=503 if down else 200,
     )

@@ -143,18 +143,28 @@ def replica_usable() -> bool:
         return usable
 
 
-def _replica_lag_within_bound() -> bool:
+def replica_lag_seconds() -> float | None:
+    """How far the replica is behind the primary (see ``_LAG_SQL``), None if it
+    has replayed nothing yet; raises DatabaseError when it does not answer."""
     replica = connections[REPLICA]
     try:
         with replica.cursor() as cursor:
             cursor.execute(_LAG_SQL)
             row = cursor.fetchone()
+    except DatabaseError:
+        # A broken connection is not reused by the next check.
+        replica.close()
+        raise
+    return None if row is None or row[0] is None else float(row[0])
+
+
+def _replica_lag_within_bound() -> bool:
+    try:
+        lag = replica_lag_seconds()
     except DatabaseError as exc:
         # Down or restarting: read the primary; the next check tries again.
         logger.warning("Database replica unavailable, reading the primary: %s", exc)
-        replica.close()
         return False
-    lag = None if row is None or row[0] is None else float(row[0])
     if lag is None or lag > settings.DATABASE_REPLICA_MAX_LAG_SECONDS:
         logger.info("Database replica lags %s s, reading the primary", lag)
         return False

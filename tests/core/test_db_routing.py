@@ -10,6 +10,7 @@ Replay is paused on the replica as its superuser to hold it back in time.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -261,6 +262,12 @@ def test_replica_lagging_beyond_the_bound_is_not_read(
     officer_reads: list[str] = []
     assert ticket.number in _numbers(officer, officer_reads)
     assert not _ticket_reads(officer_reads)
+    # The health check says so, and the node still serves (config/health.py).
+    health = Client().get("/healthz")
+    assert health.status_code == 200
+    body = health.json()
+    assert (body["status"], body["down"], body["degraded"]) == ("degraded", [], ["replica"])
+    assert re.fullmatch(r"not used: \d+\.\d s behind the primary", body["checks"]["replica"])
 
 
 def test_replica_cut_off_from_the_primary_is_not_taken_for_current(
