@@ -78,7 +78,11 @@ def person_key(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return "anon"
-    return salted_hmac("xadesk.pwa.person", str(user.pk)).hexdigest()[:20]
+    # SHA-1 named, not left to Django's default (which turns to SHA-256 in
+    # Django 2028): a new key would look like another person to every phone's
+    # service worker and drop its offline pages. HMAC-SHA-1 is still a sound
+    # keyed hash, and the key is only an opaque label.
+    return salted_hmac("xadesk.pwa.person", str(user.pk), algorithm="sha1").hexdigest()[:20]
 
 
 class OfflinePagesMiddleware:
