@@ -12,7 +12,10 @@ while the replica catches up (the "pinning" of django-multidb-router).
 
 The replica is used only while it answers and lags less than
 ``DATABASE_REPLICA_MAX_LAG_SECONDS``; that check is one query, cached for
-``DATABASE_REPLICA_CHECK_SECONDS`` per process, not one per read.
+``DATABASE_REPLICA_CHECK_SECONDS`` per process, not one per read. A replica
+that fails under a read between two checks turns that read's answer into a
+503 (config/db_outage.py); the middleware then holds the replica unusable and
+answers the request (a GET that wrote nothing) again from the primary.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ REPLICA = "replica"
 PIN_COOKIE = "xadesk_primary"
 _PIN_SALT = "core.db_routing.pin"
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Requests answered a second time when the replica fails under them: reads only.
+_SAFE_RETRY_METHODS = frozenset({"GET", "HEAD"})
 
 # How far behind the primary the replica is, in seconds. A replica that has
 # replayed all it received is current (an idle primary sends nothing, and the
@@ -70,6 +75,8 @@ class _RequestState:
     # Set by a marked view for the rest of its request: django-ninja
     # serialises a handler's (lazy, paginated) result after it returns.
     replica_reads: bool = False
+    # Some read of this request went to the replica.
+    read_replica: bool = False
 
 
 _request_state: ContextVar[_RequestState | None] = ContextVar("db_request_state", default=None)
@@ -128,6 +135,13 @@ def replica_health_forget() -> None:
         _health.clear()
 
 
+def _replica_failed() -> None:
+    """A read on the replica failed: hold it unusable, as a failed check would."""
+    with _health_lock:
+        _health[REPLICA] = (time.monotonic(), False)
+    connections[REPLICA].close()
+
+
 def replica_usable() -> bool:
     """Whether the replica answers and lags within the bound, checked at most
     once per DATABASE_REPLICA_CHECK_SECONDS in this process."""
@@ -184,7 +198,11 @@ class ReplicaRouter:
         # Reads inside a transaction belong with its writes.
         if connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return DEFAULT_DB_ALIAS
-        return REPLICA if replica_usable() else DEFAULT_DB_ALIAS
+        if not replica_usable():
+            return DEFAULT_DB_ALIAS
+        if state is not None:
+            state.read_replica = True
+        return REPLICA
 
     def db_for_write(self, model: type[Model], **hints: Any) -> str:
         state = _request_state.get()
@@ -209,11 +227,25 @@ class ReplicaPinMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         pin_seconds = settings.DATABASE_REPLICA_PIN_SECONDS
         state = _RequestState(pinned=_pinned(request, pin_seconds))
-        token = _request_state.set(state)
-        try:
-            response = self.get_response(request)
-        finally:
-            _request_state.reset(token)
+        response = self._respond(request, state)
+        if (
+            response.status_code == 503
+            and state.read_replica
+            and request.method in _SAFE_RETRY_METHODS
+            and not state.wrote  # a second answer must not write twice
+            and connections[REPLICA].errors_occurred
+        ):
+            # The replica failed under this read (it stopped, restarted, or
+            # cancelled the query over a conflict with replay) after the
+            # check said it was fine: the outage answer came from it, not from
+            # the primary. Hold it unusable and answer again from the
+            # primary, so a replica's crash costs nobody a failed page.
+            logger.warning(
+                "Database replica failed during %s; read again from the primary", request.path
+            )
+            _replica_failed()
+            state = _RequestState(pinned=True)
+            response = self._respond(request, state)
         if replica_configured() and (state.wrote or request.method in _UNSAFE_METHODS):
             response.set_signed_cookie(
                 PIN_COOKIE,
@@ -225,6 +257,13 @@ class ReplicaPinMiddleware:
                 samesite="Lax",
             )
         return response
+
+    def _respond(self, request: HttpRequest, state: _RequestState) -> HttpResponse:
+        token = _request_state.set(state)
+        try:
+            return self.get_response(request)
+        finally:
+            _request_state.reset(token)
 
 
 def _pinned(request: HttpRequest, pin_seconds: int) -> bool:
