@@ -20,6 +20,12 @@ _BUCKET = re.compile(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
 _HTTP_URL = re.compile(r"https?://[^\s/?#]+(/[^\s?#]*)?")
 # SigV4 presigned URLs live at most 7 days.
 _MAX_SIGNED_SECONDS = 7 * 24 * 3600
+# Bounds of the client's waits (seconds) and tries: past them a bucket call
+# outlives gunicorn's 30 s worker timeout (docker/entrypoint.sh sets none) and
+# the resident meets a 502 instead of the 503 that says what to do.
+_MAX_CONNECT_SECONDS = 10
+_MAX_READ_SECONDS = 60
+_MAX_ATTEMPTS = 5
 
 
 def media_storage_settings(kind: str) -> dict[str, Any]:
@@ -69,6 +75,21 @@ def s3_options() -> dict[str, Any]:
         raise ImproperlyConfigured(
             f"XADESK_S3_SIGNED_SECONDS={seconds} is more than S3 allows (604800, 7 days)."
         )
+    # Connecting to a bucket host that is up takes milliseconds; 2 s covers a
+    # slow DNS answer or a lost SYN and no more.
+    connect_timeout = _bounded("XADESK_S3_CONNECT_TIMEOUT", 2, _MAX_CONNECT_SECONDS)
+    # The read timeout bounds each wait for the socket, not the transfer: a
+    # 12 MP original (about 4 MB, kept with PHOTO_PROCESSING=worker) on a weak
+    # uplink takes longer than 10 s in all, but bytes keep moving. 10 s covers
+    # TCP resending a lost packet three times (1 + 2 + 4 s) and the bucket
+    # answering after the last byte of a large PUT; a PUT waits 1 s more for
+    # "100 Continue" (botocore's own). Two attempts of that stay under
+    # gunicorn's 30 s, so a silent host gets the 503, not a killed worker.
+    read_timeout = _bounded("XADESK_S3_READ_TIMEOUT", 10, _MAX_READ_SECONDS)
+    # Every attempt, the first included: one retry of a dropped connection
+    # or a 5xx (botocore's "standard" mode), with its jittered backoff.
+    attempts = _bounded("XADESK_S3_MAX_ATTEMPTS", 2, _MAX_ATTEMPTS)
+    object_acl = env_choice("XADESK_S3_OBJECT_ACL", "per-object", ("per-object", "none"))
     options: dict[str, Any] = {
         "bucket_name": bucket,
         "region_name": env_str("XADESK_S3_REGION", "us-east-1"),
@@ -83,12 +104,26 @@ def s3_options() -> dict[str, Any]:
         # Names are random (uuid) and a restore or the photo worker replaces a
         # file on purpose: no HEAD request before each write.
         "file_overwrite": True,
+        "connect_timeout": connect_timeout,
+        "read_timeout": read_timeout,
+        "max_attempts": attempts,
+        "object_acl": object_acl,
     }
     if endpoint:
         # MinIO and other S3-API servers answer at endpoint/bucket/key; AWS
         # picks its own style.
         options["addressing_style"] = "path"
     return options
+
+
+def _bounded(name: str, default: int, maximum: int) -> int:
+    value = env_int(name, default, minimum=1)
+    if value > maximum:
+        raise ImproperlyConfigured(
+            f"{name}={value} is more than {maximum}: with retries, a bucket that does not "
+            "answer would hold the request past gunicorn's 30 s timeout."
+        )
+    return value
 
 
 def media_origins(storage: dict[str, Any]) -> list[str]:

@@ -8,6 +8,16 @@ Approved public copies (``public/``) are either signed the same way
 (``signed``) or written with ACL public-read and given by their plain address
 (``public-read``), so a CDN may cache them.
 
+AWS buckets made since April 2023 enforce "bucket owner" object ownership and
+refuse every upload that carries an ACL. With ``object_acl="none"``
+(XADESK_S3_OBJECT_ACL) no ACL is sent: objects are as private as the bucket,
+and in ``public-read`` mode a bucket policy grants reading ``public/*`` (README).
+
+The client waits and retries within the bounds of XADESK_S3_CONNECT_TIMEOUT,
+XADESK_S3_READ_TIMEOUT and XADESK_S3_MAX_ATTEMPTS (config/media_settings.py
+says why those values); what happens when they run out is in
+core/media_outage.py.
+
 The rest of the code only uses Django's storage API, so it runs the same on a
 local folder: ``media_signed_url`` is the one question it asks of the storage.
 """
@@ -17,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from botocore.config import Config
 from django.core.files.storage import Storage, default_storage
 from storages.backends.s3 import S3Storage
 
@@ -35,14 +46,40 @@ class MediaS3Storage(S3Storage):  # type: ignore[misc]
         values["default_acl"] = "private"
         values["public_mode"] = "signed"
         values["public_base_url"] = ""
+        values["object_acl"] = "per-object"
+        # None: botocore's own (60 s, 60 s, legacy retries), as before.
+        values["connect_timeout"] = None
+        values["read_timeout"] = None
+        values["max_attempts"] = None
         return values
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        if self.object_acl == "none":
+            self.default_acl = None
+        # django-storages builds its Config from addressing_style,
+        # signature_version and proxies; the waits are added on top of it,
+        # so those settings keep working.
+        waits: dict[str, Any] = {}
+        if self.connect_timeout is not None:
+            waits["connect_timeout"] = self.connect_timeout
+        if self.read_timeout is not None:
+            waits["read_timeout"] = self.read_timeout
+        if self.max_attempts is not None:
+            waits["retries"] = {"mode": "standard", "total_max_attempts": self.max_attempts}
+        if waits:
+            built: Config = getattr(self, "client_config")  # noqa: B009 - set by S3Storage
+            self.client_config = built.merge(Config(**waits))
 
     def public_read(self, name: str) -> bool:
         return bool(self.public_mode == "public-read" and name.startswith(PUBLIC_PREFIX))
 
     def get_object_parameters(self, name: str) -> dict[str, Any]:
         parameters: dict[str, Any] = super().get_object_parameters(name)
-        parameters["ACL"] = "public-read" if self.public_read(name) else "private"
+        if self.object_acl == "none":
+            parameters.pop("ACL", None)
+        else:
+            parameters["ACL"] = "public-read" if self.public_read(name) else "private"
         if name.startswith(PUBLIC_PREFIX):
             # Withdrawing a public photo deletes it, and its address must stop
             # working at once (helpdesk/photo_publishing.py): no cache or CDN

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config.media_settings import media_origins, media_storage_settings
+from core.media_storage import MediaS3Storage
 from tests.test_settings_env import start_django
 
 S3_VARIABLES = (
@@ -17,6 +18,10 @@ S3_VARIABLES = (
     "XADESK_S3_PUBLIC_MODE",
     "XADESK_S3_PUBLIC_BASE_URL",
     "XADESK_S3_SIGNED_SECONDS",
+    "XADESK_S3_CONNECT_TIMEOUT",
+    "XADESK_S3_READ_TIMEOUT",
+    "XADESK_S3_MAX_ATTEMPTS",
+    "XADESK_S3_OBJECT_ACL",
 )
 
 
@@ -51,6 +56,23 @@ def test_s3_defaults_sign_for_five_minutes_in_us_east_1_on_aws() -> None:
     ]
 
 
+def test_the_client_gives_up_on_a_silent_bucket_within_bounded_waits(
+    clean_env: pytest.MonkeyPatch,
+) -> None:
+    options = media_storage_settings("s3")["OPTIONS"]
+    assert (options["connect_timeout"], options["read_timeout"]) == (2, 10)
+    assert options["max_attempts"] == 2
+    assert options["object_acl"] == "per-object"
+    clean_env.setenv("XADESK_S3_ENDPOINT_URL", "http://minio:9000")
+    clean_env.setenv("XADESK_S3_READ_TIMEOUT", "20")
+    config = MediaS3Storage(**media_storage_settings("s3")["OPTIONS"]).client_config
+    assert (config.connect_timeout, config.read_timeout) == (2, 20)
+    assert config.retries == {"mode": "standard", "total_max_attempts": 2}
+    # What django-storages builds from the other settings is kept.
+    assert config.s3 == {"addressing_style": "path"}
+    assert config.signature_version == "s3v4"
+
+
 def test_an_s3_api_server_is_addressed_by_path_and_allowed_by_the_pages(
     clean_env: pytest.MonkeyPatch,
 ) -> None:
@@ -80,6 +102,11 @@ def test_an_s3_api_server_is_addressed_by_path_and_allowed_by_the_pages(
         ),
         ({"XADESK_S3_SIGNED_SECONDS": "0"}, "XADESK_S3_SIGNED_SECONDS"),
         ({"XADESK_S3_SIGNED_SECONDS": "604801"}, "more than S3 allows"),
+        ({"XADESK_S3_CONNECT_TIMEOUT": "0"}, "XADESK_S3_CONNECT_TIMEOUT=0 must be at least 1"),
+        ({"XADESK_S3_READ_TIMEOUT": "2.5"}, "XADESK_S3_READ_TIMEOUT='2.5' is not an integer"),
+        ({"XADESK_S3_READ_TIMEOUT": "61"}, "gunicorn's 30 s timeout"),
+        ({"XADESK_S3_MAX_ATTEMPTS": "6"}, "XADESK_S3_MAX_ATTEMPTS=6 is more than 5"),
+        ({"XADESK_S3_OBJECT_ACL": "private"}, "must be one of: per-object, none"),
     ],
 )
 def test_a_wrong_s3_setting_is_refused_with_a_sentence(
