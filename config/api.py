@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
@@ -23,14 +24,17 @@ from accounts.api import router as auth_router
 from alerts.api import router as alerts_router
 from config.api_parser import StorableTextParser
 from config.api_schema import error_responses_add
+from config.db_outage import media_outage_log
 from core.errors import (
     DatabaseUnavailable,
     DomainError,
     MalformedRequest,
+    MediaUnavailable,
     RequestTooLarge,
     TooManyRequests,
     Unavailable,
 )
+from core.media_outage import media_outage
 from geo.api import router as geo_router
 from helpdesk.api import router as helpdesk_router
 from knowledge.api import router as kb_router
@@ -81,6 +85,17 @@ def on_database_outage(request: HttpRequest, exc: Exception) -> HttpResponse:
     # The operation's transaction was rolled back: safe to send again
     # (config/db_outage.py says why this is a 503 and not a 500).
     return on_domain_error(request, DatabaseUnavailable())
+
+
+@api.exception_handler(BotoCoreError)
+@api.exception_handler(ClientError)
+def on_media_outage(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Nothing was saved (core/media_outage.py says why): safe to send again.
+    if not media_outage(exc):
+        # A request the bucket refused as malformed is a mistake to fix: a 500.
+        raise exc
+    media_outage_log(request, exc)
+    return on_domain_error(request, MediaUnavailable())
 
 
 @api.exception_handler(NinjaValidationError)

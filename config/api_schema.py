@@ -38,7 +38,11 @@ _ALWAYS = {
     409: "The request clashes with the current state (an illegal move, a reused key).",
     422: "A value is missing or not valid; `details.fields` names them.",
     429: "Too many requests; wait the seconds of the Retry-After header.",
-    503: "A service the request needs is down for a moment; try again later.",
+    503: (
+        "A service the request needs is down for a moment (`database_unavailable`, "
+        "`media_unavailable` for the bucket of photos and voice notes, `unavailable`); "
+        "nothing was saved: send it again after the Retry-After header's seconds."
+    ),
 }
 _WITH_LOGIN = {401: "Not logged in: send a bearer token or the session cookie."}
 _WITH_PATH_PARAMETER = {404: "No such thing, or not one the person may see."}
@@ -48,8 +52,9 @@ _WITH_BODY = {
 }
 
 
-# The abuse limits (core/rate_limits.py), the one-time-code limits and a
-# database outage (config/db_outage.py) say how long to wait in a header too,
+# The abuse limits (core/rate_limits.py), the one-time-code limits and an
+# outage of the database or the media bucket (config/db_outage.py) say how
+# long to wait in a header too,
 # for clients that do not read the body.
 _RETRY_AFTER = {
     "Retry-After": {

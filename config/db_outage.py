@@ -1,4 +1,5 @@
-"""When PostgreSQL is down, restarting or gives a request up: a 503, never a 500.
+"""When PostgreSQL or the media bucket is down, restarting or gives a request up:
+a 503, never a 500.
 
 A restart or failover of the database breaks the requests in flight and
 refuses new connections for a few seconds. Their transactions are rolled back
@@ -13,6 +14,11 @@ Three places see the error, depending on where it is raised: the API's own
 handler (config/api.py) inside an operation, ``DatabaseOutageMiddleware`` in a
 page view, and ``server_error`` (Django's handler500) in a middleware (the
 session is read and saved there).
+
+The media bucket is the same story with ``MediaUnavailable``: a filing or a
+reply stores its photos and voice note before its transaction, and deletes
+them again when it fails (helpdesk/filing.py); which of botocore's errors
+count is core/media_outage.py's to say.
 """
 
 from __future__ import annotations
@@ -26,7 +32,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views import defaults
 
-from core.errors import DatabaseUnavailable
+from core.errors import DatabaseUnavailable, MediaUnavailable, Unavailable
+from core.media_outage import media_outage
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +44,35 @@ OUTAGE_ERRORS = (OperationalError, InterfaceError)
 API_PREFIX = "/api/"
 
 
-def outage_response(request: HttpRequest, exc: BaseException) -> HttpResponse:
+def media_outage_log(request: HttpRequest, exc: BaseException) -> None:
+    # A warning, not an error: it answers itself when the bucket is back,
+    # and /healthz names the media meanwhile.
+    logger.warning("Media bucket unavailable for %s %s: %r", request.method, request.path, exc)
+
+
+def outage_error(exc: BaseException) -> Unavailable | None:
+    """The 503's error for ``exc`` if it is an outage of the database or the bucket."""
+    if isinstance(exc, OUTAGE_ERRORS):
+        return DatabaseUnavailable()
+    if media_outage(exc):
+        return MediaUnavailable()
+    return None
+
+
+def outage_response(
+    request: HttpRequest, exc: BaseException, error: Unavailable | None = None
+) -> HttpResponse:
     """The 503 for ``request``: JSON under /api/, a page that needs no database elsewhere."""
-    logger.warning(
-        "Database unavailable for %s %s: %s", request.method, request.path, exc.__class__.__name__
-    )
-    error = DatabaseUnavailable()
+    error = error or DatabaseUnavailable()
+    if isinstance(error, MediaUnavailable):
+        media_outage_log(request, exc)
+    else:
+        logger.warning(
+            "Database unavailable for %s %s: %s",
+            request.method,
+            request.path,
+            exc.__class__.__name__,
+        )
     response: HttpResponse
     if request.path.startswith(API_PREFIX):
         response = JsonResponse(
@@ -56,17 +86,17 @@ def outage_response(request: HttpRequest, exc: BaseException) -> HttpResponse:
             "503.html",
             {
                 "message": error.message,
-                "retry_after": error.retry_after_seconds,
+                "retry_after": error.details["retry_after"],
                 "path": request.get_full_path(),
             },
         )
         response = HttpResponse(page, status=error.http_status)
-    response["Retry-After"] = str(error.retry_after_seconds)
+    response["Retry-After"] = str(error.details["retry_after"])
     return response
 
 
 class DatabaseOutageMiddleware:
-    """Answers a page view that met a database outage with the 503."""
+    """Answers a page view that met a database or bucket outage with the 503."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -75,8 +105,9 @@ class DatabaseOutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, OUTAGE_ERRORS):
-            return outage_response(request, exception)
+        error = outage_error(exception)
+        if error is not None:
+            return outage_response(request, exception, error)
         return None
 
 
@@ -86,6 +117,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     Django calls it while handling the exception, so ``sys.exc_info`` holds it.
     """
     exc = sys.exc_info()[1]
-    if isinstance(exc, OUTAGE_ERRORS):
-        return outage_response(request, exc)
+    error = outage_error(exc) if exc is not None else None
+    if exc is not None and error is not None:
+        return outage_response(request, exc, error)
     return defaults.server_error(request)

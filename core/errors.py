@@ -101,6 +101,23 @@ class DatabaseUnavailable(Unavailable):
         super().__init__(details={"retry_after": self.retry_after_seconds})
 
 
+class MediaUnavailable(Unavailable):
+    """The bucket photos and voice notes are kept in did not answer in time or
+    refused (core/media_outage.py says which errors); the filing or reply that
+    needed it saved nothing, so sending it again is safe."""
+
+    code = "media_unavailable"
+    default_message = _(
+        "Photos and voice notes cannot be stored just now, and nothing was saved. "
+        "Please try again in a minute."
+    )
+    # A bucket host restarting or a network blip; clients wait this long.
+    retry_after_seconds = 30
+
+    def __init__(self) -> None:
+        super().__init__(details={"retry_after": self.retry_after_seconds})
+
+
 class InvalidCharacters(InvalidInput):
     """Text holds a character that cannot be stored (a NUL)."""
 

@@ -33,6 +33,7 @@ from django.utils import timezone as django_timezone
 from PIL import ExifTags, Image, ImageCms, UnidentifiedImageError
 from PIL.JpegImagePlugin import JpegImageFile
 
+from core.media_outage import media_outage
 from helpdesk.photo_errors import (
     PhotoFormatNotAllowed,
     PhotoNotAnImage,
@@ -336,6 +337,14 @@ def photos_delete(*, names: Iterable[str], storage: Storage | None = None) -> No
             # A leftover file is an orphan to sweep later; it must not hide
             # the error that caused the rollback.
             logger.exception("Could not delete photo %s", name)
+        except Exception as error:
+            if not media_outage(error):
+                raise
+            # The bucket is away: asking it again for each file would keep
+            # the person waiting a timeout per file. The rest are orphans
+            # for the sweep too (helpdesk/photo_sweep.py).
+            logger.warning("Could not delete photo %s: the bucket is away (%r)", name, error)
+            return
 
 
 def allowed_formats() -> tuple[str, ...]:

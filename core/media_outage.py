@@ -1,0 +1,55 @@
+"""Which errors of the media bucket mean "the bucket is away", answered with a 503.
+
+A bucket host that is down, silent or refusing breaks a filing, a reply with
+a voice note or the photo worker's job through botocore's exceptions, raised
+from wherever Django's storage API was called (``save``, ``open`` and reading
+the file, ``delete``, ``exists``). Those calls all happen before the service's
+transaction (helpdesk/filing.py) or outside it (helpdesk/photo_jobs.py), so
+nothing was saved and sending again is safe: config/api.py and
+config/db_outage.py answer ``MediaUnavailable`` (core/errors.py) with
+Retry-After, the photo worker tries the job again later.
+
+Only the errors of an outage count. A request the bucket refuses as malformed
+(a 400 such as an ACL the bucket does not accept, a bad parameter) is a
+mistake of ours or of the settings and stays a 500 that reaches the error log.
+Presigning an address (core/media_storage.py) never calls the bucket.
+"""
+
+from __future__ import annotations
+
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+    ResponseStreamingError,
+)
+
+# The host cannot be reached, takes the connection and never answers, or
+# drops it mid-answer (ResponseStreamingError: while reading an object's body,
+# which the photo worker does).
+CONNECTION_ERRORS = (
+    EndpointConnectionError,
+    ConnectTimeoutError,
+    ReadTimeoutError,
+    ConnectionClosedError,
+    ResponseStreamingError,
+)
+# The bucket itself is gone. A HEAD (``exists``, ``open``) cannot say so: its
+# 404 has no body, and django-storages turns it into "no such file".
+_MISSING_BUCKET = "NoSuchBucket"
+
+
+def media_outage(exc: BaseException) -> bool:
+    """Whether ``exc``, raised by a call to the media storage, means the bucket is away."""
+    if isinstance(exc, CONNECTION_ERRORS):
+        return True
+    if not isinstance(exc, ClientError):
+        return False
+    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+    code = str(exc.response.get("Error", {}).get("Code", ""))
+    # 5xx: the bucket's own trouble (InternalError, SlowDown, ServiceUnavailable).
+    # 403: it refuses our credentials (rotated keys, a policy changed, a clock
+    # skewed); an operator must act, and nothing a resident sent is at fault.
+    return status >= 500 or status == 403 or code == _MISSING_BUCKET
