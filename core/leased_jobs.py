@@ -37,7 +37,8 @@ def jobs_claim(
 
 
 def jobs_hand_back(model: Any, *, ids: list[int], until: datetime, now: datetime) -> None:
-    """Give back claimed rows not started: due at once, the attempt uncounted."""
+    """Give back claimed rows not started, or not done for a reason not theirs
+    (due again at ``now``), the attempt uncounted."""
     model.objects.filter(pk__in=ids, next_attempt_at=until).update(
         next_attempt_at=now, attempts=F("attempts") - 1
     )

@@ -18,6 +18,12 @@ whose lease ran out and was overtaken changes nothing.
 A photo whose pixels turn out undecodable marks its attachment FAILED and
 tells the reporter and the officers following the case; the case and its other
 photos are untouched.
+
+A bucket that is away (core/media_outage.py) is no fault of the photo: the job
+and the rest of the batch wait MEDIA_RETRY and are tried again, the attempt
+uncounted, for as long as the outage lasts; only other failures count towards
+MAX_ATTEMPTS. Otherwise a ten-minute outage would mark every photo filed
+meanwhile as damaged.
 """
 
 from __future__ import annotations
@@ -33,7 +39,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from core.errors import MediaUnavailable
 from core.leased_jobs import jobs_claim, jobs_hand_back
+from core.media_outage import media_outage
 from helpdesk.followers import case_owner_followers, case_staff_followers
 from helpdesk.links import resident_case_link, staff_case_link
 from helpdesk.models import Attachment, PhotoJob
@@ -48,6 +56,9 @@ WAKE_CHANNEL = "xadesk_photos"
 # A job that failed this many times for a reason other than its picture (the
 # storage away, say) is given up: its photo is marked failed.
 MAX_ATTEMPTS = 5
+# How long jobs wait for a bucket that is away before it is asked again: one
+# request (with its timeouts) per wait, not a loop of them.
+MEDIA_RETRY = timedelta(seconds=30)
 
 
 def lease() -> timedelta:
@@ -82,6 +93,10 @@ def photo_job_run(*, job_id: int, until: datetime, storage: Storage | None = Non
         # The picture itself is bad (damaged pixel data): no retry can help.
         return _finish(job, until, state=Attachment.State.FAILED, error=error.code, storage=storage)
     except Exception as error:
+        if media_outage(error):
+            logger.warning("Photo job %s: the bucket is away (%r); retried later", job_id, error)
+            jobs_hand_back(PhotoJob, ids=[job_id], until=until, now=timezone.now() + MEDIA_RETRY)
+            raise MediaUnavailable() from error
         if job.attempts < MAX_ATTEMPTS:
             # Left claimed: due again when the lease ends, as after a crash.
             logger.warning("Photo job %s failed, retried later", job_id, exc_info=True)
@@ -168,8 +183,13 @@ def photo_jobs_process(
     now = now or timezone.now()
     ids, until = photo_jobs_claim(now=now, limit=limit)
     for position, job_id in enumerate(ids):
-        photo_job_run(job_id=job_id, until=until)
         rest = ids[position + 1 :]
+        try:
+            photo_job_run(job_id=job_id, until=until)
+        except MediaUnavailable:
+            # The other photos need the same bucket: they wait with this one.
+            jobs_hand_back(PhotoJob, ids=rest, until=until, now=timezone.now() + MEDIA_RETRY)
+            return position
         if rest and should_stop():
             jobs_hand_back(PhotoJob, ids=rest, until=until, now=now)
             return position + 1
