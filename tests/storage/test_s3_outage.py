@@ -1,0 +1,292 @@
+"""A bucket that is down, silent or gone: a 503 media_unavailable with Retry-After,
+nothing half-saved, and sending again files once when it is back (core/media_outage.py)."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from botocore.exceptions import (
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    ParamValidationError,
+    ReadTimeoutError,
+)
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+from pytest_django import Settings
+
+from accounts.auth import api_token_create
+from config.media_settings import media_storage_settings
+from core.media_outage import media_outage
+from geo.models import AdminUnit
+from helpdesk.models import Attachment, PhotoJob, Ticket
+from helpdesk.photo_jobs import MAX_ATTEMPTS, MEDIA_RETRY, photo_jobs_process
+from tests.conftest import Personas
+from tests.factories import jpeg, point_inside, voice_note
+from tests.notifications.live import free_port
+from tests.s3_server import Bucket
+
+pytestmark = pytest.mark.django_db
+
+OUTAGES = ["stopped", "silent", "bucket_deleted"]
+
+
+@pytest.fixture
+def quick_bucket(bucket: Bucket, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Bucket:
+    """The bucket, with the client giving up after one short try (set as in production)."""
+    monkeypatch.setenv("XADESK_S3_CONNECT_TIMEOUT", "1")
+    monkeypatch.setenv("XADESK_S3_READ_TIMEOUT", "1")
+    monkeypatch.setenv("XADESK_S3_MAX_ATTEMPTS", "1")
+    settings.STORAGES = {**settings.STORAGES, "default": media_storage_settings("s3")}
+    return bucket
+
+
+def _point_at(settings: Settings, endpoint: str) -> None:
+    default = settings.STORAGES["default"]
+    options = {**default["OPTIONS"], "endpoint_url": endpoint}
+    settings.STORAGES = {**settings.STORAGES, "default": {**default, "OPTIONS": options}}
+
+
+@contextmanager
+def _outage(kind: str, bucket: Bucket, settings: Settings) -> Iterator[None]:
+    """The bucket away in one of three ways while the block runs; back after it."""
+    if kind == "bucket_deleted":
+        bucket.client.delete_bucket(Bucket=bucket.name)
+        yield
+        bucket.client.create_bucket(Bucket=bucket.name)
+        return
+    if kind == "stopped":
+        # Nothing listens there: what a stopped server answers (connection refused).
+        _point_at(settings, f"http://127.0.0.1:{free_port()}")
+        yield
+    else:
+        with socket.socket() as silent:
+            silent.bind(("127.0.0.1", 0))
+            silent.listen(8)  # the kernel completes handshakes; nothing ever reads
+            _point_at(settings, f"http://127.0.0.1:{silent.getsockname()[1]}")
+            yield
+    _point_at(settings, bucket.endpoint)
+
+
+def _api(personas: Personas) -> Client:
+    token = api_token_create(user=personas.resident)
+    return Client(headers={"authorization": f"Bearer {token}"})
+
+
+def _fields(commune: AdminUnit, **extra: Any) -> dict[str, Any]:
+    lat, lon = point_inside(commune)
+    photo = SimpleUploadedFile("photo.jpg", jpeg(), content_type="image/jpeg")
+    return {"service": "road_damage", "lat": lat, "lon": lon, "photos": photo, **extra}
+
+
+def _assert_media_503(response: Any, *, json: bool) -> None:
+    assert response.status_code == 503, response.content[:500]
+    assert response["Retry-After"] == "30"
+    if json:
+        body = response.json()
+        assert body["code"] == "media_unavailable"
+        assert body["details"] == {"retry_after": 30}
+        assert "chưa có gì được lưu" in body["message"]  # vi, the default
+
+
+@pytest.mark.parametrize("kind", OUTAGES)
+def test_an_api_filing_meets_a_bucket_outage_with_a_503_and_files_once_when_it_is_back(
+    quick_bucket: Bucket, settings: Settings, personas: Personas, commune_a: AdminUnit, kind: str
+) -> None:
+    client = _api(personas)
+    key = {"Idempotency-Key": f"outage-{kind}-0001"}
+    with _outage(kind, quick_bucket, settings):
+        refused = client.post("/api/v1/reports/cases", _fields(commune_a), headers=key)
+        _assert_media_503(refused, json=True)
+        assert not Ticket.objects.exists()
+    assert quick_bucket.names() == []
+    # Sent again with the same key once the bucket is back: one case.
+    filed = client.post("/api/v1/reports/cases", _fields(commune_a), headers=key)
+    assert filed.status_code == 201, filed.content
+    again = client.post("/api/v1/reports/cases", _fields(commune_a), headers=key)
+    assert again.status_code == 200
+    assert again.json()["replayed"] is True
+    assert Ticket.objects.count() == 1
+    photo = Attachment.objects.get()
+    assert quick_bucket.names() == sorted([photo.display, photo.thumbnail])
+
+
+@pytest.mark.parametrize("kind", OUTAGES)
+def test_the_report_form_meets_a_bucket_outage_with_the_503_page(
+    quick_bucket: Bucket, settings: Settings, personas: Personas, commune_a: AdminUnit, kind: str
+) -> None:
+    client = Client()
+    client.force_login(personas.resident)
+    fields = _fields(commune_a, description="Ổ gà sâu", idempotency_key=f"form-{kind}-0001")
+    with _outage(kind, quick_bucket, settings):
+        refused = client.post("/report/new/", fields)
+        _assert_media_503(refused, json=False)
+        assert "chưa có gì được lưu" in refused.content.decode()
+    assert not Ticket.objects.exists()
+    assert quick_bucket.names() == []
+    filed = client.post(
+        "/report/new/",
+        _fields(commune_a, **{"description": "Ổ gà sâu", "idempotency_key": f"form-{kind}-0001"}),
+    )
+    assert filed.status_code == 302
+    assert Ticket.objects.count() == 1
+
+
+def test_a_voice_note_meets_a_bucket_outage_with_a_503(
+    quick_bucket: Bucket, settings: Settings, personas: Personas, commune_a: AdminUnit
+) -> None:
+    lat, lon = point_inside(commune_a)
+    voice = SimpleUploadedFile("voice.webm", voice_note(kind="webm"))
+    with _outage("stopped", quick_bucket, settings):
+        refused = _api(personas).post(
+            "/api/v1/reports/cases",
+            {"service": "water_supply", "lat": lat, "lon": lon, "voice": voice},
+        )
+    _assert_media_503(refused, json=True)
+    assert not Ticket.objects.exists()
+    assert quick_bucket.names() == []
+
+
+def test_the_photo_worker_waits_out_a_bucket_outage_without_giving_the_photo_up(
+    quick_bucket: Bucket,
+    settings: Settings,
+    personas: Personas,
+    commune_a: AdminUnit,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    settings.PHOTO_PROCESSING = "worker"
+    filed = _api(personas).post("/api/v1/reports/cases", _fields(commune_a))
+    assert filed.status_code == 201, filed.content
+    photo = Attachment.objects.get()
+    later = timezone.now()
+    with _outage("stopped", quick_bucket, settings):
+        # Longer than MAX_ATTEMPTS tries would allow any other failure.
+        for _ in range(MAX_ATTEMPTS + 2):
+            later += MEDIA_RETRY + timedelta(seconds=1)
+            assert photo_jobs_process(now=later) == 0
+            photo.refresh_from_db()
+            assert photo.state == Attachment.State.PROCESSING
+            job = PhotoJob.objects.get()
+            assert job.attempts == 0
+            assert job.done_at is None
+            # Not due again before the wait, even if the worker wakes at once.
+            assert job.next_attempt_at > timezone.now()
+            PhotoJob.objects.update(next_attempt_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert photo_jobs_process() == 1
+    photo.refresh_from_db()
+    assert photo.state == Attachment.State.READY
+    assert quick_bucket.names() == sorted([photo.display, photo.thumbnail])
+
+
+def _client_error(status: int, code: str) -> ClientError:
+    return ClientError(
+        {"Error": {"Code": code, "Message": ""}, "ResponseMetadata": {"HTTPStatusCode": status}},
+        "PutObject",
+    )
+
+
+@pytest.mark.parametrize(
+    ("error", "outage"),
+    [
+        (EndpointConnectionError(endpoint_url="http://minio:9000"), True),
+        (ReadTimeoutError(endpoint_url="http://minio:9000"), True),
+        (_client_error(503, "SlowDown"), True),
+        (_client_error(500, "InternalError"), True),
+        (_client_error(404, "NoSuchBucket"), True),
+        (_client_error(403, "AccessDenied"), True),
+        # Ours to fix, so a 500 that reaches the error log.
+        (_client_error(400, "AccessControlListNotSupported"), False),
+        (_client_error(400, "InvalidArgument"), False),
+        (_client_error(404, "NoSuchKey"), False),
+        (ParamValidationError(report="Bucket is missing"), False),
+        (NoCredentialsError(), False),
+        (ValueError("a bug"), False),
+    ],
+)
+def test_only_an_outage_of_the_bucket_is_a_503(error: Exception, outage: bool) -> None:
+    assert media_outage(error) is outage
+
+
+# --- XADESK_S3_OBJECT_ACL=none ---------------------------------------------------------
+
+
+def _acl_headers_sent() -> list[str]:
+    """Record the ACL header of every upload the storage's client sends from now on.
+
+    moto 5 accepts ACLs even with BucketOwnerEnforced ownership (checked), so
+    the requests themselves are looked at, through botocore's own event hook.
+    """
+    from django.core.files.storage import default_storage
+
+    sent: list[str] = []
+
+    def record(request: Any, **_: Any) -> None:
+        if request.method == "PUT":
+            sent.append(request.headers.get("x-amz-acl", b"").decode() or "none")
+
+    client = default_storage.connection.meta.client  # type: ignore[attr-defined]
+    client.meta.events.register("before-send.s3", record)
+    return sent
+
+
+@pytest.mark.parametrize("mode", ["signed", "public-read"])
+def test_no_acl_is_sent_with_object_acl_none(
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    personas: Personas,
+    commune_a: AdminUnit,
+    mode: str,
+) -> None:
+    from helpdesk.attachments import attachment_approve_public
+    from helpdesk.photo_publishing import photo_public_url
+    from tests.s3_server import http_get
+
+    bucket: Bucket = request.getfixturevalue("bucket" if mode == "signed" else "public_read_bucket")
+    bucket.client.put_bucket_ownership_controls(
+        Bucket=bucket.name,
+        OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+    )
+    monkeypatch.setenv("XADESK_S3_OBJECT_ACL", "none")
+    settings.STORAGES = {**settings.STORAGES, "default": media_storage_settings("s3")}
+    sent = _acl_headers_sent()
+    filed = _api(personas).post("/api/v1/reports/cases", _fields(commune_a))
+    assert filed.status_code == 201, filed.content
+    photo = Attachment.objects.get()
+    attachment_approve_public(attachment=photo, by=personas.officer_a)
+    photo.refresh_from_db()
+    assert sent == ["none"] * 4  # display, thumbnail and their two public copies
+    grants = bucket.client.get_object_acl(Bucket=bucket.name, Key=photo.public_display)["Grants"]
+    assert [g["Permission"] for g in grants] == ["FULL_CONTROL"]  # the owner's alone
+    # Signed addresses work unchanged; a public-read copy keeps its plain
+    # address, which the bucket policy of the README opens.
+    fetched = _client_for(personas).get(f"/photos/{photo.pk}/display/")
+    assert http_get(fetched["Location"])[0] == 200
+    if mode == "public-read":
+        assert photo_public_url(attachment=photo) == bucket.plain_url(photo.public_thumbnail)
+
+
+def test_per_object_acls_are_sent_by_default(
+    public_read_bucket: Bucket, personas: Personas, commune_a: AdminUnit
+) -> None:
+    from helpdesk.attachments import attachment_approve_public
+
+    sent = _acl_headers_sent()
+    filed = _api(personas).post("/api/v1/reports/cases", _fields(commune_a))
+    assert filed.status_code == 201, filed.content
+    attachment_approve_public(attachment=Attachment.objects.get(), by=personas.officer_a)
+    assert sent == ["private", "private", "public-read", "public-read"]
+
+
+def _client_for(personas: Personas) -> Client:
+    client = Client()
+    client.force_login(personas.resident)
+    return client
