@@ -17,7 +17,11 @@ Presigning an address (core/media_storage.py) never calls the bucket.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from botocore.exceptions import (
+    BotoCoreError,
     ClientError,
     ConnectionClosedError,
     ConnectTimeoutError,
@@ -25,6 +29,8 @@ from botocore.exceptions import (
     ReadTimeoutError,
     ResponseStreamingError,
 )
+
+from core.errors import MediaUnavailable
 
 # The host cannot be reached, takes the connection and never answers, or
 # drops it mid-answer (ResponseStreamingError: while reading an object's body,
@@ -53,3 +59,20 @@ def media_outage(exc: BaseException) -> bool:
     # 403: it refuses our credentials (rotated keys, a policy changed, a clock
     # skewed); an operator must act, and nothing a resident sent is at fault.
     return status >= 500 or status == 403 or code == _MISSING_BUCKET
+
+
+@contextmanager
+def media_outage_refused() -> Iterator[None]:
+    """Raise an outage of the bucket met inside as ``MediaUnavailable``, a domain error.
+
+    Used (also as a decorator) where the case core stores what a person sent,
+    so that every front end answers it as it answers its other refusals: the
+    resident's form is shown again with what was typed and the sentence, rather
+    than a bare 503 page that loses it. Any other error passes unchanged.
+    """
+    try:
+        yield
+    except (BotoCoreError, ClientError) as exc:
+        if not media_outage(exc):
+            raise
+        raise MediaUnavailable() from exc

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from audit.models import AuditAction
 from core.errors import InvalidInput
+from core.media_outage import media_outage_refused
 from helpdesk import errors
 from helpdesk.case_audit import case_audit_record
 from helpdesk.models import Attachment, PhotoJob, Ticket, TicketEvent
@@ -39,6 +40,7 @@ class TooManyPhotos(InvalidInput):
     default_message = _("You can send at most 5 photos at a time.")
 
 
+@media_outage_refused()
 def photos_process_all(*, photos: Sequence[bytes], storage: Storage) -> list[ProcessedPhoto]:
     """Process every upload, or none: a bad photo deletes the files of the good ones."""
     if len(photos) > MAX_PHOTOS:
@@ -53,6 +55,7 @@ def photos_process_all(*, photos: Sequence[bytes], storage: Storage) -> list[Pro
     return processed
 
 
+@media_outage_refused()
 def photos_accept_all(*, photos: Sequence[bytes], storage: Storage) -> list[ProcessedPhoto]:
     """Accept every upload for the photo worker, or none (see photo_accept)."""
     if len(photos) > MAX_PHOTOS:

@@ -31,6 +31,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 from django.utils import timezone
 
+from core.media_outage import media_outage_refused
 from helpdesk.photos import photos_delete
 from helpdesk.voice_errors import AudioRejected, AudioTooLarge, AudioTooLong, AudioTooShort
 
@@ -62,6 +63,7 @@ def max_seconds() -> int:
     return int(settings.VOICE_MAX_SECONDS)
 
 
+@media_outage_refused()
 def voice_process(*, data: bytes, storage: Storage | None = None) -> ProcessedVoice:
     """Check ``data``, store its Opus copy, and return its name in storage.
 
