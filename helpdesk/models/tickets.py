@@ -145,7 +145,7 @@ class Ticket(models.Model):
             models.Index(fields=["province", "due_at", "id"], name="ticket_province_due"),
             models.Index(fields=["assignee", "due_at", "id"], name="ticket_assignee_due"),
             # A status filter of a commune's or province's queue in queue order, and
-            # the status counts (index-only): the (unit, due_at, id) indexes made
+            # its capped count (index-only): the (unit, due_at, id) indexes made
             # "new" cases of a province read 13,000 buffers to find a page.
             models.Index(
                 fields=["commune", "status", "due_at", "id"], name="ticket_commune_status_due"

@@ -173,20 +173,20 @@ def test_queue_filter_choices_are_the_units_that_hold_the_persons_cases(
 
 
 @pytest.mark.django_db
-def test_status_counts_stop_at_the_cap_and_are_exact_below_it(
-    personas: Personas, commune_a: AdminUnit
+def test_status_counts_are_exact_and_keep_to_the_scope(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
 ) -> None:
     for _ in range(3):
         case_in(commune_a, personas.resident)
     accepted = case_in(commune_a, personas.resident)
     lifecycle.ticket_accept(ticket=accepted, by=personas.officer_a)
-    scope = scope_for(user=personas.province_admin)
+    case_in(commune_b, personas.resident)
 
-    assert tickets_count_by_status(scope=scope) == {S.NEW: 3, S.ACCEPTED: 1}
-    assert tickets_count_by_status(scope=scope, cap=10) == {S.NEW: 3, S.ACCEPTED: 1}
-    # Above the cap a count reads cap + 1 rows, shown as "cap+".
-    assert tickets_count_by_status(scope=scope, cap=2) == {S.NEW: 3, S.ACCEPTED: 1}
-    assert tickets_count_by_status(scope=scope, cap=1) == {S.NEW: 2, S.ACCEPTED: 1}
+    admin = scope_for(user=personas.province_admin)
+    assert tickets_count_by_status(scope=admin) == {S.NEW: 4, S.ACCEPTED: 1}
+    officer_a = scope_for(user=personas.officer_a)
+    assert tickets_count_by_status(scope=officer_a) == {S.NEW: 3, S.ACCEPTED: 1}
+    assert tickets_count_by_status(scope=scope_for(user=personas.resident)) == {}
 
 
 @pytest.mark.django_db
