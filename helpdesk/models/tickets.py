@@ -173,6 +173,10 @@ class Ticket(models.Model):
             models.Index(
                 fields=["department", "commune", "province"], name="ticket_department_units"
             ),
+            # The same for a commune filter of a province's queue: its count was a
+            # bitmap of the commune's 50,379 cases checked against the province on
+            # the heap (526 buffers, 5.5 ms at 1,000,000 cases).
+            models.Index(fields=["commune", "province"], name="ticket_commune_units"),
             # Open cases in queue order ("overdue"): a few percent of the cases,
             # which the (unit, due_at, id) indexes find only after stepping over
             # years of closed ones with due dates just as old. They carry the
