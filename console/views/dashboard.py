@@ -73,9 +73,10 @@ def dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
         return error_page(
             request, _("The dashboard is for commune leaders and province administrators."), 403
         )
+    tables = selectors.dashboard_tables(scope=scope)
     context = {
-        "by_department": _dashboard_rows(selectors.dashboard_by_department(scope=scope)),
-        "by_commune": _dashboard_rows(selectors.dashboard_by_commune(scope=scope)),
+        "by_department": _dashboard_rows(tables.by_department),
+        "by_commune": _dashboard_rows(tables.by_commune),
         "sms_usage": selectors.sms_usage_for(scope=scope),
         "sms_cap": sms_monthly_cap(),
         "sees_sms_bill": scope.is_superuser or bool(scope.admin_province_ids),

@@ -10,7 +10,7 @@ import pytest
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
-from console.selectors import dashboard_by_commune, dashboard_by_department
+from console.selectors import dashboard_tables
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.models import OPEN_STATUSES, Department, Ticket, TicketTally
@@ -42,8 +42,8 @@ def _live(scope_user: Any, *group: str) -> list[dict[str, Any]]:
 def _assert_tallies_equal_live(personas: Personas) -> None:
     for user in (personas.leader_a, personas.province_admin, personas.officer_b):
         scope = scope_for(user=user)
-        by_commune = dashboard_by_commune(scope=scope)
-        by_department = dashboard_by_department(scope=scope)
+        tables = dashboard_tables(scope=scope)
+        by_commune, by_department = tables.by_commune, tables.by_department
         live_commune = _live(user, "commune__name")
         live_department = _live(user, "commune__name", "department__name")
         for got, want in ((by_commune, live_commune), (by_department, live_department)):
