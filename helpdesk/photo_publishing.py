@@ -21,6 +21,7 @@ from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.urls import reverse
 
+from core.media_outage import media_outage_refused
 from core.media_storage import PUBLIC_PREFIX, media_signed_only
 from helpdesk import errors
 from helpdesk.models import Attachment
@@ -52,6 +53,7 @@ def photo_public_url(*, attachment: Attachment, variant: str = "thumbnail") -> s
     return str(default_storage.url(name))
 
 
+@media_outage_refused()
 def photo_publish(*, attachment: Attachment, storage: Storage | None = None) -> list[str]:
     """Write the public copies and set their names on ``attachment`` (unsaved).
 

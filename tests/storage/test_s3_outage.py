@@ -144,6 +144,30 @@ def test_the_report_form_meets_a_bucket_outage_shown_again_with_what_was_typed(
     assert Ticket.objects.count() == 1
 
 
+def test_approving_a_photo_for_the_public_meets_a_bucket_outage_with_the_sentence(
+    quick_bucket: Bucket, settings: Settings, personas: Personas, commune_a: AdminUnit
+) -> None:
+    filed = _api(personas).post("/api/v1/reports/cases", _fields(commune_a))
+    assert filed.status_code == 201, filed.content
+    photo = Attachment.objects.get()
+    officer = Client()
+    officer.force_login(personas.officer_a)
+    url = f"/console/cases/{photo.ticket.number}/photos/{photo.pk}/public/"
+    with _outage("silent", quick_bucket, settings):
+        refused = officer.post(url, {"public": "1"})
+    assert refused.status_code == 503
+    assert "chưa có gì được lưu" in refused.content.decode()
+    # The console's own page, with its way back to the case, not the bare 503 page.
+    assert "console/error.html" in [t.name for t in refused.templates]
+    photo.refresh_from_db()
+    assert (photo.public_approved_at, photo.public_display) == (None, "")
+    assert not [name for name in quick_bucket.names() if name.startswith("public/")]
+    # Once the bucket is back the same approval works.
+    assert officer.post(url, {"public": "1"}).status_code == 302
+    photo.refresh_from_db()
+    assert photo.public_approved_at is not None
+
+
 def test_a_voice_note_meets_a_bucket_outage_with_a_503(
     quick_bucket: Bucket, settings: Settings, personas: Personas, commune_a: AdminUnit
 ) -> None:
