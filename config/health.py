@@ -114,8 +114,14 @@ def _check_media() -> str:
         client.head_bucket(Bucket=storage.bucket_name)
         return "ok (s3)"
     root = Path(settings.MEDIA_ROOT)
-    if not root.is_dir() or not os.access(root, os.W_OK | os.X_OK):
-        return "down: the media folder is missing or not writable"
+    try:
+        # The storage makes the folder on its first save; so does the check,
+        # or a fresh node would be "down" until its first photo.
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return "down: the media folder cannot be made"
+    if not os.access(root, os.W_OK | os.X_OK):
+        return "down: the media folder is not writable"
     return "ok (filesystem)"
 
 

@@ -234,8 +234,9 @@ ENV_READERS = {
     "config/settings.py": re.compile(
         r"\benv_(?:str|bool|int|list|choice|rate)\(\s*\"([A-Z0-9_]+)\""
     ),
+    # _bounded: an env_int with an upper bound.
     "config/media_settings.py": re.compile(
-        r"\benv_(?:str|bool|int|list|choice|rate)\(\s*\"([A-Z0-9_]+)\""
+        r"\b(?:env_(?:str|bool|int|list|choice|rate)|_bounded)\(\s*\"([A-Z0-9_]+)\""
     ),
     "scripts/provision.sh": re.compile(r"\$\{([A-Z][A-Z0-9_]*):[-?]"),
     "docker/entrypoint.sh": re.compile(r"\$\{([A-Z][A-Z0-9_]*):[-?]"),

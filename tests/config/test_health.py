@@ -71,15 +71,28 @@ def test_healthz_counts_the_channel_layer_shards_that_answer(
 
 
 @pytest.mark.django_db
-def test_healthz_names_the_media_folder_when_it_is_missing(
+def test_healthz_makes_a_missing_media_folder_as_the_storage_would(
     client: Client, settings: Settings, tmp_path: Path
 ) -> None:
-    settings.MEDIA_ROOT = str(tmp_path / "gone")
+    """A fresh node has no media folder until its first photo: not a fault."""
+    settings.MEDIA_ROOT = str(tmp_path / "fresh" / "media")
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["media"] == "ok (filesystem)"
+    assert (tmp_path / "fresh" / "media").is_dir()
+
+
+@pytest.mark.django_db
+def test_healthz_names_the_media_folder_when_it_cannot_be_made(
+    client: Client, settings: Settings, tmp_path: Path
+) -> None:
+    (tmp_path / "taken").write_text("a file where the folder should be")
+    settings.MEDIA_ROOT = str(tmp_path / "taken" / "media")
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
     assert body["down"] == ["media"]
-    assert body["checks"]["media"] == "down: the media folder is missing or not writable"
+    assert body["checks"]["media"] == "down: the media folder cannot be made"
 
 
 @pytest.mark.django_db(databases=[DEFAULT_DB_ALIAS, REPLICA])
