@@ -13,13 +13,13 @@ from importlib import import_module
 from types import SimpleNamespace
 from typing import Any
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
 from django.http.cookie import parse_cookie
 
 from accounts.auth import api_token_user
+from core.socket_database import socket_database
 
 Scope = dict[str, Any]
 App = Any
@@ -71,10 +71,10 @@ class PersonMiddleware:
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> Any:
         key = bearer_key_from_scope(scope)
         if key is not None:
-            user = await database_sync_to_async(api_token_user)(key=key) or AnonymousUser()
+            user = await socket_database(api_token_user)(key=key) or AnonymousUser()
         else:
             session_key = cookie_value(scope, settings.SESSION_COOKIE_NAME)
-            user = await database_sync_to_async(session_user)(session_key)
+            user = await socket_database(session_user)(session_key)
         return await self.inner({**scope, "user": user}, receive, send)
 
 

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Awaitable, Coroutine, Generator
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
@@ -81,6 +82,19 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                     await hub.leave(group, self)
                 except Exception:  # still leave the others
                     logger.exception("Leaving %s", group)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # channels' own dispatch first runs close_old_connections on the
+        # database thread for every message the client sends: one more hop to
+        # that thread per connect, and asgiref then writes that thread's
+        # contextvars back into this socket's task, which keeps them as long as
+        # the socket is open (core.socket_database). Every database call of
+        # these sockets goes through socket_database, which closes old
+        # connections before and after, as channels' database_sync_to_async does.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def follow(self, group: str) -> None:
         """Join ``group``: from now on its messages reach this socket, in order."""

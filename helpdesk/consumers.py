@@ -30,9 +30,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
-
 from core.group_socket import SEND, SKIP, SLOW, GroupSocket
+from core.socket_database import socket_database
 from helpdesk import errors
 from helpdesk.live import case_group, event_payload
 from helpdesk.models import Ticket, TicketStatus
@@ -120,9 +119,7 @@ class CaseConsumer(GroupSocket):
             return
         number = self.scope["url_route"]["kwargs"]["number"]
         try:
-            self.access, self.ticket, self.view = await database_sync_to_async(_case_access)(
-                user, number
-            )
+            self.access, self.ticket, self.view = await socket_database(_case_access)(user, number)
         except errors.CaseNotFound:
             await self.close(code=CLOSE_NOT_FOUND)
             return
@@ -130,7 +127,7 @@ class CaseConsumer(GroupSocket):
         # the catch-up and in the backlog, and handle drops the copy.
         await self.follow(case_group(self.ticket.pk, self.view))
         if raw_after is None:
-            self.last_id = await database_sync_to_async(_last_visible_id)(self.access, self.ticket)
+            self.last_id = await socket_database(_last_visible_id)(self.access, self.ticket)
             await self.send_json({"type": "synced", "last_id": self.last_id})
         else:
             self.last_id = int(raw_after)
@@ -140,7 +137,7 @@ class CaseConsumer(GroupSocket):
     async def catch_up(self) -> None:
         """Send every visible event after ``last_id`` from the database, in order."""
         while True:
-            batch = await database_sync_to_async(_events_after)(
+            batch = await socket_database(_events_after)(
                 self.access, self.ticket, self.last_id, self.view
             )
             for payload in batch:
@@ -168,7 +165,7 @@ class CaseConsumer(GroupSocket):
     async def _recheck_access(self) -> None:
         # A transfer can take the case out of an officer's scope.
         try:
-            _scope, _ticket, view = await database_sync_to_async(_case_access)(
+            _scope, _ticket, view = await socket_database(_case_access)(
                 self.scope["user"], self.ticket.number
             )
         except errors.CaseNotFound:
@@ -191,7 +188,7 @@ class QueueConsumer(GroupSocket):
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_NOT_AUTHENTICATED)
             return
-        access = await database_sync_to_async(scope_for)(user=user)
+        access = await socket_database(scope_for)(user=user)
         if not access.is_staff_member:
             await self.close(code=CLOSE_FORBIDDEN)
             return

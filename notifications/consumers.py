@@ -8,9 +8,8 @@ are read elsewhere; ``{"type": "notification", "notification": {...},
 
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
-
 from core.group_socket import GroupSocket
+from core.socket_database import socket_database
 from notifications.push import inbox_group
 from notifications.selectors import notifications_unread_count
 
@@ -32,6 +31,6 @@ class InboxConsumer(GroupSocket):
             await self.close(code=CLOSE_NOT_AUTHENTICATED)
             return
         await self.follow(inbox_group(user.pk))
-        count = await database_sync_to_async(notifications_unread_count)(user_id=user.pk)
+        count = await socket_database(notifications_unread_count)(user_id=user.pk)
         await self.send_json({"type": "unread", "count": count})
         await self.go_live()
