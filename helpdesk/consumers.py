@@ -46,6 +46,7 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CATCH_UP_BATCH = 500
 CATCH_UP = "catch_up"  # a pushed event after a gap (CaseConsumer._step)
+TRANSFERRED = TicketStatus.TRANSFERRED.value  # a plain str: compared once per follower and event
 
 
 def _query_param(scope: dict[str, Any], name: str) -> str | None:
@@ -96,13 +97,15 @@ class CaseConsumer(GroupSocket):
         return SEND
 
     def decide(self, raw: dict[str, Any]) -> str:
-        message = as_case_event(raw)
-        step = self._step(message)
-        if step == SKIP:
-            return SKIP
-        if step == CATCH_UP or _may_change_access(message["event"]):
-            return SLOW  # needs the database
-        self.last_id = message["event"]["id"]  # sent right after this
+        # _step and _may_change_access written out: this runs once per follower
+        # and event, on the loop all the process's sockets share.
+        event = as_case_event(raw)["event"]
+        last_id = self.last_id
+        if event["id"] <= last_id:
+            return SKIP  # already sent by a catch-up
+        if raw["prev"] > last_id or event["to_status"] == TRANSFERRED:
+            return SLOW  # a gap to read, or access to re-check: needs the database
+        self.last_id = event["id"]  # sent right after this
         return SEND
 
     # --- the socket's own messages -------------------------------------------------
@@ -176,7 +179,7 @@ class CaseConsumer(GroupSocket):
 
 
 def _may_change_access(event: EventPayload) -> bool:
-    return bool(event["to_status"] == TicketStatus.TRANSFERRED)
+    return event["to_status"] == TRANSFERRED
 
 
 class QueueConsumer(GroupSocket):
