@@ -58,15 +58,15 @@ def _case_access(user: object, number: str) -> tuple[Scope, Ticket, CaseView]:
     scope = scope_for(user=user)
     ticket = ticket_get(scope=scope, number=number)
     view = case_view(scope=scope, ticket=ticket)
-    # The socket holds its case as long as it is open, and thousands follow one
-    # case: the related rows ticket_get loads for a page (service, commune,
-    # province, department, assignee, reporter, with their points) would be
-    # one copy per follower. A catch-up that needs one reads it again.
-    ticket._state.fields_cache = {}
     return scope, ticket, view
 
 
-def _events_after(scope: Scope, ticket: Ticket, after: int, view: CaseView) -> list[EventPayload]:
+def _events_after(scope: Scope, ticket_id: int, after: int, view: CaseView) -> list[EventPayload]:
+    # The socket keeps the case's id, not the case (CaseConsumer.connect): read
+    # it again here, as rarely as catch-ups happen.
+    ticket = Ticket.objects.filter(pk=ticket_id).first()
+    if ticket is None:
+        raise errors.CaseNotFound()
     events = ticket_timeline(scope=scope, ticket=ticket, after=after)[:CATCH_UP_BATCH]
     if view == CaseView.PUBLIC:
         return [event_payload(e) for e in events_public_copies(events, ticket=ticket)]
@@ -122,15 +122,19 @@ class CaseConsumer(GroupSocket):
             return
         number = self.scope["url_route"]["kwargs"]["number"]
         try:
-            self.access, self.ticket, self.view = await socket_database(_case_access)(user, number)
+            self.access, ticket, self.view = await socket_database(_case_access)(user, number)
         except errors.CaseNotFound:
             await self.close(code=CLOSE_NOT_FOUND)
             return
+        # The socket is open for as long as the page, and thousands follow one
+        # case: it keeps the case's id and number, not a Ticket of its own
+        # (~1 KiB per socket, its point too); a catch-up reads the case again.
+        self.ticket_id, self.number = ticket.pk, ticket.number
         # Subscribe first, read second: an event committed in between is both in
         # the catch-up and in the backlog, and handle drops the copy.
-        await self.follow(case_group(self.ticket.pk, self.view))
+        await self.follow(case_group(self.ticket_id, self.view))
         if raw_after is None:
-            self.last_id = await socket_database(_last_visible_id)(self.access, self.ticket)
+            self.last_id = await socket_database(_last_visible_id)(self.access, ticket)
             await self.send_json({"type": "synced", "last_id": self.last_id})
         else:
             self.last_id = int(raw_after)
@@ -140,9 +144,13 @@ class CaseConsumer(GroupSocket):
     async def catch_up(self) -> None:
         """Send every visible event after ``last_id`` from the database, in order."""
         while True:
-            batch = await socket_database(_events_after)(
-                self.access, self.ticket, self.last_id, self.view
-            )
+            try:
+                batch = await socket_database(_events_after)(
+                    self.access, self.ticket_id, self.last_id, self.view
+                )
+            except errors.CaseNotFound:  # deleted since the socket opened
+                await self.close(code=CLOSE_NOT_FOUND)
+                return
             for payload in batch:
                 await self.send_json({"type": "event", "event": payload})
                 self.last_id = payload["id"]
@@ -169,7 +177,7 @@ class CaseConsumer(GroupSocket):
         # A transfer can take the case out of an officer's scope.
         try:
             _scope, _ticket, view = await socket_database(_case_access)(
-                self.scope["user"], self.ticket.number
+                self.scope["user"], self.number
             )
         except errors.CaseNotFound:
             await self.close(code=CLOSE_FORBIDDEN)
