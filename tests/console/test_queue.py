@@ -46,7 +46,7 @@ def test_queue_is_for_staff_only(personas: Personas, ticket_a: Ticket, name: str
 def _queue_numbers(client: Client, **params: str) -> set[str]:
     response = client.get(reverse("console:queue"), params)
     assert response.status_code == 200
-    return {ticket.number for ticket, _sla in response.context["rows"]}
+    return {row.ticket.number for row in response.context["rows"]}
 
 
 @pytest.mark.django_db

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -51,3 +53,16 @@ def test_residents_get_no_rows(personas: Personas) -> None:
     response = client.get(f"/console/rows/?cases={ticket.number}")
     assert response.status_code == 403
     assert "data-case=" not in response.content.decode()
+
+
+def test_rows_are_the_markup_the_page_shows(personas: Personas) -> None:
+    accepted, new, unrouted = (_case(personas, code) for code in (COMMUNE_A, COMMUNE_A, COMMUNE_B))
+    lifecycle.ticket_accept(ticket=accepted, by=personas.officer_a)
+    client = Client()
+    client.force_login(personas.province_admin)
+    page = client.get("/console/").content.decode()
+    rows = _rows(client, f"cases={accepted.number},{new.number},{unrouted.number}")
+    # One template writes both: a live push puts the same row in place.
+    shown = re.findall(r"<tr data-case.*?</tr>", page, re.S)
+    assert len(shown) == 3
+    assert re.findall(r"<tr data-case.*?</tr>", rows, re.S) == shown
