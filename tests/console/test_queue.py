@@ -94,6 +94,24 @@ def test_queue_paginates_by_25(personas: Personas, commune_a: AdminUnit) -> None
 
 
 @pytest.mark.django_db
+def test_later_pages_keep_the_queue_order_and_scope(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
+) -> None:
+    cases = [case_in(commune_a, personas.resident) for _ in range(27)]
+    case_in(commune_b, personas.resident)  # not officer A's
+    # Due times out of filing order, so the order comes from the query.
+    now = timezone.now()
+    for i, case in enumerate(cases):
+        Ticket.objects.filter(pk=case.pk).update(due_at=now + timedelta(hours=(i * 7) % 27))
+    client = client_as(personas, "officer_a")
+    pages = [client.get(reverse("console:queue"), {"page": n}).context["rows"] for n in "12"]
+    expected = Ticket.objects.filter(pk__in=[case.pk for case in cases]).order_by("due_at", "id")
+    assert [row.ticket.number for page in pages for row in page] == [
+        case.number for case in expected
+    ]
+
+
+@pytest.mark.django_db
 def test_queue_queries_do_not_grow_with_the_number_of_cases(
     personas: Personas, commune_a: AdminUnit, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
