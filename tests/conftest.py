@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pytest
 import redis
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.test import Client, TransactionTestCase, override_settings
 from django.utils import translation
@@ -48,6 +49,13 @@ def _default_language() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Start every test without an earlier test's cached reads (the queue's
+    filter choices are kept a minute, console/selectors.py)."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries, Settings
 
-from console.selectors import queue_choices
+from console.selectors import queue_choices, queue_choices_read
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.models import Ticket
@@ -188,6 +188,25 @@ def test_queue_filter_choices_are_the_units_that_hold_the_persons_cases(
     everything = queue_choices(scope=scope_for(user=superuser))
     assert {c.value for c in everything.communes} == {commune_a.code, commune_b.code}
     assert [c.value for c in everything.departments] == [str(in_a.department_id)]
+
+
+@pytest.mark.django_db
+def test_filter_choices_are_reused_within_a_scope_and_never_across_scopes(
+    personas: Personas,
+    commune_a: AdminUnit,
+    commune_b: AdminUnit,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    case_in(commune_a, personas.resident)
+    case_in(commune_b, personas.resident)
+    officer_a = scope_for(user=personas.officer_a)
+    first = queue_choices(scope=officer_a)
+    with django_assert_num_queries(0):
+        assert queue_choices(scope=officer_a) == first
+    for name in ("officer_b", "leader_a", "province_admin"):
+        scope = scope_for(user=getattr(personas, name))
+        assert queue_choices(scope=scope) == queue_choices_read(scope=scope), name
+    assert queue_choices(scope=scope_for(user=personas.officer_b)) != first
 
 
 @pytest.mark.django_db
