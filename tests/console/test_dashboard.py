@@ -14,7 +14,7 @@ from pytest_django import DjangoAssertNumQueries, Settings
 from accounts.otp import otp_request
 from geo.models import AdminUnit
 from helpdesk import lifecycle
-from helpdesk.models import Ticket
+from helpdesk.models import Department, Ticket
 from notifications.models import SmsUsage
 from tests import factories
 from tests.conftest import Personas
@@ -56,6 +56,23 @@ def test_dashboard_counts_on_time_resolutions(personas: Personas, commune_a: Adm
     assert [(r["total"], r["resolved"], r["on_time"], r["on_time_rate"]) for r in rows] == [
         (2, 2, 1, 50)
     ]
+
+
+@pytest.mark.django_db
+def test_dashboard_escapes_unit_names(personas: Personas, commune_a: AdminUnit) -> None:
+    ticket = case_in(commune_a, personas.resident)
+    assert ticket.department_id is not None
+    Department.objects.filter(pk=ticket.department_id).update(name='Phòng <b>"A"</b> & B')
+    AdminUnit.objects.filter(pk=commune_a.pk).update(name="Xã <i>A</i>")
+    page = client_as(personas, "province_admin").get(reverse("console:dashboard"))
+    content = page.content.decode()
+    assert (
+        "Phòng &lt;b&gt;&quot;A&quot;&lt;/b&gt; &amp; B<small>Xã &lt;i&gt;A&lt;/i&gt;</small>"
+        in (content)
+    )
+    assert '<th scope="row">Xã &lt;i&gt;A&lt;/i&gt;</th>' in content
+    assert "<b>" not in content
+    assert "<i>A" not in content
 
 
 @pytest.mark.django_db
