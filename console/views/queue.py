@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -32,6 +33,7 @@ from helpdesk.selectors import (
     tickets_queue,
 )
 from helpdesk.sla import SlaStatus
+from helpdesk.templatetags.case_status import case_status
 
 PAGE_SIZE = 25
 ROWS_LIMIT = 50
@@ -61,22 +63,26 @@ class QueueRow(NamedTuple):
     ticket: Ticket
     sla: SlaStatus | None
     url: str
+    # The status badge, {% case_status %}'s markup.
+    badge: SafeString
 
 
 def _rows_with_sla(tickets: list[Ticket]) -> list[QueueRow]:
-    """Queue rows: each ticket with its time left and its page's address, one
-    calendar read per province and one reverse() for all the rows."""
+    """Queue rows: each ticket with its time left, its page's address and its
+    status badge, one calendar read per province, one reverse() for all the
+    rows and one badge per status (a badge per row, icon and translated label,
+    was ~1 ms of a page)."""
     calendars = selectors.calendars_for(province_ids={t.province_id for t in tickets})
     now = timezone.now()
     detail_url = reverse("console:ticket-detail", args=[_NUMBER])
-    return [
-        QueueRow(
-            t,
-            case_deadline(t, calendars[t.province_id], now),
-            detail_url.replace(_NUMBER, t.number),
-        )
-        for t in tickets
-    ]
+    badges: dict[str, SafeString] = {}
+    rows = []
+    for t in tickets:
+        if t.status not in badges:
+            badges[t.status] = case_status(t.status)
+        deadline = case_deadline(t, calendars[t.province_id], now)
+        rows.append(QueueRow(t, deadline, detail_url.replace(_NUMBER, t.number), badges[t.status]))
+    return rows
 
 
 def _page_tickets(tickets: QuerySet[Ticket], offset: int) -> QuerySet[Ticket]:
