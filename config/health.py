@@ -10,11 +10,9 @@ answer says so for whoever watches the replica.
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import redis
 from django.conf import settings
@@ -24,13 +22,13 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core.db_routing import replica_configured, replica_lag_seconds
+from core.db_routing import replica_configured, replica_lag_seconds, replica_lag_within_bound
 from core.media_storage import MediaS3Storage
 
 REDIS_TIMEOUT_SECONDS = 1.0
 # The bucket's answer: short, and one attempt, so that compose's 4 s health
 # check timeout sees a 503 naming the media rather than a hung request.
-S3_TIMEOUT_SECONDS = 1.0
+S3_TIMEOUT_SECONDS = 1
 
 
 def _check_database() -> str:
@@ -72,46 +70,32 @@ def _check_channel_hosts() -> str:
     return f"ok ({len(others)} more host{'s' if len(others) != 1 else ''})" if others else "ok"
 
 
-@functools.cache
-def _bucket_client(
-    endpoint_url: str | None,
-    region_name: str | None,
-    access_key: str | None,
-    secret_key: str | None,
-    addressing_style: str | None,
-) -> Any:
-    # Its own client: the storage's waits and retries suit an upload, not a probe.
-    # Imported here: a node on the filesystem has no use for boto3.
-    import boto3
-    from botocore.config import Config
+# One probe storage per set of storage options (tests and a settings change
+# give new ones), so that its client, with its connection pool, is made once.
+_probes: dict[str, MediaS3Storage] = {}
 
-    return boto3.session.Session().client(
-        "s3",
-        endpoint_url=endpoint_url,
-        region_name=region_name,
-        aws_access_key_id=access_key,
-        aws_secret_access_key=secret_key,
-        config=Config(
-            connect_timeout=S3_TIMEOUT_SECONDS,
-            read_timeout=S3_TIMEOUT_SECONDS,
-            retries={"max_attempts": 1, "mode": "standard"},
-            s3={"addressing_style": addressing_style} if addressing_style else None,
-        ),
-    )
+
+def _bucket_probe() -> MediaS3Storage:
+    """The media storage as configured, with a probe's waits: the storage's own
+    suit an upload, not a health check."""
+    options = {
+        **settings.STORAGES["default"].get("OPTIONS", {}),
+        "connect_timeout": S3_TIMEOUT_SECONDS,
+        "read_timeout": S3_TIMEOUT_SECONDS,
+        "max_attempts": 1,
+    }
+    key = repr(sorted(options.items()))
+    if key not in _probes:
+        _probes[key] = MediaS3Storage(**options)
+    return _probes[key]
 
 
 def _check_media() -> str:
     """Where photos and voice notes are written: a report cannot be filed without it."""
     storage = default_storage
     if isinstance(storage, MediaS3Storage):
-        client = _bucket_client(
-            storage.endpoint_url,
-            storage.region_name,
-            storage.access_key,
-            storage.secret_key,
-            storage.addressing_style,
-        )
-        client.head_bucket(Bucket=storage.bucket_name)
+        probe = _bucket_probe()
+        probe.connection.meta.client.head_bucket(Bucket=probe.bucket_name)
         return "ok (s3)"
     root = Path(settings.MEDIA_ROOT)
     try:
@@ -129,11 +113,11 @@ def _check_replica() -> str:
     if not replica_configured():
         return "ok (none configured)"
     lag = replica_lag_seconds()
+    if replica_lag_within_bound(lag):
+        return f"ok ({lag:.1f} s behind)"
     if lag is None:
         return "not used: it has replayed nothing yet"
-    if lag > settings.DATABASE_REPLICA_MAX_LAG_SECONDS:
-        return f"not used: {lag:.1f} s behind the primary"
-    return f"ok ({lag:.1f} s behind)"
+    return f"not used: {lag:.1f} s behind the primary"
 
 
 CHECKS: dict[str, Callable[[], str]] = {

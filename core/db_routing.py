@@ -138,7 +138,7 @@ def replica_health_forget() -> None:
 def _replica_failed() -> None:
     """A read on the replica failed: hold it unusable, as a failed check would."""
     with _health_lock:
-        _health[REPLICA] = (time.monotonic(), False)
+        _health_record(False)
     connections[REPLICA].close()
 
 
@@ -153,8 +153,13 @@ def replica_usable() -> bool:
                 return checked[1]
         usable = _replica_lag_within_bound()
         # Stamped after the check: one that waited out a timeout still counts.
-        _health[REPLICA] = (time.monotonic(), usable)
+        _health_record(usable)
         return usable
+
+
+def _health_record(usable: bool) -> None:
+    """Note now whether the replica is usable (the caller holds ``_health_lock``)."""
+    _health[REPLICA] = (time.monotonic(), usable)
 
 
 def replica_lag_seconds() -> float | None:
@@ -179,10 +184,15 @@ def _replica_lag_within_bound() -> bool:
         # Down or restarting: read the primary; the next check tries again.
         logger.warning("Database replica unavailable, reading the primary: %s", exc)
         return False
-    if lag is None or lag > settings.DATABASE_REPLICA_MAX_LAG_SECONDS:
+    if not replica_lag_within_bound(lag):
         logger.info("Database replica lags %s s, reading the primary", lag)
         return False
     return True
+
+
+def replica_lag_within_bound(lag: float | None) -> bool:
+    """Whether a replica ``lag`` seconds behind (None: nothing replayed yet) may be read."""
+    return lag is not None and lag <= settings.DATABASE_REPLICA_MAX_LAG_SECONDS
 
 
 class ReplicaRouter:

@@ -8,6 +8,7 @@ a presigned address's signature or expiry.
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import time
@@ -123,3 +124,13 @@ def s3_environment(bucket: Bucket, *, public_mode: str = "signed") -> dict[str, 
         "XADESK_S3_SECRET_ACCESS_KEY": SECRET,
         "XADESK_S3_PUBLIC_MODE": public_mode,
     }
+
+
+@contextmanager
+def silent_endpoint() -> Iterator[str]:
+    """An http:// address whose host takes connections and never answers: the
+    kernel completes the handshakes of a listening socket nothing reads."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        yield f"http://127.0.0.1:{silent.getsockname()[1]}"

@@ -12,7 +12,6 @@ on, as a stopped replica is.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -25,14 +24,9 @@ from core.db_routing import PIN_COOKIE, REPLICA, replica_health_forget, replica_
 from geo.models import AdminUnit
 from tests import factories
 from tests.conftest import Personas
+from tests.notifications.live import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=[DEFAULT_DB_ALIAS, REPLICA])
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -46,7 +40,7 @@ def replica_stopped_after_check(
     alias = connections[REPLICA]
     before = alias.settings_dict
     alias.close()
-    alias.settings_dict = {**before, "PORT": str(_closed_port())}
+    alias.settings_dict = {**before, "PORT": str(free_port())}
     try:
         yield
     finally:

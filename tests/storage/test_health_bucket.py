@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
 from django.test import Client
 from pytest_django import Settings
 
-from tests.s3_server import Bucket
+from tests.s3_server import Bucket, silent_endpoint
 
 
 @pytest.mark.django_db
@@ -35,12 +34,9 @@ def test_healthz_answers_quickly_when_the_bucket_server_does_not(
 ) -> None:
     """A bucket host that takes the connection and never answers: one short
     attempt, so the answer comes well within compose's 4 s health check."""
-    with socket.socket() as silent:
-        silent.bind(("127.0.0.1", 0))
-        silent.listen(8)  # the kernel completes handshakes; nothing ever reads
-        port = silent.getsockname()[1]
+    with silent_endpoint() as endpoint:
         default = settings.STORAGES["default"]
-        options = {**default["OPTIONS"], "endpoint_url": f"http://127.0.0.1:{port}"}
+        options = {**default["OPTIONS"], "endpoint_url": endpoint}
         settings.STORAGES = {**settings.STORAGES, "default": {**default, "OPTIONS": options}}
         started = time.monotonic()
         response = client.get("/healthz")

@@ -3,7 +3,6 @@ nothing half-saved, and sending again files once when it is back (core/media_out
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -31,7 +30,7 @@ from helpdesk.photo_jobs import MAX_ATTEMPTS, MEDIA_RETRY, photo_jobs_process
 from tests.conftest import Personas
 from tests.factories import jpeg, point_inside, voice_note
 from tests.notifications.live import free_port
-from tests.s3_server import Bucket
+from tests.s3_server import Bucket, silent_endpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -67,10 +66,8 @@ def _outage(kind: str, bucket: Bucket, settings: Settings) -> Iterator[None]:
         _point_at(settings, f"http://127.0.0.1:{free_port()}")
         yield
     else:
-        with socket.socket() as silent:
-            silent.bind(("127.0.0.1", 0))
-            silent.listen(8)  # the kernel completes handshakes; nothing ever reads
-            _point_at(settings, f"http://127.0.0.1:{silent.getsockname()[1]}")
+        with silent_endpoint() as endpoint:
+            _point_at(settings, endpoint)
             yield
     _point_at(settings, bucket.endpoint)
 
