@@ -14,6 +14,16 @@ in one Lua script: a refused request uses up nothing, and concurrent requests
 from any number of workers cannot slip between the check and the count (the
 same approach as the one-time-code limits in accounts/otp.py).
 
+A request that then fails for an outage of ours (the media bucket or the
+database away: a 503 saying nothing was saved, send again) gets its count
+back: ``rate_limits_charged`` takes the charges for the work done inside it
+and gives them back when that work fails so. Taking first and giving back
+after, rather than counting only once the work is done, keeps the costly
+part (photos, voice notes) behind the limit and two concurrent requests
+from both passing it. A failure that is the sender's (a photo that does not
+decode, a form refused late) keeps its count: a flood of those costs us
+the same work.
+
 Redis down: the request is allowed and a warning logged (fail open). These
 actions are all by logged-in people, whose accounts the one-time-code limits
 (which do fall back to the database, because each code is a paid SMS) already
@@ -28,18 +38,20 @@ from __future__ import annotations
 import ipaddress
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
 import redis
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.errors import TooManyRequests
+from core.errors import TooManyRequests, Unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -104,8 +116,9 @@ class _Window:
 
 
 # KEYS: the windows. ARGV: cost, limit, seconds for each key in turn.
-# Returns {0, 0} when counted, else {seconds to wait, 1-based index of the
-# window that lifts last}.
+# Returns {0, 0, end of each window} when counted (the end in Unix ms,
+# PEXPIRETIME: Redis 7), else {seconds to wait, 1-based index of the window
+# that lifts last}.
 _TAKE_SCRIPT = """
 local retry, blocker = 0, 0
 for i, key in ipairs(KEYS) do
@@ -118,12 +131,34 @@ for i, key in ipairs(KEYS) do
   end
 end
 if retry > 0 then return {retry, blocker} end
+local counted = {0, 0}
 for i, key in ipairs(KEYS) do
   redis.call('INCRBY', key, ARGV[3*i-2])
   if redis.call('PTTL', key) < 0 then redis.call('EXPIRE', key, ARGV[3*i]) end
+  counted[i + 2] = redis.call('PEXPIRETIME', key)
 end
-return {0, 0}
+return counted
 """
+
+# KEYS: the windows counted. ARGV: cost, end (as the take returned it) for
+# each key in turn. A window that ended meanwhile is left alone: the key
+# now counts a new window (another end), which the failed request never
+# took from, and a person must not get a free request in it.
+_GIVE_BACK_SCRIPT = """
+for i, key in ipairs(KEYS) do
+  if redis.call('PEXPIRETIME', key) == tonumber(ARGV[2*i]) then
+    local count = tonumber(redis.call('GET', key) or '0')
+    redis.call('DECRBY', key, math.min(tonumber(ARGV[2*i-1]), count))
+  end
+end
+return 0
+"""
+
+# What gives the charges back (see the module's docstring): a 503 of ours
+# (core/errors.py: MediaUnavailable, DatabaseUnavailable), and the database
+# errors config/db_outage.py answers as DatabaseUnavailable, raised as they
+# are from inside a service's transaction.
+_OUTAGES = (Unavailable, OperationalError, InterfaceError)
 
 
 @lru_cache(maxsize=4)
@@ -194,6 +229,70 @@ def _windows(
     return windows
 
 
+@dataclass(frozen=True)
+class _Counted:
+    window: _Window
+    end_ms: int
+
+
+def _take(
+    *,
+    charges: Sequence[Charge],
+    person_id: int | None,
+    ip: str | None,
+    client_id: int | None,
+    phone: str | None,
+) -> list[_Counted]:
+    """Count or refuse (see rate_limits_take); return the windows counted."""
+    windows = _windows(
+        charges=charges, person_id=person_id, ip=ip, client_id=client_id, phone=phone
+    )
+    if not windows:
+        return []
+    arguments: list[int] = []
+    for window in windows:
+        arguments += [window.cost, window.limit, window.seconds]
+    try:
+        retry, blocker, *ends = _redis_client(settings.REDIS_URL).eval(
+            _TAKE_SCRIPT, len(windows), *(w.key for w in windows), *arguments
+        )
+    except redis.RedisError as exc:
+        logger.warning(
+            "Redis unavailable (%s); abuse limits not applied to %s",
+            exc.__class__.__name__,
+            ", ".join(sorted({w.action for w in windows})),
+        )
+        return []
+    if int(retry) > 0:
+        window = windows[int(blocker) - 1]
+        logger.info("Rate limited: %s over %s/%ss", window.key, window.limit, window.seconds)
+        raise window.error(retry_after=int(retry))
+    return [_Counted(window=w, end_ms=int(end)) for w, end in zip(windows, ends, strict=True)]
+
+
+def _give_back(counted: Sequence[_Counted]) -> None:
+    """Uncount what ``_take`` counted, in the windows it counted in.
+
+    Called while another error propagates: Redis away only logs, so that
+    error (the one the person must see) is not replaced.
+    """
+    if not counted:
+        return
+    arguments: list[int] = []
+    for item in counted:
+        arguments += [item.window.cost, item.end_ms]
+    try:
+        _redis_client(settings.REDIS_URL).eval(
+            _GIVE_BACK_SCRIPT, len(counted), *(c.window.key for c in counted), *arguments
+        )
+    except redis.RedisError as exc:
+        logger.warning(
+            "Redis unavailable (%s); abuse limits not given back for %s",
+            exc.__class__.__name__,
+            ", ".join(sorted({c.window.action for c in counted})),
+        )
+
+
 def rate_limits_take(
     *,
     charges: Sequence[Charge],
@@ -210,26 +309,29 @@ def rate_limits_take(
     Raises the error of the charge whose limit lifts last, with the seconds to
     wait; nothing is counted then. Allows (and logs) when Redis cannot be reached.
     """
-    windows = _windows(
-        charges=charges, person_id=person_id, ip=ip, client_id=client_id, phone=phone
-    )
-    if not windows:
-        return
-    arguments: list[int] = []
-    for window in windows:
-        arguments += [window.cost, window.limit, window.seconds]
+    _take(charges=charges, person_id=person_id, ip=ip, client_id=client_id, phone=phone)
+
+
+@contextmanager
+def rate_limits_charged(
+    *,
+    charges: Sequence[Charge],
+    person_id: int | None,
+    ip: str | None,
+    client_id: int | None = None,
+    phone: str | None = None,
+) -> Iterator[None]:
+    """``rate_limits_take`` for the work done inside the block, given back if
+    that work fails for an outage of ours (the media bucket or the database
+    away), when nothing was saved and the person is told to send again.
+
+    The services that store what a person sent (a filing, a reply, a
+    resolution with photos) wrap their storing and their transaction in it,
+    so the rule is kept here, once.
+    """
+    counted = _take(charges=charges, person_id=person_id, ip=ip, client_id=client_id, phone=phone)
     try:
-        retry, blocker = _redis_client(settings.REDIS_URL).eval(
-            _TAKE_SCRIPT, len(windows), *(w.key for w in windows), *arguments
-        )
-    except redis.RedisError as exc:
-        logger.warning(
-            "Redis unavailable (%s); abuse limits not applied to %s",
-            exc.__class__.__name__,
-            ", ".join(sorted({w.action for w in windows})),
-        )
-        return
-    if int(retry) > 0:
-        window = windows[int(blocker) - 1]
-        logger.info("Rate limited: %s over %s/%ss", window.key, window.limit, window.seconds)
-        raise window.error(retry_after=int(retry))
+        yield
+    except _OUTAGES:
+        _give_back(counted)
+        raise

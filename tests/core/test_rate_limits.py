@@ -12,15 +12,26 @@ import logging
 import os
 import textwrap
 import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import redis
 from django.conf import settings as django_settings
+from django.db import OperationalError
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 from pytest_django import Settings
 
-from core.rate_limits import Charge, RateLimited, ip_subject, rate_limit_key, rate_limits_take
+from core.errors import DatabaseUnavailable, InvalidInput, MediaUnavailable
+from core.rate_limits import (
+    Charge,
+    RateLimited,
+    ip_subject,
+    rate_limit_key,
+    rate_limits_charged,
+    rate_limits_take,
+)
 from tests.processes import run_together
 
 
@@ -137,6 +148,85 @@ def test_redis_down_lets_the_request_through_with_a_warning(
     ] * 2
 
 
+def _charged(*charges: Charge) -> Any:
+    return rate_limits_charged(charges=charges or (WIDGET,), person_id=1, ip="203.0.113.9")
+
+
+def _work_failing(
+    error: Exception, *charges: Charge, meanwhile: Callable[[], None] = lambda: None
+) -> None:
+    """A request whose work, run inside its charge, does ``meanwhile`` and fails with ``error``."""
+    with _charged(*charges):
+        meanwhile()
+        raise error
+
+
+@pytest.mark.parametrize(
+    "outage",
+    [MediaUnavailable(), DatabaseUnavailable(), OperationalError("server closed the connection")],
+)
+def test_work_failing_for_an_outage_of_ours_gives_the_charge_back(
+    settings: Settings, outage: Exception
+) -> None:
+    settings.RATE_LIMITS = {"widget.person": (1, 600), "widget.ip": (5, 600)}
+
+    def meanwhile() -> None:
+        # Taken while the work runs: a second request meanwhile is refused.
+        assert _count("widget", "person:1") == 1
+        with pytest.raises(WidgetRateLimited):
+            _take()
+
+    with pytest.raises(type(outage)):
+        _work_failing(outage, meanwhile=meanwhile)
+    assert _count("widget", "person:1") == 0
+    assert _count("widget", "ip:203.0.113.9") == 0
+    with _charged():
+        pass  # the allowance is there again, and what succeeds keeps it
+    with pytest.raises(WidgetRateLimited):
+        _take()
+
+
+@pytest.mark.parametrize("error", [InvalidInput(), ValueError("a bug")])
+def test_work_failing_for_anything_else_keeps_the_charge(
+    settings: Settings, error: Exception
+) -> None:
+    """A photo that does not decode costs us the work all the same."""
+    settings.RATE_LIMITS = {"widget.person": (3, 600)}
+    with pytest.raises(type(error)):
+        _work_failing(error, Charge(action="widget", cost=2, error=WidgetRateLimited))
+    assert _count("widget", "person:1") == 2
+
+
+def test_a_charge_is_given_back_only_to_the_window_it_was_taken_from(settings: Settings) -> None:
+    settings.RATE_LIMITS = {"widget.person": (5, 1)}
+
+    def meanwhile() -> None:
+        time.sleep(1.1)  # the window ends while the work runs
+        _take()  # and another request counts in the next one
+
+    with pytest.raises(MediaUnavailable):
+        _work_failing(MediaUnavailable(), meanwhile=meanwhile)
+    assert _count("widget", "person:1") == 1
+
+
+def test_redis_down_when_giving_back_keeps_the_outage_error(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.RATE_LIMITS = {"widget.person": (1, 600)}
+
+    def redis_goes_away() -> None:
+        settings.REDIS_URL = "redis://127.0.0.1:1/0"
+
+    with (
+        caplog.at_level(logging.WARNING, logger="core.rate_limits"),
+        pytest.raises(MediaUnavailable),
+    ):
+        _work_failing(MediaUnavailable(), meanwhile=redis_goes_away)
+    assert [r.getMessage() for r in caplog.records] == [
+        "Redis unavailable (ConnectionError); abuse limits not given back for widget"
+    ]
+
+
 # ---- two worker processes ------------------------------------------------------
 
 WORKER = textwrap.dedent(
@@ -171,4 +261,43 @@ def test_a_limit_holds_across_two_worker_processes(rate_limit_prefix: str) -> No
     allowed = [int(line) for line in run_together(WORKER, [argv, argv], env=env)]
     print(f"two processes, {2 * attempts} attempts, limit {limit}: allowed {allowed}")
     assert sum(allowed) == limit
+    assert _count("widget", "person:1") == limit
+
+
+CHARGED_WORKER = textwrap.dedent(
+    """
+    import sys
+    import django
+    django.setup()
+    from django.conf import settings
+    from core.errors import MediaUnavailable
+    from core.rate_limits import Charge, RateLimited, rate_limits_charged
+
+    settings.RATE_LIMIT_PREFIX = sys.argv[1]
+    settings.RATE_LIMITS = {"widget.person": (int(sys.argv[2]), 600)}
+    charge = (Charge(action="widget", cost=1, error=RateLimited),)
+    print("ready", flush=True)
+    sys.stdin.readline()  # start together
+    kept = 0
+    for attempt in range(int(sys.argv[3])):
+        try:
+            with rate_limits_charged(charges=charge, person_id=1, ip=None):
+                if attempt % 2:
+                    raise MediaUnavailable()
+        except (RateLimited, MediaUnavailable):
+            continue
+        kept += 1
+    print(kept, flush=True)
+    """
+)
+
+
+def test_charges_given_back_never_let_two_workers_past_the_limit(rate_limit_prefix: str) -> None:
+    """Every other request's work fails for an outage and gives its charge back."""
+    limit, attempts = 15, 60
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "config.test_settings"}
+    argv = [rate_limit_prefix, str(limit), str(attempts)]
+    kept = [int(line) for line in run_together(CHARGED_WORKER, [argv, argv], env=env)]
+    print(f"two processes, {2 * attempts} attempts, limit {limit}: kept {kept}")
+    assert sum(kept) == limit
     assert _count("widget", "person:1") == limit
