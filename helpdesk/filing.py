@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from core.rate_limits import Charge, rate_limits_take
+from core.rate_limits import Charge, rate_limits_charged
 from geo.models import AdminUnit
 from geo.selectors import point_check
 from geo.units import commune_get_current
@@ -216,7 +216,8 @@ def case_submit(
     # Counted after the replay above (a retry never counts twice, and still
     # gets its case at the limit) and after the cheap checks (a refused form
     # costs nothing), before the photos are processed, the costly part.
-    rate_limits_take(
+    # A bucket or database outage below gives the charges back (core/rate_limits.py).
+    with rate_limits_charged(
         charges=(
             Charge(action="filing", cost=1, error=errors.FilingRateLimited),
             # A voice note costs about as much to convert as a photo.
@@ -229,58 +230,60 @@ def case_submit(
         person_id=reporter.pk if client_id is None else None,
         ip=ip,
         client_id=client_id,
-    )
-
-    # With PHOTO_PROCESSING=worker only the headers are checked here and the
-    # originals stored; the case commits at once with a job per photo, and
-    # the worker makes the served images (helpdesk/photo_jobs.py).
-    if photos_deferred():
-        processed = photos_accept_all(photos=draft.photos, storage=storage)
-    else:
-        processed = photos_process_all(photos=draft.photos, storage=storage)
-    voice: ProcessedVoice | None = None
-    try:
-        voice = voice_process(data=draft.voice, storage=storage) if draft.voice else None
-        lat, lon, source = _location(draft, processed)
-        if service.location_required and lat is None and commune is None:
-            raise LocationRequired()
-        # The one point lookup of the filing; refuses a point far from Vietnam.
-        decision = route_case(service=service, lat=lat, lon=lon, commune=commune)
-        with transaction.atomic():
-            ticket = _ticket_create(
-                reporter=reporter,
-                service=service,
-                description=description,
-                decision=decision,
-                lat=lat,
-                lon=lon,
-                location_source=source,
-                accuracy_m=draft.accuracy_m,
-                address_text=draft.address_text,
-            )
-            attachments_create(
-                ticket=ticket, photos=processed, role=Attachment.Role.REPORT, uploaded_by=reporter
-            )
-            voice_attachment_create(ticket=ticket, voice=voice, uploaded_by=reporter)
-            if proxy is not None:
-                proxy_record(ticket=ticket, filer=reporter, proxy=proxy)
-            if idempotency_key is not None:
-                idempotency.key_record(
-                    user=reporter, key=idempotency_key, request_hash=request_hash, ticket=ticket
+    ):
+        # With PHOTO_PROCESSING=worker only the headers are checked here and the
+        # originals stored; the case commits at once with a job per photo, and
+        # the worker makes the served images (helpdesk/photo_jobs.py).
+        if photos_deferred():
+            processed = photos_accept_all(photos=draft.photos, storage=storage)
+        else:
+            processed = photos_process_all(photos=draft.photos, storage=storage)
+        voice: ProcessedVoice | None = None
+        try:
+            voice = voice_process(data=draft.voice, storage=storage) if draft.voice else None
+            lat, lon, source = _location(draft, processed)
+            if service.location_required and lat is None and commune is None:
+                raise LocationRequired()
+            # The one point lookup of the filing; refuses a point far from Vietnam.
+            decision = route_case(service=service, lat=lat, lon=lon, commune=commune)
+            with transaction.atomic():
+                ticket = _ticket_create(
+                    reporter=reporter,
+                    service=service,
+                    description=description,
+                    decision=decision,
+                    lat=lat,
+                    lon=lon,
+                    location_source=source,
+                    accuracy_m=draft.accuracy_m,
+                    address_text=draft.address_text,
                 )
-    except IntegrityError:
-        # A retry with the same key won the race and committed first.
-        photos_discard(photos=processed, storage=storage)
-        voice_delete(voice=voice, storage=storage)
-        if idempotency_key is not None:
-            first = idempotency.ticket_for_key(
-                user=reporter, key=idempotency_key, request_hash=request_hash
-            )
-            if first is not None:
-                return Submission(ticket=first, replayed=True, explanation="")
-        raise
-    except BaseException:
-        photos_discard(photos=processed, storage=storage)
-        voice_delete(voice=voice, storage=storage)
-        raise
-    return Submission(ticket=ticket, replayed=False, explanation=str(decision.explanation))
+                attachments_create(
+                    ticket=ticket,
+                    photos=processed,
+                    role=Attachment.Role.REPORT,
+                    uploaded_by=reporter,
+                )
+                voice_attachment_create(ticket=ticket, voice=voice, uploaded_by=reporter)
+                if proxy is not None:
+                    proxy_record(ticket=ticket, filer=reporter, proxy=proxy)
+                if idempotency_key is not None:
+                    idempotency.key_record(
+                        user=reporter, key=idempotency_key, request_hash=request_hash, ticket=ticket
+                    )
+        except IntegrityError:
+            # A retry with the same key won the race and committed first.
+            photos_discard(photos=processed, storage=storage)
+            voice_delete(voice=voice, storage=storage)
+            if idempotency_key is not None:
+                first = idempotency.ticket_for_key(
+                    user=reporter, key=idempotency_key, request_hash=request_hash
+                )
+                if first is not None:
+                    return Submission(ticket=first, replayed=True, explanation="")
+            raise
+        except BaseException:
+            photos_discard(photos=processed, storage=storage)
+            voice_delete(voice=voice, storage=storage)
+            raise
+        return Submission(ticket=ticket, replayed=False, explanation=str(decision.explanation))

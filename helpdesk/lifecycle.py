@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditAction
-from core.rate_limits import Charge, rate_limits_take
+from core.rate_limits import Charge, rate_limits_charged
 from helpdesk import errors
 from helpdesk.attachments import (
     attachments_create,
@@ -255,36 +255,37 @@ def ticket_resolve(
     _require_move(current, S.RESOLVED)
     if current.service.after_photo_required and not photos:
         raise errors.AfterPhotoRequired()
-    rate_limits_take(
+    # A bucket or database outage below gives the charges back (core/rate_limits.py).
+    with rate_limits_charged(
         charges=(Charge(action="photo", cost=len(photos), error=errors.PhotoRateLimited),),
         person_id=by.pk,
         ip=ip,
-    )
-    storage = storage or default_storage
-    processed = photos_process_all(photos=photos, storage=storage)
+    ):
+        storage = storage or default_storage
+        processed = photos_process_all(photos=photos, storage=storage)
 
-    def update(t: Ticket) -> None:
-        t.resolved_at = timezone.now()
+        def update(t: Ticket) -> None:
+            t.resolved_at = timezone.now()
 
-    def attach(t: Ticket, event: TicketEvent) -> None:
-        attachments_create(
-            ticket=t, photos=processed, role=Attachment.Role.AFTER, uploaded_by=by, event=event
-        )
+        def attach(t: Ticket, event: TicketEvent) -> None:
+            attachments_create(
+                ticket=t, photos=processed, role=Attachment.Role.AFTER, uploaded_by=by, event=event
+            )
 
-    try:
-        return _move(
-            ticket,
-            by=by,
-            to=S.RESOLVED,
-            action=AuditAction.CASE_RESOLVE,
-            ip=ip,
-            body=note.strip(),
-            update=update,
-            then=attach,
-        )
-    except BaseException:
-        photos_discard(photos=processed, storage=storage)
-        raise
+        try:
+            return _move(
+                ticket,
+                by=by,
+                to=S.RESOLVED,
+                action=AuditAction.CASE_RESOLVE,
+                ip=ip,
+                body=note.strip(),
+                update=update,
+                then=attach,
+            )
+        except BaseException:
+            photos_discard(photos=processed, storage=storage)
+            raise
 
 
 def ticket_reject(*, ticket: Ticket, by: User, reason: str, ip: str | None = None) -> Ticket:
@@ -389,8 +390,9 @@ def ticket_reply(
     scope = scope_for(user=by)
     # Refuse early, before spending time on photos; checked again under the lock.
     _require_conversation(scope=scope, ticket=Ticket.objects.get(pk=ticket.pk), internal=internal)
-    # Counted once allowed, before the photos are processed.
-    rate_limits_take(
+    # Counted once allowed, before the photos are processed; a bucket or
+    # database outage below gives the charges back (core/rate_limits.py).
+    with rate_limits_charged(
         charges=(
             Charge(action="reply", cost=1, error=errors.ReplyRateLimited),
             Charge(
@@ -401,47 +403,47 @@ def ticket_reply(
         ),
         person_id=by.pk,
         ip=ip,
-    )
-    storage = storage or default_storage
-    processed = photos_process_all(photos=photos, storage=storage)
-    recording: ProcessedVoice | None = None
-    try:
-        recording = voice_process(data=voice, storage=storage) if voice else None
-        with transaction.atomic():
-            locked = _locked(ticket)
-            _require_conversation(scope=scope, ticket=locked, internal=internal)
-            kind = TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.REPLY
-            event = ticket_event_record(
-                locked, kind=kind, actor=by, body=body.strip(), is_public=not internal
-            )
-            attachments_create(
-                ticket=locked,
-                photos=processed,
-                role=Attachment.Role.MESSAGE,
-                uploaded_by=by,
-                event=event,
-            )
-            voice_attachment_create(ticket=locked, voice=recording, uploaded_by=by, event=event)
-            locked.save(update_fields=["updated_at"])
-            if can_manage(scope=scope, ticket=locked):
-                # The resident's own words are on the timeline; officers' are
-                # officer acts, on the trail too.
-                case_audit_record(
-                    ticket=locked,
-                    by=by,
-                    action=AuditAction.CASE_NOTE if internal else AuditAction.CASE_REPLY,
-                    ip=ip,
-                    extra={
-                        "event": event.pk,
-                        "photos": len(processed),
-                        "voice": recording is not None,
-                    },
+    ):
+        storage = storage or default_storage
+        processed = photos_process_all(photos=photos, storage=storage)
+        recording: ProcessedVoice | None = None
+        try:
+            recording = voice_process(data=voice, storage=storage) if voice else None
+            with transaction.atomic():
+                locked = _locked(ticket)
+                _require_conversation(scope=scope, ticket=locked, internal=internal)
+                kind = TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.REPLY
+                event = ticket_event_record(
+                    locked, kind=kind, actor=by, body=body.strip(), is_public=not internal
                 )
-    except BaseException:
-        photos_discard(photos=processed, storage=storage)
-        voice_delete(voice=recording, storage=storage)
-        raise
-    return event
+                attachments_create(
+                    ticket=locked,
+                    photos=processed,
+                    role=Attachment.Role.MESSAGE,
+                    uploaded_by=by,
+                    event=event,
+                )
+                voice_attachment_create(ticket=locked, voice=recording, uploaded_by=by, event=event)
+                locked.save(update_fields=["updated_at"])
+                if can_manage(scope=scope, ticket=locked):
+                    # The resident's own words are on the timeline; officers' are
+                    # officer acts, on the trail too.
+                    case_audit_record(
+                        ticket=locked,
+                        by=by,
+                        action=AuditAction.CASE_NOTE if internal else AuditAction.CASE_REPLY,
+                        ip=ip,
+                        extra={
+                            "event": event.pk,
+                            "photos": len(processed),
+                            "voice": recording is not None,
+                        },
+                    )
+        except BaseException:
+            photos_discard(photos=processed, storage=storage)
+            voice_delete(voice=recording, storage=storage)
+            raise
+        return event
 
 
 def ticket_reopen(*, ticket: Ticket, by: User, reason: str) -> Ticket:

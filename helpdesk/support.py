@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.errors import Conflict
-from core.rate_limits import Charge, rate_limits_take
+from core.rate_limits import Charge, rate_limits_charged
 from helpdesk.errors import SupportRateLimited
 from helpdesk.events import ticket_event_record
 from helpdesk.models import OPEN_STATUSES, CaseSupport, ServiceKind, Ticket, TicketEvent
@@ -24,13 +24,16 @@ def case_support_add(*, ticket: Ticket, user: User, ip: str | None = None) -> in
     Supporters follow the case like its reporter: they see it and are notified.
     ``ip`` is the client's address for the per-IP abuse limits, None if unknown.
     """
-    # Counted before the row lock, so a flood waits in Redis, not on the case.
-    rate_limits_take(
-        charges=(Charge(action="support", cost=1, error=SupportRateLimited),),
-        person_id=user.pk,
-        ip=ip,
-    )
-    with transaction.atomic():
+    # Counted before the row lock, so a flood waits in Redis, not on the case;
+    # a database outage gives it back (core/rate_limits.py).
+    with (
+        rate_limits_charged(
+            charges=(Charge(action="support", cost=1, error=SupportRateLimited),),
+            person_id=user.pk,
+            ip=ip,
+        ),
+        transaction.atomic(),
+    ):
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if (
             locked.kind != ServiceKind.FIELD_REPORT

@@ -141,6 +141,45 @@ def test_the_report_form_meets_a_bucket_outage_shown_again_with_what_was_typed(
     assert Ticket.objects.count() == 1
 
 
+@pytest.mark.parametrize("kind", OUTAGES)
+def test_a_filing_refused_by_a_bucket_outage_uses_none_of_the_allowance(
+    quick_bucket: Bucket, settings: Settings, personas: Personas, commune_a: AdminUnit, kind: str
+) -> None:
+    """Nothing was filed, so the resident who sends again once the bucket is
+    back is not refused as if they had (core/rate_limits.py, rate_limits_charged)."""
+    settings.RATE_LIMITS = {"filing.person": (1, 3600), "photo.person": (1, 3600)}
+    client = _api(personas)
+    with _outage(kind, quick_bucket, settings):
+        _assert_media_503(client.post("/api/v1/reports/cases", _fields(commune_a)), json=True)
+    filed = client.post("/api/v1/reports/cases", _fields(commune_a))
+    assert filed.status_code == 201, filed.content
+    # What was filed did use the allowance: the limit still holds.
+    refused = client.post("/api/v1/reports/cases", _fields(commune_a))
+    assert refused.status_code == 429, refused.content
+    assert refused.json()["code"] in ("filing_rate_limited", "photo_rate_limited")
+    assert Ticket.objects.count() == 1
+
+
+def test_a_reply_refused_by_a_bucket_outage_uses_none_of_the_allowance(
+    quick_bucket: Bucket, settings: Settings, personas: Personas, commune_a: AdminUnit
+) -> None:
+    client = _api(personas)
+    filed = client.post("/api/v1/reports/cases", _fields(commune_a))
+    assert filed.status_code == 201, filed.content
+    url = f"/api/v1/helpdesk/cases/{filed.json()['case']['number']}/reply"
+    # The filing used one photo of two; the voice note of a reply costs one.
+    settings.RATE_LIMITS = {"reply.person": (1, 3600), "photo.person": (2, 3600)}
+
+    def reply() -> Any:
+        voice = SimpleUploadedFile("voice.webm", voice_note(kind="webm"))
+        return client.post(url, {"body": "Vẫn còn", "voice": voice})
+
+    with _outage("stopped", quick_bucket, settings):
+        _assert_media_503(reply(), json=True)
+    assert reply().status_code == 201
+    assert reply().status_code == 429
+
+
 def test_approving_a_photo_for_the_public_meets_a_bucket_outage_with_the_sentence(
     quick_bucket: Bucket, settings: Settings, personas: Personas, commune_a: AdminUnit
 ) -> None:
