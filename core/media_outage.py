@@ -13,6 +13,13 @@ Only the errors of an outage count. A request the bucket refuses as malformed
 (a 400 such as an ACL the bucket does not accept, a bad parameter) is a
 mistake of ours or of the settings and stays a 500 that reaches the error log.
 Presigning an address (core/media_storage.py) never calls the bucket.
+
+A missing file is ambiguous: django-storages asks for a file with a HEAD,
+whose 404 carries no body, so a bucket that is gone (deleted, or the
+settings naming one that is not there) reads as "no such file" too.
+``media_bucket_away`` settles it by asking the bucket itself, for callers to
+whom the difference matters (the photo worker: an outage waits, a lost file
+counts towards giving its photo up).
 """
 
 from __future__ import annotations
@@ -29,8 +36,10 @@ from botocore.exceptions import (
     ReadTimeoutError,
     ResponseStreamingError,
 )
+from django.core.files.storage import Storage
 
 from core.errors import MediaUnavailable
+from core.media_storage import MediaS3Storage
 
 # The host cannot be reached, takes the connection and never answers, or
 # drops it mid-answer (ResponseStreamingError: while reading an object's body,
@@ -43,7 +52,8 @@ CONNECTION_ERRORS = (
     ResponseStreamingError,
 )
 # The bucket itself is gone. A HEAD (``exists``, ``open``) cannot say so: its
-# 404 has no body, and django-storages turns it into "no such file".
+# 404 has no body, and django-storages turns it into "no such file"
+# (media_bucket_away asks the bucket then).
 _MISSING_BUCKET = "NoSuchBucket"
 
 
@@ -76,3 +86,27 @@ def media_outage_refused() -> Iterator[None]:
         if not media_outage(exc):
             raise
         raise MediaUnavailable() from exc
+
+
+def media_bucket_away(storage: Storage) -> bool:
+    """Whether the bucket behind ``storage`` is gone or away, asked of the bucket
+    itself (a HEAD of the bucket), after a file was reported missing.
+
+    A folder has no bucket: its missing file is missing (False). So is one
+    whose bucket answers, or refuses the HEAD for a reason of ours (a 400):
+    that stays the caller's failure, as ``media_outage`` would have it.
+    The HEAD needs the s3:ListBucket permission that /healthz needs too
+    (config/health.py); without it S3 answers a missing object with a 403,
+    an outage already.
+    """
+    if not isinstance(storage, MediaS3Storage):
+        return False
+    try:
+        storage.connection.meta.client.head_bucket(Bucket=storage.bucket_name)
+    except ClientError as exc:
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        # A HEAD of the bucket has no body either, but its 404 can only mean the bucket.
+        return status == 404 or media_outage(exc)
+    except BotoCoreError as exc:
+        return media_outage(exc)
+    return False

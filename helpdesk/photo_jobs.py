@@ -23,7 +23,9 @@ A bucket that is away (core/media_outage.py) is no fault of the photo: the job
 and the rest of the batch wait MEDIA_RETRY and are tried again, the attempt
 uncounted, for as long as the outage lasts; only other failures count towards
 MAX_ATTEMPTS. Otherwise a ten-minute outage would mark every photo filed
-meanwhile as damaged.
+meanwhile as damaged. That includes a bucket that is gone, which the storage
+reports as a missing original: the bucket is asked before the attempt counts,
+and an original lost from a bucket that answers is this job's own failure.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from django.utils.translation import override
 
 from core.errors import MediaUnavailable
 from core.leased_jobs import jobs_claim, jobs_hand_back
-from core.media_outage import media_outage
+from core.media_outage import media_bucket_away, media_outage
 from helpdesk.followers import case_owner_followers, case_staff_followers
 from helpdesk.links import resident_case_link, staff_case_link
 from helpdesk.models import Attachment, PhotoJob
@@ -93,7 +95,12 @@ def photo_job_run(*, job_id: int, until: datetime, storage: Storage | None = Non
         # The picture itself is bad (damaged pixel data): no retry can help.
         return _finish(job, until, state=Attachment.State.FAILED, error=error.code, storage=storage)
     except Exception as error:
-        if media_outage(error):
+        # A bucket that is gone reads as a missing original (core/media_outage.py):
+        # the bucket itself says whether it is this job's file or everyone's.
+        outage = media_outage(error) or (
+            isinstance(error, FileNotFoundError) and media_bucket_away(storage)
+        )
+        if outage:
             logger.warning("Photo job %s: the bucket is away (%r); retried later", job_id, error)
             jobs_hand_back(PhotoJob, ids=[job_id], until=until, now=timezone.now() + MEDIA_RETRY)
             raise MediaUnavailable() from error

@@ -26,7 +26,7 @@ from config.media_settings import media_storage_settings
 from core.media_outage import media_outage
 from geo.models import AdminUnit
 from helpdesk.models import Attachment, PhotoJob, Ticket
-from helpdesk.photo_jobs import MAX_ATTEMPTS, MEDIA_RETRY, photo_jobs_process
+from helpdesk.photo_jobs import MAX_ATTEMPTS, MEDIA_RETRY, lease, photo_jobs_process
 from tests.conftest import Personas
 from tests.factories import jpeg, point_inside, voice_note
 from tests.notifications.live import free_port
@@ -249,6 +249,70 @@ def test_the_photo_worker_waits_out_a_bucket_outage_without_giving_the_photo_up(
     photo.refresh_from_db()
     assert photo.state == Attachment.State.READY
     assert quick_bucket.names() == sorted([photo.display, photo.thumbnail])
+
+
+def test_the_photo_worker_waits_out_a_deleted_bucket_without_giving_the_photo_up(
+    quick_bucket: Bucket,
+    settings: Settings,
+    personas: Personas,
+    commune_a: AdminUnit,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    """django-storages reports a bucket that is gone as a missing file; the
+    worker asks the bucket itself before it counts the attempt."""
+    settings.PHOTO_PROCESSING = "worker"
+    filed = _api(personas).post("/api/v1/reports/cases", _fields(commune_a))
+    assert filed.status_code == 201, filed.content
+    photo = Attachment.objects.get()
+    # The bucket goes with what it holds (S3 deletes only an empty bucket),
+    # and comes back restored from a backup.
+    kept = {name: quick_bucket.body(name) for name in quick_bucket.names()}
+    assert list(kept) == [photo.original]
+    quick_bucket.client.delete_object(Bucket=quick_bucket.name, Key=photo.original)
+    quick_bucket.client.delete_bucket(Bucket=quick_bucket.name)
+    later = timezone.now()
+    for _ in range(MAX_ATTEMPTS + 2):
+        later += lease() + MEDIA_RETRY + timedelta(seconds=1)
+        assert photo_jobs_process(now=later) == 0
+        photo.refresh_from_db()
+        assert photo.state == Attachment.State.PROCESSING
+        job = PhotoJob.objects.get()
+        assert job.attempts == 0
+        assert job.done_at is None
+        assert job.next_attempt_at > timezone.now()
+        PhotoJob.objects.update(next_attempt_at=timezone.now())
+    quick_bucket.client.create_bucket(Bucket=quick_bucket.name)
+    for name, body in kept.items():
+        quick_bucket.client.put_object(Bucket=quick_bucket.name, Key=name, Body=body)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert photo_jobs_process() == 1
+    photo.refresh_from_db()
+    assert photo.state == Attachment.State.READY
+    assert quick_bucket.names() == sorted([photo.display, photo.thumbnail])
+
+
+def test_the_photo_worker_counts_a_missing_original_while_its_bucket_answers(
+    quick_bucket: Bucket,
+    settings: Settings,
+    personas: Personas,
+    commune_a: AdminUnit,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    """One object gone is that job's own failure: given up after MAX_ATTEMPTS."""
+    settings.PHOTO_PROCESSING = "worker"
+    filed = _api(personas).post("/api/v1/reports/cases", _fields(commune_a))
+    assert filed.status_code == 201, filed.content
+    photo = Attachment.objects.get()
+    quick_bucket.client.delete_object(Bucket=quick_bucket.name, Key=photo.original)
+    later = timezone.now()
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        later += lease() + timedelta(seconds=1)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert photo_jobs_process(now=later) == 1
+        assert PhotoJob.objects.get().attempts == attempt
+    photo.refresh_from_db()
+    assert photo.state == Attachment.State.FAILED
+    assert PhotoJob.objects.get().last_error == "gave_up"
 
 
 def _client_error(status: int, code: str) -> ClientError:
