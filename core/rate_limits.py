@@ -22,7 +22,8 @@ after, rather than counting only once the work is done, keeps the costly
 part (photos, voice notes) behind the limit and two concurrent requests
 from both passing it. A failure that is the sender's (a photo that does not
 decode, a form refused late) keeps its count: a flood of those costs us
-the same work.
+the same work. A filing that turns out to be a replay after all (it lost
+the race to its twin, helpdesk/filing.py) gives its count back too.
 
 Redis down: the request is allowed and a warning logged (fail open). These
 actions are all by logged-in people, whose accounts the one-time-code limits
@@ -312,6 +313,19 @@ def rate_limits_take(
     _take(charges=charges, person_id=person_id, ip=ip, client_id=client_id, phone=phone)
 
 
+class ChargeTaken:
+    """The charges a ``rate_limits_charged`` block took, to give back once at most."""
+
+    def __init__(self, counted: Sequence[_Counted]) -> None:
+        self._counted = list(counted)
+
+    def give_back(self) -> None:
+        """Uncount them now: the request turned out to be no new work (a
+        retry that lost the race to its twin and gets the twin's case)."""
+        counted, self._counted = self._counted, []
+        _give_back(counted)
+
+
 @contextmanager
 def rate_limits_charged(
     *,
@@ -320,7 +334,7 @@ def rate_limits_charged(
     ip: str | None,
     client_id: int | None = None,
     phone: str | None = None,
-) -> Iterator[None]:
+) -> Iterator[ChargeTaken]:
     """``rate_limits_take`` for the work done inside the block, given back if
     that work fails for an outage of ours (the media bucket or the database
     away), when nothing was saved and the person is told to send again.
@@ -329,9 +343,11 @@ def rate_limits_charged(
     resolution with photos) wrap their storing and their transaction in it,
     so the rule is kept here, once.
     """
-    counted = _take(charges=charges, person_id=person_id, ip=ip, client_id=client_id, phone=phone)
+    taken = ChargeTaken(
+        _take(charges=charges, person_id=person_id, ip=ip, client_id=client_id, phone=phone)
+    )
     try:
-        yield
+        yield taken
     except _OUTAGES:
-        _give_back(counted)
+        taken.give_back()
         raise

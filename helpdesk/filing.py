@@ -230,7 +230,7 @@ def case_submit(
         person_id=reporter.pk if client_id is None else None,
         ip=ip,
         client_id=client_id,
-    ):
+    ) as charge:
         # With PHOTO_PROCESSING=worker only the headers are checked here and the
         # originals stored; the case commits at once with a job per photo, and
         # the worker makes the served images (helpdesk/photo_jobs.py).
@@ -280,6 +280,8 @@ def case_submit(
                     user=reporter, key=idempotency_key, request_hash=request_hash
                 )
                 if first is not None:
+                    # A replay, counted no more than one found at the start.
+                    charge.give_back()
                     return Submission(ticket=first, replayed=True, explanation="")
             raise
         except BaseException:

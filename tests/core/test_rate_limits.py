@@ -209,6 +209,21 @@ def test_a_charge_is_given_back_only_to_the_window_it_was_taken_from(settings: S
     assert _count("widget", "person:1") == 1
 
 
+def test_a_charge_given_back_by_hand_is_not_given_back_twice(settings: Settings) -> None:
+    settings.RATE_LIMITS = {"widget.person": (5, 600)}
+    _take()  # another request's count, which stays
+
+    def replay_then_outage() -> None:
+        with _charged() as charge:
+            assert _count("widget", "person:1") == 2
+            charge.give_back()
+            raise MediaUnavailable()
+
+    with pytest.raises(MediaUnavailable):
+        replay_then_outage()
+    assert _count("widget", "person:1") == 1
+
+
 def test_redis_down_when_giving_back_keeps_the_outage_error(
     settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -6,10 +6,14 @@ import threading
 from pathlib import Path
 
 import pytest
+import redis
+from django.conf import settings as django_settings
 from django.db import IntegrityError, connection
 from pytest_django import Settings
 
+from accounts.models import User
 from core.errors import InvalidInput
+from core.rate_limits import rate_limit_key
 from geo.models import AdminUnit
 from helpdesk import filing_errors
 from helpdesk.errors import UnknownService
@@ -287,3 +291,14 @@ def test_two_identical_retries_racing_make_one_case(
     assert len(numbers) == 2
     assert numbers[0] == numbers[1]
     assert Ticket.objects.count() == 1
+    # The one that lost the race is a replay, and a replay uses no allowance.
+    assert _filings_counted(resident) == 1
+
+
+def _filings_counted(person: User) -> int:
+    client = redis.Redis.from_url(django_settings.REDIS_URL)
+    try:
+        key = rate_limit_key(action="filing", subject=f"person:{person.pk}")
+        return int(client.get(key) or 0)
+    finally:
+        client.close()
