@@ -23,11 +23,11 @@ follow it (``core.socket_groups``).
 
 from __future__ import annotations
 
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from helpdesk.models import Department, Ticket, TicketEvent
 from helpdesk.permissions import CaseView, queue_groups_of_ticket
-from helpdesk.public_view import event_public, events_public, is_shown_to_public
+from helpdesk.public_view import event_public, is_shown_to_public, shown_to_public
 from helpdesk.push_messages import (
     CaseEventMessage,
     EventPayload,
@@ -106,26 +106,35 @@ def event_publish(event_id: int) -> None:
     if event is None:
         return
     ticket = event.ticket
-    earlier = TicketEvent.objects.filter(ticket_id=ticket.pk, id__lt=event.pk)
+    # Each group's previous event, for its gap check, in one query: every
+    # follower waits for these reads between the commit and the push.
+    prev = {
+        key: value or 0
+        for key, value in TicketEvent.objects.filter(ticket_id=ticket.pk, id__lt=event.pk)
+        .aggregate(
+            staff=Max("id"),
+            owner=Max("id", filter=Q(is_public=True)),
+            # The public group counts only what it is shown, as its catch-up
+            # (selectors.ticket_timeline) does.
+            public=Max("id", filter=shown_to_public(ticket=ticket)),
+        )
+        .items()
+    }
     payload = event_payload(event)
-    to_staff = case_event_message(event=payload, prev=earlier.aggregate(m=Max("id"))["m"] or 0)
+    to_staff = case_event_message(event=payload, prev=prev["staff"])
     messages: list[tuple[str, CaseEventMessage | QueueTicketMessage]] = [
         (case_group(ticket.pk, CaseView.STAFF), to_staff)
     ]
     if event.is_public:
-        prev_public = earlier.filter(is_public=True).aggregate(m=Max("id"))["m"] or 0
         # The same frame: only the gap check differs between staff and owner.
-        to_owner: CaseEventMessage = {**to_staff, "prev": prev_public}
+        to_owner: CaseEventMessage = {**to_staff, "prev": prev["owner"]}
         messages.append((case_group(ticket.pk, CaseView.OWNER), to_owner))
     if is_shown_to_public(event, ticket=ticket):
-        # The gap check of the public group counts only what it is shown, as
-        # its catch-up (selectors.ticket_timeline) does.
-        prev_shown = events_public(earlier, ticket=ticket).aggregate(m=Max("id"))["m"] or 0
         public = event_payload(event, CaseView.PUBLIC, ticket=ticket)
         messages.append(
             (
                 case_group(ticket.pk, CaseView.PUBLIC),
-                case_event_message(event=public, prev=prev_shown),
+                case_event_message(event=public, prev=prev["public"]),
             )
         )
     summary = queue_ticket_message(ticket=ticket_summary(ticket), event_kind=event.kind)

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from django.contrib.gis.geos import Point
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from core.masking import mask_text
 from helpdesk.models import (
@@ -154,11 +154,16 @@ def events_public(events: QuerySet[TicketEvent], *, ticket: Ticket | None) -> Qu
     ``ticket=None`` for events of many tickets (the Open311 update feed), each
     held to its own case's reporter.
     """
+    return events.filter(shown_to_public(ticket=ticket))
+
+
+def shown_to_public(*, ticket: Ticket | None) -> Q:
+    """events_public's rule as a condition, e.g. for one column of an aggregate."""
     reporter = ticket.reporter_id if ticket is not None else F("ticket__reporter_id")
     return (
-        events.filter(is_public=True)
-        .exclude(kind__in=_HIDDEN_KINDS)
-        .exclude(kind=TicketEvent.Kind.REPLY, actor_id=reporter)
+        Q(is_public=True)
+        & ~Q(kind__in=_HIDDEN_KINDS)
+        & ~Q(kind=TicketEvent.Kind.REPLY, actor_id=reporter)
     )
 
 
