@@ -28,7 +28,7 @@ from tests.conftest import Personas
 from tests.factories import point_inside, ticket_file
 from tests.notifications.live import default_redis_layers
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
