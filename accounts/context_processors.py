@@ -7,7 +7,8 @@ from functools import cache
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from accounts.models import Role, RoleAssignment
+from accounts.models import Role
+from accounts.request_roles import role_rows
 
 STAFF_ROLES = (Role.OFFICER, Role.LEADER, Role.PROVINCE_ADMIN)
 
@@ -18,19 +19,16 @@ def person(request: HttpRequest) -> dict[str, object]:
     superusers, as helpdesk.permissions.can_read_audit decides)?
 
     Lazy, so pages that never show the header's links cost no query, and both
-    read the person's staff roles from one query.
+    read the person's roles from the request's one read of them
+    (accounts/request_roles.py): on a console page the access check has made
+    it already, so the header costs no query of its own.
     """
 
     @cache
     def staff_roles() -> frozenset[str]:
-        user = request.user
-        if not user.is_authenticated or user.is_superuser:
+        if request.user.is_superuser:
             return frozenset()
-        return frozenset(
-            RoleAssignment.objects.filter(user_id=user.pk, role__in=STAFF_ROLES).values_list(
-                "role", flat=True
-            )
-        )
+        return frozenset(role for role, _unit in role_rows(request) if role in STAFF_ROLES)
 
     def staff() -> bool:
         return request.user.is_superuser or bool(staff_roles())

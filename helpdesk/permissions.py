@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest
 
 from accounts.models import Role, RoleAssignment, User
+from accounts.request_roles import RoleRows, role_rows
 from audit.models import AuditEntry
 from helpdesk.models import CaseSupport, DepartmentMembership, ProxyFiling, Ticket, TicketTally
 
@@ -51,7 +53,25 @@ def scope_for(*, user: User | object) -> Scope:
     """Return the scope of a user (anonymous users get an empty scope)."""
     if not isinstance(user, User) or not user.is_authenticated:
         return Scope(user_id=None)
-    roles = list(RoleAssignment.objects.filter(user=user).values_list("role", "unit_id"))
+    roles = tuple(RoleAssignment.objects.filter(user=user).values_list("role", "unit_id"))
+    return _scope_of_roles(user, roles)
+
+
+def request_scope(request: HttpRequest) -> Scope:
+    """The scope of the person signed in to ``request`` (its session's user).
+
+    The same rule as ``scope_for``, with the roles read once for the whole
+    request (accounts/request_roles.py), so the header's links on the same
+    page reuse them instead of reading them again. Not for bearer-key
+    requests: their person is not ``request.user`` until authenticated.
+    """
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        return Scope(user_id=None)
+    return _scope_of_roles(user, role_rows(request))
+
+
+def _scope_of_roles(user: User, roles: RoleRows) -> Scope:
     officer_communes = _ids(u for r, u in roles if r == Role.OFFICER)
     # An officer works in the departments they sit in, within their communes.
     departments = _ids(

@@ -23,7 +23,7 @@ from accounts.models import User
 from core.errors import DomainError
 from helpdesk.errors import OutOfScope
 from helpdesk.models import Ticket
-from helpdesk.permissions import Scope, can_manage, scope_for
+from helpdesk.permissions import Scope, can_manage, request_scope
 from helpdesk.selectors import ticket_get
 
 
@@ -40,7 +40,8 @@ def staff_required[**P](
     def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("console:login"))
-        scope = scope_for(user=request.user)
+        # Roles read once for the request: the header reuses them (request_scope).
+        scope = request_scope(request)
         if not scope.is_staff_member:
             return error_page(
                 request,
