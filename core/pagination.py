@@ -35,12 +35,19 @@ class CappedPaginator(Paginator[Any]):
     """A Paginator whose count stops at ``cap + 1`` (``capped`` then is true);
     pages past the cap are not offered: narrowing the filters finds those cases."""
 
-    def __init__(self, *args: Any, cap: int = COUNT_CAP, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, cap: int = COUNT_CAP, known_count: int | None = None, **kwargs: Any
+    ) -> None:
+        """``known_count``: the exact number of rows when the caller has it
+        already (the queue's running tallies); the pager then asks no count."""
         super().__init__(*args, **kwargs)
         self.cap = cap
+        self.known_count = known_count
 
     @cached_property
     def count(self) -> int:
+        if self.known_count is not None:
+            return min(self.known_count, self.cap + 1)
         # Built only on querysets (the queue); a list has no cheap count to cap.
         assert isinstance(self.object_list, QuerySet)
         return count_capped(self.object_list, self.cap)

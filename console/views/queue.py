@@ -27,8 +27,8 @@ from helpdesk.names import localized
 from helpdesk.permissions import Scope
 from helpdesk.selectors import (
     BBox,
+    queue_counts,
     services_active,
-    tickets_count_by_status,
     tickets_on_map,
     tickets_queue,
 )
@@ -121,13 +121,18 @@ def _queue_filter_form(
 def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
     with_communes = can_see_dashboard(scope)
     form = _queue_filter_form(request, scope, with_communes=with_communes)
-    tickets = tickets_queue(scope=scope, filters=form.queue_filter()).only(*ROW_FIELDS)
-    page = CappedPaginator(tickets, PAGE_SIZE, cap=PAGER_CAP).get_page(request.GET.get("page"))
+    filters = form.queue_filter()
+    tickets = tickets_queue(scope=scope, filters=filters).only(*ROW_FIELDS)
+    # Exact, from the running tallies, and with them the number of cases the
+    # filters match when the tallies can tell; otherwise the pager counts the
+    # filtered cases, stopping at PAGER_CAP (core/pagination.py).
+    counts = queue_counts(scope=scope, filters=filters)
+    pager = CappedPaginator(tickets, PAGE_SIZE, cap=PAGER_CAP, known_count=counts.matching)
+    page = pager.get_page(request.GET.get("page"))
     rows = _rows_with_sla(list(_page_tickets(tickets, (page.number - 1) * PAGE_SIZE)))
-    # Exact, from the running tallies; the pager's count, which visits the
-    # filtered cases, stops at PAGER_CAP (core/pagination.py).
-    counts = tickets_count_by_status(scope=scope)
-    status_counts = [(value, label, counts.get(value, 0)) for value, label in TicketStatus.choices]
+    status_counts = [
+        (value, label, counts.by_status.get(value, 0)) for value, label in TicketStatus.choices
+    ]
     return render(
         request,
         "console/queue.html",
