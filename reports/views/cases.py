@@ -28,7 +28,7 @@ from core.errors import DomainError
 from helpdesk import lifecycle
 from helpdesk.models import Attachment, ProxyFiling, Ticket, TicketEvent, TicketStatus
 from helpdesk.names import service_name
-from helpdesk.permissions import CaseView, Scope, case_view, is_reporter, scope_for
+from helpdesk.permissions import CaseView, Scope, case_view, is_reporter, request_scope, scope_for
 from helpdesk.photo_publishing import photo_url
 from helpdesk.public_view import events_public_copies, ticket_public
 from helpdesk.selectors import (
@@ -82,7 +82,7 @@ def _rows(tickets: QuerySet[Ticket], request: HttpRequest) -> dict[str, Any]:
 @require_GET
 def cases_mine(request: HttpRequest) -> HttpResponse:
     """Every case I filed, including those I filed for residents without a phone."""
-    tickets = tickets_of_reporter(scope=scope_for(user=request.user))
+    tickets = tickets_of_reporter(scope=request_scope(request))
     context = {
         **_rows(tickets, request),
         "title": _("My cases"),

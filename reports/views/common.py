@@ -11,10 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import Promise
 
-from accounts.models import Role, RoleAssignment, User
+from accounts.models import Role, User
+from accounts.request_roles import role_rows
 from core.errors import DomainError
 from helpdesk.models import Ticket
-from helpdesk.permissions import Scope, scope_for
+from helpdesk.permissions import Scope, request_scope
 from helpdesk.selectors import ticket_get
 
 
@@ -34,8 +35,12 @@ def wants_json(request: HttpRequest) -> bool:
 
 
 def files_for_others(request: HttpRequest) -> bool:
-    """Show the "file for a resident" parts; the case core decides who may."""
-    return RoleAssignment.objects.filter(user=person(request), role=Role.DIGITAL_TEAM).exists()
+    """Show the "file for a resident" parts; the case core decides who may.
+
+    From the request's one read of the person's roles (accounts/request_roles.py),
+    which the header and the page's scope use too.
+    """
+    return any(role == Role.DIGITAL_TEAM for role, _unit in role_rows(request))
 
 
 def case_page[**P](
@@ -53,7 +58,7 @@ def case_page[**P](
     def wrapper(
         request: HttpRequest, number: str, *args: P.args, **kwargs: P.kwargs
     ) -> HttpResponse:
-        scope = scope_for(user=request.user)
+        scope = request_scope(request)  # roles read once: the header reuses them
         try:
             ticket = ticket_get(scope=scope, number=number)
         except DomainError as exc:

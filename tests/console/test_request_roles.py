@@ -14,6 +14,7 @@ from pytest_django import DjangoAssertNumQueries
 from accounts.models import Role, RoleAssignment
 from accounts.request_roles import role_rows
 from geo.models import AdminUnit
+from helpdesk.filing import service_get_active
 from helpdesk.permissions import request_scope, scope_for
 from tests import factories
 from tests.conftest import Personas
@@ -101,3 +102,30 @@ def test_the_memo_is_the_request_s_and_its_user_s(
     fresh.user = personas.province_admin
     with django_assert_num_queries(1):
         assert role_rows(fresh) == first
+
+
+@pytest.mark.django_db
+def test_a_residents_case_pages_read_the_roles_once(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    lat, lon = factories.point_inside(commune_a)
+    ticket = factories.ticket_file(
+        reporter=personas.resident,
+        service=service_get_active(code="road_damage"),
+        description="Đèn đường hỏng",
+        lat=lat,
+        lon=lon,
+    ).ticket
+    client = client_as(personas, "resident")
+    for page in (
+        reverse("reports:case-list"),
+        reverse("reports:case-detail", kwargs={"number": ticket.number}),
+    ):
+        client.get(page)  # the session
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(page)
+        assert response.status_code == 200
+        assert ticket.number in response.content.decode()
+        # Was two or three: the page's scope_for, the "file for a resident" check
+        # (the list), then the header's read of the staff roles.
+        assert _role_reads(captured) == 1
