@@ -481,6 +481,7 @@ def measure(
         read_latencies: list[float] = []  # to the client process reading it
         warmup_latencies: list[float] = []
         lost = 0
+        cpu0, wall0 = cpu_seconds(pids), time.perf_counter()
         for r in range(warmup + rounds):
             if r == warmup:  # the timed rounds start here
                 cpu0 = cpu_seconds(pids)

@@ -5,9 +5,10 @@ client's address (core/client_ip.py), a client application filing for many
 people (its API key, open311/), or the sender's number for what arrives by
 SMS. settings.RATE_LIMITS gives each ``<action>.person``, ``<action>.ip``,
 ``<action>.client`` and ``<action>.phone`` a (count, seconds) window, or None
-for no limit. The services call ``rate_limits_take`` with what the request costs
-(a filing costs 1 "filing" and one "photo" per photo), so the pages and the
-API meet the same rule in the same place.
+for no limit. The services call ``rate_limits_take`` (or, where they store
+what a person sent, ``rate_limits_charged``) with what the request costs (a
+filing costs 1 "filing" and one "photo" per photo), so the pages and the API
+meet the same rule in the same place.
 
 Every window of a request is checked and, only when all have room, counted,
 in one Lua script: a refused request uses up nothing, and concurrent requests
@@ -52,7 +53,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.errors import TooManyRequests, Unavailable
+from core.errors import DatabaseUnavailable, MediaUnavailable, TooManyRequests
 
 logger = logging.getLogger(__name__)
 
@@ -116,11 +117,22 @@ class _Window:
     error: type[RateLimited]
 
 
+# The end of a window, in Unix ms, by Redis's own clock: TIME plus the key's
+# PTTL (Redis 7's PEXPIRETIME would do, but Ubuntu 22.04 still packages
+# Redis 6, where a script calling it fails half-way, after counting).
+_WINDOW_END = """
+local function window_end(key)
+  local now = redis.call('TIME')
+  return tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + redis.call('PTTL', key)
+end
+"""
+
 # KEYS: the windows. ARGV: cost, limit, seconds for each key in turn.
-# Returns {0, 0, end of each window} when counted (the end in Unix ms,
-# PEXPIRETIME: Redis 7), else {seconds to wait, 1-based index of the window
-# that lifts last}.
-_TAKE_SCRIPT = """
+# Returns {0, 0, end of each window} when counted, else {seconds to wait,
+# 1-based index of the window that lifts last}.
+_TAKE_SCRIPT = (
+    _WINDOW_END
+    + """
 local retry, blocker = 0, 0
 for i, key in ipairs(KEYS) do
   local cost, limit = tonumber(ARGV[3*i-2]), tonumber(ARGV[3*i-1])
@@ -136,30 +148,39 @@ local counted = {0, 0}
 for i, key in ipairs(KEYS) do
   redis.call('INCRBY', key, ARGV[3*i-2])
   if redis.call('PTTL', key) < 0 then redis.call('EXPIRE', key, ARGV[3*i]) end
-  counted[i + 2] = redis.call('PEXPIRETIME', key)
+  counted[i + 2] = window_end(key)
 end
 return counted
 """
+)
 
 # KEYS: the windows counted. ARGV: cost, end (as the take returned it) for
 # each key in turn. A window that ended meanwhile is left alone: the key
-# now counts a new window (another end), which the failed request never
-# took from, and a person must not get a free request in it.
-_GIVE_BACK_SCRIPT = """
+# now counts a new window, which the failed request never took from, and a
+# person must not get a free request in it. A new window ends at least a
+# window's length (>= 1 s) after the old one; the same window's end, read
+# again, differs by a millisecond of rounding at most.
+_GIVE_BACK_SCRIPT = (
+    _WINDOW_END
+    + """
 for i, key in ipairs(KEYS) do
-  if redis.call('PEXPIRETIME', key) == tonumber(ARGV[2*i]) then
+  if math.abs(window_end(key) - tonumber(ARGV[2*i])) < 500 then
     local count = tonumber(redis.call('GET', key) or '0')
     redis.call('DECRBY', key, math.min(tonumber(ARGV[2*i-1]), count))
   end
 end
 return 0
 """
+)
 
-# What gives the charges back (see the module's docstring): a 503 of ours
-# (core/errors.py: MediaUnavailable, DatabaseUnavailable), and the database
-# errors config/db_outage.py answers as DatabaseUnavailable, raised as they
-# are from inside a service's transaction.
-_OUTAGES = (Unavailable, OperationalError, InterfaceError)
+# What gives the charges back (see the module's docstring): the bucket or the
+# database away (core/errors.py), and the database errors config/db_outage.py
+# answers as DatabaseUnavailable, raised as they are from inside a service's
+# transaction. Not every Unavailable: an SMS gateway away (accounts/otp.py)
+# says nothing about what a filing saved. OperationalError also covers a
+# cancelled query or a lock timeout; none is set today, and one set later
+# would give a flood on one locked case its counts back.
+_OUTAGES = (MediaUnavailable, DatabaseUnavailable, OperationalError, InterfaceError)
 
 
 @lru_cache(maxsize=4)
