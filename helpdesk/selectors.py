@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -209,11 +210,21 @@ def _commune_id(code: str) -> Subquery:
     )
 
 
+# The QueueFilter fields the tallies' columns answer (_tally_q).
+_TALLY_FILTERS = frozenset({"status", "service", "department_id", "commune_code", "unrouted"})
+
+
 def _tally_q(filters: QueueFilter) -> Q | None:
     """``tickets_queue``'s filters as a condition on the tally rows, the same
     columns compared the same way; None when a filter needs the case itself
-    (its assignee, its deadline against now)."""
-    if filters.assigned_to_me or filters.overdue:
+    (its assignee, its deadline against now), or one this function does not
+    know: a filter added to tickets_queue later is counted on the cases until
+    it is taught here, never silently ignored."""
+    if any(
+        getattr(filters, f.name) != f.default
+        for f in dataclasses.fields(filters)
+        if f.name not in _TALLY_FILTERS
+    ):
         return None
     where = Q()
     if filters.status:

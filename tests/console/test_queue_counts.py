@@ -3,6 +3,7 @@ then agrees with counting the cases, in every scope and with every filter."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -109,3 +110,24 @@ def test_a_known_count_is_capped_like_a_counted_one(
         assert (capped.count, capped.capped, capped.num_pages) == (4, True, 2)
         exact = CappedPaginator(tickets, 2, cap=10, known_count=5)
         assert (exact.count, exact.capped, exact.num_pages) == (5, False, 3)
+
+
+@dataclasses.dataclass(frozen=True)
+class _FilterWithPriority(QueueFilter):
+    """A filter field the tallies have no column for, as a later one may be."""
+
+    priority: str | None = None
+
+
+@pytest.mark.django_db
+def test_a_filter_the_tallies_do_not_know_is_counted_on_the_cases(
+    personas: Personas, cases: list[Ticket]
+) -> None:
+    officer_a = scope_for(user=personas.officer_a)
+    assert queue_counts(scope=officer_a, filters=_FilterWithPriority()).matching == 3
+    unknown = _FilterWithPriority(priority="high")
+    assert queue_counts(scope=officer_a, filters=unknown).matching is None
+    assert (
+        queue_counts(scope=officer_a, filters=unknown).by_status
+        == queue_counts(scope=officer_a, filters=QueueFilter()).by_status
+    )
