@@ -16,12 +16,10 @@ from accounts.models import Role, User
 from config.asgi import application
 from geo.models import AdminUnit
 from helpdesk import lifecycle
-from helpdesk.filing import service_get_active
 from helpdesk.live import event_publish
 from helpdesk.models import Department, DepartmentType, Ticket, TicketEvent
 from tests import factories
 from tests.conftest import COMMUNE_A, COMMUNE_B, Personas
-from tests.factories import point_inside, ticket_file
 from tests.notifications.live import (
     PrivateRedis,
     WebsocketCommunicator,
@@ -51,14 +49,7 @@ def redis_layer(settings: SettingsWrapper) -> None:
 
 @pytest.fixture
 def ticket(personas: Personas, commune_a: AdminUnit) -> Ticket:
-    lat, lon = point_inside(commune_a)
-    return ticket_file(
-        reporter=personas.resident,
-        service=service_get_active(code="road_damage"),
-        description="Ổ gà lớn trước cổng trường",
-        lat=lat,
-        lon=lon,
-    ).ticket
+    return factories.pothole_case(reporter=personas.resident, commune=commune_a)
 
 
 async def _open(path: str, user: User | None) -> WebsocketCommunicator:

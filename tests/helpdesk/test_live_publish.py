@@ -19,13 +19,11 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from geo.models import AdminUnit
 from helpdesk import lifecycle
-from helpdesk.filing import service_get_active
 from helpdesk.live import event_publish
 from helpdesk.models import Ticket, TicketEvent
 from helpdesk.support import case_support_add
 from tests import factories
 from tests.conftest import Personas
-from tests.factories import point_inside, ticket_file
 from tests.notifications.live import default_redis_layers
 
 pytestmark = pytest.mark.django_db
@@ -38,14 +36,7 @@ def redis_layer(settings: SettingsWrapper) -> None:
 
 @pytest.fixture
 def ticket(personas: Personas, commune_a: AdminUnit) -> Ticket:
-    lat, lon = point_inside(commune_a)
-    return ticket_file(
-        reporter=personas.resident,
-        service=service_get_active(code="road_damage"),
-        description="Ổ gà lớn trước cổng trường",
-        lat=lat,
-        lon=lon,
-    ).ticket
+    return factories.pothole_case(reporter=personas.resident, commune=commune_a)
 
 
 def _published(event_id: int, groups: list[str]) -> dict[str, dict[str, Any]]:
