@@ -133,26 +133,11 @@ def _attachment_get(
 
 def tickets_queue(*, scope: Scope, filters: QueueFilter) -> QuerySet[Ticket]:
     """The staff queue, most urgent first (due soonest, unrouted and overdue on top)."""
-    tickets = tickets_managed_by(scope=scope)
-    if filters.status:
-        tickets = tickets.filter(status=filters.status)
-    # Service and commune by id from a scalar subquery, not a join on their
-    # code: with a join the planner cannot tell which commune's cases it will
-    # get, so it read a whole province's cases and sorted them (174,000
-    # buffers, 2.5 s at 1,000,000 cases); with ``commune_id = (SELECT …)`` it
-    # walks the (commune, due_at, id) index and stops after a page.
-    if filters.service:
-        tickets = tickets.filter(service_id=_service_id(filters.service))
-    if filters.department_id:
-        tickets = tickets.filter(department_id=filters.department_id)
-    if filters.commune_code:
-        tickets = tickets.filter(commune_id=_commune_id(filters.commune_code))
+    tickets = tickets_managed_by(scope=scope).filter(_place_q(filters))
     if filters.assigned_to_me:
         tickets = tickets.filter(assignee_id=scope.user_id)
     if filters.overdue:
         tickets = tickets.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
-    if filters.unrouted:
-        tickets = tickets.filter(department__isnull=True)
     return tickets.select_related("service", "commune", "department", "assignee").order_by(
         "due_at", "id"
     )
@@ -210,22 +195,21 @@ def _commune_id(code: str) -> Subquery:
     )
 
 
-# The QueueFilter fields the tallies' columns answer (_tally_q).
-_TALLY_FILTERS = frozenset({"status", "service", "department_id", "commune_code", "unrouted"})
+# The QueueFilter fields _place_q reads: columns a case and a tally row share.
+_PLACE_FILTERS = frozenset({"status", "service", "department_id", "commune_code", "unrouted"})
 
 
-def _tally_q(filters: QueueFilter) -> Q | None:
-    """``tickets_queue``'s filters as a condition on the tally rows, the same
-    columns compared the same way; None when a filter needs the case itself
-    (its assignee, its deadline against now), or one this function does not
-    know: a filter added to tickets_queue later is counted on the cases until
-    it is taught here, never silently ignored."""
-    if any(
-        getattr(filters, f.name) != f.default
-        for f in dataclasses.fields(filters)
-        if f.name not in _TALLY_FILTERS
-    ):
-        return None
+def _place_q(filters: QueueFilter) -> Q:
+    """The queue filters on where a case is and its status, as one condition on
+    the columns Ticket and TicketTally share, so the queue's rows and its
+    counts from the tallies (queue_counts) filter by the same rule.
+
+    Service and commune by id from a scalar subquery, not a join on their
+    code: with a join the planner cannot tell which commune's cases it will
+    get, so it read a whole province's cases and sorted them (174,000 buffers,
+    2.5 s at 1,000,000 cases); with ``commune_id = (SELECT …)`` it walks the
+    (commune, due_at, id) index and stops after a page.
+    """
     where = Q()
     if filters.status:
         where &= Q(status=filters.status)
@@ -238,6 +222,20 @@ def _tally_q(filters: QueueFilter) -> Q | None:
     if filters.unrouted:
         where &= Q(department__isnull=True)
     return where
+
+
+def _tally_q(filters: QueueFilter) -> Q | None:
+    """``tickets_queue``'s filters as a condition on the tally rows; None when a
+    filter needs the case itself (its assignee, its deadline against now), or
+    is one _place_q does not read: a filter added to tickets_queue later is
+    counted on the cases until the tallies can answer it, never silently ignored."""
+    if any(
+        getattr(filters, f.name) != f.default
+        for f in dataclasses.fields(filters)
+        if f.name not in _PLACE_FILTERS
+    ):
+        return None
+    return _place_q(filters)
 
 
 @dataclass(frozen=True)
