@@ -31,6 +31,11 @@ def role_rows(request: HttpRequest) -> RoleRows:
     memo: tuple[object, RoleRows] | None = getattr(request, _MEMO, None)
     if memo is not None and memo[0] == user.pk:
         return memo[1]
-    rows = tuple(RoleAssignment.objects.filter(user_id=user.pk).values_list("role", "unit_id"))
+    rows = roles_read(user_id=user.pk)
     setattr(request, _MEMO, (user.pk, rows))
     return rows
+
+
+def roles_read(*, user_id: int) -> RoleRows:
+    """``(role, unit_id)`` of every role of the person, read now (no memo)."""
+    return tuple(RoleAssignment.objects.filter(user_id=user_id).values_list("role", "unit_id"))

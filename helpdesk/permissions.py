@@ -13,8 +13,8 @@ from enum import StrEnum
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 
-from accounts.models import Role, RoleAssignment, User
-from accounts.request_roles import RoleRows, role_rows
+from accounts.models import Role, User
+from accounts.request_roles import RoleRows, role_rows, roles_read
 from audit.models import AuditEntry
 from helpdesk.models import CaseSupport, DepartmentMembership, ProxyFiling, Ticket, TicketTally
 
@@ -53,8 +53,7 @@ def scope_for(*, user: User | object) -> Scope:
     """Return the scope of a user (anonymous users get an empty scope)."""
     if not isinstance(user, User) or not user.is_authenticated:
         return Scope(user_id=None)
-    roles = tuple(RoleAssignment.objects.filter(user=user).values_list("role", "unit_id"))
-    return _scope_of_roles(user, roles)
+    return _scope_of_roles(user, roles_read(user_id=user.pk))
 
 
 def request_scope(request: HttpRequest) -> Scope:
