@@ -94,8 +94,7 @@ def _check_media() -> str:
     """Where photos and voice notes are written: a report cannot be filed without it."""
     storage = default_storage
     if isinstance(storage, MediaS3Storage):
-        probe = _bucket_probe()
-        probe.connection.meta.client.head_bucket(Bucket=probe.bucket_name)
+        _bucket_probe().bucket_head()
         return "ok (s3)"
     root = Path(settings.MEDIA_ROOT)
     try:

@@ -102,7 +102,7 @@ def media_bucket_away(storage: Storage) -> bool:
     if not isinstance(storage, MediaS3Storage):
         return False
     try:
-        storage.connection.meta.client.head_bucket(Bucket=storage.bucket_name)
+        storage.bucket_head()
     except ClientError as exc:
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
         # A HEAD of the bucket has no body either, but its 404 can only mean the bucket.

@@ -71,6 +71,11 @@ class MediaS3Storage(S3Storage):  # type: ignore[misc]
             built: Config = getattr(self, "client_config")  # noqa: B009 - set by S3Storage
             self.client_config = built.merge(Config(**waits))
 
+    def bucket_head(self) -> None:
+        """Ask the bucket itself whether it is there (a HEAD of the bucket, which
+        needs s3:ListBucket); raises botocore's error when it is not."""
+        self.connection.meta.client.head_bucket(Bucket=self.bucket_name)
+
     def public_read(self, name: str) -> bool:
         return bool(self.public_mode == "public-read" and name.startswith(PUBLIC_PREFIX))
 
