@@ -244,19 +244,26 @@ def test_redis_down_when_giving_back_keeps_the_outage_error(
 
 # ---- two worker processes ------------------------------------------------------
 
-WORKER = textwrap.dedent(
+# Each worker: argv = Redis key prefix, limit, attempts; prints how many passed.
+_WORKER_START = textwrap.dedent(
     """
     import sys
     import django
     django.setup()
     from django.conf import settings
-    from core.rate_limits import Charge, RateLimited, rate_limits_take
+    from core.errors import MediaUnavailable
+    from core.rate_limits import Charge, RateLimited, rate_limits_charged, rate_limits_take
 
     settings.RATE_LIMIT_PREFIX = sys.argv[1]
     settings.RATE_LIMITS = {"widget.person": (int(sys.argv[2]), 600)}
     charge = (Charge(action="widget", cost=1, error=RateLimited),)
     print("ready", flush=True)
     sys.stdin.readline()  # start together
+    """
+)
+
+WORKER = _WORKER_START + textwrap.dedent(
+    """
     allowed = 0
     for _ in range(int(sys.argv[3])):
         try:
@@ -269,30 +276,22 @@ WORKER = textwrap.dedent(
 )
 
 
+def _two_workers(script: str, prefix: str, *, limit: int, attempts: int) -> list[int]:
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "config.test_settings"}
+    argv = [prefix, str(limit), str(attempts)]
+    return [int(line) for line in run_together(script, [argv, argv], env=env)]
+
+
 def test_a_limit_holds_across_two_worker_processes(rate_limit_prefix: str) -> None:
     limit, attempts = 25, 40
-    env = os.environ | {"DJANGO_SETTINGS_MODULE": "config.test_settings"}
-    argv = [rate_limit_prefix, str(limit), str(attempts)]
-    allowed = [int(line) for line in run_together(WORKER, [argv, argv], env=env)]
+    allowed = _two_workers(WORKER, rate_limit_prefix, limit=limit, attempts=attempts)
     print(f"two processes, {2 * attempts} attempts, limit {limit}: allowed {allowed}")
     assert sum(allowed) == limit
     assert _count("widget", "person:1") == limit
 
 
-CHARGED_WORKER = textwrap.dedent(
+CHARGED_WORKER = _WORKER_START + textwrap.dedent(
     """
-    import sys
-    import django
-    django.setup()
-    from django.conf import settings
-    from core.errors import MediaUnavailable
-    from core.rate_limits import Charge, RateLimited, rate_limits_charged
-
-    settings.RATE_LIMIT_PREFIX = sys.argv[1]
-    settings.RATE_LIMITS = {"widget.person": (int(sys.argv[2]), 600)}
-    charge = (Charge(action="widget", cost=1, error=RateLimited),)
-    print("ready", flush=True)
-    sys.stdin.readline()  # start together
     kept = 0
     for attempt in range(int(sys.argv[3])):
         try:
@@ -310,9 +309,7 @@ CHARGED_WORKER = textwrap.dedent(
 def test_charges_given_back_never_let_two_workers_past_the_limit(rate_limit_prefix: str) -> None:
     """Every other request's work fails for an outage and gives its charge back."""
     limit, attempts = 15, 60
-    env = os.environ | {"DJANGO_SETTINGS_MODULE": "config.test_settings"}
-    argv = [rate_limit_prefix, str(limit), str(attempts)]
-    kept = [int(line) for line in run_together(CHARGED_WORKER, [argv, argv], env=env)]
+    kept = _two_workers(CHARGED_WORKER, rate_limit_prefix, limit=limit, attempts=attempts)
     print(f"two processes, {2 * attempts} attempts, limit {limit}: kept {kept}")
     assert sum(kept) == limit
     assert _count("widget", "person:1") == limit

@@ -226,29 +226,45 @@ def test_the_photo_worker_waits_out_a_bucket_outage_without_giving_the_photo_up(
     commune_a: AdminUnit,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
+    photo = _photo_filed_for_the_worker(settings, personas, commune_a)
+    with _outage("stopped", quick_bucket, settings):
+        _worker_waits(photo, step=MEDIA_RETRY)
+    _worker_finishes(photo, quick_bucket, django_capture_on_commit_callbacks)
+
+
+def _photo_filed_for_the_worker(
+    settings: Settings, personas: Personas, commune_a: AdminUnit
+) -> Attachment:
     settings.PHOTO_PROCESSING = "worker"
     filed = _api(personas).post("/api/v1/reports/cases", _fields(commune_a))
     assert filed.status_code == 201, filed.content
-    photo = Attachment.objects.get()
+    return Attachment.objects.get()
+
+
+def _worker_waits(photo: Attachment, *, step: timedelta) -> None:
+    """The worker, woken again and again, keeps the photo and counts no attempt."""
     later = timezone.now()
-    with _outage("stopped", quick_bucket, settings):
-        # Longer than MAX_ATTEMPTS tries would allow any other failure.
-        for _ in range(MAX_ATTEMPTS + 2):
-            later += MEDIA_RETRY + timedelta(seconds=1)
-            assert photo_jobs_process(now=later) == 0
-            photo.refresh_from_db()
-            assert photo.state == Attachment.State.PROCESSING
-            job = PhotoJob.objects.get()
-            assert job.attempts == 0
-            assert job.done_at is None
-            # Not due again before the wait, even if the worker wakes at once.
-            assert job.next_attempt_at > timezone.now()
-            PhotoJob.objects.update(next_attempt_at=timezone.now())
-    with django_capture_on_commit_callbacks(execute=True):
+    # Longer than MAX_ATTEMPTS tries would allow any other failure.
+    for _ in range(MAX_ATTEMPTS + 2):
+        later += step + timedelta(seconds=1)
+        assert photo_jobs_process(now=later) == 0
+        photo.refresh_from_db()
+        assert photo.state == Attachment.State.PROCESSING
+        job = PhotoJob.objects.get()
+        assert job.attempts == 0
+        assert job.done_at is None
+        # Not due again before the wait, even if the worker wakes at once.
+        assert job.next_attempt_at > timezone.now()
+        PhotoJob.objects.update(next_attempt_at=timezone.now())
+
+
+def _worker_finishes(photo: Attachment, bucket: Bucket, on_commit: Callable[..., Any]) -> None:
+    """Once the bucket is back, the next pass makes the photo's served images."""
+    with on_commit(execute=True):
         assert photo_jobs_process() == 1
     photo.refresh_from_db()
     assert photo.state == Attachment.State.READY
-    assert quick_bucket.names() == sorted([photo.display, photo.thumbnail])
+    assert bucket.names() == sorted([photo.display, photo.thumbnail])
 
 
 def test_the_photo_worker_waits_out_a_deleted_bucket_without_giving_the_photo_up(
@@ -260,35 +276,18 @@ def test_the_photo_worker_waits_out_a_deleted_bucket_without_giving_the_photo_up
 ) -> None:
     """django-storages reports a bucket that is gone as a missing file; the
     worker asks the bucket itself before it counts the attempt."""
-    settings.PHOTO_PROCESSING = "worker"
-    filed = _api(personas).post("/api/v1/reports/cases", _fields(commune_a))
-    assert filed.status_code == 201, filed.content
-    photo = Attachment.objects.get()
+    photo = _photo_filed_for_the_worker(settings, personas, commune_a)
     # The bucket goes with what it holds (S3 deletes only an empty bucket),
     # and comes back restored from a backup.
     kept = {name: quick_bucket.body(name) for name in quick_bucket.names()}
     assert list(kept) == [photo.original]
     quick_bucket.client.delete_object(Bucket=quick_bucket.name, Key=photo.original)
     quick_bucket.client.delete_bucket(Bucket=quick_bucket.name)
-    later = timezone.now()
-    for _ in range(MAX_ATTEMPTS + 2):
-        later += lease() + MEDIA_RETRY + timedelta(seconds=1)
-        assert photo_jobs_process(now=later) == 0
-        photo.refresh_from_db()
-        assert photo.state == Attachment.State.PROCESSING
-        job = PhotoJob.objects.get()
-        assert job.attempts == 0
-        assert job.done_at is None
-        assert job.next_attempt_at > timezone.now()
-        PhotoJob.objects.update(next_attempt_at=timezone.now())
+    _worker_waits(photo, step=lease() + MEDIA_RETRY)
     quick_bucket.client.create_bucket(Bucket=quick_bucket.name)
     for name, body in kept.items():
         quick_bucket.client.put_object(Bucket=quick_bucket.name, Key=name, Body=body)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert photo_jobs_process() == 1
-    photo.refresh_from_db()
-    assert photo.state == Attachment.State.READY
-    assert quick_bucket.names() == sorted([photo.display, photo.thumbnail])
+    _worker_finishes(photo, quick_bucket, django_capture_on_commit_callbacks)
 
 
 def test_the_photo_worker_counts_a_missing_original_while_its_bucket_answers(
@@ -299,10 +298,7 @@ def test_the_photo_worker_counts_a_missing_original_while_its_bucket_answers(
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     """One object gone is that job's own failure: given up after MAX_ATTEMPTS."""
-    settings.PHOTO_PROCESSING = "worker"
-    filed = _api(personas).post("/api/v1/reports/cases", _fields(commune_a))
-    assert filed.status_code == 201, filed.content
-    photo = Attachment.objects.get()
+    photo = _photo_filed_for_the_worker(settings, personas, commune_a)
     quick_bucket.client.delete_object(Bucket=quick_bucket.name, Key=photo.original)
     later = timezone.now()
     for attempt in range(1, MAX_ATTEMPTS + 1):
