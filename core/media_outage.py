@@ -17,9 +17,11 @@ Presigning an address (core/media_storage.py) never calls the bucket.
 A missing file is ambiguous: django-storages asks for a file with a HEAD,
 whose 404 carries no body, so a bucket that is gone (deleted, or the
 settings naming one that is not there) reads as "no such file" too.
-``media_bucket_away`` settles it by asking the bucket itself, for callers to
-whom the difference matters (the photo worker: an outage waits, a lost file
-counts towards giving its photo up).
+``media_open`` settles it by asking the bucket itself (``media_bucket_away``)
+when a file is reported missing: every reader of a stored file opens it there
+(the photo worker, where an outage waits and a lost file counts towards giving
+its photo up; publishing a photo; serving a private photo or voice note), so a
+deleted bucket is a 503 to wait out everywhere, never "this file is gone".
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
     ResponseStreamingError,
 )
+from django.core.files import File
 from django.core.files.storage import Storage
 
 from core.errors import MediaUnavailable
@@ -86,6 +89,19 @@ def media_outage_refused() -> Iterator[None]:
         if not media_outage(exc):
             raise
         raise MediaUnavailable() from exc
+
+
+def media_open(storage: Storage, name: str) -> File[bytes]:
+    """``storage.open(name, "rb")``, telling a bucket that is gone from a file
+    that is: the first raises ``MediaUnavailable`` (wait and send again), the
+    second ``FileNotFoundError`` as before. Every reader of a stored file that
+    says "missing" to a person or counts it as a failure opens it here."""
+    try:
+        return storage.open(name, "rb")
+    except FileNotFoundError:
+        if media_bucket_away(storage):
+            raise MediaUnavailable() from None
+        raise
 
 
 def media_bucket_away(storage: Storage) -> bool:

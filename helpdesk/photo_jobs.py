@@ -43,7 +43,7 @@ from django.utils.translation import override
 
 from core.errors import MediaUnavailable
 from core.leased_jobs import jobs_claim, jobs_hand_back
-from core.media_outage import media_bucket_away, media_outage
+from core.media_outage import media_outage
 from helpdesk.followers import case_owner_followers, case_staff_followers
 from helpdesk.links import resident_case_link, staff_case_link
 from helpdesk.models import Attachment, PhotoJob
@@ -95,12 +95,9 @@ def photo_job_run(*, job_id: int, until: datetime, storage: Storage | None = Non
         # The picture itself is bad (damaged pixel data): no retry can help.
         return _finish(job, until, state=Attachment.State.FAILED, error=error.code, storage=storage)
     except Exception as error:
-        # A bucket that is gone reads as a missing original (core/media_outage.py):
-        # the bucket itself says whether it is this job's file or everyone's.
-        outage = media_outage(error) or (
-            isinstance(error, FileNotFoundError) and media_bucket_away(storage)
-        )
-        if outage:
+        # A bucket that is gone is an outage too (core/media_outage.media_open),
+        # not this job's missing original.
+        if isinstance(error, MediaUnavailable) or media_outage(error):
             logger.warning("Photo job %s: the bucket is away (%r); retried later", job_id, error)
             jobs_hand_back(PhotoJob, ids=[job_id], until=until, now=timezone.now() + MEDIA_RETRY)
             raise MediaUnavailable() from error

@@ -21,7 +21,7 @@ from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.urls import reverse
 
-from core.media_outage import media_outage_refused
+from core.media_outage import media_open, media_outage_refused
 from core.media_storage import PUBLIC_PREFIX, media_signed_only
 from helpdesk import errors
 from helpdesk.models import Attachment
@@ -75,7 +75,7 @@ def photo_publish(*, attachment: Attachment, storage: Storage | None = None) -> 
             (attachment.thumbnail, "public_thumbnail"),
         ):
             try:
-                data = storage.open(source, "rb")
+                data = media_open(storage, source)
             except FileNotFoundError:
                 # A row whose file went (a restore without media, a manual
                 # clean-up): the officer is told, nothing is half-published.

@@ -20,6 +20,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.views.decorators.http import require_GET
 
 from accounts.auth import request_person
+from core.media_outage import media_open
 from core.media_storage import media_signed_only, media_signed_url
 from helpdesk import errors
 from helpdesk.models import Attachment
@@ -73,7 +74,7 @@ def photo_file(
         response["X-Accel-Redirect"] = f"{accel}{name}"
     else:
         try:
-            response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+            response = FileResponse(media_open(default_storage, name), content_type=content_type)
         except FileNotFoundError:
             raise Http404 from None
     response["Cache-Control"] = CACHE_CONTROL

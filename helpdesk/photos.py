@@ -33,7 +33,7 @@ from django.utils import timezone as django_timezone
 from PIL import ExifTags, Image, ImageCms, UnidentifiedImageError
 from PIL.JpegImagePlugin import JpegImageFile
 
-from core.media_outage import media_outage
+from core.media_outage import media_open, media_outage
 from helpdesk.photo_errors import (
     PhotoFormatNotAllowed,
     PhotoNotAnImage,
@@ -284,7 +284,7 @@ def photo_derive(
     """
     if storage is None:
         storage = default_storage
-    with storage.open(original_name, "rb") as stored:
+    with media_open(storage, original_name) as stored:
         raw = _read_bounded(stored, max_bytes=MAX_BYTES)
     display, thumbnail, _info = _render(
         raw, max_pixels=MAX_PIXELS, decode_budget=DECODE_BUDGET, use_draft=True

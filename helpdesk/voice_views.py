@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.auth import request_person
 from core.api_fields import uploads_of
+from core.media_outage import media_open
 from helpdesk import errors
 from helpdesk.models import Attachment
 from helpdesk.permissions import scope_for
@@ -72,7 +73,7 @@ def voice_file(request: HttpRequest, voice_id: int) -> HttpResponse:
         response["X-Accel-Redirect"] = f"{accel}{name}"
     else:
         try:
-            with default_storage.open(name, "rb") as file:
+            with media_open(default_storage, name) as file:
                 # At most a few hundred KB (2 minutes at ~24 kbit/s).
                 data = file.read()
         except FileNotFoundError:

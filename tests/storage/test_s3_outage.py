@@ -204,6 +204,35 @@ def test_approving_a_photo_for_the_public_meets_a_bucket_outage_with_the_sentenc
     assert photo.public_approved_at is not None
 
 
+def test_approving_a_photo_while_its_bucket_is_deleted_is_an_outage_not_a_missing_file(
+    quick_bucket: Bucket, settings: Settings, personas: Personas, commune_a: AdminUnit
+) -> None:
+    """django-storages reports a bucket that is gone as a missing file; publishing
+    asks the bucket (core/media_outage.media_open) and says "send again"."""
+    filed = _api(personas).post("/api/v1/reports/cases", _fields(commune_a))
+    assert filed.status_code == 201, filed.content
+    photo = Attachment.objects.get()
+    officer = Client()
+    officer.force_login(personas.officer_a)
+    url = f"/console/cases/{photo.ticket.number}/photos/{photo.pk}/public/"
+    # The bucket goes with what it holds, and comes back restored from a backup.
+    kept = {name: quick_bucket.body(name) for name in quick_bucket.names()}
+    for name in kept:
+        quick_bucket.client.delete_object(Bucket=quick_bucket.name, Key=name)
+    quick_bucket.client.delete_bucket(Bucket=quick_bucket.name)
+    refused = officer.post(url, {"public": "1"})
+    assert refused.status_code == 503
+    assert "chưa có gì được lưu" in refused.content.decode()
+    quick_bucket.client.create_bucket(Bucket=quick_bucket.name)
+    for name, body in kept.items():
+        quick_bucket.client.put_object(Bucket=quick_bucket.name, Key=name, Body=body)
+    photo.refresh_from_db()
+    assert (photo.public_approved_at, photo.public_display) == (None, "")
+    assert officer.post(url, {"public": "1"}).status_code == 302
+    photo.refresh_from_db()
+    assert photo.public_approved_at is not None
+
+
 def test_a_voice_note_meets_a_bucket_outage_with_a_503(
     quick_bucket: Bucket, settings: Settings, personas: Personas, commune_a: AdminUnit
 ) -> None:
