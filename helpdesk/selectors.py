@@ -251,6 +251,14 @@ def queue_counts(*, scope: Scope, filters: QueueFilter) -> QueueCounts:
     """Cases per status in the person's queue and the number its filters
     match, exact, in one query of the running tallies.
 
+    The tallies (helpdesk/models/tally.py) hold the count per (province,
+    commune, department, service, status), kept by a trigger in the
+    transaction of every case write, and ``tallies_managed_by`` applies the
+    queue's own scope rule to the same three columns. A province admin's
+    counts sum its ~7,200 tally rows (380 buffers) where counting the cases
+    through the (unit, status) indexes read 3,200 buffers and stopped at
+    10,000 per status (at 1,000,000 cases, bench/queue_scale.py).
+
     The matching number is what the pager's capped count of the cases
     (core/pagination.py) would say, read from the rows the status counts sum
     anyway: that count was a query of its own on every queue page (~0.5 ms
@@ -272,20 +280,6 @@ def queue_counts(*, scope: Scope, filters: QueueFilter) -> QueueCounts:
         by_status[row["status"]] = row["n"]
         matched += row["matched"] or 0  # SUM … FILTER is NULL when no row matches
     return QueueCounts(by_status=by_status, matching=None if where is None else matched)
-
-
-def tickets_count_by_status(*, scope: Scope) -> dict[str, int]:
-    """Cases per status in the person's queue, exact, from the running tallies.
-
-    The tallies (helpdesk/models/tally.py) hold the count per (province,
-    commune, department, service, status), kept by a trigger in the
-    transaction of every case write, and ``tallies_managed_by`` applies the
-    queue's own scope rule to the same three columns. A province admin's
-    counts sum its ~7,200 tally rows (380 buffers) where counting the cases
-    through the (unit, status) indexes read 3,200 buffers and stopped at
-    10,000 per status (at 1,000,000 cases, bench/queue_scale.py).
-    """
-    return queue_counts(scope=scope, filters=QueueFilter()).by_status
 
 
 def tickets_filed_for_others(*, scope: Scope) -> QuerySet[Ticket]:
