@@ -304,7 +304,14 @@
     css.rel = "stylesheet"; css.href = mapBox.dataset.leafletCss;
     document.head.appendChild(css);
     var js = document.createElement("script");
-    js.src = mapBox.dataset.leafletJs; js.onload = done;
+    js.src = mapBox.dataset.leafletJs;
+    js.onload = function () {
+      // Leaflet guesses its marker images' folder from its stylesheet, which
+      // may not apply yet when a marker is made at once; its fallback then
+      // drops the slash (".../leaflet-1.9.4marker-icon.png", a 404). Named here.
+      window.L.Icon.Default.imagePath = css.href.slice(0, css.href.lastIndexOf("/") + 1) + "images/";
+      done();
+    };
     document.head.appendChild(js);
   }
   function openMap() {
