@@ -167,7 +167,7 @@ class CaseConsumer(GroupSocket):
         if step == CATCH_UP:
             await self.catch_up()
         else:
-            # Encoded once by the publisher (helpdesk.live.event_publish).
+            # Encoded once by the publisher (helpdesk.live.case_messages).
             await self.send(text_data=message["text"])
             self.last_id = message["event"]["id"]
         if _may_change_access(message["event"]):

@@ -7,14 +7,12 @@ recovers the truth from the timeline.
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from helpdesk.live import event_publish
+from helpdesk.live import event_push_on_commit
 from helpdesk.models import Ticket, TicketEvent
 from helpdesk.notify import case_event_notify
 
@@ -30,7 +28,9 @@ def ticket_event_record(
     is_public: bool = True,
     data: dict[str, Any] | None = None,
 ) -> TicketEvent:
-    """Append an event to the ticket's timeline (call inside the ticket's transaction).
+    """Append an event to the ticket's timeline (call inside the ticket's transaction,
+    with the ticket locked, after writing what the case's public view reads: the
+    pushes are built here, helpdesk.live.event_push_on_commit).
 
     ``to_status`` defaults to the ticket's status when the event is a status change
     (``from_status`` given), and to "" otherwise.
@@ -49,10 +49,9 @@ def ticket_event_record(
         created_at=now,
     )
     # The push waits for the commit, so no socket ever sees an event that was
-    # rolled back. robust: a failed push is logged, and the request that made the
-    # change still succeeds. Registered before the inbox pushes, so the case's
-    # followers (the people waiting on this very page) are told first.
-    transaction.on_commit(functools.partial(event_publish, event.pk), robust=True)
+    # rolled back. Registered before the inbox pushes, so the case's followers
+    # (the people waiting on this very page) are told first.
+    event_push_on_commit(event, ticket=ticket)
     # The inbox and outbox rows commit with the event: they are the record of
     # who must be told.
     case_event_notify(event)

@@ -172,13 +172,6 @@ def _ticket_create(
         updated_at=now,
         due_at=working_deadline(start=now, working_hours=service.sla_hours, calendar=calendar),
     )
-    ticket_event_record(
-        ticket,
-        kind=TicketEvent.Kind.CREATED,
-        actor=reporter,
-        to_status=ticket.status,
-        body=str(decision.explanation),
-    )
     return ticket
 
 
@@ -267,6 +260,15 @@ def case_submit(
                 voice_attachment_create(ticket=ticket, voice=voice, uploaded_by=reporter)
                 if proxy is not None:
                     proxy_record(ticket=ticket, filer=reporter, proxy=proxy)
+                # Last: its pushes are built now, from the case as it commits
+                # (the public copy masks the resident named in the proxy record).
+                ticket_event_record(
+                    ticket,
+                    kind=TicketEvent.Kind.CREATED,
+                    actor=reporter,
+                    to_status=ticket.status,
+                    body=str(decision.explanation),
+                )
                 if idempotency_key is not None:
                     idempotency.key_record(
                         user=reporter, key=idempotency_key, request_hash=request_hash, ticket=ticket

@@ -14,7 +14,7 @@ from geo.models import AdminUnit
 from helpdesk import errors, lifecycle
 from helpdesk.filing import service_get_active
 from helpdesk.filing_errors import LocationRequired
-from helpdesk.live import event_publish
+from helpdesk.live import event_push
 from helpdesk.models import Department, DepartmentType, Ticket, TicketEvent, TicketStatus
 from notifications.services import inbox_pushes_send
 from tests import factories
@@ -305,6 +305,13 @@ def test_case_followers_are_pushed_to_before_the_inboxes(
     with django_capture_on_commit_callbacks() as callbacks:
         event = lifecycle.ticket_reply(ticket=ticket, by=personas.officer_a, body="Đã nhận.")
     pushes = [(c.func, c.args) for c in callbacks if isinstance(c, functools.partial)]
-    assert pushes[0] == (event_publish, (event.pk,))
+    assert pushes[0][0] is event_push
+    prepared, event_id = pushes[0][1]
+    assert event_id == event.pk
+    assert [group for group, _message in prepared] == [
+        f"case.{ticket.pk}.staff",
+        f"case.{ticket.pk}",
+        f"case.{ticket.pk}.public",
+    ]
     inboxes = [args[0] for func, args in pushes[1:] if func is inbox_pushes_send]
     assert [n.recipient_id for n in inboxes[0]] == [personas.resident.pk]
