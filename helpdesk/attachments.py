@@ -9,18 +9,19 @@ the photo worker (helpdesk/photo_jobs.py), with a job committed beside each.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.files.storage import Storage
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.models import AuditAction
-from core.errors import InvalidInput
+from core.errors import DatabaseUnavailable, InvalidInput
 from core.media_outage import media_outage_refused
 from helpdesk import errors
 from helpdesk.case_audit import case_audit_record
@@ -29,7 +30,7 @@ from helpdesk.permissions import can_manage, scope_for
 from helpdesk.photo_jobs import photo_jobs_wake
 from helpdesk.photo_publishing import photo_publish, photo_unpublish
 from helpdesk.photos import ProcessedPhoto, photo_accept, photo_process, photos_delete
-from helpdesk.voice import ProcessedVoice
+from helpdesk.voice import ProcessedVoice, voice_delete
 from helpdesk.voice_errors import VoiceNeverPublic
 
 MAX_PHOTOS = 5
@@ -83,6 +84,41 @@ def photos_discard(*, photos: Sequence[ProcessedPhoto], storage: Storage) -> Non
         if name
     ]
     photos_delete(names=names, storage=storage)
+
+
+logger = logging.getLogger(__name__)
+
+# The database went away during the change: perhaps after it committed, the
+# answer to the COMMIT lost on the way. Its files may belong to a saved case.
+_OUTCOME_UNKNOWN = (OperationalError, InterfaceError, DatabaseUnavailable)
+
+
+def media_undo(
+    error: BaseException,
+    *,
+    photos: Sequence[ProcessedPhoto],
+    storage: Storage,
+    voice: ProcessedVoice | None = None,
+) -> None:
+    """Delete the files written for a change whose transaction failed with ``error``
+    (call from its ``except`` block), unless the database went away: then the
+    change may have been saved, and deleting would take the photos of a saved
+    case. Those files are left to the orphan sweep (helpdesk/photo_sweep.py),
+    which deletes them after its grace period if no attachment names them."""
+    if isinstance(error, _OUTCOME_UNKNOWN):
+        names = [photo.display_name for photo in photos]
+        names += [voice.name] if voice else []
+        if names:
+            logger.warning(
+                "Kept %d file(s) of a change the database may have saved (%s); the sweep "
+                "deletes them later if no attachment names them: %s",
+                len(names),
+                type(error).__name__,
+                ", ".join(names),
+            )
+        return
+    photos_discard(photos=photos, storage=storage)
+    voice_delete(voice=voice, storage=storage)
 
 
 def attachments_create(

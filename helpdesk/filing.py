@@ -32,9 +32,9 @@ from helpdesk.attachments import (
     MAX_PHOTOS,
     TooManyPhotos,
     attachments_create,
+    media_undo,
     photos_accept_all,
     photos_deferred,
-    photos_discard,
     photos_process_all,
     voice_attachment_create,
 )
@@ -52,7 +52,7 @@ from helpdesk.photos import ProcessedPhoto
 from helpdesk.proxy_filing import ProxyDetails, proxy_check, proxy_record
 from helpdesk.routing import RoutingDecision, route_case
 from helpdesk.sla import WorkingCalendar, working_deadline
-from helpdesk.voice import ProcessedVoice, voice_delete, voice_process
+from helpdesk.voice import ProcessedVoice, voice_process
 from helpdesk.voice import max_bytes as voice_max_bytes
 from helpdesk.voice_errors import AudioTooLarge
 
@@ -273,10 +273,9 @@ def case_submit(
                     idempotency.key_record(
                         user=reporter, key=idempotency_key, request_hash=request_hash, ticket=ticket
                     )
-        except IntegrityError:
+        except IntegrityError as error:
             # A retry with the same key won the race and committed first.
-            photos_discard(photos=processed, storage=storage)
-            voice_delete(voice=voice, storage=storage)
+            media_undo(error, photos=processed, voice=voice, storage=storage)
             if idempotency_key is not None:
                 first = idempotency.ticket_for_key(
                     user=reporter, key=idempotency_key, request_hash=request_hash
@@ -286,8 +285,7 @@ def case_submit(
                     charge.give_back()
                     return Submission(ticket=first, replayed=True, explanation="")
             raise
-        except BaseException:
-            photos_discard(photos=processed, storage=storage)
-            voice_delete(voice=voice, storage=storage)
+        except BaseException as error:
+            media_undo(error, photos=processed, voice=voice, storage=storage)
             raise
         return Submission(ticket=ticket, replayed=False, explanation=str(decision.explanation))

@@ -28,7 +28,7 @@ from core.rate_limits import Charge, rate_limits_charged
 from helpdesk import errors
 from helpdesk.attachments import (
     attachments_create,
-    photos_discard,
+    media_undo,
     photos_process_all,
     voice_attachment_create,
 )
@@ -36,7 +36,7 @@ from helpdesk.case_audit import case_audit_record, case_snapshot
 from helpdesk.events import ticket_event_record
 from helpdesk.models import Attachment, Department, Ticket, TicketEvent, TicketStatus
 from helpdesk.permissions import Scope, can_manage, is_reporter, scope_for
-from helpdesk.voice import ProcessedVoice, voice_delete, voice_process
+from helpdesk.voice import ProcessedVoice, voice_process
 
 S = TicketStatus
 REOPEN_WINDOW = timedelta(days=7)
@@ -283,8 +283,8 @@ def ticket_resolve(
                 update=update,
                 then=attach,
             )
-        except BaseException:
-            photos_discard(photos=processed, storage=storage)
+        except BaseException as error:
+            media_undo(error, photos=processed, storage=storage)
             raise
 
 
@@ -439,9 +439,8 @@ def ticket_reply(
                             "voice": recording is not None,
                         },
                     )
-        except BaseException:
-            photos_discard(photos=processed, storage=storage)
-            voice_delete(voice=recording, storage=storage)
+        except BaseException as error:
+            media_undo(error, photos=processed, voice=recording, storage=storage)
             raise
         return event
 

@@ -2,8 +2,11 @@
 
 The app under test connects to the relay instead of the database. ``cut()``
 closes every relayed connection and stops accepting new ones (the server is
-gone: connection refused), ``restore()`` listens again on the same port. The
-database itself, shared with the rest of the suite, is never touched.
+gone: connection refused), ``restore()`` listens again on the same port.
+``cut_after_next_commit()`` lets the next COMMIT reach the server and then
+drops its connection before the answer comes back, as a network that fails at
+that moment does: the change is saved, the client cannot know. The database
+itself, shared with the rest of the suite, is never touched.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ class TcpCut:
         self._lock = threading.Lock()
         self._pairs: list[tuple[socket.socket, socket.socket]] = []
         self._listener: socket.socket | None = None
+        self._commit_cut = threading.Event()
+        self.commit_cut_done = threading.Event()
         probe = socket.socket()
         probe.bind(("127.0.0.1", 0))
         self.port: int = probe.getsockname()[1]
@@ -49,6 +54,9 @@ class TcpCut:
     def close(self) -> None:
         self.cut()
 
+    def cut_after_next_commit(self) -> None:
+        self._commit_cut.set()
+
     def _accept(self, listener: socket.socket) -> None:
         while True:
             try:
@@ -67,14 +75,46 @@ class TcpCut:
                     server.close()
                     return
                 self._pairs.append((client, server))
-            for source, sink in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+            answers_dropped = threading.Event()
+            threading.Thread(
+                target=self._requests, args=(client, server, answers_dropped), daemon=True
+            ).start()
+            threading.Thread(
+                target=self._answers, args=(server, client, answers_dropped), daemon=True
+            ).start()
+
+    def _requests(
+        self, client: socket.socket, server: socket.socket, answers_dropped: threading.Event
+    ) -> None:
+        """Client to server; when armed, the connection ends right after a COMMIT."""
+        with contextlib.suppress(OSError):
+            while chunk := client.recv(65536):
+                # psycopg sends "COMMIT" as a Parse message: the text, NUL-ended.
+                commit = self._commit_cut.is_set() and b"COMMIT\x00" in chunk
+                if commit:
+                    self._commit_cut.clear()
+                    answers_dropped.set()  # before the server can answer it
+                server.sendall(chunk)
+                if commit:
+                    # The server reads the COMMIT, then the end of its stream
+                    # (FIN, not a reset, so nothing it has received is lost); the
+                    # client's end closes with no answer relayed to it.
+                    client.shutdown(socket.SHUT_RDWR)
+                    server.shutdown(socket.SHUT_WR)
+                    self.commit_cut_done.set()
+                    return
+        self._end(client, server)
 
     @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
+    def _answers(server: socket.socket, client: socket.socket, dropped: threading.Event) -> None:
         with contextlib.suppress(OSError):
-            while chunk := source.recv(65536):
-                sink.sendall(chunk)
+            while chunk := server.recv(65536):
+                if not dropped.is_set():
+                    client.sendall(chunk)
+        TcpCut._end(server, client)
+
+    @staticmethod
+    def _end(source: socket.socket, sink: socket.socket) -> None:
         for end in (source, sink):
             with contextlib.suppress(OSError):
                 end.shutdown(socket.SHUT_RDWR)
