@@ -10,18 +10,19 @@ the photo worker (helpdesk/photo_jobs.py), with a job committed beside each.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.files.storage import Storage
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.models import AuditAction
-from core.errors import DatabaseUnavailable, InvalidInput
+from core.errors import InvalidInput
 from core.media_outage import media_outage_refused
 from helpdesk import errors
 from helpdesk.case_audit import case_audit_record
@@ -88,37 +89,54 @@ def photos_discard(*, photos: Sequence[ProcessedPhoto], storage: Storage) -> Non
 
 logger = logging.getLogger(__name__)
 
-# The database went away during the change: perhaps after it committed, the
-# answer to the COMMIT lost on the way. Its files may belong to a saved case.
-_OUTCOME_UNKNOWN = (OperationalError, InterfaceError, DatabaseUnavailable)
+
+class Saving:
+    """How far a change's transaction got (atomic_saving): a failure once its
+    body has run is the COMMIT's, and the COMMIT may have landed, its answer
+    lost on the way."""
+
+    __slots__ = ("at_commit",)
+
+    def __init__(self) -> None:
+        self.at_commit = False
+
+
+@contextmanager
+def atomic_saving(saving: Saving | None) -> Iterator[None]:
+    """transaction.atomic() that marks ``saving`` once its body has run."""
+    with transaction.atomic():
+        yield
+        if saving is not None:
+            saving.at_commit = True
 
 
 def media_undo(
-    error: BaseException,
+    saving: Saving,
     *,
     photos: Sequence[ProcessedPhoto],
     storage: Storage,
     voice: ProcessedVoice | None = None,
 ) -> None:
-    """Delete the files written for a change whose transaction failed with ``error``
-    (call from its ``except`` block), unless the database went away: then the
-    change may have been saved, and deleting would take the photos of a saved
-    case. Those files are left to the orphan sweep (helpdesk/photo_sweep.py),
-    which deletes them after its grace period if no attachment names them."""
-    if isinstance(error, _OUTCOME_UNKNOWN):
-        names = [photo.display_name for photo in photos]
-        names += [voice.name] if voice else []
-        if names:
-            logger.warning(
-                "Kept %d file(s) of a change the database may have saved (%s); the sweep "
-                "deletes them later if no attachment names them: %s",
-                len(names),
-                type(error).__name__,
-                ", ".join(names),
-            )
+    """Delete the files written for a change whose transaction failed (call from
+    its ``except`` block), unless it failed at its COMMIT: then the change may
+    have been saved, and deleting would take the photos of a saved case. Those
+    files are left to the orphan sweep (helpdesk/photo_sweep.py), which deletes
+    them after its grace period if no attachment names them."""
+    if saving.at_commit:
+        media_kept(names=[photo.display_name for photo in photos] + ([voice.name] if voice else []))
         return
     photos_discard(photos=photos, storage=storage)
     voice_delete(voice=voice, storage=storage)
+
+
+def media_kept(*, names: Sequence[str]) -> None:
+    if names:
+        logger.warning(
+            "Kept %d file(s) of a change whose COMMIT failed and may have landed; the "
+            "orphan sweep deletes them later if no attachment names them: %s",
+            len(names),
+            ", ".join(names),
+        )
 
 
 def attachments_create(
@@ -210,8 +228,9 @@ def attachment_approve_public(
         # A voice is a person: it is never shown to the public.
         raise VoiceNeverPublic()
     written: list[str] = []
+    saving = Saving()
     try:
-        with transaction.atomic():
+        with atomic_saving(saving):
             locked = Attachment.objects.select_for_update().get(pk=attachment.pk)
             was_public = locked.public_approved_at is not None
             if approved:
@@ -238,8 +257,14 @@ def attachment_approve_public(
                 extra={"photo": locked.pk, "public": [was_public, approved]},
             )
     except BaseException:
+        if saving.at_commit:
+            # Perhaps approved: deleting would leave the public row without its
+            # files, which approving again cannot repair. If not, the sweep
+            # deletes these unguessable names after its grace period.
+            media_kept(names=written)
+            raise
         # No copy may outlive a failed approval: it would be public with no
-        # row to say so, and nothing would ever delete it.
+        # row to say so.
         photos_delete(names=written, storage=storage)
         raise
     for field in ("public_approved_at", "approved_by", "public_display", "public_thumbnail"):

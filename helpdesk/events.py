@@ -29,8 +29,8 @@ def ticket_event_record(
     data: dict[str, Any] | None = None,
 ) -> TicketEvent:
     """Append an event to the ticket's timeline (call inside the ticket's transaction,
-    with the ticket locked, after writing what the case's public view reads: the
-    pushes are built here, helpdesk.live.event_push_on_commit).
+    with the ticket locked: its pushes are built here, from what the transaction
+    has written so far, helpdesk.live.event_push_on_commit).
 
     ``to_status`` defaults to the ticket's status when the event is a status change
     (``from_status`` given), and to "" otherwise.

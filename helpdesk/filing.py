@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.gis.geos import Point
 from django.core.files.storage import Storage, default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from accounts.models import User
@@ -30,7 +30,9 @@ from geo.units import commune_get_current
 from helpdesk import errors, idempotency
 from helpdesk.attachments import (
     MAX_PHOTOS,
+    Saving,
     TooManyPhotos,
+    atomic_saving,
     attachments_create,
     media_undo,
     photos_accept_all,
@@ -172,6 +174,16 @@ def _ticket_create(
         updated_at=now,
         due_at=working_deadline(start=now, working_hours=service.sla_hours, calendar=calendar),
     )
+    # Its pushes are built here, before the proxy record names a resident the
+    # public copy would mask: no one can follow a case's public stream before
+    # the case is committed, so no one is sent that copy.
+    ticket_event_record(
+        ticket,
+        kind=TicketEvent.Kind.CREATED,
+        actor=reporter,
+        to_status=ticket.status,
+        body=str(decision.explanation),
+    )
     return ticket
 
 
@@ -232,6 +244,7 @@ def case_submit(
         else:
             processed = photos_process_all(photos=draft.photos, storage=storage)
         voice: ProcessedVoice | None = None
+        saving = Saving()
         try:
             voice = voice_process(data=draft.voice, storage=storage) if draft.voice else None
             lat, lon, source = _location(draft, processed)
@@ -239,7 +252,7 @@ def case_submit(
                 raise LocationRequired()
             # The one point lookup of the filing; refuses a point far from Vietnam.
             decision = route_case(service=service, lat=lat, lon=lon, commune=commune)
-            with transaction.atomic():
+            with atomic_saving(saving):
                 ticket = _ticket_create(
                     reporter=reporter,
                     service=service,
@@ -260,22 +273,13 @@ def case_submit(
                 voice_attachment_create(ticket=ticket, voice=voice, uploaded_by=reporter)
                 if proxy is not None:
                     proxy_record(ticket=ticket, filer=reporter, proxy=proxy)
-                # Last: its pushes are built now, from the case as it commits
-                # (the public copy masks the resident named in the proxy record).
-                ticket_event_record(
-                    ticket,
-                    kind=TicketEvent.Kind.CREATED,
-                    actor=reporter,
-                    to_status=ticket.status,
-                    body=str(decision.explanation),
-                )
                 if idempotency_key is not None:
                     idempotency.key_record(
                         user=reporter, key=idempotency_key, request_hash=request_hash, ticket=ticket
                     )
-        except IntegrityError as error:
+        except IntegrityError:
             # A retry with the same key won the race and committed first.
-            media_undo(error, photos=processed, voice=voice, storage=storage)
+            media_undo(saving, photos=processed, voice=voice, storage=storage)
             if idempotency_key is not None:
                 first = idempotency.ticket_for_key(
                     user=reporter, key=idempotency_key, request_hash=request_hash
@@ -285,7 +289,7 @@ def case_submit(
                     charge.give_back()
                     return Submission(ticket=first, replayed=True, explanation="")
             raise
-        except BaseException as error:
-            media_undo(error, photos=processed, voice=voice, storage=storage)
+        except BaseException:
+            media_undo(saving, photos=processed, voice=voice, storage=storage)
             raise
         return Submission(ticket=ticket, replayed=False, explanation=str(decision.explanation))

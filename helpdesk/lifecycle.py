@@ -27,6 +27,8 @@ from audit.models import AuditAction
 from core.rate_limits import Charge, rate_limits_charged
 from helpdesk import errors
 from helpdesk.attachments import (
+    Saving,
+    atomic_saving,
     attachments_create,
     media_undo,
     photos_process_all,
@@ -134,11 +136,12 @@ def _move(
     update: Callable[[Ticket], None] | None = None,
     data: dict[str, Any] | None = None,
     then: Callable[[Ticket, TicketEvent], None] | None = None,
+    saving: Saving | None = None,
 ) -> Ticket:
     """Lock, check scope and move, apply extra field changes, record the event,
     run ``then`` (e.g. attach photos to the event) and write the audit row, all
-    in the same transaction."""
-    with transaction.atomic():
+    in the same transaction (``saving``: how far it got, atomic_saving)."""
+    with atomic_saving(saving):
         locked = _locked(ticket)
         _require_staff(scope_for(user=by), locked)
         _require_move(locked, to)
@@ -272,6 +275,7 @@ def ticket_resolve(
                 ticket=t, photos=processed, role=Attachment.Role.AFTER, uploaded_by=by, event=event
             )
 
+        saving = Saving()
         try:
             return _move(
                 ticket,
@@ -282,9 +286,10 @@ def ticket_resolve(
                 body=note.strip(),
                 update=update,
                 then=attach,
+                saving=saving,
             )
-        except BaseException as error:
-            media_undo(error, photos=processed, storage=storage)
+        except BaseException:
+            media_undo(saving, photos=processed, storage=storage)
             raise
 
 
@@ -407,9 +412,10 @@ def ticket_reply(
         storage = storage or default_storage
         processed = photos_process_all(photos=photos, storage=storage)
         recording: ProcessedVoice | None = None
+        saving = Saving()
         try:
             recording = voice_process(data=voice, storage=storage) if voice else None
-            with transaction.atomic():
+            with atomic_saving(saving):
                 locked = _locked(ticket)
                 _require_conversation(scope=scope, ticket=locked, internal=internal)
                 kind = TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.REPLY
@@ -439,8 +445,8 @@ def ticket_reply(
                             "voice": recording is not None,
                         },
                     )
-        except BaseException as error:
-            media_undo(error, photos=processed, voice=recording, storage=storage)
+        except BaseException:
+            media_undo(saving, photos=processed, voice=recording, storage=storage)
             raise
         return event
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import logging
 
-from django.db import DatabaseError, transaction
+from django.db import Error, transaction
 from django.db.models import Max, Q
 
 from helpdesk.models import Department, Ticket, TicketEvent
@@ -161,8 +161,8 @@ def event_push_on_commit(event: TicketEvent, *, ticket: Ticket) -> None:
     prepared: CaseMessages | None
     try:
         prepared = case_messages(event, ticket=ticket)
-    except DatabaseError:
-        raise  # the transaction is broken anyway: the change fails as a whole
+    except Error:
+        raise  # the database's: the transaction is broken anyway, the change fails
     except Exception:
         # A push is never worth losing the change it reports: built again
         # after the commit, where a failure is only logged.

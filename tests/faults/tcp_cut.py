@@ -3,9 +3,10 @@
 The app under test connects to the relay instead of the database. ``cut()``
 closes every relayed connection and stops accepting new ones (the server is
 gone: connection refused), ``restore()`` listens again on the same port.
-``cut_after_next_commit()`` lets the next COMMIT reach the server and then
-drops its connection before the answer comes back, as a network that fails at
-that moment does: the change is saved, the client cannot know. The database
+``cut_after_next(b"COMMIT\\x00")`` lets the next COMMIT reach the server and
+then drops its connection before the answer comes back, as a network that
+fails at that moment does: the change is saved, the client cannot know. Any
+other statement may be named instead, to fail a transaction before its COMMIT. The database
 itself, shared with the rest of the suite, is never touched.
 """
 
@@ -22,8 +23,8 @@ class TcpCut:
         self._lock = threading.Lock()
         self._pairs: list[tuple[socket.socket, socket.socket]] = []
         self._listener: socket.socket | None = None
-        self._commit_cut = threading.Event()
-        self.commit_cut_done = threading.Event()
+        self._cut_after: bytes | None = None
+        self.cut_done = threading.Event()
         probe = socket.socket()
         probe.bind(("127.0.0.1", 0))
         self.port: int = probe.getsockname()[1]
@@ -54,8 +55,9 @@ class TcpCut:
     def close(self) -> None:
         self.cut()
 
-    def cut_after_next_commit(self) -> None:
-        self._commit_cut.set()
+    def cut_after_next(self, statement: bytes) -> None:
+        """Drop the connection that next sends ``statement`` (bytes of its SQL)."""
+        self._cut_after = statement
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -86,22 +88,23 @@ class TcpCut:
     def _requests(
         self, client: socket.socket, server: socket.socket, answers_dropped: threading.Event
     ) -> None:
-        """Client to server; when armed, the connection ends right after a COMMIT."""
+        """Client to server; when armed, the connection ends right after its statement."""
         with contextlib.suppress(OSError):
             while chunk := client.recv(65536):
-                # psycopg sends "COMMIT" as a Parse message: the text, NUL-ended.
-                commit = self._commit_cut.is_set() and b"COMMIT\x00" in chunk
-                if commit:
-                    self._commit_cut.clear()
+                # psycopg sends each statement in a Parse message: its text, NUL-ended.
+                statement = self._cut_after
+                cut = statement is not None and statement in chunk
+                if cut:
+                    self._cut_after = None
                     answers_dropped.set()  # before the server can answer it
                 server.sendall(chunk)
-                if commit:
+                if cut:
                     # The server reads the COMMIT, then the end of its stream
                     # (FIN, not a reset, so nothing it has received is lost); the
                     # client's end closes with no answer relayed to it.
                     client.shutdown(socket.SHUT_RDWR)
                     server.shutdown(socket.SHUT_WR)
-                    self.commit_cut_done.set()
+                    self.cut_done.set()
                     return
         self._end(client, server)
 

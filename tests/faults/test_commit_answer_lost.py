@@ -20,6 +20,7 @@ from django.db import InterfaceError, OperationalError, connection
 from geo.models import AdminUnit
 from helpdesk.filing import CaseDraft, case_submit
 from helpdesk.models import Attachment, Ticket
+from helpdesk.photo_sweep import storage_files
 from tests import factories
 from tests.conftest import Personas
 from tests.faults.tcp_cut import TcpCut
@@ -60,26 +61,30 @@ def _saved(description: str) -> Ticket | None:
     return None
 
 
+def _file(personas: Personas, commune: AdminUnit, description: str) -> None:
+    lat, lon = factories.point_inside(commune)
+    case_submit(
+        reporter=personas.resident,
+        draft=CaseDraft(
+            service_code="road_damage",
+            description=description,
+            lat=lat,
+            lon=lon,
+            photos=[factories.jpeg(color="blue")],
+        ),
+    )
+
+
 @pytest.mark.usefixtures("committed_reference_data")
 def test_a_filing_saved_without_its_answer_keeps_its_photos(
     personas: Personas, commune_a: AdminUnit, relayed: Relayed
 ) -> None:
-    lat, lon = factories.point_inside(commune_a)
     description = "Ổ gà trước chợ, lần gửi mất trả lời"
-    relayed.relay.cut_after_next_commit()
+    relayed.relay.cut_after_next(b"COMMIT\x00")
 
     with pytest.raises((OperationalError, InterfaceError)):
-        case_submit(
-            reporter=personas.resident,
-            draft=CaseDraft(
-                service_code="road_damage",
-                description=description,
-                lat=lat,
-                lon=lon,
-                photos=[factories.jpeg(color="blue")],
-            ),
-        )
-    assert relayed.relay.commit_cut_done.is_set(), "no COMMIT went through the relay"
+        _file(personas, commune_a, description)
+    assert relayed.relay.cut_done.is_set(), "no COMMIT went through the relay"
 
     relayed.direct()
     ticket = _saved(description)
@@ -88,3 +93,22 @@ def test_a_filing_saved_without_its_answer_keeps_its_photos(
     for name in (photo.display, photo.thumbnail):
         assert name
         assert default_storage.exists(name), f"{name} of the saved case was deleted"
+
+
+@pytest.mark.usefixtures("committed_reference_data")
+def test_a_filing_cut_before_its_commit_deletes_its_photos(
+    personas: Personas, commune_a: AdminUnit, relayed: Relayed
+) -> None:
+    """The same outage a statement earlier: rolled back for certain, so the
+    files go at once rather than waiting for the sweep."""
+    description = "Ổ gà trước chợ, lần gửi bị cắt giữa chừng"
+    before = set(storage_files(storage=default_storage, prefix="photos/"))
+    relayed.relay.cut_after_next(b'INSERT INTO "helpdesk_attachment"')
+
+    with pytest.raises((OperationalError, InterfaceError)):
+        _file(personas, commune_a, description)
+    assert relayed.relay.cut_done.is_set(), "the filing sent no attachment"
+
+    relayed.direct()
+    assert not Ticket.objects.filter(description=description).exists()
+    assert set(storage_files(storage=default_storage, prefix="photos/")) == before
