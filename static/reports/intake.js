@@ -64,9 +64,13 @@
   // --- Photos: downscale to ~1600 px JPEG before sending ---------------------
   var photoInput = el.photos;
   if (photoInput) {
-    photoInput.addEventListener("change", function () {
+    var photoCount = function () {
       say($("photo-count"), photoInput.files.length ? fmt(T.photos, photoInput.files.length) : "");
-    });
+    };
+    photoInput.addEventListener("change", photoCount);
+    // A photo picked before this script ran (the form shows first on a slow
+    // phone, or a reload that kept the file) is counted too.
+    photoCount();
   }
 
   function downscale(file) {
