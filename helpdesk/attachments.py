@@ -31,8 +31,10 @@ from helpdesk.permissions import can_manage, scope_for
 from helpdesk.photo_jobs import photo_jobs_wake
 from helpdesk.photo_publishing import photo_publish, photo_unpublish
 from helpdesk.photos import ProcessedPhoto, photo_accept, photo_process, photos_delete
-from helpdesk.voice import ProcessedVoice, voice_delete
+from helpdesk.voice import ProcessedVoice
 from helpdesk.voice_errors import VoiceNeverPublic
+
+logger = logging.getLogger(__name__)
 
 MAX_PHOTOS = 5
 
@@ -78,16 +80,16 @@ def photos_deferred() -> bool:
 
 
 def photos_discard(*, photos: Sequence[ProcessedPhoto], storage: Storage) -> None:
-    names = [
+    photos_delete(names=_photo_names(photos), storage=storage)
+
+
+def _photo_names(photos: Sequence[ProcessedPhoto]) -> list[str]:
+    return [
         name
         for photo in photos
         for name in (photo.display_name, photo.thumbnail_name, photo.original_name)
         if name
     ]
-    photos_delete(names=names, storage=storage)
-
-
-logger = logging.getLogger(__name__)
 
 
 class Saving:
@@ -117,20 +119,20 @@ def media_undo(
     storage: Storage,
     voice: ProcessedVoice | None = None,
 ) -> None:
+    """files_undo for the photos and voice note written for a change."""
+    names = _photo_names(photos) + ([voice.name] if voice else [])
+    files_undo(saving, names=names, storage=storage)
+
+
+def files_undo(saving: Saving, *, names: Sequence[str], storage: Storage | None) -> None:
     """Delete the files written for a change whose transaction failed (call from
     its ``except`` block), unless it failed at its COMMIT: then the change may
-    have been saved, and deleting would take the photos of a saved case. Those
-    files are left to the orphan sweep (helpdesk/photo_sweep.py), which deletes
-    them after its grace period if no attachment names them."""
-    if saving.at_commit:
-        media_kept(names=[photo.display_name for photo in photos] + ([voice.name] if voice else []))
-        return
-    photos_discard(photos=photos, storage=storage)
-    voice_delete(voice=voice, storage=storage)
-
-
-def media_kept(*, names: Sequence[str]) -> None:
-    if names:
+    have been saved, and deleting would take the files of a saved case. Those
+    are left to the orphan sweep (helpdesk/photo_sweep.py), which deletes them
+    after its grace period if no attachment names them."""
+    if not saving.at_commit:
+        photos_delete(names=names, storage=storage)
+    elif names:
         logger.warning(
             "Kept %d file(s) of a change whose COMMIT failed and may have landed; the "
             "orphan sweep deletes them later if no attachment names them: %s",
@@ -257,15 +259,10 @@ def attachment_approve_public(
                 extra={"photo": locked.pk, "public": [was_public, approved]},
             )
     except BaseException:
-        if saving.at_commit:
-            # Perhaps approved: deleting would leave the public row without its
-            # files, which approving again cannot repair. If not, the sweep
-            # deletes these unguessable names after its grace period.
-            media_kept(names=written)
-            raise
-        # No copy may outlive a failed approval: it would be public with no
-        # row to say so.
-        photos_delete(names=written, storage=storage)
+        # No copy may outlive a failed approval: it would be public with no row
+        # to say so. Unless the COMMIT may have landed: deleting would then leave
+        # an approved photo without its files, which approving again cannot repair.
+        files_undo(saving, names=written, storage=storage)
         raise
     for field in ("public_approved_at", "approved_by", "public_display", "public_thumbnail"):
         setattr(attachment, field, getattr(locked, field))

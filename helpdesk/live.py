@@ -179,7 +179,7 @@ def event_push(prepared: CaseMessages | None, event_id: int) -> None:
         groups_send(prepared)
     # The queues show the case as it was committed, read back after the
     # followers were told: a change may save the ticket after recording its event.
-    event = TicketEvent.objects.select_related("ticket", "actor").filter(pk=event_id).first()
+    event = TicketEvent.objects.select_related("ticket").filter(pk=event_id).first()
     if event is None:
         return
     if prepared is None:

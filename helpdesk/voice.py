@@ -32,7 +32,6 @@ from django.core.files.storage import Storage, default_storage
 from django.utils import timezone
 
 from core.media_outage import media_outage_refused
-from helpdesk.photos import photos_delete
 from helpdesk.voice_errors import AudioRejected, AudioTooLarge, AudioTooLong, AudioTooShort
 
 # Where voice notes are written (helpdesk/photo_sweep.py sweeps it too).
@@ -84,15 +83,6 @@ def voice_process(*, data: bytes, storage: Storage | None = None) -> ProcessedVo
         duration_ms=round(duration * 1000),
         sha256=hashlib.sha256(data).hexdigest(),
     )
-
-
-def voice_delete(*, voice: ProcessedVoice | None, storage: Storage | None = None) -> None:
-    """Undo voice_process when the caller's transaction fails.
-
-    Through photos_delete: called from ``except BaseException`` blocks, a file
-    that cannot be deleted must not hide the error that rolled the filing back.
-    """
-    photos_delete(names=[voice.name] if voice is not None else [], storage=storage)
 
 
 def _transcode(raw: bytes, *, max_seconds: int) -> tuple[bytes, float]:
