@@ -169,18 +169,6 @@ def ticket_file(
     )
 
 
-def pothole_case(*, reporter: User, commune: AdminUnit) -> Ticket:
-    """A road-damage report at a point inside ``commune``: the live-update tests' case."""
-    lat, lon = point_inside(commune)
-    return ticket_file(
-        reporter=reporter,
-        service=service_get_active(code="road_damage"),
-        description="Ổ gà lớn trước cổng trường",
-        lat=lat,
-        lon=lon,
-    ).ticket
-
-
 def case_file(
     *,
     reporter: User,

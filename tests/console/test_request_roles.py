@@ -14,7 +14,6 @@ from pytest_django import DjangoAssertNumQueries
 from accounts.models import Role, RoleAssignment
 from accounts.request_roles import role_rows
 from geo.models import AdminUnit
-from helpdesk.filing import service_get_active
 from helpdesk.permissions import request_scope, scope_for
 from tests import factories
 from tests.conftest import Personas
@@ -108,14 +107,9 @@ def test_the_memo_is_the_request_s_and_its_user_s(
 def test_a_residents_case_pages_read_the_roles_once(
     personas: Personas, commune_a: AdminUnit
 ) -> None:
-    lat, lon = factories.point_inside(commune_a)
-    ticket = factories.ticket_file(
-        reporter=personas.resident,
-        service=service_get_active(code="road_damage"),
-        description="Đèn đường hỏng",
-        lat=lat,
-        lon=lon,
-    ).ticket
+    ticket = factories.case_file(
+        reporter=personas.resident, commune=commune_a, description="Đèn đường hỏng"
+    )
     client = client_as(personas, "resident")
     for page in (
         reverse("reports:case-list"),

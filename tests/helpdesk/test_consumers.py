@@ -49,7 +49,9 @@ def redis_layer(settings: SettingsWrapper) -> None:
 
 @pytest.fixture
 def ticket(personas: Personas, commune_a: AdminUnit) -> Ticket:
-    return factories.pothole_case(reporter=personas.resident, commune=commune_a)
+    return factories.case_file(
+        reporter=personas.resident, commune=commune_a, description="Ổ gà lớn trước cổng trường"
+    )
 
 
 async def _open(path: str, user: User | None) -> WebsocketCommunicator:

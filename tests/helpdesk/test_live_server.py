@@ -20,12 +20,11 @@ from django.db import connection
 
 from geo.models import AdminUnit
 from helpdesk import lifecycle
-from helpdesk.filing import service_get_active
 from helpdesk.models import Ticket
 from notifications.services import notifications_mark_all_read
 from tests import factories
 from tests.conftest import COMMUNE_A, Personas
-from tests.factories import point_inside, ticket_file
+from tests.factories import case_file
 from tests.notifications.live import free_port, session_cookie
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,14 +95,9 @@ async def test_status_change_committed_elsewhere_reaches_a_real_socket(
     personas: Personas, commune_a: AdminUnit, uvicorn_url: str
 ) -> None:
     def file_case() -> Ticket:
-        lat, lon = point_inside(commune_a)
-        return ticket_file(
-            reporter=personas.resident,
-            service=service_get_active(code="road_damage"),
-            description="Đèn đường hỏng",
-            lat=lat,
-            lon=lon,
-        ).ticket
+        return case_file(
+            reporter=personas.resident, commune=commune_a, description="Đèn đường hỏng"
+        )
 
     ticket = await database_sync_to_async(file_case)()
     cookie = await database_sync_to_async(session_cookie)(personas.resident)

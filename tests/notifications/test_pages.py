@@ -15,12 +15,11 @@ from accounts.auth import api_token_create
 from accounts.models import User
 from geo.models import AdminUnit
 from helpdesk import lifecycle
-from helpdesk.filing import service_get_active
 from helpdesk.models import Ticket, TicketEvent
 from notifications.models import Notification, NotificationPreference
 from notifications.services import Message, notifications_send
 from tests.conftest import Personas
-from tests.factories import point_inside, ticket_file
+from tests.factories import case_file
 
 PERSONAS = ("resident", "digital_team", "officer_a", "officer_b", "leader_a", "province_admin")
 STAFF = ("officer_a", "officer_b", "leader_a", "province_admin")
@@ -49,14 +48,12 @@ def _unread(user: User) -> int:
 
 
 def _file(commune: AdminUnit, reporter: User) -> Ticket:
-    lat, lon = point_inside(commune)
-    return ticket_file(
+    return case_file(
         reporter=reporter,
-        service=service_get_active(code="streetlight_out"),
+        commune=commune,
+        service_code="streetlight_out",
         description="Đèn đường hỏng trước cổng trường",
-        lat=lat,
-        lon=lon,
-    ).ticket
+    )
 
 
 def _live_attributes(content: str) -> tuple[str, int]:

@@ -180,28 +180,38 @@ def test_a_reply_refused_by_a_bucket_outage_uses_none_of_the_allowance(
     assert reply().status_code == 429
 
 
-def test_approving_a_photo_for_the_public_meets_a_bucket_outage_with_the_sentence(
-    quick_bucket: Bucket, settings: Settings, personas: Personas, commune_a: AdminUnit
-) -> None:
-    filed = _api(personas).post("/api/v1/reports/cases", _fields(commune_a))
+def _photo_to_approve(personas: Personas, commune: AdminUnit) -> tuple[Attachment, Client, str]:
+    """A report's photo, an officer's client and the address that approves it."""
+    filed = _api(personas).post("/api/v1/reports/cases", _fields(commune))
     assert filed.status_code == 201, filed.content
     photo = Attachment.objects.get()
     officer = Client()
     officer.force_login(personas.officer_a)
-    url = f"/console/cases/{photo.ticket.number}/photos/{photo.pk}/public/"
+    return photo, officer, f"/console/cases/{photo.ticket.number}/photos/{photo.pk}/public/"
+
+
+def _not_approved_then_approved(photo: Attachment, officer: Client, url: str) -> None:
+    """The refused approval left the photo private; the same approval now works."""
+    photo.refresh_from_db()
+    assert (photo.public_approved_at, photo.public_display) == (None, "")
+    assert officer.post(url, {"public": "1"}).status_code == 302
+    photo.refresh_from_db()
+    assert photo.public_approved_at is not None
+
+
+def test_approving_a_photo_for_the_public_meets_a_bucket_outage_with_the_sentence(
+    quick_bucket: Bucket, settings: Settings, personas: Personas, commune_a: AdminUnit
+) -> None:
+    photo, officer, url = _photo_to_approve(personas, commune_a)
     with _outage("silent", quick_bucket, settings):
         refused = officer.post(url, {"public": "1"})
     assert refused.status_code == 503
     assert "chưa có gì được lưu" in refused.content.decode()
     # The console's own page, with its way back to the case, not the bare 503 page.
     assert "console/error.html" in [t.name for t in refused.templates]
-    photo.refresh_from_db()
-    assert (photo.public_approved_at, photo.public_display) == (None, "")
     assert not [name for name in quick_bucket.names() if name.startswith("public/")]
     # Once the bucket is back the same approval works.
-    assert officer.post(url, {"public": "1"}).status_code == 302
-    photo.refresh_from_db()
-    assert photo.public_approved_at is not None
+    _not_approved_then_approved(photo, officer, url)
 
 
 def test_approving_a_photo_while_its_bucket_is_deleted_is_an_outage_not_a_missing_file(
@@ -209,12 +219,7 @@ def test_approving_a_photo_while_its_bucket_is_deleted_is_an_outage_not_a_missin
 ) -> None:
     """django-storages reports a bucket that is gone as a missing file; publishing
     asks the bucket (core/media_outage.media_open) and says "send again"."""
-    filed = _api(personas).post("/api/v1/reports/cases", _fields(commune_a))
-    assert filed.status_code == 201, filed.content
-    photo = Attachment.objects.get()
-    officer = Client()
-    officer.force_login(personas.officer_a)
-    url = f"/console/cases/{photo.ticket.number}/photos/{photo.pk}/public/"
+    photo, officer, url = _photo_to_approve(personas, commune_a)
     # The bucket goes with what it holds, and comes back restored from a backup.
     kept = {name: quick_bucket.body(name) for name in quick_bucket.names()}
     for name in kept:
@@ -226,11 +231,7 @@ def test_approving_a_photo_while_its_bucket_is_deleted_is_an_outage_not_a_missin
     quick_bucket.client.create_bucket(Bucket=quick_bucket.name)
     for name, body in kept.items():
         quick_bucket.client.put_object(Bucket=quick_bucket.name, Key=name, Body=body)
-    photo.refresh_from_db()
-    assert (photo.public_approved_at, photo.public_display) == (None, "")
-    assert officer.post(url, {"public": "1"}).status_code == 302
-    photo.refresh_from_db()
-    assert photo.public_approved_at is not None
+    _not_approved_then_approved(photo, officer, url)
 
 
 def test_a_voice_note_meets_a_bucket_outage_with_a_503(
