@@ -299,7 +299,9 @@ def classify(response: httpx.Response) -> tuple[str, str]:
                 body = response.json()
             except json.JSONDecodeError:
                 return BAD_503, "not JSON"
-            if body.get("code") != "database_unavailable":
+            # save_unconfirmed: a COMMIT cut off mid-answer whose outcome the
+            # restarting server could not yet give (core/saving.py).
+            if body.get("code") not in ("database_unavailable", "save_unconfirmed"):
                 return BAD_503, f"body {str(body)[:80]}"
             if not body.get("message"):
                 return BAD_503, "no message"

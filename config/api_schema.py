@@ -41,7 +41,10 @@ _ALWAYS = {
     503: (
         "A service the request needs is down for a moment (`database_unavailable`, "
         "`media_unavailable` for the bucket of photos and voice notes, `unavailable`); "
-        "nothing was saved: send it again after the Retry-After header's seconds."
+        "nothing was saved: send it again after the Retry-After header's seconds. "
+        "`save_unconfirmed`: the connection broke during the save and it may have "
+        "been saved; send it again with the same Idempotency-Key, which gives back "
+        "a saved case instead of saving it twice."
     ),
 }
 _WITH_LOGIN = {401: "Not logged in: send a bearer token or the session cookie."}

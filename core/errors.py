@@ -84,7 +84,17 @@ class Unavailable(DomainError):
     default_message = _("This is not possible just now. Please try again in a few minutes.")
 
 
-class DatabaseUnavailable(Unavailable):
+class WaitThenRetry(Unavailable):
+    """An outage that answers with how long to wait, in ``details`` and the
+    Retry-After header (config/api.py, config/db_outage.py)."""
+
+    retry_after_seconds: int
+
+    def __init__(self) -> None:
+        super().__init__(details={"retry_after": self.retry_after_seconds})
+
+
+class DatabaseUnavailable(WaitThenRetry):
     """The database could not be reached, or gave the request up (a restart,
     a failover, a deadlock); its transaction was rolled back, so nothing of it
     was saved and sending it again is safe."""
@@ -97,11 +107,23 @@ class DatabaseUnavailable(Unavailable):
     # clients (the offline outbox) wait this before sending again.
     retry_after_seconds = 15
 
-    def __init__(self) -> None:
-        super().__init__(details={"retry_after": self.retry_after_seconds})
+
+class SaveUnconfirmed(WaitThenRetry):
+    """The connection to the database broke while it was saving a change, and
+    it could not yet be asked whether the change was saved (core/saving.py).
+    Sending it again with the same Idempotency-Key is safe: a saved one is
+    given back, not saved twice."""
+
+    code = "save_unconfirmed"
+    default_message = _(
+        "The connection broke while saving, and we cannot yet tell whether it was saved. "
+        "Please check your list in a minute before sending it again."
+    )
+    # As for DatabaseUnavailable: the outbox sends it again after this, with its key.
+    retry_after_seconds = 15
 
 
-class MediaUnavailable(Unavailable):
+class MediaUnavailable(WaitThenRetry):
     """The bucket photos and voice notes are kept in did not answer in time or
     refused (core/media_outage.py says which errors); the filing or reply that
     needed it saved nothing, so sending it again is safe."""
@@ -113,9 +135,6 @@ class MediaUnavailable(Unavailable):
     )
     # A bucket host restarting or a network blip; clients wait this long.
     retry_after_seconds = 30
-
-    def __init__(self) -> None:
-        super().__init__(details={"retry_after": self.retry_after_seconds})
 
 
 class InvalidCharacters(InvalidInput):

@@ -176,7 +176,9 @@ return 0
 # What gives the charges back (see the module's docstring): the bucket or the
 # database away (core/errors.py), and the database errors config/db_outage.py
 # answers as DatabaseUnavailable, raised as they are from inside a service's
-# transaction. Not every Unavailable: an SMS gateway away (accounts/otp.py)
+# transaction (a COMMIT that failed is one of them only when PostgreSQL says it
+# aborted: core/saving.py; one that may have landed is SaveUnconfirmed, and
+# keeps its count). Not every Unavailable: an SMS gateway away (accounts/otp.py)
 # says nothing about what a filing saved. OperationalError also covers a
 # cancelled query or a lock timeout; none is set today, and one set later
 # would give a flood on one locked case its counts back.

@@ -10,13 +10,11 @@ the photo worker (helpdesk/photo_jobs.py), with a job committed beside each.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.files.storage import Storage
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +22,7 @@ from accounts.models import User
 from audit.models import AuditAction
 from core.errors import InvalidInput
 from core.media_outage import media_outage_refused
+from core.saving import Saving, atomic_saving
 from helpdesk import errors
 from helpdesk.case_audit import case_audit_record
 from helpdesk.models import Attachment, PhotoJob, Ticket, TicketEvent
@@ -92,26 +91,6 @@ def _photo_names(photos: Sequence[ProcessedPhoto]) -> list[str]:
     ]
 
 
-class Saving:
-    """How far a change's transaction got (atomic_saving): a failure once its
-    body has run is the COMMIT's, and the COMMIT may have landed, its answer
-    lost on the way."""
-
-    __slots__ = ("at_commit",)
-
-    def __init__(self) -> None:
-        self.at_commit = False
-
-
-@contextmanager
-def atomic_saving(saving: Saving | None) -> Iterator[None]:
-    """transaction.atomic() that marks ``saving`` once its body has run."""
-    with transaction.atomic():
-        yield
-        if saving is not None:
-            saving.at_commit = True
-
-
 def media_undo(
     saving: Saving,
     *,
@@ -126,7 +105,9 @@ def media_undo(
 
 def files_undo(saving: Saving, *, names: Sequence[str], storage: Storage | None) -> None:
     """Delete the files written for a change whose transaction failed (call from
-    its ``except`` block), unless it failed at its COMMIT: then the change may
+    its ``except`` block), unless it failed at its COMMIT and the database could
+    not say how that ended (core/saving.py; a COMMIT it knows was saved raises
+    nothing, one it knows was not clears ``at_commit``): then the change may
     have been saved, and deleting would take the files of a saved case. Those
     are left to the orphan sweep (helpdesk/photo_sweep.py), which deletes them
     after its grace period if no attachment names them."""
@@ -134,7 +115,7 @@ def files_undo(saving: Saving, *, names: Sequence[str], storage: Storage | None)
         photos_delete(names=names, storage=storage)
     elif names:
         logger.warning(
-            "Kept %d file(s) of a change whose COMMIT failed and may have landed; the "
+            "Kept %d file(s) of a change whose COMMIT may have landed; the "
             "orphan sweep deletes them later if no attachment names them: %s",
             len(names),
             ", ".join(names),

@@ -24,15 +24,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.rate_limits import Charge, rate_limits_charged
+from core.saving import Saving, atomic_saving
 from geo.models import AdminUnit
 from geo.selectors import point_check
 from geo.units import commune_get_current
 from helpdesk import errors, idempotency
 from helpdesk.attachments import (
     MAX_PHOTOS,
-    Saving,
     TooManyPhotos,
-    atomic_saving,
     attachments_create,
     media_undo,
     photos_accept_all,

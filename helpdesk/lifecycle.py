@@ -25,10 +25,9 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditAction
 from core.rate_limits import Charge, rate_limits_charged
+from core.saving import Saving, atomic_saving
 from helpdesk import errors
 from helpdesk.attachments import (
-    Saving,
-    atomic_saving,
     attachments_create,
     media_undo,
     photos_process_all,
@@ -198,7 +197,7 @@ def ticket_accept(
 
 def ticket_assign(*, ticket: Ticket, by: User, assignee: User, ip: str | None = None) -> Ticket:
     """Hand an accepted case to another officer of the same department."""
-    with transaction.atomic():
+    with atomic_saving():
         locked = _locked(ticket)
         _require_staff(scope_for(user=by), locked)
         before = case_snapshot(locked)
@@ -453,7 +452,7 @@ def ticket_reply(
 
 def ticket_reopen(*, ticket: Ticket, by: User, reason: str) -> Ticket:
     """The resident says the problem is not fixed: back to in progress, rating cleared."""
-    with transaction.atomic():
+    with atomic_saving():
         locked = _locked(ticket)
         if not is_reporter(scope=scope_for(user=by), ticket=locked):
             raise errors.OutOfScope()
@@ -481,7 +480,7 @@ def ticket_rate(*, ticket: Ticket, by: User, rating: int, comment: str = "") -> 
     """The resident rates the outcome of a resolved or closed case, 1 to 5."""
     if not 1 <= rating <= 5:
         raise errors.InvalidRating()
-    with transaction.atomic():
+    with atomic_saving():
         locked = _locked(ticket)
         if not is_reporter(scope=scope_for(user=by), ticket=locked):
             raise errors.OutOfScope()

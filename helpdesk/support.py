@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core.errors import Conflict
 from core.rate_limits import Charge, rate_limits_charged
+from core.saving import atomic_saving
 from helpdesk.errors import SupportRateLimited
 from helpdesk.events import ticket_event_record
 from helpdesk.models import OPEN_STATUSES, CaseSupport, ServiceKind, Ticket, TicketEvent
@@ -32,7 +33,7 @@ def case_support_add(*, ticket: Ticket, user: User, ip: str | None = None) -> in
             person_id=user.pk,
             ip=ip,
         ),
-        transaction.atomic(),
+        atomic_saving(),
     ):
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if (

@@ -6,7 +6,9 @@ gone: connection refused), ``restore()`` listens again on the same port.
 ``cut_after_next(b"COMMIT\\x00")`` lets the next COMMIT reach the server and
 then drops its connection before the answer comes back, as a network that
 fails at that moment does: the change is saved, the client cannot know. Any
-other statement may be named instead, to fail a transaction before its COMMIT. The database
+other statement may be named instead, to fail a transaction before its COMMIT;
+the COMMIT may also be lost on its way, or the server refuse new connections
+from then on (``cut_after_next``'s options). The database
 itself, shared with the rest of the suite, is never touched.
 """
 
@@ -24,6 +26,8 @@ class TcpCut:
         self._pairs: list[tuple[socket.socket, socket.socket]] = []
         self._listener: socket.socket | None = None
         self._cut_after: bytes | None = None
+        self._delivered = True
+        self._then_refuse = False
         self.cut_done = threading.Event()
         probe = socket.socket()
         probe.bind(("127.0.0.1", 0))
@@ -55,9 +59,25 @@ class TcpCut:
     def close(self) -> None:
         self.cut()
 
-    def cut_after_next(self, statement: bytes) -> None:
-        """Drop the connection that next sends ``statement`` (bytes of its SQL)."""
+    def cut_after_next(
+        self, statement: bytes, *, delivered: bool = True, then_refuse: bool = False
+    ) -> None:
+        """Drop the connection that next sends ``statement`` (bytes of its SQL).
+
+        ``delivered=False``: the statement itself is lost on the way, so the
+        server never runs it. ``then_refuse``: new connections are refused from
+        then on (the server is gone too), until ``restore()``.
+        """
+        self._delivered = delivered
+        self._then_refuse = then_refuse
         self._cut_after = statement
+
+    def refuse(self) -> None:
+        """Refuse new connections; the ones open go on."""
+        with self._lock:
+            listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.close()
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -97,11 +117,14 @@ class TcpCut:
                 if cut:
                     self._cut_after = None
                     answers_dropped.set()  # before the server can answer it
-                server.sendall(chunk)
+                if cut and self._then_refuse:
+                    self.refuse()  # before the client can notice and reconnect
+                if not cut or self._delivered:
+                    server.sendall(chunk)
                 if cut:
-                    # The server reads the COMMIT, then the end of its stream
-                    # (FIN, not a reset, so nothing it has received is lost); the
-                    # client's end closes with no answer relayed to it.
+                    # The server reads the COMMIT (if delivered), then the end of
+                    # its stream (FIN, not a reset, so nothing it has received is
+                    # lost); the client's end closes with no answer relayed to it.
                     client.shutdown(socket.SHUT_RDWR)
                     server.shutdown(socket.SHUT_WR)
                     self.cut_done.set()
