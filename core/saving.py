@@ -6,7 +6,7 @@ OperationalError and a change that may or may not be saved. PostgreSQL can
 tell which: ``pg_xact_status()`` of the transaction's id, asked on a new
 connection, is there for exactly this (PostgreSQL's "Transaction ID and
 Snapshot Information Functions"). ``atomic_saving`` takes the id just before
-the COMMIT and, when the COMMIT fails, asks:
+the COMMIT and, when the COMMIT's connection breaks, asks:
 
 - ``committed``: the change is saved. The error is swallowed, the work queued
   for the commit (pushes, deleting withdrawn public copies) runs as if the
@@ -15,10 +15,19 @@ the COMMIT and, when the COMMIT fails, asks:
 - ``aborted``: nothing was saved, for certain; the error goes on as before (a
   503 "nothing was saved", the change's files deleted, the abuse-limit count
   given back).
-- neither (the database cannot be asked, or the transaction is still in
-  progress after ``OUTCOME_WAIT_S``): ``SaveUnconfirmed``, a 503 that says it
-  may be saved. The files are kept (the orphan sweep, helpdesk/photo_sweep.py,
-  deletes them later if no attachment names them) and the count is kept.
+- neither (the database cannot be asked, the transaction is still in progress
+  after ``OUTCOME_WAIT_S``, or the server restarted in between):
+  ``SaveUnconfirmed``, a 503 that says it may be saved. The files are kept (the
+  orphan sweep, helpdesk/photo_sweep.py, deletes them later if no attachment
+  names them) and the count is kept.
+
+Why a restart makes "committed" unsure: a transaction whose COMMIT never
+reached the disk leaves its id unused, and after a crash or a failover to a
+replica that had not received it, the same id can be given to another
+transaction, whose commit ``pg_xact_status`` would then report. "aborted" is
+sure either way: an id whose COMMIT was durable is never given out again. So
+the server's start time is read with the id, and "committed" is believed only
+from the same server run.
 """
 
 from __future__ import annotations
@@ -27,8 +36,9 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 
 from core.errors import SaveUnconfirmed
 
@@ -38,8 +48,11 @@ logger = logging.getLogger(__name__)
 # COMMIT that reached the server to finish (flush the WAL, wait for a
 # synchronous standby), or for a restarting server to take connections again.
 # A COMMIT that never arrived ends sooner: the server sees its client gone at
-# once and rolls back.
+# once and rolls back. Django's own reconnect after the failed COMMIT comes
+# first and may take up to DATABASE_CONNECT_TIMEOUT (config/settings.py).
 OUTCOME_WAIT_S = 3.0
+# Per attempt; libpq's smallest.
+_CONNECT_TIMEOUT_S = 2
 _POLL_S = 0.05
 
 
@@ -51,13 +64,20 @@ class Saving:
     (helpdesk/attachments.py ``files_undo``).
     """
 
-    __slots__ = ("at_commit", "commit_work", "xact_id")
+    __slots__ = ("at_commit", "commit_work", "committed", "server_started", "xact_id")
 
     def __init__(self) -> None:
         self.at_commit = False
         self.xact_id: str | None = None
+        self.server_started: datetime | None = None
         # What the transaction queued for its commit (transaction.on_commit).
         self.commit_work: list[Callable[[], object]] = []
+        # Set by the first on-commit callback: the COMMIT was answered, so an
+        # error after it is a later callback's, not a lost answer.
+        self.committed = False
+
+    def _answered(self) -> None:
+        self.committed = True
 
 
 @contextmanager
@@ -73,22 +93,30 @@ def atomic_saving(saving: Saving | None = None) -> Iterator[None]:
     outermost = not transaction.get_connection().in_atomic_block
     try:
         with transaction.atomic():
+            if outermost:
+                transaction.on_commit(saving._answered)
             yield
             if outermost:
                 with connection.cursor() as cursor:
                     # One round trip per change. None: the body wrote nothing,
                     # so its COMMIT cannot save anything either.
-                    cursor.execute("SELECT pg_current_xact_id_if_assigned()::text")
-                    saving.xact_id = cursor.fetchone()[0]
+                    cursor.execute(
+                        "SELECT pg_current_xact_id_if_assigned()::text, pg_postmaster_start_time()"
+                    )
+                    saving.xact_id, saving.server_started = cursor.fetchone()
                 # Django's queue of the transaction's on-commit work, entries of
                 # (savepoints, callback, robust): the list its own
                 # captureOnCommitCallbacks reads. It is dropped when the COMMIT fails.
-                saving.commit_work = [entry[1] for entry in connection.run_on_commit]
+                saving.commit_work = [
+                    entry[1] for entry in connection.run_on_commit if entry[1] != saving._answered
+                ]
                 saving.at_commit = saving.xact_id is not None
-    except DatabaseError as exc:
-        if not saving.at_commit or saving.xact_id is None:
+    except (OperationalError, InterfaceError) as exc:
+        # Only a broken connection loses an answer; any other error (a deferred
+        # constraint) is the server's answer, and a definite failure.
+        if not saving.at_commit or saving.committed or saving.xact_id is None:
             raise
-        outcome = _xact_status(saving.xact_id)
+        outcome = xact_outcome(saving.xact_id, started=saving.server_started)
         if outcome == "aborted":
             saving.at_commit = False  # certainly not saved: undo all of it
             raise
@@ -107,33 +135,42 @@ def atomic_saving(saving: Saving | None = None) -> Iterator[None]:
         _run_commit_work(saving.commit_work)
 
 
-def _xact_status(xact_id: str) -> str | None:
+def xact_outcome(xact_id: str, *, started: datetime | None) -> str | None:
     """'committed' or 'aborted'; else, once OUTCOME_WAIT_S has passed, 'in
-    progress', or None when the database could not be asked (asked on a
-    connection of its own, again and again while it restarts)."""
+    progress', 'restarted' (the server is not the run that gave the id, so
+    'committed' may be another transaction's), or None when the database could
+    not be asked. Asked on a short-lived connection of its own, again and again
+    while the server restarts, leaving Django's connection alone."""
     deadline = time.monotonic() + OUTCOME_WAIT_S
     status: str | None = None
-    broken = True  # the connection the COMMIT was lost on
+    params = {**connection.get_connection_params(), "connect_timeout": _CONNECT_TIMEOUT_S}
     while True:
         try:
-            if broken:
-                connection.close()
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_xact_status(%s::xid8)", [xact_id])
-                status = cursor.fetchone()[0]
-            broken = False
+            with connection.wrap_database_errors:  # psycopg's errors as Django's
+                raw = connection.get_new_connection(params)
+                try:
+                    with raw.cursor() as cursor:
+                        cursor.execute(
+                            "SELECT pg_xact_status(%s::xid8), pg_postmaster_start_time()",
+                            [xact_id],
+                        )
+                        status, now_started = cursor.fetchone()
+                finally:
+                    raw.close()
+            if status == "committed" and now_started != started:
+                status = "restarted"
         except DatabaseError as exc:
-            status, broken = None, True
+            status = None
             if time.monotonic() >= deadline:
                 logger.warning("Could not ask for the outcome of transaction %s: %r", xact_id, exc)
-        if status in ("committed", "aborted") or time.monotonic() >= deadline:
+        if status in ("committed", "aborted", "restarted") or time.monotonic() >= deadline:
             return status
         time.sleep(_POLL_S)
 
 
 def _run_commit_work(work: list[Callable[[], object]]) -> None:
-    # Each as Django runs a robust on-commit callback: a failure is logged, and
-    # the change it follows stays saved.
+    # Each as Django runs a robust on-commit callback (every one the app
+    # registers is): a failure is logged, and the change it follows stays saved.
     for func in work:
         try:
             func()

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import transaction
 
+from core.saving import atomic_saving
 from geo.models import AdminUnit
 from geo.selectors import commune_at_point
 from helpdesk import idempotency
@@ -142,7 +142,9 @@ def request_submit(
         photos=tuple(form.photos),
     )
     key = _idempotency_key(header=idempotency_key, device_id=form.device_id, draft=draft)
-    with transaction.atomic():
+    # The case and the client's record of it commit together; a lost COMMIT
+    # answer is settled as for any filing (core/saving.py).
+    with atomic_saving():
         submission = case_submit(
             reporter=client.account, draft=draft, idempotency_key=key, client_id=client.pk
         )

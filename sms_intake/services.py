@@ -2,7 +2,8 @@
 
 Order: the message is recorded first, in its own transaction, under the
 unique constraints that make a resend from the gateway find the first row
-(then nothing else happens: no second case, no second answer). Then the
+(then nothing else happens: no second case, no second answer, unless the
+first handling broke off: ``RESUME_AFTER``). Then the
 flood limit per number, then the sender's account (made on first use, as a
 one-time code does), then the one filing service (helpdesk/filing.py
 ``case_submit``, with the SMS row as its idempotency key) or the one reply
@@ -23,7 +24,7 @@ from django.utils import timezone, translation
 from accounts.models import User
 from accounts.phones import phone_normalize
 from accounts.signup import account_for_phone
-from core.errors import DomainError
+from core.errors import DomainError, SaveUnconfirmed
 from core.rate_limits import Charge, RateLimited, rate_limits_take
 from core.sms import phone_mask
 from geo.models import AdminUnit
@@ -55,6 +56,16 @@ logger = logging.getLogger(__name__)
 
 # How long a question about the commune waits for its answer.
 ANSWER_WAIT = timedelta(hours=24)
+
+# A message still "being handled" this long after it arrived had its handling
+# broken off: a gateway's resend of it is handled again rather than ignored.
+# Handling one SMS takes well under a second; a resend sooner than this is the
+# gateway not waiting for a first handling that is still running.
+RESUME_AFTER = timedelta(seconds=10)
+
+
+def _broken_off(sms: InboundSms, *, now: datetime) -> bool:
+    return sms.outcome == InboundSms.Outcome.RECEIVED and now - sms.received_at >= RESUME_AFTER
 
 
 class SmsFlood(RateLimited):
@@ -126,6 +137,8 @@ def _file(*, sms: InboundSms, user: User, commune: AdminUnit) -> Answer:
         submission = case_submit(
             reporter=user, draft=draft, idempotency_key=f"sms-inbound-{sms.pk}"
         )
+    except SaveUnconfirmed:
+        raise  # may be saved: the gateway's resend finds it by the same key
     except DomainError as exc:
         _settle(sms, outcome=InboundSms.Outcome.REFUSED)
         return answer_refused(reason=str(exc.message), language=user.language)
@@ -200,6 +213,10 @@ def _reply(*, sms: InboundSms, user: User, parsed: Parsed) -> Answer:
         return answer_how_to(language=user.language)
     try:
         ticket_reply(ticket=ticket, by=user, body=parsed.body)
+    except SaveUnconfirmed:
+        # Handled again on the gateway's resend; a reply has no key, so if this
+        # one was saved after all, the case shows the words twice (not lost).
+        raise
     except DomainError as exc:
         _settle(sms, outcome=InboundSms.Outcome.REFUSED, ticket=ticket)
         return answer_refused(
@@ -250,22 +267,28 @@ def sms_receive(
     phone = phone_normalize(phone_raw)
     now = now or timezone.now()
     received = _record(gateway_id=gateway_id, phone=phone, text=text, now=now)
-    if received.duplicate:
-        logger.info("SMS from %s is a resend; ignored", phone_mask(phone))
-        return received
     sms = received.sms
-    try:
-        rate_limits_take(
-            charges=(Charge(action="sms_in", cost=1, error=SmsFlood),),
-            person_id=None,
-            ip=None,
-            phone=phone,
-        )
-    except SmsFlood:
-        # No case and no answer: a flood costs the commune nothing.
-        _settle(sms, outcome=InboundSms.Outcome.LIMITED)
-        logger.info("SMS from %s dropped: too many from this number", phone_mask(phone))
-        return received
+    if received.duplicate:
+        if not _broken_off(sms, now=now):
+            logger.info("SMS from %s is a resend; ignored", phone_mask(phone))
+            return received
+        # Its first handling broke off (the database went away, or could not
+        # say whether the case was saved): handled again, already counted.
+        logger.warning("SMS %s from %s: handled again after a break", sms.pk, phone_mask(phone))
+        received = Received(sms=sms)
+    else:
+        try:
+            rate_limits_take(
+                charges=(Charge(action="sms_in", cost=1, error=SmsFlood),),
+                person_id=None,
+                ip=None,
+                phone=phone,
+            )
+        except SmsFlood:
+            # No case and no answer: a flood costs the commune nothing.
+            _settle(sms, outcome=InboundSms.Outcome.LIMITED)
+            logger.info("SMS from %s dropped: too many from this number", phone_mask(phone))
+            return received
     user = _sender(phone)
     parsed = sms_parse(text)
     _settle(sms, sender=user, kind=_KINDS.get(parsed.kind, ""))

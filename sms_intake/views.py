@@ -6,7 +6,8 @@ them). Authenticated by settings.SMS_INBOUND_SECRET: either sent as is in
 ``X-Sms-Secret``, or as ``X-Sms-Signature``, the hex HMAC-SHA256 of the raw
 body keyed with it. Anything else is a 403; so is every request while the
 secret is unset. A handled message, a resend and a dropped one all get a 200:
-a gateway retries anything else, and a retry would change nothing.
+a gateway retries anything else. A message whose handling broke off (a 503)
+is handled again when the gateway resends it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.phones import InvalidPhoneNumber
+from core.errors import Unavailable
 from sms_intake.services import sms_receive
 
 
@@ -74,6 +76,13 @@ def inbound_receive(request: HttpRequest) -> JsonResponse:
         )
     except InvalidPhoneNumber:
         return JsonResponse({"status": "ignored"})
+    except Unavailable as exc:
+        # Not handled to the end: the gateway sends it again, and the resend
+        # is handled again (sms_intake/services.py RESUME_AFTER).
+        response = JsonResponse({"error": exc.code}, status=exc.http_status)
+        if "retry_after" in exc.details:
+            response["Retry-After"] = str(exc.details["retry_after"])
+        return response
     sms = received.sms
     return JsonResponse(
         {

@@ -28,6 +28,7 @@ from geo.models import AdminUnit
 from helpdesk.catalogue_seed import services_seed
 from helpdesk.models import DepartmentType, Service
 from tests import factories
+from tests.faults.tcp_cut import Relayed
 
 # The stand-in HTTP gateway fixture (`gateway`) for adapter tests.
 pytest_plugins = ["tests.http_stub"]
@@ -89,6 +90,17 @@ def _aborted_by_lock_cycle(error: BaseException) -> bool:
             return True
         cause = cause.__cause__
     return False
+
+
+@pytest.fixture
+def relayed(transactional_db: None) -> Iterator[Relayed]:
+    """This process's database connection through a relay a test can cut
+    (tests/faults/tcp_cut.py); direct again afterwards."""
+    relayed = Relayed()
+    try:
+        yield relayed
+    finally:
+        relayed.direct()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -18,6 +18,8 @@ import contextlib
 import socket
 import threading
 
+from django.db import connection
+
 
 class TcpCut:
     def __init__(self, *, target: tuple[str, int]) -> None:
@@ -28,6 +30,7 @@ class TcpCut:
         self._cut_after: bytes | None = None
         self._delivered = True
         self._then_refuse = False
+        self._following: bytes | None = None
         self.cut_done = threading.Event()
         probe = socket.socket()
         probe.bind(("127.0.0.1", 0))
@@ -60,16 +63,24 @@ class TcpCut:
         self.cut()
 
     def cut_after_next(
-        self, statement: bytes, *, delivered: bool = True, then_refuse: bool = False
+        self,
+        statement: bytes,
+        *,
+        delivered: bool = True,
+        then_refuse: bool = False,
+        following: bytes | None = None,
     ) -> None:
         """Drop the connection that next sends ``statement`` (bytes of its SQL).
 
         ``delivered=False``: the statement itself is lost on the way, so the
         server never runs it. ``then_refuse``: new connections are refused from
-        then on (the server is gone too), until ``restore()``.
+        then on (the server is gone too), until ``restore()``. ``following``:
+        only a ``statement`` sent after this one on the same connection counts
+        (the COMMIT of the transaction that wrote a given table).
         """
         self._delivered = delivered
         self._then_refuse = then_refuse
+        self._following = following
         self._cut_after = statement
 
     def refuse(self) -> None:
@@ -109,11 +120,18 @@ class TcpCut:
         self, client: socket.socket, server: socket.socket, answers_dropped: threading.Event
     ) -> None:
         """Client to server; when armed, the connection ends right after its statement."""
+        seen: set[bytes] = set()  # the ``following`` statements this connection sent
         with contextlib.suppress(OSError):
             while chunk := client.recv(65536):
                 # psycopg sends each statement in a Parse message: its text, NUL-ended.
-                statement = self._cut_after
-                cut = statement is not None and statement in chunk
+                statement, following = self._cut_after, self._following
+                cut = (
+                    statement is not None
+                    and statement in chunk
+                    and (following is None or following in seen)
+                )
+                if following is not None and following in chunk:
+                    seen.add(following)
                 if cut:
                     self._cut_after = None
                     answers_dropped.set()  # before the server can answer it
@@ -144,3 +162,19 @@ class TcpCut:
         for end in (source, sink):
             with contextlib.suppress(OSError):
                 end.shutdown(socket.SHUT_RDWR)
+
+
+class Relayed:
+    """The test process's database connection, through a relay until ``direct()``."""
+
+    def __init__(self) -> None:
+        database = connection.settings_dict  # the same dict as settings.DATABASES's
+        self.address = (database["HOST"], database["PORT"])
+        self.relay = TcpCut(target=(database["HOST"], int(database["PORT"])))
+        connection.close()
+        database["HOST"], database["PORT"] = "127.0.0.1", self.relay.port
+
+    def direct(self) -> None:
+        connection.close()
+        connection.settings_dict["HOST"], connection.settings_dict["PORT"] = self.address
+        self.relay.close()

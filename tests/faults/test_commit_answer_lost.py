@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,7 +24,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError
 from django.test import Client
 from pytest_django import Settings as SettingsWrapper
 
@@ -37,36 +36,11 @@ from helpdesk.models import Attachment, Ticket
 from helpdesk.photo_sweep import storage_files
 from tests import factories
 from tests.conftest import Personas
-from tests.faults.tcp_cut import TcpCut
+from tests.faults.tcp_cut import Relayed
 from tests.notifications.live import default_redis_layers
 
 API = "/api/v1/reports/cases"
 PHOTOS = "photos/"
-
-
-class Relayed:
-    """The test's own database connection, through the relay until ``direct()``."""
-
-    def __init__(self) -> None:
-        database = connection.settings_dict  # the same dict as settings.DATABASES's
-        self.address = (database["HOST"], database["PORT"])
-        self.relay = TcpCut(target=(database["HOST"], int(database["PORT"])))
-        connection.close()
-        database["HOST"], database["PORT"] = "127.0.0.1", self.relay.port
-
-    def direct(self) -> None:
-        connection.close()
-        connection.settings_dict["HOST"], connection.settings_dict["PORT"] = self.address
-        self.relay.close()
-
-
-@pytest.fixture
-def relayed(transactional_db: None) -> Iterator[Relayed]:
-    relayed = Relayed()
-    try:
-        yield relayed
-    finally:
-        relayed.direct()
 
 
 @pytest.fixture
