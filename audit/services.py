@@ -18,6 +18,7 @@ from django.db.models import Model
 
 from audit.models import AuditEntry
 from core.masking import mask_text
+from core.saving import saving_witness
 
 LABEL_LENGTH = 200
 
@@ -59,7 +60,7 @@ def audit_record(
     action, and every value here comes from the code, not from a form; the
     address, the one value from outside, is checked above.
     """
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         action=action,
         # By id: the user model belongs to accounts, a layer above this app.
         actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
@@ -79,3 +80,6 @@ def audit_record(
         ip=_address(ip),
         province_id=province_id,
     )
+    # Proof that the act was saved if its COMMIT's answer is lost (core/saving.py).
+    saving_witness(entry)
+    return entry

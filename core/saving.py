@@ -21,13 +21,16 @@ the COMMIT and, when the COMMIT's connection breaks, asks:
   orphan sweep, helpdesk/photo_sweep.py, deletes them later if no attachment
   names them) and the count is kept.
 
-Why a restart makes "committed" unsure: a transaction whose COMMIT never
-reached the disk leaves its id unused, and after a crash or a failover to a
-replica that had not received it, the same id can be given to another
-transaction, whose commit ``pg_xact_status`` would then report. "aborted" is
-sure either way: an id whose COMMIT was durable is never given out again. So
-the server's start time is read with the id, and "committed" is believed only
-from the same server run.
+Why "committed" needs a witness: a transaction whose COMMIT never reached the
+disk leaves its id unused, and after a crash (even one the server recovers
+from without restarting) or a failover to a replica that had not received it,
+the same id can be given to another transaction, whose commit
+``pg_xact_status`` would then report. "aborted" is sure either way: an id
+whose COMMIT was durable is never given out again. So a change names one row
+it inserted (``saving_witness``: the case's timeline event, or the audit
+entry), and "committed" is believed only if that row is there; without one,
+only from the same server run (``pg_postmaster_start_time``), which misses a
+crash the server recovers from in place.
 """
 
 from __future__ import annotations
@@ -36,9 +39,11 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import Model
 
 from core.errors import SaveUnconfirmed
 
@@ -64,12 +69,14 @@ class Saving:
     (helpdesk/attachments.py ``files_undo``).
     """
 
-    __slots__ = ("at_commit", "commit_work", "committed", "server_started", "xact_id")
+    __slots__ = ("at_commit", "commit_work", "committed", "server_started", "witness", "xact_id")
 
     def __init__(self) -> None:
         self.at_commit = False
         self.xact_id: str | None = None
         self.server_started: datetime | None = None
+        # (table, primary key column, value) of a row the transaction inserted.
+        self.witness: tuple[str, str, object] | None = None
         # What the transaction queued for its commit (transaction.on_commit).
         self.commit_work: list[Callable[[], object]] = []
         # Set by the first on-commit callback: the COMMIT was answered, so an
@@ -78,6 +85,20 @@ class Saving:
 
     def _answered(self) -> None:
         self.committed = True
+
+
+# The outermost atomic_saving block running in this thread or task.
+_current: ContextVar[Saving | None] = ContextVar("saving", default=None)
+
+
+def saving_witness(row: Model) -> None:
+    """Name ``row``, just inserted, as the proof that the change running now
+    was saved (the module's docstring says why); the first one counts. Nothing
+    outside an atomic_saving block."""
+    saving = _current.get()
+    if saving is not None and saving.witness is None:
+        meta = row._meta
+        saving.witness = (meta.db_table, str(meta.pk.column), row.pk)
 
 
 @contextmanager
@@ -91,6 +112,7 @@ def atomic_saving(saving: Saving | None = None) -> Iterator[None]:
     """
     saving = saving if saving is not None else Saving()
     outermost = not transaction.get_connection().in_atomic_block
+    token = _current.set(saving) if outermost else None
     try:
         with transaction.atomic():
             if outermost:
@@ -116,7 +138,9 @@ def atomic_saving(saving: Saving | None = None) -> Iterator[None]:
         # constraint) is the server's answer, and a definite failure.
         if not saving.at_commit or saving.committed or saving.xact_id is None:
             raise
-        outcome = xact_outcome(saving.xact_id, started=saving.server_started)
+        outcome = xact_outcome(
+            saving.xact_id, started=saving.server_started, witness=saving.witness
+        )
         if outcome == "aborted":
             saving.at_commit = False  # certainly not saved: undo all of it
             raise
@@ -133,14 +157,21 @@ def atomic_saving(saving: Saving | None = None) -> Iterator[None]:
             exc,
         )
         _run_commit_work(saving.commit_work)
+    finally:
+        if token is not None:
+            _current.reset(token)
 
 
-def xact_outcome(xact_id: str, *, started: datetime | None) -> str | None:
+def xact_outcome(
+    xact_id: str, *, started: datetime | None, witness: tuple[str, str, object] | None = None
+) -> str | None:
     """'committed' or 'aborted'; else, once OUTCOME_WAIT_S has passed, 'in
-    progress', 'restarted' (the server is not the run that gave the id, so
-    'committed' may be another transaction's), or None when the database could
-    not be asked. Asked on a short-lived connection of its own, again and again
-    while the server restarts, leaving Django's connection alone."""
+    progress', 'restarted' (no witness, and the server is not the run that
+    gave the id, so 'committed' may be another transaction's), or None when the
+    database could not be asked. With a witness, 'committed' without its row
+    is another transaction's: this one is 'aborted'. Asked on a short-lived
+    connection of its own, again and again while the server restarts, leaving
+    Django's connection alone."""
     deadline = time.monotonic() + OUTCOME_WAIT_S
     status: str | None = None
     params = {**connection.get_connection_params(), "connect_timeout": _CONNECT_TIMEOUT_S}
@@ -155,9 +186,13 @@ def xact_outcome(xact_id: str, *, started: datetime | None) -> str | None:
                             [xact_id],
                         )
                         status, now_started = cursor.fetchone()
+                        if status == "committed" and witness is not None:
+                            cursor.execute(_exists_sql(witness), [witness[2]])
+                            if not cursor.fetchone()[0]:
+                                status = "aborted"
                 finally:
                     raw.close()
-            if status == "committed" and now_started != started:
+            if status == "committed" and witness is None and now_started != started:
                 status = "restarted"
         except DatabaseError as exc:
             status = None
@@ -166,6 +201,13 @@ def xact_outcome(xact_id: str, *, started: datetime | None) -> str | None:
         if status in ("committed", "aborted", "restarted") or time.monotonic() >= deadline:
             return status
         time.sleep(_POLL_S)
+
+
+def _exists_sql(witness: tuple[str, str, object]) -> str:
+    quote = connection.ops.quote_name
+    table, column, _value = witness
+    # Names from a model's _meta, quoted; the value goes as a parameter.
+    return f"SELECT EXISTS (SELECT 1 FROM {quote(table)} WHERE {quote(column)} = %s)"  # noqa: S608
 
 
 def _run_commit_work(work: list[Callable[[], object]]) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import User
+from core.saving import saving_witness
 from helpdesk.live import event_push_on_commit
 from helpdesk.models import Ticket, TicketEvent
 from helpdesk.notify import case_event_notify
@@ -48,6 +49,8 @@ def ticket_event_record(
         data=data or {},
         created_at=now,
     )
+    # Proof that the change was saved if its COMMIT's answer is lost (core/saving.py).
+    saving_witness(event)
     # The push waits for the commit, so no socket ever sees an event that was
     # rolled back. Registered before the inbox pushes, so the case's followers
     # (the people waiting on this very page) are told first.

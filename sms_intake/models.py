@@ -44,6 +44,9 @@ class InboundSms(models.Model):
     # The minute it arrived: with the number and the text, what a resend shares.
     minute = models.DateTimeField()
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    # When its current handling began: the first at arrival, a later one when a
+    # resend takes over a handling that broke off (sms_intake/services.py).
+    handling_since = models.DateTimeField(_("handled since"), default=timezone.now)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, blank=True)
     outcome = models.CharField(
         _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.RECEIVED

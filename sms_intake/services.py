@@ -2,8 +2,8 @@
 
 Order: the message is recorded first, in its own transaction, under the
 unique constraints that make a resend from the gateway find the first row
-(then nothing else happens: no second case, no second answer, unless the
-first handling broke off: ``RESUME_AFTER``). Then the
+(then nothing else happens: no second case, no second answer; a resend of a
+message whose handling broke off takes it over: ``RESUME_AFTER``). Then the
 flood limit per number, then the sender's account (made on first use, as a
 one-time code does), then the one filing service (helpdesk/filing.py
 ``case_submit``, with the SMS row as its idempotency key) or the one reply
@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from accounts.models import User
 from accounts.phones import phone_normalize
 from accounts.signup import account_for_phone
-from core.errors import DomainError, SaveUnconfirmed
+from core.errors import DomainError, SaveUnconfirmed, Unavailable
 from core.rate_limits import Charge, RateLimited, rate_limits_take
 from core.sms import phone_mask
 from geo.models import AdminUnit
@@ -57,15 +57,33 @@ logger = logging.getLogger(__name__)
 # How long a question about the commune waits for its answer.
 ANSWER_WAIT = timedelta(hours=24)
 
-# A message still "being handled" this long after it arrived had its handling
-# broken off: a gateway's resend of it is handled again rather than ignored.
-# Handling one SMS takes well under a second; a resend sooner than this is the
-# gateway not waiting for a first handling that is still running.
-RESUME_AFTER = timedelta(seconds=10)
+# A message still "being handled" this long after its handling began had it
+# broken off: a gateway's resend of it takes the handling over. Handling one SMS
+# takes well under a second, up to ~10 s when the database is going away (its
+# reconnects and core/saving.py's question); a resend sooner is answered 503
+# "still being handled" so that the gateway keeps the message and tries again.
+RESUME_AFTER = timedelta(seconds=15)
 
 
-def _broken_off(sms: InboundSms, *, now: datetime) -> bool:
-    return sms.outcome == InboundSms.Outcome.RECEIVED and now - sms.received_at >= RESUME_AFTER
+class SmsBeingHandled(Unavailable):
+    """A resend of a message whose handling has not ended: try again later."""
+
+    code = "sms_being_handled"
+
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__(details={"retry_after": max(1, retry_after)})
+
+
+def _take_over(sms: InboundSms, *, now: datetime) -> bool:
+    """Claim a broken-off handling for this resend; False if none to claim.
+
+    One conditional UPDATE, so of two resends racing, one takes it over."""
+    claimed = InboundSms.objects.filter(
+        pk=sms.pk,
+        outcome=InboundSms.Outcome.RECEIVED,
+        handling_since__lte=now - RESUME_AFTER,
+    ).update(handling_since=now)
+    return claimed == 1
 
 
 class SmsFlood(RateLimited):
@@ -94,6 +112,7 @@ def _record(*, gateway_id: str, phone: str, text: str, now: datetime) -> Receive
                 text_hash=_hash(cleaned),
                 minute=minute,
                 received_at=now,
+                handling_since=now,
             )
     except IntegrityError:
         # A resend (or its racing twin, which committed first).
@@ -173,12 +192,13 @@ def _new_case(*, sms: InboundSms, user: User, parsed: Parsed) -> Answer:
     return _file(sms=sms, user=user, commune=commune)
 
 
-def _waiting(*, phone: str, now: datetime) -> InboundSms | None:
+def _waiting(*, phone: str, now: datetime, before: datetime) -> InboundSms | None:
     return (
         InboundSms.objects.filter(
             phone=phone,
             outcome=InboundSms.Outcome.ASKED_COMMUNE,
             received_at__gte=now - ANSWER_WAIT,
+            received_at__lt=before,
         )
         .order_by("-received_at")
         .first()
@@ -187,7 +207,13 @@ def _waiting(*, phone: str, now: datetime) -> InboundSms | None:
 
 def _answer_question(*, sms: InboundSms, user: User, parsed: Parsed, now: datetime) -> Answer:
     """A message without keyword: the commune we asked for, or an unreadable one."""
-    waiting = _waiting(phone=sms.phone, now=now)
+    # A handling taken over goes on with the report it began with: recorded
+    # before that report was filed, after which it is no longer waiting.
+    waiting = (
+        sms.answers
+        if sms.answers_id is not None
+        else _waiting(phone=sms.phone, now=now, before=sms.received_at)
+    )
     if waiting is None:
         _settle(sms, kind=InboundSms.Kind.UNREADABLE, outcome=InboundSms.Outcome.HELPED)
         return answer_how_to(language=user.language)
@@ -196,8 +222,9 @@ def _answer_question(*, sms: InboundSms, user: User, parsed: Parsed, now: dateti
     if match is None:
         _settle(sms, kind=sms.kind, answers=waiting, outcome=InboundSms.Outcome.HELPED)
         return answer_ask_commune(language=user.language, again=True)
+    _settle(sms, kind=sms.kind, answers=waiting)
     answer = _file(sms=waiting, user=user, commune=match.commune)
-    _settle(sms, kind=sms.kind, answers=waiting, outcome=waiting.outcome, ticket=waiting.ticket)
+    _settle(sms, outcome=waiting.outcome, ticket=waiting.ticket)
     return answer
 
 
@@ -269,11 +296,16 @@ def sms_receive(
     received = _record(gateway_id=gateway_id, phone=phone, text=text, now=now)
     sms = received.sms
     if received.duplicate:
-        if not _broken_off(sms, now=now):
+        if sms.outcome != InboundSms.Outcome.RECEIVED:
             logger.info("SMS from %s is a resend; ignored", phone_mask(phone))
             return received
-        # Its first handling broke off (the database went away, or could not
-        # say whether the case was saved): handled again, already counted.
+        if not _take_over(sms, now=now):
+            # Being handled by another request: keep it and try again, or it
+            # is lost if that handling breaks off.
+            left = sms.handling_since + RESUME_AFTER - now
+            raise SmsBeingHandled(retry_after=int(left.total_seconds()) + 1)
+        # Its handling broke off (the database went away, or could not say
+        # whether the case was saved): handled again, already counted.
         logger.warning("SMS %s from %s: handled again after a break", sms.pk, phone_mask(phone))
         received = Received(sms=sms)
     else:

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 import pytest
 from django.db import OperationalError, connection, transaction
 
+from audit.models import AuditAction, AuditEntry
+from audit.services import audit_record
 from core.saving import Saving, atomic_saving, xact_outcome
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,6 +32,23 @@ def test_a_committed_transaction_is_committed_only_on_the_same_server_run() -> N
     # After a restart or a failover its id may have gone to another
     # transaction: not believed.
     assert xact_outcome(xact_id, started=started - timedelta(seconds=1)) == "restarted"
+
+
+def test_with_a_witness_committed_means_its_row_is_there() -> None:
+    """A change names a row it inserted (an audit entry here, a timeline event
+    for case changes): "committed" is believed when that row exists, whatever
+    the server run, and not when it is missing (the id went to another
+    transaction, after a crash the server recovered from in place)."""
+    saving = Saving()
+    with atomic_saving(saving):
+        entry = audit_record(action=AuditAction.CASE_ACCEPT, actor=None, ip=None)
+    assert saving.witness == (AuditEntry._meta.db_table, "id", entry.pk)
+    assert saving.xact_id is not None
+    assert saving.server_started is not None
+    earlier = saving.server_started - timedelta(seconds=1)
+    assert xact_outcome(saving.xact_id, started=earlier, witness=saving.witness) == "committed"
+    missing = (AuditEntry._meta.db_table, "id", -1)
+    assert xact_outcome(saving.xact_id, started=saving.server_started, witness=missing) == "aborted"
 
 
 def test_a_rolled_back_transaction_is_aborted_whatever_the_server_run() -> None:

@@ -52,7 +52,7 @@ class TcpCut:
             listener, self._listener = self._listener, None
             pairs, self._pairs = self._pairs, []
         if listener is not None:
-            listener.close()
+            _listener_close(listener)
         for client, server in pairs:
             for end in (client, server):
                 with contextlib.suppress(OSError):
@@ -88,7 +88,7 @@ class TcpCut:
         with self._lock:
             listener, self._listener = self._listener, None
         if listener is not None:
-            listener.close()
+            _listener_close(listener)
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -162,6 +162,15 @@ class TcpCut:
         for end in (source, sink):
             with contextlib.suppress(OSError):
                 end.shutdown(socket.SHUT_RDWR)
+
+
+def _listener_close(listener: socket.socket) -> None:
+    # A thread blocked in accept() keeps a closed listener listening on Linux
+    # (the port then still takes connections and cannot be bound again);
+    # shutting it down first wakes that thread.
+    with contextlib.suppress(OSError):
+        listener.shutdown(socket.SHUT_RDWR)
+    listener.close()
 
 
 class Relayed:

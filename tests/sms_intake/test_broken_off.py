@@ -1,4 +1,4 @@
-"""An SMS whose handling broke off is handled again when the gateway resends it.
+"""An SMS whose handling broke off is taken over by the gateway's resend.
 
 The message is recorded first, in its own transaction; then the case is filed.
 If the database goes away in between (here: right after the filing's COMMIT
@@ -6,9 +6,10 @@ was sent, so nobody can tell whether the case was saved), the webhook answers
 503 and the gateway sends the message again. Before, that resend found the
 recorded row and was ignored with a 200: the report was never filed, and the
 resident never heard back. Now a resend of a message still "being handled"
-after sms_intake/services.py RESUME_AFTER is handled again, filing with the
-message's own idempotency key: the case saved by the first try is found, not
-filed twice.
+sms_intake/services.py RESUME_AFTER after its handling began takes it over
+(one resend only, by a conditional UPDATE); a sooner one gets a 503 so that
+the gateway keeps the message. The filing's key is the message's own: a case
+the first try saved is found, not filed twice.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import json
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from helpdesk.models import Ticket
@@ -26,11 +28,15 @@ from tests import factories
 from tests.faults.tcp_cut import Relayed
 from tests.sms_intake.conftest import SECRET, Phone
 
-TEXT = "PA 05443 cong thoat nuoc bi vo"
+pytestmark = pytest.mark.usefixtures("committed_reference_data")
+
+REPORT_MARKED_FILED = b"""UPDATE "sms_intake_inboundsms" SET "outcome" = 'filed'"""
+CLAIM = b'UPDATE "sms_intake_inboundsms" SET "handling_since"'
+FILING_COMMIT = {"statement": b"COMMIT\x00", "following": b'INSERT INTO "helpdesk_ticket"'}
 
 
-def _post(client: Client, number: str) -> Any:
-    body = {"id": "gw-broken-1", "from": number, "text": TEXT}
+def _post(client: Client, number: str, text: str, gateway_id: str) -> Any:
+    body = {"id": gateway_id, "from": number, "text": text}
     return client.post(
         "/sms/inbound/",
         data=json.dumps(body),
@@ -39,43 +45,108 @@ def _post(client: Client, number: str) -> Any:
     )
 
 
-@pytest.mark.usefixtures("committed_reference_data")
-def test_a_resend_after_a_broken_off_filing_files_once_and_answers_once(
+def _break_the_filing(relayed: Relayed) -> None:
+    """The next filing's COMMIT reaches the database, its answer does not,
+    and the database refuses connections from then on."""
+    relayed.relay.cut_done.clear()
+    relayed.relay.cut_after_next(
+        FILING_COMMIT["statement"], then_refuse=True, following=FILING_COMMIT["following"]
+    )
+
+
+def _assert_503(response: Any, code: str) -> None:
+    assert response.status_code == 503, response.content[:300]
+    assert response.json() == {"error": code}
+    assert int(response["Retry-After"]) >= 1
+
+
+def _time_passes(gateway_id: str) -> None:
+    """As if RESUME_AFTER had passed since the handling began (the clock, the
+    one thing moved)."""
+    sms = InboundSms.objects.get(gateway_id=gateway_id)
+    InboundSms.objects.filter(pk=sms.pk).update(handling_since=sms.handling_since - RESUME_AFTER)
+
+
+def test_a_resend_takes_over_a_broken_off_filing_once_and_answers_once(
     relayed: Relayed, client: Client, phone: Phone
 ) -> None:
     number = factories.next_phone()
-    # The filing's COMMIT, not the record's, which commits first.
-    relayed.relay.cut_after_next(
-        b"COMMIT\x00", then_refuse=True, following=b'INSERT INTO "helpdesk_ticket"'
-    )
+    text = "PA 05443 cong thoat nuoc bi vo"
+    _break_the_filing(relayed)
 
-    broken = _post(client, number)
+    broken = _post(client, number, text, "gw-broken-1")
 
     assert relayed.relay.cut_done.is_set(), "no filing's COMMIT went through the relay"
-    assert broken.status_code == 503, broken.content[:300]
-    assert broken.json() == {"error": "save_unconfirmed"}
-    assert broken["Retry-After"] == "15"
-    relayed.direct()
+    _assert_503(broken, "save_unconfirmed")
+    relayed.relay.restore()
     (sms,) = InboundSms.objects.filter(gateway_id="gw-broken-1")
     assert sms.outcome == InboundSms.Outcome.RECEIVED
     assert phone.texts(sms.phone) == []
 
-    # The gateway's quick resend, while a first handling could still be running:
-    # ignored.
-    again = _post(client, number)
-    assert again.status_code == 200
-    assert again.json()["status"] == "duplicate"
-    assert Ticket.objects.filter(reporter__phone=sms.phone).count() <= 1
+    # The gateway's quick resend, while a handling could still be running:
+    # not taken as done (a 200 would make the gateway drop the message).
+    _assert_503(_post(client, number, text, "gw-broken-1"), "sms_being_handled")
 
-    # Later: handled again, as if the clock had moved on (the one thing moved).
-    InboundSms.objects.filter(pk=sms.pk).update(received_at=sms.received_at - RESUME_AFTER)
-    resumed = _post(client, number)
+    # Later, a resend claims the handling, and the database goes away right
+    # after the claim: the claim holds, so a resend right after it does not run
+    # a second handling beside one that may still be running.
+    _time_passes("gw-broken-1")
+    relayed.relay.cut_done.clear()
+    relayed.relay.cut_after_next(CLAIM, then_refuse=True)
+    assert _post(client, number, text, "gw-broken-1").status_code == 503
+    assert relayed.relay.cut_done.is_set(), "no claim went through the relay"
+    relayed.relay.restore()
+    # What a server does at the next request (Django's close_old_connections,
+    # which the test client leaves out): drop the connection the cut broke.
+    connection.close()
+    _assert_503(_post(client, number, text, "gw-broken-1"), "sms_being_handled")
+
+    _time_passes("gw-broken-1")
+    resumed = _post(client, number, text, "gw-broken-1")
     assert resumed.status_code == 200, resumed.content[:300]
-    assert resumed.json()["status"] == "filed"
     (ticket,) = Ticket.objects.filter(reporter__phone=sms.phone)
-    assert resumed.json()["case"] == ticket.number
+    assert resumed.json() == {"status": "filed", "case": ticket.number}
     sms.refresh_from_db()
-    assert sms.outcome == InboundSms.Outcome.FILED
-    assert sms.ticket_id == ticket.pk
+    assert (sms.outcome, sms.ticket_id) == (InboundSms.Outcome.FILED, ticket.pk)
     (answer,) = phone.texts(sms.phone)
     assert ticket.number in answer
+    # Handled: a resend from now on is a plain duplicate.
+    assert _post(client, number, text, "gw-broken-1").json() == {
+        "status": "duplicate",
+        "case": ticket.number,
+    }
+
+
+def test_an_answer_to_the_commune_question_taken_over_files_the_report_it_answered(
+    relayed: Relayed, client: Client, phone: Phone
+) -> None:
+    """The report is filed by the answer's handling; taken over after that
+    filing may have been saved, it must go on with the same report, which is
+    no longer waiting for its commune."""
+    number = factories.next_phone()
+    asked = _post(client, number, "HOI lam sao dang ky khai sinh cho con", "gw-ask-1")
+    assert asked.json() == {"status": "asked_commune", "case": None}
+    # The report is filed and marked filed; the database goes away before the
+    # answer's own row says what it answered.
+    relayed.relay.cut_after_next(REPORT_MARKED_FILED, then_refuse=True)
+
+    assert _post(client, number, "Xa Dai Tu", "gw-answer-1").status_code == 503
+    assert relayed.relay.cut_done.is_set(), "the report was not marked filed through the relay"
+    relayed.relay.restore()
+    connection.close()  # as in the test above
+    assert InboundSms.objects.get(gateway_id="gw-ask-1").outcome == InboundSms.Outcome.FILED
+    _time_passes("gw-answer-1")
+    resumed = _post(client, number, "Xa Dai Tu", "gw-answer-1")
+
+    assert resumed.status_code == 200, resumed.content[:300]
+    question = InboundSms.objects.get(gateway_id="gw-ask-1")
+    (ticket,) = Ticket.objects.filter(reporter__phone=question.phone)
+    assert resumed.json() == {"status": "filed", "case": ticket.number}
+    assert ticket.description == "lam sao dang ky khai sinh cho con"
+    assert ticket.commune is not None
+    assert ticket.commune.code == "05830"
+    question.refresh_from_db()
+    assert (question.outcome, question.ticket_id) == (InboundSms.Outcome.FILED, ticket.pk)
+    answer = InboundSms.objects.get(gateway_id="gw-answer-1")
+    assert (answer.answers_id, answer.ticket_id) == (question.pk, ticket.pk)
+    assert ticket.number in phone.texts(question.phone)[-1]
