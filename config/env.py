@@ -73,6 +73,24 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_ints(name: str, default: tuple[int, ...]) -> tuple[int, ...] | None:
+    """Return as many positive integers as ``default`` has, comma-separated, or
+    None for ``off``; anything else is an error."""
+    value = _raw(name)
+    if value is None:
+        return default
+    if value.lower() == "off":
+        return None
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) != len(default) or not all(part.isdigit() and int(part) > 0 for part in parts):
+        example = ",".join(str(number) for number in default)
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value!r} must be {len(default)} positive "
+            f"integers separated by commas (e.g. {example}), or off."
+        )
+    return tuple(int(part) for part in parts)
+
+
 def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     """Return one of the allowed words; anything else is an error."""
     value = env_str(name, default)

@@ -16,7 +16,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
+from config.env import env_bool, env_choice, env_int, env_ints, env_list, env_rate, env_str
 from config.media_settings import media_origins, media_storage_settings
 
 # Lets admin classes and querysets be written ModelAdmin[Model] at run time.
@@ -191,6 +191,10 @@ REDIS_URL = env_str(
 )
 # "memory" only works inside one process; it is chosen explicitly, never as
 # a silent fallback when Redis is unreachable.
+# The garbage collector's thresholds in the WebSocket (ASGI) processes, which
+# hold every open socket's objects; config/asgi.py says why not Python's
+# (700, 10, 10), which "off" keeps.
+WS_GC_THRESHOLDS = env_ints("XADESK_WS_GC_THRESHOLDS", (10_000, 10, 10))
 CHANNEL_LAYER_BACKEND = env_choice("CHANNEL_LAYER", "redis", ("redis", "redis-pubsub", "memory"))
 # Past one Redis: the channel layer spreads channels and groups over several
 # servers by a consistent hash of their names (channels-redis "sharding"), so

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
+from config.env import env_bool, env_choice, env_int, env_ints, env_list, env_rate, env_str
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VAR = "XADESK_TEST_ENV_VALUE"
@@ -131,6 +131,23 @@ def test_env_list_splits_and_drops_blanks(monkeypatch: pytest.MonkeyPatch) -> No
     assert env_list(VAR, ["x"]) == ["x"]
 
 
+def test_env_ints_reads_a_fixed_count_of_positive_integers_or_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert env_ints(VAR, (700, 10, 10)) == (700, 10, 10)
+    monkeypatch.setenv(VAR, "10000, 10,20")
+    assert env_ints(VAR, (700, 10, 10)) == (10000, 10, 20)
+    monkeypatch.setenv(VAR, "OFF")
+    assert env_ints(VAR, (700, 10, 10)) is None
+
+
+@pytest.mark.parametrize("raw", ["10000,10", "10000,10,10,10", "0,10,10", "-1,10,10", "a,b,c"])
+def test_env_ints_rejects_anything_else(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    monkeypatch.setenv(VAR, raw)
+    with pytest.raises(ImproperlyConfigured, match=f"{VAR}=.*3 positive integers"):
+        env_ints(VAR, (700, 10, 10))
+
+
 # ---- production settings at start-up ------------------------------------------
 
 SETUP_DJANGO = (
@@ -157,6 +174,27 @@ def start_django(**env: str) -> subprocess.CompletedProcess[str]:
         timeout=60,
         check=False,
     )
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(None, "(10000, 10, 10)"), ("off", "(700, 10, 10)")])
+def test_the_websocket_processes_take_their_gc_thresholds_from_the_environment(
+    raw: str | None, expected: str
+) -> None:
+    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "TZ") if key in os.environ}
+    env["DJANGO_SECRET_KEY"] = "subprocess-test-secret"
+    if raw is not None:
+        env["XADESK_WS_GC_THRESHOLDS"] = raw
+    result = subprocess.run(
+        [sys.executable, "-c", "import gc, config.asgi; print(gc.get_threshold())"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
 
 
 def test_settings_start_with_secret_key() -> None:
@@ -232,7 +270,7 @@ def test_env_rate_rejects_anything_else(monkeypatch: pytest.MonkeyPatch, raw: st
 
 ENV_READERS = {
     "config/settings.py": re.compile(
-        r"\benv_(?:str|bool|int|list|choice|rate)\(\s*\"([A-Z0-9_]+)\""
+        r"\benv_(?:str|bool|int|ints|list|choice|rate)\(\s*\"([A-Z0-9_]+)\""
     ),
     # _bounded: an env_int with an upper bound.
     "config/media_settings.py": re.compile(
