@@ -82,7 +82,8 @@ def env_ints(name: str, default: tuple[int, ...]) -> tuple[int, ...] | None:
     if value.lower() == "off":
         return None
     parts = [part.strip() for part in value.split(",")]
-    if len(parts) != len(default) or not all(part.isdigit() and int(part) > 0 for part in parts):
+    numbers = all(part.isascii() and part.isdigit() and int(part) > 0 for part in parts)
+    if len(parts) != len(default) or not numbers:
         example = ",".join(str(number) for number in default)
         raise ImproperlyConfigured(
             f"Environment variable {name}={value!r} must be {len(default)} positive "

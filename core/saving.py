@@ -28,9 +28,12 @@ the same id can be given to another transaction, whose commit
 ``pg_xact_status`` would then report. "aborted" is sure either way: an id
 whose COMMIT was durable is never given out again. So a change names one row
 it inserted (``saving_witness``: the case's timeline event, or the audit
-entry), and "committed" is believed only if that row is there; without one,
-only from the same server run (``pg_postmaster_start_time``), which misses a
-crash the server recovers from in place.
+entry; neither is ever updated), its writer's id (``xmin``) is read just
+before the COMMIT, and "committed" is believed only if that row is there
+with that writer: a row the id's new owner wrote under a reused primary key
+does not pass. Without one, "committed" is believed only from the same server
+run (``pg_postmaster_start_time``), which misses a crash the server recovers
+from in place.
 """
 
 from __future__ import annotations
@@ -61,6 +64,11 @@ _CONNECT_TIMEOUT_S = 2
 _POLL_S = 0.05
 
 
+# A row by (table, primary key column, value), and with its writer's id.
+Row = tuple[str, str, int | str]
+Witness = tuple[Row, str]
+
+
 class Saving:
     """How far a change's transaction got (``atomic_saving``).
 
@@ -69,14 +77,24 @@ class Saving:
     (helpdesk/attachments.py ``files_undo``).
     """
 
-    __slots__ = ("at_commit", "commit_work", "committed", "server_started", "witness", "xact_id")
+    __slots__ = (
+        "at_commit",
+        "candidates",
+        "commit_work",
+        "committed",
+        "server_started",
+        "witness",
+        "xact_id",
+    )
 
     def __init__(self) -> None:
         self.at_commit = False
         self.xact_id: str | None = None
         self.server_started: datetime | None = None
-        # (table, primary key column, value) of a row the transaction inserted.
-        self.witness: tuple[str, str, object] | None = None
+        # Rows the body inserted, first ones first: (table, primary key column, value).
+        self.candidates: list[Row] = []
+        # The first of them still there at the COMMIT, and its writer's id.
+        self.witness: Witness | None = None
         # What the transaction queued for its commit (transaction.on_commit).
         self.commit_work: list[Callable[[], object]] = []
         # Set by the first on-commit callback: the COMMIT was answered, so an
@@ -91,14 +109,18 @@ class Saving:
 _current: ContextVar[Saving | None] = ContextVar("saving", default=None)
 
 
+# A few, in case the first was inside a savepoint that rolled back.
+_CANDIDATES = 3
+
+
 def saving_witness(row: Model) -> None:
-    """Name ``row``, just inserted, as the proof that the change running now
-    was saved (the module's docstring says why); the first one counts. Nothing
-    outside an atomic_saving block."""
+    """Name ``row``, just inserted and never updated, as proof that the change
+    running now was saved (the module's docstring says why); the first one
+    still there at the COMMIT counts. Nothing outside an atomic_saving block."""
     saving = _current.get()
-    if saving is not None and saving.witness is None:
+    if saving is not None and len(saving.candidates) < _CANDIDATES:
         meta = row._meta
-        saving.witness = (meta.db_table, str(meta.pk.column), row.pk)
+        saving.candidates.append((meta.db_table, str(meta.pk.column), row.pk))
 
 
 @contextmanager
@@ -119,13 +141,7 @@ def atomic_saving(saving: Saving | None = None) -> Iterator[None]:
                 transaction.on_commit(saving._answered)
             yield
             if outermost:
-                with connection.cursor() as cursor:
-                    # One round trip per change. None: the body wrote nothing,
-                    # so its COMMIT cannot save anything either.
-                    cursor.execute(
-                        "SELECT pg_current_xact_id_if_assigned()::text, pg_postmaster_start_time()"
-                    )
-                    saving.xact_id, saving.server_started = cursor.fetchone()
+                _before_commit(saving)
                 # Django's queue of the transaction's on-commit work, entries of
                 # (savepoints, callback, robust): the list its own
                 # captureOnCommitCallbacks reads. It is dropped when the COMMIT fails.
@@ -162,8 +178,40 @@ def atomic_saving(saving: Saving | None = None) -> Iterator[None]:
             _current.reset(token)
 
 
+def _before_commit(saving: Saving) -> None:
+    """The transaction's id, the server run, and the witness with its writer:
+    one round trip per change (more only when the first candidate row was
+    rolled back with its savepoint). A None id: the body wrote nothing, so its
+    COMMIT cannot save anything either."""
+    first = saving.candidates[0] if saving.candidates else None
+    others = saving.candidates[1:]
+    writer = "NULL" if first is None else f"({_writer_sql(first)})"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_current_xact_id_if_assigned()::text, pg_postmaster_start_time(), " + writer,
+            [] if first is None else [first[2]],
+        )
+        saving.xact_id, saving.server_started, xmin = cursor.fetchone()
+        if xmin is not None and first is not None:
+            saving.witness = (first, xmin)
+            return
+        for row in others:
+            cursor.execute(_writer_sql(row), [row[2]])
+            found = cursor.fetchone()
+            if found is not None:
+                saving.witness = (row, found[0])
+                return
+
+
+def _writer_sql(row: Row) -> str:
+    quote = connection.ops.quote_name
+    table, column, _value = row
+    # Names from a model's _meta, quoted; the value goes as a parameter.
+    return f"SELECT xmin::text FROM {quote(table)} WHERE {quote(column)} = %s"  # noqa: S608
+
+
 def xact_outcome(
-    xact_id: str, *, started: datetime | None, witness: tuple[str, str, object] | None = None
+    xact_id: str, *, started: datetime | None, witness: Witness | None = None
 ) -> str | None:
     """'committed' or 'aborted'; else, once OUTCOME_WAIT_S has passed, 'in
     progress', 'restarted' (no witness, and the server is not the run that
@@ -187,7 +235,8 @@ def xact_outcome(
                         )
                         status, now_started = cursor.fetchone()
                         if status == "committed" and witness is not None:
-                            cursor.execute(_exists_sql(witness), [witness[2]])
+                            (row, xmin) = witness
+                            cursor.execute(_witnessed_sql(row), [row[2], xmin])
                             if not cursor.fetchone()[0]:
                                 status = "aborted"
                 finally:
@@ -203,11 +252,8 @@ def xact_outcome(
         time.sleep(_POLL_S)
 
 
-def _exists_sql(witness: tuple[str, str, object]) -> str:
-    quote = connection.ops.quote_name
-    table, column, _value = witness
-    # Names from a model's _meta, quoted; the value goes as a parameter.
-    return f"SELECT EXISTS (SELECT 1 FROM {quote(table)} WHERE {quote(column)} = %s)"  # noqa: S608
+def _witnessed_sql(row: Row) -> str:
+    return f"SELECT EXISTS ({_writer_sql(row)} AND xmin = %s::xid)"
 
 
 def _run_commit_work(work: list[Callable[[], object]]) -> None:

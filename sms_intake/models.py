@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -46,7 +47,9 @@ class InboundSms(models.Model):
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     # When its current handling began: the first at arrival, a later one when a
     # resend takes over a handling that broke off (sms_intake/services.py).
-    handling_since = models.DateTimeField(_("handled since"), default=timezone.now)
+    # Set by the database when not given, so code that predates the column
+    # (a rolling deploy) can still insert.
+    handling_since = models.DateTimeField(_("handled since"), db_default=Now())
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, blank=True)
     outcome = models.CharField(
         _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.RECEIVED

@@ -77,12 +77,15 @@ class SmsBeingHandled(Unavailable):
 def _take_over(sms: InboundSms, *, now: datetime) -> bool:
     """Claim a broken-off handling for this resend; False if none to claim.
 
-    One conditional UPDATE, so of two resends racing, one takes it over."""
+    One conditional UPDATE, so of two resends racing, one takes it over; a
+    handling still running past it is fenced off by ``_settle``."""
     claimed = InboundSms.objects.filter(
         pk=sms.pk,
         outcome=InboundSms.Outcome.RECEIVED,
         handling_since__lte=now - RESUME_AFTER,
     ).update(handling_since=now)
+    if claimed == 1:
+        sms.handling_since = now
     return claimed == 1
 
 
@@ -138,10 +141,18 @@ def _sender(phone: str) -> User:
     return user
 
 
+class HandlingTakenOver(Exception):
+    """This handling ran past RESUME_AFTER and a resend took the message over:
+    it stops here, writing and answering nothing more."""
+
+
 def _settle(sms: InboundSms, **fields: object) -> None:
     for name, value in fields.items():
         setattr(sms, name, value)
-    sms.save(update_fields=list(fields))
+    # Only while this handling still holds the message (_take_over).
+    held = InboundSms.objects.filter(pk=sms.pk, handling_since=sms.handling_since)
+    if held.update(**fields) != 1:
+        raise HandlingTakenOver()
 
 
 def _file(*, sms: InboundSms, user: User, commune: AdminUnit) -> Answer:
@@ -223,7 +234,12 @@ def _answer_question(*, sms: InboundSms, user: User, parsed: Parsed, now: dateti
         _settle(sms, kind=sms.kind, answers=waiting, outcome=InboundSms.Outcome.HELPED)
         return answer_ask_commune(language=user.language, again=True)
     _settle(sms, kind=sms.kind, answers=waiting)
-    answer = _file(sms=waiting, user=user, commune=match.commune)
+    if waiting.outcome == InboundSms.Outcome.FILED and waiting.ticket is not None:
+        # Taken over after the report was filed (by this answer's first try,
+        # or a later answer's): its case, not a second filing.
+        answer = answer_filed(ticket=waiting.ticket, language=user.language)
+    else:
+        answer = _file(sms=waiting, user=user, commune=match.commune)
     _settle(sms, outcome=waiting.outcome, ticket=waiting.ticket)
     return answer
 
@@ -300,6 +316,9 @@ def sms_receive(
             logger.info("SMS from %s is a resend; ignored", phone_mask(phone))
             return received
         if not _take_over(sms, now=now):
+            sms.refresh_from_db(fields=["outcome", "handling_since", "ticket"])
+            if sms.outcome != InboundSms.Outcome.RECEIVED:
+                return received  # handled in the meantime
             # Being handled by another request: keep it and try again, or it
             # is lost if that handling breaks off.
             left = sms.handling_since + RESUME_AFTER - now
@@ -321,12 +340,21 @@ def sms_receive(
             _settle(sms, outcome=InboundSms.Outcome.LIMITED)
             logger.info("SMS from %s dropped: too many from this number", phone_mask(phone))
             return received
+    try:
+        _handle(sms=sms, phone=phone, text=text, now=now)
+    except HandlingTakenOver:
+        logger.warning("SMS %s: taken over by a resend while still handled; stopped", sms.pk)
+        return Received(sms=sms, duplicate=True)
+    return received
+
+
+def _handle(*, sms: InboundSms, phone: str, text: str, now: datetime) -> None:
     user = _sender(phone)
     parsed = sms_parse(text)
     _settle(sms, sender=user, kind=_KINDS.get(parsed.kind, ""))
     if not user.is_active:
         _settle(sms, outcome=InboundSms.Outcome.REFUSED)
-        return received
+        return
     if parsed.kind in (Kind.EMPTY, Kind.TOO_LONG):
         _settle(sms, kind=InboundSms.Kind.UNREADABLE, outcome=InboundSms.Outcome.HELPED)
         answer = answer_how_to(language=user.language, too_long=parsed.kind == Kind.TOO_LONG)
@@ -342,4 +370,3 @@ def sms_receive(
         # An answer about no case goes on the bill as a login code does.
         answer = replace(answer, province_id=sms_province_id(user_id=user.pk))
     answer_send(phone=phone, answer=answer)
-    return received

@@ -141,7 +141,9 @@ def test_env_ints_reads_a_fixed_count_of_positive_integers_or_off(
     assert env_ints(VAR, (700, 10, 10)) is None
 
 
-@pytest.mark.parametrize("raw", ["10000,10", "10000,10,10,10", "0,10,10", "-1,10,10", "a,b,c"])
+@pytest.mark.parametrize(
+    "raw", ["10000,10", "10000,10,10,10", "0,10,10", "-1,10,10", "a,b,c", "10²,10,10"]
+)
 def test_env_ints_rejects_anything_else(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
     monkeypatch.setenv(VAR, raw)
     with pytest.raises(ImproperlyConfigured, match=f"{VAR}=.*3 positive integers"):

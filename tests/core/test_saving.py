@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from django.db import OperationalError, connection, transaction
+from django.db import DataError, OperationalError, connection, transaction
 
 from audit.models import AuditAction, AuditEntry
 from audit.services import audit_record
@@ -34,21 +34,44 @@ def test_a_committed_transaction_is_committed_only_on_the_same_server_run() -> N
     assert xact_outcome(xact_id, started=started - timedelta(seconds=1)) == "restarted"
 
 
-def test_with_a_witness_committed_means_its_row_is_there() -> None:
+def test_with_a_witness_committed_means_its_row_is_there_with_its_writer() -> None:
     """A change names a row it inserted (an audit entry here, a timeline event
-    for case changes): "committed" is believed when that row exists, whatever
-    the server run, and not when it is missing (the id went to another
-    transaction, after a crash the server recovered from in place)."""
+    for case changes): "committed" is believed when that row is there, written
+    by this transaction, whatever the server run; not when it is missing, nor
+    when another transaction wrote it (the id and the primary key both given
+    out again after a crash the server recovered from in place)."""
     saving = Saving()
     with atomic_saving(saving):
         entry = audit_record(action=AuditAction.CASE_ACCEPT, actor=None, ip=None)
-    assert saving.witness == (AuditEntry._meta.db_table, "id", entry.pk)
+    assert saving.witness is not None
+    row, writer = saving.witness
+    assert row == (AuditEntry._meta.db_table, "id", entry.pk)
     assert saving.xact_id is not None
     assert saving.server_started is not None
     earlier = saving.server_started - timedelta(seconds=1)
     assert xact_outcome(saving.xact_id, started=earlier, witness=saving.witness) == "committed"
-    missing = (AuditEntry._meta.db_table, "id", -1)
-    assert xact_outcome(saving.xact_id, started=saving.server_started, witness=missing) == "aborted"
+    started = saving.server_started
+    missing = ((AuditEntry._meta.db_table, "id", -1), writer)
+    assert xact_outcome(saving.xact_id, started=started, witness=missing) == "aborted"
+    someone_else = (row, str(int(writer) + 1))
+    assert xact_outcome(saving.xact_id, started=started, witness=someone_else) == "aborted"
+
+
+def test_a_witness_rolled_back_with_its_savepoint_gives_way_to_the_next() -> None:
+    def undone() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            audit_record(action=AuditAction.CASE_ACCEPT, actor=None, ip=None)
+            cursor.execute("SELECT 1/0")
+
+    saving = Saving()
+    with atomic_saving(saving):
+        with pytest.raises(DataError):
+            undone()
+        kept = audit_record(action=AuditAction.CASE_START, actor=None, ip=None)
+    assert saving.witness is not None
+    assert saving.witness[0] == (AuditEntry._meta.db_table, "id", kept.pk)
+    assert saving.xact_id is not None
+    assert xact_outcome(saving.xact_id, started=None, witness=saving.witness) == "committed"
 
 
 def test_a_rolled_back_transaction_is_aborted_whatever_the_server_run() -> None:

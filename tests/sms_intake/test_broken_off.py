@@ -22,8 +22,9 @@ from django.db import connection
 from django.test import Client
 
 from helpdesk.models import Ticket
+from sms_intake import services
 from sms_intake.models import InboundSms
-from sms_intake.services import RESUME_AFTER
+from sms_intake.services import RESUME_AFTER, HandlingTakenOver
 from tests import factories
 from tests.faults.tcp_cut import Relayed
 from tests.sms_intake.conftest import SECRET, Phone
@@ -80,6 +81,7 @@ def test_a_resend_takes_over_a_broken_off_filing_once_and_answers_once(
     _assert_503(broken, "save_unconfirmed")
     relayed.relay.restore()
     (sms,) = InboundSms.objects.filter(gateway_id="gw-broken-1")
+    first_handling = InboundSms.objects.get(pk=sms.pk)  # what it held, kept for the end
     assert sms.outcome == InboundSms.Outcome.RECEIVED
     assert phone.texts(sms.phone) == []
 
@@ -110,6 +112,12 @@ def test_a_resend_takes_over_a_broken_off_filing_once_and_answers_once(
     assert (sms.outcome, sms.ticket_id) == (InboundSms.Outcome.FILED, ticket.pk)
     (answer,) = phone.texts(sms.phone)
     assert ticket.number in answer
+    # Had the first handling still been running, it could write nothing more:
+    # the take-over fenced it off.
+    with pytest.raises(HandlingTakenOver):
+        services._settle(first_handling, outcome=InboundSms.Outcome.REFUSED)
+    sms.refresh_from_db()
+    assert sms.outcome == InboundSms.Outcome.FILED
     # Handled: a resend from now on is a plain duplicate.
     assert _post(client, number, text, "gw-broken-1").json() == {
         "status": "duplicate",
