@@ -30,9 +30,11 @@ whose COMMIT was durable is never given out again. So a change names one row
 it inserted (``saving_witness``: the case's timeline event, or the audit
 entry; neither is ever updated), its writer's id (``xmin``) is read just
 before the COMMIT, and "committed" is believed only if that row is there
-with that writer: a row the id's new owner wrote under a reused primary key
-does not pass. Without one, "committed" is believed only from the same server
-run (``pg_postmaster_start_time``), which misses a crash the server recovers
+with that writer. Not covered: the id's new owner inserting into the same
+table under the same primary key, which needs the crash to have lost the
+sequence's step as well (PostgreSQL logs a sequence 32 values ahead).
+Without a witness, "committed" is believed only from the same server run
+(``pg_postmaster_start_time``), which misses a crash the server recovers
 from in place.
 """
 

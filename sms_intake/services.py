@@ -142,17 +142,22 @@ def _sender(phone: str) -> User:
 
 
 class HandlingTakenOver(Exception):
-    """This handling ran past RESUME_AFTER and a resend took the message over:
-    it stops here, writing and answering nothing more."""
+    """The message changed under this handling: it ran past RESUME_AFTER and a
+    resend took it over, or another message settled it. It stops here and
+    answers nothing; what it already did (a case filed under the message's
+    key, a reply posted, a scam check recorded) stays."""
 
 
 def _settle(sms: InboundSms, **fields: object) -> None:
-    for name, value in fields.items():
-        setattr(sms, name, value)
-    # Only while this handling still holds the message (_take_over).
-    held = InboundSms.objects.filter(pk=sms.pk, handling_since=sms.handling_since)
+    # Only while this handling still holds the message (_take_over) and no one
+    # else settled it since this handling read it (a report another answer filed).
+    held = InboundSms.objects.filter(
+        pk=sms.pk, handling_since=sms.handling_since, outcome=sms.outcome
+    )
     if held.update(**fields) != 1:
         raise HandlingTakenOver()
+    for name, value in fields.items():
+        setattr(sms, name, value)
 
 
 def _file(*, sms: InboundSms, user: User, commune: AdminUnit) -> Answer:
@@ -193,13 +198,12 @@ def _new_case(*, sms: InboundSms, user: User, parsed: Parsed) -> Answer:
     if not description:
         _settle(sms, kind=sms.kind, outcome=InboundSms.Outcome.HELPED)
         return answer_how_to(language=user.language)
-    sms.description = description
     if commune is None and not unknown_code:
         commune = commune_last_used(user)
     if commune is None:
         _settle(sms, description=description, outcome=InboundSms.Outcome.ASKED_COMMUNE)
         return answer_ask_commune(language=user.language, again=unknown_code)
-    sms.save(update_fields=["description"])
+    _settle(sms, description=description)
     return _file(sms=sms, user=user, commune=commune)
 
 
@@ -311,6 +315,7 @@ def sms_receive(
     now = now or timezone.now()
     received = _record(gateway_id=gateway_id, phone=phone, text=text, now=now)
     sms = received.sms
+    taken_over = received.duplicate
     if received.duplicate:
         if sms.outcome != InboundSms.Outcome.RECEIVED:
             logger.info("SMS from %s is a resend; ignored", phone_mask(phone))
@@ -327,25 +332,31 @@ def sms_receive(
         # whether the case was saved): handled again, already counted.
         logger.warning("SMS %s from %s: handled again after a break", sms.pk, phone_mask(phone))
         received = Received(sms=sms)
-    else:
-        try:
-            rate_limits_take(
-                charges=(Charge(action="sms_in", cost=1, error=SmsFlood),),
-                person_id=None,
-                ip=None,
-                phone=phone,
-            )
-        except SmsFlood:
-            # No case and no answer: a flood costs the commune nothing.
-            _settle(sms, outcome=InboundSms.Outcome.LIMITED)
-            logger.info("SMS from %s dropped: too many from this number", phone_mask(phone))
-            return received
     try:
+        # A handling taken over was counted by the first.
+        if not taken_over and _flooded(sms, phone=phone):
+            return received
         _handle(sms=sms, phone=phone, text=text, now=now)
     except HandlingTakenOver:
         logger.warning("SMS %s: taken over by a resend while still handled; stopped", sms.pk)
         return Received(sms=sms, duplicate=True)
     return received
+
+
+def _flooded(sms: InboundSms, *, phone: str) -> bool:
+    try:
+        rate_limits_take(
+            charges=(Charge(action="sms_in", cost=1, error=SmsFlood),),
+            person_id=None,
+            ip=None,
+            phone=phone,
+        )
+    except SmsFlood:
+        # No case and no answer: a flood costs the commune nothing.
+        _settle(sms, outcome=InboundSms.Outcome.LIMITED)
+        logger.info("SMS from %s dropped: too many from this number", phone_mask(phone))
+        return True
+    return False
 
 
 def _handle(*, sms: InboundSms, phone: str, text: str, now: datetime) -> None:

@@ -158,3 +158,22 @@ def test_an_answer_to_the_commune_question_taken_over_files_the_report_it_answer
     answer = InboundSms.objects.get(gateway_id="gw-answer-1")
     assert (answer.answers_id, answer.ticket_id) == (question.pk, ticket.pk)
     assert ticket.number in phone.texts(question.phone)[-1]
+
+
+def test_a_report_settled_by_another_answer_is_not_settled_again(
+    client: Client, phone: Phone
+) -> None:
+    """Two answers to one commune question handled at once both read the report
+    as waiting; the one that files it second must not overwrite it (say, as
+    refused when its commune differs): it stops instead."""
+    number = factories.next_phone()
+    _post(client, number, "HOI lam sao dang ky khai sinh cho con", "gw-ask-2")
+    first_read = InboundSms.objects.get(gateway_id="gw-ask-2")
+    second_read = InboundSms.objects.get(gateway_id="gw-ask-2")
+    assert first_read.outcome == InboundSms.Outcome.ASKED_COMMUNE
+    services._settle(first_read, outcome=InboundSms.Outcome.FILED)
+
+    with pytest.raises(HandlingTakenOver):
+        services._settle(second_read, outcome=InboundSms.Outcome.REFUSED)
+    assert InboundSms.objects.get(gateway_id="gw-ask-2").outcome == InboundSms.Outcome.FILED
+    assert second_read.outcome == InboundSms.Outcome.ASKED_COMMUNE  # nothing claimed unwritten
