@@ -31,11 +31,12 @@ application = ProtocolTypeRouter(
 
 # Each open socket keeps ~100 tracked objects alive for as long as it stays
 # open, so the full (oldest generation) collection, which walks all of them,
-# grows with the sockets. With Python's thresholds (700, 10, 10) it ran 12-14
-# times per process while 10,000 sockets connected, 330-380 ms each, ~2.2-2.6 s
-# in all; with (10000, 10, 10) it ran 0-1 times, and the younger collections
-# took at most 70-120 ms (bench/ws_fanout.py --sockets 10000 --workers 2, with
-# a gc.callbacks probe; README "Scaling"). Cyclic garbage waits a little longer
-# to be freed: a young collection comes every 10,000 new objects, not 700.
+# grows with the sockets. With Python's thresholds (700, 10, 10) it ran 11-14
+# times per process while 10,000 sockets connected, 327-381 ms each, ~2.2-2.6 s
+# in all; with (10000, 10, 10) it ran 0-1 times (396 ms, once), and the
+# younger collections took at most 70-117 ms (bench/ws_fanout.py --sockets
+# 10000 --workers 2, with a gc.callbacks probe; README "Scaling"). Cyclic
+# garbage waits a little longer to be freed: a young collection comes every
+# 10,000 new objects, not 700.
 if settings.WS_GC_THRESHOLDS is not None:
     gc.set_threshold(*settings.WS_GC_THRESHOLDS)
