@@ -158,7 +158,8 @@ if DATABASE_REPLICA_ENABLED:
     DATABASES["replica"]["OPTIONS"] = {
         **DATABASES["default"]["OPTIONS"],
         "connect_timeout": env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 1, minimum=1),
-        **DATABASES["replica"]["OPTIONS"],
+        # dj-database-url gives OPTIONS only for a URL that has some.
+        **DATABASES["replica"].get("OPTIONS", {}),
     }
 DATABASE_ROUTERS = ["core.db_routing.ReplicaRouter"]
 # After a person's own write their reads stay on the primary this long, so they

@@ -205,6 +205,19 @@ def test_settings_start_with_secret_key() -> None:
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        # What make run exports (scripts/serve.sh): no options of its own.
+        "postgis://xadesk:xadesk@127.0.0.1:55433/xadesk",
+        "postgis://xadesk:xadesk@127.0.0.1:55433/xadesk?sslmode=disable",
+    ],
+)
+def test_settings_start_with_a_replica_url(url: str) -> None:
+    result = start_django(DJANGO_SECRET_KEY="subprocess-test-secret", DATABASE_REPLICA_URL=url)
+    assert result.returncode == 0, result.stderr
+
+
 def test_settings_start_in_debug_without_secret_key() -> None:
     result = start_django(DJANGO_DEBUG="true")
     assert result.returncode == 0, result.stderr
