@@ -143,9 +143,11 @@ class TcpCut:
                     # The server reads the COMMIT (if delivered), then the end of
                     # its stream (FIN, not a reset, so nothing it has received is
                     # lost); the client's end closes with no answer relayed to it.
+                    # Marked done first: the client may see its connection
+                    # gone, answer, and be asked whether the cut came, at once.
+                    self.cut_done.set()
                     client.shutdown(socket.SHUT_RDWR)
                     server.shutdown(socket.SHUT_WR)
-                    self.cut_done.set()
                     return
         self._end(client, server)
 
