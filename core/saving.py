@@ -42,10 +42,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
+from typing import Any
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Model
@@ -97,8 +98,9 @@ class Saving:
         self.candidates: list[Row] = []
         # The first of them still there at the COMMIT, and its writer's id.
         self.witness: Witness | None = None
-        # What the transaction queued for its commit (transaction.on_commit).
-        self.commit_work: list[Callable[[], object]] = []
+        # What the transaction queued for its commit (transaction.on_commit),
+        # as Django's own entries: (savepoints, callback, robust).
+        self.commit_work: list[Any] = []
         # Set by the first on-commit callback: the COMMIT was answered, so an
         # error after it is a later callback's, not a lost answer.
         self.committed = False
@@ -144,11 +146,10 @@ def atomic_saving(saving: Saving | None = None) -> Iterator[None]:
             yield
             if outermost:
                 _before_commit(saving)
-                # Django's queue of the transaction's on-commit work, entries of
-                # (savepoints, callback, robust): the list its own
-                # captureOnCommitCallbacks reads. It is dropped when the COMMIT fails.
+                # Django's queue of the transaction's on-commit work, the list its
+                # own captureOnCommitCallbacks reads. It is dropped when the COMMIT fails.
                 saving.commit_work = [
-                    entry[1] for entry in connection.run_on_commit if entry[1] != saving._answered
+                    entry for entry in connection.run_on_commit if entry[1] != saving._answered
                 ]
                 saving.at_commit = saving.xact_id is not None
     except (OperationalError, InterfaceError) as exc:
@@ -174,7 +175,9 @@ def atomic_saving(saving: Saving | None = None) -> Iterator[None]:
             saving.xact_id,
             exc,
         )
-        _run_commit_work(saving.commit_work)
+        # Run as Django would have after the answer: robust ones logged if they fail.
+        connection.run_on_commit = saving.commit_work
+        connection.run_and_clear_commit_hooks()
     finally:
         if token is not None:
             _current.reset(token)
@@ -256,13 +259,3 @@ def xact_outcome(
 
 def _witnessed_sql(row: Row) -> str:
     return f"SELECT EXISTS ({_writer_sql(row)} AND xmin = %s::xid)"
-
-
-def _run_commit_work(work: list[Callable[[], object]]) -> None:
-    # Each as Django runs a robust on-commit callback (every one the app
-    # registers is): a failure is logged, and the change it follows stays saved.
-    for func in work:
-        try:
-            func()
-        except Exception:
-            logger.exception("On-commit work after a lost COMMIT answer failed: %r", func)

@@ -9,8 +9,10 @@ import math
 
 import av
 from django.contrib.gis.db.models.functions import PointOnSurface
+from django.test import Client
 from PIL import Image
 
+from accounts.auth import api_token_create
 from accounts.models import Role, RoleAssignment, User
 from geo.models import AdminUnit, Boundary
 from helpdesk.filing import CaseDraft, Submission, case_submit, service_get_active
@@ -185,3 +187,8 @@ def case_file(
         lat=lat,
         lon=lon,
     ).ticket
+
+
+def token_client(user: User) -> Client:
+    """A test client that calls the API as ``user``, with a bearer key as an app does."""
+    return Client(headers={"authorization": f"Bearer {api_token_create(user=user)}"})

@@ -158,8 +158,9 @@ SETUP_DJANGO = (
 )
 
 
-def start_django(**env: str) -> subprocess.CompletedProcess[str]:
-    """Import config.settings in a fresh interpreter with only `env` set.
+def start_django(code: str = SETUP_DJANGO, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` (by default: import config.settings) in a fresh interpreter
+    with only `env` set.
 
     sys.executable is the project's .venv interpreter when pytest runs from it.
     """
@@ -168,7 +169,7 @@ def start_django(**env: str) -> subprocess.CompletedProcess[str]:
     }
     clean_env.update(env)
     return subprocess.run(  # noqa: S603 - fixed interpreter and code
-        [sys.executable, "-c", SETUP_DJANGO],
+        [sys.executable, "-c", code],
         cwd=REPO_ROOT,
         env=clean_env,
         capture_output=True,
@@ -182,19 +183,10 @@ def start_django(**env: str) -> subprocess.CompletedProcess[str]:
 def test_the_websocket_processes_take_their_gc_thresholds_from_the_environment(
     raw: str | None, expected: str
 ) -> None:
-    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "TZ") if key in os.environ}
-    env["DJANGO_SECRET_KEY"] = "subprocess-test-secret"
+    env = {"DJANGO_SECRET_KEY": "subprocess-test-secret"}
     if raw is not None:
         env["XADESK_WS_GC_THRESHOLDS"] = raw
-    result = subprocess.run(
-        [sys.executable, "-c", "import gc, config.asgi; print(gc.get_threshold())"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = start_django("import gc, config.asgi; print(gc.get_threshold())", **env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == expected
 

@@ -28,7 +28,6 @@ from django.db import InterfaceError, OperationalError
 from django.test import Client
 from pytest_django import Settings as SettingsWrapper
 
-from accounts.auth import api_token_create
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.filing import CaseDraft, case_submit
@@ -58,11 +57,6 @@ def _saved(description: str) -> Ticket | None:
     return None
 
 
-def _api(personas: Personas) -> Client:
-    token = api_token_create(user=personas.resident)
-    return Client(headers={"authorization": f"Bearer {token}"})
-
-
 def _post(client: Client, commune: AdminUnit, description: str, key: str) -> Any:
     lat, lon = factories.point_inside(commune)
     photo = SimpleUploadedFile("photo.jpg", factories.jpeg(color="blue"), content_type="image/jpeg")
@@ -87,7 +81,7 @@ def _photo_files_exist(ticket: Ticket) -> bool:
 def test_a_filing_saved_without_its_answer_is_told_it_is_saved(
     personas: Personas, commune_a: AdminUnit, relayed: Relayed
 ) -> None:
-    client = _api(personas)
+    client = factories.token_client(personas.resident)
     description = "Ổ gà trước chợ, lần gửi mất trả lời"
     key = str(uuid.uuid4())
     relayed.relay.cut_after_next(b"COMMIT\x00")
@@ -116,7 +110,7 @@ def test_a_filing_whose_commit_was_lost_on_its_way_is_undone(
 ) -> None:
     """The server never got the COMMIT and rolled back: PostgreSQL says so, so
     the answer is the usual one, and nothing of it is left or counted."""
-    client = _api(personas)
+    client = factories.token_client(personas.resident)
     description = "Ổ gà trước chợ, COMMIT không tới nơi"
     before = set(storage_files(storage=default_storage, prefix=PHOTOS))
     relayed.relay.cut_after_next(b"COMMIT\x00", delivered=False)
@@ -140,7 +134,7 @@ def test_a_filing_whose_outcome_cannot_be_asked_says_so_and_keeps_everything(
     """The database is gone right after the COMMIT: the app cannot tell. It
     must not say "nothing was saved" (the person would file it twice), nor
     delete what a saved case names, nor give the count back."""
-    client = _api(personas)
+    client = factories.token_client(personas.resident)
     description = "Ổ gà trước chợ, máy chủ mất ngay sau COMMIT"
     key = str(uuid.uuid4())
     relayed.relay.cut_after_next(b"COMMIT\x00", then_refuse=True)

@@ -21,14 +21,13 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django import Settings
 
-from accounts.auth import api_token_create
 from config.media_settings import media_storage_settings
 from core.media_outage import media_outage
 from geo.models import AdminUnit
 from helpdesk.models import Attachment, PhotoJob, Ticket
 from helpdesk.photo_jobs import MAX_ATTEMPTS, MEDIA_RETRY, lease, photo_jobs_process
 from tests.conftest import Personas
-from tests.factories import jpeg, point_inside, voice_note
+from tests.factories import jpeg, point_inside, token_client, voice_note
 from tests.notifications.live import free_port
 from tests.s3_server import Bucket, silent_endpoint
 
@@ -72,11 +71,6 @@ def _outage(kind: str, bucket: Bucket, settings: Settings) -> Iterator[None]:
     _point_at(settings, bucket.endpoint)
 
 
-def _api(personas: Personas) -> Client:
-    token = api_token_create(user=personas.resident)
-    return Client(headers={"authorization": f"Bearer {token}"})
-
-
 def _fields(commune: AdminUnit, **extra: Any) -> dict[str, Any]:
     lat, lon = point_inside(commune)
     photo = SimpleUploadedFile("photo.jpg", jpeg(), content_type="image/jpeg")
@@ -97,7 +91,7 @@ def _assert_media_503(response: Any, *, json: bool) -> None:
 def test_an_api_filing_meets_a_bucket_outage_with_a_503_and_files_once_when_it_is_back(
     quick_bucket: Bucket, settings: Settings, personas: Personas, commune_a: AdminUnit, kind: str
 ) -> None:
-    client = _api(personas)
+    client = token_client(personas.resident)
     key = {"Idempotency-Key": f"outage-{kind}-0001"}
     with _outage(kind, quick_bucket, settings):
         refused = client.post("/api/v1/reports/cases", _fields(commune_a), headers=key)
@@ -148,7 +142,7 @@ def test_a_filing_refused_by_a_bucket_outage_uses_none_of_the_allowance(
     """Nothing was filed, so the resident who sends again once the bucket is
     back is not refused as if they had (core/rate_limits.py, rate_limits_charged)."""
     settings.RATE_LIMITS = {"filing.person": (1, 3600), "photo.person": (1, 3600)}
-    client = _api(personas)
+    client = token_client(personas.resident)
     with _outage(kind, quick_bucket, settings):
         _assert_media_503(client.post("/api/v1/reports/cases", _fields(commune_a)), json=True)
     filed = client.post("/api/v1/reports/cases", _fields(commune_a))
@@ -163,7 +157,7 @@ def test_a_filing_refused_by_a_bucket_outage_uses_none_of_the_allowance(
 def test_a_reply_refused_by_a_bucket_outage_uses_none_of_the_allowance(
     quick_bucket: Bucket, settings: Settings, personas: Personas, commune_a: AdminUnit
 ) -> None:
-    client = _api(personas)
+    client = token_client(personas.resident)
     filed = client.post("/api/v1/reports/cases", _fields(commune_a))
     assert filed.status_code == 201, filed.content
     url = f"/api/v1/helpdesk/cases/{filed.json()['case']['number']}/reply"
@@ -182,7 +176,7 @@ def test_a_reply_refused_by_a_bucket_outage_uses_none_of_the_allowance(
 
 def _photo_to_approve(personas: Personas, commune: AdminUnit) -> tuple[Attachment, Client, str]:
     """A report's photo, an officer's client and the address that approves it."""
-    filed = _api(personas).post("/api/v1/reports/cases", _fields(commune))
+    filed = token_client(personas.resident).post("/api/v1/reports/cases", _fields(commune))
     assert filed.status_code == 201, filed.content
     photo = Attachment.objects.get()
     officer = Client()
@@ -240,7 +234,7 @@ def test_a_voice_note_meets_a_bucket_outage_with_a_503(
     lat, lon = point_inside(commune_a)
     voice = SimpleUploadedFile("voice.webm", voice_note(kind="webm"))
     with _outage("stopped", quick_bucket, settings):
-        refused = _api(personas).post(
+        refused = token_client(personas.resident).post(
             "/api/v1/reports/cases",
             {"service": "water_supply", "lat": lat, "lon": lon, "voice": voice},
         )
@@ -266,7 +260,7 @@ def _photo_filed_for_the_worker(
     settings: Settings, personas: Personas, commune_a: AdminUnit
 ) -> Attachment:
     settings.PHOTO_PROCESSING = "worker"
-    filed = _api(personas).post("/api/v1/reports/cases", _fields(commune_a))
+    filed = token_client(personas.resident).post("/api/v1/reports/cases", _fields(commune_a))
     assert filed.status_code == 201, filed.content
     return Attachment.objects.get()
 
@@ -413,7 +407,7 @@ def test_no_acl_is_sent_with_object_acl_none(
     monkeypatch.setenv("XADESK_S3_OBJECT_ACL", "none")
     settings.STORAGES = {**settings.STORAGES, "default": media_storage_settings("s3")}
     sent = _acl_headers_sent()
-    filed = _api(personas).post("/api/v1/reports/cases", _fields(commune_a))
+    filed = token_client(personas.resident).post("/api/v1/reports/cases", _fields(commune_a))
     assert filed.status_code == 201, filed.content
     photo = Attachment.objects.get()
     attachment_approve_public(attachment=photo, by=personas.officer_a)
@@ -435,7 +429,7 @@ def test_per_object_acls_are_sent_by_default(
     from helpdesk.attachments import attachment_approve_public
 
     sent = _acl_headers_sent()
-    filed = _api(personas).post("/api/v1/reports/cases", _fields(commune_a))
+    filed = token_client(personas.resident).post("/api/v1/reports/cases", _fields(commune_a))
     assert filed.status_code == 201, filed.content
     attachment_approve_public(attachment=Attachment.objects.get(), by=personas.officer_a)
     assert sent == ["private", "private", "public-read", "public-read"]
