@@ -44,7 +44,7 @@ _ALWAYS = {
         "nothing was saved: send it again after the Retry-After header's seconds. "
         "`save_unconfirmed`: the connection broke during the save and it may have "
         "been saved; send it again with the same Idempotency-Key, which gives back "
-        "a saved case instead of saving it twice."
+        "a saved case or message instead of saving it twice."
     ),
 }
 _WITH_LOGIN = {401: "Not logged in: send a bearer token or the session cookie."}

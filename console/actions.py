@@ -83,6 +83,7 @@ ACTIONS: dict[str, Action] = {
                 photos=[p.read() for p in d["photos"]],
                 voice=d["voice"].read() if d.get("voice") else None,
                 ip=ip,
+                idempotency_key=d["idempotency_key"] or None,
             ),
         ),
         Action(
@@ -97,6 +98,7 @@ ACTIONS: dict[str, Action] = {
                 internal=True,
                 photos=[p.read() for p in d["photos"]],
                 ip=ip,
+                idempotency_key=d["idempotency_key"] or None,
             ),
         ),
         Action(

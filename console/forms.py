@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from console.selectors import QueueChoices
+from helpdesk.idempotency_field import IdempotencyKeyField
 from helpdesk.models import CannedResponse, Department, Service, TicketStatus
 from helpdesk.replies import reply_compose
 from helpdesk.selectors import QueueFilter
@@ -150,6 +151,7 @@ class ReplyForm(forms.Form):
     )
     photos = MultiplePhotoField(label=_("Pictures"), required=False)
     voice = VoiceNoteField(label=_("Voice answer (up to 2 minutes)"))
+    idempotency_key = IdempotencyKeyField()
 
     def __init__(
         self,
@@ -188,6 +190,7 @@ class NoteForm(forms.Form):
         widget=forms.Textarea({"rows": 3}),
     )
     photos = MultiplePhotoField(label=_("Pictures"), required=False)
+    idempotency_key = IdempotencyKeyField()
 
 
 class DepartmentChoiceField(forms.ModelChoiceField[Department]):

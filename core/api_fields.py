@@ -142,3 +142,23 @@ def uploads_of(request: HttpRequest, name: str, files: list[Any] | None) -> list
             details={"fields": [{"field": name, "problem": "not a file"}]},
         )
     return list(files or [])
+
+
+# The header the filing and reply operations read (helpdesk/idempotency.py);
+# ninja reads it from the request, so the schema names it here.
+IDEMPOTENCY_KEY_HEADER: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "description": (
+                "A key the client makes once per submission (8 to 128 letters, digits, "
+                "'-' or '_') and sends again on every retry of it: a retry with the same "
+                "content gets the first answer back instead of saving it twice; other "
+                "content under a used key is refused with 409 `idempotency_key_reused`."
+            ),
+            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,128}$"},
+        }
+    ]
+}

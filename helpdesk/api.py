@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 
 from accounts.auth import person_auth
 from accounts.models import User
-from core.api_fields import CappedLimitOffset, JsonBody, uploads_of
+from core.api_fields import IDEMPOTENCY_KEY_HEADER, CappedLimitOffset, JsonBody, uploads_of
 from core.client_ip import client_ip
 from core.db_routing import replica_reads, replica_reads_from_here
 from core.pagination import COUNT_CAP
@@ -404,6 +404,7 @@ def transfer_case(request: HttpRequest, number: str, payload: TransferIn) -> Tic
 def _message(
     request: HttpRequest, number: str, body: str, photos: list[UploadedFile] | None, internal: bool
 ) -> TicketEvent:
+    # A retry with the same key gets the first message back, with the same 201.
     return lifecycle.ticket_reply(
         ticket=_ticket(request, number),
         by=_user(request),
@@ -412,10 +413,16 @@ def _message(
         photos=[photo.read() for photo in uploads_of(request, "photos", photos)],
         voice=voice_upload(request),
         ip=client_ip(request),
+        idempotency_key=request.headers.get("Idempotency-Key"),
     )
 
 
-@router.post("/cases/{number}/reply", response={201: EventOut}, auth=person_auth)
+@router.post(
+    "/cases/{number}/reply",
+    response={201: EventOut},
+    auth=person_auth,
+    openapi_extra=IDEMPOTENCY_KEY_HEADER,
+)
 def reply_case(
     request: HttpRequest,
     number: str,
@@ -429,7 +436,12 @@ def reply_case(
     return Status(201, _message(request, number, payload.body, photos, internal=False))
 
 
-@router.post("/cases/{number}/note", response={201: EventOut}, auth=person_auth)
+@router.post(
+    "/cases/{number}/note",
+    response={201: EventOut},
+    auth=person_auth,
+    openapi_extra=IDEMPOTENCY_KEY_HEADER,
+)
 def note_case(
     request: HttpRequest,
     number: str,

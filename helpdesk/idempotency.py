@@ -1,22 +1,25 @@
-"""Idempotency keys of filings: a retried submission returns the first case.
+"""Idempotency keys of filings and replies: a retried submission returns the first one.
 
 The key is the client's (a phone that lost its signal after sending retries
-with the same key); the content hash tells a retry from a different report
-sent by mistake under an old key.
+with the same key, an SMS gateway sending a message again); the content hash
+tells a retry from a different report or message sent by mistake under an old
+key. Filings and replies share one key space per person: a key used for one
+is refused for the other.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from helpdesk.filing_errors import IdempotencyKeyReused, InvalidIdempotencyKey
-from helpdesk.models import IdempotencyRecord, Ticket
+from helpdesk.models import IdempotencyRecord, Ticket, TicketEvent
 
 
 def content_hash(draft: Any) -> str:
@@ -27,6 +30,26 @@ def content_hash(draft: Any) -> str:
     body["voice"] = hashlib.sha256(voice).hexdigest() if voice else None
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class _ReplyContent:
+    ticket: str
+    body: str
+    internal: bool
+    photos: tuple[bytes, ...]
+    voice: bytes | None
+
+
+def reply_hash(
+    *, ticket: Ticket, body: str, internal: bool, photos: Sequence[bytes], voice: bytes | None
+) -> str:
+    """Hash a reply or note as ``content_hash`` hashes a filing; the case is part of it."""
+    return content_hash(
+        _ReplyContent(
+            ticket=ticket.number, body=body, internal=internal, photos=tuple(photos), voice=voice
+        )
+    )
 
 
 def key_check(key: str) -> None:
@@ -52,6 +75,37 @@ def ticket_for_key(*, user: User, key: str, request_hash: str) -> Ticket | None:
     return record.ticket
 
 
-def key_record(*, user: User, key: str, request_hash: str, ticket: Ticket) -> None:
-    """Remember the key (inside the filing's transaction: a racing twin collides here)."""
-    IdempotencyRecord.objects.create(user=user, key=key, request_hash=request_hash, ticket=ticket)
+def event_for_key(*, user: User, key: str, request_hash: str) -> TicketEvent | None:
+    """The reply or note first posted with this key, or None; a different content is a conflict."""
+    record = (
+        IdempotencyRecord.objects.select_related("ticket", "event")
+        .filter(user=user, key=key)
+        .first()
+    )
+    if record is None:
+        return None
+    if record.request_hash != request_hash or record.event is None:
+        # Nothing is lost: the first submission with this key was saved.
+        raise IdempotencyKeyReused(
+            _(
+                "This was already received on case %(number)s. "
+                "To send another message, write it again."
+            )
+            % {"number": record.ticket.number},
+            details={"number": record.ticket.number},
+        )
+    return record.event
+
+
+def key_record(
+    *,
+    user: User,
+    key: str,
+    request_hash: str,
+    ticket: Ticket,
+    event: TicketEvent | None = None,
+) -> None:
+    """Remember the key, inside the filing's or reply's transaction: a racing twin collides here."""
+    IdempotencyRecord.objects.create(
+        user=user, key=key, request_hash=request_hash, ticket=ticket, event=event
+    )

@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.files.storage import Storage, default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -26,7 +26,7 @@ from accounts.models import User
 from audit.models import AuditAction
 from core.rate_limits import Charge, rate_limits_charged
 from core.saving import Saving, atomic_saving
-from helpdesk import errors
+from helpdesk import errors, idempotency
 from helpdesk.attachments import (
     attachments_create,
     media_undo,
@@ -382,15 +382,28 @@ def ticket_reply(
     voice: bytes | None = None,
     ip: str | None = None,
     storage: Storage | None = None,
+    idempotency_key: str | None = None,
 ) -> TicketEvent:
     """Post a public reply (the resident sees it) or an internal note (officers only),
     with pictures if any (a screenshot, a photo of the place) and a voice note if
     any (an answer a resident who reads little can listen to).
 
     ``ip`` is the client's address for the per-IP abuse limits and, when staff
-    write, the audit trail; None if unknown."""
+    write, the audit trail; None if unknown. With ``idempotency_key`` a retry
+    of the same message (a phone that lost its signal, a form sent twice, the
+    SMS gateway sending again) gets the first one back: it is posted, counted
+    and told once."""
     if not body.strip() and not photos and not voice:
         raise errors.ReasonRequired()
+    request_hash = ""
+    if idempotency_key is not None:
+        idempotency.key_check(idempotency_key)
+        request_hash = idempotency.reply_hash(
+            ticket=ticket, body=body, internal=internal, photos=photos, voice=voice
+        )
+        first = idempotency.event_for_key(user=by, key=idempotency_key, request_hash=request_hash)
+        if first is not None:
+            return first
     scope = scope_for(user=by)
     # Refuse early, before spending time on photos; checked again under the lock.
     _require_conversation(scope=scope, ticket=Ticket.objects.get(pk=ticket.pk), internal=internal)
@@ -407,7 +420,7 @@ def ticket_reply(
         ),
         person_id=by.pk,
         ip=ip,
-    ):
+    ) as charge:
         storage = storage or default_storage
         processed = photos_process_all(photos=photos, storage=storage)
         recording: ProcessedVoice | None = None
@@ -429,6 +442,14 @@ def ticket_reply(
                     event=event,
                 )
                 voice_attachment_create(ticket=locked, voice=recording, uploaded_by=by, event=event)
+                if idempotency_key is not None:
+                    idempotency.key_record(
+                        user=by,
+                        key=idempotency_key,
+                        request_hash=request_hash,
+                        ticket=locked,
+                        event=event,
+                    )
                 locked.save(update_fields=["updated_at"])
                 if can_manage(scope=scope, ticket=locked):
                     # The resident's own words are on the timeline; officers' are
@@ -444,6 +465,17 @@ def ticket_reply(
                             "voice": recording is not None,
                         },
                     )
+        except IntegrityError:
+            # A retry with the same key won the race and committed first.
+            media_undo(saving, photos=processed, voice=recording, storage=storage)
+            if idempotency_key is not None:
+                first = idempotency.event_for_key(
+                    user=by, key=idempotency_key, request_hash=request_hash
+                )
+                if first is not None:
+                    charge.give_back()  # counted once, by the twin that saved it
+                    return first
+            raise
         except BaseException:
             media_undo(saving, photos=processed, voice=recording, storage=storage)
             raise

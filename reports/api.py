@@ -12,7 +12,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from accounts.auth import person_auth
 from accounts.models import User
-from core.api_fields import uploads_of
+from core.api_fields import IDEMPOTENCY_KEY_HEADER, uploads_of
 from core.client_ip import client_ip
 from core.db_routing import replica_reads
 from geo.map_view import map_view_parse
@@ -117,7 +117,12 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-@router.post("/cases", response={200: SubmittedOut, 201: SubmittedOut}, auth=person_auth)
+@router.post(
+    "/cases",
+    response={200: SubmittedOut, 201: SubmittedOut},
+    auth=person_auth,
+    openapi_extra=IDEMPOTENCY_KEY_HEADER,
+)
 def create_case(
     request: HttpRequest,
     payload: Form[CaseFormIn],

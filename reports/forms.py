@@ -7,7 +7,6 @@ these forms only turn text into numbers and keep what was typed for re-display.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms
@@ -19,17 +18,11 @@ from core.templatetags.icons import icon
 from geo.models import AdminUnit
 from geo.units import units_current
 from helpdesk.filing import CaseDraft
+from helpdesk.idempotency_field import IdempotencyKeyField, idempotency_key_new
 from helpdesk.models import ProxyFiling, Service, ServiceKind
 from helpdesk.names import service_name
 from helpdesk.proxy_filing import ProxyDetails
 from helpdesk.voice_field import VoiceNoteField
-
-KEY_PATTERN = "[A-Za-z0-9_-]{8,128}"
-
-
-def idempotency_key_new() -> str:
-    """A fresh submission key, put in the form when it is first shown."""
-    return uuid.uuid4().hex
 
 
 def provinces_choices() -> list[tuple[str, str]]:
@@ -175,6 +168,7 @@ class ReplyForm(forms.Form):
     )
     # For a resident who reads and writes little: say it instead.
     voice = VoiceNoteField(label=_("Or a voice note (up to 2 minutes)"))
+    idempotency_key = IdempotencyKeyField()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

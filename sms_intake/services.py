@@ -259,11 +259,13 @@ def _reply(*, sms: InboundSms, user: User, parsed: Parsed) -> Answer:
         _settle(sms, outcome=InboundSms.Outcome.HELPED, ticket=ticket)
         return answer_how_to(language=user.language)
     try:
-        ticket_reply(ticket=ticket, by=user, body=parsed.body)
+        # Under the SMS row's key: a handling taken over after this one saved
+        # the reply (or could not tell) finds it, rather than posting it twice.
+        ticket_reply(
+            ticket=ticket, by=user, body=parsed.body, idempotency_key=f"sms-inbound-{sms.pk}"
+        )
     except SaveUnconfirmed:
-        # Handled again on the gateway's resend; a reply has no key, so if this
-        # one was saved after all, the case shows the words twice (not lost).
-        raise
+        raise  # may be saved: the gateway's resend finds it by the same key
     except DomainError as exc:
         _settle(sms, outcome=InboundSms.Outcome.REFUSED, ticket=ticket)
         return answer_refused(

@@ -1,6 +1,6 @@
 """Who stands behind a case besides its reporter ("me too" supporters, and the
 resident a digital-technology team member filed for), and the idempotency keys
-that make a retried filing return the first case."""
+that make a retried filing or reply return the first one."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.models.tickets import Ticket
+from helpdesk.models.tickets import Ticket, TicketEvent
 
 
 class CaseSupport(models.Model):
@@ -72,11 +72,13 @@ class ProxyFiling(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The first filing made with a client's Idempotency-Key (helpdesk/filing.py).
+    """The first filing or reply made with a client's Idempotency-Key
+    (helpdesk/filing.py, helpdesk/lifecycle.py ``ticket_reply``).
 
     A phone that lost its signal after sending retries with the same key; the
-    same content gets the original case back, different content a conflict.
-    Every channel files through the same service, so one key space per person.
+    same content gets the original case (or message) back, different content a
+    conflict. Every channel files and replies through the same services, so
+    one key space per person.
     """
 
     user = models.ForeignKey(
@@ -85,6 +87,10 @@ class IdempotencyRecord(models.Model):
     key = models.CharField(_("idempotency key"), max_length=128)
     request_hash = models.CharField(max_length=64)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    # The reply or note made with the key; None for a filing (the case is the answer).
+    event = models.ForeignKey(
+        TicketEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

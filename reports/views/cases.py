@@ -223,6 +223,7 @@ ACTIONS: dict[str, tuple[type[forms.Form], Run, Promise]] = {
             body=d["body"],
             voice=d["voice"].read() if d.get("voice") else None,
             ip=ip,
+            idempotency_key=d["idempotency_key"] or None,
         ),
         _("Your message was sent."),
     ),

@@ -177,3 +177,37 @@ def test_a_report_settled_by_another_answer_is_not_settled_again(
         services._settle(second_read, outcome=InboundSms.Outcome.REFUSED)
     assert InboundSms.objects.get(gateway_id="gw-ask-2").outcome == InboundSms.Outcome.FILED
     assert second_read.outcome == InboundSms.Outcome.ASKED_COMMUNE  # nothing claimed unwritten
+
+
+def test_a_reply_by_sms_taken_over_after_it_was_saved_is_posted_once(
+    relayed: Relayed, client: Client, phone: Phone
+) -> None:
+    """The reply's COMMIT reaches the database and its answer does not: the
+    resend that takes the handling over finds the reply under the message's
+    key instead of posting the words a second time."""
+    number = factories.next_phone()
+    resident = factories.user_create(phone=number)
+    ticket = factories.case_file(reporter=resident, commune=factories.commune_get(code="05443"))
+    text = f"{ticket.number} den van chua sang"
+    relayed.relay.cut_done.clear()
+    relayed.relay.cut_after_next(
+        b"COMMIT\x00", then_refuse=True, following=b'INSERT INTO "helpdesk_ticketevent"'
+    )
+
+    broken = _post(client, number, text, "gw-reply-1")
+
+    assert relayed.relay.cut_done.is_set(), "no reply's COMMIT went through the relay"
+    _assert_503(broken, "save_unconfirmed")
+    relayed.relay.restore()
+    connection.close()  # as in the tests above
+    replies = ticket.events.filter(kind="reply")
+    assert list(replies.values_list("body", flat=True)) == ["den van chua sang"]  # it was saved
+    _time_passes("gw-reply-1")
+
+    resumed = _post(client, number, text, "gw-reply-1")
+
+    assert resumed.status_code == 200, resumed.content[:300]
+    assert resumed.json() == {"status": "replied", "case": ticket.number}
+    assert list(replies.values_list("body", flat=True)) == ["den van chua sang"]
+    (answer,) = phone.texts(number)
+    assert ticket.number in answer
