@@ -14,7 +14,7 @@ constraint, and the loser's transaction rolls back, so only one case exists.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.gis.geos import Point
@@ -194,6 +194,7 @@ def case_submit(
     ip: str | None = None,
     client_id: int | None = None,
     storage: Storage | None = None,
+    keep_beside: Callable[[Ticket], object] | None = None,
 ) -> Submission:
     """File a report or help request; return the new case, or the original on a retry.
 
@@ -202,6 +203,9 @@ def case_submit(
     ``client_id`` names a client application that files for many people under
     one account (an Open311 API key): its per-client limits replace the
     account's per-person ones, which are sized for one person's hand.
+    ``keep_beside`` writes what a channel keeps of the new case (Open311's
+    client record) in the case's own transaction, so that the two are saved
+    or undone together, files and count included; it is not called on a replay.
     """
     storage = storage or default_storage
     request_hash = idempotency.content_hash(draft)
@@ -276,6 +280,8 @@ def case_submit(
                     idempotency.key_record(
                         user=reporter, key=idempotency_key, request_hash=request_hash, ticket=ticket
                     )
+                if keep_beside is not None:
+                    keep_beside(ticket)
         except IntegrityError:
             # A retry with the same key won the race and committed first.
             media_undo(saving, photos=processed, voice=voice, storage=storage)

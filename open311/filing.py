@@ -5,7 +5,7 @@ the jurisdiction, the questions, the contact fields), then calls
 helpdesk.filing.case_submit like every other channel: routing, the SLA clock,
 photos through the photo pipeline, idempotency, the per-key abuse limit and
 the notifications are the case core's. The case and its ClientFiling commit
-together.
+together, in the case core's transaction.
 
 Retries. Open311 has no idempotency header; XaDesk's ``Idempotency-Key`` is
 honoured when a client sends it. Without it, a request that names its
@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
-from core.saving import atomic_saving
 from geo.models import AdminUnit
 from geo.selectors import commune_at_point
 from helpdesk import idempotency
@@ -142,26 +141,29 @@ def request_submit(
         photos=tuple(form.photos),
     )
     key = _idempotency_key(header=idempotency_key, device_id=form.device_id, draft=draft)
-    # The case and the client's record of it commit together; a lost COMMIT
-    # answer is settled as for any filing (core/saving.py).
-    with atomic_saving():
-        submission = case_submit(
-            reporter=client.account, draft=draft, idempotency_key=key, client_id=client.pk
-        )
-        filing, _created = ClientFiling.objects.get_or_create(
-            ticket=submission.ticket,
-            defaults={
-                "client": client,
-                "email": form.email,
-                "phone": form.phone,
-                "first_name": form.first_name,
-                "last_name": form.last_name,
-                "device_id": form.device_id,
-                "account_id": form.account_id,
-                "media_url": form.media_url,
-                "attributes": answers.values,
-            },
-        )
+    record = {
+        "client": client,
+        "email": form.email,
+        "phone": form.phone,
+        "first_name": form.first_name,
+        "last_name": form.last_name,
+        "device_id": form.device_id,
+        "account_id": form.account_id,
+        "media_url": form.media_url,
+        "attributes": answers.values,
+    }
+    # The client's record of the case is written in the case's own transaction
+    # (keep_beside): if that is not saved, its photos and count are undone
+    # with it, as for any filing (core/saving.py).
+    submission = case_submit(
+        reporter=client.account,
+        draft=draft,
+        idempotency_key=key,
+        client_id=client.pk,
+        keep_beside=lambda ticket: ClientFiling.objects.create(ticket=ticket, **record),
+    )
+    # A replay's record was saved with its case.
+    filing, _created = ClientFiling.objects.get_or_create(ticket=submission.ticket, defaults=record)
     return Filed(
         ticket=submission.ticket,
         token=filing.token,

@@ -33,6 +33,8 @@ from helpdesk import lifecycle
 from helpdesk.filing import CaseDraft, case_submit
 from helpdesk.models import Attachment, Ticket
 from helpdesk.photo_sweep import storage_files
+from open311.keys import client_issue
+from open311.models import ClientFiling
 from tests import factories
 from tests.conftest import Personas
 from tests.faults.tcp_cut import Relayed
@@ -204,3 +206,38 @@ def test_a_filing_cut_before_its_commit_deletes_its_photos(
     relayed.direct()
     assert not Ticket.objects.filter(description=description).exists()
     assert set(storage_files(storage=default_storage, prefix=PHOTOS)) == before
+
+
+@pytest.mark.usefixtures("committed_reference_data")
+def test_an_open311_request_whose_commit_was_lost_leaves_nothing(
+    commune_a: AdminUnit, relayed: Relayed, settings: SettingsWrapper
+) -> None:
+    """Open311 keeps a client record beside the case, written in the case's own
+    transaction: when that COMMIT is lost on its way, the photos go and the
+    application's count is given back, as for any filing."""
+    settings.RATE_LIMITS = {"filing.client": (1, 3600)}
+    issued = client_issue(name="City app", account=factories.user_create())
+    description = "Den duong hong, COMMIT khong toi noi"
+    before = set(storage_files(storage=default_storage, prefix=PHOTOS))
+
+    def post() -> Any:
+        lat, lon = factories.point_inside(commune_a)
+        photo = SimpleUploadedFile("p.jpg", factories.jpeg(color="blue"), content_type="image/jpeg")
+        fields = {"api_key": issued.key, "service_code": "road_damage", "lat": lat, "long": lon}
+        return Client().post(
+            "/open311/v2/requests.json", {**fields, "description": description, "media": photo}
+        )
+
+    relayed.relay.cut_after_next(b"COMMIT\x00", delivered=False)
+    refused = post()
+
+    assert relayed.relay.cut_done.is_set(), "no COMMIT went through the relay"
+    assert refused.status_code == 503, refused.content[:500]
+    relayed.direct()
+    assert not Ticket.objects.filter(description=description).exists()
+    assert not ClientFiling.objects.exists()
+    assert set(storage_files(storage=default_storage, prefix=PHOTOS)) == before
+    # Nothing was saved, so nothing was counted: the same request files now.
+    filed = post()
+    assert filed.status_code == 201, filed.content[:500]
+    assert ClientFiling.objects.get().ticket.description == description
