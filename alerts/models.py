@@ -61,6 +61,11 @@ class Alert(models.Model):
         related_name="+",
     )
     published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    # The publishing form's key and a hash of what it held (helpdesk/idempotency.py):
+    # "Publish" pressed twice, or the form sent again after a lost answer, sends
+    # the alert to thousands once. Empty when published without a key.
+    submission_key = models.CharField(max_length=128, blank=True, default="")
+    submission_hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("alert")
@@ -70,6 +75,11 @@ class Alert(models.Model):
             models.CheckConstraint(
                 condition=Q(commune__isnull=False) | Q(villages=[]),
                 name="alert_villages_need_a_commune",
+            ),
+            models.UniqueConstraint(
+                fields=["author", "submission_key"],
+                condition=~Q(submission_key=""),
+                name="alert_published_once",
             ),
         ]
         indexes = [

@@ -19,16 +19,19 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from alerts.errors import AlertAreaOutOfScope, AlertNotFound, HouseholdNotFound, InvalidAlert
 from alerts.models import Alert, Category, Relay, RelayHousehold, RelayTold
 from alerts.selectors import alert_areas_q, alert_recipients, alerts_current_for, households_in
+from core.saving import atomic_saving
 from core.sms import sms_segments
 from geo.models import AdminUnit
 from geo.units import units_current
+from helpdesk import idempotency
+from helpdesk.filing_errors import IdempotencyKeyReused
 from helpdesk.permissions import Scope
 from notifications.services import Message, fanout_queue
 
@@ -110,39 +113,85 @@ def alert_link(alert: Alert) -> str:
     return reverse("alerts:public", kwargs={"code": unit.code}) + f"#alert-{alert.pk}"
 
 
+def _published_with(*, author: User, key: str, request_hash: str) -> Alert | None:
+    """The alert this author published with ``key``, or None; other content is a conflict."""
+    alert = Alert.objects.filter(author=author, submission_key=key).first()
+    if alert is None:
+        return None
+    if alert.submission_hash != request_hash:
+        when = formats.date_format(timezone.localtime(alert.published_at), "H:i d/m/Y")
+        raise IdempotencyKeyReused(
+            _(
+                "This alert was already published at %(time)s. "
+                "To send another one, open a new alert form."
+            )
+            % {"time": when},
+            details={"alert": alert.pk},
+        )
+    return alert
+
+
 def publish_alert(
-    *, author: User, scope: Scope, draft: AlertDraft, now: datetime | None = None
+    *,
+    author: User,
+    scope: Scope,
+    draft: AlertDraft,
+    now: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Alert:
-    """Write the alert and queue it for everyone in its area; return at once."""
+    """Write the alert and queue it for everyone in its area; return at once.
+
+    With ``idempotency_key`` (the form's), the same draft sent again returns
+    the alert it published, which is sent to everyone once."""
+    request_hash = ""
+    if idempotency_key is not None:
+        idempotency.key_check(idempotency_key)
+        request_hash = idempotency.content_hash(draft)
+        first = _published_with(author=author, key=idempotency_key, request_hash=request_hash)
+        if first is not None:
+            return first
     now = now or timezone.now()
     short, long, villages = _clean(draft, now)
     province, commune = _area(scope, draft)
     disaster = draft.category == Category.DISASTER
-    with transaction.atomic():
-        alert = Alert.objects.create(
-            category=draft.category,
-            province=province,
-            commune=commune,
-            villages=villages,
-            short_text=short,
-            long_text=long,
-            expires_at=draft.expires_at,
-            author=author,
-            published_at=now,
-        )
-        fanout_queue(
-            recipients=alert_recipients(alert=alert),
-            message=Message(
-                # The SMS copy is the title alone: the text the officer fitted to one SMS.
-                texts={"vi": (short, "")},
-                dedupe_key=alert.dedupe_key,
-                link=alert_link(alert),
-                essential=disaster,
-                urgent=disaster,
-                province_id=province.pk,
-            ),
-            now=now,
-        )
+    try:
+        # A lost answer to the COMMIT is asked about rather than called "not
+        # saved" (core/saving.py): an officer told "nothing was saved" publishes again.
+        with atomic_saving():
+            alert = Alert.objects.create(
+                category=draft.category,
+                province=province,
+                commune=commune,
+                villages=villages,
+                short_text=short,
+                long_text=long,
+                expires_at=draft.expires_at,
+                author=author,
+                published_at=now,
+                submission_key=idempotency_key or "",
+                submission_hash=request_hash,
+            )
+            fanout_queue(
+                recipients=alert_recipients(alert=alert),
+                message=Message(
+                    # The SMS copy is the title alone: the text the officer fitted to one SMS.
+                    texts={"vi": (short, "")},
+                    dedupe_key=alert.dedupe_key,
+                    link=alert_link(alert),
+                    essential=disaster,
+                    urgent=disaster,
+                    province_id=province.pk,
+                ),
+                now=now,
+            )
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        # A twin sent with the same key committed first.
+        first = _published_with(author=author, key=idempotency_key, request_hash=request_hash)
+        if first is None:
+            raise
+        return first
     return alert
 
 

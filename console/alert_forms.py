@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from alerts.models import Category
 from alerts.selectors import AreaChoice
 from alerts.services import AlertDraft
+from helpdesk.idempotency_field import IdempotencyKeyField
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -39,6 +40,8 @@ class AlertForm(forms.Form):
     expires_at = forms.DateTimeField(
         label=_("Expires at"), widget=DateTimeInput(format="%Y-%m-%dT%H:%M")
     )
+    # "Publish" pressed twice sends the alert to the area once.
+    idempotency_key = IdempotencyKeyField()
 
     def __init__(self, *args: Any, areas: list[AreaChoice], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

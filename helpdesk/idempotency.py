@@ -25,7 +25,7 @@ from helpdesk.models import IdempotencyRecord, Ticket, TicketEvent
 def content_hash(draft: Any) -> str:
     """Hash what the filer sent (a dataclass), photos and voice by their bytes, in a stable form."""
     body = asdict(draft)
-    body["photos"] = [hashlib.sha256(photo).hexdigest() for photo in draft.photos]
+    body["photos"] = [hashlib.sha256(photo).hexdigest() for photo in getattr(draft, "photos", ())]
     voice = getattr(draft, "voice", None)
     body["voice"] = hashlib.sha256(voice).hexdigest() if voice else None
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)

@@ -63,7 +63,12 @@ def alert_new(request: HttpRequest, scope: Scope) -> HttpResponse:
         form = AlertForm(request.POST, areas=areas)
         if form.is_valid():
             try:
-                publish_alert(author=officer(request), scope=scope, draft=form.draft())
+                publish_alert(
+                    author=officer(request),
+                    scope=scope,
+                    draft=form.draft(),
+                    idempotency_key=form.cleaned_data["idempotency_key"] or None,
+                )
             except DomainError as exc:
                 field = exc.details.get("field")
                 form.add_error(field if field in form.fields else None, str(exc.message))
