@@ -106,13 +106,23 @@ def _jurisdiction_check(form: RequestIn, province: AdminUnit | None) -> None:
         raise OutsideJurisdiction()
 
 
-def _idempotency_key(*, header: str | None, device_id: str, draft: CaseDraft) -> str | None:
+def _idempotency_key(
+    *, client: ClientApplication, header: str | None, device_id: str, draft: CaseDraft
+) -> str | None:
+    """The case core's key for this request, one key space per application.
+
+    Keys are per account, and several applications may file under one
+    operator's account: without the application in the key, one app's retry
+    (or a guessed key) would get another's case back, and its client token.
+    """
     if header:
-        return header
-    if not device_id:
+        idempotency.key_check(header)  # refused as the case core refuses it
+        seed = f"{client.pk}\nheader\n{header}"
+    elif device_id:
+        seed = f"{client.pk}\ndevice\n{device_id}\n{idempotency.content_hash(draft)}"
+    else:
         return None
-    content = idempotency.content_hash(draft)
-    return "o311-" + hashlib.sha256(f"{device_id}\n{content}".encode()).hexdigest()
+    return "o311-" + hashlib.sha256(seed.encode()).hexdigest()
 
 
 def request_submit(
@@ -140,7 +150,9 @@ def request_submit(
         address_text=form.address_string,
         photos=tuple(form.photos),
     )
-    key = _idempotency_key(header=idempotency_key, device_id=form.device_id, draft=draft)
+    key = _idempotency_key(
+        client=client, header=idempotency_key, device_id=form.device_id, draft=draft
+    )
     record = {
         "client": client,
         "email": form.email,

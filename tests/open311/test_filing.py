@@ -62,3 +62,24 @@ def test_the_idempotency_key_header_is_honoured(
     assert changed.json()[0]["code"] == 409
     assert file_request(app, commune_a, headers={"Idempotency-Key": "bad key!"}).status_code == 400
     assert Ticket.objects.count() == 1
+
+
+def test_two_applications_of_one_operator_never_share_a_key(
+    app: App, personas: Personas, commune_a: AdminUnit
+) -> None:
+    """Keys are per account, and an operator may run several applications:
+    the same header key from another of its applications files its own case
+    and never gets the first one's case or client token back."""
+    other = client_issue(name="Other app, same operator", account=app.operator)
+    second = App(other.client, other.key, app.operator)
+    headers = {"Idempotency-Key": "open311-shared-0001"}
+    first = file_request(app, commune_a, headers=headers)
+    theirs = file_request(second, commune_a, headers=headers)
+    assert (first.status_code, theirs.status_code) == (201, 201)
+    assert theirs.json()[0]["token"] != first.json()[0]["token"]
+    assert Ticket.objects.count() == 2
+    # Each application's own retry still gets its own case back.
+    assert file_request(second, commune_a, headers=headers).json() == theirs.json()
+    assert file_request(app, commune_a, device_id="phone-9").status_code == 201
+    assert file_request(second, commune_a, device_id="phone-9").status_code == 201
+    assert Ticket.objects.count() == 4
