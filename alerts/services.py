@@ -26,7 +26,7 @@ from accounts.models import User
 from alerts.errors import AlertAreaOutOfScope, AlertNotFound, HouseholdNotFound, InvalidAlert
 from alerts.models import Alert, Category, Relay, RelayHousehold, RelayTold
 from alerts.selectors import alert_areas_q, alert_recipients, alerts_current_for, households_in
-from core.saving import atomic_saving
+from core.saving import atomic_saving, saving_witness
 from core.sms import sms_segments
 from geo.models import AdminUnit
 from geo.units import units_current
@@ -171,6 +171,7 @@ def publish_alert(
                 submission_key=idempotency_key or "",
                 submission_hash=request_hash,
             )
+            saving_witness(alert)  # never updated: it tells a saved COMMIT from a reused id
             fanout_queue(
                 recipients=alert_recipients(alert=alert),
                 message=Message(

@@ -144,8 +144,13 @@ def uploads_of(request: HttpRequest, name: str, files: list[Any] | None) -> list
     return list(files or [])
 
 
-# The header the filing and reply operations read (helpdesk/idempotency.py);
-# ninja reads it from the request, so the schema names it here.
+# What a submission key may be: ASCII letters, digits, '-' and '_', 8 to 128 of
+# them. helpdesk/idempotency.py key_check refuses anything else (422).
+IDEMPOTENCY_KEY_PATTERN = "[A-Za-z0-9_-]{8,128}"
+
+# The header the filing and reply operations read. Their views take it from the
+# request themselves (ninja's signature has no header parameter for it), so the
+# schema names it here; key_check enforces the pattern.
 IDEMPOTENCY_KEY_HEADER: dict[str, Any] = {
     "parameters": [
         {
@@ -158,7 +163,7 @@ IDEMPOTENCY_KEY_HEADER: dict[str, Any] = {
                 "content gets the first answer back instead of saving it twice; other "
                 "content under a used key is refused with 409 `idempotency_key_reused`."
             ),
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,128}$"},
+            "schema": {"type": "string", "pattern": f"^{IDEMPOTENCY_KEY_PATTERN}$"},
         }
     ]
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.api_fields import IDEMPOTENCY_KEY_PATTERN
 from helpdesk.filing_errors import IdempotencyKeyReused, InvalidIdempotencyKey
 from helpdesk.models import IdempotencyRecord, Ticket, TicketEvent
 
@@ -53,30 +55,16 @@ def reply_hash(
 
 
 def key_check(key: str) -> None:
-    if not 8 <= len(key) <= 128 or not all(c.isalnum() or c in "-_" for c in key):
+    # ASCII only, as the schema says (str.isalnum took any script's letters).
+    if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
         raise InvalidIdempotencyKey()
 
 
-def ticket_for_key(*, user: User, key: str, request_hash: str) -> Ticket | None:
-    """The case first filed with this key, or None; a different content is a conflict."""
-    record = IdempotencyRecord.objects.select_related("ticket").filter(user=user, key=key).first()
-    if record is None:
-        return None
-    if record.request_hash != request_hash:
-        # Nothing is lost: the first submission with this key is a case already.
-        raise IdempotencyKeyReused(
-            _(
-                "This submission was already received as case %(number)s. "
-                "To send something else, start a new report."
-            )
-            % {"number": record.ticket.number},
-            details={"number": record.ticket.number},
-        )
-    return record.ticket
-
-
-def event_for_key(*, user: User, key: str, request_hash: str) -> TicketEvent | None:
-    """The reply or note first posted with this key, or None; a different content is a conflict."""
+def _first_with(
+    *, user: User, key: str, request_hash: str, refusal: Any
+) -> IdempotencyRecord | None:
+    """The record of the first submission with this key, or None; a different
+    content is a conflict, told with ``refusal`` (it names the case)."""
     record = (
         IdempotencyRecord.objects.select_related("ticket", "event")
         .filter(user=user, key=key)
@@ -84,17 +72,31 @@ def event_for_key(*, user: User, key: str, request_hash: str) -> TicketEvent | N
     )
     if record is None:
         return None
-    if record.request_hash != request_hash or record.event is None:
+    if record.request_hash != request_hash:
         # Nothing is lost: the first submission with this key was saved.
-        raise IdempotencyKeyReused(
-            _(
-                "This was already received on case %(number)s. "
-                "To send another message, write it again."
-            )
-            % {"number": record.ticket.number},
-            details={"number": record.ticket.number},
-        )
-    return record.event
+        number = record.ticket.number
+        raise IdempotencyKeyReused(refusal % {"number": number}, details={"number": number})
+    return record
+
+
+def ticket_for_key(*, user: User, key: str, request_hash: str) -> Ticket | None:
+    """The case first filed with this key, or None; a different content is a conflict."""
+    refusal = _(
+        "This submission was already received as case %(number)s. "
+        "To send something else, start a new report."
+    )
+    record = _first_with(user=user, key=key, request_hash=request_hash, refusal=refusal)
+    return record.ticket if record is not None else None
+
+
+def event_for_key(*, user: User, key: str, request_hash: str) -> TicketEvent | None:
+    """The reply or note first posted with this key, or None; a different content is a conflict."""
+    refusal = _(
+        "This was already received on case %(number)s. To send another message, write it again."
+    )
+    record = _first_with(user=user, key=key, request_hash=request_hash, refusal=refusal)
+    # A filing's hash never equals a reply's, so a record found here is a reply's.
+    return record.event if record is not None else None
 
 
 def key_record(

@@ -4,8 +4,8 @@ A page's form gets a fresh key each time it is shown, and sends it back with
 every press of its button: a second press, or the browser sending the form
 again after a dropped connection, gets the first reply back from the case
 core (helpdesk/idempotency.py) instead of posting it twice. The filing forms
-(reports/forms.py) and the reply forms of the resident's page and of the
-officer console use it.
+(reports/forms.py), the reply forms of the resident's page and of the officer
+console, and the alert form use it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 
 
 def idempotency_key_new() -> str:
@@ -24,7 +25,18 @@ def idempotency_key_new() -> str:
 class IdempotencyKeyField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", forms.HiddenInput)
+        # autocomplete off: a browser restoring the page (Back, a reload) must
+        # not bring back the key of a form already sent.
+        kwargs.setdefault("widget", forms.HiddenInput({"autocomplete": "off"}))
         # A callable: each form shown gets its own key; a sent form keeps its own.
         kwargs.setdefault("initial", idempotency_key_new)
         super().__init__(**kwargs)
+
+
+def key_renew(form: forms.Form) -> None:
+    """Give a form shown again after a key clash a fresh key, so that its next
+    press sends the new content instead of clashing again; what was typed stays."""
+    data = QueryDict(mutable=True)
+    data.update(form.data)  # a QueryDict keeps every value of a multi-valued field
+    data[form.add_prefix("idempotency_key")] = idempotency_key_new()
+    form.data = data

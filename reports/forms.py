@@ -18,7 +18,7 @@ from core.templatetags.icons import icon
 from geo.models import AdminUnit
 from geo.units import units_current
 from helpdesk.filing import CaseDraft
-from helpdesk.idempotency_field import IdempotencyKeyField, idempotency_key_new
+from helpdesk.idempotency_field import IdempotencyKeyField
 from helpdesk.models import ProxyFiling, Service, ServiceKind
 from helpdesk.names import service_name
 from helpdesk.proxy_filing import ProxyDetails
@@ -80,7 +80,7 @@ class _CaseForm(forms.Form):
         max_length=255,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. Xóm Đồng Khuôn, near the school")}),
     )
-    idempotency_key = forms.CharField(required=False, widget=forms.HiddenInput)
+    idempotency_key = IdempotencyKeyField()
     # Filing on behalf of a resident; the case core refuses it for anyone but
     # a digital-technology team member.
     on_behalf_name = forms.CharField(label=_("Resident's name"), required=False, max_length=150)
@@ -103,8 +103,6 @@ class _CaseForm(forms.Form):
         province = self["province"].value() or ""
         self.fields["province"].choices = provinces_choices()  # type: ignore[attr-defined]
         self.fields["commune"].widget.choices = communes_choices(province_code=str(province))
-        if not self.is_bound and not self.initial.get("idempotency_key"):
-            self.initial["idempotency_key"] = idempotency_key_new()
 
     @property
     def key(self) -> str:

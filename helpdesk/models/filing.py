@@ -88,8 +88,15 @@ class IdempotencyRecord(models.Model):
     request_hash = models.CharField(max_length=64)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
     # The reply or note made with the key; None for a filing (the case is the answer).
+    # Its index is built concurrently (Meta.indexes, migration 0029): one row per
+    # keyed filing, read by every keyed filing and reply.
     event = models.ForeignKey(
-        TicketEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        TicketEvent,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -99,6 +106,7 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="helpdesk_idempotency_once"),
         ]
+        indexes = [models.Index(fields=["event"], name="idempotency_event")]
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"

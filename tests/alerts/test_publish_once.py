@@ -61,6 +61,12 @@ def test_the_alert_form_sent_twice_publishes_and_queues_once(
     assert changed.status_code == 422
     assert "đã được đăng lúc" in changed.content.decode()
     assert Alert.objects.count() == 1
+    # Shown again with a fresh key: the next press publishes the changed alert.
+    fresh = _key_in(changed.content.decode())
+    assert fresh != key
+    again = {**form, "short_text": "Hop dan luc 20h", "idempotency_key": fresh}
+    assert client.post("/console/alerts/new/", again).status_code == 302
+    assert Alert.objects.count() == 2
 
 
 @pytest.mark.django_db

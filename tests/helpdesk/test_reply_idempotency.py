@@ -223,15 +223,23 @@ def test_the_api_gives_the_first_message_back_and_documents_the_header(
     assert clash.status_code == 409
     assert clash.json()["code"] == "idempotency_key_reused"
     assert ticket.number in clash.json()["message"]
-    bad = officer.post(url, {"body": "Đã nhận"}, headers={"Idempotency-Key": "short"})
-    assert bad.status_code == 422
-    assert bad.json()["code"] == "invalid_idempotency_key"
+    # Refused as the schema says: 8 to 128 ASCII letters, digits, "-" or "_".
+    for bad_key in ("short", "ÀÀÀÀÀÀÀÀÀÀ", "key with spaces", "k" * 129):
+        bad = officer.post(url, {"body": "Đã nhận"}, headers={"Idempotency-Key": bad_key})
+        assert bad.status_code == 422, bad_key
+        assert bad.json()["code"] == "invalid_idempotency_key"
     assert len(_replies(ticket)) == 1
 
     schema = Client().get("/api/v1/openapi.json").json()
-    for path in (f"{API}/cases/{{number}}/reply", f"{API}/cases/{{number}}/note"):
-        names = [p["name"] for p in schema["paths"][path]["post"].get("parameters", [])]
-        assert "Idempotency-Key" in names, path
+    for path in (
+        f"{API}/cases/{{number}}/reply",
+        f"{API}/cases/{{number}}/note",
+        "/api/v1/reports/cases",
+    ):
+        (header,) = [
+            p for p in schema["paths"][path]["post"]["parameters"] if p["name"] == "Idempotency-Key"
+        ]
+        assert (header["in"], header["schema"]["pattern"]) == ("header", "^[A-Za-z0-9_-]{8,128}$")
 
 
 def _key_in(page: str, prefix: str) -> str:
@@ -253,6 +261,17 @@ def test_the_residents_reply_form_sent_twice_posts_once(personas: Personas, tick
         )
         assert sent.status_code == 302
     assert [e.body for e in _replies(ticket)] == ["Đèn vẫn tắt"]
+
+    # The page restored with that key (Back), other words typed: refused once,
+    # and the form comes back with a fresh key, so the next press sends them.
+    clash = client.post(f"{url}reply/", {"reply-body": "Vẫn tối", "reply-idempotency_key": key})
+    assert clash.status_code == 409
+    fresh = _key_in(clash.content.decode(), "reply")
+    assert fresh != key
+    assert "Vẫn tối" in clash.content.decode()  # what was typed stays
+    sent = client.post(f"{url}reply/", {"reply-body": "Vẫn tối", "reply-idempotency_key": fresh})
+    assert sent.status_code == 302
+    assert [e.body for e in _replies(ticket)] == ["Đèn vẫn tắt", "Vẫn tối"]
 
 
 @pytest.mark.django_db
