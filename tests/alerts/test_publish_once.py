@@ -7,12 +7,9 @@ answer was lost, would otherwise text every resident of a commune twice.
 from __future__ import annotations
 
 import re
-import threading
-import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
@@ -24,7 +21,7 @@ from helpdesk.permissions import scope_for
 from notifications.models import FanOut
 from tests.alerts.helpers import draft
 from tests.conftest import Personas
-from tests.helpdesk.test_filing import _waiting_on_locks
+from tests.races import race_while_held
 
 
 def _key_in(page: str) -> str:
@@ -114,47 +111,29 @@ def test_two_identical_publishes_racing_make_one_alert(
     published: list[int] = []
 
     def publish() -> None:
-        try:
-            alert = publish_alert(
-                author=officer,
-                scope=scope_for(user=officer),
-                draft=sent,
-                idempotency_key="race-alert-01",
-            )
-            published.append(alert.pk)
-        finally:
-            connection.close()
+        alert = publish_alert(
+            author=officer,
+            scope=scope_for(user=officer),
+            draft=sent,
+            idempotency_key="race-alert-01",
+        )
+        published.append(alert.pk)
 
-    # Made certain: a third connection holds an uncommitted alert with the
-    # same key, so both publishes are past their replay check and wait at
-    # their own insert; it then rolls back, one of them wins and the other
-    # meets the winner's key (the IntegrityError path).
-    holder = connections.create_connection("default")
-    threads = [threading.Thread(target=publish) for _ in range(2)]
-    try:
-        with holder.cursor() as cursor:
-            cursor.execute("BEGIN")
-            cursor.execute(
-                "INSERT INTO alerts_alert (category, province_id, commune_id, villages,"
-                " short_text, long_text, expires_at, author_id, published_at,"
-                " submission_key, submission_hash)"
-                " VALUES ('public_notice', %s, %s, '{}', 'x', 'x', now(), %s, now(),"
-                " 'race-alert-01', 'x')",
-                [commune_a.parent_id, commune_a.pk, officer.pk],
-            )
-            for thread in threads:
-                thread.start()
-            try:
-                deadline = time.monotonic() + 30
-                while _waiting_on_locks(cursor) < 2:
-                    assert time.monotonic() < deadline, "the publishes never met the held key"
-                    time.sleep(0.02)
-            finally:
-                cursor.execute("ROLLBACK")
-    finally:
-        for thread in threads:
-            thread.join()
-        holder.close()
+    # An uncommitted alert with the same key is held, so both publishes are
+    # past their replay check and wait at their own insert; it is then rolled
+    # back, one wins and the other meets the winner's key (the IntegrityError path).
+    race_while_held(
+        publish,
+        hold=(
+            "INSERT INTO alerts_alert (category, province_id, commune_id, villages,"
+            " short_text, long_text, expires_at, author_id, published_at,"
+            " submission_key, submission_hash)"
+            " VALUES ('public_notice', %s, %s, '{}', 'x', 'x', now(), %s, now(),"
+            " 'race-alert-01', 'x')"
+        ),
+        params=[commune_a.parent_id, commune_a.pk, officer.pk],
+        release="ROLLBACK",
+    )
     assert len(published) == 2
     assert published[0] == published[1]
     alert = Alert.objects.get()

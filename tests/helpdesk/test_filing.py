@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from pathlib import Path
 
 import pytest
 import redis
 from django.conf import settings as django_settings
-from django.db import IntegrityError, connection, connections
-from django.db.backends.utils import CursorWrapper
+from django.db import IntegrityError, connection
 from django.utils import timezone
 from pytest_django import Settings
 
@@ -28,6 +25,7 @@ from helpdesk.proxy_filing import ProxyDetails
 from tests import factories
 from tests.conftest import Personas
 from tests.factories import jpeg, point_inside
+from tests.races import race_while_held
 
 LAOS = (19.88, 102.13)
 
@@ -279,56 +277,25 @@ def test_two_identical_retries_racing_make_one_case(
     numbers: list[str] = []
 
     def submit() -> None:
-        try:
-            result = case_submit(reporter=resident, draft=draft, idempotency_key="race-key-01")
-            numbers.append(result.ticket.number)
-        finally:
-            connection.close()
+        result = case_submit(reporter=resident, draft=draft, idempotency_key="race-key-01")
+        numbers.append(result.ticket.number)
 
-    # Made certain, not likely: a second connection holds the row of the case
-    # numbers until both filings are past their replay check and wait for that
-    # row, so the loser really meets its twin's key (the IntegrityError path),
-    # not the replay at the start.
+    # The row of the case numbers is held, so the loser really meets its
+    # twin's key (the IntegrityError path), not the replay at the start.
     counter, _ = TicketCounter.objects.get_or_create(
         prefix=province_prefix(province=commune_a.parent), year=timezone.now().year
     )
-    holder = connections.create_connection("default")
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    try:
-        with holder.cursor() as cursor:
-            cursor.execute("BEGIN")
-            table = connection.ops.quote_name(TicketCounter._meta.db_table)
-            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE", [counter.pk])  # noqa: S608 - a model's own table
-            for thread in threads:
-                thread.start()
-            try:
-                deadline = time.monotonic() + 30
-                while _waiting_on_locks(cursor) < 2:
-                    assert time.monotonic() < deadline, "the filings never reached the row"
-                    time.sleep(0.02)
-            finally:
-                cursor.execute("COMMIT")  # in any case, or the joins would wait forever
-    finally:
-        for thread in threads:
-            thread.join()
-        holder.close()
+    table = connection.ops.quote_name(TicketCounter._meta.db_table)
+    race_while_held(
+        submit,
+        hold=f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE",  # noqa: S608 - a model's own table
+        params=[counter.pk],
+    )
     assert len(numbers) == 2
     assert numbers[0] == numbers[1]
     assert Ticket.objects.count() == 1
     # The one that lost the race is a replay, and a replay uses no allowance.
     assert _filings_counted(resident) == 1
-
-
-def _waiting_on_locks(cursor: CursorWrapper) -> int:
-    # Inside one transaction PostgreSQL shows the same snapshot of the activity
-    # every time unless it is cleared.
-    cursor.execute("SELECT pg_stat_clear_snapshot()")
-    cursor.execute(
-        "SELECT count(*) FROM pg_stat_activity"
-        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    )
-    row = cursor.fetchone()
-    return int(row[0]) if row else 0
 
 
 def _filings_counted(person: User) -> int:

@@ -8,14 +8,12 @@ words (and their photos) on the case twice, nor count or tell them twice.
 from __future__ import annotations
 
 import re
-import threading
-import time
 from pathlib import Path
 
 import pytest
 import redis
 from django.conf import settings as django_settings
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from pytest_django import Settings
 
@@ -29,7 +27,7 @@ from helpdesk.models import Attachment, IdempotencyRecord, Ticket, TicketEvent
 from tests import factories
 from tests.conftest import Personas
 from tests.factories import jpeg, point_inside
-from tests.helpdesk.test_filing import _waiting_on_locks
+from tests.races import race_while_held
 
 API = "/api/v1/helpdesk"
 
@@ -168,37 +166,19 @@ def test_two_identical_replies_racing_post_one(commune_a: AdminUnit) -> None:
     posted: list[int] = []
 
     def reply() -> None:
-        try:
-            event = lifecycle.ticket_reply(
-                ticket=ticket, by=resident, body="Vẫn chưa sửa", idempotency_key="race-reply-01"
-            )
-            posted.append(event.pk)
-        finally:
-            connection.close()
+        event = lifecycle.ticket_reply(
+            ticket=ticket, by=resident, body="Vẫn chưa sửa", idempotency_key="race-reply-01"
+        )
+        posted.append(event.pk)
 
-    # Made certain, as for filings (tests/helpdesk/test_filing.py): the case's
-    # row is held until both replies are past their replay check and wait for
-    # it, so the second meets its twin's key at the insert, not at the start.
-    holder = connections.create_connection("default")
-    threads = [threading.Thread(target=reply) for _ in range(2)]
-    try:
-        with holder.cursor() as cursor:
-            cursor.execute("BEGIN")
-            table = connection.ops.quote_name(Ticket._meta.db_table)
-            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE", [ticket.pk])  # noqa: S608 - a model's own table
-            for thread in threads:
-                thread.start()
-            try:
-                deadline = time.monotonic() + 30
-                while _waiting_on_locks(cursor) < 2:
-                    assert time.monotonic() < deadline, "the replies never reached the row"
-                    time.sleep(0.02)
-            finally:
-                cursor.execute("COMMIT")
-    finally:
-        for thread in threads:
-            thread.join()
-        holder.close()
+    # The case's row is held, so the second meets its twin's key at the
+    # insert, not at the replay check at the start.
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    race_while_held(
+        reply,
+        hold=f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE",  # noqa: S608 - a model's own table
+        params=[ticket.pk],
+    )
     assert len(posted) == 2
     assert posted[0] == posted[1]
     assert [e.pk for e in _replies(ticket)] == posted[:1]
