@@ -32,11 +32,12 @@ class Other:
     error: BaseException | None = None
 
 
-def _flush_started(dsn: str, table: str) -> bool:
+def _flush_waiting_for(dsn: str, table: str) -> bool:
+    """The flush asks for ``table`` and waits: it holds every table before it."""
     with psycopg.connect(dsn, autocommit=True) as probe:
         row = probe.execute(
             "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-            "WHERE c.relname = %s AND l.mode = 'AccessExclusiveLock' AND l.granted",
+            "WHERE c.relname = %s AND l.mode = 'AccessExclusiveLock' AND NOT l.granted",
             [table],
         ).fetchone()
     return bool(row and row[0])
@@ -51,9 +52,13 @@ def _hold_last_then_read_first(dsn: str, other: Other, go: threading.Event) -> N
             )
             go.set()
             deadline = time.monotonic() + 10
-            while not _flush_started(dsn, other.first):
+            # Not as soon as the flush holds `first`: it must already wait for
+            # `last` when this reads `first`. Otherwise, on a busy machine,
+            # this side may wait first and be the one Postgres aborts (CI
+            # failed so once), and the test would prove nothing of the retry.
+            while not _flush_waiting_for(dsn, other.last):
                 if time.monotonic() > deadline:
-                    raise TimeoutError("the flush never locked the first table")
+                    raise TimeoutError("the flush never waited for the last table")
                 time.sleep(0.02)
             # The flush holds `first` and waits for `last`, which this
             # transaction holds: reading `first` closes the cycle.
