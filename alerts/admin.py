@@ -37,7 +37,14 @@ class AlertAdmin(admin.ModelAdmin[Alert]):
         "expires_at",
         "author",
         "published_at",
+        "submission_key",
+        "submission_hash",
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Alert | None = None) -> bool:
+        # An alert row is never updated: it is what tells a saved publish from
+        # a lost one (core/saving.py), and its key is what a resend finds.
         return False

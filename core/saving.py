@@ -27,8 +27,8 @@ from without restarting) or a failover to a replica that had not received it,
 the same id can be given to another transaction, whose commit
 ``pg_xact_status`` would then report. "aborted" is sure either way: an id
 whose COMMIT was durable is never given out again. So a change names one row
-it inserted (``saving_witness``: the case's timeline event, or the audit
-entry; neither is ever updated), its writer's id (``xmin``) is read just
+it inserted (``saving_witness``: the case's timeline event, the audit entry,
+or a commune alert; none is ever updated), its writer's id (``xmin``) is read just
 before the COMMIT, and "committed" is believed only if that row is there
 with that writer. Not covered: the id's new owner inserting into the same
 table under the same primary key, which needs the crash to have lost the

@@ -25,8 +25,9 @@ def idempotency_key_new() -> str:
 class IdempotencyKeyField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
-        # autocomplete off: a browser restoring the page (Back, a reload) must
-        # not bring back the key of a form already sent.
+        # autocomplete off: Firefox would otherwise restore a sent form's key
+        # into a reloaded page. A page restored from the back-forward cache
+        # still has it; key_renew mends the clash that then follows.
         kwargs.setdefault("widget", forms.HiddenInput({"autocomplete": "off"}))
         # A callable: each form shown gets its own key; a sent form keeps its own.
         kwargs.setdefault("initial", idempotency_key_new)

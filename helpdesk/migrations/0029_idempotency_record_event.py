@@ -1,17 +1,15 @@
 """A reply's idempotency key names its event (helpdesk/idempotency.py).
 
-The column is nullable without a default (no rewrite); its index is built
-without blocking the keyed filings and replies that read and write the table.
+The column is nullable without a default: no rewrite, a moment's lock. Its
+index is built concurrently in 0030, a migration of its own, so that a build
+that fails leaves this one recorded and the next run starts at the index.
 """
 
 import django.db.models.deletion
-from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    atomic = False
-
     dependencies = [
         ("helpdesk", "0028_queue_commune_units_index"),
     ]
@@ -28,9 +26,5 @@ class Migration(migrations.Migration):
                 related_name="+",
                 to="helpdesk.ticketevent",
             ),
-        ),
-        AddIndexConcurrently(
-            model_name="idempotencyrecord",
-            index=models.Index(fields=["event"], name="idempotency_event"),
         ),
     ]

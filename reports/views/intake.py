@@ -21,6 +21,7 @@ from core.errors import DomainError
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
 from helpdesk.filing import case_submit, service_get_active
 from helpdesk.filing_errors import IdempotencyKeyReused
+from helpdesk.idempotency_field import idempotency_key_new
 from helpdesk.models import ServiceKind, Ticket, TicketEvent
 from helpdesk.names import service_name
 from helpdesk.permissions import Scope
@@ -142,7 +143,9 @@ def _after_error[F: (ReportForm, HelpForm)](form: F, exc: DomainError) -> F:
     if not isinstance(exc, IdempotencyKeyReused):
         return form
     data = {name: form.data.get(name) for name in form.data}
-    data["idempotency_key"] = ""
+    # Fresh, not empty: without the page's script (or its outbox) an empty key
+    # would send the next press with none, and a double tap would file twice.
+    data["idempotency_key"] = idempotency_key_new()
     again = type(form)(data)
     again.is_valid()
     return again

@@ -276,3 +276,20 @@ def test_the_consoles_reply_and_note_forms_sent_twice_post_once(
     )
     assert kinds == [(TicketEvent.Kind.REPLY, "Lần reply"), (TicketEvent.Kind.NOTE, "Lần note")]
     assert IdempotencyRecord.objects.filter(user=personas.officer_a).count() == 2
+
+    # A sent key with other words: refused once; the form comes back with a
+    # fresh key and the words, and the next press posts them.
+    clash = client.post(
+        f"/console/cases/{ticket.number}/reply/",
+        {"reply-body": "Lời khác", "reply-idempotency_key": _key_in(page, "reply")},
+    )
+    assert clash.status_code == 409
+    fresh = _key_in(clash.content.decode(), "reply")
+    assert fresh != _key_in(page, "reply")
+    assert "Lời khác" in clash.content.decode()
+    sent = client.post(
+        f"/console/cases/{ticket.number}/reply/",
+        {"reply-body": "Lời khác", "reply-idempotency_key": fresh},
+    )
+    assert sent.status_code == 302
+    assert len(_replies(ticket)) == 2

@@ -101,6 +101,22 @@ def test_report_filed_without_javascript_shows_its_number_and_a_retry_is_the_sam
     assert Ticket.objects.count() == 1
     assert Attachment.objects.count() == 1
 
+    # The sent form, restored with its key, other words typed: refused once,
+    # then shown with a fresh key (without the script nothing else makes one),
+    # so a double tap of the next press still files once.
+    changed = _report_fields(lat=lat, lon=lon, idempotency_key=key.group(1), description="Khác")
+    clash = client.post("/report/new/", changed)
+    assert clash.status_code == 409
+    fresh = re.search(r'name="idempotency_key" value="([0-9a-f]{32})"', _text(clash))
+    assert fresh is not None
+    assert fresh.group(1) != key.group(1)
+    for _ in range(2):
+        client.post(
+            "/report/new/",
+            {**changed, "idempotency_key": fresh.group(1), "photos": _photo(jpeg())},
+        )
+    assert Ticket.objects.count() == 2
+
 
 @pytest.mark.django_db
 def test_bad_photo_is_refused_with_the_sentence_and_the_description_kept(
