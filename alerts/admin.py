@@ -48,3 +48,6 @@ class AlertAdmin(admin.ModelAdmin[Alert]):
         # An alert row is never updated: it is what tells a saved publish from
         # a lost one (core/saving.py), and its key is what a resend finds.
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Alert | None = None) -> bool:
+        return False  # the same; and its recipients' inbox rows name it

@@ -3,9 +3,10 @@
 tests/conftest.py retries the flush when Postgres aborts it to break a lock
 cycle. Here a second connection (as a worker or the test server would) holds a
 row lock on the table the flush's TRUNCATE reaches last, waits until the flush
-holds the first table, and then reads that one: a real cycle, which Postgres
-breaks after deadlock_timeout by aborting the side that waited first, the
-flush. The test fails at teardown if the flush is not tried again.
+waits for that table (holding all the others), and then reads the first one:
+a real cycle, which Postgres breaks after deadlock_timeout by aborting the
+side that waited first, the flush. The test fails at teardown if the flush is
+not tried again.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 The column is nullable without a default: no rewrite, a moment's lock. Its
 index is built concurrently in 0030, a migration of its own, so that a build
-that fails leaves this one recorded and the next run starts at the index.
+that fails leaves this one recorded and the next run starts at the index
+(0030 first drops what a failed build left).
 """
 
 import django.db.models.deletion

@@ -11,6 +11,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # A CREATE INDEX CONCURRENTLY that failed leaves an invalid index of
+        # this name behind, and the next run would stop at "already exists".
+        migrations.RunSQL(
+            "DROP INDEX CONCURRENTLY IF EXISTS idempotency_event",
+            reverse_sql=migrations.RunSQL.noop,
+        ),
         AddIndexConcurrently(
             model_name="idempotencyrecord",
             index=models.Index(fields=["event"], name="idempotency_event"),

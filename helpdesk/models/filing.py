@@ -88,7 +88,7 @@ class IdempotencyRecord(models.Model):
     request_hash = models.CharField(max_length=64)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
     # The reply or note made with the key; None for a filing (the case is the answer).
-    # Its index is built concurrently (Meta.indexes, migration 0029): one row per
+    # Its index is built concurrently (Meta.indexes, migration 0030): one row per
     # keyed filing, read by every keyed filing and reply.
     event = models.ForeignKey(
         TicketEvent,

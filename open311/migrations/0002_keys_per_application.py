@@ -35,7 +35,7 @@ def keys_per_application(apps, schema_editor):
         return
     # Only the filings' own records: a reply's (event set) is not Open311's.
     records = IdempotencyRecord.objects.filter(
-        ticket_id__in=list(filings), event__isnull=True
+        ticket_id__in=ClientFiling.objects.values("ticket_id"), event__isnull=True
     ).only("pk", "user_id", "key", "request_hash", "ticket_id")
     changed = []
     for record in records.iterator(chunk_size=BATCH):
