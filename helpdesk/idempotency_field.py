@@ -16,6 +16,8 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
+from helpdesk.filing_errors import IdempotencyKeyReused
+
 
 def idempotency_key_new() -> str:
     """A fresh submission key, put in the form when it is first shown."""
@@ -34,9 +36,13 @@ class IdempotencyKeyField(forms.CharField):
         super().__init__(**kwargs)
 
 
-def key_renew(form: forms.Form) -> None:
-    """Give a form shown again after a key clash a fresh key, so that its next
-    press sends the new content instead of clashing again; what was typed stays."""
+def key_renew_after(form: forms.Form, error: Exception) -> None:
+    """After a key clash (``IdempotencyKeyReused``), give the form shown again a
+    fresh key, so that its next press sends the new content instead of clashing
+    again; what was typed stays. Any other error keeps the key: nothing was
+    saved under it, and a retry must still find a save it may have made."""
+    if not isinstance(error, IdempotencyKeyReused):
+        return
     data = QueryDict(mutable=True)
     data.update(form.data)  # a QueryDict keeps every value of a multi-valued field
     data[form.add_prefix("idempotency_key")] = idempotency_key_new()

@@ -164,6 +164,7 @@ def request_submit(
         "media_url": form.media_url,
         "attributes": answers.values,
     }
+    kept: list[ClientFiling] = []
     # The client's record of the case is written in the case's own transaction
     # (keep_beside): if that is not saved, its photos and count are undone
     # with it, as for any filing (core/saving.py).
@@ -172,10 +173,12 @@ def request_submit(
         draft=draft,
         idempotency_key=key,
         client_id=client.pk,
-        keep_beside=lambda ticket: ClientFiling.objects.create(ticket=ticket, **record),
+        keep_beside=lambda ticket: kept.append(
+            ClientFiling.objects.create(ticket=ticket, **record)
+        ),
     )
-    # A replay's record was saved with its case.
-    filing, _created = ClientFiling.objects.get_or_create(ticket=submission.ticket, defaults=record)
+    # A replay's record was saved with its case (the key names this application).
+    filing = kept[0] if kept else ClientFiling.objects.get(ticket=submission.ticket)
     return Filed(
         ticket=submission.ticket,
         token=filing.token,

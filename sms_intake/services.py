@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from accounts.models import User
 from accounts.phones import phone_normalize
 from accounts.signup import account_for_phone
-from core.errors import DomainError, SaveUnconfirmed, Unavailable
+from core.errors import DomainError, Unavailable
 from core.rate_limits import Charge, RateLimited, rate_limits_take
 from core.sms import phone_mask
 from geo.models import AdminUnit
@@ -172,8 +172,10 @@ def _file(*, sms: InboundSms, user: User, commune: AdminUnit) -> Answer:
         submission = case_submit(
             reporter=user, draft=draft, idempotency_key=f"sms-inbound-{sms.pk}"
         )
-    except SaveUnconfirmed:
-        raise  # may be saved: the gateway's resend finds it by the same key
+    except Unavailable:
+        # Not a refusal: an outage (one that may have saved it included). The
+        # webhook answers 503 and the resend finds the case by the same key.
+        raise
     except DomainError as exc:
         _settle(sms, outcome=InboundSms.Outcome.REFUSED)
         return answer_refused(reason=str(exc.message), language=user.language)
@@ -264,8 +266,8 @@ def _reply(*, sms: InboundSms, user: User, parsed: Parsed) -> Answer:
         ticket_reply(
             ticket=ticket, by=user, body=parsed.body, idempotency_key=f"sms-inbound-{sms.pk}"
         )
-    except SaveUnconfirmed:
-        raise  # may be saved: the gateway's resend finds it by the same key
+    except Unavailable:
+        raise  # as in _file: an outage, not a refusal
     except DomainError as exc:
         _settle(sms, outcome=InboundSms.Outcome.REFUSED, ticket=ticket)
         return answer_refused(

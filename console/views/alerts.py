@@ -19,8 +19,7 @@ from alerts.services import publish_alert
 from console.alert_forms import AlertForm
 from console.views.access import can_see_dashboard, error_page, officer, staff_required
 from core.errors import DomainError
-from helpdesk.filing_errors import IdempotencyKeyReused
-from helpdesk.idempotency_field import key_renew
+from helpdesk.idempotency_field import key_renew_after
 from helpdesk.names import unit_name
 from helpdesk.permissions import Scope
 
@@ -72,8 +71,7 @@ def alert_new(request: HttpRequest, scope: Scope) -> HttpResponse:
                     idempotency_key=form.cleaned_data["idempotency_key"] or None,
                 )
             except DomainError as exc:
-                if isinstance(exc, IdempotencyKeyReused):
-                    key_renew(form)
+                key_renew_after(form, exc)
                 field = exc.details.get("field")
                 form.add_error(field if field in form.fields else None, str(exc.message))
             else:

@@ -21,8 +21,7 @@ from console.views.deadline import case_deadline
 from core.client_ip import client_ip
 from core.errors import DomainError
 from helpdesk.attachments import attachment_approve_public
-from helpdesk.filing_errors import IdempotencyKeyReused
-from helpdesk.idempotency_field import key_renew
+from helpdesk.idempotency_field import key_renew_after
 from helpdesk.models import Ticket
 from helpdesk.permissions import Scope, can_manage
 from helpdesk.photo_publishing import photo_url
@@ -113,8 +112,7 @@ def ticket_action(request: HttpRequest, scope: Scope, ticket: Ticket, action: st
     try:
         chosen.run(ticket, officer(request), scope, form.cleaned_data, client_ip(request))
     except DomainError as exc:
-        if isinstance(exc, IdempotencyKeyReused):
-            key_renew(form)
+        key_renew_after(form, exc)
         ticket.refresh_from_db()
         return _ticket_page(
             request,

@@ -26,8 +26,7 @@ from accounts.models import User
 from core.client_ip import client_ip
 from core.errors import DomainError
 from helpdesk import lifecycle
-from helpdesk.filing_errors import IdempotencyKeyReused
-from helpdesk.idempotency_field import key_renew
+from helpdesk.idempotency_field import key_renew_after
 from helpdesk.models import Attachment, ProxyFiling, Ticket, TicketEvent, TicketStatus
 from helpdesk.names import service_name
 from helpdesk.permissions import CaseView, Scope, case_view, is_reporter, request_scope, scope_for
@@ -263,8 +262,7 @@ def case_action(request: HttpRequest, scope: Scope, ticket: Ticket, action: str)
     try:
         run(ticket, person(request), form.cleaned_data, client_ip(request))
     except DomainError as exc:
-        if isinstance(exc, IdempotencyKeyReused):
-            key_renew(form)
+        key_renew_after(form, exc)
         ticket.refresh_from_db()
         return _case_page(
             request,

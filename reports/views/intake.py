@@ -20,8 +20,7 @@ from core.client_ip import client_ip
 from core.errors import DomainError
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
 from helpdesk.filing import case_submit, service_get_active
-from helpdesk.filing_errors import IdempotencyKeyReused
-from helpdesk.idempotency_field import idempotency_key_new
+from helpdesk.idempotency_field import key_renew_after
 from helpdesk.models import ServiceKind, Ticket, TicketEvent
 from helpdesk.names import service_name
 from helpdesk.permissions import Scope
@@ -128,27 +127,14 @@ def report_new(request: HttpRequest) -> HttpResponse:
             return _report_page(request, form=form, service_code=code)
         return _submit(request, form, code)
     except DomainError as exc:
+        key_renew_after(form, exc)  # what was typed stays
         return _report_page(
             request,
-            form=_after_error(form, exc),
+            form=form,
             service_code=code,
             error=str(exc.message),
             status=exc.http_status,
         )
-
-
-def _after_error[F: (ReportForm, HelpForm)](form: F, exc: DomainError) -> F:
-    """Keep what was typed; after a key clash, give the form a fresh key so the
-    next press files the new content instead of clashing again."""
-    if not isinstance(exc, IdempotencyKeyReused):
-        return form
-    data = {name: form.data.get(name) for name in form.data}
-    # Fresh, not empty: without the page's script (or its outbox) an empty key
-    # would send the next press with none, and a double tap would file twice.
-    data["idempotency_key"] = idempotency_key_new()
-    again = type(form)(data)
-    again.is_valid()
-    return again
 
 
 @login_required
@@ -224,9 +210,8 @@ def help_new(request: HttpRequest) -> HttpResponse:
             return _help_page(request, form=form)
         return _submit(request, form, form.cleaned_data["service"])
     except DomainError as exc:
-        return _help_page(
-            request, form=_after_error(form, exc), error=str(exc.message), status=exc.http_status
-        )
+        key_renew_after(form, exc)
+        return _help_page(request, form=form, error=str(exc.message), status=exc.http_status)
 
 
 @require_GET
