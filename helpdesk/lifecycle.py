@@ -3,7 +3,10 @@
 Each service locks the ticket row, checks the caller's scope and that the move
 is allowed from the current state, writes the change and its timeline event in
 one transaction. Two officers acting at once are serialised by the row lock;
-the second sees the state the first left and gets a clear conflict.
+the second sees the state the first left and gets a clear conflict. The same
+person asking again for the move that brought the case where it is (a button
+tapped twice, a retry after a lost answer) gets the case back as it is, with
+no second event, notification or audit row (``_repeats_last_move``).
 
 Transfer and the SLA clock: the resident waits from the moment of filing, so a
 transfer does not restart the clock — ``due_at`` keeps its value and the
@@ -12,6 +15,7 @@ receiving department inherits the remaining time.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -104,11 +108,64 @@ def _locked(ticket: Ticket) -> Ticket:
     # the transaction: read lazily after the commit, a database restarting in
     # between turned a saved change into an error page. Only the ticket's row
     # is locked (``of``).
-    return (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("service", "commune", "department", "assignee")
-        .get(pk=ticket.pk)
+    return _answer_rows().select_for_update(of=("self",)).get(pk=ticket.pk)
+
+
+def _answer_rows() -> QuerySet[Ticket]:
+    return Ticket.objects.select_related("service", "commune", "department", "assignee")
+
+
+class _AlreadyDone(Exception):
+    """Raised inside a move that repeats the case's last one, so the way out
+    undoes what the retry began (its transaction, the photos it stored, the
+    counts it charged); ``_answers_repeats`` turns it into the answer."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        super().__init__(ticket.number)
+        self.ticket = ticket
+
+
+def _answers_repeats[**P](service: Callable[P, Ticket]) -> Callable[P, Ticket]:
+    @functools.wraps(service)
+    def answering(*args: P.args, **kwargs: P.kwargs) -> Ticket:
+        try:
+            return service(*args, **kwargs)
+        except _AlreadyDone as done:
+            return done.ticket
+
+    return answering
+
+
+def _repeats_last_move(
+    ticket: Ticket,
+    *,
+    by: User,
+    to: str,
+    body: str = "",
+    data: dict[str, Any] | None = None,
+    photos: int = 0,
+) -> bool:
+    """Whether this move is the one that brought the case where it is: the same
+    person, status, words, data and number of "after" photos as its last status
+    event. Answered as done rather than 409 illegal_transition, which told an
+    officer who tapped "Accept" twice that their own act had failed.
+
+    It cannot swallow a new act: no move leads from a status back into it but
+    a transfer, and a transfer's retry names the department the case is now
+    in, which ``transfer_targets`` leaves out. Read under the row lock, so of
+    two presses at once the second waits and finds the first's event.
+    """
+    if ticket.status != to:
+        return False
+    last = (
+        TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.STATUS)
+        .order_by("-id")
+        .values_list("pk", "actor_id", "body", "data")
+        .first()
     )
+    if last is None or last[1:] != (by.pk, body, data or {}):
+        return False
+    return Attachment.objects.filter(event_id=last[0], role=Attachment.Role.AFTER).count() == photos
 
 
 def _require_staff(scope: Scope, ticket: Ticket) -> None:
@@ -136,13 +193,17 @@ def _move(
     data: dict[str, Any] | None = None,
     then: Callable[[Ticket, TicketEvent], None] | None = None,
     saving: Saving | None = None,
+    photos: int = 0,
 ) -> Ticket:
     """Lock, check scope and move, apply extra field changes, record the event,
-    run ``then`` (e.g. attach photos to the event) and write the audit row, all
-    in the same transaction (``saving``: how far it got, atomic_saving)."""
+    run ``then`` (e.g. attach the ``photos`` to the event) and write the audit
+    row, all in the same transaction (``saving``: how far it got,
+    atomic_saving). A repeat of the last move raises _AlreadyDone."""
     with atomic_saving(saving):
         locked = _locked(ticket)
         _require_staff(scope_for(user=by), locked)
+        if _repeats_last_move(locked, by=by, to=to, body=body, data=data, photos=photos):
+            raise _AlreadyDone(locked)
         _require_move(locked, to)
         before = case_snapshot(locked)
         previous = locked.status
@@ -166,6 +227,7 @@ def _move(
     return locked
 
 
+@_answers_repeats
 def ticket_accept(
     *, ticket: Ticket, by: User, assignee: User | None = None, ip: str | None = None
 ) -> Ticket:
@@ -212,6 +274,10 @@ def ticket_assign(*, ticket: Ticket, by: User, assignee: User, ip: str | None = 
             ).exists()
         ):
             raise errors.InvalidAssignee()
+        if locked.assignee_id == assignee.pk:
+            # Already theirs (a second tap, a retry): nothing to hand over, and
+            # a second "assigned to you" would only be noise.
+            return locked
         locked.assignee = assignee
         event = ticket_event_record(
             locked, kind=TicketEvent.Kind.ASSIGNED, actor=by, data={"assignee": assignee.pk}
@@ -228,6 +294,7 @@ def ticket_assign(*, ticket: Ticket, by: User, assignee: User, ip: str | None = 
     return locked
 
 
+@_answers_repeats
 def ticket_start(*, ticket: Ticket, by: User, ip: str | None = None) -> Ticket:
     def update(t: Ticket) -> None:
         t.started_at = timezone.now()
@@ -237,6 +304,7 @@ def ticket_start(*, ticket: Ticket, by: User, ip: str | None = None) -> Ticket:
     )
 
 
+@_answers_repeats
 def ticket_resolve(
     *,
     ticket: Ticket,
@@ -254,6 +322,8 @@ def ticket_resolve(
     # Refuse early, before spending time on photos; checked again under the lock.
     current = Ticket.objects.select_related("service").get(pk=ticket.pk)
     _require_staff(scope_for(user=by), current)
+    if _repeats_last_move(current, by=by, to=S.RESOLVED, body=note.strip(), photos=len(photos)):
+        raise _AlreadyDone(_answer_rows().get(pk=current.pk))
     _require_move(current, S.RESOLVED)
     if current.service.after_photo_required and not photos:
         raise errors.AfterPhotoRequired()
@@ -286,12 +356,14 @@ def ticket_resolve(
                 update=update,
                 then=attach,
                 saving=saving,
+                photos=len(processed),
             )
         except BaseException:
             media_undo(saving, photos=processed, storage=storage)
             raise
 
 
+@_answers_repeats
 def ticket_reject(*, ticket: Ticket, by: User, reason: str, ip: str | None = None) -> Ticket:
     if not reason.strip():
         raise errors.ReasonRequired()
@@ -310,6 +382,7 @@ def ticket_reject(*, ticket: Ticket, by: User, reason: str, ip: str | None = Non
     )
 
 
+@_answers_repeats
 def ticket_mark_duplicate(
     *, ticket: Ticket, by: User, original: Ticket, ip: str | None = None
 ) -> Ticket:
@@ -333,6 +406,7 @@ def ticket_mark_duplicate(
     )
 
 
+@_answers_repeats
 def ticket_transfer(
     *, ticket: Ticket, by: User, department: Department, reason: str, ip: str | None = None
 ) -> Ticket:
@@ -482,12 +556,15 @@ def ticket_reply(
         return event
 
 
+@_answers_repeats
 def ticket_reopen(*, ticket: Ticket, by: User, reason: str) -> Ticket:
     """The resident says the problem is not fixed: back to in progress, rating cleared."""
     with atomic_saving():
         locked = _locked(ticket)
         if not is_reporter(scope=scope_for(user=by), ticket=locked):
             raise errors.OutOfScope()
+        if _repeats_last_move(locked, by=by, to=S.IN_PROGRESS, body=reason.strip()):
+            return locked
         if ResidentAction.REOPEN not in resident_actions(ticket=locked):
             if locked.status == S.RESOLVED:
                 raise errors.ReopenWindowClosed()

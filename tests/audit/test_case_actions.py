@@ -12,7 +12,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import Role, User
 from audit.models import AuditAction, AuditEntry
 from geo.models import AdminUnit
 from helpdesk import errors, lifecycle
@@ -62,6 +62,8 @@ class World:
     ticket: Ticket
     other_case: Ticket
     department_b: Department
+    # An officer of the case's department beside officer_a, to hand it to.
+    colleague: User
 
 
 API_ACTS = (
@@ -70,7 +72,7 @@ API_ACTS = (
         AuditAction.CASE_ASSIGN,
         "accepted",
         "assign",
-        lambda w: {"assignee_phone": w.personas.officer_a.phone},
+        lambda w: {"assignee_phone": w.colleague.phone},
     ),
     Act(AuditAction.CASE_START, "accepted", "start", lambda w: {}),
     Act(
@@ -100,13 +102,20 @@ API_ACTS = (
 
 @pytest.fixture
 def world(personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit) -> World:
+    ticket = _case(personas, commune_a, photos=1)
+    assert ticket.department is not None
+    colleague = factories.user_create()
+    factories.role_grant(
+        user=colleague, role=Role.OFFICER, unit=commune_a, departments=(ticket.department,)
+    )
     return World(
         personas=personas,
-        ticket=_case(personas, commune_a, photos=1),
+        ticket=ticket,
         other_case=_case(personas, commune_a),
         department_b=Department.objects.get(
             commune=commune_b, department_type=DepartmentType.PUBLIC_SERVICE_CENTRE
         ),
+        colleague=colleague,
     )
 
 

@@ -241,3 +241,20 @@ def test_reply_from_a_canned_answer_with_a_help_article_link(
     assert f"/help/articles/{article.slug}/" in reply.body
     empty = client.post(url, {"reply-body": " "})
     assert empty.status_code == 422
+
+
+@pytest.mark.django_db
+def test_accept_pressed_twice_says_accepted_twice_and_accepts_once(
+    personas: Personas, ticket_a: Ticket
+) -> None:
+    # The second press of a double tap used to come back as a 409 page
+    # saying the case could not be accepted, right after it was.
+    client = client_as(personas, "officer_a")
+    url = reverse("console:ticket-action", args=[ticket_a.number, "accept"])
+    for _ in range(2):
+        response = client.post(url, follow=True)
+        assert response.status_code == 200
+        assert [str(m) for m in response.context["messages"]] == [
+            "Case accepted and assigned to you."
+        ]
+    assert ticket_a.events.filter(kind=TicketEvent.Kind.STATUS).count() == 1

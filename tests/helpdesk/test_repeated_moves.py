@@ -1,0 +1,225 @@
+"""A move asked for twice is made once, and the second ask is answered as done.
+
+"Accept" tapped twice on a slow phone, a resolve sent again after its answer
+was lost: the officer asked for the state the case is now in, by their own
+act. The second ask gets the case back, with no second event (so nothing
+for the fan-out to tell) and no second audit row. Anything else that finds
+the case moved is still a conflict.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from pytest_django import Settings
+
+from accounts.models import Role
+from audit.models import AuditAction, AuditEntry
+from geo.models import AdminUnit
+from helpdesk import errors, lifecycle
+from helpdesk.models import Attachment, DepartmentType, Ticket, TicketEvent, TicketStatus
+from tests import factories
+from tests.conftest import Personas
+from tests.factories import jpeg
+from tests.races import race_while_held
+
+S = TicketStatus
+API = "/api/v1/helpdesk"
+
+
+@pytest.fixture
+def ticket(personas: Personas, commune_a: AdminUnit) -> Ticket:
+    return factories.case_file(reporter=personas.resident, commune=commune_a)
+
+
+def _moves(ticket: Ticket) -> list[str]:
+    return list(
+        ticket.events.filter(kind=TicketEvent.Kind.STATUS)
+        .order_by("pk")
+        .values_list("to_status", flat=True)
+    )
+
+
+def _stray_files(root: Path) -> set[str]:
+    """Files in the media root that no attachment names."""
+    named = {
+        name
+        for names in Attachment.objects.values_list("display", "thumbnail", "original")
+        for name in names
+        if name
+    }
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()} - named
+
+
+@pytest.mark.django_db
+def test_accept_twice_is_one_acceptance(personas: Personas, ticket: Ticket) -> None:
+    first = lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    again = lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    assert (again.status, again.assignee) == (S.ACCEPTED, personas.officer_a)
+    assert again.accepted_at == first.accepted_at
+    assert _moves(ticket) == [S.ACCEPTED]
+    assert AuditEntry.objects.filter(action=AuditAction.CASE_ACCEPT).count() == 1
+
+
+@pytest.mark.django_db
+def test_someone_else_finding_the_case_moved_still_gets_the_conflict(
+    personas: Personas, ticket: Ticket
+) -> None:
+    lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    with pytest.raises(errors.IllegalTransition):
+        lifecycle.ticket_accept(ticket=ticket, by=personas.leader_a)
+    # The same officer asking for another assignee is not a repeat either.
+    assert ticket.commune is not None
+    assert ticket.department is not None
+    colleague = factories.user_create()
+    factories.role_grant(
+        user=colleague,
+        role=Role.OFFICER,
+        unit=ticket.commune,
+        departments=(ticket.department,),
+    )
+    with pytest.raises(errors.IllegalTransition):
+        lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a, assignee=colleague)
+    assert _moves(ticket) == [S.ACCEPTED]
+
+
+@pytest.mark.django_db
+def test_a_repeat_counts_only_the_last_move(personas: Personas, ticket: Ticket) -> None:
+    lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    lifecycle.ticket_start(ticket=ticket, by=personas.officer_a)
+    # Accepted by them once, but the case has moved on since: a real conflict.
+    with pytest.raises(errors.IllegalTransition):
+        lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    lifecycle.ticket_start(ticket=ticket, by=personas.officer_a)
+    assert _moves(ticket) == [S.ACCEPTED, S.IN_PROGRESS]
+
+
+@pytest.mark.django_db
+def test_reject_again_with_the_same_reason_is_done_another_is_a_conflict(
+    personas: Personas, ticket: Ticket
+) -> None:
+    lifecycle.ticket_reject(ticket=ticket, by=personas.officer_a, reason="Không thuộc xã")
+    again = lifecycle.ticket_reject(ticket=ticket, by=personas.officer_a, reason=" Không thuộc xã ")
+    assert again.status == S.REJECTED
+    with pytest.raises(errors.IllegalTransition):
+        lifecycle.ticket_reject(ticket=ticket, by=personas.officer_a, reason="Trùng lặp")
+    assert _moves(ticket) == [S.REJECTED]
+
+
+@pytest.mark.django_db
+def test_resolve_sent_again_with_its_photo_is_stored_once(
+    personas: Personas, ticket: Ticket, settings: Settings, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    photo = jpeg(color="green")
+    for _ in range(2):
+        done = lifecycle.ticket_resolve(
+            ticket=ticket, by=personas.officer_a, note="Đã vá ổ gà", photos=[photo]
+        )
+        assert done.status == S.RESOLVED
+    assert _moves(ticket) == [S.ACCEPTED, S.RESOLVED]
+    assert Attachment.objects.filter(ticket=ticket, role=Attachment.Role.AFTER).count() == 1
+    assert not _stray_files(tmp_path)
+    # The same words with other photos is not the same act.
+    with pytest.raises(errors.IllegalTransition):
+        lifecycle.ticket_resolve(ticket=ticket, by=personas.officer_a, note="Đã vá ổ gà")
+    assert not _stray_files(tmp_path)
+
+
+@pytest.mark.usefixtures("committed_reference_data")
+def test_two_resolves_racing_resolve_once_and_leave_no_stray_photo(
+    commune_a: AdminUnit, settings: Settings, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    department = factories.department_create(commune=commune_a)
+    officer = factories.user_create()
+    factories.role_grant(user=officer, role=Role.OFFICER, unit=commune_a, departments=(department,))
+    ticket = factories.case_file(reporter=factories.user_create(), commune=commune_a)
+    lifecycle.ticket_accept(ticket=ticket, by=officer)
+    photo = jpeg(color="blue")
+    answers: list[str] = []
+
+    def resolve() -> None:
+        answers.append(
+            lifecycle.ticket_resolve(
+                ticket=ticket, by=officer, note="Đã thay bóng đèn", photos=[photo]
+            ).status
+        )
+
+    # Both are past the early check, with their photo stored, when they meet
+    # at the case's row lock.
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    race_while_held(
+        resolve,
+        hold=f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE",  # noqa: S608 - a model's own table
+        params=[ticket.pk],
+    )
+    # A third, later, is answered at the early check, outside any transaction.
+    resolve()
+    assert answers == [S.RESOLVED, S.RESOLVED, S.RESOLVED]
+    assert _moves(ticket) == [S.ACCEPTED, S.RESOLVED]
+    assert Attachment.objects.filter(ticket=ticket, role=Attachment.Role.AFTER).count() == 1
+    assert not _stray_files(tmp_path)
+
+
+@pytest.mark.django_db
+def test_transfer_sent_again_is_one_transfer(
+    personas: Personas, ticket: Ticket, commune_a: AdminUnit
+) -> None:
+    centre = factories.department_create(
+        commune=commune_a, department_type=DepartmentType.PUBLIC_SERVICE_CENTRE
+    )
+    for _ in range(2):
+        moved = lifecycle.ticket_transfer(
+            ticket=ticket, by=personas.leader_a, department=centre, reason="Thuộc một cửa"
+        )
+        assert (moved.status, moved.department) == (S.TRANSFERRED, centre)
+    assert _moves(ticket) == [S.TRANSFERRED]
+
+
+@pytest.mark.django_db
+def test_duplicate_and_start_sent_again_are_made_once(
+    personas: Personas, ticket: Ticket, commune_a: AdminUnit
+) -> None:
+    other = factories.case_file(reporter=personas.resident, commune=commune_a)
+    lifecycle.ticket_accept(ticket=other, by=personas.officer_a)
+    for _ in range(2):
+        lifecycle.ticket_start(ticket=other, by=personas.officer_a)
+        lifecycle.ticket_mark_duplicate(ticket=ticket, by=personas.officer_a, original=other)
+    assert _moves(other) == [S.ACCEPTED, S.IN_PROGRESS]
+    assert _moves(ticket) == [S.DUPLICATE]
+
+
+@pytest.mark.django_db
+def test_reopen_sent_again_is_one_reopening(personas: Personas, ticket: Ticket) -> None:
+    lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    lifecycle.ticket_resolve(ticket=ticket, by=personas.officer_a, note="Xong", photos=[jpeg()])
+    for _ in range(2):
+        reopened = lifecycle.ticket_reopen(ticket=ticket, by=personas.resident, reason="Chưa sửa")
+        assert reopened.status == S.IN_PROGRESS
+    assert _moves(ticket) == [S.ACCEPTED, S.RESOLVED, S.IN_PROGRESS]
+
+
+@pytest.mark.django_db
+def test_assigning_to_whom_it_is_assigned_adds_nothing(personas: Personas, ticket: Ticket) -> None:
+    lifecycle.ticket_accept(ticket=ticket, by=personas.leader_a)
+    for _ in range(2):
+        lifecycle.ticket_assign(ticket=ticket, by=personas.leader_a, assignee=personas.officer_a)
+    assert ticket.events.filter(kind=TicketEvent.Kind.ASSIGNED).count() == 1
+    assert AuditEntry.objects.filter(action=AuditAction.CASE_ASSIGN).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_api_answers_a_second_accept_like_the_first(personas: Personas, ticket: Ticket) -> None:
+    officer = factories.token_client(personas.officer_a)
+    url = f"{API}/cases/{ticket.number}/accept"
+    first = officer.post(url, {}, content_type="application/json")
+    again = officer.post(url, {}, content_type="application/json")
+    assert (first.status_code, again.status_code) == (200, 200), again.content
+    assert again.json() == first.json()
+    assert _moves(ticket) == [S.ACCEPTED]
+    other = factories.token_client(personas.leader_a).post(url, {}, content_type="application/json")
+    assert (other.status_code, other.json()["code"]) == (409, "illegal_transition")
