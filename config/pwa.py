@@ -68,6 +68,7 @@ SHELL_STATIC = (
     "js/live.js",
     "reports/intake.js",
     "reports/voice.js",
+    "reports/reply.js",
     "pwa/icon-192.png",
     "icons.svg",  # the icons of every page (<use href>), read offline too
 )

@@ -148,7 +148,7 @@ self.addEventListener("fetch", function (event) {
 // --- Outbox --------------------------------------------------------------------
 // The same sending as the page's, by fetch (no upload progress here).
 function fetchTransport(item, body, headers) {
-  return fetch(CFG.outboxUrl, { method: "POST", body: body, headers: headers, credentials: "same-origin" })
+  return fetch(self.XaDeskOutbox.target(item, CFG.outboxUrl), { method: "POST", body: body, headers: headers, credentials: "same-origin" })
     .then(function (r) {
       return r.text().then(function (text) {
         return { status: r.status, text: text, retryAfter: r.headers.get("Retry-After") };

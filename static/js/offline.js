@@ -3,7 +3,9 @@
 // signal. Loaded by every page (templates/base.html) and imported by the
 // service worker (config/service_worker.js), which uses the outbox half only.
 //
-// Outbox: each case waits in IndexedDB ("xadesk-outbox") with its text, place,
+// Outbox: each case, or message on a case (static/reports/reply.js: its
+// `url` is the case's reply address, its `caseNumber` the case), waits in
+// IndexedDB ("xadesk-outbox") with its text, place,
 // downscaled photos (Blobs), the person it belongs to (an opaque key, so on a
 // shared phone nobody else's session sends or sees it) and its submission key,
 // which makes a second send of the same case harmless: the server answers with
@@ -98,6 +100,13 @@
 
   function parse(text) { try { return JSON.parse(text); } catch (e) { return null; } }
 
+  // Where an item is posted: its own address when it has one (a message on a
+  // case), only ever one of this site's API paths; else the filing address.
+  var API_PATH = /^\/api\/v1\/[A-Za-z0-9_\/.-]+$/;
+  function target(item, fallback) {
+    return item.url && API_PATH.test(item.url) && item.url.indexOf("..") === -1 ? item.url : fallback;
+  }
+
   function backoff(item, retryAfter) {
     var wait = Math.min(MAX_WAIT_MS, 5000 * Math.pow(2, Math.min(item.tries, 10)));
     var asked = parseInt(retryAfter || "", 10);
@@ -114,7 +123,10 @@
       var status = answer.status;
       if (status === 200 || status === 201) {
         return remove(item.key).then(function () {
-          return { sent: true, number: body.case && body.case.number, key: item.key };
+          return {
+            sent: true, key: item.key, kind: item.kind,
+            number: (body.case && body.case.number) || item.caseNumber,
+          };
         });
       }
       var code = body.code || (status === 403 && /csrf/i.test(body.detail || "") ? "csrf" : "");
@@ -175,7 +187,7 @@
 
   root.XaDeskOutbox = {
     all: all, get: get, put: put, remove: remove, meta: meta, setMeta: setMeta,
-    newKey: newKey, flushAll: flushAll,
+    newKey: newKey, flushAll: flushAll, target: target,
   };
 })(self);
 
@@ -210,7 +222,7 @@
   function xhrTransport(item, body, headers, onProgress) {
     return new Promise(function (resolve) {
       var xhr = new XMLHttpRequest();
-      xhr.open("POST", T.sendUrl);
+      xhr.open("POST", O.target(item, T.sendUrl));
       Object.keys(headers).forEach(function (h) { xhr.setRequestHeader(h, headers[h]); });
       xhr.upload.onprogress = function (e) {
         if (e.lengthComputable && onProgress) { onProgress(item.key, Math.round(100 * e.loaded / e.total)); }
@@ -239,7 +251,9 @@
         li.dataset.key = item.key;
         li.dataset.state = item.state;
         var title = document.createElement("span");
-        title.textContent = (item.fields.description || T.untitled).slice(0, 60);
+        title.textContent = item.kind === "reply"
+          ? fmt(T.replyTitle, item.caseNumber) + " " + (item.fields.body || "").slice(0, 60)
+          : (item.fields.description || T.untitled).slice(0, 60);
         li.appendChild(title);
         var state = document.createElement("span");
         state.className = "hint";
@@ -301,18 +315,18 @@
   // How a send went, whether this page or the worker sent it.
   function heard(result) {
     delete progress[result.key];
-    if (result.sent) { showSent(result.number); }
+    if (result.sent) { showSent(result.number, result.kind === "reply" ? T.replySent : T.sent); }
     if (result.waiting) { backgroundSync(); }
     if (formSend && formSend.key === result.key) { var f = formSend; formSend = null; f.done(result); }
   }
 
-  function showSent(number) {
+  function showSent(number, text) {
     if (!number) { return; }
     var p = document.createElement("p");
     p.className = "hint outbox-sent"; p.setAttribute("role", "status");
     var a = document.createElement("a");
     a.href = T.caseUrl.replace("NUMBER", encodeURIComponent(number));
-    a.textContent = fmt(T.sent, number);
+    a.textContent = fmt(text, number);
     p.appendChild(a);
     box.parentNode.insertBefore(p, box.nextSibling);
   }

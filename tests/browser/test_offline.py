@@ -17,7 +17,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from geo.models import AdminUnit
 from helpdesk import lifecycle
-from helpdesk.models import Attachment, Ticket
+from helpdesk.models import Attachment, Ticket, TicketEvent
 from tests.browser.conftest import (
     ROOT,
     Problems,
@@ -208,3 +208,85 @@ def test_resolved_case_shows_the_rating_form_in_place_and_spares_a_reply_being_t
     assert page.evaluate("window.notReloaded === true")
     shot(page, "live-2-typing-notice")
     problems.assert_none()
+
+
+def _replies(ticket: Ticket) -> list[str]:
+    return list(
+        TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.REPLY)
+        .order_by("pk")
+        .values_list("body", flat=True)
+    )
+
+
+def test_a_message_written_offline_waits_on_the_phone_and_is_posted_once(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Đèn tắt")
+    case_page = f"/cases/{ticket.number}/"
+    log_in(context, server, personas.resident)
+    page.goto("/")
+    controlled(page)
+    page.goto(case_page)
+
+    # No signal: the page is the phone's copy, and its form still takes the message.
+    context.set_offline(True)
+    page.goto(case_page)
+    expect(page.locator("#offline-copy")).to_be_visible()
+    form = page.locator("form[data-outbox-reply]")
+    form.locator('textarea[name="reply-body"]').fill("Đèn vẫn chưa sáng, ở cột số 12")
+    form.locator("button[type=submit]").click()
+    expect(form.locator("[data-reply-status]")).to_have_text(
+        str(page.evaluate("self.XADESK_TEXTS.reply.kept"))
+    )
+    expect(form.locator('textarea[name="reply-body"]')).to_have_value("")
+    expect(page.locator("[data-outbox-count]")).to_have_attribute("data-waiting", "1")
+    expect(page.locator("[data-outbox-items] li")).to_contain_text(ticket.number)
+    shot(page, "offline-6-message-waiting")
+    [(state, _photos, key)] = outbox(page)
+    assert state == "waiting"
+    assert _replies(ticket) == []
+
+    # The signal returns: posted once, and the page says so.
+    context.set_offline(False)
+    expect(page.locator("[data-outbox-count]")).to_have_attribute(
+        "data-waiting", "0", timeout=15_000
+    )
+    assert _replies(ticket) == ["Đèn vẫn chưa sáng, ở cột số 12"]
+    expect(page.locator(".outbox-sent")).to_contain_text(ticket.number)
+    assert outbox(page) == []
+
+    # Sent again with the key it went with (its answer lost on the way back):
+    # the server gives the first message back; nothing is posted twice.
+    again = page.evaluate(
+        """([url, key]) => {
+          const data = new FormData();
+          data.append("body", "Đèn vẫn chưa sáng, ở cột số 12");
+          const csrf = document.cookie.match(/csrftoken=([^;]+)/)[1];
+          return fetch(url, {method: "POST", body: data,
+            headers: {"Idempotency-Key": key, "X-CSRFToken": csrf}}).then(r => r.status);
+        }""",
+        [f"/api/v1/helpdesk/cases/{ticket.number}/reply", key],
+    )
+    assert again == 201
+    assert _replies(ticket) == ["Đèn vẫn chưa sáng, ở cột số 12"]
+    page.goto(case_page)
+    expect(page.locator(".timeline")).to_contain_text("Đèn vẫn chưa sáng")
+
+    # With signal, a message goes at once from the page, and the form is
+    # left empty, with a new key, for the next one.
+    form.locator('textarea[name="reply-body"]').fill("Cảm ơn xã")
+    form.locator("button[type=submit]").click()
+    expect(form.locator("[data-reply-status]")).to_have_text(
+        str(page.evaluate("self.XADESK_TEXTS.reply.sent"))
+    )
+    expect(form.locator('textarea[name="reply-body"]')).to_have_value("")
+    assert _replies(ticket) == ["Đèn vẫn chưa sáng, ở cột số 12", "Cảm ơn xã"]
+    assert form.locator('[name="reply-idempotency_key"]').input_value() != key
+    expect(page.locator(".timeline")).to_contain_text("Cảm ơn xã")
+    shot(page, "offline-7-message-sent")
+    problems.assert_no_page_errors()
