@@ -597,6 +597,10 @@ def ticket_rate(*, ticket: Ticket, by: User, rating: int, comment: str = "") -> 
             raise errors.IllegalTransition(
                 details={"status": locked.status, "allowed": [S.RESOLVED, S.CLOSED]}
             )
+        if locked.rating == rating and locked.rating_comment == comment.strip():
+            # The same stars and words again (a second tap, a resend): nothing
+            # changes, so no second "rated" line on the timeline.
+            return locked
         locked.rating = rating
         locked.rating_comment = comment.strip()
         locked.rated_at = timezone.now()

@@ -223,3 +223,21 @@ def test_the_api_answers_a_second_accept_like_the_first(personas: Personas, tick
     assert _moves(ticket) == [S.ACCEPTED]
     other = factories.token_client(personas.leader_a).post(url, {}, content_type="application/json")
     assert (other.status_code, other.json()["code"]) == (409, "illegal_transition")
+
+
+@pytest.mark.django_db
+def test_the_same_rating_twice_is_one_rating_a_new_one_is_recorded(
+    personas: Personas, ticket: Ticket
+) -> None:
+    lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    lifecycle.ticket_resolve(ticket=ticket, by=personas.officer_a, note="Xong", photos=[jpeg()])
+    for _ in range(2):
+        rated = lifecycle.ticket_rate(ticket=ticket, by=personas.resident, rating=4, comment="Ổn")
+        assert rated.rating == 4
+    rated = lifecycle.ticket_rate(ticket=ticket, by=personas.resident, rating=5, comment="Ổn")
+    assert rated.rating == 5
+    assert list(
+        ticket.events.filter(kind=TicketEvent.Kind.RATED)
+        .order_by("pk")
+        .values_list("data__rating", flat=True)
+    ) == [4, 5]
