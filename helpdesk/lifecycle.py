@@ -3,7 +3,8 @@
 Each service locks the ticket row, checks the caller's scope and that the move
 is allowed from the current state, writes the change and its timeline event in
 one transaction. Two officers acting at once are serialised by the row lock;
-the second sees the state the first left and gets a clear conflict. The same
+the second sees the state the first left, and a move it does not allow is a
+clear conflict. The same
 person asking again for the move that brought the case where it is (a button
 tapped twice, a retry after a lost answer) gets the case back as it is, with
 no second event, notification or audit row (``_repeats_last_move``).
@@ -16,6 +17,7 @@ receiving department inherits the remaining time.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -143,29 +145,44 @@ def _repeats_last_move(
     to: str,
     body: str = "",
     data: dict[str, Any] | None = None,
-    photos: int = 0,
+    photos: Sequence[str] = (),
+    same: Sequence[str] | None = None,
 ) -> bool:
     """Whether this move is the one that brought the case where it is: the same
-    person, status, words, data and number of "after" photos as its last status
-    event. Answered as done rather than 409 illegal_transition, which told an
-    officer who tapped "Accept" twice that their own act had failed.
+    person, status, words, data (or only its keys in ``same``) and "after"
+    photos (``photos``: the uploads' SHA-256) as its last status event, with
+    no hand-over since. Answered as done rather than 409 illegal_transition,
+    which told an officer who tapped "Accept" twice that their own act had failed.
 
     It cannot swallow a new act: no move leads from a status back into it but
     a transfer, and a transfer's retry names the department the case is now
-    in, which ``transfer_targets`` leaves out. Read under the row lock, so of
-    two presses at once the second waits and finds the first's event.
+    in, which ``transfer_targets`` leaves out. A case handed to someone else
+    since is not where the retry left it: that retry is a conflict. Read
+    under the row lock, so of two presses at once the second waits and finds
+    the first's event.
     """
     if ticket.status != to:
         return False
     last = (
-        TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.STATUS)
+        TicketEvent.objects.filter(
+            ticket=ticket, kind__in=(TicketEvent.Kind.STATUS, TicketEvent.Kind.ASSIGNED)
+        )
         .order_by("-id")
-        .values_list("pk", "actor_id", "body", "data")
+        .values_list("pk", "kind", "actor_id", "body", "data")
         .first()
     )
-    if last is None or last[1:] != (by.pk, body, data or {}):
+    if last is None or last[1:4] != (TicketEvent.Kind.STATUS, by.pk, body):
         return False
-    return Attachment.objects.filter(event_id=last[0], role=Attachment.Role.AFTER).count() == photos
+    asked, done = data or {}, last[4]
+    if same is not None:
+        asked, done = (
+            {key: asked.get(key) for key in same},
+            {key: done.get(key) for key in same},
+        )
+    if asked != done:
+        return False
+    stored = Attachment.objects.filter(event_id=last[0], role=Attachment.Role.AFTER)
+    return sorted(stored.values_list("sha256", flat=True)) == sorted(photos)
 
 
 def _require_staff(scope: Scope, ticket: Ticket) -> None:
@@ -193,16 +210,18 @@ def _move(
     data: dict[str, Any] | None = None,
     then: Callable[[Ticket, TicketEvent], None] | None = None,
     saving: Saving | None = None,
-    photos: int = 0,
+    photos: Sequence[str] = (),
+    same: Sequence[str] | None = None,
 ) -> Ticket:
     """Lock, check scope and move, apply extra field changes, record the event,
-    run ``then`` (e.g. attach the ``photos`` to the event) and write the audit
+    run ``then`` (e.g. attach the photos to the event) and write the audit
     row, all in the same transaction (``saving``: how far it got,
-    atomic_saving). A repeat of the last move raises _AlreadyDone."""
+    atomic_saving). A repeat of the last move (``photos`` and ``same``:
+    _repeats_last_move) raises _AlreadyDone."""
     with atomic_saving(saving):
         locked = _locked(ticket)
         _require_staff(scope_for(user=by), locked)
-        if _repeats_last_move(locked, by=by, to=to, body=body, data=data, photos=photos):
+        if _repeats_last_move(locked, by=by, to=to, body=body, data=data, photos=photos, same=same):
             raise _AlreadyDone(locked)
         _require_move(locked, to)
         before = case_snapshot(locked)
@@ -322,7 +341,8 @@ def ticket_resolve(
     # Refuse early, before spending time on photos; checked again under the lock.
     current = Ticket.objects.select_related("service").get(pk=ticket.pk)
     _require_staff(scope_for(user=by), current)
-    if _repeats_last_move(current, by=by, to=S.RESOLVED, body=note.strip(), photos=len(photos)):
+    uploads = [hashlib.sha256(photo).hexdigest() for photo in photos]
+    if _repeats_last_move(current, by=by, to=S.RESOLVED, body=note.strip(), photos=uploads):
         raise _AlreadyDone(_answer_rows().get(pk=current.pk))
     _require_move(current, S.RESOLVED)
     if current.service.after_photo_required and not photos:
@@ -332,7 +352,7 @@ def ticket_resolve(
         charges=(Charge(action="photo", cost=len(photos), error=errors.PhotoRateLimited),),
         person_id=by.pk,
         ip=ip,
-    ):
+    ) as charged:
         storage = storage or default_storage
         processed = photos_process_all(photos=photos, storage=storage)
 
@@ -356,10 +376,12 @@ def ticket_resolve(
                 update=update,
                 then=attach,
                 saving=saving,
-                photos=len(processed),
+                photos=[photo.sha256 for photo in processed],
             )
-        except BaseException:
+        except BaseException as failed:
             media_undo(saving, photos=processed, storage=storage)
+            if isinstance(failed, _AlreadyDone):
+                charged.give_back()  # the twin that got there first was counted
             raise
 
 
@@ -413,12 +435,13 @@ def ticket_transfer(
     """Send the case to another department (of this or another commune), with a reason."""
     if not reason.strip():
         raise errors.ReasonRequired()
-    previous_department = ticket.department_id
+    data: dict[str, Any] = {"from_department": None, "to_department": department.pk}
 
     def update(t: Ticket) -> None:
         # Checked on the locked row: another transfer may have just moved it.
         if not transfer_targets(ticket=t).filter(pk=department.pk).exists():
             raise errors.InvalidTransferTarget()
+        data["from_department"] = t.department_id  # written into the event next
         t.department = department
         t.commune = department.commune
         t.province = department.commune.parent
@@ -432,7 +455,10 @@ def ticket_transfer(
         ip=ip,
         body=reason.strip(),
         update=update,
-        data={"from_department": previous_department, "to_department": department.pk},
+        data=data,
+        # A retry comes from the department the first one left: only the
+        # destination says it is the same transfer.
+        same=("to_department",),
     )
 
 
@@ -556,7 +582,6 @@ def ticket_reply(
         return event
 
 
-@_answers_repeats
 def ticket_reopen(*, ticket: Ticket, by: User, reason: str) -> Ticket:
     """The resident says the problem is not fixed: back to in progress, rating cleared."""
     with atomic_saving():

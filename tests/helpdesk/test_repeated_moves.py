@@ -12,11 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import redis
+from django.conf import settings as django_settings
 from django.db import connection
 from pytest_django import Settings
 
-from accounts.models import Role
+from accounts.models import Role, User
 from audit.models import AuditAction, AuditEntry
+from core.rate_limits import rate_limit_key
 from geo.models import AdminUnit
 from helpdesk import errors, lifecycle
 from helpdesk.models import Attachment, DepartmentType, Ticket, TicketEvent, TicketStatus
@@ -34,12 +37,32 @@ def ticket(personas: Personas, commune_a: AdminUnit) -> Ticket:
     return factories.case_file(reporter=personas.resident, commune=commune_a)
 
 
+@pytest.fixture
+def colleague(ticket: Ticket) -> User:
+    """An officer of the case's department beside officer_a."""
+    assert ticket.commune is not None
+    assert ticket.department is not None
+    officer = factories.user_create()
+    factories.role_grant(
+        user=officer, role=Role.OFFICER, unit=ticket.commune, departments=(ticket.department,)
+    )
+    return officer
+
+
 def _moves(ticket: Ticket) -> list[str]:
     return list(
         ticket.events.filter(kind=TicketEvent.Kind.STATUS)
         .order_by("pk")
         .values_list("to_status", flat=True)
     )
+
+
+def _counted(person: User, action: str) -> int:
+    client = redis.Redis.from_url(django_settings.REDIS_URL)
+    try:
+        return int(client.get(rate_limit_key(action=action, subject=f"person:{person.pk}")) or 0)
+    finally:
+        client.close()
 
 
 def _stray_files(root: Path) -> set[str]:
@@ -65,24 +88,28 @@ def test_accept_twice_is_one_acceptance(personas: Personas, ticket: Ticket) -> N
 
 @pytest.mark.django_db
 def test_someone_else_finding_the_case_moved_still_gets_the_conflict(
-    personas: Personas, ticket: Ticket
+    personas: Personas, ticket: Ticket, colleague: User
 ) -> None:
     lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
     with pytest.raises(errors.IllegalTransition):
         lifecycle.ticket_accept(ticket=ticket, by=personas.leader_a)
     # The same officer asking for another assignee is not a repeat either.
-    assert ticket.commune is not None
-    assert ticket.department is not None
-    colleague = factories.user_create()
-    factories.role_grant(
-        user=colleague,
-        role=Role.OFFICER,
-        unit=ticket.commune,
-        departments=(ticket.department,),
-    )
     with pytest.raises(errors.IllegalTransition):
         lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a, assignee=colleague)
     assert _moves(ticket) == [S.ACCEPTED]
+
+
+@pytest.mark.django_db
+def test_an_accept_retried_after_a_hand_over_is_a_conflict(
+    personas: Personas, ticket: Ticket, colleague: User
+) -> None:
+    lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    lifecycle.ticket_assign(ticket=ticket, by=personas.leader_a, assignee=colleague)
+    # The case is no longer where officer_a's accept left it.
+    with pytest.raises(errors.IllegalTransition):
+        lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    ticket.refresh_from_db()
+    assert ticket.assignee == colleague
 
 
 @pytest.mark.django_db
@@ -123,9 +150,12 @@ def test_resolve_sent_again_with_its_photo_is_stored_once(
     assert _moves(ticket) == [S.ACCEPTED, S.RESOLVED]
     assert Attachment.objects.filter(ticket=ticket, role=Attachment.Role.AFTER).count() == 1
     assert not _stray_files(tmp_path)
-    # The same words with other photos is not the same act.
-    with pytest.raises(errors.IllegalTransition):
-        lifecycle.ticket_resolve(ticket=ticket, by=personas.officer_a, note="Đã vá ổ gà")
+    # The same words with other photos, or none, is not the same act.
+    for other in ([jpeg(color="red")], []):
+        with pytest.raises(errors.IllegalTransition):
+            lifecycle.ticket_resolve(
+                ticket=ticket, by=personas.officer_a, note="Đã vá ổ gà", photos=other
+            )
     assert not _stray_files(tmp_path)
 
 
@@ -163,6 +193,8 @@ def test_two_resolves_racing_resolve_once_and_leave_no_stray_photo(
     assert _moves(ticket) == [S.ACCEPTED, S.RESOLVED]
     assert Attachment.objects.filter(ticket=ticket, role=Attachment.Role.AFTER).count() == 1
     assert not _stray_files(tmp_path)
+    # The twin that found the move made gave its photo's count back.
+    assert _counted(officer, "photo") == 1
 
 
 @pytest.mark.django_db
@@ -172,12 +204,20 @@ def test_transfer_sent_again_is_one_transfer(
     centre = factories.department_create(
         commune=commune_a, department_type=DepartmentType.PUBLIC_SERVICE_CENTRE
     )
+    economy = ticket.department_id
     for _ in range(2):
+        # Loaded afresh each time, as the API and the console do: the retry
+        # finds the case already in the department it names.
         moved = lifecycle.ticket_transfer(
-            ticket=ticket, by=personas.leader_a, department=centre, reason="Thuộc một cửa"
+            ticket=Ticket.objects.get(pk=ticket.pk),
+            by=personas.leader_a,
+            department=centre,
+            reason="Thuộc một cửa",
         )
         assert (moved.status, moved.department) == (S.TRANSFERRED, centre)
     assert _moves(ticket) == [S.TRANSFERRED]
+    event = ticket.events.get(kind=TicketEvent.Kind.STATUS)
+    assert event.data == {"from_department": economy, "to_department": centre.pk}
 
 
 @pytest.mark.django_db
