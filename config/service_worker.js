@@ -148,7 +148,9 @@ self.addEventListener("fetch", function (event) {
 // --- Outbox --------------------------------------------------------------------
 // The same sending as the page's, by fetch (no upload progress here).
 function fetchTransport(item, body, headers) {
-  return fetch(self.XaDeskOutbox.target(item, CFG.outboxUrl), { method: "POST", body: body, headers: headers, credentials: "same-origin" })
+  var url = self.XaDeskOutbox.target(item, CFG.outboxUrl);
+  if (!url) { return Promise.resolve(self.XaDeskOutbox.NO_ADDRESS); }
+  return fetch(url, { method: "POST", body: body, headers: headers, credentials: "same-origin" })
     .then(function (r) {
       return r.text().then(function (text) {
         return { status: r.status, text: text, retryAfter: r.headers.get("Retry-After") };

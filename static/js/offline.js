@@ -102,10 +102,15 @@
 
   // Where an item is posted: its own address when it has one (a message on a
   // case), only ever one of this site's API paths; else the filing address.
+  // null: an address that is not one of those (never posted anywhere else).
   var API_PATH = /^\/api\/v1\/[A-Za-z0-9_\/.-]+$/;
   function target(item, fallback) {
-    return item.url && API_PATH.test(item.url) && item.url.indexOf("..") === -1 ? item.url : fallback;
+    if (!item.url) { return fallback; }
+    return API_PATH.test(item.url) && item.url.indexOf("..") === -1 ? item.url : null;
   }
+  // What a transport answers for an item with no address it may post to: a
+  // refusal, so the item waits for the person instead of going elsewhere.
+  var NO_ADDRESS = { status: 400, text: JSON.stringify({ code: "bad_address" }), retryAfter: null };
 
   function backoff(item, retryAfter) {
     var wait = Math.min(MAX_WAIT_MS, 5000 * Math.pow(2, Math.min(item.tries, 10)));
@@ -187,7 +192,7 @@
 
   root.XaDeskOutbox = {
     all: all, get: get, put: put, remove: remove, meta: meta, setMeta: setMeta,
-    newKey: newKey, flushAll: flushAll, target: target,
+    newKey: newKey, flushAll: flushAll, target: target, NO_ADDRESS: NO_ADDRESS,
   };
 })(self);
 
@@ -220,9 +225,11 @@
   }
 
   function xhrTransport(item, body, headers, onProgress) {
+    var url = O.target(item, T.sendUrl);
+    if (!url) { return Promise.resolve(O.NO_ADDRESS); }
     return new Promise(function (resolve) {
       var xhr = new XMLHttpRequest();
-      xhr.open("POST", O.target(item, T.sendUrl));
+      xhr.open("POST", url);
       Object.keys(headers).forEach(function (h) { xhr.setRequestHeader(h, headers[h]); });
       xhr.upload.onprogress = function (e) {
         if (e.lengthComputable && onProgress) { onProgress(item.key, Math.round(100 * e.loaded / e.total)); }

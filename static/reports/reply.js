@@ -1,67 +1,83 @@
 // The resident's message to the commune (the case page's reply form,
 // templates/reports/_case_forms.html), through the outbox (static/js/offline.js)
 // like a report: put on the phone first, then sent to the case's reply address
-// with the form's key. With no signal it waits there, even with the page
+// with a key of its own. With no signal it waits there, even with the page
 // closed, and is sent once when the signal returns (the key makes a second
 // send harmless: the server gives the first message back). A refusal (the
 // case closed meanwhile, a bad recording) keeps it with the reason, to edit
-// here and send again. Without IndexedDB, or if anything here fails, the
-// plain form posts as before.
+// here and send again. Without IndexedDB, or if storing it fails, the plain
+// form posts as before.
 //
 // The form is a live part (static/js/live.js puts a new one in place after a
-// push), so it is found by delegation, never held.
+// push), so it is found by delegation, never held; what the script says is
+// outside it (templates/reports/case_detail.html), so a new form does not
+// wipe it.
 (function () {
   "use strict";
   var O = window.XaDeskOutbox;
   var T = self.XADESK_TEXTS && self.XADESK_TEXTS.reply;
-  if (!O || !O.add || !T || !window.indexedDB) { return; }
-  var editing = null;  // the key of a refused message opened here to edit
+  var status = document.getElementById("reply-status");
+  var alertBox = document.getElementById("reply-error");
+  if (!O || !O.add || !T || !window.indexedDB || !status || !alertBox) { return; }
+  var editing = null;   // the key of a refused message opened here to edit
+  var storing = false;  // a message is being put on the phone: a second tap waits
+  var queued = null;    // {key, body}: the last message this page queued
 
   function form() { return document.querySelector("form[data-outbox-reply]"); }
   function field(f, name) { return f.elements[f.dataset.prefix + "-" + name]; }
 
-  function say(f, text, isError) {
-    var status = f.querySelector("[data-reply-status]");
-    if (!status) { return; }
+  function say(text) {
+    alertBox.hidden = true; alertBox.textContent = "";
     status.textContent = text || "";
-    status.className = isError ? "error" : "hint";
-    status.setAttribute("role", isError ? "alert" : "status");
+    var f = form();
+    if (f) { field(f, "body").removeAttribute("aria-invalid"); }
+  }
+  function refuse(text) {
+    status.textContent = "";
+    alertBox.textContent = text || ""; alertBox.hidden = !text;
+    var f = form();
+    if (f) {
+      var body = field(f, "body");
+      body.setAttribute("aria-invalid", "true");
+      body.setAttribute("aria-describedby", alertBox.id);
+    }
   }
 
-  function clear(f) {
+  function emptyForm(f) {
     field(f, "body").value = "";
     var voice = field(f, "voice");
     if (voice) { voice.value = ""; }
-    // The next message is another one: a key of its own.
-    field(f, "idempotency_key").value = O.newKey();
   }
 
-  // A key no message in the outbox has: a copy of this page opened offline
-  // carries the key of the message sent from it before.
-  function keyFor(f) {
-    var key = field(f, "idempotency_key").value;
-    if (editing || !key) { return Promise.resolve(O.newKey()); }
-    return O.get(key).then(function (there) { return there ? O.newKey() : key; });
+  function putBack(f, item) {
+    field(f, "body").value = item.fields.body || "";
+    var voice = field(f, "voice");
+    if (voice && item.voice && window.DataTransfer) {
+      var files = new DataTransfer();
+      files.items.add(item.voice instanceof File ? item.voice : new File([item.voice], "voice", { type: item.voice.type }));
+      voice.files = files.files;
+    }
   }
 
   function done(result) {
     var f = form();
-    var button = f && f.querySelector("button[type=submit]");
-    if (button) { button.disabled = false; }
-    if (!f) { return; }
     if (result.rejected) {
-      // Still in the form (the page may have been opened again since).
       O.get(result.key).then(function (item) {
         if (!item) { return; }
         editing = item.key;
-        field(f, "body").value = item.fields.body || "";
-        say(f, item.reason, true);
+        // Back in the form only if the person is not writing another one.
+        if (f && !field(f, "body").value) { putBack(f, item); }
+        refuse(item.reason);
       });
       return;
     }
-    // Sent, or kept on the phone to be sent later: the form is free for the next one.
-    clear(f);
-    say(f, result.sent ? T.sent : T.kept);
+    // Sent, or kept to be sent later. The form was emptied when the message
+    // was stored, unless the page was online then: empty it now, but only if
+    // it still holds that message (not a new one typed since).
+    if (f && queued && queued.key === result.key && field(f, "body").value === queued.body) {
+      emptyForm(f);
+    }
+    say(result.sent ? T.sent : T.kept);
   }
 
   document.addEventListener("submit", function (event) {
@@ -70,25 +86,35 @@
     var body = field(f, "body").value.trim();
     var voiceInput = field(f, "voice");
     var voice = voiceInput && voiceInput.files && voiceInput.files[0] ? voiceInput.files[0] : null;
-    // Nothing to send: the server's form says what is missing.
-    if (!body && !voice) { return; }
+    if (storing) { event.preventDefault(); return; }  // a second tap while the first is stored
+    if (!body && !voice) {
+      // Online, the server's form says what is missing; offline, say it here.
+      if (!navigator.onLine) { event.preventDefault(); refuse(T.empty); }
+      return;
+    }
     event.preventDefault();
-    var button = f.querySelector("button[type=submit]");
-    if (button) { button.disabled = navigator.onLine; }
-    say(f, navigator.onLine ? T.sending : T.kept);
+    storing = true;
+    say(navigator.onLine ? T.sending : T.kept);
+    // A key of its own, in the form too, so the fallback post below sends
+    // the same one. Never the page's: a copy of the page opened offline
+    // carries the key of a message already sent from it.
+    var key = O.newKey();
+    field(f, "idempotency_key").value = key;
     var before = editing ? O.remove(editing) : Promise.resolve();
-    before.then(function () { return keyFor(f); }).then(function (key) {
+    before.then(function () {
       editing = null;
-      var item = {
+      queued = { key: key, body: field(f, "body").value };
+      return O.add({
         key: key, kind: "reply", url: f.dataset.outboxUrl, caseNumber: f.dataset.caseNumber,
         fields: { body: body }, photos: [], voice: voice, formUrl: window.location.pathname,
-      };
-      return O.add(item, { done: done });
+      }, { done: done });
     }).then(function () {
-      // With no signal nothing was sent, so done() has not run: it is kept.
-      if (!navigator.onLine) { clear(f); say(f, T.kept); if (button) { button.disabled = false; } }
-    }).catch(function () {
-      if (button) { button.disabled = false; }
+      storing = false;
+      // With no signal nothing was sent, so done() has not run: it is kept,
+      // and the form is free for the next message.
+      if (!navigator.onLine) { emptyForm(f); say(T.kept); }
+    }, function () {
+      storing = false;
       f.submit();
     });
   });
@@ -100,8 +126,8 @@
     O.get(draftKey).then(function (item) {
       if (!item || item.owner !== O.person || item.kind !== "reply") { return; }
       editing = item.key;
-      field(f, "body").value = item.fields.body || "";
-      say(f, item.reason, true);
+      putBack(f, item);
+      refuse(item.reason);
     });
   }
 })();

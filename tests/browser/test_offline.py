@@ -238,20 +238,30 @@ def test_a_message_written_offline_waits_on_the_phone_and_is_posted_once(
     page.goto(case_page)
     expect(page.locator("#offline-copy")).to_be_visible()
     form = page.locator("form[data-outbox-reply]")
-    form.locator('textarea[name="reply-body"]').fill("Đèn vẫn chưa sáng, ở cột số 12")
+    body = form.locator('textarea[name="reply-body"]')
+    page_key = form.locator('[name="reply-idempotency_key"]').input_value()
+    body.fill("Đèn vẫn chưa sáng, ở cột số 12")
     form.locator("button[type=submit]").click()
-    expect(form.locator("[data-reply-status]")).to_have_text(
-        str(page.evaluate("self.XADESK_TEXTS.reply.kept"))
-    )
-    expect(form.locator('textarea[name="reply-body"]')).to_have_value("")
+    texts = page.evaluate("self.XADESK_TEXTS.reply")
+    expect(page.locator("#reply-status")).to_have_text(texts["kept"])
+    expect(body).to_have_value("")
     expect(page.locator("[data-outbox-count]")).to_have_attribute("data-waiting", "1")
     expect(page.locator("[data-outbox-items] li")).to_contain_text(ticket.number)
     shot(page, "offline-6-message-waiting")
     [(state, _photos, key)] = outbox(page)
     assert state == "waiting"
+    # Its own key, never the copy's: that one may have gone with an earlier message.
+    assert key != page_key
+
+    # A second tap on the emptied form says what is missing and posts nothing.
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#reply-error")).to_have_text(texts["empty"])
+    assert len(outbox(page)) == 1
     assert _replies(ticket) == []
 
-    # The signal returns: posted once, and the page says so.
+    # The signal returns while the next message is being typed: the first is
+    # posted once, and what is being typed stays.
+    body.fill("Một điều nữa")
     context.set_offline(False)
     expect(page.locator("[data-outbox-count]")).to_have_attribute(
         "data-waiting", "0", timeout=15_000
@@ -259,6 +269,7 @@ def test_a_message_written_offline_waits_on_the_phone_and_is_posted_once(
     assert _replies(ticket) == ["Đèn vẫn chưa sáng, ở cột số 12"]
     expect(page.locator(".outbox-sent")).to_contain_text(ticket.number)
     assert outbox(page) == []
+    expect(body).to_have_value("Một điều nữa")
 
     # Sent again with the key it went with (its answer lost on the way back):
     # the server gives the first message back; nothing is posted twice.
@@ -274,19 +285,52 @@ def test_a_message_written_offline_waits_on_the_phone_and_is_posted_once(
     )
     assert again == 201
     assert _replies(ticket) == ["Đèn vẫn chưa sáng, ở cột số 12"]
+
+    # With signal, a message goes at once from the page, and the form is left
+    # empty for the next one; the page says so, whatever the push redraws.
     page.goto(case_page)
     expect(page.locator(".timeline")).to_contain_text("Đèn vẫn chưa sáng")
-
-    # With signal, a message goes at once from the page, and the form is
-    # left empty, with a new key, for the next one.
-    form.locator('textarea[name="reply-body"]').fill("Cảm ơn xã")
+    body.fill("Cảm ơn xã")
     form.locator("button[type=submit]").click()
-    expect(form.locator("[data-reply-status]")).to_have_text(
-        str(page.evaluate("self.XADESK_TEXTS.reply.sent"))
-    )
-    expect(form.locator('textarea[name="reply-body"]')).to_have_value("")
+    expect(page.locator("#reply-status")).to_have_text(texts["sent"])
+    expect(body).to_have_value("")
     assert _replies(ticket) == ["Đèn vẫn chưa sáng, ở cột số 12", "Cảm ơn xã"]
-    assert form.locator('[name="reply-idempotency_key"]').input_value() != key
     expect(page.locator(".timeline")).to_contain_text("Cảm ơn xã")
+    expect(page.locator("#reply-status")).to_have_text(texts["sent"])
     shot(page, "offline-7-message-sent")
+    problems.assert_no_page_errors()
+
+
+def test_a_message_the_closed_case_refuses_stays_on_the_phone_with_the_reason(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Rác")
+    case_page = f"/cases/{ticket.number}/"
+    log_in(context, server, personas.resident)
+    page.goto(case_page)
+    context.set_offline(True)
+    form = page.locator("form[data-outbox-reply]")
+    form.locator('textarea[name="reply-body"]').fill("Xin cho biết khi nào dọn")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("[data-outbox-count]")).to_have_attribute("data-waiting", "1")
+
+    # Meanwhile the commune rejects the case: no more messages on it.
+    in_thread(
+        lambda: lifecycle.ticket_reject(
+            ticket=Ticket.objects.get(pk=ticket.pk), by=personas.officer_a, reason="Trùng"
+        )
+    )
+    context.set_offline(False)
+    error = page.locator("#reply-error")
+    expect(error).to_be_visible(timeout=15_000)
+    reason = error.inner_text()
+    assert reason
+    assert [row[0] for row in outbox(page)] == ["rejected"]
+    expect(page.locator("[data-outbox-items] li[data-state=rejected]")).to_contain_text(reason)
+    assert _replies(ticket) == []
     problems.assert_no_page_errors()
