@@ -147,9 +147,7 @@ self.addEventListener("fetch", function (event) {
 
 // --- Outbox --------------------------------------------------------------------
 // The same sending as the page's, by fetch (no upload progress here).
-function fetchTransport(item, body, headers) {
-  var url = self.XaDeskOutbox.target(item, CFG.outboxUrl);
-  if (!url) { return Promise.resolve(self.XaDeskOutbox.NO_ADDRESS); }
+function fetchTransport(url, item, body, headers) {
   return fetch(url, { method: "POST", body: body, headers: headers, credentials: "same-origin" })
     .then(function (r) {
       return r.text().then(function (text) {
@@ -168,7 +166,7 @@ function tellPages(result) {
 
 self.addEventListener("sync", function (event) {
   if (event.tag === "xadesk-outbox" && self.XaDeskOutbox) {
-    event.waitUntil(self.XaDeskOutbox.flushAll(fetchTransport, { onResult: tellPages }).then(function (left) {
+    event.waitUntil(self.XaDeskOutbox.flushAll(fetchTransport, { onResult: tellPages, url: CFG.outboxUrl }).then(function (left) {
       // Still waiting (no signal yet): a rejected promise asks the browser to try again later.
       if (left > 0) { throw new Error("outbox not empty"); }
     }));

@@ -104,13 +104,10 @@
   // case), only ever one of this site's API paths; else the filing address.
   // null: an address that is not one of those (never posted anywhere else).
   var API_PATH = /^\/api\/v1\/[A-Za-z0-9_\/.-]+$/;
-  function target(item, fallback) {
-    if (!item.url) { return fallback; }
+  function target(item, filingUrl) {
+    if (!item.url) { return filingUrl; }
     return API_PATH.test(item.url) && item.url.indexOf("..") === -1 ? item.url : null;
   }
-  // What a transport answers for an item with no address it may post to: a
-  // refusal, so the item waits for the person instead of going elsewhere.
-  var NO_ADDRESS = { status: 400, text: JSON.stringify({ code: "bad_address" }), retryAfter: null };
 
   function backoff(item, retryAfter) {
     var wait = Math.min(MAX_WAIT_MS, 5000 * Math.pow(2, Math.min(item.tries, 10)));
@@ -119,11 +116,17 @@
     return Math.round(wait * (0.8 + 0.4 * Math.random()));
   }
 
-  // The server's answer → what becomes of the item. `transport` posts the
-  // form (XHR in the page, for upload progress; fetch in the worker).
-  function sendOne(item, transport, csrf, onProgress) {
+  // The server's answer → what becomes of the item. `transport(url, item,
+  // body, headers, onProgress)` posts the form (XHR in the page, for upload
+  // progress; fetch in the worker) to the address chosen here, for both.
+  function sendOne(item, transport, csrf, onProgress, filingUrl) {
     var headers = { "Idempotency-Key": item.key, "X-CSRFToken": csrf || "", Accept: "application/json" };
-    return transport(item, formData(item), headers, onProgress).then(function (answer) {
+    var url = target(item, filingUrl);
+    // No address it may be posted to: answered as a refusal, so the item
+    // waits for the person instead of going anywhere else.
+    var answered = url ? transport(url, item, formData(item), headers, onProgress)
+      : Promise.resolve({ status: 400, text: JSON.stringify({ code: "bad_address" }), retryAfter: null });
+    return answered.then(function (answer) {
       var body = parse(answer.text) || {};
       var status = answer.status;
       if (status === 200 || status === 201) {
@@ -153,7 +156,8 @@
     });
   }
 
-  // Send every item of the current person that is due; resolve with how many are left waiting.
+  // Send every item of the current person that is due; resolve with how many
+  // are left waiting. `opts.url`: the filing address (items without their own).
   function flushAll(transport, opts) {
     opts = opts || {};
     return meta().then(function (m) {
@@ -169,7 +173,7 @@
               return claim(item.key).then(function (taken) {
                 if (!taken) { return null; }
                 if (opts.onStart) { opts.onStart(taken); }
-                return sendOne(taken, transport, csrf, opts.onProgress).then(function (result) {
+                return sendOne(taken, transport, csrf, opts.onProgress, opts.url).then(function (result) {
                   if (opts.onResult) { opts.onResult(result); }
                 });
               });
@@ -192,7 +196,7 @@
 
   root.XaDeskOutbox = {
     all: all, get: get, put: put, remove: remove, meta: meta, setMeta: setMeta,
-    newKey: newKey, flushAll: flushAll, target: target, NO_ADDRESS: NO_ADDRESS,
+    newKey: newKey, flushAll: flushAll,
   };
 })(self);
 
@@ -224,9 +228,7 @@
     return input ? input.value : "";
   }
 
-  function xhrTransport(item, body, headers, onProgress) {
-    var url = O.target(item, T.sendUrl);
-    if (!url) { return Promise.resolve(O.NO_ADDRESS); }
+  function xhrTransport(url, item, body, headers, onProgress) {
     return new Promise(function (resolve) {
       var xhr = new XMLHttpRequest();
       xhr.open("POST", url);
@@ -306,7 +308,7 @@
     if (flushing || !navigator.onLine || person === "anon") { return Promise.resolve(); }
     flushing = true;
     return O.flushAll(xhrTransport, {
-      person: person, csrf: csrf(), now: now,
+      person: person, csrf: csrf(), now: now, url: T.sendUrl,
       onStart: function (item) { progress[item.key] = 0; render(); },
       onProgress: function (key, pct) {
         progress[key] = pct;
@@ -462,5 +464,17 @@
 
   window.XaDeskOutbox.add = add;
   window.XaDeskOutbox.render = render;
+  // The item "Edit and send again" opened this page for (?draft=KEY), if it
+  // is this person's and of one of `kinds` (a form never takes another's
+  // kind: a message is not a report); else null.
+  function draft(kinds) {
+    var key = new URLSearchParams(window.location.search).get("draft");
+    if (!key) { return Promise.resolve(null); }
+    return O.get(key).then(function (item) {
+      return item && item.owner === person && kinds.indexOf(item.kind) !== -1 ? item : null;
+    }, function () { return null; });
+  }
+
   window.XaDeskOutbox.person = person;
+  window.XaDeskOutbox.draft = draft;
 })();

@@ -194,10 +194,9 @@
   });
 
   // "Edit and send again" (the outbox's link): the refused case back in the form.
-  var draftKey = new URLSearchParams(window.location.search).get("draft");
-  if (draftKey && O && O.get) {
-    O.get(draftKey).then(function (item) {
-      if (!item || item.owner !== O.person) { return; }
+  if (O && O.draft) {
+    O.draft([kind]).then(function (item) {
+      if (!item) { return; }
       editing = item.key;
       var v = item.fields;
       ["description", "address_text", "lat", "lon", "location_source", "accuracy_m",

@@ -120,11 +120,10 @@
   });
 
   // "Edit and send again" (the outbox's link): the refused message back in the form.
-  var draftKey = new URLSearchParams(window.location.search).get("draft");
   var f = form();
-  if (draftKey && f) {
-    O.get(draftKey).then(function (item) {
-      if (!item || item.owner !== O.person || item.kind !== "reply") { return; }
+  if (f && O.draft) {
+    O.draft(["reply"]).then(function (item) {
+      if (!item) { return; }
       editing = item.key;
       putBack(f, item);
       refuse(item.reason);

@@ -218,6 +218,13 @@ def _replies(ticket: Ticket) -> list[str]:
     )
 
 
+def _send_message(page: Page, text: str) -> None:
+    """Write ``text`` in the case page's message form and press Send."""
+    form = page.locator("form[data-outbox-reply]")
+    form.locator('textarea[name="reply-body"]').fill(text)
+    form.locator("button[type=submit]").click()
+
+
 def test_a_message_written_offline_waits_on_the_phone_and_is_posted_once(
     personas: Personas,
     commune_a: AdminUnit,
@@ -240,8 +247,7 @@ def test_a_message_written_offline_waits_on_the_phone_and_is_posted_once(
     form = page.locator("form[data-outbox-reply]")
     body = form.locator('textarea[name="reply-body"]')
     page_key = form.locator('[name="reply-idempotency_key"]').input_value()
-    body.fill("Đèn vẫn chưa sáng, ở cột số 12")
-    form.locator("button[type=submit]").click()
+    _send_message(page, "Đèn vẫn chưa sáng, ở cột số 12")
     texts = page.evaluate("self.XADESK_TEXTS.reply")
     expect(page.locator("#reply-status")).to_have_text(texts["kept"])
     expect(body).to_have_value("")
@@ -290,8 +296,7 @@ def test_a_message_written_offline_waits_on_the_phone_and_is_posted_once(
     # empty for the next one; the page says so, whatever the push redraws.
     page.goto(case_page)
     expect(page.locator(".timeline")).to_contain_text("Đèn vẫn chưa sáng")
-    body.fill("Cảm ơn xã")
-    form.locator("button[type=submit]").click()
+    _send_message(page, "Cảm ơn xã")
     expect(page.locator("#reply-status")).to_have_text(texts["sent"])
     expect(body).to_have_value("")
     assert _replies(ticket) == ["Đèn vẫn chưa sáng, ở cột số 12", "Cảm ơn xã"]
@@ -314,9 +319,7 @@ def test_a_message_the_closed_case_refuses_stays_on_the_phone_with_the_reason(
     log_in(context, server, personas.resident)
     page.goto(case_page)
     context.set_offline(True)
-    form = page.locator("form[data-outbox-reply]")
-    form.locator('textarea[name="reply-body"]').fill("Xin cho biết khi nào dọn")
-    form.locator("button[type=submit]").click()
+    _send_message(page, "Xin cho biết khi nào dọn")
     expect(page.locator("[data-outbox-count]")).to_have_attribute("data-waiting", "1")
 
     # Meanwhile the commune rejects the case: no more messages on it.
@@ -334,3 +337,40 @@ def test_a_message_the_closed_case_refuses_stays_on_the_phone_with_the_reason(
     expect(page.locator("[data-outbox-items] li[data-state=rejected]")).to_contain_text(reason)
     assert _replies(ticket) == []
     problems.assert_no_page_errors()
+
+
+PUT_ITEM = """(item) => {
+  item.owner = XaDeskOutbox.person;
+  return XaDeskOutbox.put(item).then(() => window.dispatchEvent(new Event("online")));
+}"""
+
+
+def test_an_outbox_item_goes_only_to_a_site_api_path_and_only_to_its_own_form(
+    personas: Personas,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+) -> None:
+    log_in(context, server, personas.resident)
+    page.goto("/cases/")
+    posted: list[str] = []
+    page.on("request", lambda r: posted.append(r.url) if r.method == "POST" else None)
+    # An address that is not one of the site's API paths (only a tampered
+    # store holds one): refused on the phone, never posted anywhere.
+    page.evaluate(
+        PUT_ITEM,
+        {
+            "key": "a" * 32, "kind": "reply", "url": "/accounts/logout/", "caseNumber": "X",
+            "fields": {"body": "Xin chào"}, "photos": [], "state": "waiting", "tries": 0,
+            "nextAt": 0, "leaseUntil": 0, "formUrl": "/cases/",
+        },
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while [row[0] for row in outbox(page)] != ["rejected"]:
+        assert time.monotonic() < deadline, outbox(page)
+        page.wait_for_timeout(50)
+    assert posted == []
+    # A message's key in the report form's "edit" link fills nothing there.
+    page.goto(f"{FORM}&draft={'a' * 32}")
+    expect(page.locator("#form-error")).to_have_count(0)
+    expect(page.locator("#id_description")).to_have_value("")
