@@ -10,9 +10,11 @@ below config may use them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import time
 from typing import Annotated, Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
@@ -64,7 +66,26 @@ class BoundedLimitOffset(LimitOffsetPagination):
 
 class CappedLimitOffset(BoundedLimitOffset):
     """BoundedLimitOffset whose ``count`` stops at COUNT_CAP + 1 (core/pagination.py):
-    a count of COUNT_CAP + 1 means "more than COUNT_CAP"; the items are exact."""
+    a count of COUNT_CAP + 1 means "more than COUNT_CAP"; the items are exact.
+
+    ``rows``: what turns the page's slice of the queryset into the answer's
+    items (helpdesk.case_rows.case_rows reads them as plain values); without
+    it the items are the model instances.
+    """
+
+    def __init__(
+        self, *, rows: Callable[[QuerySet[Any]], list[dict[str, Any]]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.rows = rows
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        if self.rows is not None:
+            page[self.items_attribute] = self.rows(page[self.items_attribute])
+        return page
 
     def _items_count(self, queryset: Any) -> int:
         return count_capped(queryset, COUNT_CAP)

@@ -24,12 +24,13 @@ from core.pagination import COUNT_CAP
 from geo.map_view import map_view_parse
 from helpdesk import lifecycle, selectors
 from helpdesk.attachments import attachment_approve_public
+from helpdesk.case_rows import case_row, case_rows
 from helpdesk.errors import CaseNotFound, InvalidTransferTarget
 from helpdesk.icons import icon_emoji
 from helpdesk.map_clusters import tickets_clustered
 from helpdesk.map_geojson import feature_collection
 from helpdesk.models import Department, Service, Ticket, TicketEvent, TicketStatus
-from helpdesk.names import department_name, localized, service_name, unit_name
+from helpdesk.names import localized, service_name
 from helpdesk.permissions import CaseView, case_view, scope_for
 from helpdesk.public_view import events_public_copies, ticket_public
 from helpdesk.voice_views import voice_upload
@@ -72,6 +73,9 @@ class UnitRef(Schema):
 
 
 class CaseOut(Schema):
+    """A case as its officers and its reporter see it; built by helpdesk.case_rows
+    (``case_row`` for one ticket, ``case_rows`` for a page)."""
+
     number: str
     # The id the public map and "me too" use; it does not reveal the sequence.
     public_id: str
@@ -89,41 +93,6 @@ class CaseOut(Schema):
     due_at: datetime | None
     resolved_at: datetime | None
     rating: int | None
-
-    # Resolvers let ninja render a Ticket row directly (also inside paginated lists).
-    @staticmethod
-    def resolve_service(ticket: Ticket) -> str:
-        return ticket.service.code
-
-    @staticmethod
-    def resolve_status_label(ticket: Ticket) -> str:
-        return str(ticket.get_status_display())
-
-    @staticmethod
-    def resolve_lat(ticket: Ticket) -> float | None:
-        return ticket.location.y if ticket.location else None
-
-    @staticmethod
-    def resolve_lon(ticket: Ticket) -> float | None:
-        return ticket.location.x if ticket.location else None
-
-    @staticmethod
-    def resolve_commune(ticket: Ticket) -> UnitRef | None:
-        commune = ticket.commune
-        if commune is None:
-            return None
-        return UnitRef(code=commune.code, name=unit_name(commune))
-
-    @staticmethod
-    def resolve_department(ticket: Ticket) -> str | None:
-        department = ticket.department
-        if department is None:
-            return None
-        return department_name(department)
-
-    @staticmethod
-    def resolve_assignee(ticket: Ticket) -> str | None:
-        return ticket.assignee.full_name if ticket.assignee else None
 
 
 class EventOut(Schema):
@@ -204,7 +173,7 @@ def list_services(request: HttpRequest) -> list[ServiceOut]:
 
 
 @router.get("/cases", response=list[CaseOut], auth=person_auth)
-@paginate(CappedLimitOffset)
+@paginate(CappedLimitOffset, rows=case_rows)
 def list_cases(request: HttpRequest, filters: Query[QueueFilterIn]) -> QuerySet[Ticket]:
     """The person's queue (staff) or their own cases, most urgent first.
 
@@ -257,8 +226,8 @@ def map_cases(
 
     def point(row: dict[str, Any]) -> dict[str, Any]:
         return {
-            "lon": row["location"].x,
-            "lat": row["location"].y,
+            "lon": row["lon"],
+            "lat": row["lat"],
             "number": row["number"],
             "service": localized(row["service__name"], row["service__name_en"]),
             "status": row["status"],
@@ -284,10 +253,10 @@ def get_case(request: HttpRequest, number: str, after: int = 0) -> dict[str, obj
     events = list(selectors.ticket_timeline(scope=scope, ticket=ticket, after=after))
     if case_view(scope=scope, ticket=ticket) == CaseView.PUBLIC:
         return {
-            "case": ticket_public(ticket),
+            "case": case_row(ticket_public(ticket)),
             "events": events_public_copies(events, ticket=ticket),
         }
-    return {"case": ticket, "events": events}
+    return {"case": case_row(ticket), "events": events}
 
 
 def _officer(phone: str | None) -> User | None:
@@ -299,18 +268,18 @@ def _officer(phone: str | None) -> User | None:
 
 
 @router.post("/cases/{number}/accept", response=CaseOut, auth=person_auth)
-def accept_case(request: HttpRequest, number: str, payload: AcceptIn) -> Ticket:
+def accept_case(request: HttpRequest, number: str, payload: AcceptIn) -> dict[str, Any]:
     ticket = lifecycle.ticket_accept(
         ticket=_ticket(request, number),
         by=_user(request),
         assignee=_officer(payload.assignee_phone),
         ip=client_ip(request),
     )
-    return ticket
+    return case_row(ticket)
 
 
 @router.post("/cases/{number}/assign", response=CaseOut, auth=person_auth)
-def assign_case(request: HttpRequest, number: str, payload: AssignIn) -> Ticket:
+def assign_case(request: HttpRequest, number: str, payload: AssignIn) -> dict[str, Any]:
     officer = _officer(payload.assignee_phone)
     if officer is None:
         from helpdesk.errors import InvalidAssignee
@@ -319,13 +288,15 @@ def assign_case(request: HttpRequest, number: str, payload: AssignIn) -> Ticket:
     ticket = lifecycle.ticket_assign(
         ticket=_ticket(request, number), by=_user(request), assignee=officer, ip=client_ip(request)
     )
-    return ticket
+    return case_row(ticket)
 
 
 @router.post("/cases/{number}/start", response=CaseOut, auth=person_auth)
-def start_case(request: HttpRequest, number: str) -> Ticket:
-    return lifecycle.ticket_start(
-        ticket=_ticket(request, number), by=_user(request), ip=client_ip(request)
+def start_case(request: HttpRequest, number: str) -> dict[str, Any]:
+    return case_row(
+        lifecycle.ticket_start(
+            ticket=_ticket(request, number), by=_user(request), ip=client_ip(request)
+        )
     )
 
 
@@ -335,14 +306,16 @@ def resolve_case(
     number: str,
     payload: Form[NoteIn],
     photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
-) -> Ticket:
+) -> dict[str, Any]:
     """Resolve (multipart: ``body`` and the "after" ``photos`` some services require)."""
-    return lifecycle.ticket_resolve(
-        ticket=_ticket(request, number),
-        by=_user(request),
-        note=payload.body,
-        photos=[photo.read() for photo in uploads_of(request, "photos", photos)],
-        ip=client_ip(request),
+    return case_row(
+        lifecycle.ticket_resolve(
+            ticket=_ticket(request, number),
+            by=_user(request),
+            note=payload.body,
+            photos=[photo.read() for photo in uploads_of(request, "photos", photos)],
+            ip=client_ip(request),
+        )
     )
 
 
@@ -366,25 +339,32 @@ def set_photo_public(
 
 
 @router.post("/cases/{number}/reject", response=CaseOut, auth=person_auth)
-def reject_case(request: HttpRequest, number: str, payload: ReasonIn) -> Ticket:
-    return lifecycle.ticket_reject(
-        ticket=_ticket(request, number),
-        by=_user(request),
-        reason=payload.reason,
-        ip=client_ip(request),
+def reject_case(request: HttpRequest, number: str, payload: ReasonIn) -> dict[str, Any]:
+    return case_row(
+        lifecycle.ticket_reject(
+            ticket=_ticket(request, number),
+            by=_user(request),
+            reason=payload.reason,
+            ip=client_ip(request),
+        )
     )
 
 
 @router.post("/cases/{number}/duplicate", response=CaseOut, auth=person_auth)
-def mark_duplicate_case(request: HttpRequest, number: str, payload: DuplicateIn) -> Ticket:
+def mark_duplicate_case(request: HttpRequest, number: str, payload: DuplicateIn) -> dict[str, Any]:
     original = _ticket(request, payload.original)
-    return lifecycle.ticket_mark_duplicate(
-        ticket=_ticket(request, number), by=_user(request), original=original, ip=client_ip(request)
+    return case_row(
+        lifecycle.ticket_mark_duplicate(
+            ticket=_ticket(request, number),
+            by=_user(request),
+            original=original,
+            ip=client_ip(request),
+        )
     )
 
 
 @router.post("/cases/{number}/transfer", response=CaseOut, auth=person_auth)
-def transfer_case(request: HttpRequest, number: str, payload: TransferIn) -> Ticket:
+def transfer_case(request: HttpRequest, number: str, payload: TransferIn) -> dict[str, Any]:
     department = (
         Department.objects.select_related("commune__parent")
         .filter(pk=payload.department_id)
@@ -392,12 +372,14 @@ def transfer_case(request: HttpRequest, number: str, payload: TransferIn) -> Tic
     )
     if department is None:
         raise InvalidTransferTarget()
-    return lifecycle.ticket_transfer(
-        ticket=_ticket(request, number),
-        by=_user(request),
-        department=department,
-        reason=payload.reason,
-        ip=client_ip(request),
+    return case_row(
+        lifecycle.ticket_transfer(
+            ticket=_ticket(request, number),
+            by=_user(request),
+            department=department,
+            reason=payload.reason,
+            ip=client_ip(request),
+        )
     )
 
 
@@ -455,17 +437,21 @@ def note_case(
 
 
 @router.post("/cases/{number}/reopen", response=CaseOut, auth=person_auth)
-def reopen_case(request: HttpRequest, number: str, payload: ReasonIn) -> Ticket:
-    return lifecycle.ticket_reopen(
-        ticket=_ticket(request, number), by=_user(request), reason=payload.reason
+def reopen_case(request: HttpRequest, number: str, payload: ReasonIn) -> dict[str, Any]:
+    return case_row(
+        lifecycle.ticket_reopen(
+            ticket=_ticket(request, number), by=_user(request), reason=payload.reason
+        )
     )
 
 
 @router.post("/cases/{number}/rate", response=CaseOut, auth=person_auth)
-def rate_case(request: HttpRequest, number: str, payload: RateIn) -> Ticket:
-    return lifecycle.ticket_rate(
-        ticket=_ticket(request, number),
-        by=_user(request),
-        rating=payload.rating,
-        comment=payload.comment,
+def rate_case(request: HttpRequest, number: str, payload: RateIn) -> dict[str, Any]:
+    return case_row(
+        lifecycle.ticket_rate(
+            ticket=_ticket(request, number),
+            by=_user(request),
+            rating=payload.rating,
+            comment=payload.comment,
+        )
     )

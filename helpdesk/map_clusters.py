@@ -30,9 +30,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.gis.db.models.functions import SnapToGrid
-from django.db.models import Count, FloatField, Func, Max, QuerySet, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 
 from core.pagination import count_capped
+from geo.coordinates import latitude, longitude
 from geo.map_view import MapView
 from geo.models import AdminUnit
 from geo.unit_points import UnitPoint, commune_points_in_view
@@ -129,7 +130,7 @@ def reports_public_clustered(*, view: MapView) -> MapClusters:
     rows = (
         tickets_public()
         .filter(location__bboverlaps=area, service_id__in=list(services))
-        .annotate(lon=_X("location"), lat=_Y("location"))
+        .annotate(lon=longitude("location"), lat=latitude("location"))
         .order_by("-created_at")
         .values_list("public_id", "status", "service_id", "lon", "lat")[:PUBLIC_ROWS_CAP]
     )
@@ -151,16 +152,6 @@ def reports_public_clustered(*, view: MapView) -> MapClusters:
         clusters.append(Cluster(lon=lon, lat=lat, count=len(members)))
     total = sum(c.count for c in clusters) + len(points)
     return MapClusters(clusters=clusters, points=points, total=total)
-
-
-class _X(Func):
-    function = "ST_X"
-    output_field = FloatField()
-
-
-class _Y(Func):
-    function = "ST_Y"
-    output_field = FloatField()
 
 
 def _bbox(view: MapView) -> tuple[float, float, float, float]:

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from core.pagination import count_capped
+from geo.coordinates import latitude, longitude
 from geo.models import AdminUnit
 from helpdesk import errors
 from helpdesk.models import (
@@ -174,11 +175,12 @@ def tickets_on_map(
     columns = tickets.values(
         "number",
         "status",
-        "location",
         "service__name",
         "service__name_en",
         "commune__full_name",
         "commune__full_name_en",
+        lat=latitude("location"),
+        lon=longitude("location"),
     )
     rows = [dict(row) for row in columns[:limit]]
     total = len(rows) if len(rows) < limit else count_capped(tickets, cap)

@@ -217,23 +217,22 @@ def queue_map(request: HttpRequest, scope: Scope) -> HttpResponse:
             "status": str(TicketStatus(row["status"]).label),
             "commune": localized(row["commune__full_name"] or "", row["commune__full_name_en"])
             or no_commune,
-            "location": row["location"],
             # Formatted here, not with |floatformat: 400 of those were a third
             # of the page's rendering time.
-            "place": f"{row['location'].y:.5f}, {row['location'].x:.5f}" if row["location"] else "",
+            "place": f"{row['lat']:.5f}, {row['lon']:.5f}" if row["lat"] is not None else "",
             "url": detail_url.replace(_NUMBER, row["number"]),
         }
         for row in found.rows
     ]
-    located = [item["location"] for item in items if item["location"] is not None]
+    located = [(row["lon"], row["lat"]) for row in found.rows if row["lat"] is not None]
     # Where the map opens: around the listed cases (the most urgent), else
     # all of Vietnam. What it draws it asks the API for (static/console/queue-map.js).
     home = (
         (
-            min(p.x for p in located),
-            min(p.y for p in located),
-            max(p.x for p in located),
-            max(p.y for p in located),
+            min(lon for lon, _lat in located),
+            min(lat for _lon, lat in located),
+            max(lon for lon, _lat in located),
+            max(lat for _lon, lat in located),
         )
         if located
         else VIETNAM

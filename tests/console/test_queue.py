@@ -157,7 +157,10 @@ def test_queue_map_lists_cases_in_scope_even_without_tiles(
     # it opens around the listed cases.
     assert 'data-api="/api/v1/helpdesk/map"' in content
     assert ticket_a.location is not None
-    assert page.context["home"][0] == ticket_a.location.x
+    x, y = ticket_a.location.x, ticket_a.location.y
+    # West, south, east, north around its one case; the list gives "lat, lon".
+    assert page.context["home"] == (x, y, x, y)
+    assert f'<span translate="no">{y:.5f}, {x:.5f}</span>' in content
     other = client_as(personas, "officer_b").get(reverse("console:queue-map"))
     assert ticket_a.number not in other.content.decode()
     assert client_as(personas, "resident").get(reverse("console:queue-map")).status_code == 403
