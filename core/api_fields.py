@@ -87,6 +87,14 @@ class CappedLimitOffset(BoundedLimitOffset):
             page[self.items_attribute] = self.rows(page[self.items_attribute])
         return page
 
+    async def apaginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        # ``rows`` reads the database synchronously; no async view uses it yet.
+        if self.rows is not None:
+            raise TypeError("CappedLimitOffset(rows=...) serves sync views only")
+        return await super().apaginate_queryset(queryset, pagination, request, **params)
+
     def _items_count(self, queryset: Any) -> int:
         return count_capped(queryset, COUNT_CAP)
 

@@ -29,8 +29,8 @@ from helpdesk.errors import CaseNotFound, InvalidTransferTarget
 from helpdesk.icons import icon_emoji
 from helpdesk.map_clusters import tickets_clustered
 from helpdesk.map_geojson import feature_collection
-from helpdesk.models import Department, Service, Ticket, TicketEvent, TicketStatus
-from helpdesk.names import localized, service_name
+from helpdesk.models import Department, Service, Ticket, TicketEvent
+from helpdesk.names import localized, service_name, status_labels
 from helpdesk.permissions import CaseView, case_view, scope_for
 from helpdesk.public_view import events_public_copies, ticket_public
 from helpdesk.voice_views import voice_upload
@@ -223,6 +223,7 @@ def map_cases(
     )
     # One reverse() for the response rather than one per case.
     detail_url = reverse("console:ticket-detail", args=[_NUMBER])
+    labels = status_labels()
 
     def point(row: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -231,7 +232,7 @@ def map_cases(
             "number": row["number"],
             "service": localized(row["service__name"], row["service__name_en"]),
             "status": row["status"],
-            "status_label": str(TicketStatus(row["status"]).label),
+            "status_label": labels.get(row["status"], row["status"]),
             "url": detail_url.replace(_NUMBER, row["number"]),
         }
 

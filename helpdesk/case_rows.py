@@ -8,11 +8,13 @@ Python 24-42 ms of the officer's list at 1,000,000 cases). ``case_rows``
 reads the page as plain values, the coordinates as two numbers from
 PostGIS, and builds each row once.
 
-A single case (an officer's action, the case page, a filing's answer) comes
-as a ticket already loaded with its related rows, read inside the move's
-transaction on purpose (helpdesk/lifecycle.py ``_locked``); ``case_row``
-reads the same values off it. Both end in ``_row``, so what a field means is
-written once; tests/helpdesk/test_case_rows.py holds the two readings equal.
+A single case (an officer's action, the case page, a filing's answer) is a
+ticket the caller holds; ``case_row`` reads the same values off it. An
+action's ticket comes with its related rows, read inside the move's
+transaction on purpose (helpdesk/lifecycle.py ``_locked``); others load them
+as they are read, as the resolvers did. Both end in ``_row``, so what a
+field means is written once; tests/helpdesk/test_case_rows.py holds the two
+readings equal.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from geo.coordinates import latitude, longitude
-from helpdesk.models import Ticket, TicketStatus
-from helpdesk.names import localized
+from helpdesk.models import Ticket
+from helpdesk.names import localized, status_labels
 
 # The flat values one row is built from, named as ``QuerySet.values`` names them.
 _FIELDS = (
@@ -48,7 +50,7 @@ _FIELDS = (
 
 def case_rows(tickets: QuerySet[Ticket]) -> list[dict[str, Any]]:
     """The rows of these tickets, in their order (one query)."""
-    labels = _status_labels()
+    labels = status_labels()
     values = tickets.values(*_FIELDS, "commune_id", "department_id", "assignee_id").annotate(
         lat=latitude("location"), lon=longitude("location")
     )
@@ -56,8 +58,8 @@ def case_rows(tickets: QuerySet[Ticket]) -> list[dict[str, Any]]:
 
 
 def case_row(ticket: Ticket) -> dict[str, Any]:
-    """The row of one loaded ticket; its service, commune, department and
-    assignee are read from the instance (select them with it)."""
+    """The row of one ticket; its service, commune, department and assignee
+    are read from the instance (selected with it, or loaded on reading)."""
     commune, department, assignee = ticket.commune, ticket.department, ticket.assignee
     value: dict[str, Any] = {
         field: getattr(ticket, field) for field in _FIELDS if "__" not in field
@@ -76,7 +78,7 @@ def case_row(ticket: Ticket) -> dict[str, Any]:
         lat=ticket.location.y if ticket.location else None,
         lon=ticket.location.x if ticket.location else None,
     )
-    return _row(value, _status_labels())
+    return _row(value, status_labels())
 
 
 def _row(value: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
@@ -105,8 +107,3 @@ def _row(value: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
         "resolved_at": value["resolved_at"],
         "rating": value["rating"],
     }
-
-
-def _status_labels() -> dict[str, str]:
-    # Translated once per page, not once per row.
-    return {value: str(label) for value, label in TicketStatus.choices}

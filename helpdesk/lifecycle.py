@@ -106,7 +106,7 @@ def transfer_targets(*, ticket: Ticket) -> QuerySet[Department]:
 
 
 def _locked(ticket: Ticket) -> Ticket:
-    # The rows the API's answer shows (helpdesk.api.CaseOut) are read here, in
+    # The rows the API's answer shows (helpdesk.case_rows.case_row) are read here, in
     # the transaction: read lazily after the commit, a database restarting in
     # between turned a saved change into an error page. Only the ticket's row
     # is locked (``of``).

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils.translation import get_language
 
 from geo.models import AdminUnit
-from helpdesk.models import Department, Service
+from helpdesk.models import Department, Service, TicketStatus
 
 
 def localized(vietnamese: str, english: str) -> str:
@@ -28,3 +28,11 @@ def unit_name(unit: AdminUnit) -> str:
 
 def department_name(department: Department) -> str:
     return localized(department.name, department.name_en)
+
+
+def status_labels() -> dict[str, str]:
+    """Each case status's label in the active language, translated once for a
+    list: a lazy label made and translated per row was a measurable part of a
+    100-row page (bench/queue_scale.py). Read with ``.get(status, status)``, so
+    a status the code no longer knows shows as itself rather than failing."""
+    return {value: str(label) for value, label in TicketStatus.choices}

@@ -24,8 +24,7 @@ from helpdesk.case_rows import case_row
 from helpdesk.icons import icon_emoji
 from helpdesk.map_clusters import reports_public_clustered
 from helpdesk.map_geojson import feature_collection
-from helpdesk.models import TicketStatus
-from helpdesk.names import service_name, unit_name
+from helpdesk.names import service_name, status_labels, unit_name
 from helpdesk.proxy_filing import ProxyDetails
 from helpdesk.public_view import public_point, public_time
 from helpdesk.support import case_support_add
@@ -244,6 +243,7 @@ def public_map_view(request: HttpRequest, bbox: str = "", zoom: str = "") -> Jso
     found = reports_public_clustered(view=view)
     # One reverse() for the response rather than one per report.
     case_url = reverse("reports:public-case", args=[_PUBLIC_ID])
+    labels = status_labels()
 
     def point(row: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -252,7 +252,7 @@ def public_map_view(request: HttpRequest, bbox: str = "", zoom: str = "") -> Jso
             "public_id": row["public_id"],
             "service": service_name(row["service"]),
             "status": row["status"],
-            "status_label": str(TicketStatus(row["status"]).label),
+            "status_label": labels.get(row["status"], row["status"]),
             "url": case_url.replace(_PUBLIC_ID, row["public_id"]),
         }
 

@@ -23,7 +23,7 @@ from core.pagination import COUNT_CAP as PAGER_CAP
 from core.pagination import CappedPaginator
 from helpdesk.map_clusters import POINTS_ZOOM
 from helpdesk.models import Ticket, TicketStatus
-from helpdesk.names import localized
+from helpdesk.names import localized, status_labels
 from helpdesk.permissions import Scope
 from helpdesk.selectors import (
     BBox,
@@ -201,6 +201,7 @@ def queue_map(request: HttpRequest, scope: Scope) -> HttpResponse:
     form = _queue_filter_form(request, scope, with_communes=with_communes)
     bbox = _bbox(request.GET.get("bbox", ""))
     no_commune = str(_("No commune"))
+    labels = status_labels()
     # One reverse() for the page rather than one per case.
     detail_url = reverse("console:ticket-detail", args=[_NUMBER])
     found = tickets_on_map(
@@ -214,7 +215,7 @@ def queue_map(request: HttpRequest, scope: Scope) -> HttpResponse:
         {
             "number": row["number"],
             "service": localized(row["service__name"], row["service__name_en"]),
-            "status": str(TicketStatus(row["status"]).label),
+            "status": labels.get(row["status"], row["status"]),
             "commune": localized(row["commune__full_name"] or "", row["commune__full_name_en"])
             or no_commune,
             # Formatted here, not with |floatformat: 400 of those were a third

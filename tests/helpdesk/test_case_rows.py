@@ -31,6 +31,8 @@ def full(personas: Personas, commune_a: AdminUnit) -> Ticket:
     assert ticket.department is not None
     ticket.department.name_en = "Roads office"
     ticket.department.save(update_fields=["name_en"])
+    commune_a.full_name_en = "Commune A"
+    commune_a.save(update_fields=["full_name_en"])
     Ticket.objects.filter(pk=ticket.pk).update(
         assignee=personas.officer_a,
         status=TicketStatus.RESOLVED,
@@ -79,7 +81,7 @@ def test_what_the_row_says(full: Ticket, bare: Ticket, personas: Personas) -> No
     assert row_en["status_label"] == "Resolved"
     assert row["service"] == "road_damage"
     assert row["commune"] == {"code": commune.code, "name": commune.full_name}
-    assert row_en["commune"]["name"] == (commune.full_name_en or commune.full_name)
+    assert row_en["commune"]["name"] == "Commune A" != commune.full_name
     assert full.department is not None
     assert row["department"] == full.department.name
     assert row_en["department"] == "Roads office"
