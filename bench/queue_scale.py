@@ -162,6 +162,9 @@ def urls_for(role: str, values: dict[str, str]) -> list[tuple[str, str]]:
                 urls.append((f"map api {zoom} {name}", f"{MAP_API}?{view}&{query}".rstrip("&")))
     if role != "officer":
         urls.append(("dashboard", DASHBOARD))
+    if role == "admin":
+        # The administrator opens a commune's departments from the commune table.
+        urls.append(("dashboard commune", f"{DASHBOARD}?commune={values['commune']}"))
     return urls
 
 

@@ -158,21 +158,6 @@ def _sums(tallies: QuerySet[TicketTally], *group: str) -> list[dict[str, Any]]:
     )
 
 
-def _rolled_up(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-    """The sums of ``rows`` per ``key``, in the rows' order (they come sorted by it).
-    A handling sum stays None when every row's is, as SQL's SUM does."""
-    groups: dict[Any, dict[str, Any]] = {}
-    for row in rows:
-        group = groups.setdefault(
-            row[key], {key: row[key], **dict.fromkeys(_COUNTS, 0), "sum_handling": None}
-        )
-        for name in _COUNTS:
-            group[name] += row[name]
-        if row["sum_handling"] is not None:
-            group["sum_handling"] = (group["sum_handling"] or dt.timedelta(0)) + row["sum_handling"]
-    return list(groups.values())
-
-
 def _stats(rows: list[dict[str, Any]], *group: str) -> list[dict[str, Any]]:
     return [
         {
@@ -195,19 +180,37 @@ def _stats(rows: list[dict[str, Any]], *group: str) -> list[dict[str, Any]]:
 class DashboardTables:
     by_department: list[dict[str, Any]]
     by_commune: list[dict[str, Any]]
+    # The commune whose departments ``by_department`` holds, if any.
+    commune_code: str | None
 
 
-def dashboard_tables(*, scope: Scope) -> DashboardTables:
-    """Counts, on-time and handling time per department and per commune, in one query.
+def dashboard_tables(*, scope: Scope, commune_code: str | None = None) -> DashboardTables:
+    """Counts, on-time and handling time per commune of the scope, and per
+    department of one commune: the one chosen (``commune_code``, taken only
+    when it is one of the scope's rows), or the scope's only commune (a
+    leader's). Without one, no department rows.
 
-    The commune rows are the sums of its department rows, added up here: a
-    second GROUP BY over a province's ~7,200 tally rows cost 5 ms of the
-    province admin's dashboard at 1,000,000 cases (bench/queue_scale.py).
+    A province administrator's every department at once was ~460 rows, a
+    176 KB page and most of its time (p95 50.7 ms at 1,000,000 cases on a
+    slow machine, bench/queue_scale.py); they compare the communes and open
+    the one they look into.
     """
-    per_department = _sums(tallies_managed_by(scope=scope), "commune__name", "department__name")
+    tallies = tallies_managed_by(scope=scope)
+    per_commune = _stats(
+        _sums(tallies, "commune__name", "commune__code"), "commune__name", "commune__code"
+    )
+    codes = {row["commune__code"] for row in per_commune} - {None}
+    if commune_code not in codes:
+        commune_code = codes.pop() if len(per_commune) == 1 and codes else None
+    if commune_code is None:
+        return DashboardTables(by_department=[], by_commune=per_commune, commune_code=None)
+    per_department = _sums(
+        tallies.filter(commune__code=commune_code), "commune__name", "department__name"
+    )
     return DashboardTables(
         by_department=_stats(per_department, "commune__name", "department__name"),
-        by_commune=_stats(_rolled_up(per_department, "commune__name"), "commune__name"),
+        by_commune=per_commune,
+        commune_code=commune_code,
     )
 
 

@@ -42,11 +42,19 @@ def _live(scope_user: Any, *group: str) -> list[dict[str, Any]]:
 def _assert_tallies_equal_live(personas: Personas) -> None:
     for user in (personas.leader_a, personas.province_admin, personas.officer_b):
         scope = scope_for(user=user)
-        tables = dashboard_tables(scope=scope)
-        by_commune, by_department = tables.by_commune, tables.by_department
-        live_commune = _live(user, "commune__name")
-        live_department = _live(user, "commune__name", "department__name")
-        for got, want in ((by_commune, live_commune), (by_department, live_department)):
+        live_commune = _live(user, "commune__name", "commune__code")
+        pairs = [(dashboard_tables(scope=scope).by_commune, live_commune)]
+        # Each commune's departments, as the page shows them when it is chosen.
+        for code in {row["commune__code"] for row in live_commune} - {None}:
+            by_department = dashboard_tables(scope=scope, commune_code=code).by_department
+            live = [
+                {k: v for k, v in row.items() if k != "commune__code"}
+                for row in _live(user, "commune__name", "commune__code", "department__name")
+                if row["commune__code"] == code
+            ]
+            pairs.append((by_department, live))
+        assert len(pairs) > 1 or not live_commune
+        for got, want in pairs:
             assert [{**row, "avg_handling": None} for row in got] == [
                 {**row, "avg_handling": None} for row in want
             ]
@@ -105,11 +113,26 @@ def test_a_leaders_dashboard_counts_only_their_commune(
     assert sorted((r["commune__name"], r["total"]) for r in admin.context["by_commune"]) == sorted(
         [(commune_a.name, 1), (commune_b.name, 3)]
     )
+    # Two communes: the administrator compares them and opens one.
+    assert admin.context["by_department"] == []
+    assert f'<a href="?commune={commune_b.code}#departments">{commune_b.name}</a>' in (
+        admin.content.decode()
+    )
+    opened = client_as(personas, "province_admin").get(
+        "/console/dashboard/", {"commune": commune_b.code}
+    )
     # Commune B's cases found no department: one "Unrouted" row under commune B.
     departments = [
-        (r["department_text"], r["commune_text"]) for r in admin.context["by_department"]
+        (r["department_text"], r["commune_text"]) for r in opened.context["by_department"]
     ]
-    assert ("Unrouted", commune_b.name) in departments
-    assert '<th scope="row">Unrouted<small>' in admin.content.decode()
+    assert departments == [("Unrouted", commune_b.name)]
+    assert '<th scope="row">Unrouted<small>' in opened.content.decode()
+    assert len(opened.context["by_commune"]) == 2
+    assert f'{commune_b.code}#departments" aria-current="true">' in opened.content.decode()
+    assert opened.content.decode().count("aria-current") == 1
+    # A leader naming another commune still sees only their own.
+    asked = client_as(personas, "leader_a").get("/console/dashboard/", {"commune": commune_b.code})
+    assert {r["commune_text"] for r in asked.context["by_department"]} == {commune_a.name}
+    assert commune_b.name not in asked.content.decode()
     # Officers have no dashboard at all.
     assert client_as(personas, "officer_a").get("/console/dashboard/").status_code == 403
