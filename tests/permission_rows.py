@@ -342,6 +342,9 @@ PAGE_ROWS: tuple[Row, ...] = (
         ),
         reveals=("leader_a", "province_admin", "superuser"),
         marker="commune",
+        # Commune A's departments asked for by its code (tests/conftest.py
+        # COMMUNE_A): its own people see them, anyone else's page ignores it.
+        query="commune=05443",
     ),
     Row("GET", "console/map/", CONSOLE_PAGE, reveals=IN_SCOPE),
     # The audit trail: province administrators (their province's rows) and

@@ -51,8 +51,9 @@ def _dashboard_rows(
     links: bool = False,
     current: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Each row with its cells' text made here: a province's ~460 department rows
-    through template conditions and filters were most of the page's time.
+    """Each row with its cells' text made here: a commune's department rows
+    and a province's ~90 commune rows through template conditions and filters
+    were most of the page's time (when it listed ~460 department rows).
     ``links``: a commune's name opens its departments (``?commune=``), the
     open one (``current``) marked as such for screen readers."""
     biggest = max((row["total"] for row in rows), default=0) or 1
@@ -79,8 +80,9 @@ def _row_markup(
     row: dict[str, Any], *, by_department: bool, links: bool, current: str | None
 ) -> SafeString:
     """A row of console/_stats_table.html, written here rather than by the
-    template: a province admin's ~550 rows of eight template variables each
-    were ~15 ms of the dashboard's ~30 ms at 1,000,000 cases (in process,
+    template: a province admin's ~550 rows (before the page opened one commune
+    at a time) of eight template variables each were ~15 ms of the
+    dashboard's ~30 ms at 1,000,000 cases (in process,
     bench/queue_scale.py). Every text is escaped, as the template would."""
     e = html.escape
     if by_department:
@@ -125,7 +127,7 @@ def dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
             (
                 row["commune__name"]
                 for row in tables.by_commune
-                if row["commune__code"] == tables.commune_code
+                if tables.commune_code is not None and row["commune__code"] == tables.commune_code
             ),
             None,
         ),

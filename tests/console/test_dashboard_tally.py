@@ -136,3 +136,18 @@ def test_a_leaders_dashboard_counts_only_their_commune(
     assert commune_b.name not in asked.content.decode()
     # Officers have no dashboard at all.
     assert client_as(personas, "officer_a").get("/console/dashboard/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_province_with_one_commune_and_cases_of_none_opens_that_commune(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """Cases with no commune make a row of their own, which cannot be opened;
+    the one commune beside it still opens at once."""
+    case_in(commune_a, personas.resident)
+    nowhere = case_in(commune_a, personas.resident)
+    Ticket.objects.filter(pk=nowhere.pk).update(commune=None, department=None)
+    page = client_as(personas, "province_admin").get("/console/dashboard/")
+    assert [r["commune__name"] for r in page.context["by_commune"]] == [commune_a.name, None]
+    assert {r["commune_text"] for r in page.context["by_department"]} == {commune_a.name}
+    assert page.context["commune_name"] == commune_a.name
