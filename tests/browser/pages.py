@@ -57,6 +57,8 @@ VISITS: tuple[Visit, ...] = (
     Visit("console/map/", "officer", "/console/map/", phone=False),
     Visit("console/cases/<str:number>/", "officer", "/console/cases/{number}/", phone=False),
     Visit("console/dashboard/", "leader", "/console/dashboard/", phone=False),
+    # The province's communes, each a link that opens its departments.
+    Visit("console/dashboard/", "province_admin", "/console/dashboard/", phone=False),
     Visit("console/audit/", "province_admin", "/console/audit/", phone=False),
     Visit("console/alerts/", "officer", "/console/alerts/", phone=False),
     Visit("console/alerts/new/", "officer", "/console/alerts/new/", phone=False),
