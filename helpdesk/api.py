@@ -14,6 +14,7 @@ from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
+from pydantic import ModelWrapValidatorHandler, model_validator
 
 from accounts.auth import person_auth
 from accounts.models import User
@@ -73,8 +74,10 @@ class UnitRef(Schema):
 
 
 class CaseOut(Schema):
-    """A case as its officers and its reporter see it; built by helpdesk.case_rows
-    (``case_row`` for one ticket, ``case_rows`` for a page)."""
+    """A case as its officers and its reporter see it, built by helpdesk.case_rows:
+    a page's rows come as ``case_rows`` made them, and a Ticket any answer holds
+    (an action's, the case page's, a filing's) goes through ``case_row`` here,
+    so no handler has to."""
 
     number: str
     # The id the public map and "me too" use; it does not reveal the sequence.
@@ -93,6 +96,11 @@ class CaseOut(Schema):
     due_at: datetime | None
     resolved_at: datetime | None
     rating: int | None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _from_ticket(cls, value: Any, handler: ModelWrapValidatorHandler["CaseOut"]) -> "CaseOut":
+        return handler(case_row(value) if isinstance(value, Ticket) else value)
 
 
 class EventOut(Schema):
@@ -254,10 +262,10 @@ def get_case(request: HttpRequest, number: str, after: int = 0) -> dict[str, obj
     events = list(selectors.ticket_timeline(scope=scope, ticket=ticket, after=after))
     if case_view(scope=scope, ticket=ticket) == CaseView.PUBLIC:
         return {
-            "case": case_row(ticket_public(ticket)),
+            "case": ticket_public(ticket),
             "events": events_public_copies(events, ticket=ticket),
         }
-    return {"case": case_row(ticket), "events": events}
+    return {"case": ticket, "events": events}
 
 
 def _officer(phone: str | None) -> User | None:
@@ -269,18 +277,18 @@ def _officer(phone: str | None) -> User | None:
 
 
 @router.post("/cases/{number}/accept", response=CaseOut, auth=person_auth)
-def accept_case(request: HttpRequest, number: str, payload: AcceptIn) -> dict[str, Any]:
+def accept_case(request: HttpRequest, number: str, payload: AcceptIn) -> Ticket:
     ticket = lifecycle.ticket_accept(
         ticket=_ticket(request, number),
         by=_user(request),
         assignee=_officer(payload.assignee_phone),
         ip=client_ip(request),
     )
-    return case_row(ticket)
+    return ticket
 
 
 @router.post("/cases/{number}/assign", response=CaseOut, auth=person_auth)
-def assign_case(request: HttpRequest, number: str, payload: AssignIn) -> dict[str, Any]:
+def assign_case(request: HttpRequest, number: str, payload: AssignIn) -> Ticket:
     officer = _officer(payload.assignee_phone)
     if officer is None:
         from helpdesk.errors import InvalidAssignee
@@ -289,15 +297,13 @@ def assign_case(request: HttpRequest, number: str, payload: AssignIn) -> dict[st
     ticket = lifecycle.ticket_assign(
         ticket=_ticket(request, number), by=_user(request), assignee=officer, ip=client_ip(request)
     )
-    return case_row(ticket)
+    return ticket
 
 
 @router.post("/cases/{number}/start", response=CaseOut, auth=person_auth)
-def start_case(request: HttpRequest, number: str) -> dict[str, Any]:
-    return case_row(
-        lifecycle.ticket_start(
-            ticket=_ticket(request, number), by=_user(request), ip=client_ip(request)
-        )
+def start_case(request: HttpRequest, number: str) -> Ticket:
+    return lifecycle.ticket_start(
+        ticket=_ticket(request, number), by=_user(request), ip=client_ip(request)
     )
 
 
@@ -307,16 +313,14 @@ def resolve_case(
     number: str,
     payload: Form[NoteIn],
     photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
-) -> dict[str, Any]:
+) -> Ticket:
     """Resolve (multipart: ``body`` and the "after" ``photos`` some services require)."""
-    return case_row(
-        lifecycle.ticket_resolve(
-            ticket=_ticket(request, number),
-            by=_user(request),
-            note=payload.body,
-            photos=[photo.read() for photo in uploads_of(request, "photos", photos)],
-            ip=client_ip(request),
-        )
+    return lifecycle.ticket_resolve(
+        ticket=_ticket(request, number),
+        by=_user(request),
+        note=payload.body,
+        photos=[photo.read() for photo in uploads_of(request, "photos", photos)],
+        ip=client_ip(request),
     )
 
 
@@ -340,32 +344,28 @@ def set_photo_public(
 
 
 @router.post("/cases/{number}/reject", response=CaseOut, auth=person_auth)
-def reject_case(request: HttpRequest, number: str, payload: ReasonIn) -> dict[str, Any]:
-    return case_row(
-        lifecycle.ticket_reject(
-            ticket=_ticket(request, number),
-            by=_user(request),
-            reason=payload.reason,
-            ip=client_ip(request),
-        )
+def reject_case(request: HttpRequest, number: str, payload: ReasonIn) -> Ticket:
+    return lifecycle.ticket_reject(
+        ticket=_ticket(request, number),
+        by=_user(request),
+        reason=payload.reason,
+        ip=client_ip(request),
     )
 
 
 @router.post("/cases/{number}/duplicate", response=CaseOut, auth=person_auth)
-def mark_duplicate_case(request: HttpRequest, number: str, payload: DuplicateIn) -> dict[str, Any]:
+def mark_duplicate_case(request: HttpRequest, number: str, payload: DuplicateIn) -> Ticket:
     original = _ticket(request, payload.original)
-    return case_row(
-        lifecycle.ticket_mark_duplicate(
-            ticket=_ticket(request, number),
-            by=_user(request),
-            original=original,
-            ip=client_ip(request),
-        )
+    return lifecycle.ticket_mark_duplicate(
+        ticket=_ticket(request, number),
+        by=_user(request),
+        original=original,
+        ip=client_ip(request),
     )
 
 
 @router.post("/cases/{number}/transfer", response=CaseOut, auth=person_auth)
-def transfer_case(request: HttpRequest, number: str, payload: TransferIn) -> dict[str, Any]:
+def transfer_case(request: HttpRequest, number: str, payload: TransferIn) -> Ticket:
     department = (
         Department.objects.select_related("commune__parent")
         .filter(pk=payload.department_id)
@@ -373,14 +373,12 @@ def transfer_case(request: HttpRequest, number: str, payload: TransferIn) -> dic
     )
     if department is None:
         raise InvalidTransferTarget()
-    return case_row(
-        lifecycle.ticket_transfer(
-            ticket=_ticket(request, number),
-            by=_user(request),
-            department=department,
-            reason=payload.reason,
-            ip=client_ip(request),
-        )
+    return lifecycle.ticket_transfer(
+        ticket=_ticket(request, number),
+        by=_user(request),
+        department=department,
+        reason=payload.reason,
+        ip=client_ip(request),
     )
 
 
@@ -438,21 +436,17 @@ def note_case(
 
 
 @router.post("/cases/{number}/reopen", response=CaseOut, auth=person_auth)
-def reopen_case(request: HttpRequest, number: str, payload: ReasonIn) -> dict[str, Any]:
-    return case_row(
-        lifecycle.ticket_reopen(
-            ticket=_ticket(request, number), by=_user(request), reason=payload.reason
-        )
+def reopen_case(request: HttpRequest, number: str, payload: ReasonIn) -> Ticket:
+    return lifecycle.ticket_reopen(
+        ticket=_ticket(request, number), by=_user(request), reason=payload.reason
     )
 
 
 @router.post("/cases/{number}/rate", response=CaseOut, auth=person_auth)
-def rate_case(request: HttpRequest, number: str, payload: RateIn) -> dict[str, Any]:
-    return case_row(
-        lifecycle.ticket_rate(
-            ticket=_ticket(request, number),
-            by=_user(request),
-            rating=payload.rating,
-            comment=payload.comment,
-        )
+def rate_case(request: HttpRequest, number: str, payload: RateIn) -> Ticket:
+    return lifecycle.ticket_rate(
+        ticket=_ticket(request, number),
+        by=_user(request),
+        rating=payload.rating,
+        comment=payload.comment,
     )

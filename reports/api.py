@@ -20,7 +20,6 @@ from geo.schemas import Latitude, Longitude
 from helpdesk import filing
 from helpdesk.api import CaseOut
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
-from helpdesk.case_rows import case_row
 from helpdesk.icons import icon_emoji
 from helpdesk.map_clusters import reports_public_clustered
 from helpdesk.map_geojson import feature_collection
@@ -169,7 +168,7 @@ def create_case(
     return Status(
         200 if submission.replayed else 201,
         {
-            "case": case_row(ticket),
+            "case": ticket,
             "replayed": submission.replayed,
             "routed": ticket.department_id is not None,
             "message": submission.explanation,
