@@ -182,6 +182,9 @@ class DashboardTables:
     by_commune: list[dict[str, Any]]
     # The commune whose departments ``by_department`` holds, if any.
     commune_code: str | None
+    # Its name, and whether the scope holds several communes to choose from.
+    commune_name: str | None
+    several: bool
 
 
 def dashboard_tables(*, scope: Scope, commune_code: str | None = None) -> DashboardTables:
@@ -200,18 +203,21 @@ def dashboard_tables(*, scope: Scope, commune_code: str | None = None) -> Dashbo
     per_commune = _stats(
         _sums(tallies, "commune__name", "commune__code"), "commune__name", "commune__code"
     )
-    codes = {row["commune__code"] for row in per_commune} - {None}
-    if commune_code not in codes:
-        commune_code = codes.pop() if len(codes) == 1 else None
+    names = {r["commune__code"]: r["commune__name"] for r in per_commune if r["commune__code"]}
+    if commune_code not in names:
+        commune_code = next(iter(names)) if len(names) == 1 else None
     if commune_code is None:
-        return DashboardTables(by_department=[], by_commune=per_commune, commune_code=None)
-    per_department = _sums(
-        tallies.filter(commune__code=commune_code), "commune__name", "department__name"
-    )
+        per_department = []
+    else:
+        per_department = _sums(
+            tallies.filter(commune__code=commune_code), "commune__name", "department__name"
+        )
     return DashboardTables(
         by_department=_stats(per_department, "commune__name", "department__name"),
         by_commune=per_commune,
         commune_code=commune_code,
+        commune_name=names.get(commune_code) if commune_code else None,
+        several=len(names) > 1,
     )
 
 

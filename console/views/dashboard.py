@@ -117,21 +117,16 @@ def dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
             request, _("The dashboard is for commune leaders and province administrators."), 403
         )
     tables = selectors.dashboard_tables(scope=scope, commune_code=request.GET.get("commune"))
-    many = len(tables.by_commune) > 1
     context = {
         "by_department": _dashboard_rows(tables.by_department, by_department=True),
         "by_commune": _dashboard_rows(
-            tables.by_commune, by_department=False, links=many, current=tables.commune_code
+            tables.by_commune,
+            by_department=False,
+            links=tables.several,
+            current=tables.commune_code,
         ),
-        "commune_name": next(
-            (
-                row["commune__name"]
-                for row in tables.by_commune
-                if tables.commune_code is not None and row["commune__code"] == tables.commune_code
-            ),
-            None,
-        ),
-        "many_communes": many,
+        "commune_name": tables.commune_name,
+        "many_communes": tables.several,
         "sms_usage": selectors.sms_usage_for(scope=scope),
         "sms_cap": sms_monthly_cap(),
         "sees_sms_bill": scope.is_superuser or bool(scope.admin_province_ids),

@@ -151,3 +151,5 @@ def test_a_province_with_one_commune_and_cases_of_none_opens_that_commune(
     assert [r["commune__name"] for r in page.context["by_commune"]] == [commune_a.name, None]
     assert {r["commune_text"] for r in page.context["by_department"]} == {commune_a.name}
     assert page.context["commune_name"] == commune_a.name
+    # Nothing else to open: no links, no "choose a commune".
+    assert "?commune=" not in page.content.decode()
