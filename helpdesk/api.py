@@ -5,7 +5,7 @@ live in helpdesk.permissions and helpdesk.lifecycle.
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -99,7 +99,7 @@ class CaseOut(Schema):
 
     @model_validator(mode="wrap")
     @classmethod
-    def _from_ticket(cls, value: Any, handler: ModelWrapValidatorHandler["CaseOut"]) -> "CaseOut":
+    def _from_ticket(cls, value: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
         return handler(case_row(value) if isinstance(value, Ticket) else value)
 
 
