@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from console.selectors import QueueChoices
 from helpdesk.idempotency_field import IdempotencyKeyField
 from helpdesk.models import CannedResponse, Department, Service, TicketStatus
+from helpdesk.names import department_name, service_name, unit_short_name
 from helpdesk.replies import reply_compose
 from helpdesk.selectors import QueueFilter
 from helpdesk.voice_field import VoiceNoteField
@@ -81,7 +82,8 @@ class QueueFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         every = ("", _("All"))
         self._choices("status", [every, *TicketStatus.choices])
-        self._choices("service", [every, *((s.code, s.name) for s in services)])
+        named = sorted(((s.code, service_name(s)) for s in services), key=lambda c: c[1])
+        self._choices("service", [every, *named])
         self._choices("department", [every, *((c.value, c.label) for c in choices.departments)])
         if with_communes:
             self._choices("commune", [every, *((c.value, c.label) for c in choices.communes)])
@@ -195,7 +197,7 @@ class NoteForm(forms.Form):
 
 class DepartmentChoiceField(forms.ModelChoiceField[Department]):
     def label_from_instance(self, obj: Department) -> str:
-        return f"{obj.name} — {obj.commune.name}"
+        return f"{department_name(obj)} — {unit_short_name(obj.commune)}"
 
 
 class TransferForm(forms.Form):

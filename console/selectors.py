@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from geo.models import AdminUnit
 from helpdesk.models import (
@@ -32,7 +33,7 @@ from helpdesk.models import (
     Ticket,
     TicketTally,
 )
-from helpdesk.names import unit_name
+from helpdesk.names import localized, unit_name
 from helpdesk.permissions import Scope, tallies_managed_by
 from helpdesk.sla import WorkingCalendar
 from knowledge.models import Article
@@ -71,6 +72,8 @@ def queue_choices(*, scope: Scope) -> QueueChoices:
         sorted(scope.department_ids),
         sorted(scope.leader_commune_ids),
         sorted(scope.admin_province_ids),
+        # The labels are names in the reader's language.
+        get_language(),
     )
     key = "console:queue-choices:" + hashlib.sha256(repr(parts).encode()).hexdigest()
     cached = cache.get(key)
@@ -103,7 +106,7 @@ def queue_choices_read(*, scope: Scope) -> QueueChoices:
         Department.objects.filter(department_q)
         .filter(id__in=held.values("department_id"))
         .annotate(kind=Value("d"), key=Cast("id", CharField()))
-        .values_list("kind", "key", "name")
+        .values_list("kind", "key", "name", "name_en")
         .order_by()
     )
     communes = (
@@ -111,13 +114,13 @@ def queue_choices_read(*, scope: Scope) -> QueueChoices:
         .filter(level=AdminUnit.Level.COMMUNE)
         .filter(id__in=held.values("commune_id"))
         .annotate(kind=Value("c"), key=F("code"))
-        .values_list("kind", "key", "name")
+        .values_list("kind", "key", "name", "name_en")
         .order_by()
     )
     department_choices: dict[str, str] = {}
     commune_choices: dict[str, str] = {}
-    for kind, key, name in departments.union(communes).order_by():
-        (department_choices if kind == "d" else commune_choices)[key] = name
+    for kind, key, name, name_en in departments.union(communes).order_by():
+        (department_choices if kind == "d" else commune_choices)[key] = localized(name, name_en)
     return QueueChoices(
         departments=tuple(
             Choice(k, v) for k, v in sorted(department_choices.items(), key=_by_label)
@@ -178,6 +181,9 @@ def _stats(rows: list[dict[str, Any]], *group: str) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class DashboardTables:
+    # Rows of _stats, each named in the reader's language: "commune" (None
+    # for cases of no commune) and its "commune__code" per commune;
+    # "department" (None for unrouted cases) per department.
     by_department: list[dict[str, Any]]
     by_commune: list[dict[str, Any]]
     # The commune whose departments ``by_department`` holds, if any.
@@ -200,25 +206,70 @@ def dashboard_tables(*, scope: Scope, commune_code: str | None = None) -> Dashbo
     the one they look into.
     """
     tallies = tallies_managed_by(scope=scope)
-    per_commune = _stats(
-        _sums(tallies, "commune__name", "commune__code"), "commune__name", "commune__code"
-    )
-    names = {r["commune__code"]: r["commune__name"] for r in per_commune if r["commune__code"]}
+    commune_group = ("commune__code", "commune__name", "commune__name_en")
+    per_commune = _stats(_sums(tallies, *commune_group), *commune_group)
+    for row in per_commune:
+        row["commune"] = (
+            localized(row["commune__name"], row["commune__name_en"])
+            if row["commune__code"]
+            else None
+        )
+    _tell_apart(per_commune)
+    per_commune.sort(key=lambda row: (row["commune"] is None, row["commune"] or ""))
+    names = {r["commune__code"]: r["commune"] for r in per_commune if r["commune__code"]}
     if commune_code not in names:
         commune_code = next(iter(names)) if len(names) == 1 else None
-    if commune_code is None:
-        per_department = []
-    else:
-        per_department = _sums(
-            tallies.filter(commune__code=commune_code), "commune__name", "department__name"
+    per_department = []
+    if commune_code is not None:
+        department_group = ("department_id", "department__name", "department__name_en")
+        per_department = _stats(
+            _sums(tallies.filter(commune__code=commune_code), *department_group),
+            *department_group,
         )
+        for row in per_department:
+            row["commune"] = names[commune_code]
+            row["department"] = (
+                localized(row["department__name"], row["department__name_en"])
+                if row["department_id"]
+                else None
+            )
+        per_department.sort(key=lambda row: (row["department"] is None, row["department"] or ""))
     return DashboardTables(
-        by_department=_stats(per_department, "commune__name", "department__name"),
+        by_department=per_department,
         by_commune=per_commune,
         commune_code=commune_code,
         commune_name=names.get(commune_code) if commune_code else None,
         several=len(names) > 1,
     )
+
+
+def _tell_apart(per_commune: list[dict[str, Any]]) -> None:
+    """Name each commune's province beside it where two communes of the scope
+    share a name (a superuser's country-wide view: 2,848 names for 3,321
+    communes), so that no two rows read the same; the code where the
+    provinces do not tell them apart. Within one province the names are
+    unique, and this reads nothing."""
+    codes_by_name: dict[str, list[str]] = {}
+    for row in per_commune:
+        if row["commune"] is not None:
+            codes_by_name.setdefault(row["commune"], []).append(row["commune__code"])
+    shared = [codes for codes in codes_by_name.values() if len(codes) > 1]
+    if not shared:
+        return
+    provinces = {
+        code: localized(name or "", name_en)
+        for code, name, name_en in AdminUnit.objects.filter(
+            code__in=[code for codes in shared for code in codes], level=AdminUnit.Level.COMMUNE
+        ).values_list("code", "parent__name", "parent__name_en")
+    }
+    beside: dict[str, str] = {}
+    for codes in shared:
+        named = {provinces.get(code) for code in codes}
+        apart = None not in named and "" not in named and len(named) == len(codes)
+        beside.update({code: provinces[code] if apart else code for code in codes})
+    for row in per_commune:
+        if (extra := beside.get(row["commune__code"])) is not None:
+            row["commune"] = f"{row['commune']} ({extra})"
 
 
 def sms_usage_for(*, scope: Scope, months: int = 6) -> list[dict[str, Any]]:

@@ -26,6 +26,12 @@ def unit_name(unit: AdminUnit) -> str:
     return localized(unit.full_name, unit.full_name_en)
 
 
+def unit_short_name(unit: AdminUnit) -> str:
+    """The name without its kind ("Ba Đình", not "Phường Ba Đình"), for narrow
+    columns where the heading already says "Commune"."""
+    return localized(unit.name, unit.name_en)
+
+
 def department_name(department: Department) -> str:
     return localized(department.name, department.name_en)
 

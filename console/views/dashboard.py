@@ -70,8 +70,8 @@ def _dashboard_rows(
         )
         row["on_time_text"] = "—" if row["on_time_rate"] is None else f"{row['on_time_rate']}%"
         row["avg_text"] = _duration_text(row["avg_handling"])
-        row["department_text"] = row.get("department__name") or unrouted
-        row["commune_text"] = row.get("commune__name") or ""
+        row["department_text"] = row.get("department") or unrouted
+        row["commune_text"] = row.get("commune") or ""
         row["markup"] = _row_markup(row, by_department=by_department, links=links, current=current)
     return rows
 

@@ -47,9 +47,15 @@ ROW_FIELDS = (
     "due_at",
     "resolved_at",
     "province",
+    # Both names: the row shows the one of the reader's language
+    # (helpdesk/templatetags/unit_names.py); a name left out here would be
+    # fetched by a query per row.
     "service__name",
+    "service__name_en",
     "commune__name",
+    "commune__name_en",
     "department__name",
+    "department__name_en",
     "assignee__full_name",
 )
 

@@ -62,8 +62,9 @@ def test_dashboard_counts_on_time_resolutions(personas: Personas, commune_a: Adm
 def test_dashboard_escapes_unit_names(personas: Personas, commune_a: AdminUnit) -> None:
     ticket = case_in(commune_a, personas.resident)
     assert ticket.department_id is not None
-    Department.objects.filter(pk=ticket.department_id).update(name='Phòng <b>"A"</b> & B')
-    AdminUnit.objects.filter(pk=commune_a.pk).update(name="Xã <i>A</i>")
+    # The page is in English: the English names are the ones shown.
+    Department.objects.filter(pk=ticket.department_id).update(name_en='Phòng <b>"A"</b> & B')
+    AdminUnit.objects.filter(pk=commune_a.pk).update(name_en="Xã <i>A</i>")
     page = client_as(personas, "province_admin").get(reverse("console:dashboard"))
     content = page.content.decode()
     assert (

@@ -1,0 +1,163 @@
+"""The console names places, departments and services in the reader's language,
+as the API, the public pages and the console's own map already did: the queue,
+its live rows, its filters, a case's page, the transfer form, the dashboard and
+the scam lists. And no two dashboard rows read the same."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from geo.models import AdminUnit
+from helpdesk.models import Department, Service, Ticket
+from scams.models import ScamIndicator
+from tests import factories
+from tests.conftest import Personas
+from tests.console.pages import case_in
+
+# Commune 02116 of Thái Nguyên and 06391 of Lạng Sơn are both "Yên Bình".
+YEN_BINH_THAI_NGUYEN = "02116"
+YEN_BINH_LANG_SON = "06391"
+
+
+def _client(user: User, language: str) -> Client:
+    client = Client(headers={"accept-language": language})
+    client.force_login(user)
+    return client
+
+
+def _named(commune_a: AdminUnit) -> tuple[Ticket, Department, Service]:
+    ticket = case_in(commune_a, factories.user_create(full_name="Người báo"))
+    assert ticket.department_id is not None
+    Department.objects.filter(pk=ticket.department_id).update(
+        name="Phòng Kinh tế thử", name_en="Test Economy Office"
+    )
+    ticket.refresh_from_db()
+    assert ticket.department is not None
+    return ticket, ticket.department, ticket.service
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_queue_case_page_and_dashboard_name_things_in_the_readers_language(
+    personas: Personas, commune_a: AdminUnit, language: str
+) -> None:
+    ticket, department, service = _named(commune_a)
+
+    def pick(vietnamese: str, english: str) -> str:
+        return english if language == "en" else vietnamese
+
+    want = [
+        pick(service.name, service.name_en),
+        pick(commune_a.name, commune_a.name_en),
+        pick(department.name, department.name_en),
+    ]
+    other = [
+        pick(service.name_en, service.name),
+        pick(department.name_en, department.name),
+    ]
+    admin = _client(personas.province_admin, language)
+    pages = {
+        "queue": admin.get(reverse("console:queue")),
+        "rows": admin.get(reverse("console:queue-rows"), {"cases": ticket.number}),
+        "dashboard": admin.get(reverse("console:dashboard"), {"commune": commune_a.code}),
+    }
+    for name, page in pages.items():
+        assert page.status_code == 200, name
+        content = page.content.decode()
+        for text in want[1:] if name == "dashboard" else want:
+            assert text in content, (name, text)
+        for text in other:
+            assert text not in content, (name, text)
+
+    # The filters offer the same names.
+    form = pages["queue"].context["form"]
+    assert (service.code, pick(service.name, service.name_en)) in form.fields["service"].choices
+    assert (str(department.pk), pick(department.name, department.name_en)) in form.fields[
+        "department"
+    ].choices
+    assert (commune_a.code, pick(commune_a.name, commune_a.name_en)) in form.fields[
+        "commune"
+    ].choices
+
+    # A case's page: its heading, the commune's full name and the department.
+    detail = _client(personas.officer_a, language).get(
+        reverse("console:ticket-detail", args=[ticket.number])
+    )
+    content = detail.content.decode()
+    assert f"{ticket.number} · {pick(service.name, service.name_en)}" in content
+    assert pick(commune_a.full_name, commune_a.full_name_en) in content
+    assert pick(department.name, department.name_en) in content
+    assert pick(department.name_en, department.name) not in content
+    # The transfer form names the departments the case may go to the same way.
+    transfer = next(f for a, f in detail.context["actions"] if a.name == "transfer")
+    labels = [label for _value, label in transfer.fields["department"].choices]
+    for target in transfer.fields["department"].queryset:
+        name = pick(target.name, target.name_en or target.name)
+        commune = pick(target.commune.name, target.commune.name_en)
+        assert f"{name} — {commune}" in labels
+
+
+@pytest.mark.django_db
+def test_queue_filters_are_cached_per_language(personas: Personas, commune_a: AdminUnit) -> None:
+    """The filter choices are kept a while per scope: a reader of the other
+    language must not get the names of whoever asked first."""
+    case_in(commune_a, personas.resident)
+    vietnamese = _client(personas.province_admin, "vi").get(reverse("console:queue"))
+    english = _client(personas.province_admin, "en").get(reverse("console:queue"))
+    assert (commune_a.code, commune_a.name) in vietnamese.context["form"].fields["commune"].choices
+    assert (commune_a.code, commune_a.name_en) in english.context["form"].fields["commune"].choices
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "thai_nguyen", "lang_son"),
+    [
+        ("vi", "Yên Bình (Thái Nguyên)", "Yên Bình (Lạng Sơn)"),
+        ("en", "Yen Binh (Thai Nguyen)", "Yen Binh (Lang Son)"),
+    ],
+)
+def test_communes_of_one_name_are_told_apart_by_their_province(
+    superuser: User, personas: Personas, language: str, thai_nguyen: str, lang_son: str
+) -> None:
+    for code in (YEN_BINH_THAI_NGUYEN, YEN_BINH_LANG_SON):
+        case_in(factories.commune_get(code=code), personas.resident)
+    page = _client(superuser, language).get(reverse("console:dashboard"))
+    shown = {row["commune__code"]: row["commune_text"] for row in page.context["by_commune"]}
+    assert shown == {YEN_BINH_THAI_NGUYEN: thai_nguyen, YEN_BINH_LANG_SON: lang_son}
+    opened = _client(superuser, language).get(
+        reverse("console:dashboard"), {"commune": YEN_BINH_LANG_SON}
+    )
+    assert opened.context["commune_name"] == lang_son
+
+
+@pytest.mark.django_db
+def test_communes_of_one_name_in_one_province_are_told_apart_by_their_code(
+    superuser: User, personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
+) -> None:
+    """Not in the real boundaries, but a renamed commune could do it."""
+    AdminUnit.objects.filter(pk=commune_b.pk).update(name=commune_a.name)
+    case_in(commune_a, personas.resident)
+    case_in(commune_b, personas.resident)
+    page = _client(superuser, "vi").get(reverse("console:dashboard"))
+    assert {row["commune_text"] for row in page.context["by_commune"]} == {
+        f"{commune_a.name} ({commune_a.code})",
+        f"{commune_a.name} ({commune_b.code})",
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_scam_lists_name_the_province_in_the_readers_language(
+    personas: Personas, language: str
+) -> None:
+    province = factories.province_get(code="19")
+    ScamIndicator.objects.create(province=province, kind="phone", value="0399888777")
+    page = _client(personas.province_admin, language).get("/console/scams/").content.decode()
+    shown, hidden = (
+        (province.name_en, province.name) if language == "en" else (province.name, province.name_en)
+    )
+    assert f"<td>{shown}</td>" in page
+    assert f"<td>{hidden}</td>" not in page
