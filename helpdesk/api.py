@@ -373,8 +373,18 @@ def transfer_case(request: HttpRequest, number: str, payload: TransferIn) -> Tic
     )
     if department is None:
         raise InvalidTransferTarget()
+    try:
+        ticket = _ticket(request, number)
+    except CaseNotFound:
+        # The retry of a transfer that took the case out of the caller's scope.
+        done = lifecycle.transfer_already_made(
+            number=number, by=_user(request), department_id=department.pk, reason=payload.reason
+        )
+        if done is None:
+            raise
+        return done
     return lifecycle.ticket_transfer(
-        ticket=_ticket(request, number),
+        ticket=ticket,
         by=_user(request),
         department=department,
         reason=payload.reason,

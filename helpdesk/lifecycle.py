@@ -185,6 +185,49 @@ def _repeats_last_move(
     return sorted(stored.values_list("sha256", flat=True)) == sorted(photos)
 
 
+# How long an officer's retry of their own transfer is still answered as done
+# once the case has left their scope (transfer_already_made): long enough for
+# a second tap or a resend over a slow line, short enough not to be a way of
+# following a case that has left.
+TRANSFER_RETRY_WINDOW = timedelta(minutes=30)
+
+
+def transfer_already_made(
+    *, number: str, by: User, department_id: int, reason: str, now: datetime | None = None
+) -> Ticket | None:
+    """The case ``number`` when ``by``'s transfer of it to ``department_id``
+    with ``reason`` is the last thing that happened to it, less than
+    TRANSFER_RETRY_WINDOW ago; None otherwise.
+
+    A transfer to another department takes the case out of the sender's
+    scope, so the retry of it (a second tap, a resend after the answer was
+    lost) no longer finds the case, and "not found" told the officer that
+    their transfer had failed. The caller asks this only after the scoped
+    lookup has failed, and answers with what this returns as if the retry
+    had been made (``_repeats_last_move``). No event of any kind since, so
+    the case it shows is the one the officer's own act left.
+    """
+    ticket_id = Ticket.objects.filter(number=number).values_list("pk", flat=True).first()
+    if ticket_id is None:
+        return None
+    last = TicketEvent.objects.filter(ticket_id=ticket_id).order_by("-id").first()
+    if (
+        last is None
+        or last.kind != TicketEvent.Kind.STATUS
+        or last.to_status != S.TRANSFERRED
+        or last.actor_id != by.pk
+        or last.body != reason.strip()
+        or last.data.get("to_department") != department_id
+        or last.created_at < (now or timezone.now()) - TRANSFER_RETRY_WINDOW
+    ):
+        return None
+    ticket = _answer_rows().get(pk=ticket_id)
+    # The event says where it went; the case must still be there.
+    if ticket.status != S.TRANSFERRED or ticket.department_id != department_id:
+        return None
+    return ticket
+
+
 def _require_staff(scope: Scope, ticket: Ticket) -> None:
     if not can_manage(scope=scope, ticket=ticket):
         raise errors.OutOfScope()

@@ -66,7 +66,7 @@ def managed_case[**P](
         request: HttpRequest, scope: Scope, /, number: str, *args: P.args, **kwargs: P.kwargs
     ) -> HttpResponse:
         try:
-            ticket = _managed_ticket(scope, number)
+            ticket = managed_ticket(scope, number)
         except DomainError as exc:
             return error_page(request, exc.message, exc.http_status)
         return view(request, scope, ticket, *args, **kwargs)
@@ -74,7 +74,9 @@ def managed_case[**P](
     return wraps(view)(staff_required(with_case))
 
 
-def _managed_ticket(scope: Scope, number: str) -> Ticket:
+def managed_ticket(scope: Scope, number: str) -> Ticket:
+    """The case ``number`` if the staff member handles it; else a DomainError
+    (the case core's "not found", whether it exists or not)."""
     ticket = ticket_get(scope=scope, number=number)
     # A staff member may also be the reporter of a case outside their scope.
     if not can_manage(scope=scope, ticket=ticket):

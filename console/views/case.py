@@ -16,10 +16,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from console import selectors
 from console.actions import ACTIONS, action_available, action_form
-from console.views.access import can_see_dashboard, error_page, managed_case, officer
+from console.forms import TransferForm
+from console.views.access import (
+    can_see_dashboard,
+    error_page,
+    managed_case,
+    managed_ticket,
+    officer,
+    staff_required,
+)
 from console.views.deadline import case_deadline
 from core.client_ip import client_ip
 from core.errors import DomainError
+from helpdesk import lifecycle
 from helpdesk.attachments import attachment_approve_public
 from helpdesk.idempotency_field import key_renew_after
 from helpdesk.models import Ticket
@@ -97,12 +106,37 @@ def ticket_detail(request: HttpRequest, scope: Scope, ticket: Ticket) -> HttpRes
     return _ticket_page(request, scope, ticket)
 
 
+def _transfer_made(request: HttpRequest, number: str) -> bool:
+    """Whether this transfer form repeats the officer's own transfer that took
+    case ``number`` out of their scope (lifecycle.transfer_already_made)."""
+    try:
+        department_id = int(request.POST.get("transfer-department", ""))
+    except ValueError:
+        return False
+    done = lifecycle.transfer_already_made(
+        number=number,
+        by=officer(request),
+        department_id=department_id,
+        reason=request.POST.get("transfer-reason", ""),
+    )
+    return done is not None
+
+
 @require_POST
-@managed_case
-def ticket_action(request: HttpRequest, scope: Scope, ticket: Ticket, action: str) -> HttpResponse:
+@staff_required
+def ticket_action(request: HttpRequest, scope: Scope, number: str, action: str) -> HttpResponse:
     chosen = ACTIONS.get(action)
     if chosen is None:
         raise Http404
+    try:
+        ticket = managed_ticket(scope, number)
+    except DomainError as exc:
+        # A second tap on "Transfer", or its resend: the first took the case
+        # away. Told as done, on the queue (the case page is no longer theirs).
+        if chosen.form is TransferForm and _transfer_made(request, number):
+            messages.success(request, str(chosen.done))
+            return redirect("console:queue")
+        return error_page(request, exc.message, exc.http_status)
     form = action_form(chosen, ticket, request.POST, request.FILES)
     if not form.is_valid():
         message = gettext("Please correct the form below.")
@@ -110,7 +144,7 @@ def ticket_action(request: HttpRequest, scope: Scope, ticket: Ticket, action: st
             request, scope, ticket, failed=(action, form), error=message, status=422
         )
     try:
-        chosen.run(ticket, officer(request), scope, form.cleaned_data, client_ip(request))
+        result = chosen.run(ticket, officer(request), scope, form.cleaned_data, client_ip(request))
     except DomainError as exc:
         key_renew_after(form, exc)
         ticket.refresh_from_db()
@@ -123,6 +157,10 @@ def ticket_action(request: HttpRequest, scope: Scope, ticket: Ticket, action: st
             status=exc.http_status,
         )
     messages.success(request, str(chosen.done))
+    moved = result if isinstance(result, Ticket) else ticket
+    if not can_manage(scope=scope, ticket=moved):
+        # Transferred out of their scope: its page would be "not found" now.
+        return redirect("console:queue")
     return redirect("console:ticket-detail", number=ticket.number)
 
 

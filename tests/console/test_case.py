@@ -118,7 +118,15 @@ def test_action_moves_case_only_for_staff_in_scope(
     ticket_a.refresh_from_db()
     if name in ALLOWED:
         assert response.status_code == 302, response.content.decode()
-        assert response["Location"] == reverse("console:ticket-detail", args=[ticket_a.number])
+        # Back to the case, unless the act took it out of their scope (officer
+        # A handles the economy department, not the one it was sent to).
+        left = (action, name) == ("transfer", "officer_a")
+        back = (
+            reverse("console:queue")
+            if left
+            else reverse("console:ticket-detail", args=[ticket_a.number])
+        )
+        assert response["Location"] == back
         status, kind = EXPECTED[action]
         assert ticket_a.status == status
         assert ticket_a.events.count() == before + 1
@@ -258,3 +266,29 @@ def test_accept_pressed_twice_says_accepted_twice_and_accepts_once(
             "Case accepted and assigned to you."
         ]
     assert ticket_a.events.filter(kind=TicketEvent.Kind.STATUS).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_transfer_out_of_scope_lands_on_the_queue_and_its_retry_is_done(
+    personas: Personas, commune_a: AdminUnit, ticket_a: Ticket
+) -> None:
+    """The case page of a case sent away is "not found" for the sender: the
+    success message used to appear on that error page, and a second tap
+    answered "not found" as if the transfer had failed."""
+    data = _action_data("transfer", ticket_a, personas, commune_a)
+    client = client_as(personas, "officer_a")
+    url = reverse("console:ticket-action", args=[ticket_a.number, "transfer"])
+    for _ in range(2):
+        page = client.post(url, data, follow=True)
+        assert page.status_code == 200
+        assert page.redirect_chain == [(reverse("console:queue"), 302)]
+        assert [str(m) for m in page.context["messages"]] == ["Case transferred."]
+    assert ticket_a.events.filter(to_status=S.TRANSFERRED).count() == 1
+    # Another reason is not the same transfer: the case is not theirs.
+    other = client.post(url, {**data, "transfer-reason": "Lý do khác"})
+    assert other.status_code == 404
+    assert client.post(url, {**data, "transfer-department": "x"}).status_code == 404
+    # Only a transfer is answered so: another act carrying the same fields is not.
+    accept = reverse("console:ticket-action", args=[ticket_a.number, "accept"])
+    assert client.post(accept, data).status_code == 404
+    assert ticket_a.events.filter(to_status=S.TRANSFERRED).count() == 1

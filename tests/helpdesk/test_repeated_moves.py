@@ -9,12 +9,15 @@ the case moved is still a conflict.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import redis
 from django.conf import settings as django_settings
 from django.db import connection
+from django.test import Client
 from pytest_django import Settings
 
 from accounts.models import Role, User
@@ -22,11 +25,21 @@ from audit.models import AuditAction, AuditEntry
 from core.rate_limits import rate_limit_key
 from geo.models import AdminUnit
 from helpdesk import errors, lifecycle
-from helpdesk.models import Attachment, DepartmentType, Ticket, TicketEvent, TicketStatus
+from helpdesk.models import (
+    Attachment,
+    Department,
+    DepartmentType,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
 from tests import factories
 from tests.conftest import Personas
 from tests.factories import jpeg
 from tests.races import race_while_held
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as Response
 
 S = TicketStatus
 API = "/api/v1/helpdesk"
@@ -281,3 +294,92 @@ def test_the_same_rating_twice_is_one_rating_a_new_one_is_recorded(
         .order_by("pk")
         .values_list("data__rating", flat=True)
     ) == [4, 5]
+
+
+@pytest.fixture
+def centre(commune_a: AdminUnit) -> int:
+    """A department of commune A outside officer_a's scope (they handle economy)."""
+    return factories.department_create(
+        commune=commune_a, department_type=DepartmentType.PUBLIC_SERVICE_CENTRE
+    ).pk
+
+
+def _transfer(client: Client, ticket: Ticket, department: int, reason: str) -> Response:
+    return client.post(
+        f"{API}/cases/{ticket.number}/transfer",
+        {"department_id": department, "reason": reason},
+        content_type="application/json",
+    )
+
+
+@pytest.mark.django_db
+def test_a_transfer_sent_again_after_it_left_the_senders_scope_is_answered_as_done(
+    personas: Personas, ticket: Ticket, centre: int
+) -> None:
+    """The first transfer took the case out of officer_a's scope: the retry
+    no longer finds it, and was "not found", as if the transfer had failed."""
+    officer = factories.token_client(personas.officer_a)
+    first = _transfer(officer, ticket, centre, "Thuộc một cửa")
+    assert first.status_code == 200, first.content
+    again = _transfer(officer, ticket, centre, " Thuộc một cửa ")
+    assert again.status_code == 200, again.content
+    assert again.json() == first.json()
+    assert again.json()["status"] == S.TRANSFERRED
+    assert _moves(ticket) == [S.TRANSFERRED]
+    assert AuditEntry.objects.filter(action=AuditAction.CASE_TRANSFER).count() == 1
+    # Still not theirs: the case's page and any other act are "not found".
+    assert officer.get(f"{API}/cases/{ticket.number}").status_code == 404
+    accept = officer.post(
+        f"{API}/cases/{ticket.number}/accept", {}, content_type="application/json"
+    )
+    assert accept.status_code == 404
+
+
+@pytest.mark.django_db
+def test_only_the_same_transfer_by_the_same_person_with_nothing_since_is_answered(
+    personas: Personas, ticket: Ticket, centre: int, commune_a: AdminUnit
+) -> None:
+    officer = factories.token_client(personas.officer_a)
+    assert _transfer(officer, ticket, centre, "Thuộc một cửa").status_code == 200
+    culture = factories.department_create(
+        commune=commune_a, department_type=DepartmentType.CULTURE_SOCIETY
+    ).pk
+    not_found = [
+        _transfer(officer, ticket, centre, "Lý do khác"),
+        _transfer(officer, ticket, culture, "Thuộc một cửa"),
+        _transfer(factories.token_client(personas.officer_b), ticket, centre, "Thuộc một cửa"),
+    ]
+    assert [r.status_code for r in not_found] == [404, 404, 404]
+    assert {r.json()["code"] for r in not_found} == {"case_not_found"}
+    # Anything since (here an internal note of the new department's leader)
+    # and the case is no longer where the retry left it.
+    lifecycle.ticket_reply(ticket=ticket, by=personas.leader_a, body="Đã nhận", internal=True)
+    assert _transfer(officer, ticket, centre, "Thuộc một cửa").status_code == 404
+    assert _moves(ticket) == [S.TRANSFERRED]
+
+
+@pytest.mark.django_db
+def test_a_transfer_is_answered_as_done_only_for_a_while(
+    personas: Personas, ticket: Ticket, centre: int
+) -> None:
+    moved = lifecycle.ticket_transfer(
+        ticket=ticket,
+        by=personas.officer_a,
+        department=Department.objects.get(pk=centre),
+        reason="Thuộc một cửa",
+    )
+    event = moved.events.get(kind=TicketEvent.Kind.STATUS)
+    late = event.created_at + lifecycle.TRANSFER_RETRY_WINDOW
+
+    def made(*, now: datetime, number: str = ticket.number) -> Ticket | None:
+        return lifecycle.transfer_already_made(
+            number=number,
+            by=personas.officer_a,
+            department_id=centre,
+            reason="Thuộc một cửa",
+            now=now,
+        )
+
+    assert made(now=late) == moved
+    assert made(now=late + timedelta(seconds=1)) is None
+    assert made(now=late, number="TN-0000-99999") is None
