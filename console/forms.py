@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from console.selectors import QueueChoices
 from helpdesk.idempotency_field import IdempotencyKeyField
 from helpdesk.models import CannedResponse, Department, Service, TicketStatus
-from helpdesk.names import department_name, service_name, unit_short_name
+from helpdesk.names import department_name, service_name, sort_key, unit_short_name
 from helpdesk.replies import reply_compose
 from helpdesk.selectors import QueueFilter
 from helpdesk.voice_field import VoiceNoteField
@@ -82,7 +82,7 @@ class QueueFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         every = ("", _("All"))
         self._choices("status", [every, *TicketStatus.choices])
-        named = sorted(((s.code, service_name(s)) for s in services), key=lambda c: c[1])
+        named = sorted(((s.code, service_name(s)) for s in services), key=lambda c: sort_key(c[1]))
         self._choices("service", [every, *named])
         self._choices("department", [every, *((c.value, c.label) for c in choices.departments)])
         if with_communes:

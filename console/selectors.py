@@ -33,7 +33,7 @@ from helpdesk.models import (
     Ticket,
     TicketTally,
 )
-from helpdesk.names import localized, unit_name
+from helpdesk.names import SortKey, localized, sort_key, unit_name
 from helpdesk.permissions import Scope, tallies_managed_by
 from helpdesk.sla import WorkingCalendar
 from knowledge.models import Article
@@ -64,8 +64,9 @@ def queue_choices(*, scope: Scope) -> QueueChoices:
     """The queue's filter choices for ``scope``, reused for QUEUE_CHOICES_SECONDS.
 
     Cached per process (the default cache) under a key made of every part of
-    the scope that the choices are read with, so two people share an entry
-    only when their choices are the same by construction.
+    the scope that the choices are read with, and the language their labels
+    are in, so two people share an entry only when their choices are the
+    same by construction.
     """
     parts = (
         scope.is_superuser,
@@ -125,12 +126,14 @@ def queue_choices_read(*, scope: Scope) -> QueueChoices:
         departments=tuple(
             Choice(k, v) for k, v in sorted(department_choices.items(), key=_by_label)
         ),
-        communes=tuple(Choice(k, v) for k, v in sorted(commune_choices.items(), key=_by_label)),
+        communes=tuple(
+            Choice(k, v) for k, v in sorted(_told_apart(commune_choices).items(), key=_by_label)
+        ),
     )
 
 
-def _by_label(item: tuple[str, str]) -> str:
-    return item[1]
+def _by_label(item: tuple[str, str]) -> SortKey:
+    return sort_key(item[1])
 
 
 def calendars_for(*, province_ids: Iterable[int | None]) -> dict[int | None, WorkingCalendar]:
@@ -157,7 +160,6 @@ def _sums(tallies: QuerySet[TicketTally], *group: str) -> list[dict[str, Any]]:
             sum_handling=Sum("handling"),
         )
         .filter(sum_total__gt=0)
-        .order_by(*group)
     )
 
 
@@ -181,9 +183,11 @@ def _stats(rows: list[dict[str, Any]], *group: str) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class DashboardTables:
-    # Rows of _stats, each named in the reader's language: "commune" (None
-    # for cases of no commune) and its "commune__code" per commune;
-    # "department" (None for unrouted cases) per department.
+    # Rows of _stats, named in the reader's language (helpdesk/names.py) and
+    # in its order (sort_key): per commune, "commune" (told apart from a
+    # namesake by _told_apart; None for cases of no commune, last) and
+    # "commune__code"; per department, "department" (None for unrouted
+    # cases, last), "department_id" and "commune", the open commune's name.
     by_department: list[dict[str, Any]]
     by_commune: list[dict[str, Any]]
     # The commune whose departments ``by_department`` holds, if any.
@@ -208,18 +212,19 @@ def dashboard_tables(*, scope: Scope, commune_code: str | None = None) -> Dashbo
     tallies = tallies_managed_by(scope=scope)
     commune_group = ("commune__code", "commune__name", "commune__name_en")
     per_commune = _stats(_sums(tallies, *commune_group), *commune_group)
+    names = _told_apart(
+        {
+            r["commune__code"]: localized(r["commune__name"], r["commune__name_en"])
+            for r in per_commune
+            if r["commune__code"]
+        }
+    )
     for row in per_commune:
-        row["commune"] = (
-            localized(row["commune__name"], row["commune__name_en"])
-            if row["commune__code"]
-            else None
-        )
-    _tell_apart(per_commune)
-    per_commune.sort(key=lambda row: (row["commune"] is None, row["commune"] or ""))
-    names = {r["commune__code"]: r["commune"] for r in per_commune if r["commune__code"]}
+        row["commune"] = names.get(row["commune__code"])  # None: cases of no commune
+    per_commune.sort(key=lambda row: (row["commune"] is None, sort_key(row["commune"] or "")))
     if commune_code not in names:
         commune_code = next(iter(names)) if len(names) == 1 else None
-    per_department = []
+    per_department: list[dict[str, Any]] = []
     if commune_code is not None:
         department_group = ("department_id", "department__name", "department__name_en")
         per_department = _stats(
@@ -233,7 +238,9 @@ def dashboard_tables(*, scope: Scope, commune_code: str | None = None) -> Dashbo
                 if row["department_id"]
                 else None
             )
-        per_department.sort(key=lambda row: (row["department"] is None, row["department"] or ""))
+        per_department.sort(
+            key=lambda row: (row["department"] is None, sort_key(row["department"] or ""))
+        )
     return DashboardTables(
         by_department=per_department,
         by_commune=per_commune,
@@ -243,33 +250,32 @@ def dashboard_tables(*, scope: Scope, commune_code: str | None = None) -> Dashbo
     )
 
 
-def _tell_apart(per_commune: list[dict[str, Any]]) -> None:
-    """Name each commune's province beside it where two communes of the scope
-    share a name (a superuser's country-wide view: 2,848 names for 3,321
-    communes), so that no two rows read the same; the code where the
-    provinces do not tell them apart. Within one province the names are
-    unique, and this reads nothing."""
-    codes_by_name: dict[str, list[str]] = {}
-    for row in per_commune:
-        if row["commune"] is not None:
-            codes_by_name.setdefault(row["commune"], []).append(row["commune__code"])
-    shared = [codes for codes in codes_by_name.values() if len(codes) > 1]
+def _told_apart(labels: dict[str, str]) -> dict[str, str]:
+    """Communes' labels by code, with the province beside each name that two
+    of them share (a superuser's country-wide view: 2,848 names for 3,321
+    communes), or the code where the provinces do not tell them apart, so
+    that no two rows or choices read the same. The provinces are read only
+    when two labels coincide: never within one province of the real
+    boundaries."""
+    codes_by_label: dict[str, list[str]] = {}
+    for code, label in labels.items():
+        codes_by_label.setdefault(label, []).append(code)
+    shared = [codes for codes in codes_by_label.values() if len(codes) > 1]
     if not shared:
-        return
+        return labels
     provinces = {
-        code: localized(name or "", name_en)
+        code: localized(name or "", name_en or "")
         for code, name, name_en in AdminUnit.objects.filter(
             code__in=[code for codes in shared for code in codes], level=AdminUnit.Level.COMMUNE
         ).values_list("code", "parent__name", "parent__name_en")
     }
-    beside: dict[str, str] = {}
+    told = dict(labels)
     for codes in shared:
         named = {provinces.get(code) for code in codes}
         apart = None not in named and "" not in named and len(named) == len(codes)
-        beside.update({code: provinces[code] if apart else code for code in codes})
-    for row in per_commune:
-        if (extra := beside.get(row["commune__code"])) is not None:
-            row["commune"] = f"{row['commune']} ({extra})"
+        for code in codes:
+            told[code] = f"{labels[code]} ({provinces[code] if apart else code})"
+    return told
 
 
 def sms_usage_for(*, scope: Scope, months: int = 6) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from geo.models import AdminUnit
-from helpdesk.models import Department, Service, Ticket
+from helpdesk.models import Department, DepartmentType, Service, Ticket
 from scams.models import ScamIndicator
 from tests import factories
 from tests.conftest import Personas
@@ -45,6 +45,7 @@ def test_queue_case_page_and_dashboard_name_things_in_the_readers_language(
     personas: Personas, commune_a: AdminUnit, language: str
 ) -> None:
     ticket, department, service = _named(commune_a)
+    factories.department_create(commune=commune_a, department_type=DepartmentType.CULTURE_SOCIETY)
 
     def pick(vietnamese: str, english: str) -> str:
         return english if language == "en" else vietnamese
@@ -72,8 +73,12 @@ def test_queue_case_page_and_dashboard_name_things_in_the_readers_language(
         for text in other:
             assert text not in content, (name, text)
 
-    # The filters offer the same names.
+    # The filters offer the same names, in the reader's order: "Đường…" after
+    # "Cây…" and before "Rác…", where code points put Đ after R.
     form = pages["queue"].context["form"]
+    offered = [value for value, _label in form.fields["service"].choices]
+    assert offered.index("fallen_tree") < offered.index("road_damage")
+    assert offered.index("road_damage") < offered.index("trash_uncollected")
     assert (service.code, pick(service.name, service.name_en)) in form.fields["service"].choices
     assert (str(department.pk), pick(department.name, department.name_en)) in form.fields[
         "department"
@@ -94,7 +99,12 @@ def test_queue_case_page_and_dashboard_name_things_in_the_readers_language(
     # The transfer form names the departments the case may go to the same way.
     transfer = next(f for a, f in detail.context["actions"] if a.name == "transfer")
     labels = [label for _value, label in transfer.fields["department"].choices]
-    for target in transfer.fields["department"].queryset:
+    targets = list(transfer.fields["department"].queryset)
+    # Among them one with no English name (factories.department_create):
+    # shown in Vietnamese in English too, as everywhere.
+    assert any(not target.name_en for target in targets)
+    assert len(labels) == len(targets) > 0
+    for target in targets:
         name = pick(target.name, target.name_en or target.name)
         commune = pick(target.commune.name, target.commune.name_en)
         assert f"{name} — {commune}" in labels
@@ -131,6 +141,48 @@ def test_communes_of_one_name_are_told_apart_by_their_province(
         reverse("console:dashboard"), {"commune": YEN_BINH_LANG_SON}
     )
     assert opened.context["commune_name"] == lang_son
+    # The queue's commune filter offers them the same way.
+    queue = _client(superuser, language).get(reverse("console:queue"))
+    offered = dict(queue.context["form"].fields["commune"].choices)
+    assert (offered[YEN_BINH_THAI_NGUYEN], offered[YEN_BINH_LANG_SON]) == (thai_nguyen, lang_son)
+
+
+@pytest.mark.django_db
+def test_names_alike_only_in_english_are_told_apart_in_english(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
+) -> None:
+    AdminUnit.objects.filter(pk=commune_b.pk).update(name_en=commune_a.name_en)
+    case_in(commune_a, personas.resident)
+    case_in(commune_b, personas.resident)
+    vietnamese = _client(personas.province_admin, "vi").get(reverse("console:dashboard"))
+    assert {row["commune_text"] for row in vietnamese.context["by_commune"]} == {
+        commune_a.name,
+        commune_b.name,
+    }
+    english = _client(personas.province_admin, "en").get(reverse("console:dashboard"))
+    assert {row["commune_text"] for row in english.context["by_commune"]} == {
+        f"{commune_a.name_en} ({commune_a.code})",
+        f"{commune_a.name_en} ({commune_b.code})",
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_communes_are_listed_in_the_order_a_reader_looks_for_them(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit, language: str
+) -> None:
+    """ "Đại Từ" (commune B) before "Phan Đình Phùng" (commune A): by code
+    points every Đ came after Z."""
+    case_in(commune_a, personas.resident)
+    case_in(commune_b, personas.resident)
+    client = _client(personas.province_admin, language)
+    dashboard = client.get(reverse("console:dashboard"))
+    assert [row["commune__code"] for row in dashboard.context["by_commune"]] == [
+        commune_b.code,
+        commune_a.code,
+    ]
+    choices = client.get(reverse("console:queue")).context["form"].fields["commune"].choices
+    assert [value for value, _label in choices] == ["", commune_b.code, commune_a.code]
 
 
 @pytest.mark.django_db
