@@ -26,7 +26,7 @@ from geo.map_view import map_view_parse
 from helpdesk import lifecycle, selectors
 from helpdesk.attachments import attachment_approve_public
 from helpdesk.case_rows import case_row, case_rows
-from helpdesk.errors import CaseNotFound, InvalidTransferTarget
+from helpdesk.errors import CaseNotFound, InvalidTransferTarget, OutOfScope
 from helpdesk.icons import icon_emoji
 from helpdesk.map_clusters import tickets_clustered
 from helpdesk.map_geojson import feature_collection
@@ -366,6 +366,12 @@ def mark_duplicate_case(request: HttpRequest, number: str, payload: DuplicateIn)
 
 @router.post("/cases/{number}/transfer", response=CaseOut, auth=person_auth)
 def transfer_case(request: HttpRequest, number: str, payload: TransferIn) -> Ticket:
+    """Send the case to another department, with a reason.
+
+    Sent again (the same department and reason, within 30 minutes), it is
+    answered like the first time, with the case as the transfer left it,
+    even though the case is no longer the sender's to see.
+    """
     department = (
         Department.objects.select_related("commune__parent")
         .filter(pk=payload.department_id)
@@ -374,22 +380,24 @@ def transfer_case(request: HttpRequest, number: str, payload: TransferIn) -> Tic
     if department is None:
         raise InvalidTransferTarget()
     try:
-        ticket = _ticket(request, number)
-    except CaseNotFound:
-        # The retry of a transfer that took the case out of the caller's scope.
-        done = lifecycle.transfer_already_made(
-            number=number, by=_user(request), department_id=department.pk, reason=payload.reason
+        return lifecycle.ticket_transfer(
+            ticket=_ticket(request, number),
+            by=_user(request),
+            department=department,
+            reason=payload.reason,
+            ip=client_ip(request),
         )
-        if done is None:
+    except (CaseNotFound, OutOfScope):
+        # Not (or no longer, when a twin moved it while this one waited at
+        # the case's lock) the caller's case: the retry of their own transfer
+        # that took it away is answered as done, to staff only.
+        user = _user(request)
+        done = scope_for(user=user).is_staff_member and lifecycle.transfer_already_made(
+            number=number, by=user, department_id=department.pk, reason=payload.reason
+        )
+        if not done:
             raise
         return done
-    return lifecycle.ticket_transfer(
-        ticket=ticket,
-        by=_user(request),
-        department=department,
-        reason=payload.reason,
-        ip=client_ip(request),
-    )
 
 
 def _message(

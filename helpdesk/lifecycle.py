@@ -187,44 +187,62 @@ def _repeats_last_move(
 
 # How long an officer's retry of their own transfer is still answered as done
 # once the case has left their scope (transfer_already_made): long enough for
-# a second tap or a resend over a slow line, short enough not to be a way of
-# following a case that has left.
+# a second tap or a resend over a slow line.
 TRANSFER_RETRY_WINDOW = timedelta(minutes=30)
 
 
 def transfer_already_made(
     *, number: str, by: User, department_id: int, reason: str, now: datetime | None = None
 ) -> Ticket | None:
-    """The case ``number`` when ``by``'s transfer of it to ``department_id``
-    with ``reason`` is the last thing that happened to it, less than
-    TRANSFER_RETRY_WINDOW ago; None otherwise.
+    """Case ``number`` as ``by``'s own transfer of it to ``department_id`` with
+    ``reason`` left it, when that is their latest transfer of it and less than
+    TRANSFER_RETRY_WINDOW old; None otherwise.
 
     A transfer to another department takes the case out of the sender's
-    scope, so the retry of it (a second tap, a resend after the answer was
-    lost) no longer finds the case, and "not found" told the officer that
-    their transfer had failed. The caller asks this only after the scoped
-    lookup has failed, and answers with what this returns as if the retry
-    had been made (``_repeats_last_move``). No event of any kind since, so
-    the case it shows is the one the officer's own act left.
+    scope, so its retry (a second tap, a resend after the answer was lost, a
+    twin that waited at the row lock) no longer finds the case, and "not
+    found" told the officer that their transfer had failed. Callers ask this
+    only once the scoped lookup or the move's scope check has failed, and
+    answer with it as with a repeated move (``_repeats_last_move``).
+
+    Decided from the caller's own event alone, and answered with what that
+    event made of the case, never the case as it is now: the same answer
+    whatever has happened since (accepted, moved on, talked about), so a
+    retry tells the sender nothing their first answer did not. One query
+    whether or not the number exists.
     """
-    ticket_id = Ticket.objects.filter(number=number).values_list("pk", flat=True).first()
-    if ticket_id is None:
-        return None
-    last = TicketEvent.objects.filter(ticket_id=ticket_id).order_by("-id").first()
+    event = (
+        TicketEvent.objects.filter(
+            ticket__number=number,
+            kind=TicketEvent.Kind.STATUS,
+            to_status=S.TRANSFERRED,
+            actor=by,
+            created_at__gte=(now or timezone.now()) - TRANSFER_RETRY_WINDOW,
+        )
+        .order_by("-id")
+        .first()
+    )
     if (
-        last is None
-        or last.kind != TicketEvent.Kind.STATUS
-        or last.to_status != S.TRANSFERRED
-        or last.actor_id != by.pk
-        or last.body != reason.strip()
-        or last.data.get("to_department") != department_id
-        or last.created_at < (now or timezone.now()) - TRANSFER_RETRY_WINDOW
+        event is None
+        or event.body != reason.strip()
+        or event.data.get("to_department") != department_id
     ):
         return None
-    ticket = _answer_rows().get(pk=ticket_id)
-    # The event says where it went; the case must still be there.
-    if ticket.status != S.TRANSFERRED or ticket.department_id != department_id:
+    ticket = _answer_rows().get(pk=event.ticket_id)
+    department = Department.objects.select_related("commune").filter(pk=department_id).first()
+    if department is None:
         return None
+    # What ticket_transfer set; the rest of an answer's row (service, words,
+    # place, dates) no move changes. A transfer starts from an open status,
+    # where nothing is resolved or rated (ticket_reopen clears both). Not to
+    # be saved: it is an answer, not the case.
+    ticket.status = S.TRANSFERRED
+    ticket.department = department
+    ticket.commune = department.commune
+    ticket.province_id = department.commune.parent_id
+    ticket.assignee = None
+    ticket.resolved_at = None
+    ticket.rating = None
     return ticket
 
 

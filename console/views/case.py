@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from console import selectors
-from console.actions import ACTIONS, action_available, action_form
+from console.actions import ACTIONS, Action, action_available, action_form
 from console.forms import TransferForm
 from console.views.access import (
     can_see_dashboard,
@@ -106,20 +106,27 @@ def ticket_detail(request: HttpRequest, scope: Scope, ticket: Ticket) -> HttpRes
     return _ticket_page(request, scope, ticket)
 
 
-def _transfer_made(request: HttpRequest, number: str) -> bool:
-    """Whether this transfer form repeats the officer's own transfer that took
-    case ``number`` out of their scope (lifecycle.transfer_already_made)."""
-    try:
-        department_id = int(request.POST.get("transfer-department", ""))
-    except ValueError:
-        return False
-    done = lifecycle.transfer_already_made(
-        number=number,
-        by=officer(request),
-        department_id=department_id,
-        reason=request.POST.get("transfer-reason", ""),
-    )
-    return done is not None
+def _case_gone(
+    request: HttpRequest, chosen: Action, number: str, error: DomainError
+) -> HttpResponse:
+    """Case ``number`` is not, or no longer, the officer's: the error page, or,
+    for the retry of their own transfer that took it away (a second tap, a
+    resend, a twin that waited at the case's lock), the first one's answer on
+    the queue (lifecycle.transfer_already_made); its page is not theirs now."""
+    if chosen.form is TransferForm:
+        try:
+            department_id = int(request.POST.get("transfer-department", ""))
+        except ValueError:
+            department_id = None
+        if department_id is not None and lifecycle.transfer_already_made(
+            number=number,
+            by=officer(request),
+            department_id=department_id,
+            reason=request.POST.get("transfer-reason", ""),
+        ):
+            messages.success(request, str(chosen.done))
+            return redirect("console:queue")
+    return error_page(request, error.message, error.http_status)
 
 
 @require_POST
@@ -131,12 +138,7 @@ def ticket_action(request: HttpRequest, scope: Scope, number: str, action: str) 
     try:
         ticket = managed_ticket(scope, number)
     except DomainError as exc:
-        # A second tap on "Transfer", or its resend: the first took the case
-        # away. Told as done, on the queue (the case page is no longer theirs).
-        if chosen.form is TransferForm and _transfer_made(request, number):
-            messages.success(request, str(chosen.done))
-            return redirect("console:queue")
-        return error_page(request, exc.message, exc.http_status)
+        return _case_gone(request, chosen, number, exc)
     form = action_form(chosen, ticket, request.POST, request.FILES)
     if not form.is_valid():
         message = gettext("Please correct the form below.")
@@ -146,8 +148,13 @@ def ticket_action(request: HttpRequest, scope: Scope, number: str, action: str) 
     try:
         result = chosen.run(ticket, officer(request), scope, form.cleaned_data, client_ip(request))
     except DomainError as exc:
+        # Read afresh as a new request would: if the case left their scope
+        # while this waited, its page (facts, place, timeline) is not theirs.
+        try:
+            ticket = managed_ticket(scope, number)
+        except DomainError as gone:
+            return _case_gone(request, chosen, number, gone)
         key_renew_after(form, exc)
-        ticket.refresh_from_db()
         return _ticket_page(
             request,
             scope,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
+from accounts.models import Role
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.models import Department, DepartmentType, Ticket, TicketEvent
@@ -18,6 +21,7 @@ from tests.console.pages import (
     case_in,
     client_as,
 )
+from tests.races import race_while_held
 
 
 @pytest.mark.django_db
@@ -278,8 +282,9 @@ def test_a_transfer_out_of_scope_lands_on_the_queue_and_its_retry_is_done(
     data = _action_data("transfer", ticket_a, personas, commune_a)
     client = client_as(personas, "officer_a")
     url = reverse("console:ticket-action", args=[ticket_a.number, "transfer"])
-    for _ in range(2):
-        page = client.post(url, data, follow=True)
+    # The second with the reason typed with spaces around, as the form strips it.
+    for sent in (data, {**data, "transfer-reason": f"  {data['transfer-reason']} "}):
+        page = client.post(url, sent, follow=True)
         assert page.status_code == 200
         assert page.redirect_chain == [(reverse("console:queue"), 302)]
         assert [str(m) for m in page.context["messages"]] == ["Case transferred."]
@@ -292,3 +297,63 @@ def test_a_transfer_out_of_scope_lands_on_the_queue_and_its_retry_is_done(
     accept = reverse("console:ticket-action", args=[ticket_a.number, "accept"])
     assert client.post(accept, data).status_code == 404
     assert ticket_a.events.filter(to_status=S.TRANSFERRED).count() == 1
+
+
+def _officer_of_economy(commune: AdminUnit) -> tuple[Client, Ticket, Department]:
+    """Committed: an officer of the economy department, a case of theirs, and
+    the one-stop centre beside it, outside their scope."""
+    economy = factories.department_create(commune=commune)
+    centre = factories.department_create(
+        commune=commune, department_type=DepartmentType.PUBLIC_SERVICE_CENTRE
+    )
+    officer = factories.user_create()
+    factories.role_grant(user=officer, role=Role.OFFICER, unit=commune, departments=(economy,))
+    ticket = factories.case_file(reporter=factories.user_create(), commune=commune)
+    assert ticket.department_id == economy.pk
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(officer)
+    return client, ticket, centre
+
+
+@pytest.mark.usefixtures("committed_reference_data")
+def test_two_transfers_racing_out_of_scope_both_land_on_the_queue(commune_a: AdminUnit) -> None:
+    client, ticket, centre = _officer_of_economy(commune_a)
+    url = reverse("console:ticket-action", args=[ticket.number, "transfer"])
+    answers: list[str] = []
+
+    def transfer() -> None:
+        data = {"transfer-department": str(centre.pk), "transfer-reason": "Thuộc một cửa"}
+        answers.append(client.post(url, data)["Location"])
+
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    race_while_held(
+        transfer,
+        hold=f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE",  # noqa: S608 - a model's own table
+        params=[ticket.pk],
+    )
+    assert answers == [reverse("console:queue")] * 2
+    assert ticket.events.filter(to_status=S.TRANSFERRED).count() == 1
+
+
+@pytest.mark.usefixtures("committed_reference_data")
+def test_an_act_that_waited_while_the_case_left_shows_no_case_page(commune_a: AdminUnit) -> None:
+    """An accept waits at the case's lock while the case is moved to another
+    department: when it gets there, the case is not the officer's. Its page
+    (words, reporter, place) was shown with the error all the same."""
+    client, ticket, centre = _officer_of_economy(commune_a)
+    url = reverse("console:ticket-action", args=[ticket.number, "accept"])
+    answers = []
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    race_while_held(
+        lambda: answers.append(client.post(url)),
+        # The move, uncommitted while the accept starts and waits behind it.
+        hold=f"UPDATE {table} SET department_id = %s WHERE id = %s",  # noqa: S608 - a model's own table
+        params=[centre.pk, ticket.pk],
+        racers=1,
+    )
+    (answer,) = answers
+    assert answer.status_code == 404
+    content = answer.content.decode()
+    assert ticket.description not in content
+    assert ticket.reporter.phone not in content
+    assert not ticket.events.filter(to_status=S.ACCEPTED).exists()

@@ -18,9 +18,10 @@ import redis
 from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from pytest_django import Settings
 
-from accounts.models import Role, User
+from accounts.models import Role, RoleAssignment, User
 from audit.models import AuditAction, AuditEntry
 from core.rate_limits import rate_limit_key
 from geo.models import AdminUnit
@@ -28,6 +29,7 @@ from helpdesk import errors, lifecycle
 from helpdesk.models import (
     Attachment,
     Department,
+    DepartmentMembership,
     DepartmentType,
     Ticket,
     TicketEvent,
@@ -336,11 +338,12 @@ def test_a_transfer_sent_again_after_it_left_the_senders_scope_is_answered_as_do
 
 
 @pytest.mark.django_db
-def test_only_the_same_transfer_by_the_same_person_with_nothing_since_is_answered(
+def test_only_the_same_transfer_by_the_same_staff_member_is_answered(
     personas: Personas, ticket: Ticket, centre: int, commune_a: AdminUnit
 ) -> None:
     officer = factories.token_client(personas.officer_a)
-    assert _transfer(officer, ticket, centre, "Thuộc một cửa").status_code == 200
+    first = _transfer(officer, ticket, centre, "Thuộc một cửa")
+    assert first.status_code == 200
     culture = factories.department_create(
         commune=commune_a, department_type=DepartmentType.CULTURE_SOCIETY
     ).pk
@@ -351,10 +354,69 @@ def test_only_the_same_transfer_by_the_same_person_with_nothing_since_is_answere
     ]
     assert [r.status_code for r in not_found] == [404, 404, 404]
     assert {r.json()["code"] for r in not_found} == {"case_not_found"}
-    # Anything since (here an internal note of the new department's leader)
-    # and the case is no longer where the retry left it.
+    # The same answer whatever happened since: a retry tells the sender
+    # nothing of what the new department does with the case.
+    lifecycle.ticket_accept(ticket=ticket, by=personas.leader_a)
     lifecycle.ticket_reply(ticket=ticket, by=personas.leader_a, body="Đã nhận", internal=True)
-    assert _transfer(officer, ticket, centre, "Thuộc một cửa").status_code == 404
+    again = _transfer(officer, ticket, centre, "Thuộc một cửa")
+    assert (again.status_code, again.json()) == (200, first.json())
+    assert again.json()["assignee"] is None
+    assert _moves(ticket) == [S.TRANSFERRED, S.ACCEPTED]
+    # Someone no longer staff gets nothing, their own transfer or not.
+    RoleAssignment.objects.filter(user=personas.officer_a).delete()
+    DepartmentMembership.objects.filter(user=personas.officer_a).delete()
+    revoked = _transfer(officer, ticket, centre, "Thuộc một cửa")
+    assert (revoked.status_code, revoked.json()["code"]) == (404, "case_not_found")
+
+
+@pytest.mark.django_db
+def test_a_retry_costs_the_same_queries_for_a_case_and_for_no_case(
+    personas: Personas, ticket: Ticket, centre: int
+) -> None:
+    """No timing tells a stranger that a case number exists."""
+    officer = factories.token_client(personas.officer_b)
+    officer.get(f"{API}/cases")  # the key's first use is written down once
+    counts = []
+    for number in (ticket.number, "TN-2026-99999"):
+        with CaptureQueriesContext(connection) as captured:
+            response = officer.post(
+                f"{API}/cases/{number}/transfer",
+                {"department_id": centre, "reason": "Thuộc một cửa"},
+                content_type="application/json",
+            )
+        assert response.status_code == 404
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.usefixtures("committed_reference_data")
+def test_two_transfers_racing_out_of_scope_are_both_answered_as_done(
+    commune_a: AdminUnit,
+) -> None:
+    """The twin that waited at the case's lock finds it out of scope when it
+    gets there; it is answered as done too, not "out of scope"."""
+    economy = factories.department_create(commune=commune_a)
+    centre = factories.department_create(
+        commune=commune_a, department_type=DepartmentType.PUBLIC_SERVICE_CENTRE
+    )
+    officer = factories.user_create()
+    factories.role_grant(user=officer, role=Role.OFFICER, unit=commune_a, departments=(economy,))
+    ticket = factories.case_file(reporter=factories.user_create(), commune=commune_a)
+    assert ticket.department_id == economy.pk
+    client = factories.token_client(officer)
+    answers: list[tuple[int, str]] = []
+
+    def transfer() -> None:
+        response = _transfer(client, ticket, centre.pk, "Thuộc một cửa")
+        answers.append((response.status_code, response.json().get("status", "")))
+
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    race_while_held(
+        transfer,
+        hold=f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE",  # noqa: S608 - a model's own table
+        params=[ticket.pk],
+    )
+    assert answers == [(200, S.TRANSFERRED), (200, S.TRANSFERRED)]
     assert _moves(ticket) == [S.TRANSFERRED]
 
 
