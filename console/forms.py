@@ -14,9 +14,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from console.selectors import QueueChoices
+from core.names import sort_key
 from helpdesk.idempotency_field import IdempotencyKeyField
 from helpdesk.models import CannedResponse, Department, Service, TicketStatus
-from helpdesk.names import department_name, service_name, sort_key, unit_short_name
+from helpdesk.names import department_name, service_name, unit_short_name
 from helpdesk.replies import reply_compose
 from helpdesk.selectors import QueueFilter
 from helpdesk.voice_field import VoiceNoteField

@@ -25,6 +25,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from core.names import SortKey, localized, sort_key
 from geo.models import AdminUnit
 from helpdesk.models import (
     OPEN_STATUSES,
@@ -33,7 +34,7 @@ from helpdesk.models import (
     Ticket,
     TicketTally,
 )
-from helpdesk.names import SortKey, localized, sort_key, unit_name
+from helpdesk.names import unit_name
 from helpdesk.permissions import Scope, tallies_managed_by
 from helpdesk.sla import WorkingCalendar
 from knowledge.models import Article

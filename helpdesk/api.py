@@ -21,6 +21,7 @@ from accounts.models import User
 from core.api_fields import IDEMPOTENCY_KEY_HEADER, CappedLimitOffset, JsonBody, uploads_of
 from core.client_ip import client_ip
 from core.db_routing import replica_reads, replica_reads_from_here
+from core.names import localized
 from core.pagination import COUNT_CAP
 from geo.map_view import map_view_parse
 from helpdesk import lifecycle, selectors
@@ -31,7 +32,7 @@ from helpdesk.icons import icon_emoji
 from helpdesk.map_clusters import tickets_clustered
 from helpdesk.map_geojson import feature_collection
 from helpdesk.models import Department, Service, Ticket, TicketEvent
-from helpdesk.names import localized, service_name, status_labels
+from helpdesk.names import service_name, status_labels
 from helpdesk.permissions import CaseView, case_view, scope_for
 from helpdesk.public_view import events_public_copies, ticket_public
 from helpdesk.voice_views import voice_upload

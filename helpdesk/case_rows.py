@@ -23,9 +23,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from core.names import localized
 from geo.coordinates import latitude, longitude
 from helpdesk.models import Ticket
-from helpdesk.names import localized, status_labels
+from helpdesk.names import status_labels
 
 # The flat values one row is built from, named as ``QuerySet.values`` names them.
 _FIELDS = (

@@ -32,13 +32,13 @@ from typing import Any
 from django.contrib.gis.db.models.functions import SnapToGrid
 from django.db.models import Count, Max, QuerySet, Sum
 
+from core.names import localized
 from core.pagination import count_capped
 from geo.coordinates import latitude, longitude
 from geo.map_view import MapView
 from geo.models import AdminUnit
 from geo.unit_points import UnitPoint, commune_points_in_view
 from helpdesk.models import PublicLocation, Service, ServiceKind, Ticket, TicketTally
-from helpdesk.names import localized
 from helpdesk.permissions import Scope, tallies_managed_by
 from helpdesk.public_view import (
     METRES_PER_DEGREE,

@@ -15,8 +15,9 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest
 
+from core.names import localized
 from helpdesk.models import OPEN_STATUSES, Attachment, Service, Ticket, TicketEvent, TicketStatus
-from helpdesk.names import department_name, localized, service_name, unit_name
+from helpdesk.names import department_name, service_name, unit_name
 from helpdesk.photo_publishing import photo_public_url
 from helpdesk.public_view import (
     event_public,

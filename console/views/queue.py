@@ -19,11 +19,12 @@ from console.forms import QueueFilterForm
 from console.views.access import can_see_dashboard, staff_required
 from console.views.deadline import case_deadline
 from core.db_routing import replica_reads
+from core.names import localized
 from core.pagination import COUNT_CAP as PAGER_CAP
 from core.pagination import CappedPaginator
 from helpdesk.map_clusters import POINTS_ZOOM
 from helpdesk.models import Ticket, TicketStatus
-from helpdesk.names import localized, status_labels
+from helpdesk.names import status_labels
 from helpdesk.permissions import Scope
 from helpdesk.selectors import (
     BBox,

@@ -28,6 +28,16 @@ def test_map_form_without_javascript_shows_the_commune(client: Client) -> None:
     assert "Tỉnh Lạng Sơn" in page
 
 
+def test_map_form_names_the_commune_in_the_readers_language(client: Client) -> None:
+    response = client.get(
+        reverse("geo:map"), {"lat": "21.8537", "lon": "106.7615"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    page = response.content.decode()
+    assert "<strong>Dong Kinh Ward</strong> (05977)," in page
+    assert "Lang Son Province (20)" in page
+    assert "Đông Kinh" not in page
+
+
 def test_map_form_at_sea_says_outside_coverage(client: Client) -> None:
     response = client.get(
         reverse("geo:map"), {"lat": "20.0", "lon": "107.5"}, HTTP_ACCEPT_LANGUAGE="en"

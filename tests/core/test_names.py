@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpdesk.names import sort_key
+from core.names import sort_key
 
 
 def test_vietnamese_letters_follow_their_plain_letter_and_tones_come_second() -> None:
