@@ -215,6 +215,18 @@ class TransferForm(forms.Form):
         assert isinstance(field, DepartmentChoiceField)
         field.queryset = departments
 
+        def in_reading_order() -> list[tuple[int, str]]:
+            # By commune, then department, as named in the reader's language:
+            # the queryset's SQL order follows the Vietnamese names. Made when
+            # the list is shown; a posted choice is checked against the queryset.
+            listed = sorted(
+                departments,
+                key=lambda d: (sort_key(unit_short_name(d.commune)), sort_key(department_name(d))),
+            )
+            return [(d.pk, field.label_from_instance(d)) for d in listed]
+
+        field.choices = in_reading_order
+
 
 class DuplicateForm(forms.Form):
     original = forms.CharField(

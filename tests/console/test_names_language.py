@@ -213,3 +213,25 @@ def test_scam_lists_name_the_province_in_the_readers_language(
     )
     assert f"<td>{shown}</td>" in page
     assert f"<td>{hidden}</td>" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_transfer_form_lists_departments_in_the_readers_order(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit, language: str
+) -> None:
+    """By commune, then department: "Đại Từ" (B) before "Phan Đình Phùng"
+    (A), where the database's order put every Đ after P."""
+    ticket = case_in(commune_a, personas.resident)
+    factories.department_create(commune=commune_b, department_type=DepartmentType.CULTURE_SOCIETY)
+    factories.department_create(commune=commune_a, department_type=DepartmentType.CULTURE_SOCIETY)
+    detail = _client(personas.officer_a, language).get(
+        reverse("console:ticket-detail", args=[ticket.number])
+    )
+    transfer = next(f for a, f in detail.context["actions"] if a.name == "transfer")
+    by_id = {d.pk: d for d in transfer.fields["department"].queryset}
+    communes = [
+        by_id[int(value)].commune_id for value, _label in transfer.fields["department"].choices
+    ]
+    assert communes.index(commune_b.pk) < communes.index(commune_a.pk)
+    assert communes == sorted(communes, key=lambda pk: pk != commune_b.pk)
