@@ -192,3 +192,18 @@ def case_file(
 def token_client(user: User) -> Client:
     """A test client that calls the API as ``user``, with a bearer key as an app does."""
     return Client(headers={"authorization": f"Bearer {api_token_create(user=user)}"})
+
+
+def officer_with_case_beside(commune: AdminUnit) -> tuple[User, Ticket, Department]:
+    """An officer of the commune's economy department, a case of theirs, and
+    the one-stop centre beside it, outside their scope (a transfer's target
+    that takes the case away from them)."""
+    economy = department_create(commune=commune)
+    centre = department_create(
+        commune=commune, department_type=DepartmentType.PUBLIC_SERVICE_CENTRE
+    )
+    officer = user_create()
+    role_grant(user=officer, role=Role.OFFICER, unit=commune, departments=(economy,))
+    ticket = case_file(reporter=user_create(), commune=commune)
+    assert ticket.department_id == economy.pk
+    return officer, ticket, centre

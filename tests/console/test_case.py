@@ -7,7 +7,6 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Role
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.models import Department, DepartmentType, Ticket, TicketEvent
@@ -300,16 +299,8 @@ def test_a_transfer_out_of_scope_lands_on_the_queue_and_its_retry_is_done(
 
 
 def _officer_of_economy(commune: AdminUnit) -> tuple[Client, Ticket, Department]:
-    """Committed: an officer of the economy department, a case of theirs, and
-    the one-stop centre beside it, outside their scope."""
-    economy = factories.department_create(commune=commune)
-    centre = factories.department_create(
-        commune=commune, department_type=DepartmentType.PUBLIC_SERVICE_CENTRE
-    )
-    officer = factories.user_create()
-    factories.role_grant(user=officer, role=Role.OFFICER, unit=commune, departments=(economy,))
-    ticket = factories.case_file(reporter=factories.user_create(), commune=commune)
-    assert ticket.department_id == economy.pk
+    """Committed: factories.officer_with_case_beside, the officer signed in."""
+    officer, ticket, centre = factories.officer_with_case_beside(commune)
     client = Client(headers={"accept-language": "en"})
     client.force_login(officer)
     return client, ticket, centre

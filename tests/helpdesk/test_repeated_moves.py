@@ -395,14 +395,7 @@ def test_two_transfers_racing_out_of_scope_are_both_answered_as_done(
 ) -> None:
     """The twin that waited at the case's lock finds it out of scope when it
     gets there; it is answered as done too, not "out of scope"."""
-    economy = factories.department_create(commune=commune_a)
-    centre = factories.department_create(
-        commune=commune_a, department_type=DepartmentType.PUBLIC_SERVICE_CENTRE
-    )
-    officer = factories.user_create()
-    factories.role_grant(user=officer, role=Role.OFFICER, unit=commune_a, departments=(economy,))
-    ticket = factories.case_file(reporter=factories.user_create(), commune=commune_a)
-    assert ticket.department_id == economy.pk
+    officer, ticket, centre = factories.officer_with_case_beside(commune_a)
     client = factories.token_client(officer)
     answers: list[tuple[int, str]] = []
 
