@@ -17,7 +17,13 @@ from console.selectors import QueueChoices
 from core.names import sort_key
 from helpdesk.idempotency_field import IdempotencyKeyField
 from helpdesk.models import CannedResponse, Department, Service, TicketStatus
-from helpdesk.names import department_name, service_name, unit_short_name
+from helpdesk.names import (
+    department_in_list,
+    department_list_order,
+    department_name,
+    service_name,
+    unit_short_name,
+)
 from helpdesk.replies import reply_compose
 from helpdesk.selectors import QueueFilter
 from helpdesk.voice_field import VoiceNoteField
@@ -198,7 +204,7 @@ class NoteForm(forms.Form):
 
 class DepartmentChoiceField(forms.ModelChoiceField[Department]):
     def label_from_instance(self, obj: Department) -> str:
-        return f"{department_name(obj)} — {unit_short_name(obj.commune)}"
+        return department_in_list(department_name(obj), unit_short_name(obj.commune))
 
 
 class TransferForm(forms.Form):
@@ -216,14 +222,12 @@ class TransferForm(forms.Form):
         field.queryset = departments
 
         def in_reading_order() -> list[tuple[int, str]]:
-            # By commune, then department, as named in the reader's language:
-            # the queryset's SQL order follows the Vietnamese names. Made when
-            # the list is shown; a posted choice is checked against the queryset.
-            listed = sorted(
-                departments,
-                key=lambda d: (sort_key(unit_short_name(d.commune)), sort_key(department_name(d))),
-            )
-            return [(d.pk, field.label_from_instance(d)) for d in listed]
+            # As the reader names them: the queryset's SQL order follows the
+            # Vietnamese names. Made when the list is shown; a posted choice
+            # is checked against the queryset.
+            named = [(d.pk, department_name(d), unit_short_name(d.commune)) for d in departments]
+            named.sort(key=lambda row: department_list_order(row[1], row[2]))
+            return [(pk, department_in_list(name, commune)) for pk, name, commune in named]
 
         field.choices = in_reading_order
 

@@ -34,7 +34,7 @@ from helpdesk.models import (
     Ticket,
     TicketTally,
 )
-from helpdesk.names import unit_name
+from helpdesk.names import department_in_list, department_list_order, unit_name
 from helpdesk.permissions import Scope, tallies_managed_by
 from helpdesk.sla import WorkingCalendar
 from knowledge.models import Article
@@ -108,24 +108,33 @@ def queue_choices_read(*, scope: Scope) -> QueueChoices:
         Department.objects.filter(department_q)
         .filter(id__in=held.values("department_id"))
         .annotate(kind=Value("d"), key=Cast("id", CharField()))
-        .values_list("kind", "key", "name", "name_en")
+        .values_list("kind", "key", "name", "name_en", "commune__name", "commune__name_en")
         .order_by()
     )
     communes = (
         AdminUnit.objects.filter(unit_q)
         .filter(level=AdminUnit.Level.COMMUNE)
         .filter(id__in=held.values("commune_id"))
-        .annotate(kind=Value("c"), key=F("code"))
-        .values_list("kind", "key", "name", "name_en")
+        .annotate(kind=Value("c"), key=F("code"), none=Value("", output_field=CharField()))
+        .values_list("kind", "key", "name", "name_en", "none", "none")
         .order_by()
     )
-    department_choices: dict[str, str] = {}
+    # A department as the transfer form names it: with its commune.
+    department_choices: list[tuple[str, str, str]] = []
     commune_choices: dict[str, str] = {}
-    for kind, key, name, name_en in departments.union(communes).order_by():
-        (department_choices if kind == "d" else commune_choices)[key] = localized(name, name_en)
+    rows = departments.union(communes).order_by()
+    for kind, key, name, name_en, commune, commune_en in rows:
+        if kind == "d":
+            department_choices.append(
+                (key, localized(name, name_en), localized(commune, commune_en))
+            )
+        else:
+            commune_choices[key] = localized(name, name_en)
+    department_choices.sort(key=lambda row: department_list_order(row[1], row[2]))
     return QueueChoices(
         departments=tuple(
-            Choice(k, v) for k, v in sorted(department_choices.items(), key=_by_label)
+            Choice(key, department_in_list(name, commune))
+            for key, name, commune in department_choices
         ),
         communes=tuple(
             Choice(k, v) for k, v in sorted(_told_apart(commune_choices).items(), key=_by_label)
@@ -222,7 +231,7 @@ def dashboard_tables(*, scope: Scope, commune_code: str | None = None) -> Dashbo
     )
     for row in per_commune:
         row["commune"] = names.get(row["commune__code"])  # None: cases of no commune
-    per_commune.sort(key=lambda row: (row["commune"] is None, sort_key(row["commune"] or "")))
+    per_commune.sort(key=lambda row: sort_key(row["commune"]))
     if commune_code not in names:
         commune_code = next(iter(names)) if len(names) == 1 else None
     per_department: list[dict[str, Any]] = []
@@ -239,9 +248,7 @@ def dashboard_tables(*, scope: Scope, commune_code: str | None = None) -> Dashbo
                 if row["department_id"]
                 else None
             )
-        per_department.sort(
-            key=lambda row: (row["department"] is None, sort_key(row["department"] or ""))
-        )
+        per_department.sort(key=lambda row: sort_key(row["department"]))
     return DashboardTables(
         by_department=per_department,
         by_commune=per_commune,

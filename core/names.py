@@ -27,15 +27,18 @@ _LETTER_MARKS: Final = {"\u0306": 1, "\u0302": 2, "\u031b": 3}
 _TONE_MARKS: Final = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 _D_WITH_STROKE: Final = "đ"
 
-type SortKey = tuple[tuple[tuple[str, int], ...], tuple[int, ...], str]
+type SortKey = tuple[bool, tuple[tuple[str, int], ...], tuple[int, ...], str]
 
 
-def sort_key(name: str) -> SortKey:
+def sort_key(name: str | None) -> SortKey:
     """Order names as a Vietnamese reader looks for them: "Đại Từ" after "Dương"
     and before "Phan", where the characters' code points put every Đ after Z.
     The database's collation cannot be relied on for it (C.UTF-8 here, whatever
     a host was set up with elsewhere), so lists sorted in Python use this.
-    English names, plain letters, sort as they would anyway (case aside)."""
+    English names, plain letters, sort as they would anyway (case aside).
+    None (no commune, no department) comes after every name."""
+    if name is None:
+        return True, (), (), ""
     letters: list[tuple[str, int]] = []
     tones: list[int] = []
     for char in unicodedata.normalize("NFD", name.casefold()):
@@ -46,4 +49,4 @@ def sort_key(name: str) -> SortKey:
         else:
             letters.append(("d", 4) if char == _D_WITH_STROKE else (char, 0))
             tones.append(0)
-    return tuple(letters), tuple(tones), name
+    return False, tuple(letters), tuple(tones), name

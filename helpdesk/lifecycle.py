@@ -208,9 +208,11 @@ def transfer_already_made(
     Decided from the caller's own event alone, and answered with what that
     event made of the case, never the case as it is now: the same answer
     whatever has happened since (accepted, moved on, talked about), so a
-    retry tells the sender nothing their first answer did not. One query
-    whether or not the number exists.
+    retry tells the sender nothing their first answer did not, and only to
+    someone still staff. One query whether or not the number exists.
     """
+    if not scope_for(user=by).is_staff_member:
+        return None
     event = (
         TicketEvent.objects.filter(
             ticket__number=number,

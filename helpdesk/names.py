@@ -5,7 +5,7 @@ the console and the public map.
 
 from __future__ import annotations
 
-from core.names import localized
+from core.names import SortKey, localized, sort_key
 from geo.models import AdminUnit
 from helpdesk.models import Department, Service, TicketStatus
 
@@ -26,6 +26,18 @@ def unit_short_name(unit: AdminUnit) -> str:
 
 def department_name(department: Department) -> str:
     return localized(department.name, department.name_en)
+
+
+def department_in_list(department: str, commune: str) -> str:
+    """A department among others of several communes, named with its commune
+    ("Phòng Kinh tế — Đại Từ"): every commune has the same five departments,
+    so the name alone repeats 92 times in a province. Listed by commune, then
+    department (``department_list_order``)."""
+    return f"{department} — {commune}"
+
+
+def department_list_order(department: str, commune: str) -> tuple[SortKey, SortKey]:
+    return sort_key(commune), sort_key(department)
 
 
 def status_labels() -> dict[str, str]:

@@ -80,9 +80,11 @@ def test_queue_case_page_and_dashboard_name_things_in_the_readers_language(
     assert offered.index("fallen_tree") < offered.index("road_damage")
     assert offered.index("road_damage") < offered.index("trash_uncollected")
     assert (service.code, pick(service.name, service.name_en)) in form.fields["service"].choices
-    assert (str(department.pk), pick(department.name, department.name_en)) in form.fields[
-        "department"
-    ].choices
+    # A department with its commune, as the transfer form names it.
+    assert (
+        str(department.pk),
+        f"{pick(department.name, department.name_en)} — {pick(commune_a.name, commune_a.name_en)}",
+    ) in form.fields["department"].choices
     assert (commune_a.code, pick(commune_a.name, commune_a.name_en)) in form.fields[
         "commune"
     ].choices
@@ -235,3 +237,27 @@ def test_the_transfer_form_lists_departments_in_the_readers_order(
     ]
     assert communes.index(commune_b.pk) < communes.index(commune_a.pk)
     assert communes == sorted(communes, key=lambda pk: pk != commune_b.pk)
+
+
+@pytest.mark.django_db
+def test_the_department_filter_tells_the_communes_departments_apart(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
+) -> None:
+    """Every commune has the same five departments: a province's filter listed
+    the same five names over and over, with nothing to tell them apart."""
+    for commune in (commune_a, commune_b):
+        department = factories.department_create(
+            commune=commune, department_type=DepartmentType.CULTURE_SOCIETY
+        )
+        Department.objects.filter(pk=department.pk).update(name="Phòng Văn hóa – Xã hội")
+        ticket = case_in(commune_a, personas.resident)
+        Ticket.objects.filter(pk=ticket.pk).update(department=department, commune=commune)
+    page = _client(personas.province_admin, "vi").get(reverse("console:queue"))
+    labels = [label for value, label in page.context["form"].fields["department"].choices if value]
+    assert "Phòng Văn hóa – Xã hội — Đại Từ" in labels
+    assert "Phòng Văn hóa – Xã hội — Phan Đình Phùng" in labels
+    assert len(set(labels)) == len(labels)
+    # By commune, then department, as in the transfer form.
+    assert labels.index("Phòng Văn hóa – Xã hội — Đại Từ") < labels.index(
+        "Phòng Văn hóa – Xã hội — Phan Đình Phùng"
+    )
