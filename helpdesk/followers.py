@@ -1,23 +1,66 @@
 """Who follows a case: the people told about its changes.
 
-``case_followers`` is the one answer, used for notifications; each kind of
-follower is a small function in FOLLOWER_SOURCES, so supporters ("me too")
-and proxy filers are one function each to add.
+``case_followers`` is the one answer, used for notifications, in three parts
+that decide what each person reads: the staff of the case (internal notes too),
+its owners (the reporter and the resident it was filed for: the whole case) and
+its supporters (a "me too": the public view). It costs two queries: the
+department's officers, and one union of the case's proxy resident and its
+supporters. Reading each kind on its own cost every public event five, two of
+them twice over; tests/helpdesk/test_followers.py holds the count.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, Value
 
 from helpdesk.models import CaseSupport, DepartmentMembership, ProxyFiling, Ticket
 
 
-def _reporter(ticket: Ticket) -> set[int]:
-    return {ticket.reporter_id}
+@dataclass(frozen=True)
+class CaseFollowers:
+    """User ids of a case's followers; one person may be in more than one part."""
+
+    staff: frozenset[int]  # the assignee and the department's active officers
+    owners: frozenset[int]  # the reporter, and the resident a team member filed for
+    supporters: frozenset[int]  # residents who said "me too"
+
+    @property
+    def everyone(self) -> frozenset[int]:
+        return self.staff | self.owners | self.supporters
 
 
-def _assignee(ticket: Ticket) -> set[int]:
-    return {ticket.assignee_id} if ticket.assignee_id else set()
+def case_followers(ticket: Ticket, *, residents: bool = True) -> CaseFollowers:
+    """Return who follows ``ticket``; with ``residents=False`` only its staff (one query).
+
+    Without residents, ``owners`` and ``supporters`` are empty: for an internal
+    note, which only the staff read.
+    """
+    staff = _department_officers(ticket)
+    if ticket.assignee_id:
+        staff.add(ticket.assignee_id)
+    if not residents:
+        return CaseFollowers(staff=frozenset(staff), owners=frozenset(), supporters=frozenset())
+    owners = {ticket.reporter_id}
+    supporters: set[int] = set()
+    # The team member who filed is the reporter; the resident they filed for
+    # follows too when they gave a phone number (SMS updates).
+    filed_for = (
+        ProxyFiling.objects.filter(ticket=ticket, resident__isnull=False)
+        .annotate(owner=Value(True, output_field=BooleanField()))
+        .values_list("resident_id", "owner")
+    )
+    supported = (
+        CaseSupport.objects.filter(ticket=ticket)
+        .annotate(owner=Value(False, output_field=BooleanField()))
+        .values_list("user_id", "owner")
+    )
+    for user_id, owner in filed_for.union(supported, all=True):
+        (owners if owner else supporters).add(user_id)
+    return CaseFollowers(
+        staff=frozenset(staff), owners=frozenset(owners), supporters=frozenset(supporters)
+    )
 
 
 def _department_officers(ticket: Ticket) -> set[int]:
@@ -28,50 +71,3 @@ def _department_officers(ticket: Ticket) -> set[int]:
             department_id=ticket.department_id, user__is_active=True
         ).values_list("user_id", flat=True)
     )
-
-
-def _supporters(ticket: Ticket) -> set[int]:
-    return set(CaseSupport.objects.filter(ticket=ticket).values_list("user_id", flat=True))
-
-
-def _proxy_resident(ticket: Ticket) -> set[int]:
-    # The team member who filed is the reporter; the resident they filed for
-    # follows too when they gave a phone number (SMS updates).
-    return set(
-        ProxyFiling.objects.filter(ticket=ticket, resident__isnull=False).values_list(
-            "resident_id", flat=True
-        )
-    )
-
-
-FOLLOWER_SOURCES: list[Callable[[Ticket], set[int]]] = [
-    _reporter,
-    _supporters,
-    _proxy_resident,
-    _assignee,
-    _department_officers,
-]
-# Followers who may read internal notes (staff of the case).
-STAFF_SOURCES: list[Callable[[Ticket], set[int]]] = [_assignee, _department_officers]
-
-
-def case_followers(ticket: Ticket) -> set[int]:
-    """Return the user ids of everyone who follows the case."""
-    followers: set[int] = set()
-    for source in FOLLOWER_SOURCES:
-        followers |= source(ticket)
-    return followers
-
-
-def case_staff_followers(ticket: Ticket) -> set[int]:
-    """Return the followers who handle the case (they also see internal notes)."""
-    staff: set[int] = set()
-    for source in STAFF_SOURCES:
-        staff |= source(ticket)
-    return staff
-
-
-def case_owner_followers(ticket: Ticket) -> set[int]:
-    """Return the followers whose case it is: its reporter and the resident it was
-    filed for. Other residents following it (a "me too") read its public view."""
-    return _reporter(ticket) | _proxy_resident(ticket)

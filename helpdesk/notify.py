@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from helpdesk.followers import case_followers, case_owner_followers, case_staff_followers
+from helpdesk.followers import case_followers
 from helpdesk.links import resident_case_link, staff_case_link
 from helpdesk.models import Ticket, TicketEvent, TicketStatus
 from helpdesk.names import department_name, service_name
@@ -149,19 +149,20 @@ def _essential(event: TicketEvent) -> bool:
 def case_event_notify(event: TicketEvent) -> None:
     """Queue the messages an event causes (inside the event's transaction)."""
     ticket = event.ticket
-    staff = case_staff_followers(ticket)
-    followers = staff if not event.is_public else case_followers(ticket)
-    recipients = followers - {event.actor_id}
+    # An internal note is read by the staff only: the residents are not read.
+    followers = case_followers(ticket, residents=event.is_public)
+    staff = followers.staff
+    recipients = followers.everyone - {event.actor_id}
     if not recipients:
         return
     key = f"case-event:{event.pk}"
     residents = recipients - staff
-    owners = residents & case_owner_followers(ticket)
+    owners = residents & followers.owners
     # A "me too" supporter reads what the public reads: the officer's words
     # masked (an answer may quote the reporter's number), and nothing of the
     # reporter's own messages or rating.
-    public = residents - owners if is_shown_to_public(event, ticket=ticket) else set()
-    audiences: list[tuple[set[int], TicketEvent]] = [(owners, event)]
+    public = residents - owners if is_shown_to_public(event, ticket=ticket) else frozenset()
+    audiences: list[tuple[frozenset[int], TicketEvent]] = [(owners, event)]
     if public:  # the public copy costs queries: made only for someone to read it
         audiences.append((public, event_public(event, ticket=ticket)))
     for audience, seen in audiences:

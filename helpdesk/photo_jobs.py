@@ -44,7 +44,7 @@ from django.utils.translation import override
 from core.errors import MediaUnavailable
 from core.leased_jobs import jobs_claim, jobs_hand_back
 from core.media_outage import media_outage
-from helpdesk.followers import case_owner_followers, case_staff_followers
+from helpdesk.followers import case_followers
 from helpdesk.links import resident_case_link, staff_case_link
 from helpdesk.models import Attachment, PhotoJob
 from helpdesk.photo_errors import PhotoRejected
@@ -150,8 +150,9 @@ def _finish(
 def _tell_failed(attachment: Attachment) -> None:
     """Tell the reporter and the officers following the case that a photo was lost."""
     ticket = attachment.ticket
-    staff = case_staff_followers(ticket)
-    owners = case_owner_followers(ticket) - staff
+    followers = case_followers(ticket)
+    staff = followers.staff
+    owners = followers.owners - staff
     for audience, link in (
         (owners, resident_case_link(number=ticket.number)),
         (staff, staff_case_link(number=ticket.number)),

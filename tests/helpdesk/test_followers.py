@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.filing import CaseDraft, case_submit
+from helpdesk.followers import case_followers
+from helpdesk.models import DepartmentMembership
 from helpdesk.proxy_filing import ProxyDetails
 from helpdesk.support import case_support_add
 from notifications.models import Channel, Delivery, Notification
 from tests.conftest import Personas
-from tests.factories import point_inside
+from tests.factories import point_inside, user_create
 
 
 @pytest.mark.django_db
@@ -120,3 +124,71 @@ def test_supporters_are_told_the_answer_with_numbers_masked(
     assert "0981 234 567" in reporter_note.body
     assert "0981 234 567" not in supporter_note.body
     assert "Đã gọi cho chị theo số" in supporter_note.body
+
+
+@pytest.mark.django_db
+def test_who_follows_a_case_comes_in_three_parts_from_two_queries(
+    personas: Personas, commune_a: AdminUnit, django_assert_num_queries: Any
+) -> None:
+    """Staff read internal notes, owners the whole case, supporters its public view:
+    each person is told what their part may read (helpdesk/notify.py)."""
+    lat, lon = point_inside(commune_a)
+    ticket = case_submit(
+        reporter=personas.digital_team,
+        draft=CaseDraft(
+            service_code="streetlight_out",
+            lat=lat,
+            lon=lon,
+            proxy=ProxyDetails(
+                resident_name="Bà Triệu Thị Sen", consent="spoken", resident_phone="0987 111 333"
+            ),
+        ),
+    ).ticket
+    filed_for = ticket.proxy.resident
+    assert filed_for is not None
+    case_support_add(ticket=ticket, user=personas.resident)
+    lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    ticket.refresh_from_db()
+    officers = set(
+        DepartmentMembership.objects.filter(department=ticket.department).values_list(
+            "user_id", flat=True
+        )
+    )
+    assert personas.officer_a.pk in officers
+    with django_assert_num_queries(2):
+        followers = case_followers(ticket)
+    assert followers.staff == officers
+    assert followers.owners == {personas.digital_team.pk, filed_for.pk}
+    assert followers.supporters == {personas.resident.pk}
+    assert followers.everyone == officers | {
+        personas.digital_team.pk,
+        filed_for.pk,
+        personas.resident.pk,
+    }
+    # An internal note: only the staff, in one query.
+    with django_assert_num_queries(1):
+        staff_only = case_followers(ticket, residents=False)
+    assert staff_only.staff == officers
+    assert staff_only.everyone == officers
+
+
+@pytest.mark.django_db
+def test_an_assignee_follows_and_an_officer_who_left_does_not(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    lat, lon = point_inside(commune_a)
+    ticket = case_submit(
+        reporter=personas.resident,
+        draft=CaseDraft(service_code="streetlight_out", lat=lat, lon=lon),
+    ).ticket
+    assert ticket.department is not None
+    gone = user_create(full_name="Lê Văn Cũ", is_active=False)
+    DepartmentMembership.objects.create(user=gone, department=ticket.department)
+    # Assigned from elsewhere (the province office, say): a follower, not a member.
+    outsider = user_create(full_name="Phạm Thị Hoa")
+    ticket.assignee = outsider
+    followers = case_followers(ticket)
+    assert gone.pk not in followers.everyone
+    assert outsider.pk in followers.staff
+    assert followers.owners == {personas.resident.pk}
+    assert followers.supporters == frozenset()
