@@ -13,7 +13,10 @@ class CommuneMatch:
 
     commune: AdminUnit
     province: AdminUnit
-    boundary_version: str
+    boundary_version: str  # its label
+    # Its id, for a case's record of the boundaries it was routed by: no
+    # second query for the version a filing already knows.
+    boundary_version_id: int
 
 
 def commune_match_from_boundary(boundary: Boundary) -> CommuneMatch:
@@ -21,5 +24,8 @@ def commune_match_from_boundary(boundary: Boundary) -> CommuneMatch:
     commune = boundary.unit
     assert commune.parent is not None, "communes always have a province"
     return CommuneMatch(
-        commune=commune, province=commune.parent, boundary_version=boundary.valid_from.label
+        commune=commune,
+        province=commune.parent,
+        boundary_version=boundary.valid_from.label,
+        boundary_version_id=boundary.valid_from_id,
     )

@@ -68,10 +68,10 @@ UNIT_COLUMNS = (
 # through scalar subqueries, which are planned as simple index lookups.
 # Only the constant column names above are formatted in; values are bound.
 COMMUNE_AT_POINT_SQL = (  # noqa: S608
-    "SELECT {commune}, {province},"
-    " (SELECT v.label FROM geo_boundaryversion v WHERE v.id ="
-    " (SELECT b.valid_from_id FROM geo_boundary b WHERE b.id = p.boundary_id))"
+    "SELECT {commune}, {province}, v.label, v.id"
     " FROM geo_boundarypiece p"
+    " JOIN geo_boundary b ON b.id = p.boundary_id"
+    " JOIN geo_boundaryversion v ON v.id = b.valid_from_id"
     " JOIN geo_adminunit c ON c.id = p.unit_id"
     " JOIN geo_adminunit pr ON pr.id = c.parent_id"
     " WHERE p.level = %s AND ST_Covers(p.geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326))"
@@ -99,6 +99,7 @@ def commune_at_point(*, lat: float, lon: float) -> CommuneMatch | None:
         commune=AdminUnit.from_db(connection.alias, UNIT_COLUMNS, row[:width]),
         province=AdminUnit.from_db(connection.alias, UNIT_COLUMNS, row[width : 2 * width]),
         boundary_version=row[2 * width],
+        boundary_version_id=row[2 * width + 1],
     )
 
 

@@ -166,7 +166,7 @@ def _ticket_create(
         address_text=address_text.strip(),
         commune=decision.commune,
         province=decision.province,
-        boundary_version=decision.boundary_version,
+        boundary_version_id=decision.boundary_version_id,
         department=decision.department,
         reporter=reporter,
         created_at=now,

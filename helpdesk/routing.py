@@ -16,7 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import InvalidInput
-from geo.models import AdminUnit, BoundaryVersion
+from geo.models import AdminUnit
 from geo.selectors import commune_at_point, province_nearest
 from helpdesk.models import Department, RoutingRule, Service
 from helpdesk.names import unit_name
@@ -34,7 +34,7 @@ class RoutingDecision:
     commune: AdminUnit | None
     province: AdminUnit | None
     department: Department | None
-    boundary_version: BoundaryVersion | None
+    boundary_version_id: int | None  # the boundaries the point was matched in
     # Shown to the filer when the case could not go straight to a department.
     explanation: str | Promise = ""
 
@@ -76,7 +76,8 @@ def route_case(
     One point-in-polygon lookup per filing; raises OutsideCoverage for a point
     far from every commune (see the module's docstring).
     """
-    version: BoundaryVersion | None = None
+    version_id: int | None = None
+    province: AdminUnit | None = None
     if lat is not None and lon is not None:
         match = commune_at_point(lat=lat, lon=lon)
         if match is None and commune is not None:
@@ -86,7 +87,7 @@ def route_case(
                 commune=commune,
                 province=commune.parent,
                 department=None,
-                boundary_version=None,
+                boundary_version_id=None,
                 explanation=_(
                     "The place on the map is not inside %(commune)s, so the province will "
                     "check where your case belongs."
@@ -101,7 +102,7 @@ def route_case(
                 commune=None,
                 province=province,
                 department=None,
-                boundary_version=None,
+                boundary_version_id=None,
                 explanation=_(
                     "This place is outside every commune (at sea or across the border), "
                     "so it was sent to the nearest province, %(province)s, which will "
@@ -109,22 +110,22 @@ def route_case(
                 )
                 % {"province": unit_name(province)},
             )
-        commune = match.commune
-        version = BoundaryVersion.objects.filter(label=match.boundary_version).first()
+        # The match read the province and the version with the commune.
+        commune, province, version_id = match.commune, match.province, match.boundary_version_id
     if commune is None:
         return RoutingDecision(
             commune=None,
             province=None,
             department=None,
-            boundary_version=None,
+            boundary_version_id=None,
             explanation=_("No place was given, so an administrator will route your case."),
         )
     department = _department_in(commune=commune, service=service)
     return RoutingDecision(
         commune=commune,
-        province=commune.parent,
+        province=province or commune.parent,
         department=department,
-        boundary_version=version,
+        boundary_version_id=version_id,
         explanation=""
         if department
         else _(

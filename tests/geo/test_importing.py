@@ -119,7 +119,7 @@ def test_changed_geometry_creates_version_and_keeps_old_boundary(
     before = commune_at_point_in_version(lat=lat, lon=lon, version=old_version)
     assert before is not None
     assert before.commune.code == PHAN_DINH_PHUNG
-    assert before.boundary_version == "vn-2025"
+    assert (before.boundary_version, before.boundary_version_id) == ("vn-2025", old_version.pk)
     now = commune_at_point(lat=lat, lon=lon)
     assert now is None or now.commune.code != PHAN_DINH_PHUNG
 

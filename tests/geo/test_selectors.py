@@ -7,6 +7,7 @@ from django.db import connection
 
 from geo.errors import BatchEmpty, BatchTooLarge, InvalidCoordinates
 from geo.index import commune_index_clear
+from geo.models import BoundaryVersion
 from geo.selectors import CommuneMatch, commune_at_point, communes_at_points
 
 pytestmark = pytest.mark.usefixtures("boundaries")
@@ -76,6 +77,7 @@ def test_city_centres_resolve_to_their_ward_and_province(
     assert match is not None
     assert (match.commune.full_name, match.province.full_name) == (commune, province)
     assert match.boundary_version == "vn-2025"
+    assert match.boundary_version_id == BoundaryVersion.objects.get(label="vn-2025").pk
     assert communes_at_points(points=[(lat, lon)]) == [match]
 
 

@@ -69,9 +69,18 @@ def test_a_point_far_from_every_commune_is_refused_and_nothing_is_saved(
 
 
 def test_the_point_is_looked_up_once_per_filing(personas: Personas) -> None:
-    """Intake and routing used to run the PostGIS lookup twice per filing."""
-    lat, lon = factories.point_inside(factories.commune_get(code=COMMUNE_A))
+    """Intake and routing used to run the PostGIS lookup twice per filing; then
+    read the province and the boundary version again, which the lookup had read."""
+    commune = factories.commune_get(code=COMMUNE_A)
+    lat, lon = factories.point_inside(commune)
     with CaptureQueriesContext(connection) as captured:
-        _file(personas.resident, (lat, lon))
+        ticket, _explanation = _file(personas.resident, (lat, lon))
     lookups = [q for q in captured.captured_queries if "ST_Covers" in q["sql"]]
     assert len(lookups) == 1
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in reads if 'FROM "geo_adminunit"' in sql]
+    assert not [sql for sql in reads if 'FROM "geo_boundaryversion"' in sql]
+    ticket.refresh_from_db()
+    assert (ticket.commune_id, ticket.province_id) == (commune.pk, commune.parent_id)
+    assert ticket.boundary_version is not None
+    assert ticket.boundary_version.label == "vn-2025"
