@@ -37,7 +37,7 @@ INTAKE_LOAD = ["--concurrency", "8", "--duration", "10", "--warmup", "3"]
 
 # (name, command line): add a bench here, one line each.
 BENCHES: list[tuple[str, list[str]]] = [
-    ("queue_scale", [PY, "bench/queue_scale.py", "--runs", "10", "--warmup", "2"]),
+    ("queue_scale", [PY, "bench/queue_scale.py", "--runs", "20", "--warmup", "2"]),
     ("geo_lookup", [PY, "bench/geo_lookup.py", "--points", "4000", "--single", "1000"]),
     ("photo_pipeline", [PY, "bench/photo_pipeline.py", "--runs", "5"]),
     # Its own gunicorn (+ photo worker) per design, in the request then off it.
