@@ -31,11 +31,15 @@ class CaseFollowers:
         return self.staff | self.owners | self.supporters
 
 
-def case_followers(ticket: Ticket, *, residents: bool = True) -> CaseFollowers:
-    """Return who follows ``ticket``; with ``residents=False`` only its staff (one query).
+def case_followers(
+    ticket: Ticket, *, residents: bool = True, supporters: bool = True
+) -> CaseFollowers:
+    """Return who follows ``ticket``: at most two queries.
 
-    Without residents, ``owners`` and ``supporters`` are empty: for an internal
-    note, which only the staff read.
+    ``residents=False``: only its staff (at most one query), for an internal
+    note, which only the staff read; ``owners`` and ``supporters`` are empty.
+    ``supporters=False``: no "me too" supporters (a case may have thousands),
+    for what only the staff and the owners are told.
     """
     staff = _department_officers(ticket)
     if ticket.assignee_id:
@@ -43,7 +47,7 @@ def case_followers(ticket: Ticket, *, residents: bool = True) -> CaseFollowers:
     if not residents:
         return CaseFollowers(staff=frozenset(staff), owners=frozenset(), supporters=frozenset())
     owners = {ticket.reporter_id}
-    supporters: set[int] = set()
+    supporting: set[int] = set()
     # The team member who filed is the reporter; the resident they filed for
     # follows too when they gave a phone number (SMS updates).
     filed_for = (
@@ -56,10 +60,11 @@ def case_followers(ticket: Ticket, *, residents: bool = True) -> CaseFollowers:
         .annotate(owner=Value(False, output_field=BooleanField()))
         .values_list("user_id", "owner")
     )
-    for user_id, owner in filed_for.union(supported, all=True):
-        (owners if owner else supporters).add(user_id)
+    rows = filed_for.union(supported, all=True) if supporters else filed_for
+    for user_id, owner in rows:
+        (owners if owner else supporting).add(user_id)
     return CaseFollowers(
-        staff=frozenset(staff), owners=frozenset(owners), supporters=frozenset(supporters)
+        staff=frozenset(staff), owners=frozenset(owners), supporters=frozenset(supporting)
     )
 
 

@@ -149,7 +149,7 @@ def _essential(event: TicketEvent) -> bool:
 def case_event_notify(event: TicketEvent) -> None:
     """Queue the messages an event causes (inside the event's transaction)."""
     ticket = event.ticket
-    # An internal note is read by the staff only: the residents are not read.
+    # An internal note is read by the staff only: no resident is looked up.
     followers = case_followers(ticket, residents=event.is_public)
     staff = followers.staff
     recipients = followers.everyone - {event.actor_id}

@@ -150,7 +150,7 @@ def _finish(
 def _tell_failed(attachment: Attachment) -> None:
     """Tell the reporter and the officers following the case that a photo was lost."""
     ticket = attachment.ticket
-    followers = case_followers(ticket)
+    followers = case_followers(ticket, supporters=False)
     staff = followers.staff
     owners = followers.owners - staff
     for audience, link in (

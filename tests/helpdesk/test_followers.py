@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from geo.models import AdminUnit
 from helpdesk import lifecycle
@@ -170,6 +172,13 @@ def test_who_follows_a_case_comes_in_three_parts_from_two_queries(
         staff_only = case_followers(ticket, residents=False)
     assert staff_only.staff == officers
     assert staff_only.everyone == officers
+    # What only the staff and the owners are told (a photo lost): no supporters read.
+    with CaptureQueriesContext(connection) as read:
+        no_supporters = case_followers(ticket, supporters=False)
+    assert len(read.captured_queries) == 2
+    assert not [q for q in read.captured_queries if "helpdesk_casesupport" in q["sql"]]
+    assert no_supporters.owners == followers.owners
+    assert no_supporters.supporters == frozenset()
 
 
 @pytest.mark.django_db
@@ -192,3 +201,47 @@ def test_an_assignee_follows_and_an_officer_who_left_does_not(
     assert outsider.pk in followers.staff
     assert followers.owners == {personas.resident.pk}
     assert followers.supporters == frozenset()
+
+
+@pytest.mark.django_db
+def test_an_internal_note_reaches_the_staff_and_no_resident(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    lat, lon = point_inside(commune_a)
+    ticket = case_submit(
+        reporter=personas.digital_team,
+        draft=CaseDraft(
+            service_code="streetlight_out",
+            lat=lat,
+            lon=lon,
+            proxy=ProxyDetails(
+                resident_name="Bà Triệu Thị Sen", consent="spoken", resident_phone="0987 111 444"
+            ),
+        ),
+    ).ticket
+    filed_for = ticket.proxy.resident
+    assert filed_for is not None
+    case_support_add(ticket=ticket, user=personas.resident)
+    assert ticket.department is not None
+    colleague = user_create(full_name="Vũ Thị Nga")
+    DepartmentMembership.objects.create(user=colleague, department=ticket.department)
+    with CaptureQueriesContext(connection) as read:
+        note = lifecycle.ticket_reply(
+            ticket=ticket, by=personas.officer_a, body="Gọi lại sau 5 giờ chiều.", internal=True
+        )
+    # Who the residents are is not even read.
+    assert not [q for q in read.captured_queries if "helpdesk_casesupport" in q["sql"]]
+    told = set(
+        Notification.objects.filter(dedupe_key=f"case-event:{note.pk}").values_list(
+            "recipient_id", flat=True
+        )
+    )
+    assert told == {colleague.pk}  # not the officer who wrote it, and no resident
+    # The same case's public reply reaches all three residents.
+    reply = lifecycle.ticket_reply(ticket=ticket, by=personas.officer_a, body="Đã tiếp nhận.")
+    told = set(
+        Notification.objects.filter(dedupe_key=f"case-event:{reply.pk}").values_list(
+            "recipient_id", flat=True
+        )
+    )
+    assert told - {colleague.pk} == {personas.digital_team.pk, filed_for.pk, personas.resident.pk}
