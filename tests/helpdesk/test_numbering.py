@@ -57,3 +57,31 @@ def test_filings_racing_for_the_counter_each_get_their_own_number() -> None:
         racers=3,
     )
     assert sorted(numbers) == ["TN-2026-00002", "TN-2026-00003", "TN-2026-00004"]
+
+
+@pytest.mark.usefixtures("committed_reference_data")
+@pytest.mark.parametrize(
+    ("release", "expected"),
+    [("COMMIT", ["00002", "00003", "00004"]), ("ROLLBACK", ["00001", "00002", "00003"])],
+)
+def test_the_first_filings_of_a_year_racing_to_create_its_counter(
+    release: str, expected: list[str]
+) -> None:
+    """The year's counter row does not exist yet: another filing is creating it
+    (uncommitted) while three more arrive. They wait for it, then count on from
+    what it left: after its 1 if it commits, from 1 if it rolls back."""
+    numbers: list[str] = []
+
+    def take() -> None:
+        with transaction.atomic():
+            numbers.append(case_number_next(province=THAI_NGUYEN, at=_at(2031)))
+
+    table = connection.ops.quote_name(TicketCounter._meta.db_table)
+    race_while_held(
+        take,
+        hold=f"INSERT INTO {table} (prefix, year, last) VALUES (%s, %s, 1)",  # noqa: S608 - a model's own table
+        params=["TN", 2031],
+        release=release,
+        racers=3,
+    )
+    assert sorted(numbers) == [f"TN-2031-{n}" for n in expected]
