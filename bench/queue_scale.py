@@ -180,9 +180,9 @@ def timed(client: Client, url: str) -> float:
 def percentile(values: list[float], share: float) -> float:
     """The value at ``share`` of the ordered runs (nearest rank on 0..n-1).
 
-    With fewer than 20 runs the p95 is the slowest run itself (10 runs: rank
+    With 11 runs or fewer the p95 is the slowest run itself (10 runs: rank
     round(8.55) = 9, the last), so one hiccup of the machine makes the figure;
-    ``main`` prints which run it is.
+    from 12 to 20 runs it is the second slowest. ``main`` prints which run it is.
     """
     ordered = sorted(values)
     return ordered[_rank(len(ordered), share)]

@@ -99,6 +99,8 @@ class QuickChoiceField(forms.ChoiceField):
     @choices.setter
     def choices(self, value: Any) -> None:
         pairs: list[tuple[str, Any]] = list(value)
+        if any(isinstance(label, list | tuple) for _key, label in pairs):
+            raise TypeError("QuickChoiceField takes flat (value, label) pairs, not groups.")
         self._choices = pairs
         widget: Any = self.widget  # an instance by now; the class attribute types it as a class
         widget.choices = pairs
