@@ -38,3 +38,17 @@ def test_resident_pages_draw_icons_as_svg_not_emoji(client: Client) -> None:
         html = client.get(path, follow=True).content.decode()
         assert not EMOJI_CHARACTERS.search(html), path
     assert Service.objects.filter(icon="road").exists()
+
+
+def test_the_sprite_url_follows_the_static_settings() -> None:
+    """The sprite's URL is looked up once per process, and again when the static
+    settings change (a CDN in front of the static files, say)."""
+    from django.test import override_settings
+
+    from core.templatetags.icons import icon
+
+    before = icon("road")
+    assert 'href="/static/icons.' in before
+    with override_settings(STATIC_URL="https://cdn.example.vn/s/"):
+        assert 'href="https://cdn.example.vn/s/icons.' in icon("road")
+    assert icon("road") == before
