@@ -23,8 +23,9 @@ from reports.views.common import error_page
 # small phone. Pages past the last are empty; deep pages are refused: the
 # map and the public API hold every report.
 PUBLIC_PAGE_SIZE = 50
-_PUBLIC_ID = "PUBLICID"
 PUBLIC_MAX_PAGE = 40
+# Stands for the public id in the one reverse() of a page's row links.
+_PUBLIC_ID = "PUBLICID"
 
 
 def _page_number(raw: str | None) -> int:
