@@ -10,7 +10,6 @@ from typing import Any, Self
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
-from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -23,6 +22,7 @@ from core.client_ip import client_ip
 from core.db_routing import replica_reads, replica_reads_from_here
 from core.names import localized
 from core.pagination import COUNT_CAP
+from core.row_links import links_to
 from geo.map_view import map_view_parse
 from helpdesk import lifecycle, selectors
 from helpdesk.attachments import attachment_approve_public
@@ -230,8 +230,7 @@ def map_cases(
         limit=settings.QUEUE_MAP_LIMIT,
         cap=COUNT_CAP,
     )
-    # One reverse() for the response rather than one per case.
-    detail_url = reverse("console:ticket-detail", args=[_NUMBER])
+    detail_url = links_to("console:ticket-detail")
     labels = status_labels()
 
     def point(row: dict[str, Any]) -> dict[str, Any]:
@@ -242,16 +241,13 @@ def map_cases(
             "service": localized(row["service__name"], row["service__name_en"]),
             "status": row["status"],
             "status_label": labels.get(row["status"], row["status"]),
-            "url": detail_url.replace(_NUMBER, row["number"]),
+            "url": detail_url(row["number"]),
         }
 
     return JsonResponse(
         feature_collection(found, point_properties=point),
         json_dumps_params={"ensure_ascii": False},
     )
-
-
-_NUMBER = "NUMBER"
 
 
 @router.get("/cases/{number}", response=CaseDetailOut, auth=person_auth)

@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import reverse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic.json_schema import SkipJsonSchema
@@ -15,6 +14,7 @@ from accounts.models import User
 from core.api_fields import IDEMPOTENCY_KEY_HEADER, uploads_of
 from core.client_ip import client_ip
 from core.db_routing import replica_reads
+from core.row_links import links_to
 from geo.map_view import map_view_parse
 from geo.schemas import Latitude, Longitude
 from helpdesk import filing
@@ -240,8 +240,7 @@ def public_map_view(request: HttpRequest, bbox: str = "", zoom: str = "") -> Jso
     (helpdesk/map_clusters.py). No case number, person or exact place."""
     view = map_view_parse(bbox=bbox, zoom=zoom)
     found = reports_public_clustered(view=view)
-    # One reverse() for the response rather than one per report.
-    case_url = reverse("reports:public-case", args=[_PUBLIC_ID])
+    case_url = links_to("reports:public-case")
     labels = status_labels()
 
     def point(row: dict[str, Any]) -> dict[str, Any]:
@@ -252,13 +251,10 @@ def public_map_view(request: HttpRequest, bbox: str = "", zoom: str = "") -> Jso
             "service": service_name(row["service"]),
             "status": row["status"],
             "status_label": labels.get(row["status"], row["status"]),
-            "url": case_url.replace(_PUBLIC_ID, row["public_id"]),
+            "url": case_url(row["public_id"]),
         }
 
     return JsonResponse(
         feature_collection(found, point_properties=point),
         json_dumps_params={"ensure_ascii": False},
     )
-
-
-_PUBLIC_ID = "PUBLICID"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from core.db_routing import replica_reads
 from core.errors import DomainError
+from core.row_links import links_to
 from helpdesk.models import OPEN_STATUSES
 from helpdesk.names import service_name, unit_name
 from helpdesk.public_view import public_point, public_time
@@ -24,8 +24,6 @@ from reports.views.common import error_page
 # map and the public API hold every report.
 PUBLIC_PAGE_SIZE = 50
 PUBLIC_MAX_PAGE = 40
-# Stands for the public id in the one reverse() of a page's row links.
-_PUBLIC_ID = "PUBLICID"
 
 
 def _page_number(raw: str | None) -> int:
@@ -53,15 +51,13 @@ def public_map(request: HttpRequest) -> HttpResponse:
     # One more than a page: whether there is a next page, without a count.
     found = list(reports_public(limit=PUBLIC_PAGE_SIZE + 1, offset=(page - 1) * PUBLIC_PAGE_SIZE))
     rows = []
-    # One reverse() for the page: public ids are secrets.token_urlsafe (letters,
-    # digits, - and _), which reverse() would leave as they are.
-    case_url = reverse("reports:public-case", args=[_PUBLIC_ID])
+    case_url = links_to("reports:public-case")
     for t in found[:PUBLIC_PAGE_SIZE]:
         point = public_point(service=t.service, point=t.location)
         rows.append(
             {
                 "public_id": t.public_id,
-                "url": case_url.replace(_PUBLIC_ID, t.public_id),
+                "url": case_url(t.public_id),
                 "service": service_name(t.service),
                 "icon": t.service.icon,  # a symbol of static/icons.svg
                 "status": t.get_status_display(),
