@@ -18,9 +18,8 @@ from core.names import sort_key
 from helpdesk.idempotency_field import IdempotencyKeyField
 from helpdesk.models import CannedResponse, Department, Service, TicketStatus
 from helpdesk.names import (
-    department_in_list,
-    department_list_order,
     department_name,
+    departments_in_list,
     service_name,
     unit_short_name,
 )
@@ -243,13 +242,8 @@ class NoteForm(forms.Form):
     idempotency_key = IdempotencyKeyField()
 
 
-class DepartmentChoiceField(forms.ModelChoiceField[Department]):
-    def label_from_instance(self, obj: Department) -> str:
-        return department_in_list(department_name(obj), unit_short_name(obj.commune))
-
-
 class TransferForm(forms.Form):
-    department = DepartmentChoiceField(
+    department = forms.ModelChoiceField(
         label=_("Transfer to"), queryset=Department.objects.none(), empty_label=None
     )
     reason = forms.CharField(
@@ -259,16 +253,16 @@ class TransferForm(forms.Form):
     def __init__(self, *args: Any, departments: QuerySet[Department], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["department"]
-        assert isinstance(field, DepartmentChoiceField)
+        assert isinstance(field, forms.ModelChoiceField)
         field.queryset = departments
 
         def in_reading_order() -> list[tuple[int, str]]:
-            # As the reader names them: the queryset's SQL order follows the
-            # Vietnamese names. Made when the list is shown; a posted choice
+            # Named and ordered as the queue's filter lists them, in the
+            # reader's language. Made when the list is shown; a posted choice
             # is checked against the queryset.
-            named = [(d.pk, department_name(d), unit_short_name(d.commune)) for d in departments]
-            named.sort(key=lambda row: department_list_order(row[1], row[2]))
-            return [(pk, department_in_list(name, commune)) for pk, name, commune in named]
+            return departments_in_list(
+                (d.pk, department_name(d), unit_short_name(d.commune)) for d in departments
+            )
 
         field.choices = in_reading_order
 

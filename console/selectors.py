@@ -34,7 +34,7 @@ from helpdesk.models import (
     Ticket,
     TicketTally,
 )
-from helpdesk.names import department_in_list, department_list_order, unit_name
+from helpdesk.names import departments_in_list, unit_name
 from helpdesk.permissions import Scope, tallies_managed_by
 from helpdesk.sla import WorkingCalendar
 from knowledge.models import Article
@@ -119,23 +119,16 @@ def queue_choices_read(*, scope: Scope) -> QueueChoices:
         .values_list("kind", "key", "name", "name_en", "none", "none")
         .order_by()
     )
-    # A department as the transfer form names it: with its commune.
-    department_choices: list[tuple[str, str, str]] = []
+    department_rows: list[tuple[str, str, str]] = []
     commune_choices: dict[str, str] = {}
     rows = departments.union(communes).order_by()
     for kind, key, name, name_en, commune, commune_en in rows:
         if kind == "d":
-            department_choices.append(
-                (key, localized(name, name_en), localized(commune, commune_en))
-            )
+            department_rows.append((key, localized(name, name_en), localized(commune, commune_en)))
         else:
             commune_choices[key] = localized(name, name_en)
-    department_choices.sort(key=lambda row: department_list_order(row[1], row[2]))
     return QueueChoices(
-        departments=tuple(
-            Choice(key, department_in_list(name, commune))
-            for key, name, commune in department_choices
-        ),
+        departments=tuple(Choice(k, v) for k, v in departments_in_list(department_rows)),
         communes=tuple(
             Choice(k, v) for k, v in sorted(_told_apart(commune_choices).items(), key=_by_label)
         ),

@@ -5,7 +5,9 @@ the console and the public map.
 
 from __future__ import annotations
 
-from core.names import SortKey, localized, sort_key
+from collections.abc import Iterable
+
+from core.names import localized, sort_key
 from geo.models import AdminUnit
 from helpdesk.models import Department, Service, TicketStatus
 
@@ -28,16 +30,14 @@ def department_name(department: Department) -> str:
     return localized(department.name, department.name_en)
 
 
-def department_in_list(department: str, commune: str) -> str:
-    """A department among others of several communes, named with its commune
-    ("Phòng Kinh tế — Đại Từ"): every commune has the same five departments,
-    so the name alone repeats 92 times in a province. Listed by commune, then
-    department (``department_list_order``)."""
-    return f"{department} — {commune}"
-
-
-def department_list_order(department: str, commune: str) -> tuple[SortKey, SortKey]:
-    return sort_key(commune), sort_key(department)
+def departments_in_list[K](rows: Iterable[tuple[K, str, str]]) -> list[tuple[K, str]]:
+    """Departments of several communes as a list shows them: each (key,
+    department name, commune name) row becomes (key, "Phòng Kinh tế — Đại Từ"),
+    listed by commune, then department, in the reader's order. Every commune
+    has the same five departments, so the name alone repeats 92 times in a
+    province. The queue's filter and the transfer form both list them so."""
+    ordered = sorted(rows, key=lambda row: (sort_key(row[2]), sort_key(row[1])))
+    return [(key, f"{department} — {commune}") for key, department, commune in ordered]
 
 
 def status_labels() -> dict[str, str]:
