@@ -209,7 +209,8 @@ def transfer_already_made(
     event made of the case, never the case as it is now: the same answer
     whatever has happened since (accepted, moved on, talked about), so a
     retry tells the sender nothing their first answer did not, and only to
-    someone still staff. One query whether or not the number exists.
+    someone still staff. A number that does not exist costs the same queries
+    as one the caller never transferred: no answer tells them apart.
     """
     if not scope_for(user=by).is_staff_member:
         return None

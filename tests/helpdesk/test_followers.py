@@ -13,7 +13,7 @@ from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.filing import CaseDraft, case_submit
 from helpdesk.followers import case_followers
-from helpdesk.models import DepartmentMembership, Ticket
+from helpdesk.models import DepartmentMembership, Ticket, TicketEvent
 from helpdesk.proxy_filing import ProxyDetails
 from helpdesk.support import case_support_add
 from notifications.models import Channel, Delivery, Notification
@@ -213,17 +213,15 @@ def test_an_internal_note_reaches_the_staff_and_no_resident(
     # Who the residents are is not even read.
     for table in ("helpdesk_casesupport", "helpdesk_proxyfiling"):
         assert not [q for q in read.captured_queries if table in q["sql"]], table
-    told = set(
-        Notification.objects.filter(dedupe_key=f"case-event:{note.pk}").values_list(
-            "recipient_id", flat=True
-        )
-    )
+    told = _told_of(note)
     assert told == {colleague.pk}  # not the officer who wrote it, and no resident
     # The same case's public reply reaches all three residents.
     reply = lifecycle.ticket_reply(ticket=ticket, by=personas.officer_a, body="Đã tiếp nhận.")
-    told = set(
-        Notification.objects.filter(dedupe_key=f"case-event:{reply.pk}").values_list(
-            "recipient_id", flat=True
-        )
-    )
+    told = _told_of(reply)
     assert told - {colleague.pk} == {personas.digital_team.pk, filed_for.pk, personas.resident.pk}
+
+
+def _told_of(event: TicketEvent) -> set[int]:
+    """Who got an inbox row for ``event``."""
+    rows = Notification.objects.filter(dedupe_key=f"case-event:{event.pk}")
+    return set(rows.values_list("recipient_id", flat=True))

@@ -16,6 +16,7 @@ from tests.races import race_while_held
 
 THAI_NGUYEN = AdminUnit(name="Thái Nguyên")
 LANG_SON = AdminUnit(name="Lạng Sơn")
+TABLE = connection.ops.quote_name(TicketCounter._meta.db_table)
 
 
 def _at(year: int) -> datetime:
@@ -43,18 +44,10 @@ def test_filings_racing_for_the_counter_each_get_their_own_number() -> None:
     """Three filings wait on the counter's row lock, then take it in turn."""
     case_number_next(province=THAI_NGUYEN, at=_at(2026))  # the row exists, at 1
     counter = TicketCounter.objects.get(prefix="TN", year=2026)
-    numbers: list[str] = []
-
-    def take() -> None:
-        with transaction.atomic():
-            numbers.append(case_number_next(province=THAI_NGUYEN, at=_at(2026)))
-
-    table = connection.ops.quote_name(TicketCounter._meta.db_table)
-    race_while_held(
-        take,
-        hold=f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE",  # noqa: S608 - a model's own table
+    numbers = _three_racing(
+        2026,
+        hold=f"SELECT 1 FROM {TABLE} WHERE id = %s FOR UPDATE",  # noqa: S608 - a model's own table
         params=[counter.pk],
-        racers=3,
     )
     assert sorted(numbers) == ["TN-2026-00002", "TN-2026-00003", "TN-2026-00004"]
 
@@ -70,18 +63,24 @@ def test_the_first_filings_of_a_year_racing_to_create_its_counter(
     """The year's counter row does not exist yet: another filing is creating it
     (uncommitted) while three more arrive. They wait for it, then count on from
     what it left: after its 1 if it commits, from 1 if it rolls back."""
+    numbers = _three_racing(
+        2031,
+        hold=f"INSERT INTO {TABLE} (prefix, year, last) VALUES (%s, %s, 1)",  # noqa: S608 - a model's own table
+        params=["TN", 2031],
+        release=release,
+    )
+    assert sorted(numbers) == [f"TN-2031-{n}" for n in expected]
+
+
+def _three_racing(
+    year: int, *, hold: str, params: list[int | str], release: str = "COMMIT"
+) -> list[str]:
+    """The numbers three filings of ``year`` take while ``hold`` keeps them waiting."""
     numbers: list[str] = []
 
     def take() -> None:
         with transaction.atomic():
-            numbers.append(case_number_next(province=THAI_NGUYEN, at=_at(2031)))
+            numbers.append(case_number_next(province=THAI_NGUYEN, at=_at(year)))
 
-    table = connection.ops.quote_name(TicketCounter._meta.db_table)
-    race_while_held(
-        take,
-        hold=f"INSERT INTO {table} (prefix, year, last) VALUES (%s, %s, 1)",  # noqa: S608 - a model's own table
-        params=["TN", 2031],
-        release=release,
-        racers=3,
-    )
-    assert sorted(numbers) == [f"TN-2031-{n}" for n in expected]
+    race_while_held(take, hold=hold, params=params, release=release, racers=3)
+    return numbers
