@@ -242,7 +242,7 @@ def test_nginx_serves_public_copies_that_caches_must_check_again(site: Site) -> 
 )
 def test_nginx_serves_no_private_photo_to_anyone(site: Site, path: str) -> None:
     status, body, _headers = _get(f"{site.url}{path}")
-    assert status in (400, 404)
+    assert status == 404
     assert body != b"private"
 
 
