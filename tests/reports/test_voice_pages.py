@@ -193,7 +193,10 @@ def test_a_bad_recording_on_the_form_keeps_what_was_typed(
     assert response.status_code == 422
     page = response.content.decode()
     assert "Nước đục từ hôm qua" in page
-    assert 'role="alert"' in page or 'id="form-error"' in page
+    assert (
+        '<p class="error" id="form-error" role="alert">Không phát được đoạn ghi âm này: '
+        "đây không phải tệp âm thanh, hoặc tệp bị hỏng. Vui lòng ghi âm lại.</p>"
+    ) in page
     assert not Ticket.objects.exists()
 
 
