@@ -2,21 +2,134 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 from django.test import Client
+from django.test.utils import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.auth import api_token_create
+from accounts.models import OneTimeCode, User
+from accounts.otp import code_hash
+from alerts.models import Relay
+from core.models import PeriodicJob
+from geo.models import AdminUnit
+from helpdesk import lifecycle
+from helpdesk.filing import CaseDraft, case_submit
+from helpdesk.models import CannedResponse, RoutingRule, Ticket
+from helpdesk.proxy_filing import ProxyDetails
+from helpdesk.support import case_support_add
+from notifications.models import NotificationPreference
+from notifications.services import Message, fanout_queue
+from open311.keys import client_issue
+from open311.models import ServiceAttribute
+from scams.models import ScamIndicator
+from scams.services import check_message
+from sms_intake.services import sms_receive
+from tests import factories
+from tests.alerts.helpers import publish
 from tests.conftest import Personas
 
 REGISTERED: list[type[Model]] = sorted(admin.site._registry, key=lambda m: m._meta.label)
 
 
+@pytest.fixture
+def a_day_of_work(personas: Personas, commune_a: AdminUnit) -> None:
+    """At least one row of every registered model, made the way the product makes
+    it where a service exists, so each change page shows a real row."""
+    lat, lon = factories.point_inside(commune_a)
+    with override_settings(PHOTO_PROCESSING="worker"):  # a PhotoJob, as make run files
+        status, _body = _api_file(personas, lat, lon)
+    assert status == 201
+    ticket = Ticket.objects.get()
+    case_submit(
+        reporter=personas.digital_team,
+        draft=CaseDraft(
+            service_code="streetlight_out",
+            lat=lat,
+            lon=lon,
+            proxy=ProxyDetails(resident_name="Bà Sen", consent="spoken", resident_phone=""),
+        ),
+    )
+    supporter = factories.user_create(full_name="Hàng xóm")
+    case_support_add(ticket=ticket, user=supporter)
+    lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    lifecycle.ticket_reply(ticket=ticket, by=personas.officer_a, body="Đã ghi nhận")
+    fanout_queue(
+        recipients=User.objects.filter(pk=supporter.pk).values_list("pk", flat=True),
+        message=Message(texts={"vi": ("Thông báo", "")}, dedupe_key="admin:1"),
+    )
+    api_token_create(user=personas.resident)
+    # Written directly: otp_request's per-number limit, kept in Redis across
+    # this test's 40-odd runs, would refuse it after a few.
+    phone = factories.next_phone()
+    OneTimeCode.objects.create(
+        phone=phone,
+        code_hash=code_hash(phone=phone, code="123456"),
+        expires_at=timezone.now() + timedelta(minutes=5),
+    )
+    publish(personas.officer_a, timezone.now(), commune=commune_a)
+    Relay.objects.create(name="Ông Ma Văn Sáng", commune=commune_a, village="Thôn Đồng Tâm")
+    check_message(text="Goi lai so 0356111222 nhe", province=None, checker=None, channel="api")
+    ScamIndicator.objects.create(
+        province=factories.province_get(code="19"), kind="phone", value="0356111222"
+    )
+    sms_receive(gateway_id="admin-1", phone_raw="0981 111 222", text="PA 05443 cau gay")
+    issued = client_issue(name="City app", account=factories.user_create(full_name="Ứng dụng"))
+    open311 = Client().post(
+        "/open311/v2/requests.json",
+        {
+            "api_key": issued.key,
+            "service_code": "streetlight_out",
+            "lat": str(lat),
+            "long": str(lon),
+            "description": "Den duong hong",
+        },
+    )
+    assert open311.status_code == 201, open311.content
+    department = ticket.department
+    assert department is not None
+    CannedResponse.objects.create(department=department, title="Đã tiếp nhận", body="Cảm ơn")
+    RoutingRule.objects.create(
+        service=ticket.service, unit=commune_a, department_type=department.department_type
+    )
+    ServiceAttribute.objects.create(
+        service=ticket.service,
+        code="pole_number",
+        datatype=ServiceAttribute.Datatype.STRING,
+        description="Cột đèn số mấy?",
+    )
+    NotificationPreference.objects.create(user=personas.resident)
+    PeriodicJob.objects.create(name="admin-page")
+    Group.objects.create(name="Trực ban")
+
+
+def _api_file(personas: Personas, lat: float, lon: float) -> tuple[int, object]:
+    client = Client()
+    client.force_login(personas.resident)
+    response = client.post(
+        "/api/v1/reports/cases",
+        {
+            "service": "road_damage",
+            "lat": str(lat),
+            "lon": str(lon),
+            "photos": SimpleUploadedFile("a.jpg", factories.jpeg(), content_type="image/jpeg"),
+        },
+        headers={"Idempotency-Key": "admin-page-0001"},
+    )
+    return response.status_code, response.json()
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
 def test_admin_list_and_add_pages_render_for_every_model(
-    model: type[Model], admin_client_for: Client, personas: Personas
+    model: type[Model], admin_client_for: Client, a_day_of_work: None
 ) -> None:
     opts = model._meta
     changelist = admin_client_for.get(
@@ -28,11 +141,11 @@ def test_admin_list_and_add_pages_render_for_every_model(
     can_add = admin.site._registry[model].has_add_permission(add.wsgi_request)
     assert add.status_code == (200 if can_add else 403)
     first = model._default_manager.order_by("pk").first()
-    if first is not None:
-        change = admin_client_for.get(
-            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk])
-        )
-        assert change.status_code == 200
+    assert first is not None, "a_day_of_work makes no row of this model"
+    change = admin_client_for.get(
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk])
+    )
+    assert change.status_code == 200
 
 
 @pytest.mark.django_db
