@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from accounts.models import User
 from accounts.signup import account_for_phone
+from tests.races import waiting_on_locks
 
 PHONE = "+84912000111"
 
@@ -51,11 +53,29 @@ def test_the_loser_of_a_race_gets_the_winners_account() -> None:
         finally:
             connection.close()
 
+    waited: list[bool] = []
+
+    def release_once_we_wait() -> None:
+        # Commit the racer's row only once our insert waits on the index: then
+        # the lookup before our insert has missed it, which is the race.
+        looker = connections.create_connection("default")
+        try:
+            with looker.cursor() as cursor:
+                deadline = time.monotonic() + 30
+                while not waited and not release.is_set() and time.monotonic() < deadline:
+                    if waiting_on_locks(cursor) >= 1:
+                        waited.append(True)
+                    else:
+                        time.sleep(0.02)
+        finally:
+            release.set()
+            looker.close()
+
     thread = threading.Thread(target=racer)
     thread.start()
     assert inserted.wait(10)
-    # Commit the racer's row only once our insert is waiting on the index.
-    threading.Timer(0.5, release.set).start()
+    watcher = threading.Thread(target=release_once_we_wait)
+    watcher.start()
     try:
         with transaction.atomic():  # as the OTP check and the filing call it
             got = account_for_phone(PHONE)
@@ -63,7 +83,9 @@ def test_the_loser_of_a_race_gets_the_winners_account() -> None:
     finally:
         release.set()
         thread.join(10)
+        watcher.join(10)
 
+    assert waited == [True]  # our insert did wait on the winner's row
     assert not got.created
     assert got.user.pk == winner[0]
     assert User.objects.filter(phone=PHONE).count() == 1
