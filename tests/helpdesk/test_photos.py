@@ -7,7 +7,6 @@ alone, and check that it keeps a worker within its budget.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import io
 import json
 import os
@@ -53,7 +52,6 @@ XMP = (
     b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
     b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></x:xmpmeta>'
 )
-HEIF_MISSING = importlib.util.find_spec("pillow_heif") is None
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MIB = 1024 * 1024
 
@@ -438,7 +436,6 @@ def test_webp_is_accepted(storage: FileSystemStorage) -> None:
     assert result.info.gps == GeoPoint(lat=21.0, lon=105.0)
 
 
-@pytest.mark.skipif(HEIF_MISSING, reason="pillow-heif is not installed (optional HEIC support)")
 def test_heic_is_accepted_when_pillow_heif_is_installed(storage: FileSystemStorage) -> None:
     assert "HEIC" in allowed_formats()  # also registers the plugin
     exif = gps_exif((21.0, 35.0, 24.0), "N", (105.0, 50.0, 12.0), "E")
@@ -761,7 +758,6 @@ def phone_webp() -> bytes:
             phone_heic,
             "processed",
             id="heic-processed",
-            marks=pytest.mark.skipif(HEIF_MISSING, reason="pillow-heif is not installed"),
         ),
         # libwebp and Pillow hold 16 bytes a pixel: 192 MB, over the budget.
         pytest.param(phone_webp, "photo_too_many_pixels", id="webp-refused"),
