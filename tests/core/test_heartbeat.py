@@ -39,7 +39,12 @@ def test_a_worker_that_never_beat_here_is_unhealthy(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["../etc/passwd", "Delivery", "", "a/b"])
 def test_a_name_that_is_not_a_worker_name_is_refused(tmp_path: Path, name: str) -> None:
-    with override_settings(RUN_DIR=tmp_path), pytest.raises(CommandError):
+    # Refused for its name, before any file is looked for (a missing file is
+    # refused too, with "has not started": that must not be what passes here).
+    with (
+        override_settings(RUN_DIR=tmp_path),
+        pytest.raises(CommandError, match="không phải tên một tiến trình nền"),
+    ):
         call_command("worker_health", name)
     assert not any(tmp_path.rglob("*"))
 

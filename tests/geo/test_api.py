@@ -52,11 +52,11 @@ def test_lookup_at_sea_is_404_outside_coverage(client: Client, language: str) ->
     assert response.status_code == 404
     body = response.json()
     assert body["code"] == "outside_coverage"
-    # Vietnamese comes with the catalogue (makemessages); until then, the msgid.
-    if language == "en":
-        assert body["message"] == "The point is not inside any Vietnamese commune XaDesk knows."
-    else:
-        assert body["message"]
+    expected = {
+        "en": "The point is not inside any Vietnamese commune XaDesk knows.",
+        "vi": "Điểm này không thuộc xã, phường hay đặc khu nào của Việt Nam mà XaDesk có dữ liệu.",
+    }
+    assert body["message"] == expected[language]
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,9 @@ from accounts.models import User
 from geo.models import AdminUnit
 from helpdesk.attachments import attachment_approve_public
 from helpdesk.models import Attachment, CaseSupport, Ticket
+from helpdesk.public_view import public_point
 from tests.conftest import Personas
-from tests.factories import jpeg, point_inside
+from tests.factories import jpeg, nearby_distance_m, point_inside
 
 API = "/api/v1/reports"
 
@@ -142,7 +143,7 @@ def test_nearby_shows_open_reports_of_the_same_service_within_250_m(
 ) -> None:
     lat, lon = point_inside(commune_a)
     resident = _client(personas.resident)
-    _file(resident, service="streetlight_out", lat=lat, lon=lon)
+    _status, filed = _file(resident, service="streetlight_out", lat=lat, lon=lon)
     _file(resident, service="streetlight_out", lat=lat + 0.004, lon=lon)  # ~440 m north
     _file(resident, service="illegal_dumping", lat=lat, lon=lon)
     near = (
@@ -155,7 +156,12 @@ def test_nearby_shows_open_reports_of_the_same_service_within_250_m(
     )
     assert len(near) == 1
     # 111 m from the exact point, measured to its 100 m public cell in 50 m steps.
-    assert near[0]["distance_m"] in (50, 100, 150, 200)
+    ticket = Ticket.objects.get(number=filed["case"]["number"])
+    shown = public_point(service=ticket.service, point=ticket.location)
+    assert shown is not None
+    assert near[0]["distance_m"] == nearby_distance_m(
+        lat=lat + 0.001, lon=lon, to_lat=shown.y, to_lon=shown.x
+    )
     assert "reporter" not in near[0]
     assert "number" not in near[0]
 

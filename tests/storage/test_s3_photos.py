@@ -229,7 +229,7 @@ def test_a_filing_refused_after_its_photos_were_stored_leaves_no_object(
         "/api/v1/reports/cases",
         {"service": "road_damage", "lat": 0.0, "lon": 0.0, "photos": _upload(jpeg())},
     )
-    assert 400 <= far.status_code < 500, far.content
+    assert (far.status_code, far.json()["code"]) == (422, "outside_coverage"), far.content
     assert not Ticket.objects.exists()
     assert bucket.names() == []
 
