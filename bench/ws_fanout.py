@@ -69,9 +69,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DJANGO_DEBUG", "true")
 # The bench's officer replies once a round, hundreds of times an hour over a
 # day of runs: past the per-person limit meant for people (200/h), which
-# stopped a run on 2026-12-06. This process is the one that replies.
+# stopped a run on 2026-12-06. This process is the one that replies (with no
+# address, so only the per-person limit applies to it).
 os.environ.setdefault("XADESK_RATE_REPLY_PERSON", "off")
-os.environ.setdefault("XADESK_RATE_REPLY_IP", "off")
 
 import django  # noqa: E402
 

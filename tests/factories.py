@@ -211,9 +211,10 @@ def officer_with_case_beside(commune: AdminUnit) -> tuple[User, Ticket, Departme
 
 def nearby_distance_m(*, lat: float, lon: float, to_lat: float, to_lon: float) -> int:
     """What "nearby" should answer for a report shown at (to_lat, to_lon): the
-    great-circle distance rounded up to the next 50 m, at least 50 (PRODUCT:
-    a distance no finer than the public cell). Written out here, not imported,
-    so a change to the rule in reports/selectors.py has to be made here too."""
+    great-circle distance rounded up to the next 50 m, at least 50, so that no
+    distance is finer than the public cell (reports/selectors.py,
+    reports_nearby_open). Written out here, not imported, so a change to that
+    rule has to be made here too."""
     lat1, lat2 = math.radians(lat), math.radians(to_lat)
     dlat, dlon = lat2 - lat1, math.radians(to_lon - lon)
     h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2

@@ -436,7 +436,7 @@ def test_webp_is_accepted(storage: FileSystemStorage) -> None:
     assert result.info.gps == GeoPoint(lat=21.0, lon=105.0)
 
 
-def test_heic_is_accepted_when_pillow_heif_is_installed(storage: FileSystemStorage) -> None:
+def test_heic_is_accepted_with_its_location(storage: FileSystemStorage) -> None:
     assert "HEIC" in allowed_formats()  # also registers the plugin
     exif = gps_exif((21.0, 35.0, 24.0), "N", (105.0, 50.0, 12.0), "E")
     buffer = io.BytesIO()
