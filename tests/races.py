@@ -28,8 +28,11 @@ def race_while_held(
     ``hold`` (one SQL statement, in a transaction) takes; ``release`` ends that
     transaction once every racer waits on it. Each racer's connection is closed."""
 
+    racer_pids: list[int] = []
+
     def racer() -> None:
         try:
+            racer_pids.append(backend_pid())  # run() goes on with this connection
             run()
         finally:
             connection.close()
@@ -44,7 +47,7 @@ def race_while_held(
                 thread.start()
             try:
                 deadline = time.monotonic() + 30
-                while waiting_on_locks(cursor) < racers:
+                while len(racer_pids) < racers or waiting_on_locks(cursor, racer_pids) < racers:
                     assert time.monotonic() < deadline, "the racers never reached what is held"
                     time.sleep(0.02)
             finally:
@@ -55,13 +58,24 @@ def race_while_held(
         holder.close()
 
 
-def waiting_on_locks(cursor: CursorWrapper) -> int:
+def waiting_on_locks(cursor: CursorWrapper, pids: Sequence[int]) -> int:
+    """How many of the connections ``pids`` wait on a lock now. Only those: a
+    connection another test left behind may be waiting on something else."""
     # Inside one transaction PostgreSQL shows the same snapshot of the activity
     # every time unless it is cleared.
     cursor.execute("SELECT pg_stat_clear_snapshot()")
     cursor.execute(
-        "SELECT count(*) FROM pg_stat_activity"
-        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s) AND wait_event_type = 'Lock'",
+        [list(pids)],
     )
     row = cursor.fetchone()
     return int(row[0]) if row else 0
+
+
+def backend_pid() -> int:
+    """The PostgreSQL process behind this thread's connection."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        row = cursor.fetchone()
+    assert row is not None
+    return int(row[0])

@@ -11,6 +11,7 @@ from django.db import connection, connections, transaction
 
 from accounts.models import User
 from accounts.signup import account_for_phone
+from tests.races import backend_pid, waiting_on_locks
 
 PHONE = "+84912000111"
 
@@ -47,13 +48,11 @@ def test_the_loser_of_a_race_gets_the_winners_account() -> None:
         try:
             with transaction.atomic():
                 winner.append(User.objects.create_user(PHONE).pk)
-                racer_pid.append(_backend_pid())
                 inserted.set()
                 release.wait(30)
         finally:
             connection.close()
 
-    racer_pid: list[int] = []
     waited: list[bool] = []
 
     def release_once_we_wait() -> None:
@@ -64,10 +63,8 @@ def test_the_loser_of_a_race_gets_the_winners_account() -> None:
             with looker.cursor() as cursor:
                 deadline = time.monotonic() + 30
                 while not waited and not release.is_set() and time.monotonic() < deadline:
-                    # Our connection, held up by the racer's: no other lock wait counts.
-                    cursor.execute("SELECT %s = ANY(pg_blocking_pids(%s))", [racer_pid[0], our_pid])
-                    row = cursor.fetchone()
-                    if row and row[0]:
+                    # Our connection only: another test's may wait on something else.
+                    if waiting_on_locks(cursor, [our_pid]):
                         waited.append(True)
                     else:
                         time.sleep(0.02)
@@ -75,7 +72,7 @@ def test_the_loser_of_a_race_gets_the_winners_account() -> None:
             release.set()
             looker.close()
 
-    our_pid = _backend_pid()
+    our_pid = backend_pid()
     thread = threading.Thread(target=racer)
     thread.start()
     assert inserted.wait(10)
@@ -94,11 +91,3 @@ def test_the_loser_of_a_race_gets_the_winners_account() -> None:
     assert not got.created
     assert got.user.pk == winner[0]
     assert User.objects.filter(phone=PHONE).count() == 1
-
-
-def _backend_pid() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        row = cursor.fetchone()
-    assert row is not None
-    return int(row[0])
