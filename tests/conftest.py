@@ -66,13 +66,14 @@ def rate_limit_prefix() -> Iterator[str]:
     Every test client comes from 127.0.0.1, so one shared count would make the
     suite's hundredth filing fail on the per-IP limit, and runs of the suite in
     parallel (other worktrees share this Redis) would eat each other's quota.
+    The one-time codes' limits (accounts/otp.py) have a prefix of their own.
     """
     prefix = f"test-rl-{uuid.uuid4().hex}"
-    with override_settings(RATE_LIMIT_PREFIX=prefix):
+    with override_settings(RATE_LIMIT_PREFIX=prefix, OTP_RATE_LIMIT_PREFIX=f"{prefix}-otp"):
         yield prefix
     with contextlib.suppress(redis.RedisError):
         client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
-        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
         if keys:
             client.delete(*keys)
         client.close()

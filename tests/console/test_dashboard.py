@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -126,7 +125,6 @@ def test_the_sms_bill_counts_one_time_codes(
 ) -> None:
     settings.SMS_BACKEND = "memory"
     settings.XADESK_PROVINCES = []
-    settings.OTP_RATE_LIMIT_PREFIX = f"test-otp-{uuid.uuid4().hex}"
     case_in(commune_a, personas.resident)
     otp_request(phone_raw=personas.resident.phone, ip="203.0.113.7")
     otp_request(phone_raw="0981999999", ip="203.0.113.7")  # no account: no province
