@@ -17,6 +17,7 @@ from accounts.models import Role, RoleAssignment, User
 from geo.models import AdminUnit, Boundary
 from helpdesk.filing import CaseDraft, Submission, case_submit, service_get_active
 from helpdesk.models import Department, DepartmentMembership, DepartmentType, Service, Ticket
+from helpdesk.proxy_filing import ProxyDetails
 
 PASSWORD = "correct horse battery staple"
 _phones = itertools.count(1)
@@ -186,6 +187,25 @@ def case_file(
         description=description,
         lat=lat,
         lon=lon,
+    ).ticket
+
+
+def case_filed_for_a_resident(
+    *, team_member: User, commune: AdminUnit, phone: str = "", service_code: str = "streetlight_out"
+) -> Ticket:
+    """A case a digital-team member filed for a resident, through the filing
+    service; the resident follows it by SMS when ``phone`` is given."""
+    lat, lon = point_inside(commune)
+    return case_submit(
+        reporter=team_member,
+        draft=CaseDraft(
+            service_code=service_code,
+            lat=lat,
+            lon=lon,
+            proxy=ProxyDetails(
+                resident_name="Bà Triệu Thị Sen", consent="spoken", resident_phone=phone
+            ),
+        ),
     ).ticket
 
 

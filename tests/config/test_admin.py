@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-
 import pytest
-import redis
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,18 +11,14 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
-from pytest_django import Settings
 
-from accounts.auth import api_token_create
 from accounts.models import User
 from accounts.otp import otp_request
 from alerts.models import Relay
 from core.models import PeriodicJob
 from geo.models import AdminUnit
 from helpdesk import lifecycle
-from helpdesk.filing import CaseDraft, case_submit
 from helpdesk.models import CannedResponse, RoutingRule, Ticket
-from helpdesk.proxy_filing import ProxyDetails
 from helpdesk.support import case_support_add
 from notifications.models import NotificationPreference
 from open311.keys import client_issue
@@ -42,7 +34,7 @@ REGISTERED: list[type[Model]] = sorted(admin.site._registry, key=lambda m: m._me
 
 
 @pytest.fixture
-def a_day_of_work(personas: Personas, commune_a: AdminUnit, settings: Settings) -> Iterator[None]:
+def a_day_of_work(personas: Personas, commune_a: AdminUnit) -> None:
     """At least one row of every registered model, made the way the product makes
     it where a service exists, so each change page shows a real row."""
     lat, lon = factories.point_inside(commune_a)
@@ -50,24 +42,11 @@ def a_day_of_work(personas: Personas, commune_a: AdminUnit, settings: Settings) 
         status, _body = _api_file(personas, lat, lon)
     assert status == 201
     ticket = Ticket.objects.get()
-    case_submit(
-        reporter=personas.digital_team,
-        draft=CaseDraft(
-            service_code="streetlight_out",
-            lat=lat,
-            lon=lon,
-            proxy=ProxyDetails(resident_name="Bà Sen", consent="spoken", resident_phone=""),
-        ),
-    )
+    factories.case_filed_for_a_resident(team_member=personas.digital_team, commune=commune_a)
     supporter = factories.user_create(full_name="Hàng xóm")
     case_support_add(ticket=ticket, user=supporter)
     lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
     lifecycle.ticket_reply(ticket=ticket, by=personas.officer_a, body="Đã ghi nhận")
-    api_token_create(user=personas.resident)
-    # The one-time code limits live under their own prefix, not the per-test
-    # one (tests/conftest.py): a prefix of this run's own keeps the per-address
-    # limit from refusing the code after a few of the 40-odd runs.
-    settings.OTP_RATE_LIMIT_PREFIX = f"test-admin-{uuid.uuid4().hex}"
     otp_request(phone_raw=factories.next_phone(), ip="127.0.0.1")
     publish(personas.officer_a, timezone.now(), commune=commune_a)
     Relay.objects.create(name="Ông Ma Văn Sáng", commune=commune_a, village="Thôn Đồng Tâm")
@@ -103,18 +82,11 @@ def a_day_of_work(personas: Personas, commune_a: AdminUnit, settings: Settings) 
     NotificationPreference.objects.create(user=personas.resident)
     PeriodicJob.objects.create(name="admin-page")
     Group.objects.create(name="Trực ban")
-    yield
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    keys = list(client.scan_iter(match=f"{settings.OTP_RATE_LIMIT_PREFIX}:*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 def _api_file(personas: Personas, lat: float, lon: float) -> tuple[int, object]:
-    client = Client()
-    client.force_login(personas.resident)
-    response = client.post(
+    # With a bearer key, as an app files (the key is a row too).
+    response = factories.token_client(personas.resident).post(
         "/api/v1/reports/cases",
         {
             "service": "road_damage",

@@ -13,35 +13,21 @@ from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.filing import CaseDraft, case_submit
 from helpdesk.followers import case_followers
-from helpdesk.models import DepartmentMembership, Ticket, TicketEvent
+from helpdesk.models import DepartmentMembership, TicketEvent
 from helpdesk.proxy_filing import ProxyDetails
 from helpdesk.support import case_support_add
 from notifications.models import Channel, Delivery, Notification
 from tests.conftest import Personas
-from tests.factories import case_file, point_inside, user_create
-
-
-def _filed_for_a_resident(personas: Personas, commune: AdminUnit, *, phone: str) -> Ticket:
-    """A streetlight case the digital-team member filed for a resident who gave a phone."""
-    lat, lon = point_inside(commune)
-    return case_submit(
-        reporter=personas.digital_team,
-        draft=CaseDraft(
-            service_code="streetlight_out",
-            lat=lat,
-            lon=lon,
-            proxy=ProxyDetails(
-                resident_name="Bà Triệu Thị Sen", consent="spoken", resident_phone=phone
-            ),
-        ),
-    ).ticket
+from tests.factories import case_file, case_filed_for_a_resident, point_inside, user_create
 
 
 @pytest.mark.django_db
 def test_resident_filed_for_by_a_team_member_gets_updates_by_sms_and_can_look_it_up(
     personas: Personas, commune_a: AdminUnit
 ) -> None:
-    ticket = _filed_for_a_resident(personas, commune_a, phone="0987 111 222")
+    ticket = case_filed_for_a_resident(
+        team_member=personas.digital_team, commune=commune_a, phone="0987 111 222"
+    )
     resident = ticket.proxy.resident
     assert resident is not None
     assert resident.phone == "+84987111222"
@@ -139,7 +125,9 @@ def test_who_follows_a_case_comes_in_three_parts_from_two_queries(
 ) -> None:
     """Staff read internal notes, owners the whole case, supporters its public view:
     each person is told what their part may read (helpdesk/notify.py)."""
-    ticket = _filed_for_a_resident(personas, commune_a, phone="0987 111 333")
+    ticket = case_filed_for_a_resident(
+        team_member=personas.digital_team, commune=commune_a, phone="0987 111 333"
+    )
     filed_for = ticket.proxy.resident
     assert filed_for is not None
     case_support_add(ticket=ticket, user=personas.resident)
@@ -199,7 +187,9 @@ def test_an_assignee_follows_and_an_officer_who_left_does_not(
 def test_an_internal_note_reaches_the_staff_and_no_resident(
     personas: Personas, commune_a: AdminUnit
 ) -> None:
-    ticket = _filed_for_a_resident(personas, commune_a, phone="0987 111 444")
+    ticket = case_filed_for_a_resident(
+        team_member=personas.digital_team, commune=commune_a, phone="0987 111 444"
+    )
     filed_for = ticket.proxy.resident
     assert filed_for is not None
     case_support_add(ticket=ticket, user=personas.resident)
