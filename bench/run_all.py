@@ -77,6 +77,35 @@ BENCHES: list[tuple[str, list[str]]] = [
             "10",
         ],
     ),
+    # The same push the way a phone's socket reaches it under `make run`:
+    # through its nginx (scripts/nginx.conf.in) to uvicorn's Unix sockets.
+    # nginx relays every frame and holds two connections a socket, so its CPU
+    # and memory are counted with the server's.
+    (
+        "ws_fanout_nginx",
+        [
+            PY,
+            "bench/ws_fanout.py",
+            "--sockets",
+            "10000",
+            "--layer",
+            "core",
+            "--proxy",
+            "nginx",
+            "--ws",
+            "wsproto",
+            "--workers",
+            "2",
+            "--clients",
+            "2",
+            "--repeat",
+            "1",
+            "--rounds",
+            "5",
+            "--client-poll-ms",
+            "10",
+        ],
+    ),
 ]
 
 

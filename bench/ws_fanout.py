@@ -46,11 +46,13 @@ import argparse
 import asyncio
 import base64
 import contextlib
+import grp
 import itertools
 import json
 import multiprocessing as mp
 import os
 import resource
+import shutil
 import socket
 import statistics
 import struct
@@ -168,7 +170,11 @@ def layer_settings(layer: str) -> dict[str, Any]:
     return {"default": {"BACKEND": LAYERS[layer], "CONFIG": {"hosts": [host], "prefix": "bench"}}}
 
 
-def start_server(conf: dict[str, Any], port: int) -> subprocess.Popen[bytes]:
+def start_server(
+    conf: dict[str, Any], port: int, uds: Path | None = None, origin: str = ""
+) -> subprocess.Popen[bytes]:
+    """One uvicorn: on a loopback port, or on the Unix socket ``uds`` as scripts/serve.sh
+    starts it behind nginx (then ``origin`` is the site's, as serve.sh tells it)."""
     module_dir = Path(tempfile.mkdtemp(prefix="wsbench"))
     (module_dir / "bench_settings.py").write_text(
         "from config.settings import *  # noqa\n"
@@ -176,20 +182,26 @@ def start_server(conf: dict[str, Any], port: int) -> subprocess.Popen[bytes]:
     )
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench_settings",
         "PYTHONPATH": os.pathsep.join(
             p for p in (str(module_dir), str(ROOT), os.environ.get("PYTHONPATH")) if p
         ),
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
         # As `make run` serves it: no DEBUG (no query log), same key as the cookie.
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
     }
+    if origin:
+        # nginx forwards Host without the port (scripts/serve.sh says the same).
+        env["DJANGO_SITE_ORIGINS"] = origin
+    where = (
+        ["--uds", str(uds)]
+        if uds
+        else ["--host", "127.0.0.1", "--port", str(port), "--backlog", "8192"]
+    )
     command = [
-        sys.executable, "-m", "uvicorn", "config.asgi:application",
-        "--host", "127.0.0.1", "--port", str(port),
+        sys.executable, "-m", "uvicorn", "config.asgi:application", *where,
         "--lifespan", "off", "--no-access-log", "--log-level", "warning",
-        "--backlog", "8192",
         "--ws", conf["ws"],
         "--ws-per-message-deflate", conf["deflate"],
         *conf["server_args"],
@@ -197,13 +209,76 @@ def start_server(conf: dict[str, Any], port: int) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     for _ in range(300):
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                time.sleep(0.2)
-                return server
+            if uds:
+                with socket.socket(socket.AF_UNIX) as probe:
+                    probe.settimeout(0.2)
+                    probe.connect(str(uds))
+            else:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    pass
+            time.sleep(0.2)
+            return server
         except OSError:
             time.sleep(0.1)
     server.kill()
     raise RuntimeError("uvicorn did not start")
+
+
+def start_nginx(sockets: list[Path], run: Path, port: int) -> subprocess.Popen[bytes]:
+    """nginx with `make run`'s own config (scripts/nginx.conf.in, filled in as
+    scripts/serve.sh fills it in) in front of the uvicorn processes' Unix sockets."""
+    (run / "nginx").mkdir(exist_ok=True)
+    config = (ROOT / "scripts" / "nginx.conf.in").read_text()
+    for key, value in {
+        "@PORT@": str(port),
+        "@HTTP_SOCKET@": str(run / "sockets" / "http.sock"),  # no page is asked for
+        "@WS_SERVERS@": "".join(f"server unix:{path}; " for path in sockets),
+        "@USER_LINE@": "user nobody nogroup;" if os.geteuid() == 0 else "",
+        "@RUN@": str(run),
+        "@STATIC@": str(run / "static"),
+        "@MEDIA@": str(run / "media"),
+    }.items():
+        config = config.replace(key, value)
+    conf_path = run / "nginx" / "nginx.conf"
+    conf_path.write_text(config)
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    command = [nginx, "-p", str(run / "nginx"), "-c", str(conf_path), "-e", "stderr"]
+    server = subprocess.Popen(command)
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                time.sleep(0.2)
+                return server
+        except OSError:
+            if server.poll() is not None:
+                break
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("nginx did not start")
+
+
+def socket_folder() -> Path:
+    """A folder for the app's Unix sockets laid out as scripts/serve.sh lays it out:
+    as root, only nginx's workers (nobody, group nogroup) may enter it."""
+    run = Path(tempfile.mkdtemp(prefix="wsbench-nginx-"))
+    run.chmod(0o755)
+    folder = run / "sockets"
+    folder.mkdir()
+    if os.geteuid() == 0:
+        os.chown(folder, 0, grp.getgrnam("nogroup").gr_gid)
+        folder.chmod(0o2750)
+    else:
+        folder.chmod(0o700)  # nginx then runs as this same user
+    return folder
+
+
+def with_children(pid: int) -> list[int]:
+    """``pid`` and its children (nginx's workers): their memory and CPU count too."""
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        kids = []
+    return [pid, *(int(k) for k in kids)]
 
 
 # --- client processes (forked; no Django, no database) ----------------------
@@ -591,6 +666,11 @@ def main() -> None:
                         help="events pushed to every socket before the timed rounds: their "
                         "p99 is printed apart, their lost deliveries are counted")  # fmt: skip
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--proxy", nargs="+", default=["none"], choices=["none", "nginx"],
+                        help="nginx: the sockets reach the uvicorn processes (on Unix "
+                        "sockets) through nginx with make run's config, as "
+                        "scripts/serve.sh serves them; nginx's memory and CPU count "
+                        "with the server's")  # fmt: skip
     parser.add_argument("--server-args", default="", help="more uvicorn options, one string")
     parser.add_argument("--url", help="a running server, e.g. ws://127.0.0.1:8000 (no RSS; "
                         "give it DJANGO_SECRET_KEY, e.g. from .run/secret_key)")  # fmt: skip
@@ -604,13 +684,13 @@ def main() -> None:
     ticket, officer, cookie = setup_case()
     print(f"load average at start: {os.getloadavg()}", flush=True)
     rows: list[tuple[dict[str, Any], int, list[dict[str, float]]]] = []
-    combos = list(itertools.product(args.layer, args.ws, args.deflate, args.workers))
-    for (layer, ws, deflate, workers), n in itertools.product(combos, args.sockets):
+    combos = list(itertools.product(args.layer, args.ws, args.deflate, args.workers, args.proxy))
+    for (layer, ws, deflate, workers, proxy), n in itertools.product(combos, args.sockets):
         if args.url:  # the running server's own settings, not ours
-            layer, ws, deflate, workers = "server", "server", "server", 0
+            layer, ws, deflate, workers, proxy = "server", "server", "server", 0, "server"
         conf = {
             "layer": layer, "ws": ws, "deflate": deflate, "workers": workers,
-            "server_args": args.server_args.split(),
+            "proxy": proxy, "server_args": args.server_args.split(),
         }  # fmt: skip
         runs = []
         for rep in range(args.repeat):
@@ -618,24 +698,40 @@ def main() -> None:
                 settings.CHANNEL_LAYERS = layer_settings(layer)
                 channel_layers.backends = {}  # forget the previous layer
             servers: list[subprocess.Popen[bytes]] = []
+            pids: list[int] = []
+            folder: Path | None = None
             if args.url:
                 bases = [args.url]
+            elif proxy == "nginx":
+                # As scripts/serve.sh: uvicorn on Unix sockets, nginx in front;
+                # the sockets all reach nginx, which hands them out in turn.
+                folder = socket_folder()
+                port = 19000 + (len(rows) * args.repeat + rep) % 1000
+                paths = [folder / f"ws-{i}.sock" for i in range(workers)]
+                origin = f"http://127.0.0.1:{port}"
+                servers = [start_server(conf, 0, uds=path, origin=origin) for path in paths]
+                servers.append(start_nginx(paths, folder.parent, port))
+                bases = [f"ws://127.0.0.1:{port}"]
+                pids = [s.pid for s in servers[:-1]] + with_children(servers[-1].pid)
             else:
                 first = 18000 + (len(rows) * args.repeat + rep) * workers % 1000
                 servers = [start_server(conf, first + i) for i in range(workers)]
                 bases = [f"ws://127.0.0.1:{first + i}" for i in range(workers)]
+                pids = [s.pid for s in servers]
             try:
                 result = measure(conf, bases, ticket, officer, cookie, n, args.rounds,
-                                 args.clients, [s.pid for s in servers],
-                                 args.warmup_rounds)  # fmt: skip
+                                 args.clients, pids, args.warmup_rounds)  # fmt: skip
             finally:
                 for server in servers:
                     server.terminate()
                 for server in servers:
                     server.wait(30)
+                if folder is not None:
+                    shutil.rmtree(folder.parent, ignore_errors=True)
             runs.append(result)
             print(
-                f"{layer:6} {ws:10} deflate={deflate:5} w={workers} {n:5} sockets: "
+                f"{layer:6} {ws:10} deflate={deflate:5} w={workers} proxy={proxy} "
+                f"{n:5} sockets: "
                 f"on socket first {result['first']:5.1f} p50 {result['p50']:6.1f} "
                 f"p99 {result['p99']:6.1f} ms (warm-up p99 {result['warmup_p99']:.1f})  "
                 f"read p50 {result['read_p50']:6.1f} p99 {result['read_p99']:6.1f} ms  "
@@ -649,10 +745,10 @@ def main() -> None:
     print(f"\nmedian (min–max) of {args.repeat} runs, {args.clients} client processes "
           f"(nice {args.client_nice}, poll {args.client_poll_ms or 'off'} ms), "
           f"{args.rounds} timed events per run after {args.warmup_rounds} warm-up")  # fmt: skip
-    print("| sockets | layer | ws | deflate | workers | on socket p50 ms | p99 ms "
+    print("| sockets | layer | ws | deflate | workers | proxy | on socket p50 ms | p99 ms "
           "| read p50 ms | read p99 ms | KiB/idle socket | server CPU ms/event "
           "| connected | lost |")  # fmt: skip
-    print("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     any_lost = False
     for conf, n, runs in rows:
         keys = ("p50", "p99", "read_p50", "read_p99", "kib", "cpu_ms")
@@ -661,8 +757,11 @@ def main() -> None:
         lost = sum(int(r["lost"]) for r in runs)
         any_lost = any_lost or bool(lost) or connected < n
         print(f"| {n} | {conf['layer']} | {conf['ws']} | {conf['deflate']} | {conf['workers']} | "
+              f"{conf['proxy']} | "
               + " | ".join(cols) + f" | {connected}/{n} | {lost} |")  # fmt: skip
         label = f"{n} sockets {conf['layer']} w={conf['workers']}"
+        if conf["proxy"] == "nginx":
+            label += " through nginx"
         for key, unit, target in (("p99", "ms", "≤ 100"), ("kib", "KiB/socket", "≤ 24")):
             value = statistics.median([r[key] for r in runs])
             print("@result " + json.dumps({"figure": f"{label} {key}", "value": round(value, 1),
