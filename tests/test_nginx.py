@@ -10,7 +10,6 @@ gunicorn and answers the way helpdesk/photo_views.py does after its check.
 
 from __future__ import annotations
 
-import grp
 import gzip
 import http.server
 import json
@@ -18,10 +17,7 @@ import os
 import shutil
 import socket
 import socketserver
-import subprocess
-import tempfile
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -30,8 +26,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.nginx_site import NGINX, make_run_config, nginx_start, run_folder, user_line
+
 ROOT = Path(__file__).resolve().parents[1]
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PRIVATE = "photos/2026/12/0123456789abcdef.jpg"
 PUBLIC = "public/fedcba9876543210.jpg"
 
@@ -95,21 +92,6 @@ def _media_served_here(site: Site) -> None:
         pytest.skip("the compose proxy has no media folder: uploads live in MinIO")
 
 
-def _make_run_config(*, run: Path, media: Path, sockets: Path, port: int) -> str:
-    """scripts/nginx.conf.in, filled in as scripts/serve.sh fills it in."""
-    config = (ROOT / "scripts" / "nginx.conf.in").read_text()
-    for key, value in {
-        "@PORT@": str(port),
-        "@HTTP_SOCKET@": str(sockets / "http.sock"),
-        "@WS_SERVERS@": f"server unix:{sockets}/ws-0.sock; ",
-        "@RUN@": str(run),
-        "@STATIC@": str(run / "static"),
-        "@MEDIA@": str(media),
-    }.items():
-        config = config.replace(key, value)
-    return config
-
-
 def _compose_config(*, run: Path, media: Path, sockets: Path, port: int) -> str:
     """docker/nginx.conf (the compose proxy's server block) inside the http
     block the nginx image gives it, with the compose hosts and volumes
@@ -139,28 +121,13 @@ def site(request: pytest.FixtureRequest) -> Iterator[Site]:
     """The real nginx with the config of `make run` or of the compose proxy."""
     if not os.access(NGINX, os.X_OK):
         pytest.fail("nginx is missing: scripts/provision.sh installs it")
-    # nginx's workers run as nobody: the folders must be readable by others,
-    # which pytest's own temporary folders are not.
-    run = Path(tempfile.mkdtemp(prefix="xadesk-nginx-"))
-    run.chmod(0o755)
+    run, sockets = run_folder()
     media = run / "media"
     for name, data in ((PRIVATE, b"private"), (PUBLIC, b"public"), ("originals/x.jpg", b"exif")):
         (media / name).parent.mkdir(parents=True, exist_ok=True)
         (media / name).write_bytes(data)
     for folder in [media, *media.rglob("*")]:
         folder.chmod(0o755 if folder.is_dir() else 0o644)
-    (run / "nginx").mkdir()
-    # The sockets as scripts/serve.sh lays them out for root: a folder only
-    # nginx's workers (nobody, group nogroup) may enter, sockets 0770.
-    sockets = run / "sockets"
-    sockets.mkdir()
-    user_line = ""
-    if os.geteuid() == 0:
-        user_line = "user nobody nogroup;"
-        os.chown(sockets, 0, grp.getgrnam("nogroup").gr_gid)
-        sockets.chmod(0o2750)
-    else:
-        sockets.chmod(0o700)  # nginx runs as this same user
     umask = os.umask(0o007)
     try:
         app = _UnixHTTPServer(str(sockets / "http.sock"), _App)
@@ -169,33 +136,25 @@ def site(request: pytest.FixtureRequest) -> Iterator[Site]:
     threading.Thread(target=app.serve_forever, daemon=True).start()
     port = _free_port()
     if request.param == "make-run":
-        config = _make_run_config(run=run, media=media, sockets=sockets, port=port)
-        config = config.replace("@USER_LINE@", user_line)
+        config = make_run_config(run=run, media=media, sockets=sockets, port=port)
     else:
         config = _compose_config(run=run, media=media, sockets=sockets, port=port)
-        config = config.replace("@USER_LINE@", user_line)
-    (run / "nginx" / "nginx.conf").write_text(config)
-    process = subprocess.Popen(  # noqa: S603
-        [NGINX, "-p", str(run / "nginx"), "-c", str(run / "nginx" / "nginx.conf"), "-e", "stderr"],
-        stderr=subprocess.PIPE,
-    )
+        config = config.replace("@USER_LINE@", user_line())
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    error = process.stderr.read().decode() if process.stderr else ""
-                    pytest.fail(f"nginx did not start: {error}")
-                time.sleep(0.05)
-        yield Site(
-            url=f"http://127.0.0.1:{port}", media=media, serves_media=request.param == "make-run"
-        )
+        try:
+            process = nginx_start(run, config, port)
+        except RuntimeError as error:
+            pytest.fail(str(error))
+        try:
+            yield Site(
+                url=f"http://127.0.0.1:{port}",
+                media=media,
+                serves_media=request.param == "make-run",
+            )
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
     finally:
-        process.terminate()
-        process.wait(timeout=10)
         app.shutdown()
         shutil.rmtree(run, ignore_errors=True)
 

@@ -9,9 +9,14 @@ claims, each of which fails if the processes kept anything to themselves:
 (a) an officer's status change POSTed to HTTP process A reaches the
     resident's sockets held by both WebSocket processes (channels-redis);
 (b) a reply on a case with 40 supporters, queued as one fan-out and sent by
-    both delivery workers, reaches the gateway exactly once per person;
+    both delivery workers, reaches the gateway exactly once per person, and
+    the resident's open case page whole, longer than nginx's buffer;
 (c) a rate limit holds across both HTTP processes: concurrent "me too"
     presses split between A and B are accepted exactly up to the limit.
+
+WebSocket process C is served as `make run` serves sockets: on a Unix socket,
+behind `make run`'s own nginx (scripts/nginx.conf.in, tests/nginx_site.py), so
+its sockets in (a) and (b) go through nginx's /ws/ location.
 
 One test rather than three: the servers live for all of it, and the database
 flush between transactional tests would renumber the content types their
@@ -22,7 +27,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -55,6 +62,7 @@ from notifications.models import Channel, Delivery, DeliveryStatus, Notification
 from tests import factories
 from tests.conftest import COMMUNE_A, Personas
 from tests.http_stub import Gateway
+from tests.nginx_site import make_run_config, nginx_start, run_folder
 from tests.notifications.live import free_port, session_cookie
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +74,7 @@ PRESSES = 12
 @dataclass
 class Cluster:
     http: list[str]  # http://127.0.0.1:<port> of gunicorn A and B
-    ws: list[str]  # ws://127.0.0.1:<port> of uvicorn B and C
+    ws: list[str]  # ws://127.0.0.1:<port> of uvicorn B, and of nginx in front of C
     env: dict[str, str]
     logs: Path
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
@@ -143,7 +151,8 @@ def cluster(
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     logs = tmp_path / "logs"
     logs.mkdir()
-    http_ports, ws_ports = [free_port(), free_port()], [free_port(), free_port()]
+    http_ports, ws_port, nginx_port = [free_port(), free_port()], free_port(), free_port()
+    run, sockets = run_folder()
     commands: dict[str, list[str]] = {}
     for name, port in zip(("http-a", "http-b"), http_ports, strict=True):
         commands[name] = [
@@ -151,34 +160,51 @@ def cluster(
             *("--bind", f"127.0.0.1:{port}", "--workers", "1", "--worker-class", "sync"),
             "--no-control-socket",
         ]
-    for name, port in zip(("ws-b", "ws-c"), ws_ports, strict=True):
+    for name, where in (
+        ("ws-b", ("--host", "127.0.0.1", "--port", str(ws_port))),
+        ("ws-c", ("--uds", str(sockets / "ws-c.sock"))),  # as scripts/serve.sh starts it
+    ):
         commands[name] = [
-            *(sys.executable, "-m", "uvicorn", "config.asgi:application"),
-            *("--host", "127.0.0.1", "--port", str(port), "--lifespan", "off"),
-            *("--no-access-log", "--ws", "wsproto", "--ws-per-message-deflate", "false"),
+            *(sys.executable, "-m", "uvicorn", "config.asgi:application", *where),
+            *("--lifespan", "off", "--no-access-log"),
+            *("--ws", "wsproto", "--ws-per-message-deflate", "false"),
         ]
+    # What scripts/serve.sh tells the processes behind its nginx, which
+    # forwards Host without the port.
+    behind_nginx = {
+        "DJANGO_SITE_ORIGINS": f"http://127.0.0.1:{nginx_port}",
+        "DJANGO_TRUSTED_PROXIES": "unix",
+    }
     for name in ("worker-1", "worker-2"):
         commands[name] = [sys.executable, "manage.py", "run_delivery_worker", "--interval", "0.5"]
     started = Cluster(
         http=[f"http://127.0.0.1:{port}" for port in http_ports],
-        ws=[f"ws://127.0.0.1:{port}" for port in ws_ports],
+        ws=[f"ws://127.0.0.1:{ws_port}", f"ws://127.0.0.1:{nginx_port}"],
         env=env,
         logs=logs,
     )
     try:
         for name, command in commands.items():
+            own_env = {**env, **behind_nginx} if name == "ws-c" else env
             with (logs / f"{name}.log").open("wb") as out:
                 started.processes.append(
-                    subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)  # noqa: S603
+                    subprocess.Popen(command, cwd=ROOT, env=own_env, stdout=out, stderr=out)  # noqa: S603
                 )
-        servers = [*started.http, *(url.replace("ws://", "http://") for url in started.ws)]
+        servers = [*started.http, f"http://127.0.0.1:{ws_port}"]
         began = time.monotonic()
         _wait_for(
-            lambda: all(_healthy(url) for url in servers),
+            lambda: all(_healthy(url) for url in servers) and _listens(sockets / "ws-c.sock"),
             seconds=40,
-            what="the four servers to answer /healthz",
+            what="the three servers to answer /healthz, and uvicorn C its socket",
             cluster=started,
         )
+        config = make_run_config(
+            run=run, media=run / "media", sockets=sockets, port=nginx_port, ws=("ws-c.sock",)
+        )
+        try:
+            started.processes.append(nginx_start(run, config, nginx_port))
+        except RuntimeError as error:
+            pytest.fail(str(error))
         print(f"servers up in {time.monotonic() - began:.1f} s")
         yield started
     finally:
@@ -193,6 +219,17 @@ def cluster(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        shutil.rmtree(run, ignore_errors=True)
+
+
+def _listens(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX) as probe:
+        probe.settimeout(2)
+        try:
+            probe.connect(str(path))
+        except OSError:
+            return False
+        return True
 
 
 def _quiet_free(*people: User) -> None:
@@ -281,13 +318,22 @@ def test_processes_share_pushes_deliveries_and_limits(
 
     print(f"(a): {time.monotonic() - began:.1f} s")
     # (b) A reply through HTTP process B to the reporter and 40 supporters:
-    # one FanOut, split up and sent by both workers, once per person.
-    status, body = _post(
-        f"{http_b}/api/v1/helpdesk/cases/{ticket.number}/reply",
-        token=officer_token,
-        form={"body": "Đội điện lực sẽ thay bóng đèn trong tuần này."},
-    )
-    assert status == 201, body
+    # one FanOut, split up and sent by both workers, once per person. Its text
+    # is longer than nginx's buffer for a socket (scripts/nginx.conf.in), so
+    # the resident's page through nginx gets it in pieces, and whole.
+    text = " ".join(["Đội điện lực sẽ thay bóng đèn trong tuần này, xin cảm ơn bà con."] * 40)
+    assert len(text.encode()) > 2048
+    with _socket(ws_c, path, cookie) as case_through_nginx:
+        _next(case_through_nginx, kind="synced")
+        status, body = _post(
+            f"{http_b}/api/v1/helpdesk/cases/{ticket.number}/reply",
+            token=officer_token,
+            form={"body": text},
+        )
+        assert status == 201, body
+        pushed = _next(case_through_nginx, kind="event")
+        assert pushed["event"]["id"] == body["id"]
+        assert pushed["event"]["body"] == text
     reply = TicketEvent.objects.get(pk=body["id"])
     recipients = {personas.resident.pk, *(s.pk for s in supporters)}
 

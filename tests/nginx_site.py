@@ -1,0 +1,84 @@
+"""`make run`'s nginx for tests: scripts/nginx.conf.in filled in as scripts/serve.sh
+fills it in, the app's Unix sockets in a folder laid out as serve.sh lays it out,
+and the nginx that provisioning installs."""
+
+from __future__ import annotations
+
+import grp
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def run_folder() -> tuple[Path, Path]:
+    """A run folder nginx's workers may read, and its sockets folder.
+
+    nginx's workers run as nobody under root: the folders must be readable by
+    others, which pytest's own temporary folders are not. The sockets folder
+    is the one only nginx's workers (group nogroup) may enter, as serve.sh
+    makes it; the caller removes the run folder.
+    """
+    run = Path(tempfile.mkdtemp(prefix="xadesk-nginx-"))
+    run.chmod(0o755)
+    (run / "nginx").mkdir()
+    sockets = run / "sockets"
+    sockets.mkdir()
+    if os.geteuid() == 0:
+        os.chown(sockets, 0, grp.getgrnam("nogroup").gr_gid)
+        sockets.chmod(0o2750)
+    else:
+        sockets.chmod(0o700)  # nginx then runs as this same user
+    return run, sockets
+
+
+def user_line() -> str:
+    return "user nobody nogroup;" if os.geteuid() == 0 else ""
+
+
+def make_run_config(
+    *, run: Path, media: Path, sockets: Path, port: int, ws: tuple[str, ...] = ("ws-0.sock",)
+) -> str:
+    """scripts/nginx.conf.in, filled in as scripts/serve.sh fills it in."""
+    config = (ROOT / "scripts" / "nginx.conf.in").read_text()
+    for key, value in {
+        "@PORT@": str(port),
+        "@HTTP_SOCKET@": str(sockets / "http.sock"),
+        "@WS_SERVERS@": "".join(f"server unix:{sockets / name}; " for name in ws),
+        "@USER_LINE@": user_line(),
+        "@RUN@": str(run),
+        "@STATIC@": str(run / "static"),
+        "@MEDIA@": str(media),
+    }.items():
+        config = config.replace(key, value)
+    return config
+
+
+def nginx_start(run: Path, config: str, port: int) -> subprocess.Popen[bytes]:
+    """Start nginx on ``config``; return once it accepts on ``port``.
+
+    Raises RuntimeError with what nginx printed if it exits or does not listen
+    within 10 s.
+    """
+    (run / "nginx" / "nginx.conf").write_text(config)
+    process = subprocess.Popen(  # noqa: S603
+        [NGINX, "-p", str(run / "nginx"), "-c", str(run / "nginx" / "nginx.conf"), "-e", "stderr"],
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                error = process.stderr.read().decode() if process.stderr else ""
+                raise RuntimeError(f"nginx did not start: {error}") from None
+            time.sleep(0.05)
