@@ -272,13 +272,20 @@ def socket_folder() -> Path:
     return folder
 
 
-def with_children(pid: int) -> list[int]:
-    """``pid`` and its children (nginx's workers): their memory and CPU count too."""
-    try:
-        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        kids = []
-    return [pid, *(int(k) for k in kids)]
+def nginx_pids(master: int) -> list[int]:
+    """nginx's master and its workers (one per core, `worker_processes auto`): their
+    memory and CPU count with the server's. Waits for every worker, since a memory
+    figure that missed one would flatter."""
+    want = os.cpu_count() or 1
+    for _ in range(100):
+        try:
+            kids = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        except OSError:
+            kids = []
+        if len(kids) >= want:
+            return [master, *(int(k) for k in kids)]
+        time.sleep(0.05)
+    raise RuntimeError(f"nginx started {len(kids)} of {want} workers")
 
 
 # --- client processes (forked; no Django, no database) ----------------------
@@ -712,7 +719,7 @@ def main() -> None:
                 servers = [start_server(conf, 0, uds=path, origin=origin) for path in paths]
                 servers.append(start_nginx(paths, folder.parent, port))
                 bases = [f"ws://127.0.0.1:{port}"]
-                pids = [s.pid for s in servers[:-1]] + with_children(servers[-1].pid)
+                pids = [s.pid for s in servers[:-1]] + nginx_pids(servers[-1].pid)
             else:
                 first = 18000 + (len(rows) * args.repeat + rep) * workers % 1000
                 servers = [start_server(conf, first + i) for i in range(workers)]
