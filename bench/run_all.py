@@ -35,6 +35,11 @@ PROVINCES = ("19", "20", "24", "66", "01")
 # Modest: one concurrency, 10 s measured after 3 s of warm-up, per photo size and design.
 INTAKE_LOAD = ["--concurrency", "8", "--duration", "10", "--warmup", "3"]
 
+# Both live-push benches: two uvicorn processes, two client processes that
+# poll their sockets (followers on other machines), one run of 5 pushes.
+WS_LOAD = ["--ws", "wsproto", "--workers", "2", "--clients", "2", "--repeat", "1",
+           "--rounds", "5", "--client-poll-ms", "10"]  # fmt: skip
+
 # (name, command line): add a bench here, one line each.
 BENCHES: list[tuple[str, list[str]]] = [
     ("queue_scale", [PY, "bench/queue_scale.py", "--runs", "20", "--warmup", "2"]),
@@ -63,18 +68,7 @@ BENCHES: list[tuple[str, list[str]]] = [
             "--layer",
             "core",
             "pubsub",
-            "--ws",
-            "wsproto",
-            "--workers",
-            "2",
-            "--clients",
-            "2",
-            "--repeat",
-            "1",
-            "--rounds",
-            "5",
-            "--client-poll-ms",
-            "10",
+            *WS_LOAD,
         ],
     ),
     # The same push the way a phone's socket reaches it under `make run`:
@@ -92,18 +86,7 @@ BENCHES: list[tuple[str, list[str]]] = [
             "core",
             "--proxy",
             "nginx",
-            "--ws",
-            "wsproto",
-            "--workers",
-            "2",
-            "--clients",
-            "2",
-            "--repeat",
-            "1",
-            "--rounds",
-            "5",
-            "--client-poll-ms",
-            "10",
+            *WS_LOAD,
         ],
     ),
 ]
