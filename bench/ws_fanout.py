@@ -25,8 +25,12 @@ delivery they lose is counted with the others.
         --ws wsproto --deflate false --workers 1 2 --clients 2 --repeat 3
 
 --workers 2 starts two uvicorn processes on two ports and spreads the sockets
-over them in turn, as `make run` does behind nginx (the bench connects to
-uvicorn directly: nginx's proxying is not in the figures).
+over them in turn, as `make run` does behind nginx. The bench connects to
+uvicorn directly unless --proxy nginx: then the uvicorn processes listen on
+Unix sockets behind nginx with `make run`'s config (scripts/nginx.conf.in),
+every socket goes through nginx, and nginx's processes count in the memory
+and CPU figures. The kernel's socket buffers are in no figure (RSS only), so
+the second connection nginx holds per socket costs more than shown.
 
 The clients share the machine's two cores with the server. By default each
 client process is woken by every frame, as a client that shares nothing would
@@ -253,7 +257,8 @@ def start_nginx(sockets: list[Path], run: Path, port: int) -> subprocess.Popen[b
             if server.poll() is not None:
                 break
             time.sleep(0.1)
-    server.kill()
+    server.terminate()  # not kill: its master stops the workers it forked
+    server.wait(30)
     raise RuntimeError("nginx did not start")
 
 
@@ -655,7 +660,8 @@ def main() -> None:
     parser.add_argument("--deflate", nargs="+", default=["false"], choices=["true", "false"],
                         help="uvicorn --ws-per-message-deflate")  # fmt: skip
     parser.add_argument("--workers", type=int, nargs="+", default=[1],
-                        help="uvicorn processes, each on its own port; sockets go to them "
+                        help="uvicorn processes, each on its own port (Unix socket with "
+                        "--proxy nginx); sockets go to them "
                         "in turn, as nginx's round robin spreads them in make run")  # fmt: skip
     parser.add_argument("--clients", type=int, default=2, help="client processes")
     parser.add_argument("--client-nice", type=int, default=0,
@@ -705,32 +711,33 @@ def main() -> None:
                 settings.CHANNEL_LAYERS = layer_settings(layer)
                 channel_layers.backends = {}  # forget the previous layer
             servers: list[subprocess.Popen[bytes]] = []
-            pids: list[int] = []
             folder: Path | None = None
-            if args.url:
-                bases = [args.url]
-            elif proxy == "nginx":
-                # As scripts/serve.sh: uvicorn on Unix sockets, nginx in front;
-                # the sockets all reach nginx, which hands them out in turn.
-                folder = socket_folder()
-                port = 19000 + (len(rows) * args.repeat + rep) % 1000
-                paths = [folder / f"ws-{i}.sock" for i in range(workers)]
-                origin = f"http://127.0.0.1:{port}"
-                servers = [start_server(conf, 0, uds=path, origin=origin) for path in paths]
-                servers.append(start_nginx(paths, folder.parent, port))
-                bases = [f"ws://127.0.0.1:{port}"]
-                pids = [s.pid for s in servers[:-1]] + nginx_pids(servers[-1].pid)
-            else:
-                first = 18000 + (len(rows) * args.repeat + rep) * workers % 1000
-                servers = [start_server(conf, first + i) for i in range(workers)]
-                bases = [f"ws://127.0.0.1:{first + i}" for i in range(workers)]
-                pids = [s.pid for s in servers]
-            try:
+            try:  # whatever started is stopped, even if a later start fails
+                if args.url:
+                    bases, pids = [args.url], []
+                elif proxy == "nginx":
+                    # As scripts/serve.sh: uvicorn on Unix sockets, nginx in front;
+                    # the sockets all reach nginx, which hands them out in turn.
+                    folder = socket_folder()
+                    port = 19000 + (len(rows) * args.repeat + rep) % 1000
+                    origin = f"http://127.0.0.1:{port}"
+                    paths = [folder / f"ws-{i}.sock" for i in range(workers)]
+                    for path in paths:
+                        servers.append(start_server(conf, 0, uds=path, origin=origin))
+                    servers.append(start_nginx(paths, folder.parent, port))
+                    bases = [f"ws://127.0.0.1:{port}"]
+                    pids = [s.pid for s in servers[:-1]] + nginx_pids(servers[-1].pid)
+                else:
+                    first = 18000 + (len(rows) * args.repeat + rep) * workers % 1000
+                    for i in range(workers):
+                        servers.append(start_server(conf, first + i))
+                    bases = [f"ws://127.0.0.1:{first + i}" for i in range(workers)]
+                    pids = [s.pid for s in servers]
                 result = measure(conf, bases, ticket, officer, cookie, n, args.rounds,
                                  args.clients, pids, args.warmup_rounds)  # fmt: skip
             finally:
                 for server in servers:
-                    server.terminate()
+                    server.terminate()  # nginx's master stops its workers on TERM
                 for server in servers:
                     server.wait(30)
                 if folder is not None:
