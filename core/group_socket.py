@@ -37,14 +37,25 @@ BACKLOG_LIMIT = 500
 SEND, SKIP, SLOW = "send", "skip", "slow"
 
 
+def socket_json(content: Any) -> str:
+    """JSON for a socket, with letters as they are.
+
+    ``json.dumps`` escapes every non-ASCII character to six bytes (``\\u1ed9``)
+    where UTF-8 takes two or three: a three-sentence reply pushed with its
+    officer's name was 465 bytes escaped, 356 as it is, on a phone's data. A
+    WebSocket text frame is UTF-8 anyway.
+    """
+    return json.dumps(content, ensure_ascii=False)
+
+
 def group_message(kind: str, payload: dict[str, Any], **extra: Any) -> dict[str, Any]:
     """A message for the sockets of a group: ``payload`` encoded once, for all of them.
 
     Every following socket sends ``text`` as it is, so thousands of them cost
-    one ``json.dumps``; ``extra`` carries what a socket needs to decide (an
-    event's id, say), not a second copy of the payload.
+    one encoding; ``extra`` carries what a socket needs to decide (an event's
+    id, say), not a second copy of the payload.
     """
-    return {"type": kind, "text": json.dumps(payload), **extra}
+    return {"type": kind, "text": socket_json(payload), **extra}
 
 
 class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
@@ -59,6 +70,11 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     groups: list[str] = []  # channels' own group list: unused, no channel of its own
     worker: asyncio.Task[None] | None = None  # works through the backlog
     closing = False  # a close was sent: nothing more goes out
+
+    @classmethod
+    async def encode_json(cls, content: Any) -> str:
+        # What send_json sends (the catch-up, counts) as the pushes are sent.
+        return socket_json(content)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         self.scope = scope

@@ -9,8 +9,9 @@ needs to decide, not a second copy to encode.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Literal, TypedDict, cast
+
+from core.group_socket import socket_json
 
 
 class EventPayload(TypedDict):
@@ -55,7 +56,7 @@ class QueueTicketMessage(TypedDict):
 def case_event_message(*, event: EventPayload, prev: int) -> CaseEventMessage:
     return {
         "type": "case.event",
-        "text": json.dumps({"type": "event", "event": event}),
+        "text": socket_json({"type": "event", "event": event}),
         "event": event,
         "prev": prev,
     }
@@ -64,7 +65,7 @@ def case_event_message(*, event: EventPayload, prev: int) -> CaseEventMessage:
 def queue_ticket_message(*, ticket: TicketSummary, event_kind: str) -> QueueTicketMessage:
     return {
         "type": "queue.ticket",
-        "text": json.dumps({"type": "ticket", "ticket": ticket, "event_kind": event_kind}),
+        "text": socket_json({"type": "ticket", "ticket": ticket, "event_kind": event_kind}),
     }
 
 

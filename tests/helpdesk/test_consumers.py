@@ -212,6 +212,27 @@ async def test_reconnect_after_catches_up_the_missed_events_then_goes_live(
     await second.disconnect()
 
 
+async def test_letters_reach_the_phone_as_they_are_caught_up_or_pushed(
+    personas: Personas, ticket: Ticket
+) -> None:
+    """Not six bytes for each accented letter (json.dumps's escapes) on a phone's data."""
+    await database_sync_to_async(
+        lambda: lifecycle.ticket_reply(ticket=ticket, by=personas.officer_a, body="Đội đang sửa.")
+    )()
+    resident = await _open_case(ticket, personas.resident, after=0)
+    caught_up = []
+    while '"synced"' not in (frame := await resident.receive_from(timeout=TIMEOUT)):
+        caught_up.append(frame)
+    await database_sync_to_async(
+        lambda: lifecycle.ticket_reply(ticket=ticket, by=personas.officer_a, body="Đã vá xong.")
+    )()
+    pushed = await resident.receive_from(timeout=TIMEOUT)
+    await resident.disconnect()
+    assert any('"body": "Đội đang sửa."' in frame for frame in caught_up), caught_up
+    assert '"body": "Đã vá xong."' in pushed, pushed
+    assert not [frame for frame in [*caught_up, pushed] if "\\u" in frame]
+
+
 async def test_overlapping_catch_up_and_live_push_deliver_each_event_once(
     personas: Personas, ticket: Ticket
 ) -> None:

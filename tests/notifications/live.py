@@ -168,10 +168,15 @@ class WebsocketCommunicator(ApplicationCommunicator):
         assert response["type"] == "websocket.accept"
         return True, response.get("subprotocol")
 
-    async def receive_json_from(self, timeout: float = 1) -> Any:  # noqa: ASYNC109 - channels' API
+    async def receive_from(self, timeout: float = 1) -> str:  # noqa: ASYNC109 - channels' API
+        """The next text frame as the server wrote it."""
         response = await self.receive_output(timeout)
         assert response["type"] == "websocket.send", response
-        return json.loads(response["text"])
+        text: str = response["text"]
+        return text
+
+    async def receive_json_from(self, timeout: float = 1) -> Any:  # noqa: ASYNC109 - channels' API
+        return json.loads(await self.receive_from(timeout))
 
     async def disconnect(self, code: int = 1000, timeout: float = 1) -> None:  # noqa: ASYNC109 - channels' API
         await self.send_input({"type": "websocket.disconnect", "code": code})
