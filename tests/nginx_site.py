@@ -78,7 +78,9 @@ def nginx_start(run: Path, config: str, port: int) -> subprocess.Popen[bytes]:
                 return process
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                error = process.stderr.read().decode() if process.stderr else ""
-                raise RuntimeError(f"nginx did not start: {error}") from None
+                # TERM, not KILL: the master stops the workers it forked, which
+                # would otherwise hold the error pipe open.
+                process.terminate()
+                _out, error = process.communicate(timeout=30)
+                raise RuntimeError(f"nginx did not start: {error.decode()}") from None
             time.sleep(0.05)
