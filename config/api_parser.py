@@ -16,7 +16,7 @@ from django.utils.datastructures import MultiValueDict
 from ninja.parser import Parser
 from ninja.types import DictStrAny
 
-from core.api_fields import nul_refuse
+from core.api_fields import unstorable_refuse
 
 
 class StorableTextParser(Parser):
@@ -28,5 +28,5 @@ class StorableTextParser(Parser):
         self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
     ) -> DictStrAny:
         result = super().parse_querydict(data, list_fields, request)
-        nul_refuse(result)
+        unstorable_refuse(result)
         return result

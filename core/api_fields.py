@@ -99,19 +99,30 @@ class CappedLimitOffset(BoundedLimitOffset):
         return count_capped(queryset, COUNT_CAP)
 
 
-def nul_refuse(value: Any) -> None:
-    """Raise InvalidCharacters if any text in ``value`` (nested) holds a NUL:
-    PostgreSQL cannot store one (config/api_parser.py)."""
+def unstorable_refuse(value: Any) -> None:
+    """Raise InvalidCharacters if any text in ``value`` (nested) holds a NUL,
+    which PostgreSQL cannot store (config/api_parser.py), or half of a UTF-16
+    pair: JSON may escape one alone (``\\ud800``), and no UTF-8 text, in the
+    database or in a socket's frame, can hold it (it was a 500 in the scam
+    check's text)."""
     if isinstance(value, str):
-        if "\x00" in value:
+        if "\x00" in value or (not value.isascii() and not _utf8_encodable(value)):
             raise InvalidCharacters()
     elif isinstance(value, dict):
         for key, item in value.items():
-            nul_refuse(key)
-            nul_refuse(item)
+            unstorable_refuse(key)
+            unstorable_refuse(item)
     elif isinstance(value, list | tuple):
         for item in value:
-            nul_refuse(item)
+            unstorable_refuse(item)
+
+
+def _utf8_encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class JsonBody(Schema):
@@ -138,7 +149,7 @@ class JsonBody(Schema):
     def _storable_text(self) -> JsonBody:
         # The fields the operation reads, not keys it ignores. A DomainError
         # passes through pydantic to config/api.py: 422 invalid_characters.
-        nul_refuse(self.model_dump())
+        unstorable_refuse(self.model_dump())
         return self
 
 

@@ -138,7 +138,7 @@ class MediaUnavailable(WaitThenRetry):
 
 
 class InvalidCharacters(InvalidInput):
-    """Text holds a character that cannot be stored (a NUL)."""
+    """Text holds a character that cannot be stored (a NUL, half of a UTF-16 pair)."""
 
     code = "invalid_characters"
     default_message = _(

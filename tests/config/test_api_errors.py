@@ -194,6 +194,29 @@ def test_a_nul_in_a_json_body_or_a_path_is_refused(ticket: Ticket, personas: Per
     assert (path.status_code, _error(path)["code"]) == (400, "invalid_characters")
 
 
+def test_a_lone_surrogate_in_a_json_body_is_refused(ticket: Ticket, personas: Personas) -> None:
+    """JSON may escape half of a UTF-16 pair (\\ud800) that no UTF-8 text can
+    hold: neither PostgreSQL nor a socket's frame can carry it. The scam check's
+    text reached PostgreSQL with one: a 500."""
+    client = _client(personas.officer_a)
+    reply = client.post(
+        f"{API}/helpdesk/cases/{ticket.number}/reject",
+        '{"reason": "sai \\ud800"}',
+        content_type="application/json",
+    )
+    # pydantic refuses it in this field's own check, before the body's.
+    assert (reply.status_code, _error(reply)["code"]) == (422, "invalid_input")
+    assert _error(reply)["details"]["fields"][0]["field"] == "payload.reason"
+    ticket.refresh_from_db()
+    assert ticket.status == "new"
+    scam = Client().post(
+        f"{API}/scams/check",
+        '{"text": "trung thuong \\udfff 0912345678"}',
+        content_type="application/json",
+    )
+    assert (scam.status_code, _error(scam)["code"]) == (422, "invalid_characters")
+
+
 def test_every_json_body_follows_the_shared_body_rules() -> None:
     """Every operation's JSON body is a JsonBody (an object, strict types, no NUL).
 
