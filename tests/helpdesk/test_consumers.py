@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -384,10 +385,14 @@ async def test_inbox_shows_new_notification_and_unread_count(
     await database_sync_to_async(
         lambda: lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
     )()
-    message = await inbox.receive_json_from(timeout=TIMEOUT)
+    frame = await inbox.receive_from(timeout=TIMEOUT)
+    message = json.loads(frame)
     assert message["type"] == "notification"
     assert message["unread"] == 1
     assert ticket.number in message["notification"]["title"]
+    # Letters as they are (core.group_socket.socket_json), not \\u escapes.
+    assert not message["notification"]["title"].isascii()
+    assert message["notification"]["title"] in frame
     await inbox.disconnect()
     anonymous = await _open("/ws/inbox/", None)
     assert (await anonymous.receive_output(timeout=TIMEOUT))["code"] == 4401
