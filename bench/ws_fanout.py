@@ -225,6 +225,7 @@ def start_server(
         except OSError:
             time.sleep(0.1)
     server.kill()
+    server.wait(10)
     raise RuntimeError("uvicorn did not start")
 
 
@@ -258,8 +259,17 @@ def start_nginx(sockets: list[Path], run: Path, port: int) -> subprocess.Popen[b
                 break
             time.sleep(0.1)
     server.terminate()  # not kill: its master stops the workers it forked
-    server.wait(30)
+    stop(server)
     raise RuntimeError("nginx did not start")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Wait for a terminated server; kill it if it has not gone in 30 s."""
+    try:
+        server.wait(30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(10)
 
 
 def socket_folder() -> Path:
@@ -739,7 +749,7 @@ def main() -> None:
                 for server in servers:
                     server.terminate()  # nginx's master stops its workers on TERM
                 for server in servers:
-                    server.wait(30)
+                    stop(server)
                 if folder is not None:
                     shutil.rmtree(folder.parent, ignore_errors=True)
             runs.append(result)

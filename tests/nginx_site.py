@@ -81,6 +81,10 @@ def nginx_start(run: Path, config: str, port: int) -> subprocess.Popen[bytes]:
                 # TERM, not KILL: the master stops the workers it forked, which
                 # would otherwise hold the error pipe open.
                 process.terminate()
-                _out, error = process.communicate(timeout=30)
+                try:
+                    _out, error = process.communicate(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    _out, error = process.communicate(timeout=10)
                 raise RuntimeError(f"nginx did not start: {error.decode()}") from None
             time.sleep(0.05)
