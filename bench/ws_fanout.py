@@ -50,7 +50,6 @@ import argparse
 import asyncio
 import base64
 import contextlib
-import grp
 import itertools
 import json
 import multiprocessing as mp
@@ -92,6 +91,10 @@ from accounts.models import Role, RoleAssignment, User  # noqa: E402
 from helpdesk import lifecycle  # noqa: E402
 from helpdesk.filing import CaseDraft, case_submit  # noqa: E402
 from helpdesk.models import Department, DepartmentMembership, Service, Ticket  # noqa: E402
+
+# make run's nginx, filled in as scripts/serve.sh fills it in: the tests' helper,
+# so the bench and the tests cannot put a different nginx in front.
+from tests.nginx_site import make_run_config, nginx_start, run_folder  # noqa: E402
 
 LAYERS = {
     "core": "channels_redis.core.RedisChannelLayer",
@@ -175,7 +178,7 @@ def layer_settings(layer: str) -> dict[str, Any]:
 
 
 def start_server(
-    conf: dict[str, Any], port: int, uds: Path | None = None, origin: str = ""
+    conf: dict[str, Any], *, port: int = 0, uds: Path | None = None, origin: str = ""
 ) -> subprocess.Popen[bytes]:
     """One uvicorn: on a loopback port, or on the Unix socket ``uds`` as scripts/serve.sh
     starts it behind nginx (then ``origin`` is the site's, as serve.sh tells it)."""
@@ -229,40 +232,6 @@ def start_server(
     raise RuntimeError("uvicorn did not start")
 
 
-def start_nginx(sockets: list[Path], run: Path, port: int) -> subprocess.Popen[bytes]:
-    """nginx with `make run`'s own config (scripts/nginx.conf.in, filled in as
-    scripts/serve.sh fills it in) in front of the uvicorn processes' Unix sockets."""
-    (run / "nginx").mkdir(exist_ok=True)
-    config = (ROOT / "scripts" / "nginx.conf.in").read_text()
-    for key, value in {
-        "@PORT@": str(port),
-        "@HTTP_SOCKET@": str(run / "sockets" / "http.sock"),  # no page is asked for
-        "@WS_SERVERS@": "".join(f"server unix:{path}; " for path in sockets),
-        "@USER_LINE@": "user nobody nogroup;" if os.geteuid() == 0 else "",
-        "@RUN@": str(run),
-        "@STATIC@": str(run / "static"),
-        "@MEDIA@": str(run / "media"),
-    }.items():
-        config = config.replace(key, value)
-    conf_path = run / "nginx" / "nginx.conf"
-    conf_path.write_text(config)
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    command = [nginx, "-p", str(run / "nginx"), "-c", str(conf_path), "-e", "stderr"]
-    server = subprocess.Popen(command)
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                time.sleep(0.2)
-                return server
-        except OSError:
-            if server.poll() is not None:
-                break
-            time.sleep(0.1)
-    server.terminate()  # not kill: its master stops the workers it forked
-    stop(server)
-    raise RuntimeError("nginx did not start")
-
-
 def stop(server: subprocess.Popen[bytes]) -> None:
     """Wait for a terminated server; kill it if it has not gone in 30 s."""
     try:
@@ -270,21 +239,6 @@ def stop(server: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait(10)
-
-
-def socket_folder() -> Path:
-    """A folder for the app's Unix sockets laid out as scripts/serve.sh lays it out:
-    as root, only nginx's workers (nobody, group nogroup) may enter it."""
-    run = Path(tempfile.mkdtemp(prefix="wsbench-nginx-"))
-    run.chmod(0o755)
-    folder = run / "sockets"
-    folder.mkdir()
-    if os.geteuid() == 0:
-        os.chown(folder, 0, grp.getgrnam("nogroup").gr_gid)
-        folder.chmod(0o2750)
-    else:
-        folder.chmod(0o700)  # nginx then runs as this same user
-    return folder
 
 
 def nginx_pids(master: int) -> list[int]:
@@ -728,19 +682,22 @@ def main() -> None:
                 elif proxy == "nginx":
                     # As scripts/serve.sh: uvicorn on Unix sockets, nginx in front;
                     # the sockets all reach nginx, which hands them out in turn.
-                    folder = socket_folder()
+                    folder, sockets = run_folder()
                     port = 19000 + (len(rows) * args.repeat + rep) % 1000
                     origin = f"http://127.0.0.1:{port}"
-                    paths = [folder / f"ws-{i}.sock" for i in range(workers)]
-                    for path in paths:
-                        servers.append(start_server(conf, 0, uds=path, origin=origin))
-                    servers.append(start_nginx(paths, folder.parent, port))
+                    names = tuple(f"ws-{i}.sock" for i in range(workers))
+                    for name in names:
+                        servers.append(start_server(conf, uds=sockets / name, origin=origin))
+                    config = make_run_config(
+                        run=folder, media=folder / "media", sockets=sockets, port=port, ws=names
+                    )
+                    servers.append(nginx_start(folder, config, port))
                     bases = [f"ws://127.0.0.1:{port}"]
                     pids = [s.pid for s in servers[:-1]] + nginx_pids(servers[-1].pid)
                 else:
                     first = 18000 + (len(rows) * args.repeat + rep) * workers % 1000
                     for i in range(workers):
-                        servers.append(start_server(conf, first + i))
+                        servers.append(start_server(conf, port=first + i))
                     bases = [f"ws://127.0.0.1:{first + i}" for i in range(workers)]
                     pids = [s.pid for s in servers]
                 result = measure(conf, bases, ticket, officer, cookie, n, args.rounds,
@@ -751,7 +708,7 @@ def main() -> None:
                 for server in servers:
                     stop(server)
                 if folder is not None:
-                    shutil.rmtree(folder.parent, ignore_errors=True)
+                    shutil.rmtree(folder, ignore_errors=True)
             runs.append(result)
             print(
                 f"{layer:6} {ws:10} deflate={deflate:5} w={workers} proxy={proxy} "

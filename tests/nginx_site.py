@@ -63,14 +63,17 @@ def make_run_config(
 def nginx_start(run: Path, config: str, port: int) -> subprocess.Popen[bytes]:
     """Start nginx on ``config``; return once it accepts on ``port``.
 
-    Raises RuntimeError with what nginx printed if it exits or does not listen
+    Its messages go to ``run``/nginx/error.log, not a pipe: at thousands of
+    sockets (bench/ws_fanout.py) a pipe nobody reads would fill and stop it.
+    Raises RuntimeError with what nginx wrote if it exits or does not listen
     within 10 s.
     """
-    (run / "nginx" / "nginx.conf").write_text(config)
-    process = subprocess.Popen(  # noqa: S603
-        [NGINX, "-p", str(run / "nginx"), "-c", str(run / "nginx" / "nginx.conf"), "-e", "stderr"],
-        stderr=subprocess.PIPE,
-    )
+    conf = run / "nginx" / "nginx.conf"
+    conf.write_text(config)
+    log = run / "nginx" / "error.log"
+    with log.open("wb") as out:
+        command = [NGINX, "-p", str(run / "nginx"), "-c", str(conf), "-e", "stderr"]
+        process = subprocess.Popen(command, stderr=out)  # noqa: S603
     deadline = time.monotonic() + 10
     while True:
         try:
@@ -78,13 +81,17 @@ def nginx_start(run: Path, config: str, port: int) -> subprocess.Popen[bytes]:
                 return process
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
-                # TERM, not KILL: the master stops the workers it forked, which
-                # would otherwise hold the error pipe open.
-                process.terminate()
-                try:
-                    _out, error = process.communicate(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    _out, error = process.communicate(timeout=10)
-                raise RuntimeError(f"nginx did not start: {error.decode()}") from None
+                nginx_stop(process)
+                raise RuntimeError(f"nginx did not start: {log.read_text()}") from None
             time.sleep(0.05)
+
+
+def nginx_stop(process: subprocess.Popen[bytes]) -> None:
+    """TERM, not KILL: the master stops the workers it forked. KILL if it has not
+    gone in 30 s."""
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)

@@ -26,17 +26,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.nginx_site import NGINX, make_run_config, nginx_start, run_folder, user_line
+from tests.nginx_site import (
+    NGINX,
+    make_run_config,
+    nginx_start,
+    nginx_stop,
+    run_folder,
+    user_line,
+)
+from tests.notifications.live import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PRIVATE = "photos/2026/12/0123456789abcdef.jpg"
 PUBLIC = "public/fedcba9876543210.jpg"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 # What the app answers that nginx should compress: a page, and the service
@@ -134,7 +136,7 @@ def site(request: pytest.FixtureRequest) -> Iterator[Site]:
     finally:
         os.umask(umask)
     threading.Thread(target=app.serve_forever, daemon=True).start()
-    port = _free_port()
+    port = free_port()
     if request.param == "make-run":
         config = make_run_config(run=run, media=media, sockets=sockets, port=port)
     else:
@@ -152,8 +154,7 @@ def site(request: pytest.FixtureRequest) -> Iterator[Site]:
                 serves_media=request.param == "make-run",
             )
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            nginx_stop(process)
     finally:
         app.shutdown()
         shutil.rmtree(run, ignore_errors=True)
