@@ -94,7 +94,12 @@ from helpdesk.models import Department, DepartmentMembership, Service, Ticket  #
 
 # make run's nginx, filled in as scripts/serve.sh fills it in: the tests' helper,
 # so the bench and the tests cannot put a different nginx in front.
-from tests.nginx_site import make_run_config, nginx_start, run_folder  # noqa: E402
+from tests.nginx_site import (  # noqa: E402
+    make_run_config,
+    nginx_start,
+    run_folder,
+    unix_listens,
+)
 
 LAYERS = {
     "core": "channels_redis.core.RedisChannelLayer",
@@ -215,18 +220,17 @@ def start_server(
     ]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     for _ in range(300):
-        try:
-            if uds:
-                with socket.socket(socket.AF_UNIX) as probe:
-                    probe.settimeout(0.2)
-                    probe.connect(str(uds))
-            else:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    pass
+        if uds and unix_listens(uds):
             time.sleep(0.2)
             return server
-        except OSError:
-            time.sleep(0.1)
+        if not uds:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    time.sleep(0.2)
+                    return server
+            except OSError:
+                pass
+        time.sleep(0.1)
     server.kill()
     server.wait(10)
     raise RuntimeError("uvicorn did not start")

@@ -38,6 +38,18 @@ def run_folder() -> tuple[Path, Path]:
     return run, sockets
 
 
+def unix_listens(path: Path, timeout: float = 0.2) -> bool:
+    """Whether a server accepts on the Unix socket ``path`` (an app process
+    behind nginx, as scripts/serve.sh starts them)."""
+    with socket.socket(socket.AF_UNIX) as probe:
+        probe.settimeout(timeout)
+        try:
+            probe.connect(str(path))
+        except OSError:
+            return False
+        return True
+
+
 def user_line() -> str:
     return "user nobody nogroup;" if os.geteuid() == 0 else ""
 

@@ -29,7 +29,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -63,7 +62,7 @@ from notifications.models import Channel, Delivery, DeliveryStatus, Notification
 from tests import factories
 from tests.conftest import COMMUNE_A, Personas
 from tests.http_stub import Gateway
-from tests.nginx_site import make_run_config, nginx_start, run_folder
+from tests.nginx_site import make_run_config, nginx_start, run_folder, unix_listens
 from tests.notifications.live import free_port, session_cookie
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -194,7 +193,7 @@ def cluster(
         servers = [*started.http, f"http://127.0.0.1:{ws_port}"]
         began = time.monotonic()
         _wait_for(
-            lambda: all(_healthy(url) for url in servers) and _listens(sockets / "ws-c.sock"),
+            lambda: all(_healthy(url) for url in servers) and unix_listens(sockets / "ws-c.sock"),
             seconds=40,
             what="the three servers to answer /healthz, and uvicorn C its socket",
             cluster=started,
@@ -221,16 +220,6 @@ def cluster(
                 process.kill()
                 process.wait()
         shutil.rmtree(run, ignore_errors=True)
-
-
-def _listens(path: Path) -> bool:
-    with socket.socket(socket.AF_UNIX) as probe:
-        probe.settimeout(2)
-        try:
-            probe.connect(str(path))
-        except OSError:
-            return False
-        return True
 
 
 def _quiet_free(*people: User) -> None:
