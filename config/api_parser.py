@@ -4,7 +4,9 @@ PostgreSQL text cannot hold a NUL character, and psycopg refuses to send one:
 a NUL in any field of a report, a query or a commune code was a 500 (found by
 the fuzzer, tests/config/test_api_errors.py). Django's form fields refuse
 NULs; ninja's do not, so the parser does, once for every operation, before
-any value is validated or stored: a 422 invalid_characters.
+any value is validated or stored: a 422 invalid_characters. The same check
+(core.api_fields.unstorable_refuse) also refuses half of a UTF-16 pair, which
+only a JSON body can carry.
 """
 
 from __future__ import annotations
