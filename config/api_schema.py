@@ -13,23 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-ERROR_SCHEMA_NAME = "Error"
-ERROR_SCHEMA: dict[str, Any] = {
-    "title": ERROR_SCHEMA_NAME,
-    "type": "object",
-    "properties": {
-        "code": {
-            "type": "string",
-            "description": "Stable: clients branch on it (e.g. case_not_found, invalid_input).",
-        },
-        "message": {
-            "type": "string",
-            "description": "A sentence for the person, in the request's language.",
-        },
-        "details": {"type": "object", "additionalProperties": True},
-    },
-    "required": ["code", "message"],
-}
+from core.api_fields import Error
+
+# The one error class (core/api_fields.Error): the entry listed here is the
+# one an operation documenting an error status itself refers to by name.
+ERROR_SCHEMA_NAME = Error.__name__
+ERROR_SCHEMA: dict[str, Any] = Error.model_json_schema()
 
 # Status -> what it means, for every operation.
 _ALWAYS = {

@@ -46,6 +46,29 @@ Clock = Annotated[
     WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN, "examples": ["21:30:00"]}),
 ]
 
+
+# One class for the whole API. OpenAPI names a schema after its class, and two
+# classes of one name overwrite each other in the published schema: accounts'
+# and geo's own ``ErrorOut`` did (and a scam check's ``ArticleOut`` replaced the
+# knowledge base's, so the article answer broke its published schema: a fuzzer
+# against make run found it; tests/config/test_api.py now refuses any clash).
+# config/api_schema.py lists this on every operation; an operation that
+# documents an error status itself (a lookup outside the country's 404) names
+# this class. Its docstring is published.
+class Error(Schema):
+    """The body of every error answer."""
+
+    code: str = Field(
+        description="Stable: clients branch on it (e.g. case_not_found, invalid_input)."
+    )
+    message: str = Field(description="A sentence for the person, in the request's language.")
+    details: dict[str, Any] = Field(
+        default_factory=dict,
+        description="More about the error where there is more: `fields` (which values are "
+        "not valid), `retry_after` (seconds), `allowed` (the moves that are).",
+    )
+
+
 # An offset past any real list and a page size past any screen: both are
 # refused with a 422, not sent to PostgreSQL (which fails past a bigint).
 MAX_OFFSET = 1_000_000

@@ -15,11 +15,11 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from ninja import Router
 
+from core.api_fields import Error
 from geo.errors import OutsideCoverage
 from geo.matches import CommuneMatch
 from geo.schemas import (
     CommuneMatchOut,
-    ErrorOut,
     Latitude,
     Longitude,
     LookupBatchIn,
@@ -50,7 +50,7 @@ def _render(match: CommuneMatch) -> dict[str, Any]:
 
 @router.get(
     "/lookup",
-    response={200: CommuneMatchOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: CommuneMatchOut, 404: Error},
     summary="The commune and province at a point",
 )
 def lookup_point(request: HttpRequest, lat: Latitude, lon: Longitude) -> JsonResponse:
@@ -63,7 +63,7 @@ def lookup_point(request: HttpRequest, lat: Latitude, lon: Longitude) -> JsonRes
 
 @router.post(
     "/lookup",
-    response={200: LookupBatchOut, 422: ErrorOut},
+    response=LookupBatchOut,
     summary="The communes at up to 1,000 points",
 )
 def lookup_points(request: HttpRequest, payload: LookupBatchIn) -> JsonResponse:

@@ -85,8 +85,3 @@ class CommuneMatchOut(Schema):
 
 class LookupBatchOut(Schema):
     results: list[CommuneMatchOut | None]
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str

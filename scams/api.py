@@ -42,7 +42,9 @@ class ReasonOut(Schema):
     message: str
 
 
-class ArticleOut(Schema):
+class CheckArticleOut(Schema):
+    """A knowledge-base article to read after a check, with its page."""
+
     slug: str
     title: str
     url: str
@@ -54,7 +56,7 @@ class CheckOut(Schema):
     verdict_label: str
     reasons: list[ReasonOut]
     advice: list[str]
-    articles: list[ArticleOut]
+    articles: list[CheckArticleOut]
 
 
 @router.post("/check", response=CheckOut, auth=None)
