@@ -11,6 +11,7 @@ gunicorn and answers the way helpdesk/photo_views.py does after its check.
 from __future__ import annotations
 
 import gzip
+import http.client
 import http.server
 import json
 import os
@@ -48,6 +49,8 @@ COMPRESSIBLE = {
     "/sw.js": ("text/javascript; charset=utf-8", b"self.XADESK = {};\n" * 300),
 }
 
+TRACE_ANSWER = {"code": "method_not_allowed", "message": "This address does not take this kind."}
+
 
 class _App(http.server.BaseHTTPRequestHandler):
     """gunicorn's stand-in on its Unix socket: /photos/ok/ passed the check,
@@ -69,6 +72,16 @@ class _App(http.server.BaseHTTPRequestHandler):
             self.send_response(404)
         self.send_header("Content-Length", "0")
         self.end_headers()
+
+    def do_TRACE(self) -> None:
+        # What config/api_middleware.py answers for a method a path does not take.
+        body = json.dumps(TRACE_ANSWER).encode()
+        self.send_response(405)
+        self.send_header("Allow", "GET")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -289,3 +302,21 @@ def test_a_body_over_80_mb_gets_nginx_413_with_a_sentence(
         assert json.loads(body)[0]["code"] == 413  # GeoReport's error list
     elif path.endswith(".xml"):
         assert b"<errors><error><code>413</code>" in body
+
+
+@pytest.mark.parametrize("path", ["/api/v1/alerts/0", "/report/new/"])
+def test_nginx_hands_trace_to_the_app_for_its_405_with_allow(site: Site, path: str) -> None:
+    """nginx refuses TRACE itself, before any location, with an HTML page and no
+    Allow header; the app's answer (the methods the path takes) goes out instead."""
+    host, port = site.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=5)
+    try:
+        connection.request("TRACE", path)
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+
+    assert response.status == 405
+    assert response.getheader("Allow") == "GET"
+    assert json.loads(body) == TRACE_ANSWER
