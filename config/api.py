@@ -22,7 +22,6 @@ from ninja.openapi.schema import OpenAPISchema
 
 from accounts.api import router as auth_router
 from alerts.api import router as alerts_router
-from config.api_parser import StorableTextParser
 from config.api_schema import error_responses_add
 from config.db_outage import media_outage_log
 from core.errors import (
@@ -64,7 +63,6 @@ api = XaDeskApi(
     version="1",
     description="Citizen field reports and public-service help requests, routed to communes.",
     urls_namespace="api",
-    parser=StorableTextParser(),
 )
 
 

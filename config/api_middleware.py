@@ -17,7 +17,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-from core.errors import InvalidCharacters, RequestTooLarge
+from core.errors import RequestTooLarge
 
 API_PREFIX = "/api/"
 
@@ -31,10 +31,6 @@ class ApiEdgeErrorsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith(API_PREFIX) and "\x00" in request.path:
-            # A NUL in a path parameter (a case number) would reach PostgreSQL,
-            # which cannot store one (config/api_parser.py covers the rest).
-            return _error(400, "invalid_characters", str(InvalidCharacters.default_message))
         response = self.get_response(request)
         if not request.path.startswith(API_PREFIX) or response.get("Content-Type", "").startswith(
             "application/json"

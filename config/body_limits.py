@@ -20,7 +20,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import (
+    BadRequest,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
@@ -96,17 +101,26 @@ class BodyLimitsMiddleware:
                 request.FILES  # noqa: B018
             except _TOO_BIG as error:
                 return self._answer(request, RequestTooLarge(_message(error)))
-            except MultiPartParserError:
+            except (MultiPartParserError, BadRequest):
+                # BadRequest: a urlencoded form in another charset than UTF-8
+                # (Django refuses it). Left to Django, its 400 page read the
+                # form again for the CSRF check, failed, and so did the 500
+                # page: gunicorn's own error page went out.
                 return self._answer(request, MalformedRequest())
         return self.get_response(request)
 
     @staticmethod
     def _answer(request: HttpRequest, error: DomainError) -> HttpResponse:
-        status = error.http_status
-        if request.path.startswith(API_PREFIX):
-            body = {"code": error.code, "message": str(error.message)}
-            return JsonResponse(body, status=status)
-        if request.path.startswith(OPEN311_PREFIX):
-            # Open311 clients read the spec's error list, in the path's format.
-            return render_error(error, fmt=XML if request.path.endswith(".xml") else JSON)
-        return render(request, "reports/error.html", {"message": error.message}, status=status)
+        return answer_in_path_shape(request, error)
+
+
+def answer_in_path_shape(request: HttpRequest, error: DomainError) -> HttpResponse:
+    """Answer ``error`` before any view, in the shape the path's clients read."""
+    status = error.http_status
+    if request.path.startswith(API_PREFIX):
+        body = {"code": error.code, "message": str(error.message)}
+        return JsonResponse(body, status=status)
+    if request.path.startswith(OPEN311_PREFIX):
+        # Open311 clients read the spec's error list, in the path's format.
+        return render_error(error, fmt=XML if request.path.endswith(".xml") else JSON)
+    return render(request, "reports/error.html", {"message": error.message}, status=status)

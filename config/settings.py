@@ -90,6 +90,9 @@ MIDDLEWARE = [
     # Reads the form before any view or the CSRF check does, so that a body
     # over a limit gets a 413 with a sentence rather than a bare 400.
     "config.body_limits.BodyLimitsMiddleware",
+    # No NUL in any query or form value, on any path (it was a 500 wherever
+    # a view looked one up before its form was checked).
+    "config.storable_input.StorableInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: it sees the API's answers after everything else, and its errors
     # first (a body over the limit) in the request's language.

@@ -124,7 +124,7 @@ class CappedLimitOffset(BoundedLimitOffset):
 
 def unstorable_refuse(value: Any) -> None:
     """Raise InvalidCharacters if any text in ``value`` (nested) holds a NUL,
-    which PostgreSQL cannot store (config/api_parser.py), or half of a UTF-16
+    which PostgreSQL cannot store (config/storable_input.py), or half of a UTF-16
     pair: JSON may escape one alone (``\\ud800``), and no UTF-8 text, in the
     database or in a socket's frame, can hold it (it was a 500 in the scam
     check's text)."""

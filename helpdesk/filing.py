@@ -58,6 +58,9 @@ from helpdesk.voice import max_bytes as voice_max_bytes
 from helpdesk.voice_errors import AudioTooLarge
 
 MAX_DESCRIPTION = 4000
+# A position known to within 100 km says little; past it a phone's figure is
+# noise, and past 2^31 the column cannot hold it (a form's value was a 500).
+MAX_ACCURACY_M = 100_000
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ class CaseFormIn(Schema):
     lat: Latitude | SkipJsonSchema[None] = None
     lon: Longitude | SkipJsonSchema[None] = None
     location_source: str = Field("", max_length=10)
-    accuracy_m: Annotated[int, Field(ge=0, le=100_000)] | SkipJsonSchema[None] = None
+    accuracy_m: Annotated[int, Field(ge=0, le=filing.MAX_ACCURACY_M)] | SkipJsonSchema[None] = None
     address_text: str = Field("", max_length=255)
     commune_code: Annotated[str, Field(max_length=10)] | SkipJsonSchema[None] = None
     # Filing on behalf of a resident (digital-technology team members only).

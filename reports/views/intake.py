@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.validators import slug_re
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
@@ -217,7 +218,12 @@ def help_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def help_answered(request: HttpRequest) -> HttpResponse:
     """The article answered the question: nothing is filed and nothing recorded."""
-    return render(request, "reports/help_answered.html", {"slug": request.GET.get("article", "")})
+    slug = request.GET.get("article", "")
+    # Only a slug makes a link back; anything else (it comes from the query)
+    # would fail to reverse the article's address: it was a 500.
+    return render(
+        request, "reports/help_answered.html", {"slug": slug if slug_re.match(slug) else ""}
+    )
 
 
 @require_GET
