@@ -11,9 +11,8 @@ Here an Origin is accepted only when its (scheme, host, port) is one of the
 site's origins:
 
 * ``settings.SITE_ORIGINS`` when it is set (``DJANGO_SITE_ORIGINS``): then
-  exactly those. ``make run`` sets it (scripts/serve.sh), because its nginx
-  forwards ``Host: $host``, which drops the port the browser used, so the Host
-  header alone cannot tell http://127.0.0.1:8000 from http://127.0.0.1.
+  exactly those. ``make run`` sets it (scripts/serve.sh) to the origins it
+  serves, so the check does not rest on a Host header a proxy may rewrite.
 * otherwise the socket's own origin, as Django's CSRF check builds it for a
   request: the scheme the socket arrived with (wss -> https, ws -> http) and
   the Host header, if that host is in ALLOWED_HOSTS; plus CSRF_TRUSTED_ORIGINS,

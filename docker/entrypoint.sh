@@ -36,10 +36,13 @@ case "$role" in
   web)
     wait_for_db
     maybe_migrate
+    # --limit-request-line: what nginx lets through (docker/nginx.conf), as
+    # scripts/serve.sh says why.
     exec gunicorn config.wsgi:application \
       --bind 0.0.0.0:8001 \
       --workers "${WEB_CONCURRENCY:-2}" \
       --worker-tmp-dir /dev/shm \
+      --limit-request-line 8190 \
       --no-control-socket \
       --forwarded-allow-ips '*' \
       --access-logfile -

@@ -92,8 +92,11 @@ else
   chmod 0700 "$SOCK_DIR"  # nginx then runs as this same user
 fi
 rm -f "$SOCK_DIR/http.sock"
+# --limit-request-line: as long as nginx lets through (8 KB), so that nginx
+# alone refuses a longer one, with a sentence (gunicorn's 4 KB default gave
+# its own HTML page for a long API query).
 .venv/bin/gunicorn config.wsgi:application --bind "unix:$SOCK_DIR/http.sock" --umask 007 \
-  --workers "$HTTP_WORKERS" --worker-class sync --error-logfile - \
+  --workers "$HTTP_WORKERS" --worker-class sync --error-logfile - --limit-request-line 8190 \
   --pid "$RUN/gunicorn.pid" &
 pids+=($!)
 if [[ $EUID -eq 0 ]]; then

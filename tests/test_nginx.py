@@ -65,6 +65,13 @@ class _App(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             return
+        if self.path == "/echo-host/":
+            body = self.headers["Host"].encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if self.path == "/photos/ok/":
             self.send_response(200)
             self.send_header("X-Accel-Redirect", f"/_media/{PRIVATE}")
@@ -320,3 +327,59 @@ def test_nginx_hands_trace_to_the_app_for_its_405_with_allow(site: Site, path: s
     assert response.status == 405
     assert response.getheader("Allow") == "GET"
     assert json.loads(body) == TRACE_ANSWER
+
+
+def test_the_app_is_given_the_host_the_browser_sent_with_its_port(site: Site) -> None:
+    """The absolute addresses the app writes (Open311's discovery, media_url)
+    must name the port the site listens on; nginx's $host drops it."""
+    status, body, _headers = _get(f"{site.url}/echo-host/")
+    assert status == 200
+    assert body.decode() == site.url.removeprefix("http://")
+
+
+def _send(url: str, path: str) -> tuple[int, str, str]:
+    host, port = url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=5)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.getheader("Content-Type", ""), response.read().decode()
+    finally:
+        connection.close()
+
+
+TOO_LONG_VI = "Địa chỉ gửi lên quá dài"
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/api/v1/kb/search?q=", "application/json"),
+        ("/open311/v2/requests.xml?service_code=", "text/xml"),
+        ("/open311/v2/requests.json?service_code=", "application/json"),
+        ("/report/new/?service=", "text/html"),
+    ],
+)
+def test_a_request_line_over_8_kb_gets_nginx_414_in_the_paths_shape(
+    site: Site, path: str, kind: str
+) -> None:
+    """gunicorn answered a line over 4 KB with its own HTML page; now nginx
+    refuses one over 8 KB (gunicorn takes up to that), with a sentence in the
+    shape the path's clients read: it has not read the headers yet, so in
+    Vietnamese."""
+    status, content_type, body = _send(site.url, path + "a" * 9000)
+
+    assert status == 414
+    assert content_type.startswith(kind)
+    assert TOO_LONG_VI in body
+    if path.startswith("/api/"):
+        assert json.loads(body)["code"] == "uri_too_long"
+    elif path.endswith("=") and ".json" in path:
+        assert json.loads(body)[0]["code"] == 414
+    elif ".xml" in path:
+        assert "<errors><error><code>414</code>" in body
+
+
+def test_a_request_line_under_8_kb_reaches_the_app(site: Site) -> None:
+    status, _content_type, _body = _send(site.url, "/report/new/?service=" + "a" * 8000)
+    assert status == 404  # the stand-in app's answer for a path it does not know
