@@ -9,11 +9,12 @@ ignores Accept-Language, and the API must answer in the caller's language.)
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from config import pwa
 from config.api import api
 from config.health import healthz
+from open311.views import not_found as open311_not_found
 
 # A database outage met in a middleware (the session) is a 503, not a 500.
 handler500 = "config.db_outage.server_error"
@@ -32,6 +33,9 @@ urlpatterns = [
     path("photos/", include("helpdesk.photo_urls")),
     path("voice/", include("helpdesk.voice_urls")),
     path("open311/v2/", include("open311.urls")),
+    # Another version or no version: GeoReport's 404 too (open311/urls.py ends
+    # with the same for every other path under v2).
+    re_path(r"^open311/", open311_not_found),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("sms/", include("sms_intake.urls")),

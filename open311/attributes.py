@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from open311.errors import InvalidAttribute, InvalidDate
 from open311.models import ServiceAttribute
-from open311.params import moment
+from open311.params import DECIMAL, moment
 
 MAX_ANSWER = 1000
 Datatype = ServiceAttribute.Datatype
@@ -37,10 +37,8 @@ def _check_one(attribute: ServiceAttribute, given: Sequence[str]) -> list[str]:
         if len(value) > MAX_ANSWER:
             raise InvalidAttribute(code)
         if attribute.datatype == Datatype.NUMBER:
-            try:
-                float(value)
-            except ValueError:
-                raise InvalidAttribute(code) from None
+            if not DECIMAL.fullmatch(value):  # as lat and long: not 1_0 or nan
+                raise InvalidAttribute(code)
         elif attribute.datatype == Datatype.DATETIME:
             try:
                 moment({code: value}, code)

@@ -36,16 +36,29 @@ class InvalidParameter(DomainError):
 class InvalidDate(DomainError):
     code = "invalid_date"
     http_status = 400
+    template = _(
+        "%(name)s must be an ISO 8601 date and time with its time zone, "
+        "e.g. 2026-12-04T08:00:00+07:00 or 2026-12-04T01:00:00Z."
+    )
 
     def __init__(self, name: str) -> None:
-        super().__init__(
-            _(
-                "%(name)s must be an ISO 8601 date and time with its time zone, "
-                "e.g. 2026-12-04T08:00:00+07:00 or 2026-12-04T01:00:00Z."
-            )
-            % {"name": name},
-            details={"name": name},
-        )
+        super().__init__(self.template % {"name": name}, details={"name": name})
+
+
+class DateOutOfRange(InvalidDate):
+    """A date whose 90-day window would pass year 1 or year 9999 (Python's calendar)."""
+
+    code = "date_out_of_range"
+    template = _("%(name)s is too far in the past or in the future.")
+
+
+class TimeZoneOutOfRange(InvalidDate):
+    """An offset no time zone uses: Python reads up to ±23:59, PostgreSQL only ±15:59."""
+
+    code = "time_zone_out_of_range"
+    template = _(
+        "The time zone of %(name)s is not one any place uses: offsets go from -12:00 to +14:00."
+    )
 
 
 class DateRangeTooLong(DomainError):
@@ -70,6 +83,17 @@ class InvalidPageSize(DomainError):
     code = "invalid_page_size"
     http_status = 400
     default_message = _("page_size must be a whole number from 1 to 1000.")
+
+
+class PageOutOfRange(DomainError):
+    """A page starting past core.api_fields.MAX_OFFSET (a million rows), as in the JSON API."""
+
+    code = "page_out_of_range"
+    http_status = 400
+    default_message = _(
+        "page may not start after the first million rows: "
+        "narrow the dates or the other filters instead."
+    )
 
 
 class LocationMissing(DomainError):
@@ -126,6 +150,14 @@ class RequestNotFound(NotFound):
 class TokenNotFound(NotFound):
     code = "token_not_found"
     default_message = _("There is no service request with this token.")
+
+
+class PathNotFound(NotFound):
+    code = "path_not_found"
+    default_message = _(
+        "There is nothing at this address. GeoReport v2 resources end in .json or .xml, "
+        "e.g. /open311/v2/services.json."
+    )
 
 
 class MethodNotAllowed(DomainError):

@@ -4,7 +4,9 @@ Rules from the spec, in one place: an empty parameter is a missing one
 (``status=`` filters nothing); lists are comma separated (``status=open,closed``);
 dates are ISO 8601 with a time zone (``Z`` or ``+07:00``), and one without a
 zone is refused rather than guessed: a server in Vietnam and a client in UTC
-would read it seven hours apart.
+would read it seven hours apart. Numbers are ASCII digits only: Python's
+``int`` and ``float`` also take ``1_0``, ``+5``, other scripts' digits and
+``nan``, which no GeoReport client means.
 """
 
 from __future__ import annotations
@@ -16,13 +18,17 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from core.api_fields import MAX_OFFSET
 from open311.errors import (
+    DateOutOfRange,
     DateRangeReversed,
     DateRangeTooLong,
     InvalidDate,
     InvalidPageSize,
     InvalidParameter,
     InvalidStatus,
+    PageOutOfRange,
+    TimeZoneOutOfRange,
 )
 
 MAX_RANGE = timedelta(days=90)
@@ -31,6 +37,11 @@ MAX_ROWS = 1000
 _ISO_DATETIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$", re.IGNORECASE
 )
+# The offsets time zones use (Baker Island, Kiribati). Python takes up to
+# ±23:59, PostgreSQL only ±15:59: past these a client has a bug to hear about.
+OFFSETS = (timedelta(hours=-12), timedelta(hours=14))
+WHOLE = re.compile(r"[0-9]+")
+DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 STATUSES = ("open", "closed")
 
 
@@ -61,22 +72,35 @@ def moment(params: Mapping[str, str], name: str) -> datetime | None:
         parsed = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
     except ValueError:
         raise InvalidDate(name) from None
-    if parsed.tzinfo is None:  # pragma: no cover - the pattern requires a zone
+    offset = parsed.utcoffset()
+    if offset is None:  # pragma: no cover - the pattern requires a zone
         raise InvalidDate(name)
+    if not OFFSETS[0] <= offset <= OFFSETS[1]:
+        raise TimeZoneOutOfRange(name)
     return parsed
 
 
 def number(params: Mapping[str, str], name: str, *, low: float, high: float) -> float | None:
+    """A decimal number (``-21.5``, ``105``) from ``low`` to ``high``; no exponent."""
     value = text(params, name)
     if value is None:
         return None
-    try:
-        parsed = float(value)
-    except ValueError:
-        raise InvalidParameter(name) from None
+    if not DECIMAL.fullmatch(value):
+        raise InvalidParameter(name)
+    parsed = float(value)
     if not low <= parsed <= high:
         raise InvalidParameter(name)
     return parsed
+
+
+def _whole(params: Mapping[str, str], name: str, *, default: int) -> int:
+    """A whole number in ASCII digits, ``default`` when it is missing; ValueError otherwise."""
+    value = text(params, name)
+    if value is None:
+        return default
+    if not WHOLE.fullmatch(value):
+        raise ValueError(value)
+    return int(value)  # ValueError past Python's 4,300 digits too
 
 
 def statuses(params: Mapping[str, str]) -> list[str]:
@@ -103,11 +127,19 @@ def window(params: Mapping[str, str], *, now: datetime | None = None) -> Window:
             raise DateRangeTooLong()
         return Window(start, end)
     if start is not None:
-        return Window(start, start + MAX_RANGE)
+        return Window(start, _shifted(start, MAX_RANGE, "start_date"))
     if end is not None:
-        return Window(end - MAX_RANGE, end)
+        return Window(_shifted(end, -MAX_RANGE, "end_date"), end)
     end = now or timezone.now()
     return Window(end - MAX_RANGE, end)
+
+
+def _shifted(edge: datetime, delta: timedelta, name: str) -> datetime:
+    """``edge + delta``, refused when it passes Python's calendar (years 1 to 9999)."""
+    try:
+        return edge + delta
+    except OverflowError:
+        raise DateOutOfRange(name) from None
 
 
 @dataclass(frozen=True)
@@ -121,17 +153,24 @@ class Page:
 
 
 def page(params: Mapping[str, str]) -> Page:
-    """The paging extension: ``page`` from 1, ``page_size`` up to the spec's 1,000 rows."""
+    """The paging extension: ``page`` from 1, ``page_size`` up to the spec's 1,000 rows.
+
+    A page may start at most MAX_OFFSET rows in, as in the JSON API: an
+    offset past it lists nothing anyone reads, and past a bigint PostgreSQL
+    fails."""
     try:
-        size = int(text(params, "page_size") or MAX_ROWS)
+        size = _whole(params, "page_size", default=MAX_ROWS)
     except ValueError:
         raise InvalidPageSize() from None
     if not 1 <= size <= MAX_ROWS:
         raise InvalidPageSize()
     try:
-        number_ = int(text(params, "page") or 1)
+        number_ = _whole(params, "page", default=1)
     except ValueError:
         raise InvalidParameter("page") from None
     if number_ < 1:
         raise InvalidParameter("page")
-    return Page(number_, size)
+    result = Page(number_, size)
+    if result.offset > MAX_OFFSET:
+        raise PageOutOfRange()
+    return result

@@ -4,12 +4,16 @@ One data shape for both: dicts, lists, text, numbers, booleans, datetimes.
 XML needs an element name for each list item, which the spec fixes
 (``<services><service>``, ``<attributes><attribute>`` ...): LIST_ITEMS.
 Times are ISO 8601 with their offset; a value that is None is left out of the
-XML and written as null in JSON.
+XML and written as null in JSON. XML 1.0 has no way to write most control
+characters (even as ``&#1;``), which ElementTree writes as they are: they are
+dropped from XML text, as one stray character in one case's description would
+otherwise make the whole feed unreadable to every client.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -25,6 +29,9 @@ JSON = "json"
 XML = "xml"
 CONTENT_TYPES = {JSON: "application/json; charset=utf-8", XML: "text/xml; charset=utf-8"}
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+# Every character outside XML 1.0's Char production: controls but tab, newline
+# and carriage return; UTF-16 surrogates (alone, they are no character); U+FFFE, U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 # Element name of each item of a list, by the list's own name.
 LIST_ITEMS = {
@@ -55,7 +62,7 @@ def _text(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime):
         return iso(value)
-    return str(value)
+    return _NOT_XML.sub("", str(value))
 
 
 def _append(parent: ET.Element, name: str, value: object) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path, register_converter
+from django.urls import path, re_path, register_converter
 
 from open311 import views
 
@@ -46,4 +46,6 @@ urlpatterns = [
     ),
     path("tokens/<o311id:token>.<fmt:fmt>", views.token_detail, name="token-detail"),
     path("servicerequestupdates.<fmt:fmt>", views.updates, name="update-list"),
+    # Last: every other path is GeoReport's 404, not Django's HTML page.
+    re_path(r"", views.not_found, name="not-found"),
 ]

@@ -23,11 +23,11 @@ from core.errors import DomainError
 from geo.models import AdminUnit
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
 from open311 import params, presenters, selectors
-from open311.errors import MethodNotAllowed, MissingParameter
+from open311.errors import MethodNotAllowed, MissingParameter, PathNotFound
 from open311.filing import RequestIn, request_submit
 from open311.keys import client_for_key
 from open311.models import ClientApplication
-from open311.render import render, render_error
+from open311.render import JSON, XML, render, render_error
 from open311.selectors import RequestFilter
 
 CHANGESET = "2026-12-04T00:00:00+07:00"
@@ -49,15 +49,28 @@ def endpoint(*methods: str) -> Callable[[View], View]:
             try:
                 response = view(request, *args, fmt=fmt, **kwargs)
             except DomainError as error:
-                return render_error(error, fmt=fmt)
-            if request.method in ("GET", "HEAD"):
-                # Public data: browser apps of other sites may read it.
-                response["Access-Control-Allow-Origin"] = "*"
-            return response
+                response = render_error(error, fmt=fmt)
+            return _readable_anywhere(request, response)
 
         return wrapper
 
     return decorate
+
+
+def _readable_anywhere(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Let browser apps of other sites read a GET's answer: public data, or an
+    error whose description they need to show."""
+    if request.method in ("GET", "HEAD"):
+        response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@csrf_exempt
+def not_found(request: HttpRequest) -> HttpResponse:
+    """Any other path under /open311/v2/: 404 as the spec's error list, not Django's
+    HTML page, in XML when the path asks for it (the last URL pattern)."""
+    fmt = XML if request.path.lower().endswith(".xml") else JSON
+    return _readable_anywhere(request, render_error(PathNotFound(), fmt=fmt))
 
 
 def _reader(request: HttpRequest) -> tuple[ClientApplication | None, AdminUnit | None]:

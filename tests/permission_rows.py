@@ -479,6 +479,8 @@ PAGE_ROWS: tuple[Row, ...] = (
         state="accepted",
         params={"fmt": "json"},
     ),
+    # Any other path under /open311/: GeoReport's 404, for everyone alike.
+    Row("GET", "^open311/", expect(404)),
     # Commune alerts (alerts app): the console pages for every staff member (the
     # list shows only their area's alerts, tests/alerts/test_pages.py); the
     # relay's page for registered relays, of whom the world has none.

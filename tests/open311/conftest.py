@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from xml.etree import ElementTree as ET
 
 import pytest
 from django.test import Client
@@ -50,3 +51,23 @@ def file_request(
     data.update(fields)
     data = {k: v for k, v in data.items() if v is not None}
     return Client().post(f"{BASE}/requests.{fmt}", data, headers=headers or {})
+
+
+def xml(response: Any) -> ET.Element:
+    assert response["Content-Type"] == "text/xml; charset=utf-8"
+    content = response.content.decode()
+    assert content.startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    return ET.fromstring(response.content)  # noqa: S314 - the answer of our own server
+
+
+def errors(response: Any, fmt: str) -> list[tuple[int, str]]:
+    """The spec's error list: (code, description) pairs."""
+    if fmt == "json":
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        return [(e["code"], e["description"]) for e in response.json()]
+    root = xml(response)
+    assert root.tag == "errors"
+    return [
+        (int(e.findtext("code") or 0), e.findtext("description") or "")
+        for e in root.findall("error")
+    ]

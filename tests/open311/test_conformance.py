@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, timedelta
 from typing import Any
-from xml.etree import ElementTree as ET
 
 import pytest
 from django.test import Client
@@ -23,7 +22,7 @@ from helpdesk.public_view import public_point
 from open311.models import ServiceAttribute
 from tests import factories
 from tests.conftest import Personas
-from tests.open311.conftest import BASE, App, file_request
+from tests.open311.conftest import BASE, App, errors, file_request, xml
 
 pytestmark = pytest.mark.django_db
 FORMATS = ("json", "xml")
@@ -33,26 +32,6 @@ W3_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2
 
 def get(path: str, fmt: str = "json", **query: str) -> Any:
     return Client().get(f"{BASE}/{path}.{fmt}", query)
-
-
-def xml(response: Any) -> ET.Element:
-    assert response["Content-Type"] == "text/xml; charset=utf-8"
-    content = response.content.decode()
-    assert content.startswith('<?xml version="1.0" encoding="UTF-8"?>')
-    return ET.fromstring(response.content)  # noqa: S314 - the answer of our own server
-
-
-def errors(response: Any, fmt: str) -> list[tuple[int, str]]:
-    """The spec's error list: (code, description) pairs."""
-    if fmt == "json":
-        assert response["Content-Type"] == "application/json; charset=utf-8"
-        return [(e["code"], e["description"]) for e in response.json()]
-    root = xml(response)
-    assert root.tag == "errors"
-    return [
-        (int(e.findtext("code") or 0), e.findtext("description") or "")
-        for e in root.findall("error")
-    ]
 
 
 def ids(response: Any, fmt: str = "json") -> list[str]:
