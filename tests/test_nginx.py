@@ -337,11 +337,11 @@ def test_the_app_is_given_the_host_the_browser_sent_with_its_port(site: Site) ->
     assert body.decode() == site.url.removeprefix("http://")
 
 
-def _send(url: str, path: str) -> tuple[int, str, str]:
+def _send(url: str, path: str, method: str = "GET") -> tuple[int, str, str]:
     host, port = url.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=5)
     try:
-        connection.request("GET", path)
+        connection.request(method, path)
         response = connection.getresponse()
         return response.status, response.getheader("Content-Type", ""), response.read().decode()
     finally:
@@ -383,3 +383,31 @@ def test_a_request_line_over_8_kb_gets_nginx_414_in_the_paths_shape(
 def test_a_request_line_under_8_kb_reaches_the_app(site: Site) -> None:
     status, _content_type, _body = _send(site.url, "/report/new/?service=" + "a" * 8000)
     assert status == 404  # the stand-in app's answer for a path it does not know
+
+
+UNREADABLE_VI = "Không đọc được yêu cầu"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kind"),
+    [
+        ("GET", "/api/v1/kb/articles/a%00b", "application/json"),
+        ("get", "/api/v1/kb/search?q=vneid", "application/json"),
+        ("GET", "/open311/v2/requests/a%00b.xml", "text/xml"),
+        ("get", "/report/new/", "text/html"),
+    ],
+)
+def test_a_request_nginx_cannot_read_gets_a_400_in_the_paths_shape(
+    site: Site, method: str, path: str, kind: str
+) -> None:
+    """A NUL in the path or a method in lower case: nginx refuses the request
+    line itself; its bare "400 Bad Request" page had no sentence."""
+    status, content_type, body = _send(site.url, path, method)
+
+    assert status == 400
+    assert content_type.startswith(kind)
+    assert UNREADABLE_VI in body
+    if path.startswith("/api/"):
+        assert json.loads(body)["code"] == "malformed_request"
+    elif ".xml" in path:
+        assert "<errors><error><code>400</code>" in body
