@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.phones import phone_normalize
+from accounts.phones import InvalidPhoneNumber, phone_normalize
 from geo.models import AdminUnit
 
 
@@ -41,7 +41,14 @@ class UserManager(BaseUserManager["User"]):
 
     def get_by_natural_key(self, username: str | None) -> User:
         # People log in with the number as they write it; look up its E.164 form.
-        return self.get(phone=phone_normalize(username or ""))
+        # Something that is no number names nobody: Django's login turns
+        # DoesNotExist into "wrong number or password", but InvalidPhoneNumber
+        # went through it as a 500 on every mistyped login.
+        try:
+            phone = phone_normalize(username or "")
+        except InvalidPhoneNumber:
+            raise self.model.DoesNotExist from None
+        return self.get(phone=phone)
 
 
 class User(AbstractBaseUser, PermissionsMixin):

@@ -41,7 +41,9 @@ def audit_entries_list(
         entries = entries.filter(action=filters.action)
     if filters.since is not None:
         entries = entries.filter(created_at__gte=_day_start(filters.since))
-    if filters.until is not None:
+    if filters.until is not None and filters.until < dt.date.max:
+        # The last day of the calendar has no day after it (it was a 500); up
+        # to it is every entry there is, so it filters nothing.
         entries = entries.filter(created_at__lt=_day_start(filters.until + dt.timedelta(days=1)))
     return entries.select_related("actor", "target_type", "province").order_by("-created_at", "-id")
 

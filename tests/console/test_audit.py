@@ -131,6 +131,8 @@ def test_filters_by_person_action_and_day(
     today = timezone.localdate()
     assert labels(f"since={today}&until={today}") >= {ticket_a.number, "NOTE-BY-LEADER"}
     assert labels(f"until={today - dt.timedelta(days=1)}") == set()
+    # The calendar's last day has no day after it (it was a 500): up to it is everything.
+    assert labels("until=9999-12-31") >= {ticket_a.number, "NOTE-BY-LEADER"}
     # A filter that does not parse is not applied, rather than an error.
     assert labels("since=yesterday") >= {ticket_a.number, "NOTE-BY-LEADER"}
 
