@@ -94,6 +94,10 @@ MIDDLEWARE = [
     # a view looked one up before its form was checked).
     "config.storable_input.StorableInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A page with a sentence for the empty 405 of require_POST and its kin,
+    # outside /api/ and /open311/. Inside the others, so the page still gets
+    # their headers (CSP, X-Frame-Options, the CSRF cookie its forms use).
+    "config.page_errors.MethodNotAllowedPageMiddleware",
     # Last: it sees the API's answers after everything else, and its errors
     # first (a body over the limit) in the request's language.
     "config.api_middleware.ApiEdgeErrorsMiddleware",

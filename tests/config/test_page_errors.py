@@ -1,0 +1,158 @@
+"""Answers Django makes on its own, on the pages: each is a page with a sentence
+in the request's language (Vietnamese unless asked otherwise) and a way home.
+
+A probe of make run found a blank 405 (require_POST and its kin), Django's
+English 404 and its English "CSRF verification failed" page under a
+Vietnamese Content-Language, and a scam check whose province error was not
+shown at all. /api/ and /open311/ keep their own shapes
+(tests/config/test_api_errors.py, tests/open311/test_conformance.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from pytest_django import Settings
+
+from accounts.models import User
+from geo.models import AdminUnit
+from tests import factories
+from tests.conftest import Personas
+
+pytestmark = pytest.mark.django_db
+
+NOT_ALLOWED = {
+    "vi": "Trang này không nhận kiểu yêu cầu này.",
+    "en": "This page does not take this kind of request.",
+}
+NOT_FOUND = {"vi": "Không tìm thấy trang này.", "en": "We could not find this page."}
+TOO_OLD = {
+    "vi": "Trang đã mở quá lâu. Vui lòng quay lại, tải lại trang rồi gửi lại.",
+    "en": "This page was open too long. Go back, reload the page and send it again.",
+}
+# The resident pages' "back to the start" link.
+HOME_LINK = 'href="/"'
+
+
+def _client(user: User | None, language: str, *, csrf_checks: bool = False) -> Client:
+    # Vietnamese is what a request that names no language gets.
+    headers = {} if language == "vi" else {"accept-language": language}
+    client = Client(headers=headers, enforce_csrf_checks=csrf_checks)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _page(response: Any, status: int, sentence: str, language: str) -> str:
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("text/html")
+    assert response["Content-Language"] == language
+    body: str = response.content.decode()
+    assert sentence in body
+    assert f'<html lang="{language}">' in body
+    assert HOME_LINK in body
+    return body
+
+
+# (who, method, path, Allow): the addresses the probe found answering a blank 405.
+METHOD_NOT_ALLOWED = [
+    ("resident", "get", "/accounts/logout/", "POST"),
+    ("officer_a", "get", "/console/cases/X/accept/", "POST"),
+    ("resident", "get", "/cases/X/rate/", "POST"),
+    ("officer_a", "post", "/console/", "GET"),
+    ("resident", "get", "/notifications/read-all/", "POST"),
+]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize(("who", "method", "path", "allow"), METHOD_NOT_ALLOWED)
+def test_a_method_a_page_does_not_take_gets_a_page_with_allow(
+    personas: Personas, who: str, method: str, path: str, allow: str, language: str
+) -> None:
+    client = _client(getattr(personas, who), language)
+
+    response = getattr(client, method)(path)
+
+    _page(response, 405, NOT_ALLOWED[language], language)
+    assert response["Allow"] == allow
+
+
+def test_a_405_page_for_an_anonymous_visitor(db: None) -> None:
+    response = Client().get("/accounts/logout/")
+
+    _page(response, 405, NOT_ALLOWED["vi"], "vi")
+    assert response["Allow"] == "POST"
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize(
+    ("who", "method", "path"),
+    [
+        (None, "get", "/no-such-page/"),
+        (None, "get", "/voice/99999/"),
+        # An action no case has: the views' own ``raise Http404``.
+        ("resident", "post", "/cases/{number}/no-such-action/"),
+        ("officer_a", "post", "/console/cases/{number}/no-such-action/"),
+    ],
+)
+def test_a_missing_page_is_a_404_in_the_sites_look(
+    personas: Personas,
+    commune_a: AdminUnit,
+    settings: Settings,
+    who: str | None,
+    method: str,
+    path: str,
+    language: str,
+) -> None:
+    # With DEBUG on Django shows its technical 404 instead of templates/404.html.
+    settings.DEBUG = False
+    ticket = factories.case_file(reporter=personas.resident, commune=commune_a)
+    client = _client(getattr(personas, who) if who else None, language)
+
+    response = getattr(client, method)(path.format(number=ticket.number))
+
+    body = _page(response, 404, NOT_FOUND[language], language)
+    assert 'class="site"' in body  # the site's header, not Django's bare page
+    # Django hands the template the exception's words (a class name, a
+    # resolver's dictionary); they are not shown.
+    assert "Resolver404" not in body
+    assert "Http404" not in body
+    assert "tried" not in body
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_form_sent_after_its_csrf_cookie_ran_out_says_to_reload(
+    personas: Personas, language: str
+) -> None:
+    client = _client(personas.resident, language, csrf_checks=True)
+
+    # No csrftoken cookie and no token: a page kept open past its cookie.
+    response = client.post("/scam-check/", {"text": "Bạn trúng thưởng 100 triệu"})
+
+    body = _page(response, 403, TOO_OLD[language], language)
+    for leak in ("CSRF", "DEBUG", "Referer", "cookie", "Forbidden", personas.resident.full_name):
+        assert leak not in body
+    assert personas.resident.phone not in body
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [("vi", "Hãy chọn một lựa chọn hợp lệ"), ("en", "Select a valid choice")],
+)
+def test_a_scam_check_with_an_unknown_province_shows_the_error(
+    db: None, language: str, sentence: str
+) -> None:
+    client = _client(None, language)
+
+    response = client.post("/scam-check/", {"text": "abc", "province": "99"})
+
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert 'aria-describedby="id_province_error"' in body
+    # The element the select points at exists, holds the sentence, and is in
+    # the commune section, which is open so the person sees it.
+    error = body.split('id="id_province_error"', 1)[1].split("</ul>", 1)[0]
+    assert sentence in error
+    assert '<details class="commune" open>' in body
