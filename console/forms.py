@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from console.selectors import QueueChoices
 from core.names import sort_key
 from helpdesk.idempotency_field import IdempotencyKeyField
+from helpdesk.lifecycle import MAX_MESSAGE
 from helpdesk.models import CannedResponse, Department, Service, TicketStatus
 from helpdesk.names import (
     department_name,
@@ -28,7 +29,7 @@ from helpdesk.selectors import QueueFilter
 from helpdesk.voice_field import VoiceNoteField
 from knowledge.models import Article
 
-BODY_MAX = 4000
+BODY_MAX = MAX_MESSAGE  # the case core's rule (helpdesk/lifecycle.py)
 
 
 class PhoneLoginForm(AuthenticationForm):

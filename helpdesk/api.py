@@ -29,6 +29,7 @@ from helpdesk.attachments import attachment_approve_public
 from helpdesk.case_rows import case_row, case_rows
 from helpdesk.errors import CaseNotFound, InvalidTransferTarget, OutOfScope
 from helpdesk.icons import icon_emoji
+from helpdesk.lifecycle import MAX_COMMENT, MAX_MESSAGE
 from helpdesk.map_clusters import tickets_clustered
 from helpdesk.map_geojson import feature_collection
 from helpdesk.models import Department, Service, Ticket, TicketEvent
@@ -135,11 +136,11 @@ class QueueFilterIn(Schema):
 
 
 class NoteIn(JsonBody):
-    body: str = Field("", max_length=4000)
+    body: str = Field("", max_length=MAX_MESSAGE)
 
 
 class ReasonIn(JsonBody):
-    reason: str = Field(..., max_length=4000)
+    reason: str = Field(..., max_length=MAX_MESSAGE)
 
 
 class AcceptIn(JsonBody):
@@ -156,12 +157,12 @@ class DuplicateIn(JsonBody):
 
 class TransferIn(JsonBody):
     department_id: int
-    reason: str = Field(..., max_length=4000)
+    reason: str = Field(..., max_length=MAX_MESSAGE)
 
 
 class RateIn(JsonBody):
     rating: int
-    comment: str = Field("", max_length=2000)
+    comment: str = Field("", max_length=MAX_COMMENT)
 
 
 # --- handlers ----------------------------------------------------------------

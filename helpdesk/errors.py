@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.rate_limits import RateLimited
+from helpdesk.photo_errors import _lazy_format
 
 
 class CaseNotFound(NotFound):
@@ -31,6 +32,19 @@ class ReopenWindowClosed(Conflict):
 class ReasonRequired(InvalidInput):
     code = "reason_required"
     default_message = _("Please write the reason.")
+
+
+class TextTooLong(InvalidInput):
+    """A reply, note, reason or comment over its length (helpdesk/lifecycle.py)."""
+
+    code = "text_too_long"
+
+    def __init__(self, *, max_length: int) -> None:
+        message = _lazy_format(
+            _("This text is too long. Please write at most %(count)d characters."),
+            {"count": max_length},
+        )
+        super().__init__(message, details={"max_length": max_length})
 
 
 class InvalidRating(InvalidInput):

@@ -47,6 +47,18 @@ from helpdesk.voice import ProcessedVoice, voice_process
 
 S = TicketStatus
 REOPEN_WINDOW = timedelta(days=7)
+# Replies, notes and the reasons of a move; and a rating's comment. One rule
+# for every channel (the pages' forms, the API, the console): the resident's
+# forms had no limit at all, and a million-character reply made the case page
+# 2 MB for every officer who opened it.
+MAX_MESSAGE = 4000
+MAX_COMMENT = 2000
+
+
+def _within(text: str, max_length: int) -> None:
+    if len(text.strip()) > max_length:
+        raise errors.TextTooLong(max_length=max_length)
+
 
 # Allowed moves: status → the statuses an officer may move it to.
 STAFF_MOVES: dict[str, tuple[str, ...]] = {
@@ -402,6 +414,7 @@ def ticket_resolve(
     The photos count against the abuse limits (``ip``: the client's address)."""
     if not note.strip():
         raise errors.ReasonRequired()
+    _within(note, MAX_MESSAGE)
     # Refuse early, before spending time on photos; checked again under the lock.
     current = Ticket.objects.select_related("service").get(pk=ticket.pk)
     _require_staff(scope_for(user=by), current)
@@ -453,6 +466,7 @@ def ticket_resolve(
 def ticket_reject(*, ticket: Ticket, by: User, reason: str, ip: str | None = None) -> Ticket:
     if not reason.strip():
         raise errors.ReasonRequired()
+    _within(reason, MAX_MESSAGE)
 
     def update(t: Ticket) -> None:
         t.closed_at = timezone.now()
@@ -499,6 +513,7 @@ def ticket_transfer(
     """Send the case to another department (of this or another commune), with a reason."""
     if not reason.strip():
         raise errors.ReasonRequired()
+    _within(reason, MAX_MESSAGE)
     data: dict[str, Any] = {"from_department": None, "to_department": department.pk}
 
     def update(t: Ticket) -> None:
@@ -559,6 +574,7 @@ def ticket_reply(
     and told once."""
     if not body.strip() and not photos and not voice:
         raise errors.ReasonRequired()
+    _within(body, MAX_MESSAGE)
     request_hash = ""
     if idempotency_key is not None:
         idempotency.key_check(idempotency_key)
@@ -648,6 +664,7 @@ def ticket_reply(
 
 def ticket_reopen(*, ticket: Ticket, by: User, reason: str) -> Ticket:
     """The resident says the problem is not fixed: back to in progress, rating cleared."""
+    _within(reason, MAX_MESSAGE)
     with atomic_saving():
         locked = _locked(ticket)
         if not is_reporter(scope=scope_for(user=by), ticket=locked):
@@ -678,6 +695,7 @@ def ticket_rate(*, ticket: Ticket, by: User, rating: int, comment: str = "") -> 
     """The resident rates the outcome of a resolved or closed case, 1 to 5."""
     if not 1 <= rating <= 5:
         raise errors.InvalidRating()
+    _within(comment, MAX_COMMENT)
     with atomic_saving():
         locked = _locked(ticket)
         if not is_reporter(scope=scope_for(user=by), ticket=locked):

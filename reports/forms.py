@@ -19,6 +19,7 @@ from geo.models import AdminUnit
 from geo.units import units_current
 from helpdesk.filing import MAX_ACCURACY_M, CaseDraft
 from helpdesk.idempotency_field import IdempotencyKeyField
+from helpdesk.lifecycle import MAX_COMMENT, MAX_MESSAGE
 from helpdesk.models import ProxyFiling, Service, ServiceKind
 from helpdesk.names import service_name
 from helpdesk.proxy_filing import ProxyDetails
@@ -147,10 +148,12 @@ class _CaseForm(forms.Form):
 
 
 class ReportForm(_CaseForm):
+    kind = ServiceKind.FIELD_REPORT
     service = forms.CharField(widget=forms.HiddenInput)
 
 
 class HelpForm(_CaseForm):
+    kind = ServiceKind.HELP_REQUEST
     service = forms.CharField(
         label=_("Topic"),
         widget=forms.RadioSelect,
@@ -170,7 +173,8 @@ class ReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Your message"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 4000}),
+        max_length=MAX_MESSAGE,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     # For a resident who reads and writes little: say it instead.
     voice = VoiceNoteField(label=_("Or a voice note (up to 2 minutes)"))
@@ -192,7 +196,8 @@ class RateForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment (optional)"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
+        max_length=MAX_COMMENT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -215,7 +220,8 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("What is still wrong?"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
+        max_length=MAX_MESSAGE,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
