@@ -39,7 +39,7 @@ from open311.render import JSON, XML, render_error
 
 API_PREFIX = "/api/"
 OPEN311_PREFIX = "/open311/"
-_TOO_BIG = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+TOO_BIG = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 
 
 class PhotoTooLargeUpload(RequestDataTooBig):
@@ -75,6 +75,11 @@ def _message(error: Exception) -> str | Promise:
     return RequestTooLarge.default_message
 
 
+def too_large(error: Exception) -> RequestTooLarge:
+    """The 413 of a body, form or query over one of Django's limits."""
+    return RequestTooLarge(_message(error))
+
+
 class BodyLimitsMiddleware:
     """Answer a body over a limit with 413, and an unreadable form with 400.
 
@@ -99,8 +104,8 @@ class BodyLimitsMiddleware:
                 # (JSON) are left for the view, which checks their size itself.
                 request.POST  # noqa: B018 - read for the side effect
                 request.FILES  # noqa: B018
-            except _TOO_BIG as error:
-                return self._answer(request, RequestTooLarge(_message(error)))
+            except TOO_BIG as error:
+                return self._answer(request, too_large(error))
             except (MultiPartParserError, BadRequest):
                 # BadRequest: a urlencoded form in another charset than UTF-8
                 # (Django refuses it). Left to Django, its 400 page read the

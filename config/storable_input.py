@@ -8,18 +8,23 @@ Open311 filter or field (``service_code=%00``), a page's query (``/report/
 communes/?province=%00``, ``/console/rows/?cases=%00``) and form values read
 before the form is checked (the report form's service and province). One rule
 here, after BodyLimitsMiddleware has read the form, covers every view, those
-to come included; Django's form fields refuse it too, but only in ``clean``.
-The answer is 422 ``invalid_characters`` in the shape the path's clients read.
+to come included (Django's form fields refuse it too, but only in ``clean``),
+but the one marked core.nul_input.takes_nul: the SMS gateway's webhook, whose
+service maps a GSM "@" sent as NUL. The answer is 422 ``invalid_characters``
+in the shape the path's clients read; a query of more fields than Django
+takes is a 413 here, as a form's is in BodyLimitsMiddleware.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 
-from config.body_limits import answer_in_path_shape
+from config.body_limits import TOO_BIG, answer_in_path_shape, too_large
 from core.errors import InvalidCharacters
+from core.nul_input import MARK
 
 NUL = "\x00"
 
@@ -35,19 +40,36 @@ def _holds_nul(values: QueryDict) -> bool:
 
 
 class StorableInputMiddleware:
-    """Placed right after BodyLimitsMiddleware, which reads the form first."""
+    """Placed right after BodyLimitsMiddleware, which reads the form first.
+
+    The check is made in process_view, once the view is known, so that a view
+    marked with core.nul_input.takes_nul (the SMS gateway's webhook) is left
+    to map the character itself.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        if getattr(view, MARK, False):
+            return None
         if NUL in request.path:
             # A case number, a slug: it would reach a lookup.
             return answer_in_path_shape(request, InvalidCharactersInPath())
-        if _holds_nul(request.GET):
-            return answer_in_path_shape(request, InvalidCharacters())
+        try:
+            # Read here first: past DATA_UPLOAD_MAX_NUMBER_FIELDS, Django
+            # raises while building the query, and outside a view that was
+            # its bare HTML 400, on every path.
+            query_holds_nul = _holds_nul(request.GET)
+        except TOO_BIG as error:
+            return answer_in_path_shape(request, too_large(error))
         # request.POST is already read (or refused) by BodyLimitsMiddleware;
-        # for a JSON body it is empty, and the API's parser checks the JSON.
-        if request.method == "POST" and _holds_nul(request.POST):
+        # for a JSON body it is empty (JSON bodies: core.api_fields.JsonBody).
+        if query_holds_nul or (request.method == "POST" and _holds_nul(request.POST)):
             return answer_in_path_shape(request, InvalidCharacters())
-        return self.get_response(request)
+        return None

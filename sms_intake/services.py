@@ -315,6 +315,10 @@ def sms_receive(
     Raises accounts.phones.InvalidPhoneNumber for a sender that is no
     Vietnamese mobile number (nothing is recorded; no SMS can answer it).
     """
+    # GSM-7 writes "@" as byte 0x00, and a gateway that passes the bytes
+    # through sends it as a NUL, which PostgreSQL cannot store.
+    text = text.replace("\x00", "@")
+    gateway_id = gateway_id.replace("\x00", "")
     phone = phone_normalize(phone_raw)
     now = now or timezone.now()
     received = _record(gateway_id=gateway_id, phone=phone, text=text, now=now)

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.phones import InvalidPhoneNumber
 from core.errors import Unavailable
+from core.nul_input import takes_nul
 from sms_intake.services import sms_receive
 
 
@@ -59,6 +60,7 @@ def _first(data: dict[str, Any], *names: str) -> str:
     return ""
 
 
+@takes_nul  # a GSM "@" may come as a NUL; sms_receive maps it
 @csrf_exempt  # a server-to-server call, authenticated by the shared secret
 @require_POST
 def inbound_receive(request: HttpRequest) -> JsonResponse:

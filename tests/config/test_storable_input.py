@@ -94,6 +94,32 @@ def test_a_nul_in_a_form_files_nothing(
     assert not Ticket.objects.exists()
 
 
+def test_a_nul_in_a_form_fields_name_is_refused_too(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    response = _client(personas.resident).post(
+        "/report/new/", _report_form(commune_a) | {"x\x00y": "1"}
+    )
+    assert response.status_code == 422
+    _page_says(response, SENTENCE_EN)
+    assert not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize(("path", "kind"), [("/api/v1/kb/search", "api"), ("/", "page")])
+def test_a_query_of_more_fields_than_django_takes_is_a_413_in_the_paths_shape(
+    path: str, kind: str
+) -> None:
+    """Django raises while it builds such a query; read first by a middleware,
+    outside any view, that was its bare HTML 400 on every path."""
+    query = "&".join(["a=1"] * 1001) + "&q=vneid"
+    response = _client().get(f"{path}?{query}")
+    assert response.status_code == 413
+    if kind == "api":
+        assert response.json()["code"] == "request_too_large"
+    else:
+        _page_says(response, "too large")
+
+
 def test_a_nul_in_a_pages_path_is_a_400_with_a_sentence(personas: Personas) -> None:
     response = _client(personas.resident).get("/cases/TN\x00-2026-00001/")
     assert response.status_code == 400

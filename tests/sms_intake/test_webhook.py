@@ -84,3 +84,26 @@ def test_a_sender_that_is_no_vietnamese_mobile_is_ignored_without_an_answer(
     assert sms_settings.received == []
     missing = json.dumps({"id": "y", "text": "PA"})
     assert _post(client, missing, **{"X-Sms-Secret": SECRET}) == 400
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_a_gsm_at_sign_sent_as_a_nul_is_kept_as_at(
+    client: Client, sms_settings: Gateway, as_json: bool
+) -> None:
+    """GSM-7 writes "@" as byte 0x00; a gateway passing the bytes through sends
+    a NUL. PostgreSQL cannot store one, and the gateway retries every answer
+    but a 200: refused (or a 500), the resident's message would be lost."""
+    factories.department_create(commune=factories.commune_get(code="05443"))
+    fields = {"id": "gw-nul\x00", "from": "0981000003", "text": "PA 05443 den hong\x00cong cho"}
+    if as_json:
+        response = client.post(
+            "/sms/inbound/",
+            data=json.dumps(fields),
+            content_type="application/json",
+            headers={"X-Sms-Secret": SECRET},
+        )
+    else:
+        response = client.post("/sms/inbound/", data=fields, headers={"X-Sms-Secret": SECRET})
+    assert response.status_code == 200
+    ticket = Ticket.objects.get()
+    assert "den hong@cong cho" in ticket.description
