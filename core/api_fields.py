@@ -51,7 +51,7 @@ Clock = Annotated[
 # classes of one name overwrite each other in the published schema: accounts'
 # and geo's own ``ErrorOut`` did (and a scam check's ``ArticleOut`` replaced the
 # knowledge base's, so the article answer broke its published schema: a fuzzer
-# against make run found it; tests/config/test_api.py now refuses any clash).
+# against make run found it; tests/config/test_api_schema.py now refuses any clash).
 # config/api_schema.py lists this on every operation; an operation that
 # documents an error status itself (a lookup outside the country's 404) names
 # this class. Its docstring is published.

@@ -79,6 +79,10 @@ class CaseDraft:
     # One recording (helpdesk/voice.py), in any format a phone records.
     voice: bytes | None = None
     proxy: ProxyDetails | None = None
+    # The kind the channel files, when it offers only one (the report page,
+    # the help page): a service of another kind is unknown there. A street
+    # light's code sent to the help form had filed a report with no place.
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +225,8 @@ def case_submit(
             return Submission(ticket=first, replayed=True, explanation="")
 
     service = service_get_active(code=draft.service_code)
+    if draft.kind is not None and service.kind != draft.kind:
+        raise errors.UnknownService()
     description = _draft_check(draft, service)
     commune = _commune(draft.commune_code)
     proxy = proxy_check(filer=reporter, proxy=draft.proxy) if draft.proxy else None

@@ -7,7 +7,7 @@ these forms only turn text into numbers and keep what was typed for re-display.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.utils.html import format_html
@@ -50,6 +50,8 @@ def services_of_kind(kind: str) -> list[Service]:
 
 class _CaseForm(forms.Form):
     """Fields shared by reports and help requests."""
+
+    kind: ClassVar[str]  # the only kind of service the page files (CaseDraft.kind)
 
     description = forms.CharField(
         label=_("Describe the problem"),
@@ -144,6 +146,7 @@ class _CaseForm(forms.Form):
             photos=photos,
             voice=voice,
             proxy=self.proxy(),
+            kind=self.kind,
         )
 
 

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.client_ip import client_ip
 from core.errors import DomainError
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
-from helpdesk.errors import UnknownService
 from helpdesk.filing import case_submit, service_get_active
 from helpdesk.idempotency_field import key_renew_after
 from helpdesk.models import ServiceKind, Ticket, TicketEvent
@@ -52,11 +51,6 @@ def _photos(request: HttpRequest) -> tuple[bytes, ...]:
 
 
 def _submit(request: HttpRequest, form: ReportForm | HelpForm, service_code: str) -> HttpResponse:
-    if service_get_active(code=service_code).kind != form.kind:
-        # Each page files its own kind: a streetlight's code sent to the help
-        # form filed a field report with no place, as a question's would
-        # through the report form. Neither page offered that choice.
-        raise UnknownService()
     submission = case_submit(
         reporter=person(request),
         draft=form.draft(

@@ -63,6 +63,9 @@ METHOD_NOT_ALLOWED = [
     ("resident", "get", "/cases/X/rate/", "POST"),
     ("officer_a", "post", "/console/", "GET"),
     ("resident", "get", "/notifications/read-all/", "POST"),
+    # nginx refuses TRACE itself and hands it to the app (scripts/nginx.conf.in),
+    # whose answer must then name the methods the path takes.
+    ("resident", "trace", "/report/new/", "GET, POST"),
 ]
 
 
@@ -73,7 +76,7 @@ def test_a_method_a_page_does_not_take_gets_a_page_with_allow(
 ) -> None:
     client = _client(getattr(personas, who), language)
 
-    response = getattr(client, method)(path)
+    response = client.generic(method.upper(), path)
 
     _page(response, 405, NOT_ALLOWED[language], language)
     assert response["Allow"] == allow
@@ -156,3 +159,11 @@ def test_a_scam_check_with_an_unknown_province_shows_the_error(
     error = body.split('id="id_province_error"', 1)[1].split("</ul>", 1)[0]
     assert sentence in error
     assert '<details class="commune" open>' in body
+
+
+def test_trace_on_the_api_is_its_json_405_with_allow(db: None) -> None:
+    """What nginx hands over for TRACE under /api/ (config/api_middleware.py)."""
+    response = Client(headers={"accept-language": "en"}).generic("TRACE", "/api/v1/alerts/0")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert response.json()["code"] == "method_not_allowed"
