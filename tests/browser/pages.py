@@ -92,4 +92,5 @@ NOT_PAGES: dict[str, str] = {
     "open311/v2/requests/<o311id:service_request_id>.<fmt:fmt>": "Open311 JSON or XML",
     "open311/v2/tokens/<o311id:token>.<fmt:fmt>": "Open311 JSON or XML",
     "open311/v2/servicerequestupdates.<fmt:fmt>": "Open311 JSON or XML",
+    "^open311/": "Open311's 404 error list (JSON or XML) for any other path",
 }
