@@ -167,3 +167,20 @@ def test_trace_on_the_api_is_its_json_405_with_allow(db: None) -> None:
     assert response.status_code == 405
     assert response["Allow"] == "GET"
     assert response.json()["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [("vi", "Không đọc được yêu cầu"), ("en", "The request could not be read")],
+)
+def test_a_host_the_site_does_not_serve_gets_a_sentence_not_a_bare_400(
+    settings: Settings, language: str, sentence: str
+) -> None:
+    """Django refuses such a Host before any view; its own page was a bare
+    "Bad Request (400)" (an HTTP/1.0 client through nginx sends no Host)."""
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    response = Client(headers={"accept-language": language}).get("/", HTTP_HOST="elsewhere.example")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert sentence in body
+    assert "elsewhere.example" not in body  # Django's reason is for the log
