@@ -71,6 +71,14 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     worker: asyncio.Task[None] | None = None  # works through the backlog
     closing = False  # a close was sent: nothing more goes out
 
+    async def websocket_receive(self, message: dict[str, Any]) -> None:
+        # These sockets only send: no client message is read. Channels decoded
+        # every frame as JSON anyway, and a frame that was none (text, binary,
+        # empty, nested past the recursion limit) broke the socket with a
+        # traceback. uvicorn is also told to refuse frames over a few KiB
+        # (scripts/serve.sh --ws-max-size).
+        return None
+
     @classmethod
     async def encode_json(cls, content: Any) -> str:
         # What send_json sends (the catch-up, counts) as the pushes are sent.

@@ -58,6 +58,7 @@ case "$role" in
       --forwarded-allow-ips '*' \
       --ws wsproto \
       --ws-per-message-deflate false \
+      --ws-max-size 4096 \
       --no-server-header
     ;;
   setup)

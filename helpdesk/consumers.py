@@ -27,6 +27,7 @@ not reconnect on 44xx):
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -40,6 +41,9 @@ from helpdesk.public_view import events_public_copies
 from helpdesk.push_messages import CaseEventMessage, EventPayload, as_case_event
 from helpdesk.selectors import ticket_get, ticket_timeline
 
+# An event id: ASCII digits that fit a bigint. str.isdigit() took any script's
+# digits ("²", "١٢") and any length, which int() then refused with a traceback.
+EVENT_ID = re.compile(r"[0-9]{1,18}")
 CLOSE_BAD_REQUEST = 4400
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -117,7 +121,7 @@ class CaseConsumer(GroupSocket):
             await self.close(code=CLOSE_NOT_AUTHENTICATED)
             return
         raw_after = _query_param(self.scope, "after")
-        if raw_after is not None and not raw_after.isdigit():
+        if raw_after is not None and not EVENT_ID.fullmatch(raw_after):
             await self.close(code=CLOSE_BAD_REQUEST)
             return
         number = self.scope["url_route"]["kwargs"]["number"]
@@ -137,7 +141,11 @@ class CaseConsumer(GroupSocket):
             self.last_id = await socket_database(_last_visible_id)(self.access, ticket)
             await self.send_json({"type": "synced", "last_id": self.last_id})
         else:
-            self.last_id = int(raw_after)
+            # No further than the case's last event this person may see: events
+            # skip every id up to last_id, and event ids count across all cases,
+            # so an "after" past it would drop every event until the ids caught up.
+            latest = await socket_database(_last_visible_id)(self.access, ticket)
+            self.last_id = min(int(raw_after), latest)
             await self.catch_up()
         await self.go_live()
 

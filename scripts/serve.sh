@@ -110,6 +110,8 @@ fi
 # 5,000 sockets 40 vs 51 KiB per socket and ~20% less CPU than `websockets`;
 # and with wsproto and no deflate a pushed frame is encoded once for all the
 # sockets of a process (core/websocket_frames.py).
+# --ws-max-size: clients send these sockets nothing to read (core/group_socket.py
+# drops any frame); uvicorn's default let a client make it parse 16 MiB frames.
 # Followers' sockets: several thousand per process need as many descriptors.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 ws_servers=""
@@ -118,7 +120,8 @@ for i in $(seq 0 $((WS_WORKERS - 1))); do
   # once per follower, and a Unix socket skips the loopback TCP stack.
   rm -f "$SOCK_DIR/ws-$i.sock"
   .venv/bin/uvicorn config.asgi:application --uds "$SOCK_DIR/ws-$i.sock" \
-    --no-access-log --log-level warning --lifespan off --ws wsproto --ws-per-message-deflate false &
+    --no-access-log --log-level warning --lifespan off --ws wsproto --ws-per-message-deflate false \
+    --ws-max-size 4096 &
   pids+=($!)
   ws_servers+="server unix:$SOCK_DIR/ws-$i.sock; "
 done

@@ -128,6 +128,70 @@ async def test_unknown_case_is_refused_with_4404(personas: Personas, ticket: Tic
     }
 
 
+@pytest.mark.parametrize("path", ["/ws/nope/", "/ws/", "/ws/cases//", "/ws/queue/x/"])
+async def test_an_unknown_socket_path_is_closed_like_an_unknown_case(
+    personas: Personas, path: str
+) -> None:
+    """It was channels' "No route found": a 500 with a traceback, for anyone."""
+    communicator = await _open(path, personas.resident)
+    assert await communicator.receive_output(timeout=TIMEOUT) == {
+        "type": "websocket.close",
+        "code": 4404,
+    }
+
+
+@pytest.mark.parametrize("after", ["9" * 4301, "%C2%B2", "%D9%A1%D9%A2", "1" * 19, "-1", "1.5"])
+async def test_an_after_that_is_no_event_id_is_closed_with_4400(
+    personas: Personas, ticket: Ticket, after: str
+) -> None:
+    """Any script's digits and any length passed the check, then broke int()."""
+    communicator = await _open(f"/ws/cases/{ticket.number}/?after={after}", personas.resident)
+    assert await communicator.receive_output(timeout=TIMEOUT) == {
+        "type": "websocket.close",
+        "code": 4400,
+    }
+
+
+async def test_an_after_past_the_cases_last_event_still_gets_the_next_events(
+    personas: Personas, ticket: Ticket
+) -> None:
+    """Event ids count across cases: an "after" past this case's last event
+    made the socket skip every event up to it, silently."""
+    first = await _open_case(ticket, personas.resident, after=0)
+    _ids, latest = await _events_until_synced(first)
+    await first.disconnect()
+
+    ahead = await _open_case(ticket, personas.resident, after=9_000_000_000_000_000)
+    assert await _events_until_synced(ahead) == ([], latest)
+    await database_sync_to_async(
+        lambda: lifecycle.ticket_reply(ticket=ticket, by=personas.officer_a, body="Đã nhận.")
+    )()
+    live = await _next_event(ahead)
+    assert (live["kind"], live["body"]) == ("reply", "Đã nhận.")
+    await ahead.disconnect()
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [{"text": "ping"}, {"bytes": b"\x00"}, {"text": ""},
+     {"text": "[" * 200_000 + "]" * 200_000}, {"text": "{}"}],
+)  # fmt: skip
+async def test_what_a_client_sends_is_dropped_and_the_socket_stays_live(
+    personas: Personas, ticket: Ticket, frame: dict[str, Any]
+) -> None:
+    """These sockets read nothing from the client; each of these frames broke
+    the socket with a traceback (channels decoded them as JSON)."""
+    communicator = await _open_case(ticket, personas.resident)
+    await _events_until_synced(communicator)
+    await communicator.send_input({"type": "websocket.receive", **frame})
+    await database_sync_to_async(
+        lambda: lifecycle.ticket_reply(ticket=ticket, by=personas.officer_a, body="Vẫn nghe.")
+    )()
+    live = await _next_event(communicator)
+    assert live["body"] == "Vẫn nghe."
+    await communicator.disconnect()
+
+
 async def test_socket_without_origin_is_rejected(personas: Personas, ticket: Ticket) -> None:
     communicator = WebsocketCommunicator(application, f"/ws/cases/{ticket.number}/")
     connected, _ = await communicator.connect(timeout=TIMEOUT)
