@@ -28,6 +28,7 @@ from alerts.models import Alert, Category, Relay, RelayHousehold, RelayTold
 from alerts.selectors import alert_areas_q, alert_recipients, alerts_current_for, households_in
 from core.saving import atomic_saving, saving_witness
 from core.sms import sms_segments
+from core.visible_text import is_blank, text_without_controls
 from geo.models import AdminUnit
 from geo.units import units_current
 from helpdesk import idempotency
@@ -84,8 +85,8 @@ def _area(scope: Scope, draft: AlertDraft) -> tuple[AdminUnit, AdminUnit | None]
 def _clean(draft: AlertDraft, now: datetime) -> tuple[str, str, list[str]]:
     if draft.category not in Category.values:
         raise _invalid(_("Choose a category."), "category")
-    short = " ".join(draft.short_text.split())
-    if not short:
+    short = " ".join(text_without_controls(draft.short_text).split())
+    if is_blank(short):
         raise _invalid(_("Write the short text for SMS."), "short_text")
     if sms_segments(short) > 1:
         raise _invalid(
@@ -96,7 +97,7 @@ def _clean(draft: AlertDraft, now: datetime) -> tuple[str, str, list[str]]:
             "short_text",
         )
     long = draft.long_text.strip()
-    if not long:
+    if is_blank(long):
         raise _invalid(_("Write the text for the page."), "long_text")
     if not now < draft.expires_at <= now + timedelta(days=MAX_DAYS):
         raise _invalid(_("The alert must expire within the next 30 days."), "expires_at")

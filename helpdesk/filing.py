@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.rate_limits import Charge, rate_limits_charged
 from core.saving import Saving, atomic_saving
+from core.visible_text import is_blank
 from geo.models import AdminUnit
 from geo.selectors import point_check
 from geo.units import commune_get_current
@@ -131,7 +132,7 @@ def _draft_check(draft: CaseDraft, service: Service) -> str:
     description = draft.description.strip()
     # A voice note says what the words would: for people who read or type
     # with difficulty, it stands in for the description.
-    if service.description_required and not description and not draft.voice:
+    if service.description_required and is_blank(description) and not draft.voice:
         raise DescriptionRequired()
     if len(description) > MAX_DESCRIPTION:
         raise DescriptionTooLong()

@@ -32,6 +32,7 @@ from accounts.models import User
 from audit.models import AuditAction
 from core.rate_limits import Charge, rate_limits_charged
 from core.saving import Saving, atomic_saving
+from core.visible_text import is_blank
 from helpdesk import errors, idempotency
 from helpdesk.attachments import (
     attachments_create,
@@ -412,7 +413,7 @@ def ticket_resolve(
     """Resolve with a public note telling the resident what was done, and the
     "after" photos the service asks for (processed before the transaction).
     The photos count against the abuse limits (``ip``: the client's address)."""
-    if not note.strip():
+    if is_blank(note):
         raise errors.ReasonRequired()
     _within(note, MAX_MESSAGE)
     # Refuse early, before spending time on photos; checked again under the lock.
@@ -464,7 +465,7 @@ def ticket_resolve(
 
 @_answers_repeats
 def ticket_reject(*, ticket: Ticket, by: User, reason: str, ip: str | None = None) -> Ticket:
-    if not reason.strip():
+    if is_blank(reason):
         raise errors.ReasonRequired()
     _within(reason, MAX_MESSAGE)
 
@@ -511,7 +512,7 @@ def ticket_transfer(
     *, ticket: Ticket, by: User, department: Department, reason: str, ip: str | None = None
 ) -> Ticket:
     """Send the case to another department (of this or another commune), with a reason."""
-    if not reason.strip():
+    if is_blank(reason):
         raise errors.ReasonRequired()
     _within(reason, MAX_MESSAGE)
     data: dict[str, Any] = {"from_department": None, "to_department": department.pk}
@@ -572,7 +573,7 @@ def ticket_reply(
     of the same message (a phone that lost its signal, a form sent twice, the
     SMS gateway sending again) gets the first one back: it is posted, counted
     and told once."""
-    if not body.strip() and not photos and not voice:
+    if is_blank(body) and not photos and not voice:
         raise errors.ReasonRequired()
     _within(body, MAX_MESSAGE)
     request_hash = ""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from accounts.models import Role, RoleAssignment, User
 from accounts.phones import phone_normalize
 from accounts.signup import account_for_phone
+from core.visible_text import is_blank, text_without_controls
 from helpdesk.filing_errors import NotADigitalTeamMember, ProxyDetailsMissing
 from helpdesk.models import ProxyFiling, Ticket
 
@@ -23,14 +24,16 @@ def proxy_check(*, filer: User, proxy: ProxyDetails) -> ProxyDetails:
     """The details cleaned, or an error: only team members file for others, with consent."""
     if not RoleAssignment.objects.filter(user=filer, role=Role.DIGITAL_TEAM).exists():
         raise NotADigitalTeamMember()
-    if not proxy.resident_name.strip() or proxy.consent not in ProxyFiling.Consent.values:
+    # Shown on officers' pages: no direction control may flip what follows it.
+    name = text_without_controls(proxy.resident_name).strip()
+    if is_blank(name) or proxy.consent not in ProxyFiling.Consent.values:
         raise ProxyDetailsMissing()
     phone = phone_normalize(proxy.resident_phone) if proxy.resident_phone.strip() else ""
     return ProxyDetails(
-        resident_name=proxy.resident_name.strip(),
+        resident_name=name,
         consent=proxy.consent,
         resident_phone=phone,
-        village=proxy.village.strip(),
+        village=text_without_controls(proxy.village).strip(),
     )
 
 
