@@ -20,8 +20,10 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from config.body_limits import API_PREFIX, OPEN311_PREFIX
+
 # Paths whose clients read a machine shape, never a page.
-MACHINE_PREFIXES = ("/api/", "/open311/")
+MACHINE_PREFIXES = (API_PREFIX, OPEN311_PREFIX)
 
 METHOD_NOT_ALLOWED_TEMPLATE = "405.html"
 

@@ -23,6 +23,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, QueryDict
 
 from config.body_limits import TOO_BIG, answer_in_path_shape, too_large
+from core.api_fields import unstorable_refuse
 from core.errors import InvalidCharacters
 from core.nul_input import MARK
 
@@ -36,7 +37,12 @@ class InvalidCharactersInPath(InvalidCharacters):
 
 
 def _holds_nul(values: QueryDict) -> bool:
-    return any(NUL in key or any(NUL in value for value in items) for key, items in values.lists())
+    # The check every JSON body meets too (core.api_fields.JsonBody).
+    try:
+        unstorable_refuse(list(values.lists()))
+    except InvalidCharacters:
+        return True
+    return False
 
 
 class StorableInputMiddleware:

@@ -61,7 +61,18 @@ from helpdesk.voice_errors import AudioTooLarge
 MAX_DESCRIPTION = 4000
 # A position known to within 100 km says little; past it a phone's figure is
 # noise, and past 2^31 the column cannot hold it (a form's value was a 500).
+# The case core keeps no accuracy past it, whatever the channel: the page's
+# hidden field is the phone's figure, which the person can neither see nor
+# correct. The API's schema refuses it instead, as its clients can fix it.
 MAX_ACCURACY_M = 100_000
+
+
+def _accuracy_kept(accuracy_m: int | None) -> int | None:
+    # Only the cap: below zero is no figure a phone gives, refused by the
+    # forms and the API, and the column's CHECK holds it.
+    if accuracy_m is not None and accuracy_m > MAX_ACCURACY_M:
+        return None
+    return accuracy_m
 
 
 @dataclass(frozen=True)
@@ -274,7 +285,7 @@ def case_submit(
                     lat=lat,
                     lon=lon,
                     location_source=source,
-                    accuracy_m=draft.accuracy_m,
+                    accuracy_m=_accuracy_kept(draft.accuracy_m),
                     address_text=draft.address_text,
                 )
                 attachments_create(

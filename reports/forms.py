@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from core.templatetags.icons import icon
 from geo.models import AdminUnit
 from geo.units import units_current
-from helpdesk.filing import MAX_ACCURACY_M, CaseDraft
+from helpdesk.filing import CaseDraft
 from helpdesk.idempotency_field import IdempotencyKeyField
 from helpdesk.lifecycle import MAX_COMMENT, MAX_MESSAGE
 from helpdesk.models import ProxyFiling, Service, ServiceKind
@@ -106,14 +106,6 @@ class _CaseForm(forms.Form):
         province = self["province"].value() or ""
         self.fields["province"].choices = provinces_choices()  # type: ignore[attr-defined]
         self.fields["commune"].widget.choices = communes_choices(province_code=str(province))
-
-    def clean_accuracy_m(self) -> int | None:
-        # The phone's own figure, in a hidden field the person cannot see or
-        # correct: one past the case core's cap means the position is not
-        # known, not that the report is wrong (the API, whose clients can fix
-        # what they send, refuses it instead).
-        accuracy = self.cleaned_data["accuracy_m"]
-        return None if accuracy is None or accuracy > MAX_ACCURACY_M else accuracy
 
     @property
     def key(self) -> str:

@@ -8,8 +8,11 @@ empty" check.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from accounts.models import User
 from alerts.errors import InvalidAlert
 from core.visible_text import is_blank, text_without_controls
 from geo.models import AdminUnit
@@ -34,20 +37,22 @@ def test_the_rule() -> None:
     assert not is_blank(INVISIBLE + "a")
 
 
+def _question(reporter: User, commune: AdminUnit, **draft: Any) -> Ticket:
+    """A help question filed in ``commune``; ``draft`` changes its fields."""
+    fields: dict[str, Any] = {"service_code": "help_other", "description": "Hỏi"}
+    draft = fields | draft
+    return case_submit(
+        reporter=reporter, draft=CaseDraft(commune_code=commune.code, **draft)
+    ).ticket
+
+
 def test_a_filed_for_residents_name_loses_its_direction_controls(
     personas: Personas, commune_b: AdminUnit
 ) -> None:
-    ticket = case_submit(
-        reporter=personas.digital_team,
-        draft=CaseDraft(
-            service_code="vneid_account",
-            description="Bà không nhớ mật khẩu VNeID",
-            commune_code=commune_b.code,
-            proxy=ProxyDetails(
-                resident_name="\u202eneS ỊhT\u202c Bà", consent="spoken", village="Xóm \u2067A"
-            ),
-        ),
-    ).ticket
+    name = ProxyDetails(
+        resident_name="\u202eneS ỊhT\u202c Bà", consent="spoken", village="Xóm \u2067A"
+    )
+    ticket = _question(personas.digital_team, commune_b, proxy=name)
     proxy = ProxyFiling.objects.get(ticket=ticket)
     assert (proxy.resident_name, proxy.village) == ("neS ỊhT Bà", "Xóm A")
 
@@ -56,14 +61,10 @@ def test_a_name_of_only_invisible_characters_is_missing(
     personas: Personas, commune_b: AdminUnit
 ) -> None:
     with pytest.raises(filing_errors.ProxyDetailsMissing):
-        case_submit(
-            reporter=personas.digital_team,
-            draft=CaseDraft(
-                service_code="help_other",
-                description="Hỏi",
-                commune_code=commune_b.code,
-                proxy=ProxyDetails(resident_name=INVISIBLE, consent="spoken"),
-            ),
+        _question(
+            personas.digital_team,
+            commune_b,
+            proxy=ProxyDetails(resident_name=INVISIBLE, consent="spoken"),
         )
     assert not Ticket.objects.exists()
 
@@ -72,16 +73,8 @@ def test_invisible_text_is_no_description_reply_or_reason(
     personas: Personas, commune_b: AdminUnit
 ) -> None:
     with pytest.raises(filing_errors.DescriptionRequired):
-        case_submit(
-            reporter=personas.resident,
-            draft=CaseDraft(
-                service_code="help_other", description=INVISIBLE, commune_code=commune_b.code
-            ),
-        )
-    ticket = case_submit(
-        reporter=personas.resident,
-        draft=CaseDraft(service_code="help_other", description="Hỏi", commune_code=commune_b.code),
-    ).ticket
+        _question(personas.resident, commune_b, description=INVISIBLE)
+    ticket = _question(personas.resident, commune_b)
     with pytest.raises(errors.ReasonRequired):
         lifecycle.ticket_reply(ticket=ticket, by=personas.resident, body=INVISIBLE)
     with pytest.raises(errors.ReasonRequired):
