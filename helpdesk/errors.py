@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.rate_limits import RateLimited
-from helpdesk.photo_errors import _lazy_format
+from helpdesk.photo_errors import lazy_format
 
 
 class CaseNotFound(NotFound):
@@ -40,7 +40,7 @@ class TextTooLong(InvalidInput):
     code = "text_too_long"
 
     def __init__(self, *, max_length: int) -> None:
-        message = _lazy_format(
+        message = lazy_format(
             _("This text is too long. Please write at most %(count)d characters."),
             {"count": max_length},
         )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import InvalidInput
 
 
-def _lazy_format(message: Promise, params: dict[str, Any]) -> str:
+def lazy_format(message: Promise, params: dict[str, Any]) -> str:
     """Return ``message % params``, translated only when rendered."""
 
     def render() -> str:
@@ -41,7 +41,7 @@ class PhotoTooLarge(PhotoRejected):
     code = "photo_too_large"
 
     def __init__(self, *, max_bytes: int, size: int | None = None) -> None:
-        message = _lazy_format(
+        message = lazy_format(
             _("This photo is too big. Please send a photo smaller than %(megabytes)d MB."),
             {"megabytes": max_bytes // (1024 * 1024)},
         )
@@ -68,7 +68,7 @@ class PhotoTooManyPixels(PhotoRejected):
     ) -> None:
         message: str | Promise
         if format is None:
-            message = _lazy_format(
+            message = lazy_format(
                 _(
                     "This photo has too many pixels (more than %(megapixels)d million). "
                     "Please set the camera to a lower resolution and take the photo again."
@@ -81,7 +81,7 @@ class PhotoTooManyPixels(PhotoRejected):
                 "Please set the camera to a lower resolution and take the photo again."
             )
         else:
-            message = _lazy_format(
+            message = lazy_format(
                 _(
                     "This %(format)s photo has too many pixels to be processed. Please send "
                     "it as a JPEG, or set the camera to a lower resolution and take it again."
@@ -107,7 +107,7 @@ class PhotoFormatNotAllowed(PhotoRejected):
     code = "photo_format_not_allowed"
 
     def __init__(self, *, found: str, allowed: tuple[str, ...]) -> None:
-        message = _lazy_format(
+        message = lazy_format(
             _("This kind of picture cannot be used. Please send a photo in %(formats)s format."),
             {"formats": ", ".join(allowed)},
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import InvalidInput
-from helpdesk.photo_errors import _lazy_format
+from helpdesk.photo_errors import lazy_format
 
 
 class AudioRejected(InvalidInput):
@@ -27,7 +27,7 @@ class AudioTooLarge(AudioRejected):
     http_status = 413
 
     def __init__(self, *, max_bytes: int, size: int | None = None) -> None:
-        message = _lazy_format(
+        message = lazy_format(
             _("This recording is too big. Please send one smaller than %(megabytes)d MB."),
             {"megabytes": max(1, max_bytes // (1024 * 1024))},
         )
@@ -38,7 +38,7 @@ class AudioTooLong(AudioRejected):
     code = "audio_too_long"
 
     def __init__(self, *, max_seconds: int, seconds: float | None = None) -> None:
-        message = _lazy_format(
+        message = lazy_format(
             _("This recording is too long. Please keep it under %(minutes)d minutes."),
             {"minutes": max(1, max_seconds // 60)},
         )
