@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.template.loader import render_to_string
+from django.views import defaults
 
 from config.body_limits import API_PREFIX, OPEN311_PREFIX
 
@@ -48,3 +49,14 @@ class MethodNotAllowedPageMiddleware:
         response.content = render_to_string(METHOD_NOT_ALLOWED_TEMPLATE, request=request)
         response["Content-Type"] = "text/html; charset=utf-8"
         return response
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 (templates/404.html), but not for the API's paths.
+
+    Under /api/ config/api_middleware.py answers the JSON 404; the page drawn
+    first only to be replaced read the user and the unread count for nothing.
+    """
+    if request.path.startswith(API_PREFIX):
+        return HttpResponseNotFound()
+    return defaults.page_not_found(request, exception)

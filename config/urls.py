@@ -18,6 +18,8 @@ from open311.views import not_found as open311_not_found
 
 # A database outage met in a middleware (the session) is a 503, not a 500.
 handler500 = "config.db_outage.server_error"
+# Under /api/ no page is drawn to be replaced by the JSON 404 (config/page_errors.py).
+handler404 = "config.page_errors.page_not_found"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -184,3 +184,18 @@ def test_a_host_the_site_does_not_serve_gets_a_sentence_not_a_bare_400(
     body = response.content.decode()
     assert sentence in body
     assert "elsewhere.example" not in body  # Django's reason is for the log
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_path_draws_no_page_to_throw_away(
+    personas: Personas, settings: Settings, django_assert_num_queries: Any
+) -> None:
+    """The JSON 404 (config/api_middleware.py) replaced a 404.html drawn first,
+    which read the person and their unread count for nothing."""
+    settings.DEBUG = False
+    client = _client(personas.resident, "en")
+    # The page read the session, the person, their roles and their unread count.
+    with django_assert_num_queries(0):
+        response = client.get("/api/v1/no/such/thing")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
