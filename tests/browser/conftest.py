@@ -298,6 +298,33 @@ def problems(page: Page) -> Problems:
     return found
 
 
+_ON_SCREEN_IMAGES_DONE = """() =>
+Array.from(document.images)
+  .filter((image) => image.getBoundingClientRect().top < window.innerHeight)
+  .every((image) => image.complete)
+"""
+
+
+def on_screen_images_wait(page: Page) -> None:
+    """Wait until the images on screen have loaded or failed.
+
+    Lazy images (a case's photos) are fetched after "load": waiting for them
+    checks each (a 404 is a console error in ``Problems``), and none is still
+    being fetched when the next person's cookie replaces this one.
+    """
+    page.wait_for_function(_ON_SCREEN_IMAGES_DONE)
+
+
+def person_leave(page: Page, context: BrowserContext) -> None:
+    """Leave the last person's page, then drop their cookies.
+
+    Nothing of their page may be fetched after it with the next person's
+    cookie, or with none: that answer (a 404) would be blamed on the page.
+    """
+    page.goto("about:blank")
+    context.clear_cookies()
+
+
 def log_in(context: BrowserContext, server: Server, user: User) -> None:
     """A real session (as after the SMS code), handed to the browser as its cookie."""
     context.add_cookies(

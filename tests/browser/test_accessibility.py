@@ -25,7 +25,15 @@ from helpdesk.models import Ticket
 from knowledge.seed import knowledge_seed
 from tests.alerts.helpers import publish
 from tests.browser.a11y import PHONE, axe_violations, language_leaks, phone_problems
-from tests.browser.conftest import Problems, Server, file_case, in_thread, log_in
+from tests.browser.conftest import (
+    Problems,
+    Server,
+    file_case,
+    in_thread,
+    log_in,
+    on_screen_images_wait,
+    person_leave,
+)
 from tests.browser.pages import VISITS
 from tests.conftest import Personas
 from tests.factories import jpeg
@@ -98,7 +106,7 @@ def test_every_page_is_accessible_and_in_one_language(
     page.set_viewport_size(PHONE)
     findings: list[str] = []
     for visit in VISITS:
-        context.clear_cookies()
+        person_leave(page, context)
         context.add_cookies(
             [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": server.url}]
         )
@@ -109,6 +117,7 @@ def test_every_page_is_accessible_and_in_one_language(
             _waiting_for_code(context, server)
         path = visit.path.format(**values)
         _open(page, path)
+        on_screen_images_wait(page)
         where = f"{path} [{language}, {visit.persona}]"
         assert page.locator("html").get_attribute("lang") == language, where
         axe = axe_violations(page, contrast=language == "vi")

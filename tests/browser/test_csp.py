@@ -14,7 +14,14 @@ from playwright.sync_api import BrowserContext, Page
 
 from accounts.models import User
 from geo.models import AdminUnit
-from tests.browser.conftest import Problems, Server, file_case, log_in
+from tests.browser.conftest import (
+    Problems,
+    Server,
+    file_case,
+    log_in,
+    on_screen_images_wait,
+    person_leave,
+)
 from tests.conftest import Personas
 
 pytestmark = pytest.mark.browser
@@ -35,6 +42,7 @@ def _visit(page: Page, server: Server, path: str) -> list[str]:
     csp = response.headers.get("content-security-policy", "")
     assert "script-src 'self'" in csp, path
     page.wait_for_load_state("load")
+    on_screen_images_wait(page)
     violations: list[str] = page.evaluate("window.__violations")
     return [f"{path}: {v}" for v in violations]
 
@@ -76,7 +84,7 @@ def test_every_page_keeps_to_the_content_security_policy(
     }
     violations: list[str] = []
     for user, paths in pages.values():
-        context.clear_cookies()
+        person_leave(page, context)
         if isinstance(user, User):
             log_in(context, server, user)
         for path in paths:
