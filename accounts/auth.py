@@ -24,7 +24,7 @@ TOKEN_PREFIX = "xd_"  # noqa: S105 - a marker for secret scanners, not a secret
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-def _key_hash(key: str) -> str:
+def key_hash(key: str) -> str:
     # The key carries 256 random bits, so a plain SHA-256 cannot be reversed
     # by guessing, and rotating SECRET_KEY does not log every device out.
     return hashlib.sha256(key.encode()).hexdigest()
@@ -33,19 +33,19 @@ def _key_hash(key: str) -> str:
 def api_token_create(*, user: User) -> str:
     """Create a token for the person and return its key; only its hash is kept."""
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, key_hash=_key_hash(key))
+    ApiToken.objects.create(user=user, key_hash=key_hash(key))
     return key
 
 
 def api_token_revoke(*, key: str) -> bool:
     """Delete the token with this key; return whether there was one."""
-    deleted, _ = ApiToken.objects.filter(key_hash=_key_hash(key)).delete()
+    deleted, _ = ApiToken.objects.filter(key_hash=key_hash(key)).delete()
     return deleted > 0
 
 
 def api_token_user(*, key: str, now: datetime | None = None) -> User | None:
     """Return the active person the key belongs to, or None."""
-    token = ApiToken.objects.select_related("user").filter(key_hash=_key_hash(key)).first()
+    token = ApiToken.objects.select_related("user").filter(key_hash=key_hash(key)).first()
     if token is None or not token.user.is_active:
         return None
     now = now or timezone.now()

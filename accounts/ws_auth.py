@@ -9,17 +9,27 @@ on their own, so such a connection needs no Origin check.
 
 from __future__ import annotations
 
+import time
 from importlib import import_module
 from types import SimpleNamespace
 from typing import Any
 
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
 from django.http.cookie import parse_cookie
 
-from accounts.auth import api_token_user
+from accounts.auth import api_token_user, key_hash
 from core.socket_database import socket_database
+from core.socket_ends import (
+    SCOPE_KEY,
+    Watch,
+    person_key,
+    session_credential,
+    socket_ends,
+    token_credential,
+)
 
 Scope = dict[str, Any]
 App = Any
@@ -63,19 +73,30 @@ class PersonMiddleware:
     HTTP responses, which a socket never sends): at 5,000 followers that was a
     session, a lazy user and a wrapper call per socket and pushed event. The
     person is read once, at the handshake, with one trip to the database.
+
+    The socket then ends with that log-in, and reconnects when the person's
+    rights change (core/socket_ends.py): the process hears those ends before
+    the person is read, so an end committed meanwhile is not missed.
     """
 
     def __init__(self, inner: App) -> None:
         self.inner = inner
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> Any:
+        await socket_ends(get_channel_layer()).ready()
+        since = time.monotonic()
         key = bearer_key_from_scope(scope)
         if key is not None:
             user = await socket_database(api_token_user)(key=key) or AnonymousUser()
+            credential = token_credential(key_hash(key))
         else:
             session_key = cookie_value(scope, settings.SESSION_COOKIE_NAME)
             user = await socket_database(session_user)(session_key)
-        return await self.inner({**scope, "user": user}, receive, send)
+            credential = session_credential(session_key or "")
+        person: dict[str, Any] = {"user": user}
+        if user.is_authenticated:
+            person[SCOPE_KEY] = Watch(keys=(credential, person_key(user.pk)), since=since)
+        return await self.inner({**scope, **person}, receive, send)
 
 
 def sends_bearer_key(scope: Scope) -> bool:

@@ -23,6 +23,7 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 
+from core.socket_ends import SCOPE_KEY, Watch, socket_ends
 from core.socket_groups import local_groups
 from core.websocket_frames import FrameWriter, text_frame
 
@@ -70,6 +71,8 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     groups: list[str] = []  # channels' own group list: unused, no channel of its own
     worker: asyncio.Task[None] | None = None  # works through the backlog
     closing = False  # a close was sent: nothing more goes out
+    connected = False  # go_live ran: an end closes at once
+    ended: int | None = None  # the close code of an end that came while connecting
 
     async def websocket_receive(self, message: dict[str, Any]) -> None:
         # These sockets only send: no client message is read. Channels decoded
@@ -92,12 +95,20 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.following: list[str] = []
         # Pushes wait here while the socket connects, catches up or is slow; None = live.
         self.backlog: list[dict[str, Any]] | None = []
+        # Set by accounts' PersonMiddleware for a signed-in person: the socket
+        # ends with their log-in and follows their rights (core/socket_ends.py).
+        watch: Watch | None = scope.get(SCOPE_KEY)
+        ends = socket_ends(self.channel_layer) if watch is not None else None
+        if ends is not None and watch is not None:
+            self.ended = ends.watch(self, watch.keys, watch.since)
         try:
             while True:
                 await self.dispatch(await receive())
         except StopConsumer:
             pass
         finally:
+            if ends is not None and watch is not None:
+                ends.unwatch(self, watch.keys)
             if self.worker is not None:
                 self.worker.cancel()
             hub = local_groups(self.channel_layer)
@@ -127,7 +138,23 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def go_live(self) -> None:
         """Handle what arrived while connecting; then messages go out as they come."""
+        self.connected = True
+        if self.ended is not None:  # logged out, or rights changed, while connecting
+            await self.close(code=self.ended)
+            return
         await self._drain_backlog()
+
+    def end(self, code: int) -> None:
+        """The log-in ended or the person's rights changed (core/socket_ends.py)."""
+        if self.closing:
+            return
+        if not self.connected:
+            self.ended = code  # go_live closes
+            return
+        self.closing = True  # nothing more goes out from now on
+        task = asyncio.create_task(super().close(code=code))
+        _closing.add(task)
+        task.add_done_callback(_closing.discard)
 
     # --- what a subclass may change -------------------------------------------------
 
@@ -218,6 +245,10 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.handle(message)
         if not self.closing:
             self.backlog = None
+
+
+# Closes started by ``end``, kept referenced until done (asyncio holds tasks weakly).
+_closing: set[asyncio.Task[None]] = set()
 
 
 def run_until_blocked(coro: Coroutine[Any, Any, Any]) -> Awaitable[Any] | None:

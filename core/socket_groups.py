@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 import weakref
+from collections.abc import Callable
 from typing import Any, Protocol
 
 logger = logging.getLogger(__name__)
@@ -150,15 +151,25 @@ class LocalGroups:
                     logger.exception("Delivering to a member of %s", group)
 
 
-_local_groups: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, LocalGroups]] = (
-    weakref.WeakKeyDictionary()
-)
+class _OfLayer(Protocol):
+    layer: Any
+
+
+type PerLoop[T] = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, T]]
+
+
+def loop_local[T: _OfLayer](store: PerLoop[T], layer: Any, make: Callable[[Any], T]) -> T:
+    """The one ``make(layer)`` of this event loop in ``store`` (tests run several loops)."""
+    per_layer = store.setdefault(asyncio.get_running_loop(), {})
+    found = per_layer.get(id(layer))
+    if found is None or found.layer is not layer:
+        found = per_layer[id(layer)] = make(layer)
+    return found
+
+
+_local_groups: PerLoop[LocalGroups] = weakref.WeakKeyDictionary()
 
 
 def local_groups(layer: Any) -> LocalGroups:
-    """The LocalGroups of this event loop for ``layer`` (tests run several loops)."""
-    per_layer = _local_groups.setdefault(asyncio.get_running_loop(), {})
-    hub = per_layer.get(id(layer))
-    if hub is None or hub.layer is not layer:
-        hub = per_layer[id(layer)] = LocalGroups(layer)
-    return hub
+    """The LocalGroups of this event loop for ``layer``."""
+    return loop_local(_local_groups, layer, LocalGroups)

@@ -16,7 +16,10 @@ from then on nothing is missed.
 Close codes (sent after accepting, so browsers can read them; clients must
 not reconnect on 44xx):
 - 4400  bad request (``after`` is not a whole number)
-- 4401  not authenticated (log in, or send an API token)
+- 4401  not authenticated (log in, or send an API token); also when the
+        session or key the socket was opened with logs out or is revoked
+- 4000  the person's roles, password or account changed: reconnect, and the
+        handshake reads them afresh (core/socket_ends.py)
 - 4403  forbidden: the person lost access or changed view while following
         (a transfer), or the queue is asked for by a non-officer
 - 4404  no such case, or not one the person may see (no one, officers

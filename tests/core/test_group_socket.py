@@ -87,3 +87,28 @@ async def test_a_phone_that_stopped_reading_is_closed_not_queued_for_forever() -
     await asyncio.wait_for(socket.worker, 5)
     assert socket.sent[-1] == CLOSE_SERVER_ERROR  # it reconnects and catches up
     assert len(socket.sent) < BACKLOG_LIMIT
+
+
+async def test_an_end_while_connecting_closes_the_socket_when_it_would_go_live() -> None:
+    """core/socket_ends.py: a log-out that lands during the connect's reads."""
+    socket = _Numbers()
+    socket.backlog = []  # connecting: pushes wait
+    socket.deliver(_message(1))
+    socket.end(4401)
+    assert socket.sent == []  # not closed under the connect's feet
+    await asyncio.wait_for(socket.go_live(), 5)
+    assert socket.sent == [4401]  # closed instead of going live; the push never sent
+    socket.deliver(_message(3))
+    assert socket.sent == [4401]
+
+
+async def test_an_end_on_a_live_socket_closes_it_and_nothing_follows() -> None:
+    socket = _Numbers()
+    socket.connected = True
+    socket.end(4000)
+    socket.deliver(_message(1))  # before the close task has run
+    await asyncio.sleep(0)
+    assert socket.sent == [4000]
+    socket.end(4401)  # a second end: already closing
+    await asyncio.sleep(0)
+    assert socket.sent == [4000]

@@ -3,7 +3,7 @@
 As a deployment runs them: two gunicorns (config.wsgi) and two uvicorns
 (config.asgi) on their own ports, and two `manage.py run_delivery_worker`, all
 real OS processes on the test database and the real Redis, with SMS going to
-the stand-in gateway on 127.0.0.1 (tests/http_stub.py). One test, three
+the stand-in gateway on 127.0.0.1 (tests/http_stub.py). One test, four
 claims, each of which fails if the processes kept anything to themselves:
 
 (a) an officer's status change POSTed to HTTP process A reaches the
@@ -12,13 +12,15 @@ claims, each of which fails if the processes kept anything to themselves:
     both delivery workers, reaches the gateway exactly once per person, and
     the resident's open case page whole, longer than nginx's buffer;
 (c) a rate limit holds across both HTTP processes: concurrent "me too"
-    presses split between A and B are accepted exactly up to the limit.
+    presses split between A and B are accepted exactly up to the limit;
+(d) a log-out through HTTP process A closes that key's sockets on both
+    WebSocket processes, and not another device's.
 
 WebSocket process C is served as `make run` serves sockets: on a Unix socket,
 behind `make run`'s own nginx (scripts/nginx.conf.in, tests/nginx_site.py), so
 its sockets in (a) and (b) go through nginx's /ws/ location.
 
-One test rather than three: the servers live for all of it, and the database
+One test rather than four: the servers live for all of it, and the database
 flush between transactional tests would renumber the content types their
 caches hold (see tests/browser/asgi.py).
 """
@@ -49,12 +51,14 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
 from accounts.auth import api_token_create
 from accounts.models import User
 from core.group_socket import socket_json
+from core.socket_ends import CLOSE_SIGNED_OUT
 from helpdesk.models import Ticket, TicketEvent
 from helpdesk.support import case_support_add
 from notifications.gateways import delivery_key
@@ -255,6 +259,12 @@ def _socket(url: str, path: str, cookie: str) -> ClientConnection:
     )
 
 
+def _token_socket(url: str, path: str, token: str) -> ClientConnection:
+    return connect(
+        f"{url}{path}", additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=10
+    )
+
+
 def _next(ws: ClientConnection, *, kind: str) -> dict[str, Any]:
     """The next message of ``kind`` on the socket (others, e.g. unread counts, skipped)."""
     deadline = time.monotonic() + 15
@@ -390,6 +400,33 @@ def test_processes_share_pushes_deliveries_and_limits(
     assert {body["code"] for body in refused} == {"support_rate_limited"}
     assert all(body["message"] for body in refused)
     assert Ticket.objects.get(pk=ticket.pk).supports.filter(user=presser).count() == 1
+
+    print(f"(c): {time.monotonic() - began:.1f} s")
+    # (d) The officer logs out through HTTP process A: the sockets that key
+    # opened on both WebSocket processes close as signed out
+    # (core/socket_ends.py); the same officer's other device keeps its own.
+    other_device = api_token_create(user=personas.officer_a)
+    with (
+        _token_socket(ws_b, "/ws/queue/", officer_token) as queue_on_b,
+        _token_socket(ws_c, "/ws/queue/", officer_token) as queue_on_c,
+        _token_socket(ws_b, "/ws/queue/", other_device) as other_on_b,
+    ):
+        for ws in (queue_on_b, queue_on_c, other_on_b):
+            _next(ws, kind="subscribed")
+        logout = urllib.request.Request(  # noqa: S310
+            f"{http_a}/api/v1/auth/logout",
+            headers={"Authorization": f"Bearer {officer_token}"},
+            method="POST",
+        )
+        with urllib.request.urlopen(logout, timeout=30) as response:  # noqa: S310
+            assert response.status == 204
+        for ws in (queue_on_b, queue_on_c):
+            with pytest.raises(ConnectionClosed) as closed:
+                ws.recv(timeout=10)
+            assert closed.value.rcvd is not None
+            assert closed.value.rcvd.code == CLOSE_SIGNED_OUT
+        with pytest.raises(TimeoutError):
+            other_on_b.recv(timeout=1)  # still open, nothing to say
 
     # The workers' health checks see them alive.
     for name in ("delivery",):
