@@ -37,8 +37,11 @@ INTAKE_LOAD = ["--concurrency", "8", "--duration", "10", "--warmup", "3"]
 
 # Both live-push benches: two uvicorn processes, two client processes that
 # poll their sockets (followers on other machines), one run of 5 pushes.
+# --people all: every socket is a different resident's (the reporter and
+# "me too" followers), as a province's followers are; one session for all the
+# sockets would share its server-side entries (core/socket_ends.py).
 WS_LOAD = ["--ws", "wsproto", "--workers", "2", "--clients", "2", "--repeat", "1",
-           "--rounds", "5", "--client-poll-ms", "10"]  # fmt: skip
+           "--rounds", "5", "--client-poll-ms", "10", "--people", "all"]  # fmt: skip
 
 # (name, command line): add a bench here, one line each.
 BENCHES: list[tuple[str, list[str]]] = [

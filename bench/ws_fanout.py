@@ -64,6 +64,7 @@ import sys
 import tempfile
 import time
 from functools import partial
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -174,6 +175,54 @@ def setup_case() -> tuple[Ticket, User, str]:
     return ticket, officer, client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
+FOLLOWER_PHONES = 84_987_000_000  # +84987000001 ...: the bench's followers, kept between runs
+
+
+def follower_cookies(ticket: Ticket, count: int) -> list[str]:
+    """Sessions of ``count`` distinct residents who said "me too" on ``ticket``.
+
+    Every socket of one session shares that session's entries on the server
+    (core/socket_ends.py keeps sockets by credential and person): 10,000
+    sockets of one person cost less than 10,000 people's, which a province's
+    followers are. The people are kept between runs; their supports and
+    sessions are made for this case, in bulk.
+    """
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
+
+    from helpdesk.models import CaseSupport
+
+    phones = [f"+{FOLLOWER_PHONES + i}" for i in range(1, count + 1)]
+    have = set(User.objects.filter(phone__in=phones).values_list("phone", flat=True))
+    unusable = make_password(None)  # they log in by SMS code only
+    User.objects.bulk_create(
+        [
+            User(phone=phone, full_name=f"Người theo dõi {i}", password=unusable)
+            for i, phone in enumerate(phones)
+            if phone not in have
+        ],
+        batch_size=2000,
+    )
+    people = list(User.objects.filter(phone__in=phones).order_by("phone"))
+    CaseSupport.objects.bulk_create(
+        [CaseSupport(ticket=ticket, user=person) for person in people],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    backend = settings.AUTHENTICATION_BACKENDS[0]
+    cookies = []
+    with transaction.atomic():
+        for person in people:
+            session = store()
+            session[SESSION_KEY] = str(person.pk)
+            session[BACKEND_SESSION_KEY] = backend
+            session[HASH_SESSION_KEY] = person.get_session_auth_hash()
+            session.create()
+            cookies.append(session.session_key)
+    return cookies
+
+
 def layer_settings(layer: str) -> dict[str, Any]:
     """The same layer for the server and this process, which publishes the events."""
     # redis-py 8 defaults: 5 s read timeout (= the BZPOPMIN block) and a pool of
@@ -265,7 +314,7 @@ def nginx_pids(master: int) -> list[int]:
 
 
 def client_process(
-    urls: list[str], headers: dict[str, str], n: int, rounds: int,
+    urls: list[str], cookies: list[str], n: int, rounds: int,
     ready: Any, results: Any, stop: Any,
 ) -> None:  # fmt: skip
     raise_fd_limit(n + 200)
@@ -277,20 +326,25 @@ def client_process(
         uvloop.install()
     except ImportError:
         pass
-    asyncio.run(_clients(urls, headers, n, rounds, ready, results, stop))
+    asyncio.run(_clients(urls, cookies, n, rounds, ready, results, stop))
 
 
 async def _clients(
-    urls: list[str], headers: dict[str, str], n: int, rounds: int,
+    urls: list[str], cookies: list[str], n: int, rounds: int,
     ready: Any, results: Any, stop: Any,
 ) -> None:  # fmt: skip
-    """Open n sockets over the servers in turn; report how many synced, then arrivals."""
+    """Open n sockets over the servers in turn, socket i with session cookies[i];
+    report how many synced, then arrivals."""
     arrivals: list[list[tuple[float, float]]] = [[] for _ in range(rounds)]
     counts = {"synced": 0, "failed": 0}
     all_synced = asyncio.Event()
     loop = asyncio.get_running_loop()
     servers = [split_ws_url(url) for url in urls]
-    requests = [handshake_request(host, port, target, headers) for host, port, target in servers]
+
+    def request(i: int) -> bytes:
+        host, port, target = servers[i % len(servers)]
+        cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookies[i]}"}
+        return handshake_request(host, port, target, cookie)
 
     # At most this many handshakes in flight per process: a socket's session
     # and access checks queue on the server's one database thread, and
@@ -313,7 +367,7 @@ async def _clients(
         try:
             await loop.sock_connect(sock, (host, port))
             loop.add_reader(sock.fileno(), follower.on_readable)
-            await loop.sock_sendall(sock, requests[i % len(servers)])
+            await loop.sock_sendall(sock, request(i))
         except OSError as exc:
             print(f"  socket failed: {type(exc).__name__}: {exc}", flush=True)
             sock.close()
@@ -508,12 +562,13 @@ def warm_up(url: str, headers: dict[str, str], count: int = 5) -> None:
 
 
 def measure(
-    conf: dict[str, Any], base_urls: list[str], ticket: Ticket, officer: User, cookie: str,
-    n: int, rounds: int, clients: int, pids: list[int], warmup: int = 1,
+    conf: dict[str, Any], base_urls: list[str], ticket: Ticket, officer: User,
+    cookies: list[str], n: int, rounds: int, clients: int, pids: list[int], warmup: int = 1,
 ) -> dict[str, float]:  # fmt: skip
+    """``cookies``: socket i is opened with cookies[i % len(cookies)] (one person, or many)."""
     path = STREAMS[STREAM].format(number=ticket.number)
     urls = [f"{base}{path}" for base in base_urls]
-    headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"}
+    headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookies[0]}"}
     for url in urls:
         warm_up(url, headers)
     time.sleep(0.5)
@@ -522,11 +577,21 @@ def measure(
     ready, results, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
     connections.close_all()  # no database socket shared with the children
     shares = [n // clients + (1 if i < n % clients else 0) for i in range(clients)]
+    starts = list(itertools.accumulate(shares, initial=0))
     procs = [
         ctx.Process(
-            target=client_process, args=(urls, headers, k, warmup + rounds, ready, results, stop)
+            target=client_process,
+            args=(
+                urls,
+                [cookies[(start + j) % len(cookies)] for j in range(k)],
+                k,
+                warmup + rounds,
+                ready,
+                results,
+                stop,
+            ),
         )
-        for k in shares
+        for start, k in zip(starts, shares, strict=False)
         if k
     ]
     for p in procs:
@@ -642,6 +707,9 @@ def main() -> None:
     parser.add_argument("--stream", choices=STREAMS, default="case",
                         help="the sockets' stream; inbox: all sockets are the one bench "
                         "person's, so every event goes to one group of N sockets")  # fmt: skip
+    parser.add_argument("--people", default="1",
+                        help="distinct people opening the sockets: a number, or 'all' "
+                        "(the reporter and 'me too' residents, one per socket)")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--warmup-rounds", type=int, default=1,
                         help="events pushed to every socket before the timed rounds: their "
@@ -663,6 +731,12 @@ def main() -> None:
     CLIENT_POLL_MS = args.client_poll_ms
     raise_fd_limit(max(args.sockets) * 2 + 1000)
     ticket, officer, cookie = setup_case()
+    people = max(args.sockets) if args.people == "all" else int(args.people)
+    if people > 1 and STREAM != "case":
+        raise SystemExit("--people counts the followers of a case: use it with --stream case")
+    # The reporter and people - 1 residents who said "me too".
+    cookies = [cookie, *follower_cookies(ticket, people - 1)] if people > 1 else [cookie]
+    print(f"people: {len(cookies)} (socket i opened by person i mod {len(cookies)})", flush=True)
     print(f"load average at start: {os.getloadavg()}", flush=True)
     rows: list[tuple[dict[str, Any], int, list[dict[str, float]]]] = []
     combos = list(itertools.product(args.layer, args.ws, args.deflate, args.workers, args.proxy))
@@ -704,7 +778,7 @@ def main() -> None:
                         servers.append(start_server(conf, port=first + i))
                     bases = [f"ws://127.0.0.1:{first + i}" for i in range(workers)]
                     pids = [s.pid for s in servers]
-                result = measure(conf, bases, ticket, officer, cookie, n, args.rounds,
+                result = measure(conf, bases, ticket, officer, cookies, n, args.rounds,
                                  args.clients, pids, args.warmup_rounds)  # fmt: skip
             finally:
                 for server in servers:
