@@ -95,7 +95,9 @@ class PersonMiddleware:
             credential = session_credential(session_key or "")
         person: dict[str, Any] = {"user": user}
         if user.is_authenticated:
-            person[SCOPE_KEY] = Watch(keys=(credential, person_key(user.pk)), since=since)
+            person[SCOPE_KEY] = Watch(
+                credential=credential, person=person_key(user.pk), since=since
+            )
         return await self.inner({**scope, **person}, receive, send)
 
 

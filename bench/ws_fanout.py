@@ -251,6 +251,9 @@ def start_server(
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # With --people 1 one person holds every socket, past the per-person
+        # limit meant for people (XADESK_WS_SOCKETS_PER_PERSON, 30 a process).
+        "XADESK_WS_SOCKETS_PER_PERSON": "0",
     }
     if origin:
         # nginx forwards Host without the port (scripts/serve.sh says the same).

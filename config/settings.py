@@ -203,6 +203,11 @@ REDIS_URL = env_str(
 # hold every open socket's objects; config/asgi.py says why not Python's
 # (700, 10, 10), which "off" keeps.
 WS_GC_THRESHOLDS = env_ints("XADESK_WS_GC_THRESHOLDS", (10_000, 10, 10))
+# Sockets one person may hold open in one WebSocket process (0: no limit). A
+# signed-in page holds one or two (the unread badge, the case or the queue), so
+# 30 is many tabs; a probe opened 600 from one key in 2.3 s. Per person, not
+# per address: a commune hall's residents share one (core/group_socket.py).
+WS_SOCKETS_PER_PERSON = env_int("XADESK_WS_SOCKETS_PER_PERSON", 30, minimum=0)
 CHANNEL_LAYER_BACKEND = env_choice("CHANNEL_LAYER", "redis", ("redis", "redis-pubsub", "memory"))
 # Past one Redis: the channel layer spreads channels and groups over several
 # servers by a consistent hash of their names (channels-redis "sharding"), so

@@ -22,6 +22,7 @@ from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from core.socket_ends import SCOPE_KEY, Watch, socket_ends
 from core.socket_groups import local_groups
@@ -30,6 +31,7 @@ from core.websocket_frames import FrameWriter, text_frame
 logger = logging.getLogger(__name__)
 
 CLOSE_SERVER_ERROR = 1011
+CLOSE_TRY_AGAIN_LATER = 1013
 LAYER_FAILED = "local.layer_failed"  # put in the backlog when a group's subscription died
 # A socket this far behind (a phone that stopped reading) is closed rather than
 # queued for: it reconnects and catches up from the database.
@@ -73,6 +75,18 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     closing = False  # a close was sent: nothing more goes out
     connected = False  # go_live ran: an end closes at once
     ended: int | None = None  # the close code of an end that came while connecting
+    too_many = False  # the person holds more sockets here than WS_SOCKETS_PER_PERSON
+
+    async def websocket_connect(self, message: dict[str, Any]) -> None:
+        if self.too_many:
+            # One person holding more sockets in this process than any pages
+            # need (XADESK_WS_SOCKETS_PER_PERSON): refused before any database
+            # work. 1013 is "try again later": static/js/live.js polls and
+            # retries with backoff, and gets in once the person closed a page.
+            await self.accept()
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            return
+        await super().websocket_connect(message)
 
     async def websocket_receive(self, message: dict[str, Any]) -> None:
         # These sockets only send: no client message is read. Channels decoded
@@ -100,7 +114,12 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         watch: Watch | None = scope.get(SCOPE_KEY)
         ends = socket_ends(self.channel_layer) if watch is not None else None
         if ends is not None and watch is not None:
-            self.ended = ends.watch(self, watch.keys, watch.since)
+            limit = settings.WS_SOCKETS_PER_PERSON
+            if limit and ends.count(watch.person) >= limit:
+                self.too_many = True  # refused at connect; not counted
+                ends = None
+            else:
+                self.ended = ends.watch(self, watch.keys, watch.since)
         try:
             while True:
                 await self.dispatch(await receive())

@@ -73,8 +73,13 @@ SCOPE_KEY = "socket_ends"  # a Watch, put in the socket's scope at the handshake
 class Watch:
     """What ends a socket (its credential, its person) and when its handshake began reading."""
 
-    keys: tuple[str, ...]
+    credential: str
+    person: str
     since: float
+
+    @property
+    def keys(self) -> tuple[str, str]:
+        return (self.credential, self.person)
 
 
 class EndableSocket(Protocol):
@@ -125,6 +130,11 @@ class SocketEnds:
             if arrived is not None and arrived[0] >= since:
                 code = _stronger(code, arrived[1])
         return code
+
+    def count(self, key: str) -> int:
+        """How many of this process's sockets are registered under ``key``."""
+        found = self.sockets.get(key)
+        return len(found) if isinstance(found, set) else int(found is not None)
 
     def unwatch(self, socket: EndableSocket, keys: Iterable[str]) -> None:
         for key in keys:

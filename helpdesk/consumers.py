@@ -26,6 +26,8 @@ not reconnect on 44xx):
         included, can tell the two apart, as over HTTP)
 - 1011  server error (e.g. the channel layer is unreachable): reconnect later;
         meanwhile poll the HTTP catch-up
+- 1013  try again later: the person holds too many sockets in this process
+        (settings.WS_SOCKETS_PER_PERSON); poll meanwhile
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from accounts.models import User
 from core.masking import MASK
 from core.rate_limits import Charge, rate_limits_take
+from core.visible_text import is_blank
 from geo.models import AdminUnit
 from helpdesk.filing import CaseDraft, case_submit
 from helpdesk.models import Ticket
@@ -95,7 +96,7 @@ def check_message(
     which the intake's own per-number limit already rations).
     """
     cleaned = _clean(text)
-    if not cleaned:
+    if is_blank(cleaned):
         raise ScamTextRequired()
     if len(cleaned) > MAX_TEXT:
         raise ScamTextTooLong()

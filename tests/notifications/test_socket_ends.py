@@ -22,6 +22,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from accounts.auth import api_token_create
 from accounts.models import ApiToken, RoleAssignment, User
 from config.asgi import application
+from core.group_socket import CLOSE_TRY_AGAIN_LATER
 from core.socket_ends import (
     CLOSE_ASK_AGAIN,
     CLOSE_SIGNED_OUT,
@@ -262,3 +263,24 @@ async def test_signed_out_wins_over_ask_again_and_unwatched_sockets_hear_nothing
     ends.deliver(credential_ended_message(credential))
     assert gone.codes == []
     assert first.codes == [CLOSE_SIGNED_OUT]
+
+
+async def test_one_person_s_sockets_past_the_limit_are_told_to_try_later(
+    personas: Personas, settings: SettingsWrapper
+) -> None:
+    """A probe opened 600 sockets with one key in 2.3 s."""
+    settings.WS_SOCKETS_PER_PERSON = 2
+    browser = await database_sync_to_async(_logged_in)(personas.resident)
+    first = await _open("/ws/inbox/", _cookie_headers(browser))
+    second = await _open("/ws/inbox/", _cookie_headers(browser))
+    third = WebsocketCommunicator(application, "/ws/inbox/", headers=_cookie_headers(browser))
+    await third.connect(timeout=TIMEOUT)
+    assert await _closed_with(third) == CLOSE_TRY_AGAIN_LATER  # the page polls and retries
+    # Another person is not counted with them.
+    officer = await database_sync_to_async(_logged_in)(personas.officer_a)
+    other = await _open("/ws/inbox/", _cookie_headers(officer))
+    # A page closed frees its place.
+    await first.disconnect()
+    again = await _open("/ws/inbox/", _cookie_headers(browser))
+    for socket in (second, other, again):
+        await socket.disconnect()

@@ -52,6 +52,8 @@ def test_a_scam_is_answered_with_reasons_advice_and_articles(client: Client) -> 
     [
         ("", "scam_text_required"),
         ("   \n  ", "scam_text_required"),
+        # Only direction marks and zero-width spaces: nothing a person could check.
+        ("\u200b\u200e\u2066 \ufeff", "scam_text_required"),
         ("x" * 2001, "scam_text_too_long"),
     ],
 )
