@@ -9,6 +9,7 @@ on their own, so such a connection needs no Origin check.
 
 from __future__ import annotations
 
+import logging
 import time
 from importlib import import_module
 from types import SimpleNamespace
@@ -23,6 +24,7 @@ from django.http.cookie import parse_cookie
 from accounts.auth import api_token_user, key_hash
 from core.socket_database import socket_database
 from core.socket_ends import (
+    LAYER_DOWN,
     SCOPE_KEY,
     Watch,
     person_key,
@@ -30,6 +32,8 @@ from core.socket_ends import (
     socket_ends,
     token_credential,
 )
+
+logger = logging.getLogger(__name__)
 
 Scope = dict[str, Any]
 App = Any
@@ -83,14 +87,22 @@ class PersonMiddleware:
         self.inner = inner
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> Any:
-        await socket_ends(get_channel_layer()).ready()
-        since = time.monotonic()
         key = bearer_key_from_scope(scope)
+        session_key = None if key is not None else cookie_value(scope, settings.SESSION_COOKIE_NAME)
+        if key is None and session_key is None:  # nobody: the stream says 4401
+            return await self.inner({**scope, "user": AnonymousUser()}, receive, send)
+        try:
+            await socket_ends(get_channel_layer()).ready()
+        except Exception as exc:  # noqa: BLE001 - the layer is down: the socket says 1011
+            logger.warning("Socket ends not joined: %s: %s", type(exc).__name__, exc)
+            return await self.inner(
+                {**scope, "user": AnonymousUser(), LAYER_DOWN: True}, receive, send
+            )
+        since = time.monotonic()  # ends arriving from now on still count (SocketEnds.watch)
         if key is not None:
             user = await socket_database(api_token_user)(key=key) or AnonymousUser()
             credential = token_credential(key_hash(key))
         else:
-            session_key = cookie_value(scope, settings.SESSION_COOKIE_NAME)
             user = await socket_database(session_user)(session_key)
             credential = session_credential(session_key or "")
         person: dict[str, Any] = {"user": user}

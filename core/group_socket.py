@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
+import random
 from collections.abc import Awaitable, Coroutine, Generator
 from typing import Any
 
@@ -24,7 +26,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from core.socket_ends import SCOPE_KEY, Watch, socket_ends
+from core.socket_ends import LAYER_DOWN, SCOPE_KEY, Watch, socket_ends
 from core.socket_groups import local_groups
 from core.websocket_frames import FrameWriter, text_frame
 
@@ -76,8 +78,15 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     connected = False  # go_live ran: an end closes at once
     ended: int | None = None  # the close code of an end that came while connecting
     too_many = False  # the person holds more sockets here than WS_SOCKETS_PER_PERSON
+    expires_at = math.inf  # when it must ask again (core/socket_ends.py, sweep)
 
     async def websocket_connect(self, message: dict[str, Any]) -> None:
+        if self.ended == CLOSE_SERVER_ERROR:
+            # The channel layer is down (accounts/ws_auth.py could not join
+            # core/socket_ends.py's group): nothing would be pushed anyway.
+            await self.accept()
+            await self.close(code=CLOSE_SERVER_ERROR)
+            return
         if self.too_many:
             # One person holding more sockets in this process than any pages
             # need (XADESK_WS_SOCKETS_PER_PERSON): refused before any database
@@ -96,6 +105,15 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         # (scripts/serve.sh --ws-max-size).
         return None
 
+    async def send(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
+    ) -> None:
+        # Nothing more once the log-in ended (a catch-up still reading, a
+        # backlog being worked through) or a close went out.
+        if self.closing or (self.ended is not None and not close):
+            return
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
     @classmethod
     async def encode_json(cls, content: Any) -> str:
         # What send_json sends (the catch-up, counts) as the pushes are sent.
@@ -113,12 +131,19 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         # ends with their log-in and follows their rights (core/socket_ends.py).
         watch: Watch | None = scope.get(SCOPE_KEY)
         ends = socket_ends(self.channel_layer) if watch is not None else None
-        if ends is not None and watch is not None:
+        if scope.get(LAYER_DOWN):
+            self.ended = CLOSE_SERVER_ERROR
+        elif ends is not None and watch is not None:
             limit = settings.WS_SOCKETS_PER_PERSON
             if limit and ends.count(watch.person) >= limit:
                 self.too_many = True  # refused at connect; not counted
                 ends = None
             else:
+                max_age = settings.WS_MAX_AGE_SECONDS
+                if max_age:
+                    # Spread by a tenth either way: sockets opened together
+                    # (a restart) do not all come back together.
+                    self.expires_at = watch.since + max_age * random.uniform(0.9, 1.1)
                 self.ended = ends.watch(self, watch.keys, watch.since)
         try:
             while True:
@@ -227,6 +252,10 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             self._work_on([], after=rest)
 
     def layer_failed(self) -> None:
+        # The layer may have lost the process's other memberships with this
+        # one, the group that ends sockets included: its next handshake
+        # renews it (core/socket_ends.py).
+        socket_ends(self.channel_layer).suspect = True
         # Reconnect and catch up; meanwhile the page polls the HTTP catch-up.
         if self.backlog is not None:
             self.backlog.append({"type": LAYER_FAILED})

@@ -23,6 +23,12 @@ remembers when it started: a message that arrives from then on, even before
 the socket is registered, still ends it (``SocketEnds.watch``). One group for
 all the sockets of a process, not one per person: joining a group costs a
 channel and a receiving task in the layer.
+
+Some ends send no message: a session that expires or is deleted without a
+log-out, a bulk ``update()``, a message lost with Redis. So no socket lives
+longer than XADESK_WS_MAX_AGE_SECONDS (an hour, give or take a tenth, so
+they do not all come back at once): it is asked to reconnect (4000), and
+its handshake reads everything again (``SocketEnds.sweep``).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import asyncio
 import hashlib
 import time
 import weakref
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -41,6 +48,8 @@ ENDED_GROUP = "sockets.ended"
 MESSAGE_TYPE = "sockets.ended"
 CLOSE_SIGNED_OUT = 4401  # as the consumers' "not authenticated": do not retry
 CLOSE_ASK_AGAIN = 4000  # outside 4400-4499, so static/js/live.js reconnects
+CLOSE_SERVER_ERROR = 1011
+SWEEP_SECONDS = 60.0
 # A message that arrived this long ago cannot concern a handshake still running.
 REMEMBER_SECONDS = 300.0
 
@@ -67,6 +76,10 @@ def person_changed_message(user_id: int) -> dict[str, Any]:
 
 
 SCOPE_KEY = "socket_ends"  # a Watch, put in the socket's scope at the handshake
+# Put in the scope instead when the group could not be joined (the channel
+# layer is down): the socket is accepted and closed 1011, as any other socket
+# whose layer is away.
+LAYER_DOWN = "socket_ends_layer_down"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +96,9 @@ class Watch:
 
 
 class EndableSocket(Protocol):
+    # time.monotonic() after which the socket must ask again (SocketEnds.sweep).
+    expires_at: float
+
     def end(self, code: int) -> None:
         """Close with ``code`` now, or as soon as the socket has connected."""
 
@@ -95,24 +111,35 @@ class SocketEnds:
         # Most keys have one socket (a person's one page): the socket itself,
         # a set only from the second on (~0.4 KiB less per person at 5,000).
         self.sockets: dict[str, EndableSocket | set[EndableSocket]] = {}
-        # key -> (monotonic arrival, close code), for handshakes still reading.
+        # key -> (monotonic arrival, close code), for handshakes still reading;
+        # forgotten in arrival order (``order``) after REMEMBER_SECONDS.
         self.arrived: dict[str, tuple[float, int]] = {}
-        self.joined: asyncio.Future[None] | None = None
+        self.order: deque[tuple[float, str]] = deque()
+        self.joining: asyncio.Task[None] | None = None
+        # A socket's group failed (Redis restarted?): this group's membership
+        # may be gone with it while its own receiver still waits.
+        self.suspect = False
+        self.sweeper: asyncio.Task[None] | None = None
 
     async def ready(self) -> None:
-        """Return once this process hears the group: every message sent from now on."""
-        if self.joined is None:
-            self.joined = asyncio.get_running_loop().create_future()
-            try:
-                await local_groups(self.layer).join(ENDED_GROUP, self)
-            except BaseException as exc:
-                joined, self.joined = self.joined, None
-                joined.set_exception(exc)
-                joined.exception()  # retrieved: the waiters re-raise it
-                raise
-            self.joined.set_result(None)
-            return
-        await asyncio.shield(self.joined)
+        """Return once this process hears the group: every message sent from now on.
+
+        The join runs in a task of its own: a handshake whose client leaves
+        meanwhile must not cancel it for the others waiting on it.
+        """
+        joining = self.joining
+        if joining is None or (
+            joining.done() and (joining.cancelled() or joining.exception() is not None)
+        ):
+            joining = self.joining = asyncio.create_task(
+                local_groups(self.layer).join(ENDED_GROUP, self)
+            )
+        await asyncio.shield(joining)
+        if self.suspect:
+            self.suspect = False
+            await local_groups(self.layer).renew(ENDED_GROUP)
+        if self.sweeper is None or self.sweeper.done():
+            self.sweeper = asyncio.create_task(self._sweep_forever())
 
     def watch(self, socket: EndableSocket, keys: Iterable[str], since: float) -> int | None:
         """Register ``socket`` under ``keys``; the close code of anything that
@@ -146,14 +173,47 @@ class SocketEnds:
                 if not found:
                     del self.sockets[key]
 
+    def _all(self) -> set[EndableSocket]:
+        # Each socket is under two keys: each is ended once.
+        return {
+            socket
+            for found in self.sockets.values()
+            for socket in (found if isinstance(found, set) else (found,))
+        }
+
+    def end_all(self, code: int) -> None:
+        for socket in self._all():
+            socket.end(code)
+
+    def sweep(self, now: float) -> int:
+        """End, asking again, every socket past its age; return how many.
+
+        The backstop for ends no message tells: a session that expired or
+        was deleted without a log-out, a change made by a bulk update, a
+        message lost with Redis. A socket lives at most
+        XADESK_WS_MAX_AGE_SECONDS, then its handshake reads everything again.
+        """
+        old = [socket for socket in self._all() if socket.expires_at <= now]
+        for socket in old:
+            socket.end(CLOSE_ASK_AGAIN)
+        return len(old)
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            self.sweep(time.monotonic())
+
     # --- called by the process's group subscription (core.socket_groups) ------------
 
     def deliver(self, message: dict[str, Any]) -> None:
         key, code = str(message["key"]), int(message["code"])
         now = time.monotonic()
         self.arrived[key] = (now, code)
-        if len(self.arrived) > 1000:  # log-outs are rare: pruned now and then
-            self.arrived = {k: v for k, v in self.arrived.items() if now - v[0] < REMEMBER_SECONDS}
+        self.order.append((now, key))
+        while self.order and now - self.order[0][0] >= REMEMBER_SECONDS:
+            at, old = self.order.popleft()
+            if self.arrived.get(old, (None,))[0] == at:
+                del self.arrived[old]
         found = self.sockets.get(key)
         if isinstance(found, set):
             for socket in list(found):
@@ -162,9 +222,12 @@ class SocketEnds:
             found.end(code)
 
     def layer_failed(self) -> None:
-        # Every socket's own groups failed with it, so they close and reconnect;
-        # the next handshake joins again.
-        self.joined = None
+        # This group's receiver failed: ends sent from now on would not be
+        # heard. Only one receiver of the process may see the failure, so the
+        # other sockets' groups can look alive: close them all (they reconnect,
+        # and the first handshake joins again).
+        self.joining = None
+        self.end_all(CLOSE_SERVER_ERROR)
 
 
 def _stronger(code: int | None, other: int) -> int:

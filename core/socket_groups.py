@@ -104,6 +104,14 @@ class LocalGroups:
         except Exception as exc:  # noqa: BLE001 - it expires in the layer anyway
             logger.info("Leaving %s: %s: %s", group, type(exc).__name__, exc)
 
+    async def renew(self, group: str) -> None:
+        """Add this process's membership of ``group`` again (Redis may have lost it)."""
+        entry = self.groups.get(group)
+        if entry is None or not entry.ready.done() or entry.ready.exception() is not None:
+            return
+        await self.layer.group_add(group, entry.channel)
+        entry.added = time.monotonic()
+
     async def _refresh_forever(self) -> None:
         """Renew every membership before the layer expires it.
 

@@ -25,3 +25,6 @@ class HelpdeskConfig(AppConfig):
         from helpdesk.sms_bill import sms_sent_receive
 
         sms_sent.connect(sms_sent_receive, dispatch_uid="helpdesk.sms_bill")
+
+        # Department seats end the open sockets that relied on them.
+        from helpdesk import rights_changes  # noqa: F401

@@ -3,8 +3,8 @@
 The sockets side is core/socket_ends.py. Here, Django's own signals, so every
 way in counts (a page's log-out, the API's, a key revoked or deleted in the
 admin, a role granted or taken away, a person deactivated or given a new
-password), sent after the change commits: a socket that reconnects at once
-must read the new state.
+password, made an administrator or no longer one), sent after the change
+commits: a socket that reconnects at once must read the new state.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth.signals import user_logged_out
 from django.db import transaction
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
@@ -32,11 +32,25 @@ def _send_after_commit(message: dict[str, Any]) -> None:
     transaction.on_commit(lambda: groups_send([(ENDED_GROUP, message)]), robust=True)
 
 
+def person_changed(user_id: int) -> None:
+    """The person's sockets reconnect after this commits: what they may see changed.
+
+    For the apps above this one that hold rights of their own (helpdesk's
+    department seats, helpdesk/rights_changes.py).
+    """
+    _send_after_commit(person_changed_message(user_id))
+
+
 @receiver(user_logged_out)
 def _session_ended(sender: Any, request: HttpRequest, **kwargs: Any) -> None:
-    # Sent by django.contrib.auth.logout before it empties the session: the key is still there.
+    # Sent by django.contrib.auth.logout before it empties the session. The
+    # session is deleted here, before the message can go: a handshake that
+    # reads it after the message arrived must find nobody (logout then
+    # deletes nothing more). Every log-out path comes through here, the
+    # admin's included.
     session_key = request.session.session_key
     if session_key:
+        request.session.delete()
         _send_after_commit(credential_ended_message(session_credential(session_key)))
 
 
@@ -48,30 +62,38 @@ def _token_ended(sender: Any, instance: ApiToken, **kwargs: Any) -> None:
 @receiver(post_save, sender=RoleAssignment)
 @receiver(post_delete, sender=RoleAssignment)
 def _roles_changed(sender: Any, instance: RoleAssignment, **kwargs: Any) -> None:
-    _send_after_commit(person_changed_message(instance.user_id))
+    person_changed(instance.user_id)
 
 
-# What a socket's handshake relied on: the person may log in, with this password.
-# Read from __dict__: a field left out by .only() is not there, and reading it
-# as an attribute would cost a query for every person loaded so.
-def _log_in_facts(user: User) -> tuple[object, object]:
-    return (user.__dict__.get("password"), user.__dict__.get("is_active"))
+# What a socket's handshake and scope rely on (helpdesk/permissions.py reads
+# is_superuser): the person may log in, with this password, with these powers.
+LOG_IN_FACTS = ("password", "is_active", "is_superuser", "is_staff")
+# Saves that touch none of them: the one at every log-in, above all.
+_UNRELATED = frozenset({"last_login", "full_name", "language"})
 
 
-@receiver(post_init, sender=User)
-def _remember_log_in_facts(sender: Any, instance: User, **kwargs: Any) -> None:
-    instance._socket_log_in_facts = _log_in_facts(instance)  # type: ignore[attr-defined]
+@receiver(pre_save, sender=User)
+def _remember_log_in_facts(
+    sender: Any, instance: User, update_fields: Any = None, **kwargs: Any
+) -> None:
+    # Read before the save, from the database: people are loaded far more
+    # often than saved, so nothing is kept on every User loaded.
+    if instance.pk is None or (update_fields and set(update_fields) <= _UNRELATED):
+        return
+    instance._socket_log_in_facts = (  # type: ignore[attr-defined]
+        User.objects.filter(pk=instance.pk).values_list(*LOG_IN_FACTS).first()
+    )
 
 
 @receiver(post_save, sender=User)
 def _person_changed(sender: Any, instance: User, created: bool, **kwargs: Any) -> None:
-    before = getattr(instance, "_socket_log_in_facts", None)
-    now = _log_in_facts(instance)
-    instance._socket_log_in_facts = now  # type: ignore[attr-defined]
-    if not created and before != now:
-        _send_after_commit(person_changed_message(instance.pk))
+    before = instance.__dict__.pop("_socket_log_in_facts", None)
+    if created or before is None:
+        return
+    if before != tuple(getattr(instance, name) for name in LOG_IN_FACTS):
+        person_changed(instance.pk)
 
 
 @receiver(post_delete, sender=User)
 def _person_gone(sender: Any, instance: User, **kwargs: Any) -> None:
-    _send_after_commit(person_changed_message(instance.pk))
+    person_changed(instance.pk)

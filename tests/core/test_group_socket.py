@@ -16,6 +16,7 @@ class _Numbers(GroupSocket):
         self.sent: list[Any] = []
         self.base_send = self._send
         self.writer = None  # not behind uvicorn's wsproto: the ASGI send path
+        self.channel_layer = None  # no layer: its failure is driven by hand
         self.backlog = None  # live
         self.database = asyncio.Event()
 
@@ -112,3 +113,18 @@ async def test_an_end_on_a_live_socket_closes_it_and_nothing_follows() -> None:
     socket.end(4401)  # a second end: already closing
     await asyncio.sleep(0)
     assert socket.sent == [4000]
+
+
+async def test_work_already_under_way_sends_nothing_after_an_end() -> None:
+    """A catch-up or backlog reading the database when the log-in ends."""
+    socket = _Numbers()
+    socket.connected = True
+    socket.deliver(_message(2))
+    await asyncio.sleep(0)  # its handling has begun: it waits on "the database"
+    assert socket.backlog == []
+    socket.end(4401)
+    await asyncio.sleep(0)
+    socket.database.set()
+    assert socket.worker is not None
+    await asyncio.wait_for(socket.worker, 5)
+    assert socket.sent == [4401]

@@ -8,13 +8,19 @@ the API, the admin's models), and the sockets are real consumers.
 from __future__ import annotations
 
 import asyncio
+import math
+import threading
 import time
+from importlib import import_module
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.sessions.models import Session
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.fixtures import Settings as SettingsWrapper
@@ -25,18 +31,26 @@ from config.asgi import application
 from core.group_socket import CLOSE_TRY_AGAIN_LATER
 from core.socket_ends import (
     CLOSE_ASK_AGAIN,
+    CLOSE_SERVER_ERROR,
     CLOSE_SIGNED_OUT,
+    REMEMBER_SECONDS,
     SocketEnds,
     credential_ended_message,
     person_changed_message,
     session_credential,
+    socket_ends,
 )
 from geo.models import AdminUnit
 from helpdesk import lifecycle
-from helpdesk.models import Ticket
+from helpdesk.models import DepartmentMembership, Ticket
 from tests import factories
 from tests.conftest import COMMUNE_A, Personas
-from tests.notifications.live import ORIGIN, WebsocketCommunicator, default_redis_layers
+from tests.notifications.live import (
+    ORIGIN,
+    WebsocketCommunicator,
+    default_redis_layers,
+    redis_layers,
+)
 
 TIMEOUT = 5
 
@@ -221,8 +235,9 @@ def test_people_loaded_without_their_password_cost_no_query_more(personas: Perso
 
 
 class _Socket:
-    def __init__(self) -> None:
+    def __init__(self, expires_at: float = math.inf) -> None:
         self.codes: list[int] = []
+        self.expires_at = expires_at
 
     def end(self, code: int) -> None:
         self.codes.append(code)
@@ -284,3 +299,149 @@ async def test_one_person_s_sockets_past_the_limit_are_told_to_try_later(
     again = await _open("/ws/inbox/", _cookie_headers(browser))
     for socket in (second, other, again):
         await socket.disconnect()
+
+
+async def test_an_old_socket_is_asked_again_so_an_untold_end_reaches_it_too(
+    personas: Personas,
+) -> None:
+    """A session deleted without a log-out (expiry, clearsessions) sends no message:
+    the age limit makes the socket's handshake read it again."""
+    browser = await database_sync_to_async(_logged_in)(personas.resident)
+    inbox = await _open("/ws/inbox/", _cookie_headers(browser))
+    await database_sync_to_async(lambda: Session.objects.all().delete())()
+    assert await inbox.receive_nothing(timeout=0.3)  # no message tells it
+    ends = socket_ends(get_channel_layer())
+    # The sweep as it runs once a minute, an hour and more from now.
+    later = time.monotonic() + 1.2 * settings.WS_MAX_AGE_SECONDS
+    assert ends.sweep(later) >= 1
+    assert await _closed_with(inbox) == CLOSE_ASK_AGAIN
+    again = WebsocketCommunicator(application, "/ws/inbox/", headers=_cookie_headers(browser))
+    await again.connect(timeout=TIMEOUT)
+    assert await _closed_with(again) == CLOSE_SIGNED_OUT
+
+
+async def test_a_socket_is_not_asked_again_before_its_age(personas: Personas) -> None:
+    browser = await database_sync_to_async(_logged_in)(personas.resident)
+    inbox = await _open("/ws/inbox/", _cookie_headers(browser))
+    ends = socket_ends(get_channel_layer())
+    assert ends.sweep(time.monotonic() + 0.8 * settings.WS_MAX_AGE_SECONDS) == 0
+    assert await inbox.receive_nothing(timeout=0.3)
+    await inbox.disconnect()
+
+
+@pytest.mark.parametrize("change", ["password", "superuser", "role_granted", "seat_removed"])
+async def test_every_change_of_rights_makes_the_queue_ask_again(
+    personas: Personas, change: str
+) -> None:
+    officer = personas.officer_a
+    if change == "superuser":
+        officer = await database_sync_to_async(factories.user_create)(
+            full_name="Quản trị", is_staff=True, is_superuser=True
+        )
+    browser = await database_sync_to_async(_logged_in)(officer)
+    queue = await _open("/ws/queue/", _cookie_headers(browser))
+
+    def make_change() -> None:
+        person = User.objects.get(pk=officer.pk)
+        if change == "password":
+            person.set_password("mật khẩu mới 2026")
+            person.save()
+        elif change == "superuser":
+            person.is_superuser = False
+            person.save()
+        elif change == "role_granted":
+            commune = factories.commune_get(code=COMMUNE_A)
+            RoleAssignment.objects.create(user=person, role="leader", unit=commune)
+        else:
+            DepartmentMembership.objects.filter(user=person).delete()
+
+    await database_sync_to_async(make_change)()
+    assert await _closed_with(queue) == CLOSE_ASK_AGAIN
+
+
+async def test_a_log_in_s_own_save_leaves_sockets_open(personas: Personas) -> None:
+    browser = await database_sync_to_async(_logged_in)(personas.resident)
+    inbox = await _open("/ws/inbox/", _cookie_headers(browser))
+    # Every log-in writes last_login: no socket of the person may pay for it.
+    await database_sync_to_async(_logged_in)(personas.resident)
+    assert await inbox.receive_nothing(timeout=0.5)
+    await inbox.disconnect()
+
+
+async def test_a_handshake_between_the_end_and_the_session_s_deletion_finds_nobody(
+    personas: Personas,
+) -> None:
+    """logout() tells its receivers before it empties the session: the session
+    must be gone before the message can reach a process (notifications/socket_ends.py).
+    Here the log-out is held inside Django's flush, after the message went."""
+    browser = await database_sync_to_async(_logged_in)(personas.resident)
+    headers = _cookie_headers(browser)
+    session_key = browser.cookies[settings.SESSION_COOKIE_NAME].value
+    told, opened = threading.Event(), threading.Event()
+
+    def log_out() -> None:
+        request = RequestFactory().post("/accounts/logout/")
+        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+        flush = store.flush
+
+        def held_flush() -> None:
+            told.set()  # the receivers have run
+            opened.wait(10)
+            flush()
+
+        store.flush = held_flush
+        request.session = store
+        request.user = User.objects.get(pk=personas.resident.pk)
+        logout(request)
+        connection.close()
+
+    thread = threading.Thread(target=log_out)
+    thread.start()
+    assert await asyncio.to_thread(told.wait, 10)
+    await asyncio.sleep(0.3)  # the end has reached this process
+    late = WebsocketCommunicator(application, "/ws/inbox/", headers=headers)
+    await late.connect(timeout=TIMEOUT)
+    assert await _closed_with(late) == CLOSE_SIGNED_OUT
+    opened.set()
+    await asyncio.get_running_loop().run_in_executor(None, thread.join)
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+async def test_with_the_layer_down_a_handshake_is_answered_not_broken(
+    personas: Personas, settings: SettingsWrapper, signed_in: bool
+) -> None:
+    """Before: every handshake awaited the group and broke (HTTP 500) with Redis away."""
+    settings.CHANNEL_LAYERS = redis_layers("redis://127.0.0.1:1/0")
+    if signed_in:
+        headers = _cookie_headers(await database_sync_to_async(_logged_in)(personas.resident))
+    else:
+        headers = [ORIGIN]
+    socket = WebsocketCommunicator(application, "/ws/inbox/", headers=headers)
+    connected, _ = await socket.connect(timeout=TIMEOUT)
+    assert connected
+    # Signed in: "try later" (1011), as any socket whose layer is away; nobody: 4401.
+    assert await _closed_with(socket) == (CLOSE_SERVER_ERROR if signed_in else CLOSE_SIGNED_OUT)
+
+
+async def test_a_lost_subscription_closes_every_watched_socket_and_joins_again() -> None:
+    ends = SocketEnds(layer=None)
+    sockets = [_Socket(), _Socket()]
+    ends.watch(sockets[0], ("s:a", "p:1"), time.monotonic())
+    ends.watch(sockets[1], ("s:b", "p:1"), time.monotonic())
+    ends.joining = asyncio.get_running_loop().create_future()  # type: ignore[assignment]
+    ends.layer_failed()
+    assert [s.codes for s in sockets] == [[CLOSE_SERVER_ERROR], [CLOSE_SERVER_ERROR]]
+    assert ends.joining is None  # the next handshake joins again
+
+
+async def test_old_ends_are_forgotten_in_order_without_rebuilding_everything() -> None:
+    ends = SocketEnds(layer=None)
+    for n in range(3):
+        ends.deliver(credential_ended_message(f"s:{n}"))
+    first_at = ends.order[0][0]
+    # Five minutes later one more arrives: the three before it are forgotten.
+    ends.order = type(ends.order)((first_at - REMEMBER_SECONDS, key) for _at, key in ends.order)
+    ends.arrived = {key: (at, code) for (at, key), code in zip(ends.order, [4401] * 3, strict=True)}
+    ends.deliver(credential_ended_message("s:new"))
+    assert set(ends.arrived) == {"s:new"}
+    assert [key for _at, key in ends.order] == ["s:new"]
