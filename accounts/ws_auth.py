@@ -99,18 +99,30 @@ class PersonMiddleware:
                 {**scope, "user": AnonymousUser(), LAYER_DOWN: True}, receive, send
             )
         since = time.monotonic()  # ends arriving from now on still count (SocketEnds.watch)
-        if key is not None:
-            user = await socket_database(api_token_user)(key=key) or AnonymousUser()
-            credential = token_credential(key_hash(key))
-        else:
-            user = await socket_database(session_user)(session_key)
-            credential = session_credential(session_key or "")
+        user, credential = await _person(key, session_key)
         person: dict[str, Any] = {"user": user}
         if user.is_authenticated:
             person[SCOPE_KEY] = Watch(
-                credential=credential, person=person_key(user.pk), since=since
+                credential=credential, person=person_key(user.pk), since=since, reread=person_reread
             )
         return await self.inner({**scope, **person}, receive, send)
+
+
+async def _person(key: str | None, session_key: str | None) -> tuple[Any, str]:
+    """The person a bearer key, else a session key, logs in, and that credential's name."""
+    if key is not None:
+        user = await socket_database(api_token_user)(key=key) or AnonymousUser()
+        return user, token_credential(key_hash(key))
+    user = await socket_database(session_user)(session_key)
+    return user, session_credential(session_key or "")
+
+
+async def person_reread(scope: Scope) -> int | None:
+    """The id of the person the socket's log-in still logs in, or None (core/socket_ends.py)."""
+    key = bearer_key_from_scope(scope)
+    session_key = None if key is not None else cookie_value(scope, settings.SESSION_COOKIE_NAME)
+    user, _credential = await _person(key, session_key)
+    return int(user.pk) if user.is_authenticated else None
 
 
 def sends_bearer_key(scope: Scope) -> bool:

@@ -208,9 +208,9 @@ WS_GC_THRESHOLDS = env_ints("XADESK_WS_GC_THRESHOLDS", (10_000, 10, 10))
 # 30 is many tabs; a probe opened 600 from one key in 2.3 s. Per person, not
 # per address: a commune hall's residents share one (core/group_socket.py).
 WS_SOCKETS_PER_PERSON = env_int("XADESK_WS_SOCKETS_PER_PERSON", 30, minimum=0)
-# A signed-in socket is asked to reconnect after this long (0: never), a tenth
-# either way, so that an end no message told (a session expired or deleted, a
-# bulk update) reaches it too (core/socket_ends.py).
+# A signed-in socket's log-in is read again after this long (0: never), a
+# tenth either way, so that an end no message told (a session expired or
+# deleted, a bulk update) reaches it too: 4401 if it is gone (core/socket_ends.py).
 WS_MAX_AGE_SECONDS = env_int("XADESK_WS_MAX_AGE_SECONDS", 3600, minimum=0)
 CHANNEL_LAYER_BACKEND = env_choice("CHANNEL_LAYER", "redis", ("redis", "redis-pubsub", "memory"))
 # Past one Redis: the channel layer spreads channels and groups over several

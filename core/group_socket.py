@@ -17,6 +17,7 @@ import json
 import logging
 import math
 import random
+import time
 from collections.abc import Awaitable, Coroutine, Generator
 from typing import Any
 
@@ -26,7 +27,15 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from core.socket_ends import LAYER_DOWN, SCOPE_KEY, Watch, socket_ends
+from core.socket_ends import (
+    CLOSE_SIGNED_OUT,
+    LAYER_DOWN,
+    SCOPE_KEY,
+    Watch,
+    person_key,
+    socket_ends,
+    stronger,
+)
 from core.socket_groups import local_groups
 from core.websocket_frames import FrameWriter, text_frame
 
@@ -78,20 +87,23 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     connected = False  # go_live ran: an end closes at once
     ended: int | None = None  # the close code of an end that came while connecting
     too_many = False  # the person holds more sockets here than WS_SOCKETS_PER_PERSON
-    expires_at = math.inf  # when it must ask again (core/socket_ends.py, sweep)
+    expires_at = math.inf  # when its log-in is read again (core/socket_ends.py, sweep)
 
     async def websocket_connect(self, message: dict[str, Any]) -> None:
         if self.ended == CLOSE_SERVER_ERROR:
             # The channel layer is down (accounts/ws_auth.py could not join
-            # core/socket_ends.py's group): nothing would be pushed anyway.
+            # core/socket_ends.py's group), or that group's receiver failed
+            # during this handshake: ends might not be heard. The client
+            # retries later, as for any socket whose layer is away.
             await self.accept()
             await self.close(code=CLOSE_SERVER_ERROR)
             return
         if self.too_many:
             # One person holding more sockets in this process than any pages
-            # need (XADESK_WS_SOCKETS_PER_PERSON): refused before any database
-            # work. 1013 is "try again later": static/js/live.js polls and
-            # retries with backoff, and gets in once the person closed a page.
+            # need (XADESK_WS_SOCKETS_PER_PERSON): refused before the stream's
+            # own reads (the handshake has read the person once). 1013 is "try
+            # again later": static/js/live.js polls and retries with backoff,
+            # and gets in once the person closed a page.
             await self.accept()
             await self.close(code=CLOSE_TRY_AGAIN_LATER)
             return
@@ -139,11 +151,7 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 self.too_many = True  # refused at connect; not counted
                 ends = None
             else:
-                max_age = settings.WS_MAX_AGE_SECONDS
-                if max_age:
-                    # Spread by a tenth either way: sockets opened together
-                    # (a restart) do not all come back together.
-                    self.expires_at = watch.since + max_age * random.uniform(0.9, 1.1)
+                self.expires_at = _expiry(watch.since)
                 self.ended = ends.watch(self, watch.keys, watch.since)
         try:
             while True:
@@ -193,12 +201,34 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if self.closing:
             return
         if not self.connected:
-            self.ended = code  # go_live closes
+            self.ended = stronger(self.ended, code)  # go_live closes
             return
         self.closing = True  # nothing more goes out from now on
         task = asyncio.create_task(super().close(code=code))
         _closing.add(task)
         task.add_done_callback(_closing.discard)
+
+    def recheck(self) -> None:
+        """Read the log-in again, as the handshake did (core/socket_ends.py, sweep)."""
+        if self.closing:
+            return
+        self.expires_at = math.inf  # not swept again while this runs
+        task = asyncio.create_task(self._recheck())
+        _closing.add(task)
+        task.add_done_callback(_closing.discard)
+
+    async def _recheck(self) -> None:
+        watch: Watch = self.scope[SCOPE_KEY]
+        try:
+            person = await watch.reread(self.scope)
+        except Exception as exc:  # noqa: BLE001 - the database away: the next sweep tries again
+            logger.warning("Reading a socket's log-in again: %s: %s", type(exc).__name__, exc)
+            self.expires_at = time.monotonic()
+            return
+        if person is None or person_key(person) != watch.person:
+            self.end(CLOSE_SIGNED_OUT)
+        else:
+            self.expires_at = _expiry(time.monotonic())
 
     # --- what a subclass may change -------------------------------------------------
 
@@ -295,7 +325,16 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             self.backlog = None
 
 
-# Closes started by ``end``, kept referenced until done (asyncio holds tasks weakly).
+def _expiry(start: float) -> float:
+    """When a socket's log-in is next read again: WS_MAX_AGE_SECONDS from ``start``,
+    spread by a tenth either way, so sockets opened together (a restart) do not
+    all come due together; never with 0."""
+    max_age = settings.WS_MAX_AGE_SECONDS
+    return start + max_age * random.uniform(0.9, 1.1) if max_age else math.inf
+
+
+# Closes and re-checks started by ``end`` and ``recheck``, kept referenced
+# until done (asyncio holds tasks weakly).
 _closing: set[asyncio.Task[None]] = set()
 
 

@@ -14,9 +14,9 @@ the group ends the matching sockets:
 
 - a credential ended (log-out, a revoked key): close 4401, the client stops
   retrying and the page shows that it was signed out;
-- a person changed (roles, deactivation, password): close 4000, a code the
-  client retries at once; the new handshake reads the person and their rights
-  afresh (and is refused 4401 if they are gone).
+- a person changed (roles, seats, deactivation, password): close 4000, a code
+  the client retries after its backoff (a second); the new handshake reads the
+  person and their rights afresh (and is refused 4401 or 4403 if they are gone).
 
 The handshake reads the person after the process has joined the group, and
 remembers when it started: a message that arrives from then on, even before
@@ -25,20 +25,23 @@ all the sockets of a process, not one per person: joining a group costs a
 channel and a receiving task in the layer.
 
 Some ends send no message: a session that expires or is deleted without a
-log-out, a bulk ``update()``, a message lost with Redis. So no socket lives
-longer than XADESK_WS_MAX_AGE_SECONDS (an hour, give or take a tenth, so
-they do not all come back at once): it is asked to reconnect (4000), and
-its handshake reads everything again (``SocketEnds.sweep``).
+log-out, a bulk ``update()``, a message lost with Redis. So every
+XADESK_WS_MAX_AGE_SECONDS (an hour, give or take a tenth, so that they do not
+all come due at once) each socket's log-in is read again, as its handshake
+read it, and a socket whose log-in is gone closes 4401 (``SocketEnds.sweep``).
+Rights changed by a bulk ``update()`` of roles or seats are not caught so:
+the code base makes none.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 import time
 import weakref
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -84,11 +87,17 @@ LAYER_DOWN = "socket_ends_layer_down"
 
 @dataclass(frozen=True, slots=True)
 class Watch:
-    """What ends a socket (its credential, its person) and when its handshake began reading."""
+    """What ends a socket (its credential, its person) and when its handshake began reading.
+
+    ``reread`` reads the socket's log-in again from its scope, as the
+    handshake did: the person's id, or None when it no longer logs anyone in
+    (one function for every socket, accounts/ws_auth.py).
+    """
 
     credential: str
     person: str
     since: float
+    reread: Callable[[dict[str, Any]], Awaitable[int | None]]
 
     @property
     def keys(self) -> tuple[str, str]:
@@ -96,11 +105,14 @@ class Watch:
 
 
 class EndableSocket(Protocol):
-    # time.monotonic() after which the socket must ask again (SocketEnds.sweep).
+    # time.monotonic() after which its log-in is read again (SocketEnds.sweep).
     expires_at: float
 
     def end(self, code: int) -> None:
         """Close with ``code`` now, or as soon as the socket has connected."""
+
+    def recheck(self) -> None:
+        """Read the log-in again (in a task of its own); end the socket if it is gone."""
 
 
 class SocketEnds:
@@ -120,6 +132,8 @@ class SocketEnds:
         # may be gone with it while its own receiver still waits.
         self.suspect = False
         self.sweeper: asyncio.Task[None] | None = None
+        self.renewing: asyncio.Task[None] | None = None
+        self.failed_at = -math.inf  # when the group's receiver last failed
 
     async def ready(self) -> None:
         """Return once this process hears the group: every message sent from now on.
@@ -136,15 +150,23 @@ class SocketEnds:
             )
         await asyncio.shield(joining)
         if self.suspect:
-            self.suspect = False
-            await local_groups(self.layer).renew(ENDED_GROUP)
+            renewing = self.renewing
+            if renewing is None or renewing.done():
+                renewing = self.renewing = asyncio.create_task(self._renew())
+            await asyncio.shield(renewing)
         if self.sweeper is None or self.sweeper.done():
             self.sweeper = asyncio.create_task(self._sweep_forever())
+
+    async def _renew(self) -> None:
+        await local_groups(self.layer).renew(ENDED_GROUP)
+        self.suspect = False  # only once it worked: a failure leaves it for the next
 
     def watch(self, socket: EndableSocket, keys: Iterable[str], since: float) -> int | None:
         """Register ``socket`` under ``keys``; the close code of anything that
         ended one of them since ``since`` (when its handshake started reading)."""
-        code = None
+        # The group's receiver failed after this handshake began: ends sent
+        # since may not have been heard.
+        code = CLOSE_SERVER_ERROR if self.failed_at >= since else None
         for key in keys:
             found = self.sockets.get(key)
             if found is None:
@@ -155,7 +177,7 @@ class SocketEnds:
                 self.sockets[key] = {found, socket}
             arrived = self.arrived.get(key)
             if arrived is not None and arrived[0] >= since:
-                code = _stronger(code, arrived[1])
+                code = stronger(code, arrived[1])
         return code
 
     def count(self, key: str) -> int:
@@ -186,16 +208,18 @@ class SocketEnds:
             socket.end(code)
 
     def sweep(self, now: float) -> int:
-        """End, asking again, every socket past its age; return how many.
+        """Read again the log-in of every socket past its age; return how many.
 
         The backstop for ends no message tells: a session that expired or
-        was deleted without a log-out, a change made by a bulk update, a
-        message lost with Redis. A socket lives at most
-        XADESK_WS_MAX_AGE_SECONDS, then its handshake reads everything again.
+        was deleted without a log-out, a person deactivated by a bulk
+        update, a message lost with Redis. Every XADESK_WS_MAX_AGE_SECONDS
+        a socket's log-in is read as its handshake read it; one that logs
+        nobody in any more closes 4401, the others go on untouched (no
+        reconnect, so no page shows that it may have missed something).
         """
         old = [socket for socket in self._all() if socket.expires_at <= now]
         for socket in old:
-            socket.end(CLOSE_ASK_AGAIN)
+            socket.recheck()
         return len(old)
 
     async def _sweep_forever(self) -> None:
@@ -227,11 +251,12 @@ class SocketEnds:
         # other sockets' groups can look alive: close them all (they reconnect,
         # and the first handshake joins again).
         self.joining = None
+        self.failed_at = time.monotonic()
         self.end_all(CLOSE_SERVER_ERROR)
 
 
-def _stronger(code: int | None, other: int) -> int:
-    # Signed out beats asked again: the client must not retry.
+def stronger(code: int | None, other: int) -> int:
+    """Of two close codes, the one to send: signed out beats the others (no retry)."""
     return CLOSE_SIGNED_OUT if CLOSE_SIGNED_OUT in (code, other) else other
 
 

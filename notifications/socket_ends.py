@@ -9,6 +9,7 @@ commits: a socket that reconnects at once must read the new state.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_out
@@ -32,13 +33,33 @@ def _send_after_commit(message: dict[str, Any]) -> None:
     transaction.on_commit(lambda: groups_send([(ENDED_GROUP, message)]), robust=True)
 
 
-def person_changed(user_id: int) -> None:
-    """The person's sockets reconnect after this commits: what they may see changed.
+def people_changed(user_ids: Iterable[int]) -> None:
+    """These people's sockets reconnect after this commits: what they may see changed.
 
-    For the apps above this one that hold rights of their own (helpdesk's
-    department seats, helpdesk/rights_changes.py).
+    One batch of messages for all of them. For the apps above this one that
+    hold rights of their own too (helpdesk's department seats,
+    helpdesk/rights_changes.py).
     """
-    _send_after_commit(person_changed_message(user_id))
+    messages = [(ENDED_GROUP, person_changed_message(pk)) for pk in sorted(set(user_ids))]
+    if messages:
+        transaction.on_commit(lambda: groups_send(messages), robust=True)
+
+
+def person_changed(user_id: int) -> None:
+    people_changed([user_id])
+
+
+def holder_remember(instance: Any) -> None:
+    """Keep who held a right (a role, a seat) before a save that may hand it to another."""
+    if instance.pk is not None:
+        before = type(instance).objects.filter(pk=instance.pk).values_list("user_id", flat=True)
+        instance._socket_holder_before = before.first()
+
+
+def holders_changed(instance: Any) -> None:
+    """The right's holder now, and the one before if it was handed on."""
+    before = instance.__dict__.pop("_socket_holder_before", None)
+    people_changed([instance.user_id] + ([before] if before is not None else []))
 
 
 @receiver(user_logged_out)
@@ -48,6 +69,9 @@ def _session_ended(sender: Any, request: HttpRequest, **kwargs: Any) -> None:
     # reads it after the message arrived must find nobody (logout then
     # deletes nothing more). Every log-out path comes through here, the
     # admin's included.
+    # (With signed-cookie sessions there is no session to delete: such a
+    # cookie cannot be revoked, and this project keeps sessions in the
+    # database, Django's default.)
     session_key = request.session.session_key
     if session_key:
         request.session.delete()
@@ -59,10 +83,17 @@ def _token_ended(sender: Any, instance: ApiToken, **kwargs: Any) -> None:
     _send_after_commit(credential_ended_message(token_credential(instance.key_hash)))
 
 
+@receiver(pre_save, sender=RoleAssignment)
+def _role_holder_before(sender: Any, instance: RoleAssignment, **kwargs: Any) -> None:
+    # The admin may hand a role to another person: the former holder's
+    # sockets must hear of it too.
+    holder_remember(instance)
+
+
 @receiver(post_save, sender=RoleAssignment)
 @receiver(post_delete, sender=RoleAssignment)
 def _roles_changed(sender: Any, instance: RoleAssignment, **kwargs: Any) -> None:
-    person_changed(instance.user_id)
+    holders_changed(instance)
 
 
 # What a socket's handshake and scope rely on (helpdesk/permissions.py reads

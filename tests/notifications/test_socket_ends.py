@@ -12,6 +12,7 @@ import math
 import threading
 import time
 from importlib import import_module
+from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
@@ -21,7 +22,6 @@ from django.contrib.auth import logout
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client, RequestFactory
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.fixtures import Settings as SettingsWrapper
 
@@ -34,6 +34,7 @@ from core.socket_ends import (
     CLOSE_SERVER_ERROR,
     CLOSE_SIGNED_OUT,
     REMEMBER_SECONDS,
+    SWEEP_SECONDS,
     SocketEnds,
     credential_ended_message,
     person_changed_message,
@@ -221,16 +222,6 @@ async def test_a_change_that_does_not_touch_the_log_in_leaves_sockets_open(
     await inbox.disconnect()
 
 
-@pytest.mark.django_db
-def test_people_loaded_without_their_password_cost_no_query_more(personas: Personas) -> None:
-    # The receivers remember what a log-in relies on as each person is loaded:
-    # a deferred password must stay deferred.
-    with CaptureQueriesContext(connection) as queries:
-        people = list(User.objects.only("id", "full_name"))
-    assert len(people) >= 2
-    assert len(queries) == 1
-
-
 # --- The handshake's window (SocketEnds itself, on its own loop) ---------------------
 
 
@@ -238,6 +229,10 @@ class _Socket:
     def __init__(self, expires_at: float = math.inf) -> None:
         self.codes: list[int] = []
         self.expires_at = expires_at
+        self.rechecked = 0
+
+    def recheck(self) -> None:
+        self.rechecked += 1
 
     def end(self, code: int) -> None:
         self.codes.append(code)
@@ -314,10 +309,28 @@ async def test_an_old_socket_is_asked_again_so_an_untold_end_reaches_it_too(
     # The sweep as it runs once a minute, an hour and more from now.
     later = time.monotonic() + 1.2 * settings.WS_MAX_AGE_SECONDS
     assert ends.sweep(later) >= 1
-    assert await _closed_with(inbox) == CLOSE_ASK_AGAIN
-    again = WebsocketCommunicator(application, "/ws/inbox/", headers=_cookie_headers(browser))
-    await again.connect(timeout=TIMEOUT)
-    assert await _closed_with(again) == CLOSE_SIGNED_OUT
+    # Its log-in is read again, as the handshake read it: nobody.
+    assert await _closed_with(inbox) == CLOSE_SIGNED_OUT
+
+
+async def test_a_socket_whose_log_in_still_holds_goes_on_past_its_age(
+    personas: Personas, ticket: Ticket
+) -> None:
+    """No reconnect for the living: the officer's queue shows no 'may have missed' note."""
+    browser = await database_sync_to_async(_logged_in)(personas.officer_a)
+    queue = await _open("/ws/queue/", _cookie_headers(browser))
+    ends = socket_ends(get_channel_layer())
+    later = time.monotonic() + 1.2 * settings.WS_MAX_AGE_SECONDS
+    assert ends.sweep(later) >= 1
+    assert await queue.receive_nothing(timeout=0.5)
+    # Read again and found: due again an age from now, not at the next sweep.
+    assert ends.sweep(time.monotonic() + SWEEP_SECONDS) == 0
+    await database_sync_to_async(
+        lambda: lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    )()
+    pushed = await queue.receive_json_from(timeout=TIMEOUT)
+    assert pushed["type"] == "ticket"
+    await queue.disconnect()
 
 
 async def test_a_socket_is_not_asked_again_before_its_age(personas: Personas) -> None:
@@ -329,7 +342,10 @@ async def test_a_socket_is_not_asked_again_before_its_age(personas: Personas) ->
     await inbox.disconnect()
 
 
-@pytest.mark.parametrize("change", ["password", "superuser", "role_granted", "seat_removed"])
+@pytest.mark.parametrize(
+    "change",
+    ["password", "superuser", "role_granted", "seat_removed", "role_handed_on", "seat_handed_on"],
+)
 async def test_every_change_of_rights_makes_the_queue_ask_again(
     personas: Personas, change: str
 ) -> None:
@@ -352,10 +368,39 @@ async def test_every_change_of_rights_makes_the_queue_ask_again(
         elif change == "role_granted":
             commune = factories.commune_get(code=COMMUNE_A)
             RoleAssignment.objects.create(user=person, role="leader", unit=commune)
-        else:
+        elif change == "seat_removed":
             DepartmentMembership.objects.filter(user=person).delete()
+        else:
+            # The admin hands the right to someone else: the former holder
+            # must hear of it, not only the new one.
+            successor = factories.user_create(full_name="Người kế nhiệm")
+            model = RoleAssignment if change == "role_handed_on" else DepartmentMembership
+            for right in model.objects.filter(user=person):
+                right.user = successor
+                right.save()
 
     await database_sync_to_async(make_change)()
+    assert await _closed_with(queue) == CLOSE_ASK_AGAIN
+
+
+async def test_a_department_moved_makes_its_members_ask_again_and_a_new_name_does_not(
+    personas: Personas,
+) -> None:
+    officer = personas.officer_a
+    browser = await database_sync_to_async(_logged_in)(officer)
+    queue = await _open("/ws/queue/", _cookie_headers(browser))
+
+    def department_save(**changes: Any) -> None:
+        membership = DepartmentMembership.objects.filter(user=officer).first()
+        assert membership is not None
+        department = membership.department
+        for name, value in changes.items():
+            setattr(department, name, value)
+        department.save()
+
+    await database_sync_to_async(department_save)(name="Phòng Kinh tế, Hạ tầng và Đô thị")
+    assert await queue.receive_nothing(timeout=0.5)
+    await database_sync_to_async(department_save)(is_active=False)
     assert await _closed_with(queue) == CLOSE_ASK_AGAIN
 
 
@@ -429,9 +474,14 @@ async def test_a_lost_subscription_closes_every_watched_socket_and_joins_again()
     ends.watch(sockets[0], ("s:a", "p:1"), time.monotonic())
     ends.watch(sockets[1], ("s:b", "p:1"), time.monotonic())
     ends.joining = asyncio.get_running_loop().create_future()  # type: ignore[assignment]
+    since = time.monotonic()
     ends.layer_failed()
     assert [s.codes for s in sockets] == [[CLOSE_SERVER_ERROR], [CLOSE_SERVER_ERROR]]
     assert ends.joining is None  # the next handshake joins again
+    # A handshake that began before the failure and registers after it: ends
+    # sent meanwhile may be lost, so it is told to try later too.
+    assert ends.watch(_Socket(), ("s:c", "p:2"), since) == CLOSE_SERVER_ERROR
+    assert ends.watch(_Socket(), ("s:d", "p:3"), time.monotonic() + 1) is None
 
 
 async def test_old_ends_are_forgotten_in_order_without_rebuilding_everything() -> None:
