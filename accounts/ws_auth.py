@@ -91,6 +91,8 @@ class PersonMiddleware:
         session_key = None if key is not None else cookie_value(scope, settings.SESSION_COOKIE_NAME)
         if key is None and session_key is None:  # nobody: the stream says 4401
             return await self.inner({**scope, "user": AnonymousUser()}, receive, send)
+        # Before the join: an end or a failure while waiting on it counts too.
+        since = time.monotonic()
         try:
             await socket_ends(get_channel_layer()).ready()
         except Exception as exc:  # noqa: BLE001 - the layer is down: the socket says 1011
@@ -98,7 +100,6 @@ class PersonMiddleware:
             return await self.inner(
                 {**scope, "user": AnonymousUser(), LAYER_DOWN: True}, receive, send
             )
-        since = time.monotonic()  # ends arriving from now on still count (SocketEnds.watch)
         user, credential = await _person(key, session_key)
         person: dict[str, Any] = {"user": user}
         if user.is_authenticated:
@@ -117,12 +118,12 @@ async def _person(key: str | None, session_key: str | None) -> tuple[Any, str]:
     return user, session_credential(session_key or "")
 
 
-async def person_reread(scope: Scope) -> int | None:
-    """The id of the person the socket's log-in still logs in, or None (core/socket_ends.py)."""
+async def person_reread(scope: Scope) -> Any | None:
+    """The person the socket's log-in still logs in, read afresh, or None (core/socket_ends.py)."""
     key = bearer_key_from_scope(scope)
     session_key = None if key is not None else cookie_value(scope, settings.SESSION_COOKIE_NAME)
     user, _credential = await _person(key, session_key)
-    return int(user.pk) if user.is_authenticated else None
+    return user if user.is_authenticated else None
 
 
 def sends_bearer_key(scope: Scope) -> bool:

@@ -28,6 +28,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from core.socket_ends import (
+    CLOSE_ASK_AGAIN,
     CLOSE_SIGNED_OUT,
     LAYER_DOWN,
     SCOPE_KEY,
@@ -159,6 +160,7 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         except StopConsumer:
             pass
         finally:
+            self.closing = True  # gone: a re-read or an end still running sends nothing
             if ends is not None and watch is not None:
                 ends.unwatch(self, watch.keys)
             if self.worker is not None:
@@ -218,17 +220,30 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         task.add_done_callback(_closing.discard)
 
     async def _recheck(self) -> None:
-        watch: Watch = self.scope[SCOPE_KEY]
         try:
+            watch: Watch = self.scope[SCOPE_KEY]
             person = await watch.reread(self.scope)
-        except Exception as exc:  # noqa: BLE001 - the database away: the next sweep tries again
+            allowed = person is not None and await self.still_allowed(person)
+        except Exception as exc:  # noqa: BLE001 - the database away: try again later
             logger.warning("Reading a socket's log-in again: %s: %s", type(exc).__name__, exc)
-            self.expires_at = time.monotonic()
+            # Not every socket at the next sweep: the database thread is shared.
+            self.expires_at = time.monotonic() + random.uniform(300, 900)
             return
-        if person is None or person_key(person) != watch.person:
+        if self.closing:  # closed meanwhile
+            return
+        if person is None or person_key(person.pk) != watch.person:
             self.end(CLOSE_SIGNED_OUT)
+        elif not allowed:
+            # Rights changed and the message saying so was lost (Redis away):
+            # reconnect, and the handshake reads them afresh.
+            self.end(CLOSE_ASK_AGAIN)
         else:
             self.expires_at = _expiry(time.monotonic())
+
+    async def still_allowed(self, person: Any) -> bool:
+        """Whether what the socket was opened with still holds for ``person`` (read
+        afresh): a subclass that follows groups of the person's rights compares them."""
+        return True
 
     # --- what a subclass may change -------------------------------------------------
 
@@ -285,7 +300,7 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         # The layer may have lost the process's other memberships with this
         # one, the group that ends sockets included: its next handshake
         # renews it (core/socket_ends.py).
-        socket_ends(self.channel_layer).suspect = True
+        socket_ends(self.channel_layer).suspect_lost()
         # Reconnect and catch up; meanwhile the page polls the HTTP catch-up.
         if self.backlog is not None:
             self.backlog.append({"type": LAYER_FAILED})

@@ -28,9 +28,8 @@ Some ends send no message: a session that expires or is deleted without a
 log-out, a bulk ``update()``, a message lost with Redis. So every
 XADESK_WS_MAX_AGE_SECONDS (an hour, give or take a tenth, so that they do not
 all come due at once) each socket's log-in is read again, as its handshake
-read it, and a socket whose log-in is gone closes 4401 (``SocketEnds.sweep``).
-Rights changed by a bulk ``update()`` of roles or seats are not caught so:
-the code base makes none.
+read it: a socket whose log-in is gone closes 4401, one whose rights differ
+from those it follows closes 4000 (``SocketEnds.sweep``).
 """
 
 from __future__ import annotations
@@ -90,14 +89,14 @@ class Watch:
     """What ends a socket (its credential, its person) and when its handshake began reading.
 
     ``reread`` reads the socket's log-in again from its scope, as the
-    handshake did: the person's id, or None when it no longer logs anyone in
-    (one function for every socket, accounts/ws_auth.py).
+    handshake did: the person, read afresh, or None when it no longer logs
+    anyone in (one function for every socket, accounts/ws_auth.py).
     """
 
     credential: str
     person: str
     since: float
-    reread: Callable[[dict[str, Any]], Awaitable[int | None]]
+    reread: Callable[[dict[str, Any]], Awaitable[Any | None]]
 
     @property
     def keys(self) -> tuple[str, str]:
@@ -131,6 +130,7 @@ class SocketEnds:
         # A socket's group failed (Redis restarted?): this group's membership
         # may be gone with it while its own receiver still waits.
         self.suspect = False
+        self.suspicions = 0
         self.sweeper: asyncio.Task[None] | None = None
         self.renewing: asyncio.Task[None] | None = None
         self.failed_at = -math.inf  # when the group's receiver last failed
@@ -157,9 +157,18 @@ class SocketEnds:
         if self.sweeper is None or self.sweeper.done():
             self.sweeper = asyncio.create_task(self._sweep_forever())
 
+    def suspect_lost(self) -> None:
+        """A group of this process failed: Redis may have lost this one's membership too."""
+        self.suspect = True
+        self.suspicions += 1
+
     async def _renew(self) -> None:
+        seen = self.suspicions
         await local_groups(self.layer).renew(ENDED_GROUP)
-        self.suspect = False  # only once it worked: a failure leaves it for the next
+        # Only once it worked, and only if no failure came meanwhile: else the
+        # next handshake renews again.
+        if self.suspicions == seen:
+            self.suspect = False
 
     def watch(self, socket: EndableSocket, keys: Iterable[str], since: float) -> int | None:
         """Register ``socket`` under ``keys``; the close code of anything that
@@ -214,8 +223,10 @@ class SocketEnds:
         was deleted without a log-out, a person deactivated by a bulk
         update, a message lost with Redis. Every XADESK_WS_MAX_AGE_SECONDS
         a socket's log-in is read as its handshake read it; one that logs
-        nobody in any more closes 4401, the others go on untouched (no
-        reconnect, so no page shows that it may have missed something).
+        nobody in any more closes 4401; one whose rights changed, the
+        message saying so lost, closes 4000 (``GroupSocket.still_allowed``);
+        the others go on untouched (no reconnect, so no page shows that it may
+        have missed something).
         """
         old = [socket for socket in self._all() if socket.expires_at <= now]
         for socket in old:

@@ -186,6 +186,14 @@ class CaseConsumer(GroupSocket):
         if _may_change_access(message["event"]):
             await self._recheck_access()
 
+    async def still_allowed(self, person: Any) -> bool:
+        # The view this socket follows (staff, owner, public), from rights read afresh.
+        try:
+            _scope, _ticket, view = await socket_database(_case_access)(person, self.number)
+        except errors.CaseNotFound:
+            return False
+        return view == self.view
+
     async def _recheck_access(self) -> None:
         # A transfer can take the case out of an officer's scope.
         try:
@@ -220,3 +228,8 @@ class QueueConsumer(GroupSocket):
             await self.follow(group)
         await self.send_json({"type": "subscribed"})
         await self.go_live()
+
+    async def still_allowed(self, person: Any) -> bool:
+        # The groups this queue follows, from rights read afresh.
+        access = await socket_database(scope_for)(user=person)
+        return access.is_staff_member and queue_groups_of_scope(scope=access) == self.following

@@ -1,4 +1,5 @@
-"""A department seat given, taken away, handed on or moved changes what an
+"""A department seat given, taken away or handed on, or its department moved,
+changes what an
 officer may see: their open sockets reconnect and read it again
 (notifications/socket_ends.py).
 
@@ -18,8 +19,9 @@ from django.dispatch import receiver
 from helpdesk.models import Department, DepartmentMembership
 from notifications.socket_ends import holder_remember, holders_changed, people_changed
 
-# What a department's members' scope depends on.
-_SCOPE_FIELDS = ("commune_id", "is_active")
+# What a department's members' scope depends on (helpdesk/permissions.py
+# keeps seats in the officer's communes).
+_SCOPE_FIELDS = ("commune_id",)
 
 
 @receiver(pre_save, sender=DepartmentMembership)
@@ -42,8 +44,8 @@ def _department_before(sender: Any, instance: Department, **kwargs: Any) -> None
 
 @receiver(post_save, sender=Department)
 def _department_changed(sender: Any, instance: Department, **kwargs: Any) -> None:
-    # Moved to another commune, or closed: its members' scope changes with it.
-    # A new name changes nothing they may see.
+    # Moved to another commune: its members' scope changes with it. A new
+    # name changes nothing they may see.
     before = instance.__dict__.pop("_socket_scope_before", None)
     if before is None or before == tuple(getattr(instance, f) for f in _SCOPE_FIELDS):
         return

@@ -40,12 +40,13 @@ from core.socket_ends import (
     person_changed_message,
     session_credential,
     socket_ends,
+    stronger,
 )
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.models import DepartmentMembership, Ticket
 from tests import factories
-from tests.conftest import COMMUNE_A, Personas
+from tests.conftest import COMMUNE_A, COMMUNE_B, Personas
 from tests.notifications.live import (
     ORIGIN,
     WebsocketCommunicator,
@@ -325,6 +326,8 @@ async def test_a_socket_whose_log_in_still_holds_goes_on_past_its_age(
     assert await queue.receive_nothing(timeout=0.5)
     # Read again and found: due again an age from now, not at the next sweep.
     assert ends.sweep(time.monotonic() + SWEEP_SECONDS) == 0
+    assert ends.sweep(time.monotonic() + 1.2 * settings.WS_MAX_AGE_SECONDS) >= 1
+    assert await queue.receive_nothing(timeout=0.5)
     await database_sync_to_async(
         lambda: lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
     )()
@@ -400,7 +403,9 @@ async def test_a_department_moved_makes_its_members_ask_again_and_a_new_name_doe
 
     await database_sync_to_async(department_save)(name="Phòng Kinh tế, Hạ tầng và Đô thị")
     assert await queue.receive_nothing(timeout=0.5)
-    await database_sync_to_async(department_save)(is_active=False)
+    await database_sync_to_async(
+        lambda: department_save(commune=factories.commune_get(code=COMMUNE_B))
+    )()
     assert await _closed_with(queue) == CLOSE_ASK_AGAIN
 
 
@@ -495,3 +500,35 @@ async def test_old_ends_are_forgotten_in_order_without_rebuilding_everything() -
     ends.deliver(credential_ended_message("s:new"))
     assert set(ends.arrived) == {"s:new"}
     assert [key for _at, key in ends.order] == ["s:new"]
+
+
+@pytest.mark.parametrize("stream", ["queue", "case"])
+async def test_rights_changed_with_the_message_lost_are_caught_by_the_re_read(
+    personas: Personas, ticket: Ticket, stream: str
+) -> None:
+    """A seat removed while Redis was away: no message, yet the queue's groups
+    (the case's staff view) no longer match the officer's rights when the
+    sweep reads them again."""
+    officer = personas.officer_a
+    browser = await database_sync_to_async(_logged_in)(officer)
+    path = "/ws/queue/" if stream == "queue" else f"/ws/cases/{ticket.number}/"
+    queue = await _open(path, _cookie_headers(browser))
+
+    def seat_removed_unheard() -> None:
+        # Straight in SQL: no signal, so no message, as if it had been lost.
+        table = DepartmentMembership._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE user_id = %s", [officer.pk])  # noqa: S608
+
+    await database_sync_to_async(seat_removed_unheard)()
+    assert await queue.receive_nothing(timeout=0.3)  # nobody told it
+    ends = socket_ends(get_channel_layer())
+    assert ends.sweep(time.monotonic() + 1.2 * settings.WS_MAX_AGE_SECONDS) >= 1
+    assert await _closed_with(queue) == CLOSE_ASK_AGAIN
+
+
+def test_signed_out_is_the_stronger_close() -> None:
+    assert stronger(None, CLOSE_ASK_AGAIN) == CLOSE_ASK_AGAIN
+    assert stronger(CLOSE_SIGNED_OUT, CLOSE_ASK_AGAIN) == CLOSE_SIGNED_OUT
+    assert stronger(CLOSE_ASK_AGAIN, CLOSE_SIGNED_OUT) == CLOSE_SIGNED_OUT
+    assert stronger(CLOSE_ASK_AGAIN, CLOSE_SERVER_ERROR) == CLOSE_SERVER_ERROR
