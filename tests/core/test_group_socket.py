@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from core.group_socket import BACKLOG_LIMIT, CLOSE_SERVER_ERROR, SEND, SLOW, GroupSocket
+from core.socket_ends import SCOPE_KEY, Watch
 
 
 class _Numbers(GroupSocket):
@@ -128,3 +130,41 @@ async def test_work_already_under_way_sends_nothing_after_an_end() -> None:
     assert socket.worker is not None
     await asyncio.wait_for(socket.worker, 5)
     assert socket.sent == [4401]
+
+
+class _Rereading(_Numbers):
+    """A signed-in socket whose log-in, read again, gives what the test says."""
+
+    def __init__(self, reread: Any) -> None:
+        super().__init__()
+        self.connected = True
+        self.scope = {SCOPE_KEY: Watch(credential="s:x", person="p:7", since=0.0, reread=reread)}
+
+
+async def test_a_re_read_that_fails_tries_again_later_not_at_once() -> None:
+    async def database_away(scope: dict[str, Any]) -> Any:
+        raise ConnectionError("the database restarted")
+
+    socket = _Rereading(database_away)
+    before = time.monotonic()
+    socket.recheck()
+    await asyncio.sleep(0.01)
+    assert socket.sent == []  # not closed for it
+    assert before + 300 <= socket.expires_at <= time.monotonic() + 900
+
+
+async def test_a_socket_whose_client_left_counts_as_closing() -> None:
+    """So a re-read or an end still running sends no close after the app returned."""
+    socket = _Numbers()
+    messages = [{"type": "websocket.disconnect", "code": 1000}]
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0)
+
+    async def send(message: dict[str, Any]) -> None:
+        raise AssertionError(f"sent after the client left: {message}")
+
+    await socket({"type": "websocket"}, receive, send)
+    assert socket.closing
+    socket.end(4401)
+    await asyncio.sleep(0)  # nothing to send: no task, no error
