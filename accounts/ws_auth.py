@@ -87,8 +87,7 @@ class PersonMiddleware:
         self.inner = inner
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> Any:
-        key = bearer_key_from_scope(scope)
-        session_key = None if key is not None else cookie_value(scope, settings.SESSION_COOKIE_NAME)
+        key, session_key = _credentials(scope)
         if key is None and session_key is None:  # nobody: the stream says 4401
             return await self.inner({**scope, "user": AnonymousUser()}, receive, send)
         # Before the join: an end or a failure while waiting on it counts too.
@@ -109,6 +108,12 @@ class PersonMiddleware:
         return await self.inner({**scope, **person}, receive, send)
 
 
+def _credentials(scope: Scope) -> tuple[str | None, str | None]:
+    """The bearer key, else the session key, the socket was opened with."""
+    key = bearer_key_from_scope(scope)
+    return key, None if key is not None else cookie_value(scope, settings.SESSION_COOKIE_NAME)
+
+
 async def _person(key: str | None, session_key: str | None) -> tuple[Any, str]:
     """The person a bearer key, else a session key, logs in, and that credential's name."""
     if key is not None:
@@ -120,9 +125,7 @@ async def _person(key: str | None, session_key: str | None) -> tuple[Any, str]:
 
 async def person_reread(scope: Scope) -> Any | None:
     """The person the socket's log-in still logs in, read afresh, or None (core/socket_ends.py)."""
-    key = bearer_key_from_scope(scope)
-    session_key = None if key is not None else cookie_value(scope, settings.SESSION_COOKIE_NAME)
-    user, _credential = await _person(key, session_key)
+    user, _credential = await _person(*_credentials(scope))
     return user if user.is_authenticated else None
 
 

@@ -196,14 +196,7 @@ class CaseConsumer(GroupSocket):
 
     async def _recheck_access(self) -> None:
         # A transfer can take the case out of an officer's scope.
-        try:
-            _scope, _ticket, view = await socket_database(_case_access)(
-                self.scope["user"], self.number
-            )
-        except errors.CaseNotFound:
-            await self.close(code=CLOSE_FORBIDDEN)
-            return
-        if view != self.view:
+        if not await self.still_allowed(self.scope["user"]):
             await self.close(code=CLOSE_FORBIDDEN)
 
 

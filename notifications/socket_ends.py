@@ -9,7 +9,7 @@ commits: a socket that reconnects at once must read the new state.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_out
@@ -45,21 +45,59 @@ def people_changed(user_ids: Iterable[int]) -> None:
         transaction.on_commit(lambda: groups_send(messages), robust=True)
 
 
-def person_changed(user_id: int) -> None:
-    people_changed([user_id])
+_BEFORE = "_socket_ends_before"
 
 
-def holder_remember(instance: Any) -> None:
-    """Keep who held a right (a role, a seat) before a save that may hand it to another."""
-    if instance.pk is not None:
-        before = type(instance).objects.filter(pk=instance.pk).values_list("user_id", flat=True)
-        instance._socket_holder_before = before.first()
+def rights_watch(
+    model: Any,
+    *,
+    fields: tuple[str, ...],
+    people: Callable[[Any, tuple[Any, ...] | None], Iterable[int]],
+    every_save: bool = False,
+    unrelated_saves: frozenset[str] = frozenset(),
+    on_delete: bool = True,
+) -> None:
+    """Tell ``people(instance, before)`` their sockets must ask again after a row of
+    ``model`` is saved with ``fields`` changed (or, with ``every_save``, any save,
+    creation included), and after it is deleted.
+
+    ``before`` holds ``fields`` as the database had them, read in pre_save:
+    rows are loaded far more often than saved, so nothing is kept on every
+    row loaded. A save whose update_fields are all ``unrelated_saves`` reads
+    nothing (a log-in's last_login).
+    """
+
+    def remember(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+        if instance.pk is None or (update_fields and set(update_fields) <= unrelated_saves):
+            return
+        rows = model._default_manager.filter(pk=instance.pk).values_list(*fields)
+        instance.__dict__[_BEFORE] = rows.first()
+
+    def saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+        before = instance.__dict__.pop(_BEFORE, None)
+        now = tuple(getattr(instance, name) for name in fields)
+        if every_save or (not created and before is not None and before != now):
+            people_changed(people(instance, before))
+
+    def deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+        people_changed(people(instance, None))
+
+    uid = f"socket_ends.{model._meta.label}"
+    pre_save.connect(remember, sender=model, weak=False, dispatch_uid=uid)
+    post_save.connect(saved, sender=model, weak=False, dispatch_uid=uid)
+    if on_delete:
+        post_delete.connect(deleted, sender=model, weak=False, dispatch_uid=uid)
 
 
-def holders_changed(instance: Any) -> None:
-    """The right's holder now, and the one before if it was handed on."""
-    before = instance.__dict__.pop("_socket_holder_before", None)
-    people_changed([instance.user_id] + ([before] if before is not None else []))
+def held_right_watch(model: Any) -> None:
+    """Rows that give their ``user`` a right (a role, a department seat): any change
+    tells the holder, and the holder before when the admin hands the row on."""
+    rights_watch(
+        model,
+        fields=("user_id",),
+        people=lambda row, before: [row.user_id, *(before or ())],
+        every_save=True,
+    )
 
 
 @receiver(user_logged_out)
@@ -83,48 +121,14 @@ def _token_ended(sender: Any, instance: ApiToken, **kwargs: Any) -> None:
     _send_after_commit(credential_ended_message(token_credential(instance.key_hash)))
 
 
-@receiver(pre_save, sender=RoleAssignment)
-def _role_holder_before(sender: Any, instance: RoleAssignment, **kwargs: Any) -> None:
-    # The admin may hand a role to another person: the former holder's
-    # sockets must hear of it too.
-    holder_remember(instance)
-
-
-@receiver(post_save, sender=RoleAssignment)
-@receiver(post_delete, sender=RoleAssignment)
-def _roles_changed(sender: Any, instance: RoleAssignment, **kwargs: Any) -> None:
-    holders_changed(instance)
-
+held_right_watch(RoleAssignment)
 
 # What a socket's handshake and scope rely on (helpdesk/permissions.py reads
 # is_superuser): the person may log in, with this password, with these powers.
-LOG_IN_FACTS = ("password", "is_active", "is_superuser", "is_staff")
-# Saves that touch none of them: the one at every log-in, above all.
-_UNRELATED = frozenset({"last_login", "full_name", "language"})
-
-
-@receiver(pre_save, sender=User)
-def _remember_log_in_facts(
-    sender: Any, instance: User, update_fields: Any = None, **kwargs: Any
-) -> None:
-    # Read before the save, from the database: people are loaded far more
-    # often than saved, so nothing is kept on every User loaded.
-    if instance.pk is None or (update_fields and set(update_fields) <= _UNRELATED):
-        return
-    instance._socket_log_in_facts = (  # type: ignore[attr-defined]
-        User.objects.filter(pk=instance.pk).values_list(*LOG_IN_FACTS).first()
-    )
-
-
-@receiver(post_save, sender=User)
-def _person_changed(sender: Any, instance: User, created: bool, **kwargs: Any) -> None:
-    before = instance.__dict__.pop("_socket_log_in_facts", None)
-    if created or before is None:
-        return
-    if before != tuple(getattr(instance, name) for name in LOG_IN_FACTS):
-        person_changed(instance.pk)
-
-
-@receiver(post_delete, sender=User)
-def _person_gone(sender: Any, instance: User, **kwargs: Any) -> None:
-    person_changed(instance.pk)
+# A save of only last_login (every log-in), the name or the language reads nothing.
+rights_watch(
+    User,
+    fields=("password", "is_active", "is_superuser", "is_staff"),
+    people=lambda person, before: [person.pk],
+    unrelated_saves=frozenset({"last_login", "full_name", "language"}),
+)
