@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 import tarfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,27 @@ def _url(dbname: str) -> str:
     return f"postgis://{auth}{conf['HOST'] or 'localhost'}:{conf['PORT'] or 5432}/{dbname}"
 
 
+def _drop_when_free(name: str) -> None:
+    """Drop the restore database; wait out an autovacuum worker in it.
+
+    Autovacuum may start on freshly restored tables, and WITH (FORCE) cannot
+    end that worker without pg_signal_backend, which the app's role has not
+    (a CI run failed so at teardown). The worker is done within seconds.
+    """
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with _admin() as admin:
+                admin.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def _admin() -> psycopg.Connection[tuple[Any, ...]]:
     return psycopg.connect(_url("postgres").replace("postgis://", "postgresql://"), autocommit=True)
 
@@ -64,16 +86,11 @@ def _admin() -> psycopg.Connection[tuple[Any, ...]]:
 def target(tmp_path: Path) -> Iterator[Target]:
     """An empty database made from template1 (PostGIS in it), by the app's own role."""
     name = f"{connection.settings_dict['NAME']}_restore"
+    _drop_when_free(name)
     with _admin() as admin:
-        admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     yield Target(name=name, url=_url(name), media=tmp_path / "restored-media")
-    with _admin() as admin:
-        admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+    _drop_when_free(name)
 
 
 def restore(archive: Path, into: Target, *extra: str) -> subprocess.CompletedProcess[str]:
