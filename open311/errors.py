@@ -33,6 +33,18 @@ class InvalidParameter(DomainError):
         )
 
 
+class ParameterRepeated(DomainError):
+    code = "parameter_repeated"
+    http_status = 400
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            _("The parameter %(name)s was sent more than once with different values. Send it once.")
+            % {"name": name},
+            details={"name": name},
+        )
+
+
 class InvalidDate(DomainError):
     code = "invalid_date"
     http_status = 400

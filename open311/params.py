@@ -1,7 +1,10 @@
 """Reading GeoReport v2 parameters the way the specification writes them.
 
 Rules from the spec, in one place: an empty parameter is a missing one
-(``status=`` filters nothing); lists are comma separated (``status=open,closed``);
+(``status=`` filters nothing); lists are comma separated (``status=open,closed``),
+and a list parameter sent more than once is read whole (``status=open&status=closed``
+is both, where Django's ``QueryDict.get`` would keep the last); a single value
+sent twice with different values is refused rather than one of them guessed;
 dates are ISO 8601 with a time zone (``Z`` or ``+07:00``), and one without a
 zone is refused rather than guessed: a server in Vietnam and a client in UTC
 would read it seven hours apart. Numbers are ASCII digits only: Python's
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 
 from core.api_fields import MAX_OFFSET
 from open311.errors import (
@@ -28,6 +32,7 @@ from open311.errors import (
     InvalidParameter,
     InvalidStatus,
     PageOutOfRange,
+    ParameterRepeated,
     TimeZoneOutOfRange,
 )
 
@@ -45,21 +50,32 @@ DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 STATUSES = ("open", "closed")
 
 
+def _sent(params: Mapping[str, str], name: str) -> list[str]:
+    """Every value sent for ``name``, stripped, empty ones left out."""
+    values = params.getlist(name) if isinstance(params, MultiValueDict) else [params.get(name)]
+    return [value.strip() for value in values if value is not None and value.strip()]
+
+
 def text(params: Mapping[str, str], name: str) -> str | None:
-    """The parameter, stripped; None when it is missing or empty."""
-    value = params.get(name)
-    if value is None:
+    """The parameter, stripped; None when it is missing or empty.
+
+    Sent twice with the same value, it is that value; with different values,
+    ParameterRepeated: ``jurisdiction_id=19&jurisdiction_id=20`` means no one
+    province, and taking the last would answer for one the client may not mean.
+    """
+    values = _sent(params, name)
+    if not values:
         return None
-    value = value.strip()
-    return value or None
+    if any(value != values[0] for value in values[1:]):
+        raise ParameterRepeated(name)
+    return values[0]
 
 
 def words(params: Mapping[str, str], name: str) -> list[str]:
-    """A comma-separated list, without empty items (``a,,b`` is ``a,b``)."""
-    value = text(params, name)
-    if value is None:
-        return []
-    return [item.strip() for item in value.split(",") if item.strip()]
+    """A comma-separated list, without empty items (``a,,b`` is ``a,b``), from every
+    time the parameter was sent; an item given twice is kept once."""
+    items = (item.strip() for value in _sent(params, name) for item in value.split(","))
+    return list(dict.fromkeys(item for item in items if item))
 
 
 def moment(params: Mapping[str, str], name: str) -> datetime | None:

@@ -10,6 +10,7 @@ the CSRF check, which protects cookie-authenticated forms.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -35,13 +36,16 @@ View = Callable[..., HttpResponse]
 
 
 def endpoint(*methods: str) -> Callable[[View], View]:
-    """Answer other methods with 405, and every domain error in the spec's error list."""
-    allowed = (*methods, "HEAD") if "GET" in methods else methods
+    """Answer OPTIONS (a browser's preflight too), other methods with 405, and every
+    domain error in the spec's error list."""
+    allowed = (*methods, "HEAD", "OPTIONS") if "GET" in methods else (*methods, "OPTIONS")
 
     def decorate(view: View) -> View:
         @csrf_exempt
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
+            if request.method == "OPTIONS":
+                return _options(request, allowed)
             if request.method not in allowed:
                 response = render_error(MethodNotAllowed(), fmt=fmt)
                 response["Allow"] = ", ".join(allowed)
@@ -55,6 +59,37 @@ def endpoint(*methods: str) -> Callable[[View], View]:
         return wrapper
 
     return decorate
+
+
+# A header name (RFC 9110's token), as a preflight lists them; anything else in
+# Access-Control-Request-Headers makes the preflight fail rather than be echoed.
+_HEADER_NAMES = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+(\s*,\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+)*")
+# A browser asks again after this long (Chromium caps it at two hours).
+_PREFLIGHT_SECONDS = 86400
+
+
+def _options(request: HttpRequest, allowed: tuple[str, ...]) -> HttpResponse:
+    """204 with the methods the path takes. A browser's preflight for reading
+    (GET or HEAD with a header outside the CORS safelist, e.g. If-None-Match)
+    is granted, as the answers to reading are public (_readable_anywhere); one
+    for POST is not: an api_key in a web page is a key anyone can copy, so
+    filing from pages of other sites is not offered, and their browser stops."""
+    response = HttpResponse(status=204)
+    response["Allow"] = ", ".join(allowed)
+    wanted = request.headers.get("Access-Control-Request-Method")
+    asked = request.headers.get("Access-Control-Request-Headers", "").strip()
+    if (
+        "Origin" in request.headers
+        and wanted in ("GET", "HEAD")
+        and wanted in allowed
+        and (not asked or _HEADER_NAMES.fullmatch(asked))
+    ):
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Allow-Methods"] = "GET, HEAD"
+        if asked:
+            response["Access-Control-Allow-Headers"] = asked
+        response["Access-Control-Max-Age"] = str(_PREFLIGHT_SECONDS)
+    return response
 
 
 def _readable_anywhere(request: HttpRequest, response: HttpResponse) -> HttpResponse:

@@ -446,6 +446,52 @@ def test_service_code_and_status_take_comma_separated_lists(
     assert get("requests", status="fixed").status_code == 400
 
 
+def test_a_list_parameter_sent_twice_is_read_whole(
+    app: App, personas: Personas, commune_a: AdminUnit
+) -> None:
+    """``status=open&status=closed`` is both, as ``status=open,closed`` is; Django's
+    QueryDict.get would have kept the last one only."""
+    light = filed(app, commune_a)
+    tree = filed(app, commune_a, service_code="water_supply", description="Mat nuoc")
+    lifecycle.ticket_reject(
+        ticket=Ticket.objects.get(public_id=tree), by=personas.province_admin, reason="Trùng"
+    )
+    both = Client().get(f"{BASE}/requests.json?status=open&status=closed&api_key={app.key}")
+    assert set(ids(both)) == {light, tree}
+    codes = (
+        f"service_code=streetlight_out&service_code=water_supply,streetlight_out&api_key={app.key}"
+    )
+    assert set(ids(Client().get(f"{BASE}/requests.json?{codes}"))) == {light, tree}
+    named = Client().get(
+        f"{BASE}/requests.json?service_request_id={light}&service_request_id={tree}"
+        f"&api_key={app.key}"
+    )
+    assert sorted(ids(named)) == sorted([light, tree])
+    # One value, however often it is sent, is that value.
+    same = Client().get(f"{BASE}/requests.json?status=closed&status=closed&api_key={app.key}")
+    assert ids(same) == [tree]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("requests", "jurisdiction_id=19&jurisdiction_id=20"),
+        ("services", "jurisdiction_id=19&jurisdiction_id=20"),
+        ("requests", "page=1&page=2"),
+        ("requests", "start_date=2026-01-01T00:00Z&start_date=2026-02-01T00:00Z"),
+    ],
+)
+def test_a_single_value_sent_twice_differently_is_400_not_guessed(
+    fmt: str, path: str, query: str
+) -> None:
+    response = Client().get(f"{BASE}/{path}.{fmt}?{query}", headers={"Accept-Language": "en"})
+    name = query.split("=", 1)[0]
+    assert errors(response, fmt) == [
+        (400, f"The parameter {name} was sent more than once with different values. Send it once.")
+    ]
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_field_of_a_request_and_dates_with_their_time_zone(
     fmt: str, app: App, personas: Personas, commune_a: AdminUnit

@@ -81,3 +81,65 @@ def test_errors_of_a_post_stay_private() -> None:
     response = Client().post(f"{BASE}/requests.json", {"service_code": "streetlight_out"})
     assert errors(response, "json")[0][0] == 403  # no api_key
     assert "Access-Control-Allow-Origin" not in response
+
+
+PATHS = ("discovery", "services", "services/streetlight_out", "requests", "tokens/abc")
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_a_browser_preflight_for_reading_is_granted(path: str, method: str) -> None:
+    """A browser app of another site that sends a header outside the CORS
+    safelist (If-None-Match, X-Requested-With) asks with OPTIONS first; a 405
+    there made its browser refuse the public data that a plain GET gets."""
+    response = Client().options(
+        f"{BASE}/{path}.json",
+        headers={
+            "Origin": "https://app.example",
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": "if-none-match, x-requested-with",
+        },
+    )
+    assert response.status_code == 204
+    assert response.content == b""
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Access-Control-Allow-Methods"] == "GET, HEAD"
+    assert response["Access-Control-Allow-Headers"] == "if-none-match, x-requested-with"
+    assert int(response["Access-Control-Max-Age"]) > 0
+    assert "GET" in response["Allow"]
+    assert "OPTIONS" in response["Allow"]
+
+
+def test_a_browser_preflight_for_filing_is_not_granted() -> None:
+    """Filing needs an api_key, and a key in a web page is anyone's: the
+    preflight for POST gets the methods but no leave, so the browser stops."""
+    response = Client().options(
+        f"{BASE}/requests.json",
+        headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert response.status_code == 204
+    assert response["Allow"] == "GET, POST, HEAD, OPTIONS"
+    assert "Access-Control-Allow-Origin" not in response
+    assert "Access-Control-Allow-Methods" not in response
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Access-Control-Request-Method": "GET"},  # no Origin: not a browser's preflight
+        {"Origin": "https://app.example", "Access-Control-Request-Method": "DELETE"},
+        {
+            "Origin": "https://app.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "x-a; x-b",  # not a list of header names
+        },
+    ],
+)
+def test_options_that_is_no_preflight_for_reading_gets_only_the_methods(
+    headers: dict[str, str],
+) -> None:
+    response = Client().options(f"{BASE}/services.xml", headers=headers)
+    assert response.status_code == 204
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert "Access-Control-Allow-Origin" not in response
+    assert "Access-Control-Allow-Headers" not in response
