@@ -72,8 +72,10 @@ def _options(request: HttpRequest, allowed: tuple[str, ...]) -> HttpResponse:
     """204 with the methods the path takes. A browser's preflight for reading
     (GET or HEAD with a header outside the CORS safelist, e.g. If-None-Match)
     is granted, as the answers to reading are public (_readable_anywhere); one
-    for POST is not: an api_key in a web page is a key anyone can copy, so
-    filing from pages of other sites is not offered, and their browser stops."""
+    for POST is not. An api_key in a web page is a key anyone can copy, so
+    filing is not offered to pages of other sites: their browser withholds the
+    answer to a plain form POST (which it sends without asking) and does not
+    send a POST that needs a preflight (one with an Idempotency-Key)."""
     response = HttpResponse(status=204)
     response["Allow"] = ", ".join(allowed)
     wanted = request.headers.get("Access-Control-Request-Method")
@@ -189,10 +191,11 @@ def _attributes(form: Any) -> dict[str, list[str]]:
 
 def _submit(request: HttpRequest, *, fmt: str) -> HttpResponse:
     form = request.POST.copy()
-    # Some clients put api_key and jurisdiction_id in the query string.
+    # Some clients put api_key and jurisdiction_id in the query string. In
+    # both places with different values, neither is guessed (params.text).
     for name in ("api_key", "jurisdiction_id"):
-        if params.text(form, name) is None and params.text(request.GET, name) is not None:
-            form[name] = request.GET[name]
+        if (sent := params.text(request.GET, name)) is not None:
+            form.appendlist(name, sent)
     client = client_for_key(params.text(form, "api_key"), required=True)
     assert client is not None
     province = selectors.jurisdiction_get(params.text(form, "jurisdiction_id"))

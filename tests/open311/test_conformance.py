@@ -232,6 +232,34 @@ def test_post_errors_are_the_spec_error_list(
     assert not Ticket.objects.exists()
 
 
+def test_a_post_with_one_field_twice_differently_is_400_and_files_nothing(
+    app: App, personas: Personas, commune_a: AdminUnit
+) -> None:
+    lat, lon = factories.point_inside(commune_a)
+    good = f"service_code=streetlight_out&lat={lat}&long={lon}"
+    form = "application/x-www-form-urlencoded"
+    english = {"Accept-Language": "en"}
+
+    def post(query: str, body: str) -> Any:
+        return Client().post(f"{BASE}/requests.json{query}", body, form, headers=english)
+
+    repeated = "The parameter {} was sent more than once with different values. Send it once."
+    for query, body, name in [
+        ("", f"{good}&api_key={app.key}&description=A&description=B", "description"),
+        ("", f"{good}&api_key={app.key}&lat=21.1", "lat"),
+        # The key in the body and another in the query: neither is guessed.
+        ("?api_key=x311_other", f"{good}&api_key={app.key}", "api_key"),
+        ("?jurisdiction_id=20", f"{good}&api_key={app.key}&jurisdiction_id=19", "jurisdiction_id"),
+    ]:
+        response = post(query, body)
+        assert errors(response, "json") == [(400, repeated.format(name))], name
+    assert not Ticket.objects.exists()
+    # The same key in both places, or in the query alone, is that key.
+    assert post(f"?api_key={app.key}", f"{good}&api_key={app.key}").status_code == 201
+    assert post(f"?api_key={app.key}&jurisdiction_id=19", good).status_code == 201
+    assert Ticket.objects.count() == 2
+
+
 def test_post_by_address_string_only_files_a_service_that_needs_no_point(
     app: App, personas: Personas, commune_a: AdminUnit
 ) -> None:
