@@ -44,6 +44,9 @@ RUN mkdir -p locale static \
 
 FROM nginx:1.27-alpine AS proxy
 COPY docker/nginx.conf /etc/nginx/conf.d/default.conf
+# What nginx answers itself (413, 414, 400), shared with make run's nginx; not in
+# conf.d, whose files the image includes whole at the http level.
+COPY scripts/nginx-refusal-maps.conf scripts/nginx-refusals.conf /etc/nginx/xadesk/
 COPY --from=base /app/staticfiles /srv/static
 
 

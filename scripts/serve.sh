@@ -148,6 +148,7 @@ pids+=($!)
 sed -e "s#@PORT@#$PORT#g" -e "s#@HTTP_SOCKET@#$SOCK_DIR/http.sock#g" \
     -e "s#@WS_SERVERS@#$ws_servers#g" -e "s#@USER_LINE@#$NGINX_USER_LINE#g" \
     -e "s#@RUN@#$RUN#g" -e "s#@STATIC@#$RUN/static#g" -e "s#@MEDIA@#$RUN/media#g" \
+    -e "s#@NGINX_SHARED@#$ROOT/scripts#g" \
     "$ROOT/scripts/nginx.conf.in" >"$RUN/nginx/nginx.conf"
 nginx -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -e stderr &
 pids+=($!)

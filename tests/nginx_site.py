@@ -67,6 +67,7 @@ def make_run_config(
         "@RUN@": str(run),
         "@STATIC@": str(run / "static"),
         "@MEDIA@": str(media),
+        "@NGINX_SHARED@": str(ROOT / "scripts"),
     }.items():
         config = config.replace(key, value)
     return config

@@ -124,6 +124,7 @@ def _compose_config(*, run: Path, media: Path, sockets: Path, port: int) -> str:
         "server ws:8002;": f"server unix:{sockets}/ws-0.sock;",
         "listen 8000;": f"listen 127.0.0.1:{port};",
         "/srv/static/": f"{run}/static/",
+        "/etc/nginx/xadesk/": f"{ROOT}/scripts/",
     }.items():
         assert key in server, key
         server = server.replace(key, value)
