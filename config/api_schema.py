@@ -25,7 +25,7 @@ _ALWAYS = {
     400: "The request could not be read (not JSON, or not the declared encoding).",
     403: "The person may not do this.",
     409: "The request clashes with the current state (an illegal move, a reused key).",
-    # nginx's answer (scripts/nginx.conf.in), code uri_too_long: no query this
+    # nginx's answer (scripts/nginx-refusals.conf), code uri_too_long: no query this
     # API takes comes near it, but a client building one from user input may.
     414: "The address with its query is over 8 KB.",
     422: "A value is missing or not valid; `details.fields` names them.",

@@ -15,6 +15,7 @@ import http.client
 import http.server
 import json
 import os
+import re
 import shutil
 import socket
 import socketserver
@@ -379,6 +380,52 @@ def test_a_request_line_over_8_kb_gets_nginx_414_in_the_paths_shape(
         assert json.loads(body)[0]["code"] == 414
     elif ".xml" in path:
         assert "<errors><error><code>414</code>" in body
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "allowed"),
+    [
+        ("GET", "/open311/v2/requests.json?service_code=" + "a" * 9000, 414, "*"),
+        ("HEAD", "/open311/v2/requests.xml?service_code=" + "a" * 9000, 414, "*"),
+        ("GET", "/open311/v2/requests/a%00b.xml", 400, "*"),
+        # A filing's answer stays private (open311/views.py), nginx's refusal too.
+        ("POST", "/open311/v2/requests.json?api_key=" + "a" * 9000, 414, None),
+        ("GET", "/api/v1/kb/search?q=" + "a" * 9000, 414, None),
+    ],
+)
+def test_nginx_refusing_an_open311_read_lets_other_sites_read_why(
+    site: Site, method: str, path: str, status: int, allowed: str | None
+) -> None:
+    """Browser apps of other sites read GeoReport's answers to a GET, its
+    errors included; without the header nginx's sentence reached them as a
+    CORS failure."""
+    host, port = site.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=5)
+    try:
+        connection.request(method, path, headers={"Origin": "https://app.example"})
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    assert response.status == status
+    assert response.getheader("Access-Control-Allow-Origin") == allowed
+
+
+def test_the_proxy_image_holds_every_file_its_config_includes() -> None:
+    """docker/nginx.conf includes the shared refusal files from /etc/nginx/xadesk/,
+    where the Dockerfile copies them; the tests above point that path at
+    scripts/ themselves, so only this ties the image to the config."""
+    config = (ROOT / "docker" / "nginx.conf").read_text()
+    included = re.findall(r"^\s*include /etc/nginx/xadesk/([\w.-]+);", config, re.MULTILINE)
+    assert included == ["nginx-refusal-maps.conf", "nginx-refusals.conf"]
+    copies = re.findall(
+        r"^COPY ((?:scripts/[\w.-]+ )+)/etc/nginx/xadesk/$",
+        (ROOT / "Dockerfile").read_text(),
+        re.MULTILINE,
+    )
+    copied = {name.removeprefix("scripts/") for line in copies for name in line.split()}
+    assert set(included) <= copied
+    assert all((ROOT / "scripts" / name).is_file() for name in included)
 
 
 def test_a_request_line_under_8_kb_reaches_the_app(site: Site) -> None:
