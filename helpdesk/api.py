@@ -27,7 +27,7 @@ from geo.map_view import map_view_parse
 from helpdesk import lifecycle, selectors
 from helpdesk.attachments import attachment_approve_public
 from helpdesk.case_rows import case_row, case_rows
-from helpdesk.errors import CaseNotFound, InvalidTransferTarget, OutOfScope
+from helpdesk.errors import CaseNotFound, InvalidAssignee, InvalidTransferTarget, OutOfScope
 from helpdesk.icons import icon_emoji
 from helpdesk.lifecycle import MAX_COMMENT, MAX_MESSAGE
 from helpdesk.map_clusters import tickets_clustered
@@ -267,11 +267,21 @@ def get_case(request: HttpRequest, number: str, after: int = 0) -> dict[str, obj
 
 
 def _officer(phone: str | None) -> User | None:
+    """The officer a phone number names; None when none is given.
+
+    A number with no account is refused as a number of someone outside the
+    department is (InvalidAssignee): the same answer either way, so that the
+    endpoint tells no one whether a number has an account, and a mistyped
+    number is not taken as "assign it to me".
+    """
     if not phone:
         return None
     from accounts.phones import phone_normalize
 
-    return User.objects.filter(phone=phone_normalize(phone)).first()
+    officer = User.objects.filter(phone=phone_normalize(phone)).first()
+    if officer is None:
+        raise InvalidAssignee()
+    return officer
 
 
 @router.post("/cases/{number}/accept", response=CaseOut, auth=person_auth)
@@ -288,9 +298,7 @@ def accept_case(request: HttpRequest, number: str, payload: AcceptIn) -> Ticket:
 @router.post("/cases/{number}/assign", response=CaseOut, auth=person_auth)
 def assign_case(request: HttpRequest, number: str, payload: AssignIn) -> Ticket:
     officer = _officer(payload.assignee_phone)
-    if officer is None:
-        from helpdesk.errors import InvalidAssignee
-
+    if officer is None:  # no number given
         raise InvalidAssignee()
     ticket = lifecycle.ticket_assign(
         ticket=_ticket(request, number), by=_user(request), assignee=officer, ip=client_ip(request)

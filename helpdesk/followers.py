@@ -15,14 +15,17 @@ from dataclasses import dataclass
 
 from django.db.models import BooleanField, Value
 
-from helpdesk.models import CaseSupport, DepartmentMembership, ProxyFiling, Ticket
+from helpdesk.models import CaseSupport, ProxyFiling, Ticket
+from helpdesk.permissions import case_staff_ids
 
 
 @dataclass(frozen=True)
 class CaseFollowers:
     """User ids of a case's followers; one person may be in more than one part."""
 
-    staff: frozenset[int]  # the assignee and the department's active officers
+    # The department's officers and the assignee, while their roles let them
+    # manage the case (helpdesk.permissions.case_staff_ids).
+    staff: frozenset[int]
     owners: frozenset[int]  # the reporter, and the resident a team member filed for
     supporters: frozenset[int]  # residents who said "me too"
 
@@ -41,9 +44,7 @@ def case_followers(
     ``supporters=False``: no "me too" supporters (a case may have thousands),
     for what only the staff and the owners are told.
     """
-    staff = _department_officers(ticket)
-    if ticket.assignee_id:
-        staff.add(ticket.assignee_id)
+    staff = case_staff_ids(ticket)
     if not residents:
         return CaseFollowers(staff=frozenset(staff), owners=frozenset(), supporters=frozenset())
     owners = {ticket.reporter_id}
@@ -65,14 +66,4 @@ def case_followers(
         (owners if owner else supporting).add(user_id)
     return CaseFollowers(
         staff=frozenset(staff), owners=frozenset(owners), supporters=frozenset(supporting)
-    )
-
-
-def _department_officers(ticket: Ticket) -> set[int]:
-    if ticket.department_id is None:
-        return set()
-    return set(
-        DepartmentMembership.objects.filter(
-            department_id=ticket.department_id, user__is_active=True
-        ).values_list("user_id", flat=True)
     )

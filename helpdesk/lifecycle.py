@@ -43,7 +43,7 @@ from helpdesk.attachments import (
 from helpdesk.case_audit import case_audit_record, case_snapshot
 from helpdesk.events import ticket_event_record
 from helpdesk.models import Attachment, Department, Ticket, TicketEvent, TicketStatus
-from helpdesk.permissions import Scope, can_manage, is_reporter, scope_for
+from helpdesk.permissions import Scope, can_manage, is_reporter, scope_for, works_in_department
 from helpdesk.voice import ProcessedVoice, voice_process
 
 S = TicketStatus
@@ -332,9 +332,8 @@ def ticket_accept(
     ``ip``, here and in every officer act below: the client's address for the
     audit trail (helpdesk/case_audit.py), None when there is no request."""
     officer = assignee or by
-    if officer.pk != by.pk and (
-        ticket.department_id is None
-        or not officer.department_memberships.filter(department_id=ticket.department_id).exists()
+    if officer.pk != by.pk and not works_in_department(
+        user=officer, department_id=ticket.department_id
     ):
         raise errors.InvalidAssignee()
 
@@ -363,12 +362,7 @@ def ticket_assign(*, ticket: Ticket, by: User, assignee: User, ip: str | None = 
             raise errors.IllegalTransition(
                 details={"status": locked.status, "allowed": [S.ACCEPTED, S.IN_PROGRESS]}
             )
-        if (
-            locked.department_id is None
-            or not assignee.department_memberships.filter(
-                department_id=locked.department_id
-            ).exists()
-        ):
+        if not works_in_department(user=assignee, department_id=locked.department_id):
             raise errors.InvalidAssignee()
         if locked.assignee_id == assignee.pk:
             # Already theirs (a second tap, a retry): nothing to hand over, and

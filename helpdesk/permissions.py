@@ -13,7 +13,7 @@ from enum import StrEnum
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 
-from accounts.models import Role, User
+from accounts.models import Role, RoleAssignment, User
 from accounts.request_roles import RoleRows, role_rows, roles_read
 from audit.models import AuditEntry
 from helpdesk.models import CaseSupport, DepartmentMembership, ProxyFiling, Ticket, TicketTally
@@ -174,6 +174,55 @@ def can_manage(*, scope: Scope, ticket: Ticket) -> bool:
     return scope.is_superuser or any(
         getattr(ticket, reach.ticket_field) in reach.ids(scope) for reach in _REACHES
     )
+
+
+def works_in_department(*, user: User, department_id: int | None) -> bool:
+    """True when ``user`` is an officer of the department now: a seat in it and an
+    officer's role in its commune (_scope_of_roles), and an active account. A seat
+    alone is not enough: it outlives a role taken away."""
+    return (
+        department_id is not None
+        and user.is_active
+        and department_id in scope_for(user=user).department_ids
+    )
+
+
+def case_staff_ids(ticket: Ticket) -> set[int]:
+    """Who is told about a case as its staff (internal notes too): the officers of
+    its department (by works_in_department's rule) and its assignee while they
+    may still manage it (can_manage's rule: a leader of its commune, an
+    administrator of its province, a superuser). One query.
+
+    Not the seats alone: a person whose officer's role was taken away keeps
+    their seat until someone removes it too, and stays the assignee of what
+    they had, and must read no more of it.
+    """
+    reach = Q(pk__in=[])
+    if ticket.department_id is not None:
+        # A seat in the department, and an officer's role in its commune.
+        seated = DepartmentMembership.objects.filter(
+            user_id=OuterRef("pk"),
+            department_id=ticket.department_id,
+            department__commune__role_assignments__user_id=OuterRef("pk"),
+            department__commune__role_assignments__role=Role.OFFICER,
+        )
+        reach |= Q(Exists(seated))
+    if ticket.assignee_id is not None:
+        manages = Q(is_superuser=True)
+        for role, unit_id in (
+            (Role.LEADER, ticket.commune_id),
+            (Role.PROVINCE_ADMIN, ticket.province_id),
+        ):
+            if unit_id is not None:
+                manages |= Q(
+                    Exists(
+                        RoleAssignment.objects.filter(
+                            user_id=OuterRef("pk"), role=role, unit_id=unit_id
+                        )
+                    )
+                )
+        reach |= Q(pk=ticket.assignee_id) & manages
+    return set(User.objects.filter(reach, is_active=True).values_list("pk", flat=True))
 
 
 def is_reporter(*, scope: Scope, ticket: Ticket) -> bool:

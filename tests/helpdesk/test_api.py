@@ -101,6 +101,34 @@ def test_accept_permission_matrix(filed: Ticket, personas: Personas, who: str, s
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("path", ["accept", "assign"])
+def test_a_number_with_no_account_is_refused_as_a_resident_s_number_is(
+    filed: Ticket, personas: Personas, path: str
+) -> None:
+    """Found by probing make run: accept answered 422 for a resident's number but
+    took a number with no account as "assign it to me" (200), which told the
+    officer whether the number had an account, and took a mistyped number as
+    theirs."""
+    officer = _client(personas.officer_a)
+    if path == "assign":
+        officer.post(f"{API}/cases/{filed.number}/accept", {}, content_type="application/json")
+    answers = [
+        officer.post(
+            f"{API}/cases/{filed.number}/{path}",
+            {"assignee_phone": phone},
+            content_type="application/json",
+            headers={"Accept-Language": "en"},
+        )
+        for phone in (personas.resident.phone, "0987 123 123")
+    ]
+    assert [a.status_code for a in answers] == [422, 422]
+    assert answers[0].json() == answers[1].json()
+    assert answers[0].json()["code"] == "invalid_assignee"
+    filed.refresh_from_db()
+    assert filed.assignee_id == (personas.officer_a.pk if path == "assign" else None)
+
+
+@pytest.mark.django_db
 def test_illegal_transition_is_409_with_the_allowed_moves(
     filed: Ticket, personas: Personas
 ) -> None:

@@ -9,8 +9,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import Role
 from geo.models import AdminUnit
 from helpdesk import lifecycle
+from helpdesk.errors import InvalidAssignee
 from helpdesk.filing import CaseDraft, case_submit
 from helpdesk.followers import case_followers
 from helpdesk.models import DepartmentMembership, TicketEvent
@@ -18,7 +20,13 @@ from helpdesk.proxy_filing import ProxyDetails
 from helpdesk.support import case_support_add
 from notifications.models import Channel, Delivery, Notification
 from tests.conftest import Personas
-from tests.factories import case_file, case_filed_for_a_resident, point_inside, user_create
+from tests.factories import (
+    case_file,
+    case_filed_for_a_resident,
+    point_inside,
+    role_grant,
+    user_create,
+)
 
 
 @pytest.mark.django_db
@@ -164,7 +172,7 @@ def test_who_follows_a_case_comes_in_three_parts_from_two_queries(
 
 
 @pytest.mark.django_db
-def test_an_assignee_follows_and_an_officer_who_left_does_not(
+def test_an_assignee_follows_while_their_roles_let_them_manage_the_case(
     personas: Personas, commune_a: AdminUnit
 ) -> None:
     ticket = case_file(
@@ -172,15 +180,52 @@ def test_an_assignee_follows_and_an_officer_who_left_does_not(
     )
     assert ticket.department is not None
     gone = user_create(full_name="Lê Văn Cũ", is_active=False)
-    DepartmentMembership.objects.create(user=gone, department=ticket.department)
-    # Assigned from elsewhere (the province office, say): a follower, not a member.
-    outsider = user_create(full_name="Phạm Thị Hoa")
-    ticket.assignee = outsider
+    role_grant(user=gone, role=Role.OFFICER, unit=commune_a, departments=(ticket.department,))
+    # Assigned from the province office: its administrator manages the case.
+    ticket.assignee = personas.province_admin
     followers = case_followers(ticket)
     assert gone.pk not in followers.everyone
-    assert outsider.pk in followers.staff
+    assert personas.province_admin.pk in followers.staff
     assert followers.owners == {personas.resident.pk}
     assert followers.supporters == frozenset()
+    # Someone with no role at all is told nothing as staff, assignee or not.
+    outsider = user_create(full_name="Phạm Thị Hoa")
+    ticket.assignee = outsider
+    assert outsider.pk not in case_followers(ticket).everyone
+
+
+@pytest.mark.django_db
+def test_an_officer_whose_role_was_taken_away_is_told_nothing_more(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """Found by probing make run: with the officer's role deleted and the seat
+    (and the assignment) left, internal notes and the resident's unmasked
+    replies still reached their inbox; and they could still be given cases."""
+    ticket = case_file(
+        reporter=personas.resident, commune=commune_a, service_code="streetlight_out"
+    )
+    assert ticket.department is not None
+    former = user_create(full_name="Đỗ Văn Cựu")
+    role = role_grant(
+        user=former, role=Role.OFFICER, unit=commune_a, departments=(ticket.department,)
+    )
+    lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a, assignee=former)
+    ticket.refresh_from_db()
+    assert ticket.assignee_id == former.pk
+    assert former.pk in case_followers(ticket).staff
+    role.delete()  # the seat stays, and so does the assignment
+    assert former.pk not in case_followers(ticket).everyone
+    note = lifecycle.ticket_reply(
+        ticket=ticket, by=personas.officer_a, body="Người báo tin đã gọi lại.", internal=True
+    )
+    assert former.pk not in _told_of(note)
+    assert personas.officer_a.pk not in _told_of(note)  # not the writer either
+    # Neither can the case be handed to them, by a seat alone.
+    with pytest.raises(InvalidAssignee):
+        lifecycle.ticket_assign(ticket=ticket, by=personas.officer_a, assignee=former)
+    other = case_file(reporter=personas.resident, commune=commune_a, service_code="streetlight_out")
+    with pytest.raises(InvalidAssignee):
+        lifecycle.ticket_accept(ticket=other, by=personas.officer_a, assignee=former)
 
 
 @pytest.mark.django_db
@@ -195,7 +240,7 @@ def test_an_internal_note_reaches_the_staff_and_no_resident(
     case_support_add(ticket=ticket, user=personas.resident)
     assert ticket.department is not None
     colleague = user_create(full_name="Vũ Thị Nga")
-    DepartmentMembership.objects.create(user=colleague, department=ticket.department)
+    role_grant(user=colleague, role=Role.OFFICER, unit=commune_a, departments=(ticket.department,))
     with CaptureQueriesContext(connection) as read:
         note = lifecycle.ticket_reply(
             ticket=ticket, by=personas.officer_a, body="Gọi lại sau 5 giờ chiều.", internal=True
