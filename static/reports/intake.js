@@ -110,6 +110,10 @@
   var progress = $("progress");
   var sendButton = $("send");
   var editing = null;  // the key of a refused case opened here to edit
+  // The key of the case this page put in the outbox. A second tap on Send
+  // (the first only said "saved, will be sent") is the same case again, not a
+  // new one: a probe on a phone filed two identical reports that way.
+  var queuedHere = null;
 
   function showError(message) {
     var box = $("form-error");
@@ -159,6 +163,9 @@
   function keyFor(values) {
     var key = el.idempotency_key.value;
     if (editing || !key) { return Promise.resolve(O.newKey()); }
+    // Kept under its own key, with what the form holds now: the server makes
+    // one case of one key, even if the first copy is already on its way.
+    if (key === queuedHere) { return Promise.resolve(key); }
     return O.get(key).then(function (there) { return there ? O.newKey() : key; });
   }
 
@@ -169,6 +176,7 @@
     return before.then(function () { return keyFor(values); }).then(function (key) {
       editing = null;
       el.idempotency_key.value = key;
+      queuedHere = key;
       progress.hidden = !navigator.onLine; progress.value = 0;
       sendButton.disabled = navigator.onLine;
       return O.add({ key: key, kind: kind, fields: apiFields(values), photos: blobs, voice: voiceBlob(), formUrl: formUrl() }, {

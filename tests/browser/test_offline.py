@@ -28,7 +28,13 @@ from tests.browser.conftest import (
     log_in,
     wait_for_frame,
 )
-from tests.browser.test_report_form import FORM, fill_report, outbox, photo  # noqa: F401
+from tests.browser.test_report_form import (  # noqa: F401
+    FORM,
+    fill_report,
+    outbox,
+    photo,
+    wait_until_photo_kept,
+)
 from tests.conftest import Personas
 from tests.factories import jpeg
 
@@ -121,6 +127,72 @@ def test_pages_open_offline_and_a_report_filed_offline_is_sent_once(
     again.wait_for_load_state("networkidle")
     assert Ticket.objects.filter(reporter=personas.resident).count() == 2
     problems.assert_no_page_errors()
+
+
+def test_a_second_tap_on_send_offline_is_the_same_report_not_a_second(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+    photo: Path,  # noqa: F811 - the fixture of test_report_form
+) -> None:
+    """Found by a helper walking the form on a phone: offline, the first tap says
+    the report is kept, the Send button stays, and a second tap put a second
+    copy in the outbox: two identical cases once the signal came back."""
+    log_in(context, server, personas.resident)
+    page.goto(FORM)
+    controlled(page)
+    page.goto(FORM)
+    context.set_offline(True)
+    fill_report(page, commune=commune_a, photo=photo, description="Cống tắc trước nhà văn hoá")
+    page.locator("#send").click()
+    wait_until_photo_kept(page)
+    expect(page.locator("#pending")).to_have_text(
+        str(page.evaluate("self.XADESK_TEXTS.form.offline"))
+    )
+    assert [row[:2] for row in outbox(page)] == [["waiting", 1]]
+    # Tapped again, as people do after "not sent": still one report waiting,
+    # with what the form holds now.
+    first_key = outbox(page)[0][2]
+    page.locator("#id_description").fill("Cống tắc trước nhà văn hoá thôn 3")
+    page.locator("#send").click()
+    deadline = time.monotonic() + 10
+    while _outbox_descriptions(page) != ["Cống tắc trước nhà văn hoá thôn 3"]:
+        assert time.monotonic() < deadline, _outbox_descriptions(page)
+        page.wait_for_timeout(50)
+    expect(page.locator("[data-outbox-count]")).to_have_attribute("data-waiting", "1")
+    assert [row[:3] for row in outbox(page)] == [["waiting", 1, first_key]]
+
+    context.set_offline(False)
+    expect(page.locator("[data-outbox-count]")).to_have_attribute(
+        "data-waiting", "0", timeout=15_000
+    )
+    filed = Ticket.objects.filter(reporter=personas.resident)
+    assert filed.count() == 1
+    assert filed.get().description == "Cống tắc trước nhà văn hoá thôn 3"
+    problems.assert_no_page_errors()
+
+
+def _outbox_descriptions(page: Page) -> list[str]:
+    return list(
+        page.evaluate(
+            """() => new Promise(resolve => {
+  const open = indexedDB.open("xadesk-outbox");
+  open.onupgradeneeded = () => open.transaction.abort();
+  open.onerror = () => resolve([]);
+  open.onsuccess = () => {
+    const get = open.result.transaction("items").objectStore("items").getAll();
+    get.onsuccess = () => {
+      resolve(get.result.map(i => i.fields.description));
+      open.result.close();
+    };
+    get.onerror = () => resolve([]);
+  };
+})"""
+        )
+    )
 
 
 def test_a_refused_report_stays_on_the_phone_with_its_reason(
