@@ -10,11 +10,6 @@ from core.names import localized
 from geo.forms import PointForm
 from geo.selectors import commune_at_point
 
-ATTRIBUTION = (
-    "Administrative boundaries: sapnhap.bando.com.vn via "
-    "thanglequoc/vietnamese-provinces-database (MIT)."
-)
-
 
 @require_GET
 def map_page(request: HttpRequest) -> HttpResponse:
@@ -36,6 +31,5 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "match": match,
         "names": names,
         "looked_up": looked_up,
-        "attribution": ATTRIBUTION,
     }
     return render(request, "geo/map.html", context)

@@ -6,19 +6,28 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.usefixtures("boundaries")
 
-ATTRIBUTION = (
-    "Administrative boundaries: sapnhap.bando.com.vn via "
-    "thanglequoc/vietnamese-provinces-database (MIT)."
-)
+ATTRIBUTION = {
+    "en": "Administrative boundaries: sapnhap.bando.com.vn, by way of "
+    "thanglequoc/vietnamese-provinces-database (MIT).",
+    "vi": "Ranh giới hành chính: sapnhap.bando.com.vn, qua "
+    "thanglequoc/vietnamese-provinces-database (MIT).",
+}
 
 
-def test_map_page_shows_form_and_attribution(client: Client) -> None:
-    response = client.get(reverse("geo:map"))
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_map_page_shows_form_and_attribution_in_the_readers_language(
+    client: Client, language: str
+) -> None:
+    """The attribution was one English sentence on the Vietnamese page too (found
+    by a helper walking the site on a phone)."""
+    response = client.get(reverse("geo:map"), HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     page = response.content.decode()
-    assert ATTRIBUTION in page
+    assert ATTRIBUTION[language] in page
     assert 'name="lat"' in page
     assert "leaflet.js" in page
+    # Leaflet's marker images by their real addresses (static/geo/leaflet-icons.js).
+    assert 'data-icon="/static/geo/vendor/leaflet-1.9.4/images/marker-icon' in page
 
 
 def test_map_form_without_javascript_shows_the_commune(client: Client) -> None:
