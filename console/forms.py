@@ -244,8 +244,14 @@ class NoteForm(forms.Form):
 
 
 class TransferForm(forms.Form):
+    # No department chosen until the officer chooses one: the list holds every
+    # department of the province, and its first one (another commune's) was
+    # preselected, so "Transfer" with a reason typed sent the case there (found
+    # by a helper walking the console).
     department = forms.ModelChoiceField(
-        label=_("Transfer to"), queryset=Department.objects.none(), empty_label=None
+        label=_("Transfer to"),
+        queryset=Department.objects.none(),
+        error_messages={"required": _("Choose the department to send the case to.")},
     )
     reason = forms.CharField(
         label=_("Reason"), max_length=BODY_MAX, widget=forms.Textarea({"rows": 2})
@@ -265,7 +271,10 @@ class TransferForm(forms.Form):
                 (d.pk, department_name(d), unit_short_name(d.commune)) for d in departments
             )
 
-        field.choices = in_reading_order
+        def with_nothing_chosen() -> list[tuple[int | str, str]]:
+            return [("", str(_("— Choose a department —"))), *in_reading_order()]
+
+        field.choices = with_nothing_chosen
 
 
 class DuplicateForm(forms.Form):

@@ -272,6 +272,30 @@ def test_accept_pressed_twice_says_accepted_twice_and_accepts_once(
 
 
 @pytest.mark.django_db
+def test_a_transfer_with_no_department_chosen_sends_the_case_nowhere(
+    personas: Personas, commune_a: AdminUnit, ticket_a: Ticket
+) -> None:
+    """The list holds the whole province and nothing is chosen at first: its first
+    department (another commune's) used to be preselected, so typing a reason
+    and tapping Transfer sent the case there (found by a helper on a phone)."""
+    client = client_as(personas, "officer_a")
+    page = client.get(reverse("console:ticket-detail", args=[ticket_a.number]))
+    transfer = next(f for a, f in page.context["actions"] if a.name == "transfer")
+    html = str(transfer["department"])
+    assert '<option value="" selected>' in html
+    data = _action_data("transfer", ticket_a, personas, commune_a)
+    url = reverse("console:ticket-action", args=[ticket_a.number, "transfer"])
+    answer = client.post(
+        url, {**data, "transfer-department": ""}, headers={"accept-language": "en"}
+    )
+    assert answer.status_code == 422  # the page again, with the form's error
+    assert "Choose the department to send the case to." in answer.content.decode()
+    ticket_a.refresh_from_db()
+    assert ticket_a.status != S.TRANSFERRED
+    assert not ticket_a.events.filter(to_status=S.TRANSFERRED).exists()
+
+
+@pytest.mark.django_db
 def test_a_transfer_out_of_scope_lands_on_the_queue_and_its_retry_is_done(
     personas: Personas, commune_a: AdminUnit, ticket_a: Ticket
 ) -> None:
