@@ -301,7 +301,10 @@
         method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" }
       }).then(function (r) { return r.json(); }).then(function (b) {
         var done = document.createElement("span");
-        done.textContent = b.supporters !== undefined ? fmt(T.metooDone, b.supporters) : b.message;
+        // Counted as the list above counts them, the reporter included: the
+        // answer's count is of the others, and "(1 người)" beside a list that
+        // said 2 after a reload read as a lost voice (a helper on a phone).
+        done.textContent = b.supporters !== undefined ? fmt(T.metooDone, b.supporters + 1) : b.message;
         button.replaceWith(done);
       }).catch(function () { /* offline: the resident can still file */ });
     });

@@ -18,7 +18,7 @@ from playwright.sync_api import BrowserContext, Page, Request, Route, expect
 
 from geo.models import AdminUnit
 from helpdesk.models import Attachment, Ticket
-from tests.browser.conftest import Problems, Server, log_in
+from tests.browser.conftest import Problems, Server, file_case, log_in
 from tests.conftest import Personas
 from tests.factories import point_inside
 
@@ -239,3 +239,33 @@ def test_report_whose_answer_was_lost_is_resent_with_the_same_key(
     page.wait_for_load_state("networkidle")
     assert resident_tickets(personas) == 1
     problems.assert_no_page_errors()
+
+
+def test_me_too_on_a_nearby_report_counts_as_the_list_does(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    """The nearby list counts the people with the problem, the reporter included;
+    the answer to "me too" said "(1 người)" where the list said 2 after a reload
+    (found by a helper walking the form on a phone)."""
+    filed = file_case(reporter=personas.resident, commune=commune_a, description="Ổ gà")
+    log_in(context, server, personas.digital_team)
+    page.goto("/report/new/?service=road_damage")
+    lat, lon = point_inside(commune_a)
+    page.locator("#id_lat").fill(f"{lat:.6f}")
+    page.locator("#id_lon").fill(f"{lon:.6f}")
+    page.locator("#id_lon").blur()  # the change that asks for the reports nearby
+    row = page.locator("#nearby li").filter(
+        has=page.locator(f'[data-public-id="{filed.public_id}"]')
+    )
+    expect(row).to_contain_text("Số người gặp việc này: 1")
+    row.locator("button").click()  # replaced by the answer
+    expect(page.locator("#nearby")).to_contain_text(
+        "Cảm ơn bạn — ý kiến của bạn đã được ghi nhận. Số người gặp việc này: 2"
+    )
+    assert filed.supports.count() == 1
+    problems.assert_none()
