@@ -150,12 +150,26 @@
     if (result.rejected) {
       pendingBox.hidden = true;
       O.get(result.key).then(function (item) {
-        editing = result.key;
         showError(item ? item.reason : "");
+        // Nothing the person made is in it (Send on an empty form): the reason
+        // is here, beside the form, and a "not sent" warning on every page
+        // after would keep nothing of theirs (found by a helper on a phone).
+        if (item && !madeByThePerson(item)) {
+          return O.remove(result.key).then(function () { if (O.render) { O.render(); } });
+        }
+        editing = result.key;
       });
       return;
     }
     say(pendingBox, T.offline);  // kept: sent again by itself
+  }
+
+  // Words, photos, a voice note or the name of a resident filed for: what is
+  // worth keeping on the phone when the server refuses the case.
+  function madeByThePerson(item) {
+    var f = item.fields || {};
+    return Boolean((f.description || "").trim() || (f.on_behalf_name || "").trim() ||
+      (item.photos && item.photos.length) || item.voice);
   }
 
   // A key no case in the outbox has: a copy of this form opened offline

@@ -233,6 +233,34 @@ def test_a_refused_report_stays_on_the_phone_with_its_reason(
     problems.assert_no_page_errors()
 
 
+def test_send_on_an_empty_form_leaves_nothing_waiting_on_the_phone(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    """Found by a helper on a phone: Send on an empty report showed the reason
+    beside the form and also kept the empty report as "not sent", a warning that
+    followed the person to every page for nothing of theirs."""
+    log_in(context, server, personas.resident)
+    page.goto(FORM)
+    page.locator("#send").click()
+    error = page.locator("#form-error")
+    expect(error).to_be_visible()
+    assert error.inner_text()
+    deadline = time.monotonic() + 10
+    while outbox(page) != []:
+        assert time.monotonic() < deadline, outbox(page)
+        page.wait_for_timeout(50)
+    page.goto("/cases/")
+    expect(page.locator("[data-outbox-items] li")).to_have_count(0)
+    expect(page.locator("[data-outbox-count]")).to_have_attribute("data-waiting", "0")
+    assert not Ticket.objects.filter(reporter=personas.resident).exists()
+    problems.assert_no_page_errors()
+
+
 def test_resolved_case_shows_the_rating_form_in_place_and_spares_a_reply_being_typed(
     personas: Personas,
     commune_a: AdminUnit,
