@@ -159,8 +159,6 @@ def _case_page(
     context = {
         **parts,
         "service_label": service_name(ticket.service),
-        "commune": presenters.commune_name(ticket),
-        "department": presenters.department_name(ticket),
         # A "me too" follower reads the public view: no resident's details.
         "proxy": None if public else _proxy(ticket),
         "photos": _photos(scope, ticket),
@@ -170,10 +168,16 @@ def _case_page(
 
 
 def _live_parts(scope: Scope, ticket: Ticket) -> dict[str, Any]:
-    """What the page shows that a push can change: the status, the timeline and
-    the resident's forms, in the person's view (a "me too" follower gets the
-    public one, and no forms)."""
+    """What the page shows that a push can change: the status, the facts (a
+    transfer changes the department: the page showed the old one until a
+    reload, found by a helper on a phone), the timeline and the resident's
+    forms, in the person's view (a "me too" follower gets the public one, and
+    no forms)."""
     forms = _available_forms(ticket, reporter=is_reporter(scope=scope, ticket=ticket))
+    places = {
+        "commune": presenters.commune_name(ticket),
+        "department": presenters.department_name(ticket),
+    }
     # Internal notes belong to the console, even when an officer opens this page.
     timeline: Any = ticket_timeline(scope=scope, ticket=ticket, public_only=True)
     if case_view(scope=scope, ticket=ticket) == CaseView.PUBLIC:
@@ -181,6 +185,7 @@ def _live_parts(scope: Scope, ticket: Ticket) -> dict[str, Any]:
         timeline = PublicTimeline(events_public_copies(timeline, ticket=ticket))
     return {
         "ticket": ticket,
+        **places,
         "expected": presenters.expected_response_text(ticket)
         if ticket.status in lifecycle.CONVERSATION_OPEN and ticket.status != S.RESOLVED
         else "",

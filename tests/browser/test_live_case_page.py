@@ -9,6 +9,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.models import Ticket, TicketStatus
+from reports.presenters import department_name
 from tests.browser.conftest import (
     Problems,
     Server,
@@ -53,5 +54,44 @@ def test_residents_case_page_shows_the_new_status_and_reply_in_place(
     timeline = page.locator('[data-live-part="timeline"]')
     expect(timeline).to_contain_text("Chiều nay đội đến.", timeout=5_000)
     expect(timeline).not_to_contain_text("Ghi chú nội bộ")
+    assert page.evaluate("window.notReloaded === true")
+    problems.assert_none()
+
+
+def test_residents_case_page_shows_the_new_department_after_a_transfer_in_place(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    """Found by a helper on a phone: after a transfer the status changed in place,
+    but "Handled by" still named the old department until a reload."""
+    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Cống tắc")
+    log_in(context, server, personas.resident)
+    frames = frames_of(page, f"/ws/cases/{ticket.number}/")
+    page.goto(f"/cases/{ticket.number}/")
+    wait_for_frame(page, frames, '"synced"')
+    page.evaluate("window.notReloaded = true")
+    facts = page.locator('[data-live-part="facts"]')
+    with translation.override("vi"):
+        before = department_name(ticket)
+    expect(facts).to_contain_text(before)
+
+    def transfer() -> str:
+        fresh = Ticket.objects.get(pk=ticket.pk)
+        target = lifecycle.transfer_targets(ticket=fresh).first()
+        assert target is not None
+        moved = lifecycle.ticket_transfer(
+            ticket=fresh, by=personas.officer_a, department=target, reason="Đúng phòng hơn"
+        )
+        with translation.override("vi"):
+            return department_name(moved)
+
+    after = in_thread(transfer)
+    assert after != before
+    expect(facts).to_contain_text(after, timeout=5_000)
+    expect(facts).not_to_contain_text(before)
     assert page.evaluate("window.notReloaded === true")
     problems.assert_none()
