@@ -47,8 +47,6 @@ MAX_WRONG_ATTEMPTS = 5
 PHONE_MAX_CODES = 3
 PHONE_WINDOW_SECONDS = 15 * 60
 PHONE_MIN_INTERVAL_SECONDS = 60
-IP_MAX_CODES = 10
-IP_WINDOW_SECONDS = 60 * 60
 REDIS_TIMEOUT_SECONDS = 0.5
 
 
@@ -277,7 +275,14 @@ def rate_limit_keys(*, phone: str, ip: str | None) -> tuple[str, str, str]:
     )
 
 
+def ip_limit() -> tuple[int, int] | None:
+    """(codes, seconds) one client IP may ask for, or None: settings.RATE_LIMITS["otp.ip"]."""
+    return settings.RATE_LIMITS.get("otp.ip")
+
+
 def _rate_limit(*, phone: str, ip: str | None, now: datetime) -> None:
+    # Off: as many as the per-number limits allow (the count is never reached).
+    ip_codes, ip_window = ip_limit() or (2**31, 1)
     client = _redis_client(settings.REDIS_URL)
     try:
         retry = int(
@@ -288,8 +293,8 @@ def _rate_limit(*, phone: str, ip: str | None, now: datetime) -> None:
                 PHONE_MIN_INTERVAL_SECONDS,
                 PHONE_MAX_CODES,
                 PHONE_WINDOW_SECONDS,
-                IP_MAX_CODES,
-                IP_WINDOW_SECONDS,
+                ip_codes,
+                ip_window,
             )
         )
     except redis.RedisError as exc:
@@ -300,13 +305,15 @@ def _rate_limit(*, phone: str, ip: str | None, now: datetime) -> None:
             "Redis unavailable (%s); one-time code limits counted in the database",
             exc.__class__.__name__,
         )
-        retry = _rate_limit_retry_from_database(phone=phone, ip=ip, now=now)
+        retry = _rate_limit_retry_from_database(phone=phone, ip=ip, now=now, limit=ip_limit())
     if retry > 0:
         logger.info("One-time code for %s rate limited (%ss)", phone_mask(phone), retry)
         raise RateLimited(retry_after=retry)
 
 
-def _rate_limit_retry_from_database(*, phone: str, ip: str | None, now: datetime) -> int:
+def _rate_limit_retry_from_database(
+    *, phone: str, ip: str | None, now: datetime, limit: tuple[int, int] | None
+) -> int:
     """Return the seconds to wait per the rows of recent codes (sliding windows), or 0."""
     waits = [0.0]
     sent = list(
@@ -320,16 +327,17 @@ def _rate_limit_retry_from_database(*, phone: str, ip: str | None, now: datetime
         waits.append(PHONE_MIN_INTERVAL_SECONDS - (now - sent[-1]).total_seconds())
     if len(sent) >= PHONE_MAX_CODES:
         waits.append(PHONE_WINDOW_SECONDS - (now - sent[-PHONE_MAX_CODES]).total_seconds())
-    if ip is not None:
+    if ip is not None and limit is not None:
+        codes, window = limit
         from_ip = list(
             OneTimeCode.objects.filter(
-                requested_ip=ip, created_at__gt=now - timedelta(seconds=IP_WINDOW_SECONDS)
+                requested_ip=ip, created_at__gt=now - timedelta(seconds=window)
             )
             .order_by("-created_at")
-            .values_list("created_at", flat=True)[:IP_MAX_CODES]
+            .values_list("created_at", flat=True)[:codes]
         )
-        if len(from_ip) >= IP_MAX_CODES:
-            waits.append(IP_WINDOW_SECONDS - (now - from_ip[-1]).total_seconds())
+        if len(from_ip) >= codes:
+            waits.append(window - (now - from_ip[-1]).total_seconds())
     return max(0, math.ceil(max(waits)))
 
 
