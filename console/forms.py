@@ -219,6 +219,11 @@ class ReplyForm(forms.Form):
         assert isinstance(field_article, forms.ModelChoiceField)
         field_canned.queryset = canned if canned is not None else CannedResponse.objects.none()
         field_article.queryset = articles if articles is not None else Article.objects.none()
+        # A list with nothing to choose but "- Chọn -" is left out: an officer
+        # opened it on a road case and found it empty (a helper's walk).
+        for name, shown in (("canned", field_canned.queryset), ("article", field_article.queryset)):
+            if shown is None or not shown.exists():
+                del self.fields[name]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -226,6 +226,25 @@ def test_transfer_offers_active_departments_of_the_same_province(
 
 
 @pytest.mark.django_db
+def test_reply_form_leaves_out_lists_with_nothing_to_choose(
+    personas: Personas, ticket_a: Ticket
+) -> None:
+    """A road case's department had no prepared answers and no article matched:
+    both lists showed only "- Chọn -" (found by a helper walking the console)."""
+    from helpdesk.models import CannedResponse
+
+    client = client_as(personas, "officer_a")
+    url = reverse("console:ticket-detail", args=[ticket_a.number])
+    reply = next(f for a, f in client.get(url).context["actions"] if a.name == "reply")
+    assert "canned" not in reply.fields
+    assert "article" not in reply.fields
+    assert ticket_a.department is not None
+    CannedResponse.objects.create(department=ticket_a.department, title="Đã nhận", body="Đã nhận.")
+    reply = next(f for a, f in client.get(url).context["actions"] if a.name == "reply")
+    assert "canned" in reply.fields
+
+
+@pytest.mark.django_db
 def test_reply_from_a_canned_answer_with_a_help_article_link(
     personas: Personas, ticket_a: Ticket
 ) -> None:

@@ -140,7 +140,10 @@ def test_pages_render_in_vietnamese_by_default_with_attribution(personas: Person
     content = client.get(reverse("console:queue")).content.decode()
     assert '<html lang="vi">' in content
     assert "Danh sách hồ sơ" in content
-    assert "sapnhap.bando.com.vn via thanglequoc/vietnamese-provinces-database (MIT)" in content
+    assert (
+        "Ranh giới hành chính: sapnhap.bando.com.vn, qua "
+        "thanglequoc/vietnamese-provinces-database (MIT)."
+    ) in content
 
 
 @pytest.mark.django_db
