@@ -88,10 +88,22 @@ class _CaseForm(forms.Form):
     # a digital-technology team member.
     on_behalf_name = forms.CharField(label=_("Resident's name"), required=False, max_length=150)
     on_behalf_phone = forms.CharField(
-        label=_("Resident's phone (optional)"),
+        label=_("Resident's mobile number (optional)"),
+        # A landline was refused with no word of why (a helper filing for a
+        # resident): the field says what it takes and what it is for.
+        help_text=_(
+            "A mobile number such as 0912 345 678: they are told the news by SMS. "
+            "Leave it empty if they have no mobile phone."
+        ),
         required=False,
         max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "tel",
+                "autocomplete": "off",
+                "aria-describedby": "on-behalf-phone-hint",
+            }
+        ),
     )
     on_behalf_village = forms.CharField(label=_("Village"), required=False, max_length=120)
     consent = forms.ChoiceField(

@@ -243,7 +243,12 @@ def test_digital_team_member_files_for_a_resident_and_sees_it_on_the_case_page(
     personas: Personas, commune_b: AdminUnit
 ) -> None:
     client = _client(personas.digital_team)
-    assert "on_behalf_name" in _text(client.get("/report/new/?service=streetlight_out"))
+    form = _text(client.get("/report/new/?service=streetlight_out"))
+    assert "on_behalf_name" in form
+    # The resident's number must be a mobile, and the form says so beside it.
+    assert "Số điện thoại di động của người dân (không bắt buộc)" in form
+    assert 'aria-describedby="on-behalf-phone-hint"' in form
+    assert "người dân sẽ nhận tin qua SMS" in form
     lat, lon = point_inside(commune_b)
     fields = _report_fields(service="streetlight_out", lat=lat, lon=lon, **PROXY)
     assert client.post("/report/new/", fields).status_code == 302
