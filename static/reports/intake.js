@@ -280,10 +280,27 @@
     gps.addEventListener("click", function () {
       say($("gps-status"), T.gpsWait);
       navigator.geolocation.getCurrentPosition(function (p) {
-        say($("gps-status"), fmt(T.gpsDone, Math.round(p.coords.accuracy)));
+        var meters = Math.round(p.coords.accuracy);
+        say($("gps-status"), fmt(T.gpsDone, meters));
         setPoint(p.coords.latitude, p.coords.longitude, "gps", p.coords.accuracy);
+        placeName(p.coords.latitude, p.coords.longitude, meters);
       }, function () { say($("gps-status"), T.gpsFail); }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
     });
+  }
+
+  // Which commune the place is in, said beside the button: "Location found"
+  // alone left the commune lists below at "Choose a province", and people took
+  // them as still to fill in (a helper on a phone). Offline it stays unsaid.
+  function placeName(lat, lon, meters) {
+    if (!form.dataset.lookupUrl || !navigator.onLine || !T.gpsPlace) { return; }
+    fetch(form.dataset.lookupUrl + "?lat=" + encodeURIComponent(lat) + "&lon=" + encodeURIComponent(lon),
+      { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (b) {
+        if (!b || !b.commune || !b.province) { return; }
+        var place = b.commune.full_name + ", " + b.province.full_name;
+        say($("gps-status"), fmt(fmt(T.gpsPlace, meters), place));
+      }).catch(function () { /* the point alone is enough to file */ });
   }
 
   function nearby() {

@@ -269,3 +269,26 @@ def test_me_too_on_a_nearby_report_counts_as_the_list_does(
     )
     assert filed.supports.count() == 1
     problems.assert_none()
+
+
+def test_use_my_location_says_which_commune_the_place_is_in(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    """ "Location found" alone left the commune lists at "Choose a province", and
+    a resident took them as still to fill in (found by a helper on a phone)."""
+    lat, lon = point_inside(commune_a)
+    context.grant_permissions(["geolocation"])
+    context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 12})
+    log_in(context, server, personas.resident)
+    page.goto("/help/new/")
+    page.locator("#use-gps").click()
+    status = page.locator("#gps-status")
+    expect(status).to_contain_text(commune_a.full_name)
+    expect(status).to_contain_text("Không cần chọn xã/phường ở dưới")
+    assert page.locator("#id_lat").input_value() == f"{lat:.6f}"
+    problems.assert_none()
