@@ -66,6 +66,7 @@ SHELL_STATIC = (
     "reports/reports.css",
     "js/offline.js",
     "js/live.js",
+    "js/back-online.js",  # the offline page's: loads the asked page when signal returns
     "reports/intake.js",
     "reports/voice.js",
     "reports/reply.js",

@@ -175,6 +175,26 @@ def test_a_second_tap_on_send_offline_is_the_same_report_not_a_second(
     problems.assert_no_page_errors()
 
 
+def test_the_no_connection_page_loads_the_asked_page_when_the_signal_returns(
+    personas: Personas, server: Server, context: BrowserContext, page: Page, problems: Problems
+) -> None:
+    """Found by a helper on a phone: the "No connection" page stayed on screen
+    after the signal came back, until someone thought to reload."""
+    log_in(context, server, personas.resident)
+    page.goto("/")
+    controlled(page)
+    page.goto("/")
+    context.set_offline(True)
+    page.goto("/reports/map/")  # never opened: the phone has no copy
+    expect(page.locator("h1")).to_have_text(re.compile("Không có kết nối|No connection"))
+    page.evaluate("window.stillTheOfflinePage = true")
+    context.set_offline(False)
+    page.wait_for_function("window.stillTheOfflinePage === undefined", timeout=10_000)
+    expect(page.locator("h1")).not_to_have_text(re.compile("Không có kết nối|No connection"))
+    assert page.url.endswith("/reports/map/")
+    problems.assert_no_page_errors()
+
+
 def _outbox_descriptions(page: Page) -> list[str]:
     return list(
         page.evaluate(
