@@ -34,7 +34,7 @@ from helpdesk.map_clusters import tickets_clustered
 from helpdesk.map_geojson import feature_collection
 from helpdesk.models import Department, Service, Ticket, TicketEvent
 from helpdesk.names import service_name, status_labels
-from helpdesk.permissions import CaseView, case_view, scope_for
+from helpdesk.permissions import CaseView, can_manage, case_view, scope_for
 from helpdesk.public_view import events_public_copies, ticket_public
 from helpdesk.voice_views import voice_upload
 
@@ -284,26 +284,35 @@ def _officer(phone: str | None) -> User | None:
     return officer
 
 
+def _managed_ticket(request: HttpRequest, number: str) -> Ticket:
+    """The case, if the caller may act on it as staff: checked before any phone
+    number is looked up, so that only staff learn who may be given a case."""
+    ticket = _ticket(request, number)
+    if not can_manage(scope=scope_for(user=request.user), ticket=ticket):
+        raise OutOfScope()
+    return ticket
+
+
 @router.post("/cases/{number}/accept", response=CaseOut, auth=person_auth)
 def accept_case(request: HttpRequest, number: str, payload: AcceptIn) -> Ticket:
-    ticket = lifecycle.ticket_accept(
-        ticket=_ticket(request, number),
+    ticket = _managed_ticket(request, number)
+    return lifecycle.ticket_accept(
+        ticket=ticket,
         by=_user(request),
         assignee=_officer(payload.assignee_phone),
         ip=client_ip(request),
     )
-    return ticket
 
 
 @router.post("/cases/{number}/assign", response=CaseOut, auth=person_auth)
 def assign_case(request: HttpRequest, number: str, payload: AssignIn) -> Ticket:
+    ticket = _managed_ticket(request, number)
     officer = _officer(payload.assignee_phone)
     if officer is None:  # no number given
         raise InvalidAssignee()
-    ticket = lifecycle.ticket_assign(
-        ticket=_ticket(request, number), by=_user(request), assignee=officer, ip=client_ip(request)
+    return lifecycle.ticket_assign(
+        ticket=ticket, by=_user(request), assignee=officer, ip=client_ip(request)
     )
-    return ticket
 
 
 @router.post("/cases/{number}/start", response=CaseOut, auth=person_auth)

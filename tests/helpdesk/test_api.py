@@ -129,6 +129,30 @@ def test_a_number_with_no_account_is_refused_as_a_resident_s_number_is(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("path", ["accept", "assign"])
+def test_who_may_be_given_a_case_is_told_only_to_its_staff(
+    filed: Ticket, personas: Personas, path: str
+) -> None:
+    """A second read found the phone number looked up before the caller's right:
+    a resident could tell an officer's number from another by the answer. Now
+    every number gets the same refusal for anyone who may not give the case."""
+    for who in ("resident", "officer_b"):
+        client = _client(getattr(personas, who))
+        answers = {
+            client.post(
+                f"{API}/cases/{filed.number}/{path}",
+                {"assignee_phone": phone},
+                content_type="application/json",
+            ).status_code
+            for phone in (personas.officer_a.phone, personas.leader_a.phone, "0987 123 123")
+        }
+        assert len(answers) == 1, (who, answers)
+        assert answers <= {403, 404}
+    filed.refresh_from_db()
+    assert filed.assignee_id is None
+
+
+@pytest.mark.django_db
 def test_illegal_transition_is_409_with_the_allowed_moves(
     filed: Ticket, personas: Personas
 ) -> None:
