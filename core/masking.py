@@ -16,6 +16,7 @@ hamlet and road numbers and short counts stay, as they name no household.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections.abc import Iterable
 
@@ -23,17 +24,19 @@ MASK = "•"
 
 # Separators people put inside a number: spaces (any, NBSP included), dots,
 # underscores, slashes, hyphens and dashes, brackets, at most three in a row;
-# or one comma, semicolon, colon, star, plus, bar, tilde or apostrophe right
-# between two digits ("0981,234,567", found by a probe of make run). Not one
-# followed by a space: "thôn 1, 2, 3, 4, 5, 6, 7" lists hamlets, not a phone.
-_SEP = r"(?:[\s._/\-\u2010-\u2015\u2212()\[\]]{0,3}|[,;:*+|~'\u2019])"
+# or one comma, semicolon, star, plus, bar, tilde or apostrophe right between
+# two digits ("0981,234,567", found by a probe of make run). Not one followed
+# by a space: "thôn 1, 2, 3, 4, 5, 6, 7" lists hamlets, not a phone. Not a
+# colon: "7:30-11:30", office hours in a reply, would read as one number.
+_SEP = r"(?:[\s._/\-\u2010-\u2015\u2212()\[\]]{0,3}|[,;*+|~'\u2019])"
 # Seven or more digits, optionally led by "+" or "(": phone numbers (10 digits,
 # +84…), CCCD (12) and old ID cards (9), bank accounts.
 _LONG_NUMBER = re.compile(rf"[+(]?\d(?:{_SEP}\d){{6,}}")
 # Dates keep their digits: "12/03/2025", "1-12-2025", "12.3.25", with the time
 # after them too ("12/03/2025 10:30", "12/3/25 7h15").
 _DATE = re.compile(
-    r"\b\d{1,2}([/.\-])\d{1,2}\1(?:\d{4}|\d{2})(?:\s{1,3}\d{1,2}[:h]\d{2}(?::\d{2})?)?\b"
+    r"\b(?:0?[1-9]|[12]\d|3[01])([/.\-])(?:0?[1-9]|1[0-2])\1(?:\d{4}|\d{2})"
+    r"(?:\s{1,3}(?:[01]?\d|2[0-3])[:h][0-5]\d(?::[0-5]\d)?)?\b"
 )
 _EMAIL = re.compile(
     r"[\w.+\-]+\s*(?:@|\(at\)|\[at\]|\{at\})\s*[\w\-]+"
@@ -111,9 +114,31 @@ def _names_masked(text: str) -> str:
     return _HONORIFIC.sub(replace, text)
 
 
-def _folded(text: str) -> tuple[str, list[int]]:
+def _fold_table() -> dict[int, str]:
+    """Each accented Latin letter (Vietnamese's among them) and each capital as
+    its plain lower-case letter, one character for one: str.translate then
+    folds a text in C, its indexes unchanged."""
+    table = {ord(c): c.lower() for c in string.ascii_uppercase}
+    for code in (*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)):
+        base = unicodedata.normalize("NFD", chr(code))[0].lower()
+        if len(base) == 1 and base != chr(code):
+            table[code] = base
+    table[ord("đ")] = table[ord("Đ")] = "d"
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def _folded(text: str) -> tuple[str, list[int] | None]:
     """``text`` in lower case without its accents (đ as d), and for each of its
-    characters the index in ``text`` it comes from."""
+    characters the index in ``text`` it comes from (None: the same index).
+
+    A text in NFC (what keyboards and browsers send) folds one character for
+    one through a table; one with accents typed as separate marks is walked
+    character by character, its marks dropped."""
+    if unicodedata.is_normalized("NFC", text):
+        return text.translate(_FOLD), None
     chars: list[str] = []
     origins: list[int] = []
     for index, char in enumerate(text):
@@ -131,16 +156,23 @@ def _known_names_masked(text: str, names: Iterable[str]) -> str:
     ("Nguyen Thi Lan" is "Nguyễn Thị Lan": many type without them, found by a
     probe of make run), in any case, with any spaces between its words; as
     whole words only ("Lan" is not hidden inside "Lang")."""
-    wanted = {" ".join(_folded(n)[0].split()) for n in names if n and n.strip()}
+    wanted = {" ".join(_folded(n)[0].lower().split()) for n in names if n and n.strip()}
+    folded, origins = _folded(text)
     for name in sorted(wanted, key=len, reverse=True):
-        pattern = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)")
-        folded, origins = _folded(text)
-        for match in reversed(list(pattern.finditer(folded))):
-            start, end = origins[match.start()], origins[match.end() - 1] + 1
+        pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)"
+        matches = list(re.finditer(pattern, folded, re.IGNORECASE))
+        if not matches:
+            continue
+        for match in reversed(matches):
+            if origins is None:
+                start, end = match.start(), match.end()
+            else:
+                start, end = origins[match.start()], origins[match.end() - 1] + 1
             # Accents typed as separate marks belong to the name's last letter.
             while end < len(text) and unicodedata.combining(text[end]):
                 end += 1
             text = text[:start] + MASK * 3 + text[end:]
+        folded, origins = _folded(text)
     return text
 
 
