@@ -9,7 +9,8 @@ on the first success.
 - A code expires after 5 minutes, works once, and dies after 5 wrong tries.
   Only the newest code of a number counts.
 - Sending is limited per number (3 codes per 15 minutes, 60 seconds apart) and
-  per client IP (10 codes per hour), counted in Redis.
+  per client IP (settings.RATE_LIMITS["otp.ip"], XADESK_RATE_OTP_IP, 60 an
+  hour by default), counted in Redis.
 - No log line written here ever holds a code.
 """
 

@@ -343,13 +343,13 @@ RATE_LIMITS: dict[str, tuple[int, int] | None] = {
     # under one API key, so its filings are counted per key, not per person:
     # a city app relays a whole city's reports, a script gone wrong is stopped.
     "filing.client": env_rate("XADESK_RATE_FILING_CLIENT", "1000/h"),
+    "photo.client": env_rate("XADESK_RATE_PHOTO_CLIENT", "3000/h"),
     # One-time log-in codes asked from one address (accounts/otp.py), to stop a
     # script sending SMS to many numbers; each number has its own, tighter
     # limit. Mobile carriers' shared addresses (CGNAT) and a commune hall's
     # wifi put many residents behind one IP: 10 an hour locked out a new
     # resident who had asked for none (found by a helper walking the site).
     "otp.ip": env_rate("XADESK_RATE_OTP_IP", "60/h"),
-    "photo.client": env_rate("XADESK_RATE_PHOTO_CLIENT", "3000/h"),
     # Inbound SMS per sending number: a resident sends a report and a few
     # follow-ups; a phone stuck in a loop or a prank is stopped here, before
     # any case or answer, so the commune is not flooded.

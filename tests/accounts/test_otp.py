@@ -243,15 +243,6 @@ def test_number_gets_at_most_three_codes_per_fifteen_minutes(
     assert OneTimeCode.objects.count() == 3
 
 
-def test_an_address_gets_sixty_codes_an_hour_by_default() -> None:
-    """Mobile carriers' shared addresses (CGNAT) and a commune hall's wifi put many
-    residents behind one IP: at 10 an hour a new resident who had asked for no
-    code was refused (found by a helper walking make run)."""
-    from config.settings import RATE_LIMITS
-
-    assert RATE_LIMITS["otp.ip"] == (60, 3600)
-
-
 def test_address_gets_at_most_its_codes_per_hour_and_a_refusal_costs_nothing(
     outbox: list[SmsMessage], settings: Settings
 ) -> None:
