@@ -114,6 +114,7 @@
   // (the first only said "saved, will be sent") is the same case again, not a
   // new one: a probe on a phone filed two identical reports that way.
   var queuedHere = null;
+  var queuedContent = null;  // what it held, to tell a changed form from a second tap
 
   function showError(message) {
     var box = $("form-error");
@@ -174,23 +175,34 @@
 
   // A key no case in the outbox has: a copy of this form opened offline
   // carries the key of the case sent from it before.
-  function keyFor(values) {
+  // null: nothing to store (the same report again, already on its way).
+  function keyFor(values, blobs) {
     var key = el.idempotency_key.value;
     if (editing || !key) { return Promise.resolve(O.newKey()); }
-    // Kept under its own key, with what the form holds now: the server makes
-    // one case of one key, even if the first copy is already on its way.
-    if (key === queuedHere) { return Promise.resolve(key); }
+    if (key === queuedHere) {
+      return O.get(key).then(function (there) {
+        // Still waiting: stored again under its key, with what the form holds
+        // now (one case of one key). Not once it is being sent: the sender
+        // would delete or overwrite the edit when it finishes.
+        if (there && there.state === "waiting") { return key; }
+        return contentOf(values, blobs) === queuedContent ? null : O.newKey();
+      });
+    }
     return O.get(key).then(function (there) { return there ? O.newKey() : key; });
   }
+
+  function contentOf(values, blobs) { return JSON.stringify([apiFields(values), blobs.length]); }
 
   function voiceBlob() { return window.XaDeskVoice ? window.XaDeskVoice.blob() : null; }
 
   function queue(values, blobs) {
     var before = editing ? O.remove(editing) : Promise.resolve();
-    return before.then(function () { return keyFor(values); }).then(function (key) {
+    return before.then(function () { return keyFor(values, blobs); }).then(function (key) {
+      if (key === null) { say(pendingBox, T.offline); return; }
       editing = null;
       el.idempotency_key.value = key;
       queuedHere = key;
+      queuedContent = contentOf(values, blobs);
       progress.hidden = !navigator.onLine; progress.value = 0;
       sendButton.disabled = navigator.onLine;
       return O.add({ key: key, kind: kind, fields: apiFields(values), photos: blobs, voice: voiceBlob(), formUrl: formUrl() }, {
