@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.phones import InvalidPhoneNumber
 from core.errors import Conflict, InvalidInput, PermissionDenied
 
 
@@ -53,3 +54,15 @@ class NotADigitalTeamMember(PermissionDenied):
 class ProxyDetailsMissing(InvalidInput):
     code = "proxy_details_missing"
     default_message = _("Write the resident's name and how they gave their consent.")
+
+
+class ResidentPhoneInvalid(InvalidPhoneNumber):
+    """The phone number of the resident filed for: the same code as any number
+    that is not a Vietnamese mobile, and a sentence that says which number it
+    is (a team member read the bare refusal at the top of the form and did not
+    know which field it was about)."""
+
+    default_message = _(
+        "The resident's phone number is not a Vietnamese mobile number. Enter it like "
+        "0912 345 678, or leave it empty if they have no mobile phone."
+    )

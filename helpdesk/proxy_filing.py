@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from accounts.models import Role, RoleAssignment, User
-from accounts.phones import phone_normalize
+from accounts.phones import InvalidPhoneNumber, phone_normalize
 from accounts.signup import account_for_phone
 from core.visible_text import is_blank, text_without_controls
-from helpdesk.filing_errors import NotADigitalTeamMember, ProxyDetailsMissing
+from helpdesk.filing_errors import (
+    NotADigitalTeamMember,
+    ProxyDetailsMissing,
+    ResidentPhoneInvalid,
+)
 from helpdesk.models import ProxyFiling, Ticket
 
 
@@ -28,7 +32,10 @@ def proxy_check(*, filer: User, proxy: ProxyDetails) -> ProxyDetails:
     name = text_without_controls(proxy.resident_name).strip()
     if is_blank(name) or proxy.consent not in ProxyFiling.Consent.values:
         raise ProxyDetailsMissing()
-    phone = phone_normalize(proxy.resident_phone) if proxy.resident_phone.strip() else ""
+    try:
+        phone = phone_normalize(proxy.resident_phone) if proxy.resident_phone.strip() else ""
+    except InvalidPhoneNumber:
+        raise ResidentPhoneInvalid() from None
     return ProxyDetails(
         resident_name=name,
         consent=proxy.consent,

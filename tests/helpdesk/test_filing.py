@@ -305,3 +305,26 @@ def _filings_counted(person: User) -> int:
         return int(client.get(key) or 0)
     finally:
         client.close()
+
+
+@pytest.mark.django_db
+def test_a_landline_for_the_resident_filed_for_is_refused_naming_that_number(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """A team member read the bare "not a Vietnamese mobile number" at the top of
+    the form and did not know which number it meant (a helper on a phone)."""
+    from django.utils import translation
+
+    from accounts.phones import InvalidPhoneNumber
+    from helpdesk.filing_errors import ResidentPhoneInvalid
+    from tests.factories import case_filed_for_a_resident
+
+    with translation.override("vi"), pytest.raises(ResidentPhoneInvalid) as refused:
+        case_filed_for_a_resident(
+            team_member=personas.digital_team, commune=commune_a, phone="0209 3855 123"
+        )
+    assert isinstance(refused.value, InvalidPhoneNumber)  # the same code for clients
+    assert refused.value.code == "invalid_phone"
+    with translation.override("vi"):
+        assert str(refused.value.message).startswith("Số điện thoại của người dân")
+    assert not Ticket.objects.exists()
