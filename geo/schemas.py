@@ -56,6 +56,9 @@ class UnitOut(Schema):
     name: str
     full_name: str
     name_en: str
+    # "Phan Dinh Phung Ward": for a page in English (the report form's "use my
+    # location" says where the place is).
+    full_name_en: str
     unit_type: str
 
     @staticmethod
@@ -65,6 +68,7 @@ class UnitOut(Schema):
             name=unit.name,
             full_name=unit.full_name,
             name_en=unit.name_en,
+            full_name_en=unit.full_name_en,
             unit_type=unit.unit_type,
         )
 

@@ -310,7 +310,10 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (b) {
         if (!b || !b.commune || !b.province) { return; }
-        var place = b.commune.full_name + ", " + b.province.full_name;
+        // Names in the page's language: "Phan Dinh Phung Ward" in English.
+        var en = document.documentElement.lang === "en";
+        var name = function (unit) { return (en && unit.full_name_en) || unit.full_name; };
+        var place = name(b.commune) + ", " + name(b.province);
         say($("gps-status"), fmt(fmt(T.gpsPlace, meters), place));
       }).catch(function () { /* the point alone is enough to file */ });
   }

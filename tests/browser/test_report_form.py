@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from PIL import Image
 from playwright.sync_api import BrowserContext, Page, Request, Route, expect
 
@@ -271,6 +272,7 @@ def test_me_too_on_a_nearby_report_counts_as_the_list_does(
     problems.assert_none()
 
 
+@pytest.mark.parametrize("language", ["vi", "en"])
 def test_use_my_location_says_which_commune_the_place_is_in(
     personas: Personas,
     commune_a: AdminUnit,
@@ -278,6 +280,7 @@ def test_use_my_location_says_which_commune_the_place_is_in(
     context: BrowserContext,
     page: Page,
     problems: Problems,
+    language: str,
 ) -> None:
     """ "Location found" alone left the commune lists at "Choose a province", and
     a resident took them as still to fill in (found by a helper on a phone)."""
@@ -285,10 +288,17 @@ def test_use_my_location_says_which_commune_the_place_is_in(
     context.grant_permissions(["geolocation"])
     context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 12})
     log_in(context, server, personas.resident)
+    context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": server.url}]
+    )
     page.goto("/help/new/")
     page.locator("#use-gps").click()
     status = page.locator("#gps-status")
-    expect(status).to_contain_text(commune_a.full_name)
-    expect(status).to_contain_text("Không cần chọn xã/phường ở dưới")
+    if language == "vi":
+        expect(status).to_contain_text(commune_a.full_name)
+        expect(status).to_contain_text("Không cần chọn xã/phường ở dưới")
+    else:
+        expect(status).to_contain_text(commune_a.full_name_en)
+        expect(status).to_contain_text("No need to choose the commune below")
     assert page.locator("#id_lat").input_value() == f"{lat:.6f}"
     problems.assert_none()

@@ -33,6 +33,7 @@ def test_lookup_returns_commune_province_and_version(client: Client) -> None:
             "name": "Phan Đình Phùng",
             "full_name": "Phường Phan Đình Phùng",
             "name_en": "Phan Dinh Phung",
+            "full_name_en": "Phan Dinh Phung Ward",
             "unit_type": "phuong",
         },
         "province": {
@@ -40,6 +41,7 @@ def test_lookup_returns_commune_province_and_version(client: Client) -> None:
             "name": "Thái Nguyên",
             "full_name": "Tỉnh Thái Nguyên",
             "name_en": "Thai Nguyen",
+            "full_name_en": "Thai Nguyen Province",
             "unit_type": "tinh",
         },
         "boundary_version": "vn-2025",
