@@ -342,6 +342,12 @@ def ticket_accept(
         raise errors.InvalidAssignee()
 
     def update(t: Ticket) -> None:
+        # Again on the locked row: a transfer committed since the check above
+        # moved the case to a department the assignee does not work in.
+        if officer.pk != by.pk and not works_in_department(
+            user=officer, department_id=t.department_id
+        ):
+            raise errors.InvalidAssignee()
         t.assignee = officer
         t.accepted_at = timezone.now()
 

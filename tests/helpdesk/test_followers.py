@@ -15,7 +15,7 @@ from helpdesk import lifecycle
 from helpdesk.errors import InvalidAssignee
 from helpdesk.filing import CaseDraft, case_submit
 from helpdesk.followers import case_followers
-from helpdesk.models import DepartmentMembership, TicketEvent
+from helpdesk.models import DepartmentMembership, Ticket, TicketEvent
 from helpdesk.proxy_filing import ProxyDetails
 from helpdesk.support import case_support_add
 from notifications.models import Channel, Delivery, Notification
@@ -260,3 +260,28 @@ def _told_of(event: TicketEvent) -> set[int]:
     """Who got an inbox row for ``event``."""
     rows = Notification.objects.filter(dedupe_key=f"case-event:{event.pk}")
     return set(rows.values_list("recipient_id", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_case_transferred_meanwhile_is_not_given_to_an_officer_of_the_old_department(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """From a second read: accept checked the assignee's department on the case
+    as the caller had read it, before the lock; a transfer committed in between
+    left the case with an officer of the department it had left."""
+    ticket = case_file(
+        reporter=personas.resident, commune=commune_a, service_code="streetlight_out"
+    )
+    stale = Ticket.objects.get(pk=ticket.pk)  # as the accepting request read it
+    target = lifecycle.transfer_targets(ticket=ticket).exclude(commune=commune_a).first()
+    assert target is not None
+    lifecycle.ticket_transfer(
+        ticket=ticket, by=personas.officer_a, department=target, reason="Không đúng địa bàn"
+    )
+    with pytest.raises(InvalidAssignee):
+        lifecycle.ticket_accept(
+            ticket=stale, by=personas.province_admin, assignee=personas.officer_a
+        )
+    ticket.refresh_from_db()
+    assert ticket.assignee_id is None
+    assert ticket.department_id == target.pk
