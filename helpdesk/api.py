@@ -287,8 +287,9 @@ def _officer(phone: str | None) -> User | None:
 def _managed_ticket(request: HttpRequest, number: str) -> Ticket:
     """The case, if the caller may act on it as staff: checked before any phone
     number is looked up, so that only staff learn who may be given a case."""
-    ticket = _ticket(request, number)
-    if not can_manage(scope=scope_for(user=request.user), ticket=ticket):
+    scope = scope_for(user=request.user)
+    ticket = selectors.ticket_get(scope=scope, number=number)
+    if not can_manage(scope=scope, ticket=ticket):
         raise OutOfScope()
     return ticket
 

@@ -332,18 +332,11 @@ def ticket_accept(
     ``ip``, here and in every officer act below: the client's address for the
     audit trail (helpdesk/case_audit.py), None when there is no request."""
     officer = assignee or by
-    # The caller's right first: who may be given the case is told only to
-    # those who may give it (a second read found a resident telling officers
-    # from others by the answer).
-    _require_staff(scope_for(user=by), ticket)
-    if officer.pk != by.pk and not works_in_department(
-        user=officer, department_id=ticket.department_id
-    ):
-        raise errors.InvalidAssignee()
 
     def update(t: Ticket) -> None:
-        # Again on the locked row: a transfer committed since the check above
-        # moved the case to a department the assignee does not work in.
+        # On the locked row, after _move checked the caller's right: who may be
+        # given the case is told only to those who may give it, and a transfer
+        # committed since the request read the case is seen.
         if officer.pk != by.pk and not works_in_department(
             user=officer, department_id=t.department_id
         ):

@@ -32,6 +32,7 @@ from tests.browser.test_report_form import (  # noqa: F401
     FORM,
     fill_report,
     outbox,
+    outbox_fields,
     photo,
     wait_until_photo_kept,
 )
@@ -195,24 +196,8 @@ def test_the_no_connection_page_loads_the_asked_page_when_the_signal_returns(
     problems.assert_no_page_errors()
 
 
-def _outbox_descriptions(page: Page) -> list[str]:
-    return list(
-        page.evaluate(
-            """() => new Promise(resolve => {
-  const open = indexedDB.open("xadesk-outbox");
-  open.onupgradeneeded = () => open.transaction.abort();
-  open.onerror = () => resolve([]);
-  open.onsuccess = () => {
-    const get = open.result.transaction("items").objectStore("items").getAll();
-    get.onsuccess = () => {
-      resolve(get.result.map(i => i.fields.description));
-      open.result.close();
-    };
-    get.onerror = () => resolve([]);
-  };
-})"""
-        )
-    )
+def _outbox_descriptions(page: Page) -> list[object]:
+    return [description for (description,) in outbox_fields(page, "fields.description")]
 
 
 def test_a_refused_report_stays_on_the_phone_with_its_reason(

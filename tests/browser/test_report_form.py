@@ -63,15 +63,17 @@ def fill_report(page: Page, *, commune: AdminUnit, photo: Path, description: str
     expect(page.locator("#photo-count")).not_to_be_empty()
 
 
-# The cases waiting in the outbox (static/js/offline.js): [state, number of photos] each.
-OUTBOX = """() => new Promise(resolve => {
+# The cases waiting in the outbox (static/js/offline.js): each item's values at
+# the given dotted paths ("state", "photos.length", "fields.description").
+OUTBOX = """(paths) => new Promise(resolve => {
   const open = indexedDB.open("xadesk-outbox");
   open.onupgradeneeded = () => open.transaction.abort();  // never create it for the page
   open.onerror = () => resolve([]);
   open.onsuccess = () => {
     const get = open.result.transaction("items").objectStore("items").getAll();
     get.onsuccess = () => {
-      resolve(get.result.map(i => [i.state, i.photos.length, i.key]));
+      resolve(get.result.map(i => paths.map(
+        p => p.split(".").reduce((value, name) => value == null ? value : value[name], i))));
       open.result.close();
     };
     get.onerror = () => resolve([]);
@@ -80,7 +82,12 @@ OUTBOX = """() => new Promise(resolve => {
 
 
 def outbox(page: Page) -> list[list[object]]:
-    return list(page.evaluate(OUTBOX))
+    """[state, number of photos, key] of each case in the outbox."""
+    return outbox_fields(page, "state", "photos.length", "key")
+
+
+def outbox_fields(page: Page, *paths: str) -> list[list[object]]:
+    return list(page.evaluate(OUTBOX, list(paths)))
 
 
 def wait_until_photo_kept(page: Page) -> None:
