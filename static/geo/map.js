@@ -18,6 +18,10 @@
     attribution: "&copy; OpenStreetMap contributors"
   }).addTo(map);
   var marker = null;
+  // The API gives both names; the page's language picks one, as the server's
+  // answer without JavaScript does (geo/views.py).
+  var english = document.documentElement.lang === "en";
+  function named(unit) { return (english && unit.full_name_en) || unit.full_name; }
 
   function show(text, cls) {
     result.textContent = "";
@@ -37,8 +41,8 @@
       .then(function (pair) {
         var body = pair[1];
         if (pair[0] === 200) {
-          show(body.commune.full_name + " (" + body.commune.code + "), " +
-               body.province.full_name + " (" + body.province.code + ")", "found");
+          show(named(body.commune) + " (" + body.commune.code + "), " +
+               named(body.province) + " (" + body.province.code + ")", "found");
         } else {
           show(body.message, "outside");
         }

@@ -106,6 +106,30 @@ def test_commune_lookup_map_answers_without_tiles(
     problems.assert_none()
 
 
+def test_commune_lookup_map_has_the_site_header_and_answers_in_english(
+    commune_a: AdminUnit, server: Server, page: Page, problems: Problems
+) -> None:
+    """The page stood alone: no way home, no log-in, no language switch, and the
+    answer from the API named the commune in Vietnamese on an English page (a
+    helper walking make run on a phone)."""
+    tiles_refused(page)
+    page.goto("/map/")
+    expect(page.locator("header.site a.brand")).to_be_visible()
+    page.locator("header.site button[name=language][value=en]").click()
+    expect(page.locator("h1")).to_have_text("Which commune is this?")
+    expect(page.locator("#map.leaflet-container")).to_be_visible()
+
+    lat, lon = point_inside(commune_a)
+    page.locator("#id_lat").fill(f"{lat:.6f}")
+    page.locator("#id_lon").fill(f"{lon:.6f}")
+    page.locator("#point-form button[type=submit]").click()
+    found = page.locator("#result .found")
+    expect(found).to_contain_text(commune_a.full_name_en)
+    assert "lat=" not in page.url  # the JSON API's answer, named in the page's language
+    expect(found).not_to_contain_text(commune_a.full_name)
+    problems.assert_none()
+
+
 def test_console_map_draws_counted_bubbles_then_the_cases_without_tiles(
     personas: Personas,
     commune_a: AdminUnit,

@@ -30,6 +30,14 @@ def test_map_page_shows_form_and_attribution_in_the_readers_language(
     assert 'data-icon="/static/geo/vendor/leaflet-1.9.4/images/marker-icon' in page
 
 
+def test_map_page_has_the_sites_header_and_language_switch(client: Client) -> None:
+    """It stood alone: no brand link home, no log-in and no way to English."""
+    page = client.get(reverse("geo:map"), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert '<header class="site">' in page
+    assert 'name="language" value="en"' in page
+    assert reverse("accounts:login") in page
+
+
 def test_map_form_without_javascript_shows_the_commune(client: Client) -> None:
     response = client.get(reverse("geo:map"), {"lat": "21.8537", "lon": "106.7615"})
     page = response.content.decode()
