@@ -325,6 +325,9 @@
   function heard(result) {
     delete progress[result.key];
     if (result.sent) { showSent(result.number, result.kind === "reply" ? T.replySent : T.sent); }
+    // "My cases" was drawn before this case existed: load it again once the
+    // outbox is done, so the list has it (render() waits for that).
+    if (result.sent && result.kind !== "reply" && document.querySelector("[data-case-list]")) { reloadWanted = true; }
     if (result.waiting) { backgroundSync(); }
     if (formSend && formSend.key === result.key) { var f = formSend; formSend = null; f.done(result); }
   }

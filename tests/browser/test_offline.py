@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from geo.models import AdminUnit
 from helpdesk import lifecycle
@@ -173,6 +173,55 @@ def test_a_second_tap_on_send_offline_is_the_same_report_not_a_second(
     filed = Ticket.objects.filter(reporter=personas.resident)
     assert filed.count() == 1
     assert filed.get().description == "Cống tắc trước nhà văn hoá thôn 3"
+    problems.assert_no_page_errors()
+
+
+def test_my_cases_opened_online_lists_the_case_its_outbox_just_sent(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+    photo: Path,  # noqa: F811 - the fixture of test_report_form
+) -> None:
+    """Found by a helper on a phone: "My cases", opened once the signal was back,
+    sent the waiting report and said so, but its list lacked the new case until
+    someone reloaded."""
+    file_case(reporter=personas.resident, commune=commune_a, description="Cống tắc")
+    log_in(context, server, personas.resident)
+    page.goto(FORM)
+    controlled(page)
+    page.goto(FORM)
+    context.set_offline(True)
+    fill_report(page, commune=commune_a, photo=photo, description="Ổ gà ngoài chợ")
+    page.locator("#send").click()
+    wait_until_photo_kept(page)
+    page.close()
+
+    # The sending is held until the list is on screen, as on a slow line.
+    held: list[Route] = []
+    context.route("**/api/v1/reports/cases", lambda route: held.append(route))
+    context.set_offline(False)
+    cases = context.new_page()
+    cases.goto("/cases/")
+    expect(cases.locator("ul.cases li.case")).to_have_count(1)
+    deadline = time.monotonic() + 10
+    while not held:
+        assert time.monotonic() < deadline, "the outbox never sent"
+        cases.wait_for_timeout(50)
+    context.unroute("**/api/v1/reports/cases")
+    for route in held:
+        route.continue_()
+
+    deadline = time.monotonic() + 10
+    while not Ticket.objects.filter(description="Ổ gà ngoài chợ").exists():
+        assert time.monotonic() < deadline, "the report never reached the server"
+        time.sleep(0.05)
+    number = Ticket.objects.get(description="Ổ gà ngoài chợ").number
+    expect(cases.locator("ul.cases")).to_contain_text(number, timeout=10_000)
+    expect(cases.locator("ul.cases li.case")).to_have_count(2)
+    assert Ticket.objects.filter(reporter=personas.resident).count() == 2
     problems.assert_no_page_errors()
 
 
