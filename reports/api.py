@@ -74,6 +74,10 @@ class NearbyOut(Schema):
     distance_m: int
     created_at: datetime
     supporters: int
+    # The description as the public page shows it (numbers and names masked),
+    # cut to 120 characters; and the first approved photo's public thumbnail.
+    summary: str
+    photo: str | None
 
 
 class SupportOut(Schema):

@@ -11,6 +11,7 @@ from django.contrib.gis.measure import D
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
+from core.masking import mask_text
 from geo.selectors import point_check
 from helpdesk.errors import CaseNotFound
 from helpdesk.models import (
@@ -21,17 +22,22 @@ from helpdesk.models import (
     ServiceKind,
     Ticket,
 )
+from helpdesk.photo_publishing import photo_public_url
 from helpdesk.public_view import (
     METRES_PER_DEGREE,
     MIN_GRID_M,
     public_point,
     public_time,
+    residents_names_of,
     tickets_public,
 )
 
 NEARBY_RADIUS_M = 250
 _DISTANCE_STEP_M = 50
 NEARBY_DAYS = 30
+# Enough words to tell "the same pothole?" on a small screen; the whole text is
+# on the report's public page.
+NEARBY_SUMMARY_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,17 @@ class NearbyReport:
     distance_m: int
     created_at: datetime
     supporters: int
+    # What the public page shows too: the description masked (core/masking.py)
+    # and cut short, and the first photo an officer approved, or None.
+    summary: str
+    photo: str | None
+
+
+def _summary(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= NEARBY_SUMMARY_CHARS:
+        return text
+    return text[: NEARBY_SUMMARY_CHARS - 1].rstrip() + "…"
 
 
 def _distance_m(a: Point, b: Point) -> float:
@@ -92,27 +109,43 @@ def reports_nearby_open(*, service_code: str, lat: float, lon: float) -> list[Ne
             location__distance_lte=(point, D(m=reach_m)),
         )
         .annotate(supporters=Count("supports"))
-        .select_related("service")
+        .select_related("service", "reporter")
     )
-    found: list[tuple[float, NearbyReport]] = []
-    for t in rows:
-        shown = public_point(service=t.service, point=t.location)
+    near: list[tuple[float, Ticket, int]] = []
+    for row in rows:
+        shown = public_point(service=row.service, point=row.location)
         if shown is None:
             continue
         distance = _distance_m(point, shown)
-        if distance > NEARBY_RADIUS_M:
-            continue
+        if distance <= NEARBY_RADIUS_M:
+            near.append((distance, row, row.supporters))
+    near.sort(key=lambda item: (item[0], item[1].public_id))
+    near = near[:10]
+    # Names and photos only for the reports listed: two queries in all.
+    names = residents_names_of([t for _d, t, _s in near])
+    first_photo: dict[int, Attachment] = {}
+    approved = Attachment.objects.filter(
+        ticket__in=[t.pk for _d, t, _s in near],
+        role=Attachment.Role.REPORT,
+        public_approved_at__isnull=False,
+    ).order_by("-position")
+    for attachment in approved:  # highest position first: the first photo is written last
+        first_photo[attachment.ticket_id] = attachment
+    found: list[NearbyReport] = []
+    for distance, t, supporters in near:
+        photo = first_photo.get(t.pk)
         report = NearbyReport(
             public_id=t.public_id,
             service=t.service.code,
             status=t.status,
             distance_m=max(1, math.ceil(distance / _DISTANCE_STEP_M)) * _DISTANCE_STEP_M,
             created_at=public_time(t.created_at),
-            supporters=t.supporters,
+            supporters=supporters,
+            summary=_summary(mask_text(t.description, names=names[t.pk])),
+            photo=photo_public_url(attachment=photo) if photo is not None else None,
         )
-        found.append((distance, report))
-    found.sort(key=lambda item: (item[0], item[1].public_id))
-    return [report for _distance, report in found[:10]]
+        found.append(report)
+    return found
 
 
 def reports_public(*, limit: int = 500, offset: int = 0) -> QuerySet[Ticket]:

@@ -329,7 +329,10 @@
         if (!rows.length) { box.innerHTML = "<p>" + attr(T.nearbyNone) + "</p>"; return; }
         box.innerHTML = "<p><strong>" + attr(T.nearbyTitle) + "</strong></p><ul class=nearby>" +
           rows.map(function (n) {
-            return "<li><span>" + attr(fmt(T.meters, n.distance_m)) + " · " + attr(fmt(T.supporters, n.supporters + 1)) + "</span>" +
+            // The photo and words the public page shows: enough to tell whether it is the same problem.
+            return "<li>" + (n.photo ? '<img src="' + attr(n.photo) + '" alt="' + attr(T.photoAlt) + '" width=64 loading=lazy>' : "") +
+              (n.summary ? "<q>" + attr(n.summary) + "</q>" : "") +
+              "<span>" + attr(fmt(T.meters, n.distance_m)) + " · " + attr(fmt(T.supporters, n.supporters + 1)) + "</span>" +
               '<button type=button data-public-id="' + attr(n.public_id) + '">' + attr(T.metoo) + "</button></li>";
           }).join("") + "</ul>";
       }).catch(function () { /* the "check" button still works */ });

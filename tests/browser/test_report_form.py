@@ -271,6 +271,7 @@ def test_me_too_on_a_nearby_report_counts_as_the_list_does(
         has=page.locator(f'[data-public-id="{filed.public_id}"]')
     )
     expect(row).to_contain_text("Số người gặp việc này: 1")
+    expect(row.locator("q")).to_have_text("Ổ gà")  # its words, to tell the same problem
     row.locator("button").click()  # replaced by the answer
     expect(page.locator("#nearby")).to_contain_text(
         "Cảm ơn bạn — ý kiến của bạn đã được ghi nhận. Số người gặp việc này: 2"

@@ -167,6 +167,49 @@ def test_nearby_shows_open_reports_of_the_same_service_within_250_m(
 
 
 @pytest.mark.django_db
+def test_nearby_shows_the_masked_words_and_the_approved_photo_only(
+    personas: Personas, commune_a: AdminUnit, media: Path
+) -> None:
+    """To tell "is it the same problem?" a resident had only a distance and a
+    date (a helper on a phone). Now the words and the photo the public page
+    shows: the reporter's name and phone masked, unapproved photos left out."""
+    lat, lon = point_inside(commune_a)
+    words = (
+        "Ổ gà rất sâu trước nhà Nguyễn Thị Lan, gọi 0981 234 567 nếu cần. "
+        + "Xe máy ngã hai lần tuần này, trời mưa thì nước đọng kín cả mặt đường, "
+        + "không nhìn thấy hố."
+    )
+    _file(
+        _client(personas.resident),
+        service="road_damage",
+        lat=lat,
+        lon=lon,
+        description=words,
+        photos=[_upload(jpeg()), _upload(jpeg(color="green"))],
+    )
+    first, second = Attachment.objects.order_by("position")
+    query = {"service": "road_damage", "lat": f"{lat}", "lon": f"{lon}"}
+    (row,) = Client().get(f"{API}/nearby", query).json()
+    assert row["photo"] is None  # nothing approved yet
+    summary = row["summary"]
+    assert summary.startswith("Ổ gà rất sâu trước nhà ")
+    for hidden in ("Lan", "0981", "567"):
+        assert hidden not in summary
+    assert len(summary) == 120
+    assert summary.endswith("…")
+
+    attachment_approve_public(attachment=second, by=personas.officer_a)
+    (row,) = Client().get(f"{API}/nearby", query).json()
+    second.refresh_from_db()
+    assert second.public_thumbnail
+    assert second.public_thumbnail in row["photo"]
+    attachment_approve_public(attachment=first, by=personas.officer_a)
+    first.refresh_from_db()
+    (row,) = Client().get(f"{API}/nearby", query).json()
+    assert first.public_thumbnail in row["photo"]  # the first photo, once approved
+
+
+@pytest.mark.django_db
 def test_me_too_counts_once_and_lets_the_supporter_follow_the_case(
     personas: Personas, commune_a: AdminUnit
 ) -> None:

@@ -163,12 +163,15 @@ def test_report_without_a_point_goes_to_the_chosen_commune(
 def test_check_step_lists_open_reports_nearby_with_a_me_too_button(
     personas: Personas, commune_a: AdminUnit
 ) -> None:
-    existing = _case(personas.officer_b, commune_a)
+    existing = _case(personas.officer_b, commune_a, description="Đèn tắt cả tuần, gọi 0912 345 678")
     lat, lon = point_inside(commune_a)
     client = _client(personas.resident)
     fields = _report_fields(service="streetlight_out", lat=lat, lon=lon, action="check")
     response = client.post("/report/new/", fields)
     assert response.status_code == 200
+    # Its words as the public page shows them, to tell whether it is the same problem.
+    assert "<q>Đèn tắt cả tuần, gọi " in _text(response)
+    assert "345 678" not in _text(response)
     # The public id, never the case number (numbers run in sequence).
     assert existing.number not in _text(response)
     assert f"/reports/{existing.public_id}/me-too/" in _text(response)
