@@ -225,6 +225,54 @@ def test_my_cases_opened_online_lists_the_case_its_outbox_just_sent(
     problems.assert_no_page_errors()
 
 
+def test_a_second_tap_while_the_waiting_report_is_being_sent_sends_nothing_more(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+    photo: Path,  # noqa: F811 - the fixture of test_report_form
+) -> None:
+    """The signal returns and the waiting report starts to go; the person, who
+    saw "saved on this phone", taps Send again. Left without a test by the last
+    review: it needs an upload held open mid-way, as the route below does."""
+    log_in(context, server, personas.resident)
+    page.goto(FORM)
+    controlled(page)
+    page.goto(FORM)
+    context.set_offline(True)
+    fill_report(page, commune=commune_a, photo=photo, description="Cống tắc trước nhà văn hoá")
+    page.locator("#send").click()
+    wait_until_photo_kept(page)
+    key = outbox(page)[0][2]
+
+    posts: list[str] = []
+    context.on(
+        "request",
+        lambda r: posts.append(r.url) if r.method == "POST" and "/reports/cases" in r.url else None,
+    )
+    held: list[Route] = []
+    context.route("**/api/v1/reports/cases", lambda route: held.append(route))
+    context.set_offline(False)
+    deadline = time.monotonic() + 10
+    while not held or [row[:1] for row in outbox(page)] != [["sending"]]:
+        assert time.monotonic() < deadline, outbox(page)
+        page.wait_for_timeout(50)
+
+    page.locator("#send").click()  # the same report, on its way
+    page.wait_for_timeout(1_000)
+    assert [(row[0], row[2]) for row in outbox(page)] == [("sending", key)]
+    assert len(held) == 1
+    context.unroute("**/api/v1/reports/cases")
+    held[0].continue_()
+
+    expect(page).to_have_url(re.compile(r"/cases/[^/]+/submitted/$"), timeout=15_000)
+    assert Ticket.objects.filter(reporter=personas.resident).count() == 1
+    assert len(posts) == 1
+    problems.assert_no_page_errors()
+
+
 def test_the_no_connection_page_loads_the_asked_page_when_the_signal_returns(
     personas: Personas, server: Server, context: BrowserContext, page: Page, problems: Problems
 ) -> None:
