@@ -83,6 +83,14 @@ def test_public_map_lists_reports_and_draws_markers_without_tiles(
     problems.assert_none()
 
 
+def look_up(page: Page, commune: AdminUnit) -> None:
+    """Type a point inside ``commune`` into the lookup form and ask."""
+    lat, lon = point_inside(commune)
+    page.locator("#id_lat").fill(f"{lat:.6f}")
+    page.locator("#id_lon").fill(f"{lon:.6f}")
+    page.locator("#point-form button[type=submit]").click()
+
+
 def test_commune_lookup_map_answers_without_tiles(
     commune_a: AdminUnit, server: Server, page: Page, problems: Problems
 ) -> None:
@@ -90,10 +98,7 @@ def test_commune_lookup_map_answers_without_tiles(
     page.goto("/map/")
     expect(page.locator("#map.leaflet-container")).to_be_visible()
 
-    lat, lon = point_inside(commune_a)
-    page.locator("#id_lat").fill(f"{lat:.6f}")
-    page.locator("#id_lon").fill(f"{lon:.6f}")
-    page.locator("#point-form button[type=submit]").click()
+    look_up(page, commune_a)
 
     found = page.locator("#result .found")
     expect(found).to_contain_text(COMMUNE_A)
@@ -119,10 +124,7 @@ def test_commune_lookup_map_has_the_site_header_and_answers_in_english(
     expect(page.locator("h1")).to_have_text("Which commune is this?")
     expect(page.locator("#map.leaflet-container")).to_be_visible()
 
-    lat, lon = point_inside(commune_a)
-    page.locator("#id_lat").fill(f"{lat:.6f}")
-    page.locator("#id_lon").fill(f"{lon:.6f}")
-    page.locator("#point-form button[type=submit]").click()
+    look_up(page, commune_a)
     found = page.locator("#result .found")
     expect(found).to_contain_text(commune_a.full_name_en)
     assert "lat=" not in page.url  # the JSON API's answer, named in the page's language

@@ -61,6 +61,43 @@ def waiting_count(page: Page) -> str:
     return str(page.locator("[data-outbox-count]").get_attribute("data-waiting") or "0")
 
 
+def report_waiting_offline(
+    personas: Personas,
+    commune: AdminUnit,
+    context: BrowserContext,
+    server: Server,
+    page: Page,
+    photo: Path,  # noqa: F811 - the fixture of test_report_form
+    description: str,
+) -> None:
+    """The resident, with no signal, fills the report form and taps Send: the
+    report waits on the phone with its photo. The page stays on the form."""
+    log_in(context, server, personas.resident)
+    page.goto(FORM)
+    controlled(page)
+    page.goto(FORM)
+    context.set_offline(True)
+    fill_report(page, commune=commune, photo=photo, description=description)
+    page.locator("#send").click()
+    wait_until_photo_kept(page)
+
+
+OUTBOX_POST = "**/api/v1/reports/cases"
+
+
+def hold_outbox_posts(context: BrowserContext) -> list[Route]:
+    """Hold every upload of the outbox (the page's or the worker's) until released."""
+    held: list[Route] = []
+    context.route(OUTBOX_POST, lambda route: held.append(route))
+    return held
+
+
+def release(context: BrowserContext, held: list[Route]) -> None:
+    context.unroute(OUTBOX_POST)
+    for route in held:
+        route.continue_()
+
+
 def test_pages_open_offline_and_a_report_filed_offline_is_sent_once(
     personas: Personas,
     commune_a: AdminUnit,
@@ -142,14 +179,9 @@ def test_a_second_tap_on_send_offline_is_the_same_report_not_a_second(
     """Found by a helper walking the form on a phone: offline, the first tap says
     the report is kept, the Send button stays, and a second tap put a second
     copy in the outbox: two identical cases once the signal came back."""
-    log_in(context, server, personas.resident)
-    page.goto(FORM)
-    controlled(page)
-    page.goto(FORM)
-    context.set_offline(True)
-    fill_report(page, commune=commune_a, photo=photo, description="Cống tắc trước nhà văn hoá")
-    page.locator("#send").click()
-    wait_until_photo_kept(page)
+    report_waiting_offline(
+        personas, commune_a, context, server, page, photo, "Cống tắc trước nhà văn hoá"
+    )
     expect(page.locator("#pending")).to_have_text(
         str(page.evaluate("self.XADESK_TEXTS.form.offline"))
     )
@@ -189,19 +221,11 @@ def test_my_cases_opened_online_lists_the_case_its_outbox_just_sent(
     sent the waiting report and said so, but its list lacked the new case until
     someone reloaded."""
     file_case(reporter=personas.resident, commune=commune_a, description="Cống tắc")
-    log_in(context, server, personas.resident)
-    page.goto(FORM)
-    controlled(page)
-    page.goto(FORM)
-    context.set_offline(True)
-    fill_report(page, commune=commune_a, photo=photo, description="Ổ gà ngoài chợ")
-    page.locator("#send").click()
-    wait_until_photo_kept(page)
+    report_waiting_offline(personas, commune_a, context, server, page, photo, "Ổ gà ngoài chợ")
     page.close()
 
     # The sending is held until the list is on screen, as on a slow line.
-    held: list[Route] = []
-    context.route("**/api/v1/reports/cases", lambda route: held.append(route))
+    held = hold_outbox_posts(context)
     context.set_offline(False)
     cases = context.new_page()
     cases.goto("/cases/")
@@ -210,9 +234,7 @@ def test_my_cases_opened_online_lists_the_case_its_outbox_just_sent(
     while not held:
         assert time.monotonic() < deadline, "the outbox never sent"
         cases.wait_for_timeout(50)
-    context.unroute("**/api/v1/reports/cases")
-    for route in held:
-        route.continue_()
+    release(context, held)
 
     deadline = time.monotonic() + 10
     while not Ticket.objects.filter(description="Ổ gà ngoài chợ").exists():
@@ -237,14 +259,9 @@ def test_a_second_tap_while_the_waiting_report_is_being_sent_sends_nothing_more(
     """The signal returns and the waiting report starts to go; the person, who
     saw "saved on this phone", taps Send again. Left without a test by the last
     review: it needs an upload held open mid-way, as the route below does."""
-    log_in(context, server, personas.resident)
-    page.goto(FORM)
-    controlled(page)
-    page.goto(FORM)
-    context.set_offline(True)
-    fill_report(page, commune=commune_a, photo=photo, description="Cống tắc trước nhà văn hoá")
-    page.locator("#send").click()
-    wait_until_photo_kept(page)
+    report_waiting_offline(
+        personas, commune_a, context, server, page, photo, "Cống tắc trước nhà văn hoá"
+    )
     key = outbox(page)[0][2]
 
     posts: list[str] = []
@@ -252,8 +269,7 @@ def test_a_second_tap_while_the_waiting_report_is_being_sent_sends_nothing_more(
         "request",
         lambda r: posts.append(r.url) if r.method == "POST" and "/reports/cases" in r.url else None,
     )
-    held: list[Route] = []
-    context.route("**/api/v1/reports/cases", lambda route: held.append(route))
+    held = hold_outbox_posts(context)
     context.set_offline(False)
     deadline = time.monotonic() + 10
     while not held or [row[:1] for row in outbox(page)] != [["sending"]]:
@@ -264,8 +280,7 @@ def test_a_second_tap_while_the_waiting_report_is_being_sent_sends_nothing_more(
     page.wait_for_timeout(1_000)
     assert [(row[0], row[2]) for row in outbox(page)] == [("sending", key)]
     assert len(held) == 1
-    context.unroute("**/api/v1/reports/cases")
-    held[0].continue_()
+    release(context, held)
 
     expect(page).to_have_url(re.compile(r"/cases/[^/]+/submitted/$"), timeout=15_000)
     assert Ticket.objects.filter(reporter=personas.resident).count() == 1
