@@ -89,6 +89,7 @@ from django.db import connections, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from accounts.models import Role, RoleAssignment, User  # noqa: E402
+from core.db_routing import PIN_COOKIE  # noqa: E402
 from helpdesk import lifecycle  # noqa: E402
 from helpdesk.filing import CaseDraft, case_submit  # noqa: E402
 from helpdesk.models import Department, DepartmentMembership, Service, Ticket  # noqa: E402
@@ -113,6 +114,40 @@ CLIENT_POLL_MS = 0  # --client-poll-ms, read by the forked client processes
 # holds (its change reaches the follower as a new notification).
 STREAMS = {"case": "/ws/cases/{number}/", "inbox": "/ws/inbox/"}
 STREAM = "case"
+HANDSHAKE = "browser"  # --handshake, read by the forked client processes
+
+# What a phone's Chrome sends beside the bench's own handshake lines, captured
+# from Chromium 131 (Android user agent) opening a socket to a listening port,
+# with make run's cookies at their real lengths (csrftoken 32, sessionid 32,
+# xadesk_primary 52 characters). The server keeps a socket's headers in its
+# scope for as long as the socket is open, so a bare handshake (~250 bytes,
+# the bench's before --handshake; ~700 with these) measured less memory per
+# socket than a phone's socket costs.
+BROWSER_HEADERS = {
+    "Pragma": "no-cache",
+    "Cache-Control": "no-cache",
+    "User-Agent": "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Mobile Safari/537.36",
+    "Accept-Language": "vi-VN,vi;q=0.9,en-US;q=0.8,en;q=0.7",
+    "Accept-Encoding": "gzip, deflate, br, zstd",
+    "Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits",
+}
+
+
+def handshake_headers(session_key: str) -> dict[str, str]:
+    """The headers a socket opened by the person of ``session_key`` sends."""
+    session = f"{settings.SESSION_COOKIE_NAME}={session_key}"
+    if HANDSHAKE == "bare":
+        return {"Cookie": session}
+    cookie = "; ".join(
+        [
+            f"{settings.CSRF_COOKIE_NAME}={'c' * 32}",
+            session,
+            f"{settings.LANGUAGE_COOKIE_NAME}=vi",
+            f"{PIN_COOKIE}=1:{'p' * 50}",
+        ]
+    )
+    return {**BROWSER_HEADERS, "Cookie": cookie}
 
 
 def raise_fd_limit(need: int) -> None:
@@ -346,8 +381,7 @@ async def _clients(
 
     def request(i: int) -> bytes:
         host, port, target = servers[i % len(servers)]
-        cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookies[i]}"}
-        return handshake_request(host, port, target, cookie)
+        return handshake_request(host, port, target, handshake_headers(cookies[i]))
 
     # At most this many handshakes in flight per process: a socket's session
     # and access checks queue on the server's one database thread, and
@@ -571,7 +605,9 @@ def measure(
     """``cookies``: socket i is opened with cookies[i % len(cookies)] (one person, or many)."""
     path = STREAMS[STREAM].format(number=ticket.number)
     urls = [f"{base}{path}" for base in base_urls]
-    headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookies[0]}"}
+    # The warm-up's client (websockets) writes its own user agent and
+    # extensions; the person's cookies are what the server reads.
+    headers = {"Cookie": handshake_headers(cookies[0])["Cookie"]}
     for url in urls:
         warm_up(url, headers)
     time.sleep(0.5)
@@ -713,6 +749,11 @@ def main() -> None:
     parser.add_argument("--people", default="1",
                         help="distinct people opening the sockets: a number, or 'all' "
                         "(the reporter and 'me too' residents, one per socket)")  # fmt: skip
+    parser.add_argument("--handshake", choices=["browser", "bare"], default="browser",
+                        help="browser: each socket's handshake carries what a phone's "
+                        "Chrome sends (user agent, languages, its cookies); bare: only "
+                        "what the protocol needs and the session cookie (the figures "
+                        "before 2026-12-06 20:00)")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--warmup-rounds", type=int, default=1,
                         help="events pushed to every socket before the timed rounds: their "
@@ -728,8 +769,9 @@ def main() -> None:
                         "give it DJANGO_SECRET_KEY, e.g. from .run/secret_key)")  # fmt: skip
     args = parser.parse_args()
     print(f"flags: {' '.join(sys.argv[1:]) or '(defaults)'} -> {vars(args)}", flush=True)
-    global CLIENT_NICE, CLIENT_POLL_MS, STREAM  # set once, before the clients fork
+    global CLIENT_NICE, CLIENT_POLL_MS, STREAM, HANDSHAKE  # set once, before the clients fork
     STREAM = args.stream
+    HANDSHAKE = args.handshake
     CLIENT_NICE = args.client_nice
     CLIENT_POLL_MS = args.client_poll_ms
     raise_fd_limit(max(args.sockets) * 2 + 1000)
