@@ -193,6 +193,8 @@ class GroupSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def go_live(self) -> None:
         """Handle what arrived while connecting; then messages go out as they come."""
         self.connected = True
+        if self.writer is not None:  # accepted: the handshake's headers are done with
+            self.writer.forget_handshake()
         if self.ended is not None:  # logged out, or rights changed, while connecting
             await self.close(code=self.ended)
             return
