@@ -102,3 +102,64 @@ def test_lists_of_small_numbers_dates_with_times_and_office_hours_stay() -> None
 def test_a_number_shaped_like_a_date_and_time_but_none_is_masked() -> None:
     """No 81st month nor 67th hour: twelve digits that only look like a date."""
     assert mask_text("gọi 09/81/2345 67:89") == "gọi ••/••/•••• ••:89"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # Split more loosely still (found by a second probe of make run: each
+        # reached the nearby list, the public page and a "me too" inbox).
+        ("Liên hệ 0981, 234, 567", "Liên hệ ••••, •••, •••"),
+        ("Gọi 0981    234    567", "Gọi ••••    •••    •••"),
+        ("0981·234·567 hay 0981 | 234 | 567", "••••·•••·••• hay •••• | ••• | •••"),
+        ("0981\n\n\n234\n\n\n567", "••••\n\n\n•••\n\n\n•••"),
+        ("0981 -- 234 -- 567", "•••• -- ••• -- •••"),
+        ("+84, 981, 234, 567", "+••, •••, •••, •••"),
+        ("CCCD 001, 203, 004, 567", "CCCD •••, •••, •••, •••"),
+        ("0981, 234, 567, 0912, 345, 678", "••••, •••, •••, ••••, •••, •••"),
+        # Characters that show nothing, between the digits.
+        ("gọi 0981\u200b234\u200b567", "gọi ••••••••••"),
+        # Read out in words, with or without accents.
+        ("số không chín tám một hai ba bốn năm sáu bảy", "số " + " ".join(["•••"] * 10)),
+        (
+            "khong chin tam, mot hai ba, bon nam sau bay",
+            "••• ••• •••, ••• ••• •••, ••• ••• ••• •••",
+        ),
+    ],
+)
+def test_numbers_split_loosely_or_read_out_are_masked(text: str, masked: str) -> None:
+    assert mask_text(text) == masked
+
+
+def test_loose_splitting_keeps_lists_counts_and_words_that_are_no_number() -> None:
+    text = (
+        "Các thôn 1, 2, 3, 4, 5, 6, 7; năm 2024, 2025; 120, 150, 200 hộ; "
+        "ba bốn người, mùng một tháng hai; 7:30 - 11:30, 13:30 - 17:00"
+    )
+    assert mask_text(text) == text
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "KHOA TRỊNH VĂN",  # the given name first, as forms write it
+        "Khoa Trịnh",
+        "Trịnh Khoa",
+        "Trịnh V. Khoa",
+        "TrịnhVăn Khoa",
+        "Trịnh Văn\u200bKhoa",
+    ],
+)
+def test_a_known_name_is_masked_in_any_order_or_shortened(written: str) -> None:
+    """Each form reached the nearby list unmasked (a probe of make run)."""
+    assert (
+        mask_text(f"Tôi là {written}, nhờ báo", names=["Trịnh Văn Khoa"]) == "Tôi là •••, nhờ báo"
+    )
+
+
+def test_a_known_given_name_after_a_word_of_address_is_masked_in_any_case() -> None:
+    names = ["Trịnh Văn Khoa"]
+    assert mask_text("gặp anh khoa ở khoa nội", names=names) == "gặp anh ••• ở khoa nội"
+    assert mask_text("Trịnh Văn Khoa0981", names=names) == "•••0981"
+    # A given name alone is no name: "an" is also a word.
+    assert mask_text("an toàn, anh An", names=["Nguyễn Văn An"]) == "an toàn, anh •••"
