@@ -167,6 +167,7 @@ def _ticket_create(
     location_source: str,
     accuracy_m: int | None,
     address_text: str,
+    filer_names: Sequence[str],
 ) -> Ticket:
     """Number the routed case, start its SLA clock and record its first event
     (inside case_submit's transaction; never called from anywhere else)."""
@@ -183,6 +184,7 @@ def _ticket_create(
         or (LocationSource.MAP if located else LocationSource.COMMUNE),
         location_accuracy_m=accuracy_m,
         address_text=address_text.strip(),
+        filer_names=[name for name in filer_names if name.strip()],
         commune=decision.commune,
         province=decision.province,
         boundary_version_id=decision.boundary_version_id,
@@ -212,6 +214,7 @@ def case_submit(
     idempotency_key: str | None = None,
     ip: str | None = None,
     client_id: int | None = None,
+    filer_names: Sequence[str] = (),
     storage: Storage | None = None,
     keep_beside: Callable[[Ticket], object] | None = None,
 ) -> Submission:
@@ -225,6 +228,7 @@ def case_submit(
     ``keep_beside`` writes what a channel keeps of the new case (Open311's
     client record) in the case's own transaction, so that the two are saved
     or undone together, files and count included; it is not called on a replay.
+    ``filer_names``: the names the person gave to such a client (Ticket.filer_names).
     """
     storage = storage or default_storage
     request_hash = idempotency.content_hash(draft)
@@ -287,6 +291,7 @@ def case_submit(
                     location_source=source,
                     accuracy_m=_accuracy_kept(draft.accuracy_m),
                     address_text=draft.address_text,
+                    filer_names=filer_names,
                 )
                 attachments_create(
                     ticket=ticket,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.contrib.gis.geos import Point
@@ -77,7 +77,7 @@ def public_cell_centre(*, lon: float, lat: float, grid_m: int) -> tuple[float, f
 
 def residents_names(ticket: Ticket) -> list[str]:
     """The names of the residents behind the case, to hide wherever they are written."""
-    names = [ticket.reporter.full_name]
+    names = [ticket.reporter.full_name, *ticket.filer_names]
     names += ProxyFiling.objects.filter(ticket=ticket).values_list("resident_name", flat=True)
     return names
 
@@ -94,25 +94,27 @@ def is_listed(service: Service) -> bool:
 def residents_names_of(tickets: Sequence[Ticket]) -> dict[int, list[str]]:
     """residents_names of each ticket (reporters loaded with them), in one query."""
     names: dict[int, list[str]] = defaultdict(list)
+    unread: list[int] = []  # tickets loaded without their filer_names (only(), defer())
     for ticket in tickets:
         names[ticket.pk].append(ticket.reporter.full_name)
+        if "filer_names" in ticket.get_deferred_fields():
+            unread.append(ticket.pk)
+        else:
+            names[ticket.pk] += ticket.filer_names
+    if unread:
+        given = Ticket.objects.filter(pk__in=unread).exclude(filer_names=[])
+        for ticket_id, filer_names in given.values_list("pk", "filer_names"):
+            names[ticket_id] += filer_names
     rows = ProxyFiling.objects.filter(ticket__in=[t.pk for t in tickets])
     for ticket_id, name in rows.values_list("ticket_id", "resident_name"):
         names[ticket_id].append(name)
     return names
 
 
-def tickets_public_copies(
-    tickets: Sequence[Ticket], *, more_names: Mapping[int, Sequence[str]] | None = None
-) -> list[Ticket]:
-    """ticket_public of each ticket, the residents' names read once for all.
-
-    ``more_names`` adds, per ticket id, names only the caller knows (those a
-    client application sent with the filing, open311/), hidden as well.
-    """
+def tickets_public_copies(tickets: Sequence[Ticket]) -> list[Ticket]:
+    """ticket_public of each ticket, the residents' names read once for all."""
     names = residents_names_of(tickets)
-    extra = more_names or {}
-    return [ticket_public(t, names=[*names[t.pk], *extra.get(t.pk, ())]) for t in tickets]
+    return [ticket_public(t, names=names[t.pk]) for t in tickets]
 
 
 def ticket_public(ticket: Ticket, *, names: Sequence[str] | None = None) -> Ticket:

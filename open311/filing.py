@@ -37,7 +37,7 @@ from helpdesk.filing import CaseDraft, case_submit, service_get_active
 from helpdesk.models import Ticket
 from open311.attributes import answers_check
 from open311.errors import InvalidParameter, LocationMissing, OutsideJurisdiction
-from open311.models import ClientApplication, ClientFiling
+from open311.models import ClientApplication, ClientFiling, names_given
 
 MAX_LENGTHS = {
     "address_string": 255,
@@ -173,6 +173,7 @@ def request_submit(
         draft=draft,
         idempotency_key=key,
         client_id=client.pk,
+        filer_names=names_given(form.first_name, form.last_name),
         keep_beside=lambda ticket: kept.append(
             ClientFiling.objects.create(ticket=ticket, **record)
         ),

@@ -151,12 +151,16 @@ class ClientFiling(models.Model):
 
     @property
     def names(self) -> list[str]:
-        """The full name the person gave, in both orders (Vietnamese puts the family
-        name first), to hide wherever the public reads the case. Not the parts
-        alone: masking matches inside words, and a given name such as "An" is
-        also a syllable of everyday words ("an toàn")."""
-        first, last = self.first_name.strip(), self.last_name.strip()
-        if not (first and last):
-            # One part holding the whole name ("Nguyễn Văn An") is masked as is.
-            return [first or last] if " " in (first or last) else []
-        return [f"{first} {last}", f"{last} {first}"]
+        return names_given(self.first_name, self.last_name)
+
+
+def names_given(first_name: str, last_name: str) -> list[str]:
+    """The full name a person gave an application, in both orders (Vietnamese
+    puts the family name first), for the case to hide wherever the public reads
+    it (Ticket.filer_names). Not the parts alone: a given name such as "An" is
+    also a word ("an toàn")."""
+    first, last = first_name.strip(), last_name.strip()
+    if not (first and last):
+        # One part holding the whole name ("Nguyễn Văn An") is masked as is.
+        return [first or last] if " " in (first or last) else []
+    return [f"{first} {last}", f"{last} {first}"]

@@ -2,7 +2,7 @@
 
 Every case goes through helpdesk.public_view (masked text, the public grid
 cell, times to the minute, no names); the names a client application sent
-with a filing are hidden too. Nothing of ClientFiling's contact fields is
+with a filing are hidden too (Ticket.filer_names). Nothing of ClientFiling's contact fields is
 ever written here: email, phone, names, device_id and account_id go in, never
 out. Only photos an officer approved appear, as their public copies.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest
 
 from core.names import localized
@@ -25,7 +24,7 @@ from helpdesk.public_view import (
     residents_names_of,
     tickets_public_copies,
 )
-from open311.models import ClientFiling, ServiceAttribute
+from open311.models import ServiceAttribute
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 
@@ -34,18 +33,6 @@ def open_or_closed(status: str) -> str:
     """The spec's two statuses: a case waiting for or being handled is open; resolved,
     closed, rejected and duplicate cases are closed (status_notes says which)."""
     return "open" if status in OPEN_STATUSES else "closed"
-
-
-def _filing(ticket: Ticket) -> ClientFiling | None:
-    try:
-        return ticket.open311
-    except ObjectDoesNotExist:
-        return None
-
-
-def _names(ticket: Ticket) -> list[str]:
-    filing = _filing(ticket)
-    return filing.names if filing is not None else []
 
 
 def _media_url(request: HttpRequest, photos: Sequence[Attachment]) -> str:
@@ -93,7 +80,7 @@ def _address(shown: Ticket) -> str:
 
 def requests_out(request: HttpRequest, tickets: Sequence[Ticket]) -> list[dict[str, Any]]:
     """The public view of each case, the names read once for all."""
-    shown = tickets_public_copies(tickets, more_names={t.pk: _names(t) for t in tickets})
+    shown = tickets_public_copies(tickets)
     return [
         _request_out(request, real, public) for real, public in zip(tickets, shown, strict=True)
     ]
@@ -131,7 +118,7 @@ def updates_out(request: HttpRequest, events: Sequence[TicketEvent]) -> list[dic
     body = []
     for event in events:
         ticket = event.ticket
-        shown = event_public(event, ticket=ticket, names=[*names[ticket.pk], *_names(ticket)])
+        shown = event_public(event, ticket=ticket, names=names[ticket.pk])
         status = getattr(event, "status_after", None) or ticket.status
         body.append(
             {

@@ -75,9 +75,7 @@ def requests_readable(
     tickets = Ticket.objects.filter(readable)
     if province is not None:
         tickets = tickets.filter(province=province)
-    return tickets.select_related(
-        "service", "commune", "department", "reporter", "open311"
-    ).prefetch_related(
+    return tickets.select_related("service", "commune", "department", "reporter").prefetch_related(
         Prefetch("attachments", queryset=_approved_photos(), to_attr="public_photos")
     )
 
@@ -159,7 +157,7 @@ def updates_list(
         events_public(TicketEvent.objects.filter(ticket__in=tickets), ticket=None)
         .filter(kind__in=UPDATE_KINDS, created_at__range=(window.start, window.end))
         .annotate(status_after=Subquery(status_after))
-        .select_related("ticket__service", "ticket__reporter", "ticket__open311")
+        .select_related("ticket__service", "ticket__reporter")
         .prefetch_related(
             Prefetch("attachments", queryset=_approved_photos(), to_attr="public_photos")
         )

@@ -12,7 +12,8 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.db.models import Q
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +72,21 @@ class Ticket(models.Model):
     )
     location_accuracy_m = models.PositiveIntegerField(_("accuracy (m)"), null=True, blank=True)
     address_text = models.CharField(_("village or landmark"), max_length=255, blank=True)
+    # Names the person gave for themselves through a channel that files under
+    # another account (an Open311 application's first and last name), in both
+    # orders. Hidden wherever the public, "me too" followers or other residents
+    # read the case, as the reporter's own name is (helpdesk/public_view.py);
+    # Open311 alone hid them, and the public page, the nearby list and a
+    # follower's inbox showed them (a probe of make run). Officers read them.
+    # Empty in the database too: rows written by COPY (helpdesk/synthetic.py,
+    # the benches' generators) need not name it.
+    filer_names = ArrayField(
+        models.CharField(max_length=201),
+        verbose_name=_("names the filer gave"),
+        default=list,
+        db_default=Value([], output_field=ArrayField(models.CharField(max_length=201))),
+        blank=True,
+    )
 
     # Where routing sent the case. Kept even if boundaries change later.
     commune = models.ForeignKey(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -168,3 +169,52 @@ def test_list_endpoints_read_a_fixed_number_of_queries(
     # updates: the events (with their cases), their approved photos, the names.
     with django_assert_num_queries(3):
         assert len(Client().get(f"{BASE}/servicerequestupdates.json").json()) == 3
+
+
+def test_names_given_to_an_application_are_hidden_on_every_public_surface(
+    app: App, personas: Personas, commune_a: AdminUnit
+) -> None:
+    """Open311 hid the names a person gave the application; the public page, its
+    API, the nearby list and a "me too" follower's inbox showed them (a probe
+    of make run): those read the case, which now carries them."""
+    from notifications.models import Notification
+
+    response = file_request(
+        app,
+        commune_a,
+        description="Đèn tắt trước nhà Đinh Thị Xuân (dinh thi xuan), XUÂN ĐINH THỊ báo",
+        first_name="Xuân",
+        last_name="Đinh Thị",
+    )
+    assert response.status_code == 201
+    ticket = Ticket.objects.get()
+    assert ticket.filer_names == ["Xuân Đinh Thị", "Đinh Thị Xuân"]
+    supporter = Client()
+    supporter.force_login(personas.digital_team)
+    public = f"/api/v1/reports/public/{ticket.public_id}"
+    assert supporter.post(f"{public}/support").status_code == 200
+    lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    lifecycle.ticket_reply(
+        ticket=ticket, by=personas.officer_a, body="Đã liên hệ Đinh Thị Xuân, sẽ sửa trong tuần"
+    )
+    lat, lon = ticket.location.y, ticket.location.x
+    readings = {
+        "public API": json.dumps(Client().get(public).json(), ensure_ascii=False),
+        "public page": Client().get(f"/reports/{ticket.public_id}/").content.decode(),
+        "nearby": json.dumps(
+            Client()
+            .get("/api/v1/reports/nearby", {"service": "streetlight_out", "lat": lat, "lon": lon})
+            .json(),
+            ensure_ascii=False,
+        ),
+        "follower's inbox": " ".join(
+            f"{n.title} {n.body}"
+            for n in Notification.objects.filter(recipient=personas.digital_team)
+        ),
+    }
+    assert "Đèn tắt trước nhà" in readings["public API"]
+    assert "Đèn tắt trước nhà" in readings["nearby"]
+    assert "sẽ sửa trong tuần" in readings["follower's inbox"]
+    for where, body in readings.items():
+        for name in ("Xuân", "Xuan", "XUÂN", "xuan"):
+            assert name not in body, (where, name)
