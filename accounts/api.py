@@ -11,9 +11,13 @@ from typing import Any
 from django.contrib.auth import login, logout
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.security import django_auth
 
-from accounts.auth import ApiTokenAuth, api_token_create, api_token_revoke, bearer_key
+from accounts.auth import (
+    api_token_create,
+    api_token_revoke,
+    bearer_key,
+    person_auth,
+)
 from accounts.models import User
 from accounts.otp import otp_request, otp_verify
 from core.api_fields import JsonBody
@@ -82,7 +86,7 @@ def verify_otp(request: HttpRequest, payload: OtpVerifyIn) -> dict[str, Any]:
     return {"token": api_token_create(user=user), "user": _user_out(user)}
 
 
-@router.get("/me", response=UserOut, auth=[ApiTokenAuth(), django_auth], summary="Who am I")
+@router.get("/me", response=UserOut, auth=person_auth, summary="Who am I")
 def get_me(request: HttpRequest) -> dict[str, Any]:
     # Both auth classes leave the person on request.user.
     user = request.user
@@ -93,7 +97,7 @@ def get_me(request: HttpRequest) -> dict[str, Any]:
 @router.post(
     "/logout",
     response={204: None},
-    auth=[ApiTokenAuth(), django_auth],
+    auth=person_auth,
     summary="Revoke the bearer token and end the session",
 )
 def logout_user(request: HttpRequest) -> Status[None]:

@@ -1,7 +1,7 @@
 """Bearer tokens for mobile clients, and the client address of a request.
 
 Other routers protect their operations with ``auth=ApiTokenAuth()`` (or
-``auth=[ApiTokenAuth(), django_auth]`` to accept the web session as well);
+``person_auth`` to accept the web session as well, ``PageSessionAuth``);
 ``request.auth`` and ``request.user`` are then the person.
 """
 
@@ -14,9 +14,11 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja.security import HttpBearer, django_auth
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, SessionAuth
 
 from accounts.models import ApiToken, User
+from core.errors import CsrfFailed
 
 TOKEN_PREFIX = "xd_"  # noqa: S105 - a marker for secret scanners, not a secret
 # last_used_at is a hint for people reviewing their devices, not an audit
@@ -81,6 +83,25 @@ def request_person(request: HttpRequest) -> User | object:
     return request.user
 
 
+class PageSessionAuth(SessionAuth):
+    """The session cookie of the web pages' scripts, CSRF-checked, as ninja's
+    django_auth, with two answers of ours: nobody logged in is told to log in
+    (401 ``not_authenticated``; ninja checked the CSRF token first, so an
+    anonymous POST got 403 "CSRF check Failed"), and a logged-in page whose
+    token is missing or stale gets 403 ``csrf_failed`` with a sentence."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        try:
+            return super()._get_key(request)
+        except HttpError as exc:
+            if exc.status_code == 403:
+                raise CsrfFailed() from exc
+            raise
+
+
+page_session_auth = PageSessionAuth()
 # Every endpoint for a logged-in person accepts an API token (mobile) or the
 # session cookie (web pages' scripts; CSRF-checked).
-person_auth = [ApiTokenAuth(), django_auth]
+person_auth = [ApiTokenAuth(), page_session_auth]

@@ -23,7 +23,10 @@ ERROR_SCHEMA: dict[str, Any] = Error.model_json_schema()
 # Status -> what it means, for every operation.
 _ALWAYS = {
     400: "The request could not be read (not JSON, or not the declared encoding).",
-    403: "The person may not do this.",
+    403: (
+        "The person may not do this; `csrf_failed`: a page's script sent the session "
+        "cookie without the page's current CSRF token (reload the page)."
+    ),
     409: "The request clashes with the current state (an illegal move, a reused key).",
     # nginx's answer (scripts/nginx-refusals.conf), code uri_too_long: no query this
     # API takes comes near it, but a client building one from user input may.

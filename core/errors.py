@@ -60,6 +60,18 @@ class PermissionDenied(DomainError):
     default_message = _("You do not have permission to do this.")
 
 
+class CsrfFailed(PermissionDenied):
+    """A page's script sent the session cookie without the page's CSRF token,
+    or with a stale one: a page open since before a log-in, or a request not
+    made by one of our pages (ninja's own answer was "CSRF check Failed", in
+    English only, with no code; a probe of make run)."""
+
+    code = "csrf_failed"
+    default_message = _(
+        "This page is out of date or was not opened from XaDesk. Please reload it and try again."
+    )
+
+
 class Conflict(DomainError):
     """The request clashes with the current state (illegal move, replayed key)."""
 

@@ -272,3 +272,33 @@ def test_photos_sent_as_text_are_refused_not_dropped(
     assert "Vui lòng chọn lại ảnh" in response.json()["message"]
     assert Ticket.objects.count() == 1
     assert ticket.events.count() == events_before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "log_in", "sentence"),
+    [
+        ("vi", "Vui lòng", "Vui lòng tải lại trang"),
+        ("en", "Please log in", "Please reload it"),
+    ],
+)
+def test_a_session_post_without_its_csrf_token_says_what_to_do(
+    ticket: Ticket, personas: Personas, language: str, log_in: str, sentence: str
+) -> None:
+    """ninja answered both with 403 "CSRF check Failed": English only, code
+    http_error, and to someone not logged in at all (a probe of make run)."""
+    url = f"/api/v1/reports/public/{ticket.public_id}/support"
+    headers = {"Accept-Language": language}
+    nobody = Client(enforce_csrf_checks=True, headers=headers).post(url)
+    assert (nobody.status_code, nobody.json()["code"]) == (401, "not_authenticated")
+    assert nobody.json()["message"].startswith(log_in)
+    page = Client(enforce_csrf_checks=True, headers=headers)
+    page.force_login(personas.digital_team)
+    stale = page.post(url)
+    assert (stale.status_code, stale.json()["code"]) == (403, "csrf_failed")
+    assert sentence in stale.json()["message"]
+    assert not ticket.supports.exists()
+    # With the page's token it goes through.
+    page.get("/")
+    token = page.cookies["csrftoken"].value
+    assert page.post(url, headers={"X-CSRFToken": token}).status_code == 200
