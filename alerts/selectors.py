@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from alerts.models import Alert, Relay, RelayHousehold, RelayTold
+from core.names import sort_key
 from geo.models import AdminUnit
 from geo.units import commune_get_current, units_current
 from helpdesk.models import Ticket
@@ -211,12 +212,12 @@ def alert_areas_for(*, scope: Scope) -> list[AreaChoice]:
     provinces: every commune of the country would make the list unusable."""
     province_q, commune_q = alert_areas_q(scope=scope)
     provinces = units_current(level=AdminUnit.Level.PROVINCE).filter(province_q)
-    choices = [AreaChoice(f"province:{p.pk}", unit_name(p)) for p in provinces.order_by("name")]
-    if scope.is_superuser:
-        return choices
-    communes = units_current(level=AdminUnit.Level.COMMUNE).filter(commune_q)
-    choices += [AreaChoice(f"commune:{c.pk}", unit_name(c)) for c in communes.order_by("name")]
-    return choices
+    # In a Vietnamese reader's order (core.names.sort_key), not the database's.
+    choices = [AreaChoice(f"province:{p.pk}", unit_name(p)) for p in provinces]
+    if not scope.is_superuser:
+        communes = units_current(level=AdminUnit.Level.COMMUNE).filter(commune_q)
+        choices += [AreaChoice(f"commune:{c.pk}", unit_name(c)) for c in communes]
+    return sorted(choices, key=lambda c: (not c.value.startswith("province:"), sort_key(c.label)))
 
 
 def can_send_alerts(*, scope: Scope) -> bool:

@@ -10,10 +10,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.names import localized, sort_key
 from core.templatetags.icons import icon
 from geo.models import AdminUnit
 from geo.units import units_current
@@ -21,27 +23,32 @@ from helpdesk.filing import CaseDraft
 from helpdesk.idempotency_field import IdempotencyKeyField
 from helpdesk.lifecycle import MAX_COMMENT, MAX_MESSAGE
 from helpdesk.models import ProxyFiling, Service, ServiceKind
-from helpdesk.names import service_name
+from helpdesk.names import service_name, unit_name
 from helpdesk.proxy_filing import ProxyDetails
 from helpdesk.voice_field import VoiceNoteField
 
 
-def provinces_choices() -> list[tuple[str, str]]:
-    rows = units_current(level=AdminUnit.Level.PROVINCE).order_by("name")
+def _named_in_order(rows: QuerySet[AdminUnit]) -> list[tuple[str, str]]:
+    """Code and name in the page's language, in a Vietnamese reader's order
+    (core.names.sort_key). The database's order put "Huế" before "Hà Nội" and
+    every Đ last, and English pages listed Vietnamese names (a helper on a phone)."""
+    units = rows.only("code", "name", "name_en", "full_name", "full_name_en")
     return [
-        ("", gettext("Choose the province")),
-        *((u.code, u.full_name) for u in rows.only("code", "full_name")),
+        (u.code, unit_name(u))
+        for u in sorted(units, key=lambda u: sort_key(localized(u.name, u.name_en)))
     ]
+
+
+def provinces_choices() -> list[tuple[str, str]]:
+    rows = units_current(level=AdminUnit.Level.PROVINCE)
+    return [("", gettext("Choose the province")), *_named_in_order(rows)]
 
 
 def communes_choices(*, province_code: str) -> list[tuple[str, str]]:
     if not province_code:
         return [("", gettext("Choose the province first"))]
-    rows = units_current(level=AdminUnit.Level.COMMUNE, parent_code=province_code).order_by("name")
-    return [
-        ("", gettext("Choose the commune")),
-        *((u.code, u.full_name) for u in rows.only("code", "full_name")),
-    ]
+    rows = units_current(level=AdminUnit.Level.COMMUNE, parent_code=province_code)
+    return [("", gettext("Choose the commune")), *_named_in_order(rows)]
 
 
 def services_of_kind(kind: str) -> list[Service]:

@@ -499,3 +499,32 @@ def test_public_map_list_comes_a_page_at_a_time_newest_first(
     deep = Client().get("/reports/map/?page=99999")
     assert deep.status_code == 200
     assert '<tr class="report"' not in _text(deep)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_place_lists_are_named_in_the_pages_language_in_a_readers_order(
+    personas: Personas, language: str
+) -> None:
+    """English pages listed "Tỉnh An Giang", "Xã An Khánh"; and the database's
+    order put "Huế" before "Hà Nội" and every Đ last (a helper on a phone)."""
+    client = _client(personas.resident)
+    client.cookies["django_language"] = language
+    page = client.get("/report/new/?service=road_damage").content.decode()
+    provinces = [
+        name for _code, name in re.findall(r'<option value="(\d\d)">([^<]+)</option>', page)
+    ]
+    assert provinces == (
+        ["Lang Son Province", "Thai Nguyen Province"]
+        if language == "en"
+        else ["Tỉnh Lạng Sơn", "Tỉnh Thái Nguyên"]
+    )
+    communes = client.get("/report/communes/", {"province": "19"}).json()["communes"]
+    labels = [label for _code, label in communes]
+    if language == "en":
+        assert "Dai Tu Commune" in labels
+        assert not [label for label in labels if label.startswith(("Xã ", "Phường "))]
+    else:
+        # Đ after D and before G, not after every other letter.
+        assert labels.index("Xã Dân Tiến") < labels.index("Xã Đại Từ")
+        assert labels.index("Xã Đức Lương") < labels.index("Phường Gia Sàng")
