@@ -471,6 +471,8 @@ WARM_INDEX_SECONDS = env_int("XADESK_WARM_INDEX_SECONDS", 10, minimum=0)
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Day-first dates and a 24-hour clock in both languages (config/formats/).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Asia/Ho_Chi_Minh")
 USE_I18N = True
 USE_TZ = True

@@ -199,3 +199,24 @@ def test_an_unknown_api_path_draws_no_page_to_throw_away(
         response = client.get("/api/v1/no/such/thing")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [("vi", "14:27 07/12/2026"), ("en", "14:27 07/12/2026")],
+)
+def test_short_dates_are_day_first_with_a_24_hour_clock_in_both_languages(
+    language: str, written: str
+) -> None:
+    """The English console wrote "12/07/2026 2:27 p.m." for 7 December, read as
+    12 July; the Vietnamese one "07-12-2026" where the pages write 07/12/2026
+    (a helper walking make run)."""
+    from datetime import datetime
+
+    from django.template.defaultfilters import date
+    from django.utils import translation
+
+    moment = datetime(2026, 12, 7, 14, 27)
+    with translation.override(language):
+        assert date(moment, "SHORT_DATETIME_FORMAT") == written
+        assert date(moment, "SHORT_DATE_FORMAT") == "07/12/2026"
