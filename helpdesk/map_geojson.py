@@ -30,7 +30,10 @@ def cluster_label(cluster: Cluster) -> str:
 
 
 def feature_collection(
-    found: MapClusters, *, point_properties: Callable[[dict[str, Any]], dict[str, Any]]
+    found: MapClusters,
+    *,
+    point_properties: Callable[[dict[str, Any]], dict[str, Any]],
+    public: bool = False,
 ) -> dict[str, Any]:
     """A FeatureCollection: one Point feature per bubble (``cluster: true``,
     ``count``, ``label``) and per point (``cluster: false`` and what
@@ -65,12 +68,24 @@ def feature_collection(
         "features": features,
         "total": found.total,
         "capped": found.capped,
-        "summary": map_summary(found),
+        "summary": map_summary(found, public=public),
     }
 
 
-def map_summary(found: MapClusters) -> str:
-    """How many cases the view holds, in words (the map's live status line)."""
+def map_summary(found: MapClusters, *, public: bool = False) -> str:
+    """How many cases the view holds, in words (the map's live status line).
+    The public map's word is "reports", as its page says throughout (it said
+    "cases" above a list of "reports": a helper walking make run)."""
+    if public:
+        if found.capped:
+            return ngettext(
+                "More than %(count)d report in this map area",
+                "More than %(count)d reports in this map area",
+                found.total - 1,
+            ) % {"count": found.total - 1}
+        return ngettext(
+            "%(count)d report in this map area", "%(count)d reports in this map area", found.total
+        ) % {"count": found.total}
     if found.capped:
         return ngettext(
             "More than %(count)d case in this map area",

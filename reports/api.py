@@ -259,6 +259,6 @@ def public_map_view(request: HttpRequest, bbox: str = "", zoom: str = "") -> Jso
         }
 
     return JsonResponse(
-        feature_collection(found, point_properties=point),
+        feature_collection(found, point_properties=point, public=True),
         json_dumps_params={"ensure_ascii": False},
     )

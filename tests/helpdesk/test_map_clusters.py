@@ -232,6 +232,8 @@ def test_the_public_map_counts_public_reports_only_and_never_exact_places(
     centre = public_point(service=cases[0].service, point=location)
     assert centre is not None
     assert street["total"] == len(shown)
+    # "reports", as the public page says throughout; the console's map says "cases".
+    assert street["summary"] == f"{len(shown)} reports in this map area"
     for feature in street["features"]:
         assert feature["geometry"]["coordinates"] == pytest.approx([centre.x, centre.y])
     text = str(street)
