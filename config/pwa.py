@@ -210,12 +210,15 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         # still opens the forms with no signal.
         "shell": [static(path) for path in SHELL_STATIC]
         + [texts_url(code) for code, _name in settings.LANGUAGES]
-        + ["/offline/"],
+        + [f"/offline/?lang={code}" for code, _name in settings.LANGUAGES],
         "texts": reverse("pwa-texts", args=["vi", "v"]).rsplit("/", 2)[0] + "/",
         "static": settings.STATIC_URL
         if settings.STATIC_URL.startswith("/")
         else "/" + settings.STATIC_URL,
         "offline": "/offline/",
+        # The offline page in the language the person chose (pages tell the
+        # worker), else this one: the first of settings.LANGUAGES.
+        "language": settings.LANGUAGES[0][0],
         "outboxUrl": "/api/v1/reports/cases",
     }
     body = f"self.XADESK = {json.dumps(config)};\n{SERVICE_WORKER.read_text()}"
@@ -263,7 +266,16 @@ def manifest(request: HttpRequest) -> JsonResponse:
 @require_GET
 def offline(request: HttpRequest) -> HttpResponse:
     """What the worker shows for a page it never kept: no person's data in it,
-    since it is cached once for everyone on the phone."""
-    response = render(request, "pwa/offline.html")
+    since it is cached once for everyone on the phone.
+
+    One copy per language (``?lang=``): the worker fetches it without cookies,
+    so it followed the phone's language, not the one the person chose (a
+    helper on a phone set to English, XaDesk in Vietnamese)."""
+    lang = request.GET.get("lang", "")
+    if lang in dict(settings.LANGUAGES):
+        with translation.override(lang):
+            response = render(request, "pwa/offline.html")
+    else:
+        response = render(request, "pwa/offline.html")
     response["Cache-Control"] = "no-cache"
     return response

@@ -1,5 +1,6 @@
 // XaDesk's service worker, served at /sw.js by config/pwa.py, which puts
-// self.XADESK = {version, shell, static, texts, offline, outboxUrl} on the line above.
+// self.XADESK = {version, shell, static, texts, offline, language, outboxUrl}
+// on the line above.
 //
 // - The app shell (CSS, JS, an icon, the offline page) is fetched at install.
 // - /static/: cache first. In production the names carry a hash of the content
@@ -44,6 +45,22 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
+// --- The language the person chose ---------------------------------------------
+// The offline page is kept once per language (config/pwa.py); the pages say
+// which one the person reads, since the worker's own requests carry no cookie.
+function chosenLanguage() {
+  return caches.open(META).then(function (c) { return c.match("/__language"); })
+    .then(function (r) { return r ? r.text() : CFG.language; });
+}
+
+function offlinePage() {
+  return chosenLanguage().then(function (lang) {
+    return caches.match(CFG.offline + "?lang=" + encodeURIComponent(lang)).then(function (hit) {
+      return hit || caches.match(CFG.offline + "?lang=" + CFG.language);
+    });
+  });
+}
+
 // --- Whose pages are kept ----------------------------------------------------
 function keptPerson() {
   return caches.open(META).then(function (c) { return c.match("/__person"); })
@@ -68,6 +85,9 @@ self.addEventListener("message", function (event) {
   // Each page says who is logged in (static/js/offline.js), so a log-out
   // that happened elsewhere still clears the kept pages.
   if (data.type === "person" && typeof data.person === "string") { event.waitUntil(switchPerson(data.person)); }
+  if (data.type === "person" && typeof data.language === "string" && /^[a-z-]{2,10}$/.test(data.language)) {
+    event.waitUntil(caches.open(META).then(function (c) { return c.put("/__language", new Response(data.language)); }));
+  }
 });
 
 // --- Fetch -----------------------------------------------------------------------
@@ -120,7 +140,7 @@ function page(event) {
       var kept = person ? caches.open(PAGES + person).then(function (c) { return c.match(request.url); }) : Promise.resolve(null);
       return kept.then(function (hit) {
         if (hit) { return markOfflineCopy(hit); }
-        return caches.match(CFG.offline).then(function (fallback) {
+        return offlinePage().then(function (fallback) {
           return fallback || new Response("Offline", { status: 503, headers: { "Content-Type": "text/plain" } });
         });
       });

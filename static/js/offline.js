@@ -431,7 +431,9 @@
       hadController = true;
     });
     navigator.serviceWorker.ready.then(function (reg) {
-      if (reg.active) { reg.active.postMessage({ type: "person", person: person }); }
+      if (reg.active) {
+        reg.active.postMessage({ type: "person", person: person, language: document.documentElement.lang });
+      }
     }).catch(function () {});
     navigator.serviceWorker.addEventListener("message", function (event) {
       if (event.data && event.data.type === "outbox") { heard(event.data.result); render(); }

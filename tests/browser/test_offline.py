@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from geo.models import AdminUnit
@@ -49,11 +50,22 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
 
 
+def eventually(page: Page, expression: str, *, timeout_s: float = 10) -> None:
+    """Poll ``expression`` (it may return a promise) until it is truthy.
+
+    Not page.wait_for_function: it takes a returned promise for a truthy
+    value and returns at once (checked: "Promise.resolve(false)" returned in
+    26 ms), so the waits written with it here waited for nothing."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"never true: {expression}"
+        page.wait_for_timeout(50)
+
+
 def controlled(page: Page) -> None:
     """Wait until the service worker controls the page (after the first visit)."""
-    page.wait_for_function(
-        "navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)",
-        timeout=10_000,
+    eventually(
+        page, "navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)"
     )
 
 
@@ -305,6 +317,30 @@ def test_the_no_connection_page_loads_the_asked_page_when_the_signal_returns(
     page.wait_for_function("window.stillTheOfflinePage === undefined", timeout=10_000)
     expect(page.locator("h1")).not_to_have_text(re.compile("Không có kết nối|No connection"))
     assert page.url.endswith("/reports/map/")
+    problems.assert_no_page_errors()
+
+
+def test_the_no_connection_page_is_in_the_language_the_person_chose(
+    personas: Personas, server: Server, context: BrowserContext, page: Page, problems: Problems
+) -> None:
+    """The worker keeps the page without cookies, so it followed the phone's
+    language: English chosen on a phone set to Vietnamese still got "Không có
+    kết nối" (a helper on a phone, the other way round)."""
+    log_in(context, server, personas.resident)
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": server.url}])
+    page.goto("/")
+    controlled(page)
+    page.goto("/")  # this page tells the worker: English
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    eventually(  # the worker stored it
+        page,
+        "caches.open('xadesk-meta').then(c => c.match('/__language'))"
+        ".then(r => r ? r.text() : null).then(t => t === 'en')",
+    )
+    context.set_offline(True)
+    page.goto("/reports/map/")  # never opened: the phone has no copy
+    expect(page.locator("h1")).to_have_text("No connection")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     problems.assert_no_page_errors()
 
 
