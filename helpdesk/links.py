@@ -22,6 +22,7 @@ class _Pages:
     resident_case: Callable[[str], str] | None = None
     article: Callable[[str], str] | None = None
     staff_case: Callable[[str], str] | None = None
+    public_case: Callable[[str], str] | None = None
 
 
 _pages = _Pages()
@@ -32,14 +33,18 @@ def pages_register(
     resident_case: Callable[[str], str] | None = None,
     article: Callable[[str], str] | None = None,
     staff_case: Callable[[str], str] | None = None,
+    public_case: Callable[[str], str] | None = None,
 ) -> None:
-    """Tell the core how to link to a case page (by case number) and an article (by slug)."""
+    """Tell the core how to link to a case page (by case number, or by public
+    id for the public's page) and an article (by slug)."""
     if resident_case is not None:
         _pages.resident_case = resident_case
     if article is not None:
         _pages.article = article
     if staff_case is not None:
         _pages.staff_case = staff_case
+    if public_case is not None:
+        _pages.public_case = public_case
 
 
 def resident_case_link(*, number: str) -> str:
@@ -47,6 +52,13 @@ def resident_case_link(*, number: str) -> str:
     if _pages.resident_case is None:
         raise ImproperlyConfigured("No app registered the resident case page (helpdesk.links).")
     return _pages.resident_case(number)
+
+
+def public_case_link(*, public_id: str) -> str:
+    """The page where anyone, a "me too" follower included, reads the public view."""
+    if _pages.public_case is None:
+        raise ImproperlyConfigured("No app registered the public case page (helpdesk.links).")
+    return _pages.public_case(public_id)
 
 
 def article_link(*, slug: str) -> str:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from helpdesk.followers import case_followers
-from helpdesk.links import resident_case_link, staff_case_link
+from helpdesk.links import public_case_link, resident_case_link, staff_case_link
 from helpdesk.models import Ticket, TicketEvent, TicketStatus
 from helpdesk.names import department_name, service_name
 from helpdesk.public_view import event_public, is_shown_to_public
@@ -38,8 +38,11 @@ def _department(ticket: Ticket) -> str:
     return department_name(ticket.department) if ticket.department else _("the province office")
 
 
-def _resident_texts(event: TicketEvent, ticket: Ticket) -> Texts | None:
-    n = {"number": ticket.number, "department": _department(ticket), "due": _due(ticket)}
+def _resident_texts(event: TicketEvent, ticket: Ticket, *, label: str) -> Texts | None:
+    """``label`` names the case: its number for the people it is theirs, its
+    public id for "me too" followers (numbers run in sequence and tell how many
+    cases a province has; the public view never shows them)."""
+    n = {"number": label, "department": _department(ticket), "due": _due(ticket)}
     if event.kind == TicketEvent.Kind.CREATED:
         if ticket.department_id is None:
             return (
@@ -162,20 +165,30 @@ def case_event_notify(event: TicketEvent) -> None:
     # masked (an answer may quote the reporter's number), and nothing of the
     # reporter's own messages or rating.
     public = residents - owners if is_shown_to_public(event, ticket=ticket) else frozenset()
-    audiences: list[tuple[frozenset[int], TicketEvent]] = [(owners, event)]
+    # Who reads, what they read, the case's name for them and its page.
+    audiences: list[tuple[frozenset[int], TicketEvent, str, str]] = [
+        (owners, event, ticket.number, _case_link(ticket, staff=False))
+    ]
     if public:  # the public copy costs queries: made only for someone to read it
-        audiences.append((public, event_public(event, ticket=ticket)))
-    for audience, seen in audiences:
+        audiences.append(
+            (
+                public,
+                event_public(event, ticket=ticket),
+                ticket.public_id,
+                public_case_link(public_id=ticket.public_id),
+            )
+        )
+    for audience, seen, label, link in audiences:
         if not audience:
             continue
-        texts = _render(partial(_resident_texts, seen, ticket))
+        texts = _render(partial(_resident_texts, seen, ticket, label=label))
         if texts:
             notifications_send(
                 recipient_ids=audience,
                 message=Message(
                     texts=texts,
                     dedupe_key=key,
-                    link=_case_link(ticket, staff=False),
+                    link=link,
                     essential=_essential(event),
                     province_id=ticket.province_id,
                 ),

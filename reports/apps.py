@@ -6,6 +6,10 @@ def _case_page(number: str) -> str:
     return reverse("reports:case-detail", args=[number])
 
 
+def _public_page(public_id: str) -> str:
+    return reverse("reports:public-case", args=[public_id])
+
+
 def _article_page(slug: str) -> str:
     return reverse("reports:article-detail", args=[slug])
 
@@ -19,4 +23,4 @@ class ReportsConfig(AppConfig):
         # (helpdesk/links.py): the resident site owns its addresses.
         from helpdesk.links import pages_register
 
-        pages_register(resident_case=_case_page, article=_article_page)
+        pages_register(resident_case=_case_page, article=_article_page, public_case=_public_page)

@@ -128,6 +128,32 @@ def test_supporters_are_told_the_answer_with_numbers_masked(
 
 
 @pytest.mark.django_db
+def test_supporters_are_told_by_the_public_id_and_sent_to_the_public_page(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """A "me too" follower's inbox said "#TN-2026-00638" and linked /cases/TN-…:
+    numbers run in sequence and tell a province's volume, which the public view
+    never shows (a probe of make run). The reporter keeps the number."""
+    lat, lon = point_inside(commune_a)
+    ticket = case_submit(
+        reporter=personas.resident,
+        draft=CaseDraft(service_code="streetlight_out", lat=lat, lon=lon),
+    ).ticket
+    case_support_add(ticket=ticket, user=personas.digital_team)
+    lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    lifecycle.ticket_reply(ticket=ticket, by=personas.officer_a, body="Sẽ sửa trong tuần")
+    told = list(Notification.objects.filter(recipient=personas.digital_team))
+    assert len(told) == 2
+    for note in told:
+        assert ticket.number not in f"{note.title} {note.body} {note.link}"
+        assert note.link == f"/reports/{ticket.public_id}/"
+        assert ticket.public_id in note.title
+    own = Notification.objects.filter(recipient=personas.resident).latest("id")
+    assert ticket.number in own.title
+    assert own.link == f"/cases/{ticket.number}/"
+
+
+@pytest.mark.django_db
 def test_who_follows_a_case_comes_in_three_parts_from_two_queries(
     personas: Personas, commune_a: AdminUnit, django_assert_num_queries: Any
 ) -> None:
