@@ -161,7 +161,6 @@ def _case_page(
         "service_label": service_name(ticket.service),
         # A "me too" follower reads the public view: no resident's details.
         "proxy": None if public else _proxy(ticket),
-        "photos": _photos(scope, ticket),
         "error": error,
     }
     return render(request, "reports/case_detail.html", context, status=status)
@@ -173,6 +172,7 @@ def _live_parts(scope: Scope, ticket: Ticket) -> dict[str, Any]:
     reload, found by a helper on a phone), the timeline and the resident's
     forms, in the person's view (a "me too" follower gets the public one, and
     no forms)."""
+    real = ticket
     forms = _available_forms(ticket, reporter=is_reporter(scope=scope, ticket=ticket))
     places = {
         "commune": presenters.commune_name(ticket),
@@ -193,6 +193,8 @@ def _live_parts(scope: Scope, ticket: Ticket) -> dict[str, Any]:
         "forms": forms,
         # None for a "me too" follower: a voice is never public.
         "voice_notes": voice_notes_shown(ticket_voice_notes(scope=scope, ticket=ticket)),
+        # The real case's: _photos gives a follower the approved ones only.
+        "photos": _photos(scope, real),
     }
 
 

@@ -94,6 +94,17 @@ PAGE_TEXTS = """() => {
 # Django's empty choice of a select: shown by model and form fields alike.
 WIDGET_DEFAULTS = ("---------", "- Select an option -")
 _PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[sdif]")
+# Placeholders that always stand for a number: "Trang %(number)s" ("Page 3")
+# took any text for its number and called the English "Trang Xa Commune" (a
+# commune's name) a Vietnamese leak once the forms named communes in English.
+_NUMBERS = frozenset({"number", "total", "count", "counter", "rating", "minutes", "hours"})
+
+
+def _stands_for(placeholder: str) -> str:
+    name = placeholder[2:-2] if placeholder.startswith("%(") else ""
+    if placeholder.endswith(("d", "i", "f")) or name in _NUMBERS:
+        return r"[\d.,]+"
+    return ".+?"
 
 
 @dataclass(frozen=True)
@@ -138,8 +149,11 @@ def _catalogue(texts: list[str]) -> Catalogue:
         # Template strings escape a literal % as %% (Django's {% translate %}).
         text = " ".join(text.replace("%%", "%").split())
         if _PLACEHOLDER.search(text):
-            parts = _PLACEHOLDER.split(text)
-            patterns.append(re.compile(".+?".join(re.escape(part) for part in parts)))
+            pattern, end = "", 0
+            for found in _PLACEHOLDER.finditer(text):
+                pattern += re.escape(text[end : found.start()]) + _stands_for(found.group(0))
+                end = found.end()
+            patterns.append(re.compile(pattern + re.escape(text[end:])))
         else:
             exact.add(text)
     return Catalogue(frozenset(exact), tuple(patterns))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import translation
+from django.utils.translation import gettext as _
 from playwright.sync_api import BrowserContext, Page, expect
 
 from geo.models import AdminUnit
@@ -20,6 +21,7 @@ from tests.browser.conftest import (
     wait_for_frame,
 )
 from tests.conftest import Personas
+from tests.factories import jpeg
 
 pytestmark = pytest.mark.browser
 
@@ -93,5 +95,41 @@ def test_residents_case_page_shows_the_new_department_after_a_transfer_in_place(
     assert after != before
     expect(facts).to_contain_text(after, timeout=5_000)
     expect(facts).not_to_contain_text(before)
+    assert page.evaluate("window.notReloaded === true")
+    problems.assert_none()
+
+
+def test_residents_case_page_shows_the_after_photo_of_a_resolution_in_place(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    """Found by a helper on a phone: the status and the note of a resolution came
+    in place, the "after" photo only with a reload; and photos said what they
+    show only to screen readers."""
+    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Cống tắc")
+    log_in(context, server, personas.resident)
+    frames = frames_of(page, f"/ws/cases/{ticket.number}/")
+    page.goto(f"/cases/{ticket.number}/")
+    wait_for_frame(page, frames, '"synced"')
+    page.evaluate("window.notReloaded = true")
+    photos = page.locator('[data-live-part="photos"]')
+    with translation.override("vi"):
+        after_work = str(_("Photo after the work"))
+    expect(photos.locator(".caption", has_text=after_work)).to_have_count(0)
+
+    def resolve_with_a_photo() -> None:
+        fresh = Ticket.objects.get(pk=ticket.pk)
+        fresh = lifecycle.ticket_accept(ticket=fresh, by=personas.officer_a)
+        lifecycle.ticket_resolve(
+            ticket=fresh, by=personas.officer_a, note="Đã thông cống.", photos=[jpeg()]
+        )
+
+    in_thread(resolve_with_a_photo)
+    expect(photos.locator(".caption", has_text=after_work)).to_have_count(1, timeout=5_000)
+    expect(page.locator('[data-live-part="timeline"]')).to_contain_text("Đã thông cống.")
     assert page.evaluate("window.notReloaded === true")
     problems.assert_none()
