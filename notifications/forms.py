@@ -26,7 +26,11 @@ class NotificationPreferenceForm(forms.Form):
         label=_("One email a day instead of one per update"), required=False
     )
 
-    def __init__(self, *args: Any, offer_digest: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, offer_digest: bool, offer_email: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not offer_digest:
             del self.fields["daily_digest"]
+        if not offer_email:
+            # No address to write to (residents log in with their phone): a
+            # ticked "By email" promised what never came (a helper on a phone).
+            del self.fields["email_enabled"]

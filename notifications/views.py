@@ -72,6 +72,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 def preference_edit(request: HttpRequest) -> HttpResponse:
     user = _person(request)
     offer_digest = selectors.person_is_staff(user=user)
+    offer_email = bool(user.email)
     if request.method == "GET":
         preference = selectors.preference_for(user_id=user.pk)
         initial = {
@@ -83,16 +84,23 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
             "quiet_end": preference.quiet_end,
             "daily_digest": preference.daily_digest,
         }
-        form = NotificationPreferenceForm(initial=initial, offer_digest=offer_digest)
+        form = NotificationPreferenceForm(
+            initial=initial, offer_digest=offer_digest, offer_email=offer_email
+        )
         return _preferences_page(request, form)
-    form = NotificationPreferenceForm(request.POST, offer_digest=offer_digest)
+    form = NotificationPreferenceForm(
+        request.POST, offer_digest=offer_digest, offer_email=offer_email
+    )
     if not form.is_valid():
         return _preferences_page(request, form, error=_("Please check what you entered."))
     data = form.cleaned_data
     try:
         services.notification_preferences_update(
             user=user,
-            email_enabled=data["email_enabled"],
+            # Kept as it was when there is no address to offer it for.
+            email_enabled=data.get(
+                "email_enabled", selectors.preference_for(user_id=user.pk).email_enabled
+            ),
             sms_enabled=data["sms_enabled"],
             zalo_enabled=data["zalo_enabled"],
             zalo_user_id=data["zalo_user_id"],

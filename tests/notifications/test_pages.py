@@ -452,3 +452,22 @@ def test_header_badge_shows_the_unread_count_without_javascript(personas: Person
     found = badge.search(client.get("/").content.decode())
     assert found is not None
     assert found.groups() == (None, "2")
+
+
+@pytest.mark.django_db
+def test_email_is_offered_only_to_a_person_with_an_address(personas: Personas) -> None:
+    """A resident logged in by phone, with no email address, saw "By email"
+    ticked (a helper walking make run): it promised what never came."""
+    resident = personas.resident
+    assert not resident.email
+    page = _client(resident).get(reverse("notifications:preference-edit"))
+    assert "email_enabled" not in page.context["form"].fields
+    assert 'name="email_enabled"' not in page.content.decode()
+    # Saving the rest keeps the email choice as it was.
+    saved = _client(resident).post(reverse("notifications:preference-edit"), _form(sms_enabled=""))
+    assert saved.status_code == 302
+    assert NotificationPreference.objects.get(user=resident).email_enabled is True
+    resident.email = "lan@example.vn"
+    resident.save(update_fields=["email"])
+    page = _client(resident).get(reverse("notifications:preference-edit"))
+    assert "email_enabled" in page.context["form"].fields
