@@ -197,7 +197,8 @@ def test_names_given_to_an_application_are_hidden_on_every_public_surface(
     lifecycle.ticket_reply(
         ticket=ticket, by=personas.officer_a, body="Đã liên hệ Đinh Thị Xuân, sẽ sửa trong tuần"
     )
-    lat, lon = ticket.location.y, ticket.location.x
+    assert ticket.location is not None
+    lat, lon = f"{ticket.location.y:.6f}", f"{ticket.location.x:.6f}"
     readings = {
         "public API": json.dumps(Client().get(public).json(), ensure_ascii=False),
         "public page": Client().get(f"/reports/{ticket.public_id}/").content.decode(),
