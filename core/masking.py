@@ -80,12 +80,13 @@ _INVISIBLE = re.compile(
 # A number split more loosely than _SEP allows: "0981, 234, 567", "0981 | 234 |
 # 567", "0981·234·567", four spaces or blank lines between the groups (all found
 # by a probe of make run). Any run of up to six spaces and punctuation may
-# join two groups here, but a colon may not ("07:30"), and only what reads as
+# join two groups here, but not a colon ("07:30") nor a slash ("01/07/2025,
+# 150 hộ": a slash between digits is _SEP's), and only what reads as
 # a phone or ID number is hidden (_loose_numbers_masked): led by 0 or +84,
 # then groups of three digits or more, 9 to 12 digits in all. So "thôn 1, 2,
 # 3" and "07.30 - 11.30, 13.30" stay.
-_LOOSE_SEP = r"[\s.,;/\\|\-\u2010-\u2015\u2212_*+~'\u2019()\[\]\u00b7\u2022\u2219\u22c5]{1,6}"
-_LOOSE_CHAIN = re.compile(rf"(?:\+\s*84{_LOOSE_SEP}?)?\d+(?:{_LOOSE_SEP}\d+)+")
+_LOOSE_SEP = r"[\s.,;\\|\-\u2010-\u2015\u2212_*+~'\u2019()\[\]\u00b7\u2022\u2219\u22c5]{1,6}"
+_LOOSE_CHAIN = re.compile(rf"(?:\+\s*84(?:{_LOOSE_SEP})?)?\d+(?:{_LOOSE_SEP}\d+)+")
 _GROUP = re.compile(r"\d+")
 # Vietnamese digits as words, folded (no accents): "không chín tám một ...".
 _DIGIT_WORD = r"(?:khong|mot|hai|ba|bon|tu|nam|lam|sau|bay|tam|chin|linh|le)"
@@ -329,8 +330,10 @@ def mask_text(text: str, *, names: Iterable[str] = ()) -> str:
     text = _INVISIBLE.sub("", text)
     text = _known_names_and_read_out_numbers_masked(text, names)
     text = _EMAIL.sub(lambda m: MASK * 3 + "@" + MASK * 3, text)
-    text = _long_numbers_masked(text)
+    # Loose first: the tight pass would take "0981 234" of "0981 234, 567" and
+    # leave "567" to no one (a second read of the change).
     text = _loose_numbers_masked(text)
+    text = _long_numbers_masked(text)
     text = _HOUSE_NUMBER.sub(lambda m: m.group("word") + _digits_masked(m.group("number")), text)
     text = _numbers_before_names_masked(text)
     return _names_masked(text)
