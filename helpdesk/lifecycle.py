@@ -500,7 +500,9 @@ def ticket_mark_duplicate(
         action=AuditAction.CASE_DUPLICATE,
         ip=ip,
         update=update,
-        data={"original": original.number},
+        # The original's public id too: a "me too" follower is told of it by
+        # that, never by a case number (helpdesk/notify.py).
+        data={"original": original.number, "original_public_id": original.public_id},
     )
 
 

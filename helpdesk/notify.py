@@ -21,7 +21,7 @@ from helpdesk.followers import case_followers
 from helpdesk.links import public_case_link, resident_case_link, staff_case_link
 from helpdesk.models import Ticket, TicketEvent, TicketStatus
 from helpdesk.names import department_name, service_name
-from helpdesk.public_view import event_public, is_shown_to_public
+from helpdesk.public_view import PUBLIC_STATUSES, event_public, is_shown_to_public
 from notifications.services import Message, notifications_send
 
 S = TicketStatus
@@ -38,11 +38,13 @@ def _department(ticket: Ticket) -> str:
     return department_name(ticket.department) if ticket.department else _("the province office")
 
 
-def _resident_texts(event: TicketEvent, ticket: Ticket, *, label: str) -> Texts | None:
-    """``label`` names the case: its number for the people it is theirs, its
-    public id for "me too" followers (numbers run in sequence and tell how many
-    cases a province has; the public view never shows them)."""
+def _resident_texts(event: TicketEvent, ticket: Ticket, *, public: bool) -> Texts | None:
+    """Cases are named by their number for the people they are theirs, by their
+    public id for "me too" followers (``public``): numbers run in sequence and
+    tell how many cases a province has; the public view never shows them."""
+    label = ticket.public_id if public else ticket.number
     n = {"number": label, "department": _department(ticket), "due": _due(ticket)}
+    original = event.data.get("original_public_id" if public else "original", "")
     if event.kind == TicketEvent.Kind.CREATED:
         if ticket.department_id is None:
             return (
@@ -74,7 +76,7 @@ def _resident_texts(event: TicketEvent, ticket: Ticket, *, label: str) -> Texts 
             S.DUPLICATE: (
                 _("Report #%(number)s merged") % n,
                 _("It is the same as case #%(original)s; follow that case for updates.")
-                % {"original": event.data.get("original", "")},
+                % {"original": original},
             ),
             S.CLOSED: (
                 _("Report #%(number)s closed") % n,
@@ -141,6 +143,20 @@ def _case_link(ticket: Ticket, *, staff: bool) -> str:
     return resident_case_link(number=ticket.number)
 
 
+def _public_link(event: TicketEvent) -> str:
+    """The public page a "me too" follower is sent to: the case's while the
+    public may read it; for a merged case the one it was merged into; for a
+    declined one none (its public page is gone: a link there was a 404, found
+    by a second read of the change)."""
+    ticket = event.ticket
+    original = event.data.get("original_public_id")
+    if event.kind == TicketEvent.Kind.STATUS and event.to_status == S.DUPLICATE:
+        return public_case_link(public_id=original) if original else ""
+    if ticket.status in PUBLIC_STATUSES:
+        return public_case_link(public_id=ticket.public_id)
+    return ""
+
+
 def _essential(event: TicketEvent) -> bool:
     """Whether the resident's SMS of this event goes out past the monthly SMS cap:
     the case number (filed) and the outcome (resolved, declined), nothing else."""
@@ -165,23 +181,16 @@ def case_event_notify(event: TicketEvent) -> None:
     # masked (an answer may quote the reporter's number), and nothing of the
     # reporter's own messages or rating.
     public = residents - owners if is_shown_to_public(event, ticket=ticket) else frozenset()
-    # Who reads, what they read, the case's name for them and its page.
-    audiences: list[tuple[frozenset[int], TicketEvent, str, str]] = [
-        (owners, event, ticket.number, _case_link(ticket, staff=False))
+    # Who reads, what they read, whether it is the public view, and its page.
+    audiences: list[tuple[frozenset[int], TicketEvent, bool, str]] = [
+        (owners, event, False, _case_link(ticket, staff=False))
     ]
     if public:  # the public copy costs queries: made only for someone to read it
-        audiences.append(
-            (
-                public,
-                event_public(event, ticket=ticket),
-                ticket.public_id,
-                public_case_link(public_id=ticket.public_id),
-            )
-        )
-    for audience, seen, label, link in audiences:
+        audiences.append((public, event_public(event, ticket=ticket), True, _public_link(event)))
+    for audience, seen, is_public, link in audiences:
         if not audience:
             continue
-        texts = _render(partial(_resident_texts, seen, ticket, label=label))
+        texts = _render(partial(_resident_texts, seen, ticket, public=is_public))
         if texts:
             notifications_send(
                 recipient_ids=audience,

@@ -154,6 +154,34 @@ def test_supporters_are_told_by_the_public_id_and_sent_to_the_public_page(
 
 
 @pytest.mark.django_db
+def test_a_follower_of_a_declined_or_merged_case_gets_no_dead_link_and_no_number(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """The public page of a declined case is gone (404), so a link there was
+    dead; a merge named the original by its case number (a second read)."""
+    lat, lon = point_inside(commune_a)
+
+    def filed() -> Ticket:
+        draft = CaseDraft(service_code="streetlight_out", lat=lat, lon=lon)
+        ticket = case_submit(reporter=personas.resident, draft=draft).ticket
+        case_support_add(ticket=ticket, user=personas.digital_team)
+        return ticket
+
+    declined, merged, original = filed(), filed(), filed()
+    lifecycle.ticket_reject(ticket=declined, by=personas.officer_a, reason="Không thuộc xã")
+    lifecycle.ticket_mark_duplicate(ticket=merged, by=personas.officer_a, original=original)
+    notes = Notification.objects.filter(recipient=personas.digital_team).order_by("id")
+    told_declined, told_merged = notes.filter(link__in=["", f"/reports/{original.public_id}/"])
+    assert told_declined.link == ""
+    assert declined.public_id in told_declined.title
+    assert told_merged.link == f"/reports/{original.public_id}/"
+    assert original.public_id in told_merged.body
+    for note in notes:
+        for case in (declined, merged, original):
+            assert case.number not in f"{note.title} {note.body} {note.link}"
+
+
+@pytest.mark.django_db
 def test_who_follows_a_case_comes_in_three_parts_from_two_queries(
     personas: Personas, commune_a: AdminUnit, django_assert_num_queries: Any
 ) -> None:
