@@ -26,7 +26,7 @@ from core.names import sort_key
 from geo.models import AdminUnit
 from geo.units import commune_get_current, units_current
 from helpdesk.models import Ticket
-from helpdesk.names import unit_name
+from helpdesk.names import unit_name, unit_short_name
 from helpdesk.permissions import Scope
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification
 
@@ -212,12 +212,19 @@ def alert_areas_for(*, scope: Scope) -> list[AreaChoice]:
     provinces: every commune of the country would make the list unusable."""
     province_q, commune_q = alert_areas_q(scope=scope)
     provinces = units_current(level=AdminUnit.Level.PROVINCE).filter(province_q)
-    # In a Vietnamese reader's order (core.names.sort_key), not the database's.
-    choices = [AreaChoice(f"province:{p.pk}", unit_name(p)) for p in provinces]
+
+    # In a Vietnamese reader's order of the names without their kind
+    # (core.names.sort_key, as the resident forms), not the database's.
+    def ordered(units: QuerySet[AdminUnit], kind: str) -> list[AreaChoice]:
+        by_name = sorted(units, key=lambda u: sort_key(unit_short_name(u)))
+        return [AreaChoice(f"{kind}:{u.pk}", unit_name(u)) for u in by_name]
+
+    choices = ordered(provinces, "province")
     if not scope.is_superuser:
-        communes = units_current(level=AdminUnit.Level.COMMUNE).filter(commune_q)
-        choices += [AreaChoice(f"commune:{c.pk}", unit_name(c)) for c in communes]
-    return sorted(choices, key=lambda c: (not c.value.startswith("province:"), sort_key(c.label)))
+        choices += ordered(
+            units_current(level=AdminUnit.Level.COMMUNE).filter(commune_q), "commune"
+        )
+    return choices
 
 
 def can_send_alerts(*, scope: Scope) -> bool:

@@ -753,7 +753,7 @@ def main() -> None:
                         help="browser: each socket's handshake carries what a phone's "
                         "Chrome sends (user agent, languages, its cookies); bare: only "
                         "what the protocol needs and the session cookie (the figures "
-                        "before 2026-12-06 20:00)")  # fmt: skip
+                        "before 2026-12-06 19:40)")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--warmup-rounds", type=int, default=1,
                         help="events pushed to every socket before the timed rounds: their "

@@ -94,16 +94,19 @@ PAGE_TEXTS = """() => {
 # Django's empty choice of a select: shown by model and form fields alike.
 WIDGET_DEFAULTS = ("---------", "- Select an option -")
 _PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[sdif]")
-# Placeholders that always stand for a number: "Trang %(number)s" ("Page 3")
-# took any text for its number and called the English "Trang Xa Commune" (a
-# commune's name) a Vietnamese leak once the forms named communes in English.
-_NUMBERS = frozenset({"number", "total", "count", "counter", "rating", "minutes", "hours"})
+# Placeholders that stand for one word, a number or a case's number ("Trang
+# %(number)s", "#%(number)s"): matching any text there called the English
+# "Trang Xa Commune" (a commune's name) a Vietnamese leak once the forms named
+# communes in English. No space in them: "TN-2026-00638" still matches.
+_ONE_WORD = frozenset({"number", "total", "count", "counter", "rating", "minutes", "hours"})
 
 
 def _stands_for(placeholder: str) -> str:
     name = placeholder[2:-2] if placeholder.startswith("%(") else ""
-    if placeholder.endswith(("d", "i", "f")) or name in _NUMBERS:
+    if placeholder.endswith(("d", "i", "f")):
         return r"[\d.,]+"
+    if name in _ONE_WORD:
+        return r"\S+"
     return ".+?"
 
 

@@ -40,6 +40,7 @@ async def test_an_open_socket_keeps_none_of_its_handshake_but_the_log_in() -> No
     from accounts.ws_auth import cookie_value
 
     seen: dict[str, object] = {}
+    closed = asyncio.Event()
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         assert (await receive())["type"] == "websocket.connect"
@@ -58,6 +59,7 @@ async def test_an_open_socket_keeps_none_of_its_handshake_but_the_log_in() -> No
             message = await receive()
             if message["type"] == "websocket.disconnect":
                 seen["closed"] = message["code"]
+                closed.set()
                 return
             assert writer.write(text_frame("nghe: " + message["text"]))
 
@@ -82,10 +84,7 @@ async def test_an_open_socket_keeps_none_of_its_handshake_but_the_log_in() -> No
             assert await ws.recv() == "nghe: xin chào"
             await ws.send("lần hai")
             assert await ws.recv() == "nghe: lần hai"
-        for _ in range(100):
-            if "closed" in seen:
-                break
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(closed.wait(), timeout=10)
     finally:
         server.close()
         await server.wait_closed()
