@@ -210,7 +210,13 @@ def _folded(text: str) -> tuple[str, list[int] | None]:
 
 # Words of address, folded: a known person's given name after one is theirs,
 # written in any case ("anh khoa", found by a probe of make run).
-_ADDRESS_WORD = r"(?:anh|chi|em|co|chu|bac|ong|ba|cu|chau|me|bo|di|cau|mo|thim|ban)"
+# Matched on the text in lower case with its accents, the given name too: on
+# folded text "em ăn cơm" and "bàn ăn" hid "ăn" for a resident named An (a
+# second read). Each word with and without its accents, as people type.
+_ADDRESS_WORD = (
+    r"(?:anh|chị|chi|em|cô|co|chú|chu|bác|bac|ông|ong|bà|ba|cụ|cu|cháu|chau|mẹ|me|"
+    r"bố|bo|dì|di|cậu|cau|mợ|mo|thím|thim|bạn|ban)"
+)
 # Not inside a word, but a digit may touch the name ("Khoa0981").
 _NOT_LETTER_BEFORE, _NOT_LETTER_AFTER = r"(?<![^\W\d_])", r"(?![^\W\d_])"
 
@@ -253,17 +259,18 @@ def _name_orders(words: list[str]) -> list[str]:
 
 
 @functools.lru_cache(maxsize=1024)
-def _names_regexes(wanted: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
-    """One pattern for every way of writing the names, longest first, and one
-    for their given names after a word of address (its group "name"), applied
-    after the first so that "anh Khoa Trịnh Văn" loses the whole name. Cached:
-    the same reporter's name masks many texts (a list of their case's events)."""
+def _names_regexes(
+    wanted: tuple[str, ...], given_names: tuple[str, ...]
+) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """One pattern for every way of writing the names (folded), longest first,
+    and one for their given names as written (lower case) after a word of
+    address (its group "name"), applied after the first so that "anh Khoa
+    Trịnh Văn" loses the whole name. Cached: the same reporter's name masks
+    many texts (a list of their case's events)."""
     orders = sorted(
         {o for name in wanted for o in _name_orders(name.split())}, key=len, reverse=True
     )
-    given = sorted(
-        {re.escape(n.split()[-1]) for n in wanted if len(n.split()) > 1}, key=len, reverse=True
-    )
+    given = sorted({re.escape(n) for n in given_names}, key=len, reverse=True)
     address = (
         re.compile(
             _NOT_LETTER_BEFORE
@@ -311,12 +318,29 @@ def _known_names_and_read_out_numbers_masked(text: str, names: Iterable[str]) ->
     inside "Lang"). And numbers read out in words (_DIGIT_WORDS). All on one
     folded copy of the text."""
     folded = _folded(text)
-    wanted = tuple(sorted({" ".join(_folded(n)[0].split()) for n in names if n and n.strip()}))
+    names = [n for n in names if n and n.strip()]
+    wanted = tuple(sorted({" ".join(_folded(n)[0].split()) for n in names}))
     if wanted:
-        every_way, address = _names_regexes(wanted)
+        given = tuple(
+            sorted(
+                {
+                    unicodedata.normalize("NFC", n).lower().split()[-1]
+                    for n in names
+                    if len(n.split()) > 1
+                }
+            )
+        )
+        every_way, address = _names_regexes(wanted, given)
         text, folded = _spans_masked(text, folded, every_way)
-        if address is not None:
-            text, folded = _spans_masked(text, folded, address)
+        # On the text as written, in lower case (a decomposed text, whose
+        # indexes would not match, keeps its given names: rare, and the full
+        # names are hidden above).
+        lowered = unicodedata.normalize("NFC", text).lower()
+        if address is not None and len(lowered) == len(text):
+            before = text
+            text, _lowered = _spans_masked(text, (lowered, None), address)
+            if text != before:
+                folded = _folded(text)
     text, _folded_text = _spans_masked(text, folded, _DIGIT_WORDS, each_word=True)
     return text
 

@@ -167,3 +167,5 @@ def test_a_known_given_name_after_a_word_of_address_is_masked_in_any_case() -> N
     assert mask_text("Trịnh Văn Khoa0981", names=names) == "•••0981"
     # A given name alone is no name: "an" is also a word.
     assert mask_text("an toàn, anh An", names=["Nguyễn Văn An"]) == "an toàn, anh •••"
+    # Nor "ăn" after "em" or "bàn" (they fold to "an" after "em", "ban": a second read).
+    assert mask_text("bàn ăn, em ăn cơm", names=["Nguyễn Văn An"]) == "bàn ăn, em ăn cơm"
