@@ -264,11 +264,14 @@ API_ROWS: tuple[Row, ...] = (
             "lon": "{lon}",
         },
     ),
+    # Each nearby report with its public view's words (masked, cut short), to
+    # tell whether it is the same problem (4522b2a).
     Row(
         "GET",
         "/api/v1/reports/nearby",
         expect(200),
         query="service=streetlight_out&lat={lat}&lon={lon}",
+        public_view=True,
     ),
     # The reporter already follows their case: "me too" on it is refused (409).
     Row(
