@@ -22,11 +22,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from alerts.models import Alert, Relay, RelayHousehold, RelayTold
-from core.names import sort_key
 from geo.models import AdminUnit
 from geo.units import commune_get_current, units_current
 from helpdesk.models import Ticket
-from helpdesk.names import unit_name, unit_short_name
+from helpdesk.names import units_in_list
 from helpdesk.permissions import Scope
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification
 
@@ -213,17 +212,11 @@ def alert_areas_for(*, scope: Scope) -> list[AreaChoice]:
     province_q, commune_q = alert_areas_q(scope=scope)
     provinces = units_current(level=AdminUnit.Level.PROVINCE).filter(province_q)
 
-    # In a Vietnamese reader's order of the names without their kind
-    # (core.names.sort_key, as the resident forms), not the database's.
-    def ordered(units: QuerySet[AdminUnit], kind: str) -> list[AreaChoice]:
-        by_name = sorted(units, key=lambda u: sort_key(unit_short_name(u)))
-        return [AreaChoice(f"{kind}:{u.pk}", unit_name(u)) for u in by_name]
-
-    choices = ordered(provinces, "province")
+    # In a Vietnamese reader's order, as the resident forms list them.
+    choices = [AreaChoice(f"province:{u.pk}", name) for u, name in units_in_list(provinces)]
     if not scope.is_superuser:
-        choices += ordered(
-            units_current(level=AdminUnit.Level.COMMUNE).filter(commune_q), "commune"
-        )
+        communes = units_current(level=AdminUnit.Level.COMMUNE).filter(commune_q)
+        choices += [AreaChoice(f"commune:{u.pk}", name) for u, name in units_in_list(communes)]
     return choices
 
 

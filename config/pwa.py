@@ -272,10 +272,9 @@ def offline(request: HttpRequest) -> HttpResponse:
     so it followed the phone's language, not the one the person chose (a
     helper on a phone set to English, XaDesk in Vietnamese)."""
     lang = request.GET.get("lang", "")
-    if lang in dict(settings.LANGUAGES):
-        with translation.override(lang):
-            response = render(request, "pwa/offline.html")
-    else:
+    if lang not in dict(settings.LANGUAGES):
+        lang = translation.get_language()  # the request's own, as any page
+    with translation.override(lang):
         response = render(request, "pwa/offline.html")
     response["Cache-Control"] = "no-cache"
     return response

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from helpdesk.map_clusters import Cluster, MapClusters
 
@@ -72,26 +72,31 @@ def feature_collection(
     }
 
 
+# (public map, capped) -> the status line. The public map's word is
+# "reports", as its page says throughout (it said "cases" above a list of
+# "reports": a helper walking make run); the console's is "cases". Past the
+# cap the count is "more than" one below it.
+_SUMMARIES = {
+    (False, False): ngettext_lazy(
+        "%(count)d case in this map area", "%(count)d cases in this map area", "count"
+    ),
+    (False, True): ngettext_lazy(
+        "More than %(count)d case in this map area",
+        "More than %(count)d cases in this map area",
+        "count",
+    ),
+    (True, False): ngettext_lazy(
+        "%(count)d report in this map area", "%(count)d reports in this map area", "count"
+    ),
+    (True, True): ngettext_lazy(
+        "More than %(count)d report in this map area",
+        "More than %(count)d reports in this map area",
+        "count",
+    ),
+}
+
+
 def map_summary(found: MapClusters, *, public: bool = False) -> str:
-    """How many cases the view holds, in words (the map's live status line).
-    The public map's word is "reports", as its page says throughout (it said
-    "cases" above a list of "reports": a helper walking make run)."""
-    if public:
-        if found.capped:
-            return ngettext(
-                "More than %(count)d report in this map area",
-                "More than %(count)d reports in this map area",
-                found.total - 1,
-            ) % {"count": found.total - 1}
-        return ngettext(
-            "%(count)d report in this map area", "%(count)d reports in this map area", found.total
-        ) % {"count": found.total}
-    if found.capped:
-        return ngettext(
-            "More than %(count)d case in this map area",
-            "More than %(count)d cases in this map area",
-            found.total - 1,
-        ) % {"count": found.total - 1}
-    return ngettext(
-        "%(count)d case in this map area", "%(count)d cases in this map area", found.total
-    ) % {"count": found.total}
+    """How many cases the view holds, in words (the map's live status line)."""
+    count = found.total - 1 if found.capped else found.total
+    return str(_SUMMARIES[(public, found.capped)] % {"count": count})

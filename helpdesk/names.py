@@ -26,6 +26,16 @@ def unit_short_name(unit: AdminUnit) -> str:
     return localized(unit.name, unit.name_en)
 
 
+def units_in_list(units: Iterable[AdminUnit]) -> list[tuple[AdminUnit, str]]:
+    """Provinces or communes as a list shows them: each with its name in the
+    page's language, in a Vietnamese reader's order of the name without its
+    kind. The database's order put "Huế" before "Hà Nội" and every Đ last,
+    and English pages listed Vietnamese names (a helper on a phone). The
+    resident forms and the alert areas both list them so."""
+    ordered = sorted(units, key=lambda unit: sort_key(unit_short_name(unit)))
+    return [(unit, unit_name(unit)) for unit in ordered]
+
+
 def department_name(department: Department) -> str:
     return localized(department.name, department.name_en)
 

@@ -21,7 +21,7 @@ from helpdesk.followers import case_followers
 from helpdesk.links import public_case_link, resident_case_link, staff_case_link
 from helpdesk.models import Ticket, TicketEvent, TicketStatus
 from helpdesk.names import department_name, service_name
-from helpdesk.public_view import PUBLIC_STATUSES, event_public, is_shown_to_public
+from helpdesk.public_view import event_public, is_public_case, is_shown_to_public
 from notifications.services import Message, notifications_send
 
 S = TicketStatus
@@ -152,7 +152,7 @@ def _public_link(event: TicketEvent) -> str:
     original = event.data.get("original_public_id")
     if event.kind == TicketEvent.Kind.STATUS and event.to_status == S.DUPLICATE:
         return public_case_link(public_id=original) if original else ""
-    if ticket.status in PUBLIC_STATUSES:
+    if is_public_case(ticket):
         return public_case_link(public_id=ticket.public_id)
     return ""
 

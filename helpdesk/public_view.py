@@ -50,6 +50,16 @@ def tickets_public() -> QuerySet[Ticket]:
     )
 
 
+def is_public_case(ticket: Ticket) -> bool:
+    """Whether ``ticket`` is one tickets_public lists (its public page opens):
+    the same three rules, for one case already read."""
+    return (
+        ticket.kind == ServiceKind.FIELD_REPORT
+        and ticket.status in PUBLIC_STATUSES
+        and ticket.service.public_location != PublicLocation.HIDDEN
+    )
+
+
 def public_point(*, service: Service, point: Point | None) -> Point | None:
     """The centre of the grid cell holding ``point``, or None when the service
     shows the public no point (commune only, or hidden).

@@ -94,13 +94,14 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _preferences_page(request, form, error=_("Please check what you entered."))
     data = form.cleaned_data
+    if "email_enabled" in data:
+        email_enabled = data["email_enabled"]
+    else:  # not offered (no address): kept as it was, read only then
+        email_enabled = selectors.preference_for(user_id=user.pk).email_enabled
     try:
         services.notification_preferences_update(
             user=user,
-            # Kept as it was when there is no address to offer it for.
-            email_enabled=data.get(
-                "email_enabled", selectors.preference_for(user_id=user.pk).email_enabled
-            ),
+            email_enabled=email_enabled,
             sms_enabled=data["sms_enabled"],
             zalo_enabled=data["zalo_enabled"],
             zalo_user_id=data["zalo_user_id"],

@@ -15,7 +15,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from core.names import localized, sort_key
 from core.templatetags.icons import icon
 from geo.models import AdminUnit
 from geo.units import units_current
@@ -23,20 +22,14 @@ from helpdesk.filing import CaseDraft
 from helpdesk.idempotency_field import IdempotencyKeyField
 from helpdesk.lifecycle import MAX_COMMENT, MAX_MESSAGE
 from helpdesk.models import ProxyFiling, Service, ServiceKind
-from helpdesk.names import service_name, unit_name
+from helpdesk.names import service_name, units_in_list
 from helpdesk.proxy_filing import ProxyDetails
 from helpdesk.voice_field import VoiceNoteField
 
 
 def _named_in_order(rows: QuerySet[AdminUnit]) -> list[tuple[str, str]]:
-    """Code and name in the page's language, in a Vietnamese reader's order
-    (core.names.sort_key). The database's order put "Huế" before "Hà Nội" and
-    every Đ last, and English pages listed Vietnamese names (a helper on a phone)."""
     units = rows.only("code", "name", "name_en", "full_name", "full_name_en")
-    return [
-        (u.code, unit_name(u))
-        for u in sorted(units, key=lambda u: sort_key(localized(u.name, u.name_en)))
-    ]
+    return [(unit.code, name) for unit, name in units_in_list(units)]
 
 
 def provinces_choices() -> list[tuple[str, str]]:

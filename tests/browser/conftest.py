@@ -39,7 +39,7 @@ from geo.models import AdminUnit
 from helpdesk.filing import service_get_active
 from helpdesk.models import Ticket
 from tests import factories
-from tests.conftest import COMMUNE_A, COMMUNE_B
+from tests.conftest import COMMUNE_A, COMMUNE_B, Personas
 from tests.factories import point_inside, ticket_file
 from tests.notifications.live import free_port, redis_layers, session_cookie
 
@@ -385,3 +385,23 @@ def wait_for_frame(page: Page, frames: list[str], marker: str) -> None:
     while not any(marker in frame for frame in frames):
         assert time.monotonic() < deadline, f"no {marker} frame came: {frames}"
         page.wait_for_timeout(50)
+
+
+def open_live_case_page(
+    personas: Personas,
+    commune: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    description: str,
+) -> Ticket:
+    """The resident files a case and opens its page, its socket synced; the page
+    is marked (window.notReloaded) so that a test can tell a change made in
+    place from a reload."""
+    ticket = file_case(reporter=personas.resident, commune=commune, description=description)
+    log_in(context, server, personas.resident)
+    frames = frames_of(page, f"/ws/cases/{ticket.number}/")
+    page.goto(f"/cases/{ticket.number}/")
+    wait_for_frame(page, frames, '"synced"')
+    page.evaluate("window.notReloaded = true")
+    return ticket

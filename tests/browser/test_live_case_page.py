@@ -14,11 +14,8 @@ from reports.presenters import department_name
 from tests.browser.conftest import (
     Problems,
     Server,
-    file_case,
-    frames_of,
     in_thread,
-    log_in,
-    wait_for_frame,
+    open_live_case_page,
 )
 from tests.conftest import Personas
 from tests.factories import jpeg
@@ -34,12 +31,7 @@ def test_residents_case_page_shows_the_new_status_and_reply_in_place(
     page: Page,
     problems: Problems,
 ) -> None:
-    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Cống tắc")
-    log_in(context, server, personas.resident)
-    frames = frames_of(page, f"/ws/cases/{ticket.number}/")
-    page.goto(f"/cases/{ticket.number}/")
-    wait_for_frame(page, frames, '"synced"')
-    page.evaluate("window.notReloaded = true")
+    ticket = open_live_case_page(personas, commune_a, server, context, page, "Cống tắc")
 
     def accept_reply_and_note() -> None:
         fresh = Ticket.objects.get(pk=ticket.pk)
@@ -70,12 +62,7 @@ def test_residents_case_page_shows_the_new_department_after_a_transfer_in_place(
 ) -> None:
     """Found by a helper on a phone: after a transfer the status changed in place,
     but "Handled by" still named the old department until a reload."""
-    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Cống tắc")
-    log_in(context, server, personas.resident)
-    frames = frames_of(page, f"/ws/cases/{ticket.number}/")
-    page.goto(f"/cases/{ticket.number}/")
-    wait_for_frame(page, frames, '"synced"')
-    page.evaluate("window.notReloaded = true")
+    ticket = open_live_case_page(personas, commune_a, server, context, page, "Cống tắc")
     facts = page.locator('[data-live-part="facts"]')
     with translation.override("vi"):
         before = department_name(ticket)
@@ -110,12 +97,7 @@ def test_residents_case_page_shows_the_after_photo_of_a_resolution_in_place(
     """Found by a helper on a phone: the status and the note of a resolution came
     in place, the "after" photo only with a reload; and photos said what they
     show only to screen readers."""
-    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Cống tắc")
-    log_in(context, server, personas.resident)
-    frames = frames_of(page, f"/ws/cases/{ticket.number}/")
-    page.goto(f"/cases/{ticket.number}/")
-    wait_for_frame(page, frames, '"synced"')
-    page.evaluate("window.notReloaded = true")
+    ticket = open_live_case_page(personas, commune_a, server, context, page, "Cống tắc")
     photos = page.locator('[data-live-part="photos"]')
     with translation.override("vi"):
         after_work = str(_("Photo after the work"))

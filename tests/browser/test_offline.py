@@ -24,10 +24,9 @@ from tests.browser.conftest import (
     Problems,
     Server,
     file_case,
-    frames_of,
     in_thread,
     log_in,
-    wait_for_frame,
+    open_live_case_page,
 )
 from tests.browser.test_report_form import (  # noqa: F401
     FORM,
@@ -422,12 +421,7 @@ def test_resolved_case_shows_the_rating_form_in_place_and_spares_a_reply_being_t
     page: Page,
     problems: Problems,
 ) -> None:
-    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Rác ùn")
-    log_in(context, server, personas.resident)
-    frames = frames_of(page, f"/ws/cases/{ticket.number}/")
-    page.goto(f"/cases/{ticket.number}/")
-    wait_for_frame(page, frames, '"synced"')
-    page.evaluate("window.notReloaded = true")
+    ticket = open_live_case_page(personas, commune_a, server, context, page, "Rác ùn")
     forms = page.locator('[data-live-part="forms"]')
     expect(forms.locator("form")).to_have_count(1)  # write to the commune
 
