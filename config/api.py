@@ -69,8 +69,13 @@ api = XaDeskApi(
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     body: dict[str, Any] = {"code": exc.code, "message": str(exc.message)}
-    if exc.details:
-        body["details"] = exc.details
+    details = dict(exc.details)
+    if exc.field is not None and "fields" not in details:
+        # The shape a 422 of the schema's own checks has: a client marks the
+        # field the same way whichever check refused it.
+        details["fields"] = [{"field": exc.field, "problem": str(exc.message)}]
+    if details:
+        body["details"] = details
     response = api.create_response(request, body, status=status_for(exc))
     if isinstance(exc, (TooManyRequests, Unavailable)) and "retry_after" in exc.details:
         response["Retry-After"] = str(exc.details["retry_after"])

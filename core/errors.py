@@ -21,6 +21,11 @@ class DomainError(Exception):
     code: str = "error"
     http_status: int = 400
     default_message: str | Promise = _("The request could not be completed.")
+    # The input the refusal is about, by the API's name (``details.fields`` of
+    # the answer): a form puts the sentence beside that field. A team member
+    # read "write how the resident gave consent" at the top of a 6,000 px form,
+    # beside the outbox's "Discard" button, with nothing marked below.
+    field: str | None = None
 
     def __init__(
         self,
@@ -28,10 +33,13 @@ class DomainError(Exception):
         *,
         code: str | None = None,
         details: dict[str, Any] | None = None,
+        field: str | None = None,
     ) -> None:
         self.message = message if message is not None else self.default_message
         if code is not None:
             self.code = code
+        if field is not None:
+            self.field = field
         self.details = details or {}
         super().__init__(str(self.code))
 

@@ -40,6 +40,7 @@ MAX_PHOTOS = 5
 
 class TooManyPhotos(InvalidInput):
     code = "too_many_photos"
+    field = "photos"
     default_message = _("You can send at most 5 photos at a time.")
 
 

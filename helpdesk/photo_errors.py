@@ -32,6 +32,7 @@ class PhotoRejected(InvalidInput):
     """An uploaded photo cannot be used."""
 
     code = "photo_rejected"
+    field = "photos"
     default_message = _("This photo cannot be used. Please take the photo again and send it.")
 
 

@@ -10,8 +10,9 @@ from accounts.signup import account_for_phone
 from core.visible_text import is_blank, text_without_controls
 from helpdesk.filing_errors import (
     NotADigitalTeamMember,
-    ProxyDetailsMissing,
     ResidentPhoneInvalid,
+    proxy_consent_missing,
+    proxy_name_missing,
 )
 from helpdesk.models import ProxyFiling, Ticket
 
@@ -30,8 +31,10 @@ def proxy_check(*, filer: User, proxy: ProxyDetails) -> ProxyDetails:
         raise NotADigitalTeamMember()
     # Shown on officers' pages: no direction control may flip what follows it.
     name = text_without_controls(proxy.resident_name).strip()
-    if is_blank(name) or proxy.consent not in ProxyFiling.Consent.values:
-        raise ProxyDetailsMissing()
+    if is_blank(name):
+        raise proxy_name_missing()
+    if proxy.consent not in ProxyFiling.Consent.values:
+        raise proxy_consent_missing()
     try:
         phone = phone_normalize(proxy.resident_phone) if proxy.resident_phone.strip() else ""
     except InvalidPhoneNumber:

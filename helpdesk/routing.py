@@ -24,6 +24,7 @@ from helpdesk.names import unit_name
 
 class OutsideCoverage(InvalidInput):
     code = "outside_coverage"
+    field = "lat"
     default_message = _(
         "This place is not inside any commune of Vietnam. Move the pin, or choose your commune."
     )

@@ -16,6 +16,7 @@ class AudioRejected(InvalidInput):
     """An uploaded recording cannot be used."""
 
     code = "audio_invalid"
+    field = "voice"
     default_message = _(
         "This recording cannot be played: it is not a sound file, or it is damaged. "
         "Please record it again."

@@ -38,6 +38,7 @@ from reports.forms import (
 )
 from reports.selectors import NearbyReport, report_get_supportable, reports_nearby_open
 from reports.views.common import case_page, error_page, files_for_others, person, wants_json
+from reports.views.refusal import Refusal, refusal_place
 
 FIX_FORM = gettext_lazy("Please check what you entered: some of it could not be read.")
 
@@ -62,6 +63,13 @@ def _submit(request: HttpRequest, form: ReportForm | HelpForm, service_code: str
     return redirect("reports:case-submitted", number=submission.ticket.number)
 
 
+def _error_context(error: str | None, refusal: Refusal | None) -> dict[str, Any]:
+    """The line at the top of a filing form, and a refusal's sentence at its field."""
+    if refusal is None:
+        return {"error": error, "error_anchor": "", "refused_at": {}}
+    return {"error": refusal.message, "error_anchor": refusal.anchor, "refused_at": refusal.at}
+
+
 # --- Field report ------------------------------------------------------------
 
 
@@ -71,6 +79,7 @@ def _report_page(
     form: ReportForm,
     service_code: str,
     error: str | None = None,
+    refusal: Refusal | None = None,
     nearby: list[NearbyReport] | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -84,7 +93,7 @@ def _report_page(
         "form": form,
         "service": service,
         "service_label": service_name(service),
-        "error": error,
+        **_error_context(error, refusal),
         "nearby": nearby,
         "checked": nearby is not None,
         "proxy_allowed": files_for_others(request),
@@ -133,7 +142,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
             request,
             form=form,
             service_code=code,
-            error=str(exc.message),
+            refusal=refusal_place(form, exc),
             status=exc.http_status,
         )
 
@@ -174,12 +183,13 @@ def _help_page(
     *,
     form: HelpForm,
     error: str | None = None,
+    refusal: Refusal | None = None,
     suggestions: list[ArticleHit] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     context = {
         "form": form,
-        "error": error,
+        **_error_context(error, refusal),
         "suggestions": suggestions,
         "searched": suggestions is not None,
         "proxy_allowed": files_for_others(request),
@@ -212,7 +222,9 @@ def help_new(request: HttpRequest) -> HttpResponse:
         return _submit(request, form, form.cleaned_data["service"])
     except DomainError as exc:
         key_renew_after(form, exc)
-        return _help_page(request, form=form, error=str(exc.message), status=exc.http_status)
+        return _help_page(
+            request, form=form, refusal=refusal_place(form, exc), status=exc.http_status
+        )
 
 
 @require_GET

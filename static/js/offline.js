@@ -145,6 +145,8 @@
         // same answer, so it waits for the person to edit it.
         item.state = "rejected"; item.code = code || String(status);
         item.reason = body.message || body.detail || String(status);
+        // The fields it was refused for (config/api.py): the form marks them.
+        item.refused = (body.details && Array.isArray(body.details.fields)) ? body.details.fields : [];
         return put(item).then(function () { return { rejected: true, key: item.key }; });
       }
       // No signal, a server or gateway down, too many requests, or the
@@ -245,7 +247,9 @@
 
   function render() {
     return O.all().then(function (items) {
-      var mine = items.filter(function (i) { return i.owner === person; });
+      // Not the refused case open in this page's form: the form shows why,
+      // beside the field, and a "Discard" here, next to it, lost a report.
+      var mine = items.filter(function (i) { return i.owner === person && i.key !== O.heldHere; });
       var waiting = mine.filter(function (i) { return i.state !== "rejected"; }).length;
       box.hidden = mine.length === 0;
       count.textContent = waiting ? fmt(T.waiting, waiting) : (mine.length ? T.drafts : "");

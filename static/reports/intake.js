@@ -116,12 +116,70 @@
   var queuedHere = null;
   var queuedContent = null;  // what it held, to tell a changed form from a second tap
 
-  function showError(message) {
+  // Where a refusal about one field goes (the API's details.fields): the
+  // sentence beside that field, which gets the focus; the line at the top links
+  // to it. A team member read "choose how the resident gave consent" at the
+  // top of a 6,000 px form, with nothing marked below (reports/views/refusal.py
+  // does the same for the form sent without this script).
+  var PLACE_FIELDS = { lat: 1, lon: 1, commune_code: 1, location: 1 };
+
+  function refusedSpot(name) {
+    if (PLACE_FIELDS[name]) {
+      var place = $("place");
+      return place && { after: place.querySelector("legend"), focus: place, marked: place };
+    }
+    var input = el[name];
+    if (input && input.tagName === undefined && input.length) {  // radios: the group
+      var group = $("id_" + name) || input[0].parentNode;
+      return { after: group, focus: input[0], marked: group };
+    }
+    if (!input || input.type === "hidden") { return null; }
+    return { after: input, focus: input, marked: input };
+  }
+
+  function clearRefusals() {
+    Array.prototype.forEach.call(form.querySelectorAll("[data-refusal]"), function (n) { n.remove(); });
+    Array.prototype.forEach.call(form.querySelectorAll("[data-refused]"), function (n) {
+      n.removeAttribute("aria-invalid"); n.removeAttribute("data-refused");
+      var kept = (n.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && id.indexOf("refusal-") !== 0;
+      });
+      if (kept.length) { n.setAttribute("aria-describedby", kept.join(" ")); } else { n.removeAttribute("aria-describedby"); }
+    });
+  }
+
+  function showError(message, refused) {
+    clearRefusals();
     var box = $("form-error");
     if (!box) {
       box = document.createElement("p");
       box.id = "form-error"; box.className = "error"; box.setAttribute("role", "alert");
       form.parentNode.insertBefore(box, form);
+    }
+    box.textContent = "";
+    var first = null;
+    (refused || []).forEach(function (item) {
+      var spot = item && refusedSpot(item.field);
+      if (!spot || !spot.after) { return; }
+      var note = document.createElement("p");
+      note.className = "error"; note.id = "refusal-" + item.field; note.dataset.refusal = "";
+      note.textContent = item.problem || message;
+      spot.after.insertAdjacentElement("afterend", note);
+      spot.marked.setAttribute("aria-invalid", "true"); spot.marked.dataset.refused = "";
+      var described = spot.marked.getAttribute("aria-describedby");
+      spot.marked.setAttribute("aria-describedby", (described ? described + " " : "") + note.id);
+      if (!first) { first = spot; }
+    });
+    if (first) {
+      var link = document.createElement("a");
+      link.href = "#" + (first.focus.id || "");
+      link.textContent = message;
+      link.addEventListener("click", function (e) { e.preventDefault(); first.focus.focus(); });
+      box.appendChild(link);
+      if (first.focus === $("place")) { first.focus.setAttribute("tabindex", "-1"); }
+      first.focus.scrollIntoView({ block: "center" });
+      first.focus.focus({ preventScroll: true });
+      return;
     }
     box.textContent = message;
     box.scrollIntoView({ block: "center" });
@@ -151,7 +209,7 @@
     if (result.rejected) {
       pendingBox.hidden = true;
       O.get(result.key).then(function (item) {
-        showError(item ? item.reason : "");
+        showError(item ? item.reason : "", item && item.refused);
         // Nothing the person made is in it (Send on an empty form): the reason
         // is here, beside the form, and a "not sent" warning on every page
         // after would keep nothing of theirs (found by a helper on a phone).
@@ -159,6 +217,8 @@
           return O.remove(result.key).then(function () { if (O.render) { O.render(); } });
         }
         editing = result.key;
+        O.heldHere = result.key;  // its "Edit" / "Discard" entry is this form: not listed again
+        if (O.render) { O.render(); }
       });
       return;
     }
@@ -200,6 +260,7 @@
     return before.then(function () { return keyFor(values, blobs); }).then(function (key) {
       if (key === null) { say(pendingBox, T.offline); return; }
       editing = null;
+      O.heldHere = null;
       el.idempotency_key.value = key;
       queuedHere = key;
       queuedContent = contentOf(values, blobs);
@@ -221,6 +282,7 @@
     if (submitter && submitter.value !== "submit") { return; }  // check / province / me too
     if (!O || !O.add) { return; }  // no IndexedDB: the plain form posts
     event.preventDefault();
+    clearRefusals();
     say(pendingBox, T.sending); pendingBox.hidden = false;
     var values = fields();
     preparePhotos().then(function (blobs) { return queue(values, blobs); })
@@ -245,8 +307,15 @@
         photoInput.files = files.files;
         say($("photo-count"), fmt(T.photos, files.files.length));
       }
+      if (v.consent) {
+        Array.prototype.forEach.call(form.querySelectorAll("input[name=consent]"), function (r) {
+          r.checked = r.value === v.consent;
+        });
+      }
       if (item.voice && window.XaDeskVoice) { window.XaDeskVoice.restore(item.voice); }
-      showError(item.reason);
+      O.heldHere = item.key;
+      if (O.render) { O.render(); }
+      showError(item.reason, item.refused);
     });
   }
 

@@ -385,6 +385,57 @@ def test_a_refused_report_stays_on_the_phone_with_its_reason(
     problems.assert_no_page_errors()
 
 
+def test_a_refusal_is_marked_at_its_field_and_only_this_form_offers_the_draft(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+    photo: Path,  # noqa: F811 - the fixture of test_report_form
+) -> None:
+    """Found on a phone: a team member who left out the resident's consent read
+    why at the top of a 6,400 px form, next to the outbox's "Discard" button,
+    with nothing marked where the answer goes."""
+    log_in(context, server, personas.digital_team)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(FORM)
+    fill_report(page, commune=commune_a, photo=photo, description="Ổ gà trước nhà bà Mến")
+    page.locator("#id_on_behalf_name").fill("Bà Triệu Thị Mến")
+    page.locator("#send").click()
+
+    sentence = "Chọn cách người dân đồng ý gửi phản ánh này."
+    note = page.locator("#refusal-consent")
+    expect(note).to_have_text(sentence)
+    # Right after the consent answers, which are marked, and the first has the focus.
+    assert page.evaluate("document.getElementById('id_consent').nextElementSibling.id") == (
+        "refusal-consent"
+    )
+    expect(page.locator("#id_consent")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#id_consent")).to_have_attribute("aria-describedby", "refusal-consent")
+    assert page.evaluate("document.activeElement.id") == "id_consent_0"
+    assert page.evaluate("document.getElementById('id_consent').getBoundingClientRect().top") < 740
+    # The line at the top says it once, as a link to the answers.
+    top = page.locator("#form-error a")
+    expect(top).to_have_text(sentence)
+    expect(top).to_have_attribute("href", "#id_consent_0")
+    deadline = time.monotonic() + 10
+    while [row[:2] for row in outbox(page)] != [["rejected", 1]]:
+        assert time.monotonic() < deadline, outbox(page)
+        page.wait_for_timeout(50)
+    # The draft is this form: no second copy of the reason, no "Discard" beside it.
+    expect(page.locator("[data-outbox-items] li")).to_have_count(0)
+    expect(page.locator("#outbox")).to_be_hidden()
+
+    page.locator("#id_consent_0").check()
+    page.locator("#send").click()
+    page.wait_for_url(re.compile(r"/cases/[^/]+/submitted/"))
+    ticket = Ticket.objects.get(reporter=personas.digital_team)
+    assert ticket.proxy.resident_name == "Bà Triệu Thị Mến"
+    assert outbox(page) == []
+    problems.assert_no_page_errors()
+
+
 def test_send_on_an_empty_form_leaves_nothing_waiting_on_the_phone(
     personas: Personas,
     commune_a: AdminUnit,

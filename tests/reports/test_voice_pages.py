@@ -193,10 +193,16 @@ def test_a_bad_recording_on_the_form_keeps_what_was_typed(
     assert response.status_code == 422
     page = response.content.decode()
     assert "Nước đục từ hôm qua" in page
+    sentence = (
+        "Không phát được đoạn ghi âm này: "
+        "đây không phải tệp âm thanh, hoặc tệp bị hỏng. Vui lòng ghi âm lại."
+    )
+    # At the top, a link to the voice note; the sentence itself under it.
     assert (
-        '<p class="error" id="form-error" role="alert">Không phát được đoạn ghi âm này: '
-        "đây không phải tệp âm thanh, hoặc tệp bị hỏng. Vui lòng ghi âm lại.</p>"
+        f'<p class="error" id="form-error" role="alert"><a href="#voice">{sentence}</a></p>'
     ) in page
+    assert f'<p class="error" id="voice-error">{sentence}</p>' in page
+    assert 'aria-describedby="voice-error"' in page
     assert not Ticket.objects.exists()
 
 

@@ -1,0 +1,47 @@
+"""Where a filing form shows a refusal: beside the field it is about.
+
+A refusal of the case core names its field (``DomainError.field``, by the API's
+name). A team member filing for a resident read "write how the resident gave
+consent" at the top of a 6,000 px form, with nothing marked where the answer
+goes; the page now puts the sentence at the field, and the line at the top
+becomes a link to it. static/reports/intake.js does the same with the API's
+``details.fields`` when the script sends the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django import forms
+
+from core.errors import DomainError
+
+# The location step as a whole: a point, or a commune chosen from the list.
+PLACE = "place"
+_PLACE_FIELDS = frozenset(("lat", "lon", "commune_code", "location"))
+# Inputs of the form that no Django field holds (files).
+_UPLOADS = frozenset(("photos", "voice"))
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The top line, the element it links to, and sentences for parts no form field holds."""
+
+    message: str
+    anchor: str = ""
+    at: dict[str, str] = field(default_factory=dict)  # "place", "photos", "voice"
+
+
+def refusal_place(form: forms.Form, exc: DomainError) -> Refusal:
+    """Mark the field ``exc`` is about on ``form`` (or name the part for the template)."""
+    message = str(exc.message)
+    name = exc.field
+    if name in _PLACE_FIELDS:
+        return Refusal(message, anchor=PLACE, at={PLACE: message})
+    if name in _UPLOADS:
+        return Refusal(message, anchor=name, at={name: message})
+    if name is not None and name in form.fields:
+        form.add_error(name, message)
+        widget_id = form[name].id_for_label or f"id_{name}"
+        return Refusal(message, anchor=widget_id)
+    return Refusal(message)
