@@ -153,12 +153,19 @@ def action_available(action: Action, ticket: Ticket) -> bool:
     return action.to in lifecycle.STAFF_MOVES[ticket.status]
 
 
-def action_form(action: Action, ticket: Ticket, data: Any = None, files: Any = None) -> forms.Form:
+def action_form(
+    action: Action, ticket: Ticket, scope: Scope, data: Any = None, files: Any = None
+) -> forms.Form:
     """The action's form, with the choices this case offers (transfer targets,
     the department's prepared answers, articles on the case's topic)."""
     if action.form is TransferForm:
-        departments = lifecycle.transfer_targets(ticket=ticket)
-        return TransferForm(data, departments=departments, prefix=action.name)
+        return TransferForm(
+            data,
+            departments=lifecycle.transfer_targets(ticket=ticket),
+            # Listed first: the communes the officer (or leader) works in.
+            own_communes=scope.officer_commune_ids | scope.leader_commune_ids,
+            prefix=action.name,
+        )
     if action.form is ReplyForm:
         return ReplyForm(
             data,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
@@ -22,6 +23,7 @@ from helpdesk.names import (
     department_name,
     departments_in_list,
     service_name,
+    unit_name,
     unit_short_name,
 )
 from helpdesk.replies import reply_compose
@@ -262,22 +264,45 @@ class TransferForm(forms.Form):
         label=_("Reason"), max_length=BODY_MAX, widget=forms.Textarea({"rows": 2})
     )
 
-    def __init__(self, *args: Any, departments: QuerySet[Department], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        departments: QuerySet[Department],
+        own_communes: Collection[int] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["department"]
         assert isinstance(field, forms.ModelChoiceField)
+        # What may be chosen is the queryset (lifecycle.transfer_targets): the
+        # groups below only arrange it, and a posted choice is checked against it.
         field.queryset = departments
 
-        def in_reading_order() -> list[tuple[int, str]]:
-            # Named and ordered as the queue's filter lists them, in the
-            # reader's language. Made when the list is shown; a posted choice
-            # is checked against the queryset.
-            return departments_in_list(
-                (d.pk, department_name(d), unit_short_name(d.commune)) for d in departments
+        def by_commune() -> list[tuple[str, list[tuple[int, str]]]]:
+            # A province's ~450 departments in one flat list meant scrolling
+            # through every commune on a phone (a helper's walk at 360 px): one
+            # group per commune, the officer's own first, the others in the
+            # order departments_in_list gives (the queue filter's order, in the
+            # reader's language). Each option keeps its commune in its label: a
+            # closed list shows only the option, and some screen readers do
+            # not read the group. Made when the list is shown.
+            listed = departments_in_list(
+                (d, department_name(d), unit_short_name(d.commune)) for d in departments
             )
+            # By the commune's id, in the order its first department comes:
+            # two communes of one short name (a Xã and a Phường) stay apart.
+            groups: dict[int, tuple[str, list[tuple[int, str]]]] = {}
+            for department, label in listed:
+                commune = department.commune
+                if commune.pk not in groups:
+                    groups[commune.pk] = (unit_name(commune), [])
+                groups[commune.pk][1].append((department.pk, label))
+            first = [group for pk, group in groups.items() if pk in own_communes]
+            rest = [group for pk, group in groups.items() if pk not in own_communes]
+            return [*first, *rest]
 
-        def with_nothing_chosen() -> list[tuple[int | str, str]]:
-            return [("", str(_("— Choose a department —"))), *in_reading_order()]
+        def with_nothing_chosen() -> list[tuple[int | str, Any]]:
+            return [("", str(_("— Choose a department —"))), *by_commune()]
 
         field.choices = with_nothing_chosen
 

@@ -48,7 +48,7 @@ def _ticket_page(
     status: int = 200,
 ) -> HttpResponse:
     forms_by_action = {
-        name: action_form(action, ticket)
+        name: action_form(action, ticket, scope)
         for name, action in ACTIONS.items()
         if action_available(action, ticket)
     }
@@ -75,17 +75,39 @@ def _ticket_page(
 
 def _live_parts(scope: Scope, ticket: Ticket) -> dict[str, Any]:
     """What the case page shows that a push can change: the facts and the timeline."""
-    location = None
-    if ticket.location is not None:
-        location = f"{ticket.location.y:.5f}, {ticket.location.x:.5f}"
     calendar = selectors.calendars_for(province_ids=[ticket.province_id])
     return {
         "ticket": ticket,
-        "location": location,
+        "place": _place(ticket),
         "sla": case_deadline(ticket, calendar[ticket.province_id], timezone.now()),
         "show_reporter": can_manage(scope=scope, ticket=ticket),
         "timeline": ticket_timeline(scope=scope, ticket=ticket),
         "voice_notes": voice_notes_shown(ticket_voice_notes(scope=scope, ticket=ticket)),
+    }
+
+
+# How far around the case the "cases near here" map opens, in degrees (about
+# 1 km in Vietnam): a street or a hamlet, as an officer planning a visit wants.
+NEARBY_DEGREES = 0.01
+
+
+def _place(ticket: Ticket) -> dict[str, str] | None:
+    """Where the case is, as an officer can use it on a phone: a geo: link
+    (RFC 5870) that opens the phone's maps app with a pin (``q``, as Android
+    reads it), the console map around it, and the numbers themselves, shown
+    small, for those who type them elsewhere. The raw numbers alone were all
+    the page showed (a helper's walk)."""
+    if ticket.location is None:
+        return None
+    lat, lon = ticket.location.y, ticket.location.x
+    near = NEARBY_DEGREES
+    west, east = max(lon - near, -180.0), min(lon + near, 180.0)
+    south, north = max(lat - near, -90.0), min(lat + near, 90.0)
+    return {
+        "text": f"{lat:.5f}, {lon:.5f}",
+        "geo": f"geo:{lat:.6f},{lon:.6f}?q={lat:.6f},{lon:.6f}",
+        # west,south,east,north: what the console map reads (views/queue.py _bbox).
+        "bbox": f"{west:.5f},{south:.5f},{east:.5f},{north:.5f}",
     }
 
 
@@ -139,7 +161,7 @@ def ticket_action(request: HttpRequest, scope: Scope, number: str, action: str) 
         ticket = managed_ticket(scope, number)
     except DomainError as exc:
         return _case_gone(request, chosen, number, exc)
-    form = action_form(chosen, ticket, request.POST, request.FILES)
+    form = action_form(chosen, ticket, scope, request.POST, request.FILES)
     if not form.is_valid():
         message = gettext("Please correct the form below.")
         return _ticket_page(

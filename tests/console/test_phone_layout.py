@@ -1,0 +1,142 @@
+"""The console on a phone (a helper's walk at 360 px): the transfer form's ~450
+departments in groups by commune, the officer's own first, offering exactly
+what the case core accepts; a case's place as links that open it rather than
+bare numbers; and the console's own stylesheet, which makes queue cards compact
+(measured in tests/browser/test_console_phone.py)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils.choices import flatten_choices
+
+from geo.models import AdminUnit
+from helpdesk import lifecycle
+from helpdesk.models import Department, DepartmentType, Ticket, TicketStatus
+from helpdesk.names import unit_name
+from tests import factories
+from tests.conftest import Personas
+from tests.console.pages import client_as
+
+
+def _transfer_form(personas: Personas, name: str, ticket: Ticket) -> Any:
+    page = client_as(personas, name).get(reverse("console:ticket-detail", args=[ticket.number]))
+    assert page.status_code == 200
+    return next(form for action, form in page.context["actions"] if action.name == "transfer")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["officer_a", "leader_a"])
+def test_transfer_targets_come_in_groups_by_commune_the_officers_own_first(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit, ticket_a: Ticket, name: str
+) -> None:
+    factories.department_create(commune=commune_a, department_type=DepartmentType.CULTURE_SOCIETY)
+    factories.department_create(commune=commune_b, department_type=DepartmentType.CULTURE_SOCIETY)
+    field = _transfer_form(personas, name, ticket_a).fields["department"]
+    by_id = {d.pk: d for d in field.queryset}
+    nothing, *groups = list(field.choices)
+    assert nothing[0] == ""  # nothing chosen until the officer chooses
+    # Every other entry is a group: (the commune's full name, its departments).
+    assert groups
+    assert all(isinstance(options, list) for _label, options in groups)
+    communes = [{by_id[int(value)].commune for value, _label in options} for _l, options in groups]
+    assert all(len(each) == 1 for each in communes)
+    firsts = [next(iter(each)) for each in communes]
+    assert len(set(firsts)) == len(firsts)  # one group per commune
+    # Their own commune (A, "Phan Đình Phùng") first, though "Đại Từ" (B)
+    # comes before it in the reader's order the others keep.
+    assert firsts[0] == commune_a
+    assert [label for label, _options in groups[:2]] == [unit_name(commune_a), unit_name(commune_b)]
+    # The browser draws groups: <optgroup label="…">.
+    html = str(_transfer_form(personas, name, ticket_a)["department"])
+    assert html.index(f'<optgroup label="{unit_name(commune_a)}">') < html.index(
+        f'<optgroup label="{unit_name(commune_b)}">'
+    )
+
+
+@pytest.mark.django_db
+def test_transfer_groups_offer_exactly_what_the_case_core_accepts(
+    personas: Personas, commune_b: AdminUnit, ticket_a: Ticket
+) -> None:
+    """One rule of which departments a case may go to (lifecycle.transfer_targets):
+    the groups only arrange it, and a department outside it is refused."""
+    inactive = factories.department_create(
+        commune=commune_b, department_type=DepartmentType.CULTURE_SOCIETY
+    )
+    Department.objects.filter(pk=inactive.pk).update(is_active=False)
+    lang_son = AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE, parent__code="20").first()
+    assert lang_son is not None
+    elsewhere = factories.department_create(commune=lang_son)
+
+    field = _transfer_form(personas, "officer_a", ticket_a).fields["department"]
+    choices: list[tuple[Any, Any]] = list(flatten_choices(field.choices))
+    offered = [value for value, _label in choices if value != ""]
+    targets = lifecycle.transfer_targets(ticket=ticket_a).values_list("pk", flat=True)
+    assert sorted(int(value) for value in offered) == sorted(targets)
+    assert len(offered) == len(set(offered))
+
+    client = client_as(personas, "officer_a")
+    url = reverse("console:ticket-action", args=[ticket_a.number, "transfer"])
+    for outside in (elsewhere, inactive):
+        answer = client.post(
+            url, {"transfer-department": str(outside.pk), "transfer-reason": "Sai địa bàn"}
+        )
+        assert answer.status_code == 422
+    ticket_a.refresh_from_db()
+    assert ticket_a.status != TicketStatus.TRANSFERRED
+
+
+@pytest.mark.django_db
+def test_a_cases_place_opens_on_a_map_with_its_numbers_kept_small(
+    personas: Personas, ticket_a: Ticket
+) -> None:
+    """The case page showed "21.594000, 105.848000" and nothing to do with it."""
+    Ticket.objects.filter(pk=ticket_a.pk).update(address_text="Cổng trường Tiểu học")
+    assert ticket_a.location is not None
+    lat, lon = ticket_a.location.y, ticket_a.location.x
+    client = client_as(personas, "officer_a")
+    page = client.get(reverse("console:ticket-detail", args=[ticket_a.number])).content.decode()
+    live = client.get(reverse("console:ticket-live", args=[ticket_a.number])).content.decode()
+    for content in (page, live):  # the live part a push puts in place says the same
+        assert "Cổng trường Tiểu học" in content
+        # The phone's maps app, with a pin on the place, in words.
+        geo = f"geo:{lat:.6f},{lon:.6f}?q={lat:.6f},{lon:.6f}"
+        assert f'<a href="{geo}">Open the place on a map</a>' in content
+        # The numbers, small, for whoever types them elsewhere.
+        assert f'<small class="coordinates" translate="no">{lat:.5f}, {lon:.5f}</small>' in content
+    # The console's map around the place: it lists this case.
+    found = re.search(r'href="(/console/map/\?bbox=[^"]+)">Show cases near this place', page)
+    assert found is not None
+    west, south, east, north = (float(v) for v in found.group(1).split("=")[1].split(","))
+    assert west < lon < east
+    assert south < lat < north
+    nearby = client.get(found.group(1))
+    assert nearby.status_code == 200
+    assert nearby.context["bbox"] == (west, south, east, north)
+    assert f'href="/console/cases/{ticket_a.number}/"' in nearby.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_case_without_a_point_offers_no_map(personas: Personas, ticket_a: Ticket) -> None:
+    Ticket.objects.filter(pk=ticket_a.pk).update(location=None)
+    page = client_as(personas, "officer_a").get(
+        reverse("console:ticket-detail", args=[ticket_a.number])
+    )
+    content = page.content.decode()
+    assert "geo:" not in content
+    assert "Open the place on a map" not in content
+    assert '<dd class="place">—' in content
+
+
+@pytest.mark.django_db
+def test_the_queue_and_the_case_page_load_the_consoles_stylesheet(
+    personas: Personas, ticket_a: Ticket
+) -> None:
+    client = client_as(personas, "officer_a")
+    for url in (reverse("console:queue"), reverse("console:ticket-detail", args=[ticket_a.number])):
+        content = client.get(url).content.decode()
+        link = r'<link rel="stylesheet" href="/static/console/console[.\w]*css">'
+        assert re.search(link, content)
