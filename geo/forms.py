@@ -5,8 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from geo.typed_numbers import CoordinateField
+
 
 class PointForm(forms.Form):
     # FloatField already refuses NaN and infinity.
-    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
-    lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
+    lat = CoordinateField(label=_("Latitude"), min_value=-90, max_value=90)
+    lon = CoordinateField(label=_("Longitude"), min_value=-180, max_value=180)

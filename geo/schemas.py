@@ -6,12 +6,13 @@ import math
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import AfterValidator, Strict, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Strict, WithJsonSchema
 
 from core.api_fields import JsonBody
 from geo.errors import InvalidCoordinates
 from geo.matches import CommuneMatch
 from geo.models import AdminUnit
+from geo.typed_numbers import coordinate_typed
 
 
 def _latitude(value: float) -> float:
@@ -29,11 +30,22 @@ def _longitude(value: float) -> float:
 # The ranges are in the schema, and a value outside them is refused with the
 # invalid_coordinates code clients already branch on (a DomainError raised in
 # a validator passes through pydantic to config/api.py). In query strings and
-# form fields a number arrives as text, so these are lax.
+# form fields a number arrives as text, so these are lax, and read text as the
+# pages' forms do (geo/typed_numbers.py: full-width digits, a decimal comma).
 _LATITUDE_SCHEMA = {"type": "number", "minimum": -90, "maximum": 90}
 _LONGITUDE_SCHEMA = {"type": "number", "minimum": -180, "maximum": 180}
-Latitude = Annotated[float, AfterValidator(_latitude), WithJsonSchema(_LATITUDE_SCHEMA)]
-Longitude = Annotated[float, AfterValidator(_longitude), WithJsonSchema(_LONGITUDE_SCHEMA)]
+Latitude = Annotated[
+    float,
+    BeforeValidator(coordinate_typed),
+    AfterValidator(_latitude),
+    WithJsonSchema(_LATITUDE_SCHEMA),
+]
+Longitude = Annotated[
+    float,
+    BeforeValidator(coordinate_typed),
+    AfterValidator(_longitude),
+    WithJsonSchema(_LONGITUDE_SCHEMA),
+]
 # In JSON bodies also no true/false and no numbers written as strings; the
 # batch lookup checks the ranges itself, to name the point at fault by index.
 JsonLatitude = Annotated[float, Strict(), WithJsonSchema(_LATITUDE_SCHEMA)]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.templatetags.icons import icon
 from geo.models import AdminUnit
+from geo.typed_numbers import CoordinateField
 from geo.units import units_current
 from helpdesk.filing import CaseDraft
 from helpdesk.idempotency_field import IdempotencyKeyField
@@ -59,12 +60,12 @@ class _CaseForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": 4000}),
     )
-    lat = forms.FloatField(
+    lat = CoordinateField(
         label=_("Latitude"),
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
-    lon = forms.FloatField(
+    lon = CoordinateField(
         label=_("Longitude"),
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
