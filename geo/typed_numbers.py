@@ -35,5 +35,5 @@ def coordinate_typed(value: Any) -> Any:
 class CoordinateField(forms.FloatField):
     """A latitude or longitude typed into a form: read as the API reads it."""
 
-    def to_python(self, value: Any) -> float | None:
-        return super().to_python(coordinate_typed(value))  # type: ignore[no-any-return]
+    def to_python(self, value: Any) -> Any:
+        return super().to_python(coordinate_typed(value))
