@@ -205,7 +205,7 @@ SERVICES: tuple[tuple[str, str, str, str, str, str, str, bool, bool, bool, bool]
         FIELD,
         "Phản ánh khác",
         "Other problem",
-        "megaphone",
+        "speech-alert",  # not the megaphone: that is public order's
         ECON,
         "24",
         True,

@@ -27,6 +27,9 @@ class ServiceIcon(models.TextChoices):
     PAYMENT = "payment", _("Bank card")
     WARNING = "warning", _("Warning sign")
     QUESTION = "question", _("Question mark")
+    # "Other problem" (report_other) shared the megaphone with "Public-order
+    # concern": two tiles alike on the report page for people who go by the picture.
+    SPEECH_ALERT = "speech-alert", _("Speech bubble with exclamation mark")
 
 
 # The emoji each icon replaced, still sent as the API's deprecated ``icon``.
@@ -45,6 +48,7 @@ EMOJI: dict[str, str] = {
     ServiceIcon.PAYMENT: "💳",
     ServiceIcon.WARNING: "⚠️",
     ServiceIcon.QUESTION: "❓",
+    ServiceIcon.SPEECH_ALERT: "💬",
 }
 # A service without an icon is drawn with this one.
 DEFAULT = ServiceIcon.QUESTION

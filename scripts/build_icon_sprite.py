@@ -33,6 +33,8 @@ LUCIDE = {
     "payment": "credit-card",
     "warning": "triangle-alert",
     "question": "circle-help",
+    # "Other problem": not the megaphone, which is public order's.
+    "speech-alert": "message-square-warning",
     # Pages
     "camera": "camera",
     "message": "message-circle",

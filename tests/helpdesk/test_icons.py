@@ -52,3 +52,43 @@ def test_the_sprite_url_follows_the_static_settings() -> None:
     with override_settings(STATIC_URL="https://cdn.example.vn/s/"):
         assert 'href="https://cdn.example.vn/s/icons.' in icon("road")
     assert icon("road") == before
+
+
+def _field_report_icons(rows: list[tuple[str, str]]) -> dict[str, list[str]]:
+    by_icon: dict[str, list[str]] = {}
+    for code, icon_name in rows:
+        by_icon.setdefault(icon_name, []).append(code)
+    return by_icon
+
+
+def test_no_two_field_report_services_of_the_seed_share_an_icon() -> None:
+    """ "Mất trật tự công cộng" and "Phản ánh khác" were both the megaphone: two
+    tiles alike on the report page, for people who go by the picture."""
+    icons = _field_report_icons([(row[0], row[4]) for row in SERVICES if row[1] == "field_report"])
+    shared = {name: codes for name, codes in icons.items() if len(codes) > 1}
+    assert shared == {}
+    by_code = {row[0]: row[4] for row in SERVICES}
+    assert by_code["report_other"] != by_code["public_order"]
+    assert by_code["report_other"] == ServiceIcon.SPEECH_ALERT
+
+
+@pytest.mark.django_db
+def test_no_two_field_report_services_of_a_migrated_database_share_an_icon() -> None:
+    """An install seeded before keeps no megaphone twice (the migration moves it)."""
+    rows = Service.objects.filter(kind="field_report").values_list("code", "icon")
+    shared = {
+        name: codes for name, codes in _field_report_icons(list(rows)).items() if len(codes) > 1
+    }
+    assert shared == {}
+    assert Service.objects.get(code="report_other").icon == "speech-alert"
+
+
+def test_the_other_problem_icon_is_drawn_like_the_others() -> None:
+    """One symbol of the sprite, in Lucide's style: a 24 px box, 2 px round
+    strokes in the text colour, no fill; and not the megaphone's drawing."""
+    sprite = SPRITE.read_text()
+    symbols = dict(re.findall(r'<symbol id="([^"]+)"([^>]*)>(?:.*?)</symbol>', sprite))
+    assert symbols["speech-alert"] == symbols["megaphone"]  # the same attributes
+    bodies = dict(re.findall(r'<symbol id="([^"]+)"[^>]*>(.*?)</symbol>', sprite))
+    assert bodies["speech-alert"] != bodies["megaphone"]
+    assert EMOJI[ServiceIcon.SPEECH_ALERT] != EMOJI[ServiceIcon.MEGAPHONE]
