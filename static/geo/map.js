@@ -1,32 +1,55 @@
 // Progressive enhancement of the lat/lon form: with Leaflet loaded, a tap on
-// the map fills the form and asks the JSON API. Without tiles (offline, slow
-// 4G) the map still shows the marker on a plain background, and without
-// JavaScript the form posts to the server, which renders the answer.
+// the map or "Use my location" fills the form and asks the JSON API. Without
+// tiles (offline, slow 4G) the map still shows the marker on a plain
+// background, and without JavaScript the form posts to the server, which
+// renders the answer.
 (function () {
   "use strict";
   var mapEl = document.getElementById("map");
   var form = document.getElementById("point-form");
   var result = document.getElementById("result");
-  if (!mapEl || !form || !window.L || !window.fetch) { return; }
-  mapEl.hidden = false;
+  if (!mapEl || !form || !result) { return; }
   var latInput = form.elements.lat;
   var lonInput = form.elements.lon;
-  var start = [parseFloat(latInput.value) || 21.59, parseFloat(lonInput.value) || 105.84];
-  var map = L.map(mapEl).setView(start, latInput.value ? 12 : 8);
-  L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
-    maxZoom: 18,
-    attribution: "&copy; OpenStreetMap contributors"
-  }).addTo(map);
+  // The words of the page's language, from the template's data- attributes.
+  var T = mapEl.dataset;
+  var status = document.getElementById("gps-status");
+  function say(text) { if (status) { status.textContent = text || ""; } }
+  function esc(text) {
+    return String(text).replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  }
+  var map = null;
   var marker = null;
+  var inPage = !!(window.L && window.fetch);  // else the form asks the server
+
+  if (inPage) {
+    mapEl.hidden = false;
+    var start = [parseFloat(latInput.value) || 21.59, parseFloat(lonInput.value) || 105.84];
+    map = L.map(mapEl).setView(start, latInput.value ? 12 : 8);
+    // The attribution in the page's language, from the footer (templates/geo/_attribution.html):
+    // it was English ("OpenStreetMap contributors") on the Vietnamese page.
+    var words = document.querySelector("[data-map-attribution]");
+    if (words) {
+      map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="' +
+        esc(words.dataset.mapLibrary) + '">Leaflet</a>');
+    }
+    L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
+      maxZoom: 18,
+      attribution: words ? esc(words.dataset.mapAttribution) : "&copy; OpenStreetMap contributors"
+    }).addTo(map);
+  }
   // The API gives both names; the page's language picks one, as the server's
   // answer without JavaScript does (geo/views.py).
   var english = document.documentElement.lang === "en";
   function named(unit) { return (english && unit.full_name_en) || unit.full_name; }
 
-  function show(text, cls) {
+  function show(text, cls, codes) {
     result.textContent = "";
     var p = document.createElement("p");
     p.className = cls;
+    // The codes as data for a machine, as the server's answer has them; a
+    // resident reads the names only.
+    if (codes) { p.dataset.commune = codes[0]; p.dataset.province = codes[1]; }
     p.textContent = text;
     result.appendChild(p);
   }
@@ -34,6 +57,7 @@
   function lookup(lat, lon) {
     latInput.value = lat.toFixed(6);
     lonInput.value = lon.toFixed(6);
+    if (!inPage) { form.submit(); return; }
     if (marker) { marker.setLatLng([lat, lon]); } else { marker = L.marker([lat, lon]).addTo(map); }
     var url = mapEl.dataset.lookupUrl + "?lat=" + encodeURIComponent(lat) + "&lon=" + encodeURIComponent(lon);
     fetch(url, { headers: { "Accept": "application/json" } })
@@ -41,8 +65,8 @@
       .then(function (pair) {
         var body = pair[1];
         if (pair[0] === 200) {
-          show(named(body.commune) + " (" + body.commune.code + "), " +
-               named(body.province) + " (" + body.province.code + ")", "found");
+          show(named(body.commune) + ", " + named(body.province), "found",
+            [body.commune.code, body.province.code]);
         } else {
           show(body.message, "outside");
         }
@@ -50,6 +74,21 @@
       .catch(function () { form.submit(); });
   }
 
+  // "Use my location": as on the report form (static/reports/intake.js).
+  var gps = document.getElementById("use-gps");
+  if (gps && navigator.geolocation) {
+    gps.parentNode.hidden = false;
+    gps.addEventListener("click", function () {
+      say(T.gpsWait);
+      navigator.geolocation.getCurrentPosition(function (p) {
+        say(T.gpsDone.replace("%s", Math.round(p.coords.accuracy)));
+        if (map) { map.setView([p.coords.latitude, p.coords.longitude], 15); }
+        lookup(p.coords.latitude, p.coords.longitude);
+      }, function () { say(T.gpsFail); }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+    });
+  }
+
+  if (!inPage) { return; }
   map.on("click", function (event) { lookup(event.latlng.lat, event.latlng.lng); });
   form.addEventListener("submit", function (event) {
     var lat = parseFloat(latInput.value), lon = parseFloat(lonInput.value);

@@ -44,7 +44,17 @@
     box.hidden = false; button.hidden = true;
     var map = L.map(box), failures = 0, bounds = [], asked = 0;
     var layer = L.layerGroup().addTo(map);
-    L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", { maxZoom: 19, attribution: "&copy; OpenStreetMap" })
+    // The attribution in the page's language, from the footer (templates/geo/_attribution.html).
+    var words = document.querySelector("[data-map-attribution]");
+    var esc = function (text) {
+      return String(text).replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+    };
+    if (words) {
+      map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="' +
+        esc(words.dataset.mapLibrary) + '">Leaflet</a>');
+    }
+    L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+      { maxZoom: 19, attribution: words ? esc(words.dataset.mapAttribution) : "&copy; OpenStreetMap" })
       .on("tileerror", function () { if (++failures === 3) { document.getElementById("map-note").hidden = false; } })
       .addTo(map);
     map.on("moveend", function () {

@@ -207,7 +207,7 @@ OVERFLOW = """() => {
 SMALL_TARGETS = """() => {
   const small = [];
   const selector = "button, select, input:not([type=hidden]), textarea, summary, " +
-                   "nav a, a.button, a.tile, .pager a, .counts a";
+                   "nav a, a.button, a.tile, a.tap, .pager a, .counts a";
   for (const el of document.querySelectorAll(selector)) {
     if (el.closest("[hidden], .leaflet-container, .skip")) continue;
     let box = el.getBoundingClientRect();

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from geo.models import AdminUnit
+from tests.browser.a11y import PHONE
 from tests.browser.conftest import Problems, Server, file_case, log_in
 from tests.conftest import COMMUNE_A, Personas
 from tests.factories import point_inside
@@ -101,7 +102,10 @@ def test_commune_lookup_map_answers_without_tiles(
     look_up(page, commune_a)
 
     found = page.locator("#result .found")
-    expect(found).to_contain_text(COMMUNE_A)
+    # The commune's code was shown to residents ("(05443)"): now it is data for
+    # a machine only, and the resident reads the names.
+    expect(found).to_have_attribute("data-commune", COMMUNE_A)
+    expect(found).not_to_contain_text(COMMUNE_A)
     expect(found).to_contain_text(commune_a.full_name)
     # Answered in the page (the JSON API), not by posting the form.
     assert "lat=" not in page.url
@@ -170,4 +174,148 @@ def test_console_map_draws_counted_bubbles_then_the_cases_without_tiles(
         "href", f"/console/cases/{mine[1].number}/"
     )
     assert any("tile.openstreetmap.org" in url for url in refused)
+    problems.assert_none()
+
+
+def test_commune_lookup_map_finds_the_place_by_the_phones_location(
+    commune_a: AdminUnit, server: Server, context: BrowserContext, page: Page, problems: Problems
+) -> None:
+    """The page asked a farmer for a latitude and longitude, with no "Use my
+    location" (a helper walking /map/ on a phone); the answer named the commune
+    with its code, a number that means nothing to a resident."""
+    lat, lon = point_inside(commune_a)
+    context.grant_permissions(["geolocation"], origin=server.url)
+    context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 12})
+    tiles_refused(page)
+    page.set_viewport_size(PHONE)
+    page.goto("/map/")
+    expect(page.locator("#map.leaflet-container")).to_be_visible()
+
+    page.locator("#use-gps").click()  # the report form's words: "Dùng vị trí của tôi"
+    expect(page.locator("#use-gps")).to_contain_text("Dùng vị trí của tôi")
+    expect(page.locator("#gps-status")).to_contain_text("Đã tìm thấy vị trí (sai số khoảng 12 m).")
+    found = page.locator("#result .found")
+    expect(found).to_contain_text(commune_a.full_name)
+    expect(found).not_to_contain_text(COMMUNE_A)
+    expect(found).not_to_contain_text("(")  # no "(05443)", no "(19)"
+    expect(page.locator("#id_lat")).to_have_value(f"{lat:.6f}")
+    expect(page.locator("#map .leaflet-marker-icon")).to_have_count(1)
+    assert "lat=" not in page.url
+    problems.assert_none()
+
+
+def test_commune_lookup_map_without_javascript_has_no_location_button(
+    commune_a: AdminUnit, server: Server, browser: Browser
+) -> None:
+    """Without JavaScript the button could do nothing: it stays hidden, and the
+    form still answers from the server, by names."""
+    context = browser.new_context(base_url=server.url, java_script_enabled=False, locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto("/map/")
+        expect(page.locator("#use-gps")).to_be_hidden()
+        lat, lon = point_inside(commune_a)
+        page.locator("#id_lat").fill(f"{lat:.6f}")
+        page.locator("#id_lon").fill(f"{lon:.6f}")
+        page.locator("#point-form button[type=submit]").click()
+        found = page.locator("#result .found")
+        expect(found).to_contain_text(commune_a.full_name)
+        expect(found).not_to_contain_text(COMMUNE_A)
+    finally:
+        context.close()
+
+
+ATTRIBUTION = "() => document.querySelector('.leaflet-control-attribution').textContent"
+
+
+@pytest.mark.parametrize(
+    ("language", "words", "not_words"),
+    [
+        ("vi", "© những người đóng góp OpenStreetMap", "contributors"),
+        ("en", "© OpenStreetMap contributors", "những người"),
+    ],
+)
+def test_map_attribution_is_in_the_pages_language(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+    language: str,
+    words: str,
+    not_words: str,
+) -> None:
+    """Leaflet's attribution was English on every map of the Vietnamese site."""
+    file_case(reporter=personas.resident, commune=commune_a, description="Ổ gà")
+    context.add_cookies([{"name": "django_language", "value": language, "url": server.url}])
+    tiles_refused(page)
+    connection_is(page, "4g")  # the public map opens by itself
+    for path, box in (("/map/", "#map"), ("/reports/map/", "#map")):
+        page.goto(path)
+        expect(page.locator(f"{box} .leaflet-control-attribution")).to_contain_text(words)
+        text = page.evaluate(ATTRIBUTION)
+        assert not_words not in text
+        assert "Leaflet" in text
+    log_in(context, server, personas.officer_a)
+    page.goto("/console/map/?bbox=105.3,21.2,106.5,22.9")
+    expect(page.locator("#queue-map .leaflet-control-attribution")).to_contain_text(words)
+    problems.assert_none()
+
+
+# Heights and widths of what a thumb must hit, at a small phone's width.
+SIZE = "(el) => { const r = el.getBoundingClientRect(); return [r.width, r.height]; }"
+
+
+def assert_tap_target(page: Page, selector: str) -> None:
+    target = page.locator(selector)
+    expect(target).to_be_visible()
+    width, height = target.evaluate(SIZE)
+    assert width >= 44, f"{selector}: {width:.0f} px wide"
+    assert height >= 44, f"{selector}: {height:.0f} px tall"
+
+
+def test_map_zoom_buttons_are_44_px_on_a_phone(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    """Leaflet's + and − were 30 x 30 px (a helper walking the maps on a phone)."""
+    file_case(reporter=personas.resident, commune=commune_a, description="Ổ gà")
+    tiles_refused(page)
+    connection_is(page, "4g")
+    page.set_viewport_size(PHONE)
+    page.goto("/map/")
+    assert_tap_target(page, "#map .leaflet-control-zoom-in")
+    assert_tap_target(page, "#map .leaflet-control-zoom-out")
+    assert_tap_target(page, "#use-gps")
+    page.goto("/reports/map/")  # Leaflet's stylesheet comes later there, loaded by the script
+    assert_tap_target(page, "#map .leaflet-control-zoom-in")
+    assert_tap_target(page, "#map .leaflet-control-zoom-out")
+    log_in(context, server, personas.officer_a)
+    page.goto("/console/map/?bbox=105.3,21.2,106.5,22.9")
+    assert_tap_target(page, "#queue-map .leaflet-control-zoom-in")
+    problems.assert_none()
+
+
+def test_text_links_that_are_a_step_are_44_px_on_a_phone(
+    personas: Personas, server: Server, context: BrowserContext, page: Page, problems: Problems
+) -> None:
+    """ "Chọn loại sự việc khác" and "Dùng số điện thoại khác" were 20 px tall lines."""
+    page.set_viewport_size(PHONE)
+    page.goto("/accounts/login/?next=/")
+    page.locator("#id_phone").fill(personas.resident.phone)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/accounts/login/code/**")
+    expect(page.locator("main a.tap")).to_have_text("Dùng số điện thoại khác")
+    assert_tap_target(page, "main a.tap")
+
+    log_in(context, server, personas.resident)
+    tiles_refused(page)
+    page.goto("/report/new/?service=road_damage")
+    expect(page.locator("main a.tap")).to_have_text("Chọn loại sự việc khác")
+    assert_tap_target(page, "main a.tap")
     problems.assert_none()

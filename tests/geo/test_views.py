@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -50,8 +52,10 @@ def test_map_form_names_the_commune_in_the_readers_language(client: Client) -> N
         reverse("geo:map"), {"lat": "21.8537", "lon": "106.7615"}, HTTP_ACCEPT_LANGUAGE="en"
     )
     page = response.content.decode()
-    assert "<strong>Dong Kinh Ward</strong> (05977)," in page
-    assert "Lang Son Province (20)" in page
+    # The codes ("(05977)", "(20)") were shown beside the names: a resident
+    # reads the names; the codes stay as data for a machine (and in the API).
+    assert "<strong>Dong Kinh Ward</strong>, Lang Son Province" in page
+    assert 'data-commune="05977" data-province="20"' in page
     assert "Đông Kinh" not in page
 
 
@@ -66,3 +70,46 @@ def test_map_form_rejects_nan_without_looking_up(client: Client) -> None:
     response = client.get(reverse("geo:map"), {"lat": "nan", "lon": "106.7"})
     assert response.status_code == 200
     assert 'class="found"' not in response.content.decode()
+
+
+def _text(page: str) -> str:
+    """What a person reads: the page without its tags, attributes and scripts."""
+    page = re.sub(r"<script.*?</script>", " ", page, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+def test_map_answer_shows_no_commune_or_province_code(client: Client) -> None:
+    response = client.get(reverse("geo:map"), {"lat": "21.8537", "lon": "106.7615"})
+    text = _text(response.content.decode())
+    assert "Phường Đông Kinh" in text
+    assert "05977" not in text
+    assert "(20)" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "button", "attribution"),
+    [
+        ("vi", "Dùng vị trí của tôi", "© những người đóng góp OpenStreetMap"),
+        ("en", "Use my location", "© OpenStreetMap contributors"),
+    ],
+)
+def test_map_page_offers_the_phones_location_and_translated_map_words(
+    client: Client, language: str, button: str, attribution: str
+) -> None:
+    """Only latitude and longitude were asked for; Leaflet's attribution was
+    English on the Vietnamese page. The button is hidden until the script
+    shows it: without JavaScript it could do nothing."""
+    page = client.get(reverse("geo:map"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert re.search(
+        r'<p class="js-only buttons" hidden>\s*<button type="button" id="use-gps">', page
+    )
+    assert button in page
+    assert f'data-map-attribution="{attribution}"' in page
+    # The words the script says while it finds the place, the report form's own.
+    words = {
+        "vi": 'data-gps-wait="Đang tìm vị trí của bạn…"',
+        "en": 'data-gps-wait="Finding your location…"',
+    }
+    assert words[language] in page
+    assert "data-gps-done=" in page
+    assert "data-gps-fail=" in page
