@@ -2,12 +2,54 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+# Whole hours, written 24-hour ("21:00") whatever the phone's settings: an
+# <input type="time"> showed "09:00 PM" on a Vietnamese page (Chrome on a phone
+# follows the phone, not the page), and a farmer picks an hour, not a minute.
+HOURS: list[tuple[str, str]] = [(f"{hour:02d}:00", f"{hour:02d}:00") for hour in range(24)]
+
+
+def _clock(value: object) -> str | None:
+    """``value`` as "HH:MM" (with seconds only if it has some) if it is a time of
+    day, a saved one or a posted one; else None."""
+    if isinstance(value, str):
+        # The formats TimeField reads; anything else is refused there, not shown here.
+        typed = value.strip()
+        for pattern in ("%H:%M", "%H:%M:%S"):
+            try:
+                value = datetime.strptime(typed, pattern).time()
+                break
+            except ValueError:
+                continue
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+    return None
+
+
+class HourSelect(forms.Select):
+    """A <select> of the day's whole hours for a TimeField.
+
+    The field still parses and stores a time as before (an off-hour time
+    saved through the API, 06:30, is offered as one more option, so saving
+    this page keeps it rather than moving it to an hour).
+    """
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, choices=HOURS)
+
+    def format_value(self, value: Any) -> list[str]:
+        clock = _clock(value)
+        return [clock] if clock is not None else []
+
+    def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> Any:
+        extra = [(v, v) for v in value if v not in dict(HOURS)]
+        self.choices = sorted([*HOURS, *extra]) if extra else HOURS
+        return super().optgroups(name, value, attrs)
 
 
 class NotificationPreferenceForm(forms.Form):
@@ -20,8 +62,8 @@ class NotificationPreferenceForm(forms.Form):
         required=False,
         help_text=_("Needed for Zalo: the id our Official Account knows you by."),
     )
-    quiet_start = forms.TimeField(label=_("No SMS from"), widget=TIME_WIDGET)
-    quiet_end = forms.TimeField(label=_("until"), widget=TIME_WIDGET)
+    quiet_start = forms.TimeField(label=_("No SMS from"), widget=HourSelect)
+    quiet_end = forms.TimeField(label=_("until"), widget=HourSelect)
     daily_digest = forms.BooleanField(
         label=_("One email a day instead of one per update"), required=False
     )

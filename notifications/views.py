@@ -71,7 +71,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def preference_edit(request: HttpRequest) -> HttpResponse:
     user = _person(request)
-    offer_digest = selectors.person_is_staff(user=user)
+    staff = selectors.person_is_staff(user=user)  # the digest is for staff only
     offer_email = bool(user.email)
     if request.method == "GET":
         preference = selectors.preference_for(user_id=user.pk)
@@ -85,14 +85,14 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
             "daily_digest": preference.daily_digest,
         }
         form = NotificationPreferenceForm(
-            initial=initial, offer_digest=offer_digest, offer_email=offer_email
+            initial=initial, offer_digest=staff, offer_email=offer_email
         )
-        return _preferences_page(request, form)
-    form = NotificationPreferenceForm(
-        request.POST, offer_digest=offer_digest, offer_email=offer_email
-    )
+        return _preferences_page(request, form, zalo_guide=not staff)
+    form = NotificationPreferenceForm(request.POST, offer_digest=staff, offer_email=offer_email)
     if not form.is_valid():
-        return _preferences_page(request, form, error=_("Please check what you entered."))
+        return _preferences_page(
+            request, form, zalo_guide=not staff, error=_("Please check what you entered.")
+        )
     data = form.cleaned_data
     if "email_enabled" in data:
         email_enabled = data["email_enabled"]
@@ -112,15 +112,21 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
     except InvalidInput as exc:
         field = exc.details.get("field")
         form.add_error(field if field in form.fields else None, str(exc.message))
-        return _preferences_page(request, form, error=str(exc.message))
+        return _preferences_page(request, form, zalo_guide=not staff, error=str(exc.message))
     messages.success(request, _("Your notification settings are saved."))
     return redirect("notifications:preference-edit")
 
 
 def _preferences_page(
-    request: HttpRequest, form: NotificationPreferenceForm, *, error: str | None = None
+    request: HttpRequest,
+    form: NotificationPreferenceForm,
+    *,
+    zalo_guide: bool,
+    error: str | None = None,
 ) -> HttpResponse:
+    """``zalo_guide``: tell how to get Zalo messages rather than ask for a bare
+    follower id, which a resident cannot know (staff, who may run the Official
+    Account, keep the plain field)."""
     status = 200 if error is None else 422
-    return render(
-        request, "notifications/preferences.html", {"form": form, "error": error}, status=status
-    )
+    context = {"form": form, "error": error, "zalo_guide": zalo_guide}
+    return render(request, "notifications/preferences.html", context, status=status)
