@@ -257,6 +257,9 @@ def test_map_attribution_is_in_the_pages_language(
         text = page.evaluate(ATTRIBUTION)
         assert not_words not in text
         assert "Leaflet" in text
+    log_in(context, server, personas.resident)
+    page.goto("/report/new/?service=road_damage")  # the report form's own map
+    expect(page.locator("#map .leaflet-control-attribution")).to_contain_text(words)
     log_in(context, server, personas.officer_a)
     page.goto("/console/map/?bbox=105.3,21.2,106.5,22.9")
     expect(page.locator("#queue-map .leaflet-control-attribution")).to_contain_text(words)
