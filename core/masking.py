@@ -83,8 +83,11 @@ _INVISIBLE = re.compile(
 # join two groups here, but not a colon ("07:30") nor a slash ("01/07/2025,
 # 150 hộ": a slash between digits is _SEP's), and only what reads as
 # a phone or ID number is hidden (_loose_numbers_masked): led by 0 or +84,
-# then groups of three digits or more, 9 to 12 digits in all. So "thôn 1, 2,
-# 3" and "07.30 - 11.30, 13.30" stay.
+# then groups of three digits or more, 9 to 12 digits in all; or a mobile
+# number without its 0 ("981, 234, 567", a probe): exactly nine digits in
+# groups of three or more, led by a mobile's first digit (3, 5, 7, 8, 9), and
+# not all round (a list of amounts, "500, 700, 900 nghìn", stays). So "thôn 1,
+# 2, 3" and "07.30 - 11.30, 13.30" stay.
 _LOOSE_SEP = r"[\s.,;\\|\-\u2010-\u2015\u2212_*+~'\u2019()\[\]\u00b7\u2022\u2219\u22c5]{1,6}"
 _LOOSE_CHAIN = re.compile(rf"(?:\+\s*84(?:{_LOOSE_SEP})?)?\d+(?:{_LOOSE_SEP}\d+)+")
 _GROUP = re.compile(r"\d+")
@@ -119,16 +122,28 @@ def _loose_numbers_masked(text: str) -> str:
         masked = list(value)
         i = 0
         while i < len(groups):
+            lead = groups[i].group(0)
             international = i == 0 and value.lstrip().startswith("+")
-            if not (international or groups[i].group(0).startswith("0")):
+            without_zero = not international and len(lead) >= 3 and lead[0] in "35789"
+            # Led by 0: a phone ("0981", "09") or an ID's province ("001"); not
+            # the "00" of a time before a list ("17:00; 500, 700, 900").
+            with_zero = lead.startswith("0") and (
+                len(lead) >= 3 or lead[1:2] in ("3", "5", "7", "8", "9")
+            )
+            if not (international or with_zero or without_zero):
                 i += 1
                 continue
-            digits, j = len(groups[i].group(0)), i
+            most = 14 if international else 9 if without_zero else 12
+            digits, j = len(lead), i
             while j + 1 < len(groups) and len(groups[j + 1].group(0)) >= 3:
-                if digits + len(groups[j + 1].group(0)) > (14 if international else 12):
+                if digits + len(groups[j + 1].group(0)) > most:
                     break
                 j += 1
                 digits += len(groups[j].group(0))
+            taken = [group.group(0) for group in groups[i : j + 1]]
+            if without_zero and (digits != 9 or all(g.endswith("0") for g in taken)):
+                i += 1
+                continue
             if j > i and digits >= 9:
                 for group in groups[i : j + 1]:
                     masked[group.start() : group.end()] = MASK * (group.end() - group.start())
@@ -221,6 +236,11 @@ _ADDRESS_WORD = (
 _NOT_LETTER_BEFORE, _NOT_LETTER_AFTER = r"(?<![^\W\d_])", r"(?![^\W\d_])"
 
 
+# What people put between the words of a name: spaces, dots ("Trịnh V. Khoa"),
+# hyphens and underscores ("Trịnh-Văn-Khoa", a probe), or nothing.
+_NAME_GAP = r"[\s.\-_\u2010-\u2015]*"
+
+
 def _name_orders(words: list[str]) -> list[str]:
     """Patterns, on folded text, for a known name written every way people do.
 
@@ -239,8 +259,8 @@ def _name_orders(words: list[str]) -> list[str]:
         # of the names' first letters (2.5 times faster than the look back first).
         first, rest = parts[0], parts[1:]
         if first.startswith("\\"):  # an escaped sign first: the plain way
-            return _NOT_LETTER_BEFORE + r"[\s.]*".join(parts) + _NOT_LETTER_AFTER
-        body = r"[\s.]*".join([first[1:], *rest])
+            return _NOT_LETTER_BEFORE + _NAME_GAP.join(parts) + _NOT_LETTER_AFTER
+        body = _NAME_GAP.join([first[1:], *rest])
         return first[0] + r"(?<![^\W\d_].)" + body + _NOT_LETTER_AFTER
 
     exact = [re.escape(word) for word in words]

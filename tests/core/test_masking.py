@@ -121,6 +121,9 @@ def test_a_number_shaped_like_a_date_and_time_but_none_is_masked() -> None:
         # written against the first group.
         ("0981 234, 567", "•••• •••, •••"),
         ("+84981, 234, 567", "+•••••, •••, •••"),
+        # A mobile number without its 0 (a probe of make run).
+        ("Gọi 981, 234, 567 nhé", "Gọi •••, •••, ••• nhé"),
+        ("Zalo 912 | 345 | 678", "Zalo ••• | ••• | •••"),
         # Characters that show nothing, between the digits.
         ("gọi 0981\u200b234\u200b567", "gọi ••••••••••"),
         # Read out in words, with or without accents.
@@ -138,7 +141,8 @@ def test_numbers_split_loosely_or_read_out_are_masked(text: str, masked: str) ->
 def test_loose_splitting_keeps_lists_counts_and_words_that_are_no_number() -> None:
     text = (
         "Các thôn 1, 2, 3, 4, 5, 6, 7; năm 2024, 2025; 120, 150, 200 hộ; từ 01/07/2025, 150 hộ; "
-        "ba bốn người, mùng một tháng hai; 7:30 - 11:30, 13:30 - 17:00"
+        "ba bốn người, mùng một tháng hai; 7:30 - 11:30, 13:30 - 17:00; "
+        "500, 700, 900 nghìn đồng; 350, 420, 510 hộ; 1.200, 3.400, 5.600 m"
     )
     assert mask_text(text) == text
 
@@ -152,6 +156,8 @@ def test_loose_splitting_keeps_lists_counts_and_words_that_are_no_number() -> No
         "Trịnh V. Khoa",
         "TrịnhVăn Khoa",
         "Trịnh Văn\u200bKhoa",
+        "Trịnh-Văn-Khoa",  # a probe of make run
+        "trinh_van_khoa",
     ],
 )
 def test_a_known_name_is_masked_in_any_order_or_shortened(written: str) -> None:
