@@ -84,13 +84,20 @@ _INVISIBLE = re.compile(
 # 150 hộ": a slash between digits is _SEP's), and only what reads as
 # a phone or ID number is hidden (_loose_numbers_masked): led by 0 or +84,
 # then groups of three digits or more, 9 to 12 digits in all; or a mobile
-# number without its 0 ("981, 234, 567", a probe): exactly nine digits in
-# groups of three or more, led by a mobile's first digit (3, 5, 7, 8, 9), and
-# not all round (a list of amounts, "500, 700, 900 nghìn", stays). So "thôn 1,
-# 2, 3" and "07.30 - 11.30, 13.30" stay.
+# number without its 0 ("gọi 981, 234, 567", a probe): the whole run exactly
+# nine digits in groups of three or more, led by a mobile's first digit (3, 5,
+# 7, 8, 9), right after a word that asks to call or write (_CONTACT). Without
+# that word a run of three numbers is a list ("356, 412, 578 hộ", "bầu 512,
+# 384, 276 phiếu": a second read), and kept. So "thôn 1, 2, 3" and "07.30 -
+# 11.30, 13.30" stay too.
 _LOOSE_SEP = r"[\s.,;\\|\-\u2010-\u2015\u2212_*+~'\u2019()\[\]\u00b7\u2022\u2219\u22c5]{1,6}"
 _LOOSE_CHAIN = re.compile(rf"(?:\+\s*84(?:{_LOOSE_SEP})?)?\d+(?:{_LOOSE_SEP}\d+)+")
 _GROUP = re.compile(r"\d+")
+_CONTACT = re.compile(
+    r"(?<![^\W\d_])(?:gọi|goi|sđt|sdt|đt|dt|zalo|viber|nhắn|nhan|liên\s+hệ|lien\s+he|lh|"
+    r"hotline|điện\s+thoại|dien\s+thoai|phone|tel|call)(?![^\W\d_])[^\d]{0,12}$",
+    re.IGNORECASE,
+)
 # Vietnamese digits as words, folded (no accents): "không chín tám một ...".
 _DIGIT_WORD = r"(?:khong|mot|hai|ba|bon|tu|nam|lam|sau|bay|tam|chin|linh|le)"
 # Nine or more in a row are a number read out (a phone has ten); fewer are
@@ -120,30 +127,30 @@ def _loose_numbers_masked(text: str) -> str:
         value = chain.group(0)
         groups = list(_GROUP.finditer(value))
         masked = list(value)
+        if _mobile_without_zero(groups) and _CONTACT.search(
+            text[max(0, chain.start() - 24) : chain.start()]
+        ):
+            return _digits_masked(value)
         i = 0
         while i < len(groups):
             lead = groups[i].group(0)
             international = i == 0 and value.lstrip().startswith("+")
-            without_zero = not international and len(lead) >= 3 and lead[0] in "35789"
             # Led by 0: a phone ("0981", "09") or an ID's province ("001"); not
-            # the "00" of a time before a list ("17:00; 500, 700, 900").
+            # the "00" of a time before a list ("17:00; 500, 700, 900"), nor the
+            # "000" of an amount ("350.000, 500.000 đồng").
             with_zero = lead.startswith("0") and (
-                len(lead) >= 3 or lead[1:2] in ("3", "5", "7", "8", "9")
+                (len(lead) >= 3 and lead.strip("0") != "") or lead[1:2] in ("3", "5", "7", "8", "9")
             )
-            if not (international or with_zero or without_zero):
+            if not (international or with_zero):
                 i += 1
                 continue
-            most = 14 if international else 9 if without_zero else 12
+            most = 14 if international else 12
             digits, j = len(lead), i
             while j + 1 < len(groups) and len(groups[j + 1].group(0)) >= 3:
                 if digits + len(groups[j + 1].group(0)) > most:
                     break
                 j += 1
                 digits += len(groups[j].group(0))
-            taken = [group.group(0) for group in groups[i : j + 1]]
-            if without_zero and (digits != 9 or all(g.endswith("0") for g in taken)):
-                i += 1
-                continue
             if j > i and digits >= 9:
                 for group in groups[i : j + 1]:
                     masked[group.start() : group.end()] = MASK * (group.end() - group.start())
@@ -153,6 +160,18 @@ def _loose_numbers_masked(text: str) -> str:
         return "".join(masked)
 
     return _LOOSE_CHAIN.sub(replace, text)
+
+
+def _mobile_without_zero(groups: list[re.Match[str]]) -> bool:
+    """The groups of a run are a mobile number written without its 0: nine
+    digits in groups of three or more, the first a mobile's first digit."""
+    parts = [group.group(0) for group in groups]
+    return (
+        len(parts) >= 2
+        and all(len(part) >= 3 for part in parts)
+        and sum(map(len, parts)) == 9
+        and parts[0][0] in "35789"
+    )
 
 
 def _numbers_before_names_masked(text: str) -> str:

@@ -121,9 +121,15 @@ def test_a_number_shaped_like_a_date_and_time_but_none_is_masked() -> None:
         # written against the first group.
         ("0981 234, 567", "•••• •••, •••"),
         ("+84981, 234, 567", "+•••••, •••, •••"),
-        # A mobile number without its 0 (a probe of make run).
+        # A mobile number without its 0, after a word that asks to call (a probe).
         ("Gọi 981, 234, 567 nhé", "Gọi •••, •••, ••• nhé"),
         ("Zalo 912 | 345 | 678", "Zalo ••• | ••• | •••"),
+        ("liên hệ: 981 - 234 - 567", "liên hệ: ••• - ••• - •••"),
+        # A phone after a three-digit number is hidden whole (the second read
+        # found "có 512, ••• ••• 4321" with a broader rule).
+        ("có 512, 098 765 4321", "có 512, ••• ••• ••••"),
+        ("Lô 356, 091 234 5678", "Lô •••, ••• ••• ••••"),
+        ("kiot 735; 035 678 9012", "kiot 735; ••• ••• ••••"),
         # Characters that show nothing, between the digits.
         ("gọi 0981\u200b234\u200b567", "gọi ••••••••••"),
         # Read out in words, with or without accents.
@@ -142,7 +148,10 @@ def test_loose_splitting_keeps_lists_counts_and_words_that_are_no_number() -> No
     text = (
         "Các thôn 1, 2, 3, 4, 5, 6, 7; năm 2024, 2025; 120, 150, 200 hộ; từ 01/07/2025, 150 hộ; "
         "ba bốn người, mùng một tháng hai; 7:30 - 11:30, 13:30 - 17:00; "
-        "500, 700, 900 nghìn đồng; 350, 420, 510 hộ; 1.200, 3.400, 5.600 m"
+        "500, 700, 900 nghìn đồng; 350, 420, 510 hộ; 1.200, 3.400, 5.600 m; "
+        # Lists of three numbers of three digits (a second read), and amounts.
+        "Thôn có 356, 412, 578 hộ dân; bầu: 512, 384, 276 phiếu; km 357, 358, 359; "
+        "350.000, 500.000 đồng"
     )
     assert mask_text(text) == text
 
