@@ -17,13 +17,13 @@ from geo.typed_numbers import coordinate_typed
 
 def _latitude(value: float) -> float:
     if not (math.isfinite(value) and -90.0 <= value <= 90.0):
-        raise InvalidCoordinates(details={"lat": str(value)})
+        raise InvalidCoordinates(details={"lat": str(value)}, field="lat")
     return value
 
 
 def _longitude(value: float) -> float:
     if not (math.isfinite(value) and -180.0 <= value <= 180.0):
-        raise InvalidCoordinates(details={"lon": str(value)})
+        raise InvalidCoordinates(details={"lon": str(value)}, field="lon")
     return value
 
 

@@ -17,9 +17,16 @@ from typing import Any
 
 from django import forms
 
+# No coordinate a person types is longer: a longer text is left to the parser
+# to refuse. NFKC may make 18 characters of one (U+FDFA), and a form field of
+# 2.5 MB of those took 3.2 s of CPU here (a second read).
+MAX_TYPED = 40
+
 
 def coordinate_text(value: str) -> str:
     """``value`` with the digits, signs and decimal mark a parser reads."""
+    if len(value) > MAX_TYPED:
+        return value
     text = unicodedata.normalize("NFKC", value).replace("\u2212", "-")
     text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
     if text.count(",") == 1 and "." not in text:

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 def icon_set(apps, old, new):
-    # Only where it is still a seed's icon: an administrator's choice stays.
+    # Only where it is still one of those two: any other choice stays.
     service = apps.get_model("helpdesk", "Service")
     service.objects.filter(code="report_other", icon__in=old).update(icon=new)
 
@@ -13,7 +13,9 @@ def icon_set(apps, old, new):
 def forwards(apps, schema_editor):
     # "megaphone": an install seeded before. "question": a new database, where
     # 0005 seeds today's catalogue ("speech-alert") and 0016, which does not
-    # know that name, turns it into the question mark.
+    # know that name, turns it into the question mark. An administrator who
+    # chose the question mark for this service on purpose gets the new icon
+    # too: the two cannot be told apart here, and the new one says more.
     icon_set(apps, ("megaphone", "question"), "speech-alert")
 
 

@@ -123,8 +123,10 @@
   // does the same for the form sent without this script).
   var PLACE_FIELDS = { lat: 1, lon: 1, commune_code: 1, location: 1 };
 
-  function refusedSpot(name) {
-    if (PLACE_FIELDS[name]) {
+  function refusedSpot(path) {
+    // The schema's own 422s name a field by its path ("form.payload.lat").
+    var name = String(path || "").split(".").pop();
+    if (Object.prototype.hasOwnProperty.call(PLACE_FIELDS, name)) {
       var place = $("place");
       return place && { after: place.querySelector("legend"), focus: place, marked: place };
     }
@@ -138,6 +140,12 @@
   }
 
   function clearRefusals() {
+    // The marks of an earlier refusal, this script's or the server's (a send
+    // that fell back to the plain post): a new send starts clean.
+    var top = $("form-error");
+    if (top) { top.remove(); }
+    Array.prototype.forEach.call(form.querySelectorAll("#place-error, #photos-error, #voice-error, .errorlist"), function (n) { n.remove(); });
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (n) { n.removeAttribute("aria-invalid"); });
     Array.prototype.forEach.call(form.querySelectorAll("[data-refusal]"), function (n) { n.remove(); });
     Array.prototype.forEach.call(form.querySelectorAll("[data-refused]"), function (n) {
       n.removeAttribute("aria-invalid"); n.removeAttribute("data-refused");
@@ -162,8 +170,10 @@
       var spot = item && refusedSpot(item.field);
       if (!spot || !spot.after) { return; }
       var note = document.createElement("p");
-      note.className = "error"; note.id = "refusal-" + item.field; note.dataset.refusal = "";
-      note.textContent = item.problem || message;
+      note.className = "error"; note.id = "refusal-" + String(item.field).split(".").pop(); note.dataset.refusal = "";
+      // The answer's sentence, in the person's language (a schema check's
+      // "problem" is pydantic's English).
+      note.textContent = message;
       spot.after.insertAdjacentElement("afterend", note);
       spot.marked.setAttribute("aria-invalid", "true"); spot.marked.dataset.refused = "";
       var described = spot.marked.getAttribute("aria-describedby");

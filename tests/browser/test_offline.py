@@ -427,9 +427,16 @@ def test_a_refusal_is_marked_at_its_field_and_only_this_form_offers_the_draft(
     expect(page.locator("[data-outbox-items] li")).to_have_count(0)
     expect(page.locator("#outbox")).to_be_hidden()
 
+    # Sent again with no signal: saved to be sent, and the refusal's marks go.
+    context.set_offline(True)
     page.locator("#id_consent_0").check()
     page.locator("#send").click()
-    page.wait_for_url(re.compile(r"/cases/[^/]+/submitted/"))
+    expect(page.locator("#pending")).to_be_visible()
+    expect(page.locator("#form-error")).to_have_count(0)
+    expect(page.locator("#refusal-consent")).to_have_count(0)
+    expect(page.locator("#id_consent")).not_to_have_attribute("aria-invalid", "true")
+    context.set_offline(False)
+    page.wait_for_url(re.compile(r"/cases/[^/]+/submitted/"), timeout=20_000)
     ticket = Ticket.objects.get(reporter=personas.digital_team)
     assert ticket.proxy.resident_name == "Bà Triệu Thị Mến"
     assert outbox(page) == []

@@ -39,26 +39,37 @@ def _api(client: Client, **fields: Any) -> tuple[int, dict[str, Any]]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("proxy", "field", "words"),
+    ("proxy", "code", "field", "words"),
     [
-        ({"on_behalf_name": "Bà Triệu Thị Mến"}, "consent", "Chọn cách người dân đồng ý"),
-        ({"consent": "spoken"}, "on_behalf_name", "Ghi tên người dân"),
+        (
+            {"on_behalf_name": "Bà Triệu Thị Mến"},
+            "proxy_details_missing",
+            "consent",
+            "Chọn cách người dân đồng ý",
+        ),
+        ({"consent": "spoken"}, "proxy_details_missing", "on_behalf_name", "Ghi tên người dân"),
         (
             {"on_behalf_name": "Bà Mến", "consent": "spoken", "on_behalf_phone": "0208 385 1234"},
+            "invalid_phone",
             "on_behalf_phone",
             "không phải số di động",
         ),
     ],
 )
 def test_api_names_the_proxy_field_it_refused(
-    personas: Personas, commune_b: AdminUnit, proxy: dict[str, str], field: str, words: str
+    personas: Personas,
+    commune_b: AdminUnit,
+    proxy: dict[str, str],
+    code: str,
+    field: str,
+    words: str,
 ) -> None:
     client = Client()
     client.force_login(personas.digital_team)
     lat, lon = point_inside(commune_b)
     status, body = _api(client, service="streetlight_out", lat=lat, lon=lon, **proxy)
     assert status == 422
-    assert body["code"] in ("proxy_details_missing", "invalid_phone")
+    assert body["code"] == code
     assert body["details"]["fields"] == [{"field": field, "problem": body["message"]}]
     assert words in body["message"]
     assert not Ticket.objects.exists()
@@ -75,6 +86,9 @@ def test_api_names_the_place_and_the_photos(personas: Personas, commune_a: Admin
     status, body = _api(client, service="road_damage", lat=lat, lon=lon)
     assert (status, body["code"]) == (422, "photo_required")
     assert body["details"]["fields"][0]["field"] == "photos"
+    status, body = _api(client, service="streetlight_out", lat="95", lon=lon)
+    assert (status, body["code"]) == (422, "invalid_coordinates")
+    assert body["details"]["fields"][0]["field"] == "lat"
 
 
 def _error_list_after(page: str, element_id: str) -> str:
