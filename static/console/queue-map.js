@@ -15,19 +15,7 @@
   el.hidden = false;
   el.removeAttribute("aria-hidden");
   var map = L.map(el);
-  // The attribution in the page's language, from the footer (templates/geo/_attribution.html).
-  var words = document.querySelector("[data-map-attribution]");
-  var esc = function (text) {
-    return String(text).replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
-  };
-  if (words) {
-    map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="' +
-      esc(words.dataset.mapLibrary) + '">Leaflet</a>');
-  }
-  L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
-    maxZoom: 18,
-    attribution: words ? esc(words.dataset.mapAttribution) : "&copy; OpenStreetMap contributors"
-  }).addTo(map);
+  window.XaDeskTiles(map, 18).addTo(map);  // static/geo/tiles.js
   var layer = L.layerGroup().addTo(map);
   var asked = 0;
 

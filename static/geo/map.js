@@ -15,9 +15,6 @@
   var T = mapEl.dataset;
   var status = document.getElementById("gps-status");
   function say(text) { if (status) { status.textContent = text || ""; } }
-  function esc(text) {
-    return String(text).replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
-  }
   var map = null;
   var marker = null;
   var inPage = !!(window.L && window.fetch);  // else the form asks the server
@@ -26,17 +23,7 @@
     mapEl.hidden = false;
     var start = [parseFloat(latInput.value) || 21.59, parseFloat(lonInput.value) || 105.84];
     map = L.map(mapEl).setView(start, latInput.value ? 12 : 8);
-    // The attribution in the page's language, from the footer (templates/geo/_attribution.html):
-    // it was English ("OpenStreetMap contributors") on the Vietnamese page.
-    var words = document.querySelector("[data-map-attribution]");
-    if (words) {
-      map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="' +
-        esc(words.dataset.mapLibrary) + '">Leaflet</a>');
-    }
-    L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
-      maxZoom: 18,
-      attribution: words ? esc(words.dataset.mapAttribution) : "&copy; OpenStreetMap contributors"
-    }).addTo(map);
+    window.XaDeskTiles(map, 18).addTo(map);  // static/geo/tiles.js
   }
   // The API gives both names; the page's language picks one, as the server's
   // answer without JavaScript does (geo/views.py).

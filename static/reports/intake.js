@@ -452,7 +452,9 @@
       // may not apply yet when a marker is made at once; its fallback then
       // drops the slash (".../leaflet-1.9.4marker-icon.png", a 404). Named here.
       window.L.Icon.Default.imagePath = css.href.slice(0, css.href.lastIndexOf("/") + 1) + "images/";
-      done();
+      var tiles = document.createElement("script");
+      tiles.src = mapBox.dataset.tilesJs; tiles.onload = done;
+      document.head.appendChild(tiles);
     };
     document.head.appendChild(js);
   }
@@ -466,16 +468,9 @@
       var known = isFinite(lat) && isFinite(lon);
       map = L.map(mapBox).setView(known ? [lat, lon] : [21.59, 105.84], known ? 16 : 9);
       var failures = 0;
-      // The attribution in the page's language, from the footer
-      // (templates/geo/_attribution.html), as the other maps have it.
-      var words = document.querySelector("[data-map-attribution]");
-      if (words) {
-        map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="' +
-          attr(words.dataset.mapLibrary) + '">Leaflet</a>');
-      }
-      L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
-        maxZoom: 19, attribution: words ? attr(words.dataset.mapAttribution) : "&copy; OpenStreetMap"
-      }).on("tileerror", function () { if (++failures === 3) { $("map-note").hidden = false; } }).addTo(map);
+      // The tiles, their words in the page's language (static/geo/tiles.js).
+      window.XaDeskTiles(map, 19)
+        .on("tileerror", function () { if (++failures === 3) { $("map-note").hidden = false; } }).addTo(map);
       if (known) { marker = L.marker([lat, lon]).addTo(map); }
       map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, "map"); });
     });

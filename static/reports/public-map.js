@@ -44,17 +44,7 @@
     box.hidden = false; button.hidden = true;
     var map = L.map(box), failures = 0, bounds = [], asked = 0;
     var layer = L.layerGroup().addTo(map);
-    // The attribution in the page's language, from the footer (templates/geo/_attribution.html).
-    var words = document.querySelector("[data-map-attribution]");
-    var esc = function (text) {
-      return String(text).replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
-    };
-    if (words) {
-      map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="' +
-        esc(words.dataset.mapLibrary) + '">Leaflet</a>');
-    }
-    L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-      { maxZoom: 19, attribution: words ? esc(words.dataset.mapAttribution) : "&copy; OpenStreetMap" })
+    window.XaDeskTiles(map, 19)  // static/geo/tiles.js
       .on("tileerror", function () { if (++failures === 3) { document.getElementById("map-note").hidden = false; } })
       .addTo(map);
     map.on("moveend", function () {
@@ -89,7 +79,11 @@
     var css = document.createElement("link");
     css.rel = "stylesheet"; css.href = box.dataset.leafletCss; document.head.appendChild(css);
     var js = document.createElement("script");
-    js.src = box.dataset.leafletJs; js.onload = draw; document.head.appendChild(js);
+    js.src = box.dataset.leafletJs; document.head.appendChild(js);
+    js.onload = function () {
+      var tiles = document.createElement("script");
+      tiles.src = box.dataset.tilesJs; tiles.onload = draw; document.head.appendChild(tiles);
+    };
   }
   button.addEventListener("click", open);
   var c = navigator.connection;
