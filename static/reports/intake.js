@@ -175,6 +175,9 @@
       // "problem" is pydantic's English).
       note.textContent = message;
       spot.after.insertAdjacentElement("afterend", note);
+      // A voice note refused: its folded file input opens (reports.css, .voice-open).
+      var voiceBox = spot.marked.closest && spot.marked.closest(".voice");
+      if (voiceBox) { voiceBox.classList.add("voice-open"); }
       spot.marked.setAttribute("aria-invalid", "true"); spot.marked.dataset.refused = "";
       var described = spot.marked.getAttribute("aria-describedby");
       spot.marked.setAttribute("aria-describedby", (described ? described + " " : "") + note.id);

@@ -6,7 +6,8 @@
 // send harmless: the server gives the first message back). A refusal (the
 // case closed meanwhile, a bad recording) keeps it with the reason, to edit
 // here and send again. Without IndexedDB, or if storing it fails, the plain
-// form posts as before.
+// form posts as before. A voice note recorded in the page comes from
+// static/reports/voice.js (window.XaDeskVoice), loaded before this script.
 //
 // The form is a live part (static/js/live.js puts a new one in place after a
 // push), so it is found by delegation, never held; what the script says is
@@ -47,12 +48,24 @@
     field(f, "body").value = "";
     var voice = field(f, "voice");
     if (voice) { voice.value = ""; }
+    if (window.XaDeskVoice) { window.XaDeskVoice.clear(); }
+  }
+
+  // The voice note to send: the one recorded in the page (static/reports/voice.js,
+  // not in the file input on a phone that cannot put it there), else the chosen file.
+  function voiceOf(f) {
+    if (window.XaDeskVoice) { return window.XaDeskVoice.blob(); }
+    var voice = field(f, "voice");
+    return voice && voice.files && voice.files[0] ? voice.files[0] : null;
   }
 
   function putBack(f, item) {
     field(f, "body").value = item.fields.body || "";
     var voice = field(f, "voice");
-    if (voice && item.voice && window.DataTransfer) {
+    // Back in the recorder, to hear before sending again; it also fills the file input.
+    if (voice && item.voice && window.XaDeskVoice) {
+      window.XaDeskVoice.restore(item.voice);
+    } else if (voice && item.voice && window.DataTransfer) {
       var files = new DataTransfer();
       files.items.add(item.voice instanceof File ? item.voice : new File([item.voice], "voice", { type: item.voice.type }));
       voice.files = files.files;
@@ -84,8 +97,7 @@
     var f = event.target;
     if (!f.matches || !f.matches("form[data-outbox-reply]")) { return; }
     var body = field(f, "body").value.trim();
-    var voiceInput = field(f, "voice");
-    var voice = voiceInput && voiceInput.files && voiceInput.files[0] ? voiceInput.files[0] : null;
+    var voice = voiceOf(f);
     if (storing) { event.preventDefault(); return; }  // a second tap while the first is stored
     if (!body && !voice) {
       // Online, the server's form says what is missing; offline, say it here.
