@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, expect
 
 from geo.models import AdminUnit
 from helpdesk import lifecycle
@@ -335,9 +335,12 @@ def test_a_refused_voice_note_is_marked_at_its_opened_picker(
     page.locator("#id_lon").fill(f"{lon:.6f}")
     page.locator("#id_description").fill("Nước đục")
     page.locator("#voice-choose").click()
-    page.locator("#voice").set_input_files(
-        files=[{"name": "note.m4a", "mimeType": "audio/mp4", "buffer": b"not a sound" * 50}]
-    )
+    not_a_sound: FilePayload = {
+        "name": "note.m4a",
+        "mimeType": "audio/mp4",
+        "buffer": b"not a sound" * 50,
+    }
+    page.locator("#voice").set_input_files(files=not_a_sound)
     page.locator("#voice-choose").click()  # folded again before sending
     expect(page.locator("#voice")).to_be_hidden()
     page.locator("#send").click()
