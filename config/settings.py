@@ -361,6 +361,14 @@ RATE_LIMITS: dict[str, tuple[int, int] | None] = {
     # at a meeting stays far below.
     "scam_check.person": env_rate("XADESK_RATE_SCAM_CHECK_PERSON", "120/h"),
     "scam_check.ip": env_rate("XADESK_RATE_SCAM_CHECK_IP", "600/h"),
+    # Zalo link codes (notifications/zalo_link.py): a person needs one, maybe
+    # a second when the first ran out; a few more for a wrong tap.
+    "zalo_link_code.person": env_rate("XADESK_RATE_ZALO_LINK_CODE_PERSON", "10/h"),
+    # Codes tried by one Zalo follower through the OA (counted by follower
+    # id, passed as the "phone" subject): 6 digits are a million codes, so a
+    # follower guessing to link their Zalo to someone else's account is stopped
+    # long before a guess is likely to hit a live code.
+    "zalo_link_try.phone": env_rate("XADESK_RATE_ZALO_LINK_TRY", "20/h"),
 }
 # Start of every rate-limit key in Redis; tests give each test its own.
 RATE_LIMIT_PREFIX = "xadesk:rl"
@@ -405,6 +413,20 @@ ZALO_BACKEND = env_choice(
 ZALO_OA_URL = env_str("ZALO_OA_URL", "")
 ZALO_OA_ACCESS_TOKEN = env_str("ZALO_OA_ACCESS_TOKEN", "")
 ZALO_HTTP_TIMEOUT_SECONDS = env_int("ZALO_HTTP_TIMEOUT_SECONDS", 10, minimum=1)
+# Linking a person's Zalo (notifications/zalo_link.py): they send the OA a
+# one-time code from their settings page, and Zalo calls our webhook
+# (POST /api/v1/notifications/zalo/webhook) with it. The webhook is signed
+# with the app id and the OA's secret key (the OA Secret Key of the app's
+# Official Account page, not the App Secret Key); without both every event
+# is refused. ZALO_OA_URL_FOLLOW is the OA's page (https://zalo.me/<oa id>),
+# linked from the settings page; ZALO_OA_NAME is how the page names the OA.
+ZALO_APP_ID = env_str("ZALO_APP_ID", "")
+ZALO_OA_SECRET_KEY = env_str("ZALO_OA_SECRET_KEY", "")
+ZALO_OA_NAME = env_str("ZALO_OA_NAME", "")
+ZALO_OA_URL_FOLLOW = env_str("ZALO_OA_URL_FOLLOW", "")
+# Minutes a link code stays valid: long enough to open Zalo, find the OA and
+# follow it on a slow phone.
+ZALO_LINK_CODE_MINUTES = env_int("ZALO_LINK_CODE_MINUTES", 30, minimum=1)
 
 # Outside debug, a backend that only prints or keeps messages in memory would
 # mark SMS, email and Zalo messages sent while nobody receives them. Refused at

@@ -10,6 +10,7 @@ from notifications.models import (
     Notification,
     NotificationPreference,
     SmsUsage,
+    ZaloLinkCode,
 )
 
 
@@ -62,3 +63,15 @@ class SmsUsageAdmin(ReadOnlyAdmin[SmsUsage]):
     list_display = ("province", "month", "messages", "segments", "withheld")
     list_filter = ("month",)
     list_select_related = ("province",)
+
+
+@admin.register(ZaloLinkCode)
+class ZaloLinkCodeAdmin(ReadOnlyAdmin[ZaloLinkCode]):
+    """Who linked their Zalo, when, to which follower id (for support)."""
+
+    list_display = ("user", "created_at", "expires_at", "used_at", "zalo_user_id")
+    list_filter = (("used_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("user",)
+    search_fields = ("user__phone", "zalo_user_id")
+    # A live code would let whoever reads it link their own Zalo to the person.
+    exclude = ("code",)

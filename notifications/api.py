@@ -1,19 +1,21 @@
-"""The inbox over HTTP: list, unread count, mark read (one or all); preferences."""
+"""The inbox over HTTP: list, unread count, mark read (one or all); preferences; Zalo linking."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from accounts.auth import person_auth
 from accounts.models import User
 from core.api_fields import BoundedLimitOffset, Clock, JsonBody
-from core.errors import NotFound
-from notifications import selectors, services
+from core.errors import NotFound, RequestTooLarge
+from notifications import selectors, services, zalo_link
 from notifications.models import Notification, NotificationPreference
 
 router = Router()
@@ -127,3 +129,95 @@ def update_notification_preferences(
         daily_digest=payload.daily_digest,
     )
     return _preference_out(user, preference)
+
+
+class ZaloWebhookOut(Schema):
+    status: str = Field(
+        description="linked, or why nothing changed: ignored (not a code), unknown_code "
+        "(no live code: expired, used, never shown), rate_limited (this follower sent "
+        "many codes)."
+    )
+
+
+# Zalo's event, for the schema only: the view reads the raw body itself,
+# since the signature is over its exact bytes.
+_ZALO_EVENT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "app_id": {"type": "string"},
+        "event_name": {"type": "string", "examples": ["user_send_text"]},
+        "timestamp": {"type": "string", "description": "Milliseconds since 1970."},
+        "sender": {"type": "object", "properties": {"id": {"type": "string"}}},
+        "recipient": {"type": "object", "properties": {"id": {"type": "string"}}},
+        "message": {
+            "type": "object",
+            "properties": {"msg_id": {"type": "string"}, "text": {"type": "string"}},
+        },
+    },
+    "required": ["event_name", "timestamp"],
+}
+
+
+@router.post(
+    "/zalo/webhook",
+    response=ZaloWebhookOut,
+    auth=None,
+    summary="Zalo Official Account webhook",
+    description=(
+        "Called by Zalo for our Official Account's events, signed in the "
+        "X-ZEvent-Signature header (mac=sha256(app id + body + timestamp + OA "
+        "secret key)). A user_send_text event carrying a live link code links "
+        "the sender's Zalo to the person the code was shown to. Every signed "
+        "event is answered 200, even when nothing changes, since Zalo resends "
+        "the others; 403 `zalo_signature_invalid` when the signature is missing "
+        "or wrong."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _ZALO_EVENT_SCHEMA}},
+        },
+        "parameters": [
+            {
+                "name": "X-ZEvent-Signature",
+                "in": "header",
+                "required": True,
+                "schema": {"type": "string"},
+            }
+        ],
+    },
+)
+def zalo_webhook(request: HttpRequest) -> dict[str, str]:
+    # Not a session's request (no cookie, auth=None), so no CSRF check: the
+    # signature is what authenticates it. Its size is checked before the
+    # body is read.
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > zalo_link.WEBHOOK_MAX_BYTES:
+        raise RequestTooLarge(_("The event is too large."))
+    outcome = zalo_link.zalo_link_event_handle(
+        raw_body=request.body,
+        signature_header=request.headers.get("X-ZEvent-Signature", ""),
+    )
+    return {"status": outcome}
+
+
+class ZaloLinkCodeOut(Schema):
+    code: str = Field(description="Six digits, to send to the Official Account in Zalo.")
+    expires_at: datetime
+    oa_name: str
+    oa_url_follow: str
+
+
+@router.post("/zalo/link-code", response=ZaloLinkCodeOut, auth=person_auth)
+def create_zalo_link_code(request: HttpRequest, fresh: bool = False) -> dict[str, object]:
+    """The person's live code (a new one with ``fresh``), as the settings page shows it."""
+    link_code = zalo_link.zalo_link_code_issue(user=_person(request), fresh=fresh)
+    return {
+        "code": link_code.code,
+        "expires_at": link_code.expires_at,
+        "oa_name": settings.ZALO_OA_NAME,
+        "oa_url_follow": settings.ZALO_OA_URL_FOLLOW,
+    }

@@ -68,8 +68,23 @@ class NotificationPreferenceForm(forms.Form):
         label=_("One email a day instead of one per update"), required=False
     )
 
-    def __init__(self, *args: Any, offer_digest: bool, offer_email: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        offer_digest: bool,
+        offer_email: bool,
+        offer_zalo: bool = True,
+        offer_zalo_id: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if not offer_zalo_id:
+            # A resident cannot know their follower id (Zalo never shows it):
+            # they link by sending the OA a code (notifications/zalo_link.py).
+            del self.fields["zalo_user_id"]
+        if not offer_zalo:
+            # Not linked yet: a tick could not bring any message.
+            del self.fields["zalo_enabled"]
         if not offer_digest:
             del self.fields["daily_digest"]
         if not offer_email:

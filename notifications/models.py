@@ -236,3 +236,42 @@ class SmsUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province_id or '-'} {self.month:%Y-%m}: {self.messages}"
+
+
+class ZaloLinkCode(models.Model):
+    """A one-time code a person sends to the Official Account to link their Zalo.
+
+    Zalo never shows a person the follower id the OA knows them by, so they
+    cannot type it. Instead their settings page shows this code; they send it
+    to the OA in Zalo, Zalo calls our webhook with the message and the
+    sender's follower id, and services.zalo_link_event_handle sets that id on
+    the code's owner. The code is live until ``expires_at`` and used once.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="zalo_link_codes",
+    )
+    code = models.CharField(max_length=6)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    # Who it linked: the follower id from the event (kept for support, and
+    # so a replayed event can be recognised in the log).
+    zalo_user_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            # A code sent to the OA must name one person. Expiry cannot be in
+            # an index's condition (now() changes), so the issuing service
+            # clears expired unused codes before it draws a new one.
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(used_at__isnull=True),
+                name="zalo_link_code_unused_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.code}"

@@ -6,18 +6,21 @@ preferences are the same ones the API (notifications.api) uses.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
 from core.errors import InvalidInput
-from notifications import selectors, services
+from notifications import selectors, services, zalo_link
+from notifications.errors import ZaloLinkCodesTooMany
 from notifications.forms import NotificationPreferenceForm
 
 PAGE_SIZE = 20
@@ -73,8 +76,17 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
     user = _person(request)
     staff = selectors.person_is_staff(user=user)  # the digest is for staff only
     offer_email = bool(user.email)
+    preference = selectors.preference_for(user_id=user.pk)
+    # Staff (who may run the Official Account) keep the plain id field; a
+    # resident links by sending the OA a code, and chooses Zalo once linked.
+    zalo_linked = bool(preference.zalo_user_id)
+    options = {
+        "offer_digest": staff,
+        "offer_email": offer_email,
+        "offer_zalo": staff or zalo_linked,
+        "offer_zalo_id": staff,
+    }
     if request.method == "GET":
-        preference = selectors.preference_for(user_id=user.pk)
         initial = {
             "email_enabled": preference.email_enabled,
             "sms_enabled": preference.sms_enabled,
@@ -84,27 +96,27 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
             "quiet_end": preference.quiet_end,
             "daily_digest": preference.daily_digest,
         }
-        form = NotificationPreferenceForm(
-            initial=initial, offer_digest=staff, offer_email=offer_email
-        )
-        return _preferences_page(request, form, zalo_guide=not staff)
-    form = NotificationPreferenceForm(request.POST, offer_digest=staff, offer_email=offer_email)
+        form = NotificationPreferenceForm(initial=initial, **options)
+        return _preferences_page(request, form, staff=staff, zalo_linked=zalo_linked)
+    form = NotificationPreferenceForm(request.POST, **options)
     if not form.is_valid():
         return _preferences_page(
-            request, form, zalo_guide=not staff, error=_("Please check what you entered.")
+            request,
+            form,
+            staff=staff,
+            zalo_linked=zalo_linked,
+            error=_("Please check what you entered."),
         )
     data = form.cleaned_data
-    if "email_enabled" in data:
-        email_enabled = data["email_enabled"]
-    else:  # not offered (no address): kept as it was, read only then
-        email_enabled = selectors.preference_for(user_id=user.pk).email_enabled
+    # A field not offered (no email address; Zalo not linked, or the id a
+    # resident never types) keeps what is stored.
     try:
         services.notification_preferences_update(
             user=user,
-            email_enabled=email_enabled,
+            email_enabled=data.get("email_enabled", preference.email_enabled),
             sms_enabled=data["sms_enabled"],
-            zalo_enabled=data["zalo_enabled"],
-            zalo_user_id=data["zalo_user_id"],
+            zalo_enabled=data.get("zalo_enabled", preference.zalo_enabled),
+            zalo_user_id=data.get("zalo_user_id", preference.zalo_user_id),
             quiet_start=data["quiet_start"],
             quiet_end=data["quiet_end"],
             daily_digest=data.get("daily_digest", False),
@@ -112,21 +124,70 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
     except InvalidInput as exc:
         field = exc.details.get("field")
         form.add_error(field if field in form.fields else None, str(exc.message))
-        return _preferences_page(request, form, zalo_guide=not staff, error=str(exc.message))
+        return _preferences_page(
+            request, form, staff=staff, zalo_linked=zalo_linked, error=str(exc.message)
+        )
     messages.success(request, _("Your notification settings are saved."))
     return redirect("notifications:preference-edit")
+
+
+@login_required
+@require_POST
+def zalo_code_new(request: HttpRequest) -> HttpResponse:
+    """The "new code" button: a code that replaces the one shown."""
+    try:
+        zalo_link.zalo_link_code_issue(user=_person(request), fresh=True)
+    except ZaloLinkCodesTooMany as exc:
+        messages.error(request, str(exc.message))
+    return redirect(reverse("notifications:preference-edit") + "#zalo")
+
+
+@login_required
+@require_POST
+def zalo_unlink(request: HttpRequest) -> HttpResponse:
+    zalo_link.zalo_unlink(user=_person(request))
+    messages.success(request, _("Your Zalo is unlinked: no more messages there."))
+    return redirect(reverse("notifications:preference-edit") + "#zalo")
+
+
+def _zalo_link_context(request: HttpRequest, *, linked: bool) -> dict[str, object]:
+    """What the resident's Zalo steps show: the OA, and their live code."""
+    context: dict[str, object] = {
+        "linked": linked,
+        "oa_name": settings.ZALO_OA_NAME,
+        "oa_url_follow": settings.ZALO_OA_URL_FOLLOW,
+        "minutes": settings.ZALO_LINK_CODE_MINUTES,
+        "code": None,
+    }
+    if linked:
+        return context
+    try:
+        # Their live code if it has a few minutes left, so a reload does
+        # not change the code they may be typing into Zalo.
+        link_code = zalo_link.zalo_link_code_issue(user=_person(request))
+    except ZaloLinkCodesTooMany as exc:
+        context["code_error"] = str(exc.message)
+        return context
+    # Shown as "482 915": two groups are easier to read out and type.
+    context["code"] = f"{link_code.code[:3]} {link_code.code[3:]}"
+    context["expires_at"] = link_code.expires_at
+    return context
 
 
 def _preferences_page(
     request: HttpRequest,
     form: NotificationPreferenceForm,
     *,
-    zalo_guide: bool,
+    staff: bool,
+    zalo_linked: bool,
     error: str | None = None,
 ) -> HttpResponse:
-    """``zalo_guide``: tell how to get Zalo messages rather than ask for a bare
-    follower id, which a resident cannot know (staff, who may run the Official
-    Account, keep the plain field)."""
+    """Staff get the plain follower id field; a resident, who cannot know that
+    id, gets the steps to link their Zalo (``zalo``)."""
     status = 200 if error is None else 422
-    context = {"form": form, "error": error, "zalo_guide": zalo_guide}
+    context = {
+        "form": form,
+        "error": error,
+        "zalo": None if staff else _zalo_link_context(request, linked=zalo_linked),
+    }
     return render(request, "notifications/preferences.html", context, status=status)

@@ -21,6 +21,7 @@ from helpdesk import lifecycle
 from helpdesk.models import CannedResponse, RoutingRule, Ticket
 from helpdesk.support import case_support_add
 from notifications.models import NotificationPreference
+from notifications.zalo_link import zalo_link_code_issue
 from open311.keys import client_issue
 from open311.models import ServiceAttribute
 from scams.models import ScamIndicator
@@ -48,6 +49,7 @@ def a_day_of_work(personas: Personas, commune_a: AdminUnit) -> None:
     lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
     lifecycle.ticket_reply(ticket=ticket, by=personas.officer_a, body="Đã ghi nhận")
     otp_request(phone_raw=factories.next_phone(), ip="127.0.0.1")
+    zalo_link_code_issue(user=personas.resident)  # as the settings page shows one
     publish(personas.officer_a, timezone.now(), commune=commune_a)
     Relay.objects.create(name="Ông Ma Văn Sáng", commune=commune_a, village="Thôn Đồng Tâm")
     check_message(text="Goi lai so 0356111222 nhe", province=None, checker=None, channel="api")

@@ -202,10 +202,12 @@ def test_preferences_page_shows_the_defaults_before_anything_is_saved(
 
 @pytest.mark.django_db
 def test_preferences_are_saved(personas: Personas) -> None:
-    client = _client(personas.resident)
+    # An officer: staff type the Zalo follower id; a resident links it with a
+    # code instead (tests/notifications/test_zalo_link.py).
+    client = _client(personas.officer_a)
     response = client.post(reverse("notifications:preference-edit"), _form(sms_enabled=""))
     assert response.status_code == 302
-    preference = NotificationPreference.objects.get(user=personas.resident)
+    preference = NotificationPreference.objects.get(user=personas.officer_a)
     assert (preference.email_enabled, preference.sms_enabled, preference.zalo_enabled) == (
         True,
         False,
@@ -229,12 +231,12 @@ def test_preferences_are_saved(personas: Personas) -> None:
 def test_preferences_refuse_bad_input_with_a_message(
     personas: Personas, changes: dict[str, str], message: str
 ) -> None:
-    response = _client(personas.resident).post(
+    response = _client(personas.officer_a).post(
         reverse("notifications:preference-edit"), _form(**changes)
     )
     assert response.status_code == 422
     assert message in response.content.decode()
-    assert not NotificationPreference.objects.filter(user=personas.resident).exists()
+    assert not NotificationPreference.objects.filter(user=personas.officer_a).exists()
 
 
 @pytest.mark.django_db

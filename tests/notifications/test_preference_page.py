@@ -1,6 +1,6 @@
 """The preferences page on a small phone: quiet hours as 24-hour whole hours
 (not "09:00 PM"), and no bare Zalo follower id box for a resident, who cannot
-know that id."""
+know that id: they link their Zalo with a code instead."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import re
 from datetime import time
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts.models import User
 from notifications.forms import HOURS, NotificationPreferenceForm
-from notifications.models import NotificationPreference
+from notifications.models import NotificationPreference, ZaloLinkCode
 from tests.conftest import Personas
 
 PAGE = "notifications:preference-edit"
@@ -46,8 +46,10 @@ def test_quiet_hours_are_two_selects_of_24_hour_whole_hours(personas: Personas) 
     assert re.findall(r">([^<]+)</option>", start) == values  # shown as written: 21:00
     assert _selected(start) == ["21:00"]  # the defaults, as stored
     assert _selected(end) == ["07:00"]
-    assert "PM" not in page
-    assert "AM" not in page
+    # Not in the CSRF tokens' random letters (the page has one per form).
+    shown = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
+    assert "PM" not in shown
+    assert "AM" not in shown
 
 
 @pytest.mark.django_db
@@ -97,38 +99,74 @@ def test_quiet_hours_validation_is_the_time_fields() -> None:
 def test_a_resident_is_told_how_to_get_zalo_messages_not_asked_for_an_id(
     personas: Personas,
 ) -> None:
-    """Nothing in XaDesk fills the follower id, and Zalo never shows it to the
-    person: the bare box asked a farmer for what they cannot know."""
+    """Nothing a resident can see in Zalo is their follower id: the bare box
+    asked a farmer for what they cannot know, and "ask the commune office"
+    sent them to an office with no tool to find it. They send our Official
+    Account a code instead (notifications/zalo_link.py)."""
     page = _page(personas.resident)
-    assert "Bạn không tự xem được ID này trong Zalo" in page
     assert "bấm “Quan tâm”" in page
-    assert "Nhờ cán bộ xã/phường tìm ID Zalo của bạn" in page
-    # The box stays, for whoever has the id, folded under the steps.
-    assert re.search(r"<details>\s*<summary>ID Zalo \(cán bộ xã/phường nhập giúp\)", page)
-    assert 'name="zalo_user_id"' in page
+    assert "Nhắn cho tài khoản đó mã này:" in page
+    code = ZaloLinkCode.objects.get(user=personas.resident, used_at__isnull=True).code
+    assert re.search(rf'<strong class="zalo-code"[^>]*>{code[:3]} {code[3:]}</strong>', page)
+    assert "Dùng được một lần, trong 30 phút" in page
+    assert 'action="/notifications/preferences/zalo/code/"' in page  # a new code, no script
+    # No box for the id, and no office to ask: the code does it.
+    assert 'name="zalo_user_id"' not in page
+    assert "Nhờ cán bộ xã/phường" not in page
     assert "Cần để nhận tin qua Zalo: ID mà" not in page  # the bare field's hint
+    # Zalo is chosen once linked; until then the page points to the steps.
+    assert 'name="zalo_enabled"' not in page
+    # Reloading shows the same code (it may be half typed into Zalo).
+    assert f"{code[:3]} {code[3:]}" in _page(personas.resident)
+    assert ZaloLinkCode.objects.filter(user=personas.resident).count() == 1
 
 
 @pytest.mark.django_db
-def test_a_residents_saved_zalo_id_shows_unfolded(personas: Personas) -> None:
+def test_the_official_account_is_named_and_linked_when_configured(personas: Personas) -> None:
+    with override_settings(
+        ZALO_OA_NAME="UBND xã Tân Lập", ZALO_OA_URL_FOLLOW="https://zalo.me/123"
+    ):
+        page = _page(personas.resident)
+    assert "tìm tài khoản Zalo OA “UBND xã Tân Lập” và bấm “Quan tâm”" in page
+    assert 'href="https://zalo.me/123"' in page
+
+
+@pytest.mark.django_db
+def test_a_linked_resident_sees_it_and_can_unlink(personas: Personas) -> None:
     NotificationPreference.objects.create(
         user=personas.resident, zalo_enabled=True, zalo_user_id="84123456789"
     )
-    page = _page(personas.resident)
-    assert re.search(r"<details open>\s*<summary>", page)
-    assert 'value="84123456789"' in page
+    page = _page(personas.resident, language="en")
+    assert "Zalo is linked: updates can come to you on Zalo." in page
+    assert 'action="/notifications/preferences/zalo/unlink/"' in page
+    assert 'name="zalo_enabled"' in page  # Zalo can be paused without unlinking
+    assert "84123456789" not in page  # the id means nothing to them
+    assert not ZaloLinkCode.objects.exists()  # no code to show
+    client = Client()
+    client.force_login(personas.resident)
+    data = {"sms_enabled": "on", "quiet_start": "21:00", "quiet_end": "07:00"}
+    assert client.post(reverse(PAGE), data).status_code == 302  # Zalo unticked: paused
+    preference = NotificationPreference.objects.get(user=personas.resident)
+    assert (preference.zalo_enabled, preference.zalo_user_id) == (False, "84123456789")
+    assert client.post(reverse("notifications:zalo-unlink")).status_code == 302
+    preference.refresh_from_db()
+    assert (preference.zalo_enabled, preference.zalo_user_id) == (False, "")
+    again = _page(personas.resident, language="en")
+    assert "Zalo is linked: updates" not in again
+    assert "Send it this code in a message:" in again
 
 
 @pytest.mark.django_db
-def test_a_resident_asking_for_zalo_without_an_id_sees_the_box_open(personas: Personas) -> None:
+def test_a_resident_not_linked_cannot_turn_zalo_on_by_hand(personas: Personas) -> None:
+    """A posted tick without a linked Zalo is not offered, so not taken (it
+    could bring no message); the rest is saved."""
     client = Client(headers={"accept-language": "en"})
     client.force_login(personas.resident)
-    data = {"zalo_enabled": "on", "quiet_start": "21:00", "quiet_end": "07:00"}
-    response = client.post(reverse(PAGE), data)
-    assert response.status_code == 422
-    page = response.content.decode()
-    assert "To receive messages on Zalo, enter your Zalo follower id." in page
-    assert re.search(r"<details open>\s*<summary>Zalo id \(the commune office enters it\)", page)
+    data = {"zalo_enabled": "on", "zalo_user_id": "1", "quiet_start": "22:00", "quiet_end": "07:00"}
+    assert client.post(reverse(PAGE), data).status_code == 302
+    preference = NotificationPreference.objects.get(user=personas.resident)
+    assert (preference.zalo_enabled, preference.zalo_user_id) == (False, "")
+    assert preference.quiet_start == time(22, 0)
 
 
 @pytest.mark.django_db
