@@ -53,7 +53,7 @@ class AlertDraft:
 
 
 def _invalid(message: object, field_name: str) -> InvalidAlert:
-    return InvalidAlert(message, details={"field": field_name})  # type: ignore[arg-type]
+    return InvalidAlert(message, field=field_name)  # type: ignore[arg-type]
 
 
 def _area(scope: Scope, draft: AlertDraft) -> tuple[AdminUnit, AdminUnit | None]:

@@ -20,7 +20,7 @@ def _clock(value: object) -> str | None:
     if isinstance(value, str):
         # The formats TimeField reads; anything else is refused there, not shown here.
         typed = value.strip()
-        for pattern in ("%H:%M", "%H:%M:%S"):
+        for pattern in ("%H:%M", "%H:%M:%S", "%H:%M:%S.%f"):
             try:
                 value = datetime.strptime(typed, pattern).time()
                 break

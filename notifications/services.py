@@ -346,25 +346,25 @@ def notification_preferences_update(
 ) -> NotificationPreference:
     """Save how the person wants to be told; raise InvalidInput with a sentence.
 
-    ``details["field"]`` names the input at fault, so a form can show the
-    message next to it.
+    The error's ``field`` names the input at fault (``details.fields`` in the
+    API's answer), so a form can show the message next to it.
     """
     zalo_user_id = zalo_user_id.strip()
     if zalo_enabled and not zalo_user_id:
         raise InvalidInput(
             _("To receive messages on Zalo, enter your Zalo follower id."),
-            details={"field": "zalo_user_id"},
+            field="zalo_user_id",
         )
     if quiet_start == quiet_end:
         raise InvalidInput(
             _("Quiet hours must start and end at different times."),
-            details={"field": "quiet_end"},
+            field="quiet_end",
         )
     # Offered to people who work cases; a resident gets each update as it happens.
     if daily_digest and not person_is_staff(user=user):
         raise InvalidInput(
             _("The daily digest is only available to officers."),
-            details={"field": "daily_digest"},
+            field="daily_digest",
         )
     with transaction.atomic():
         preference, _created = NotificationPreference.objects.select_for_update().get_or_create(
@@ -381,6 +381,6 @@ def notification_preferences_update(
             preference.full_clean()
         except ValidationError as exc:
             field = next(iter(exc.message_dict), "")
-            raise InvalidInput(" ".join(exc.messages), details={"field": field}) from exc
+            raise InvalidInput(" ".join(exc.messages), field=field or None) from exc
         preference.save()
     return preference

@@ -122,7 +122,7 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
             daily_digest=data.get("daily_digest", False),
         )
     except InvalidInput as exc:
-        field = exc.details.get("field")
+        field = exc.field
         form.add_error(field if field in form.fields else None, str(exc.message))
         return _preferences_page(
             request, form, staff=staff, zalo_linked=zalo_linked, error=str(exc.message)

@@ -72,7 +72,7 @@ def alert_new(request: HttpRequest, scope: Scope) -> HttpResponse:
                 )
             except DomainError as exc:
                 key_renew_after(form, exc)
-                field = exc.details.get("field")
+                field = exc.field
                 form.add_error(field if field in form.fields else None, str(exc.message))
             else:
                 messages.success(request, _("The alert is published and being sent."))

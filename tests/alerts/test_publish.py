@@ -119,7 +119,7 @@ def test_the_sms_text_must_fit_one_sms(personas: Personas, commune_a: AdminUnit)
     publish(personas.officer_a, NOON, commune=commune_a, short_text="a" * 160)
     with pytest.raises(InvalidAlert) as plain:
         publish(personas.officer_a, NOON, commune=commune_a, short_text="a" * 161)
-    assert plain.value.details == {"field": "short_text"}
+    assert plain.value.field == "short_text"
     publish(personas.officer_a, NOON, commune=commune_a, short_text="Đ" * 70)
     with pytest.raises(InvalidAlert):  # one Vietnamese mark: UCS-2, 70 a segment
         publish(personas.officer_a, NOON, commune=commune_a, short_text="Đ" + "a" * 70)

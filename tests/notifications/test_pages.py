@@ -321,7 +321,10 @@ def test_preferences_api_saves_and_digest_is_for_staff_only(personas: Personas, 
     else:
         assert response.status_code == 422
         assert response.json()["code"] == "invalid_input"
-        assert response.json()["details"] == {"field": "daily_digest"}
+        problem = "The daily digest is only available to officers."
+        assert response.json()["details"] == {
+            "fields": [{"field": "daily_digest", "problem": problem}]
+        }
         assert not NotificationPreference.objects.filter(user=user).exists()
     saved = client.put(PREFERENCES_API, _body(), content_type="application/json")
     assert saved.status_code == 200
@@ -354,7 +357,7 @@ def test_preferences_api_refuses_bad_input_with_a_message(
     assert response.json() == {
         "code": "invalid_input",
         "message": message,
-        "details": {"field": field},
+        "details": {"fields": [{"field": field, "problem": message}]},
     }
 
 

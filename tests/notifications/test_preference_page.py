@@ -86,6 +86,19 @@ def test_a_time_between_hours_saved_by_the_api_is_shown_and_kept(personas: Perso
     assert (preference.quiet_start, preference.quiet_end) == (time(22, 15), time(6, 30))
 
 
+def test_a_posted_time_with_a_fraction_stays_chosen_when_the_page_comes_back() -> None:
+    """TimeField reads "21:00:00.5"; the list must show it chosen when another
+    field sends the page back, or the browser shows 00:00 and a second save
+    stores that (a second read)."""
+    form = NotificationPreferenceForm(
+        {"quiet_start": "21:00:00.5", "quiet_end": "21:00:00.5"},
+        offer_digest=False,
+        offer_email=False,
+    )
+    html = str(form["quiet_start"])
+    assert '<option value="21:00" selected>21:00</option>' in html
+
+
 def test_quiet_hours_validation_is_the_time_fields() -> None:
     form = NotificationPreferenceForm(
         {"quiet_start": "25:00", "quiet_end": "07:00"}, offer_digest=False, offer_email=False
