@@ -33,8 +33,10 @@ from typing import Any, Literal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from accounts.models import User
 from core.errors import MalformedRequest, RequestTooLarge, Unavailable
@@ -45,6 +47,7 @@ from notifications.errors import (
     ZaloSignatureInvalid,
 )
 from notifications.models import NotificationPreference, ZaloLinkCode
+from notifications.services import Message, notifications_send
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +167,35 @@ def _text_of(event: dict[str, Any], *path: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _linked_notice(link_code: ZaloLinkCode) -> None:
+    """Tell the person their Zalo was linked, in the inbox and by SMS too.
+
+    A code is six digits: a stranger who guessed a live one (past the limit
+    on tries) would get this person's updates on their Zalo. The person hears
+    of every link at once, where the stranger cannot read it, with the way
+    to undo it."""
+    texts: dict[str, tuple[str, str]] = {}
+    for language, _name in settings.LANGUAGES:
+        with override(language):
+            texts[language] = (
+                str(_("Your Zalo is linked")),
+                str(
+                    _(
+                        "Updates on your cases can now come to you on Zalo. If you did not "
+                        "link it, open your notification settings and tap “Unlink Zalo”."
+                    )
+                ),
+            )
+    notifications_send(
+        recipient_ids=[link_code.user_id],
+        message=Message(
+            texts=texts,
+            dedupe_key=f"zalo-linked:{link_code.pk}",
+            link=reverse("notifications:preference-edit"),
+        ),
+    )
+
+
 def zalo_link_event_handle(*, raw_body: bytes, signature_header: str) -> Outcome:
     """Handle one event of Zalo's webhook; link the sender if it carries a live code.
 
@@ -217,5 +249,6 @@ def zalo_link_event_handle(*, raw_body: bytes, signature_header: str) -> Outcome
         preference.save(update_fields=["zalo_user_id", "zalo_enabled"])
         # Any other unused code of theirs is pointless now.
         ZaloLinkCode.objects.filter(user_id=link_code.user_id, used_at__isnull=True).delete()
+        _linked_notice(link_code)
     logger.info("Zalo linked for person %s", link_code.user_id)
     return "linked"

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from notifications.models import NotificationPreference, ZaloLinkCode
+from notifications.models import Notification, NotificationPreference, ZaloLinkCode
 from notifications.zalo_link import WEBHOOK_MAX_BYTES, zalo_link_code_issue
 from tests import factories
 
@@ -82,6 +82,14 @@ def test_a_signed_event_with_the_code_links_its_sender() -> None:
     link_code = ZaloLinkCode.objects.get(user=lan)
     assert link_code.used_at is not None
     assert link_code.zalo_user_id == "8412345678901234567"
+    # She is told at once, with the way to undo it: a stranger's lucky guess
+    # would not go unseen. Once, however often Zalo resends the event.
+    _send(_event(code))
+    notices = Notification.objects.filter(recipient=lan)
+    assert [(n.title, n.link) for n in notices] == [
+        ("Zalo của bạn đã được liên kết", reverse("notifications:preference-edit"))
+    ]
+    assert "Hủy liên kết Zalo" in notices[0].body
 
 
 @pytest.mark.parametrize(
