@@ -369,6 +369,10 @@ RATE_LIMITS: dict[str, tuple[int, int] | None] = {
     # follower guessing to link their Zalo to someone else's account is stopped
     # long before a guess is likely to hit a live code.
     "zalo_link_try.phone": env_rate("XADESK_RATE_ZALO_LINK_TRY", "20/h"),
+    # And all followers together (one "phone" subject for all): a guesser with
+    # many Zalo accounts meets this one (a second read). Far above the links
+    # a province makes in an hour.
+    "zalo_link_try_all.phone": env_rate("XADESK_RATE_ZALO_LINK_TRY_ALL", "300/h"),
 }
 # Start of every rate-limit key in Redis; tests give each test its own.
 RATE_LIMIT_PREFIX = "xadesk:rl"
@@ -426,7 +430,8 @@ ZALO_OA_NAME = env_str("ZALO_OA_NAME", "")
 ZALO_OA_URL_FOLLOW = env_str("ZALO_OA_URL_FOLLOW", "")
 # Minutes a link code stays valid: long enough to open Zalo, find the OA and
 # follow it on a slow phone.
-ZALO_LINK_CODE_MINUTES = env_int("ZALO_LINK_CODE_MINUTES", 30, minimum=1)
+# At least 10: a code with under 5 minutes left is not shown (zalo_link.py).
+ZALO_LINK_CODE_MINUTES = env_int("ZALO_LINK_CODE_MINUTES", 30, minimum=10)
 
 # Outside debug, a backend that only prints or keeps messages in memory would
 # mark SMS, email and Zalo messages sent while nobody receives them. Refused at

@@ -244,7 +244,7 @@ class ZaloLinkCode(models.Model):
     Zalo never shows a person the follower id the OA knows them by, so they
     cannot type it. Instead their settings page shows this code; they send it
     to the OA in Zalo, Zalo calls our webhook with the message and the
-    sender's follower id, and services.zalo_link_event_handle sets that id on
+    sender's follower id, and zalo_link.zalo_link_event_handle sets that id on
     the code's owner. The code is live until ``expires_at`` and used once.
     """
 
@@ -274,4 +274,6 @@ class ZaloLinkCode(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id}: {self.code}"
+        # Never the code: the admin's titles, breadcrumbs and log show this,
+        # and a live code links whoever sends it.
+        return f"{self.user_id}: {self.created_at:%Y-%m-%d %H:%M}"

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
@@ -71,6 +72,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 
 
 @login_required
+@never_cache  # a live link code: not for the Back button of a shared phone after log-out
 @require_http_methods(["GET", "POST"])
 def preference_edit(request: HttpRequest) -> HttpResponse:
     user = _person(request)
@@ -134,7 +136,7 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def zalo_code_new(request: HttpRequest) -> HttpResponse:
-    """The "new code" button: a code that replaces the one shown."""
+    """The "get a code" button: a code, replacing any shown before."""
     try:
         zalo_link.zalo_link_code_issue(user=_person(request), fresh=True)
     except ZaloLinkCodesTooMany as exc:
@@ -161,12 +163,13 @@ def _zalo_link_context(request: HttpRequest, *, linked: bool) -> dict[str, objec
     }
     if linked:
         return context
-    try:
-        # Their live code if it has a few minutes left, so a reload does
-        # not change the code they may be typing into Zalo.
-        link_code = zalo_link.zalo_link_code_issue(user=_person(request))
-    except ZaloLinkCodesTooMany as exc:
-        context["code_error"] = str(exc.message)
+    # Their live code if it has a few minutes left (a reload does not change
+    # the code they may be typing into Zalo). Drawn only when they ask (the
+    # button, a POST): opening the page wrote a live code for everyone who
+    # looked, more codes for a guesser to hit, and one a shared phone's Back
+    # button could show the next person (a second read).
+    link_code = zalo_link.zalo_link_code_current(user=_person(request))
+    if link_code is None:
         return context
     # Shown as "482 915": two groups are easier to read out and type.
     context["code"] = f"{link_code.code[:3]} {link_code.code[3:]}"

@@ -61,9 +61,9 @@ WEBHOOK_MAX_BYTES = 64 * 1024
 # a link attempt, and one message is one guess, not a list of them.
 TEXT_SEARCHED = 100
 # "482915", "482 915", "482-915", "482.915": as the page shows it, or typed plainly.
-_CODE_IN_TEXT = re.compile(r"(?<!\d)(\d{3})[ .\-]?(\d{3})(?!\d)")
+_CODE_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{3})[ .\-]?([0-9]{3})(?![0-9])")
 # Zalo's follower ids are long decimal numbers (sent as strings).
-_FOLLOWER_ID = re.compile(r"\d{1,64}")
+_FOLLOWER_ID = re.compile(r"[0-9]{1,64}")
 
 Outcome = Literal["linked", "ignored", "unknown_code", "rate_limited"]
 
@@ -92,18 +92,21 @@ def zalo_link_code_issue(*, user: User, fresh: bool = False) -> ZaloLinkCode:
     guess. Raises ZaloLinkCodesTooMany past settings.RATE_LIMITS
     ["zalo_link_code.person"].
     """
-    if not fresh:
-        current = zalo_link_code_current(user=user)
-        if current is not None:
-            return current
-    rate_limits_take(
-        charges=[Charge(action="zalo_link_code", cost=1, error=ZaloLinkCodesTooMany)],
-        person_id=user.pk,
-        ip=None,
-    )
-    now = timezone.now()
-    expires_at = now + timedelta(minutes=settings.ZALO_LINK_CODE_MINUTES)
     with transaction.atomic():
+        # One draw at a time per person: two taps or two tabs each found no
+        # code and each drew one, two live codes (a second read).
+        User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+        if not fresh:
+            current = zalo_link_code_current(user=user)
+            if current is not None:
+                return current
+        rate_limits_take(
+            charges=[Charge(action="zalo_link_code", cost=1, error=ZaloLinkCodesTooMany)],
+            person_id=user.pk,
+            ip=None,
+        )
+        now = timezone.now()
+        expires_at = now + timedelta(minutes=settings.ZALO_LINK_CODE_MINUTES)
         # Expired unused codes free their number (the unique index covers
         # every unused code, live or not); the person's own are replaced.
         ZaloLinkCode.objects.filter(used_at__isnull=True).filter(
@@ -153,7 +156,7 @@ def _event(raw_body: bytes) -> dict[str, Any]:
         raise RequestTooLarge(_("The event is too large."))
     try:
         event = json.loads(raw_body)
-    except ValueError as exc:  # not UTF-8 or not JSON
+    except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, nested past the stack
         raise MalformedRequest() from exc
     if not isinstance(event, dict):
         raise MalformedRequest()
@@ -170,10 +173,11 @@ def _text_of(event: dict[str, Any], *path: str) -> str:
 def _linked_notice(link_code: ZaloLinkCode) -> None:
     """Tell the person their Zalo was linked, in the inbox and by SMS too.
 
-    A code is six digits: a stranger who guessed a live one (past the limit
+    A code is six digits: a stranger who guessed a live one (past the limits
     on tries) would get this person's updates on their Zalo. The person hears
-    of every link at once, where the stranger cannot read it, with the way
-    to undo it."""
+    of every link at once, with the way to undo it; written before their
+    Zalo is turned on, so it goes to the inbox and by SMS, not to the Zalo
+    just linked."""
     texts: dict[str, tuple[str, str]] = {}
     for language, _name in settings.LANGUAGES:
         with override(language):
@@ -224,14 +228,21 @@ def zalo_link_event_handle(*, raw_body: bytes, signature_header: str) -> Outcome
     try:
         # A follower id is who sent it, as a phone number is for an SMS;
         # action "zalo_link_try" keeps its keys apart from real numbers'.
+        # Then all followers together: many Zalo accounts are many followers.
         rate_limits_take(
             charges=[Charge(action="zalo_link_try", cost=1, error=ZaloLinkTriesTooMany)],
             person_id=None,
             ip=None,
             phone=f"zalo-{sender_id}",
         )
+        rate_limits_take(
+            charges=[Charge(action="zalo_link_try_all", cost=1, error=ZaloLinkTriesTooMany)],
+            person_id=None,
+            ip=None,
+            phone="zalo-all",
+        )
     except ZaloLinkTriesTooMany:
-        logger.warning("Zalo link codes from follower %s over the limit; ignored", sender_id)
+        logger.warning("Zalo link codes over the limit; ignored")
         return "rate_limited"
     now = timezone.now()
     with transaction.atomic():
@@ -241,6 +252,9 @@ def zalo_link_event_handle(*, raw_body: bytes, signature_header: str) -> Outcome
         link_code.used_at = now
         link_code.zalo_user_id = sender_id
         link_code.save(update_fields=["used_at", "zalo_user_id"])
+        # Told before Zalo is on: by the inbox and SMS, not on the Zalo just
+        # linked, which may be a guesser's (a second read).
+        _linked_notice(link_code)
         preference, _created = NotificationPreference.objects.select_for_update().get_or_create(
             user_id=link_code.user_id
         )
@@ -249,6 +263,5 @@ def zalo_link_event_handle(*, raw_body: bytes, signature_header: str) -> Outcome
         preference.save(update_fields=["zalo_user_id", "zalo_enabled"])
         # Any other unused code of theirs is pointless now.
         ZaloLinkCode.objects.filter(user_id=link_code.user_id, used_at__isnull=True).delete()
-        _linked_notice(link_code)
     logger.info("Zalo linked for person %s", link_code.user_id)
     return "linked"

@@ -239,6 +239,16 @@ API_ROWS: tuple[Row, ...] = (
         expect(404, anonymous=401, resident_a=200),
     ),
     Row("POST", "/api/v1/notifications/read-all", expect(200, anonymous=401)),
+    # Zalo's webhook: no person, signed in or not, gets in without the OA's
+    # signature (tests/notifications/test_zalo_link.py).
+    Row(
+        "POST",
+        "/api/v1/notifications/zalo/webhook",
+        expect(403),
+        data={"event_name": "user_send_text", "timestamp": "1", "message": {"text": "123456"}},
+        json=True,
+    ),
+    Row("POST", "/api/v1/notifications/zalo/link-code", expect(200, anonymous=401)),
     Row("GET", "/api/v1/notifications/preferences", expect(200, anonymous=401)),
     Row(
         "PUT",
@@ -434,6 +444,10 @@ PAGE_ROWS: tuple[Row, ...] = (
         },
     ),
     Row("GET", "notifications/preferences/", expect(200, anonymous=302)),
+    # A person's own Zalo link code and link: nobody else's (302 back to the
+    # settings page, or to the log-in page).
+    Row("POST", "notifications/preferences/zalo/code/", expect(302)),
+    Row("POST", "notifications/preferences/zalo/unlink/", expect(302)),
     Row("GET", "map/", expect(200)),
     # Open311 (open311/): reading is public and the same for everyone, case A
     # through its public view; filing needs an api_key, which no persona's

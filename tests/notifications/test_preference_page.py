@@ -118,6 +118,15 @@ def test_a_resident_is_told_how_to_get_zalo_messages_not_asked_for_an_id(
     Account a code instead (notifications/zalo_link.py)."""
     page = _page(personas.resident)
     assert "bấm “Quan tâm”" in page
+    # Opening the page draws no code: only the button does (a second read:
+    # a live code for everyone who looked, and for a shared phone's Back).
+    assert not ZaloLinkCode.objects.exists()
+    assert "Bấm lấy mã, rồi nhắn mã đó cho tài khoản Zalo OA." in page
+    assert 'action="/notifications/preferences/zalo/code/"' in page
+    client = Client()
+    client.force_login(personas.resident)
+    assert client.post(reverse("notifications:zalo-code-new")).status_code == 302
+    page = _page(personas.resident)
     assert "Nhắn cho tài khoản đó mã này:" in page
     code = ZaloLinkCode.objects.get(user=personas.resident, used_at__isnull=True).code
     assert re.search(rf'<strong class="zalo-code"[^>]*>{code[:3]} {code[3:]}</strong>', page)
@@ -166,7 +175,7 @@ def test_a_linked_resident_sees_it_and_can_unlink(personas: Personas) -> None:
     assert (preference.zalo_enabled, preference.zalo_user_id) == (False, "")
     again = _page(personas.resident, language="en")
     assert "Zalo is linked: updates" not in again
-    assert "Send it this code in a message:" in again
+    assert "Get a code, then send it to the Official Account in a message." in again
 
 
 @pytest.mark.django_db
