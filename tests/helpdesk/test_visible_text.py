@@ -84,4 +84,4 @@ def test_invisible_text_is_no_description_reply_or_reason(
 def test_an_alert_of_invisible_text_is_refused(personas: Personas, commune_a: AdminUnit) -> None:
     with pytest.raises(InvalidAlert) as refused:
         publish(personas.officer_a, NOON, commune=commune_a, short_text=INVISIBLE)
-    assert refused.value.details == {"field": "short_text"}
+    assert refused.value.field == "short_text"
