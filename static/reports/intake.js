@@ -177,7 +177,11 @@
       spot.after.insertAdjacentElement("afterend", note);
       // A voice note refused: its folded file input opens (reports.css, .voice-open).
       var voiceBox = spot.marked.closest && spot.marked.closest(".voice");
-      if (voiceBox) { voiceBox.classList.add("voice-open"); }
+      if (voiceBox) {
+        voiceBox.classList.add("voice-open");
+        var unfold = $("voice-choose");
+        if (unfold) { unfold.setAttribute("aria-expanded", "true"); }
+      }
       spot.marked.setAttribute("aria-invalid", "true"); spot.marked.dataset.refused = "";
       var described = spot.marked.getAttribute("aria-describedby");
       spot.marked.setAttribute("aria-describedby", (described ? described + " " : "") + note.id);
@@ -443,20 +447,32 @@
   }
 
   var mapBox = $("map"), showMap = $("show-map");
+  // Leaflet, then the tiles' words (static/geo/tiles.js), once: the map may be
+  // asked for twice (opened by itself on 4G, and a tap) before both are here.
+  var loading = false;
   function loadLeaflet(done) {
-    if (window.L) { done(); return; }
+    if (window.L && window.XaDeskTiles) { done(); return; }
+    if (loading) { return; }
+    loading = true;
+    var failed = function () {  // no map: "use my location" and the commune list still work
+      loading = false;
+      if (showMap) { showMap.hidden = false; }
+      $("map-note").hidden = false;
+    };
     var css = document.createElement("link");
     css.rel = "stylesheet"; css.href = mapBox.dataset.leafletCss;
     document.head.appendChild(css);
     var js = document.createElement("script");
     js.src = mapBox.dataset.leafletJs;
+    js.onerror = failed;
     js.onload = function () {
       // Leaflet guesses its marker images' folder from its stylesheet, which
       // may not apply yet when a marker is made at once; its fallback then
       // drops the slash (".../leaflet-1.9.4marker-icon.png", a 404). Named here.
       window.L.Icon.Default.imagePath = css.href.slice(0, css.href.lastIndexOf("/") + 1) + "images/";
       var tiles = document.createElement("script");
-      tiles.src = mapBox.dataset.tilesJs; tiles.onload = done;
+      tiles.src = mapBox.dataset.tilesJs; tiles.onerror = failed;
+      tiles.onload = function () { loading = false; done(); };
       document.head.appendChild(tiles);
     };
     document.head.appendChild(js);

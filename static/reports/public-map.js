@@ -74,15 +74,26 @@
     if (bounds.length) { map.fitBounds(bounds, { maxZoom: 15, padding: [20, 20] }); }
     else { map.setView([21.59, 105.84], 8); }
   }
+  // Leaflet, then the tiles' words (static/geo/tiles.js), once: the map may be
+  // asked for twice (opened by itself on 4G, and a tap) before both are here.
+  var opening = false;
   function open() {
-    if (window.L) { draw(); return; }
+    if (window.L && window.XaDeskTiles) { if (box.hidden) { draw(); } return; }
+    if (opening) { return; }
+    opening = true;
+    var failed = function () {  // no map: the list below has the reports
+      opening = false; button.hidden = false;
+      document.getElementById("map-note").hidden = false;
+    };
     var css = document.createElement("link");
     css.rel = "stylesheet"; css.href = box.dataset.leafletCss; document.head.appendChild(css);
     var js = document.createElement("script");
-    js.src = box.dataset.leafletJs; document.head.appendChild(js);
+    js.src = box.dataset.leafletJs; js.onerror = failed; document.head.appendChild(js);
     js.onload = function () {
       var tiles = document.createElement("script");
-      tiles.src = box.dataset.tilesJs; tiles.onload = draw; document.head.appendChild(tiles);
+      tiles.src = box.dataset.tilesJs; tiles.onerror = failed;
+      tiles.onload = function () { opening = false; draw(); };
+      document.head.appendChild(tiles);
     };
   }
   button.addEventListener("click", open);

@@ -14,6 +14,8 @@ from tests.browser.conftest import Problems, Server, file_case, log_in
 from tests.conftest import COMMUNE_A, Personas
 from tests.factories import point_inside
 
+FORM_PATH = "/report/new/?service=road_damage"
+
 pytestmark = pytest.mark.browser
 
 
@@ -322,3 +324,25 @@ def test_text_links_that_are_a_step_are_44_px_on_a_phone(
     expect(page.locator("main a.tap")).to_have_text("Chọn loại sự việc khác")
     assert_tap_target(page, "main a.tap")
     problems.assert_none()
+
+
+@pytest.mark.parametrize(("path", "login"), [("/reports/map/", False), (FORM_PATH, True)])
+def test_a_map_whose_script_does_not_arrive_gives_its_button_back(
+    personas: Personas,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    path: str,
+    login: bool,
+) -> None:
+    """Leaflet arrived but the tiles' script (static/geo/tiles.js) did not
+    (signal lost between the two): the map stays shut with a word why, and
+    its button comes back to try again, instead of a map that never opens
+    behind a hidden button (a second read)."""
+    if login:
+        log_in(context, server, personas.resident)
+    page.route("**/geo/tiles*.js", lambda route: route.abort())
+    page.goto(path)
+    page.locator("#show-map").click()
+    expect(page.locator("#map-note")).to_be_visible()
+    expect(page.locator("#show-map")).to_be_visible()

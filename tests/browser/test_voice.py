@@ -347,6 +347,7 @@ def test_a_refused_voice_note_is_marked_at_its_opened_picker(
     note = page.locator("#refusal-voice")
     expect(note).to_be_visible(timeout=15_000)
     expect(page.locator("#voice-box")).to_have_class(re.compile(r"\bvoice-open\b"))
+    expect(page.locator("#voice-choose")).to_have_attribute("aria-expanded", "true")
     expect(page.locator("#voice")).to_be_visible()
     expect(page.locator("#voice")).to_have_attribute("aria-invalid", "true")
     assert not Ticket.objects.filter(reporter=personas.resident).exists()
