@@ -33,7 +33,7 @@
   var shown = null;     // what the preview plays: the recording, or the chosen file
   var said = "";        // the last status line, said again in a new copy of the box
   var time = "0:00";    // the timer, likewise
-  var recorder = null, ticking = null, started = 0, previewUrl = null;
+  var recorder = null, started = 0, previewUrl = null;
 
   function $(id) { return document.getElementById(id); }
   function box() { return $("voice-box"); }
@@ -107,31 +107,42 @@
     if (byLimit) { say(T.voiceLimit); }
   }
 
+  // Asking for the microphone: a second tap while the phone asks (common:
+  // the permission prompt takes a moment) started a second recorder, whose
+  // microphone and timer ran on unseen (a second read).
+  var starting = false;
+
   function record() {
+    if (starting) { return; }
+    starting = true;
     navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+      starting = false;
       var chunks = [];
-      recorder = new MediaRecorder(stream, MediaRecorder.isTypeSupported && MediaRecorder.isTypeSupported("audio/webm;codecs=opus") ? { mimeType: "audio/webm;codecs=opus" } : undefined);
-      recorder.ondataavailable = function (e) { if (e.data && e.data.size) { chunks.push(e.data); } };
-      recorder.onstop = function () {
-        clearInterval(ticking);
+      var mine = new MediaRecorder(stream, MediaRecorder.isTypeSupported && MediaRecorder.isTypeSupported("audio/webm;codecs=opus") ? { mimeType: "audio/webm;codecs=opus" } : undefined);
+      var timer = null;
+      recorder = mine;
+      mine.ondataavailable = function (e) { if (e.data && e.data.size) { chunks.push(e.data); } };
+      mine.onstop = function () {
+        clearInterval(timer);
         stream.getTracks().forEach(function (t) { t.stop(); });
-        recorded = new Blob(chunks, { type: recorder.mimeType || "audio/webm" });
+        recorded = new Blob(chunks, { type: mine.mimeType || "audio/webm" });
         putInInput(recorded);
         showButton();
         show(recorded);
         if (said !== T.voiceLimit) { say(ready().replace("%s", clock((Date.now() - started) / 1000))); }
       };
       started = Date.now();
-      recorder.start(1000);
+      mine.start(1000);
       showButton();
       say(T.voiceRecording);
       setTime("0:00");
-      ticking = setInterval(function () {
+      timer = setInterval(function () {
         var elapsed = (Date.now() - started) / 1000;
         setTime(clock(Math.min(elapsed, LIMIT_S)));
         if (elapsed >= LIMIT_S) { stop(true); }
       }, 250);
     }).catch(function () {
+      starting = false;
       say(T.voiceDenied);
       unfold(true);  // the words say "choose a recording from your phone below"
     });

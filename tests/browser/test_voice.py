@@ -352,3 +352,43 @@ def test_a_refused_voice_note_is_marked_at_its_opened_picker(
     expect(page.locator("#voice")).to_have_attribute("aria-invalid", "true")
     assert not Ticket.objects.filter(reporter=personas.resident).exists()
     problems.assert_no_page_errors()
+
+
+# Counts the microphone streams handed out, and those still live (not stopped).
+COUNT_STREAMS = """
+(() => {
+  const ask = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  window.streamsAsked = 0; window.streams = [];
+  navigator.mediaDevices.getUserMedia = (c) => {
+    window.streamsAsked += 1;
+    // The answer comes late, as a permission prompt's does.
+    return new Promise(r => setTimeout(r, 400)).then(() => ask(c))
+      .then(s => { window.streams.push(s); return s; });
+  };
+})();
+"""
+
+
+def test_a_second_tap_while_the_microphone_is_asked_starts_no_second_recorder(
+    personas: Personas,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    """A second tap while the phone asked for the microphone started a second
+    recorder, whose microphone stayed on unseen after Stop (a second read)."""
+    log_in(context, server, personas.resident)
+    page.add_init_script(COUNT_STREAMS)
+    page.goto(FORMS[0])
+    record = page.locator("#voice-record")
+    record.click()
+    record.click()  # before the microphone's answer
+    expect(record).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#voice-timer")).to_have_text("0:01", timeout=5_000)
+    record.click()
+    expect(page.locator("#voice-preview")).to_be_visible()
+    assert page.evaluate("window.streamsAsked") == 1
+    live = "window.streams.flatMap(s => s.getTracks()).filter(t => t.readyState === 'live').length"
+    assert page.evaluate(live) == 0
+    problems.assert_none()
