@@ -326,9 +326,35 @@ def test_preferences_api_saves_and_digest_is_for_staff_only(personas: Personas, 
             "fields": [{"field": "daily_digest", "problem": problem}]
         }
         assert not NotificationPreference.objects.filter(user=user).exists()
-    saved = client.put(PREFERENCES_API, _body(), content_type="application/json")
+    saved = client.put(PREFERENCES_API, _body(zalo_enabled=False), content_type="application/json")
     assert saved.status_code == 200
-    assert NotificationPreference.objects.get(user=user).zalo_user_id == "84123456789"
+    # Staff type their Zalo id; a resident's comes only from linking with a
+    # code (notifications/zalo_link.py), whatever the API is sent.
+    stored = NotificationPreference.objects.get(user=user).zalo_user_id
+    assert stored == ("84123456789" if name in STAFF else "")
+
+
+@pytest.mark.django_db
+def test_a_residents_zalo_id_is_never_taken_from_the_api(personas: Personas) -> None:
+    """A resident's Zalo comes only from linking: an id sent to the API is not
+    taken (it skipped the proof that the Zalo is theirs), one left out does not
+    unlink them, and Zalo cannot be turned on before a link (a second read)."""
+    client = _client(personas.resident)
+    response = client.put(PREFERENCES_API, _body(), content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["details"]["fields"][0]["field"] == "zalo_enabled"
+    assert "link your Zalo first" in response.json()["message"]
+    NotificationPreference.objects.create(
+        user=personas.resident, zalo_enabled=True, zalo_user_id="8400000000001"
+    )
+    body = _body(zalo_user_id="", email_enabled=True)
+    assert client.put(PREFERENCES_API, body, content_type="application/json").status_code == 200
+    preference = NotificationPreference.objects.get(user=personas.resident)
+    assert (preference.zalo_user_id, preference.zalo_enabled) == ("8400000000001", True)
+    other = _body(zalo_user_id="8499999999999")
+    assert client.put(PREFERENCES_API, other, content_type="application/json").status_code == 200
+    preference.refresh_from_db()
+    assert preference.zalo_user_id == "8400000000001"
 
 
 @pytest.mark.django_db
@@ -350,7 +376,8 @@ def test_preferences_api_saves_and_digest_is_for_staff_only(personas: Personas, 
 def test_preferences_api_refuses_bad_input_with_a_message(
     personas: Personas, changes: dict[str, Any], field: str, message: str
 ) -> None:
-    response = _client(personas.resident).put(
+    # An officer, who types a Zalo id (a resident links one: the test below).
+    response = _client(personas.officer_a).put(
         PREFERENCES_API, _body(**changes), content_type="application/json"
     )
     assert response.status_code == 422
@@ -374,7 +401,8 @@ def test_preferences_api_refuses_a_malformed_time(personas: Personas) -> None:
 def test_preferences_api_accepts_an_api_token(personas: Personas) -> None:
     token = api_token_create(user=personas.resident)
     client = Client(headers={"authorization": f"Bearer {token}"})
-    response = client.put(PREFERENCES_API, _body(), content_type="application/json")
+    body = _body(zalo_enabled=False)  # a resident's Zalo comes from linking
+    response = client.put(PREFERENCES_API, body, content_type="application/json")
     assert response.status_code == 200
     assert client.get(PREFERENCES_API).json()["sms_enabled"] is True
 
