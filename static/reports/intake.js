@@ -301,9 +301,12 @@
     event.preventDefault();
     clearRefusals();
     say(pendingBox, T.sending); pendingBox.hidden = false;
-    var values = fields();
-    preparePhotos().then(function (blobs) { return queue(values, blobs); })
-      .catch(function () { sendButton.disabled = false; form.submit(); });
+    // Send while still recording: the note is stopped and kept first, not lost.
+    var recorded = window.XaDeskVoice && window.XaDeskVoice.finish ? window.XaDeskVoice.finish() : Promise.resolve();
+    recorded.then(function () {
+      var values = fields();
+      return preparePhotos().then(function (blobs) { return queue(values, blobs); });
+    }).catch(function () { sendButton.disabled = false; form.submit(); });
   });
 
   // "Edit and send again" (the outbox's link): the refused case back in the form.

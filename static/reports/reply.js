@@ -96,6 +96,15 @@
   document.addEventListener("submit", function (event) {
     var f = event.target;
     if (!f.matches || !f.matches("form[data-outbox-reply]")) { return; }
+    if (window.XaDeskVoice && window.XaDeskVoice.busy && window.XaDeskVoice.busy()) {
+      // Send while still recording: stop and keep the note, then send it
+      // with the message (it was sent without it, or lost with the page).
+      event.preventDefault();
+      window.XaDeskVoice.finish().then(function () {
+        if (f.requestSubmit) { f.requestSubmit(); } else { f.dispatchEvent(new Event("submit", { cancelable: true })); }
+      });
+      return;
+    }
     var body = field(f, "body").value.trim();
     var voice = voiceOf(f);
     if (storing) { event.preventDefault(); return; }  // a second tap while the first is stored

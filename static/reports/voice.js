@@ -111,6 +111,9 @@
   // the permission prompt takes a moment) started a second recorder, whose
   // microphone and timer ran on unseen (a second read).
   var starting = false;
+  // Settled once the recording being made is stopped and kept (null: none):
+  // Send while still recording waits for it, or the note was lost (a second read).
+  var stopped = null;
 
   function record() {
     if (starting) { return; }
@@ -120,12 +123,16 @@
       var chunks = [];
       var mine = new MediaRecorder(stream, MediaRecorder.isTypeSupported && MediaRecorder.isTypeSupported("audio/webm;codecs=opus") ? { mimeType: "audio/webm;codecs=opus" } : undefined);
       var timer = null;
+      var settle = null;
+      stopped = new Promise(function (resolve) { settle = resolve; });
       recorder = mine;
       mine.ondataavailable = function (e) { if (e.data && e.data.size) { chunks.push(e.data); } };
       mine.onstop = function () {
         clearInterval(timer);
         stream.getTracks().forEach(function (t) { t.stop(); });
         recorded = new Blob(chunks, { type: mine.mimeType || "audio/webm" });
+        stopped = null;
+        settle();
         putInInput(recorded);
         showButton();
         show(recorded);
@@ -198,5 +205,14 @@
     restore: function (blob) { recorded = blob; putInInput(blob); show(blob); },
     // The form emptied after sending: no recording left, nothing said.
     clear: function () { clear(""); },
+    // Whether a recording is being made (or stopped and not yet kept).
+    busy: function () { return Boolean(stopped); },
+    // Stop a recording being made and settle once it is kept: Send waits for it.
+    finish: function () {
+      if (!stopped) { return Promise.resolve(); }
+      var waiting = stopped;
+      if (recording()) { stop(false); }
+      return waiting;
+    },
   };
 })();

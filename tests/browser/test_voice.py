@@ -392,3 +392,42 @@ def test_a_second_tap_while_the_microphone_is_asked_starts_no_second_recorder(
     live = "window.streams.flatMap(s => s.getTracks()).filter(t => t.readyState === 'live').length"
     assert page.evaluate(live) == 0
     problems.assert_none()
+
+
+def test_send_while_still_recording_keeps_the_note_on_both_forms(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    """Send tapped while the recorder still ran: the report went without the
+    note, and a reply with no words posted the plain form and lost it (a
+    second read). Send now stops the recording, keeps it, and sends it."""
+    log_in(context, server, personas.resident)
+    page.goto(FORMS[0])
+    lat, lon = point_inside(commune_a)
+    page.locator("#id_lat").fill(f"{lat:.6f}")
+    page.locator("#id_lon").fill(f"{lon:.6f}")
+    record = page.locator("#voice-record")
+    record.click()
+    expect(page.locator("#voice-timer")).to_have_text("0:02", timeout=5_000)
+    page.locator("#send").click()  # no Stop: no words either
+    page.wait_for_url(re.compile(r"/cases/[^/]+/submitted/$"), timeout=20_000)
+    number = page.locator("strong.number").inner_text().strip()
+    report = Ticket.objects.get(number=number)
+    assert report.attachments.filter(role=Attachment.Role.VOICE).count() == 1
+
+    page.goto(f"/cases/{report.number}/")
+    form = page.locator("form[data-outbox-reply]")
+    form.locator("#voice-record").click()
+    expect(page.locator("#voice-timer")).to_have_text("0:02", timeout=5_000)
+    form.locator("button[type=submit]").click()
+    texts = page.evaluate("self.XADESK_TEXTS")
+    expect(page.locator("#reply-status")).to_have_text(texts["reply"]["sent"], timeout=20_000)
+    reply = report.attachments.filter(
+        role=Attachment.Role.VOICE, event__kind=TicketEvent.Kind.REPLY
+    )
+    assert reply.count() == 1
+    problems.assert_none()
