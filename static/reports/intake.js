@@ -462,6 +462,13 @@
       if (showMap) { showMap.hidden = false; }
       $("map-note").hidden = false;
     };
+    var withTiles = function () {
+      var tiles = document.createElement("script");
+      tiles.src = mapBox.dataset.tilesJs; tiles.onerror = failed;
+      tiles.onload = function () { loading = false; done(); };
+      document.head.appendChild(tiles);
+    };
+    if (window.L) { withTiles(); return; }  // a try again after the tiles' script was lost
     var css = document.createElement("link");
     css.rel = "stylesheet"; css.href = mapBox.dataset.leafletCss;
     document.head.appendChild(css);
@@ -473,15 +480,14 @@
       // may not apply yet when a marker is made at once; its fallback then
       // drops the slash (".../leaflet-1.9.4marker-icon.png", a 404). Named here.
       window.L.Icon.Default.imagePath = css.href.slice(0, css.href.lastIndexOf("/") + 1) + "images/";
-      var tiles = document.createElement("script");
-      tiles.src = mapBox.dataset.tilesJs; tiles.onerror = failed;
-      tiles.onload = function () { loading = false; done(); };
-      document.head.appendChild(tiles);
+      withTiles();
     };
     document.head.appendChild(js);
   }
+  var mapAsked = false;  // by a tap, or by the page itself on a good connection
   function openMap() {
     if (map || !mapBox) { return; }
+    mapAsked = true;
     if (showMap) { showMap.hidden = true; }
     loadLeaflet(function () {
       var L = window.L;
@@ -502,7 +508,9 @@
     // Open the map by itself only on a good connection that is not metered.
     var c = navigator.connection;
     if (c && c.effectiveType === "4g" && !c.saveData) {
-      window.addEventListener("load", function () { setTimeout(openMap, 300); });
+      // Not once the person has asked (or a try failed): a second try of its
+      // own hid the button they had just been given back.
+      window.addEventListener("load", function () { setTimeout(function () { if (!mapAsked) { openMap(); } }, 300); });
     }
   }
   if (el.lat.value && el.lon.value && nearbyBox && !nearbyBox.querySelector("ul")) { nearby(); }

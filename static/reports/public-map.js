@@ -85,16 +85,18 @@
       opening = false; button.hidden = false;
       document.getElementById("map-note").hidden = false;
     };
-    var css = document.createElement("link");
-    css.rel = "stylesheet"; css.href = box.dataset.leafletCss; document.head.appendChild(css);
-    var js = document.createElement("script");
-    js.src = box.dataset.leafletJs; js.onerror = failed; document.head.appendChild(js);
-    js.onload = function () {
+    var withTiles = function () {
       var tiles = document.createElement("script");
       tiles.src = box.dataset.tilesJs; tiles.onerror = failed;
       tiles.onload = function () { opening = false; draw(); };
       document.head.appendChild(tiles);
     };
+    if (window.L) { withTiles(); return; }  // a try again after the tiles' script was lost
+    var css = document.createElement("link");
+    css.rel = "stylesheet"; css.href = box.dataset.leafletCss; document.head.appendChild(css);
+    var js = document.createElement("script");
+    js.src = box.dataset.leafletJs; js.onerror = failed; js.onload = withTiles;
+    document.head.appendChild(js);
   }
   button.addEventListener("click", open);
   var c = navigator.connection;
