@@ -67,6 +67,7 @@ SHELL_STATIC = (
     "js/offline.js",
     "js/live.js",
     "js/back-online.js",  # the offline page's: loads the asked page when signal returns
+    "geo/place.js",  # the forms' location, before intake.js
     "reports/intake.js",
     "reports/voice.js",
     "reports/reply.js",

@@ -7,14 +7,13 @@ from datetime import datetime
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from accounts.auth import person_auth
 from accounts.models import User
 from core.api_fields import BoundedLimitOffset, Clock, JsonBody
-from core.errors import NotFound, RequestTooLarge
+from core.errors import NotFound
 from notifications import selectors, services, zalo_link
 from notifications.models import Notification, NotificationPreference
 
@@ -195,8 +194,7 @@ def zalo_webhook(request: HttpRequest) -> dict[str, str]:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    if length > zalo_link.WEBHOOK_MAX_BYTES:
-        raise RequestTooLarge(_("The event is too large."))
+    zalo_link.webhook_size_check(length)
     outcome = zalo_link.zalo_link_event_handle(
         raw_body=request.body,
         signature_header=request.headers.get("X-ZEvent-Signature", ""),

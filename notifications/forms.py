@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import time
 from typing import Any
 
 from django import forms
@@ -18,14 +18,12 @@ def _clock(value: object) -> str | None:
     """``value`` as "HH:MM" (with seconds only if it has some) if it is a time of
     day, a saved one or a posted one; else None."""
     if isinstance(value, str):
-        # The formats TimeField reads; anything else is refused there, not shown here.
-        typed = value.strip()
-        for pattern in ("%H:%M", "%H:%M:%S", "%H:%M:%S.%f"):
-            try:
-                value = datetime.strptime(typed, pattern).time()
-                break
-            except ValueError:
-                continue
+        # Read as the field reads it (its input formats, a fraction included):
+        # what it refuses is said there, not shown here.
+        try:
+            value = forms.TimeField().to_python(value)
+        except forms.ValidationError:
+            return None
     if isinstance(value, time):
         return value.strftime("%H:%M:%S" if value.second else "%H:%M")
     return None

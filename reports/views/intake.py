@@ -38,7 +38,7 @@ from reports.forms import (
 )
 from reports.selectors import NearbyReport, report_get_supportable, reports_nearby_open
 from reports.views.common import case_page, error_page, files_for_others, person, wants_json
-from reports.views.refusal import Refusal, refusal_place
+from reports.views.refusal import PLACE_FIELDS, Refusal, refusal_place
 
 FIX_FORM = gettext_lazy("Please check what you entered: some of it could not be read.")
 
@@ -65,9 +65,14 @@ def _submit(request: HttpRequest, form: ReportForm | HelpForm, service_code: str
 
 def _error_context(error: str | None, refusal: Refusal | None) -> dict[str, Any]:
     """The line at the top of a filing form, and a refusal's sentence at its field."""
-    if refusal is None:
-        return {"error": error, "error_anchor": "", "refused_at": {}}
-    return {"error": refusal.message, "error_anchor": refusal.anchor, "refused_at": refusal.at}
+    if refusal is not None:
+        error = refusal.message
+    return {
+        "error": error,
+        "error_anchor": refusal.anchor if refusal else "",
+        "refused_at": refusal.at if refusal else {},
+        "place_fields": " ".join(PLACE_FIELDS),  # for the script (static/reports/intake.js)
+    }
 
 
 # --- Field report ------------------------------------------------------------

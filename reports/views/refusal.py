@@ -17,8 +17,11 @@ from django import forms
 from core.errors import DomainError
 
 # The location step as a whole: a point, or a commune chosen from the list.
+# The API's names that mean it: the page hands them to the script too
+# (templates/reports/_location.html, data-refusal-fields), one list for both.
 PLACE = "place"
-_PLACE_FIELDS = frozenset(("lat", "lon", "commune_code", "location"))
+PLACE_FIELDS = ("lat", "lon", "commune_code", "location")
+_PLACE_FIELDS = frozenset(PLACE_FIELDS)
 # Inputs of the form that no Django field holds (files).
 _UPLOADS = frozenset(("photos", "voice"))
 

@@ -15,7 +15,7 @@
   el.hidden = false;
   el.removeAttribute("aria-hidden");
   var map = L.map(el);
-  window.XaDeskTiles(map, 18).addTo(map);  // static/geo/tiles.js
+  window.XaDeskPlace.tiles(map, 18).addTo(map);  // static/geo/place.js
   var layer = L.layerGroup().addTo(map);
   var asked = 0;
 

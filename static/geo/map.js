@@ -8,7 +8,8 @@
   var mapEl = document.getElementById("map");
   var form = document.getElementById("point-form");
   var result = document.getElementById("result");
-  if (!mapEl || !form || !result) { return; }
+  var P = window.XaDeskPlace;  // static/geo/place.js
+  if (!mapEl || !form || !result || !P) { return; }
   var latInput = form.elements.lat;
   var lonInput = form.elements.lon;
   // The words of the page's language, from the template's data- attributes.
@@ -23,12 +24,8 @@
     mapEl.hidden = false;
     var start = [parseFloat(latInput.value) || 21.59, parseFloat(lonInput.value) || 105.84];
     map = L.map(mapEl).setView(start, latInput.value ? 12 : 8);
-    window.XaDeskTiles(map, 18).addTo(map);  // static/geo/tiles.js
+    P.tiles(map, 18).addTo(map);
   }
-  // The API gives both names; the page's language picks one, as the server's
-  // answer without JavaScript does (geo/views.py).
-  var english = document.documentElement.lang === "en";
-  function named(unit) { return (english && unit.full_name_en) || unit.full_name; }
 
   function show(text, cls, codes) {
     result.textContent = "";
@@ -52,7 +49,7 @@
       .then(function (pair) {
         var body = pair[1];
         if (pair[0] === 200) {
-          show(named(body.commune) + ", " + named(body.province), "found",
+          show(P.unitName(body.commune) + ", " + P.unitName(body.province), "found",
             [body.commune.code, body.province.code]);
         } else {
           show(body.message, "outside");
@@ -61,17 +58,15 @@
       .catch(function () { form.submit(); });
   }
 
-  // "Use my location": as on the report form (static/reports/intake.js).
+  // "Use my location", as on the report form (static/geo/place.js).
   var gps = document.getElementById("use-gps");
   if (gps && navigator.geolocation) {
     gps.parentNode.hidden = false;
     gps.addEventListener("click", function () {
-      say(T.gpsWait);
-      navigator.geolocation.getCurrentPosition(function (p) {
-        say(T.gpsDone.replace("%s", Math.round(p.coords.accuracy)));
-        if (map) { map.setView([p.coords.latitude, p.coords.longitude], 15); }
-        lookup(p.coords.latitude, p.coords.longitude);
-      }, function () { say(T.gpsFail); }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+      P.locate(say, { wait: T.gpsWait, done: T.gpsDone, fail: T.gpsFail }, function (lat, lon) {
+        if (map) { map.setView([lat, lon], 15); }
+        lookup(lat, lon);
+      });
     });
   }
 

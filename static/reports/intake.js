@@ -120,15 +120,14 @@
   // sentence beside that field, which gets the focus; the line at the top links
   // to it. A team member read "choose how the resident gave consent" at the
   // top of a 6,000 px form, with nothing marked below (reports/views/refusal.py
-  // does the same for the form sent without this script).
-  var PLACE_FIELDS = { lat: 1, lon: 1, commune_code: 1, location: 1 };
-
+  // does the same for the form sent without this script, and names the
+  // API's fields that mean the place step: data-refusal-fields).
   function refusedSpot(path) {
     // The schema's own 422s name a field by its path ("form.payload.lat").
     var name = String(path || "").split(".").pop();
-    if (Object.prototype.hasOwnProperty.call(PLACE_FIELDS, name)) {
-      var place = $("place");
-      return place && { after: place.querySelector("legend"), focus: place, marked: place };
+    var place = $("place");
+    if (place && (place.dataset.refusalFields || "").split(" ").indexOf(name) !== -1) {
+      return { after: place.querySelector("legend"), focus: place, marked: place };
     }
     var input = el[name];
     if (input && input.tagName === undefined && input.length) {  // radios: the group
@@ -144,11 +143,10 @@
     // that fell back to the plain post): a new send starts clean.
     var top = $("form-error");
     if (top) { top.remove(); }
-    Array.prototype.forEach.call(form.querySelectorAll("#place-error, #photos-error, #voice-error, .errorlist"), function (n) { n.remove(); });
+    Array.prototype.forEach.call(form.querySelectorAll("#place-error, #photos-error, #voice-error, .errorlist, [data-refusal]"), function (n) { n.remove(); });
     Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (n) { n.removeAttribute("aria-invalid"); });
-    Array.prototype.forEach.call(form.querySelectorAll("[data-refusal]"), function (n) { n.remove(); });
     Array.prototype.forEach.call(form.querySelectorAll("[data-refused]"), function (n) {
-      n.removeAttribute("aria-invalid"); n.removeAttribute("data-refused");
+      n.removeAttribute("data-refused");
       var kept = (n.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
         return id && id.indexOf("refusal-") !== 0;
       });
@@ -175,12 +173,9 @@
       // "problem" is pydantic's English).
       note.textContent = message;
       spot.after.insertAdjacentElement("afterend", note);
-      // A voice note refused: its folded file input opens (reports.css, .voice-open).
-      var voiceBox = spot.marked.closest && spot.marked.closest(".voice");
-      if (voiceBox) {
-        voiceBox.classList.add("voice-open");
-        var unfold = $("voice-choose");
-        if (unfold) { unfold.setAttribute("aria-expanded", "true"); }
+      // A voice note refused: its folded file input opens (static/reports/voice.js).
+      if (window.XaDeskVoice && spot.marked.closest && spot.marked.closest(".voice")) {
+        window.XaDeskVoice.unfold();
       }
       spot.marked.setAttribute("aria-invalid", "true"); spot.marked.dataset.refused = "";
       var described = spot.marked.getAttribute("aria-describedby");
@@ -302,7 +297,7 @@
     clearRefusals();
     say(pendingBox, T.sending); pendingBox.hidden = false;
     // Send while still recording: the note is stopped and kept first, not lost.
-    var recorded = window.XaDeskVoice && window.XaDeskVoice.finish ? window.XaDeskVoice.finish() : Promise.resolve();
+    var recorded = window.XaDeskVoice ? window.XaDeskVoice.finish() : Promise.resolve();
     recorded.then(function () {
       var values = fields();
       return preparePhotos().then(function (blobs) { return queue(values, blobs); });
@@ -376,16 +371,16 @@
   }
 
   var gps = $("use-gps");
+  var P = window.XaDeskPlace;  // static/geo/place.js
   if (gps) {
-    if (!navigator.geolocation) { gps.hidden = true; }
+    if (!navigator.geolocation || !P) { gps.hidden = true; }
     gps.addEventListener("click", function () {
-      say($("gps-status"), T.gpsWait);
-      navigator.geolocation.getCurrentPosition(function (p) {
-        var meters = Math.round(p.coords.accuracy);
-        say($("gps-status"), fmt(T.gpsDone, meters));
-        setPoint(p.coords.latitude, p.coords.longitude, "gps", p.coords.accuracy);
-        placeName(p.coords.latitude, p.coords.longitude, meters);
-      }, function () { say($("gps-status"), T.gpsFail); }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+      P.locate(function (text) { say($("gps-status"), text); },
+        { wait: T.gpsWait, done: T.gpsDone, fail: T.gpsFail },
+        function (lat, lon, meters) {
+          setPoint(lat, lon, "gps", meters);
+          placeName(lat, lon, meters);
+        });
     });
   }
 
@@ -400,9 +395,7 @@
       .then(function (b) {
         if (!b || !b.commune || !b.province) { return; }
         // Names in the page's language: "Phan Dinh Phung Ward" in English.
-        var en = document.documentElement.lang === "en";
-        var name = function (unit) { return (en && unit.full_name_en) || unit.full_name; };
-        var place = name(b.commune) + ", " + name(b.province);
+        var place = P.unitName(b.commune) + ", " + P.unitName(b.province);
         say($("gps-status"), fmt(fmt(T.gpsPlace, meters), place));
       }).catch(function () { /* the point alone is enough to file */ });
   }
@@ -450,57 +443,26 @@
   }
 
   var mapBox = $("map"), showMap = $("show-map");
-  // Leaflet, then the tiles' words (static/geo/tiles.js), once: the map may be
-  // asked for twice (opened by itself on 4G, and a tap) before both are here.
-  var loading = false;
-  function loadLeaflet(done) {
-    if (window.L && window.XaDeskTiles) { done(); return; }
-    if (loading) { return; }
-    loading = true;
-    var failed = function () {  // no map: "use my location" and the commune list still work
-      loading = false;
-      if (showMap) { showMap.hidden = false; }
-      $("map-note").hidden = false;
-    };
-    var withTiles = function () {
-      var tiles = document.createElement("script");
-      tiles.src = mapBox.dataset.tilesJs; tiles.onerror = failed;
-      tiles.onload = function () { loading = false; done(); };
-      document.head.appendChild(tiles);
-    };
-    if (window.L) { withTiles(); return; }  // a try again after the tiles' script was lost
-    var css = document.createElement("link");
-    css.rel = "stylesheet"; css.href = mapBox.dataset.leafletCss;
-    document.head.appendChild(css);
-    var js = document.createElement("script");
-    js.src = mapBox.dataset.leafletJs;
-    js.onerror = failed;
-    js.onload = function () {
-      // Leaflet guesses its marker images' folder from its stylesheet, which
-      // may not apply yet when a marker is made at once; its fallback then
-      // drops the slash (".../leaflet-1.9.4marker-icon.png", a 404). Named here.
-      window.L.Icon.Default.imagePath = css.href.slice(0, css.href.lastIndexOf("/") + 1) + "images/";
-      withTiles();
-    };
-    document.head.appendChild(js);
-  }
   var mapAsked = false;  // by a tap, or by the page itself on a good connection
   function openMap() {
-    if (map || !mapBox) { return; }
+    if (map || !mapBox || !P) { return; }
     mapAsked = true;
     if (showMap) { showMap.hidden = true; }
-    loadLeaflet(function () {
+    P.loadLeaflet(mapBox, function () {
+      if (map) { return; }  // asked twice while Leaflet came
       var L = window.L;
       mapBox.hidden = false;
       var lat = parseFloat(el.lat.value), lon = parseFloat(el.lon.value);
       var known = isFinite(lat) && isFinite(lon);
       map = L.map(mapBox).setView(known ? [lat, lon] : [21.59, 105.84], known ? 16 : 9);
       var failures = 0;
-      // The tiles, their words in the page's language (static/geo/tiles.js).
-      window.XaDeskTiles(map, 19)
+      P.tiles(map, 19)
         .on("tileerror", function () { if (++failures === 3) { $("map-note").hidden = false; } }).addTo(map);
       if (known) { marker = L.marker([lat, lon]).addTo(map); }
       map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, "map"); });
+    }, function () {  // no map: "use my location" and the commune list still work
+      if (showMap) { showMap.hidden = false; }
+      $("map-note").hidden = false;
     });
   }
   if (mapBox && showMap) {

@@ -6,7 +6,7 @@
 (function () {
   "use strict";
   var box = document.getElementById("map"), button = document.getElementById("show-map");
-  if (!box || !button) { return; }
+  if (!box || !button || !window.XaDeskPlace) { return; }
   button.parentNode.hidden = false;
   var rows = document.querySelectorAll("tr.report");
   var status = document.getElementById("map-status");
@@ -44,7 +44,7 @@
     box.hidden = false; button.hidden = true;
     var map = L.map(box), failures = 0, bounds = [], asked = 0;
     var layer = L.layerGroup().addTo(map);
-    window.XaDeskTiles(map, 19)  // static/geo/tiles.js
+    window.XaDeskPlace.tiles(map, 19)  // static/geo/place.js
       .on("tileerror", function () { if (++failures === 3) { document.getElementById("map-note").hidden = false; } })
       .addTo(map);
     map.on("moveend", function () {
@@ -74,29 +74,12 @@
     if (bounds.length) { map.fitBounds(bounds, { maxZoom: 15, padding: [20, 20] }); }
     else { map.setView([21.59, 105.84], 8); }
   }
-  // Leaflet, then the tiles' words (static/geo/tiles.js), once: the map may be
-  // asked for twice (opened by itself on 4G, and a tap) before both are here.
-  var opening = false;
   function open() {
-    if (window.L && window.XaDeskTiles) { if (box.hidden) { draw(); } return; }
-    if (opening) { return; }
-    opening = true;
-    var failed = function () {  // no map: the list below has the reports
-      opening = false; button.hidden = false;
+    // Leaflet when asked for (static/geo/place.js); asked twice, drawn once.
+    window.XaDeskPlace.loadLeaflet(box, function () { if (box.hidden) { draw(); } }, function () {
+      button.hidden = false;  // no map: the list below has the reports
       document.getElementById("map-note").hidden = false;
-    };
-    var withTiles = function () {
-      var tiles = document.createElement("script");
-      tiles.src = box.dataset.tilesJs; tiles.onerror = failed;
-      tiles.onload = function () { opening = false; draw(); };
-      document.head.appendChild(tiles);
-    };
-    if (window.L) { withTiles(); return; }  // a try again after the tiles' script was lost
-    var css = document.createElement("link");
-    css.rel = "stylesheet"; css.href = box.dataset.leafletCss; document.head.appendChild(css);
-    var js = document.createElement("script");
-    js.src = box.dataset.leafletJs; js.onerror = failed; js.onload = withTiles;
-    document.head.appendChild(js);
+    });
   }
   button.addEventListener("click", open);
   var c = navigator.connection;

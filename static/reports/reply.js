@@ -96,7 +96,7 @@
   document.addEventListener("submit", function (event) {
     var f = event.target;
     if (!f.matches || !f.matches("form[data-outbox-reply]")) { return; }
-    if (window.XaDeskVoice && window.XaDeskVoice.busy && window.XaDeskVoice.busy()) {
+    if (window.XaDeskVoice && window.XaDeskVoice.busy()) {
       // Send while still recording: stop and keep the note, then send it
       // with the message (it was sent without it, or lost with the page).
       event.preventDefault();

@@ -205,6 +205,8 @@
     restore: function (blob) { recorded = blob; putInInput(blob); show(blob); },
     // The form emptied after sending: no recording left, nothing said.
     clear: function () { clear(""); },
+    // The file input unfolded: a voice note the server refused (intake.js).
+    unfold: function () { unfold(true); },
     // Whether a recording is being made (or stopped and not yet kept).
     busy: function () { return Boolean(stopped); },
     // Stop a recording being made and settle once it is kept: Send waits for it.

@@ -335,16 +335,16 @@ def test_a_map_whose_script_does_not_arrive_gives_its_button_back(
     path: str,
     login: bool,
 ) -> None:
-    """Leaflet arrived but the tiles' script (static/geo/tiles.js) did not
-    (signal lost between the two): the map stays shut with a word why, and
-    its button comes back to try again, instead of a map that never opens
-    behind a hidden button (a second read)."""
+    """Leaflet, loaded when the map is asked for (static/geo/place.js), did
+    not arrive (signal lost): the map stays shut with a word why, and its
+    button comes back to try again, instead of a map that never opens behind
+    a hidden button (a second read)."""
     if login:
         log_in(context, server, personas.resident)
     # The context's route, not the page's: once the service worker controls
     # the page it fetches the script itself, past a page route (found by CI:
     # the script then arrived and the map opened).
-    context.route("**/geo/tiles*.js", lambda route: route.abort())
+    context.route("**/leaflet-1.9.4/leaflet*.js", lambda route: route.abort())
     # A good connection: the page opens the map by itself too, 300 ms after it
     # loads; that second try hid the button just given back (found by CI).
     connection_is(page, "4g")

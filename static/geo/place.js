@@ -1,0 +1,76 @@
+// What every page with a place shares: OpenStreetMap's tiles with their words
+// in the page's language, Leaflet loaded when a map is asked for, the phone's
+// location, and a unit's name in the page's language. Each was written in two
+// to four page scripts (static/reports/intake.js, static/reports/public-map.js,
+// static/geo/map.js, static/console/queue-map.js), and the copies drifted.
+// Loaded before those scripts; it needs no Leaflet to load.
+(function () {
+  "use strict";
+  function esc(text) {
+    return String(text).replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  }
+
+  // Leaflet, once, for a box with data-leaflet-js and data-leaflet-css (the
+  // map may be asked for twice before it is here: opened by the page itself
+  // on 4G, and a tap). `failed` when it cannot come (no signal): the caller
+  // gives the person their button back.
+  var waiting = null;
+  function loadLeaflet(box, done, failed) {
+    if (window.L) { done(); return; }
+    if (waiting) { waiting.push([done, failed]); return; }
+    waiting = [[done, failed]];
+    var settle = function (ok) {
+      var callers = waiting;
+      waiting = null;
+      callers.forEach(function (pair) { pair[ok ? 0 : 1](); });
+    };
+    var css = document.createElement("link");
+    css.rel = "stylesheet"; css.href = box.dataset.leafletCss;
+    document.head.appendChild(css);
+    var js = document.createElement("script");
+    js.src = box.dataset.leafletJs;
+    js.onerror = function () { settle(false); };
+    js.onload = function () {
+      // Leaflet guesses its marker images' folder from its stylesheet, which
+      // may not apply yet when a marker is made at once; its fallback then
+      // drops the slash (".../leaflet-1.9.4marker-icon.png", a 404). Named here.
+      window.L.Icon.Default.imagePath = css.href.slice(0, css.href.lastIndexOf("/") + 1) + "images/";
+      settle(true);
+    };
+    document.head.appendChild(js);
+  }
+
+  // The tile layer for `map`, not yet added (a caller may listen to its
+  // errors), with the footer's words (templates/geo/_attribution.html): they
+  // were English on Vietnamese pages.
+  function tiles(map, maxZoom) {
+    var words = document.querySelector("[data-map-attribution]");
+    if (words) {
+      map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="' +
+        esc(words.dataset.mapLibrary) + '">Leaflet</a>');
+    }
+    return window.L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
+      maxZoom: maxZoom,
+      attribution: words ? esc(words.dataset.mapAttribution) : "&copy; OpenStreetMap contributors"
+    });
+  }
+
+  // "Use my location": `say` tells the person what happens, in `texts`' words
+  // (wait, done with %s metres, fail); `found(lat, lon, metres)` gets the point.
+  function locate(say, texts, found) {
+    say(texts.wait);
+    navigator.geolocation.getCurrentPosition(function (p) {
+      var metres = Math.round(p.coords.accuracy);
+      say(texts.done.replace("%s", metres));
+      found(p.coords.latitude, p.coords.longitude, metres);
+    }, function () { say(texts.fail); }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+  }
+
+  // A unit of /api/v1/geo/lookup's answer named in the page's language, as the
+  // server's pages name it (geo/views.py).
+  function unitName(unit) {
+    return (document.documentElement.lang === "en" && unit.full_name_en) || unit.full_name;
+  }
+
+  window.XaDeskPlace = { loadLeaflet: loadLeaflet, tiles: tiles, locate: locate, unitName: unitName };
+})();
