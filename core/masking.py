@@ -39,6 +39,11 @@ _DATE = re.compile(
     r"\b(?:0?[1-9]|[12]\d|3[01])([/.\-])(?:0?[1-9]|1[0-2])\1(?:\d{4}|\d{2})"
     r"(?:\s{1,3}(?:[01]?\d|2[0-3])[:h][0-5]\d(?::[0-5]\d)?)?\b"
 )
+# Case numbers keep their digits too: an officer's reply "xem hồ sơ
+# TN-2026-00123" names a case, not a person (helpdesk/numbering.py makes
+# them: a province's initials, the year, the sequence). The initials are
+# required, so a phone written "0981-234-567" is no case number.
+_CASE_NUMBER = re.compile(r"(?<![\w-])[A-Z]{1,4}-20\d\d-\d{5,6}(?![\w-])", re.IGNORECASE)
 _EMAIL = re.compile(
     r"[\w.+\-]+\s*(?:@|\(at\)|\[at\]|\{at\})\s*[\w\-]+"
     r"(?:\s*(?:\.|\(dot\)|\[dot\])\s*[\w\-]+)+",
@@ -112,10 +117,11 @@ def _digits_masked(text: str) -> str:
 
 
 def _long_numbers_masked(text: str) -> str:
-    dates = [(m.start(), m.end()) for m in _DATE.finditer(text)]
+    kept = [(m.start(), m.end()) for m in _DATE.finditer(text)]
+    kept += [(m.start(), m.end()) for m in _CASE_NUMBER.finditer(text)]
 
     def replace(match: re.Match[str]) -> str:
-        if any(start <= match.start() and match.end() <= end for start, end in dates):
+        if any(start <= match.start() and match.end() <= end for start, end in kept):
             return match.group(0)
         return _digits_masked(match.group(0))
 

@@ -99,6 +99,17 @@ def test_lists_of_small_numbers_dates_with_times_and_office_hours_stay() -> None
     assert mask_text(text) == text
 
 
+def test_case_numbers_stay_and_phones_beside_them_do_not() -> None:
+    """A reply that names another case keeps its number; a phone written in
+    the same dashes, or run on from a case number, is still hidden."""
+    text = "Trùng với hồ sơ TN-2026-00123 (và hn-2025-104233). Gọi 0981-234-567"
+    assert mask_text(text) == (
+        "Trùng với hồ sơ TN-2026-00123 (và hn-2025-104233). Gọi ••••-•••-•••"
+    )
+    assert mask_text("TN-2026-0012345678") == "TN-••••-••••••••••"
+    assert mask_text("số TN-2026-00123-0981234567") == "số TN-••••-•••••-••••••••••"
+
+
 def test_a_number_shaped_like_a_date_and_time_but_none_is_masked() -> None:
     """No 81st month nor 67th hour: twelve digits that only look like a date."""
     assert mask_text("gọi 09/81/2345 67:89") == "gọi ••/••/•••• ••:89"
