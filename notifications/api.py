@@ -132,9 +132,10 @@ def update_notification_preferences(
 
 class ZaloWebhookOut(Schema):
     status: str = Field(
-        description="linked, or why nothing changed: ignored (not a code), unknown_code "
-        "(no live code: expired, used, never shown), rate_limited (this follower sent "
-        "many codes)."
+        description="linked, or why nothing changed: ignored (not a code), stale (sent "
+        "longer ago than a code lives, or dated ahead of our clock), unknown_code (no "
+        "live code: expired, used, never shown, or drawn after the event was sent), "
+        "rate_limited (this follower sent many codes)."
     )
 
 

@@ -27,7 +27,7 @@ import json
 import logging
 import re
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from django.conf import settings
@@ -65,7 +65,10 @@ _CODE_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{3})[ .\-]?([0-9]{3})(?![0-9])")
 # Zalo's follower ids are long decimal numbers (sent as strings).
 _FOLLOWER_ID = re.compile(r"[0-9]{1,64}")
 
-Outcome = Literal["linked", "ignored", "unknown_code", "rate_limited"]
+# Zalo's clock and ours may differ by this much either way.
+CLOCK_SKEW = timedelta(minutes=5)
+
+Outcome = Literal["linked", "ignored", "stale", "unknown_code", "rate_limited"]
 
 
 def _live(now: Any) -> Q:
@@ -207,6 +210,24 @@ def _linked_notice(link_code: ZaloLinkCode) -> None:
     )
 
 
+def _event_time(timestamp: str) -> datetime | None:
+    """The moment Zalo says the event happened (milliseconds since 1970)."""
+    if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 15:
+        return None
+    return datetime.fromtimestamp(int(timestamp) / 1000, tz=UTC)
+
+
+def _event_fresh(sent_at: datetime, now: datetime) -> bool:
+    """Whether an event is recent enough to link anyone.
+
+    Six digits recur: a code drawn today may be one a stranger's old event
+    held. An event older than a code's whole life cannot carry a code live
+    now, so it is answered and dropped, whoever replays it.
+    """
+    oldest = now - timedelta(minutes=settings.ZALO_LINK_CODE_MINUTES) - CLOCK_SKEW
+    return oldest <= sent_at <= now + CLOCK_SKEW
+
+
 def zalo_link_event_handle(*, raw_body: bytes, signature_header: str) -> Outcome:
     """Handle one event of Zalo's webhook; link the sender if it carries a live code.
 
@@ -214,7 +235,9 @@ def zalo_link_event_handle(*, raw_body: bytes, signature_header: str) -> Outcome
     and ZaloSignatureInvalid for one not signed with our OA's key. Anything
     else signed by Zalo is answered (200) whatever it holds: Zalo resends
     what is not, and a stranger's "hello" to the OA is no error. The same
-    event twice links once: the code is used up by the first.
+    event twice links once: the code is used up by the first. An event
+    links only a code that was already drawn when it was sent (the clock's
+    skew allowed), and only if it is younger than a code's life.
     """
     event = _event(raw_body)
     # Zalo sends the timestamp as a string of milliseconds; a number is
@@ -231,6 +254,13 @@ def zalo_link_event_handle(*, raw_body: bytes, signature_header: str) -> Outcome
     found = _CODE_IN_TEXT.search(_text_of(event, "message", "text")[:TEXT_SEARCHED])
     if not _FOLLOWER_ID.fullmatch(sender_id) or found is None:
         return "ignored"
+    now = timezone.now()
+    sent_at = _event_time(timestamp_text)
+    if sent_at is None or not _event_fresh(sent_at, now):
+        logger.warning(
+            "Zalo event from outside the last %s minutes; ignored", settings.ZALO_LINK_CODE_MINUTES
+        )
+        return "stale"
     code = found.group(1) + found.group(2)
     try:
         # A follower id is who sent it, as a phone number is for an SMS;
@@ -251,9 +281,12 @@ def zalo_link_event_handle(*, raw_body: bytes, signature_header: str) -> Outcome
     except ZaloLinkTriesTooMany:
         logger.warning("Zalo link codes over the limit; ignored")
         return "rate_limited"
-    now = timezone.now()
     with transaction.atomic():
-        link_code = ZaloLinkCode.objects.select_for_update().filter(_live(now), code=code).first()
+        link_code = (
+            ZaloLinkCode.objects.select_for_update()
+            .filter(_live(now), code=code, created_at__lte=sent_at + CLOCK_SKEW)
+            .first()
+        )
         if link_code is None:
             return "unknown_code"
         link_code.used_at = now

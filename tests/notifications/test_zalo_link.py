@@ -34,12 +34,16 @@ def zalo_keys() -> Any:
         yield
 
 
+def _ms(moment: Any) -> str:
+    return str(int(moment.timestamp() * 1000))
+
+
 def _event(text: str, sender: str = "8412345678901234567", **extra: Any) -> dict[str, Any]:
     return {
         "app_id": APP_ID,
         "user_id_by_app": "552177279717587730",
         "event_name": "user_send_text",
-        "timestamp": "1765059600000",
+        "timestamp": _ms(timezone.now()),
         "sender": {"id": sender},
         "recipient": {"id": "579745863508352884"},
         "message": {"msg_id": "abc", "text": text},
@@ -190,6 +194,49 @@ def test_a_used_code_does_nothing_for_another_sender() -> None:
     preference = _preference(lan)
     assert preference is not None
     assert preference.zalo_user_id == "111"
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [timedelta(minutes=-36), timedelta(days=-400), timedelta(minutes=6)],
+    ids=["older-than-a-code-lives", "a-year-old", "dated-ahead"],
+)
+def test_an_event_from_outside_a_codes_life_links_no_one(sent: timedelta) -> None:
+    """Six digits recur: an old event, resent or replayed, may hold the code
+    just drawn for someone else."""
+    lan = factories.user_create()
+    code = zalo_link_code_issue(user=lan).code
+    response = _send(_event(code, timestamp=_ms(timezone.now() + sent)))
+    assert (response.status_code, response.json()) == (200, {"status": "stale"})
+    assert _preference(lan) is None
+    assert ZaloLinkCode.objects.get(user=lan).used_at is None
+
+
+@pytest.mark.parametrize("timestamp", ["", "abc", "١٧٦٥٠٥٩٦٠٠٠٠٠", "9" * 40])
+def test_an_event_without_a_readable_time_links_no_one(timestamp: str) -> None:
+    lan = factories.user_create()
+    code = zalo_link_code_issue(user=lan).code
+    response = _send(_event(code, timestamp=timestamp))
+    assert (response.status_code, response.json()) == (200, {"status": "stale"})
+    assert _preference(lan) is None
+
+
+def test_a_late_event_links_a_code_drawn_before_it_was_sent_only() -> None:
+    lan, tu = factories.user_create(), factories.user_create()
+    lan_code = zalo_link_code_issue(user=lan)
+    ten_minutes_ago = timezone.now() - timedelta(minutes=10)
+    ZaloLinkCode.objects.filter(pk=lan_code.pk).update(
+        created_at=ten_minutes_ago - timedelta(minutes=1)
+    )
+    # Zalo delivers Lan's message ten minutes late: still hers.
+    late = _send(_event(lan_code.code, timestamp=_ms(ten_minutes_ago)))
+    assert late.json() == {"status": "linked"}
+    # Tu's code was drawn a minute ago; an event sent ten minutes ago (beyond
+    # the clocks' skew) cannot have read it, whatever digits it holds.
+    tu_code = zalo_link_code_issue(user=tu)
+    stranger = _send(_event(tu_code.code, sender="999", timestamp=_ms(ten_minutes_ago)))
+    assert stranger.json() == {"status": "unknown_code"}
+    assert _preference(tu) is None
 
 
 def test_a_code_links_only_the_person_it_was_shown_to() -> None:
