@@ -6,6 +6,8 @@ preferences are the same ones the API (notifications.api) uses.
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -174,6 +177,10 @@ def _zalo_link_context(request: HttpRequest, *, linked: bool) -> dict[str, objec
     # Shown as "482 915": two groups are easier to read out and type.
     context["code"] = f"{link_code.code[:3]} {link_code.code[3:]}"
     context["expires_at"] = link_code.expires_at
+    # A code given back on a reload has less than its whole life left: say
+    # how much ("30 minutes" twenty minutes on was untrue).
+    seconds_left = (link_code.expires_at - timezone.now()).total_seconds()
+    context["minutes"] = max(1, math.ceil(seconds_left / 60))
     return context
 
 

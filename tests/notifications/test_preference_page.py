@@ -5,11 +5,12 @@ know that id: they link their Zalo with a code instead."""
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from notifications.forms import HOURS, NotificationPreferenceForm
@@ -131,6 +132,11 @@ def test_a_resident_is_told_how_to_get_zalo_messages_not_asked_for_an_id(
     code = ZaloLinkCode.objects.get(user=personas.resident, used_at__isnull=True).code
     assert re.search(rf'<strong class="zalo-code"[^>]*>{code[:3]} {code[3:]}</strong>', page)
     assert "Dùng được một lần, trong 30 phút" in page
+    # Reopened later, the same code says the time it has left.
+    ZaloLinkCode.objects.filter(code=code).update(expires_at=timezone.now() + timedelta(minutes=12))
+    page = _page(personas.resident)
+    assert re.search(rf'<strong class="zalo-code"[^>]*>{code[:3]} {code[3:]}</strong>', page)
+    assert "Dùng được một lần, trong 12 phút" in page
     assert 'action="/notifications/preferences/zalo/code/"' in page  # a new code, no script
     # No box for the id, and no office to ask: the code does it.
     assert 'name="zalo_user_id"' not in page
