@@ -3,6 +3,7 @@ its live parts; the actions themselves and a photo's public approval."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -10,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
@@ -55,7 +57,7 @@ def _ticket_page(
     if failed is not None:
         forms_by_action[failed[0]] = failed[1]
     context = {
-        **_live_parts(scope, ticket),
+        **_live_parts(request, scope, ticket),
         "photos": [
             (
                 photo,
@@ -70,15 +72,17 @@ def _ticket_page(
         "error": error,
         "show_dashboard": can_see_dashboard(scope),
     }
-    return render(request, "console/ticket_detail.html", context, status=status)
+    response = render(request, "console/ticket_detail.html", context, status=status)
+    patch_vary_headers(response, ["User-Agent"])  # the map link depends on it
+    return response
 
 
-def _live_parts(scope: Scope, ticket: Ticket) -> dict[str, Any]:
+def _live_parts(request: HttpRequest, scope: Scope, ticket: Ticket) -> dict[str, Any]:
     """What the case page shows that a push can change: the facts and the timeline."""
     calendar = selectors.calendars_for(province_ids=[ticket.province_id])
     return {
         "ticket": ticket,
-        "place": _place(ticket),
+        "place": _place(ticket, request.headers.get("User-Agent", "")),
         "sla": case_deadline(ticket, calendar[ticket.province_id], timezone.now()),
         "show_reporter": can_manage(scope=scope, ticket=ticket),
         "timeline": ticket_timeline(scope=scope, ticket=ticket),
@@ -91,12 +95,33 @@ def _live_parts(scope: Scope, ticket: Ticket) -> dict[str, Any]:
 NEARBY_DEGREES = 0.01
 
 
-def _place(ticket: Ticket) -> dict[str, str] | None:
-    """Where the case is, as an officer can use it on a phone: a geo: link
-    (RFC 5870) that opens the phone's maps app with a pin (``q``, as Android
-    reads it), the console map around it, and the numbers themselves, shown
-    small, for those who type them elsewhere. The raw numbers alone were all
-    the page showed (a helper's walk)."""
+_APPLE = re.compile(r"iPhone|iPad|iPod|Macintosh")
+
+
+def map_link(lat: float, lon: float, user_agent: str) -> str:
+    """A link that opens the place in a maps app on the device that asks.
+
+    A geo: link (RFC 5870, with ``q`` for the pin as Android reads it) opens
+    the Android phone's chosen maps app, offline ones included; iPhones and
+    desktop browsers do nothing with it. Apple's devices get Apple's map
+    link, which opens Maps; the rest OpenStreetMap's page with a marker, the
+    map the console's own tiles come from.
+    """
+    if "Android" in user_agent:
+        return f"geo:{lat:.6f},{lon:.6f}?q={lat:.6f},{lon:.6f}"
+    if _APPLE.search(user_agent):
+        return f"https://maps.apple.com/?ll={lat:.6f},{lon:.6f}&q={lat:.6f},{lon:.6f}"
+    return (
+        f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}#map=18/{lat:.6f}/{lon:.6f}"
+    )
+
+
+def _place(ticket: Ticket, user_agent: str) -> dict[str, str] | None:
+    """Where the case is, as an officer can use it on a phone: a link that
+    opens a maps app with a pin (``map_link``), the console map around it,
+    and the numbers themselves, shown small, for those who type them
+    elsewhere. The raw numbers alone were all the page showed (a helper's
+    walk)."""
     if ticket.location is None:
         return None
     lat, lon = ticket.location.y, ticket.location.x
@@ -105,7 +130,7 @@ def _place(ticket: Ticket) -> dict[str, str] | None:
     south, north = max(lat - near, -90.0), min(lat + near, 90.0)
     return {
         "text": f"{lat:.5f}, {lon:.5f}",
-        "geo": f"geo:{lat:.6f},{lon:.6f}?q={lat:.6f},{lon:.6f}",
+        "map": map_link(lat, lon, user_agent),
         # west,south,east,north: what the console map reads (views/queue.py _bbox).
         "bbox": f"{west:.5f},{south:.5f},{east:.5f},{north:.5f}",
     }
@@ -119,7 +144,9 @@ def ticket_live(request: HttpRequest, scope: Scope, ticket: Ticket) -> HttpRespo
     Not the page itself: rendering it would also use up the flash messages
     (e.g. "Accepted") meant for the page the officer's own action leads to.
     """
-    return render(request, "console/_ticket_live.html", _live_parts(scope, ticket))
+    response = render(request, "console/_ticket_live.html", _live_parts(request, scope, ticket))
+    patch_vary_headers(response, ["User-Agent"])  # the map link depends on it
+    return response
 
 
 @require_GET

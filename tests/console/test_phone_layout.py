@@ -99,14 +99,22 @@ def test_a_cases_place_opens_on_a_map_with_its_numbers_kept_small(
     lat, lon = ticket_a.location.y, ticket_a.location.x
     client = client_as(personas, "officer_a")
     page = client.get(reverse("console:ticket-detail", args=[ticket_a.number])).content.decode()
-    live = client.get(reverse("console:ticket-live", args=[ticket_a.number])).content.decode()
-    for content in (page, live):  # the live part a push puts in place says the same
-        assert "Cổng trường Tiểu học" in content
-        # The phone's maps app, with a pin on the place, in words.
-        geo = f"geo:{lat:.6f},{lon:.6f}?q={lat:.6f},{lon:.6f}"
-        assert f'<a href="{geo}">Open the place on a map</a>' in content
-        # The numbers, small, for whoever types them elsewhere.
-        assert f'<small class="coordinates" translate="no">{lat:.5f}, {lon:.5f}</small>' in content
+    for agent, link in MAP_LINKS.items():
+        for view in ("console:ticket-detail", "console:ticket-live"):
+            # The live part a push puts in place says the same.
+            response = client.get(
+                reverse(view, args=[ticket_a.number]), headers={"User-Agent": agent}
+            )
+            content = response.content.decode()
+            assert "Cổng trường Tiểu học" in content
+            # The device's maps app, with a pin on the place, in words.
+            href = link.format(lat=f"{lat:.6f}", lon=f"{lon:.6f}")
+            assert f'<a href="{href}">Open the place on a map</a>' in content
+            assert "User-Agent" in response["Vary"]
+            # The numbers, small, for whoever types them elsewhere.
+            assert (
+                f'<small class="coordinates" translate="no">{lat:.5f}, {lon:.5f}</small>' in content
+            )
     # The console's map around the place: it lists this case.
     found = re.search(r'href="(/console/map/\?bbox=[^"]+)">Show cases near this place', page)
     assert found is not None
@@ -119,6 +127,22 @@ def test_a_cases_place_opens_on_a_map_with_its_numbers_kept_small(
     assert f'href="/console/cases/{ticket_a.number}/"' in nearby.content.decode()
 
 
+# A geo: link opens Android's maps app and does nothing on an iPhone or a
+# desktop browser (the phone walk): each gets a link its device opens.
+MAP_LINKS = {
+    "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Mobile Safari/537.36": "geo:{lat},{lon}?q={lat},{lon}",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1": (
+        "https://maps.apple.com/?ll={lat},{lon}&amp;q={lat},{lon}"
+    ),
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36": (
+        "https://www.openstreetmap.org/?mlat={lat}&amp;mlon={lon}#map=18/{lat}/{lon}"
+    ),
+}
+
+
 @pytest.mark.django_db
 def test_a_case_without_a_point_offers_no_map(personas: Personas, ticket_a: Ticket) -> None:
     Ticket.objects.filter(pk=ticket_a.pk).update(location=None)
@@ -126,7 +150,6 @@ def test_a_case_without_a_point_offers_no_map(personas: Personas, ticket_a: Tick
         reverse("console:ticket-detail", args=[ticket_a.number])
     )
     content = page.content.decode()
-    assert "geo:" not in content
     assert "Open the place on a map" not in content
     assert '<dd class="place">—' in content
 
