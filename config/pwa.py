@@ -69,7 +69,7 @@ SHELL_STATIC = (
     "js/back-online.js",  # the offline page's: loads the asked page when signal returns
     "geo/place.js",  # the forms' location, before intake.js
     "reports/intake.js",
-    "reports/voice.js",
+    "js/voice.js",
     "reports/reply.js",
     "pwa/icon-192.png",
     "icons.svg",  # the icons of every page (<use href>), read offline too

@@ -54,7 +54,7 @@ LUCIDE = {
     "smile": "smile",
     "hand": "hand",
     "users": "users",
-    # Voice notes (templates/reports/_voice.html)
+    # Voice notes (templates/_voice.html)
     "mic": "mic",
     # Case statuses (core/templatetags/status.py), one shape each so that
     # they are told apart without colour or words.

@@ -93,7 +93,7 @@
       if (value !== "" && value !== null && value !== undefined) { data.append(name, value); }
     });
     (item.photos || []).forEach(function (blob, i) { data.append("photos", blob, "photo-" + (i + 1) + ".jpg"); });
-    // One voice note (static/reports/voice.js); the server reads its format from the bytes.
+    // One voice note (static/js/voice.js); the server reads its format from the bytes.
     if (item.voice) { data.append("voice", item.voice, "voice"); }
     return data;
   }

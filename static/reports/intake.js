@@ -173,7 +173,7 @@
       // "problem" is pydantic's English).
       note.textContent = message;
       spot.after.insertAdjacentElement("afterend", note);
-      // A voice note refused: its folded file input opens (static/reports/voice.js).
+      // A voice note refused: its folded file input opens (static/js/voice.js).
       if (window.XaDeskVoice && spot.marked.closest && spot.marked.closest(".voice")) {
         window.XaDeskVoice.unfold();
       }

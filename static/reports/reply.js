@@ -7,7 +7,7 @@
 // case closed meanwhile, a bad recording) keeps it with the reason, to edit
 // here and send again. Without IndexedDB, or if storing it fails, the plain
 // form posts as before. A voice note recorded in the page comes from
-// static/reports/voice.js (window.XaDeskVoice), loaded before this script.
+// static/js/voice.js (window.XaDeskVoice), loaded before this script.
 //
 // The form is a live part (static/js/live.js puts a new one in place after a
 // push), so it is found by delegation, never held; what the script says is
@@ -51,7 +51,7 @@
     if (window.XaDeskVoice) { window.XaDeskVoice.clear(); }
   }
 
-  // The voice note to send: the one recorded in the page (static/reports/voice.js,
+  // The voice note to send: the one recorded in the page (static/js/voice.js,
   // not in the file input on a phone that cannot put it there), else the chosen file.
   function voiceOf(f) {
     if (window.XaDeskVoice) { return window.XaDeskVoice.blob(); }

@@ -431,3 +431,61 @@ def test_send_while_still_recording_keeps_the_note_on_both_forms(
     )
     assert reply.count() == 1
     problems.assert_none()
+
+
+def test_an_officer_answers_by_speaking_in_the_console(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    """The console's reply had a bare file picker, though officers answer
+    residents who read little. It has the residents' recorder now, posted
+    the plain way: the recording goes in the file input, and Send while
+    still recording waits for it."""
+    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Ổ gà")
+    log_in(context, server, personas.officer_a)
+    page.goto(f"/console/cases/{ticket.number}/")
+    form = page.locator("form.action-reply")
+    expect(form.locator("#voice-record")).to_be_visible()
+    expect(form.locator("#voice-box input[type=file]")).to_be_hidden()
+    _record(page, 2)
+    with page.expect_navigation(timeout=20_000):
+        form.locator("button[type=submit]").click()  # no words: the voice is the answer
+    expect(page.locator('[data-live-part="voice"] audio')).to_have_count(1)
+    first = _voice_reply(ticket)
+    assert 1_500 < (first.duration_ms or 0) < 5_000
+
+    form.locator("#voice-record").click()
+    expect(page.locator("#voice-timer")).to_have_text("0:02", timeout=5_000)
+    with page.expect_navigation(timeout=20_000):
+        form.locator("button[type=submit]").click()  # no Stop
+    expect(page.locator('[data-live-part="voice"] audio')).to_have_count(2)
+    notes = ticket.attachments.filter(
+        role=Attachment.Role.VOICE, event__kind=TicketEvent.Kind.REPLY
+    )
+    assert notes.count() == 2
+    problems.assert_none()
+
+
+def test_where_a_file_cannot_be_put_in_the_input_the_console_offers_the_picker(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    """A recording the console's plain form cannot carry would be lost on
+    Send: without DataTransfer the officer chooses a file, as without a
+    microphone."""
+    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Ổ gà")
+    context.add_init_script("delete window.DataTransfer;")
+    log_in(context, server, personas.officer_a)
+    page.goto(f"/console/cases/{ticket.number}/")
+    form = page.locator("form.action-reply")
+    expect(form.locator("#voice-box input[type=file]")).to_be_visible()
+    expect(form.locator("#voice-record")).to_be_hidden()
+    problems.assert_none()

@@ -1,9 +1,10 @@
-// A voice note (templates/reports/_voice.html): on the report and help forms,
-// and in the resident's reply on the case page.
+// A voice note (templates/_voice.html): on the report and help forms, in
+// the resident's reply on the case page, and in the officer's reply in the
+// console.
 //
 // Without this script, or on a phone without MediaRecorder, the file input
 // is the way: accept="audio/*" capture opens the phone's own recorder. With
-// a recorder, <html> gets .voice-recorder and reports.css shows the Record
+// a recorder, <html> gets .voice-recorder and xadesk.css shows the Record
 // button and folds the file input under "Or choose a recording from the
 // phone": two ways side by side confused people who read little. Record
 // records in the page, shows the time and stops by itself at 2:00 (the
@@ -14,6 +15,8 @@
 // the file input where the phone allows it (DataTransfer), so a form posted
 // the plain way (no IndexedDB, or the outbox failed) sends it too, and
 // live.js sees a form with something in it and does not replace it.
+//
+// The console's reply has no outbox: static/console/reply-voice.js.
 //
 // On the case page the reply form is a live part (static/js/live.js may put
 // a new copy in place), so nothing of the box is held: every element is found
@@ -169,7 +172,7 @@
       clear(T.voiceDeleted);
     } else if (target.closest("#voice-choose")) {
       unfold(!box().classList.contains("voice-open"));
-    } else if (canRecord && target.closest(".voice-title") && !box().classList.contains("voice-open")) {
+    } else if (document.documentElement.classList.contains("voice-recorder") && target.closest(".voice-title") && !box().classList.contains("voice-open")) {
       event.preventDefault();  // the title would open the folded file picker: Record is the way
     }
   });
