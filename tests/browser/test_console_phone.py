@@ -1,4 +1,6 @@
-"""The officer's queue on a 360 px phone: compact cards (static/console/console.css).
+"""The officer's queue and case page on a 360 px phone: compact cards
+(static/console/console.css) and the case's facts beside their labels
+(static/css/xadesk.css).
 
 A helper's walk found each card as tall as half the screen: all seven cells
 stacked under a visible label each. Now a card is a few short lines, shows all
@@ -58,4 +60,46 @@ def test_a_queue_card_is_compact_on_a_phone(
     # The labels are still in the page, read with each value.
     assert all(cell["label"] not in ("none", "normal", "") for cell in card["cells"])
     assert card["tapped"] == f"{server.url}/console/cases/{ticket.number}/"
+    problems.assert_none()
+
+
+FACTS = """() => {
+  const facts = document.querySelector("dl.facts");
+  const box = facts.getBoundingClientRect();
+  const pairs = [...facts.querySelectorAll("dt")].map(dt => {
+    const dd = dt.nextElementSibling;
+    const a = dt.getBoundingClientRect(), b = dd.getBoundingClientRect();
+    return {label: dt.innerText, side: Math.abs(a.top - b.top) < 4 && b.left > a.right,
+            inside: b.right <= box.right + 1};
+  });
+  return {height: box.height, width: box.width, pairs,
+          overflow: document.documentElement.scrollWidth > window.innerWidth};
+}"""
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_case_facts_sit_beside_their_labels_on_a_phone(
+    language: str,
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    """A helper's walk: each fact of the case page under its label, one
+    column of two dozen lines before the description. Label and value now
+    share a line, as on a wide screen."""
+    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Ổ gà lớn")
+    context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": server.url}]
+    )
+    log_in(context, server, personas.officer_a)
+    page.set_viewport_size(PHONE)
+    page.goto(f"/console/cases/{ticket.number}/")
+    facts = page.evaluate(FACTS)
+    assert all(pair["side"] and pair["inside"] for pair in facts["pairs"]), facts["pairs"]
+    # Stacked, the list was 648 px here (both languages); side by side 431-457.
+    assert facts["height"] < 520, facts["height"]
+    assert not facts["overflow"]
     problems.assert_none()
