@@ -49,6 +49,22 @@
     });
   }
 
+  // A part replaced while something in it had focus (the Record button, as
+  // a resident speaks a reply): the same control in the new copy gets it,
+  // found by its id or else its place among the part's controls. Focus left
+  // on nothing sent a screen reader back to the top of the page.
+  var CONTROLS = "a[href], button, input, select, textarea, audio[controls], [tabindex]";
+  function focusKept(old) {
+    var active = document.activeElement;
+    if (!active || active === document.body || !old.contains(active)) return function () {};
+    var at = Array.prototype.indexOf.call(old.querySelectorAll(CONTROLS), active);
+    var id = active.id;
+    return function (copy) {
+      var same = (id && copy.querySelector("#" + CSS.escape(id))) || copy.querySelectorAll(CONTROLS)[at];
+      if (same) same.focus({ preventScroll: true });
+    };
+  }
+
   // Open a socket and reconnect with backoff until a 44xx close. When the
   // phone gets its signal back, try at once rather than at the next backoff.
   function keepOpen(path, handlers) {
@@ -124,7 +140,9 @@
               else document.querySelectorAll("[data-live-typing]").forEach(function (n) { n.hidden = false; });
               return;
             }
+            var focus = focusKept(shown);
             shown.replaceWith(part);
+            focus(part);
           });
         })
         .catch(function () { reveal(el, "[data-live-banner]"); }); // the reload still works

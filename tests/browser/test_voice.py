@@ -301,6 +301,9 @@ def test_a_push_while_recording_a_reply_keeps_the_recording(
         "() => document.querySelector('[data-live-part=forms]') !== window.formsBefore"
     )
     expect(record).to_have_attribute("aria-pressed", "true")
+    # The button pressed to record still has the focus: it was left on
+    # nothing, and a screen reader went back to the top of the page.
+    expect(record).to_be_focused()
     expect(page.locator("#voice-timer")).not_to_have_text("0:00")
     record.click()
     expect(record).to_have_attribute("aria-pressed", "false")
