@@ -42,8 +42,11 @@ _DATE = re.compile(
 # Case numbers keep their digits too: an officer's reply "xem hồ sơ
 # TN-2026-00123" names a case, not a person (helpdesk/numbering.py makes
 # them: a province's initials, the year, the sequence). The initials are
-# required, so a phone written "0981-234-567" is no case number.
-_CASE_NUMBER = re.compile(r"(?<![\w-])[A-Z]{1,4}-20\d\d-\d{5,6}(?![\w-])", re.IGNORECASE)
+# required, so a phone written "0981-234-567" is no case number; and they
+# are not a word that asks to call ("SDT-2083-855123", a second read).
+_CASE_NUMBER = re.compile(
+    r"(?<![\w-])(?!(?:sdt|dt|lh|tel|zalo)-)[A-Z]{1,4}-20\d\d-\d{5,6}(?![\w-])", re.IGNORECASE
+)
 _EMAIL = re.compile(
     r"[\w.+\-]+\s*(?:@|\(at\)|\[at\]|\{at\})\s*[\w\-]+"
     r"(?:\s*(?:\.|\(dot\)|\[dot\])\s*[\w\-]+)+",
@@ -129,9 +132,21 @@ def _long_numbers_masked(text: str) -> str:
 
 
 def _loose_numbers_masked(text: str) -> str:
+    cases = [(m.start(), m.end()) for m in _CASE_NUMBER.finditer(text)]
+
     def replace(chain: re.Match[str]) -> str:
         value = chain.group(0)
-        groups = list(_GROUP.finditer(value))
+        # A case number's digits are no part of a phone beside it: "TN-2026-
+        # 00123 0981 234 567" took "00123" for a phone's lead, and the chain
+        # ran out of room before "567" (a second read).
+        groups = [
+            group
+            for group in _GROUP.finditer(value)
+            if not any(
+                start <= chain.start() + group.start() and chain.start() + group.end() <= end
+                for start, end in cases
+            )
+        ]
         masked = list(value)
         if _mobile_without_zero(groups) and _CONTACT.search(
             text[max(0, chain.start() - 24) : chain.start()]

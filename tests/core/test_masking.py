@@ -107,6 +107,11 @@ def test_case_numbers_stay_and_phones_beside_them_do_not() -> None:
         "Trùng với hồ sơ TN-2026-00123 (và hn-2025-104233). Gọi ••••-•••-•••"
     )
     assert mask_text("TN-2026-0012345678") == "TN-••••-••••••••••"
+    # A phone right after a case number: all of it hidden (its last group
+    # was left when the case number's digits led the chain).
+    assert mask_text("TN-2026-00123 0981 234 567") == "TN-2026-00123 •••• ••• •••"
+    # A word that asks to call is no province's initials.
+    assert mask_text("SDT-2083-855123, lh-2098-123456") == "SDT-••••-••••••, lh-••••-••••••"
     assert mask_text("số TN-2026-00123-0981234567") == "số TN-••••-•••••-••••••••••"
 
 
