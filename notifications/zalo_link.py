@@ -212,7 +212,9 @@ def _linked_notice(link_code: ZaloLinkCode) -> None:
 
 def _event_time(timestamp: str) -> datetime | None:
     """The moment Zalo says the event happened (milliseconds since 1970)."""
-    if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 15:
+    # Thirteen digits reach the year 2286; more is no time of Zalo's (and
+    # past 9999 no datetime: a 500, found by a second read).
+    if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 13:
         return None
     return datetime.fromtimestamp(int(timestamp) / 1000, tz=UTC)
 

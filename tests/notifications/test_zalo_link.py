@@ -212,7 +212,10 @@ def test_an_event_from_outside_a_codes_life_links_no_one(sent: timedelta) -> Non
     assert ZaloLinkCode.objects.get(user=lan).used_at is None
 
 
-@pytest.mark.parametrize("timestamp", ["", "abc", "١٧٦٥٠٥٩٦٠٠٠٠٠", "9" * 40])
+@pytest.mark.parametrize(
+    "timestamp",
+    ["", "abc", "١٧٦٥٠٥٩٦٠٠٠٠٠", "-1765059600000", "1765059600000.5", "9" * 15, "9" * 40],
+)
 def test_an_event_without_a_readable_time_links_no_one(timestamp: str) -> None:
     lan = factories.user_create()
     code = zalo_link_code_issue(user=lan).code
