@@ -110,12 +110,11 @@
     if (byLimit) { say(T.voiceLimit); }
   }
 
-  // Asking for the microphone: a second tap while the phone asks (common:
-  // the permission prompt takes a moment) started a second recorder, whose
-  // microphone and timer ran on unseen (a second read).
+  // Asking for the microphone: a second tap meanwhile started a second
+  // recorder, whose microphone and timer ran on unseen.
   var starting = false;
   // Settled once the recording being made is stopped and kept (null: none):
-  // Send while still recording waits for it, or the note was lost (a second read).
+  // Send while still recording waits for it, or the note was lost.
   var stopped = null;
 
   function record() {
@@ -123,10 +122,15 @@
     starting = true;
     navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
       starting = false;
-      var chunks = [];
-      var mine = new MediaRecorder(stream, MediaRecorder.isTypeSupported && MediaRecorder.isTypeSupported("audio/webm;codecs=opus") ? { mimeType: "audio/webm;codecs=opus" } : undefined);
-      var timer = null;
-      var settle = null;
+      var chunks = [], mine, timer = null, settle = null;
+      // Started before Send may wait on it (one that threw held Send forever).
+      try {
+        mine = new MediaRecorder(stream, MediaRecorder.isTypeSupported && MediaRecorder.isTypeSupported("audio/webm;codecs=opus") ? { mimeType: "audio/webm;codecs=opus" } : undefined);
+        mine.start(1000);
+      } catch (e) {
+        stream.getTracks().forEach(function (t) { t.stop(); });
+        throw e;
+      }
       stopped = new Promise(function (resolve) { settle = resolve; });
       recorder = mine;
       mine.ondataavailable = function (e) { if (e.data && e.data.size) { chunks.push(e.data); } };
@@ -142,7 +146,6 @@
         if (said !== T.voiceLimit) { say(ready().replace("%s", clock((Date.now() - started) / 1000))); }
       };
       started = Date.now();
-      mine.start(1000);
       showButton();
       say(T.voiceRecording);
       setTime("0:00");

@@ -492,3 +492,32 @@ def test_where_a_file_cannot_be_put_in_the_input_the_console_offers_the_picker(
     expect(form.locator("#voice-box input[type=file]")).to_be_visible()
     expect(form.locator("#voice-record")).to_be_hidden()
     problems.assert_none()
+
+
+def test_a_recorder_that_cannot_start_does_not_hold_back_send(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    """A recorder that threw on start left Send waiting for a recording that
+    would never come (a second read): the officer's written answer went
+    nowhere until a reload."""
+    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Ổ gà")
+    context.add_init_script(
+        "MediaRecorder.prototype.start = function () {"
+        " throw new DOMException('no', 'NotSupportedError'); };"
+    )
+    log_in(context, server, personas.officer_a)
+    page.goto(f"/console/cases/{ticket.number}/")
+    form = page.locator("form.action-reply")
+    form.locator("#voice-record").click()
+    # Said as a refused microphone: the file picker opens instead.
+    expect(form.locator("#voice-box input[type=file]")).to_be_visible()
+    form.locator("textarea").fill("Chúng tôi sẽ đến xem.")
+    with page.expect_navigation(timeout=20_000):
+        form.locator("button[type=submit]").click()
+    assert TicketEvent.objects.filter(ticket=ticket, body="Chúng tôi sẽ đến xem.").exists()
+    problems.assert_none()
