@@ -1,27 +1,22 @@
-// Live updates for XaDesk pages, with automatic fallback to polling.
-// Every page works without this script; it only tells people to reload.
+// Live updates for XaDesk pages, falling back to polling. Every page works
+// without it; it only spares a reload.
 //
-// A case page: <section data-live-case="TN-2026-00123" data-live-after="42"> —
-// after = the last event id the page shows. Opens
-// /ws/cases/<number>/?after=<id>; each new event is dispatched as a
-// "xadesk:event" DOM event on that element (detail: the event) and unhides
-// its [data-live-banner] ("new updates — reload"). With data-live-url, the
-// page's [data-live-part] elements are fetched from that URL and put in place
-// instead; the banner then only for a status change on a page whose forms are
-// not a live part (the console). A part holding a form the person is typing
-// in is left as it is, and [data-live-typing] says the case changed (or the
-// banner, when the page has no such note). With data-live-public-only
-// (the resident's page, which never shows internal notes, even to an officer)
-// events with is_public false are skipped. When the socket cannot be held it
-// polls GET /api/v1/helpdesk/cases/<number>?after=<id> every 15 s, and keeps
-// trying the socket again with backoff.
-// A queue page: <div data-live-queue> — listens on /ws/queue/; the rows of
-// changed cases are fetched from the server (<tbody data-live-rows
-// data-rows-url>, the page's own filters) and put in place, new cases at the
-// top of the first page; [data-live-count] counts the changed cases.
-// After a dropped socket it also unhides [data-live-stale] (changes may have
-// been missed while away; the page itself is the truth).
-// Unread badge: <span data-live-unread> — kept current from /ws/inbox/.
+// A case page, <section data-live-case="TN-2026-00123" data-live-after="42">
+// (after: the last event id shown), opens /ws/cases/<number>/?after=<id>.
+// Each new event is an "xadesk:event" DOM event on that element and unhides
+// its [data-live-banner] (reload). With data-live-url, the page's
+// [data-live-part] elements are fetched from it and put in place instead; the
+// banner then only for a status change on a page whose forms are not a live
+// part (the console). A part holding a form being filled in is left alone,
+// and [data-live-typing] (or the banner) says the case changed.
+// data-live-public-only (the resident's page) skips events with is_public
+// false. Without a socket it polls GET /api/v1/helpdesk/cases/<number>?after=
+// every 15 s, and tries the socket again with backoff.
+// A queue page, <div data-live-queue>, listens on /ws/queue/: changed cases'
+// rows come from <tbody data-live-rows data-rows-url> (the page's filters) and
+// are put in place, new ones atop page one; [data-live-count] counts them.
+// After a dropped socket [data-live-stale] shows: changes may have been missed.
+// Unread badge: <span data-live-unread>, kept current from /ws/inbox/.
 // Close codes 4400-4499 mean "do not retry" (not logged in, no access).
 (function () {
   "use strict";
@@ -49,10 +44,8 @@
     });
   }
 
-  // A part replaced while something in it had focus (the Record button, as
-  // a resident speaks a reply): the same control in the new copy gets it,
-  // found by its id or else its place among the part's controls. Focus left
-  // on nothing sent a screen reader back to the top of the page.
+  // Focus in a replaced part (Record, mid-reply) goes to the same control
+  // in the new copy: left on nothing, a screen reader restarted at the top.
   var CONTROLS = "a[href], button, input, select, textarea, audio[controls], [tabindex]";
   function focusKept(old) {
     var active = document.activeElement;
@@ -142,7 +135,8 @@
             }
             var focus = focusKept(shown);
             shown.replaceWith(part);
-            focus(part);
+            // Once voice.js has unhidden the copy's controls.
+            Promise.resolve().then(function () { focus(part); });
           });
         })
         .catch(function () { reveal(el, "[data-live-banner]"); }); // the reload still works

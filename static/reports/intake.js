@@ -110,18 +110,15 @@
   var progress = $("progress");
   var sendButton = $("send");
   var editing = null;  // the key of a refused case opened here to edit
-  // The key of the case this page put in the outbox. A second tap on Send
-  // (the first only said "saved, will be sent") is the same case again, not a
-  // new one: a probe on a phone filed two identical reports that way.
+  // The key of the case this page put in the outbox: a second tap on Send
+  // (the first said "saved, will be sent") is the same case, not a new one.
   var queuedHere = null;
   var queuedContent = null;  // what it held, to tell a changed form from a second tap
 
-  // Where a refusal about one field goes (the API's details.fields): the
-  // sentence beside that field, which gets the focus; the line at the top links
-  // to it. A team member read "choose how the resident gave consent" at the
-  // top of a 6,000 px form, with nothing marked below (reports/views/refusal.py
-  // does the same for the form sent without this script, and names the
-  // API's fields that mean the place step: data-refusal-fields).
+  // A refusal about one field (the API's details.fields) is said beside it,
+  // which gets the focus; the top line links to it: at the top of a long form
+  // alone it was missed. reports/views/refusal.py does the same without this
+  // script, and names the place step's fields (data-refusal-fields).
   function refusedSpot(path) {
     // The schema's own 422s name a field by its path ("form.payload.lat").
     var name = String(path || "").split(".").pop();
@@ -223,8 +220,7 @@
       O.get(result.key).then(function (item) {
         showError(item ? item.reason : "", item && item.refused);
         // Nothing the person made is in it (Send on an empty form): the reason
-        // is here, beside the form, and a "not sent" warning on every page
-        // after would keep nothing of theirs (found by a helper on a phone).
+        // is said here; a "not sent" warning on every page would keep nothing.
         if (item && !madeByThePerson(item)) {
           return O.remove(result.key).then(function () { if (O.render) { O.render(); } });
         }
@@ -384,9 +380,8 @@
     });
   }
 
-  // Which commune the place is in, said beside the button: "Location found"
-  // alone left the commune lists below at "Choose a province", and people took
-  // them as still to fill in (a helper on a phone). Offline it stays unsaid.
+  // Which commune the place is in, beside the button: "Location found" alone
+  // left the lists below looking unfilled. Offline it stays unsaid.
   function placeName(lat, lon, meters) {
     if (!form.dataset.lookupUrl || !navigator.onLine || !T.gpsPlace) { return; }
     fetch(form.dataset.lookupUrl + "?lat=" + encodeURIComponent(lat) + "&lon=" + encodeURIComponent(lon),
@@ -432,9 +427,8 @@
         method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" }
       }).then(function (r) { return r.json(); }).then(function (b) {
         var done = document.createElement("span");
-        // Counted as the list above counts them, the reporter included: the
-        // answer's count is of the others, and "(1 người)" beside a list that
-        // said 2 after a reload read as a lost voice (a helper on a phone).
+        // Counted as the list above counts them, the reporter included (the
+        // answer counts the others; "1" beside a list of 2 read as a lost voice).
         done.textContent = b.supporters !== undefined ? fmt(T.metooDone, b.supporters + 1) : b.message;
         button.replaceWith(done);
       }).catch(function () { /* offline: the resident can still file */ });
