@@ -36,6 +36,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext
 from django.views.decorators.http import condition, require_GET, require_safe
 
+from config.static_storage import minified
+
 SERVICE_WORKER = Path(__file__).with_name("service_worker.js")
 THEME_COLOR = "#156548"
 BACKGROUND_COLOR = "#ffffff"
@@ -190,6 +192,17 @@ def static_version() -> str:
     return _static_digest() if settings.DEBUG else _static_digest_cached()
 
 
+@functools.cache
+def _worker_script_minified() -> str:
+    return minified("service_worker.js", SERVICE_WORKER.read_text())
+
+
+def _worker_script() -> str:
+    """The worker as written while developing; minified like the static
+    scripts for a deploy (config/static_storage.py)."""
+    return SERVICE_WORKER.read_text() if settings.DEBUG else _worker_script_minified()
+
+
 def worker_version() -> str:
     """The static files' version and the texts' (a new translation is a new worker)."""
     texts = "".join(texts_body(code)[1][:6] for code, _name in settings.LANGUAGES)
@@ -222,7 +235,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "language": settings.LANGUAGES[0][0],
         "outboxUrl": "/api/v1/reports/cases",
     }
-    body = f"self.XADESK = {json.dumps(config)};\n{SERVICE_WORKER.read_text()}"
+    body = f"self.XADESK = {json.dumps(config)};\n{_worker_script()}"
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     # The browser checks for a new worker on each visit; it must reach us.
     response["Cache-Control"] = "no-cache"

@@ -524,7 +524,8 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        # Hashed names, and our scripts and stylesheets minified (config/static_storage.py).
+        else "config.static_storage.MinifiedManifestStaticFilesStorage"
     },
 }
 MEDIA_URL = "media/"
