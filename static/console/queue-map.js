@@ -55,19 +55,24 @@
       });
   }
 
-  function point(feature) {
-    var p = feature.properties, c = feature.geometry.coordinates;
-    var link = document.createElement("a");
-    link.href = p.url;
-    link.textContent = p.number + " · " + p.service + " · " + p.status_label;
-    return L.marker([c[1], c[0]], { title: p.number }).bindPopup(link);
+  // The cases at one spot (static/geo/place.js): one marker, named by their
+  // numbers, whose popup links each.
+  function spot(features) {
+    var c = features[0].geometry.coordinates;
+    var numbers = features.map(function (f) { return f.properties.number; }).join(", ");
+    var links = features.map(function (f) {
+      var p = f.properties;
+      return [p.url, p.number + " · " + p.service + " · " + p.status_label];
+    });
+    return L.marker([c[1], c[0]], { title: numbers, alt: numbers, key: numbers })
+      .bindPopup(window.XaDeskPlace.linkList(links));
   }
 
   function draw(collection) {
-    layer.clearLayers();
-    collection.features.forEach(function (f) {
-      layer.addLayer(f.properties.cluster ? bubble(f) : point(f));
-    });
+    var bubbles = [], points = [];
+    collection.features.forEach(function (f) { (f.properties.cluster ? bubbles : points).push(f); });
+    window.XaDeskPlace.redraw(layer, bubbles.map(bubble).concat(
+      window.XaDeskPlace.atOneSpot(points).map(spot)));
     if (status) {
       status.textContent = collection.summary;
       status.hidden = false;

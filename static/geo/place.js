@@ -48,6 +48,13 @@
     if (words) {
       map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="' +
         esc(words.dataset.mapLibrary) + '">Leaflet</a>');
+      // The zoom buttons' names too ("Zoom in" on Vietnamese pages).
+      if (map.zoomControl) {
+        map.removeControl(map.zoomControl);
+        map.zoomControl = window.L.control.zoom({
+          zoomInTitle: words.dataset.mapZoomIn, zoomOutTitle: words.dataset.mapZoomOut
+        }).addTo(map);
+      }
     }
     return window.L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
       maxZoom: maxZoom,
@@ -72,5 +79,45 @@
     return (document.documentElement.lang === "en" && unit.full_name_en) || unit.full_name;
   }
 
-  window.XaDeskPlace = { loadLeaflet: loadLeaflet, tiles: tiles, locate: locate, unitName: unitName };
+  // Points at one spot, one marker: cases on one point (or one public grid
+  // cell) lay on top of each other, and only the last could be tapped.
+  function atOneSpot(features) {
+    var groups = [], seen = {};
+    features.forEach(function (f) {
+      var key = f.geometry.coordinates.join(",");
+      if (!seen[key]) { seen[key] = []; groups.push(seen[key]); }
+      seen[key].push(f);
+    });
+    return groups;
+  }
+
+  // A popup listing links (one per point at the spot).
+  function linkList(links) {
+    var list = document.createElement("ul");
+    list.className = "map-popup-list";
+    links.forEach(function (pair) {
+      var item = document.createElement("li"), a = document.createElement("a");
+      a.href = pair[0]; a.textContent = pair[1];
+      item.appendChild(a); list.appendChild(item);
+    });
+    return list;
+  }
+
+  // `markers` in place of what `layer` held; a popup that was open opens
+  // again (by the marker's options.key). A tap's popup pans the map, the
+  // move asks for the view's points again, and the redraw closed it.
+  function redraw(layer, markers) {
+    var open = null;
+    layer.eachLayer(function (m) { if (m.isPopupOpen && m.isPopupOpen()) { open = m.options.key; } });
+    layer.clearLayers();
+    markers.forEach(function (m) {
+      layer.addLayer(m);
+      if (open !== null && m.options.key === open && m.getPopup()) { m.openPopup(); }
+    });
+  }
+
+  window.XaDeskPlace = {
+    loadLeaflet: loadLeaflet, tiles: tiles, locate: locate, unitName: unitName,
+    atOneSpot: atOneSpot, linkList: linkList, redraw: redraw
+  };
 })();

@@ -31,12 +31,15 @@
       .on("click", function () { map.setView([c[1], c[0]], map.getZoom() + 2); });
   }
 
-  function report(L, feature) {
-    var p = feature.properties, c = feature.geometry.coordinates;
-    var link = document.createElement("a");
-    link.href = p.url;
-    link.textContent = p.service + " · " + p.status_label;
-    return L.circleMarker([c[1], c[0]], { radius: 8 }).bindPopup(link);
+  // The reports of one public grid cell (static/geo/place.js): one marker
+  // whose popup links each.
+  function reports(L, features) {
+    var c = features[0].geometry.coordinates;
+    var links = features.map(function (f) {
+      return [f.properties.url, f.properties.service + " · " + f.properties.status_label];
+    });
+    return L.circleMarker([c[1], c[0]], { radius: 8, key: c.join(",") })
+      .bindPopup(window.XaDeskPlace.linkList(links));
   }
 
   function draw() {
@@ -58,10 +61,10 @@
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (body) {
           if (!body || mine !== asked) { return; }
-          layer.clearLayers();
-          body.features.forEach(function (f) {
-            layer.addLayer(f.properties.cluster ? bubble(L, map, f) : report(L, f));
-          });
+          var bubbles = [], points = [];
+          body.features.forEach(function (f) { (f.properties.cluster ? bubbles : points).push(f); });
+          window.XaDeskPlace.redraw(layer, bubbles.map(function (f) { return bubble(L, map, f); })
+            .concat(window.XaDeskPlace.atOneSpot(points).map(function (g) { return reports(L, g); })));
           if (status) { status.textContent = body.summary; status.hidden = false; }
         })
         .catch(function () { /* the list below still has the reports */ });
