@@ -354,6 +354,38 @@ def test_internal_notes_never_show_on_the_residents_case_page(
 
 
 @pytest.mark.django_db
+def test_each_message_says_who_wrote_it(personas: Personas, commune_a: AdminUnit) -> None:
+    """Her own message and the commune's answer were both headed "Trả lời"
+    (a phone walk): now "Bạn" or "Cán bộ xã", each in its colour; the
+    officer reading the resident's page sees "Người phản ánh" for hers."""
+    ticket = _case(personas.resident, commune_a)
+    client = _client(personas.resident)
+    client.post(f"/cases/{ticket.number}/reply/", {"reply-body": "Đèn vẫn tắt"})
+    lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    lifecycle.ticket_reply(ticket=ticket, by=personas.officer_a, body="Sẽ sửa trong tuần này.")
+    speakers = re.compile(
+        r'<li class="event event-(\w+)"[^>]*><p class="meta"><strong class="speaker">([^<]+)'
+        r"</strong>.*?</p>\s*<p>([^<]+)</p>",
+        re.DOTALL,
+    )
+    for path in (f"/cases/{ticket.number}/", f"/cases/{ticket.number}/live/"):
+        page = _text(client.get(path))
+        assert speakers.findall(page) == [
+            ("mine", "Bạn", "Đèn vẫn tắt"),
+            ("commune", "Cán bộ xã", "Sẽ sửa trong tuần này."),
+        ]
+    officer = _text(_client(personas.officer_a).get(f"/cases/{ticket.number}/"))
+    assert speakers.findall(officer) == [
+        ("reporter", "Người phản ánh", "Đèn vẫn tắt"),
+        ("mine", "Bạn", "Sẽ sửa trong tuần này."),  # the officer wrote it
+    ]
+    # No one's name: the speaker is a role.
+    timeline = officer.split('<ol class="timeline"', 1)[1].split("</ol>", 1)[0]
+    assert personas.officer_a.full_name not in timeline
+    assert personas.resident.full_name not in timeline
+
+
+@pytest.mark.django_db
 def test_reporter_replies_rates_and_reopens_on_the_case_page(
     personas: Personas, commune_a: AdminUnit
 ) -> None:
