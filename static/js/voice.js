@@ -156,8 +156,12 @@
       }, 250);
     }).catch(function () {
       starting = false;
+      // No microphone: the page is as one that cannot record, the file
+      // input the way. Record and "Or choose…" left beside it folded the
+      // input away again, and the words pointed at nothing (a phone walk).
+      document.documentElement.classList.remove("voice-recorder");
       say(T.voiceDenied);
-      unfold(true);  // the words say "choose a recording from your phone below"
+      unfold(true);
     });
   }
 
