@@ -62,13 +62,22 @@ class EmailGateway:
             raise DeliveryFailed(f"Email not sent: {type(exc).__name__}") from None
 
 
+def sms_text(title: str, body: str) -> str:
+    """Title and body as one text message. Titles end without a stop, so
+    joined by a space they ran on into the body ("… đã được tiếp nhận Đã
+    được Phòng …", a phone walk): a full stop between them."""
+    if title and body and not title.rstrip().endswith((".", "!", "?", ":", "…")):
+        return f"{title.rstrip()}. {body}"
+    return " ".join(p for p in (title, body) if p)
+
+
 class SmsGateway:
     def send(self, delivery: Delivery) -> None:
         notification = delivery.notification
         phone = notification.recipient.phone
         if not phone:
             raise DeliveryFailed("No mobile number.", permanent=True)
-        text = " ".join(p for p in (notification.title, notification.body) if p)
+        text = sms_text(notification.title, notification.body)
         try:
             sent = sms_send_counted(
                 to=phone,

@@ -124,6 +124,10 @@ def test_sms_waits_for_the_end_of_quiet_hours_but_email_goes_at_once() -> None:
     assert held.next_attempt_at == datetime(2026, 11, 13, 7, 0, tzinfo=HCM)
     assert deliveries_process(now=held.next_attempt_at) == {DeliveryStatus.SENT: 1}
     assert [m.to for m in sms.outbox] == [person.phone]
+    # Title and body as two sentences: they ran on into one (a phone walk).
+    assert [m.text for m in sms.outbox] == [
+        "Báo cáo #TN-2026-00123 đã được tiếp nhận. Dự kiến xử lý trước 17:00"
+    ]
 
 
 @pytest.mark.django_db
