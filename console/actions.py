@@ -175,4 +175,11 @@ def action_form(
             articles=selectors.articles_for(ticket=ticket),
             language=ticket.reporter.language,
         )
+    if action.form is ResolveForm:
+        return ResolveForm(
+            data,
+            files,
+            prefix=action.name,
+            photo_required=ticket.service.after_photo_required,
+        )
     return action.form(data, files, prefix=action.name)

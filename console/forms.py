@@ -331,8 +331,14 @@ class ResolveForm(forms.Form):
         max_length=BODY_MAX,
         widget=forms.Textarea({"rows": 3}),
     )
-    photos = MultiplePhotoField(
-        label=_("Photos of the finished work"),
-        required=False,
-        help_text=_("Some kinds of case need at least one."),
-    )
+    photos = MultiplePhotoField(label=_("Photos of the finished work"), required=False)
+
+    def __init__(self, *args: Any, photo_required: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Said for this case before Resolve is pressed: "some kinds of case
+        # need one" left the officer to learn it from the refusal (a phone
+        # walk). The rule itself stays the core's (lifecycle.ticket_resolve).
+        if photo_required:
+            field = self.fields["photos"]
+            field.help_text = _("This kind of case needs at least one.")
+            field.widget.attrs["required"] = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from helpdesk import errors, lifecycle
 from helpdesk.attachments import attachment_approve_public
 from helpdesk.filing import service_get_active
 from helpdesk.models import Attachment, Ticket, TicketStatus
+from tests import factories
 from tests.conftest import Personas
 from tests.factories import jpeg, point_inside, ticket_file
 
@@ -200,3 +202,27 @@ def test_messages_carry_pictures_and_internal_ones_stay_internal(
     visible = set(ticket_photos(scope=scope_for(user=personas.resident), ticket=pothole))
     assert picture in visible
     assert internal not in visible
+
+
+@pytest.mark.django_db
+def test_the_console_says_before_resolving_that_this_case_needs_a_photo(
+    pothole: Ticket, personas: Personas, commune_a: AdminUnit
+) -> None:
+    """The hint said "some kinds of case need at least one": the officer
+    learnt it was this one from the refusal (a phone walk)."""
+    client = Client()
+    client.force_login(personas.officer_a)
+    page = client.get(reverse("console:ticket-detail", args=[pothole.number])).content.decode()
+    form = page.split('class="stack action action-resolve"', 1)[1].split("</form>", 1)[0]
+    assert "Loại hồ sơ này cần ít nhất một ảnh." in form
+    assert re.search(r'<input type="file" name="resolve-photos"[^>]*\brequired\b', form)
+    # A kind that needs none says nothing of photos being needed.
+    other = factories.case_file(
+        reporter=personas.resident, commune=commune_a, service_code="streetlight_out"
+    )
+    assert not other.service.after_photo_required
+    lifecycle.ticket_accept(ticket=other, by=personas.officer_a)
+    page = client.get(reverse("console:ticket-detail", args=[other.number])).content.decode()
+    form = page.split('class="stack action action-resolve"', 1)[1].split("</form>", 1)[0]
+    assert "cần ít nhất một ảnh" not in form
+    assert not re.search(r'name="resolve-photos"[^>]*\brequired\b', form)
