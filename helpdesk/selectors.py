@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.gis.geos import Polygon
-from django.db.models import Q, QuerySet, Subquery, Sum
+from django.db.models import F, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from core.pagination import count_capped
@@ -93,7 +93,10 @@ def ticket_photos(*, scope: Scope, ticket: Ticket) -> QuerySet[Attachment]:
     photos = (
         Attachment.objects.filter(ticket=ticket)
         .exclude(role=Attachment.Role.VOICE)
-        .order_by("role", "position")
+        # In the order they came: the report's own (no event) first, then
+        # those of each message and of the resolution. By role, "after"
+        # came before the problem it fixed (a phone walk).
+        .order_by(F("event_id").asc(nulls_first=True), "position", "id")
     )
     if can_manage(scope=scope, ticket=ticket):
         return photos

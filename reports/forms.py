@@ -82,7 +82,8 @@ class _CaseForm(forms.Form):
         label=_("Village or landmark"),
         required=False,
         max_length=255,
-        widget=forms.TextInput(attrs={"placeholder": _("e.g. Xóm Đồng Khuôn, near the school")}),
+        # Short enough for a 360 px phone's box (the longer example was cut).
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Xóm 3, near the school")}),
     )
     idempotency_key = IdempotencyKeyField()
     # Filing on behalf of a resident; the case core refuses it for anyone but

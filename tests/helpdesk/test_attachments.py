@@ -226,3 +226,16 @@ def test_the_console_says_before_resolving_that_this_case_needs_a_photo(
     form = page.split('class="stack action action-resolve"', 1)[1].split("</form>", 1)[0]
     assert "cần ít nhất một ảnh" not in form
     assert not re.search(r'name="resolve-photos"[^>]*\brequired\b', form)
+
+
+@pytest.mark.django_db
+def test_photos_come_in_the_order_they_were_taken(pothole: Ticket, personas: Personas) -> None:
+    """The "after" photo was listed before the problem it fixed (ordered by
+    role name, a phone walk): the report's own photo comes first."""
+    from helpdesk.permissions import scope_for
+    from helpdesk.selectors import ticket_photos
+
+    lifecycle.ticket_resolve(ticket=pothole, by=personas.officer_a, note="Đã vá", photos=(jpeg(),))
+    for who in (personas.resident, personas.officer_a):
+        shown = ticket_photos(scope=scope_for(user=who), ticket=pothole)
+        assert [p.role for p in shown] == [Attachment.Role.REPORT, Attachment.Role.AFTER]
