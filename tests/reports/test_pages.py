@@ -567,3 +567,20 @@ def test_place_lists_are_named_in_the_pages_language_in_a_readers_order(
         # Đ after D and before G, not after every other letter.
         assert labels.index("Xã Dân Tiến") < labels.index("Xã Đại Từ")
         assert labels.index("Xã Đức Lương") < labels.index("Phường Gia Sàng")
+
+
+@pytest.mark.django_db
+def test_a_public_report_names_its_place_in_words_that_open_a_map(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """ "Nơi xảy ra (khoảng) 21.5932, 105.8439" meant nothing to a farmer (a
+    phone walk): the link says what it does; the rough numbers stay small."""
+    ticket = factories.case_file(reporter=personas.resident, commune=commune_a)
+    page = _text(Client().get(f"/reports/{ticket.public_id}/"))
+    found = re.search(
+        r'<dt>Nơi xảy ra \(khoảng\)</dt><dd><a href="https://www\.openstreetmap\.org/[^"]+">'
+        r'Mở vị trí này trên bản đồ</a> <small class="coordinates" translate="no">'
+        r"(-?\d+\.\d{4}), (-?\d+\.\d{4})</small>",
+        page,
+    )
+    assert found is not None
