@@ -122,7 +122,8 @@ def test_a_resident_is_told_how_to_get_zalo_messages_not_asked_for_an_id(
     # Opening the page draws no code: only the button does (a second read:
     # a live code for everyone who looked, and for a shared phone's Back).
     assert not ZaloLinkCode.objects.exists()
-    assert "Bấm lấy mã, rồi nhắn mã đó cho tài khoản Zalo OA." in page
+    assert "Bấm lấy mã, rồi nhắn mã đó cho trang Zalo chính thức ấy." in page
+    assert "OA" not in page.split('id="zalo"', 1)[-1].split("</section>", 1)[0]
     assert 'action="/notifications/preferences/zalo/code/"' in page
     client = Client()
     client.force_login(personas.resident)
@@ -155,7 +156,7 @@ def test_the_official_account_is_named_and_linked_when_configured(personas: Pers
         ZALO_OA_NAME="UBND xã Tân Lập", ZALO_OA_URL_FOLLOW="https://zalo.me/123"
     ):
         page = _page(personas.resident)
-    assert "tìm tài khoản Zalo OA “UBND xã Tân Lập” và bấm “Quan tâm”" in page
+    assert "tìm trang Zalo chính thức “UBND xã Tân Lập” và bấm “Quan tâm”" in page
     assert 'href="https://zalo.me/123"' in page
 
 
