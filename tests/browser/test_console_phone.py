@@ -10,13 +10,18 @@ it is tapped.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page
 
+from accounts.models import User
 from geo.models import AdminUnit
+from tests.alerts.helpers import publish
 from tests.browser.a11y import PHONE
-from tests.browser.conftest import Problems, Server, file_case, log_in
+from tests.browser.conftest import Problems, Server, file_case, in_thread, log_in
 from tests.conftest import Personas
 
 pytestmark = pytest.mark.browser
@@ -102,4 +107,238 @@ def test_the_case_facts_sit_beside_their_labels_on_a_phone(
     # Stacked, the list was 648 px here (both languages); side by side 431-457.
     assert facts["height"] < 520, facts["height"]
     assert not facts["overflow"]
+    problems.assert_none()
+
+
+# --- The console's tables and header on a phone ---------------------------------
+#
+# A phone walk at 360 px found the dashboard's and the alerts' tables squeezed
+# to a letter or two a line ("X/ã/p/h/ư/ờ/n/g", "Ph/ườ/ng"): main's
+# overflow-wrap:anywhere (static/css/xadesk.css) let every column shrink below
+# its longest word, so the table fitted the screen and its scroll region never
+# scrolled. And the header ran to two or three rows (88-132 px), logout alone
+# on the last.
+
+# Each table of the page: the words of its cells that a line break splits, the
+# height of its headings' row, and the region around it (its name, whether a
+# keyboard reaches it, whether it scrolls, where it ends).
+TABLES = """() => [...document.querySelectorAll("main table")].map(table => {
+  const broken = [];
+  const walker = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest(".visually-hidden, caption, thead")) continue;
+    broken.push(...splitWords(node));
+  }
+  // The headings: measured even where a card layout hides them from sight.
+  const head = table.tHead.rows[0];
+  const hidden = head.getBoundingClientRect().width <= 1;
+  if (!hidden) {
+    for (const th of head.cells) {
+      const inner = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+      for (let node = inner.nextNode(); node; node = inner.nextNode()) {
+        broken.push(...splitWords(node));
+      }
+    }
+  }
+  const wrap = table.closest(".table-wrap");
+  const name = wrap && document.getElementById(wrap.getAttribute("aria-labelledby"));
+  return {
+    broken,
+    headRow: hidden ? 0 : Math.round(head.getBoundingClientRect().height),
+    role: wrap && wrap.getAttribute("role"),
+    tabindex: wrap && wrap.getAttribute("tabindex"),
+    name: name ? name.textContent.trim() : null,
+    scrolls: wrap ? wrap.scrollWidth > wrap.clientWidth : false,
+    right: Math.round((wrap || table).getBoundingClientRect().right),
+  };
+  function splitWords(node) {
+    const split = [];
+    for (const word of node.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, word.index);
+      range.setEnd(node, word.index + word[0].length);
+      const lines = new Set([...range.getClientRects()]
+        .filter(r => r.width > 0).map(r => Math.round(r.bottom)));
+      if (lines.size > 1) split.push(word[0]);
+    }
+    return split;
+  }
+})"""
+
+PAGE_WIDTH = """() => ({scroll: document.documentElement.scrollWidth,
+                        width: document.documentElement.clientWidth})"""
+
+
+def _phone_page(
+    context: BrowserContext, server: Server, page: Page, language: str, user: User, path: str
+) -> None:
+    context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": server.url}]
+    )
+    log_in(context, server, user)
+    page.set_viewport_size(PHONE)
+    response = page.goto(path)
+    assert response is not None, path
+    assert response.status == 200, path
+
+
+def _assert_readable(tables: list[dict[str, Any]]) -> None:
+    for table in tables:
+        # No word split over two lines (before: every heading and name was).
+        assert table["broken"] == [], table
+        # A region a screen reader names by the caption and a keyboard can scroll.
+        assert table["role"] == "region", table
+        assert table["tabindex"] == "0", table
+        assert table["name"], table
+        assert table["right"] <= PHONE["width"], table
+
+
+def _assert_no_sideways_page(page: Page) -> None:
+    fit = page.evaluate(PAGE_WIDTH)
+    assert fit["scroll"] <= fit["width"], fit
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize(
+    ("persona", "count"),
+    [("leader_a", 2), ("province_admin", 3)],  # + the SMS per province and month
+)
+def test_the_dashboard_tables_are_readable_on_a_phone(
+    persona: str,
+    count: int,
+    language: str,
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    file_case(reporter=personas.resident, commune=commune_a, description="Ổ gà lớn")
+    user = getattr(personas, persona)
+    _phone_page(context, server, page, language, user, "/console/dashboard/")
+    tables = page.evaluate(TABLES)
+    assert len(tables) == count, tables  # per commune, per department of the one
+    _assert_readable(tables)
+    # The tables of figures are wider than the phone: they scroll in their region.
+    assert all(table["scrolls"] for table in tables[:2]), tables
+    # The headings' row: 247-349 px before (a word a line, cut mid-word), 94 now.
+    assert all(table["headRow"] < 130 for table in tables), tables
+    _assert_no_sideways_page(page)
+    problems.assert_none()
+
+
+# Each alert's card: its height, and each cell inside the card and the screen,
+# with the name of its figure before it (data-label, shown by console.css).
+ALERT_CARD = """() => {
+  const row = document.querySelector("table.alerts tbody tr");
+  const box = row.getBoundingClientRect();
+  const cells = [...row.cells].map(td => {
+    const r = td.getBoundingClientRect();
+    const label = getComputedStyle(td, "::before").content;
+    return {text: td.innerText.trim(), label, labelled: Boolean(td.dataset.label),
+            named: !td.dataset.label || label.includes(td.dataset.label + ":"),
+            inside: r.width > 0 && r.left >= box.left - 1
+              && r.right <= Math.min(box.right, window.innerWidth) + 1};
+  });
+  return {height: Math.round(box.height), width: Math.round(box.width), cells};
+}"""
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_alerts_are_readable_cards_on_a_phone(
+    language: str,
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    in_thread(
+        lambda: publish(
+            personas.officer_a, timezone.now(), commune=commune_a, category="scam_warning"
+        )
+    )
+    _phone_page(context, server, page, language, personas.officer_a, "/console/alerts/")
+    tables = page.evaluate(TABLES)
+    assert len(tables) == 1, tables
+    _assert_readable(tables)
+    card = page.evaluate(ALERT_CARD)
+    # Every value in the card, each figure after its name.
+    assert all(cell["text"] and cell["inside"] for cell in card["cells"]), card
+    assert all(cell["named"] for cell in card["cells"]), card
+    assert sum(cell["labelled"] for cell in card["cells"]) == 7, card  # all but the text
+    # Before: a 326 px table whose headings' row alone was 273-324 px tall.
+    assert card["height"] < 300, card
+    _assert_no_sideways_page(page)
+    # A wide screen keeps the table: eight columns side by side in one row.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    tops = page.evaluate(
+        "[...document.querySelector('table.alerts tbody tr').cells]"
+        ".map(td => Math.round(td.getBoundingClientRect().top))"
+    )
+    assert len(tops) == 8, tops
+    assert len(set(tops)) == 1, tops
+    problems.assert_none()
+
+
+# The header's brand and icons: on how many rows, how tall, any under 44 px;
+# whether the last one (logout) is in view once focused.
+HEADER = """() => {
+  const header = document.querySelector("header.site");
+  const items = [header.querySelector(".brand"), ...header.querySelectorAll("nav a, nav button")];
+  const tops = items.map(el => Math.round(el.getBoundingClientRect().top));
+  const small = items.slice(1).map(el => el.getBoundingClientRect())
+    .filter(r => r.width < 43.5 || r.height < 43.5);
+  return {height: Math.round(header.getBoundingClientRect().height),
+          rows: new Set(tops).size, items: items.length, small: small.length};
+}"""
+
+LAST_IN_VIEW = """() => {
+  const last = [...document.querySelectorAll("header.site nav a, header.site nav button")].pop();
+  last.focus();
+  const r = last.getBoundingClientRect();
+  return {focused: document.activeElement === last,
+          inView: r.left >= 0 && r.right <= window.innerWidth + 1};
+}"""
+
+
+@pytest.mark.parametrize(
+    ("persona", "path"),
+    [
+        ("officer_a", "/console/"),
+        ("officer_a", "/console/cases/{number}/"),
+        ("officer_a", "/console/alerts/"),
+        ("officer_a", "/console/alerts/new/"),
+        ("officer_a", "/console/map/"),
+        ("officer_a", "/console/scams/"),
+        ("leader_a", "/console/dashboard/"),
+        ("province_admin", "/console/audit/"),
+    ],
+)
+def test_the_console_header_is_one_row_on_a_phone(
+    persona: str,
+    path: str,
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    """Every console page loads static/console/console.css."""
+    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Ổ gà lớn")
+    user = getattr(personas, persona)
+    _phone_page(context, server, page, "vi", user, path.format(number=ticket.number))
+    header = page.evaluate(HEADER)
+    # Before: 2 rows, 88 px (an officer's seven icons); 3 rows, 132 px (a leader's eight).
+    assert header["rows"] == 1, header
+    assert header["height"] < 60, header
+    assert header["small"] == 0, header
+    # The icons that do not fit scroll in the header; the last comes into view when focused.
+    last = page.evaluate(LAST_IN_VIEW)
+    assert last["focused"], last
+    assert last["inView"], last
+    _assert_no_sideways_page(page)
     problems.assert_none()
