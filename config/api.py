@@ -70,10 +70,12 @@ api = XaDeskApi(
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     body: dict[str, Any] = {"code": exc.code, "message": str(exc.message)}
     details = dict(exc.details)
-    if exc.field is not None and "fields" not in details:
+    refused = exc.field_refusals()
+    if refused and "fields" not in details:
         # The shape a 422 of the schema's own checks has: a client marks the
-        # field the same way whichever check refused it.
-        details["fields"] = [{"field": exc.field, "problem": str(exc.message)}]
+        # field the same way whichever check refused it (core.errors.Refusals:
+        # every input of a request at once).
+        details["fields"] = [{"field": name, "problem": str(problem)} for name, problem in refused]
     if details:
         body["details"] = details
     response = api.create_response(request, body, status=status_for(exc))

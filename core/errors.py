@@ -9,6 +9,7 @@ in the language active when the error is shown, not when it is raised.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.utils.functional import Promise
@@ -42,6 +43,10 @@ class DomainError(Exception):
             self.field = field
         self.details = details or {}
         super().__init__(str(self.code))
+
+    def field_refusals(self) -> list[tuple[str, str | Promise]]:
+        """(field, sentence) for every input this refusal is about."""
+        return [] if self.field is None else [(self.field, self.message)]
 
 
 class InvalidInput(DomainError):
@@ -180,3 +185,51 @@ class RequestTooLarge(DomainError):
     code = "request_too_large"
     http_status = 413
     default_message = _("What was sent is too large. Send fewer or smaller photos.")
+
+
+class Refusals(DomainError):
+    """Several refusals of one request, each about its own input.
+
+    A form sent with no photo and no place was refused for the photo; sent
+    again, for the place (a phone walk): each mistake cost a round trip on a
+    weak signal. The checks that do not depend on each other are all run
+    (``refusals_gathered``) and their refusals answered together: as the
+    first one (its code, sentence and status, so a client that reads one
+    refusal reads the same), with every input in ``details.fields``.
+    """
+
+    def __init__(self, refusals: Sequence[DomainError]) -> None:
+        first = refusals[0]
+        super().__init__(first.message, code=first.code, details=dict(first.details))
+        self.http_status = first.http_status
+        self.refusals = list(refusals)
+
+    def field_refusals(self) -> list[tuple[str, str | Promise]]:
+        return [pair for refusal in self.refusals for pair in refusal.field_refusals()]
+
+
+def refusals_gathered(*checks: Callable[[], Any]) -> list[Any]:
+    """Run every check and return their results, or raise what they refused.
+
+    Refusals about an input are gathered (one alone is raised as it is,
+    several as ``Refusals``); a refusal about no input (not allowed, too
+    many requests) ends the checks at once, as it is not the person's to fix.
+    """
+    results: list[Any] = []
+    refused: list[DomainError] = []
+    for check in checks:
+        try:
+            results.append(check())
+        except Refusals as exc:
+            refused.extend(exc.refusals)
+            results.append(None)
+        except DomainError as exc:
+            if exc.field is None:
+                raise
+            refused.append(exc)
+            results.append(None)
+    if len(refused) == 1:
+        raise refused[0]
+    if refused:
+        raise Refusals(refused)
+    return results

@@ -23,6 +23,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from accounts.models import User
+from core.errors import refusals_gathered
 from core.rate_limits import Charge, rate_limits_charged
 from core.saving import Saving, atomic_saving
 from core.visible_text import is_blank
@@ -135,11 +136,27 @@ def _location(
 
 
 def _draft_check(draft: CaseDraft, service: Service) -> str:
-    """Refuse what can be refused before any work; return the cleaned description."""
+    """Refuse what can be refused before any work; return the cleaned description.
+
+    The photos, the words, the voice note and the point are checked apart
+    and refused together (core.errors.refusals_gathered)."""
+    _, description, _, _ = refusals_gathered(
+        lambda: _photos_check(draft, service),
+        lambda: _description_check(draft, service),
+        lambda: _voice_check(draft),
+        lambda: _point_check(draft),
+    )
+    return str(description)
+
+
+def _photos_check(draft: CaseDraft, service: Service) -> None:
     if len(draft.photos) > MAX_PHOTOS:
         raise TooManyPhotos()
     if service.photo_required and not draft.photos:
         raise PhotoRequired()
+
+
+def _description_check(draft: CaseDraft, service: Service) -> str:
     description = draft.description.strip()
     # A voice note says what the words would: for people who read or type
     # with difficulty, it stands in for the description.
@@ -147,13 +164,31 @@ def _draft_check(draft: CaseDraft, service: Service) -> str:
         raise DescriptionRequired()
     if len(description) > MAX_DESCRIPTION:
         raise DescriptionTooLong()
+    return description
+
+
+def _voice_check(draft: CaseDraft) -> None:
     if draft.voice and len(draft.voice) > voice_max_bytes():
         raise AudioTooLarge(max_bytes=voice_max_bytes(), size=len(draft.voice))
+
+
+def _point_check(draft: CaseDraft) -> None:
     if (draft.lat is None) != (draft.lon is None):
         raise LocationRequired()
     if draft.lat is not None and draft.lon is not None:
         point_check(lat=draft.lat, lon=draft.lon)
-    return description
+
+
+def _place_given_check(draft: CaseDraft, service: Service) -> None:
+    """No point, no commune and no photo whose GPS could give one: refused
+    with the rest (a photo's place is only known once it is read)."""
+    if (
+        service.location_required
+        and draft.lat is None
+        and not draft.commune_code
+        and not draft.photos
+    ):
+        raise LocationRequired()
 
 
 def _ticket_create(
@@ -243,9 +278,16 @@ def case_submit(
     service = service_get_active(code=draft.service_code)
     if draft.kind is not None and service.kind != draft.kind:
         raise errors.UnknownService()
-    description = _draft_check(draft, service)
-    commune = _commune(draft.commune_code)
-    proxy = proxy_check(filer=reporter, proxy=draft.proxy) if draft.proxy else None
+    # Every input checked, and refused together (core.errors.Refusals).
+    description: str
+    commune: AdminUnit | None
+    proxy: ProxyDetails | None
+    description, commune, proxy, _ = refusals_gathered(
+        lambda: _draft_check(draft, service),
+        lambda: _commune(draft.commune_code),
+        lambda: proxy_check(filer=reporter, proxy=draft.proxy) if draft.proxy else None,
+        lambda: _place_given_check(draft, service),
+    )
     # Counted after the replay above (a retry never counts twice, and still
     # gets its case at the limit) and after the cheap checks (a refused form
     # costs nothing), before the photos are processed, the costly part.

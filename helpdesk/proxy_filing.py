@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from accounts.models import Role, RoleAssignment, User
 from accounts.phones import InvalidPhoneNumber, phone_normalize
 from accounts.signup import account_for_phone
+from core.errors import refusals_gathered
 from core.visible_text import is_blank, text_without_controls
 from helpdesk.filing_errors import (
     NotADigitalTeamMember,
@@ -29,22 +30,40 @@ def proxy_check(*, filer: User, proxy: ProxyDetails) -> ProxyDetails:
     """The details cleaned, or an error: only team members file for others, with consent."""
     if not RoleAssignment.objects.filter(user=filer, role=Role.DIGITAL_TEAM).exists():
         raise NotADigitalTeamMember()
-    # Shown on officers' pages: no direction control may flip what follows it.
-    name = text_without_controls(proxy.resident_name).strip()
-    if is_blank(name):
-        raise proxy_name_missing()
-    if proxy.consent not in ProxyFiling.Consent.values:
-        raise proxy_consent_missing()
-    try:
-        phone = phone_normalize(proxy.resident_phone) if proxy.resident_phone.strip() else ""
-    except InvalidPhoneNumber:
-        raise ResidentPhoneInvalid() from None
+    # The name, the consent and the phone refused together (core.errors.Refusals).
+    name: str
+    phone: str
+    name, _, phone = refusals_gathered(
+        lambda: _name_check(proxy),
+        lambda: _consent_check(proxy),
+        lambda: _phone_check(proxy),
+    )
     return ProxyDetails(
         resident_name=name,
         consent=proxy.consent,
         resident_phone=phone,
         village=text_without_controls(proxy.village).strip(),
     )
+
+
+def _name_check(proxy: ProxyDetails) -> str:
+    # Shown on officers' pages: no direction control may flip what follows it.
+    name = text_without_controls(proxy.resident_name).strip()
+    if is_blank(name):
+        raise proxy_name_missing()
+    return name
+
+
+def _consent_check(proxy: ProxyDetails) -> None:
+    if proxy.consent not in ProxyFiling.Consent.values:
+        raise proxy_consent_missing()
+
+
+def _phone_check(proxy: ProxyDetails) -> str:
+    try:
+        return phone_normalize(proxy.resident_phone) if proxy.resident_phone.strip() else ""
+    except InvalidPhoneNumber:
+        raise ResidentPhoneInvalid() from None
 
 
 def _resident_account(proxy: ProxyDetails) -> User | None:

@@ -139,7 +139,16 @@ def create_case(
     or cut short), `audio_too_long`, `audio_too_short` or
     `too_many_voice_notes`, and with 413 `audio_too_large`."""
     proxy = None
-    if payload.on_behalf_name or payload.consent:
+    # Any detail of a resident means filing for one (reports/forms.py says why).
+    if any(
+        value.strip()
+        for value in (
+            payload.on_behalf_name,
+            payload.consent,
+            payload.on_behalf_phone,
+            payload.on_behalf_village,
+        )
+    ):
         proxy = ProxyDetails(
             resident_name=payload.on_behalf_name,
             consent=payload.consent,

@@ -127,7 +127,13 @@ class _CaseForm(forms.Form):
 
     def proxy(self) -> ProxyDetails | None:
         data = self.cleaned_data
-        if not (data["on_behalf_name"] or data["consent"]):
+        # Any detail of a resident means filing for one: a phone or a village
+        # typed without the name was dropped, and the case filed as the team
+        # member's own (found while gathering refusals).
+        if not any(
+            str(data[name]).strip()
+            for name in ("on_behalf_name", "consent", "on_behalf_phone", "on_behalf_village")
+        ):
             return None
         return ProxyDetails(
             resident_name=data["on_behalf_name"],

@@ -36,15 +36,24 @@ class Refusal:
 
 
 def refusal_place(form: forms.Form, exc: DomainError) -> Refusal:
-    """Mark the field ``exc`` is about on ``form`` (or name the part for the template)."""
+    """Mark every input ``exc`` is about on ``form`` (or name the part for the
+    template); the top line is the first's sentence and links to it
+    (core.errors.Refusals: several inputs refused at once)."""
     message = str(exc.message)
-    name = exc.field
-    if name in _PLACE_FIELDS:
-        return Refusal(message, anchor=PLACE, at={PLACE: message})
-    if name in _UPLOADS:
-        return Refusal(message, anchor=name, at={name: message})
-    if name is not None and name in form.fields:
-        form.add_error(name, message)
-        widget_id = form[name].id_for_label or f"id_{name}"
-        return Refusal(message, anchor=widget_id)
-    return Refusal(message)
+    anchor = ""
+    at: dict[str, str] = {}
+    for name, problem in exc.field_refusals():
+        said = str(problem)
+        if name in _PLACE_FIELDS:
+            at.setdefault(PLACE, said)
+            spot = PLACE
+        elif name in _UPLOADS:
+            at.setdefault(name, said)
+            spot = name
+        elif name in form.fields:
+            form.add_error(name, said)
+            spot = form[name].id_for_label or f"id_{name}"
+        else:
+            continue
+        anchor = anchor or spot
+    return Refusal(message, anchor=anchor, at=at)

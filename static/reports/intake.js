@@ -151,7 +151,7 @@
     });
   }
 
-  function showError(message, refused) {
+  function showError(message, refused, code) {
     clearRefusals();
     var box = $("form-error");
     if (!box) {
@@ -166,9 +166,10 @@
       if (!spot || !spot.after) { return; }
       var note = document.createElement("p");
       note.className = "error"; note.id = "refusal-" + String(item.field).split(".").pop(); note.dataset.refusal = "";
-      // The answer's sentence, in the person's language (a schema check's
-      // "problem" is pydantic's English).
-      note.textContent = message;
+      // Each input's own sentence when the case core refused it, all at once
+      // (core/errors.py Refusals); a schema check's "problem" is pydantic's
+      // English, so there the answer's sentence.
+      note.textContent = code && code !== "invalid_input" && item.problem ? item.problem : message;
       spot.after.insertAdjacentElement("afterend", note);
       // A voice note refused: its folded file input opens (static/js/voice.js).
       if (window.XaDeskVoice && spot.marked.closest && spot.marked.closest(".voice")) {
@@ -218,7 +219,7 @@
     if (result.rejected) {
       pendingBox.hidden = true;
       O.get(result.key).then(function (item) {
-        showError(item ? item.reason : "", item && item.refused);
+        showError(item ? item.reason : "", item && item.refused, item && item.code);
         // Nothing the person made is in it (Send on an empty form): the reason
         // is said here; a "not sent" warning on every page would keep nothing.
         if (item && !madeByThePerson(item)) {
@@ -326,7 +327,7 @@
       if (item.voice && window.XaDeskVoice) { window.XaDeskVoice.restore(item.voice); }
       O.heldHere = item.key;
       if (O.render) { O.render(); }
-      showError(item.reason, item.refused);
+      showError(item.reason, item.refused, item.code);
     });
   }
 

@@ -443,6 +443,32 @@ def test_a_refusal_is_marked_at_its_field_and_only_this_form_offers_the_draft(
     problems.assert_no_page_errors()
 
 
+def test_every_refused_input_is_marked_at_once_with_its_own_sentence(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+    photo: Path,  # noqa: F811 - the fixture of test_report_form
+) -> None:
+    """A phone walk learnt one mistake a send: the consent, then the phone.
+    Both are marked now, each with its own sentence (core/errors.py Refusals)."""
+    log_in(context, server, personas.digital_team)
+    page.goto(FORM)
+    fill_report(page, commune=commune_a, photo=photo, description="Ổ gà trước nhà bà Mến")
+    page.locator("#id_on_behalf_name").fill("Bà Triệu Thị Mến")
+    page.locator("#id_on_behalf_phone").fill("0912 34")
+    page.locator("#send").click()
+    consent = "Chọn cách người dân đồng ý gửi phản ánh này."
+    expect(page.locator("#refusal-consent")).to_have_text(consent)
+    expect(page.locator("#refusal-on_behalf_phone")).to_contain_text("không phải số di động")
+    expect(page.locator("#id_on_behalf_phone")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#form-error a")).to_have_text(consent)  # the first, as a link
+    assert not Ticket.objects.filter(reporter=personas.digital_team).exists()
+    problems.assert_no_page_errors()
+
+
 def test_send_on_an_empty_form_leaves_nothing_waiting_on_the_phone(
     personas: Personas,
     commune_a: AdminUnit,

@@ -146,3 +146,47 @@ def test_plain_form_puts_a_missing_photo_under_the_photo_input(
     assert '<a href="#photos">' in page
     assert 'aria-describedby="photos-error"' in page
     assert _error_list_after(page, "photos").startswith("Vui lòng thêm ít nhất một ảnh")
+
+
+@pytest.mark.django_db
+def test_every_refused_input_is_named_at_once(personas: Personas, commune_b: AdminUnit) -> None:
+    """A phone walk learnt its mistakes one send at a time: no photo, then
+    no place; consent, then the phone. Each cost a round trip on a weak
+    signal. The answer is the first refusal's, with every input listed."""
+    client = Client()
+    client.force_login(personas.resident)
+    status, body = _api(client, service="road_damage")
+    assert (status, body["code"]) == (422, "photo_required")
+    assert body["message"].startswith("Vui lòng thêm ít nhất một ảnh")
+    assert [item["field"] for item in body["details"]["fields"]] == ["photos", "lat"]
+    assert body["details"]["fields"][0]["problem"] == body["message"]
+    assert body["details"]["fields"][1]["problem"].startswith("Vui lòng đánh dấu vị trí")
+
+    team = Client()
+    team.force_login(personas.digital_team)
+    lat, lon = point_inside(commune_b)
+    status, body = _api(
+        team, service="streetlight_out", lat=lat, lon=lon, description="", on_behalf_phone="0912 34"
+    )
+    assert (status, body.get("code")) == (422, "proxy_details_missing"), body
+    assert [item["field"] for item in body["details"]["fields"]] == [
+        "on_behalf_name",
+        "consent",
+        "on_behalf_phone",
+    ]
+    assert not Ticket.objects.exists()
+
+
+@pytest.mark.django_db
+def test_plain_form_marks_every_refused_input(personas: Personas) -> None:
+    client = Client()
+    client.force_login(personas.resident)
+    fields = {**FORM_FIELDS, "service": "road_damage"}
+    response = client.post("/report/new/", fields)
+    assert response.status_code == 422
+    page = response.content.decode()
+    # The top line links to the first; each input has its own sentence.
+    assert '<a href="#photos">Vui lòng thêm ít nhất một ảnh' in page
+    assert _error_list_after(page, "photos").startswith("Vui lòng thêm ít nhất một ảnh")
+    assert _error_list_after(page, "place").startswith("Vui lòng đánh dấu vị trí")
+    assert not Ticket.objects.exists()
