@@ -212,8 +212,11 @@ def refusals_gathered(*checks: Callable[[], Any]) -> list[Any]:
     """Run every check and return their results, or raise what they refused.
 
     Refusals about an input are gathered (one alone is raised as it is,
-    several as ``Refusals``); a refusal about no input (not allowed, too
-    many requests) ends the checks at once, as it is not the person's to fix.
+    several as ``Refusals``). A refusal about no input (not allowed, a point
+    outside every map) ends the checks: raised if it came first, else the
+    ones gathered before it are, so the answer's code is still the one the
+    first failing check gave (a second read: "description_required" had
+    become "not_digital_team").
     """
     results: list[Any] = []
     refused: list[DomainError] = []
@@ -225,7 +228,9 @@ def refusals_gathered(*checks: Callable[[], Any]) -> list[Any]:
             results.append(None)
         except DomainError as exc:
             if exc.field is None:
-                raise
+                if not refused:
+                    raise
+                break
             refused.append(exc)
             results.append(None)
     if len(refused) == 1:

@@ -182,9 +182,11 @@ def _point_check(draft: CaseDraft) -> None:
 def _place_given_check(draft: CaseDraft, service: Service) -> None:
     """No point, no commune and no photo whose GPS could give one: refused
     with the rest (a photo's place is only known once it is read)."""
+    # A half point is _point_check's refusal; not said twice.
     if (
         service.location_required
         and draft.lat is None
+        and draft.lon is None
         and not draft.commune_code
         and not draft.photos
     ):

@@ -190,3 +190,21 @@ def test_plain_form_marks_every_refused_input(personas: Personas) -> None:
     assert _error_list_after(page, "photos").startswith("Vui lòng thêm ít nhất một ảnh")
     assert _error_list_after(page, "place").startswith("Vui lòng đánh dấu vị trí")
     assert not Ticket.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_refusal_about_no_input_keeps_the_first_refusals_code(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """A second read: a resident (no team member) sending a road report with
+    no photo and a resident's name got 403 not_digital_team instead of the
+    photo refusal the first check gives. And half a point is refused once."""
+    client = Client()
+    client.force_login(personas.resident)
+    lat, lon = point_inside(commune_a)
+    status, body = _api(client, service="road_damage", lat=lat, lon=lon, on_behalf_name="Bà Mến")
+    assert (status, body["code"]) == (422, "photo_required")
+    assert [item["field"] for item in body["details"]["fields"]] == ["photos"]
+    status, body = _api(client, service="streetlight_out", description="Đèn tắt", lon=lon)
+    assert (status, body["code"]) == (422, "location_required")
+    assert [item["field"] for item in body["details"]["fields"]] == ["lat"]
