@@ -86,6 +86,13 @@ def ticket_timeline(
     return events.order_by("id")
 
 
+# Photos in the order they came: the report's own (no event) first, then
+# those of each message and of the resolution. By role name, "after" came
+# before the problem it fixed (a phone walk). Every list of a case's photos
+# uses it, the public ones too.
+PHOTOS_IN_ORDER = (F("event_id").asc(nulls_first=True), "position", "id")
+
+
 def ticket_photos(*, scope: Scope, ticket: Ticket) -> QuerySet[Attachment]:
     """Photos of a case the person may see: staff in scope see all; the reporter all
     but pictures on internal notes; anyone else following it (a "me too") only those
@@ -93,10 +100,7 @@ def ticket_photos(*, scope: Scope, ticket: Ticket) -> QuerySet[Attachment]:
     photos = (
         Attachment.objects.filter(ticket=ticket)
         .exclude(role=Attachment.Role.VOICE)
-        # In the order they came: the report's own (no event) first, then
-        # those of each message and of the resolution. By role, "after"
-        # came before the problem it fixed (a phone walk).
-        .order_by(F("event_id").asc(nulls_first=True), "position", "id")
+        .order_by(*PHOTOS_IN_ORDER)
     )
     if can_manage(scope=scope, ticket=ticket):
         return photos

@@ -19,7 +19,7 @@ from geo.models import AdminUnit
 from geo.units import units_current
 from helpdesk.models import OPEN_STATUSES, Attachment, Service, Ticket, TicketEvent
 from helpdesk.public_view import events_public, tickets_public
-from helpdesk.selectors import services_active
+from helpdesk.selectors import PHOTOS_IN_ORDER, services_active
 from open311.errors import RequestNotFound, ServiceNotFound, TokenNotFound, UnknownJurisdiction
 from open311.models import ClientApplication, ClientFiling, ServiceAttribute
 from open311.params import MAX_ROWS, Page, Window
@@ -62,7 +62,7 @@ def service_attributes(service: Service) -> list[ServiceAttribute]:
 def _approved_photos() -> QuerySet[Attachment]:
     return Attachment.objects.filter(
         role__in=PUBLIC_PHOTO_ROLES, public_approved_at__isnull=False
-    ).order_by("role", "position")
+    ).order_by(*PHOTOS_IN_ORDER)
 
 
 def requests_readable(

@@ -15,6 +15,7 @@ from helpdesk.names import department_name as _department_name
 from helpdesk.names import service_name, unit_name
 from helpdesk.photo_publishing import photo_public_url
 from helpdesk.public_view import events_public, events_public_copies, ticket_public
+from helpdesk.selectors import PHOTOS_IN_ORDER
 
 
 def expected_response_text(ticket: Ticket) -> str:
@@ -50,7 +51,7 @@ def public_case_detail(ticket: Ticket) -> dict[str, object]:
     approved = ticket.attachments.filter(
         role__in=[Attachment.Role.REPORT, Attachment.Role.AFTER],
         public_approved_at__isnull=False,
-    ).order_by("role", "position")
+    ).order_by(*PHOTOS_IN_ORDER)
     return {
         "ticket": shown,
         "public_id": ticket.public_id,

@@ -31,6 +31,7 @@ from helpdesk.public_view import (
     residents_names_of,
     tickets_public,
 )
+from helpdesk.selectors import PHOTOS_IN_ORDER
 
 NEARBY_RADIUS_M = 250
 _DISTANCE_STEP_M = 50
@@ -154,7 +155,7 @@ def reports_public(*, limit: int = 500, offset: int = 0) -> QuerySet[Ticket]:
     approved = Attachment.objects.filter(
         role__in=[Attachment.Role.REPORT, Attachment.Role.AFTER],
         public_approved_at__isnull=False,
-    ).order_by("role", "position")
+    ).order_by(*PHOTOS_IN_ORDER)
     return (
         tickets_public()
         .filter(location__isnull=False)

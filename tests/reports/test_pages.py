@@ -426,6 +426,31 @@ def test_reporter_sees_own_photos_on_the_case_page(
 
 
 @pytest.mark.django_db
+def test_public_pages_show_the_problem_before_the_work_that_fixed_it(
+    personas: Personas, commune_a: AdminUnit, settings: Settings, tmp_path: Path
+) -> None:
+    """A second read: the case page put the photos in their order, while the
+    public page, the public map and Open311 still sorted by role name, the
+    "after" photo first."""
+    settings.MEDIA_ROOT = tmp_path
+    ticket = _case(personas.resident, commune_a, photos=(jpeg(),))
+    lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    lifecycle.ticket_resolve(
+        ticket=ticket, by=personas.officer_a, note="Đã sửa", photos=(jpeg(color="blue"),)
+    )
+    before = ticket.attachments.get(role=Attachment.Role.REPORT)
+    after = ticket.attachments.get(role=Attachment.Role.AFTER)
+    for photo in (after, before):
+        attachment_approve_public(attachment=photo, by=personas.officer_a)
+    before.refresh_from_db()
+    after.refresh_from_db()
+    for url in (f"/reports/{ticket.public_id}/", "/api/v1/reports/public"):
+        page = Client().get(url).content.decode()
+        assert before.public_thumbnail in page and after.public_thumbnail in page, url
+        assert page.index(before.public_thumbnail) < page.index(after.public_thumbnail), url
+
+
+@pytest.mark.django_db
 def test_public_map_hides_identity_and_unapproved_photos(
     personas: Personas, commune_a: AdminUnit
 ) -> None:
