@@ -36,7 +36,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext
 from django.views.decorators.http import condition, require_GET, require_safe
 
-from config.static_storage import minified
+from config.static_storage import MINIFIER_VERSION, minified
 
 SERVICE_WORKER = Path(__file__).with_name("service_worker.js")
 THEME_COLOR = "#156548"
@@ -168,8 +168,11 @@ def texts(request: HttpRequest, lang: str, version: str) -> HttpResponse:
 
 
 def _static_digest() -> str:
-    """A hash of every static file's name and bytes, and of the worker itself."""
+    """A hash of every static file's name and bytes, of the worker itself, and
+    of what minifies them for a deploy (config/static_storage.py): a new
+    minifier changes the files phones are sent, so the worker must change."""
     digest = hashlib.sha256(SERVICE_WORKER.read_bytes())
+    digest.update(MINIFIER_VERSION.encode())
     seen: set[str] = set()
     for finder in finders.get_finders():
         for path, storage in finder.list([]):

@@ -16,6 +16,7 @@ to the same program as its source.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,11 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
+
+# What the minified bytes depend on besides the sources: the minifiers and
+# this file. config/pwa.py puts it in the service worker's version.
+_THIS_FILE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+MINIFIER_VERSION = f"{rjsmin.__version__} {rcssmin.__version__} {_THIS_FILE}"
 
 
 def minifiable(name: str) -> bool:

@@ -64,7 +64,8 @@
       var p = f.properties;
       return [p.url, p.number + " · " + p.service + " · " + p.status_label];
     });
-    return L.marker([c[1], c[0]], { title: numbers, alt: numbers, key: numbers })
+    // Keyed by the spot, not its cases: a case joining it kept its popup closed.
+    return L.marker([c[1], c[0]], { title: numbers, alt: numbers, key: c.join(",") })
       .bindPopup(window.XaDeskPlace.linkList(links));
   }
 

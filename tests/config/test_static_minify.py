@@ -92,3 +92,14 @@ def test_collectstatic_writes_our_files_minified_and_hashed(tmp_path: Path) -> N
         call_command("collectstatic", interactive=False, verbosity=0)
         again = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
         assert again["js/live.js"] == manifest["js/live.js"]
+
+
+def test_a_new_minifier_is_a_new_service_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second read: the worker's version hashed the sources only, so a new
+    minifier changed the files phones are sent while the worker stayed the
+    same, and its offline shell named files that were gone."""
+    from config import pwa
+
+    before = pwa._static_digest()
+    monkeypatch.setattr(pwa, "MINIFIER_VERSION", "9.9.9 9.9.9 0")
+    assert pwa._static_digest() != before
