@@ -26,6 +26,24 @@ class ProxyDetails:
     village: str = ""
 
 
+def proxy_details_given(
+    *, resident_name: str, consent: str, resident_phone: str, village: str
+) -> ProxyDetails | None:
+    """The details of a resident filed for, as a channel received them, or
+    None when none was given. Any one of them means filing for someone: a
+    phone or a village typed without the name was dropped, and the case
+    filed as the team member's own (then proxy_check says what is missing).
+    The web form and the API both ask this."""
+    if not any(value.strip() for value in (resident_name, consent, resident_phone, village)):
+        return None
+    return ProxyDetails(
+        resident_name=resident_name,
+        consent=consent,
+        resident_phone=resident_phone,
+        village=village,
+    )
+
+
 def proxy_check(*, filer: User, proxy: ProxyDetails) -> ProxyDetails:
     """The details cleaned, or an error: only team members file for others, with consent."""
     if not RoleAssignment.objects.filter(user=filer, role=Role.DIGITAL_TEAM).exists():

@@ -24,7 +24,7 @@ from helpdesk.icons import icon_emoji
 from helpdesk.map_clusters import reports_public_clustered
 from helpdesk.map_geojson import feature_collection
 from helpdesk.names import service_name, status_labels, unit_name
-from helpdesk.proxy_filing import ProxyDetails
+from helpdesk.proxy_filing import proxy_details_given
 from helpdesk.public_view import public_point, public_time
 from helpdesk.support import case_support_add
 from helpdesk.voice_views import voice_upload
@@ -138,23 +138,12 @@ def create_case(
     A voice note is refused with 422 `audio_invalid` (not a recording, damaged
     or cut short), `audio_too_long`, `audio_too_short` or
     `too_many_voice_notes`, and with 413 `audio_too_large`."""
-    proxy = None
-    # Any detail of a resident means filing for one (reports/forms.py says why).
-    if any(
-        value.strip()
-        for value in (
-            payload.on_behalf_name,
-            payload.consent,
-            payload.on_behalf_phone,
-            payload.on_behalf_village,
-        )
-    ):
-        proxy = ProxyDetails(
-            resident_name=payload.on_behalf_name,
-            consent=payload.consent,
-            resident_phone=payload.on_behalf_phone,
-            village=payload.on_behalf_village,
-        )
+    proxy = proxy_details_given(
+        resident_name=payload.on_behalf_name,
+        consent=payload.consent,
+        resident_phone=payload.on_behalf_phone,
+        village=payload.on_behalf_village,
+    )
     uploads = uploads_of(request, "photos", photos)
     if len(uploads) > MAX_PHOTOS:
         raise TooManyPhotos()

@@ -24,7 +24,7 @@ from helpdesk.idempotency_field import IdempotencyKeyField
 from helpdesk.lifecycle import MAX_COMMENT, MAX_MESSAGE
 from helpdesk.models import ProxyFiling, Service, ServiceKind
 from helpdesk.names import service_name, units_in_list
-from helpdesk.proxy_filing import ProxyDetails
+from helpdesk.proxy_filing import ProxyDetails, proxy_details_given
 from helpdesk.voice_field import VoiceNoteField
 
 
@@ -127,15 +127,7 @@ class _CaseForm(forms.Form):
 
     def proxy(self) -> ProxyDetails | None:
         data = self.cleaned_data
-        # Any detail of a resident means filing for one: a phone or a village
-        # typed without the name was dropped, and the case filed as the team
-        # member's own (found while gathering refusals).
-        if not any(
-            str(data[name]).strip()
-            for name in ("on_behalf_name", "consent", "on_behalf_phone", "on_behalf_village")
-        ):
-            return None
-        return ProxyDetails(
+        return proxy_details_given(
             resident_name=data["on_behalf_name"],
             consent=data["consent"],
             resident_phone=data["on_behalf_phone"],
