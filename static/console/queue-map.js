@@ -70,10 +70,7 @@
   }
 
   function draw(collection) {
-    var bubbles = [], points = [];
-    collection.features.forEach(function (f) { (f.properties.cluster ? bubbles : points).push(f); });
-    window.XaDeskPlace.redraw(layer, bubbles.map(bubble).concat(
-      window.XaDeskPlace.atOneSpot(points).map(spot)));
+    window.XaDeskPlace.draw(layer, collection.features, bubble, spot);  // static/geo/place.js
     if (status) {
       status.textContent = collection.summary;
       status.hidden = false;

@@ -116,8 +116,16 @@
     });
   }
 
+  // A map answer's features drawn in `layer`: each cluster by `bubble(f)`,
+  // the points of each spot by `spot(features)` (the two maps' one way).
+  function draw(layer, features, bubble, spot) {
+    var bubbles = [], points = [];
+    features.forEach(function (f) { (f.properties.cluster ? bubbles : points).push(f); });
+    redraw(layer, bubbles.map(bubble).concat(atOneSpot(points).map(spot)));
+  }
+
   window.XaDeskPlace = {
     loadLeaflet: loadLeaflet, tiles: tiles, locate: locate, unitName: unitName,
-    atOneSpot: atOneSpot, linkList: linkList, redraw: redraw
+    linkList: linkList, draw: draw
   };
 })();

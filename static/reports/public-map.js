@@ -61,10 +61,8 @@
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (body) {
           if (!body || mine !== asked) { return; }
-          var bubbles = [], points = [];
-          body.features.forEach(function (f) { (f.properties.cluster ? bubbles : points).push(f); });
-          window.XaDeskPlace.redraw(layer, bubbles.map(function (f) { return bubble(L, map, f); })
-            .concat(window.XaDeskPlace.atOneSpot(points).map(function (g) { return reports(L, g); })));
+          window.XaDeskPlace.draw(layer, body.features,  // static/geo/place.js
+            function (f) { return bubble(L, map, f); }, function (g) { return reports(L, g); });
           if (status) { status.textContent = body.summary; status.hidden = false; }
         })
         .catch(function () { /* the list below still has the reports */ });
