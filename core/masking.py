@@ -119,9 +119,8 @@ def _digits_masked(text: str) -> str:
     return re.sub(r"\d", MASK, text)
 
 
-def _long_numbers_masked(text: str) -> str:
-    kept = [(m.start(), m.end()) for m in _DATE.finditer(text)]
-    kept += [(m.start(), m.end()) for m in _CASE_NUMBER.finditer(text)]
+def _long_numbers_masked(text: str, cases: list[tuple[int, int]]) -> str:
+    kept = [(m.start(), m.end()) for m in _DATE.finditer(text)] + cases
 
     def replace(match: re.Match[str]) -> str:
         if any(start <= match.start() and match.end() <= end for start, end in kept):
@@ -131,8 +130,7 @@ def _long_numbers_masked(text: str) -> str:
     return _LONG_NUMBER.sub(replace, text)
 
 
-def _loose_numbers_masked(text: str) -> str:
-    cases = [(m.start(), m.end()) for m in _CASE_NUMBER.finditer(text)]
+def _loose_numbers_masked(text: str, cases: list[tuple[int, int]]) -> str:
 
     def replace(chain: re.Match[str]) -> str:
         value = chain.group(0)
@@ -414,10 +412,13 @@ def mask_text(text: str, *, names: Iterable[str] = ()) -> str:
     text = _INVISIBLE.sub("", text)
     text = _known_names_and_read_out_numbers_masked(text, names)
     text = _EMAIL.sub(lambda m: MASK * 3 + "@" + MASK * 3, text)
+    # Where the case numbers are, found once: the two passes below mask digit
+    # for digit, so the places hold for both.
+    cases = [(m.start(), m.end()) for m in _CASE_NUMBER.finditer(text)]
     # Loose first: the tight pass would take "0981 234" of "0981 234, 567" and
     # leave "567" to no one (a second read of the change).
-    text = _loose_numbers_masked(text)
-    text = _long_numbers_masked(text)
+    text = _loose_numbers_masked(text, cases)
+    text = _long_numbers_masked(text, cases)
     text = _HOUSE_NUMBER.sub(lambda m: m.group("word") + _digits_masked(m.group("number")), text)
     text = _numbers_before_names_masked(text)
     return _names_masked(text)
