@@ -51,12 +51,7 @@ def test_a_queue_card_is_compact_on_a_phone(
     problems: Problems,
 ) -> None:
     ticket = file_case(reporter=personas.resident, commune=commune_a, description="Ổ gà lớn")
-    context.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": server.url}]
-    )
-    log_in(context, server, personas.officer_a)
-    page.set_viewport_size(PHONE)
-    page.goto("/console/")
+    _phone_page(context, server, page, language, personas.officer_a, "/console/")
     card = page.evaluate(CARD)
     # Before: 275-326 px at 360 px (seven label rows); now four or five lines.
     assert card["height"] < 200, card
@@ -96,12 +91,8 @@ def test_the_case_facts_sit_beside_their_labels_on_a_phone(
     column of two dozen lines before the description. Label and value now
     share a line, as on a wide screen."""
     ticket = file_case(reporter=personas.resident, commune=commune_a, description="Ổ gà lớn")
-    context.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": server.url}]
-    )
-    log_in(context, server, personas.officer_a)
-    page.set_viewport_size(PHONE)
-    page.goto(f"/console/cases/{ticket.number}/")
+    path = f"/console/cases/{ticket.number}/"
+    _phone_page(context, server, page, language, personas.officer_a, path)
     facts = page.evaluate(FACTS)
     assert all(pair["side"] and pair["inside"] for pair in facts["pairs"]), facts["pairs"]
     # Stacked, the list was 648 px here (both languages); side by side 431-457.

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, expect
+from playwright.sync_api import Browser, BrowserContext, FilePayload, Locator, Page, expect
 
 from geo.models import AdminUnit
 from helpdesk import lifecycle
@@ -440,6 +440,16 @@ def test_send_while_still_recording_keeps_the_note_on_both_forms(
     problems.assert_none()
 
 
+def _console_reply(
+    personas: Personas, commune_a: AdminUnit, server: Server, context: BrowserContext, page: Page
+) -> tuple[Ticket, Locator]:
+    """A new case opened by its officer in the console; its reply form."""
+    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Ổ gà")
+    log_in(context, server, personas.officer_a)
+    page.goto(f"/console/cases/{ticket.number}/")
+    return ticket, page.locator("form.action-reply")
+
+
 def test_an_officer_answers_by_speaking_in_the_console(
     personas: Personas,
     commune_a: AdminUnit,
@@ -452,10 +462,7 @@ def test_an_officer_answers_by_speaking_in_the_console(
     residents who read little. It has the residents' recorder now, posted
     the plain way: the recording goes in the file input, and Send while
     still recording waits for it."""
-    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Ổ gà")
-    log_in(context, server, personas.officer_a)
-    page.goto(f"/console/cases/{ticket.number}/")
-    form = page.locator("form.action-reply")
+    ticket, form = _console_reply(personas, commune_a, server, context, page)
     expect(form.locator("#voice-record")).to_be_visible()
     expect(form.locator("#voice-box input[type=file]")).to_be_hidden()
     _record(page, 2)
@@ -488,11 +495,8 @@ def test_where_a_file_cannot_be_put_in_the_input_the_console_offers_the_picker(
     """A recording the console's plain form cannot carry would be lost on
     Send: without DataTransfer the officer chooses a file, as without a
     microphone."""
-    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Ổ gà")
     context.add_init_script("delete window.DataTransfer;")
-    log_in(context, server, personas.officer_a)
-    page.goto(f"/console/cases/{ticket.number}/")
-    form = page.locator("form.action-reply")
+    _ticket, form = _console_reply(personas, commune_a, server, context, page)
     expect(form.locator("#voice-box input[type=file]")).to_be_visible()
     expect(form.locator("#voice-record")).to_be_hidden()
     problems.assert_none()
@@ -509,14 +513,11 @@ def test_a_recorder_that_cannot_start_does_not_hold_back_send(
     """A recorder that threw on start left Send waiting for a recording that
     would never come (a second read): the officer's written answer went
     nowhere until a reload."""
-    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Ổ gà")
     context.add_init_script(
         "MediaRecorder.prototype.start = function () {"
         " throw new DOMException('no', 'NotSupportedError'); };"
     )
-    log_in(context, server, personas.officer_a)
-    page.goto(f"/console/cases/{ticket.number}/")
-    form = page.locator("form.action-reply")
+    ticket, form = _console_reply(personas, commune_a, server, context, page)
     form.locator("#voice-record").click()
     # Said as a refused microphone: the file picker opens instead.
     expect(form.locator("#voice-box input[type=file]")).to_be_visible()
