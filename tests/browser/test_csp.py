@@ -40,7 +40,7 @@ def _visit(page: Page, server: Server, path: str) -> list[str]:
     assert response is not None
     assert response.status < 400, (path, response.status)
     csp = response.headers.get("content-security-policy", "")
-    assert "script-src 'self'" in csp, path
+    assert "default-src 'self'" in csp, path
     page.wait_for_load_state("load")
     on_screen_images_wait(page)
     violations: list[str] = page.evaluate("window.__violations")
