@@ -41,24 +41,24 @@
   }
 
   // The tile layer for `map`, not yet added (a caller may listen to its
-  // errors), with the footer's words (templates/geo/_attribution.html): they
-  // were English on Vietnamese pages.
+  // errors), with the words of the page's language (the scripts' texts,
+  // templates/pwa/texts.js.html): they were English on Vietnamese pages.
   function tiles(map, maxZoom) {
-    var words = document.querySelector("[data-map-attribution]");
+    var words = self.XADESK_TEXTS && self.XADESK_TEXTS.map;
     if (words) {
       map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="' +
-        esc(words.dataset.mapLibrary) + '">Leaflet</a>');
+        esc(words.library) + '">Leaflet</a>');
       // The zoom buttons' names too ("Zoom in" on Vietnamese pages).
       if (map.zoomControl) {
         map.removeControl(map.zoomControl);
         map.zoomControl = window.L.control.zoom({
-          zoomInTitle: words.dataset.mapZoomIn, zoomOutTitle: words.dataset.mapZoomOut
+          zoomInTitle: words.zoomIn, zoomOutTitle: words.zoomOut
         }).addTo(map);
       }
     }
     return window.L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
       maxZoom: maxZoom,
-      attribution: words ? esc(words.dataset.mapAttribution) : "&copy; OpenStreetMap contributors"
+      attribution: words ? esc(words.attribution) : "&copy; OpenStreetMap contributors"
     });
   }
 

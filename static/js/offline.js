@@ -447,7 +447,12 @@
   // --- A page shown from the phone's copy --------------------------------------
   if (offlineCopy) {
     var note = document.getElementById("offline-copy");
-    if (note) { note.hidden = false; }
+    if (note) {
+      // When the copy was made, as the page gave it (its local time), "H:i d/m/Y".
+      var at = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)/.exec(document.body.dataset.renderedAt || "");
+      note.textContent = fmt(T.offlineCopy, at ? at[4] + ":" + at[5] + " " + at[3] + "/" + at[2] + "/" + at[1] : "");
+      note.hidden = false;
+    }
     window.addEventListener("online", function () {
       // The case page catches up by itself (static/js/live.js); others load
       // again once the outbox is empty (a reload would cut an upload short,

@@ -439,6 +439,11 @@
 
   var mapBox = $("map"), showMap = $("show-map");
   var mapAsked = false;  // by a tap, or by the page itself on a good connection
+  function mapNote() {  // "the map pictures could not be loaded"
+    var note = $("map-note");
+    note.textContent = T.mapNote;
+    note.hidden = false;
+  }
   function openMap() {
     if (map || !mapBox || !P) { return; }
     mapAsked = true;
@@ -452,12 +457,12 @@
       map = L.map(mapBox).setView(known ? [lat, lon] : [21.59, 105.84], known ? 16 : 9);
       var failures = 0;
       P.tiles(map, 19)
-        .on("tileerror", function () { if (++failures === 3) { $("map-note").hidden = false; } }).addTo(map);
+        .on("tileerror", function () { if (++failures === 3) { mapNote(); } }).addTo(map);
       if (known) { marker = L.marker([lat, lon]).addTo(map); }
       map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, "map"); });
     }, function () {  // no map: "use my location" and the commune list still work
       if (showMap) { showMap.hidden = false; }
-      $("map-note").hidden = false;
+      mapNote();
     });
   }
   if (mapBox && showMap) {

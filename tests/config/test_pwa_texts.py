@@ -55,6 +55,18 @@ def test_pages_name_the_texts_of_their_language_instead_of_carrying_them(
     html = page.content.decode()
     assert f'<script src="{pwa.texts_url("vi")}" defer></script>' in html
     assert "Đang chờ gửi" not in html
+    # Sentences only a script shows: the note on a copy opened with no signal,
+    # the form's "map pictures could not be loaded", the map's own words.
+    texts = texts_of(client.get(pwa.texts_url("vi")).content.decode())
+    for hidden in (
+        texts["outbox"]["offlineCopy"],
+        texts["form"]["mapNote"],
+        texts["map"]["attribution"],
+        texts["map"]["zoomIn"],
+    ):
+        assert hidden.split("%s")[0] not in html, hidden
+    assert texts["outbox"]["offlineCopy"].startswith("Không có mạng: đây là bản lưu")
+    assert texts["map"]["zoomIn"] == "Phóng to"
     assert 'id="texts"' not in html
     english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'<script src="{pwa.texts_url("en")}" defer></script>' in english
