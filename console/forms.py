@@ -222,10 +222,19 @@ class ReplyForm(forms.Form):
         field_canned.queryset = canned if canned is not None else CannedResponse.objects.none()
         field_article.queryset = articles if articles is not None else Article.objects.none()
         # A list with nothing to choose but "- Chọn -" is left out: an officer
-        # opened it on a road case and found it empty (a helper's walk).
-        for name, shown in (("canned", field_canned.queryset), ("article", field_article.queryset)):
-            if shown is None or not shown.exists():
+        # opened it on a road case and found it empty (a helper's walk). Each
+        # list is read once: its rows decide and are what is shown (asking
+        # exists() first, then rendering, was two queries a list). A posted
+        # choice is still checked against the queryset.
+        for name, field in (("canned", field_canned), ("article", field_article)):
+            rows = list(field.queryset) if field.queryset is not None else []
+            if not rows:
                 del self.fields[name]
+                continue
+            field.choices = [
+                ("", field.empty_label),
+                *((row.pk, field.label_from_instance(row)) for row in rows),
+            ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

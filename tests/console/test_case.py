@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from geo.models import AdminUnit
 from helpdesk import lifecycle
@@ -242,6 +243,32 @@ def test_reply_form_leaves_out_lists_with_nothing_to_choose(
     CannedResponse.objects.create(department=ticket_a.department, title="Đã nhận", body="Đã nhận.")
     reply = next(f for a, f in client.get(url).context["actions"] if a.name == "reply")
     assert "canned" in reply.fields
+
+
+@pytest.mark.django_db
+def test_reply_form_reads_each_list_once(personas: Personas, ticket_a: Ticket) -> None:
+    """Whether a list is shown and what it shows come from one read: the page
+    asked exists() and then read the rows, two queries a list."""
+    from django.test.utils import CaptureQueriesContext
+
+    from helpdesk.models import CannedResponse
+    from knowledge.models import Article
+
+    assert ticket_a.department is not None
+    CannedResponse.objects.create(department=ticket_a.department, title="Đã nhận", body="Đã nhận.")
+    article = Article.objects.filter(is_published=True).first()
+    assert article is not None
+    Article.objects.filter(pk=article.pk).update(topic_code=ticket_a.service.code)
+    client = client_as(personas, "officer_a")
+    url = reverse("console:ticket-detail", args=[ticket_a.number])
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url)
+    html = page.content.decode()
+    assert "Đã nhận" in html
+    assert escape(article.title_vi) in html
+    for table in (CannedResponse._meta.db_table, Article._meta.db_table):
+        reads = [q["sql"] for q in queries if f'FROM "{table}"' in q["sql"]]
+        assert len(reads) == 1, (table, reads)
 
 
 @pytest.mark.django_db
