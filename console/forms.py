@@ -269,8 +269,12 @@ class TransferForm(forms.Form):
         queryset=Department.objects.none(),
         error_messages={"required": _("Choose the department to send the case to.")},
     )
+    # Shown on the resident's timeline, like the resolve note: an officer
+    # wrote an officer-to-officer reason, not knowing (a helper's walk).
     reason = forms.CharField(
-        label=_("Reason"), max_length=BODY_MAX, widget=forms.Textarea({"rows": 2})
+        label=_("Reason (the resident sees this)"),
+        max_length=BODY_MAX,
+        widget=forms.Textarea({"rows": 2}),
     )
 
     def __init__(
@@ -330,7 +334,9 @@ class DuplicateForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for rejecting"), max_length=BODY_MAX, widget=forms.Textarea({"rows": 2})
+        label=_("Reason for rejecting (the resident sees this)"),
+        max_length=BODY_MAX,
+        widget=forms.Textarea({"rows": 2}),
     )
 
 

@@ -73,6 +73,13 @@ def _resident_texts(event: TicketEvent, ticket: Ticket, *, public: bool) -> Text
                 _("Report #%(number)s declined") % n,
                 _("Reason: %(reason)s") % {"reason": event.body},
             ),
+            # A transfer is a status change too (ticket_transfer): its words
+            # were in a branch after this one that no event ever reached, so a
+            # resident whose case moved was told nothing (a helper's walk).
+            S.TRANSFERRED: (
+                _("Report #%(number)s transferred") % n,
+                _("Now handled by %(department)s. Nothing to do on your side.") % n,
+            ),
             S.DUPLICATE: (
                 _("Report #%(number)s merged") % n,
                 _("It is the same as case #%(original)s; follow that case for updates.")
@@ -86,11 +93,6 @@ def _resident_texts(event: TicketEvent, ticket: Ticket, *, public: bool) -> Text
         if event.from_status == S.RESOLVED and event.to_status == S.IN_PROGRESS:
             return None  # the resident reopened it themself
         return by_status.get(event.to_status)
-    if event.to_status == S.TRANSFERRED:
-        return (
-            _("Report #%(number)s transferred") % n,
-            _("Now handled by %(department)s. Nothing to do on your side.") % n,
-        )
     if event.kind == TicketEvent.Kind.REPLY and event.actor_id != ticket.reporter_id:
         return (_("New answer on #%(number)s") % n, event.body[:200])
     return None

@@ -342,6 +342,27 @@ def test_a_transfer_with_no_department_chosen_sends_the_case_nowhere(
 
 
 @pytest.mark.django_db
+def test_the_resident_is_told_where_a_transferred_case_went(
+    personas: Personas, commune_a: AdminUnit, ticket_a: Ticket
+) -> None:
+    """A transfer told the resident nothing: its words sat in a branch of
+    helpdesk/notify.py that no status change reached (a helper's walk)."""
+    from notifications.models import Notification
+
+    data = _action_data("transfer", ticket_a, personas, commune_a)
+    target = Department.objects.get(pk=data["transfer-department"])
+    before = set(
+        Notification.objects.filter(recipient=personas.resident).values_list("pk", flat=True)
+    )
+    client = client_as(personas, "officer_a")
+    url = reverse("console:ticket-action", args=[ticket_a.number, "transfer"])
+    assert client.post(url, data).status_code == 302
+    told = Notification.objects.filter(recipient=personas.resident).exclude(pk__in=before)
+    assert [n.title for n in told] == [f"Phản ánh #{ticket_a.number} đã được chuyển xử lý"]
+    assert target.name in told.get().body
+
+
+@pytest.mark.django_db
 def test_a_transfer_out_of_scope_lands_on_the_queue_and_its_retry_is_done(
     personas: Personas, commune_a: AdminUnit, ticket_a: Ticket
 ) -> None:
