@@ -17,7 +17,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from accounts.models import User
@@ -25,7 +36,7 @@ from alerts.models import Alert, Relay, RelayHousehold, RelayTold
 from geo.models import AdminUnit
 from geo.units import commune_get_current, units_current
 from helpdesk.models import Ticket
-from helpdesk.names import units_in_list
+from helpdesk.names import unit_name, units_in_list
 from helpdesk.permissions import Scope
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification
 
@@ -59,17 +70,92 @@ def alert_recipients(*, alert: Alert) -> QuerySet[User, int]:
     )
 
 
-def _covering(unit: AdminUnit) -> Q:
-    """Alerts whose area holds the unit: its own, or its province's."""
-    if unit.level == AdminUnit.Level.PROVINCE:
-        return Q(province_id=unit.pk, commune__isnull=True)
-    return Q(commune_id=unit.pk) | Q(province_id=unit.parent_id, commune__isnull=True)
+# A unit's id and its province's, given as values or as OuterRef: the same rule
+# reads one known unit (alerts_current_for) or each row of an outer query
+# (alerts_news_*), so what "current" means is written once.
+type _Ref = int | OuterRef | None
+
+
+def _current(*, commune: _Ref, province: _Ref, now: datetime) -> QuerySet[Alert]:
+    """Unexpired alerts whose area holds the place: a commune's own and its
+    province's (``commune`` given), or a province's own (``commune`` None)."""
+    whole_province = Q(province_id=province, commune__isnull=True)
+    area = whole_province if commune is None else Q(commune_id=commune) | whole_province
+    return Alert.objects.filter(area, expires_at__gt=now)
 
 
 def alerts_current_for(*, unit: AdminUnit, now: datetime | None = None) -> QuerySet[Alert]:
     """Unexpired alerts for a commune or province, newest first (the public page and feed)."""
     now = now or timezone.now()
-    return Alert.objects.filter(_covering(unit), expires_at__gt=now)
+    if unit.level == AdminUnit.Level.PROVINCE:
+        return _current(commune=None, province=unit.pk, now=now)
+    return _current(commune=unit.pk, province=unit.parent_id, now=now)
+
+
+@dataclass(frozen=True)
+class AlertsNews:
+    """A commune's public alerts page as a resident page links to it: where, and
+    what is in force there, so the link is worth a tap."""
+
+    unit: AdminUnit
+    live: int  # current alerts (alerts_current_for's rule)
+    newest: str  # the newest one's short text, "" when none
+
+    @property
+    def name(self) -> str:
+        # Read at render time, in the page's language.
+        return unit_name(self.unit)
+
+
+def _news(units: QuerySet[AdminUnit], now: datetime | None) -> AlertsNews | None:
+    """The first current commune of ``units`` with its current alerts' count and
+    newest text, in one query: subqueries on the one row, never a list of alerts."""
+    live = _current(
+        commune=OuterRef("pk"), province=OuterRef("parent_id"), now=now or timezone.now()
+    )
+    unit = (
+        units.filter(level=AdminUnit.Level.COMMUNE, retired_in__isnull=True)
+        .annotate(
+            # COUNT as a plain function: Count() would group the subquery by
+            # each alert's columns, one row per alert.
+            live_alerts=Subquery(
+                live.order_by()
+                .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+                .values("n")
+            ),
+            # Alert.Meta.ordering: the newest first.
+            newest_alert=Subquery(live.values("short_text")[:1]),
+        )
+        .only("code", "level", "parent", "full_name", "full_name_en")
+        # Not AdminUnit's (level, code) order: with it the planner may walk the
+        # communes by that index instead of fetching the one row by its id.
+        .order_by("pk")
+        .first()
+    )
+    if unit is None:
+        return None
+    return AlertsNews(unit=unit, live=unit.live_alerts, newest=unit.newest_alert or "")
+
+
+def alerts_news_for(*, commune: AdminUnit, now: datetime | None = None) -> AlertsNews | None:
+    """A case's commune's alerts (the case page); None for a retired commune,
+    whose public page no longer exists (public_unit_get)."""
+    return _news(AdminUnit.objects.filter(pk=commune.pk), now)
+
+
+def alerts_news_where_filed(*, user_id: int, now: datetime | None = None) -> AlertsNews | None:
+    """The alerts of the commune of the person's latest case, the way this module
+    knows a resident (a case filed there), in one query; None without a case in
+    a current commune. Older communes are left out: one link is what a
+    resident looks for, and each further one would cost the page a query."""
+    latest = (
+        Ticket.objects.filter(
+            reporter_id=user_id, commune__isnull=False, commune__retired_in__isnull=True
+        )
+        .order_by("-created_at", "-id")
+        .values("commune_id")[:1]
+    )
+    return _news(AdminUnit.objects.filter(pk=Subquery(latest)), now)
 
 
 def public_unit_get(*, code: str) -> AdminUnit | None:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from alerts.selectors import alerts_news_for, alerts_news_where_filed
 from core.client_ip import client_ip
 from core.errors import DomainError
 from helpdesk import lifecycle
@@ -89,6 +90,8 @@ def cases_mine(request: HttpRequest) -> HttpResponse:
         "title": _("My cases"),
         "for_others": False,
         "is_team": files_for_others(request),
+        # The warnings of the commune they last reported in.
+        "alerts_news": alerts_news_where_filed(user_id=person(request).pk),
     }
     return render(request, "reports/cases.html", context)
 
@@ -162,6 +165,8 @@ def _case_page(
         # A "me too" follower reads the public view: no resident's details.
         "proxy": None if public else _proxy(ticket),
         "error": error,
+        # Outside the live parts: a push about the case says nothing of alerts.
+        "alerts_news": alerts_news_for(commune=ticket.commune) if ticket.commune else None,
     }
     return render(request, "reports/case_detail.html", context, status=status)
 

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from alerts.selectors import alerts_news_where_filed
 from core.db_routing import replica_reads
 from core.errors import DomainError
 from core.row_links import links_to
@@ -36,7 +37,10 @@ def _page_number(raw: str | None) -> int:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/home.html")
+    # The warnings of the place a signed-in person last reported from; one query.
+    user = request.user
+    news = alerts_news_where_filed(user_id=user.pk) if user.is_authenticated else None
+    return render(request, "reports/home.html", {"alerts_news": news})
 
 
 @replica_reads
