@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import QuerySet
 from django.forms.utils import flatatt
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -30,12 +31,23 @@ from helpdesk.replies import reply_compose
 from helpdesk.selectors import QueueFilter
 from helpdesk.voice_field import VoiceNoteField
 from knowledge.models import Article
+from knowledge.selectors import article_title
 
 BODY_MAX = MAX_MESSAGE  # the case core's rule (helpdesk/lifecycle.py)
 
 
 class PhoneLoginForm(AuthenticationForm):
     """Log in with a phone number as people write it (0912…, +84 912…)."""
+
+    # Django's own sentence says "Note that both fields may be case-sensitive",
+    # which means nothing for a phone number (a helper's walk).
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "This phone number and password do not match. Check the number, or ask "
+            "your commune's administrator to set a new password."
+        ),
+    }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -233,8 +245,17 @@ class ReplyForm(forms.Form):
                 continue
             field.choices = [
                 ("", field.empty_label),
-                *((row.pk, field.label_from_instance(row)) for row in rows),
+                *((row.pk, self._label(row)) for row in rows),
             ]
+
+    @staticmethod
+    def _label(row: CannedResponse | Article) -> str:
+        # An article in the officer's page language (its __str__ is the
+        # Vietnamese title: English pages listed Vietnamese titles, a helper's
+        # walk); the reply itself links it in the resident's (reply_compose).
+        if isinstance(row, Article):
+            return article_title(row, language=translation.get_language() or "vi")
+        return str(row)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -245,7 +266,10 @@ class ReplyForm(forms.Form):
             language=self.language,
         )
         if not data["body"] and not data.get("photos") and not data.get("voice"):
-            raise forms.ValidationError(_("Write a reply or choose a prepared answer."))
+            # Only name the prepared answers when the form offers some.
+            if "canned" in self.fields:
+                raise forms.ValidationError(_("Write a reply or choose a prepared answer."))
+            raise forms.ValidationError(_("Write a reply, or add a picture or a voice answer."))
         return data
 
 

@@ -83,7 +83,7 @@ class _CaseForm(forms.Form):
         required=False,
         max_length=255,
         # Short enough for a 360 px phone's box (the longer example was cut).
-        widget=forms.TextInput(attrs={"placeholder": _("e.g. Xóm 3, near the school")}),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Hamlet 3, near the school")}),
     )
     idempotency_key = IdempotencyKeyField()
     # Filing on behalf of a resident; the case core refuses it for anyone but

@@ -45,3 +45,42 @@ def test_login_page_asks_for_phone_number_in_english_when_chosen() -> None:
     content = client.get(reverse("console:login")).content.decode()
     assert '<html lang="en">' in content
     assert "Phone number" in content
+
+
+@pytest.mark.django_db
+def test_a_wrong_password_is_told_in_words_for_a_phone_number(personas: Personas) -> None:
+    """Django's sentence ("both fields may be case-sensitive") means nothing for
+    a phone number (a helper's walk)."""
+    for language, sentence in (
+        ("en", "This phone number and password do not match."),
+        ("vi", "Số điện thoại và mật khẩu không khớp."),
+    ):
+        page = Client(HTTP_ACCEPT_LANGUAGE=language).post(
+            reverse("console:login"),
+            {"username": personas.officer_a.phone, "password": "not-the-password"},
+        )
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert sentence in html
+        assert "case-sensitive" not in html
+
+
+@pytest.mark.django_db
+def test_a_resident_is_not_sent_round_the_console(personas: Personas) -> None:
+    """The home page offered residents "open the console", whose refusal linked
+    "back to the queue", refused again (a helper's walk). The console's login
+    page linked to itself."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(personas.resident)
+    home = client.get(reverse("reports:home")).content.decode()
+    assert f'href="{reverse("console:queue")}"' not in home
+    refused = client.get(reverse("console:queue"))
+    assert refused.status_code == 403
+    html = refused.content.decode()
+    assert f'<a href="{reverse("reports:home")}">Back to the start</a>' in html
+    assert f'href="{reverse("console:queue")}"' not in html
+    officer = Client(HTTP_ACCEPT_LANGUAGE="en")
+    officer.force_login(personas.officer_a)
+    assert "Back to the queue" in officer.get("/console/cases/NO-SUCH-1/").content.decode()
+    login = Client().get(reverse("console:login")).content.decode()
+    assert f'href="{reverse("console:login")}"' not in login
