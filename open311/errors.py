@@ -3,14 +3,17 @@
 GeoReport v2 answers errors as a list of ``{code, description}`` whose code
 is the HTTP status (400, 403, 404); open311/render.py writes them, and
 ``open311_status`` maps every domain error, the case core's included, to that
-status once.
+status once, as ``open311_description`` gives the sentence (the case core's,
+or Open311's own where the core's speaks of a form an Open311 client has not).
 """
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from helpdesk.filing_errors import PhotoRequired
 
 
 class MissingParameter(DomainError):
@@ -49,8 +52,10 @@ class InvalidDate(DomainError):
     code = "invalid_date"
     http_status = 400
     template = _(
-        "%(name)s must be an ISO 8601 date and time with its time zone, "
-        "e.g. 2026-12-04T08:00:00+07:00 or 2026-12-04T01:00:00Z."
+        "%(name)s must be an ISO 8601 date and time with its time zone: "
+        "YYYY-MM-DDThh:mm, then optionally :ss and a fraction of a second, then Z or "
+        "an offset +hh:mm, +hhmm or +hh, e.g. 2026-12-04T08:00:00+07:00, "
+        "2026-12-04T01:00:00.0000000Z or 2026-12-04T08:00+07."
     )
 
     def __init__(self, name: str) -> None:
@@ -150,8 +155,13 @@ class UnknownJurisdiction(NotFound):
 
 
 class ServiceNotFound(NotFound):
+    """An unknown service_code, in a service definition's path or a POST (the
+    spec's 404 "service_code ... was not found" for both)."""
+
     code = "service_not_found"
-    default_message = _("There is no service with this service_code.")
+    default_message = _(
+        "There is no service with this service_code: services.json lists the service codes."
+    )
 
 
 class RequestNotFound(NotFound):
@@ -178,6 +188,58 @@ class MethodNotAllowed(DomainError):
     default_message = _("This method is not allowed here.")
 
 
+class NotFormEncoded(DomainError):
+    """A POST whose body is not a form (JSON, XML, text): its fields cannot be
+    read, and answering for the first missing one ("api_key required") sent
+    a client that did send its key looking for the wrong mistake."""
+
+    code = "not_form_encoded"
+    http_status = 415
+    default_message = _(
+        "GeoReport v2 requests are sent as a form: Content-Type "
+        "application/x-www-form-urlencoded, or multipart/form-data to upload photos."
+    )
+
+
+class KeyReused(Conflict):
+    """An Idempotency-Key sent again with another content. The case core's
+    sentence names the first case by its case number, which its own resident
+    may read; Open311 never shows case numbers, so the first request is named
+    by its service_request_id (a key is one application's own: open311/filing.py)."""
+
+    code = "idempotency_key_reused"
+
+    def __init__(self, *, service_request_id: str) -> None:
+        super().__init__(
+            _(
+                "This Idempotency-Key was already used for service request %(id)s, "
+                "with a different content. Send a new key to file another request."
+            )
+            % {"id": service_request_id},
+            details={"service_request_id": service_request_id},
+        )
+
+
+# The case core's refusals whose sentence is written for its own forms
+# ("add a photo" beside a photo button): an Open311 client is told how to do
+# it with GeoReport's fields. Other channels keep the core's sentence.
+_CORE_SENTENCES: dict[str, Promise] = {
+    PhotoRequired.code: _(
+        "This service needs at least one photo of the problem: upload it as the field "
+        "media of a multipart/form-data POST. A media_url alone does not count: "
+        "it is kept as a link and never fetched."
+    ),
+}
+
+
 def open311_status(error: DomainError) -> int:
     """The HTTP status of an error in Open311: the spec knows 400, not 422."""
     return 400 if error.http_status == 422 else error.http_status
+
+
+def open311_description(error: DomainError) -> str:
+    """The sentence an Open311 client reads for ``error``, in the active language.
+
+    By code, so that several refusals answered together (core.errors.Refusals,
+    which answers as its first) read the same as that one alone."""
+    return str(_CORE_SENTENCES.get(error.code, error.message))

@@ -14,6 +14,10 @@ device sending the same service, text, place, answers and photos again is
 taken as a retry of a request whose answer was lost, and gets the first case
 back, not a duplicate. Without either, every POST is a new case.
 
+Refusals the case core words for its own channels are told in Open311's
+terms here: an unknown service_code is the spec's 404, and a reused key names
+the first request by its service_request_id, never by its case number.
+
 ``media_url`` is kept as a link for officers and never fetched. Fetching would
 make the server open any address a client names (the machine's own services,
 the cloud metadata address, an internal network), wait on slow hosts while a
@@ -33,10 +37,18 @@ from django.core.validators import URLValidator, validate_email
 from geo.models import AdminUnit
 from geo.selectors import commune_at_point
 from helpdesk import idempotency
+from helpdesk.errors import UnknownService
 from helpdesk.filing import CaseDraft, case_submit, service_get_active
-from helpdesk.models import Ticket
+from helpdesk.filing_errors import IdempotencyKeyReused
+from helpdesk.models import Service, Ticket
 from open311.attributes import answers_check
-from open311.errors import InvalidParameter, LocationMissing, OutsideJurisdiction
+from open311.errors import (
+    InvalidParameter,
+    KeyReused,
+    LocationMissing,
+    OutsideJurisdiction,
+    ServiceNotFound,
+)
 from open311.models import ClientApplication, ClientFiling, names_given
 
 MAX_LENGTHS = {
@@ -72,7 +84,6 @@ class RequestIn:
 @dataclass(frozen=True)
 class Filed:
     ticket: Ticket
-    token: str
     replayed: bool
     notice: str
 
@@ -125,6 +136,22 @@ def _idempotency_key(
     return "o311-" + hashlib.sha256(seed.encode()).hexdigest()
 
 
+def _service(code: str) -> Service:
+    """The active service of this code; the spec's 404 for any other."""
+    try:
+        return service_get_active(code=code)
+    except UnknownService:
+        raise ServiceNotFound() from None
+
+
+def _key_reused(clash: IdempotencyKeyReused) -> KeyReused:
+    """The case core's key conflict, the first request named by its
+    service_request_id instead of its case number. The key is this
+    application's own (_idempotency_key), so that request is one it filed."""
+    first = Ticket.objects.values_list("public_id", flat=True).get(number=clash.details["number"])
+    return KeyReused(service_request_id=first)
+
+
 def request_submit(
     *,
     client: ClientApplication,
@@ -134,7 +161,7 @@ def request_submit(
 ) -> Filed:
     """File the request as the application's account; the first case on a retry."""
     _fields_check(form)
-    service = service_get_active(code=form.service_code)
+    service = _service(form.service_code)
     answers = answers_check(
         attributes=list(service.open311_attributes.all()), given=form.attributes
     )
@@ -164,25 +191,22 @@ def request_submit(
         "media_url": form.media_url,
         "attributes": answers.values,
     }
-    kept: list[ClientFiling] = []
     # The client's record of the case is written in the case's own transaction
     # (keep_beside): if that is not saved, its photos and count are undone
     # with it, as for any filing (core/saving.py).
-    submission = case_submit(
-        reporter=client.account,
-        draft=draft,
-        idempotency_key=key,
-        client_id=client.pk,
-        filer_names=names_given(form.first_name, form.last_name),
-        keep_beside=lambda ticket: kept.append(
-            ClientFiling.objects.create(ticket=ticket, **record)
-        ),
-    )
-    # A replay's record was saved with its case (the key names this application).
-    filing = kept[0] if kept else ClientFiling.objects.get(ticket=submission.ticket)
+    try:
+        submission = case_submit(
+            reporter=client.account,
+            draft=draft,
+            idempotency_key=key,
+            client_id=client.pk,
+            filer_names=names_given(form.first_name, form.last_name),
+            keep_beside=lambda ticket: ClientFiling.objects.create(ticket=ticket, **record),
+        )
+    except IdempotencyKeyReused as clash:
+        raise _key_reused(clash) from None
     return Filed(
         ticket=submission.ticket,
-        token=filing.token,
         replayed=submission.replayed,
         notice=submission.explanation,
     )

@@ -56,6 +56,11 @@ class ClientApplication(models.Model):
         return f"{self.name} ({self.key_prefix}…)"
 
 
+# The code of the notice a service that needs a photo lists among its
+# attributes (open311/presenters.py); no question may take it.
+PHOTO_NOTICE_CODE = "photo_required"
+
+
 class ServiceAttribute(models.Model):
     """An extra question of a service (GeoReport v2's service definition)."""
 
@@ -100,6 +105,10 @@ class ServiceAttribute(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        if self.code == PHOTO_NOTICE_CODE:
+            raise ValidationError(
+                {"code": _("This code is reserved for the notice that a photo is required.")}
+            )
         if self.datatype in self.LISTS:
             values = self.values if isinstance(self.values, list) else []
             if not values or not all(

@@ -5,9 +5,9 @@ Rules from the spec, in one place: an empty parameter is a missing one
 and a list parameter sent more than once is read whole (``status=open&status=closed``
 is both, where Django's ``QueryDict.get`` would keep the last); a single value
 sent twice with different values is refused rather than one of them guessed;
-dates are ISO 8601 with a time zone (``Z`` or ``+07:00``), and one without a
-zone is refused rather than guessed: a server in Vietnam and a client in UTC
-would read it seven hours apart. Numbers are ASCII digits only: Python's
+dates are ISO 8601 with a time zone (``Z``, ``+07:00``, ``+0700`` or ``+07``),
+and one without a zone is refused rather than guessed: a server in Vietnam and
+a client in UTC would read it seven hours apart. Numbers are ASCII digits only: Python's
 ``int`` and ``float`` also take ``1_0``, ``+5``, other scripts' digits and
 ``nan``, which no GeoReport client means.
 """
@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
@@ -31,6 +32,7 @@ from open311.errors import (
     InvalidPageSize,
     InvalidParameter,
     InvalidStatus,
+    NotFormEncoded,
     PageOutOfRange,
     ParameterRepeated,
     TimeZoneOutOfRange,
@@ -39,9 +41,14 @@ from open311.errors import (
 MAX_RANGE = timedelta(days=90)
 MAX_ROWS = 1000
 # The date and the time are both required; seconds and fractions are not.
+# A fraction may have any number of digits (.NET writes 7, Java up to 9) and
+# ISO 8601's comma; an offset may be hours alone (+07).
 _ISO_DATETIME = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$", re.IGNORECASE
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}([.,]\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$", re.IGNORECASE
 )
+# A fraction's digits past the microseconds Python and PostgreSQL keep: dropped
+# (truncated, not rounded, so that a time never moves into the next second).
+_FRACTION = re.compile(r"[.,](\d{1,6})\d*")
 # The offsets time zones use (Baker Island, Kiribati). Python takes up to
 # ±23:59, PostgreSQL only ±15:59: past these a client has a bug to hear about.
 OFFSETS = (timedelta(hours=-12), timedelta(hours=14))
@@ -84,8 +91,9 @@ def moment(params: Mapping[str, str], name: str) -> datetime | None:
         return None
     if not _ISO_DATETIME.match(value):
         raise InvalidDate(name)
+    normal = _FRACTION.sub(lambda digits: "." + digits[1], value.upper().replace("Z", "+00:00"))
     try:
-        parsed = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(normal)
     except ValueError:
         raise InvalidDate(name) from None
     offset = parsed.utcoffset()
@@ -94,6 +102,23 @@ def moment(params: Mapping[str, str], name: str) -> datetime | None:
     if not OFFSETS[0] <= offset <= OFFSETS[1]:
         raise TimeZoneOutOfRange(name)
     return parsed
+
+
+# The two encodings GeoReport v2 POSTs are sent in (Django parses only these).
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def form_of(request: HttpRequest) -> QueryDict:
+    """The POST's fields, a copy to add to; NotFormEncoded for a body of another type.
+
+    A body in JSON (or anything else) would read as no fields at all and be
+    refused for the first one missing, the api_key, which the client did
+    send. A POST with no body and no type is let through: its fields are all
+    missing, and it is refused for those."""
+    sent_body = request.META.get("CONTENT_LENGTH") not in (None, "", "0")
+    if request.content_type not in FORM_TYPES and (request.content_type or sent_body):
+        raise NotFormEncoded()
+    return request.POST.copy()
 
 
 def number(params: Mapping[str, str], name: str, *, low: float, high: float) -> float | None:

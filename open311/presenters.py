@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from core.names import localized
 from helpdesk.models import OPEN_STATUSES, Attachment, Service, Ticket, TicketEvent, TicketStatus
@@ -24,7 +25,7 @@ from helpdesk.public_view import (
     residents_names_of,
     tickets_public_copies,
 )
-from open311.models import ServiceAttribute
+from open311.models import PHOTO_NOTICE_CODE, ServiceAttribute
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 
@@ -43,16 +44,51 @@ def _media_url(request: HttpRequest, photos: Sequence[Attachment]) -> str:
     return ""
 
 
+def _photo_note() -> str:
+    return _(
+        "A photo is required: upload at least one as the field media of a "
+        "multipart/form-data POST. A media_url alone is not enough."
+    )
+
+
 def service_out(service: Service) -> dict[str, Any]:
+    """A service of the list. One that needs a photo (Service.photo_required, the
+    rule case_submit applies) says so in its description and has metadata, so
+    a client learns it before its first POST is refused."""
+    description = localized(service.description, service.description_en)
+    if service.photo_required:
+        description = " ".join(part for part in (description, _photo_note()) if part)
     return {
         "service_code": service.code,
         "service_name": service_name(service),
-        "description": localized(service.description, service.description_en),
-        "metadata": bool(service.open311_attributes.all()),
+        "description": description,
+        "metadata": service.photo_required or bool(service.open311_attributes.all()),
         "type": "realtime",
         "keywords": "",
         "group": str(service.get_kind_display()),
     }
+
+
+def attributes_out(
+    service: Service, attributes: Sequence[ServiceAttribute]
+) -> list[dict[str, Any]]:
+    """A service definition's attributes: a notice first (order 0) when the
+    service needs a photo, then its questions. The notice is informational
+    (the spec's ``variable`` false): a photo is uploaded, it is no
+    attribute[...] answer, and no stored question that answers_check reads."""
+    body = [attribute_out(a) for a in attributes]
+    if service.photo_required:
+        notice = {
+            "variable": False,
+            "code": PHOTO_NOTICE_CODE,
+            "datatype": ServiceAttribute.Datatype.STRING.value,
+            "required": False,
+            "datatype_description": "",
+            "order": 0,
+            "description": _photo_note(),
+        }
+        body.insert(0, notice)
+    return body
 
 
 def attribute_out(attribute: ServiceAttribute) -> dict[str, Any]:
@@ -98,7 +134,9 @@ def _request_out(request: HttpRequest, ticket: Ticket, shown: Ticket) -> dict[st
         "agency_responsible": department_name(ticket.department) if ticket.department else "",
         "service_notice": "",
         "requested_datetime": shown.created_at,
-        "updated_datetime": public_time(ticket.updated_at),
+        # The last change the public can see (open311/selectors.py), not
+        # updated_at, which private events move too.
+        "updated_datetime": public_time(ticket.public_changed_at),  # type: ignore[attr-defined]
         "expected_datetime": shown.due_at,
         "address": _address(shown),
         "address_id": "",

@@ -23,7 +23,7 @@ from django.http import HttpResponse
 from django.utils.timezone import localtime
 
 from core.errors import DomainError
-from open311.errors import open311_status
+from open311.errors import open311_description, open311_status
 
 JSON = "json"
 XML = "xml"
@@ -101,7 +101,7 @@ def render(body: object, *, fmt: str, root: str, status: int = 200) -> HttpRespo
 def render_error(error: DomainError, *, fmt: str) -> HttpResponse:
     """The spec's error list: one ``{code, description}`` whose code is the status."""
     status = open311_status(error)
-    body: list[dict[str, Any]] = [{"code": status, "description": str(error.message)}]
+    body: list[dict[str, Any]] = [{"code": status, "description": open311_description(error)}]
     response = render(body, fmt=fmt, root="errors", status=status)
     retry_after = error.details.get("retry_after")
     if retry_after is not None:

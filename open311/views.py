@@ -31,7 +31,10 @@ from open311.models import ClientApplication
 from open311.render import JSON, XML, render, render_error
 from open311.selectors import RequestFilter
 
-CHANGESET = "2026-12-04T00:00:00+07:00"
+# When the interface last changed (the spec's "changeset"): 2026-12-07, a POST
+# answers service_request_id without a token, updated_datetime is the last
+# public change, and updated_before.
+CHANGESET = "2026-12-07T00:00:00+07:00"
 View = Callable[..., HttpResponse]
 
 
@@ -152,7 +155,7 @@ def service_definition(request: HttpRequest, code: str, *, fmt: str) -> HttpResp
     service = selectors.service_get(code)
     body = {
         "service_code": service.code,
-        "attributes": [presenters.attribute_out(a) for a in selectors.service_attributes(service)],
+        "attributes": presenters.attributes_out(service, selectors.service_attributes(service)),
     }
     return render(body, fmt=fmt, root="service_definition")
 
@@ -169,10 +172,11 @@ def requests_collection(request: HttpRequest, *, fmt: str) -> HttpResponse:
         ids=ids,
         service_codes=params.words(request.GET, "service_code"),
         statuses=params.statuses(request.GET),
-        # With updated_after alone a back office follows every change, however
-        # old the case; otherwise the spec's 90-day window applies.
+        # With updated_after (and no dates) a back office follows every change,
+        # however old the case; otherwise the spec's 90-day window applies.
         window=params.window(request.GET) if has_dates or updated_after is None else None,
         updated_after=updated_after,
+        updated_before=params.moment(request.GET, "updated_before"),
         page=params.page(request.GET),
     )
     tickets = selectors.requests_list(client=client, province=province, filters=filters)
@@ -190,7 +194,7 @@ def _attributes(form: Any) -> dict[str, list[str]]:
 
 
 def _submit(request: HttpRequest, *, fmt: str) -> HttpResponse:
-    form = request.POST.copy()
+    form = params.form_of(request)
     # Some clients put api_key and jurisdiction_id in the query string. In
     # both places with different values, neither is guessed (params.text).
     for name in ("api_key", "jurisdiction_id"):
@@ -226,10 +230,12 @@ def _submit(request: HttpRequest, *, fmt: str) -> HttpResponse:
         ),
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
+    # The id at once and no token: the spec returns one or the other, and the
+    # token is for servers that file later. Tokens given before stay readable
+    # at tokens/<token>.
     body = [
         {
             "service_request_id": filed.ticket.public_id,
-            "token": filed.token,
             "service_notice": filed.notice,
             "account_id": "",
         }
@@ -246,8 +252,8 @@ def request_detail(request: HttpRequest, service_request_id: str, *, fmt: str) -
 
 @endpoint("GET")
 def token_detail(request: HttpRequest, token: str, *, fmt: str) -> HttpResponse:
-    selectors.jurisdiction_get(params.text(request.GET, "jurisdiction_id"))
-    filing = selectors.filing_for_token(token)
+    province = selectors.jurisdiction_get(params.text(request.GET, "jurisdiction_id"))
+    filing = selectors.filing_for_token(token, province=province)
     body = [{"service_request_id": filing.ticket.public_id, "token": filing.token}]
     return render(body, fmt=fmt, root="service_requests")
 

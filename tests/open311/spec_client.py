@@ -60,3 +60,11 @@ def get_request_id_from_token(root: str, token: str, *, fmt: str = "json") -> st
     request = urllib.request.Request(f"{root}/tokens/{token}.{fmt}")  # noqa: S310
     (found,) = _call(request, fmt)
     return str(found["service_request_id"])
+
+
+def request_id_of(root: str, created: dict[str, Any], *, fmt: str = "json") -> str:
+    """The id of a request just POSTed: the spec's answer holds either the
+    service_request_id or a token to look it up with, never both."""
+    if created.get("service_request_id"):
+        return str(created["service_request_id"])
+    return get_request_id_from_token(root, str(created["token"]), fmt=fmt)

@@ -12,14 +12,16 @@ from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
 from geo.models import AdminUnit
 from helpdesk import lifecycle
+from helpdesk.filing_errors import PhotoRequired
 from helpdesk.models import Service, Ticket
 from helpdesk.public_view import public_point
-from open311.models import ServiceAttribute
+from open311.models import ClientFiling, ServiceAttribute
 from tests import factories
 from tests.conftest import Personas
 from tests.open311.conftest import BASE, App, errors, file_request, xml
@@ -115,8 +117,9 @@ def test_service_list_has_every_active_service_with_its_metadata_flag(
     active = set(Service.objects.filter(is_active=True).values_list("code", flat=True))
     assert set(services) == active
     assert "fallen_tree" not in services
-    assert metadata["streetlight_out"] is True
-    assert metadata["road_damage"] is False
+    assert metadata["streetlight_out"] is True  # its question
+    assert metadata["road_damage"] is True  # its photo notice
+    assert metadata["water_supply"] is False
     assert kinds == {"realtime"}
 
 
@@ -179,9 +182,12 @@ def test_unknown_service_code_or_jurisdiction_is_404(fmt: str) -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_post_returns_the_new_request_id_and_a_token(
+def test_post_returns_the_new_request_id_and_no_token(
     fmt: str, app: App, personas: Personas, commune_a: AdminUnit
 ) -> None:
+    """The spec: service_request_id "should not be returned if token is
+    returned", and token "should not be returned if service_request_id is
+    returned". The id is known at once, so it is the one."""
     response = file_request(app, commune_a, fmt=fmt)
     assert response.status_code == 201
     if fmt == "json":
@@ -195,7 +201,7 @@ def test_post_returns_the_new_request_id_and_a_token(
     assert ticket.reporter == app.operator
     assert ticket.commune == commune_a
     assert ticket.department is not None
-    assert body["token"]
+    assert "token" not in body
 
 
 # What each refused POST changes from a good one, and the status the spec gives it.
@@ -205,7 +211,7 @@ REFUSALS: list[tuple[dict[str, Any], int]] = [
     ({"api_key": "x311_not-a-key"}, 403),
     ({"service_code": None}, 400),
     ({"service_code": ""}, 400),
-    ({"service_code": "no_such_service"}, 400),
+    ({"service_code": "no_such_service"}, 404),
     ({"lat": None, "long": None}, 400),
     ({"lat": "", "long": ""}, 400),
     ({"long": None}, 400),
@@ -355,8 +361,10 @@ def _upload(data: bytes) -> Any:
 def test_token_gives_the_request_id_and_an_unknown_token_is_404(
     fmt: str, app: App, personas: Personas, commune_a: AdminUnit
 ) -> None:
+    """A POST no longer answers a token, but those answered before still work."""
     body = file_request(app, commune_a).json()[0]
-    response = get(f"tokens/{body['token']}", fmt)
+    token = ClientFiling.objects.get(ticket__public_id=body["service_request_id"]).token
+    response = get(f"tokens/{token}", fmt)
     assert response.status_code == 200
     assert ids(response, fmt) == [body["service_request_id"]]
     assert errors(get("tokens/nope", fmt), fmt)[0][0] == 404
@@ -704,3 +712,216 @@ def test_a_post_with_too_many_files_is_refused_in_the_error_format(fmt: str, app
     response = Client().post(f"{BASE}/requests.{fmt}", {"api_key": app.key, "media": photos})
     assert response.status_code == 413
     assert errors(response, fmt)[0][0] == 413
+
+
+# --- Services that need a photo --------------------------------------------------
+
+PHOTO_SENTENCE_EN = (
+    "A photo is required: upload at least one as the field media of a "
+    "multipart/form-data POST. A media_url alone is not enough."
+)
+PHOTO_SENTENCE_VI = (
+    "Cần có ảnh: tải lên ít nhất một ảnh trong trường media của một yêu cầu POST "
+    "multipart/form-data. Chỉ gửi media_url là chưa đủ."
+)
+
+
+def _services(fmt: str, language: str) -> dict[str, dict[str, Any]]:
+    response = Client().get(f"{BASE}/services.{fmt}", headers={"Accept-Language": language})
+    assert response.status_code == 200
+    if fmt == "json":
+        return {s["service_code"]: s for s in response.json()}
+    listed = {}
+    for node in xml(response).findall("service"):
+        service: dict[str, Any] = {child.tag: child.text or "" for child in node}
+        service["metadata"] = service["metadata"] == "true"
+        listed[service["service_code"]] = service
+    return listed
+
+
+def _attributes(code: str, fmt: str, language: str = "en") -> list[dict[str, Any]]:
+    response = Client().get(f"{BASE}/services/{code}.{fmt}", headers={"Accept-Language": language})
+    assert response.status_code == 200
+    if fmt == "json":
+        return list(response.json()["attributes"])
+    found = []
+    for node in xml(response).findall("attributes/attribute"):
+        attribute: dict[str, Any] = {child.tag: child.text or "" for child in node}
+        attribute["variable"] = attribute["variable"] == "true"
+        attribute["required"] = attribute["required"] == "true"
+        attribute["order"] = int(attribute["order"])
+        found.append(attribute)
+    return found
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_services_that_need_a_photo_say_so_and_how_to_send_it(
+    fmt: str, pothole_size: ServiceAttribute
+) -> None:
+    """The rule is the service's own (Service.photo_required, what case_submit
+    refuses on), not a list: a client learns it before its first POST."""
+    Service.objects.filter(code="streetlight_out").update(photo_required=True)
+    Service.objects.filter(code="road_damage").update(photo_required=False)
+    needing = set(
+        Service.objects.filter(is_active=True, photo_required=True).values_list("code", flat=True)
+    )
+    assert "streetlight_out" in needing
+    assert "road_damage" not in needing
+    for language, sentence in (("en", PHOTO_SENTENCE_EN), ("vi", PHOTO_SENTENCE_VI)):
+        services = _services(fmt, language)
+        for code, service in services.items():
+            if code in needing:
+                assert service["description"].endswith(sentence), code
+                assert service["metadata"] is True, code
+            else:
+                assert "media" not in service["description"], code
+    assert _services(fmt, "en")["road_damage"]["metadata"] is False
+
+    # The definition lists the requirement as an informational attribute
+    # (variable false), before the service's own questions.
+    notice, question = _attributes("streetlight_out", fmt)
+    assert notice == {
+        "variable": False,
+        "code": "photo_required",
+        "datatype": "string",
+        "required": False,
+        "datatype_description": "",
+        "order": 0,
+        "description": PHOTO_SENTENCE_EN,
+    }
+    assert question["code"] == "pole_number"
+    assert _attributes("road_damage", fmt) == []
+
+
+def test_a_question_cannot_take_the_photo_notice_s_code() -> None:
+    question = ServiceAttribute(
+        service=Service.objects.get(code="road_damage"),
+        code="photo_required",
+        datatype=ServiceAttribute.Datatype.STRING,
+        description="Có ảnh không?",
+    )
+    with pytest.raises(ValidationError):
+        question.full_clean()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_post_without_the_photo_a_service_needs_says_how_to_send_it(
+    fmt: str, app: App, personas: Personas, commune_a: AdminUnit
+) -> None:
+    only_a_link: dict[str, Any] = {
+        "service_code": "road_damage",
+        "media_url": "https://example.org/p.jpg",
+    }
+    english = file_request(
+        app, commune_a, fmt=fmt, headers={"Accept-Language": "en"}, **only_a_link
+    )
+    assert errors(english, fmt) == [
+        (
+            400,
+            "This service needs at least one photo of the problem: upload it as the field "
+            "media of a multipart/form-data POST. A media_url alone does not count: it is "
+            "kept as a link and never fetched.",
+        )
+    ]
+    vietnamese = file_request(app, commune_a, fmt=fmt, **only_a_link)
+    assert errors(vietnamese, fmt) == [
+        (
+            400,
+            "Loại phản ánh này cần ít nhất một ảnh về sự việc: tải ảnh lên trong trường "
+            "media của một yêu cầu POST multipart/form-data. Chỉ gửi media_url thì không "
+            "được tính: đường dẫn chỉ được lưu lại, không bao giờ được tải về.",
+        )
+    ]
+    assert not Ticket.objects.exists()
+    # The other channels keep the case core's own sentence, written for its forms.
+    assert str(PhotoRequired().message) == "Vui lòng thêm ít nhất một ảnh về sự việc."
+
+
+# --- POST: an unknown service, a body that is no form --------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_post_for_an_unknown_or_inactive_service_is_404_naming_service_code(
+    fmt: str, app: App, personas: Personas, commune_a: AdminUnit
+) -> None:
+    Service.objects.filter(code="fallen_tree").update(is_active=False)
+    for code in ("no_such_service", "fallen_tree"):
+        english = file_request(
+            app, commune_a, fmt=fmt, service_code=code, headers={"Accept-Language": "en"}
+        )
+        assert errors(english, fmt) == [
+            (
+                404,
+                "There is no service with this service_code: "
+                "services.json lists the service codes.",
+            )
+        ]
+        assert english.status_code == 404
+        vietnamese = file_request(app, commune_a, fmt=fmt, service_code=code)
+        assert errors(vietnamese, fmt) == [
+            (404, "Không có dịch vụ nào có service_code này: services.json liệt kê các mã dịch vụ.")
+        ]
+    assert not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/json", '{"api_key": "x", "service_code": "streetlight_out"}'),
+        (
+            "text/xml",
+            "<service_request><service_code>streetlight_out</service_code></service_request>",
+        ),
+        ("text/plain", "service_code=streetlight_out"),
+    ],
+)
+def test_a_post_that_is_not_form_encoded_is_415_saying_what_is_expected(
+    fmt: str, content_type: str, body: str, app: App, personas: Personas, commune_a: AdminUnit
+) -> None:
+    sent = body.replace('"x"', f'"{app.key}"')
+    response = Client().post(
+        f"{BASE}/requests.{fmt}?api_key={app.key}",
+        sent,
+        content_type=content_type,
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 415
+    assert errors(response, fmt) == [
+        (
+            415,
+            "GeoReport v2 requests are sent as a form: Content-Type "
+            "application/x-www-form-urlencoded, or multipart/form-data to upload photos.",
+        )
+    ]
+    vietnamese = Client().post(f"{BASE}/requests.{fmt}", sent, content_type=content_type)
+    assert errors(vietnamese, fmt) == [
+        (
+            415,
+            "Yêu cầu GeoReport v2 được gửi dưới dạng biểu mẫu: Content-Type "
+            "application/x-www-form-urlencoded, hoặc multipart/form-data để tải ảnh lên.",
+        )
+    ]
+    assert not Ticket.objects.exists()
+
+
+def test_a_post_with_no_body_at_all_is_refused_for_what_is_missing(app: App) -> None:
+    """No body and no type: nothing to call the wrong encoding, every field is missing."""
+    response = Client().generic("POST", f"{BASE}/requests.json", headers={"Accept-Language": "en"})
+    assert errors(response, "json") == [(403, "An api_key is required to submit a request.")]
+
+
+# --- GET service_request_id from a token, in a jurisdiction -------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_token_is_read_in_the_jurisdiction_of_its_request(
+    fmt: str, app: App, personas: Personas, commune_a: AdminUnit
+) -> None:
+    public_id = filed(app, commune_a)  # in Thái Nguyên (19)
+    token = ClientFiling.objects.get(ticket__public_id=public_id).token
+    assert ids(get(f"tokens/{token}", fmt, jurisdiction_id="19"), fmt) == [public_id]
+    elsewhere = get(f"tokens/{token}", fmt, jurisdiction_id="20")  # Lạng Sơn
+    assert elsewhere.status_code == 404
+    assert errors(elsewhere, fmt)[0][0] == 404
+    assert get(f"tokens/{token}", fmt, jurisdiction_id="99").status_code == 404

@@ -69,14 +69,14 @@ def test_two_applications_of_one_operator_never_share_a_key(
 ) -> None:
     """Keys are per account, and an operator may run several applications:
     the same header key from another of its applications files its own case
-    and never gets the first one's case or client token back."""
+    and never gets the first one's case back."""
     other = client_issue(name="Other app, same operator", account=app.operator)
     second = App(other.client, other.key, app.operator)
     headers = {"Idempotency-Key": "open311-shared-0001"}
     first = file_request(app, commune_a, headers=headers)
     theirs = file_request(second, commune_a, headers=headers)
     assert (first.status_code, theirs.status_code) == (201, 201)
-    assert theirs.json()[0]["token"] != first.json()[0]["token"]
+    assert theirs.json()[0]["service_request_id"] != first.json()[0]["service_request_id"]
     assert Ticket.objects.count() == 2
     # Each application's own retry still gets its own case back.
     assert file_request(second, commune_a, headers=headers).json() == theirs.json()

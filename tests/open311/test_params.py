@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from django.test import Client
 
 from geo.models import AdminUnit
 from helpdesk.models import Service
+from open311 import params
 from open311.models import ServiceAttribute
 from tests import factories
 from tests.conftest import Personas
@@ -157,3 +159,62 @@ def test_number_answers_are_ascii_decimals_too(
     for answer, status in (("1_0", 400), ("nan", 400), ("\u0662", 400), ("-2.5", 201)):
         fields: dict[str, Any] = {"attribute[lamps]": answer}
         assert file_request(app, commune_a, **fields).status_code == status, answer
+
+
+INVALID_DATE_EN = (
+    "{} must be an ISO 8601 date and time with its time zone: YYYY-MM-DDThh:mm, then "
+    "optionally :ss and a fraction of a second, then Z or an offset +hh:mm, +hhmm or +hh, "
+    "e.g. 2026-12-04T08:00:00+07:00, 2026-12-04T01:00:00.0000000Z or 2026-12-04T08:00+07."
+)
+INVALID_DATE_VI = (
+    "{} phải là ngày giờ theo ISO 8601 kèm múi giờ: YYYY-MM-DDThh:mm, có thể thêm :ss và "
+    "phần lẻ của giây, rồi Z hoặc độ lệch +hh:mm, +hhmm hay +hh, ví dụ "
+    "2026-12-04T08:00:00+07:00, 2026-12-04T01:00:00.0000000Z hoặc 2026-12-04T08:00+07."
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "meant"),
+    [
+        # .NET's round-trip format ("o"): seven fraction digits.
+        ("2026-12-01T00:00:00.0000000Z", datetime(2026, 12, 1, tzinfo=UTC)),
+        ("2026-12-01T00:00:00.1234567Z", datetime(2026, 12, 1, 0, 0, 0, 123456, tzinfo=UTC)),
+        # Java's Instant: nine, truncated to the microsecond (never rounded up).
+        ("2026-12-01T00:00:00.999999999Z", datetime(2026, 12, 1, 0, 0, 0, 999999, tzinfo=UTC)),
+        ("2026-12-01T07:00:00,5+07:00", datetime(2026, 12, 1, 0, 0, 0, 500000, tzinfo=UTC)),
+        # An offset in hours alone.
+        ("2026-12-01T07:00:00+07", datetime(2026, 12, 1, tzinfo=UTC)),
+        ("2026-12-01T07:00+07", datetime(2026, 12, 1, tzinfo=UTC)),
+        ("2026-11-30T21:30:00.25-02:30", datetime(2026, 12, 1, 0, 0, 0, 250000, tzinfo=UTC)),
+    ],
+)
+def test_iso_8601_as_other_platforms_write_it_is_read(value: str, meant: datetime) -> None:
+    assert params.moment({"d": value}, "d") == meant
+    for name in ("start_date", "end_date", "updated_after", "updated_before"):
+        assert get("requests", **{name: value}).status_code == 200, name
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-12-01T00:00:00.Z",  # a point without digits
+        "2026-12-01T00:00:00.12a4Z",
+        "2026-12-01T00:00:00+7",  # one digit
+        "2026-12-01T00:00:00+07:0",
+        "2026-12-01T00:00:00+07:",
+        "2026-12-01T00:00:00+070",
+        "2026-12-01T00:00:00.5",  # no zone
+        "2026-12-01T24:61Z",
+        "2026-02-30T00:00Z",
+        "2026-12-01T00:00:00ZZ",
+    ],
+)
+def test_dates_that_are_not_iso_8601_are_still_400_saying_what_is_expected(
+    fmt: str, value: str
+) -> None:
+    assert errors(get("requests", fmt, updated_after=value), fmt) == [
+        (400, INVALID_DATE_EN.format("updated_after"))
+    ]
+    vietnamese = Client().get(f"{BASE}/requests.{fmt}", {"start_date": value})
+    assert errors(vietnamese, fmt) == [(400, INVALID_DATE_VI.format("start_date"))]

@@ -17,7 +17,7 @@ from open311.keys import client_issue
 from open311.models import ClientFiling
 from tests import factories
 from tests.conftest import Personas
-from tests.open311.conftest import BASE, App, file_request
+from tests.open311.conftest import BASE, App, errors, file_request
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_contact_fields_go_in_and_never_come_out(
         ticket.number,
     ]
     for key in (None, app.key):
-        for text in _every_reading(body["service_request_id"], body["token"], key=key):
+        for text in _every_reading(body["service_request_id"], stored.token, key=key):
             assert body["service_request_id"] in text
             found = [value for value in hidden if value in text]
             assert found == [], found
@@ -219,3 +219,39 @@ def test_names_given_to_an_application_are_hidden_on_every_public_surface(
     for where, body in readings.items():
         for name in ("Xuân", "Xuan", "XUÂN", "xuan"):
             assert name not in body, (where, name)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_reused_idempotency_key_names_the_request_by_its_id_never_its_case_number(
+    fmt: str, app: App, personas: Personas, commune_a: AdminUnit
+) -> None:
+    """The case core's sentence names the case number, which its resident may
+    read; an Open311 client is told the service_request_id it already has."""
+    headers = {"Idempotency-Key": "open311-clash-0001"}
+    first = file_request(app, commune_a, headers=headers)
+    assert first.status_code == 201
+    public_id = first.json()[0]["service_request_id"]
+    number = Ticket.objects.get().number
+    for language, sentence in (
+        (
+            "en",
+            f"This Idempotency-Key was already used for service request {public_id}, with a "
+            "different content. Send a new key to file another request.",
+        ),
+        (
+            "vi",
+            f"Idempotency-Key này đã được dùng cho yêu cầu {public_id} với nội dung khác. "
+            "Hãy dùng một khóa mới để gửi yêu cầu khác.",
+        ),
+    ):
+        clash = file_request(
+            app,
+            commune_a,
+            fmt=fmt,
+            description="Noi dung khac",
+            headers={**headers, "Accept-Language": language},
+        )
+        assert clash.status_code == 409
+        assert errors(clash, fmt) == [(409, sentence)]
+        assert number not in clash.content.decode()
+    assert Ticket.objects.count() == 1
