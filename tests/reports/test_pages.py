@@ -610,3 +610,17 @@ def test_a_public_report_names_its_place_in_words_that_open_a_map(
         page,
     )
     assert found is not None
+
+
+@pytest.mark.django_db
+def test_the_address_example_is_in_the_pages_language(personas: Any) -> None:
+    """The English form read "e.g. Xóm 3, near the school" (a helper's walk)."""
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(personas.resident)
+    english = client.get("/report/new/?service=road_damage").content.decode()
+    assert 'placeholder="e.g. Hamlet 3, near the school"' in english
+    client.cookies.clear()
+    vietnamese = Client(headers={"accept-language": "vi"})
+    vietnamese.force_login(personas.resident)
+    page = vietnamese.get("/report/new/?service=road_damage").content.decode()
+    assert 'placeholder="ví dụ: Xóm 3, gần trường"' in page
