@@ -3,10 +3,14 @@ page and the report form, upload bytes for one phone photo, and time to
 interactive on a slow 3G line, in Chromium, against a running server.
 
     .venv/bin/python bench/page_weight.py [--url http://127.0.0.1:8000]
+    .venv/bin/python bench/page_weight.py --serve     # as `make bench` runs it
 
 Run it against `make run` (nginx, gzip, hashed static files), with the same
 environment (DATABASE_URL, and DJANGO_SECRET_KEY from .run/secret_key), since
-it logs the demo resident in by making a session in the database. No request
+it logs the demo resident in by making a session in the database. With
+--serve it starts that same stack itself (scripts/serve.sh, in a folder of its
+own, on --port, over its own database with the demo data, beside any `make
+run`), measures it, and stops it. No request
 is intercepted (Playwright's routing would turn the HTTP cache off); map
 tiles fail or come from elsewhere and are not counted. Bytes are headers
 plus encoded bodies of every request of the page and of its service worker
@@ -26,10 +30,16 @@ A figure over its target is printed as a MISS.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import secrets
+import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -140,12 +150,96 @@ def verdict(value: float, target: float) -> str:
     return "ok" if value <= target else "MISS"
 
 
+ROOT = Path(__file__).resolve().parents[1]
+SERVE_DB = "xadesk_pageweight"
+
+
+def _database(url: str) -> str:
+    """``url`` with the page-weight database instead of its own, created if missing:
+    serve.sh migrates it and loads the demo data."""
+    base = url.rsplit("/", 1)[0]
+    admin = base.replace("postgis://", "postgresql://", 1) + "/postgres"
+    found = subprocess.run(
+        ["psql", admin, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{SERVE_DB}'"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if not found:
+        subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{SERVE_DB}"'], check=True)
+    return f"{base}/{SERVE_DB}"
+
+
+def serve_and_measure(port: int, verbose: bool) -> int:
+    """`make run`'s stack (scripts/serve.sh) in a folder of its own, then this
+    script against it in a process of its own (its Django reads that stack's
+    database and secret key); the stack is stopped whatever happens."""
+    run = Path(tempfile.mkdtemp(prefix="xadesk-pageweight-"))
+    run.chmod(0o755)  # nginx's workers (nobody under root) read its static files
+    key = secrets.token_urlsafe(50)
+    (run / "secret_key").write_text(key)
+    redis = os.environ.get(
+        "REDIS_URL", f"redis://127.0.0.1:{os.environ.get('XADESK_REDIS_PORT', '56379')}/0"
+    )
+    env = dict(os.environ)
+    env.update(
+        XADESK_RUN=str(run),
+        XADESK_PORT=str(port),
+        DATABASE_URL=_database(settings.DATABASE_URL),
+        DJANGO_SECRET_KEY=key,
+        # Its own Redis database: a `make run` beside it keeps its sockets' groups.
+        REDIS_URL=redis.rsplit("/", 1)[0] + "/5",
+        DJANGO_DEBUG="false",
+    )
+    env.pop("DATABASE_REPLICA_URL", None)
+    log = (run / "serve.log").open("wb")
+    server = subprocess.Popen(
+        ["bash", "scripts/serve.sh"], cwd=ROOT, env=env, stdout=log, stderr=log,
+        start_new_session=True,
+    )  # fmt: skip
+    origin = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 600  # a first run migrates and loads the demo
+        while True:
+            if server.poll() is not None:
+                print((run / "serve.log").read_text()[-3000:], file=sys.stderr)
+                return 1
+            try:
+                with urllib.request.urlopen(origin + "/healthz", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                print("the stack did not answer /healthz in 600 s", file=sys.stderr)
+                return 1
+            time.sleep(1)
+        command = [sys.executable, __file__, "--url", origin, *(["--verbose"] if verbose else [])]
+        # This script's own Django only makes the session: DEBUG's defaults do.
+        return subprocess.run(
+            command, cwd=ROOT, env=env | {"DJANGO_DEBUG": "true"}, check=False
+        ).returncode
+    finally:
+        os.killpg(server.pid, signal.SIGINT)  # serve.sh's trap stops what it started
+        try:
+            server.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(10)
+        log.close()
+        shutil.rmtree(run, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--phone", default="+84900000001", help="the resident to log in as")
     parser.add_argument("--verbose", action="store_true", help="list every request")
+    parser.add_argument("--serve", action="store_true", help="start make run's stack, then measure")
+    parser.add_argument("--port", type=int, default=8652, help="with --serve")
     options = parser.parse_args()
+    if options.serve:
+        sys.exit(serve_and_measure(options.port, options.verbose))
     origin = options.url.rstrip("/")
     cookie: SetCookieParam = {
         "name": settings.SESSION_COOKIE_NAME,
@@ -232,9 +326,19 @@ def main() -> None:
     for label, kind, value, target in rows:
         if kind == "tti":
             print(f"{label:<44} {value / 1000:>10.2f} s {'-':>10}  (no target)")
+            print(
+                "@result "
+                + json.dumps({"figure": label, "value": round(value / 1000, 2), "unit": "s"})
+            )
             continue
         assert target is not None
         print(f"{label:<44} {value / KB:>9.1f} KB {target / KB:>7.0f} KB  {verdict(value, target)}")
+        # In bytes: a figure rounded to 0.1 KB could pass a target it missed.
+        result = {"figure": label, "value": int(value), "unit": "B"}
+        print("@result " + json.dumps(result | {"target": f"≤ {target:.0f}"}))
+    if not sent:
+        print("the upload was never sent: no upload figure", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
