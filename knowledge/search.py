@@ -34,6 +34,14 @@ ENGLISH_STOPWORDS = frozenset(
         "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "is", "are",
         "my", "i", "me", "how", "do", "does", "can", "what", "why", "it", "with",
         "be", "was", "get", "please", "help",
+        # Pronouns and the verbs of asking, which every question has: "my
+        # mother wants to register her grandson's birth" matched an article by
+        # "her" and the "s" of "grandson's" (a helper's walk in English).
+        "he", "she", "his", "her", "hers", "him", "we", "our", "us", "you", "your",
+        "they", "their", "them", "this", "that", "these", "those", "there", "from",
+        "at", "by", "as", "if", "so", "not", "no", "will", "would", "should", "could",
+        "has", "have", "had", "did", "want", "wants", "wanted", "need", "needs",
+        "like", "know", "tell", "about", "when", "where", "which", "who",
     }
 )  # fmt: skip
 
@@ -93,6 +101,9 @@ def informative_terms(text: str) -> tuple[list[str], list[tuple[str, str]]]:
             previous = None
             continue
         for word in _WORD.findall(search_form(token)):
+            if len(word) < 2:
+                # The "s" of "grandson's", a stray letter: it matches any text.
+                continue
             if previous is not None and (previous, word) not in pairs:
                 pairs.append((previous, word))
             if word not in words:

@@ -168,9 +168,10 @@ def article_suggest(
 
     Unlike article_search, not every word must match: the request is free
     text. An article must hold two or about 40% of its informative words
-    (stopwords dropped, whole words); neighbouring word pairs ("tài khoản") and title matches count
-    more, and articles of the chosen topic are preferred, not required, as
-    residents often pick the wrong topic.
+    (stopwords dropped, whole words), or one if it is of the chosen topic;
+    neighbouring word pairs ("tài khoản") and title matches count more, and
+    articles of the chosen topic are preferred, not required, as residents
+    often pick the wrong topic.
     """
     words, pairs = informative_terms(text)
     if not words:
@@ -199,7 +200,11 @@ def article_suggest(
         _listed()
         .filter(any_word)
         .annotate(matched=matched, rank=rank)
-        .filter(matched__gte=required)
+        # The chosen topic is itself a word of the question: "...wants to
+        # register her grandson's birth" under birth registration matched
+        # "birth" alone ("register" is not "registering") and got nothing (a
+        # helper's walk).
+        .filter(Q(matched__gte=required) | Q(topic_code=topic_code or "", matched__gte=1))
         .order_by("-rank", "slug")[:limit]
     )
     return [_hit(article, words=words, language=language) for article in found]

@@ -10,6 +10,7 @@ import pytest
 from pytest_django import DjangoAssertNumQueries
 
 from knowledge.errors import ArticleNotFound, QueryTooShort
+from knowledge.search import informative_terms
 from knowledge.selectors import article_get, article_search, article_suggest, articles_by_slug
 from tests.knowledge.articles import BIRTH, VNEID_ACTIVATION, VNEID_PASSWORD, article_build, slugs
 
@@ -130,3 +131,22 @@ def test_suggest_finds_the_article_even_under_another_topic() -> None:
 def test_suggest_ignores_stopwords(django_assert_num_queries: DjangoAssertNumQueries) -> None:
     with django_assert_num_queries(0):
         assert article_suggest(text="tôi làm thế nào?", topic_code=None, language="vi") == []
+
+
+@pytest.mark.django_db
+def test_suggest_counts_the_chosen_topic_as_a_word_of_the_question() -> None:
+    """Under birth registration, "...wants to register her grandson's birth"
+    matched "birth" alone ("register" is not "registering") and was offered
+    nothing (a helper's walk in English)."""
+    text = "Grandmother Hoa wants to register her grandson's birth, he was born last month at home"
+    hits = article_suggest(text=text, topic_code="birth_residence_registration", language="en")
+    assert [hit.slug for hit in hits][:1] == ["dang-ky-khai-sinh-truc-tuyen"]
+    # Without the topic one word is not enough.
+    elsewhere = article_suggest(text=text, topic_code=None, language="en")
+    assert "dang-ky-khai-sinh-truc-tuyen" not in [hit.slug for hit in elsewhere]
+
+
+def test_an_english_questions_pronouns_and_stray_letters_are_not_its_words() -> None:
+    words, pairs = informative_terms("My mother wants to register her grandson's birth")
+    assert words == ["mother", "register", "grandson", "birth"]
+    assert pairs == [("grandson", "birth")]
