@@ -1,4 +1,5 @@
-"""Pages to sign up or log in by one-time code: number → code → back where they were.
+"""Pages to sign up or log in by one-time code: number → code → back where they
+were; and the header's language button.
 
 Plain forms that work without JavaScript. The number travels from the first
 page to the second in the session, so the code page cannot be pointed at
@@ -11,6 +12,7 @@ import math
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,9 +21,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 
+from accounts.models import User
 from accounts.otp import RateLimited, otp_request, otp_verify
 from accounts.phones import phone_display
+from accounts.services import account_language, login_language, user_language_set
 from core.client_ip import client_ip
 from core.errors import DomainError, InvalidInput
 
@@ -116,8 +121,15 @@ def login_code(request: HttpRequest) -> HttpResponse:
             form.add_error("code", str(exc.message))
         else:
             request.session.pop(SESSION_PHONE, None)
+            language = login_language(
+                user=user, chosen=request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+            )
             login(request, user, backend=SESSION_BACKEND)
-            return redirect(next_url)
+            response = redirect(next_url)
+            # The site opens in the account's language on any phone. Django
+            # keeps no language in the session (since 4.0): the cookie is it.
+            language_cookie_set(response, language)
+            return response
     context = {"form": form, "next": next_url, "phone": phone_display(phone), "raw_phone": phone}
     return render(request, "accounts/login_code.html", context)
 
@@ -126,3 +138,43 @@ def login_code(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("/")
+
+
+def language_cookie_set(response: HttpResponse, language: str) -> None:
+    """Show the site in ``language`` from the next page on: the cookie that
+    LocaleMiddleware reads, set as Django's set_language sets it."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """The header's language button (/i18n/setlang/, named ``set_language``).
+
+    Django's set_language does all of it, unchanged: the POST contract, the
+    checks on ``next`` (another site's address is refused for the Referer or
+    "/"), the cookie. For a logged-in person the language the cookie now
+    holds is saved to their account too, so their new messages, SMS and Zalo
+    follow the site. A wrapping view rather than a middleware or a signal:
+    Django sends no signal for a language switch, and a middleware would
+    watch every request of the site to act on this one URL. Read back from
+    the cookie Django set, so only a language it accepted is saved, and
+    nothing on a GET (which changes nothing) or for an anonymous visitor.
+    """
+    response = set_language(request)
+    cookie = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
+    user = request.user
+    if cookie is not None and isinstance(user, User):
+        # A language the site has pages in but no account choice (none
+        # today) sets the cookie only, as before.
+        language = account_language(cookie.value)
+        if language is not None:
+            user_language_set(user=user, language=language)
+    return response

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from accounts.views import language_switch
 from config import pwa
 from config.api import api
 from config.health import healthz
@@ -29,7 +30,10 @@ urlpatterns = [
     path("offline/", pwa.offline, name="pwa-offline"),
     path("texts/<str:lang>/<str:version>.js", pwa.texts, name="pwa-texts"),
     path("api/v1/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The header's language button: Django's set_language wrapped so that a
+    # logged-in person's account keeps the language too (accounts/views.py).
+    # In place of include("django.conf.urls.i18n"), whose only page it is.
+    path("i18n/setlang/", language_switch, name="set_language"),
     path("admin/", admin.site.urls),
     path("console/", include("console.urls")),
     path("photos/", include("helpdesk.photo_urls")),

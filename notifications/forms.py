@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+
 # Whole hours, written 24-hour ("21:00") whatever the phone's settings: an
 # <input type="time"> showed "09:00 PM" on a Vietnamese page (Chrome on a phone
 # follows the phone, not the page), and a farmer picks an hour, not a minute.
@@ -50,6 +52,14 @@ class HourSelect(forms.Select):
         return super().optgroups(name, value, attrs)
 
 
+# Each language named in itself, as the header's button names it: a person
+# who cannot read the page's language still finds their own.
+LANGUAGES: list[tuple[str, str]] = [
+    (User.Language.VIETNAMESE, "Tiếng Việt"),
+    (User.Language.ENGLISH, "English"),
+]
+
+
 class NotificationPreferenceForm(forms.Form):
     email_enabled = forms.BooleanField(label=_("By email"), required=False)
     sms_enabled = forms.BooleanField(label=_("By SMS"), required=False)
@@ -64,6 +74,17 @@ class NotificationPreferenceForm(forms.Form):
     quiet_end = forms.TimeField(label=_("until"), widget=HourSelect)
     daily_digest = forms.BooleanField(
         label=_("One email a day instead of one per update"), required=False
+    )
+    # Not required: a form posted without it (an older page, a script) keeps
+    # the saved language, as a field not offered does (notifications/views.py).
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=LANGUAGES,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_(
+            "New messages come in this language (here, by SMS, on Zalo), and so does this site."
+        ),
     )
 
     def __init__(

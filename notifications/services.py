@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.services import user_language_set
 from core.errors import InvalidInput
 from core.group_socket import group_message
 from notifications.models import (
@@ -343,11 +344,14 @@ def notification_preferences_update(
     quiet_start: time,
     quiet_end: time,
     daily_digest: bool = False,
+    language: str | None = None,
 ) -> NotificationPreference:
     """Save how the person wants to be told; raise InvalidInput with a sentence.
 
     The error's ``field`` names the input at fault (``details.fields`` in the
-    API's answer), so a form can show the message next to it.
+    API's answer), so a form can show the message next to it. ``language``
+    (None: as saved) is the account's (accounts/services.py): the messages
+    written from now on are in it; those already written stay as they are.
     """
     zalo_user_id = zalo_user_id.strip()
     staff = person_is_staff(user=user)
@@ -394,5 +398,8 @@ def notification_preferences_update(
         except ValidationError as exc:
             field = next(iter(exc.message_dict), "")
             raise InvalidInput(" ".join(exc.messages), field=field or None) from exc
+        if language is not None:
+            # In the same transaction: a refused language saves nothing else.
+            user_language_set(user=user, language=language)
         preference.save()
     return preference

@@ -15,13 +15,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from accounts.views import language_cookie_set
 from core.errors import InvalidInput
 from notifications import selectors, services, zalo_link
 from notifications.errors import ZaloLinkCodesTooMany
@@ -100,6 +101,7 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
             "quiet_start": preference.quiet_start,
             "quiet_end": preference.quiet_end,
             "daily_digest": preference.daily_digest,
+            "language": user.language,
         }
         form = NotificationPreferenceForm(initial=initial, **options)
         return _preferences_page(request, form, staff=staff, zalo_linked=zalo_linked)
@@ -114,7 +116,8 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
         )
     data = form.cleaned_data
     # A field not offered (no email address; Zalo not linked, or the id a
-    # resident never types) keeps what is stored.
+    # resident never types), or not posted (the language), keeps what is stored.
+    language_before = user.language
     try:
         services.notification_preferences_update(
             user=user,
@@ -125,6 +128,7 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
             quiet_start=data["quiet_start"],
             quiet_end=data["quiet_end"],
             daily_digest=data.get("daily_digest", False),
+            language=data.get("language") or None,
         )
     except InvalidInput as exc:
         field = exc.field
@@ -132,8 +136,19 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
         return _preferences_page(
             request, form, staff=staff, zalo_linked=zalo_linked, error=str(exc.message)
         )
-    messages.success(request, _("Your notification settings are saved."))
-    return redirect("notifications:preference-edit")
+    response = redirect("notifications:preference-edit")
+    shown_in = translation.get_language()
+    if user.language != language_before:
+        # One language per person, as the header's button keeps it: the site
+        # follows a new choice here. Only a change: a person whose site shows
+        # another language than their account must not be switched by saving
+        # their quiet hours.
+        language_cookie_set(response, user.language)
+        shown_in = user.language
+    # Said in the language of the page that shows it: the new one after a change.
+    with translation.override(shown_in):
+        messages.success(request, _("Your notification settings are saved."))
+    return response
 
 
 @login_required
