@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, path, reverse_lazy
 
-from console.forms import PhoneLoginForm
 from console.views import alerts, audit, case, dashboard, queue, scams
+from console.views.login import ConsoleLoginView
 
 app_name = "console"
 urlpatterns: list[URLPattern] = [
@@ -26,12 +26,7 @@ urlpatterns: list[URLPattern] = [
     path("scams/cases/<str:number>/confirm/", scams.scam_confirm_case, name="scam-confirm-case"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            template_name="console/login.html",
-            authentication_form=PhoneLoginForm,
-            redirect_authenticated_user=True,
-            next_page=reverse_lazy("console:queue"),
-        ),
+        ConsoleLoginView.as_view(next_page=reverse_lazy("console:queue")),
         name="login",
     ),
     path(

@@ -84,3 +84,21 @@ def test_a_resident_is_not_sent_round_the_console(personas: Personas) -> None:
     assert "Back to the queue" in officer.get("/console/cases/NO-SUCH-1/").content.decode()
     login = Client().get(reverse("console:login")).content.decode()
     assert f'href="{reverse("console:login")}"' not in login
+
+
+@pytest.mark.django_db
+def test_the_console_opens_in_the_officers_own_language(personas: Personas) -> None:
+    """As a code log-in does on the resident pages: a new phone or a cleared
+    browser opens in the language the account keeps."""
+    from django.conf import settings
+
+    officer = personas.officer_a
+    officer.language = "en"
+    officer.save(update_fields=["language"])
+    client = Client()
+    answer = client.post(
+        reverse("console:login"), {"username": officer.phone, "password": factories.PASSWORD}
+    )
+    assert answer.status_code == 302
+    assert answer.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert '<html lang="en">' in client.get(reverse("console:queue")).content.decode()

@@ -1,0 +1,29 @@
+"""The console's log-in: Django's LoginView with the phone-number form, which
+opens the console in the officer's own language, as a code log-in does on the
+resident pages (accounts/views.py)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
+
+from accounts.services import login_language
+from accounts.views import language_cookie_set
+from console.forms import PhoneLoginForm
+
+
+class ConsoleLoginView(auth_views.LoginView):
+    template_name = "console/login.html"
+    authentication_form = PhoneLoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: PhoneLoginForm) -> HttpResponse:  # type: ignore[override]
+        # Read before login() sets last_login: a first log-in keeps the
+        # language chosen with the site's button just before.
+        language = login_language(
+            user=form.get_user(), chosen=self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        )
+        response = super().form_valid(form)
+        language_cookie_set(response, language)
+        return response
