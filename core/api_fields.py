@@ -198,8 +198,12 @@ def uploads_of(request: HttpRequest, name: str, files: list[Any] | None) -> list
     file list empty and the report would go without the photos the person
     meant to send (found by the fuzzer's stateful phase). Better refused,
     so the client says what went wrong and the draft keeps its photos.
+
+    An empty one is a file input left empty: a browser sends it with an
+    empty filename, which Django reads as text (a report posted without
+    JavaScript and without a voice note was refused for its "voice").
     """
-    if name in request.POST:
+    if any(request.POST.getlist(name)):
         raise NotAFile(
             _NOT_A_FILE.get(name),
             details={"fields": [{"field": name, "problem": "not a file"}]},

@@ -613,6 +613,27 @@ def test_a_public_report_names_its_place_in_words_that_open_a_map(
 
 
 @pytest.mark.django_db
+def test_a_report_without_javascript_and_without_a_voice_note_is_filed(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """A browser sends an empty file input with an empty filename, which Django
+    reads as a text field "" (its multipart parser): every report and question
+    sent without the script was refused for its "voice note", which was no
+    file (found by a helper's browser test with JavaScript off)."""
+    client = _client(personas.resident)
+    lat, lon = point_inside(commune_a)
+    fields = _report_fields(lat=lat, lon=lon, idempotency_key="0" * 32)
+    answer = client.post("/report/new/", {**fields, "photos": _photo(jpeg()), "voice": ""})
+    assert answer.status_code == 302, _text(answer)
+    assert Ticket.objects.count() == 1
+    # Text where a file belongs is still refused, as the fuzzer found it.
+    fields = _report_fields(lat=lat, lon=lon, idempotency_key="1" * 32)
+    refused = client.post("/report/new/", {**fields, "photos": _photo(jpeg()), "voice": "x"})
+    assert refused.status_code == 422
+    assert Ticket.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_the_address_example_is_in_the_pages_language(personas: Any) -> None:
     """The English form read "e.g. Xóm 3, near the school" (a helper's walk)."""
     client = Client(headers={"accept-language": "en"})
