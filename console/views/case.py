@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from console import selectors
 from console.actions import ACTIONS, Action, action_available, action_form
-from console.forms import TransferForm
+from console.forms import ReplyForm, TransferForm
 from console.views.access import (
     can_see_dashboard,
     error_page,
@@ -30,6 +30,7 @@ from console.views.access import (
 from console.views.deadline import case_deadline
 from core.client_ip import client_ip
 from core.errors import DomainError
+from core.form_errors import ErrorItem, error_items, errors_described, errors_moved_to
 from helpdesk import lifecycle
 from helpdesk.attachments import attachment_approve_public
 from helpdesk.idempotency_field import key_renew_after
@@ -47,6 +48,7 @@ def _ticket_page(
     *,
     failed: tuple[str, forms.Form] | None = None,
     error: str | Promise | None = None,
+    errors: list[ErrorItem] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     forms_by_action = {
@@ -69,7 +71,10 @@ def _ticket_page(
             for photo in ticket_photos(scope=scope, ticket=ticket)
         ],
         "actions": [(ACTIONS[name], form) for name, form in forms_by_action.items()],
-        "error": error,
+        # The line at the top (templates/_error_summary.html): the refused
+        # form's every input, each a link to it; "error" is its first sentence.
+        "error": error or (errors[0][1] if errors else None),
+        "errors": errors or (),
         "show_dashboard": can_see_dashboard(scope),
     }
     response = render(request, "console/ticket_detail.html", context, status=status)
@@ -190,9 +195,13 @@ def ticket_action(request: HttpRequest, scope: Scope, number: str, action: str) 
         return _case_gone(request, chosen, number, exc)
     form = action_form(chosen, ticket, scope, request.POST, request.FILES)
     if not form.is_valid():
-        message = gettext("Please correct the form below.")
+        if isinstance(form, ReplyForm):
+            # "Write a reply or choose a prepared answer": at the reply box,
+            # not "please correct the form below" with nothing marked.
+            errors_moved_to(form, "body")
+        errors_described(form)
         return _ticket_page(
-            request, scope, ticket, failed=(action, form), error=message, status=422
+            request, scope, ticket, failed=(action, form), errors=error_items(form), status=422
         )
     try:
         result = chosen.run(ticket, officer(request), scope, form.cleaned_data, client_ip(request))

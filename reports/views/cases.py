@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -26,6 +27,7 @@ from accounts.models import User
 from alerts.selectors import alerts_news_for, alerts_news_where_filed
 from core.client_ip import client_ip
 from core.errors import DomainError
+from core.form_errors import ErrorItem, error_items, errors_described, errors_moved_to
 from helpdesk import lifecycle
 from helpdesk.idempotency_field import key_renew_after
 from helpdesk.models import Attachment, ProxyFiling, Ticket, TicketEvent, TicketStatus
@@ -153,6 +155,7 @@ def _case_page(
     *,
     failed: tuple[str, forms.Form] | None = None,
     error: str | None = None,
+    errors: list[ErrorItem] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     parts = _live_parts(scope, ticket)
@@ -164,7 +167,14 @@ def _case_page(
         "service_label": service_name(ticket.service),
         # A "me too" follower reads the public view: no resident's details.
         "proxy": None if public else _proxy(ticket),
-        "error": error,
+        # The line at the top (templates/_error_summary.html): a refused
+        # form's every input, each a link to it; the page's own address for
+        # the one the form was posted to (static/reports/reply.js).
+        "error": error or (errors[0][1] if errors else None),
+        "error_items": errors or (),
+        "error_page_url": reverse("reports:case-detail", args=[ticket.number])
+        if failed is not None
+        else "",
         # Outside the live parts: a push about the case says nothing of alerts.
         "alerts_news": alerts_news_for(commune=ticket.commune) if ticket.commune else None,
     }
@@ -263,13 +273,12 @@ def case_action(request: HttpRequest, scope: Scope, ticket: Ticket, action: str)
     form_class, run, done = ACTIONS[action]
     form = form_class(request.POST, request.FILES, prefix=action)
     if not form.is_valid():
+        if isinstance(form, ReplyForm):
+            # "Write a message or record a voice note": at the message box.
+            errors_moved_to(form, "body")
+        errors_described(form)  # the rating's stars, each
         return _case_page(
-            request,
-            scope,
-            ticket,
-            failed=(action, form),
-            error=str(_("Please check what you entered.")),
-            status=422,
+            request, scope, ticket, failed=(action, form), errors=error_items(form), status=422
         )
     try:
         run(ticket, person(request), form.cleaned_data, client_ip(request))

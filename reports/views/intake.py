@@ -70,6 +70,8 @@ def _error_context(error: str | None, refusal: Refusal | None) -> dict[str, Any]
     return {
         "error": error,
         "error_anchor": refusal.anchor if refusal else "",
+        # Every refused part, in the page's order (templates/_error_summary.html).
+        "error_items": refusal.items if refusal else (),
         "refused_at": refusal.at if refusal else {},
         "place_fields": " ".join(PLACE_FIELDS),  # for the script (static/reports/intake.js)
     }

@@ -6,6 +6,10 @@ consent" at the top of a 6,000 px form, with nothing marked where the answer
 goes; the page now puts the sentence at the field, and the line at the top
 becomes a link to it. static/reports/intake.js does the same with the API's
 ``details.fields`` when the script sends the form.
+
+Several refused at once (core.errors.Refusals) are all listed at the top, in
+the order the page shows them (templates/_error_summary.html): a keyboard walk
+read only the photo's sentence there, the place's unsaid above it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from dataclasses import dataclass, field
 from django import forms
 
 from core.errors import DomainError
+from core.form_errors import ErrorItem, errors_described
+from reports.forms import HelpForm
 
 # The location step as a whole: a point, or a commune chosen from the list.
 # The API's names that mean it: the page hands them to the script too
@@ -24,36 +30,45 @@ PLACE_FIELDS = ("lat", "lon", "commune_code", "location")
 _PLACE_FIELDS = frozenset(PLACE_FIELDS)
 # Inputs of the form that no Django field holds (files).
 _UPLOADS = frozenset(("photos", "voice"))
+# The order each form shows its parts in (templates/reports/report_form.html,
+# help_form.html; the resident's details, _proxy.html, come last in both).
+_PROXY = ("on_behalf_name", "on_behalf_phone", "on_behalf_village", "consent")
+REPORT_ORDER = (PLACE, "description", "photos", "voice", *_PROXY)
+HELP_ORDER = ("service", "description", "photos", "voice", PLACE, *_PROXY)
 
 
 @dataclass(frozen=True)
 class Refusal:
-    """The top line, the element it links to, and sentences for parts no form field holds."""
+    """The top line, the element it links to, every refused part in the
+    page's order, and sentences for parts no form field holds."""
 
     message: str
     anchor: str = ""
     at: dict[str, str] = field(default_factory=dict)  # "place", "photos", "voice"
+    items: tuple[ErrorItem, ...] = ()  # (element id, sentence), as the page shows them
 
 
 def refusal_place(form: forms.Form, exc: DomainError) -> Refusal:
     """Mark every input ``exc`` is about on ``form`` (or name the part for the
-    template); the top line is the first's sentence and links to it
+    template); the top line lists them in the page's order, each a link to
+    it, the first being where the top line's sentence links
     (core.errors.Refusals: several inputs refused at once)."""
-    message = str(exc.message)
-    anchor = ""
-    at: dict[str, str] = {}
+    order = HELP_ORDER if isinstance(form, HelpForm) else REPORT_ORDER
+    found: dict[str, ErrorItem] = {}  # by part, its first sentence
     for name, problem in exc.field_refusals():
         said = str(problem)
         if name in _PLACE_FIELDS:
-            at.setdefault(PLACE, said)
-            spot = PLACE
+            part, spot = PLACE, PLACE
         elif name in _UPLOADS:
-            at.setdefault(name, said)
-            spot = name
+            part, spot = name, name
         elif name in form.fields:
             form.add_error(name, said)
-            spot = form[name].id_for_label or f"id_{name}"
+            part, spot = name, form[name].id_for_label or f"id_{name}"
         else:
             continue
-        anchor = anchor or spot
-    return Refusal(message, anchor=anchor, at=at)
+        found.setdefault(part, (spot, said))
+    errors_described(form)  # the resident's phone has a hint of its own
+    parts = sorted(found, key=lambda p: order.index(p) if p in order else len(order))
+    items = tuple(found[part] for part in parts)
+    at = {part: found[part][1] for part in parts if part == PLACE or part in _UPLOADS}
+    return Refusal(str(exc.message), anchor=items[0][0] if items else "", at=at, items=items)

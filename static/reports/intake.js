@@ -139,31 +139,38 @@
     // The marks of an earlier refusal, this script's or the server's (a send
     // that fell back to the plain post): a new send starts clean.
     var top = $("form-error");
-    if (top) { top.remove(); }
+    if (top) { (top.closest(".error-summary") || top).remove(); }
     Array.prototype.forEach.call(form.querySelectorAll("#place-error, #photos-error, #voice-error, .errorlist, [data-refusal]"), function (n) { n.remove(); });
     Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (n) { n.removeAttribute("aria-invalid"); });
-    Array.prototype.forEach.call(form.querySelectorAll("[data-refused]"), function (n) {
+    // Nor described by a sentence that is gone (the server's marks too).
+    Array.prototype.forEach.call(form.querySelectorAll("[data-refused], [aria-describedby]"), function (n) {
       n.removeAttribute("data-refused");
       var kept = (n.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
-        return id && id.indexOf("refusal-") !== 0;
+        return id && id.indexOf("refusal-") !== 0 && $(id);
       });
       if (kept.length) { n.setAttribute("aria-describedby", kept.join(" ")); } else { n.removeAttribute("aria-describedby"); }
     });
   }
 
+  function link(spot, text) {
+    var a = document.createElement("a");
+    a.href = "#" + (spot.focus.id || "");
+    a.textContent = text;
+    a.addEventListener("click", function (e) { e.preventDefault(); spot.focus.focus(); });
+    return a;
+  }
+
+  // The line at the top, as the server's page has it (templates/_error_summary.html):
+  // one refused input, its sentence as a link to it; several, every one, in
+  // the page's order (not the answer's: the photos' came before the place's).
   function showError(message, refused, code) {
     clearRefusals();
-    var box = $("form-error");
-    if (!box) {
-      box = document.createElement("p");
-      box.id = "form-error"; box.className = "error"; box.setAttribute("role", "alert");
-      form.parentNode.insertBefore(box, form);
-    }
-    box.textContent = "";
-    var first = null;
+    var summary = document.createElement("div");
+    summary.className = "error-summary"; summary.tabIndex = -1;
+    var spots = [];
     (refused || []).forEach(function (item) {
       var spot = item && refusedSpot(item.field);
-      if (!spot || !spot.after) { return; }
+      if (!spot || !spot.after || spot.marked.hasAttribute("data-refused")) { return; }
       var note = document.createElement("p");
       note.className = "error"; note.id = "refusal-" + String(item.field).split(".").pop(); note.dataset.refusal = "";
       // Each input's own sentence when the case core refused it, all at once
@@ -178,21 +185,36 @@
       spot.marked.setAttribute("aria-invalid", "true"); spot.marked.dataset.refused = "";
       var described = spot.marked.getAttribute("aria-describedby");
       spot.marked.setAttribute("aria-describedby", (described ? described + " " : "") + note.id);
-      if (!first) { first = spot; }
+      spot.said = note.textContent;
+      spots.push(spot);
     });
-    if (first) {
-      var link = document.createElement("a");
-      link.href = "#" + (first.focus.id || "");
-      link.textContent = message;
-      link.addEventListener("click", function (e) { e.preventDefault(); first.focus.focus(); });
-      box.appendChild(link);
-      if (first.focus === $("place")) { first.focus.setAttribute("tabindex", "-1"); }
-      first.focus.scrollIntoView({ block: "center" });
-      first.focus.focus({ preventScroll: true });
-      return;
+    spots.sort(function (a, b) {
+      return a.marked.compareDocumentPosition(b.marked) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+    });
+    var box = document.createElement(spots.length > 1 ? "div" : "p");
+    box.id = "form-error"; box.className = "error"; box.setAttribute("role", "alert");
+    if (spots.length > 1) {
+      var title = document.createElement("p");
+      title.textContent = T.check;
+      var list = document.createElement("ul");
+      spots.forEach(function (spot) {
+        list.appendChild(document.createElement("li")).appendChild(link(spot, spot.said));
+      });
+      box.appendChild(title); box.appendChild(list);
+    } else if (spots.length) {
+      box.appendChild(link(spots[0], message));
+    } else {
+      box.textContent = message;
     }
-    box.textContent = message;
-    box.scrollIntoView({ block: "center" });
+    summary.appendChild(box);
+    form.parentNode.insertBefore(summary, form);
+    // The focus goes to the first refused input on the page, scrolled to
+    // (its sentence is read with it); the line at the top is an alert, read
+    // as it appears. Nothing to go to: the line itself.
+    var first = spots.length ? spots[0].focus : summary;
+    if (first === $("place")) { first.setAttribute("tabindex", "-1"); }
+    first.scrollIntoView({ block: "center" });
+    first.focus({ preventScroll: true });
   }
 
   // The API's names (reports/api.py CaseFormIn): the commune by its code.

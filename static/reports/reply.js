@@ -15,6 +15,14 @@
 // wipe it.
 (function () {
   "use strict";
+  // The page answering a refused post (templates/_error_summary.html) is at
+  // the form's address (/cases/<n>/reply/): reloading that, or the live
+  // banner's "Reload", asked for a page that is not there. The case page's
+  // address again; the summary and the focus on it stay.
+  var summary = document.querySelector(".error-summary[data-page-url]");
+  if (summary && window.history && history.replaceState && window.location.pathname !== summary.dataset.pageUrl) {
+    history.replaceState(history.state, "", summary.dataset.pageUrl);
+  }
   var O = window.XaDeskOutbox;
   var T = self.XADESK_TEXTS && self.XADESK_TEXTS.reply;
   var status = document.getElementById("reply-status");
@@ -33,7 +41,11 @@
     var f = form();
     if (f) { field(f, "body").removeAttribute("aria-invalid"); }
   }
-  function refuse(text) {
+  // The message box is marked and described by the sentence; on a Send just
+  // pressed (``focus``) it takes the focus too, as on the report form
+  // (static/reports/intake.js): it stayed on the button, or, from the
+  // server's page, went to the top of the page.
+  function refuse(text, focus) {
     status.textContent = "";
     alertBox.textContent = text || ""; alertBox.hidden = !text;
     var f = form();
@@ -41,7 +53,15 @@
       var body = field(f, "body");
       body.setAttribute("aria-invalid", "true");
       body.setAttribute("aria-describedby", alertBox.id);
+      if (focus) { body.focus(); }
     }
+  }
+
+  // A new send starts clean: the server's marks of a refused post go.
+  function unmark(f) {
+    if (summary) { summary.remove(); summary = null; }
+    Array.prototype.forEach.call(f.querySelectorAll(".errorlist"), function (n) { n.remove(); });
+    field(f, "body").removeAttribute("aria-describedby");
   }
 
   function emptyForm(f) {
@@ -108,12 +128,15 @@
     var body = field(f, "body").value.trim();
     var voice = voiceOf(f);
     if (storing) { event.preventDefault(); return; }  // a second tap while the first is stored
+    event.preventDefault();
     if (!body && !voice) {
-      // Online, the server's form says what is missing; offline, say it here.
-      if (!navigator.onLine) { event.preventDefault(); refuse(T.empty); }
+      // Said here, online or not, with the server's sentence (reports/forms.py
+      // ReplyForm): posting it cost a round trip, and the page came back at
+      // the form's address.
+      refuse(T.empty, true);
       return;
     }
-    event.preventDefault();
+    unmark(f);
     storing = true;
     say(navigator.onLine ? T.sending : T.kept);
     // A key of its own, in the form too, so the fallback post below sends

@@ -464,7 +464,12 @@ def test_every_refused_input_is_marked_at_once_with_its_own_sentence(
     expect(page.locator("#refusal-consent")).to_have_text(consent)
     expect(page.locator("#refusal-on_behalf_phone")).to_contain_text("không phải số di động")
     expect(page.locator("#id_on_behalf_phone")).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#form-error a")).to_have_text(consent)  # the first, as a link
+    # The top line lists both, each a link, in the page's order (the phone
+    # comes before the consent), and the first has the focus.
+    expect(page.locator("#form-error a")).to_have_text(
+        [re.compile("không phải số di động"), consent]
+    )
+    expect(page.locator("#id_on_behalf_phone")).to_be_focused()
     assert not Ticket.objects.filter(reporter=personas.digital_team).exists()
     problems.assert_no_page_errors()
 
