@@ -7,6 +7,7 @@ these forms only turn text into numbers and keep what was typed for re-display.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, ClassVar
 
 from django import forms
@@ -45,8 +46,34 @@ def communes_choices(*, province_code: str) -> list[tuple[str, str]]:
     return [("", gettext("Choose the commune")), *_named_in_order(rows)]
 
 
+def place_initial(*, commune_ids: Collection[int]) -> dict[str, str]:
+    """The province and commune a filing form starts with, for someone whose
+    work is bounded by ``commune_ids`` (a digital-technology team member's
+    commune, accounts.RoleAssignment.unit): the one current commune, or only
+    the province when they are several in one province; nothing otherwise.
+    A default the person can change; a point, when given, wins over it
+    (helpdesk/routing.py)."""
+    if not commune_ids:
+        return {}
+    rows = list(
+        units_current(level=AdminUnit.Level.COMMUNE)
+        .filter(pk__in=commune_ids)
+        .values_list("code", "parent__code")
+    )
+    provinces = {province for _code, province in rows if province}
+    if len(provinces) != 1:
+        return {}
+    province = provinces.pop()
+    if len(rows) > 1:
+        return {"province": province}
+    return {"province": province, "commune": rows[0][0]}
+
+
 def services_of_kind(kind: str) -> list[Service]:
     return list(Service.objects.filter(kind=kind, is_active=True).order_by("sort_order", "code"))
+
+
+_PROXY_FIELDS = ("on_behalf_name", "on_behalf_phone", "on_behalf_village", "consent")
 
 
 class _CaseForm(forms.Form):
@@ -107,7 +134,17 @@ class _CaseForm(forms.Form):
             }
         ),
     )
-    on_behalf_village = forms.CharField(label=_("Village"), required=False, max_length=120)
+    # Where the resident lives (ProxyFiling.village): officers read it, the
+    # public never does. Not the case's "village or landmark" (address_text,
+    # public on a report's page): the two are told apart on the form, each
+    # with a line for the team member, so one village is typed once.
+    on_behalf_village = forms.CharField(
+        label=_("Resident's village"),
+        help_text=_("Where they live. Commune officers see it; it is not shown to the public."),
+        required=False,
+        max_length=120,
+        widget=forms.TextInput(attrs={"aria-describedby": "on-behalf-village-hint"}),
+    )
     consent = forms.ChoiceField(
         label=_("How the resident gave consent"),
         required=False,
@@ -115,15 +152,37 @@ class _CaseForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, for_others: bool = False, **kwargs: Any) -> None:
+        """``for_others``: the page offers the resident's part (a team member),
+        whose line beside "village or landmark" (_location.html) says which
+        village goes where."""
         super().__init__(*args, **kwargs)
         province = self["province"].value() or ""
         self.fields["province"].choices = provinces_choices()  # type: ignore[attr-defined]
         self.fields["commune"].widget.choices = communes_choices(province_code=str(province))
+        if for_others:
+            self.fields["address_text"].widget.attrs["aria-describedby"] = "address-hint"
 
     @property
     def key(self) -> str:
         return str(self["idempotency_key"].value() or "")
+
+    def for_resident(self) -> bool:
+        """Whether what was sent files for a resident, by the case core's one
+        rule (proxy_details_given), read from what was typed, so a form
+        shown again, refused or not, names the place the resident's."""
+        if not self.is_bound:
+            return False
+        typed = {name: str(self[name].value() or "") for name in _PROXY_FIELDS}
+        return (
+            proxy_details_given(
+                resident_name=typed["on_behalf_name"],
+                consent=typed["consent"],
+                resident_phone=typed["on_behalf_phone"],
+                village=typed["on_behalf_village"],
+            )
+            is not None
+        )
 
     def proxy(self) -> ProxyDetails | None:
         data = self.cleaned_data
@@ -174,6 +233,9 @@ class HelpForm(_CaseForm):
             (s.code, format_html("{} {}", icon(s.icon), service_name(s))) for s in self.topics
         ]
         self.fields["description"].label = _("Your question")
+        # A question may come with no place (an online service's); the page
+        # says what that costs beside the list (help_form.html).
+        self.fields["commune"].widget.attrs["aria-describedby"] = "no-commune-hint"
 
 
 class ReplyForm(forms.Form):

@@ -17,6 +17,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import Role
+from accounts.request_roles import role_rows
 from core.client_ip import client_ip
 from core.errors import DomainError
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
@@ -34,6 +36,7 @@ from reports.forms import (
     HelpForm,
     ReportForm,
     communes_choices,
+    place_initial,
     services_of_kind,
 )
 from reports.selectors import NearbyReport, report_get_supportable, reports_nearby_open
@@ -61,6 +64,15 @@ def _submit(request: HttpRequest, form: ReportForm | HelpForm, service_code: str
         ip=client_ip(request),
     )
     return redirect("reports:case-submitted", number=submission.ticket.number)
+
+
+def _team_place(request: HttpRequest) -> dict[str, str]:
+    """The province and commune a team member's form starts with: their
+    team's commune, as their role records it (RoleAssignment.unit). They
+    file standing in a village of it, mostly for a resident of it; a plain
+    resident's form starts empty (no query: they hold no such role)."""
+    units = [unit for role, unit in role_rows(request) if role == Role.DIGITAL_TEAM]
+    return place_initial(commune_ids=units)
 
 
 def _error_context(error: str | None, refusal: Refusal | None) -> dict[str, Any]:
@@ -104,6 +116,7 @@ def _report_page(
         "nearby": nearby,
         "checked": nearby is not None,
         "proxy_allowed": files_for_others(request),
+        "for_resident": files_for_others(request) and form.for_resident(),
         "sent_photos": bool(request.FILES.getlist("photos")),
         "sent_voice": bool(request.FILES.getlist("voice")),
     }
@@ -126,9 +139,13 @@ def report_new(request: HttpRequest) -> HttpResponse:
         code = request.GET.get("service", "")
         if not code:
             return _services_page(request)
-        return _report_page(request, form=ReportForm(initial={"service": code}), service_code=code)
+        form = ReportForm(
+            initial={"service": code, **_team_place(request)},
+            for_others=files_for_others(request),
+        )
+        return _report_page(request, form=form, service_code=code)
 
-    form = ReportForm(request.POST)
+    form = ReportForm(request.POST, for_others=files_for_others(request))
     code = str(form["service"].value() or "")
     if not form.is_valid():
         return _report_page(request, form=form, service_code=code, error=str(FIX_FORM), status=422)
@@ -200,6 +217,7 @@ def _help_page(
         "suggestions": suggestions,
         "searched": suggestions is not None,
         "proxy_allowed": files_for_others(request),
+        "for_resident": files_for_others(request) and form.for_resident(),
         "sent_photos": bool(request.FILES.getlist("photos")),
         "sent_voice": bool(request.FILES.getlist("voice")),
     }
@@ -211,8 +229,12 @@ def _help_page(
 def help_new(request: HttpRequest) -> HttpResponse:
     """Ask a question; matching help articles are offered before filing."""
     if request.method == "GET":
-        return _help_page(request, form=HelpForm(initial={"service": request.GET.get("topic")}))
-    form = HelpForm(request.POST)
+        form = HelpForm(
+            initial={"service": request.GET.get("topic"), **_team_place(request)},
+            for_others=files_for_others(request),
+        )
+        return _help_page(request, form=form)
+    form = HelpForm(request.POST, for_others=files_for_others(request))
     if not form.is_valid():
         return _help_page(request, form=form, error=str(FIX_FORM), status=422)
     action = request.POST.get("action", "submit")
