@@ -96,7 +96,11 @@
   function preparePhotos() {
     var files = photoInput ? Array.prototype.slice.call(photoInput.files) : [];
     // Without a point, the first photo goes as taken: the server reads its GPS.
-    var keepFirst = !el.lat.value && !el.commune.value;
+    // A commune the page started with (a team's, reports/views/intake.py) is
+    // not one the person chose: the photo's own place still comes first.
+    var picked = el.commune.selectedOptions && el.commune.selectedOptions[0];
+    var communeChosen = !!el.commune.value && !(picked && picked.defaultSelected);
+    var keepFirst = !el.lat.value && !communeChosen;
     return Promise.all(files.map(function (file, i) {
       return keepFirst && i === 0 ? file : downscale(file);
     }));
