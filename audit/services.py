@@ -39,8 +39,9 @@ def _address(ip: str | None) -> str | None:
 
 def target_label_of(obj: Model) -> str:
     """A record's name for the trail, with phone and ID numbers masked: a user's
-    name is often their phone number (accounts.User.__str__)."""
-    return mask_text(str(obj))[:LABEL_LENGTH]
+    name is often their phone number (accounts.User.__str__). A person's name
+    stays: the trail's readers must see whom a change was about."""
+    return mask_text(str(obj), people=False)[:LABEL_LENGTH]
 
 
 def audit_record(

@@ -11,6 +11,13 @@ People write numbers every way a keyboard allows: "(0912) 345 678",
 non-breaking spaces. Masking errs on the side of the person: a long number
 that was not a phone is hidden too (the officers still read it), while dates,
 hamlet and road numbers and short counts stay, as they name no household.
+
+Names go the same way: the case's residents' names however written, any
+capitalised name after a word of address or kinship ("chị Lan", "con trai
+Nam"), and any full name (a common family name and two more capitalised
+words: "Đinh Thị Xuân", of another case). Places named after people stay
+readable (person_names.py): after a place word, and the famous streets and
+the administrative units' names the caller gives (place_names).
 """
 
 from __future__ import annotations
@@ -19,7 +26,10 @@ import functools
 import re
 import string
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from core import person_names
 
 MASK = "•"
 
@@ -49,7 +59,9 @@ _CASE_NUMBER = re.compile(
 )
 _EMAIL = re.compile(
     r"[\w.+\-]+\s*(?:@|\(at\)|\[at\]|\{at\})\s*[\w\-]+"
-    r"(?:\s*(?:\.|\(dot\)|\[dot\])\s*[\w\-]+)+",
+    # A dot with a space after it only if it has one before too ("gmail . com"):
+    # "lan@gmail.com. Các" ends a sentence, and took "Các" with it.
+    r"(?:(?:\s*(?:\(dot\)|\[dot\])\s*|\.|\s+\.\s*)[\w\-]+)+",
     re.IGNORECASE,
 )
 # A number after a word that introduces a dwelling: "số nhà 12/3", "nhà số: 12",
@@ -69,12 +81,22 @@ _SHARED_PLACE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_BEFORE_NAME = re.compile(r"(?<![\w/.])(?P<number>\d{1,4}[a-z]?)(?=\s+[^\W\d_])")
-# Words of address before a person's name: "chị Lan", "anh Trần Minh Đức".
-_HONORIFIC = re.compile(
-    r"\b(?P<word>(?:anh|chị|em|cô|chú|bác|ông|bà|cụ|cháu|mẹ|bố|dì|cậu|mợ|thím|bạn)\s+)"
-    r"(?P<name>[^\W\d_]+(?:\s+[^\W\d_]+){0,3})",
-    re.IGNORECASE,
+# A capital letter, accented or not (Python's re has no class for one), and
+# a word that starts with one: "Lan", "TRẦN", "Đức".
+_UPPER = (
+    "["
+    + "".join(
+        c
+        for c in map(chr, (*range(0x41, 0x5B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)))
+        if c.isupper()
+    )
+    + "]"
 )
+# Words of address and kinship before a person's name: "chị Lan", "anh Trần
+# Minh Đức", "con trai Nam" (person_names.py), compared whole and in lower
+# case (_names_in_run).
+_ADDRESSES = frozenset((*person_names.ADDRESS_WORDS, *person_names.KINSHIP_PHRASES))
+_ADDRESS_ENDS = frozenset(address.split()[-1] for address in _ADDRESSES)
 
 
 # Characters that show nothing, put between the digits or letters of a number
@@ -204,26 +226,6 @@ def _numbers_before_names_masked(text: str) -> str:
     return _NUMBER_BEFORE_NAME.sub(replace, text)
 
 
-def _names_masked(text: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        # Only the capitalised words right after the title form the name:
-        # "chị Lan gọi" hides "Lan", not "gọi".
-        words = match.group("name").split()
-        taken = 0
-        for word in words:
-            if not word[:1].isupper():
-                break
-            taken += 1
-        if taken == 0:
-            return match.group(0)
-        rest = match.group("name")
-        for word in words[:taken]:
-            rest = rest.replace(word, MASK * 3, 1)
-        return match.group("word") + rest
-
-    return _HONORIFIC.sub(replace, text)
-
-
 def _fold_table() -> dict[int, str]:
     """Each accented Latin letter (Vietnamese's among them) and each capital as
     its plain lower-case letter, one character for one: str.translate then
@@ -259,6 +261,342 @@ def _folded(text: str) -> tuple[str, list[int] | None]:
                 chars.append(lowered)
                 origins.append(index)
     return "".join(chars), origins
+
+
+def _folded_name(name: str) -> str:
+    """A name folded (lower case, no accents) with single spaces: how names
+    of places are compared, so "Phan Dinh Phung" and "PHAN ĐÌNH PHÙNG" are
+    the ward's too."""
+    return " ".join(unicodedata.normalize("NFC", name).translate(_FOLD).split())
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceNames:
+    """Names of places that read like a person's full name, folded: kept
+    wherever they stand ("ngập ở Phan Đình Phùng"), and, for ``leading``,
+    two-word names kept at the head of a longer run ("Hà Nội Mới").
+    ``units_known``: the administrative units' names are among them, so a
+    name after "xã" that is none of them is no commune's."""
+
+    names: frozenset[str]
+    leading: frozenset[str]
+    units_known: bool = False
+
+
+def place_names(names: Iterable[str] = (), *, leading: Iterable[str] = ()) -> PlaceNames:
+    """The built-in names (person_names.py: famous streets, provinces) and
+    ``names``, the short names of the administrative units ("Phan Đình
+    Phùng" of "Phường Phan Đình Phùng") read by the caller, core knowing no
+    database; ``leading``, the provinces'. Ready for mask_text's ``places``."""
+    names = tuple(names)
+    return PlaceNames(
+        names=frozenset(
+            _folded_name(n) for n in (*person_names.FAMOUS_NAMES, *names) if len(n.split()) >= 2
+        ),
+        leading=frozenset(
+            _folded_name(n) for n in (*person_names.LEADING_PLACES, *leading) if len(n.split()) == 2
+        ),
+        units_known=bool(names),
+    )
+
+
+_PLACES_BUILT_IN = place_names()
+# Famous names led by a word of address ("Bà Triệu", "Bác Hồ"): kept when
+# capitalised. Not the units of the database so led: "Anh Dũng", "Cô Ba" or
+# "Anh Sơn" at the head of a sentence is a man or a woman far more often.
+_PLACES_ADDRESSED = frozenset(
+    name
+    for name in _PLACES_BUILT_IN.names
+    if name.split()[0] in {a.translate(_FOLD) for a in person_names.ADDRESS_WORDS}
+)
+
+# A run of capitalised words on one line ("Lan", "Đinh Thị Xuân", "TRẦN VĂN
+# NAM"), the only text a name is looked for in: most of a text is skipped at
+# C speed. The capital first, then the look back at the letter before it:
+# re then skips to the capitals (four times faster than the look back first).
+_CAPITALISED_RUN = re.compile(
+    rf"{_UPPER}(?<![^\W\d_].)[^\W\d_]*+(?:[^\S\r\n]++{_UPPER}[^\W\d_]*+)*+"
+)
+_LETTERS = re.compile(r"[^\W\d_]+")
+_WORD_AFTER = re.compile(r"[^\S\r\n]+([^\W\d_]+)")
+# A Vietnamese syllable, folded: an onset, one to three vowels, a coda. The
+# words of a name are such ("Nguyen", "Pao"); "TO BE CONTINUED", "Do Not
+# Park" are not one name.
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?"
+)
+_SURNAMES_ASCII = frozenset(n.translate(_FOLD) for n in person_names.SURNAMES)
+_PLACES_ANY_CASE = person_names.PLACE_WORDS | person_names.PLACE_WORDS_IN_NAMES
+_PLACES_BEFORE = _PLACES_ANY_CASE | person_names.PLACE_WORDS_LOWER_ONLY
+# The first words of the place words: most words are none, and are passed
+# without building a phrase.
+_PLACE_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in _PLACES_ANY_CASE)
+
+
+def _word_before(text: str, start: int) -> str:
+    """The word right before ``start`` in lower case, spaces between them;
+    "" if there is none."""
+    end = start
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    begin = end
+    while begin > 0 and text[begin - 1].isalpha():
+        begin -= 1
+    return text[begin:end].lower() if end < start else ""
+
+
+def _words_before(text: str, start: int) -> tuple[list[str], bool]:
+    """The (up to three) words right before ``start``, separated from it and
+    each other by spaces only ("đường, Trần…" is no street), in lower case;
+    and whether the last one ends with a dot ("TP. Hồ Chí Minh", or the end
+    of a sentence). Split in Python: a regex searched backwards was a third
+    of the name pass's time."""
+    lo = max(0, start - 40)
+    window = text[lo:start]
+    if not window[-1:].isspace():
+        return [], False
+    # The window's first word may be cut, unless a space comes before it.
+    cut = lo > 0 and not text[lo - 1].isspace()
+    tokens = window.split()[1 if cut else 0 :][-3:]
+    dotted = bool(tokens) and tokens[-1].endswith(".")
+    if dotted:
+        tokens[-1] = tokens[-1][:-1]
+    words: list[str] = []
+    for token in reversed(tokens):
+        if not token.isalpha():
+            break
+        words.append(token.lower())
+    words.reverse()
+    return words, dotted
+
+
+def _place_word_before(words: list[str], dotted: bool) -> str | None:
+    """The place word the last words of ``words`` make ("đường", "thị trấn",
+    "tp."), or None: also for one of a phrase that is none ("yêu cầu",
+    "trưởng thôn")."""
+    if not words:
+        return None
+    if dotted:  # an abbreviation, or a sentence's end ("Tôi đi chợ. Trần…")
+        return words[-1] if words[-1] in person_names.PLACE_ABBREVIATIONS else None
+    if (
+        " ".join(words[-2:]) in person_names.NOT_PLACES
+        or " ".join(words[-3:]) in person_names.NOT_PLACES
+    ):
+        return None
+    for size in (1, 2, 3):
+        if size > len(words):
+            break
+        phrase = " ".join(words[-size:])
+        if phrase in _PLACES_BEFORE or (
+            phrase.isascii() and phrase in person_names.PLACE_WORDS_ASCII
+        ):
+            return phrase
+    return None
+
+
+def _is_address(words: list[str], *, dotted: bool = False) -> bool:
+    """The last words of ``words`` are a word of address or kinship (not
+    one ending a sentence)."""
+    return (
+        bool(words)
+        and not dotted
+        and (words[-1] in _ADDRESSES or " ".join(words[-2:]) in _ADDRESSES)
+    )
+
+
+def _place_size(words: list[str], at: int, *, in_name: bool) -> int:
+    """How many of ``words`` from ``at`` make a place word (0: none). In a
+    name already begun, only the words no name is made of ("Phường", not
+    "Trường": "Nguyễn Xuân Trường")."""
+    if words[at] not in _PLACE_FIRST_WORDS:
+        return 0
+    for size in (3, 2, 1):
+        if at + size > len(words):
+            continue
+        phrase = " ".join(words[at : at + size])
+        if phrase in person_names.PLACE_WORDS or (
+            not in_name and phrase in person_names.PLACE_WORDS_IN_NAMES
+        ):
+            return size
+    return 0
+
+
+def _known_size(folded: list[str], at: int, places: PlaceNames, *, shortest: int = 3) -> int:
+    """How many of the ``folded`` words from ``at`` name a known place (0:
+    none), longest first: ``shortest`` words or more (two are no full name;
+    after a place word, two name a commune, "xã Phú Bình"); two for a
+    leading one or one led by a word of address (_PLACES_ADDRESSED)."""
+    for size in range(min(len(folded) - at, 6), 1, -1):
+        name = " ".join(folded[at : at + size])
+        if name in _PLACES_ADDRESSED or (size >= shortest and name in places.names):
+            return size
+    if " ".join(folded[at : at + 2]) in places.leading:
+        return 2
+    return 0
+
+
+def _names_in_run(
+    text: str, run: re.Match[str], places: Callable[[], PlaceNames]
+) -> list[tuple[int, int]]:
+    """Where the words of the people's names in ``run`` are.
+
+    After a word of address or kinship, in the run or right before it ("chị
+    Lan", "Anh Trần Minh Đức", "con trai Nam"), the capitalised words, up to
+    four, a full name whole.
+
+    Without one, a full name: a common family name and at least two more
+    capitalised words, up to a word no name is made of (person_names.
+    STOP_WORDS) or a place word; ALL CAPS too. Not after a place word
+    ("đường Trần Hưng Đạo", "Trường THCS Lê Quý Đôn"), nor a known place's
+    name ("Phan Đình Phùng"): after a word of address it is a person's ("ông
+    Lê Hồng Phong"). A run typed without accents ("NGUYEN VAN AN") is read
+    with the words folded; in one with accents, a short folded family name
+    ("Do", "Le") is an everyday word, not "Đỗ" or "Lê".
+
+    ``places`` is called only for a run that holds a full name (three
+    capitalised words or more after a unit's word, with a family name among
+    them, too): the names of the units are read (from the database, by the
+    caller) only for a text that needs them.
+    """
+    words = run.group().lower().split()
+    ascii_run = run.group().isascii()
+
+    def is_surname(word: str) -> bool:
+        return word in person_names.SURNAMES or (
+            word.isascii() and word in _SURNAMES_ASCII and (ascii_run or len(word) >= 4)
+        )
+
+    # Most runs are one or two capitalised words at the head of a sentence:
+    # no name without a word of address, nor a full name without a family
+    # one. Told from the word before alone, the cheap way, for those.
+    if (
+        not any(word in _ADDRESSES for word in words)
+        and (len(words) < 3 or not any(map(is_surname, words)))
+        and _word_before(text, run.start()) not in _ADDRESS_ENDS
+    ):
+        return []
+    spans = [m.span() for m in _LETTERS.finditer(text, run.start(), run.end())]
+    before, dotted = _words_before(text, run.start())
+    addressed = _is_address(before, dotted=dotted)
+    stops = person_names.STOP_WORDS_ASCII if ascii_run else person_names.STOP_WORDS
+
+    def name_end(at: int) -> int:
+        # A family name ends a name begun, but not a second one at its head:
+        # "Nguyễn Trần Bảo Ngọc" bears both parents' ("XỬ LÝ VI PHẠM", three,
+        # is no one).
+        end = at + 1
+        while (
+            end < len(words)
+            and (words[end] not in stops or (end == at + 1 and is_surname(words[end])))
+            and _SYLLABLE.fullmatch(folded[end])
+            and not _place_size(words, end, in_name=True)
+        ):
+            end += 1
+        return end
+
+    folded = [word.translate(_FOLD) for word in words]
+
+    def after_place(at: int, place: str) -> int | None:
+        """Where to go on after a place word, before ``at``; None: the rest
+        of the run is the place's name (a street's, a school's). After a
+        unit's word, when the units' names are known, only the unit's name
+        is: a name after it is looked for ("UBND xã Phú Bình Nguyễn Văn An",
+        "Chủ tịch UBND xã Nguyễn Văn An")."""
+        rest = words[at:]
+        if place not in person_names.UNIT_WORDS or len(rest) < 3 or not any(map(is_surname, rest)):
+            return None
+        known = places()
+        if not known.units_known:
+            return None
+        return at + _known_size(folded, at, known, shortest=2)
+
+    hidden: list[tuple[int, int]] = []
+    at = 0
+    if not addressed and (place := _place_word_before(before, dotted)) is not None:
+        resume = after_place(0, place)
+        if resume is None:
+            return []
+        at = resume
+    while at < len(words):
+        if addressed:
+            end = min(len(words), at + 4)
+            if is_surname(words[at]):
+                end = max(end, name_end(at))
+            hidden += spans[at:end]
+            at, addressed = end, False
+            continue
+        size = _place_size(words, at, in_name=False)
+        if size:
+            resume = after_place(at + size, " ".join(words[at : at + size]))
+            if resume is None:
+                break  # the rest of the run is the place's name
+            at = resume
+            continue
+        # The built-in names first, for those led by no family name ("Hai
+        # Bà Trưng", "Bà Triệu"); the units' names only for a full name.
+        known = _known_size(folded, at, _PLACES_BUILT_IN)
+        if known:
+            at += known
+            continue
+        if words[at] in _ADDRESSES:
+            # "Con Trai Nam": the phrase, not "Con" and a name "Trai Nam".
+            at += 2 if " ".join(words[at : at + 2]) in _ADDRESSES else 1
+            addressed = True
+            continue
+        if not is_surname(words[at]):
+            at += 1
+            continue
+        end = name_end(at)
+        if end - at < 3 or _place_follows(text, words, end, run):
+            at = end
+            continue
+        known = _known_size(folded, at, places())
+        if known:
+            at += known
+            continue
+        hidden += spans[at:end]
+        at = end
+    return hidden
+
+
+def _place_follows(text: str, words: list[str], end: int, run: re.Match[str]) -> bool:
+    """An English place word comes after the name: "Tran Hung Dao Street"."""
+    if end < len(words):
+        return words[end] in person_names.PLACE_WORDS_AFTER
+    after = _WORD_AFTER.match(text, run.end())
+    return after is not None and after.group(1).lower() in person_names.PLACE_WORDS_AFTER
+
+
+def _names_masked(text: str, places: PlaceNames | Callable[[], PlaceNames]) -> str:
+    """Each word of a person's name (_names_in_run) as three dots: after a
+    word of address, and a full name though none comes before it and it is
+    no resident's of the case (an officer's reply names people of other
+    cases: "Đã liên hệ Đinh Thị Xuân")."""
+    # Composed, so that a letter and its accent are one character of a word.
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    read: list[PlaceNames] = []
+
+    def places_read() -> PlaceNames:
+        # Called at most once per text, and only if a run needs the names.
+        if not read:
+            read.append(places() if callable(places) else places)
+        return read[0]
+
+    hidden = [
+        span
+        for run in _CAPITALISED_RUN.finditer(text)
+        for span in _names_in_run(text, run, places_read)
+    ]
+    if not hidden:
+        return text
+    parts: list[str] = []
+    last = 0
+    for start, end in hidden:
+        parts += [text[last:start], MASK * 3]
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 # Words of address, folded: a known person's given name after one is theirs,
@@ -403,12 +741,26 @@ def _known_names_and_read_out_numbers_masked(text: str, names: Iterable[str]) ->
     return text
 
 
-def mask_text(text: str, *, names: Iterable[str] = ()) -> str:
+def mask_text(
+    text: str,
+    *,
+    names: Iterable[str] = (),
+    places: PlaceNames | Callable[[], PlaceNames] | None = None,
+    people: bool = True,
+) -> str:
     """Return ``text`` with phone/ID numbers, e-mail addresses, house numbers and
-    names hidden: the ``names`` given (the reporter's, say) and any name after
-    a word of address ("chị Lan")."""
+    names hidden: the ``names`` given (the reporter's, say), any name after
+    a word of address or kinship ("chị Lan", "con trai Nam") and any full
+    name ("Đinh Thị Xuân"). Places whose names read like a person's stay:
+    after a place word, and those of ``places`` (place_names, or a function
+    that returns them, called only for a text with a full name in it; the
+    built-in famous streets and provinces when not given). ``people`` False
+    leaves the names found by their shape alone (the ``names`` given are still
+    hidden): the audit trail's labels name who was changed, for its readers."""
     if not text:
         return text
+    if places is None:
+        places = _PLACES_BUILT_IN
     text = _INVISIBLE.sub("", text)
     text = _known_names_and_read_out_numbers_masked(text, names)
     text = _EMAIL.sub(lambda m: MASK * 3 + "@" + MASK * 3, text)
@@ -421,4 +773,4 @@ def mask_text(text: str, *, names: Iterable[str] = ()) -> str:
     text = _long_numbers_masked(text, cases)
     text = _HOUSE_NUMBER.sub(lambda m: m.group("word") + _digits_masked(m.group("number")), text)
     text = _numbers_before_names_masked(text)
-    return _names_masked(text)
+    return _names_masked(text, places) if people else text

@@ -11,6 +11,7 @@ reporter read the case as it is.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -19,7 +20,8 @@ from datetime import datetime
 from django.contrib.gis.geos import Point
 from django.db.models import F, Q, QuerySet
 
-from core.masking import mask_text
+from core.masking import PlaceNames, mask_text, place_names
+from geo.models import AdminUnit
 from helpdesk.models import (
     OPEN_STATUSES,
     ProxyFiling,
@@ -92,6 +94,32 @@ def residents_names(ticket: Ticket) -> list[str]:
     return names
 
 
+def places_kept() -> PlaceNames:
+    """The names of the administrative units, which public text keeps though
+    they read like a person's ("ngập ở Phan Đình Phùng", the ward; core.
+    masking hides "Đinh Thị Xuân"). Passed to mask_text as this function:
+    it reads them only for a text with a full name in it, so a page of
+    short replies costs no query. Read once per process, every level and
+    retired units too (people write the old names); read again while none
+    is imported yet (a new install, before import_boundaries)."""
+    places = _places_read()
+    if not places.units_known:
+        _places_read.cache_clear()
+    return places
+
+
+@functools.cache
+def _places_read() -> PlaceNames:
+    names: list[str] = []
+    provinces: list[str] = []
+    for level, name, name_en in AdminUnit.objects.values_list("level", "name", "name_en"):
+        given = [n for n in (name, name_en) if n]
+        names += given
+        if level == AdminUnit.Level.PROVINCE:
+            provinces += given
+    return place_names(names, leading=provinces)
+
+
 def public_time(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
@@ -137,8 +165,8 @@ def ticket_public(ticket: Ticket, *, names: Sequence[str] | None = None) -> Tick
     public = copy.copy(ticket)
     if names is None:
         names = residents_names(ticket)
-    public.description = mask_text(ticket.description, names=names)
-    public.address_text = mask_text(ticket.address_text, names=names)
+    public.description = mask_text(ticket.description, names=names, places=places_kept)
+    public.address_text = mask_text(ticket.address_text, names=names, places=places_kept)
     public.location = public_point(service=ticket.service, point=ticket.location)
     public.location_accuracy_m = None
     public.assignee = None
@@ -209,7 +237,7 @@ def event_public(
     reason_only = by_reporter and event.kind == TicketEvent.Kind.STATUS
     if names is None:
         names = residents_names(ticket)
-    public.body = "" if reason_only else mask_text(event.body, names=names)
+    public.body = "" if reason_only else mask_text(event.body, names=names, places=places_kept)
     public.created_at = public_time(event.created_at)
     public.save = _refuse_save  # type: ignore[method-assign]
     return public

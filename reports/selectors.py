@@ -26,6 +26,7 @@ from helpdesk.photo_publishing import photo_public_url
 from helpdesk.public_view import (
     METRES_PER_DEGREE,
     MIN_GRID_M,
+    places_kept,
     public_point,
     public_time,
     residents_names_of,
@@ -142,7 +143,7 @@ def reports_nearby_open(*, service_code: str, lat: float, lon: float) -> list[Ne
             distance_m=max(1, math.ceil(distance / _DISTANCE_STEP_M)) * _DISTANCE_STEP_M,
             created_at=public_time(t.created_at),
             supporters=supporters,
-            summary=_summary(mask_text(t.description, names=names[t.pk])),
+            summary=_summary(mask_text(t.description, names=names[t.pk], places=places_kept)),
             photo=photo_public_url(attachment=photo) if photo is not None else None,
         )
         found.append(report)
