@@ -11,8 +11,9 @@ people from the generated data: an officer of the busiest department of the
 main province, the leader of its busiest commune, and its province admin;
 their map API (helpdesk/map_clusters.py) at province zoom (the province's
 extent, zoom 9: commune bubbles) and at street zoom (a few streets around a
-case of the officer's department, zoom 16: the cases); and, signed out, the
-public map page and its API at both zooms. Each
+case of the officer's department, zoom 16: the cases); the queue's search
+box (the phone number and the name of a reporter of the officer's department,
+and words); and, signed out, the public map page and its API at both zooms. Each
 URL is requested --warmup times first, then --runs times; p50/p95 are of those
 runs. The slowest URL is then run once more with its queries captured, and its
 slowest query is shown with EXPLAIN (ANALYZE, BUFFERS); a sequential scan of
@@ -29,6 +30,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -54,6 +56,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import Role, RoleAssignment, User  # noqa: E402
+from accounts.phones import phone_display  # noqa: E402
 from geo.models import Boundary  # noqa: E402
 from helpdesk.models import DepartmentMembership, Ticket  # noqa: E402
 
@@ -107,6 +110,16 @@ def people(province_code: str) -> dict[str, tuple[User | None, dict[str, str]]]:
     ).first()
     if located is None or province is None:
         sys.exit("No located case or no province boundary: run generate_cases first.")
+    # Whom the search box looks for: the reporter of the department's case due
+    # last, by their phone (as people say it) and by their name.
+    reporter = (
+        main.filter(department_id=busiest_dept["department_id"])
+        .order_by("-due_at", "-id")
+        .values_list("reporter__phone", "reporter__full_name")
+        .first()
+    )
+    if reporter is None:
+        sys.exit("No case in the busiest department: run generate_cases first.")
     west, south, east, north = province.geom.extent
     values = {
         "department": str(busiest_dept["department_id"]),
@@ -116,6 +129,8 @@ def people(province_code: str) -> dict[str, tuple[User | None, dict[str, str]]]:
         "province_view": f"bbox={west},{south},{east},{north}&zoom=9",
         "street_view": f"bbox={located.x - 0.006},{located.y - 0.004},"
         f"{located.x + 0.006},{located.y + 0.004}&zoom=16",
+        "phone": phone_display(reporter[0]),
+        "name": reporter[1],
     }
     return {
         "officer": (officer.user, values),
@@ -160,6 +175,16 @@ def urls_for(role: str, values: dict[str, str]) -> list[tuple[str, str]]:
             for zoom in ("province", "street"):
                 view = values[f"{zoom}_view"]
                 urls.append((f"map api {zoom} {name}", f"{MAP_API}?{view}&{query}".rstrip("&")))
+    # The search box: a phone number (indexes), a name and words, each looked
+    # for in the queue's SEARCH_WINDOW cases due last (helpdesk/selectors.py),
+    # read whole whatever they find. The generated cases have no description:
+    # the words find nothing.
+    for label, text in (
+        ("phone", values["phone"]),
+        ("name", values["name"]),
+        ("words", "đèn đường hỏng"),
+    ):
+        urls.append((f"queue search {label}", f"{QUEUE}?{urlencode({'q': text})}"))
     if role != "officer":
         urls.append(("dashboard", DASHBOARD))
     if role == "admin":

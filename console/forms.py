@@ -28,7 +28,7 @@ from helpdesk.names import (
     unit_short_name,
 )
 from helpdesk.replies import reply_compose
-from helpdesk.selectors import QueueFilter
+from helpdesk.selectors import SEARCH_MAX_LENGTH, CaseSearch, QueueFilter, case_search_parse
 from helpdesk.voice_field import VoiceNoteField
 from knowledge.models import Article
 from knowledge.selectors import article_title
@@ -125,6 +125,28 @@ class QuickChoiceField(forms.ChoiceField):
 
 
 class QueueFilterForm(forms.Form):
+    # The search box above the filters (console/queue.html renders it apart):
+    # one GET form holds both, so a search keeps the filters and the reverse.
+    q = forms.CharField(
+        label=_("Search cases"),
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        help_text=_("Case number, phone, name or words."),
+        error_messages={
+            "max_length": _(
+                "A search can be at most %(limit_value)d characters long (this one has "
+                "%(show_value)d). Type a case number, a phone number, a name or a few words."
+            )
+        },
+        widget=forms.TextInput(
+            {
+                "type": "search",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "enterkeyhint": "search",
+            }
+        ),
+    )
     status = QuickChoiceField(label=_("Status"), required=False)
     service = QuickChoiceField(label=_("Service"), required=False)
     department = QuickChoiceField(label=_("Department"), required=False)
@@ -158,7 +180,9 @@ class QueueFilterForm(forms.Form):
         field.choices = choices
 
     def queue_filter(self) -> QueueFilter:
-        """The filter from the valid fields; an invalid field is simply not applied."""
+        """The filter from the valid fields; an invalid field is simply not applied,
+        but for the search: one too long finds nothing (the page says why), rather
+        than the whole queue under a box that still holds it."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         department = data.get("department")
@@ -170,7 +194,21 @@ class QueueFilterForm(forms.Form):
             assigned_to_me=bool(data.get("mine")),
             overdue=bool(data.get("overdue")),
             unrouted=bool(data.get("unrouted")),
+            search=self._search(data.get("q") or ""),
         )
+
+    def _search(self, text: str) -> CaseSearch | None:
+        if "q" in self.errors:
+            return CaseSearch(text="")
+        return case_search_parse(text) if text else None
+
+    def filter_fields(self) -> list[forms.BoundField]:
+        """The fields under "Filters": all but the search box."""
+        return [field for field in self if field.name != "q"]
+
+    def filters_set(self) -> bool:
+        """Whether a filter (not the search, not the page) is chosen."""
+        return any(self.data.get(name) for name in self.fields if name != "q")
 
 
 class EmptyForm(forms.Form):

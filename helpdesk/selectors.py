@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.gis.geos import Polygon
-from django.db.models import F, Q, QuerySet, Subquery, Sum
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+)
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.phones import InvalidPhoneNumber, phone_normalize
 from core.pagination import count_capped
 from geo.coordinates import latitude, longitude
 from geo.models import AdminUnit
@@ -18,6 +35,7 @@ from helpdesk import errors
 from helpdesk.models import (
     OPEN_STATUSES,
     Attachment,
+    ProxyFiling,
     Service,
     Ticket,
     TicketEvent,
@@ -33,6 +51,33 @@ from helpdesk.permissions import (
     tickets_visible_to,
 )
 from helpdesk.public_view import events_public
+from knowledge.search import fold_vietnamese
+
+# The queue's search box (console/views/queue.py): at most this many characters,
+# and this many words of them.
+SEARCH_MAX_LENGTH = 100
+SEARCH_MAX_WORDS = 6
+# Words and names are looked for in this many cases of the (filtered) queue, the
+# ones due last, which are about the ones filed last: a search of every case's
+# text would read a province's 1,000,000 (bench/queue_scale.py). A case number
+# or a phone number finds a case however old (indexes).
+SEARCH_WINDOW = 2000
+# A phone number's cases filed for that resident by the digital-technology team,
+# at most (listed besides the cases the number filed itself).
+SEARCH_PHONE_FILED_FOR = 500
+
+
+@dataclass(frozen=True)
+class CaseSearch:
+    """What someone typed in the queue's search box, read as the one thing it is
+    (``case_search_parse``): a case number (its spellings in ``numbers``), a
+    Vietnamese mobile number (``phone``, E.164), or ``words`` of a name, a
+    description or a place. A search with none of them matches no case."""
+
+    text: str
+    numbers: tuple[str, ...] = ()
+    phone: str | None = None
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,6 +89,7 @@ class QueueFilter:
     assigned_to_me: bool = False
     overdue: bool = False
     unrouted: bool = False
+    search: CaseSearch | None = None
 
 
 def services_active() -> QuerySet[Service]:
@@ -146,9 +192,193 @@ def tickets_queue(*, scope: Scope, filters: QueueFilter) -> QuerySet[Ticket]:
         tickets = tickets.filter(assignee_id=scope.user_id)
     if filters.overdue:
         tickets = tickets.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
+    if filters.search is not None:
+        tickets = _searched(tickets, filters.search)
     return tickets.select_related("service", "commune", "department", "assignee").order_by(
         "due_at", "id"
     )
+
+
+# A case number as people write it: "TN-2026-00670", "tn 2026 670", "TN2026/00670".
+# The province's initials are letters (helpdesk/numbering.py); digits after the
+# first letter are the benches' numbers (helpdesk/synthetic.py, "S19-2026-…").
+_SEPARATOR = r"[\s\-_./]*"
+_CASE_NUMBER = re.compile(rf"([A-Z][A-Z0-9]{{0,5}}?){_SEPARATOR}(\d{{4}}){_SEPARATOR}(\d{{1,9}})")
+# What may be a phone number before the phone library is asked: digits and the
+# marks people write between them ("0981 234 567", "+84 981.234.567", "(098) 1234567").
+_PHONE_LIKE = re.compile(r"\+?[\d\s().\-]{9,20}")
+_WORD = re.compile(r"[a-z0-9]+")
+_DIGIT = re.compile(r"\d")
+
+
+def case_search_parse(text: str) -> CaseSearch:
+    """Read a search as a case number, else a phone number, else words.
+
+    Words are folded (lowercase, no tone or vowel marks, đ as d): anything else
+    typed (punctuation, symbols, other scripts, quotes of SQL) is no word and is
+    never sent to the database.
+    """
+    text = " ".join(text.split())
+    number = _CASE_NUMBER.fullmatch(text.upper())
+    if number is not None:
+        prefix, year, sequence = number.groups()
+        spellings = (f"{prefix}-{year}-{int(sequence):05d}", f"{prefix}-{year}-{sequence}")
+        return CaseSearch(text=text, numbers=tuple(dict.fromkeys(spellings)))
+    if _PHONE_LIKE.fullmatch(text):
+        try:
+            return CaseSearch(text=text, phone=phone_normalize(text))
+        except InvalidPhoneNumber:
+            pass  # digits, but no mobile number: words
+    words = tuple(dict.fromkeys(_WORD.findall(fold_vietnamese(text))))
+    return CaseSearch(text=text, words=words[:SEARCH_MAX_WORDS])
+
+
+# Each base letter and the Vietnamese letters that fold to it (lowercase; the
+# search ignores case). Text typed decomposed (a letter, then its marks as
+# combining characters) matches too: the marks may follow the letter.
+_VIETNAMESE_LETTERS = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+_COMBINING_MARKS = r"[\u0300-\u036f]*"
+
+
+def _letter_classes() -> dict[str, str]:
+    letters: dict[str, str] = {}
+    for letter in _VIETNAMESE_LETTERS:
+        base = fold_vietnamese(letter)
+        letters[base] = letters.get(base, base) + letter
+    return {base: f"[{variants}]{_COMBINING_MARKS}" for base, variants in letters.items()}
+
+
+_LETTER_CLASSES = _letter_classes()
+
+
+def word_regex(word: str) -> str:
+    """A PostgreSQL regular expression (for ``~*``) that finds a folded search
+    word at the start of a word of Vietnamese text, with or without its marks:
+    "lan" finds "Lan", "Lân" and "Lành", not "Thanh". ``word`` is [a-z0-9]
+    (``case_search_parse``), so nothing else needs escaping."""
+    return r"\m" + "".join(_LETTER_CLASSES.get(char, char) for char in word)
+
+
+# The text the words of a search are looked for in: the description, the
+# village or landmark, the reporter's name, the name of the resident a team
+# member filed for, and the names an Open311 filer gave. Every word must start a
+# word of it, in any order.
+_SEARCH_TEXT = Func(
+    Value(" "),
+    F("description"),
+    F("address_text"),
+    Subquery(User.objects.filter(pk=OuterRef("reporter_id")).values("full_name")),
+    Subquery(ProxyFiling.objects.filter(ticket_id=OuterRef("pk")).values("resident_name")),
+    Func(F("filer_names"), Value(" "), function="array_to_string"),
+    function="concat_ws",
+    output_field=TextField(),
+)
+
+
+class _MatchesEvery(Func):
+    """``text ~* ALL(patterns)``: true when ``text`` matches every pattern,
+    ignoring case. The text is made once for all the patterns: one ``~*`` per
+    pattern made it (and looked up its names) again for each."""
+
+    arg_joiner = " ~* ALL("
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
+
+
+class _OneOf(Func):
+    """``id = ANY(ids)``: the ids as one array, where ``id IN (…)`` wrote up to
+    SEARCH_WINDOW parameters into each query that reads them."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
+
+
+def _searched(tickets: QuerySet[Ticket], search: CaseSearch) -> QuerySet[Ticket]:
+    """``tickets`` that ``search`` finds: by number and by phone through their
+    indexes; by words among the SEARCH_WINDOW of them due last (search_bounded
+    tells when that is not all of them)."""
+    if search.numbers:
+        return tickets.filter(number__in=search.numbers)
+    if search.phone:
+        return tickets.filter(_phone_q(search.phone))
+    if not search.words:
+        return tickets.none()
+    older = _window_end(tickets)
+    if older is not None:
+        tickets = tickets.filter(due_at__gt=older)
+    # The rarest words first, as ALL stops at the first that fails: those with
+    # digits (a house or hamlet number), then the longest.
+    rarest = sorted(search.words, key=lambda word: (not _DIGIT.search(word), -len(word)))
+    patterns = [word_regex(word) for word in rarest]
+    found = tickets.filter(
+        _MatchesEvery(_SEARCH_TEXT, Value(patterns, output_field=ArrayField(TextField())))
+    )
+    # Read once, here: the page and its pager's count then look up at most
+    # SEARCH_WINDOW cases by id, where each would read the window again.
+    ids = list(found.order_by().values_list("pk", flat=True))
+    return tickets.filter(_OneOf(F("pk"), Value(ids, output_field=ArrayField(BigIntegerField()))))
+
+
+def _window_end(tickets: QuerySet[Ticket]) -> datetime | None:
+    """The due time just before the SEARCH_WINDOW cases of ``tickets`` due last
+    (the cases due after it are the window), or None when they are all of them.
+
+    A bound on ``due_at``, not a list of ids: the search then walks the queue's
+    own (unit, due_at, id) index over the window and reads each case once, where
+    ``id IN (the window's ids)`` looked each one up again by its primary key.
+    Every case has a due time (helpdesk/filing.py sets it).
+    """
+    return (
+        tickets.order_by("-due_at", "-id")
+        .values_list("due_at", flat=True)[SEARCH_WINDOW : SEARCH_WINDOW + 1]
+        .first()
+    )
+
+
+def _phone_q(phone: str) -> Q:
+    """The cases of the person with this phone: those they filed, and those a
+    team member filed for them (ProxyFiling.resident: the account made for the
+    resident's phone when it was given, helpdesk/proxy_filing.py).
+
+    Read first, in one query on the unique phone, so that the queue's query
+    gets plain values: ``reporter_id = 42 OR id IN (…)`` is two index scans
+    (ticket_reporter, the primary key); a join to the user on each side of an
+    OR could not use either (FixMyStreet's admin search met the same).
+    """
+    rows = list(
+        User.objects.filter(phone=phone).values_list("pk", "cases_filed_for_me__ticket_id")[
+            :SEARCH_PHONE_FILED_FOR
+        ]
+    )
+    if not rows:
+        return Q(pk__in=[])
+    person = rows[0][0]
+    filed_for = [ticket_id for _person, ticket_id in rows if ticket_id is not None]
+    return Q(reporter_id=person) | Q(pk__in=filed_for)
+
+
+def queue_case_numbered(*, scope: Scope, search: CaseSearch) -> str | None:
+    """The number of the case ``search`` names when the person's queue holds it.
+
+    None alike for a case outside their scope and for a number that does not
+    exist (ticket_get's rule: case numbers run in sequence, and an officer must
+    not learn which exist in another commune). Other filters do not apply: a
+    full number names one case.
+    """
+    if not search.numbers:
+        return None
+    numbers = tickets_managed_by(scope=scope).filter(number__in=search.numbers)
+    return numbers.order_by("number").values_list("number", flat=True).first()
+
+
+def search_bounded(*, scope: Scope, filters: QueueFilter) -> bool:
+    """True when a search's words were looked for in only part of the filtered
+    queue: it holds more than SEARCH_WINDOW cases (the rest are older)."""
+    if filters.search is None or not filters.search.words:
+        return False
+    unsearched = tickets_queue(scope=scope, filters=dataclasses.replace(filters, search=None))
+    return _window_end(unsearched) is not None
 
 
 # West, south, east, north in degrees (WGS 84), as Leaflet's toBBoxString() gives.

@@ -7,12 +7,13 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.phones import phone_display
 from console import selectors
 from console.forms import QueueFilterForm
 from console.views.access import can_see_dashboard, staff_required
@@ -27,8 +28,11 @@ from helpdesk.models import Ticket, TicketStatus
 from helpdesk.names import status_labels
 from helpdesk.permissions import Scope
 from helpdesk.selectors import (
+    SEARCH_WINDOW,
     BBox,
+    queue_case_numbered,
     queue_counts,
+    search_bounded,
     services_active,
     tickets_on_map,
     tickets_queue,
@@ -89,7 +93,7 @@ def _rows_with_sla(tickets: list[Ticket]) -> list[QueueRow]:
     return rows
 
 
-def _page_tickets(tickets: QuerySet[Ticket], offset: int) -> QuerySet[Ticket]:
+def _page_tickets(tickets: QuerySet[Ticket], offset: int, *, searched: bool) -> QuerySet[Ticket]:
     """The page of ``tickets`` that starts at ``offset``, in the same order.
 
     Past the first page, a deferred join: the page's ids come from the ticket
@@ -99,8 +103,13 @@ def _page_tickets(tickets: QuerySet[Ticket], offset: int) -> QuerySet[Ticket]:
     cases (6.2 ms), the deferred join 384 (0.3 ms). The first page skips
     nothing, and its plain query reads fewer buffers (39 against 354 for an
     officer). The outer query keeps the scope and filters of ``tickets``.
+
+    A search's first page too: its cases are a list of ids (up to
+    SEARCH_WINDOW, helpdesk/selectors.py), and the plain query joined each of
+    them to its units before keeping 25 (a word found in 300 cases of a
+    province of 400,000: 14 ms, against 1 ms for the deferred join).
     """
-    if offset == 0:
+    if offset == 0 and not searched:
         return tickets[:PAGE_SIZE]
     return tickets.filter(pk__in=tickets.values("pk")[offset : offset + PAGE_SIZE])
 
@@ -126,6 +135,13 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
     with_communes = can_see_dashboard(scope)
     form = _queue_filter_form(request, scope, with_communes=with_communes)
     filters = form.queue_filter()
+    search = filters.search
+    if search is not None and search.numbers:
+        # A full case number of their queue opens it; one that is not theirs
+        # lists nothing, as one that does not exist (queue_case_numbered).
+        number = queue_case_numbered(scope=scope, search=search)
+        if number is not None:
+            return redirect("console:ticket-detail", number=number)
     tickets = tickets_queue(scope=scope, filters=filters).only(*ROW_FIELDS)
     # Exact, from the running tallies, and with them the number of cases the
     # filters match when the tallies can tell; otherwise the pager counts the
@@ -133,7 +149,8 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
     counts = queue_counts(scope=scope, filters=filters)
     pager = CappedPaginator(tickets, PAGE_SIZE, cap=PAGER_CAP, known_count=counts.matching)
     page = pager.get_page(request.GET.get("page"))
-    rows = _rows_with_sla(list(_page_tickets(tickets, (page.number - 1) * PAGE_SIZE)))
+    offset = (page.number - 1) * PAGE_SIZE
+    rows = _rows_with_sla(list(_page_tickets(tickets, offset, searched=search is not None)))
     status_counts = [
         (value, label, counts.by_status.get(value, 0)) for value, label in TicketStatus.choices
     ]
@@ -147,6 +164,10 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
             "status_counts": status_counts,
             "pages_cap": PAGER_CAP // PAGE_SIZE,
             "show_dashboard": with_communes,
+            "search": search,
+            "search_phone": phone_display(search.phone) if search and search.phone else "",
+            "search_bounded": search_bounded(scope=scope, filters=filters),
+            "search_window": SEARCH_WINDOW,
         },
     )
 

@@ -1,0 +1,357 @@
+"""The queue's search box: a case number opens its case, a phone number or a
+name or words list the cases, always within the person's scope and with the
+filters and pages of the queue."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from geo.models import AdminUnit
+from helpdesk import lifecycle
+from helpdesk.models import Ticket
+from helpdesk.selectors import SEARCH_MAX_LENGTH, case_search_parse
+from tests.conftest import Personas
+from tests.console.pages import S, case_in, client_as
+from tests.factories import case_filed_for_a_resident, user_create
+
+QUEUE = reverse("console:queue")
+# A help request: commune B's one-stop centre, officer B's department, handles it.
+CENTRE_SERVICE = "online_public_service"
+
+
+def _search(client: Client, q: str, **params: str) -> list[str]:
+    response = client.get(QUEUE, {"q": q, **params})
+    assert response.status_code == 200, response.status_code
+    return [row.ticket.number for row in response.context["rows"]]
+
+
+def _other_spellings(number: str) -> list[str]:
+    """How an officer types a number off a paper or the phone: lower case,
+    spaces for dashes, spaces around it, no dashes at all."""
+    prefix, year, sequence = number.split("-")
+    return [
+        number.lower(),
+        f"  {prefix} {year} {sequence} ",
+        f"{prefix.lower()}{year}{sequence}",
+        f"{prefix}-{year}-{int(sequence)}",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_case_number_of_the_queue_opens_the_case(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    ticket = case_in(commune_a, personas.resident)
+    other = case_in(commune_a, personas.resident)
+    expected = reverse("console:ticket-detail", args=[ticket.number])
+    for name in ("officer_a", "leader_a", "province_admin"):
+        client = client_as(personas, name)
+        for typed in (ticket.number, *_other_spellings(ticket.number)):
+            response = client.get(QUEUE, {"q": typed})
+            assert (response.status_code, response["Location"]) == (302, expected), (name, typed)
+    # A full number names one case: filters chosen before do not hide it.
+    lifecycle.ticket_accept(ticket=other, by=personas.officer_a)
+    response = client_as(personas, "officer_a").get(
+        QUEUE, {"q": ticket.number, "status": S.ACCEPTED}
+    )
+    assert response["Location"] == expected
+
+
+def _page_without_tokens(response: object, *, number: str) -> str:
+    html = response.content.decode()  # type: ignore[attr-defined]
+    html = html.replace(number, "NUMBER")
+    html = re.sub(r'(csrfmiddlewaretoken" value|nonce)="[^"]*"', r'\1=""', html)
+    # The time the page was made (the offline copy's date).
+    return re.sub(r"\d{4}-\d\d-\d\dT[\d:.]+[+-]\d\d:\d\d", "TIME", html)
+
+
+@pytest.mark.django_db
+def test_a_number_outside_the_scope_answers_as_one_that_does_not_exist(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
+) -> None:
+    in_a = case_in(commune_a, personas.resident)
+    # Officer B filed this one in commune A themselves: theirs to follow as a
+    # resident, not in their queue.
+    own_in_a = case_in(commune_a, personas.officer_b)
+    case_in(commune_b, personas.resident, service=CENTRE_SERVICE)  # officer B's queue
+    prefix, year, _sequence = in_a.number.split("-")
+    unknown = f"{prefix}-{year}-99999"
+    assert not Ticket.objects.filter(number=unknown).exists()
+
+    client = client_as(personas, "officer_b")
+    pages = {}
+    for number in (in_a.number, own_in_a.number, unknown):
+        response = client.get(QUEUE, {"q": number})
+        assert response.status_code == 200
+        assert response.context["rows"] == []
+        content = response.content.decode()
+        assert f"No case in your queue matches “{number}”." in content
+        assert 'href="/console/?">Clear the search</a>' in content
+        pages[number] = _page_without_tokens(response, number=number)
+    assert pages[in_a.number] == pages[unknown]
+    assert pages[own_in_a.number] == pages[unknown]
+    # Each spelling answers the same.
+    for typed in _other_spellings(in_a.number):
+        response = client.get(QUEUE, {"q": typed})
+        assert response.status_code == 200
+        assert response.context["rows"] == []
+
+
+@pytest.mark.django_db
+def test_a_phone_number_in_any_common_form_finds_its_cases_within_the_scope(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
+) -> None:
+    caller = user_create(phone="0981234567", full_name="Vũ Văn Bình")
+    in_a = case_in(commune_a, caller)
+    in_b = case_in(commune_b, caller, service=CENTRE_SERVICE)
+    someone_else = case_in(commune_a, personas.resident)
+    forms = ("0981 234 567", "+84981234567", "84981234567", "0981.234.567", "+84 981 234 567")
+    officer_a = client_as(personas, "officer_a")
+    officer_b = client_as(personas, "officer_b")
+    admin = client_as(personas, "province_admin")
+    for typed in forms:
+        assert _search(officer_a, typed) == [in_a.number], typed
+        assert _search(officer_b, typed) == [in_b.number], typed
+        assert sorted(_search(admin, typed)) == sorted([in_a.number, in_b.number]), typed
+    assert someone_else.number not in _search(admin, "0981 234 567")
+    page = officer_a.get(QUEUE, {"q": "+84981234567"}).content.decode()
+    assert "Cases filed from the phone number 0981 234 567" in page
+    # A number nobody has: nothing, said plainly.
+    assert _search(officer_a, "0981 999 999") == []
+
+
+@pytest.mark.django_db
+def test_a_phone_number_finds_the_cases_filed_for_that_resident(
+    personas: Personas, commune_b: AdminUnit
+) -> None:
+    filed_for = case_filed_for_a_resident(
+        team_member=personas.digital_team, commune=commune_b, phone="0912 345 678"
+    )
+    assert filed_for.reporter_id == personas.digital_team.pk
+    case_in(commune_b, personas.resident)  # in the administrator's queue too
+    admin = client_as(personas, "province_admin")
+    for typed in ("0912 345 678", "+84912345678", "84912345678"):
+        assert _search(admin, typed) == [filed_for.number], typed
+    assert _search(client_as(personas, "officer_a"), "0912345678") == []
+    # The resident's name, as the team member wrote it, finds it too.
+    assert _search(admin, "trieu thi sen") == [filed_for.number]
+
+
+@pytest.mark.django_db
+def test_a_name_is_found_without_case_or_marks_and_only_in_the_scope(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
+) -> None:
+    lan = case_in(commune_a, personas.resident)  # Nguyễn Thị Lan
+    lan_in_b = case_in(commune_b, personas.resident, service=CENTRE_SERVICE)
+    thanh = case_in(commune_a, user_create(full_name="Lê Văn Thanh"))
+    officer_a = client_as(personas, "officer_a")
+    for typed in ("Nguyễn Thị Lan", "nguyen thi lan", "NGUYỄN LAN", "Lan", "lan nguyen", "ngu"):
+        assert _search(officer_a, typed) == [lan.number], typed
+    # Words start words: "lan" is not in "Thanh"; every word must be found.
+    assert _search(officer_a, "thanh") == [thanh.number]
+    assert _search(officer_a, "lan thanh") == []
+    assert _search(client_as(personas, "officer_b"), "nguyen thi lan") == [lan_in_b.number]
+    assert sorted(_search(client_as(personas, "province_admin"), "Lan")) == sorted(
+        [lan.number, lan_in_b.number]
+    )
+
+
+@pytest.mark.django_db
+def test_words_of_the_description_or_the_place_are_found(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    pothole = case_in(commune_a, personas.resident)  # "Ổ gà lớn trước cổng trường"
+    decomposed = case_in(commune_a, personas.resident)
+    # Typed with combining marks (some keyboards): "Đèn đường" decomposed.
+    Ticket.objects.filter(pk=decomposed.pk).update(
+        description="Đe\u0300n đu\u031bo\u031b\u0300ng tắt", address_text="Thôn Đồng Hỷ"
+    )
+    officer_a = client_as(personas, "officer_a")
+    for typed in ("cổng trường", "CONG TRUONG", "ổ gà", "truoc cong"):
+        assert _search(officer_a, typed) == [pothole.number], typed
+    for typed in ("đèn đường", "den duong", "dong hy", "thôn Đồng"):
+        assert _search(officer_a, typed) == [decomposed.number], typed
+    assert _search(officer_a, "cầu sập") == []
+
+
+@pytest.mark.django_db
+def test_a_search_keeps_the_filters(personas: Personas, commune_a: AdminUnit) -> None:
+    new = case_in(commune_a, personas.resident)
+    accepted = case_in(commune_a, personas.resident)
+    lifecycle.ticket_accept(ticket=accepted, by=personas.officer_a)
+    case_in(commune_a, user_create(full_name="Lê Văn Thanh"))
+    officer_a = client_as(personas, "officer_a")
+    assert sorted(_search(officer_a, "nguyen lan")) == sorted([new.number, accepted.number])
+    assert _search(officer_a, "nguyen lan", status=S.ACCEPTED) == [accepted.number]
+    assert _search(officer_a, "nguyen lan", status=S.NEW) == [new.number]
+    assert _search(officer_a, personas.resident.phone, status=S.ACCEPTED) == [accepted.number]
+    assert _search(officer_a, "nguyen lan", mine="on") == [accepted.number]
+    # One form: the filters' fields and the search box are sent together.
+    page = officer_a.get(QUEUE, {"q": "nguyen lan", "status": S.ACCEPTED}).content.decode()
+    start = page.index('<form method="get" class="queue-form">')
+    form = page[start : page.index("</form>", start)]
+    assert 'name="q"' in form
+    assert 'name="status"' in form
+    # No match under the filters: said so, with a way out of each.
+    response = officer_a.get(QUEUE, {"q": "thanh", "status": S.ACCEPTED})
+    assert response.context["rows"] == []
+    content = response.content.decode()
+    assert "No case in your queue matches “thanh” with these filters." in content
+    assert f'href="/console/?status={S.ACCEPTED}">Clear the search</a>' in content
+    assert 'href="/console/?q=thanh">Search the whole queue</a>' in content
+    # The map draws the filtered queue (its API has no search), and says so by its link.
+    assert f'href="/console/map/?status={S.ACCEPTED}">' in content
+
+
+@pytest.mark.django_db
+def test_the_pages_of_a_search_keep_it(personas: Personas, commune_a: AdminUnit) -> None:
+    cases = [case_in(commune_a, personas.resident) for _ in range(26)]
+    case_in(commune_a, user_create(full_name="Lê Văn Thanh"))
+    officer_a = client_as(personas, "officer_a")
+    first = officer_a.get(QUEUE, {"q": "Thị Lan"})
+    assert len(first.context["rows"]) == 25
+    assert 'href="?q=Th%E1%BB%8B+Lan&amp;page=2" rel="next"' in first.content.decode()
+    second = officer_a.get(QUEUE, {"q": "Thị Lan", "page": "2"})
+    content = second.content.decode()
+    assert 'href="?q=Th%E1%BB%8B+Lan&amp;page=1" rel="prev"' in content
+    shown = [row.ticket.number for page in (first, second) for row in page.context["rows"]]
+    assert sorted(shown) == sorted(case.number for case in cases)
+    # The live rows of a searched page keep to the search too.
+    thanh = Ticket.objects.get(reporter__full_name="Lê Văn Thanh")
+    rows = officer_a.get(
+        reverse("console:queue-rows"),
+        {"q": "Thị Lan", "cases": f"{cases[0].number},{thanh.number}"},
+    )
+    assert [row.ticket.number for row in rows.context["rows"]] == [cases[0].number]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["Thị Lan", "0981 234 567", "TN-2026-99999"])
+def test_a_search_reads_as_many_queries_however_many_cases_it_finds(
+    personas: Personas, commune_a: AdminUnit, query: str
+) -> None:
+    caller = user_create(phone="0981234567", full_name="Nguyễn Thị Lan")
+    client = client_as(personas, "province_admin")
+    client.get(QUEUE)  # warm the session
+
+    def queries_and_rows() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(QUEUE, {"q": query})
+        assert response.status_code == 200
+        return len(captured), len(response.context["rows"])
+
+    for _ in range(2):
+        case_in(commune_a, caller)
+    case_in(commune_a, user_create(full_name="Lê Văn Thanh"))
+    few, found_few = queries_and_rows()
+    for _ in range(20):
+        ticket = case_in(commune_a, caller)
+        lifecycle.ticket_accept(ticket=ticket, by=personas.officer_a)
+    many, found_many = queries_and_rows()
+    assert many == few
+    if query.startswith("TN"):
+        assert (found_few, found_many) == (0, 0)
+    else:
+        assert (found_few, found_many) == (2, 22)
+
+
+@pytest.mark.django_db
+def test_hostile_searches_are_answered_not_failed(personas: Personas, commune_a: AdminUnit) -> None:
+    ticket = case_in(commune_a, personas.resident)
+    officer_a = client_as(personas, "officer_a")
+    for typed in (
+        "<script>alert(1)</script>",
+        "' OR 1=1; DROP TABLE helpdesk_ticket; --",
+        "%_%",
+        "\\m[(*+?{",
+        "😀 ✓ 北京",
+        "\u202eLan",
+        "lan\x01\x02",
+        "9" * 40,
+        "-" * 40,
+    ):
+        response = officer_a.get(QUEUE, {"q": typed})
+        assert response.status_code == 200, typed
+        found = [row.ticket.number for row in response.context["rows"]]
+        assert found == ([ticket.number] if "lan" in typed.lower() else []), typed
+    page = officer_a.get(QUEUE, {"q": '<script>"x"</script>'}).content.decode()
+    assert "<script>&quot;x&quot;" not in page  # never raw
+    assert 'value="&lt;script&gt;&quot;x&quot;&lt;/script&gt;"' in page
+    assert "matches “&lt;script&gt;&quot;x&quot;&lt;/script&gt;”." in page
+    nothing = officer_a.get(QUEUE, {"q": "😀 <>"}).content.decode()
+    assert "“😀 &lt;&gt;” holds no case number, phone number or word to look for." in nothing
+    # A NUL is refused before the view (config/storable_input.py), not a 500.
+    assert officer_a.get(QUEUE, {"q": "lan\x00"}).status_code == 422
+
+    too_long = "lan " * 40
+    assert len(too_long) > SEARCH_MAX_LENGTH
+    response = officer_a.get(QUEUE, {"q": too_long})
+    assert response.status_code == 200
+    assert response.context["rows"] == []  # not the whole queue under a search
+    content = response.content.decode()
+    assert f"A search can be at most {SEARCH_MAX_LENGTH} characters long (this one has" in content
+    assert 'aria-invalid="true"' in content
+    assert f'maxlength="{SEARCH_MAX_LENGTH}"' in content
+
+
+@pytest.mark.django_db
+def test_the_search_box_is_labelled_above_the_filters_and_in_vietnamese(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    case_in(commune_a, personas.resident)
+    page = client_as(personas, "officer_a").get(QUEUE).content.decode()
+    box = page.index('<div class="queue-search" role="search">')
+    assert box < page.index('<details class="filters"')
+    assert '<label for="id_q">Search cases</label>' in page
+    assert 'aria-describedby="id_q_helptext"' in page
+    assert '<details class="filters">' in page  # closed until a filter is chosen
+    # A search alone leaves the filters folded.
+    searched = client_as(personas, "officer_a").get(QUEUE, {"q": "lan"}).content.decode()
+    assert '<details class="filters">' in searched
+    client = Client()
+    client.force_login(personas.officer_a)
+    vietnamese = client.get(QUEUE, {"q": "không có ai"}).content.decode()
+    assert "Tìm hồ sơ" in vietnamese
+    assert "Không có hồ sơ nào trong danh sách của bạn khớp với “không có ai”." in vietnamese
+
+
+@pytest.mark.django_db
+def test_words_are_looked_for_in_the_cases_due_last_and_the_page_says_so(
+    personas: Personas, commune_a: AdminUnit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import helpdesk.selectors
+
+    old = case_in(commune_a, personas.resident)
+    recent = [case_in(commune_a, user_create(full_name="Lê Văn Thanh")) for _ in range(2)]
+    Ticket.objects.filter(pk=old.pk).update(due_at=timezone.now() - timedelta(days=400))
+    officer_a = client_as(personas, "officer_a")
+    assert _search(officer_a, "nguyen lan") == [old.number]
+    monkeypatch.setattr(helpdesk.selectors, "SEARCH_WINDOW", 2)
+    response = officer_a.get(QUEUE, {"q": "nguyen lan"})
+    assert response.context["rows"] == []
+    assert "Words and names are looked for in the" in response.content.decode()
+    assert sorted(_search(officer_a, "thanh")) == sorted(t.number for t in recent)
+    # A phone number or a case number finds an old case all the same.
+    assert _search(officer_a, personas.resident.phone) == [old.number]
+    assert officer_a.get(QUEUE, {"q": old.number}).status_code == 302
+
+
+def test_what_a_search_is_read_as() -> None:
+    assert case_search_parse(" tn 2026 670 ").numbers == ("TN-2026-00670", "TN-2026-670")
+    assert case_search_parse("TN-2026-00670").numbers == ("TN-2026-00670",)
+    for typed in ("0981 234 567", "+84981234567", "84981234567", "(098) 1234-567"):
+        assert case_search_parse(typed).phone == "+84981234567", typed
+    # Digits that are no mobile number are words.
+    assert case_search_parse("123456789").words == ("123456789",)
+    assert case_search_parse("Đèn ĐƯỜNG, thôn 5!").words == ("den", "duong", "thon", "5")
+    assert case_search_parse("'; DROP TABLE x; --").words == ("drop", "table", "x")
+    empty = case_search_parse("😀 !!")
+    assert (empty.numbers, empty.phone, empty.words) == ((), None, ())
