@@ -157,17 +157,12 @@ SERVE_DB = "xadesk_pageweight"
 def _database(url: str) -> str:
     """``url`` with the page-weight database instead of its own, created if missing:
     serve.sh migrates it and loads the demo data."""
-    base = url.rsplit("/", 1)[0]
-    admin = base.replace("postgis://", "postgresql://", 1) + "/postgres"
-    found = subprocess.run(
-        ["psql", admin, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{SERVE_DB}'"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    if not found:
-        subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{SERVE_DB}"'], check=True)
-    return f"{base}/{SERVE_DB}"
+    # A script beside this one, imported as queue_spikes imports queue_scale.
+    from run_all import database_ensure
+
+    serving = f"{url.rsplit('/', 1)[0]}/{SERVE_DB}"
+    database_ensure(serving)
+    return serving
 
 
 def serve_and_measure(port: int, verbose: bool) -> int:

@@ -133,9 +133,10 @@ def manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def prepare(env: dict[str, str], cases: int) -> str:
-    """Migrate the bench database and fill it once; return what it holds."""
-    url = env["DATABASE_URL"].replace("postgis://", "postgresql://", 1)  # psql's scheme
+def database_ensure(url: str) -> None:
+    """Create the database ``url`` names on its cluster if it is not there
+    (bench/page_weight.py --serve makes its own this way too)."""
+    url = url.replace("postgis://", "postgresql://", 1)  # psql's scheme
     name = url.rsplit("/", 1)[1]
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
     exists = subprocess.run(
@@ -146,6 +147,13 @@ def prepare(env: dict[str, str], cases: int) -> str:
     ).stdout.strip()
     if not exists:
         subprocess.run(["psql", admin_url, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+
+
+def prepare(env: dict[str, str], cases: int) -> str:
+    """Migrate the bench database and fill it once; return what it holds."""
+    database_ensure(env["DATABASE_URL"])
+    url = env["DATABASE_URL"].replace("postgis://", "postgresql://", 1)  # psql's scheme
+    name = url.rsplit("/", 1)[1]
     manage(env, "migrate", "-v0")
     count = subprocess.run(
         ["psql", url, "-tAc",
