@@ -59,9 +59,10 @@ _CASE_NUMBER = re.compile(
 )
 _EMAIL = re.compile(
     r"[\w.+\-]+\s*(?:@|\(at\)|\[at\]|\{at\})\s*[\w\-]+"
-    # A dot with a space after it only if it has one before too ("gmail . com"):
-    # "lan@gmail.com. Các" ends a sentence, and took "Các" with it.
-    r"(?:(?:\s*(?:\(dot\)|\[dot\])\s*|\.|\s+\.\s*)[\w\-]+)+",
+    # A dot with a space after it only if it has one before too ("gmail . com")
+    # or a lower-case domain follows ("gmail. com"): "lan@gmail.com. Các" ends
+    # a sentence, and took "Các" with it.
+    r"(?:(?:\s*(?:\(dot\)|\[dot\])\s*|\.|\s+\.\s*|\.\s+(?=(?-i:[a-z]{2,})\b))[\w\-]+)+",
     re.IGNORECASE,
 )
 # A number after a word that introduces a dwelling: "số nhà 12/3", "nhà số: 12",
@@ -510,12 +511,30 @@ def _names_in_run(
             return None
         return at + _known_size(folded, at, known, shortest=2)
 
+    def address_in_place(start: int) -> int | None:
+        """The first word of address in a place's name from ``start``, the
+        built-in places' names passed whole ("Hai Bà Trưng"): a place's name
+        ends there ("Thôn Đông Ông Nguyễn Văn An báo", "xã Phú Bình Chị Lan":
+        a second read found them shown). None: the rest is the place's."""
+        at = start
+        while at < len(words):
+            known = _known_size(folded, at, _PLACES_BUILT_IN)
+            if known:
+                at += known
+            elif words[at] in _ADDRESSES:
+                return at
+            else:
+                at += 1
+        return None
+
     hidden: list[tuple[int, int]] = []
     at = 0
     if not addressed and (place := _place_word_before(before, dotted)) is not None:
         resume = after_place(0, place)
         if resume is None:
-            return []
+            resume = address_in_place(0)
+            if resume is None:
+                return []
         at = resume
     while at < len(words):
         if addressed:
@@ -529,7 +548,9 @@ def _names_in_run(
         if size:
             resume = after_place(at + size, " ".join(words[at : at + size]))
             if resume is None:
-                break  # the rest of the run is the place's name
+                resume = address_in_place(at + size)
+                if resume is None:
+                    break  # the rest of the run is the place's name
             at = resume
             continue
         # The built-in names first, for those led by no family name ("Hai

@@ -406,3 +406,29 @@ def test_an_email_at_the_end_of_a_sentence_leaves_the_next_word() -> None:
     assert "gmail" not in masked
     assert masked.endswith(". Các hộ khác cũng vậy.")
     assert "gmail" not in mask_text("viết cho lan @ gmail . com nhé")
+
+
+def test_an_email_with_a_space_after_its_dot_is_still_hidden() -> None:
+    assert "nguyenvanlan" not in mask_text("Email nguyenvanlan@gmail. com nhé")
+    assert mask_text("Gửi lan@gmail.com. Then call.").endswith(". Then call.")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Thôn Đông Ông Nguyễn Văn An báo", "Nguyễn"),
+        ("Xóm Đông Chị Lan bị ngã", "Lan"),
+        ("ở thôn Đông Anh Nam báo", "Nam"),
+        ("Gần Trường Chị Lan dạy", "Lan"),
+        ("UBND xã Anh Nam", "Nam"),
+    ],
+)
+def test_a_word_of_address_inside_a_places_run_still_hides_the_name(text: str, name: str) -> None:
+    """A second read: after a place word the rest of the run was the place's, a
+    word of address in it too, and the name after it was shown."""
+    assert name not in mask_text(text)
+
+
+def test_a_place_named_with_a_word_of_address_stays_after_its_place_word() -> None:
+    assert "Hai Bà Trưng" in mask_text("ngập ở phường Hai Bà Trưng")
+    assert "Bà Triệu" in mask_text("đường Bà Triệu bị ngập")
