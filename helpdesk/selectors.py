@@ -223,7 +223,11 @@ def case_search_parse(text: str) -> CaseSearch:
     if number is not None:
         prefix, year, sequence = number.groups()
         spellings = (f"{prefix}-{year}-{int(sequence):05d}", f"{prefix}-{year}-{sequence}")
-        return CaseSearch(text=text, numbers=tuple(dict.fromkeys(spellings)))
+        # Its words too: "thon 2024 3" reads like a case number (_searched).
+        words = tuple(dict.fromkeys(_WORD.findall(fold_vietnamese(text))))
+        return CaseSearch(
+            text=text, numbers=tuple(dict.fromkeys(spellings)), words=words[:SEARCH_MAX_WORDS]
+        )
     if _PHONE_LIKE.fullmatch(text):
         try:
             return CaseSearch(text=text, phone=phone_normalize(text))
@@ -299,7 +303,12 @@ def _searched(tickets: QuerySet[Ticket], search: CaseSearch) -> QuerySet[Ticket]
     indexes; by words among the SEARCH_WINDOW of them due last (search_bounded
     tells when that is not all of them)."""
     if search.numbers:
-        return tickets.filter(number__in=search.numbers)
+        numbered = tickets.filter(number__in=search.numbers)
+        if not search.words or numbered.exists():
+            return numbered
+        # Unaccented words can read like a case number ("thon 2024 3", "km
+        # 1234 5", a second read): no case of the queue has it, so its words
+        # are looked for. Out of scope or not existing, alike.
     if search.phone:
         return tickets.filter(_phone_q(search.phone))
     if not search.words:

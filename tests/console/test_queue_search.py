@@ -355,3 +355,17 @@ def test_what_a_search_is_read_as() -> None:
     assert case_search_parse("'; DROP TABLE x; --").words == ("drop", "table", "x")
     empty = case_search_parse("😀 !!")
     assert (empty.numbers, empty.phone, empty.words) == ((), None, ())
+
+
+@pytest.mark.django_db
+def test_words_that_read_like_a_case_number_are_searched_as_words(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """Unaccented "thon 2024 3" parsed as the case THON-2024-00003: no
+    such case, so "no case matches", the words never looked for (a second read)."""
+    ticket = case_in(commune_a, personas.resident)
+    Ticket.objects.filter(pk=ticket.pk).update(description="Đèn hỏng ở thôn 2024 số 3")
+    client = client_as(personas, "officer_a")
+    assert _search(client, "thon 2024 3") == [ticket.number]
+    # A real number of the queue still opens its case.
+    assert client.get(QUEUE, {"q": ticket.number}).status_code == 302
