@@ -66,6 +66,21 @@ def _submit(request: HttpRequest, form: ReportForm | HelpForm, service_code: str
     return redirect("reports:case-submitted", number=submission.ticket.number)
 
 
+def _team_form[F: (ReportForm, HelpForm)](
+    form_class: type[F], request: HttpRequest, initial: dict[str, Any]
+) -> F:
+    """A fresh form, starting in the team's place for a team member. The
+    commune it starts with is marked as the page's (data-team-commune), not
+    one the person chose: the script then still sends the first photo whole,
+    for its GPS (static/reports/intake.js; a commune shown again after a
+    refusal is the person's own)."""
+    place = _team_place(request)
+    form = form_class(initial={**initial, **place}, for_others=files_for_others(request))
+    if "commune" in place:
+        form.fields["commune"].widget.attrs["data-team-commune"] = place["commune"]
+    return form
+
+
 def _team_place(request: HttpRequest) -> dict[str, str]:
     """The province and commune a team member's form starts with: their
     team's commune, as their role records it (RoleAssignment.unit). They
@@ -139,10 +154,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
         code = request.GET.get("service", "")
         if not code:
             return _services_page(request)
-        form = ReportForm(
-            initial={"service": code, **_team_place(request)},
-            for_others=files_for_others(request),
-        )
+        form = _team_form(ReportForm, request, {"service": code})
         return _report_page(request, form=form, service_code=code)
 
     form = ReportForm(request.POST, for_others=files_for_others(request))
@@ -229,10 +241,7 @@ def _help_page(
 def help_new(request: HttpRequest) -> HttpResponse:
     """Ask a question; matching help articles are offered before filing."""
     if request.method == "GET":
-        form = HelpForm(
-            initial={"service": request.GET.get("topic"), **_team_place(request)},
-            for_others=files_for_others(request),
-        )
+        form = _team_form(HelpForm, request, {"service": request.GET.get("topic")})
         return _help_page(request, form=form)
     form = HelpForm(request.POST, for_others=files_for_others(request))
     if not form.is_valid():

@@ -96,10 +96,10 @@
   function preparePhotos() {
     var files = photoInput ? Array.prototype.slice.call(photoInput.files) : [];
     // Without a point, the first photo goes as taken: the server reads its GPS.
-    // A commune the page started with (a team's, reports/views/intake.py) is
-    // not one the person chose: the photo's own place still comes first.
-    var picked = el.commune.selectedOptions && el.commune.selectedOptions[0];
-    var communeChosen = !!el.commune.value && !(picked && picked.defaultSelected);
+    // The commune a team member's form started with (data-team-commune,
+    // reports/views/intake.py) is not one they chose: the photo's own place
+    // still comes first. One shown again after a refusal is the person's.
+    var communeChosen = !!el.commune.value && el.commune.value !== el.commune.dataset.teamCommune;
     var keepFirst = !el.lat.value && !communeChosen;
     return Promise.all(files.map(function (file, i) {
       return keepFirst && i === 0 ? file : downscale(file);

@@ -256,3 +256,30 @@ def test_a_question_for_a_resident_without_a_commune_is_still_filed(
     assert ticket.commune is None
     assert ticket.proxy.resident_name == "Nguyễn Thị Hoa"
     assert "an administrator will route your case" in _text(response)
+
+
+@pytest.mark.django_db
+def test_the_teams_commune_is_marked_the_pages_and_a_sent_one_is_not(
+    personas: Personas, commune_b: AdminUnit
+) -> None:
+    """The script sends the first photo whole, for its GPS, unless the person
+    chose a commune: the team's default is marked as the page's, and a commune
+    shown again after a refusal is the person's own (a second read found the
+    script took any commune rendered selected for the page's)."""
+    client = _client(personas.digital_team)
+    fresh = _text(client.get("/report/new/?service=road_damage"))
+    assert f'data-team-commune="{commune_b.code}"' in fresh
+    refused = client.post(
+        "/report/new/",
+        {
+            "service": "road_damage",
+            "province": commune_b.parent.code if commune_b.parent else "",
+            "commune": commune_b.code,
+            "idempotency_key": "x" * 32,
+        },
+    )
+    assert refused.status_code == 422
+    assert _selected(_text(refused), "commune") == [commune_b.code]
+    assert "data-team-commune" not in _text(refused)
+    resident = _text(_client(personas.resident).get("/report/new/?service=road_damage"))
+    assert "data-team-commune" not in resident
