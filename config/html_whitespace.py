@@ -53,7 +53,7 @@ class HtmlWhitespaceMiddleware:
         charset = response.charset or "utf-8"
         try:
             html = response.content.decode(charset)
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, LookupError):  # LookupError: a charset Python lacks
             return response  # not ours to rewrite: sent as it came
         response.content = trimmed(html).encode(charset)
         if response.has_header("Content-Length"):
