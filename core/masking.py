@@ -302,13 +302,12 @@ def place_names(names: Iterable[str] = (), *, leading: Iterable[str] = ()) -> Pl
 
 
 _PLACES_BUILT_IN = place_names()
+_ADDRESS_WORDS_FOLDED = frozenset(word.translate(_FOLD) for word in person_names.ADDRESS_WORDS)
 # Famous names led by a word of address ("Bà Triệu", "Bác Hồ"): kept when
 # capitalised. Not the units of the database so led: "Anh Dũng", "Cô Ba" or
 # "Anh Sơn" at the head of a sentence is a man or a woman far more often.
 _PLACES_ADDRESSED = frozenset(
-    name
-    for name in _PLACES_BUILT_IN.names
-    if name.split()[0] in {a.translate(_FOLD) for a in person_names.ADDRESS_WORDS}
+    name for name in _PLACES_BUILT_IN.names if name.split()[0] in _ADDRESS_WORDS_FOLDED
 )
 
 # A run of capitalised words on one line ("Lan", "Đinh Thị Xuân", "TRẦN VĂN
@@ -527,14 +526,19 @@ def _names_in_run(
                 at += 1
         return None
 
+    def resume_after(at: int, place: str) -> int | None:
+        """Where to go on after a place word before ``at`` (after_place, else
+        the first word of address in the place's name); None: the rest of
+        the run is the place's name."""
+        resume = after_place(at, place)
+        return resume if resume is not None else address_in_place(at)
+
     hidden: list[tuple[int, int]] = []
     at = 0
     if not addressed and (place := _place_word_before(before, dotted)) is not None:
-        resume = after_place(0, place)
+        resume = resume_after(0, place)
         if resume is None:
-            resume = address_in_place(0)
-            if resume is None:
-                return []
+            return []
         at = resume
     while at < len(words):
         if addressed:
@@ -546,11 +550,9 @@ def _names_in_run(
             continue
         size = _place_size(words, at, in_name=False)
         if size:
-            resume = after_place(at + size, " ".join(words[at : at + size]))
+            resume = resume_after(at + size, " ".join(words[at : at + size]))
             if resume is None:
-                resume = address_in_place(at + size)
-                if resume is None:
-                    break  # the rest of the run is the place's name
+                break  # the rest of the run is the place's name
             at = resume
             continue
         # The built-in names first, for those led by no family name ("Hai
@@ -625,9 +627,15 @@ def _names_masked(text: str, places: PlaceNames | Callable[[], PlaceNames]) -> s
 # Matched on the text in lower case with its accents, the given name too: on
 # folded text "em ăn cơm" and "bàn ăn" hid "ăn" for a resident named An (a
 # second read). Each word with and without its accents, as people type.
-_ADDRESS_WORD = (
-    r"(?:anh|chị|chi|em|cô|co|chú|chu|bác|bac|ông|ong|bà|ba|cụ|cu|cháu|chau|mẹ|me|"
-    r"bố|bo|dì|di|cậu|cau|mợ|mo|thím|thim|bạn|ban)"
+# The words of address the shape pass reads (person_names.ADDRESS_WORDS), also
+# typed without accents: one list for both passes.
+_ADDRESS_WORD = "(?:{})".format(
+    "|".join(
+        sorted(
+            {*person_names.ADDRESS_WORDS, *_ADDRESS_WORDS_FOLDED},
+            key=lambda form: (-len(form), form),
+        )
+    )
 )
 # Not inside a word, but a digit may touch the name ("Khoa0981").
 _NOT_LETTER_BEFORE, _NOT_LETTER_AFTER = r"(?<![^\W\d_])", r"(?![^\W\d_])"

@@ -77,12 +77,10 @@ STOP_WORDS_ASCII: frozenset[str] = _words(
 # Words for a place or an organisation: a capitalised run after one is the
 # place's name ("đường Trần Hưng Đạo", "Trường THCS Lê Quý Đôn", "Ngân
 # Hàng Nông Nghiệp"). Phrases of up to three words. Written in any case.
-PLACE_WORDS: frozenset[str] = _lines(
-    """
-    đường
-    phố
-    phường
+# The administrative units' words (a unit's name follows), in both lists below.
+_UNIT_WORDS_VI = """
     xã
+    phường
     thị trấn
     thị xã
     thành phố
@@ -91,6 +89,11 @@ PLACE_WORDS: frozenset[str] = _lines(
     huyện
     tỉnh
     đặc khu
+"""
+PLACE_WORDS: frozenset[str] = _lines(_UNIT_WORDS_VI) | _lines(
+    """
+    đường
+    phố
     thôn
     xóm
     bản
@@ -239,36 +242,6 @@ NOT_PLACES: frozenset[str] = _lines(
     an huyện
     """
 )
-# Place words for an administrative unit, whose names the database holds:
-# when the caller gave them (PlaceNames.units_known), only a unit's name
-# after one is a place ("xã Phú Bình"); "Chủ tịch UBND xã Nguyễn Văn An"
-# names the chairman.
-UNIT_WORDS: frozenset[str] = _lines(
-    """
-    xã
-    phường
-    thị trấn
-    thị xã
-    thành phố
-    tp
-    quận
-    huyện
-    tỉnh
-    đặc khu
-    phuong
-    thi tran
-    thi xa
-    thanh pho
-    quan
-    huyen
-    tinh
-    p
-    q
-    tx
-    tt
-    h
-    """
-)
 # The same typed without accents, before a run only ("duong Tran Hung
 # Dao"): in one, "Phuong", "Huyen", "Quan", "Duong" or "Ngo" is a name. Only
 # those no everyday word spells ("cho" is "for" as often as "chợ", "ban"
@@ -310,6 +283,16 @@ PLACE_WORDS_ASCII: frozenset[str] = frozenset(
 # Abbreviations written with a dot before a name: "TP. Hồ Chí Minh", "P.
 # Phan Đình Phùng", "TX. Phổ Yên".
 PLACE_ABBREVIATIONS: frozenset[str] = frozenset({"tp", "p", "q", "tx", "tt", "h"})
+# Place words for an administrative unit, whose names the database holds:
+# when the caller gave them (PlaceNames.units_known), only a unit's name
+# after one is a place ("xã Phú Bình"); "Chủ tịch UBND xã Nguyễn Văn An"
+# names the chairman.
+UNIT_WORDS: frozenset[str] = (
+    _lines(_UNIT_WORDS_VI)
+    # The same typed without accents (those PLACE_WORDS_ASCII holds), and abbreviated.
+    | frozenset({"phuong", "thi tran", "thi xa", "thanh pho", "quan", "huyen", "tinh"})
+    | PLACE_ABBREVIATIONS
+)
 # English place words written after the name: "Tran Hung Dao Street".
 PLACE_WORDS_AFTER: frozenset[str] = _words(
     """
@@ -319,8 +302,8 @@ PLACE_WORDS_AFTER: frozenset[str] = _words(
     """
 )
 
-# Words of address and kinship before a person ("ông", "con trai"), as
-# core/masking.py's _HONORIFIC reads them: a name right after one is a
+# Words of address and kinship before a person ("ông", "con trai"), as both of
+# core/masking.py's name passes read them: a name right after one is a
 # person's even if a street bears it ("ông Lê Hồng Phong").
 ADDRESS_WORDS: tuple[str, ...] = (
     "anh",
