@@ -120,6 +120,13 @@ def _places_read() -> PlaceNames:
     return place_names(names, leading=provinces)
 
 
+def text_public(text: str, *, names: Iterable[str]) -> str:
+    """``text`` as the public reads it: the case's residents' ``names`` and any
+    person's name or number hidden, places' names kept (places_kept). Every
+    public text goes through here, so none masks names another way."""
+    return mask_text(text, names=names, places=places_kept)
+
+
 def public_time(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
@@ -165,8 +172,8 @@ def ticket_public(ticket: Ticket, *, names: Sequence[str] | None = None) -> Tick
     public = copy.copy(ticket)
     if names is None:
         names = residents_names(ticket)
-    public.description = mask_text(ticket.description, names=names, places=places_kept)
-    public.address_text = mask_text(ticket.address_text, names=names, places=places_kept)
+    public.description = text_public(ticket.description, names=names)
+    public.address_text = text_public(ticket.address_text, names=names)
     public.location = public_point(service=ticket.service, point=ticket.location)
     public.location_accuracy_m = None
     public.assignee = None
@@ -237,7 +244,7 @@ def event_public(
     reason_only = by_reporter and event.kind == TicketEvent.Kind.STATUS
     if names is None:
         names = residents_names(ticket)
-    public.body = "" if reason_only else mask_text(event.body, names=names, places=places_kept)
+    public.body = "" if reason_only else text_public(event.body, names=names)
     public.created_at = public_time(event.created_at)
     public.save = _refuse_save  # type: ignore[method-assign]
     return public

@@ -11,7 +11,6 @@ from django.contrib.gis.measure import D
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
-from core.masking import mask_text
 from geo.selectors import point_check
 from helpdesk.errors import CaseNotFound
 from helpdesk.models import (
@@ -26,10 +25,10 @@ from helpdesk.photo_publishing import photo_public_url
 from helpdesk.public_view import (
     METRES_PER_DEGREE,
     MIN_GRID_M,
-    places_kept,
     public_point,
     public_time,
     residents_names_of,
+    text_public,
     tickets_public,
 )
 from helpdesk.selectors import PHOTOS_IN_ORDER
@@ -143,7 +142,7 @@ def reports_nearby_open(*, service_code: str, lat: float, lon: float) -> list[Ne
             distance_m=max(1, math.ceil(distance / _DISTANCE_STEP_M)) * _DISTANCE_STEP_M,
             created_at=public_time(t.created_at),
             supporters=supporters,
-            summary=_summary(mask_text(t.description, names=names[t.pk], places=places_kept)),
+            summary=_summary(text_public(t.description, names=names[t.pk])),
             photo=photo_public_url(attachment=photo) if photo is not None else None,
         )
         found.append(report)
