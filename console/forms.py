@@ -304,10 +304,12 @@ class ReplyForm(forms.Form):
             language=self.language,
         )
         if not data["body"] and not data.get("photos") and not data.get("voice"):
-            # Only name the prepared answers when the form offers some.
+            # At the reply box (the page's summary links to it); the prepared
+            # answers named only when the form offers some.
             if "canned" in self.fields:
-                raise forms.ValidationError(_("Write a reply or choose a prepared answer."))
-            raise forms.ValidationError(_("Write a reply, or add a picture or a voice answer."))
+                self.add_error("body", _("Write a reply or choose a prepared answer."))
+            else:
+                self.add_error("body", _("Write a reply, or add a picture or a voice answer."))
         return data
 
 

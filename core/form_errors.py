@@ -13,7 +13,6 @@ only.
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 # The id of the element the sentence links to ("" for none), and the sentence.
 type ErrorItem = tuple[str, str]
@@ -28,15 +27,6 @@ def error_items(form: forms.BaseForm) -> list[ErrorItem]:
         anchor = "" if field.is_hidden else field.id_for_label or field.auto_id or ""
         items.extend((anchor, str(error)) for error in field.errors)
     return items
-
-
-def errors_moved_to(form: forms.BaseForm, name: str) -> None:
-    """Show the form's own refusals at its input ``name``: "write a message
-    or record a voice note" is about the message box, which is then marked
-    and described by it, and the line at the top links to it."""
-    own = form.errors.pop(NON_FIELD_ERRORS, None)
-    if own:
-        form.add_error(name, ValidationError(own.as_data()))
 
 
 def errors_described(form: forms.BaseForm) -> None:

@@ -73,7 +73,8 @@ def services_of_kind(kind: str) -> list[Service]:
     return list(Service.objects.filter(kind=kind, is_active=True).order_by("sort_order", "code"))
 
 
-_PROXY_FIELDS = ("on_behalf_name", "on_behalf_phone", "on_behalf_village", "consent")
+# The resident's details of a filing for someone (_proxy.html), in the page's order.
+PROXY_FIELDS = ("on_behalf_name", "on_behalf_phone", "on_behalf_village", "consent")
 
 
 class _CaseForm(forms.Form):
@@ -173,7 +174,7 @@ class _CaseForm(forms.Form):
         shown again, refused or not, names the place the resident's."""
         if not self.is_bound:
             return False
-        typed = {name: str(self[name].value() or "") for name in _PROXY_FIELDS}
+        typed = {name: str(self[name].value() or "") for name in PROXY_FIELDS}
         return (
             proxy_details_given(
                 resident_name=typed["on_behalf_name"],
@@ -215,11 +216,29 @@ class _CaseForm(forms.Form):
 
 class ReportForm(_CaseForm):
     kind = ServiceKind.FIELD_REPORT
+    # The order the page shows its parts in (report_form.html; "place" is the
+    # location step, reports/views/refusal.py): a refusal lists them so.
+    page_order: ClassVar[tuple[str, ...]] = (
+        "place",
+        "description",
+        "photos",
+        "voice",
+        *PROXY_FIELDS,
+    )
     service = forms.CharField(widget=forms.HiddenInput)
 
 
 class HelpForm(_CaseForm):
     kind = ServiceKind.HELP_REQUEST
+    # As ReportForm's, for help_form.html: the topic first, the place later.
+    page_order: ClassVar[tuple[str, ...]] = (
+        "service",
+        "description",
+        "photos",
+        "voice",
+        "place",
+        *PROXY_FIELDS,
+    )
     service = forms.CharField(
         label=_("Topic"),
         widget=forms.RadioSelect,
@@ -252,7 +271,8 @@ class ReplyForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("body", "").strip() and not data.get("voice"):
-            raise forms.ValidationError(_("Write a message or record a voice note."))
+            # At the message box, which the page's summary then links to.
+            self.add_error("body", _("Write a message or record a voice note."))
         return data
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from console import selectors
 from console.actions import ACTIONS, Action, action_available, action_form
-from console.forms import ReplyForm, TransferForm
+from console.forms import TransferForm
 from console.views.access import (
     can_see_dashboard,
     error_page,
@@ -30,7 +30,7 @@ from console.views.access import (
 from console.views.deadline import case_deadline
 from core.client_ip import client_ip
 from core.errors import DomainError
-from core.form_errors import ErrorItem, error_items, errors_described, errors_moved_to
+from core.form_errors import ErrorItem, error_items, errors_described
 from helpdesk import lifecycle
 from helpdesk.attachments import attachment_approve_public
 from helpdesk.idempotency_field import key_renew_after
@@ -195,10 +195,6 @@ def ticket_action(request: HttpRequest, scope: Scope, number: str, action: str) 
         return _case_gone(request, chosen, number, exc)
     form = action_form(chosen, ticket, scope, request.POST, request.FILES)
     if not form.is_valid():
-        if isinstance(form, ReplyForm):
-            # "Write a reply or choose a prepared answer": at the reply box,
-            # not "please correct the form below" with nothing marked.
-            errors_moved_to(form, "body")
         errors_described(form)
         return _ticket_page(
             request, scope, ticket, failed=(action, form), errors=error_items(form), status=422

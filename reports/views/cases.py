@@ -27,7 +27,7 @@ from accounts.models import User
 from alerts.selectors import alerts_news_for, alerts_news_where_filed
 from core.client_ip import client_ip
 from core.errors import DomainError
-from core.form_errors import ErrorItem, error_items, errors_described, errors_moved_to
+from core.form_errors import ErrorItem, error_items, errors_described
 from helpdesk import lifecycle
 from helpdesk.idempotency_field import key_renew_after
 from helpdesk.models import Attachment, ProxyFiling, Ticket, TicketEvent, TicketStatus
@@ -273,9 +273,6 @@ def case_action(request: HttpRequest, scope: Scope, ticket: Ticket, action: str)
     form_class, run, done = ACTIONS[action]
     form = form_class(request.POST, request.FILES, prefix=action)
     if not form.is_valid():
-        if isinstance(form, ReplyForm):
-            # "Write a message or record a voice note": at the message box.
-            errors_moved_to(form, "body")
         errors_described(form)  # the rating's stars, each
         return _case_page(
             request, scope, ticket, failed=(action, form), errors=error_items(form), status=422

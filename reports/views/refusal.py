@@ -16,11 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django import forms
-
 from core.errors import DomainError
 from core.form_errors import ErrorItem, errors_described
-from reports.forms import HelpForm
+from reports.forms import HelpForm, ReportForm
 
 # The location step as a whole: a point, or a commune chosen from the list.
 # The API's names that mean it: the page hands them to the script too
@@ -30,11 +28,6 @@ PLACE_FIELDS = ("lat", "lon", "commune_code", "location")
 _PLACE_FIELDS = frozenset(PLACE_FIELDS)
 # Inputs of the form that no Django field holds (files).
 _UPLOADS = frozenset(("photos", "voice"))
-# The order each form shows its parts in (templates/reports/report_form.html,
-# help_form.html; the resident's details, _proxy.html, come last in both).
-_PROXY = ("on_behalf_name", "on_behalf_phone", "on_behalf_village", "consent")
-REPORT_ORDER = (PLACE, "description", "photos", "voice", *_PROXY)
-HELP_ORDER = ("service", "description", "photos", "voice", PLACE, *_PROXY)
 
 
 @dataclass(frozen=True)
@@ -43,17 +36,21 @@ class Refusal:
     page's order, and sentences for parts no form field holds."""
 
     message: str
-    anchor: str = ""
     at: dict[str, str] = field(default_factory=dict)  # "place", "photos", "voice"
     items: tuple[ErrorItem, ...] = ()  # (element id, sentence), as the page shows them
 
+    @property
+    def anchor(self) -> str:
+        """Where the top line's sentence links: the first refused part."""
+        return self.items[0][0] if self.items else ""
 
-def refusal_place(form: forms.Form, exc: DomainError) -> Refusal:
+
+def refusal_place(form: ReportForm | HelpForm, exc: DomainError) -> Refusal:
     """Mark every input ``exc`` is about on ``form`` (or name the part for the
     template); the top line lists them in the page's order, each a link to
     it, the first being where the top line's sentence links
     (core.errors.Refusals: several inputs refused at once)."""
-    order = HELP_ORDER if isinstance(form, HelpForm) else REPORT_ORDER
+    order = form.page_order
     found: dict[str, ErrorItem] = {}  # by part, its first sentence
     for name, problem in exc.field_refusals():
         said = str(problem)
@@ -71,4 +68,4 @@ def refusal_place(form: forms.Form, exc: DomainError) -> Refusal:
     parts = sorted(found, key=lambda p: order.index(p) if p in order else len(order))
     items = tuple(found[part] for part in parts)
     at = {part: found[part][1] for part in parts if part == PLACE or part in _UPLOADS}
-    return Refusal(str(exc.message), anchor=items[0][0] if items else "", at=at, items=items)
+    return Refusal(str(exc.message), at=at, items=items)
