@@ -15,14 +15,6 @@
 // wipe it.
 (function () {
   "use strict";
-  // The page answering a refused post (templates/_error_summary.html) is at
-  // the form's address (/cases/<n>/reply/): reloading that, or the live
-  // banner's "Reload", asked for a page that is not there. The case page's
-  // address again; the summary and the focus on it stay.
-  var summary = document.querySelector(".error-summary[data-page-url]");
-  if (summary && window.history && history.replaceState && window.location.pathname !== summary.dataset.pageUrl) {
-    history.replaceState(history.state, "", summary.dataset.pageUrl);
-  }
   var O = window.XaDeskOutbox;
   var T = self.XADESK_TEXTS && self.XADESK_TEXTS.reply;
   var status = document.getElementById("reply-status");
