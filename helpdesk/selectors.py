@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -185,15 +185,23 @@ def _attachment_get(
     return attachment
 
 
-def tickets_queue(*, scope: Scope, filters: QueueFilter) -> QuerySet[Ticket]:
-    """The staff queue, most urgent first (due soonest, unrouted and overdue on top)."""
+def tickets_queue(
+    *, scope: Scope, filters: QueueFilter, among: Sequence[str] | None = None
+) -> QuerySet[Ticket]:
+    """The staff queue, most urgent first (due soonest, unrouted and overdue on top).
+
+    ``among``: only the cases of these numbers (the rows a live push names,
+    console/views/queue.py queue_rows); a search then reads those few rows,
+    not its window of the queue, on every push."""
     tickets = tickets_managed_by(scope=scope).filter(_place_q(filters))
+    if among is not None:
+        tickets = tickets.filter(number__in=among)
     if filters.assigned_to_me:
         tickets = tickets.filter(assignee_id=scope.user_id)
     if filters.overdue:
         tickets = tickets.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
     if filters.search is not None:
-        tickets = _searched(tickets, filters.search)
+        tickets = _searched(tickets, filters.search, windowed=among is None)
     return tickets.select_related("service", "commune", "department", "assignee").order_by(
         "due_at", "id"
     )
@@ -298,10 +306,13 @@ class _OneOf(Func):
     output_field = BooleanField()
 
 
-def _searched(tickets: QuerySet[Ticket], search: CaseSearch) -> QuerySet[Ticket]:
+def _searched(
+    tickets: QuerySet[Ticket], search: CaseSearch, *, windowed: bool = True
+) -> QuerySet[Ticket]:
     """``tickets`` that ``search`` finds: by number and by phone through their
     indexes; by words among the SEARCH_WINDOW of them due last (search_bounded
-    tells when that is not all of them)."""
+    tells when that is not all of them), or among all of them when they are a
+    few already (not ``windowed``)."""
     if search.numbers:
         numbered = tickets.filter(number__in=search.numbers)
         if not search.words or numbered.exists():
@@ -313,7 +324,7 @@ def _searched(tickets: QuerySet[Ticket], search: CaseSearch) -> QuerySet[Ticket]
         return tickets.filter(_phone_q(search.phone))
     if not search.words:
         return tickets.none()
-    older = _window_end(tickets)
+    older = _window_end(tickets) if windowed else None
     if older is not None:
         tickets = tickets.filter(due_at__gt=older)
     # The rarest words first, as ALL stops at the first that fails: those with
@@ -323,6 +334,8 @@ def _searched(tickets: QuerySet[Ticket], search: CaseSearch) -> QuerySet[Ticket]
     found = tickets.filter(
         _MatchesEvery(_SEARCH_TEXT, Value(patterns, output_field=ArrayField(TextField())))
     )
+    if not windowed:
+        return found
     # Read once, here: the page and its pager's count then look up at most
     # SEARCH_WINDOW cases by id, where each would read the window again.
     ids = list(found.order_by().values_list("pk", flat=True))

@@ -185,10 +185,8 @@ def queue_rows(request: HttpRequest, scope: Scope) -> HttpResponse:
     numbers = [n for n in request.GET.get("cases", "").split(",") if n][:ROWS_LIMIT]
     with_communes = can_see_dashboard(scope)
     form = _queue_filter_form(request, scope, with_communes=with_communes)
-    tickets = (
-        tickets_queue(scope=scope, filters=form.queue_filter())
-        .filter(number__in=numbers)
-        .only(*ROW_FIELDS)
+    tickets = tickets_queue(scope=scope, filters=form.queue_filter(), among=numbers).only(
+        *ROW_FIELDS
     )
     return render(request, "console/_queue_rows.html", {"rows": _rows_with_sla(list(tickets))})
 
