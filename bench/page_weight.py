@@ -178,7 +178,7 @@ def serve_and_measure(port: int, verbose: bool) -> int:
     )
     env = dict(os.environ)
     env.update(
-        XADESK_RUN=str(run),
+        XADESK_RUN_DIR=str(run),
         XADESK_PORT=str(port),
         DATABASE_URL=_database(settings.DATABASE_URL),
         DJANGO_SECRET_KEY=key,

@@ -23,6 +23,13 @@ from config.media_settings import media_origins, media_storage_settings
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# This machine's run folder (`make run`'s .run/, scripts/serve.sh): where the
+# static and media files and the demo SMS go unless set apart, and where the
+# workers and the scheduler touch their heartbeat files, which
+# `manage.py worker_health <name>` reads (docker-compose.yml's healthchecks).
+# Per machine or container on purpose: a health check asks about the process
+# beside it, not about a worker somewhere else that shares the database.
+RUN_DIR = Path(env_str("XADESK_RUN_DIR", str(BASE_DIR / ".run")))
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 # Without DEBUG a missing key must stop start-up rather than sign sessions
@@ -272,7 +279,7 @@ LOGIN_URL = "accounts:login"
 SMS_BACKEND = env_choice(
     "SMS_BACKEND", "console" if DEBUG else "http", ("console", "file", "memory", "http")
 )
-SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(BASE_DIR / ".run" / "sms.jsonl"))
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(RUN_DIR / "sms.jsonl"))
 SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
 SMS_HTTP_TIMEOUT_SECONDS = env_int("SMS_HTTP_TIMEOUT_SECONDS", 10, minimum=1)
@@ -478,11 +485,6 @@ VOICE_MAX_BYTES = env_int("XADESK_VOICE_MAX_MB", 5, minimum=1) * 1024 * 1024
 VOICE_MAX_SECONDS = env_int("XADESK_VOICE_MAX_SECONDS", 120, minimum=1)
 
 # --- Background processes (core/worker_loop.py, core/scheduler.py) ----------
-# Where the workers and the scheduler touch their heartbeat files, which
-# `manage.py worker_health <name>` reads (docker-compose.yml's healthchecks).
-# Per machine or container on purpose: a health check asks about the process
-# beside it, not about a worker somewhere else that shares the database.
-RUN_DIR = Path(env_str("XADESK_RUN_DIR", str(BASE_DIR / ".run")))
 # Seconds between two runs of each periodic job of `manage.py run_scheduler`
 # (helpdesk/schedule.py); however many schedulers run, each job runs once per
 # interval.
@@ -509,7 +511,7 @@ USE_TZ = True
 
 # --- Static and media -----------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / ".run" / "static")))
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(RUN_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Media (photos, voice notes) on the local folder MEDIA_ROOT, or in an S3-API
 # bucket with XADESK_MEDIA_STORAGE=s3 and the XADESK_S3_* variables, checked by
@@ -532,7 +534,7 @@ STORAGES = {
     },
 }
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / ".run" / "media")))
+MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(RUN_DIR / "media")))
 # Only approved public copies (MEDIA_URL + "public/") are served by the web
 # server directly; every other photo goes through helpdesk/photo_views.py. Set
 # this to the web server's internal location for the media folder (nginx:

@@ -8,8 +8,11 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Its own folder for a second site on this machine (bench/page_weight.py --serve
-# serves `make run`'s stack beside it); .run/ otherwise.
-RUN="${XADESK_RUN:-$ROOT/.run}"
+# serves `make run`'s stack beside it); .run/ otherwise. The settings read the
+# same variable (config/settings.py RUN_DIR: static and media files, the demo
+# SMS, the heartbeats), so the app writes where nginx below reads.
+RUN="${XADESK_RUN_DIR:-$ROOT/.run}"
+export XADESK_RUN_DIR="$RUN"
 cd "$ROOT"
 PORT="${XADESK_PORT:-8000}"
 # Two cores here: 3 sync workers served 1,012-1,190 lookups/s (wrk, c=8) where 4
@@ -55,11 +58,6 @@ export DJANGO_SITE_ORIGINS="${DJANGO_SITE_ORIGINS:-$DJANGO_CSRF_TRUSTED_ORIGINS}
 # Private photos: the app checks who asks, then nginx sends the file from its
 # internal /_media/ location (scripts/nginx.conf.in).
 export XADESK_MEDIA_ACCEL_REDIRECT="${XADESK_MEDIA_ACCEL_REDIRECT:-/_media/}"
-# Where nginx finds them (scripts/nginx.conf.in is filled in with $RUN below).
-export DJANGO_STATIC_ROOT="${DJANGO_STATIC_ROOT:-$RUN/static}"
-export DJANGO_MEDIA_ROOT="${DJANGO_MEDIA_ROOT:-$RUN/media}"
-export SMS_FILE_PATH="${SMS_FILE_PATH:-$RUN/sms.jsonl}"
-export XADESK_RUN_DIR="${XADESK_RUN_DIR:-$RUN}"
 
 # The private cluster's streaming replica (scripts/provision.sh), unless the
 # database is elsewhere or a replica is named.
