@@ -23,10 +23,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
+from accounts.language_cookie import language_at_login, language_cookie_set
 from accounts.models import User
 from accounts.otp import RateLimited, otp_request, otp_verify
 from accounts.phones import phone_display
-from accounts.services import account_language, login_language, user_language_set
+from accounts.services import account_language, user_language_set
 from core.client_ip import client_ip
 from core.errors import DomainError, InvalidInput
 
@@ -121,13 +122,10 @@ def login_code(request: HttpRequest) -> HttpResponse:
             form.add_error("code", str(exc.message))
         else:
             request.session.pop(SESSION_PHONE, None)
-            language = login_language(
-                user=user, chosen=request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-            )
+            language = language_at_login(request, user)
             login(request, user, backend=SESSION_BACKEND)
             response = redirect(next_url)
-            # The site opens in the account's language on any phone. Django
-            # keeps no language in the session (since 4.0): the cookie is it.
+            # The site opens in the account's language on any phone.
             language_cookie_set(response, language)
             return response
     context = {"form": form, "next": next_url, "phone": phone_display(phone), "raw_phone": phone}
@@ -138,21 +136,6 @@ def login_code(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("/")
-
-
-def language_cookie_set(response: HttpResponse, language: str) -> None:
-    """Show the site in ``language`` from the next page on: the cookie that
-    LocaleMiddleware reads, set as Django's set_language sets it."""
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
 
 
 def language_switch(request: HttpRequest) -> HttpResponse:

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.language_cookie import language_cookie_set
 from accounts.models import User
-from accounts.views import language_cookie_set
 from core.errors import InvalidInput
 from notifications import selectors, services, zalo_link
 from notifications.errors import ZaloLinkCodesTooMany

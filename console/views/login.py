@@ -4,12 +4,10 @@ resident pages (accounts/views.py)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 
-from accounts.services import login_language
-from accounts.views import language_cookie_set
+from accounts.language_cookie import language_at_login, language_cookie_set
 from console.forms import PhoneLoginForm
 
 
@@ -21,9 +19,7 @@ class ConsoleLoginView(auth_views.LoginView):
     def form_valid(self, form: PhoneLoginForm) -> HttpResponse:  # type: ignore[override]
         # Read before login() sets last_login: a first log-in keeps the
         # language chosen with the site's button just before.
-        language = login_language(
-            user=form.get_user(), chosen=self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        )
+        language = language_at_login(self.request, form.get_user())
         response = super().form_valid(form)
         language_cookie_set(response, language)
         return response

@@ -1,0 +1,34 @@
+"""The language cookie a page answer sets, for the pages that log a person in or
+change their language (accounts/views.py, console/views/login.py,
+notifications/views.py). Django keeps no language in the session (since 4.0):
+the cookie that LocaleMiddleware reads is it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from accounts.models import User
+from accounts.services import login_language
+
+
+def language_cookie_set(response: HttpResponse, language: str) -> None:
+    """Show the site in ``language`` from the next page on, the cookie set as
+    Django's set_language sets it."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+def language_at_login(request: HttpRequest, user: User) -> str:
+    """The language the site opens in when ``user`` logs in on this browser
+    (accounts.services.login_language, given the button's cookie); call it
+    before login(), which sets last_login, and set the answer's cookie to it."""
+    return login_language(user=user, chosen=request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
