@@ -37,19 +37,18 @@ from django.core.validators import URLValidator, validate_email
 from geo.models import AdminUnit
 from geo.selectors import commune_at_point
 from helpdesk import idempotency
-from helpdesk.errors import UnknownService
-from helpdesk.filing import CaseDraft, case_submit, service_get_active
+from helpdesk.filing import CaseDraft, case_submit
 from helpdesk.filing_errors import IdempotencyKeyReused
-from helpdesk.models import Service, Ticket
+from helpdesk.models import Ticket
 from open311.attributes import answers_check
 from open311.errors import (
     InvalidParameter,
     KeyReused,
     LocationMissing,
     OutsideJurisdiction,
-    ServiceNotFound,
 )
 from open311.models import ClientApplication, ClientFiling, names_given
+from open311.selectors import service_get
 
 MAX_LENGTHS = {
     "address_string": 255,
@@ -136,14 +135,6 @@ def _idempotency_key(
     return "o311-" + hashlib.sha256(seed.encode()).hexdigest()
 
 
-def _service(code: str) -> Service:
-    """The active service of this code; the spec's 404 for any other."""
-    try:
-        return service_get_active(code=code)
-    except UnknownService:
-        raise ServiceNotFound() from None
-
-
 def _key_reused(clash: IdempotencyKeyReused) -> KeyReused:
     """The case core's key conflict, the first request named by its
     service_request_id instead of its case number. The key is this
@@ -161,7 +152,8 @@ def request_submit(
 ) -> Filed:
     """File the request as the application's account; the first case on a retry."""
     _fields_check(form)
-    service = _service(form.service_code)
+    # The listed service (active, its questions read with it), or the spec's 404.
+    service = service_get(form.service_code)
     answers = answers_check(
         attributes=list(service.open311_attributes.all()), given=form.attributes
     )
