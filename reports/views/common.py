@@ -34,13 +34,16 @@ def wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def files_for_others(request: HttpRequest) -> bool:
-    """Show the "file for a resident" parts; the case core decides who may.
+def team_communes(request: HttpRequest) -> list[int]:
+    """The communes of the person's digital-technology team roles (none for a
+    resident), from the request's one read of their roles
+    (accounts/request_roles.py), which the header and the page's scope use too."""
+    return [unit for role, unit in role_rows(request) if role == Role.DIGITAL_TEAM]
 
-    From the request's one read of the person's roles (accounts/request_roles.py),
-    which the header and the page's scope use too.
-    """
-    return any(role == Role.DIGITAL_TEAM for role, _unit in role_rows(request))
+
+def files_for_others(request: HttpRequest) -> bool:
+    """Show the "file for a resident" parts; the case core decides who may."""
+    return bool(team_communes(request))
 
 
 def case_page[**P](

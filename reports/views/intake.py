@@ -17,8 +17,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Role
-from accounts.request_roles import role_rows
 from core.client_ip import client_ip
 from core.errors import DomainError
 from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
@@ -40,7 +38,14 @@ from reports.forms import (
     services_of_kind,
 )
 from reports.selectors import NearbyReport, report_get_supportable, reports_nearby_open
-from reports.views.common import case_page, error_page, files_for_others, person, wants_json
+from reports.views.common import (
+    case_page,
+    error_page,
+    files_for_others,
+    person,
+    team_communes,
+    wants_json,
+)
 from reports.views.refusal import PLACE_FIELDS, Refusal, refusal_place
 
 FIX_FORM = gettext_lazy("Please check what you entered: some of it could not be read.")
@@ -86,8 +91,7 @@ def _team_place(request: HttpRequest) -> dict[str, str]:
     team's commune, as their role records it (RoleAssignment.unit). They
     file standing in a village of it, mostly for a resident of it; a plain
     resident's form starts empty (no query: they hold no such role)."""
-    units = [unit for role, unit in role_rows(request) if role == Role.DIGITAL_TEAM]
-    return place_initial(commune_ids=units)
+    return place_initial(commune_ids=team_communes(request))
 
 
 def _error_context(error: str | None, refusal: Refusal | None) -> dict[str, Any]:
