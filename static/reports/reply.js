@@ -51,7 +51,8 @@
 
   // A new send starts clean: the server's marks of a refused post go.
   function unmark(f) {
-    if (summary) { summary.remove(); summary = null; }
+    var box = document.querySelector(".error-summary");
+    if (box) { box.remove(); }
     Array.prototype.forEach.call(f.querySelectorAll(".errorlist"), function (n) { n.remove(); });
     field(f, "body").removeAttribute("aria-describedby");
   }
