@@ -186,13 +186,19 @@ def _attachment_get(
 
 
 def tickets_queue(
-    *, scope: Scope, filters: QueueFilter, among: Sequence[str] | None = None
+    *,
+    scope: Scope,
+    filters: QueueFilter,
+    among: Sequence[str] | None = None,
+    window: SearchWindow | None = None,
 ) -> QuerySet[Ticket]:
     """The staff queue, most urgent first (due soonest, unrouted and overdue on top).
 
     ``among``: only the cases of these numbers (the rows a live push names,
     console/views/queue.py queue_rows); a search then reads those few rows,
-    not its window of the queue, on every push."""
+    not its window of the queue, on every push. ``window``: the search's
+    window as ``search_window`` read it for the same scope and filters, so that
+    a page which also tells whether it was bounded reads it once."""
     tickets = tickets_managed_by(scope=scope).filter(_place_q(filters))
     if among is not None:
         tickets = tickets.filter(number__in=among)
@@ -201,7 +207,7 @@ def tickets_queue(
     if filters.overdue:
         tickets = tickets.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
     if filters.search is not None:
-        tickets = _searched(tickets, filters.search, windowed=among is None)
+        tickets = _searched(tickets, filters.search, windowed=among is None, window=window)
     return tickets.select_related("service", "commune", "department", "assignee").order_by(
         "due_at", "id"
     )
@@ -307,7 +313,11 @@ class _OneOf(Func):
 
 
 def _searched(
-    tickets: QuerySet[Ticket], search: CaseSearch, *, windowed: bool = True
+    tickets: QuerySet[Ticket],
+    search: CaseSearch,
+    *,
+    windowed: bool = True,
+    window: SearchWindow | None = None,
 ) -> QuerySet[Ticket]:
     """``tickets`` that ``search`` finds: by number and by phone through their
     indexes; by words among the SEARCH_WINDOW of them due last (search_bounded
@@ -324,7 +334,12 @@ def _searched(
         return tickets.filter(_phone_q(search.phone))
     if not search.words:
         return tickets.none()
-    older = _window_end(tickets) if windowed else None
+    if not windowed:
+        older = None
+    elif window is not None:
+        older = window.older
+    else:
+        older = _window_end(tickets)
     if older is not None:
         tickets = tickets.filter(due_at__gt=older)
     # The rarest words first, as ALL stops at the first that fails: those with
@@ -394,13 +409,27 @@ def queue_case_numbered(*, scope: Scope, search: CaseSearch) -> str | None:
     return numbers.order_by("number").values_list("number", flat=True).first()
 
 
-def search_bounded(*, scope: Scope, filters: QueueFilter) -> bool:
-    """True when a search's words were looked for in only part of the filtered
-    queue: it holds more than SEARCH_WINDOW cases (the rest are older)."""
+@dataclass(frozen=True)
+class SearchWindow:
+    """Where a search's words are looked for: the filtered queue's cases due
+    after ``older``, or all of them when it is None."""
+
+    older: datetime | None
+
+    @property
+    def bounded(self) -> bool:
+        """The words were looked for in only part of the filtered queue: it
+        holds more than SEARCH_WINDOW cases (the rest are older)."""
+        return self.older is not None
+
+
+def search_window(*, scope: Scope, filters: QueueFilter) -> SearchWindow:
+    """The window a search of these filters looks for its words in; read once
+    and given to ``tickets_queue``, which then does not read it again."""
     if filters.search is None or not filters.search.words:
-        return False
+        return SearchWindow(older=None)
     unsearched = tickets_queue(scope=scope, filters=dataclasses.replace(filters, search=None))
-    return _window_end(unsearched) is not None
+    return SearchWindow(older=_window_end(unsearched))
 
 
 # West, south, east, north in degrees (WGS 84), as Leaflet's toBBoxString() gives.

@@ -32,7 +32,7 @@ from helpdesk.selectors import (
     BBox,
     queue_case_numbered,
     queue_counts,
-    search_bounded,
+    search_window,
     services_active,
     tickets_on_map,
     tickets_queue,
@@ -142,7 +142,8 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
         number = queue_case_numbered(scope=scope, search=search)
         if number is not None:
             return redirect("console:ticket-detail", number=number)
-    tickets = tickets_queue(scope=scope, filters=filters).only(*ROW_FIELDS)
+    window = search_window(scope=scope, filters=filters)
+    tickets = tickets_queue(scope=scope, filters=filters, window=window).only(*ROW_FIELDS)
     # Exact, from the running tallies, and with them the number of cases the
     # filters match when the tallies can tell; otherwise the pager counts the
     # filtered cases, stopping at PAGER_CAP (core/pagination.py).
@@ -166,7 +167,7 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
             "show_dashboard": with_communes,
             "search": search,
             "search_phone": phone_display(search.phone) if search and search.phone else "",
-            "search_bounded": search_bounded(scope=scope, filters=filters),
+            "search_bounded": window.bounded,
             "search_window": SEARCH_WINDOW,
         },
     )

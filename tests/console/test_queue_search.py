@@ -369,3 +369,18 @@ def test_words_that_read_like_a_case_number_are_searched_as_words(
     assert _search(client, "thon 2024 3") == [ticket.number]
     # A real number of the queue still opens its case.
     assert client.get(QUEUE, {"q": ticket.number}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_words_search_reads_its_window_of_the_queue_once(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """The window (the SEARCH_WINDOW cases due last) bounds the search and tells
+    the page whether to say so: one read of it serves both."""
+    case_in(commune_a, personas.resident)
+    officer_a = client_as(personas, "officer_a")
+    officer_a.get(QUEUE)  # warm the session
+    with CaptureQueriesContext(connection) as captured:
+        assert _search(officer_a, "nguyen lan")
+    window_reads = [q["sql"] for q in captured if "OFFSET" in q["sql"] and "due_at" in q["sql"]]
+    assert len(window_reads) == 1, window_reads
