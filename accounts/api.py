@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import login, logout
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
 from accounts.auth import (
@@ -18,6 +18,7 @@ from accounts.auth import (
     bearer_key,
     person_auth,
 )
+from accounts.language_cookie import language_at_login, language_cookie_set
 from accounts.models import User
 from accounts.otp import otp_request, otp_verify
 from core.api_fields import JsonBody
@@ -80,9 +81,15 @@ def request_otp(request: HttpRequest, payload: OtpRequestIn) -> Status[dict[str,
     response=OtpVerifyOut,
     summary="Check a one-time code; sign up or log in",
 )
-def verify_otp(request: HttpRequest, payload: OtpVerifyIn) -> dict[str, Any]:
+def verify_otp(
+    request: HttpRequest, payload: OtpVerifyIn, response: HttpResponse
+) -> dict[str, Any]:
     user = otp_verify(phone_raw=payload.phone, code=payload.code, ip=client_ip(request))
+    # As the log-in pages do (accounts/views.py): the session's pages open in
+    # the account's language, or, at a first log-in, in the one just chosen.
+    language = language_at_login(request, user)
     login(request, user, backend=SESSION_BACKEND)
+    language_cookie_set(response, language)
     return {"token": api_token_create(user=user), "user": _user_out(user)}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -73,6 +74,11 @@ class NotificationPreferenceIn(JsonBody):
     quiet_start: Clock = Field(description="Local time, HH:MM; no SMS from then …")
     quiet_end: Clock = Field(description="… until then (may pass midnight).")
     daily_digest: bool = Field(False, description="Officers only: one email a day.")
+    language: Literal["vi", "en"] | None = Field(
+        None,
+        description="The language of the messages written from now on (the account's, "
+        "as the site's language button saves it); left out: as saved.",
+    )
 
 
 class NotificationPreferenceOut(Schema):
@@ -84,6 +90,7 @@ class NotificationPreferenceOut(Schema):
     quiet_end: Clock
     daily_digest: bool
     daily_digest_offered: bool
+    language: str = Field(description="The account's language: vi or en.")
 
 
 def _person(request: HttpRequest) -> User:
@@ -103,6 +110,7 @@ def _preference_out(user: User, preference: NotificationPreference) -> dict[str,
         "quiet_end": preference.quiet_end,
         "daily_digest": preference.daily_digest,
         "daily_digest_offered": selectors.person_is_staff(user=user),
+        "language": user.language,
     }
 
 
@@ -126,6 +134,7 @@ def update_notification_preferences(
         quiet_start=payload.quiet_start,
         quiet_end=payload.quiet_end,
         daily_digest=payload.daily_digest,
+        language=payload.language,
     )
     return _preference_out(user, preference)
 

@@ -186,3 +186,26 @@ def test_logging_in_on_a_new_phone_opens_the_site_in_the_account_language() -> N
     }
     assert '<html lang="en">' in phone.get("/notifications/").content.decode()
     assert _language(resident) == User.Language.ENGLISH
+
+
+def test_the_apis_code_log_in_opens_the_session_in_the_account_language() -> None:
+    """POST /api/v1/auth/otp/verify logs the browser's session in too: its
+    pages open in the account's language, as after the log-in pages."""
+    resident = factories.user_create(language=User.Language.ENGLISH)
+    _has_logged_in_before(resident)
+    phone = Client()
+    asked = phone.post(
+        "/api/v1/auth/otp/request", {"phone": resident.phone}, content_type="application/json"
+    )
+    assert asked.status_code == 202
+    code = re.search(r"\b(\d{6})\b", sms.outbox[-1].text)
+    assert code, sms.outbox[-1].text
+    done = phone.post(
+        "/api/v1/auth/otp/verify",
+        {"phone": resident.phone, "code": code.group(1)},
+        content_type="application/json",
+    )
+    assert done.status_code == 200
+    assert done.json()["user"]["language"] == "en"
+    assert done.cookies[COOKIE].value == "en"
+    assert '<html lang="en">' in phone.get("/notifications/").content.decode()

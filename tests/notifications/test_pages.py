@@ -303,6 +303,7 @@ def test_preferences_api_reads_defaults_and_offers_digest_to_staff(
         "quiet_end": "07:00:00",
         "daily_digest": False,
         "daily_digest_offered": name in STAFF,
+        "language": "vi",
     }
 
 
@@ -504,3 +505,34 @@ def test_email_is_offered_only_to_a_person_with_an_address(personas: Personas) -
     resident.save(update_fields=["email"])
     page = _client(resident).get(reverse("notifications:preference-edit"))
     assert "email_enabled" in page.context["form"].fields
+
+
+@pytest.mark.django_db
+def test_preferences_api_reads_and_saves_the_accounts_language(personas: Personas) -> None:
+    """The settings page offers the language (notifications/views.py); the API
+    the app uses does too, with the same service, and leaving it out keeps it."""
+    resident = personas.resident
+    client = _client(resident)
+    saved = client.put(
+        PREFERENCES_API, _body(zalo_enabled=False, language="en"), content_type="application/json"
+    )
+    assert saved.status_code == 200
+    assert saved.json()["language"] == "en"
+    resident.refresh_from_db()
+    assert resident.language == "en"
+    kept = client.put(PREFERENCES_API, _body(zalo_enabled=False), content_type="application/json")
+    assert kept.json()["language"] == "en"
+    refused = client.put(
+        PREFERENCES_API, _body(zalo_enabled=False, language="fr"), content_type="application/json"
+    )
+    assert refused.status_code == 422
+    assert refused.json()["details"]["fields"][0]["field"] == "payload.language"
+    # A refused body saves nothing, the language included.
+    back = client.put(
+        PREFERENCES_API,
+        _body(zalo_enabled=False, language="vi", quiet_start="22:00", quiet_end="22:00"),
+        content_type="application/json",
+    )
+    assert back.status_code == 422
+    resident.refresh_from_db()
+    assert resident.language == "en"
