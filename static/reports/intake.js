@@ -402,15 +402,16 @@
         { wait: T.gpsWait, done: T.gpsDone, fail: T.gpsFail },
         function (lat, lon, meters) {
           setPoint(lat, lon, "gps", meters);
-          placeName(lat, lon, meters);
+          placeName(lat, lon, fmt(T.gpsPlace, meters));
         });
     });
   }
 
   // Which commune the place is in, beside the button: "Location found" alone
   // left the lists below looking unfilled. Offline it stays unsaid.
-  function placeName(lat, lon, meters) {
-    if (!form.dataset.lookupUrl || !navigator.onLine || !T.gpsPlace) { return; }
+  // ``sentence``: what was found, with %s for the place's name.
+  function placeName(lat, lon, sentence) {
+    if (!form.dataset.lookupUrl || !navigator.onLine || !sentence) { return; }
     fetch(form.dataset.lookupUrl + "?lat=" + encodeURIComponent(lat) + "&lon=" + encodeURIComponent(lon),
       { headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
@@ -418,7 +419,7 @@
         if (!b || !b.commune || !b.province) { return; }
         // Names in the page's language: "Phan Dinh Phung Ward" in English.
         var place = P.unitName(b.commune) + ", " + P.unitName(b.province);
-        say($("gps-status"), fmt(fmt(T.gpsPlace, meters), place));
+        say($("gps-status"), fmt(sentence, place));
       }).catch(function () { /* the point alone is enough to file */ });
   }
 
@@ -485,7 +486,20 @@
       P.tiles(map, 19)
         .on("tileerror", function () { if (++failures === 3) { mapNote(); } }).addTo(map);
       if (known) { marker = L.marker([lat, lon]).addTo(map); }
-      map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, "map"); });
+      var pick = function (at) {
+        setPoint(at.lat, at.lng, "map");
+        placeName(at.lat, at.lng, T.mapPlace);
+      };
+      map.on("click", function (e) { pick(e.latlng); });
+      // From the keyboard: the arrow keys and + and - move the map (Leaflet's
+      // own keys), Enter or the space bar chooses the place under the cross
+      // its focus shows in the middle (static/reports/reports.css).
+      mapBox.setAttribute("aria-label", T.mapKeys);
+      mapBox.addEventListener("keydown", function (e) {
+        if (e.target !== mapBox || (e.key !== "Enter" && e.key !== " ")) { return; }
+        e.preventDefault();
+        pick(map.getCenter());
+      });
     }, function () {  // no map: "use my location" and the commune list still work
       if (showMap) { showMap.hidden = false; }
       mapNote();

@@ -374,3 +374,75 @@ def test_a_map_whose_script_does_not_arrive_gives_its_button_back(
     expect(page.locator("#map-note")).to_be_visible()
     page.wait_for_timeout(1_000)  # past the page's own try
     expect(page.locator("#show-map")).to_be_visible()
+
+
+MAP_KEYS = (
+    "Bản đồ. Dùng các phím mũi tên để di chuyển, phím + và - để phóng to, thu nhỏ, "
+    "rồi bấm Enter để chọn chỗ nằm dưới vòng tròn ở giữa."
+)
+
+
+def _centre_pick(page: Page) -> None:
+    """Focus the map, move it one step east with the arrow key and choose the
+    place under the circle with Enter, as someone without a mouse does."""
+    box = page.locator("#map")
+    expect(box).to_have_attribute("aria-label", MAP_KEYS)
+    # Reached from the keyboard: the browser then shows the focus (:focus-visible);
+    # the form's test last clicked the "Pick on the map" button.
+    page.keyboard.press("Shift")
+    box.focus()
+    # The circle in the middle, drawn while the map has the focus.
+    circle = page.evaluate("getComputedStyle(document.getElementById('map'), '::after').content")
+    assert circle == '""', circle
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(400)  # Leaflet's pan animation
+    page.keyboard.press("Enter")
+
+
+def test_a_place_is_chosen_on_the_forms_map_from_the_keyboard(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    """The map took a place only from a tap: a keyboard or switch user had
+    the raw latitude and longitude boxes (a helper's keyboard-only walk)."""
+    log_in(context, server, personas.resident)
+    tiles_refused(page)
+    connection_is(page, "3g")
+    lat, lon = point_inside(commune_a)
+    page.goto(FORM_PATH)
+    page.locator("#id_lat").fill(f"{lat:.6f}")
+    page.locator("#id_lon").fill(f"{lon:.6f}")
+    page.locator("#show-map").click()
+    expect(page.locator("#map.leaflet-container")).to_be_visible()
+    _centre_pick(page)
+
+    # One step east: the same latitude, a longitude further east, from the map.
+    expect(page.locator("[name=location_source]")).to_have_value("map")
+    moved = float(page.locator("#id_lon").input_value())
+    assert moved > lon + 0.0005, (moved, lon)
+    assert abs(float(page.locator("#id_lat").input_value()) - lat) < 0.0002
+    expect(page.locator("#map .leaflet-marker-icon")).to_have_count(1)
+    # Said where it is, as for "Use my location".
+    expect(page.locator("#gps-status")).to_contain_text(
+        f"Đã chọn chỗ trên bản đồ: {commune_a.full_name}"
+    )
+    problems.assert_none()
+
+
+def test_the_commune_finder_takes_a_place_from_the_keyboard(
+    commune_a: AdminUnit, server: Server, page: Page, problems: Problems
+) -> None:
+    tiles_refused(page)
+    lat, lon = point_inside(commune_a)
+    page.goto(f"/map/?lat={lat:.6f}&lon={lon:.6f}")
+    expect(page.locator("#map.leaflet-container")).to_be_visible()
+    page.evaluate("1")  # the page's script has run
+    _centre_pick(page)
+    expect(page.locator("#result .found")).to_contain_text(commune_a.full_name)
+    assert float(page.locator("#id_lon").input_value()) > lon
+    expect(page.locator("#map .leaflet-marker-icon")).to_have_count(1)
+    problems.assert_none()
