@@ -493,7 +493,10 @@
       map.on("click", function (e) { pick(e.latlng); });
       // From the keyboard: the arrow keys and + and - move the map (Leaflet's
       // own keys), Enter or the space bar chooses the place under the cross
-      // its focus shows in the middle (static/reports/reports.css).
+      // its focus shows in the middle (css/xadesk.css .map-pick). An
+      // application: a screen reader then hands it the arrow keys, where it
+      // would read the page with them.
+      mapBox.setAttribute("role", "application");
       mapBox.setAttribute("aria-label", T.mapKeys);
       mapBox.addEventListener("keydown", function (e) {
         if (e.target !== mapBox || (e.key !== "Enter" && e.key !== " ")) { return; }

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from geo.models import AdminUnit
-from tests.browser.a11y import PHONE
+from tests.browser.a11y import PHONE, axe_violations
 from tests.browser.conftest import Problems, Server, file_case, log_in
 from tests.conftest import COMMUNE_A, Personas
 from tests.factories import point_inside
@@ -387,6 +387,8 @@ def _centre_pick(page: Page) -> None:
     place under the circle with Enter, as someone without a mouse does."""
     box = page.locator("#map")
     expect(box).to_have_attribute("aria-label", MAP_KEYS)
+    # A screen reader hands the arrow keys to an application; it reads the page with them otherwise.
+    expect(box).to_have_attribute("role", "application")
     # Reached from the keyboard: the browser then shows the focus (:focus-visible);
     # the form's test last clicked the "Pick on the map" button.
     page.keyboard.press("Shift")
@@ -397,6 +399,8 @@ def _centre_pick(page: Page) -> None:
     page.keyboard.press("ArrowRight")
     page.wait_for_timeout(400)  # Leaflet's pan animation
     page.keyboard.press("Enter")
+    # The map with its name and controls passes axe (the tiles are refused: no contrast).
+    assert axe_violations(page, contrast=False) == []
 
 
 def test_a_place_is_chosen_on_the_forms_map_from_the_keyboard(
