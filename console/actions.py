@@ -8,6 +8,7 @@ parses its input.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ from console.forms import (
     ResolveForm,
     TransferForm,
 )
+from geo.selectors import communes_next_to
 from helpdesk import lifecycle
 from helpdesk.models import Ticket, TicketStatus
 from helpdesk.permissions import Scope
@@ -153,6 +155,12 @@ def action_available(action: Action, ticket: Ticket) -> bool:
     return action.to in lifecycle.STAFF_MOVES[ticket.status]
 
 
+def _communes_next_to_case(ticket: Ticket) -> set[int]:
+    if ticket.commune_id is None:
+        return set()
+    return communes_next_to(commune_id=ticket.commune_id)
+
+
 def action_form(
     action: Action, ticket: Ticket, scope: Scope, data: Any = None, files: Any = None
 ) -> forms.Form:
@@ -162,8 +170,11 @@ def action_form(
         return TransferForm(
             data,
             departments=lifecycle.transfer_targets(ticket=ticket),
-            # Listed first: the communes the officer (or leader) works in.
+            # Listed first: the communes the officer (or leader) works in;
+            # then the case's commune and those that border it.
             own_communes=scope.officer_commune_ids | scope.leader_commune_ids,
+            case_commune=ticket.commune_id,
+            near_communes=functools.partial(_communes_next_to_case, ticket),
             prefix=action.name,
         )
     if action.form is ReplyForm:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django import forms
@@ -346,6 +346,8 @@ class TransferForm(forms.Form):
         *args: Any,
         departments: QuerySet[Department],
         own_communes: Collection[int] = (),
+        case_commune: int | None = None,
+        near_communes: Callable[[], Collection[int]] = tuple,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -374,9 +376,19 @@ class TransferForm(forms.Form):
                 if commune.pk not in groups:
                     groups[commune.pk] = (unit_name(commune), [])
                 groups[commune.pk][1].append((department.pk, label))
-            first = [group for pk, group in groups.items() if pk in own_communes]
-            rest = [group for pk, group in groups.items() if pk not in own_communes]
-            return [*first, *rest]
+            # After the officer's own: the communes where the case may belong
+            # instead, its own and then those that border it (a point near a
+            # border, a resident who named the wrong side), before the rest of
+            # the province. Asked for here, when the list is shown: a post
+            # does not need it.
+            near = near_communes()
+
+            def rank(pk: int) -> int:
+                if pk in own_communes:
+                    return 0
+                return 1 if pk == case_commune else 2 if pk in near else 3
+
+            return [group for pk, group in sorted(groups.items(), key=lambda g: rank(g[0]))]
 
         def with_nothing_chosen() -> list[tuple[int | str, Any]]:
             return [("", str(_("— Choose a department —"))), *by_commune()]

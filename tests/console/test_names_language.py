@@ -230,8 +230,10 @@ def test_the_transfer_form_lists_departments_in_the_readers_order(
     """By commune, then department: "Đại Từ" (B) before "Phan Đình Phùng"
     (A), where the database's order put every Đ after P. Read by the province
     administrator, who works in no commune: an officer's own commune comes
-    first (tests/console/test_phone_layout.py)."""
-    ticket = case_in(commune_a, personas.resident)
+    first, then the case's and those on its border
+    (tests/console/test_phone_layout.py), so the case is in a commune far
+    from both (Đức Xuân, in the north of the province)."""
+    ticket = case_in(AdminUnit.objects.get(code="01840"), personas.resident)
     factories.department_create(commune=commune_b, department_type=DepartmentType.CULTURE_SOCIETY)
     factories.department_create(commune=commune_a, department_type=DepartmentType.CULTURE_SOCIETY)
     detail = _client(personas.province_admin, language).get(

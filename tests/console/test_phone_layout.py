@@ -163,3 +163,41 @@ def test_the_queue_and_the_case_page_load_the_consoles_stylesheet(
         content = client.get(url).content.decode()
         link = r'<link rel="stylesheet" href="/static/console/console[.\w]*css">'
         assert re.search(link, content)
+
+
+@pytest.mark.django_db
+def test_transfer_groups_put_the_cases_commune_and_its_neighbours_before_the_province(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit, ticket_a: Ticket
+) -> None:
+    """A province administrator has no commune of their own: the list starts at
+    the case's commune (Phan Đình Phùng), then the communes on its border, then
+    the rest of the province in the reader's order, where "Đại Từ" (B, not on
+    the border) came first."""
+    from geo.models import Boundary
+
+    factories.department_create(commune=commune_a, department_type=DepartmentType.CULTURE_SOCIETY)
+    own = Boundary.objects.get(unit=commune_a, valid_to=None)
+    # The border as GeoDjango reads it, apart from the console's query.
+    bordering = list(
+        AdminUnit.objects.filter(
+            level=AdminUnit.Level.COMMUNE,
+            boundaries__valid_to=None,
+            boundaries__geom__dwithin=(own.geom, 0.0003),
+        ).exclude(pk=commune_a.pk)
+    )
+    assert {u.code for u in bordering} >= {"05467", "05500"}  # Gia Sàng, Tích Lương
+    assert commune_b not in bordering
+    for unit in bordering:
+        factories.department_create(commune=unit)
+
+    field = _transfer_form(personas, "province_admin", ticket_a).fields["department"]
+    labels = [label for label, _options in list(field.choices)[1:]]
+    assert labels == [
+        unit_name(commune_a),
+        # Gia Sàng, Linh Sơn, …: the reader's order inside the part.
+        *[unit_name(u) for u in sorted(bordering, key=lambda u: labels.index(unit_name(u)))],
+        unit_name(commune_b),
+    ]
+    assert labels.index(unit_name(commune_b)) == len(bordering) + 1
+    by_code = {u.code: unit_name(u) for u in bordering}
+    assert labels.index(by_code["05467"]) < labels.index(by_code["05500"])  # G before T
