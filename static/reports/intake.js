@@ -409,17 +409,21 @@
 
   // Which commune the place is in, beside the button: "Location found" alone
   // left the lists below looking unfilled. Offline it stays unsaid.
-  // ``sentence``: what was found, with %s for the place's name.
+  // ``sentence``: what was found, with %s for the place's name. An answer
+  // that comes after the point moved again is not said: a late one named the
+  // commune of the point before (a second read).
   function placeName(lat, lon, sentence) {
+    var status = $("gps-status");
     if (!form.dataset.lookupUrl || !navigator.onLine || !sentence) { return; }
+    var asked = lat.toFixed(6) + "," + lon.toFixed(6);
     fetch(form.dataset.lookupUrl + "?lat=" + encodeURIComponent(lat) + "&lon=" + encodeURIComponent(lon),
       { headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (b) {
-        if (!b || !b.commune || !b.province) { return; }
+        if (!b || !b.commune || !b.province || asked !== el.lat.value + "," + el.lon.value) { return; }
         // Names in the page's language: "Phan Dinh Phung Ward" in English.
         var place = P.unitName(b.commune) + ", " + P.unitName(b.province);
-        say($("gps-status"), fmt(sentence, place));
+        say(status, fmt(sentence, place));
       }).catch(function () { /* the point alone is enough to file */ });
   }
 
@@ -487,12 +491,13 @@
         .on("tileerror", function () { if (++failures === 3) { mapNote(); } }).addTo(map);
       if (known) { marker = L.marker([lat, lon]).addTo(map); }
       var pick = function (at) {
+        say($("gps-status"), "");  // what was said of the point before
         setPoint(at.lat, at.lng, "map");
         placeName(at.lat, at.lng, T.mapPlace);
       };
       map.on("click", function (e) { pick(e.latlng); });
       // From the keyboard: the arrow keys and + and - move the map (Leaflet's
-      // own keys), Enter or the space bar chooses the place under the cross
+      // own keys), Enter or the space bar chooses the place under the circle
       // its focus shows in the middle (css/xadesk.css .map-pick). An
       // application: a screen reader then hands it the arrow keys, where it
       // would read the page with them.
