@@ -155,9 +155,9 @@ def action_available(action: Action, ticket: Ticket) -> bool:
     return action.to in lifecycle.STAFF_MOVES[ticket.status]
 
 
-def _communes_next_to_case(ticket: Ticket) -> set[int]:
+def _communes_next_to_case(ticket: Ticket) -> frozenset[int]:
     if ticket.commune_id is None:
-        return set()
+        return frozenset()
     return communes_next_to(commune_id=ticket.commune_id)
 
 

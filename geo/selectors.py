@@ -131,10 +131,12 @@ def commune_at_point_in_version(
     return None if boundary is None else commune_match_from_boundary(boundary)
 
 
-# Two communes whose current boundaries come this close (in degrees, about 30 m)
-# share a border: an imported shared edge is rarely drawn twice alike, and
-# leaves slivers and gaps of a few metres between the two sides.
-BORDER_TOLERANCE_DEGREES = 0.0003
+# Two communes whose pieces come this close (one step of the boundaries' 1e-5°
+# grid, about 1 m) share a border. Shared edges are the same lines in the data
+# (data/vn-boundaries/SOURCE.md), but the points where ST_Subdivide cut the
+# pieces along them are computed, not shared. Thái Nguyên's communes make 552
+# bordering pairs at 0, 1e-5 and 3e-4 degrees alike.
+BORDER_TOLERANCE_DEGREES = 1e-5
 
 COMMUNES_NEXT_TO_SQL = """
 SELECT DISTINCT other.unit_id
@@ -145,18 +147,32 @@ JOIN geo_boundarypiece other
 WHERE own.unit_id = %s
 """
 
+# The answers of communes_next_to for the newest boundary version: borders
+# change only with an import, and the officer's case page asks on every view.
+_next_to: dict[tuple[int | None, int], frozenset[int]] = {}
 
-def communes_next_to(*, commune_id: int) -> set[int]:
+
+def communes_next_to(*, commune_id: int) -> frozenset[int]:
     """The communes that share a border with this one, by their current
     boundaries: where a case near the border may belong instead. One query on
     the subdivided pieces and their spatial index (about 5 ms for a ward of
-    Thái Nguyên and its 7 neighbours)."""
+    Thái Nguyên and its 5 neighbours), then kept in this process until a
+    newer boundary version is imported (seen within a second, as the public
+    lookups see it)."""
+    version = boundary_version_current_id(max_age=1.0)
+    key = (version, commune_id)
+    if key in _next_to:
+        return _next_to[key]
     with connection.cursor() as cursor:
         cursor.execute(
             COMMUNES_NEXT_TO_SQL,
             [AdminUnit.Level.COMMUNE, BORDER_TOLERANCE_DEGREES, commune_id],
         )
-        return {row[0] for row in cursor.fetchall()}
+        found = frozenset(row[0] for row in cursor.fetchall())
+    if any(seen != version for seen, _commune in _next_to):
+        _next_to.clear()  # an import: the older borders are not asked for again
+    _next_to[key] = found
+    return found
 
 
 _version_seen: tuple[float, int | None] = (-1e9, None)

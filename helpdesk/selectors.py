@@ -320,7 +320,7 @@ def _searched(
     window: SearchWindow | None = None,
 ) -> QuerySet[Ticket]:
     """``tickets`` that ``search`` finds: by number and by phone through their
-    indexes; by words among the SEARCH_WINDOW of them due last (search_bounded
+    indexes; by words among the SEARCH_WINDOW of them due last (SearchWindow.bounded
     tells when that is not all of them), or among all of them when they are a
     few already (not ``windowed``)."""
     if search.numbers:

@@ -201,3 +201,26 @@ def test_transfer_groups_put_the_cases_commune_and_its_neighbours_before_the_pro
     assert labels.index(unit_name(commune_b)) == len(bordering) + 1
     by_code = {u.code: unit_name(u) for u in bordering}
     assert labels.index(by_code["05467"]) < labels.index(by_code["05500"])  # G before T
+
+
+@pytest.mark.django_db
+def test_the_borders_are_read_once_not_on_every_case_page(
+    personas: Personas, ticket_a: Ticket
+) -> None:
+    """Borders change only with a boundary import (geo.selectors.communes_next_to)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from geo import selectors as geo_selectors
+
+    geo_selectors._next_to.clear()
+    client = client_as(personas, "province_admin")
+    page = reverse("console:ticket-detail", args=[ticket_a.number])
+
+    def border_reads() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(page).status_code == 200
+        return sum("ST_DWithin" in q["sql"] for q in captured)
+
+    assert border_reads() == 1
+    assert border_reads() == 0
