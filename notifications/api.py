@@ -7,11 +7,12 @@ from typing import Literal
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from accounts.auth import person_auth
+from accounts.language_cookie import language_cookie_set
 from accounts.models import User
 from core.api_fields import BoundedLimitOffset, Clock, JsonBody
 from core.errors import NotFound
@@ -74,6 +75,8 @@ class NotificationPreferenceIn(JsonBody):
     quiet_start: Clock = Field(description="Local time, HH:MM; no SMS from then …")
     quiet_end: Clock = Field(description="… until then (may pass midnight).")
     daily_digest: bool = Field(False, description="Officers only: one email a day.")
+    # User.Language's values (tests/notifications/test_pages.py checks): pydantic
+    # does not take Django's choices as an enum.
     language: Literal["vi", "en"] | None = Field(
         None,
         description="The language of the messages written from now on (the account's, "
@@ -122,9 +125,10 @@ def get_notification_preferences(request: HttpRequest) -> dict[str, object]:
 
 @router.put("/preferences", response=NotificationPreferenceOut, auth=person_auth)
 def update_notification_preferences(
-    request: HttpRequest, payload: NotificationPreferenceIn
+    request: HttpRequest, payload: NotificationPreferenceIn, response: HttpResponse
 ) -> dict[str, object]:
     user = _person(request)
+    language_before = user.language
     preference = services.notification_preferences_update(
         user=user,
         email_enabled=payload.email_enabled,
@@ -136,6 +140,10 @@ def update_notification_preferences(
         daily_digest=payload.daily_digest,
         language=payload.language,
     )
+    if user.language != language_before:
+        # As the settings page does (notifications/views.py): a page script
+        # calling this with the session sees the site in the new language.
+        language_cookie_set(response, user.language)
     return _preference_out(user, preference)
 
 

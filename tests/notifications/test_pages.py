@@ -7,6 +7,7 @@ from datetime import time
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
@@ -16,6 +17,7 @@ from accounts.models import User
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.models import Ticket, TicketEvent
+from notifications.api import NotificationPreferenceIn
 from notifications.models import Notification, NotificationPreference
 from notifications.services import Message, notifications_send
 from tests.conftest import Personas
@@ -518,10 +520,16 @@ def test_preferences_api_reads_and_saves_the_accounts_language(personas: Persona
     )
     assert saved.status_code == 200
     assert saved.json()["language"] == "en"
+    # A page script using the session sees the site in it, as after the settings page.
+    assert saved.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     resident.refresh_from_db()
     assert resident.language == "en"
     kept = client.put(PREFERENCES_API, _body(zalo_enabled=False), content_type="application/json")
     assert kept.json()["language"] == "en"
+    assert settings.LANGUAGE_COOKIE_NAME not in kept.cookies  # no change, no new cookie
+    # The schema offers exactly the account's languages.
+    offered = NotificationPreferenceIn.model_json_schema()["properties"]["language"]
+    assert set(offered["anyOf"][0]["enum"]) == set(User.Language.values)
     refused = client.put(
         PREFERENCES_API, _body(zalo_enabled=False, language="fr"), content_type="application/json"
     )
