@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from alerts.models import Category
 from alerts.selectors import AreaChoice
 from alerts.services import AlertDraft
+from core.multiline import Textarea
 from helpdesk.idempotency_field import IdempotencyKeyField
 
 
@@ -31,11 +32,11 @@ class AlertForm(forms.Form):
     short_text = forms.CharField(
         label=_("Text for SMS"),
         max_length=160,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         help_text=_("One SMS: 160 characters without Vietnamese marks, 70 with them."),
     )
     long_text = forms.CharField(
-        label=_("Text for the page"), max_length=4000, widget=forms.Textarea(attrs={"rows": 6})
+        label=_("Text for the page"), max_length=4000, widget=Textarea(attrs={"rows": 6})
     )
     expires_at = forms.DateTimeField(
         label=_("Expires at"), widget=DateTimeInput(format="%Y-%m-%dT%H:%M")

@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from console.selectors import QueueChoices
+from core.multiline import SENT_TEXT, Textarea
 from core.names import sort_key
 from helpdesk.idempotency_field import IdempotencyKeyField
 from helpdesk.lifecycle import MAX_MESSAGE
@@ -241,7 +242,7 @@ class ReplyForm(forms.Form):
         label=_("Reply to the resident"),
         max_length=BODY_MAX,
         required=False,
-        widget=forms.Textarea({"rows": 3}),
+        widget=Textarea({"rows": 3, **SENT_TEXT}),
     )
     canned = forms.ModelChoiceField(
         label=_("Start from a prepared answer"),
@@ -303,7 +304,10 @@ class ReplyForm(forms.Form):
             article=data.get("article"),
             language=self.language,
         )
-        if not data["body"] and not data.get("photos") and not data.get("voice"):
+        # A reply refused for its length is not also "empty" (a helper's walk
+        # saw both sentences at once).
+        refused = self.has_error("body")
+        if not refused and not data["body"] and not data.get("photos") and not data.get("voice"):
             # At the reply box (the page's summary links to it); the prepared
             # answers named only when the form offers some.
             if "canned" in self.fields:
@@ -317,7 +321,7 @@ class NoteForm(forms.Form):
     body = forms.CharField(
         label=_("Internal note (officers only)"),
         max_length=BODY_MAX,
-        widget=forms.Textarea({"rows": 3}),
+        widget=Textarea({"rows": 3, **SENT_TEXT}),
     )
     photos = MultiplePhotoField(label=_("Pictures"), required=False)
     idempotency_key = IdempotencyKeyField()
@@ -338,7 +342,7 @@ class TransferForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (the resident sees this)"),
         max_length=BODY_MAX,
-        widget=forms.Textarea({"rows": 2}),
+        widget=Textarea({"rows": 2}),
     )
 
     def __init__(
@@ -412,7 +416,7 @@ class RejectForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for rejecting (the resident sees this)"),
         max_length=BODY_MAX,
-        widget=forms.Textarea({"rows": 2}),
+        widget=Textarea({"rows": 2}),
     )
 
 
@@ -420,7 +424,7 @@ class ResolveForm(forms.Form):
     note = forms.CharField(
         label=_("What was done (the resident sees this)"),
         max_length=BODY_MAX,
-        widget=forms.Textarea({"rows": 3}),
+        widget=Textarea({"rows": 3}),
     )
     photos = MultiplePhotoField(label=_("Photos of the finished work"), required=False)
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.errors import refusals_gathered
+from core.multiline import lf_text
 from core.rate_limits import Charge, rate_limits_charged
 from core.saving import Saving, atomic_saving
 from core.visible_text import is_blank
@@ -157,7 +158,8 @@ def _photos_check(draft: CaseDraft, service: Service) -> None:
 
 
 def _description_check(draft: CaseDraft, service: Service) -> str:
-    description = draft.description.strip()
+    # LF line breaks, each counted once (core/multiline.py), whichever way in.
+    description = lf_text(draft.description.strip())
     # A voice note says what the words would: for people who read or type
     # with difficulty, it stands in for the description.
     if service.description_required and is_blank(description) and not draft.voice:

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditAction
+from core.multiline import lf_text
 from core.rate_limits import Charge, rate_limits_charged
 from core.saving import Saving, atomic_saving
 from core.visible_text import is_blank
@@ -57,7 +58,8 @@ MAX_COMMENT = 2000
 
 
 def _within(text: str, max_length: int) -> None:
-    if len(text.strip()) > max_length:
+    # A CR LF counts once (core/multiline.py), as the person's screen counted it.
+    if len(lf_text(text.strip())) > max_length:
         raise errors.TextTooLong(max_length=max_length)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import BeforeValidator
 from pydantic.json_schema import SkipJsonSchema
 
 from accounts.auth import person_auth
@@ -14,6 +15,7 @@ from accounts.models import User
 from core.api_fields import IDEMPOTENCY_KEY_HEADER, uploads_of
 from core.client_ip import client_ip
 from core.db_routing import replica_reads
+from core.multiline import lf_lines
 from core.row_links import links_to
 from geo.map_view import map_view_parse
 from geo.schemas import Latitude, Longitude
@@ -45,7 +47,7 @@ class CaseFormIn(Schema):
     empty field counts as left out."""
 
     service: str = Field(..., min_length=1, max_length=50)
-    description: str = Field("", max_length=4000)
+    description: Annotated[str, BeforeValidator(lf_lines)] = Field("", max_length=4000)
     lat: Latitude | SkipJsonSchema[None] = None
     lon: Longitude | SkipJsonSchema[None] = None
     location_source: str = Field("", max_length=10)

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.multiline import SENT_TEXT, Textarea
 from core.templatetags.icons import icon
 from geo.models import AdminUnit
 from geo.typed_numbers import CoordinateField
@@ -86,7 +87,7 @@ class _CaseForm(forms.Form):
         label=_("Describe the problem"),
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 4000}),
+        widget=Textarea(attrs={"rows": 4, "maxlength": 4000}),
     )
     lat = CoordinateField(
         label=_("Latitude"),
@@ -262,7 +263,8 @@ class ReplyForm(forms.Form):
         label=_("Your message"),
         required=False,
         max_length=MAX_MESSAGE,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        # Not put back by the browser's Back after a send (core/multiline.py).
+        widget=Textarea(attrs={"rows": 3, **SENT_TEXT}),
     )
     # For a resident who reads and writes little: say it instead.
     voice = VoiceNoteField(label=_("Or a voice note (up to 2 minutes)"))
@@ -270,7 +272,9 @@ class ReplyForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("body", "").strip() and not data.get("voice"):
+        # A message refused for its length is not also "empty".
+        empty = not data.get("body", "").strip() and not data.get("voice")
+        if empty and not self.has_error("body"):
             # At the message box, which the page's summary then links to.
             self.add_error("body", _("Write a message or record a voice note."))
         return data
@@ -286,7 +290,7 @@ class RateForm(forms.Form):
         label=_("Comment (optional)"),
         required=False,
         max_length=MAX_COMMENT,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -310,7 +314,7 @@ class ReopenForm(forms.Form):
         label=_("What is still wrong?"),
         required=False,
         max_length=MAX_MESSAGE,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
     )
 
 
@@ -320,7 +324,7 @@ class ScamCheckForm(forms.Form):
     text = forms.CharField(
         label=_("Paste the message, phone number or link"),
         strip=True,
-        widget=forms.Textarea(attrs={"rows": 6, "maxlength": 2000}),
+        widget=Textarea(attrs={"rows": 6, "maxlength": 2000}),
     )
     province = forms.ChoiceField(label=_("Province"), required=False)
     commune = forms.CharField(

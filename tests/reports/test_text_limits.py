@@ -135,3 +135,51 @@ def test_the_report_form_files_no_help_request(personas: Personas, commune_a: Ad
     # to the help form, where what they typed must be sent again.
     assert (response.status_code, response["Location"]) == (302, "/help/new/")
     assert not Ticket.objects.exists()
+
+
+# 40 lines, 39 line breaks: 4,000 characters on the screen, 4,039 as a browser sends them.
+CRLF_LINES = "\r\n".join(["x" * 99] * 39 + ["x" * 100])
+
+
+def test_a_line_break_counts_once_whichever_way_the_text_comes(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """core/multiline.py: the case core, the resident's forms and the intake API
+    count a CR LF as the screen did, once."""
+    assert len(CRLF_LINES.replace("\r\n", "\n")) == MAX_MESSAGE
+    lat, lon = point_inside(commune_a)
+    ticket = case_submit(
+        reporter=personas.resident,
+        draft=CaseDraft(service_code="streetlight_out", lat=lat, lon=lon),
+    ).ticket
+    # The core, as any channel reaches it.
+    lifecycle.ticket_reply(ticket=ticket, by=personas.officer_a, body=CRLF_LINES)
+    # The resident's page, without its script.
+    response = _client(personas.resident).post(
+        f"/cases/{ticket.number}/reply/", {"reply-body": CRLF_LINES}
+    )
+    assert response.status_code == 302
+    # The intake API, as the page's script sends it (multipart), and the
+    # description is kept with LF line breaks.
+    filed = _client(personas.resident).post(
+        "/api/v1/reports/cases",
+        {"service": "streetlight_out", "description": CRLF_LINES, "lat": lat, "lon": lon},
+        headers={"Idempotency-Key": "crlf-lines-0001"},
+    )
+    assert filed.status_code == 201, filed.content
+    number = filed.json()["case"]["number"]
+    stored = Ticket.objects.get(number=number).description
+    assert stored == CRLF_LINES.replace("\r\n", "\n")
+
+
+def test_a_residents_message_too_long_is_not_also_called_empty(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    ticket = _resolved(personas, commune_a)
+    response = _client(personas.resident).post(
+        f"/cases/{ticket.number}/reply/", {"reply-body": "R" * (MAX_MESSAGE + 1)}
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert f"at most {MAX_MESSAGE} characters" in page
+    assert "Write a message or record a voice note." not in page
