@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise
@@ -75,6 +76,11 @@ def _ticket_page(
         # form's every input, each a link to it; "error" is its first sentence.
         "error": error or (errors[0][1] if errors else None),
         "errors": errors or (),
+        # The page's own address, where this answer came to an action's
+        # (templates/base.html: what the language button comes back to).
+        "page_path": reverse("console:ticket-detail", args=[ticket.number])
+        if request.method == "POST"
+        else "",
         "show_dashboard": can_see_dashboard(scope),
     }
     response = render(request, "console/ticket_detail.html", context, status=status)

@@ -168,11 +168,12 @@ def _case_page(
         # A "me too" follower reads the public view: no resident's details.
         "proxy": None if public else _proxy(ticket),
         # The line at the top (templates/_error_summary.html): a refused
-        # form's every input, each a link to it; the page's own address for
-        # the one the form was posted to (static/reports/reply.js).
+        # form's every input, each a link to it.
         "error": error or (errors[0][1] if errors else None),
         "error_items": errors or (),
-        "error_page_url": reverse("reports:case-detail", args=[ticket.number])
+        # The page's own address, where this answer came to the form's
+        # (templates/base.html: what the language button comes back to).
+        "page_path": reverse("reports:case-detail", args=[ticket.number])
         if failed is not None
         else "",
         # Outside the live parts: a push about the case says nothing of alerts.

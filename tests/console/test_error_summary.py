@@ -88,3 +88,23 @@ def test_a_wrong_password_is_the_focused_summary(personas: Personas) -> None:
     [sentence] = response.context["form"].non_field_errors()
     page = RefusedPage.of(response.content)
     assert page.summary.text() == sentence
+
+
+def test_the_language_button_of_a_refused_page_comes_back_to_the_case_page(
+    personas: Personas, ticket_a: Ticket
+) -> None:
+    """The refused page is the answer to a post to /console/cases/<n>/reply/;
+    the language button sent the officer back there, a page that takes only
+    posts: "This page does not take this kind of request." (a helper's walk)."""
+    client = client_as(personas, "officer_a")
+    page = _post(client, ticket_a, "reply", {"reply-body": " "})
+    case_page = reverse("console:ticket-detail", args=[ticket_a.number])
+    nexts = [n.attrs.get("value") for n in page.root.iter() if n.attrs.get("name") == "next"]
+    assert nexts == [case_page]
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": nexts[0]})
+    assert switched.status_code == 302
+    assert switched["Location"] == case_page
+    assert client.get(switched["Location"]).status_code == 200
+    # A page shown by a get keeps its own address, query included.
+    shown = client.get(case_page, {"from": "queue"}).content.decode()
+    assert f'name="next" value="{case_page}?from=queue"' in shown

@@ -183,3 +183,6 @@ def test_a_residents_message_too_long_is_not_also_called_empty(
     page = response.content.decode()
     assert f"at most {MAX_MESSAGE} characters" in page
     assert "Write a message or record a voice note." not in page
+    # The language button comes back to the case page, not to the form's
+    # address, which takes only posts (a helper's walk of the console).
+    assert f'name="next" value="/cases/{ticket.number}/"' in page
