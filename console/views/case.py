@@ -31,6 +31,7 @@ from console.views.access import (
 from console.views.deadline import case_deadline
 from core.client_ip import client_ip
 from core.errors import DomainError
+from core.form_address import posts_from
 from core.form_errors import ErrorItem, error_items, errors_described
 from helpdesk import lifecycle
 from helpdesk.attachments import attachment_approve_public
@@ -189,7 +190,7 @@ def _case_gone(
     return error_page(request, error.message, error.http_status)
 
 
-@require_POST
+@posts_from("console:ticket-detail")
 @staff_required
 def ticket_action(request: HttpRequest, scope: Scope, number: str, action: str) -> HttpResponse:
     chosen = ACTIONS.get(action)

@@ -21,12 +21,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from alerts.selectors import alerts_news_for, alerts_news_where_filed
 from core.client_ip import client_ip
 from core.errors import DomainError
+from core.form_address import posts_from
 from core.form_errors import ErrorItem, error_items, errors_described
 from helpdesk import lifecycle
 from helpdesk.idempotency_field import key_renew_after
@@ -266,7 +267,7 @@ ACTIONS: dict[str, tuple[type[forms.Form], Run, Promise]] = {
 }
 
 
-@require_POST
+@posts_from("reports:case-detail")
 @case_page
 def case_action(request: HttpRequest, scope: Scope, ticket: Ticket, action: str) -> HttpResponse:
     if action not in ACTIONS:

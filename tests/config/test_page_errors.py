@@ -59,8 +59,10 @@ def _page(response: Any, status: int, sentence: str, language: str) -> str:
 # (who, method, path, Allow): the addresses the probe found answering a blank 405.
 METHOD_NOT_ALLOWED = [
     ("resident", "get", "/accounts/logout/", "POST"),
-    ("officer_a", "get", "/console/cases/X/accept/", "POST"),
-    ("resident", "get", "/cases/X/rate/", "POST"),
+    # A case action's address takes a GET to the case page (core/form_address.py,
+    # tests/reports/test_form_address.py); another method is refused.
+    ("officer_a", "put", "/console/cases/X/accept/", "POST"),
+    ("resident", "delete", "/cases/X/rate/", "POST"),
     ("officer_a", "post", "/console/", "GET"),
     ("resident", "get", "/notifications/read-all/", "POST"),
     # nginx refuses TRACE itself and hands it to the app (scripts/nginx.conf.in),
