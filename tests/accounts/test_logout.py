@@ -17,9 +17,8 @@ pytestmark = pytest.mark.django_db
 
 def _logout_action(client: Client, path: str) -> str:
     page = client.get(path).content.decode()
-    actions = [
-        a for a in re.findall(r'<form method="post" action="([^"]+)"', page) if "logout" in a
-    ]
+    forms: list[str] = re.findall(r'<form method="post" action="([^"]+)"', page)
+    actions = [action for action in forms if "logout" in action]
     assert len(actions) == 1, actions
     return actions[0]
 
