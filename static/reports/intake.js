@@ -478,6 +478,9 @@
   function openMap() {
     if (map || !mapBox || !P) { return; }
     mapAsked = true;
+    // The button hides: its focus goes to the map once it is there, not to
+    // the page's start (a keyboard walk took 21 Tabs back to the map).
+    var focused = document.activeElement === showMap;
     if (showMap) { showMap.hidden = true; }
     P.loadLeaflet(mapBox, function () {
       if (map) { return; }  // asked twice while Leaflet came
@@ -503,13 +506,14 @@
       // would read the page with them.
       mapBox.setAttribute("role", "application");
       mapBox.setAttribute("aria-label", T.mapKeys);
+      if (focused) { mapBox.focus(); }
       mapBox.addEventListener("keydown", function (e) {
         if (e.target !== mapBox || (e.key !== "Enter" && e.key !== " ")) { return; }
         e.preventDefault();
         pick(map.getCenter());
       });
     }, function () {  // no map: "use my location" and the commune list still work
-      if (showMap) { showMap.hidden = false; }
+      if (showMap) { showMap.hidden = false; if (focused) { showMap.focus(); } }
       mapNote();
     });
   }

@@ -44,8 +44,12 @@
 
   function draw() {
     var L = window.L;
+    // The button hides: its focus goes to the map, not to the page's start
+    // (a keyboard walk), which Leaflet's keys then move.
+    var focused = document.activeElement === button;
     box.hidden = false; button.hidden = true;
     var map = L.map(box), failures = 0, bounds = [], asked = 0;
+    if (focused) { box.focus(); }
     var layer = L.layerGroup().addTo(map);
     window.XaDeskPlace.tiles(map, 19)  // static/geo/place.js
       .on("tileerror", function () { if (++failures === 3) { document.getElementById("map-note").hidden = false; } })

@@ -420,8 +420,12 @@ def test_a_place_is_chosen_on_the_forms_map_from_the_keyboard(
     page.goto(FORM_PATH)
     page.locator("#id_lat").fill(f"{lat:.6f}")
     page.locator("#id_lon").fill(f"{lon:.6f}")
-    page.locator("#show-map").click()
+    # Opened from the keyboard: the button hides, and its focus goes to the
+    # map, not to the page's start (a keyboard walk took 21 Tabs back to it).
+    page.locator("#show-map").focus()
+    page.keyboard.press("Enter")
     expect(page.locator("#map.leaflet-container")).to_be_visible()
+    expect(page.locator("#map")).to_be_focused()
     _centre_pick(page)
 
     # One step east: the same latitude, a longitude further east, from the map.
