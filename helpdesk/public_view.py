@@ -21,6 +21,7 @@ from django.contrib.gis.geos import Point
 from django.db.models import F, Q, QuerySet
 
 from core.masking import PlaceNames, mask_text, place_names
+from core.person_names import PLACE_WORDS
 from geo.models import AdminUnit
 from helpdesk.models import (
     OPEN_STATUSES,
@@ -88,10 +89,33 @@ def public_cell_centre(*, lon: float, lat: float, grid_m: int) -> tuple[float, f
 
 
 def residents_names(ticket: Ticket) -> list[str]:
-    """The names of the residents behind the case, to hide wherever they are written."""
+    """The names of the residents behind the case, to hide wherever they are
+    written; and the village a team member gave for the resident they filed for."""
     names = [ticket.reporter.full_name, *ticket.filer_names]
-    names += ProxyFiling.objects.filter(ticket=ticket).values_list("resident_name", flat=True)
+    for name, village in ProxyFiling.objects.filter(ticket=ticket).values_list(
+        "resident_name", "village"
+    ):
+        names += [name, *village_hidden(village)]
     return names
+
+
+def village_hidden(village: str) -> list[str]:
+    """How a resident's village (ProxyFiling.village) is hidden in public text.
+
+    The team member's form says it is never shown to the public, but a
+    description that named it ("Bà Mơ ở Xóm Gò Móc báo…") showed it on the
+    public page and in Open311 (a helper's walk). Hidden whole, and without its
+    place word, as people also write it ("ở Gò Móc"); a bare place word and
+    number ("Thôn 3"), which many villages share, is hidden only whole.
+    """
+    words = village.split()
+    for size in (3, 2, 1):
+        if len(words) > size and " ".join(words[:size]).lower() in PLACE_WORDS:
+            rest = words[size:]
+            if any(char.isalpha() for char in "".join(rest)):
+                return [village, " ".join(rest)]
+            break
+    return [village] if village.strip() else []
 
 
 def places_kept() -> PlaceNames:
@@ -151,8 +175,8 @@ def residents_names_of(tickets: Sequence[Ticket]) -> dict[int, list[str]]:
         for ticket_id, filer_names in given.values_list("pk", "filer_names"):
             names[ticket_id] += filer_names
     rows = ProxyFiling.objects.filter(ticket__in=[t.pk for t in tickets])
-    for ticket_id, name in rows.values_list("ticket_id", "resident_name"):
-        names[ticket_id].append(name)
+    for ticket_id, name, village in rows.values_list("ticket_id", "resident_name", "village"):
+        names[ticket_id] += [name, *village_hidden(village)]
     return names
 
 
