@@ -16,6 +16,11 @@
 
   var kind = form.dataset.intake;
   var DRAFT = "xadesk:draft:" + kind;
+  // The refused case the form holds (its key in the outbox), kept with the
+  // draft: reloaded, the form showed the draft but forgot the case, so a send
+  // filed it and the outbox still offered the refused copy: "Edit and send
+  // again" filed it a second time (a helper's walk).
+  var HELD = "xadesk:held:" + kind;
   var MAX_SIDE = 1600;
   var el = form.elements;
   // Not form.action: the buttons named "action" shadow that property.
@@ -58,7 +63,8 @@
   }
   var draft = load(DRAFT);
   var sameService = !el.service || el.service.type !== "hidden" || (draft && draft.service === el.service.value);
-  if (draft && sameService && !$("form-error") && !el.description.value) { fill(draft); }
+  var refilled = Boolean(draft && sameService && !$("form-error") && !el.description.value);
+  if (refilled) { fill(draft); }
   form.addEventListener("input", function () { store(DRAFT, fields()); });
 
   // --- Photos: downscale to ~1600 px JPEG before sending ---------------------
@@ -238,7 +244,7 @@
   function done(result) {
     sendButton.disabled = false; progress.hidden = true;
     if (result.sent) {
-      drop(DRAFT);
+      drop(DRAFT); drop(HELD);
       window.location.assign(form.dataset.submittedUrl.replace("NUMBER", encodeURIComponent(result.number)));
       return;
     }
@@ -252,6 +258,7 @@
           return O.remove(result.key).then(function () { if (O.render) { O.render(); } });
         }
         editing = result.key;
+        store(HELD, result.key);
         O.heldHere = result.key;  // its "Edit" / "Discard" entry is this form: not listed again
         if (O.render) { O.render(); }
       });
@@ -296,6 +303,7 @@
       if (key === null) { say(pendingBox, T.offline); return; }
       editing = null;
       O.heldHere = null;
+      drop(HELD);
       el.idempotency_key.value = key;
       queuedHere = key;
       queuedContent = contentOf(values, blobs);
@@ -308,6 +316,20 @@
     }).then(function () {
       if (!navigator.onLine) { say(pendingBox, T.offline); drop(DRAFT); }
     });
+  }
+
+  // A reloaded form whose draft is a refused case: that case again, so that
+  // sending replaces it (queue) and the outbox does not list it beside the form.
+  function heldAgain() {
+    var key = load(HELD);
+    if (!key || editing || !refilled) { return; }
+    O.get(key).then(function (item) {
+      if (!item || item.state !== "rejected" || item.owner !== O.person) { drop(HELD); return; }
+      if (editing) { return; }
+      editing = key;
+      O.heldHere = key;
+      if (O.render) { O.render(); }
+    }).catch(function () { /* the form still sends a new case */ });
   }
 
   var lastButton = null;
@@ -330,7 +352,7 @@
   // "Edit and send again" (the outbox's link): the refused case back in the form.
   if (O && O.draft) {
     O.draft([kind]).then(function (item) {
-      if (!item) { return; }
+      if (!item) { return heldAgain(); }
       editing = item.key;
       var v = item.fields;
       ["description", "address_text", "lat", "lon", "location_source", "accuracy_m",

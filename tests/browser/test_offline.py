@@ -37,7 +37,7 @@ from tests.browser.test_report_form import (  # noqa: F401
     wait_until_photo_kept,
 )
 from tests.conftest import Personas
-from tests.factories import jpeg
+from tests.factories import jpeg, point_inside
 
 pytestmark = pytest.mark.browser
 
@@ -471,6 +471,48 @@ def test_every_refused_input_is_marked_at_once_with_its_own_sentence(
     )
     expect(page.locator("#id_on_behalf_phone")).to_be_focused()
     assert not Ticket.objects.filter(reporter=personas.digital_team).exists()
+    problems.assert_no_page_errors()
+
+
+def test_a_refused_report_reloaded_and_sent_again_is_filed_once(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+    photo: Path,  # noqa: F811 - the fixture of test_report_form
+) -> None:
+    """Found by a helper: refused (a point outside Vietnam), the form reloaded
+    and showed the draft, and the fixed report was filed; the refused copy
+    stayed on the phone, and its "Edit and send again" filed it a second time.
+    The reloaded form holds the refused case again: sending replaces it."""
+    log_in(context, server, personas.resident)
+    page.goto(FORM)
+    fill_report(page, commune=commune_a, photo=photo, description="Cây đổ chắn đường")
+    page.locator("#id_lat").fill("13.750000")  # Bangkok
+    page.locator("#id_lon").fill("100.500000")
+    page.locator("#send").click()
+    expect(page.locator("#form-error")).to_be_visible()
+    deadline = time.monotonic() + 10
+    while [row[:2] for row in outbox(page)] != [["rejected", 1]]:
+        assert time.monotonic() < deadline, outbox(page)
+        page.wait_for_timeout(50)
+
+    page.reload()
+    expect(page.locator("#id_description")).to_have_value("Cây đổ chắn đường")
+    # The refused copy is this form's again: not offered beside it.
+    expect(page.locator("[data-outbox-items] li")).to_have_count(0)
+    lat, lon = point_inside(commune_a)
+    page.locator("#id_lat").fill(f"{lat:.6f}")
+    page.locator("#id_lon").fill(f"{lon:.6f}")
+    page.locator("#photos").set_input_files(photo)
+    page.locator("#send").click()
+    page.wait_for_url(re.compile(r"/cases/[^/]+/submitted/"), timeout=20_000)
+    assert Ticket.objects.filter(reporter=personas.resident).count() == 1
+    assert outbox(page) == []
+    page.goto("/cases/")
+    expect(page.locator("[data-outbox-items] li")).to_have_count(0)
     problems.assert_no_page_errors()
 
 
