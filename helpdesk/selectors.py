@@ -216,7 +216,10 @@ def tickets_queue(
 # A case number as people write it: "TN-2026-00670", "tn 2026 670", "TN2026/00670".
 # The province's initials are letters (helpdesk/numbering.py); digits after the
 # first letter are the benches' numbers (helpdesk/synthetic.py, "S19-2026-…").
-_SEPARATOR = r"[\s\-_./]*"
+# Dashes of every width: a phone's keyboard, or a number copied from a
+# document, writes "TN–2026–00633" (a helper's walk of the console).
+_SEPARATOR = r"[\s\-\u2010-\u2015\u2212_./]*"
+_NUMBER_LEAD = re.compile(r"^(?:#|(?:SỐ|MÃ)\s*:?|NO\.)\s*")
 _CASE_NUMBER = re.compile(rf"([A-Z][A-Z0-9]{{0,5}}?){_SEPARATOR}(\d{{4}}){_SEPARATOR}(\d{{1,9}})")
 # What may be a phone number before the phone library is asked: digits and the
 # marks people write between them ("0981 234 567", "+84 981.234.567", "(098) 1234567").
@@ -233,7 +236,8 @@ def case_search_parse(text: str) -> CaseSearch:
     never sent to the database.
     """
     text = " ".join(text.split())
-    number = _CASE_NUMBER.fullmatch(text.upper())
+    # "#TN-2026-00633", as the SMS writes it (a helper's walk), or "Số: TN-…".
+    number = _CASE_NUMBER.fullmatch(_NUMBER_LEAD.sub("", text.upper()))
     if number is not None:
         prefix, year, sequence = number.groups()
         spellings = (f"{prefix}-{year}-{int(sequence):05d}", f"{prefix}-{year}-{sequence}")

@@ -347,6 +347,10 @@ def test_words_are_looked_for_in_the_cases_due_last_and_the_page_says_so(
 def test_what_a_search_is_read_as() -> None:
     assert case_search_parse(" tn 2026 670 ").numbers == ("TN-2026-00670", "TN-2026-670")
     assert case_search_parse("TN-2026-00670").numbers == ("TN-2026-00670",)
+    # As the SMS writes it ("#TN-…"), after "Số:", and with the long dashes of
+    # a phone's keyboard or a copied document (a helper's walk).
+    for typed in ("#TN-2026-00670", "# tn 2026 670", "Số: TN-2026-00670", "TN–2026—00670"):
+        assert case_search_parse(typed).numbers[0] == "TN-2026-00670", typed
     for typed in ("0981 234 567", "+84981234567", "84981234567", "(098) 1234-567"):
         assert case_search_parse(typed).phone == "+84981234567", typed
     # Digits that are no mobile number are words.
