@@ -20,7 +20,7 @@ from django.utils.translation import override
 from helpdesk.followers import case_followers
 from helpdesk.links import public_case_link, resident_case_link, staff_case_link
 from helpdesk.models import Ticket, TicketEvent, TicketStatus
-from helpdesk.names import department_name, service_name
+from helpdesk.names import department_name, service_name, unit_name
 from helpdesk.public_view import event_public, is_public_case, is_shown_to_public
 from notifications.services import Message, notifications_send
 
@@ -36,6 +36,15 @@ def _due(ticket: Ticket) -> str:
 
 def _department(ticket: Ticket) -> str:
     return department_name(ticket.department) if ticket.department else _("the province office")
+
+
+def _department_where(ticket: Ticket) -> str:
+    """The department with its commune: every commune has the same five
+    departments, so a transfer to the neighbouring ward's read "now handled by
+    Phòng Kinh tế, Hạ tầng và Đô thị", the name it had before (a helper's walk)."""
+    if ticket.department is None:
+        return _("the province office")
+    return f"{department_name(ticket.department)}, {unit_name(ticket.department.commune)}"
 
 
 def _resident_texts(event: TicketEvent, ticket: Ticket, *, public: bool) -> Texts | None:
@@ -78,7 +87,8 @@ def _resident_texts(event: TicketEvent, ticket: Ticket, *, public: bool) -> Text
             # resident whose case moved was told nothing (a helper's walk).
             S.TRANSFERRED: (
                 _("Report #%(number)s transferred") % n,
-                _("Now handled by %(department)s. Nothing to do on your side.") % n,
+                _("Now handled by %(department)s. Nothing to do on your side.")
+                % {"department": _department_where(ticket)},
             ),
             S.DUPLICATE: (
                 _("Report #%(number)s merged") % n,
