@@ -190,3 +190,13 @@ def test_province_admins_and_superusers_find_the_page_in_the_header(
 @pytest.mark.django_db
 def test_the_page_only_reads(personas: Personas) -> None:
     assert client_as(personas, "province_admin").post(URL).status_code == 405
+
+
+def test_the_audit_tables_time_is_when_it_happened_not_a_deadline(personas: Personas) -> None:
+    """The queue's "Time" is the time left (Thời hạn); the audit's is when a
+    change was made (a helper's walk read "Thời hạn" over its timestamps)."""
+    client = client_as(personas, "province_admin")
+    client.cookies["django_language"] = "vi"
+    page = client.get(URL).content.decode()
+    assert '<th scope="col">Thời gian</th>' in page
+    assert "Thời hạn" not in page
