@@ -356,7 +356,7 @@ def test_internal_notes_never_show_on_the_residents_case_page(
 @pytest.mark.django_db
 def test_each_message_says_who_wrote_it(personas: Personas, commune_a: AdminUnit) -> None:
     """Her own message and the commune's answer were both headed "Trả lời"
-    (a phone walk): now "Bạn" or "Cán bộ xã", each in its colour; the
+    (a phone walk): now "Bạn" or "Cán bộ xã/phường", each in its colour; the
     officer reading the resident's page sees "Người phản ánh" for hers."""
     ticket = _case(personas.resident, commune_a)
     client = _client(personas.resident)
@@ -372,7 +372,7 @@ def test_each_message_says_who_wrote_it(personas: Personas, commune_a: AdminUnit
         page = _text(client.get(path))
         assert speakers.findall(page) == [
             ("mine", "Bạn", "Đèn vẫn tắt"),
-            ("commune", "Cán bộ xã", "Sẽ sửa trong tuần này."),
+            ("commune", "Cán bộ xã/phường", "Sẽ sửa trong tuần này."),
         ]
     officer = _text(_client(personas.officer_a).get(f"/cases/{ticket.number}/"))
     assert speakers.findall(officer) == [
