@@ -57,17 +57,17 @@ def _resident_texts(event: TicketEvent, ticket: Ticket, *, public: bool) -> Text
     if event.kind == TicketEvent.Kind.CREATED:
         if ticket.department_id is None:
             return (
-                _("Report #%(number)s received") % n,
+                _("Case #%(number)s received") % n,
                 _("The province will pass it to the right department; we will tell you who.") % n,
             )
         return (
-            _("Report #%(number)s received") % n,
+            _("Case #%(number)s received") % n,
             _("It went to %(department)s, due by %(due)s. We will tell you of each step.") % n,
         )
     if event.kind == TicketEvent.Kind.STATUS:
         by_status: dict[str, Texts] = {
             S.ACCEPTED: (
-                _("Report #%(number)s accepted") % n,
+                _("Case #%(number)s accepted") % n,
                 _("Accepted by %(department)s, expected to be handled by %(due)s.") % n,
             ),
             S.IN_PROGRESS: (
@@ -75,28 +75,28 @@ def _resident_texts(event: TicketEvent, ticket: Ticket, *, public: bool) -> Text
                 _("%(department)s is working on it now.") % n,
             ),
             S.RESOLVED: (
-                _("Report #%(number)s resolved") % n,
+                _("Case #%(number)s resolved") % n,
                 _("%(note)s Not fixed? Reopen the case within 7 days.") % {"note": event.body},
             ),
             S.REJECTED: (
-                _("Report #%(number)s declined") % n,
+                _("Case #%(number)s declined") % n,
                 _("Reason: %(reason)s") % {"reason": event.body},
             ),
             # A transfer is a status change too (ticket_transfer): its words
             # were in a branch after this one that no event ever reached, so a
             # resident whose case moved was told nothing (a helper's walk).
             S.TRANSFERRED: (
-                _("Report #%(number)s transferred") % n,
+                _("Case #%(number)s transferred") % n,
                 _("Now handled by %(department)s. Nothing to do on your side.")
                 % {"department": _department_where(ticket)},
             ),
             S.DUPLICATE: (
-                _("Report #%(number)s merged") % n,
+                _("Case #%(number)s merged") % n,
                 _("It is the same as case #%(original)s; follow that case for updates.")
                 % {"original": original},
             ),
             S.CLOSED: (
-                _("Report #%(number)s closed") % n,
+                _("Case #%(number)s closed") % n,
                 _("Please rate how it was handled, in the app."),
             ),
         }

@@ -382,7 +382,7 @@ def test_the_resident_is_told_where_a_transferred_case_went(
     url = reverse("console:ticket-action", args=[ticket_a.number, "transfer"])
     assert client.post(url, data).status_code == 302
     told = Notification.objects.filter(recipient=personas.resident).exclude(pk__in=before)
-    assert [n.title for n in told] == [f"Phản ánh #{ticket_a.number} đã được chuyển xử lý"]
+    assert [n.title for n in told] == [f"Hồ sơ #{ticket_a.number} đã được chuyển xử lý"]
     assert target.name in told.get().body
     # With its commune: every commune has the same five departments, so the
     # name alone read as if nothing had changed (a helper's walk).

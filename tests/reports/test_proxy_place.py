@@ -200,7 +200,8 @@ def test_the_two_village_boxes_say_which_village_goes_where(
         # The resident's: where they live, for officers only.
         assert '<label for="id_on_behalf_village">Thôn/bản của người dân:</label>' in page
         assert 'aria-describedby="on-behalf-village-hint"' in page
-        assert "Nơi người dân đang sống. Cán bộ xã/phường xem được; không hiển thị công khai." in page
+        hint = "Nơi người dân đang sống. Cán bộ xã/phường xem được; không hiển thị công khai."
+        assert hint in page
         # The case's place: the resident's village is not written there again.
         address = re.search(r'<input type="text" name="address_text"[^>]*>', page)
         assert address is not None
