@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from console import selectors
 from console.forms import (
+    AssignForm,
     DuplicateForm,
     EmptyForm,
     NoteForm,
@@ -31,7 +32,7 @@ from console.forms import (
 from geo.selectors import communes_next_to
 from helpdesk import lifecycle
 from helpdesk.models import Ticket, TicketStatus
-from helpdesk.permissions import Scope
+from helpdesk.permissions import Scope, department_officers
 from helpdesk.selectors import ticket_get
 
 S = TicketStatus
@@ -47,6 +48,8 @@ class Action:
     run: Callable[[Ticket, User, Scope, dict[str, Any], str], object]
     # The status the action moves the case to; None for replies and notes.
     to: str | None = None
+    # The statuses it is offered in, for an action that moves no status.
+    offered_in: tuple[str, ...] = ()
 
 
 def _duplicate(ticket: Ticket, by: User, scope: Scope, data: dict[str, Any], ip: str) -> object:
@@ -64,6 +67,16 @@ ACTIONS: dict[str, Action] = {
             EmptyForm,
             lambda t, by, s, d, ip: lifecycle.ticket_accept(ticket=t, by=by, ip=ip),
             S.ACCEPTED,
+        ),
+        Action(
+            "assign",
+            _("Give to this officer"),
+            _("Case given to the officer. They have been told."),
+            AssignForm,
+            lambda t, by, s, d, ip: lifecycle.ticket_assign(
+                ticket=t, by=by, assignee=d["officer"], ip=ip
+            ),
+            offered_in=(S.ACCEPTED, S.IN_PROGRESS),
         ),
         Action(
             "start",
@@ -150,6 +163,8 @@ ACTIONS: dict[str, Action] = {
 
 
 def action_available(action: Action, ticket: Ticket) -> bool:
+    if action.offered_in:
+        return ticket.status in action.offered_in
     if action.to is None:
         return ticket.status in lifecycle.CONVERSATION_OPEN
     return action.to in lifecycle.STAFF_MOVES[ticket.status]
@@ -166,6 +181,11 @@ def action_form(
 ) -> forms.Form:
     """The action's form, with the choices this case offers (transfer targets,
     the department's prepared answers, articles on the case's topic)."""
+    if action.form is AssignForm:
+        officers = department_officers(department_id=ticket.department_id)
+        if ticket.assignee_id is not None:
+            officers = officers.exclude(pk=ticket.assignee_id)
+        return AssignForm(data, officers=officers, prefix=action.name)
     if action.form is TransferForm:
         return TransferForm(
             data,

@@ -15,6 +15,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+from accounts.phones import phone_display
 from console.selectors import QueueChoices
 from core.multiline import SENT_TEXT, Textarea
 from core.names import sort_key
@@ -398,6 +400,37 @@ class TransferForm(forms.Form):
             return [("", str(_("— Choose a department —"))), *by_commune()]
 
         field.choices = with_nothing_chosen
+
+
+class _OfficerChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.full_name or phone_display(obj.phone))
+
+
+class AssignForm(forms.Form):
+    """Hand an accepted case to another officer of its department (the API's
+    /cases/<n>/assign; the console had only "Accept", to oneself: a leader
+    could not give a case to anyone, a helper's walk)."""
+
+    officer = _OfficerChoiceField(
+        label=_("Give the case to"),
+        queryset=User.objects.none(),
+        empty_label=_("— Choose an officer —"),
+        error_messages={"required": _("Choose the officer to give the case to.")},
+    )
+
+    def __init__(self, *args: Any, officers: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["officer"]
+        assert isinstance(field, forms.ModelChoiceField)
+        # What may be chosen is the queryset; ticket_assign checks the choice
+        # again. Read once: the rows are the list, and tell whether to offer it.
+        field.queryset = officers
+        rows = list(officers)
+        labels = [(u.pk, field.label_from_instance(u)) for u in rows]
+        field.choices = [("", field.empty_label), *labels]
+        # No one else in the department: the case page leaves the action out.
+        self.offered = bool(rows)
 
 
 class DuplicateForm(forms.Form):

@@ -187,6 +187,26 @@ def works_in_department(*, user: User, department_id: int | None) -> bool:
     )
 
 
+def _officer_of(department_id: int) -> Q:
+    """works_in_department's rule as a query on users (the active flag apart):
+    a seat in the department, and an officer's role in its commune."""
+    seated = DepartmentMembership.objects.filter(
+        user_id=OuterRef("pk"),
+        department_id=department_id,
+        department__commune__role_assignments__user_id=OuterRef("pk"),
+        department__commune__role_assignments__role=Role.OFFICER,
+    )
+    return Q(Exists(seated))
+
+
+def department_officers(*, department_id: int | None) -> QuerySet[User]:
+    """The people a case of the department may be handed to (ticket_assign
+    checks each with works_in_department), by name."""
+    if department_id is None:
+        return User.objects.none()
+    return User.objects.filter(_officer_of(department_id), is_active=True).order_by("full_name")
+
+
 def case_staff_ids(ticket: Ticket) -> set[int]:
     """Who is told about a case as its staff (internal notes too): the officers of
     its department (by works_in_department's rule) and its assignee while they
@@ -199,14 +219,7 @@ def case_staff_ids(ticket: Ticket) -> set[int]:
     """
     reach = Q(pk__in=[])
     if ticket.department_id is not None:
-        # A seat in the department, and an officer's role in its commune.
-        seated = DepartmentMembership.objects.filter(
-            user_id=OuterRef("pk"),
-            department_id=ticket.department_id,
-            department__commune__role_assignments__user_id=OuterRef("pk"),
-            department__commune__role_assignments__role=Role.OFFICER,
-        )
-        reach |= Q(Exists(seated))
+        reach |= _officer_of(ticket.department_id)
     if ticket.assignee_id is not None:
         manages = Q(is_superuser=True)
         for role, unit_id in (

@@ -54,9 +54,11 @@ def _ticket_page(
     status: int = 200,
 ) -> HttpResponse:
     forms_by_action = {
-        name: action_form(action, ticket, scope)
+        name: form
         for name, action in ACTIONS.items()
         if action_available(action, ticket)
+        # An assignment with no one to give the case to is not offered.
+        if getattr(form := action_form(action, ticket, scope), "offered", True)
     }
     if failed is not None:
         forms_by_action[failed[0]] = failed[1]
