@@ -218,6 +218,19 @@ def ticket_action(request: HttpRequest, scope: Scope, number: str, action: str) 
         except DomainError as gone:
             return _case_gone(request, chosen, number, gone)
         key_renew_after(form, exc)
+        if not action_available(chosen, ticket):
+            # The case moved meanwhile (another tab, a colleague): the page
+            # shows it as it is now, without the button that cannot work; it
+            # offered the same button again, which failed again, and never
+            # said what had happened (a helper's walk).
+            changed = gettext("This step cannot be done: the case is now “%(status)s”.")
+            return _ticket_page(
+                request,
+                scope,
+                ticket,
+                error=changed % {"status": ticket.get_status_display()},
+                status=exc.http_status,
+            )
         return _ticket_page(
             request,
             scope,

@@ -161,9 +161,7 @@ def test_illegal_action_returns_409_with_readable_sentence(
     url = reverse("console:ticket-action", args=[ticket_a.number, "start"])
     response = client_as(personas, "officer_a").post(url)
     assert response.status_code == 409
-    assert "This step is not possible for the case in its current state." in (
-        response.content.decode()
-    )
+    assert "This step cannot be done: the case is now “New”." in response.content.decode()
     ticket_a.refresh_from_db()
     assert ticket_a.status == S.NEW
 
@@ -466,3 +464,23 @@ def test_an_act_that_waited_while_the_case_left_shows_no_case_page(commune_a: Ad
     assert ticket.description not in content
     assert ticket.reporter.phone not in content
     assert not ticket.events.filter(to_status=S.ACCEPTED).exists()
+
+
+@pytest.mark.django_db
+def test_a_step_the_case_moved_past_meanwhile_says_so_and_is_not_offered_again(
+    personas: Personas, commune_a: AdminUnit, ticket_a: Ticket
+) -> None:
+    """Two tabs on one case: the first rejects it, the second then presses
+    Resolve. The second got "not possible in the current status" with the same
+    Resolve button offered again, which failed again, and never learned the
+    case was rejected (a helper's walk)."""
+    data = _action_data("resolve", ticket_a, personas, commune_a)
+    client = client_as(personas, "officer_a")
+    client.get(reverse("console:ticket-detail", args=[ticket_a.number]))  # the second tab
+    lifecycle.ticket_reject(ticket=ticket_a, by=personas.officer_a, reason="Không thuộc xã")
+    url = reverse("console:ticket-action", args=[ticket_a.number, "resolve"])
+    page = client.post(url, data)
+    assert page.status_code == 409
+    assert "This step cannot be done: the case is now “Rejected”." in page.content.decode()
+    assert [action.name for action, _form in page.context["actions"]] == []
+    assert page.context["ticket"].status == S.REJECTED

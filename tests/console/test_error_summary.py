@@ -66,7 +66,7 @@ def test_a_refusal_about_no_input_is_the_focused_summary_without_a_link(
     personas: Personas, ticket_a: Ticket
 ) -> None:
     page = _post(client_as(personas, "officer_a"), ticket_a, "start", {})  # not accepted yet
-    assert page.summary.text() == "This step is not possible for the case in its current state."
+    assert page.summary.text() == "This step cannot be done: the case is now “New”."
     assert page.links == []
 
 
