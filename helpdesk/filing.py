@@ -51,6 +51,7 @@ from helpdesk.filing_errors import (
     UnknownCommune,
 )
 from helpdesk.models import Attachment, LocationSource, Service, Ticket, TicketEvent
+from helpdesk.notify import case_event_notify
 from helpdesk.numbering import case_number_next
 from helpdesk.photos import ProcessedPhoto
 from helpdesk.proxy_filing import ProxyDetails, proxy_check, proxy_record
@@ -348,6 +349,13 @@ def case_submit(
                 voice_attachment_create(ticket=ticket, voice=voice, uploaded_by=reporter)
                 if proxy is not None:
                     proxy_record(ticket=ticket, filer=reporter, proxy=proxy)
+                    # The resident filed for follows the case from here on:
+                    # told it was received, with its number, as its filer was
+                    # (the first telling came before the proxy record made
+                    # them a follower: a helper's walk saw their first SMS
+                    # quote a number they had never been given). The others
+                    # have it already: one message per person and event.
+                    case_event_notify(ticket.events.get(kind=TicketEvent.Kind.CREATED))
                 if idempotency_key is not None:
                     idempotency.key_record(
                         user=reporter, key=idempotency_key, request_hash=request_hash, ticket=ticket
