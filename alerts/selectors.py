@@ -237,6 +237,15 @@ def households_in(alert: Alert) -> Q:
     return q & _named(alert.villages, "village") if alert.villages else q
 
 
+def alert_reaches_anyone(*, alert: Alert) -> bool:
+    """Whether anyone is in the alert's area: a person (alert_recipients) or a
+    household on a relay's list. A village no case, relay or household names
+    (a typing slip) reaches no one."""
+    if alert_recipients(alert=alert).exists():
+        return True
+    return RelayHousehold.objects.filter(households_in(alert)).exists()
+
+
 def relay_of(*, user: User) -> Relay | None:
     return Relay.objects.filter(person=user).select_related("commune").first()
 

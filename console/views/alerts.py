@@ -14,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alerts.models import Alert
-from alerts.selectors import alert_areas_for, alerts_reach, alerts_visible_to, can_send_alerts
+from alerts.selectors import (
+    alert_areas_for,
+    alert_reaches_anyone,
+    alerts_reach,
+    alerts_visible_to,
+    can_send_alerts,
+)
 from alerts.services import publish_alert
 from console.alert_forms import AlertForm
 from console.views.access import can_see_dashboard, error_page, officer, staff_required
@@ -64,7 +70,7 @@ def alert_new(request: HttpRequest, scope: Scope) -> HttpResponse:
         form = AlertForm(request.POST, areas=areas)
         if form.is_valid():
             try:
-                publish_alert(
+                alert = publish_alert(
                     author=officer(request),
                     scope=scope,
                     draft=form.draft(),
@@ -76,6 +82,19 @@ def alert_new(request: HttpRequest, scope: Scope) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, str(exc.message))
             else:
                 messages.success(request, _("The alert is published and being sent."))
+                if alert.villages and not alert_reaches_anyone(alert=alert):
+                    # A village no case, relay or household names (a typing
+                    # slip, a name written another way) reaches no one, and the
+                    # page said "being sent" all the same (a helper's walk).
+                    messages.warning(
+                        request,
+                        _(
+                            "No one can be reached in %(villages)s yet: no case or village "
+                            "relay names it. Check how it is written; the alert stays on the "
+                            "commune's alerts page."
+                        )
+                        % {"villages": ", ".join(alert.villages)},
+                    )
                 return redirect("console:alerts")
         status = 422
     else:

@@ -197,3 +197,27 @@ def test_the_public_page_and_feed_show_current_alerts_and_nothing_personal(
     assert missing.status_code == 404
     assert json.loads(missing.content)["code"] == "alert_area_not_found"
     assert anonymous.get("/alerts/nope/").status_code == 404
+
+
+def test_an_alert_for_a_village_nobody_names_warns_the_officer(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """A village typed wrong reached no one, and the page said "being sent" all
+    the same (a helper's walk). It still publishes (the commune's alerts page
+    shows it), and the officer is told no one is reached there."""
+    relay = Relay.objects.create(name="Bà Tư", commune=commune_a, village="Thôn Đồng Tâm")
+    RelayHousehold.objects.create(relay=relay, head_name="Hộ 1", village="Thôn Đồng Tâm")
+    officer = _client(personas.officer_a)
+    warning = "Chưa liên lạc được với ai ở"
+    sent = officer.post(
+        "/console/alerts/new/", _form(commune_a, villages="Tổ 99 không tồn tại"), follow=True
+    )
+    assert sent.status_code == 200
+    said = [str(m) for m in sent.context["messages"]]
+    assert any(warning in m and "Tổ 99 không tồn tại" in m for m in said), said
+    assert Alert.objects.count() == 1
+    # A village a relay's households are in: no warning.
+    known = officer.post(
+        "/console/alerts/new/", _form(commune_a, villages="thôn đồng tâm"), follow=True
+    )
+    assert not any(warning in str(m) for m in known.context["messages"])
