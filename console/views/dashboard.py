@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.formats import get_format
+from django.utils.formats import get_format, number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -30,9 +30,15 @@ def _duration_text(amount: dt.timedelta | None) -> str:
     hours = amount.total_seconds() / 3600
     if hours >= 24:
         days = round(hours / 24, 1)
-        return ngettext("%(count)s day", "%(count)s days", int(days)) % {"count": days}
+        return ngettext("%(count)s day", "%(count)s days", int(days)) % {"count": _tenths(days)}
     rounded = round(hours, 1)
-    return ngettext("%(count)s hour", "%(count)s hours", int(rounded)) % {"count": rounded}
+    return ngettext("%(count)s hour", "%(count)s hours", int(rounded)) % {"count": _tenths(rounded)}
+
+
+def _tenths(value: float) -> str:
+    """A number to one decimal as the reader writes it: "2,5 giờ", "4 giờ"; it
+    read "4.0 giờ", a point where Vietnamese writes a comma (a helper's walk)."""
+    return number_format(value, decimal_pos=0 if value == int(value) else 1, use_l10n=True)
 
 
 def _integer_text(*, grouped: str) -> Callable[[int], str]:

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pytest_django import DjangoAssertNumQueries, Settings
 
 from accounts.otp import otp_request
+from console.views.dashboard import _duration_text
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.models import Department, Ticket
@@ -141,3 +142,14 @@ def test_the_sms_bill_counts_one_time_codes(
         ("Thai Nguyen Province", 1),
         ("—", 1),
     ]
+
+
+def test_durations_are_written_as_the_reader_writes_numbers() -> None:
+    """ "4.0 giờ" read with a point where Vietnamese writes a comma (a helper's walk)."""
+    with translation.override("vi"):
+        assert _duration_text(timedelta(hours=2, minutes=30)) == "2,5 giờ"
+        assert _duration_text(timedelta(hours=4)) == "4 giờ"
+        assert _duration_text(timedelta(days=1, hours=12)) == "1,5 ngày"
+    with translation.override("en"):
+        assert _duration_text(timedelta(hours=2, minutes=30)) == "2.5 hours"
+        assert _duration_text(timedelta(hours=1)) == "1 hour"

@@ -108,3 +108,19 @@ def test_the_language_button_of_a_refused_page_comes_back_to_the_case_page(
     # A page shown by a get keeps its own address, query included.
     shown = client.get(case_page, {"from": "queue"}).content.decode()
     assert f'name="next" value="{case_page}?from=queue"' in shown
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "sentence"),
+    [
+        ("transfer", {"transfer-reason": " "}, "Write why the case is transferred."),
+        ("reject", {"reject-reason": ""}, "Write why the case is rejected."),
+    ],
+)
+def test_an_empty_reason_is_named_in_the_summary(
+    personas: Personas, ticket_a: Ticket, action: str, data: dict[str, object], sentence: str
+) -> None:
+    """The summary read "This field is required.", away from the box it was
+    about (a helper's walk)."""
+    page = _post(client_as(personas, "officer_a"), ticket_a, action, data)
+    assert (f"id_{action}-reason", sentence) in page.links
