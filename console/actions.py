@@ -8,7 +8,6 @@ parses its input.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -76,7 +75,7 @@ ACTIONS: dict[str, Action] = {
             lambda t, by, s, d, ip: lifecycle.ticket_assign(
                 ticket=t, by=by, assignee=d["officer"], ip=ip
             ),
-            offered_in=(S.ACCEPTED, S.IN_PROGRESS),
+            offered_in=lifecycle.ASSIGNABLE,
         ),
         Action(
             "start",
@@ -170,12 +169,6 @@ def action_available(action: Action, ticket: Ticket) -> bool:
     return action.to in lifecycle.STAFF_MOVES[ticket.status]
 
 
-def _communes_next_to_case(ticket: Ticket) -> frozenset[int]:
-    if ticket.commune_id is None:
-        return frozenset()
-    return communes_next_to(commune_id=ticket.commune_id)
-
-
 def action_form(
     action: Action, ticket: Ticket, scope: Scope, data: Any = None, files: Any = None
 ) -> forms.Form:
@@ -194,7 +187,7 @@ def action_form(
             # then the case's commune and those that border it.
             own_communes=scope.officer_commune_ids | scope.leader_commune_ids,
             case_commune=ticket.commune_id,
-            near_communes=functools.partial(_communes_next_to_case, ticket),
+            near_communes=lambda: communes_next_to(commune_id=ticket.commune_id),
             prefix=action.name,
         )
     if action.form is ReplyForm:

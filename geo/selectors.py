@@ -8,6 +8,7 @@ is the same on every call, in every path (SQL or in-memory) and every process.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Sequence
@@ -147,32 +148,29 @@ JOIN geo_boundarypiece other
 WHERE own.unit_id = %s
 """
 
-# The answers of communes_next_to for the newest boundary version: borders
-# change only with an import, and the officer's case page asks on every view.
-_next_to: dict[tuple[int | None, int], frozenset[int]] = {}
 
-
-def communes_next_to(*, commune_id: int) -> frozenset[int]:
-    """The communes that share a border with this one, by their current
-    boundaries: where a case near the border may belong instead. One query on
-    the subdivided pieces and their spatial index (about 5 ms for a ward of
-    Thái Nguyên and its 5 neighbours), then kept in this process until a
-    newer boundary version is imported (seen within a second, as the public
+def communes_next_to(*, commune_id: int | None) -> frozenset[int]:
+    """The communes that share a border with this one (none for no commune), by
+    their current boundaries: where a case near the border may belong instead.
+    Borders change only with an import, and the officer's case page asks on
+    every view: kept per boundary version (seen within a second, as the public
     lookups see it)."""
-    version = boundary_version_current_id(max_age=1.0)
-    key = (version, commune_id)
-    if key in _next_to:
-        return _next_to[key]
+    if commune_id is None:
+        return frozenset()
+    return _communes_next_to(boundary_version_current_id(max_age=1.0), commune_id)
+
+
+@functools.lru_cache(maxsize=4096)
+def _communes_next_to(version_id: int | None, commune_id: int) -> frozenset[int]:
+    """One query on the subdivided pieces and their spatial index (about 5 ms
+    for a ward of Thái Nguyên and its 5 neighbours). ``version_id`` only keys
+    the cache: a newer import asks again."""
     with connection.cursor() as cursor:
         cursor.execute(
             COMMUNES_NEXT_TO_SQL,
             [AdminUnit.Level.COMMUNE, BORDER_TOLERANCE_DEGREES, commune_id],
         )
-        found = frozenset(row[0] for row in cursor.fetchall())
-    if any(seen != version for seen, _commune in _next_to):
-        _next_to.clear()  # an import: the older borders are not asked for again
-    _next_to[key] = found
-    return found
+        return frozenset(row[0] for row in cursor.fetchall())
 
 
 _version_seen: tuple[float, int | None] = (-1e9, None)

@@ -51,7 +51,6 @@ from helpdesk.filing_errors import (
     UnknownCommune,
 )
 from helpdesk.models import Attachment, LocationSource, Service, Ticket, TicketEvent
-from helpdesk.notify import case_event_notify
 from helpdesk.numbering import case_number_next
 from helpdesk.photos import ProcessedPhoto
 from helpdesk.proxy_filing import ProxyDetails, proxy_check, proxy_record
@@ -208,6 +207,7 @@ def _ticket_create(
     accuracy_m: int | None,
     address_text: str,
     filer_names: Sequence[str],
+    proxy: ProxyDetails | None = None,
 ) -> Ticket:
     """Number the routed case, start its SLA clock and record its first event
     (inside case_submit's transaction; never called from anywhere else)."""
@@ -234,9 +234,12 @@ def _ticket_create(
         updated_at=now,
         due_at=working_deadline(start=now, working_hours=service.sla_hours, calendar=calendar),
     )
-    # Its pushes are built here, before the proxy record names a resident the
-    # public copy would mask: no one can follow a case's public stream before
-    # the case is committed, so no one is sent that copy.
+    # The resident a team member files for follows the case from its first
+    # event: told it was received, with its number, as its filer is (recorded
+    # after the event, they were told nothing until the officer's first step,
+    # whose SMS quoted a number they had never been given: a helper's walk).
+    if proxy is not None:
+        proxy_record(ticket=ticket, filer=reporter, proxy=proxy)
     ticket_event_record(
         ticket,
         kind=TicketEvent.Kind.CREATED,
@@ -339,6 +342,7 @@ def case_submit(
                     accuracy_m=_accuracy_kept(draft.accuracy_m),
                     address_text=draft.address_text,
                     filer_names=filer_names,
+                    proxy=proxy,
                 )
                 attachments_create(
                     ticket=ticket,
@@ -347,15 +351,6 @@ def case_submit(
                     uploaded_by=reporter,
                 )
                 voice_attachment_create(ticket=ticket, voice=voice, uploaded_by=reporter)
-                if proxy is not None:
-                    proxy_record(ticket=ticket, filer=reporter, proxy=proxy)
-                    # The resident filed for follows the case from here on:
-                    # told it was received, with its number, as its filer was
-                    # (the first telling came before the proxy record made
-                    # them a follower: a helper's walk saw their first SMS
-                    # quote a number they had never been given). The others
-                    # have it already: one message per person and event.
-                    case_event_notify(ticket.events.get(kind=TicketEvent.Kind.CREATED))
                 if idempotency_key is not None:
                     idempotency.key_record(
                         user=reporter, key=idempotency_key, request_hash=request_hash, ticket=ticket

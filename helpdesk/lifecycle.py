@@ -57,10 +57,14 @@ MAX_MESSAGE = 4000
 MAX_COMMENT = 2000
 
 
-def _within(text: str, max_length: int) -> None:
-    # A CR LF counts once (core/multiline.py), as the person's screen counted it.
-    if len(lf_text(text.strip())) > max_length:
+def _within(text: str, max_length: int) -> str:
+    """``text`` with LF line breaks (core/multiline.py), each counted once as the
+    person's screen counted it, or TextTooLong. What every channel stores: an
+    API's CR LF was counted once but kept."""
+    text = lf_text(text)
+    if len(text.strip()) > max_length:
         raise errors.TextTooLong(max_length=max_length)
+    return text
 
 
 # Allowed moves: status → the statuses an officer may move it to.
@@ -242,7 +246,7 @@ def transfer_already_made(
     )
     if (
         event is None
-        or event.body != reason.strip()
+        or event.body != lf_text(reason).strip()
         or event.data.get("to_department") != department_id
     ):
         return None
@@ -357,15 +361,20 @@ def ticket_accept(
     )
 
 
+# The statuses a case may be handed to another officer in (the console offers
+# its button in them: console/actions.py).
+ASSIGNABLE = (S.ACCEPTED, S.IN_PROGRESS)
+
+
 def ticket_assign(*, ticket: Ticket, by: User, assignee: User, ip: str | None = None) -> Ticket:
     """Hand an accepted case to another officer of the same department."""
     with atomic_saving():
         locked = _locked(ticket)
         _require_staff(scope_for(user=by), locked)
         before = case_snapshot(locked)
-        if locked.status not in (S.ACCEPTED, S.IN_PROGRESS):
+        if locked.status not in ASSIGNABLE:
             raise errors.IllegalTransition(
-                details={"status": locked.status, "allowed": [S.ACCEPTED, S.IN_PROGRESS]}
+                details={"status": locked.status, "allowed": list(ASSIGNABLE)}
             )
         if not works_in_department(user=assignee, department_id=locked.department_id):
             raise errors.InvalidAssignee()
@@ -414,7 +423,7 @@ def ticket_resolve(
     The photos count against the abuse limits (``ip``: the client's address)."""
     if is_blank(note):
         raise errors.ReasonRequired()
-    _within(note, MAX_MESSAGE)
+    note = _within(note, MAX_MESSAGE)
     # Refuse early, before spending time on photos; checked again under the lock.
     current = Ticket.objects.select_related("service").get(pk=ticket.pk)
     _require_staff(scope_for(user=by), current)
@@ -466,7 +475,7 @@ def ticket_resolve(
 def ticket_reject(*, ticket: Ticket, by: User, reason: str, ip: str | None = None) -> Ticket:
     if is_blank(reason):
         raise errors.ReasonRequired()
-    _within(reason, MAX_MESSAGE)
+    reason = _within(reason, MAX_MESSAGE)
 
     def update(t: Ticket) -> None:
         t.closed_at = timezone.now()
@@ -515,7 +524,7 @@ def ticket_transfer(
     """Send the case to another department (of this or another commune), with a reason."""
     if is_blank(reason):
         raise errors.ReasonRequired()
-    _within(reason, MAX_MESSAGE)
+    reason = _within(reason, MAX_MESSAGE)
     data: dict[str, Any] = {"from_department": None, "to_department": department.pk}
 
     def update(t: Ticket) -> None:
@@ -576,7 +585,7 @@ def ticket_reply(
     and told once."""
     if is_blank(body) and not photos and not voice:
         raise errors.ReasonRequired()
-    _within(body, MAX_MESSAGE)
+    body = _within(body, MAX_MESSAGE)
     request_hash = ""
     if idempotency_key is not None:
         idempotency.key_check(idempotency_key)
@@ -666,7 +675,7 @@ def ticket_reply(
 
 def ticket_reopen(*, ticket: Ticket, by: User, reason: str) -> Ticket:
     """The resident says the problem is not fixed: back to in progress, rating cleared."""
-    _within(reason, MAX_MESSAGE)
+    reason = _within(reason, MAX_MESSAGE)
     with atomic_saving():
         locked = _locked(ticket)
         if not is_reporter(scope=scope_for(user=by), ticket=locked):
@@ -697,7 +706,7 @@ def ticket_rate(*, ticket: Ticket, by: User, rating: int, comment: str = "") -> 
     """The resident rates the outcome of a resolved or closed case, 1 to 5."""
     if not 1 <= rating <= 5:
         raise errors.InvalidRating()
-    _within(comment, MAX_COMMENT)
+    comment = _within(comment, MAX_COMMENT)
     with atomic_saving():
         locked = _locked(ticket)
         if not is_reporter(scope=scope_for(user=by), ticket=locked):

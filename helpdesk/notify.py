@@ -43,7 +43,7 @@ def _department_where(ticket: Ticket) -> str:
     departments, so a transfer to the neighbouring ward's read "now handled by
     Phòng Kinh tế, Hạ tầng và Đô thị", the name it had before (a helper's walk)."""
     if ticket.department is None:
-        return _("the province office")
+        return _department(ticket)
     return f"{department_name(ticket.department)}, {unit_name(ticket.department.commune)}"
 
 

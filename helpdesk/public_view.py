@@ -91,12 +91,7 @@ def public_cell_centre(*, lon: float, lat: float, grid_m: int) -> tuple[float, f
 def residents_names(ticket: Ticket) -> list[str]:
     """The names of the residents behind the case, to hide wherever they are
     written; and the village a team member gave for the resident they filed for."""
-    names = [ticket.reporter.full_name, *ticket.filer_names]
-    for name, village in ProxyFiling.objects.filter(ticket=ticket).values_list(
-        "resident_name", "village"
-    ):
-        names += [name, *village_hidden(village)]
-    return names
+    return residents_names_of([ticket])[ticket.pk]
 
 
 def village_hidden(village: str) -> list[str]:
@@ -161,7 +156,10 @@ def is_listed(service: Service) -> bool:
 
 
 def residents_names_of(tickets: Sequence[Ticket]) -> dict[int, list[str]]:
-    """residents_names of each ticket (reporters loaded with them), in one query."""
+    """The names to hide in each ticket's public text: its reporter's, those an
+    Open311 filer gave, and a resident a team member filed for with their
+    village (village_hidden). Reporters loaded with the tickets; one query
+    for the filings (and one for filer_names when they were deferred)."""
     names: dict[int, list[str]] = defaultdict(list)
     unread: list[int] = []  # tickets loaded without their filer_names (only(), defer())
     for ticket in tickets:

@@ -213,7 +213,7 @@ def test_the_borders_are_read_once_not_on_every_case_page(
 
     from geo import selectors as geo_selectors
 
-    geo_selectors._next_to.clear()
+    geo_selectors._communes_next_to.cache_clear()
     client = client_as(personas, "province_admin")
     page = reverse("console:ticket-detail", args=[ticket_a.number])
 
