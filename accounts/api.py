@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
@@ -18,7 +18,7 @@ from accounts.auth import (
     bearer_key,
     person_auth,
 )
-from accounts.language_cookie import language_at_login, language_cookie_set
+from accounts.language_cookie import language_cookie_set, log_in
 from accounts.models import User
 from accounts.otp import otp_request, otp_verify
 from core.api_fields import JsonBody
@@ -87,8 +87,7 @@ def verify_otp(
     user = otp_verify(phone_raw=payload.phone, code=payload.code, ip=client_ip(request))
     # As the log-in pages do (accounts/views.py): the session's pages open in
     # the account's language, or, at a first log-in, in the one just chosen.
-    language = language_at_login(request, user)
-    login(request, user, backend=SESSION_BACKEND)
+    language = log_in(request, user, backend=SESSION_BACKEND)
     language_cookie_set(response, language)
     return {"token": api_token_create(user=user), "user": _user_out(user)}
 

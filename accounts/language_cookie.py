@@ -6,6 +6,7 @@ the cookie that LocaleMiddleware reads is it."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 
 from accounts.models import User
@@ -27,8 +28,15 @@ def language_cookie_set(response: HttpResponse, language: str) -> None:
     )
 
 
-def language_at_login(request: HttpRequest, user: User) -> str:
-    """The language the site opens in when ``user`` logs in on this browser
-    (accounts.services.login_language, given the button's cookie); call it
-    before login(), which sets last_login, and set the answer's cookie to it."""
-    return login_language(user=user, chosen=request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+def log_in(request: HttpRequest, user: User, *, backend: str | None = None) -> str:
+    """Log ``user`` in and return the language the site opens in on this
+    browser (accounts.services.login_language, given the button's cookie); the
+    caller sets its answer's cookie to it (language_cookie_set).
+
+    One sequence for the three ways in (the code log-in page, the API's
+    otp/verify, the console's log-in): the language must be read before
+    login(), which sets last_login and so ends the first log-in that keeps
+    the button's choice."""
+    language = login_language(user=user, chosen=request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+    login(request, user, backend=backend)
+    return language

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
-from accounts.language_cookie import language_at_login, language_cookie_set
+from accounts.language_cookie import language_cookie_set, log_in
 from accounts.models import User
 from accounts.otp import RateLimited, otp_request, otp_verify
 from accounts.phones import phone_display
@@ -122,8 +122,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
             form.add_error("code", str(exc.message))
         else:
             request.session.pop(SESSION_PHONE, None)
-            language = language_at_login(request, user)
-            login(request, user, backend=SESSION_BACKEND)
+            language = log_in(request, user, backend=SESSION_BACKEND)
             response = redirect(next_url)
             # The site opens in the account's language on any phone.
             language_cookie_set(response, language)

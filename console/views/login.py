@@ -5,9 +5,9 @@ resident pages (accounts/views.py)."""
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 
-from accounts.language_cookie import language_at_login, language_cookie_set
+from accounts.language_cookie import language_cookie_set, log_in
 from console.forms import PhoneLoginForm
 
 
@@ -17,9 +17,10 @@ class ConsoleLoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form: PhoneLoginForm) -> HttpResponse:  # type: ignore[override]
-        # Read before login() sets last_login: a first log-in keeps the
-        # language chosen with the site's button just before.
-        language = language_at_login(self.request, form.get_user())
-        response = super().form_valid(form)
+        # LoginView.form_valid's two steps, with the log-in that reads the
+        # language first (a first log-in keeps the one chosen with the site's
+        # button just before).
+        language = log_in(self.request, form.get_user())
+        response = HttpResponseRedirect(self.get_success_url())
         language_cookie_set(response, language)
         return response
