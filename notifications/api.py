@@ -128,8 +128,7 @@ def update_notification_preferences(
     request: HttpRequest, payload: NotificationPreferenceIn, response: HttpResponse
 ) -> dict[str, object]:
     user = _person(request)
-    language_before = user.language
-    preference = services.notification_preferences_update(
+    saved = services.notification_preferences_update(
         user=user,
         email_enabled=payload.email_enabled,
         sms_enabled=payload.sms_enabled,
@@ -140,11 +139,11 @@ def update_notification_preferences(
         daily_digest=payload.daily_digest,
         language=payload.language,
     )
-    if user.language != language_before:
+    if saved.language_changed:
         # As the settings page does (notifications/views.py): a page script
         # calling this with the session sees the site in the new language.
         language_cookie_set(response, user.language)
-    return _preference_out(user, preference)
+    return _preference_out(user, saved.preference)
 
 
 class ZaloWebhookOut(Schema):

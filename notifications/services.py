@@ -334,6 +334,17 @@ def _unread_push(user_id: int) -> None:
     groups_send([(inbox_group(user_id), message)])
 
 
+@dataclass(frozen=True)
+class PreferencesSaved:
+    """What saving the settings did. ``language_changed``: the account's
+    language is a new one, so the page or API answer that saved it sets the
+    language cookie (accounts/language_cookie.py) and the site follows; a save
+    that kept it must not switch a site shown in another language."""
+
+    preference: NotificationPreference
+    language_changed: bool
+
+
 def notification_preferences_update(
     *,
     user: User,
@@ -345,7 +356,7 @@ def notification_preferences_update(
     quiet_end: time,
     daily_digest: bool = False,
     language: str | None = None,
-) -> NotificationPreference:
+) -> PreferencesSaved:
     """Save how the person wants to be told; raise InvalidInput with a sentence.
 
     The error's ``field`` names the input at fault (``details.fields`` in the
@@ -398,8 +409,7 @@ def notification_preferences_update(
         except ValidationError as exc:
             field = next(iter(exc.message_dict), "")
             raise InvalidInput(" ".join(exc.messages), field=field or None) from exc
-        if language is not None:
-            # In the same transaction: a refused language saves nothing else.
-            user_language_set(user=user, language=language)
+        # In the same transaction: a refused language saves nothing else.
+        changed = language is not None and user_language_set(user=user, language=language)
         preference.save()
-    return preference
+    return PreferencesSaved(preference=preference, language_changed=changed)

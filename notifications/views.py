@@ -117,9 +117,8 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     # A field not offered (no email address; Zalo not linked, or the id a
     # resident never types), or not posted (the language), keeps what is stored.
-    language_before = user.language
     try:
-        services.notification_preferences_update(
+        saved = services.notification_preferences_update(
             user=user,
             email_enabled=data.get("email_enabled", preference.email_enabled),
             sms_enabled=data["sms_enabled"],
@@ -138,7 +137,7 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
         )
     response = redirect("notifications:preference-edit")
     shown_in = translation.get_language()
-    if user.language != language_before:
+    if saved.language_changed:
         # One language per person, as the header's button keeps it: the site
         # follows a new choice here. Only a change: a person whose site shows
         # another language than their account must not be switched by saving
