@@ -404,10 +404,12 @@ def _is_address(words: list[str], *, dotted: bool = False) -> bool:
     )
 
 
-def _place_size(words: list[str], at: int, *, in_name: bool) -> int:
-    """How many of ``words`` from ``at`` make a place word (0: none). In a
-    name already begun, only the words no name is made of ("Phường", not
-    "Trường": "Nguyễn Xuân Trường")."""
+def place_size(words: list[str], at: int, *, in_name: bool) -> int:
+    """How many of the lower-case ``words`` from ``at`` make a place word (0:
+    none), the longest first ("tổ dân phố", not "tổ"). In a name already begun,
+    only the words no name is made of ("Phường", not "Trường": "Nguyễn Xuân
+    Trường"). Also how a village's place word is told
+    (helpdesk/public_view.village_hidden)."""
     if words[at] not in _PLACE_FIRST_WORDS:
         return 0
     for size in (3, 2, 1):
@@ -489,7 +491,7 @@ def _names_in_run(
             end < len(words)
             and (words[end] not in stops or (end == at + 1 and is_surname(words[end])))
             and _SYLLABLE.fullmatch(folded[end])
-            and not _place_size(words, end, in_name=True)
+            and not place_size(words, end, in_name=True)
         ):
             end += 1
         return end
@@ -548,7 +550,7 @@ def _names_in_run(
             hidden += spans[at:end]
             at, addressed = end, False
             continue
-        size = _place_size(words, at, in_name=False)
+        size = place_size(words, at, in_name=False)
         if size:
             resume = resume_after(at + size, " ".join(words[at : at + size]))
             if resume is None:

@@ -10,10 +10,18 @@ readable. All in lower case (NFC), as the masking compares them.
 
 from __future__ import annotations
 
+import unicodedata
+
 
 def _words(text: str) -> frozenset[str]:
     """The words of ``text``, one set: long lists read best as prose."""
     return frozenset(text.split())
+
+
+def _unaccented(phrase: str) -> str:
+    """``phrase`` as typed without accents: "thị trấn" → "thi tran"."""
+    bare = unicodedata.normalize("NFD", phrase.replace("đ", "d").replace("Đ", "D"))
+    return "".join(char for char in bare if not unicodedata.combining(char))
 
 
 def _lines(text: str) -> frozenset[str]:
@@ -289,8 +297,9 @@ PLACE_ABBREVIATIONS: frozenset[str] = frozenset({"tp", "p", "q", "tx", "tt", "h"
 # names the chairman.
 UNIT_WORDS: frozenset[str] = (
     _lines(_UNIT_WORDS_VI)
-    # The same typed without accents (those PLACE_WORDS_ASCII holds), and abbreviated.
-    | frozenset({"phuong", "thi tran", "thi xa", "thanh pho", "quan", "huyen", "tinh"})
+    # The same typed without accents, those PLACE_WORDS_ASCII holds ("xa" is
+    # "far"), and abbreviated.
+    | (frozenset(map(_unaccented, _lines(_UNIT_WORDS_VI))) & PLACE_WORDS_ASCII)
     | PLACE_ABBREVIATIONS
 )
 # English place words written after the name: "Tran Hung Dao Street".

@@ -20,8 +20,7 @@ from datetime import datetime
 from django.contrib.gis.geos import Point
 from django.db.models import F, Q, QuerySet
 
-from core.masking import PlaceNames, mask_text, place_names
-from core.person_names import PLACE_WORDS
+from core.masking import PlaceNames, mask_text, place_names, place_size
 from geo.models import AdminUnit
 from helpdesk.models import (
     OPEN_STATUSES,
@@ -104,13 +103,13 @@ def village_hidden(village: str) -> list[str]:
     number ("Thôn 3"), which many villages share, is hidden only whole.
     """
     words = village.split()
-    for size in (3, 2, 1):
-        if len(words) > size and " ".join(words[:size]).lower() in PLACE_WORDS:
-            rest = words[size:]
-            if any(char.isalpha() for char in "".join(rest)):
-                return [village, " ".join(rest)]
-            break
-    return [village] if village.strip() else []
+    if not words:
+        return []
+    # As the masking reads a place word: the longest ("Tổ dân phố Cầu Đá").
+    rest = words[place_size([word.lower() for word in words], 0, in_name=True) :]
+    if rest != words and any(char.isalpha() for char in "".join(rest)):
+        return [village, " ".join(rest)]
+    return [village]
 
 
 def places_kept() -> PlaceNames:
