@@ -72,15 +72,8 @@
 
   if (!inPage) { return; }
   map.on("click", function (event) { lookup(event.latlng.lat, event.latlng.lng); });
-  // From the keyboard, as on the report form (static/reports/intake.js): the
-  // arrow keys move the map, Enter or the space bar asks for the place under
-  // the circle in its middle (css/xadesk.css .map-pick).
-  mapEl.addEventListener("keydown", function (event) {
-    if (event.target !== mapEl || (event.key !== "Enter" && event.key !== " ")) { return; }
-    event.preventDefault();
-    var at = map.getCenter();
-    lookup(at.lat, at.lng);
-  });
+  // From the keyboard, as on the report form (static/geo/place.js).
+  P.keyPick(mapEl, map, T.keys, function (at) { lookup(at.lat, at.lng); });
   form.addEventListener("submit", function (event) {
     var lat = parseFloat(latInput.value), lon = parseFloat(lonInput.value);
     if (isFinite(lat) && isFinite(lon)) {

@@ -1,6 +1,7 @@
 // What every page with a place shares: OpenStreetMap's tiles with their words
 // in the page's language, Leaflet loaded when a map is asked for, the phone's
-// location, and a unit's name in the page's language. Each was written in two
+// location, a unit's name in the page's language, and choosing a place
+// from the keyboard. Each was written in two
 // to four page scripts (static/reports/intake.js, static/reports/public-map.js,
 // static/geo/map.js, static/console/queue-map.js), and the copies drifted.
 // Loaded before those scripts; it needs no Leaflet to load.
@@ -124,8 +125,24 @@
     redraw(layer, bubbles.map(bubble).concat(atOneSpot(points).map(spot)));
   }
 
+  // Choosing a place from the keyboard (the report form, the commune
+  // finder): the arrow keys and + and - move the map (Leaflet's own keys),
+  // Enter or the space bar calls `pick` with the point under the circle its
+  // focus shows in the middle (css/xadesk.css .map-pick). An application: a
+  // screen reader then hands it the arrow keys, where it would read the page
+  // with them; `label` tells it the keys.
+  function keyPick(box, map, label, pick) {
+    box.setAttribute("role", "application");
+    box.setAttribute("aria-label", label);
+    box.addEventListener("keydown", function (e) {
+      if (e.target !== box || (e.key !== "Enter" && e.key !== " ")) { return; }
+      e.preventDefault();
+      pick(map.getCenter());
+    });
+  }
+
   window.XaDeskPlace = {
     loadLeaflet: loadLeaflet, tiles: tiles, locate: locate, unitName: unitName,
-    linkList: linkList, draw: draw
+    linkList: linkList, draw: draw, keyPick: keyPick
   };
 })();

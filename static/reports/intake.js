@@ -521,19 +521,8 @@
         placeName(at.lat, at.lng, T.mapPlace);
       };
       map.on("click", function (e) { pick(e.latlng); });
-      // From the keyboard: the arrow keys and + and - move the map (Leaflet's
-      // own keys), Enter or the space bar chooses the place under the circle
-      // its focus shows in the middle (css/xadesk.css .map-pick). An
-      // application: a screen reader then hands it the arrow keys, where it
-      // would read the page with them.
-      mapBox.setAttribute("role", "application");
-      mapBox.setAttribute("aria-label", T.mapKeys);
+      P.keyPick(mapBox, map, T.mapKeys, pick);  // from the keyboard
       if (focused) { mapBox.focus(); }
-      mapBox.addEventListener("keydown", function (e) {
-        if (e.target !== mapBox || (e.key !== "Enter" && e.key !== " ")) { return; }
-        e.preventDefault();
-        pick(map.getCenter());
-      });
     }, function () {  // no map: "use my location" and the commune list still work
       if (showMap) { showMap.hidden = false; if (focused) { showMap.focus(); } }
       mapNote();
