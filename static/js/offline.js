@@ -478,11 +478,12 @@
 
   window.XaDeskOutbox.add = add;
   window.XaDeskOutbox.render = render;
-  // The item "Edit and send again" opened this page for (?draft=KEY), if it
-  // is this person's and of one of `kinds` (a form never takes another's
+  // The item "Edit and send again" opened this page for (?draft=KEY), or the
+  // one `key` names (a form's reloaded refusal, static/reports/intake.js), if
+  // it is this person's and of one of `kinds` (a form never takes another's
   // kind: a message is not a report); else null.
-  function draft(kinds) {
-    var key = new URLSearchParams(window.location.search).get("draft");
+  function draft(kinds, key) {
+    key = key || new URLSearchParams(window.location.search).get("draft");
     if (!key) { return Promise.resolve(null); }
     return O.get(key).then(function (item) {
       return item && item.owner === person && kinds.indexOf(item.kind) !== -1 ? item : null;

@@ -323,8 +323,8 @@
   function heldAgain() {
     var key = load(HELD);
     if (!key || editing || !refilled) { return; }
-    O.get(key).then(function (item) {
-      if (!item || item.state !== "rejected" || item.owner !== O.person) { drop(HELD); return; }
+    O.draft([kind], key).then(function (item) {
+      if (!item || item.state !== "rejected") { drop(HELD); return; }
       if (editing) { return; }
       editing = key;
       O.heldHere = key;
