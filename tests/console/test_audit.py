@@ -4,6 +4,7 @@ all of it, nobody else any of it; filters and pages narrow it."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pytest
 from django.db import connection
@@ -17,10 +18,10 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from geo.models import AdminUnit
 from helpdesk import lifecycle
-from helpdesk.models import Ticket
+from helpdesk.models import Department, Ticket
 from tests import factories
 from tests.conftest import Personas
-from tests.console.pages import client_as
+from tests.console.pages import case_in, client_as
 
 URL = "/console/audit/"
 OFFICE_IP = "203.0.113.9"
@@ -200,3 +201,81 @@ def test_the_audit_tables_time_is_when_it_happened_not_a_deadline(personas: Pers
     page = client.get(URL).content.decode()
     assert '<th scope="col">Thời gian</th>' in page
     assert "Thời hạn" not in page
+
+
+@pytest.mark.django_db
+def test_a_cases_changes_read_as_names_not_codes(personas: Personas, ticket_a: Ticket) -> None:
+    """The trail stores codes and ids; the page said "status: new → accepted"
+    and "assignee: None → 812" (a helper's walk). Now the field's name, the
+    status's label and the officer's name, in the reader's language."""
+    _accepted(ticket_a, personas)
+    client = Client(headers={"accept-language": "vi"})
+    client.force_login(personas.province_admin)
+    body = client.get(URL).content.decode()
+    assert "Trạng thái: Mới → Đã tiếp nhận" in body
+    assert f"Người xử lý: — → {personas.officer_a.full_name}" in body
+    assert "status: new" not in body
+    english = client_as(personas, "province_admin").get(URL, headers={"accept-language": "en"})
+    assert "Status: New → Accepted" in english.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_transfer_names_both_departments_with_their_communes(
+    personas: Personas, ticket_a: Ticket, commune_b: AdminUnit
+) -> None:
+    before = ticket_a.department
+    assert before is not None
+    target = Department.objects.filter(commune=commune_b, is_active=True).first()
+    assert target is not None
+    lifecycle.ticket_transfer(
+        ticket=ticket_a, by=personas.leader_a, department=target, reason="Đúng địa bàn", ip=None
+    )
+    client = Client(headers={"accept-language": "vi"})
+    client.force_login(personas.province_admin)
+    body = html.unescape(client.get(URL).content.decode())
+    assert f"Phòng ban: {before.name} — {before.commune.full_name} → " in body
+    assert f"{target.name} — {commune_b.full_name}" in body
+    assert f"Xã/phường: {before.commune.full_name} → {commune_b.full_name}" in body
+
+
+@pytest.mark.django_db
+def test_an_admin_change_names_its_fields_and_hides_what_was_hidden(
+    personas: Personas, commune_a: AdminUnit, superuser: User, admin_client_for: Client
+) -> None:
+    department = Department.objects.filter(commune=commune_a).first()
+    assert department is not None
+    audit_record(
+        action=AuditAction.ADMIN_CHANGE,
+        actor=superuser,
+        ip=OFFICE_IP,
+        target=department,
+        target_label=department.name,
+        changes={
+            "fields": {"is_active": [True, False], "email": ["•••", "•••"]},
+            "inlines": [{"model": "helpdesk.departmentmembership", "deleted": 5}],
+        },
+    )
+    body = html.unescape(
+        admin_client_for.get(URL, headers={"accept-language": "en"}).content.decode()
+    )
+    assert "active: yes → no" in body
+    assert "email: (hidden) → (hidden)" in body
+    assert "Deleted department membership #5" in body
+    assert "{'is_active'" not in body
+
+
+@pytest.mark.django_db
+def test_names_for_a_page_are_read_in_a_fixed_number_of_queries(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """One query per kind of record named on the page, not one per row."""
+    client = client_as(personas, "province_admin")
+    tickets = [case_in(commune_a, personas.resident) for _ in range(6)]
+    _accepted(tickets[0], personas)
+    with CaptureQueriesContext(connection) as one:
+        client.get(URL)
+    for ticket in tickets[1:]:
+        _accepted(ticket, personas)
+    with CaptureQueriesContext(connection) as six:
+        client.get(URL)
+    assert len(six.captured_queries) == len(one.captured_queries)

@@ -1,0 +1,211 @@
+"""The audit trail's changes as a province administrator reads them.
+
+The trail stores codes and ids (helpdesk/case_audit.py, audit/diffs.py), which
+never change meaning; the page showed them as stored: "status: new →
+accepted", "department: 12 → 57", "fields: {'is_active': [True, False]}" (a
+helper's walk of the console). Here each becomes a line in the reader's
+language: the field's name, a status's label, a person's, department's,
+commune's or case's name. The names for a page of 50 rows are read at once,
+one query per kind of record that appears on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from audit.diffs import HIDDEN
+from audit.models import AuditEntry
+from core.names import localized
+from geo.models import AdminUnit
+from helpdesk.models import Department, Ticket
+from helpdesk.names import status_labels
+
+# The case fields and extras helpdesk/case_audit.py writes, by their trail name.
+_CASE_FIELDS = {
+    "status": _("Status"),
+    "assignee": _("Assigned to"),
+    "department": _("Department"),
+    "commune": _("Commune"),
+    "province": _("Province"),
+    "duplicate_of": _("Duplicate of"),
+    "event": _("Timeline entry"),
+    "photos": _("Photos"),
+    "voice": _("Voice note"),
+    "photo": _("Photo"),
+    "public": _("On the public map"),
+}
+# Which of them hold an id, and of what: read into names for the page.
+_ID_KINDS = {
+    "assignee": "users",
+    "department": "departments",
+    "commune": "units",
+    "province": "units",
+    "duplicate_of": "tickets",
+}
+
+
+@dataclass
+class _Names:
+    """Ids to names, for the records a page's case rows name."""
+
+    users: dict[int, str] = field(default_factory=dict)
+    departments: dict[int, str] = field(default_factory=dict)
+    units: dict[int, str] = field(default_factory=dict)
+    tickets: dict[int, str] = field(default_factory=dict)
+    statuses: dict[str, str] = field(default_factory=dict)
+
+
+def is_case_entry(entry: AuditEntry) -> bool:
+    target = entry.target_type
+    return target is not None and target.app_label == "helpdesk" and target.model == "ticket"
+
+
+def change_lines(entries: Sequence[AuditEntry]) -> dict[int, list[str]]:
+    """Each entry's changes as lines to show, by the entry's id."""
+    cases = [entry for entry in entries if is_case_entry(entry)]
+    names = _names_read(cases)
+    lines: dict[int, list[str]] = {}
+    for entry in entries:
+        changes = entry.changes if isinstance(entry.changes, dict) else {}
+        if is_case_entry(entry):
+            lines[entry.pk] = _case_lines(changes, names)
+        elif set(changes) <= {"fields", "inlines"} and changes:
+            lines[entry.pk] = _admin_lines(entry, changes)
+        else:
+            lines[entry.pk] = [f"{name}: {_text(value)}" for name, value in changes.items()]
+    return lines
+
+
+def _names_read(cases: Iterable[AuditEntry]) -> _Names:
+    wanted: dict[str, set[int]] = {kind: set() for kind in set(_ID_KINDS.values())}
+    for entry in cases:
+        for name, value in (entry.changes or {}).items():
+            kind = _ID_KINDS.get(name)
+            if kind and isinstance(value, list):
+                wanted[kind].update(v for v in value if isinstance(v, int))
+    names = _Names(statuses=status_labels())
+    if wanted["users"]:
+        names.users = {
+            pk: full_name or f"#{pk}"
+            for pk, full_name in User.objects.filter(pk__in=wanted["users"]).values_list(
+                "pk", "full_name"
+            )
+        }
+    if wanted["departments"]:
+        # Every commune has the same five departments: named with their commune.
+        rows = Department.objects.filter(pk__in=wanted["departments"]).values_list(
+            "pk", "name", "name_en", "commune__full_name", "commune__full_name_en"
+        )
+        names.departments = {
+            pk: f"{localized(name, name_en)} — {localized(commune, commune_en)}"
+            for pk, name, name_en, commune, commune_en in rows
+        }
+    if wanted["units"]:
+        names.units = {
+            pk: localized(full_name, full_name_en)
+            for pk, full_name, full_name_en in AdminUnit.objects.filter(
+                pk__in=wanted["units"]
+            ).values_list("pk", "full_name", "full_name_en")
+        }
+    if wanted["tickets"]:
+        names.tickets = dict(
+            Ticket.objects.filter(pk__in=wanted["tickets"]).values_list("pk", "number")
+        )
+    return names
+
+
+def _case_lines(changes: dict[str, Any], names: _Names) -> list[str]:
+    lines = []
+    for name, value in changes.items():
+        label = _CASE_FIELDS.get(name, name)
+        say = _case_value(name, names)
+        if isinstance(value, list) and len(value) == 2:
+            lines.append(f"{label}: {say(value[0])} → {say(value[1])}")
+        else:
+            lines.append(f"{label}: {say(value)}")
+    return lines
+
+
+def _case_value(name: str, names: _Names) -> Callable[[Any], str]:
+    """How one case field's stored value is read: a name for an id (the id
+    itself when the record is gone), a label for a status, yes or no."""
+    kind = _ID_KINDS.get(name)
+    if kind is not None:
+        known: dict[Any, str] = getattr(names, kind)
+        return lambda value: _text(known.get(value, value))
+    if name == "status":
+        return lambda value: _text(names.statuses.get(value, value))
+    if name in {"event", "photo"}:
+        return lambda value: _text(value if value is None else f"#{value}")
+    return _text
+
+
+def _admin_lines(entry: AuditEntry, changes: dict[str, Any]) -> list[str]:
+    """An admin change (audit/admin_site.py): each field by its name on the
+    record's model, each inline row added, changed or deleted."""
+    model = entry.target_type.model_class() if entry.target_type else None
+    lines = _field_lines(model, changes.get("fields") or {})
+    for row in changes.get("inlines") or ():
+        row_model = _model(row.get("model"))
+        kind = str(row_model._meta.verbose_name) if row_model else str(row.get("model"))
+        if "deleted" in row:
+            lines.append(gettext("Deleted %(kind)s #%(id)s") % {"kind": kind, "id": row["deleted"]})
+        elif "added" in row:
+            fields = "; ".join(_field_lines(row_model, row["added"] or {}))
+            added = gettext("Added %(kind)s") % {"kind": kind}
+            lines.append(added + (f": {fields}" if fields else ""))
+        else:
+            fields = "; ".join(_field_lines(row_model, row.get("changed") or {}))
+            lines.append(
+                gettext("Changed %(kind)s #%(id)s") % {"kind": kind, "id": row.get("id")}
+                + (f": {fields}" if fields else "")
+            )
+    return lines
+
+
+def _model(label: Any) -> type[models.Model] | None:
+    try:
+        return apps.get_model(str(label))
+    except (LookupError, ValueError):
+        return None
+
+
+def _field_lines(model: type[models.Model] | None, fields: dict[str, Any]) -> list[str]:
+    lines = []
+    for name, value in fields.items():
+        model_field: Any = None
+        if model is not None:
+            try:
+                model_field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                model_field = None
+        label = str(getattr(model_field, "verbose_name", name))
+        choices = dict(getattr(model_field, "flatchoices", None) or ())
+        old, new = value if isinstance(value, list) and len(value) == 2 else (None, value)
+        lines.append(f"{label}: {_field_text(old, choices)} → {_field_text(new, choices)}")
+    return lines
+
+
+def _field_text(value: Any, choices: dict[Any, Any]) -> str:
+    if value == HIDDEN:
+        return gettext("(hidden)")
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, str | int) and value in choices:
+        return str(choices[value])
+    return _text(value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    return "—" if value is None or value == "" else str(value)
