@@ -27,7 +27,7 @@ from audit.models import AuditEntry
 from core.names import localized
 from geo.models import AdminUnit
 from helpdesk.models import Department, Ticket
-from helpdesk.names import status_labels
+from helpdesk.names import department_in_commune, status_labels
 
 # The case fields and extras helpdesk/case_audit.py writes, by their trail name.
 _CASE_FIELDS = {
@@ -101,12 +101,12 @@ def _names_read(cases: Iterable[AuditEntry]) -> _Names:
             )
         }
     if wanted["departments"]:
-        # Every commune has the same five departments: named with their commune.
+        # As the lists name them (helpdesk.names.department_in_commune).
         rows = Department.objects.filter(pk__in=wanted["departments"]).values_list(
             "pk", "name", "name_en", "commune__full_name", "commune__full_name_en"
         )
         names.departments = {
-            pk: f"{localized(name, name_en)} — {localized(commune, commune_en)}"
+            pk: department_in_commune(localized(name, name_en), localized(commune, commune_en))
             for pk, name, name_en, commune, commune_en in rows
         }
     if wanted["units"]:

@@ -40,14 +40,25 @@ def department_name(department: Department) -> str:
     return localized(department.name, department.name_en)
 
 
+def department_in_commune(department: str, commune: str) -> str:
+    """A department named with its commune, the commune first: "Đại Từ —
+    Phòng Kinh tế". Every commune has the same five departments, so the name
+    alone repeats 92 times in a province; and a list's options are reached
+    from the keyboard by their first letters, so an officer typing "Đại"
+    reaches Đại Từ's (with the department first, typing a commune's name
+    selected nothing: a helper's walk of the transfer list)."""
+    return f"{commune} — {department}"
+
+
 def departments_in_list[K](rows: Iterable[tuple[K, str, str]]) -> list[tuple[K, str]]:
     """Departments of several communes as a list shows them: each (key,
-    department name, commune name) row becomes (key, "Phòng Kinh tế — Đại Từ"),
-    listed by commune, then department, in the reader's order. Every commune
-    has the same five departments, so the name alone repeats 92 times in a
-    province. The queue's filter and the transfer form both list them so."""
+    department name, commune name) row becomes (key, department_in_commune),
+    listed by commune, then department, in the reader's order. The queue's
+    filter and the transfer form both list them so."""
     ordered = sorted(rows, key=lambda row: (sort_key(row[2]), sort_key(row[1])))
-    return [(key, f"{department} — {commune}") for key, department, commune in ordered]
+    return [
+        (key, department_in_commune(department, commune)) for key, department, commune in ordered
+    ]
 
 
 def status_labels() -> dict[str, str]:

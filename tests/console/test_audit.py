@@ -233,8 +233,8 @@ def test_a_transfer_names_both_departments_with_their_communes(
     client = Client(headers={"accept-language": "vi"})
     client.force_login(personas.province_admin)
     body = html.unescape(client.get(URL).content.decode())
-    assert f"Phòng ban: {before.name} — {before.commune.full_name} → " in body
-    assert f"{target.name} — {commune_b.full_name}" in body
+    assert f"Phòng ban: {before.commune.full_name} — {before.name} → " in body
+    assert f"{commune_b.full_name} — {target.name}" in body
     assert f"Xã/phường: {before.commune.full_name} → {commune_b.full_name}" in body
 
 

@@ -86,7 +86,7 @@ def test_queue_case_page_and_dashboard_name_things_in_the_readers_language(
     # A department with its commune, as the transfer form names it.
     assert (
         str(department.pk),
-        f"{pick(department.name, department.name_en)} — {pick(commune_a.name, commune_a.name_en)}",
+        f"{pick(commune_a.name, commune_a.name_en)} — {pick(department.name, department.name_en)}",
     ) in form.fields["department"].choices
     assert (commune_a.code, pick(commune_a.name, commune_a.name_en)) in form.fields[
         "commune"
@@ -114,7 +114,7 @@ def test_queue_case_page_and_dashboard_name_things_in_the_readers_language(
     for target in targets:
         name = pick(target.name, target.name_en or target.name)
         commune = pick(target.commune.name, target.commune.name_en)
-        assert f"{name} — {commune}" in labels
+        assert f"{commune} — {name}" in labels
 
 
 @pytest.mark.django_db
@@ -265,10 +265,36 @@ def test_the_department_filter_tells_the_communes_departments_apart(
         Ticket.objects.filter(pk=ticket.pk).update(department=department, commune=commune)
     page = _client(personas.province_admin, "vi").get(reverse("console:queue"))
     labels = [label for value, label in page.context["form"].fields["department"].choices if value]
-    assert "Phòng Văn hóa – Xã hội — Đại Từ" in labels
-    assert "Phòng Văn hóa – Xã hội — Phan Đình Phùng" in labels
+    assert "Đại Từ — Phòng Văn hóa – Xã hội" in labels
+    assert "Phan Đình Phùng — Phòng Văn hóa – Xã hội" in labels
     assert len(set(labels)) == len(labels)
     # By commune, then department, as in the transfer form.
-    assert labels.index("Phòng Văn hóa – Xã hội — Đại Từ") < labels.index(
-        "Phòng Văn hóa – Xã hội — Phan Đình Phùng"
+    assert labels.index("Đại Từ — Phòng Văn hóa – Xã hội") < labels.index(
+        "Phan Đình Phùng — Phòng Văn hóa – Xã hội"
     )
+
+
+@pytest.mark.django_db
+def test_the_transfer_lists_options_are_reached_by_typing_a_communes_name(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """A list's options are reached from the keyboard by their first letters:
+    with the department's name first, typing "Phan" on the transfer list
+    selected nothing (a helper's walk). Each option now starts with its commune."""
+    ticket = case_in(commune_a, personas.resident)
+    page = _client(personas.leader_a, "vi").get(
+        reverse("console:ticket-detail", args=[ticket.number])
+    )
+    (transfer,) = [
+        form
+        for _action, form in page.context["actions"]
+        if "reason" in form.fields and "department" in form.fields
+    ]
+    groups = [
+        choice for choice in transfer.fields["department"].choices if isinstance(choice[1], list)
+    ]
+    assert groups
+    for group, options in groups:
+        for _pk, label in options:
+            commune = label.split(" — ")[0]
+            assert group.endswith(commune), (group, label)
