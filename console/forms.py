@@ -10,8 +10,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import QuerySet
 from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils import translation
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -288,6 +289,15 @@ class ReplyForm(forms.Form):
                 ("", field.empty_label),
                 *((row.pk, self._label(row)) for row in rows),
             ]
+            if name == "canned":
+                # Chosen by title alone, their words unseen (a helper's walk):
+                # the page that shows each whole (console/views/answers.py).
+                field.help_text = format_html(
+                    '<a href="{}?department={}">{}</a>',
+                    reverse("console:answers"),
+                    rows[0].department_id,
+                    _("Read the prepared answers"),
+                )
 
     @staticmethod
     def _label(row: CannedResponse | Article) -> str:

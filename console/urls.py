@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, path, reverse_lazy
 
-from console.views import alerts, audit, case, dashboard, queue, scams
+from console.views import alerts, answers, audit, case, dashboard, queue, scams
 from console.views.login import ConsoleLoginView
 
 app_name = "console"
@@ -15,6 +15,9 @@ urlpatterns: list[URLPattern] = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("map/", queue.queue_map, name="queue-map"),
     path("audit/", audit.audit_list, name="audit"),
+    path("answers/", answers.answer_list, name="answers"),
+    path("answers/<int:answer_id>/", answers.answer_edit, name="answer-edit"),
+    path("answers/<int:answer_id>/delete/", answers.answer_remove, name="answer-delete"),
     path("alerts/", alerts.alert_list, name="alerts"),
     path("alerts/new/", alerts.alert_new, name="alert-new"),
     path("scams/", scams.scam_list, name="scams"),

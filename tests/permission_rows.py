@@ -380,6 +380,34 @@ PAGE_ROWS: tuple[Row, ...] = (
     ),
     # The province's scam list: every staff member, each seeing their provinces'.
     Row("GET", "console/scams/", CONSOLE_PAGE),
+    # Prepared answers: staff read those of their departments (or the ones
+    # they manage); no answer of this id exists, so writing it is a 404 for
+    # every staff member (tests/console/test_prepared_answers.py has the scope).
+    Row(
+        "GET",
+        "console/answers/",
+        # The other province has no departments in the test world: nothing to read.
+        each(
+            {
+                ("anonymous",): 302,
+                ("resident_a", *OTHER_PEOPLE): 403,
+                ("province_admin_other",): 404,
+            },
+            200,
+        ),
+    ),
+    Row(
+        "GET",
+        "console/answers/<int:answer_id>/",
+        each({("anonymous",): 302, ("resident_a", *OTHER_PEOPLE): 403}, 404),
+        params={"answer_id": "999999"},
+    ),
+    Row(
+        "POST",
+        "console/answers/<int:answer_id>/delete/",
+        each({("anonymous",): 302, ("resident_a", *OTHER_PEOPLE): 403}, 404),
+        params={"answer_id": "999999"},
+    ),
     Row(
         "POST",
         "console/scams/checks/<str:check_id>/confirm/",

@@ -1,0 +1,169 @@
+"""Prepared answers in the console (helpdesk/prepared_answers.py): officers
+read their departments' answers whole before choosing one; a commune's
+leader and the province administrator write them; everyone else is turned
+away; every change is on the audit trail."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from audit.models import AuditAction, AuditEntry
+from geo.models import AdminUnit
+from helpdesk.models import CannedResponse, Department
+from tests import factories
+from tests.conftest import Personas
+from tests.console.pages import case_in, client_as
+
+URL = reverse("console:answers")
+
+
+def _department_a(commune_a: AdminUnit) -> Department:
+    return factories.department_create(commune=commune_a)
+
+
+def _answer(department: Department, title: str = "Đã chuyển đội vệ sinh") -> CannedResponse:
+    return CannedResponse.objects.create(
+        department=department, title=title, body="Chúng tôi đã báo đội vệ sinh.\nXin cảm ơn."
+    )
+
+
+@pytest.mark.django_db
+def test_an_officer_reads_their_departments_answers_whole_and_cannot_write_them(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    answer = _answer(_department_a(commune_a))
+    client = client_as(personas, "officer_a")
+    page = client.get(URL)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert answer.title in body
+    assert "Chúng tôi đã báo đội vệ sinh.<br>Xin cảm ơn." in body
+    assert page.context["form"] is None
+    assert reverse("console:answer-edit", args=[answer.pk]) not in body
+    refused = client.post(f"{URL}?department={answer.department_id}", {"title": "x", "body": "y"})
+    assert refused.status_code == 403
+    assert client.post(reverse("console:answer-delete", args=[answer.pk])).status_code == 404
+    assert CannedResponse.objects.filter(pk=answer.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_officer_is_not_shown_another_communes_answers(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
+) -> None:
+    other = _answer(factories.department_create(commune=commune_b), title="Của xã khác")
+    page = client_as(personas, "officer_a").get(f"{URL}?department={other.department_id}")
+    assert page.status_code == 200
+    assert "Của xã khác" not in page.content.decode()
+    assert page.context["department"] == _department_a(commune_a)
+
+
+@pytest.mark.django_db
+def test_a_leader_adds_changes_and_deletes_an_answer_and_the_trail_says_so(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    department = _department_a(commune_a)
+    client = client_as(personas, "leader_a")
+    added = client.post(
+        f"{URL}?department={department.pk}",
+        {"title": "Hẹn lịch kiểm tra", "body": "Cán bộ sẽ đến kiểm tra trong tuần."},
+    )
+    assert added.status_code == 302
+    answer = CannedResponse.objects.get(department=department, title="Hẹn lịch kiểm tra")
+    # A resend of the same form (a double tap) adds nothing.
+    again = client.post(
+        f"{URL}?department={department.pk}",
+        {"title": "Hẹn lịch kiểm tra", "body": "Cán bộ sẽ đến kiểm tra trong tuần."},
+        headers={"accept-language": "en"},
+    )
+    assert again.status_code == 422
+    assert "already has an answer with this title" in again.content.decode()
+    assert CannedResponse.objects.filter(department=department).count() == 1
+
+    edit = reverse("console:answer-edit", args=[answer.pk])
+    assert client.get(edit).status_code == 200
+    changed = client.post(edit, {"title": "Hẹn lịch kiểm tra", "body": "Trong 3 ngày."})
+    assert changed.status_code == 302
+    answer.refresh_from_db()
+    assert answer.body == "Trong 3 ngày."
+
+    deleted = client.post(reverse("console:answer-delete", args=[answer.pk]))
+    assert deleted.status_code == 302
+    assert not CannedResponse.objects.filter(pk=answer.pk).exists()
+
+    trail = AuditEntry.objects.filter(action__startswith="answer.").order_by("id")
+    assert [entry.action for entry in trail] == [
+        AuditAction.ANSWER_ADD,
+        AuditAction.ANSWER_CHANGE,
+        AuditAction.ANSWER_DELETE,
+    ]
+    assert {entry.province_id for entry in trail} == {commune_a.parent_id}
+    assert all(entry.actor_id == personas.leader_a.pk for entry in trail)
+    # Which field changed, not the words.
+    assert trail[1].changes == {"fields": {"body": ["•••", "•••"]}}
+
+
+@pytest.mark.django_db
+def test_a_leader_cannot_write_another_communes_answers(
+    personas: Personas, commune_b: AdminUnit
+) -> None:
+    other = _answer(factories.department_create(commune=commune_b))
+    client = client_as(personas, "leader_a")
+    assert client.get(reverse("console:answer-edit", args=[other.pk])).status_code == 404
+    assert client.post(reverse("console:answer-delete", args=[other.pk])).status_code == 404
+    refused = client.post(
+        reverse("console:answer-edit", args=[other.pk]), {"title": "x", "body": "y"}
+    )
+    assert refused.status_code == 404
+    other.refresh_from_db()
+    assert other.title == "Đã chuyển đội vệ sinh"
+
+
+@pytest.mark.django_db
+def test_the_province_administrator_writes_any_communes_answers_of_the_province(
+    personas: Personas, commune_b: AdminUnit
+) -> None:
+    department = factories.department_create(commune=commune_b)
+    client = client_as(personas, "province_admin")
+    page = client.get(f"{URL}?department={department.pk}")
+    assert page.context["form"] is not None
+    added = client.post(
+        f"{URL}?department={department.pk}", {"title": "Đã tiếp nhận", "body": "Xin chờ."}
+    )
+    assert added.status_code == 302
+    assert CannedResponse.objects.filter(department=department, title="Đã tiếp nhận").exists()
+
+
+@pytest.mark.django_db
+def test_a_refused_answer_says_what_to_write_in_vietnamese(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    department = _department_a(commune_a)
+    client = Client(headers={"accept-language": "vi"})
+    client.force_login(personas.leader_a)
+    page = client.post(f"{URL}?department={department.pk}", {"title": " ", "body": ""})
+    assert page.status_code == 422
+    body = page.content.decode()
+    assert "error-summary" in body
+    assert not CannedResponse.objects.filter(department=department).exists()
+    for sentence in ("Hãy đặt một tiêu đề ngắn cho câu trả lời.", "Hãy viết nội dung câu trả lời."):
+        assert sentence in body
+
+
+@pytest.mark.django_db
+def test_residents_are_turned_away(personas: Personas) -> None:
+    assert client_as(personas, "resident").get(URL).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_reply_form_links_to_the_answers_it_offers(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    answer = _answer(_department_a(commune_a))
+    ticket = case_in(commune_a, personas.resident)
+    assert ticket.department_id == answer.department_id
+    page = client_as(personas, "officer_a").get(
+        reverse("console:ticket-detail", args=[ticket.number])
+    )
+    assert f'href="{URL}?department={answer.department_id}"' in page.content.decode()
