@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.rate_limits import RateLimited
+from helpdesk.models import TicketStatus
 from helpdesk.photo_errors import lazy_format
 
 
@@ -20,8 +24,45 @@ class OutOfScope(PermissionDenied):
 
 
 class IllegalTransition(Conflict):
+    """A step the case's status does not allow: mostly a case that moved on
+    while a page showed the step (another tab, a colleague, the commune
+    closing it under the resident's reply).
+
+    The sentence names the status the case is in, by its label, in the
+    language active when it is shown: the console, the resident's pages, SMS
+    and the API all say it. The console built that sentence itself while the
+    others said "not possible in its current state", never which state.
+    ``details`` keep the status and the allowed moves for programs.
+    """
+
     code = "illegal_transition"
-    default_message = _("This step is not possible for the case in its current state.")
+
+    def __init__(
+        self,
+        message: str | Promise | None = None,
+        *,
+        status: str,
+        allowed: Iterable[str] = (),
+    ) -> None:
+        if message is None:
+            message = lazy_format(
+                _("This step cannot be done: the case is now “%(status)s”."),
+                {"status": TicketStatus(status).label},
+            )
+        super().__init__(message, details={"status": status, "allowed": list(allowed)})
+
+
+class DuplicateOfItself(IllegalTransition):
+    """A case marked a duplicate of itself, or of a case marked a duplicate of
+    it. Its status allows the step; the original chosen does not, so "the case
+    is now …" would send the officer looking for a change that never happened.
+    The code stays illegal_transition, as published."""
+
+    def __init__(self, *, status: str) -> None:
+        super().__init__(
+            _("A case cannot be a duplicate of itself, nor of a case marked as a duplicate of it."),
+            status=status,
+        )
 
 
 class ReopenWindowClosed(Conflict):

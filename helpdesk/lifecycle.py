@@ -276,9 +276,7 @@ def _require_staff(scope: Scope, ticket: Ticket) -> None:
 def _require_move(ticket: Ticket, to: str) -> None:
     allowed = STAFF_MOVES[ticket.status]
     if to not in allowed:
-        raise errors.IllegalTransition(
-            details={"status": ticket.status, "allowed": list(allowed)},
-        )
+        raise errors.IllegalTransition(status=ticket.status, allowed=allowed)
 
 
 def _move(
@@ -373,9 +371,7 @@ def ticket_assign(*, ticket: Ticket, by: User, assignee: User, ip: str | None = 
         _require_staff(scope_for(user=by), locked)
         before = case_snapshot(locked)
         if locked.status not in ASSIGNABLE:
-            raise errors.IllegalTransition(
-                details={"status": locked.status, "allowed": list(ASSIGNABLE)}
-            )
+            raise errors.IllegalTransition(status=locked.status, allowed=ASSIGNABLE)
         if not works_in_department(user=assignee, department_id=locked.department_id):
             raise errors.InvalidAssignee()
         if locked.assignee_id == assignee.pk:
@@ -496,7 +492,7 @@ def ticket_mark_duplicate(
     *, ticket: Ticket, by: User, original: Ticket, ip: str | None = None
 ) -> Ticket:
     if original.pk == ticket.pk or original.duplicate_of_id == ticket.pk:
-        raise errors.IllegalTransition(details={"status": ticket.status, "allowed": []})
+        raise errors.DuplicateOfItself(status=ticket.status)
     if not can_manage(scope=scope_for(user=by), ticket=original):
         raise errors.OutOfScope()
 
@@ -557,9 +553,7 @@ def _require_conversation(*, scope: Scope, ticket: Ticket, internal: bool) -> No
     if not staff and (internal or not is_reporter(scope=scope, ticket=ticket)):
         raise errors.OutOfScope()
     if ticket.status not in CONVERSATION_OPEN:
-        raise errors.IllegalTransition(
-            details={"status": ticket.status, "allowed": list(CONVERSATION_OPEN)}
-        )
+        raise errors.IllegalTransition(status=ticket.status, allowed=CONVERSATION_OPEN)
 
 
 def ticket_reply(
@@ -685,7 +679,7 @@ def ticket_reopen(*, ticket: Ticket, by: User, reason: str) -> Ticket:
         if ResidentAction.REOPEN not in resident_actions(ticket=locked):
             if locked.status == S.RESOLVED:
                 raise errors.ReopenWindowClosed()
-            raise errors.IllegalTransition(details={"status": locked.status, "allowed": []})
+            raise errors.IllegalTransition(status=locked.status)
         locked.status = S.IN_PROGRESS
         locked.resolved_at = None
         locked.rating = None
@@ -712,9 +706,7 @@ def ticket_rate(*, ticket: Ticket, by: User, rating: int, comment: str = "") -> 
         if not is_reporter(scope=scope_for(user=by), ticket=locked):
             raise errors.OutOfScope()
         if ResidentAction.RATE not in resident_actions(ticket=locked):
-            raise errors.IllegalTransition(
-                details={"status": locked.status, "allowed": [S.RESOLVED, S.CLOSED]}
-            )
+            raise errors.IllegalTransition(status=locked.status, allowed=(S.RESOLVED, S.CLOSED))
         if locked.rating == rating and locked.rating_comment == comment.strip():
             # The same stars and words again (a second tap, a resend): nothing
             # changes, so no second "rated" line on the timeline.

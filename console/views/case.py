@@ -31,7 +31,7 @@ from console.views.access import (
 from console.views.deadline import case_deadline
 from core.client_ip import client_ip
 from core.errors import DomainError
-from core.form_address import posts_from
+from core.form_address import page_of_post, posts_from
 from core.form_errors import ErrorItem, error_items, errors_described
 from helpdesk import lifecycle
 from helpdesk.attachments import attachment_approve_public
@@ -81,9 +81,7 @@ def _ticket_page(
         "errors": errors or (),
         # The page's own address, where this answer came to an action's
         # (templates/base.html: what the language button comes back to).
-        "page_path": reverse("console:ticket-detail", args=[ticket.number])
-        if request.method == "POST"
-        else "",
+        "page_path": page_of_post(request),
         "show_dashboard": can_see_dashboard(scope),
     }
     response = render(request, "console/ticket_detail.html", context, status=status)
@@ -222,15 +220,9 @@ def ticket_action(request: HttpRequest, scope: Scope, number: str, action: str) 
             # The case moved meanwhile (another tab, a colleague): the page
             # shows it as it is now, without the button that cannot work; it
             # offered the same button again, which failed again, and never
-            # said what had happened (a helper's walk).
-            changed = gettext("This step cannot be done: the case is now “%(status)s”.")
-            return _ticket_page(
-                request,
-                scope,
-                ticket,
-                error=changed % {"status": ticket.get_status_display()},
-                status=exc.http_status,
-            )
+            # said what had happened (a helper's walk). The error says it
+            # (helpdesk.errors.IllegalTransition names the status now).
+            return _ticket_page(request, scope, ticket, error=exc.message, status=exc.http_status)
         return _ticket_page(
             request,
             scope,
@@ -244,7 +236,7 @@ def ticket_action(request: HttpRequest, scope: Scope, number: str, action: str) 
     if not can_manage(scope=scope, ticket=moved):
         # Transferred out of their scope: its page would be "not found" now.
         return redirect("console:queue")
-    return redirect("console:ticket-detail", number=ticket.number)
+    return _at_result(ticket)
 
 
 @require_POST
@@ -267,4 +259,13 @@ def photo_public(request: HttpRequest, scope: Scope, ticket: Ticket, photo_id: i
         if approve
         else gettext("The photo is hidden from the public map."),
     )
-    return redirect("console:ticket-detail", number=ticket.number)
+    return _at_result(ticket)
+
+
+def _at_result(ticket: Ticket) -> HttpResponse:
+    """The case page after an action, opened at its result: the list of
+    messages (templates/base.html, id "messages", tabindex -1), which the
+    address's fragment scrolls to and gives the focus, without a script. The
+    page opened at its top: a keyboard or screen-reader officer started again
+    from the header, and on a phone scrolled back down to what they had done."""
+    return redirect(reverse("console:ticket-detail", args=[ticket.number]) + "#messages")

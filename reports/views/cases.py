@@ -18,7 +18,6 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -27,7 +26,7 @@ from accounts.models import User
 from alerts.selectors import alerts_news_for, alerts_news_where_filed
 from core.client_ip import client_ip
 from core.errors import DomainError
-from core.form_address import posts_from
+from core.form_address import page_of_post, posts_from
 from core.form_errors import ErrorItem, error_items, errors_described
 from helpdesk import lifecycle
 from helpdesk.idempotency_field import key_renew_after
@@ -174,9 +173,7 @@ def _case_page(
         "error_items": errors or (),
         # The page's own address, where this answer came to the form's
         # (templates/base.html: what the language button comes back to).
-        "page_path": reverse("reports:case-detail", args=[ticket.number])
-        if failed is not None
-        else "",
+        "page_path": page_of_post(request),
         # Outside the live parts: a push about the case says nothing of alerts.
         "alerts_news": alerts_news_for(commune=ticket.commune) if ticket.commune else None,
     }
@@ -284,11 +281,18 @@ def case_action(request: HttpRequest, scope: Scope, ticket: Ticket, action: str)
     except DomainError as exc:
         key_renew_after(form, exc)
         ticket.refresh_from_db()
+        # The case moved on meanwhile (the commune rejected it, the seven days
+        # to reopen it ran out): the page shows it as it is now, without the
+        # form that no longer applies, and the error says what it is now. The
+        # refused form was put back, which could only be refused again.
+        offered = action in _available_forms(
+            ticket, reporter=is_reporter(scope=scope, ticket=ticket)
+        )
         return _case_page(
             request,
             scope,
             ticket,
-            failed=(action, form),
+            failed=(action, form) if offered else None,
             error=str(exc.message),
             status=exc.http_status,
         )

@@ -122,13 +122,14 @@ def test_action_moves_case_only_for_staff_in_scope(
     ticket_a.refresh_from_db()
     if name in ALLOWED:
         assert response.status_code == 302, response.content.decode()
-        # Back to the case, unless the act took it out of their scope (officer
-        # A handles the economy department, not the one it was sent to).
+        # Back to the case at the act's result, unless the act took it out of
+        # their scope (officer A handles the economy department, not the one
+        # it was sent to).
         left = (action, name) == ("transfer", "officer_a")
         back = (
             reverse("console:queue")
             if left
-            else reverse("console:ticket-detail", args=[ticket_a.number])
+            else reverse("console:ticket-detail", args=[ticket_a.number]) + "#messages"
         )
         assert response["Location"] == back
         status, kind = EXPECTED[action]
