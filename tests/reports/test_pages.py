@@ -645,3 +645,13 @@ def test_the_address_example_is_in_the_pages_language(personas: Any) -> None:
     vietnamese.force_login(personas.resident)
     page = vietnamese.get("/report/new/?service=road_damage").content.decode()
     assert 'placeholder="ví dụ: Xóm 3, gần trường"' in page
+
+
+@pytest.mark.django_db
+def test_the_public_map_says_its_keys_and_where_else_the_reports_are() -> None:
+    """Leaflet moves a focused map with the arrow keys and zooms it with + and
+    -, and nothing said so: a keyboard walk found a bare, unnamed box."""
+    page = _text(Client().get("/reports/map/", headers={"accept-language": "vi"}))
+    assert 'id="map" class="map" hidden role="region"' in page
+    assert "Dùng các phím mũi tên để di chuyển" in page
+    assert "Mọi phản ánh cũng có trong danh sách bên dưới." in page
