@@ -544,3 +544,13 @@ def test_preferences_api_reads_and_saves_the_accounts_language(personas: Persona
     assert back.status_code == 422
     resident.refresh_from_db()
     assert resident.language == "en"
+
+
+@pytest.mark.django_db
+def test_a_boxs_words_come_after_it_without_a_colon(personas: Personas) -> None:
+    """A box read "☐ Qua SMS:", like a field waiting for input (a helper's walk)."""
+    client = Client(headers={"accept-language": "vi"})
+    client.force_login(personas.officer_a)
+    page = client.get(reverse("notifications:preference-edit")).content.decode()
+    assert "Qua SMS</label>" in page
+    assert "Qua SMS:" not in page
