@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -297,4 +298,7 @@ def case_action(request: HttpRequest, scope: Scope, ticket: Ticket, action: str)
             status=exc.http_status,
         )
     messages.success(request, str(done))
-    return redirect("reports:case-detail", number=ticket.number)
+    # Opened at what was done (templates/base.html's messages, which take the
+    # focus), as the console's actions do: at the page's top a phone showed
+    # the header again and the resident scrolled back down to see it.
+    return redirect(reverse("reports:case-detail", args=[ticket.number]) + "#messages")

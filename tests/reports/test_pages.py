@@ -400,7 +400,9 @@ def test_reporter_replies_rates_and_reopens_on_the_case_page(
     bad = client.post(f"{url}/rate/", {"rate-rating": "9", "rate-comment": "tốt lắm"})
     assert bad.status_code == 422
     assert "tốt lắm" in _text(bad)
-    assert client.post(f"{url}/rate/", {"rate-rating": "4"}).status_code == 302
+    rated = client.post(f"{url}/rate/", {"rate-rating": "4"})
+    # Back to the case, opened at what was done (its message takes the focus).
+    assert (rated.status_code, rated["Location"]) == (302, f"{url}/#messages")
     ticket.refresh_from_db()
     assert ticket.rating == 4
     assert client.post(f"{url}/reopen/", {"reopen-reason": "Lại hỏng"}).status_code == 302
