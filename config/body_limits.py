@@ -29,7 +29,6 @@ from django.core.exceptions import (
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
-from django.shortcuts import render
 from django.utils.functional import Promise
 
 from core.errors import DomainError, MalformedRequest, RequestTooLarge
@@ -128,4 +127,8 @@ def answer_in_path_shape(request: HttpRequest, error: DomainError) -> HttpRespon
     if request.path.startswith(OPEN311_PREFIX):
         # Open311 clients read the spec's error list, in the path's format.
         return render_error(error, fmt=XML if request.path.endswith(".xml") else JSON)
-    return render(request, "reports/error.html", {"message": error.message}, status=status)
+    # A page of the part of the site it was sent to: the console's under
+    # /console/. Imported here: config/page_errors.py imports this module's prefixes.
+    from config.page_errors import page_error
+
+    return page_error(request, error.message, status)

@@ -16,7 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.functional import Promise
+from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -27,8 +27,27 @@ from helpdesk.permissions import Scope, can_manage, request_scope
 from helpdesk.selectors import ticket_get
 
 
-def error_page(request: HttpRequest, message: str | Promise, status: int) -> HttpResponse:
-    return render(request, "console/error.html", {"message": message}, status=status)
+def error_page(
+    request: HttpRequest,
+    message: str | Promise,
+    status: int,
+    *,
+    title: str | Promise | None = None,
+) -> HttpResponse:
+    """The console's page that says no, or that a page is not there: in the
+    console's layout, whatever said it (a console view, or Django's 404, its
+    405 or a 413 under /console/, config/page_errors.py), with the header's
+    links of every console page. ``title``: the heading, "Not available"
+    without one."""
+    context = {
+        "message": message,
+        "title": title,
+        # The header's Dashboard link, as the console's pages offer it. Lazy:
+        # read only for a header that shows staff links (base.html), from the
+        # request's one read of the roles.
+        "show_dashboard": SimpleLazyObject(lambda: can_see_dashboard(request_scope(request))),
+    }
+    return render(request, "console/error.html", context, status=status)
 
 
 def staff_required[**P](
