@@ -237,11 +237,18 @@ def households_in(alert: Alert) -> Q:
     return q & _named(alert.villages, "village") if alert.villages else q
 
 
-def alert_reaches_anyone(*, alert: Alert) -> bool:
+def alert_reaches_anyone(*, alert: Alert, recipients: int | None = None) -> bool:
     """Whether anyone is in the alert's area: a person (alert_recipients) or a
     household on a relay's list. A village no case, relay or household names
-    (a typing slip) reaches no one."""
-    if alert_recipients(alert=alert).exists():
+    (a typing slip) reaches no one.
+
+    ``recipients``: how many people its fan-out was queued for, when the
+    caller has the count (alerts.services.alert_publish): the people are then
+    not asked for a second time, right after the fan-out's INSERT gathered them."""
+    if recipients is None:
+        if alert_recipients(alert=alert).exists():
+            return True
+    elif recipients:
         return True
     return RelayHousehold.objects.filter(households_in(alert)).exists()
 

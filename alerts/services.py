@@ -21,13 +21,14 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from alerts.errors import AlertAreaOutOfScope, AlertNotFound, HouseholdNotFound, InvalidAlert
 from alerts.models import Alert, Category, Relay, RelayHousehold, RelayTold
 from alerts.selectors import alert_areas_q, alert_recipients, alerts_current_for, households_in
 from core.saving import atomic_saving, saving_witness
-from core.sms import sms_segments
+from core.sms import SmsSize, sms_size
 from core.visible_text import is_blank, text_without_controls
 from geo.models import AdminUnit
 from geo.units import units_current
@@ -82,18 +83,36 @@ def _area(scope: Scope, draft: AlertDraft) -> tuple[AdminUnit, AdminUnit | None]
     return province, commune
 
 
+def alert_sms_text(text: str) -> str:
+    """The alert's SMS as it is sent: no direction controls, spaces collapsed."""
+    return " ".join(text_without_controls(text).split())
+
+
+def alert_sms_size(text: str) -> SmsSize:
+    """How long the SMS of ``text`` is and how many SMS it takes, as sent
+    (core.sms, the rule the SMS bill counts by)."""
+    return sms_size(alert_sms_text(text))
+
+
 def _clean(draft: AlertDraft, now: datetime) -> tuple[str, str, list[str]]:
     if draft.category not in Category.values:
         raise _invalid(_("Choose a category."), "category")
-    short = " ".join(text_without_controls(draft.short_text).split())
+    short = alert_sms_text(draft.short_text)
     if is_blank(short):
         raise _invalid(_("Write the short text for SMS."), "short_text")
-    if sms_segments(short) > 1:
+    size = sms_size(short)
+    if size.segments > 1:
+        # The count as the form's counter shows it (alert_sms_size): without
+        # JavaScript this sentence is where the officer learns it.
         raise _invalid(
-            _(
+            ngettext(
                 "The SMS text must fit one SMS: 160 characters without Vietnamese marks, "
-                "or 70 with them."
-            ),
+                "or 70 with them. This one has %(characters)s character: %(parts)s SMS.",
+                "The SMS text must fit one SMS: 160 characters without Vietnamese marks, "
+                "or 70 with them. This one has %(characters)s characters: %(parts)s SMS.",
+                size.length,
+            )
+            % {"characters": size.length, "parts": size.segments},
             "short_text",
         )
     long = draft.long_text.strip()
@@ -132,6 +151,15 @@ def _published_with(*, author: User, key: str, request_hash: str) -> Alert | Non
     return alert
 
 
+@dataclass(frozen=True)
+class Published:
+    alert: Alert
+    # The people its fan-out was queued for (notifications.services.fanout_queue
+    # counts them for nothing); None when this call sent nothing: the same form
+    # sent again answers with the alert it published before.
+    recipients: int | None
+
+
 def publish_alert(
     *,
     author: User,
@@ -140,7 +168,22 @@ def publish_alert(
     now: datetime | None = None,
     idempotency_key: str | None = None,
 ) -> Alert:
-    """Write the alert and queue it for everyone in its area; return at once.
+    """``alert_publish``, for a caller that needs only the alert."""
+    return alert_publish(
+        author=author, scope=scope, draft=draft, now=now, idempotency_key=idempotency_key
+    ).alert
+
+
+def alert_publish(
+    *,
+    author: User,
+    scope: Scope,
+    draft: AlertDraft,
+    now: datetime | None = None,
+    idempotency_key: str | None = None,
+) -> Published:
+    """Write the alert and queue it for everyone in its area; return at once,
+    with how many people it was queued for.
 
     With ``idempotency_key`` (the form's), the same draft sent again returns
     the alert it published, which is sent to everyone once."""
@@ -150,7 +193,7 @@ def publish_alert(
         request_hash = idempotency.content_hash(draft)
         first = _published_with(author=author, key=idempotency_key, request_hash=request_hash)
         if first is not None:
-            return first
+            return Published(first, None)
     now = now or timezone.now()
     short, long, villages = _clean(draft, now)
     province, commune = _area(scope, draft)
@@ -173,7 +216,7 @@ def publish_alert(
                 submission_hash=request_hash,
             )
             saving_witness(alert)  # never updated: it tells a saved COMMIT from a reused id
-            fanout_queue(
+            recipients = fanout_queue(
                 recipients=alert_recipients(alert=alert),
                 message=Message(
                     # The SMS copy is the title alone: the text the officer fitted to one SMS.
@@ -193,8 +236,8 @@ def publish_alert(
         first = _published_with(author=author, key=idempotency_key, request_hash=request_hash)
         if first is None:
             raise
-        return first
-    return alert
+        return Published(first, None)
+    return Published(alert, recipients)
 
 
 def relay_mark_told(

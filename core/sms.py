@@ -55,16 +55,48 @@ GSM7_BASIC = (
 GSM7_EXTENSION = "^{}\\[~]|€\f"
 
 
+# What one SMS holds, and each part of a longer one (the rest of a part carries
+# the header that joins them): in GSM-7 septets, and in UCS-2 units.
+GSM7_SINGLE, GSM7_PART = 160, 153
+UCS2_SINGLE, UCS2_PART = 70, 67
+
+
+@dataclass(frozen=True)
+class SmsSize:
+    """A text's length as the SMS counts it (septets, or UCS-2 units), and its parts."""
+
+    length: int
+    segments: int
+
+
+def sms_size(text: str) -> SmsSize:
+    """The text's length in what its SMS encoding counts, and how many SMS it costs.
+
+    The console's counter counts by the same alphabet and limits (sms_rule)."""
+    if all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in text):
+        length = sum(2 if c in GSM7_EXTENSION else 1 for c in text)
+        single, part = GSM7_SINGLE, GSM7_PART
+    else:
+        # UTF-16 code units: a character outside the BMP (an emoji) takes two.
+        length = len(text.encode("utf-16-le")) // 2
+        single, part = UCS2_SINGLE, UCS2_PART
+    return SmsSize(length, 1 if length <= single else math.ceil(length / part))
+
+
+def sms_rule() -> dict[str, object]:
+    """``sms_size``'s alphabet and limits, for a page's script that counts as
+    the officer types (static/console/sms-count.js): the rule stays here."""
+    return {
+        "basic": GSM7_BASIC,
+        "extension": GSM7_EXTENSION,
+        "gsm": [GSM7_SINGLE, GSM7_PART],
+        "ucs2": [UCS2_SINGLE, UCS2_PART],
+    }
+
+
 def sms_segments(text: str) -> int:
     """How many SMS the text costs: 160/153 GSM-7 septets, or 70/67 UCS-2 units a segment."""
-    if not text:
-        return 1
-    if all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in text):
-        septets = sum(2 if c in GSM7_EXTENSION else 1 for c in text)
-        return 1 if septets <= 160 else math.ceil(septets / 153)
-    # UTF-16 code units: a character outside the BMP (an emoji) takes two.
-    units = len(text.encode("utf-16-le")) // 2
-    return 1 if units <= 70 else math.ceil(units / 67)
+    return sms_size(text).segments
 
 
 def sms_plain(text: str) -> str:

@@ -135,14 +135,18 @@ def notifications_send(
 
 def fanout_queue(
     *, recipients: QuerySet[Any, int], message: Message, now: datetime | None = None
-) -> None:
-    """Queue ``message`` for every person ``recipients`` (a query of user ids) names.
+) -> int:
+    """Queue ``message`` for every person ``recipients`` (a query of user ids) names;
+    return how many they are.
 
     One INSERT ... SELECT: the ids are gathered into the FanOut row inside the
     database, so a caller reaching 100,000 people (a commune alert) neither
-    reads their ids nor writes a row per person; the worker does both
+    sends their ids nor writes a row per person; the worker does both
     (notifications/fanout.py). Empty when nobody matches: the worker finds no
-    one to tell and marks the row done.
+    one to tell and marks the row done. The INSERT returns the ids it
+    gathered (Django reads back a field given an expression, with
+    RETURNING), so their count costs no query: a caller need not ask for the
+    same recipients again to know whether anyone is reached.
     """
     now = now or timezone.now()
     ids = Func(
@@ -150,12 +154,12 @@ def fanout_queue(
         function="COALESCE",
         template="COALESCE(%(expressions)s, '{}'::bigint[])",
     )
-    _fanout_create(recipient_ids=ids, message=message, now=now)
+    return len(_fanout_create(recipient_ids=ids, message=message, now=now).recipient_ids)
 
 
-def _fanout_create(*, recipient_ids: list[int] | Func, message: Message, now: datetime) -> None:
+def _fanout_create(*, recipient_ids: list[int] | Func, message: Message, now: datetime) -> FanOut:
     """One FanOut row for the worker (notifications/fanout.py), woken at commit."""
-    FanOut.objects.create(
+    row = FanOut.objects.create(
         recipient_ids=recipient_ids,
         texts={language: list(text) for language, text in message.texts.items()},
         link=message.link,
@@ -167,6 +171,7 @@ def _fanout_create(*, recipient_ids: list[int] | Func, message: Message, now: da
         urgent=message.urgent,
     )
     worker_wake()
+    return row
 
 
 def notifications_write(

@@ -7,6 +7,8 @@ checks the area again, so a forged form value is refused there.
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,15 +23,18 @@ from alerts.selectors import (
     alerts_visible_to,
     can_send_alerts,
 )
-from alerts.services import publish_alert
+from alerts.services import alert_publish, alert_sms_size
 from console.alert_forms import AlertForm
 from console.views.access import can_see_dashboard, error_page, officer, staff_required
 from core.errors import DomainError
+from core.sms import sms_rule
 from helpdesk.idempotency_field import key_renew_after
 from helpdesk.names import unit_name
 from helpdesk.permissions import Scope
 
 LIST_SIZE = 50
+# The SMS counter's rule (static/console/sms-count.js), the server's own (core/sms.py).
+SMS_RULE = json.dumps(sms_rule())
 
 
 def _refused(request: HttpRequest) -> HttpResponse:
@@ -70,7 +75,7 @@ def alert_new(request: HttpRequest, scope: Scope) -> HttpResponse:
         form = AlertForm(request.POST, areas=areas)
         if form.is_valid():
             try:
-                alert = publish_alert(
+                published = alert_publish(
                     author=officer(request),
                     scope=scope,
                     draft=form.draft(),
@@ -81,8 +86,11 @@ def alert_new(request: HttpRequest, scope: Scope) -> HttpResponse:
                 field = exc.field
                 form.add_error(field if field in form.fields else None, str(exc.message))
             else:
+                alert = published.alert
                 messages.success(request, _("The alert is published and being sent."))
-                if alert.villages and not alert_reaches_anyone(alert=alert):
+                if alert.villages and not alert_reaches_anyone(
+                    alert=alert, recipients=published.recipients
+                ):
                     # A village no case, relay or household names (a typing
                     # slip, a name written another way) reaches no one, and the
                     # page said "being sent" all the same (a helper's walk).
@@ -100,4 +108,13 @@ def alert_new(request: HttpRequest, scope: Scope) -> HttpResponse:
     else:
         form = AlertForm(initial=AlertForm.initial_from(request.GET), areas=areas)
         status = 200
-    return render(request, "console/alert_new.html", {"form": form}, status=status)
+    # The SMS text's count as the page was made (and as it was sent, after a
+    # refusal): the counter's line without JavaScript; the script keeps it
+    # up to date as the officer types.
+    sms = alert_sms_size(str(form["short_text"].value() or ""))
+    return render(
+        request,
+        "console/alert_new.html",
+        {"form": form, "sms": sms, "sms_rule": SMS_RULE},
+        status=status,
+    )
