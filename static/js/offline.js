@@ -265,8 +265,8 @@
         li.dataset.state = item.state;
         var title = document.createElement("span");
         title.textContent = item.kind === "reply"
-          ? fmt(T.replyTitle, item.caseNumber) + " " + (item.fields.body || "").slice(0, 60)
-          : (item.fields.description || T.untitled).slice(0, 60);
+          ? fmt(T.replyTitle, item.caseNumber) + " " + made(item, item.fields.body)
+          : made(item, item.fields.description) || T.untitled;
         li.appendChild(title);
         var state = document.createElement("span");
         state.className = "hint";
@@ -478,6 +478,16 @@
 
   window.XaDeskOutbox.add = add;
   window.XaDeskOutbox.render = render;
+  // What the person made, in a few words: their text, else what they
+  // recorded or took. A voice-only message read "Report without text", or
+  // only "Reply to #…" (the resident walk).
+  function made(item, text) {
+    text = (text || "").trim();
+    if (text) { return text.slice(0, 60); }
+    if (item.voice) { return "\uD83C\uDFA4 " + T.voice; }
+    return item.photos && item.photos.length ? "\uD83D\uDCF7 " + T.photos : "";
+  }
+
   // The item "Edit and send again" opened this page for (?draft=KEY), or the
   // one `key` names (a form's reloaded refusal, static/reports/intake.js), if
   // it is this person's and of one of `kinds` (a form never takes another's

@@ -526,3 +526,29 @@ def test_a_recorder_that_cannot_start_does_not_hold_back_send(
         form.locator("button[type=submit]").click()
     assert TicketEvent.objects.filter(ticket=ticket, body="Chúng tôi sẽ đến xem.").exists()
     problems.assert_none()
+
+
+def test_a_voice_only_message_waiting_in_the_outbox_is_named_as_one(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    """A message of only a voice note waited in the outbox as "Reply to #…"
+    and nothing more (a resident walk): it says it is a voice note."""
+    ticket = file_case(reporter=personas.resident, commune=commune_a, description="Ổ gà")
+    log_in(context, server, personas.resident)
+    page.goto(f"/cases/{ticket.number}/")
+    _record(page, 2)
+    context.set_offline(True)
+    page.locator("form[data-outbox-reply] button[type=submit]").click()
+    texts = page.evaluate("self.XADESK_TEXTS")
+    waiting = page.locator("[data-outbox-items] li").first
+    expect(waiting).to_contain_text(texts["outbox"]["voice"])
+    expect(waiting).to_contain_text(ticket.number)
+    context.set_offline(False)
+    expect(page.locator("[data-outbox-items] li")).to_have_count(0, timeout=20_000)
+    assert _voice_reply(ticket) is not None
+    problems.assert_none()
