@@ -167,3 +167,9 @@ def test_the_reply_form_links_to_the_answers_it_offers(
         reverse("console:ticket-detail", args=[ticket.number])
     )
     assert f'href="{URL}?department={answer.department_id}"' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_leaders_reach_the_answers_from_the_dashboard(personas: Personas) -> None:
+    page = client_as(personas, "leader_a").get(reverse("console:dashboard"))
+    assert f'href="{URL}"' in page.content.decode()
