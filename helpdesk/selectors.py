@@ -38,6 +38,7 @@ from helpdesk.models import (
     ProxyFiling,
     Service,
     Ticket,
+    TicketCounter,
     TicketEvent,
 )
 from helpdesk.permissions import (
@@ -57,10 +58,11 @@ from knowledge.search import fold_vietnamese
 # and this many words of them.
 SEARCH_MAX_LENGTH = 100
 SEARCH_MAX_WORDS = 6
-# Words and names are looked for in this many cases of the (filtered) queue, the
-# ones due last, which are about the ones filed last: a search of every case's
-# text would read a province's 1,000,000 (bench/queue_scale.py). A case number
-# or a phone number finds a case however old (indexes).
+# Words and names, and a phone number written in a case's text, are looked for
+# in this many cases of the (filtered) queue, the ones due last, which are about
+# the ones filed last: a search of every case's text would read a province's
+# 1,000,000 (bench/queue_scale.py). A case number or the phone number of the
+# person who filed finds a case however old (indexes).
 SEARCH_WINDOW = 2000
 # A phone number's cases filed for that resident by the digital-technology team,
 # at most (listed besides the cases the number filed itself).
@@ -70,12 +72,15 @@ SEARCH_PHONE_FILED_FOR = 500
 @dataclass(frozen=True)
 class CaseSearch:
     """What someone typed in the queue's search box, read as the one thing it is
-    (``case_search_parse``): a case number (its spellings in ``numbers``), a
+    (``case_search_parse``): a case number (its spellings in ``numbers``), the
+    ``sequence`` of one without its province (and its ``year`` if typed), a
     Vietnamese mobile number (``phone``, E.164), or ``words`` of a name, a
     description or a place. A search with none of them matches no case."""
 
     text: str
     numbers: tuple[str, ...] = ()
+    sequence: int | None = None
+    year: int | None = None
     phone: str | None = None
     words: tuple[str, ...] = ()
 
@@ -198,7 +203,8 @@ def tickets_queue(
     console/views/queue.py queue_rows); a search then reads those few rows,
     not its window of the queue, on every push. ``window``: the search's
     window as ``search_window`` read it for the same scope and filters, so that
-    a page which also tells whether it was bounded reads it once."""
+    a page which also tells whether it was bounded reads it once; read here
+    when not given."""
     tickets = tickets_managed_by(scope=scope).filter(_place_q(filters))
     if among is not None:
         tickets = tickets.filter(number__in=among)
@@ -207,7 +213,11 @@ def tickets_queue(
     if filters.overdue:
         tickets = tickets.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
     if filters.search is not None:
-        tickets = _searched(tickets, filters.search, windowed=among is None, window=window)
+        if among is not None:
+            window = None  # a push's few rows: searched whole, in place
+        elif window is None:
+            window = _search_window_of(tickets, filters.search)
+        tickets = _searched(tickets, filters.search, window=window)
     return tickets.select_related("service", "commune", "department", "assignee").order_by(
         "due_at", "id"
     )
@@ -221,6 +231,11 @@ def tickets_queue(
 _SEPARATOR = r"[\s\-\u2010-\u2015\u2212_./]*"
 _NUMBER_LEAD = re.compile(r"^(?:#|(?:SỐ|MÃ)\s*:?|NO\.)\s*")
 _CASE_NUMBER = re.compile(rf"([A-Z][A-Z0-9]{{0,5}}?){_SEPARATOR}(\d{{4}}){_SEPARATOR}(\d{{1,9}})")
+# A case number without its province, as an officer hears it over the phone
+# ("hồ sơ số 633"): the sequence, 1 to 5 digits as filing pads it
+# (helpdesk/numbering.py), after its year if given ("2026-00633", "2026/633").
+# The year needs a mark after it: "12345" is a sequence, not the year 1234's 5.
+_BARE_NUMBER = re.compile(r"(?:(\d{4})[\s\-\u2010-\u2015\u2212_./]+)?(\d{1,5})")
 # What may be a phone number before the phone library is asked: digits and the
 # marks people write between them ("0981 234 567", "+84 981.234.567", "(098) 1234567").
 _PHONE_LIKE = re.compile(r"\+?[\d\s().\-]{9,20}")
@@ -250,9 +265,14 @@ def case_search_parse(text: str) -> CaseSearch:
         try:
             return CaseSearch(text=text, phone=phone_normalize(text))
         except InvalidPhoneNumber:
-            pass  # digits, but no mobile number: words
-    words = tuple(dict.fromkeys(_WORD.findall(fold_vietnamese(text))))
-    return CaseSearch(text=text, words=words[:SEARCH_MAX_WORDS])
+            pass  # digits, but no mobile number: a case's sequence, or words
+    words = tuple(dict.fromkeys(_WORD.findall(fold_vietnamese(text))))[:SEARCH_MAX_WORDS]
+    bare = _BARE_NUMBER.fullmatch(_NUMBER_LEAD.sub("", text.upper()))
+    if bare is not None and int(bare[2]):
+        # Its words too: "633" may be a house number (queue_filter_numbered).
+        year = int(bare[1]) if bare[1] else None
+        return CaseSearch(text=text, sequence=int(bare[2]), year=year, words=words)
+    return CaseSearch(text=text, words=words)
 
 
 # Each base letter and the Vietnamese letters that fold to it (lowercase; the
@@ -317,48 +337,83 @@ class _OneOf(Func):
 
 
 def _searched(
-    tickets: QuerySet[Ticket],
-    search: CaseSearch,
-    *,
-    windowed: bool = True,
-    window: SearchWindow | None = None,
+    tickets: QuerySet[Ticket], search: CaseSearch, *, window: SearchWindow | None
 ) -> QuerySet[Ticket]:
-    """``tickets`` that ``search`` finds: by number and by phone through their
-    indexes; by words among the SEARCH_WINDOW of them due last (SearchWindow.bounded
-    tells when that is not all of them), or among all of them when they are a
-    few already (not ``windowed``)."""
-    if search.numbers:
-        numbered = tickets.filter(number__in=search.numbers)
+    """``tickets`` that ``search`` finds: by number, and by the phone number of
+    the person who filed or was filed for, through their indexes; by words, and
+    by a phone number written in a case's text, among the cases of ``window``
+    (SearchWindow.bounded tells when that is not all of them), or among all of
+    ``tickets`` in place when it is None: they are a few already (the rows a
+    live push names).
+
+    A number that ``queue_filter_numbered`` looked up arrives as the numbers it
+    found (and no words), or as no number at all when it found none: it is
+    not looked up, nor asked about, again here."""
+    numbers = search.numbers or _sequence_numbers(search)
+    if numbers:
+        numbered = tickets.filter(number__in=numbers)
         if not search.words or numbered.exists():
             return numbered
         # Unaccented words can read like a case number ("thon 2024 3", "km
-        # 1234 5", a second read): no case of the queue has it, so its words
-        # are looked for. Out of scope or not existing, alike.
+        # 1234 5", a second read), and a bare number like a house number
+        # ("633"): no case of these has it, so its words are looked for. Out
+        # of scope or not existing, alike.
     if search.phone:
-        return tickets.filter(_phone_q(search.phone))
+        # Who filed, however long ago (indexes), and the cases whose text
+        # gives the number (a neighbour's report, an address "nhà anh Tú,
+        # 0912…"): one list, in the queue's order.
+        return tickets.filter(
+            _phone_q(search.phone) | _found_in(tickets, _mentions_q(search.phone), window)
+        )
     if not search.words:
         return tickets.none()
-    if not windowed:
-        older = None
-    elif window is not None:
-        older = window.older
-    else:
-        older = _window_end(tickets)
-    if older is not None:
-        tickets = tickets.filter(due_at__gt=older)
     # The rarest words first, as ALL stops at the first that fails: those with
     # digits (a house or hamlet number), then the longest.
     rarest = sorted(search.words, key=lambda word: (not _DIGIT.search(word), -len(word)))
     patterns = [word_regex(word) for word in rarest]
-    found = tickets.filter(
-        _MatchesEvery(_SEARCH_TEXT, Value(patterns, output_field=ArrayField(TextField())))
+    every = _MatchesEvery(_SEARCH_TEXT, Value(patterns, output_field=ArrayField(TextField())))
+    return tickets.filter(_found_in(tickets, Q(every), window))
+
+
+def _found_in(tickets: QuerySet[Ticket], condition: Q, window: SearchWindow | None) -> Q:
+    """``condition`` (on text, which no index serves) as a condition on the
+    cases of ``tickets`` in ``window`` that meet it.
+
+    Read once, here: the page and its pager's count then look up at most
+    SEARCH_WINDOW cases by id, where each would read the window again. No
+    window (a push's few rows): the condition itself, read in place."""
+    if window is None:
+        return condition
+    if window.older is not None:
+        tickets = tickets.filter(due_at__gt=window.older)
+    ids = list(tickets.filter(condition).order_by().values_list("pk", flat=True))
+    return Q(_OneOf(F("pk"), Value(ids, output_field=ArrayField(BigIntegerField()))))
+
+
+def _sequence_numbers(search: CaseSearch) -> tuple[str, ...]:
+    """The case numbers a bare sequence ("633", "2026-633") can be: one in each
+    province's series of each year (of the typed year only, if given) whose
+    counter has reached it, e.g. TN-2025-00633 and TN-2026-00633.
+
+    The counters (helpdesk/numbering.py: every number comes from one) are the
+    exact list of series that exist, a row per province and year, so the
+    numbers are looked up by their exact values on the unique index of
+    number: ``number LIKE '%-00633'`` could use no index and read every case.
+    All provinces' series, not only those of the person's provinces: the
+    query on the cases keeps to the scope, and a case keeps the prefix of
+    the province it was filed in (an unrouted one's "VN" once routed, a
+    province's old initials if it is renamed), which the scope's provinces'
+    names today need not give. Some hundred numbers at most (34 provinces ×
+    the years of use), each one probe of the index."""
+    if search.sequence is None:
+        return ()
+    series = TicketCounter.objects.filter(last__gte=search.sequence)
+    if search.year is not None:
+        series = series.filter(year=search.year)
+    return tuple(
+        f"{prefix}-{year}-{search.sequence:05d}"
+        for prefix, year in series.order_by("prefix", "year").values_list("prefix", "year")
     )
-    if not windowed:
-        return found
-    # Read once, here: the page and its pager's count then look up at most
-    # SEARCH_WINDOW cases by id, where each would read the window again.
-    ids = list(found.order_by().values_list("pk", flat=True))
-    return tickets.filter(_OneOf(F("pk"), Value(ids, output_field=ArrayField(BigIntegerField()))))
 
 
 def _window_end(tickets: QuerySet[Ticket]) -> datetime | None:
@@ -399,18 +454,67 @@ def _phone_q(phone: str) -> Q:
     return Q(reporter_id=person) | Q(pk__in=filed_for)
 
 
-def queue_case_numbered(*, scope: Scope, search: CaseSearch) -> str | None:
-    """The number of the case ``search`` names when the person's queue holds it.
+# Between the digits of a phone number written in a text: spaces, dots, dashes
+# and brackets, as people group them ("0912 345 678", "0912.345.678",
+# "(0912) 345-678", "+84 (912) 345 678").
+_PHONE_GAP = r"[\s.()-]{0,3}"
 
-    None alike for a case outside their scope and for a number that does not
-    exist (ticket_get's rule: case numbers run in sequence, and an officer must
-    not learn which exist in another commune). Other filters do not apply: a
-    full number names one case.
+
+def _mentions_q(phone: str) -> Q:
+    """The cases whose description or address text gives ``phone`` (E.164) in
+    any usual way: with 0, 84 or +84 before its nine digits, or none, grouped
+    as people write it, and not inside a longer number (a PostgreSQL regular
+    expression; the text is not indexed: ``_found_in`` bounds it)."""
+    digits = _PHONE_GAP.join(phone.removeprefix("+84"))
+    pattern = rf"(^|[^0-9])(\+?84{_PHONE_GAP}|0)?{digits}([^0-9]|$)"
+    return Q(description__regex=pattern) | Q(address_text__regex=pattern)
+
+
+@dataclass(frozen=True)
+class QueueNumbered:
+    """The queue's filters with the search's case number looked up
+    (``queue_filter_numbered``), and the case it opens at once, if any."""
+
+    filters: QueueFilter
+    opens: str | None = None
+
+
+def queue_filter_numbered(*, scope: Scope, filters: QueueFilter) -> QueueNumbered:
+    """Look the case number the search names up in the person's queue, once.
+
+    A full number of their queue opens its case; so does a bare sequence
+    ("633") that exactly one case of their queue has. Several (one per year,
+    or per province for an administrator): a list of them, under the chosen
+    filters. An officer who hears "hồ sơ số 633" over the phone wants that
+    case: a commune's queue mostly holds one case of a sequence, and its page
+    shows the full number to read back to the caller; opening one of several
+    would silently guess the year. Other filters do not decide what opens: a
+    number names its case.
+
+    The filters' search then names the cases found as ``numbers`` (and no
+    words: the number is what was meant), or is the search of its words alone
+    when the queue holds none: ``tickets_queue`` lists them without looking
+    the number up again. None alike for a case outside their scope and for
+    a number that does not exist (ticket_get's rule: case numbers run in
+    sequence, and an officer must not learn which exist in another commune).
     """
-    if not search.numbers:
-        return None
-    numbers = tickets_managed_by(scope=scope).filter(number__in=search.numbers)
-    return numbers.order_by("number").values_list("number", flat=True).first()
+    search = filters.search
+    if search is None or not (search.numbers or search.sequence):
+        return QueueNumbered(filters)
+    candidates = search.numbers or _sequence_numbers(search)
+    found = tuple(
+        tickets_managed_by(scope=scope)
+        .filter(number__in=candidates)
+        .order_by("number")
+        .values_list("number", flat=True)
+        if candidates
+        else ()
+    )
+    read = dataclasses.replace(search, numbers=found, sequence=None, year=None)
+    if found:
+        read = dataclasses.replace(read, words=())
+    opens = found[0] if found and (search.numbers or len(found) == 1) else None
+    return QueueNumbered(dataclasses.replace(filters, search=read), opens)
 
 
 @dataclass(frozen=True)
@@ -422,18 +526,27 @@ class SearchWindow:
 
     @property
     def bounded(self) -> bool:
-        """The words were looked for in only part of the filtered queue: it
+        """The text was looked for in only part of the filtered queue: it
         holds more than SEARCH_WINDOW cases (the rest are older)."""
         return self.older is not None
 
 
 def search_window(*, scope: Scope, filters: QueueFilter) -> SearchWindow:
-    """The window a search of these filters looks for its words in; read once
-    and given to ``tickets_queue``, which then does not read it again."""
-    if filters.search is None or not filters.search.words:
+    """The window a search of these filters looks for its words (or a phone
+    number in the text) in; read once and given to ``tickets_queue``, which
+    then does not read it again."""
+    if filters.search is None:
         return SearchWindow(older=None)
     unsearched = tickets_queue(scope=scope, filters=dataclasses.replace(filters, search=None))
-    return SearchWindow(older=_window_end(unsearched))
+    return _search_window_of(unsearched, filters.search)
+
+
+def _search_window_of(tickets: QuerySet[Ticket], search: CaseSearch) -> SearchWindow:
+    """The window of ``tickets`` that ``search`` reads text in; not read for a
+    search that reads no text (a number that ``queue_filter_numbered`` found)."""
+    if not (search.words or search.phone):
+        return SearchWindow(older=None)
+    return SearchWindow(older=_window_end(tickets))
 
 
 # West, south, east, north in degrees (WGS 84), as Leaflet's toBBoxString() gives.

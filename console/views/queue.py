@@ -30,8 +30,8 @@ from helpdesk.permissions import Scope
 from helpdesk.selectors import (
     SEARCH_WINDOW,
     BBox,
-    queue_case_numbered,
     queue_counts,
+    queue_filter_numbered,
     search_window,
     services_active,
     tickets_on_map,
@@ -134,14 +134,13 @@ def _queue_filter_form(
 def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
     with_communes = can_see_dashboard(scope)
     form = _queue_filter_form(request, scope, with_communes=with_communes)
-    filters = form.queue_filter()
+    # A case number of their queue opens its case; one that is not theirs
+    # finds what its words find, as one that does not exist (queue_filter_numbered).
+    numbered = queue_filter_numbered(scope=scope, filters=form.queue_filter())
+    if numbered.opens is not None:
+        return redirect("console:ticket-detail", number=numbered.opens)
+    filters = numbered.filters
     search = filters.search
-    if search is not None and search.numbers:
-        # A full case number of their queue opens it; one that is not theirs
-        # lists nothing, as one that does not exist (queue_case_numbered).
-        number = queue_case_numbered(scope=scope, search=search)
-        if number is not None:
-            return redirect("console:ticket-detail", number=number)
     window = search_window(scope=scope, filters=filters)
     tickets = tickets_queue(scope=scope, filters=filters, window=window).only(*ROW_FIELDS)
     # Exact, from the running tallies, and with them the number of cases the
@@ -167,7 +166,9 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
             "show_dashboard": with_communes,
             "search": search,
             "search_phone": phone_display(search.phone) if search and search.phone else "",
-            "search_bounded": window.bounded,
+            # The page's note is about words and names; a phone number's own
+            # cases are all found, whatever the window.
+            "search_bounded": window.bounded and bool(search and search.words),
             "search_window": SEARCH_WINDOW,
         },
     )
@@ -186,9 +187,10 @@ def queue_rows(request: HttpRequest, scope: Scope) -> HttpResponse:
     numbers = [n for n in request.GET.get("cases", "").split(",") if n][:ROWS_LIMIT]
     with_communes = can_see_dashboard(scope)
     form = _queue_filter_form(request, scope, with_communes=with_communes)
-    tickets = tickets_queue(scope=scope, filters=form.queue_filter(), among=numbers).only(
-        *ROW_FIELDS
-    )
+    # The number looked up as for the page, so that a list of a number's
+    # cases gets no row of a case that only writes that number.
+    filters = queue_filter_numbered(scope=scope, filters=form.queue_filter()).filters
+    tickets = tickets_queue(scope=scope, filters=filters, among=numbers).only(*ROW_FIELDS)
     return render(request, "console/_queue_rows.html", {"rows": _rows_with_sla(list(tickets))})
 
 

@@ -4,11 +4,13 @@ filters and pages of the queue."""
 
 from __future__ import annotations
 
+import html
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,6 +19,7 @@ from django.utils import timezone
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.models import Ticket
+from helpdesk.numbering import case_number_next
 from helpdesk.selectors import SEARCH_MAX_LENGTH, case_search_parse
 from tests.conftest import Personas
 from tests.console.pages import S, case_in, client_as
@@ -388,3 +391,327 @@ def test_a_words_search_reads_its_window_of_the_queue_once(
         assert _search(officer_a, "nguyen lan")
     window_reads = [q["sql"] for q in captured if "OFFSET" in q["sql"] and "due_at" in q["sql"]]
     assert len(window_reads) == 1, window_reads
+
+
+def test_a_bare_number_is_read_as_its_sequence() -> None:
+    """A case number heard over the phone ("hồ sơ số 633") typed as "633",
+    "00633" or "2026-00633": its sequence (and year), its words kept for when
+    no case of the queue has it (a house number)."""
+    for typed, words in (
+        ("633", ("633",)),
+        ("00633", ("00633",)),
+        ("#633", ("633",)),
+        ("Số: 633", ("so", "633")),
+        (" 0633 ", ("0633",)),
+    ):
+        search = case_search_parse(typed)
+        assert (search.sequence, search.year, search.numbers) == (633, None, ()), typed
+        assert search.words == words, typed
+    for typed in ("2026-00633", "2026/633", "2026 633", "2026–00633", "#2026-633"):
+        search = case_search_parse(typed)
+        assert (search.sequence, search.year, search.phone) == (633, 2026, None), typed
+    assert case_search_parse("2026-00633").words == ("2026", "00633")
+    # Longer than a sequence, zero, or run together with its year: words.
+    for typed in ("123456", "0", "00000", "202600633", "thôn 633"):
+        search = case_search_parse(typed)
+        assert (search.sequence, search.year) == (None, None), typed
+        assert search.words, typed
+    # A mobile number stays a phone number.
+    assert case_search_parse("0912 345 678").sequence is None
+
+
+def _filed_in(ticket: Ticket, year: int) -> Ticket:
+    """``ticket`` as if filed in an earlier ``year``: numbered in that year's
+    sequence by the numbering filing uses (helpdesk/numbering.py), due a year
+    earlier per year back (the queue then lists it first)."""
+    with transaction.atomic():
+        number = case_number_next(province=ticket.province, at=datetime(year, 6, 1, tzinfo=UTC))
+    back = timedelta(days=365 * (ticket.created_at.year - year))
+    Ticket.objects.filter(pk=ticket.pk).update(
+        number=number, created_at=F("created_at") - back, due_at=F("due_at") - back
+    )
+    ticket.refresh_from_db()
+    return ticket
+
+
+def _sequence(ticket: Ticket) -> int:
+    return int(ticket.number.rsplit("-", 1)[1])
+
+
+@pytest.mark.django_db
+def test_a_bare_number_lists_the_cases_of_that_number_in_the_queue(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
+) -> None:
+    this_year = case_in(commune_a, personas.resident)
+    in_b = case_in(commune_b, personas.resident, service=CENTRE_SERVICE)
+    last_year = _filed_in(case_in(commune_a, personas.resident), this_year.created_at.year - 1)
+    assert _sequence(this_year) == _sequence(last_year) != _sequence(in_b)
+    sequence = _sequence(this_year)
+    both = [last_year.number, this_year.number]  # the queue's order: due soonest first
+    for name in ("officer_a", "leader_a", "province_admin"):
+        client = client_as(personas, name)
+        for typed in (str(sequence), f"{sequence:05d}", f"#{sequence}", f"Số {sequence}"):
+            assert _search(client, typed) == both, (name, typed)
+    # With the year, one case: it opens, as its full number does.
+    officer_a = client_as(personas, "officer_a")
+    for ticket in (this_year, last_year):
+        year = ticket.number.split("-")[1]
+        for typed in (f"{year}-{sequence:05d}", f"{year}/{sequence}", f"{year} {sequence}"):
+            response = officer_a.get(QUEUE, {"q": typed})
+            expected = reverse("console:ticket-detail", args=[ticket.number])
+            assert (response.status_code, response["Location"]) == (302, expected), typed
+    # The filters chosen apply to the list, as to any search of several cases.
+    lifecycle.ticket_accept(ticket=this_year, by=personas.officer_a)
+    assert _search(officer_a, str(sequence), status=S.ACCEPTED) == [this_year.number]
+    assert _search(officer_a, str(sequence), status=S.NEW) == [last_year.number]
+    # The live rows of a bare number's list keep to its cases.
+    other = case_in(commune_a, personas.resident)
+    Ticket.objects.filter(pk=other.pk).update(description=f"Cột điện số {sequence} đổ")
+    for pushed, listed in (([this_year, other], [this_year.number]), ([other], [])):
+        rows = officer_a.get(
+            reverse("console:queue-rows"),
+            {"q": str(sequence), "cases": ",".join(t.number for t in pushed)},
+        )
+        assert [row.ticket.number for row in rows.context["rows"]] == listed
+
+
+@pytest.mark.django_db
+def test_a_bare_number_the_queue_holds_once_opens_its_case(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
+) -> None:
+    """One case of the queue has that number: it opens, as its full number
+    does (the other filters aside: a number names its case)."""
+    in_a = case_in(commune_a, personas.resident)
+    in_b = case_in(commune_b, personas.resident, service=CENTRE_SERVICE)
+    officer_b = client_as(personas, "officer_b")
+    expected = reverse("console:ticket-detail", args=[in_b.number])
+    for typed in (str(_sequence(in_b)), f"{_sequence(in_b):05d}"):
+        for params in ({}, {"status": S.ACCEPTED}):
+            response = officer_b.get(QUEUE, {"q": typed, **params})
+            assert (response.status_code, response["Location"]) == (302, expected), typed
+    response = client_as(personas, "officer_a").get(QUEUE, {"q": str(_sequence(in_a))})
+    assert response["Location"] == reverse("console:ticket-detail", args=[in_a.number])
+
+
+@pytest.mark.django_db
+def test_a_bare_number_outside_the_scope_answers_as_one_that_does_not_exist(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
+) -> None:
+    in_a = case_in(commune_a, personas.resident)
+    case_in(commune_b, personas.resident, service=CENTRE_SERVICE)  # officer B's queue
+    outside = f"{_sequence(in_a):05d}"
+    unknown = "00077"
+    assert not Ticket.objects.filter(number__endswith=f"-{unknown}").exists()
+    client = client_as(personas, "officer_b")
+    pages = {}
+    for typed in (outside, unknown):
+        response = client.get(QUEUE, {"q": typed})
+        assert response.status_code == 200
+        assert response.context["rows"] == []
+        assert f"No case in your queue matches “{typed}”." in response.content.decode()
+        pages[typed] = _page_without_tokens(response, number=typed)
+    assert pages[outside] == pages[unknown]
+
+
+@pytest.mark.django_db
+def test_a_house_number_is_found_by_words_when_no_case_of_the_queue_has_that_number(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
+) -> None:
+    in_b = case_in(commune_b, personas.resident, service=CENTRE_SERVICE)
+    flooded = case_in(commune_a, personas.resident)
+    Ticket.objects.filter(pk=flooded.pk).update(
+        description=f"Nhà số {_sequence(in_b)} và 633 bị ngập"
+    )
+    officer_a = client_as(personas, "officer_a")
+    # No case numbered 633 at all, and case in_b's number is not in officer A's queue.
+    assert _search(officer_a, "633") == [flooded.number]
+    assert _search(officer_a, str(_sequence(in_b))) == [flooded.number]
+
+
+def _numbered_queries(captured: CaptureQueriesContext, number: str) -> list[str]:
+    return [q["sql"] for q in captured if f"'{number}'" in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_a_bare_number_is_looked_up_once_through_the_number_index(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """The candidate numbers (each province's series of each year whose
+    counter has reached the sequence) are read from the counters once, and
+    looked up once by their exact values on the unique index of number: no
+    LIKE, no scan of the numbers."""
+    this_year = case_in(commune_a, personas.resident)
+    last_year = _filed_in(case_in(commune_a, personas.resident), this_year.created_at.year - 1)
+    officer_a = client_as(personas, "officer_a")
+    officer_a.get(QUEUE)  # warm the session
+
+    def searched(typed: str) -> tuple[list[str], CaptureQueriesContext]:
+        with CaptureQueriesContext(connection) as captured:
+            found = _search(officer_a, typed)
+        return found, captured
+
+    found, captured = searched(str(_sequence(this_year)))
+    assert found == [last_year.number, this_year.number]
+    counters = [q["sql"] for q in captured if "helpdesk_ticketcounter" in q["sql"]]
+    assert len(counters) == 1, counters
+    lookups = [q for q in _numbered_queries(captured, this_year.number) if "LIMIT" not in q]
+    assert lookups, "no lookup by number"
+    assert not [q["sql"] for q in captured if "LIKE" in q["sql"]]
+    exact = f"IN ('{last_year.number}', '{this_year.number}')"
+    assert f'"helpdesk_ticket"."number" {exact}' in lookups[0], lookups
+    # Both are listed from the lookup's answer: the numbers are not looked up
+    # again to ask whether any exists.
+    exists = [q["sql"] for q in captured if re.search(r"\bLIMIT 1$", q["sql"])]
+    assert not [sql for sql in exists if this_year.number in sql], exists
+    # As many queries when a third year's series has it too; none on the
+    # cases for a number no counter has reached (its words are looked for).
+    two_years_ago = _filed_in(case_in(commune_a, personas.resident), this_year.created_at.year - 2)
+    assert _sequence(two_years_ago) == _sequence(this_year)
+    three, again = searched(str(_sequence(this_year)))
+    assert three == [two_years_ago.number, last_year.number, this_year.number]
+    assert len(again) == len(captured)
+    nothing, unreached = searched("9876")
+    assert nothing == []
+    assert not [q for q in unreached if '"number" IN' in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_a_number_not_in_the_queue_is_looked_up_once(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
+) -> None:
+    """The console's lookup already answered that no case of the queue has
+    that number: its words are then looked for without asking again."""
+    in_a = case_in(commune_a, personas.resident)
+    case_in(commune_b, personas.resident, service=CENTRE_SERVICE)
+    officer_b = client_as(personas, "officer_b")
+    officer_b.get(QUEUE)  # warm the session
+    for typed in (in_a.number, str(_sequence(in_a))):
+        with CaptureQueriesContext(connection) as captured:
+            assert _search(officer_b, typed) == []
+        assert len(_numbered_queries(captured, in_a.number)) == 1, typed
+
+
+PHONE_WRITTEN = (
+    "Gọi 0912345678 khi đến",
+    "SĐT: 0912 345 678 (anh Tú)",
+    "liên hệ 0912.345.678.",
+    "Số +84 912 345 678",
+    "zalo 84912345678",
+    "ĐT (0912) 345-678",
+)
+# The same digits inside a longer number, or another number: not that phone.
+PHONE_NOT_WRITTEN = ("Mã 10912345678", "0912 345 6789", "0912 345 679", "912345678912")
+
+
+@pytest.mark.django_db
+def test_a_phone_number_written_in_a_description_or_an_address_finds_its_case(
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
+) -> None:
+    owner = user_create(phone="0912345678", full_name="Vũ Văn Tú")
+    filed = case_in(commune_a, owner)
+    written = []
+    for text in PHONE_WRITTEN:
+        ticket = case_in(commune_a, personas.resident)
+        Ticket.objects.filter(pk=ticket.pk).update(description=f"Đèn tắt. {text}")
+        written.append(ticket.number)
+    in_address = case_in(commune_a, personas.resident)
+    Ticket.objects.filter(pk=in_address.pk).update(address_text="Xóm 3, nhà 0912-345-678")
+    for text in PHONE_NOT_WRITTEN:
+        ticket = case_in(commune_a, personas.resident)
+        Ticket.objects.filter(pk=ticket.pk).update(description=text)
+    in_b = case_in(commune_b, personas.resident, service=CENTRE_SERVICE)
+    Ticket.objects.filter(pk=in_b.pk).update(description="Gọi 0912 345 678")
+    in_order = list(
+        Ticket.objects.filter(number__in=[filed.number, *written, in_address.number])
+        .order_by("due_at", "id")
+        .values_list("number", flat=True)
+    )
+    officer_a = client_as(personas, "officer_a")
+    for typed in ("0912 345 678", "+84912345678", "0912.345.678"):
+        assert _search(officer_a, typed) == in_order, typed
+    assert _search(client_as(personas, "officer_b"), "0912345678") == [in_b.number]
+    admin = client_as(personas, "province_admin")
+    assert sorted(_search(admin, "84912345678")) == sorted([*in_order, in_b.number])
+
+
+@pytest.mark.django_db
+def test_a_phone_number_is_looked_for_in_the_text_of_the_window_only(
+    personas: Personas, commune_a: AdminUnit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The text is not indexed: as words, a phone number written in it is
+    looked for in the SEARCH_WINDOW cases due last. Its owner's cases are
+    found however old (indexes)."""
+    import helpdesk.selectors
+
+    owner = user_create(phone="0912345678")
+    old_filed = case_in(commune_a, owner)
+    old_written = case_in(commune_a, personas.resident)
+    recent_written = case_in(commune_a, personas.resident)
+    case_in(commune_a, personas.resident)
+    Ticket.objects.filter(pk__in=[old_written.pk, recent_written.pk]).update(
+        description="Gọi 0912 345 678"
+    )
+    Ticket.objects.filter(pk__in=[old_filed.pk, old_written.pk]).update(
+        due_at=timezone.now() - timedelta(days=400)
+    )
+    officer_a = client_as(personas, "officer_a")
+    assert sorted(_search(officer_a, "0912345678")) == sorted(
+        [old_filed.number, old_written.number, recent_written.number]
+    )
+    monkeypatch.setattr(helpdesk.selectors, "SEARCH_WINDOW", 2)
+    assert sorted(_search(officer_a, "0912345678")) == sorted(
+        [old_filed.number, recent_written.number]
+    )
+
+
+@pytest.mark.django_db
+def test_a_phone_search_reads_its_window_and_the_text_once(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """One read of the window, one of the text in it (the page and its count
+    then look up those cases by id), however many cases write the number."""
+    owner = user_create(phone="0912345678")
+    officer_a = client_as(personas, "officer_a")
+    officer_a.get(QUEUE)  # warm the session
+
+    def queries() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            _search(officer_a, "0912 345 678")
+        return [q["sql"] for q in captured]
+
+    def written(count: int) -> None:
+        for _ in range(count):
+            ticket = case_in(commune_a, personas.resident)
+            Ticket.objects.filter(pk=ticket.pk).update(description="Gọi 0912 345 678")
+
+    case_in(commune_a, owner)
+    written(2)
+    few = queries()
+    window_reads = [sql for sql in few if "OFFSET" in sql and "due_at" in sql]
+    text_reads = [sql for sql in few if '"helpdesk_ticket"."description"::text ~' in sql]
+    assert (len(window_reads), len(text_reads)) == (1, 1), few
+    written(20)
+    assert len(queries()) == len(few)
+    assert len(_search(officer_a, "0912 345 678")) == 23
+
+
+@pytest.mark.django_db
+def test_the_page_says_what_a_number_or_a_phone_found(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """A bare number's list said "cases whose description … hold “633”", and a
+    phone's said nothing of the cases whose text gives it (a second read)."""
+    this_year = case_in(commune_a, personas.resident)
+    last_year = _filed_in(case_in(commune_a, personas.resident), this_year.created_at.year - 1)
+    sequence = _sequence(this_year)
+    client = Client(headers={"accept-language": "vi"})
+    client.force_login(personas.officer_a)
+    page = html.unescape(client.get(QUEUE, {"q": str(sequence)}).content.decode())
+    assert f"Hồ sơ số {last_year.number}, {this_year.number}." in page
+    assert f"hãy thêm một từ đi kèm, ví dụ “nhà {sequence}”" in page
+    assert "giữ “" not in page.split("search-found", 1)[1].split("</p>", 1)[0]
+    written = case_in(commune_a, personas.resident)
+    Ticket.objects.filter(pk=written.pk).update(description="Gọi anh Tú 0912 345 678")
+    phone = html.unescape(client.get(QUEUE, {"q": "0912345678"}).content.decode())
+    assert written.number in phone
+    assert "những hồ sơ có ghi số này trong nội dung hoặc địa chỉ" in phone
