@@ -173,3 +173,19 @@ def test_the_reply_form_links_to_the_answers_it_offers(
 def test_leaders_reach_the_answers_from_the_dashboard(personas: Personas) -> None:
     page = client_as(personas, "leader_a").get(reverse("console:dashboard"))
     assert f'href="{URL}"' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_delete_is_a_second_step_on_the_edit_page(personas: Personas, commune_a: AdminUnit) -> None:
+    """A Delete button beside Edit removed an answer at one slip of the thumb
+    (a second read): the list offers Edit only, the edit page deletes."""
+    answer = _answer(_department_a(commune_a))
+    client = client_as(personas, "leader_a")
+    listed = client.get(f"{URL}?department={answer.department_id}").content.decode()
+    delete = reverse("console:answer-delete", args=[answer.pk])
+    assert delete not in listed
+    assert reverse("console:answer-edit", args=[answer.pk]) in listed
+    assert (
+        f'action="{delete}"'
+        in client.get(reverse("console:answer-edit", args=[answer.pk])).content.decode()
+    )
