@@ -654,6 +654,6 @@ def test_the_public_map_says_its_keys_and_where_else_the_reports_are() -> None:
     """Leaflet moves a focused map with the arrow keys and zooms it with + and
     -, and nothing said so: a keyboard walk found a bare, unnamed box."""
     page = _text(Client().get("/reports/map/", headers={"accept-language": "vi"}))
-    assert 'id="map" class="map" hidden role="region"' in page
-    assert "Dùng các phím mũi tên để di chuyển" in page
-    assert "Mọi phản ánh cũng có trong danh sách bên dưới." in page
+    assert 'role="region" aria-label="Bản đồ phản ánh" aria-describedby="map-keys"' in page
+    assert '<p id="map-keys" class="visually-hidden">Dùng các phím mũi tên để di chuyển' in page
+    assert "Mọi phản ánh cũng có trong danh sách bên dưới, theo từng trang." in page
