@@ -32,7 +32,9 @@ class AlertForm(forms.Form):
     short_text = forms.CharField(
         label=_("Text for SMS"),
         max_length=160,
-        widget=Textarea(attrs={"rows": 2}),
+        # Described by its help and by the count under it (alert_new.html's
+        # #sms-count), with or without the counter's script.
+        widget=Textarea(attrs={"rows": 2, "aria-describedby": "id_short_text_helptext sms-count"}),
         help_text=_("One SMS: 160 characters without Vietnamese marks, 70 with them."),
     )
     long_text = forms.CharField(

@@ -31,6 +31,8 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from core.visible_text import CONTROL_CHARACTERS
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_BACKEND = "core.sms.ConsoleSmsBackend"
@@ -91,6 +93,9 @@ def sms_rule() -> dict[str, object]:
         "extension": GSM7_EXTENSION,
         "gsm": [GSM7_SINGLE, GSM7_PART],
         "ucs2": [UCS2_SINGLE, UCS2_PART],
+        # Removed before counting, as sending removes them (a zero-width space
+        # pasted from Zalo made the script count 70 where the server counted 160).
+        "removed": CONTROL_CHARACTERS,
     }
 
 

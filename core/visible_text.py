@@ -19,6 +19,11 @@ _CONTROLS = dict.fromkeys(
 )
 
 
+# The same, as one string, for a page's script that must remove them as the
+# server does (core/sms.py sms_rule: the alert's SMS counter).
+CONTROL_CHARACTERS = "".join(map(chr, _CONTROLS))
+
+
 def text_without_controls(text: str) -> str:
     """``text`` without direction controls and zero-width spaces."""
     return text.translate(_CONTROLS)

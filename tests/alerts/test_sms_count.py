@@ -76,7 +76,7 @@ def test_a_refused_text_is_told_its_count(personas: Personas, commune_a: AdminUn
 def test_the_count_reads_in_vietnamese(personas: Personas, commune_a: AdminUnit) -> None:
     officer = _client(personas.officer_a, "vi")
     page = officer.get(NEW, {"text": LONG_VI}).content.decode()
-    assert _count_line(page) == "100 ký tự · 2 SMS Quá dài: thông báo phải vừa một tin SMS."
+    assert _count_line(page) == "100 ký tự · 2 SMS Quá dài: cảnh báo phải vừa một tin SMS."
     refused = html.unescape(officer.post(NEW, _form(commune_a, LONG_VI)).content.decode())
     assert "Nội dung này có 100 ký tự: 2 tin SMS." in refused
 
@@ -100,3 +100,14 @@ def test_the_page_carries_the_servers_rule_for_its_script(
     assert json.loads(html.unescape(found.group(1))) == sms_rule()
     assert 'data-sms-count="id_short_text"' in page
     assert "console/sms-count" in page
+
+
+def test_without_a_script_the_box_is_described_by_its_count(personas: Personas) -> None:
+    """The count under the box is its description whether or not the counter's
+    script runs (it added the reference itself, so a phone without JavaScript
+    read the box without it)."""
+    page = _client(personas.officer_a).get(NEW).content.decode()
+    box = re.search(r"<textarea[^>]*name=\"short_text\"[^>]*>", page)
+    assert box is not None
+    assert 'aria-describedby="id_short_text_helptext sms-count"' in box.group(0)
+    assert 'id="id_short_text_helptext"' in page

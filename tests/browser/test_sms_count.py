@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from core.sms import sms_segments
+from alerts.services import alert_sms_size
 from tests.browser.conftest import Problems, Server, _only_local, log_in
 from tests.conftest import Personas
 
@@ -30,6 +30,8 @@ TEXTS = (
     ("😀" * 35, 70, 1),  # an emoji is two UCS-2 units
     ("😀" * 36, 72, 2),
     ("Mưa   lớn,\n\nnước  dâng ", 18, 1),  # spaces collapse before sending
+    # Invisible marks pasted from a chat are removed before sending: plain text.
+    ("Hop dan\u200b luc 19h\u200e\ufeff", 15, 1),
 )
 
 
@@ -59,15 +61,18 @@ def test_the_counter_counts_as_the_server_does_while_typing(
     problems: Problems,
 ) -> None:
     # The server's rule (the SMS bill's) says as many SMS of the text as sent.
-    assert [sms_segments(" ".join(text.split())) for text, _l, _p in TEXTS] == [
+    assert [alert_sms_size(text).segments for text, _l, _p in TEXTS] == [
         parts for _t, _l, parts in TEXTS
+    ]
+    assert [alert_sms_size(text).length for text, _l, _p in TEXTS] == [
+        length for _t, length, _p in TEXTS
     ]
     log_in(context, server, personas.officer_a)
     _walk(
         page,
         one="%s ký tự · %s SMS",
         many="%s ký tự · %s SMS",
-        over="Quá dài: thông báo phải vừa một tin SMS.",
+        over="Quá dài: cảnh báo phải vừa một tin SMS.",
     )
     problems.assert_none()
 
