@@ -104,13 +104,23 @@ def sms_segments(text: str) -> int:
     return sms_size(text).segments
 
 
+# Typographic marks the pages use that GSM-7 lacks: one of them made a whole
+# SMS UCS-2 as surely as a Vietnamese mark ("… trạng thái “Đã đóng”" was two
+# SMS where the same words in plain quotes are one; a second read).
+_TYPOGRAPHY = str.maketrans(
+    {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "..."}
+)
+
+
 def sms_plain(text: str) -> str:
     """Return Vietnamese text without its marks (Đại Từ → Dai Tu), case kept.
 
     Vietnamese SMS are customarily written this way: one mark makes the whole
     message UCS-2, 70 characters a segment instead of 160.
     """
-    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    decomposed = unicodedata.normalize(
+        "NFD", text.replace("Đ", "D").replace("đ", "d").translate(_TYPOGRAPHY)
+    )
     return unicodedata.normalize(
         "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
     )

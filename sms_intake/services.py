@@ -270,9 +270,11 @@ def _reply(*, sms: InboundSms, user: User, parsed: Parsed) -> Answer:
         raise  # as in _file: an outage, not a refusal
     except DomainError as exc:
         _settle(sms, outcome=InboundSms.Outcome.REFUSED, ticket=ticket)
-        return answer_refused(
-            reason=str(exc.message), language=user.language, province_id=ticket.province_id
-        )
+        # In the resident's language: the sentence is lazy (and names the
+        # case's status by its label), and this request's is the gateway's.
+        with translation.override(user.language):
+            reason = str(exc.message)
+        return answer_refused(reason=reason, language=user.language, province_id=ticket.province_id)
     _settle(sms, outcome=InboundSms.Outcome.REPLIED, ticket=ticket)
     return answer_replied(ticket=ticket, language=user.language)
 

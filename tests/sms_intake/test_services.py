@@ -15,7 +15,7 @@ from pytest_django import Settings
 
 from accounts.models import User
 from core.sms import sms_segments
-from helpdesk.lifecycle import ticket_accept, ticket_resolve
+from helpdesk.lifecycle import ticket_accept, ticket_reject, ticket_resolve
 from helpdesk.models import Ticket, TicketEvent
 from notifications.models import Channel, Delivery, DeliveryStatus, SmsUsage
 from notifications.outbox import deliveries_process
@@ -242,3 +242,20 @@ def test_an_unknown_commune_code_is_asked_about_not_filed_elsewhere(
     ticket = Ticket.objects.get(number=done["case"])
     assert ticket.commune is not None
     assert (ticket.commune.code, ticket.description) == ("05443", "cong vo")
+
+
+@pytest.mark.parametrize(("language", "said"), [("vi", '"Tu choi"'), ("en", '"Rejected"')])
+def test_a_reply_to_a_case_that_moved_on_is_refused_in_one_plain_sms(
+    personas: Personas, send: Send, phone: Phone, language: str, said: str
+) -> None:
+    """The refusal names the case's status in curly quotes, which GSM-7 lacks:
+    the whole answer went as UCS-2, two SMS, and in the gateway's language
+    rather than the resident's (a second read)."""
+    number = factories.next_phone()
+    case = send(number, "PA 05443 rac chua thu gom 3 ngay")["case"]
+    assert User.objects.filter(phone=number).update(language=language) == 1
+    ticket_reject(ticket=Ticket.objects.get(number=case), by=personas.leader_a, reason="Trùng")
+    assert send(number, f"#{case} van chua ai den")["status"] == "refused"
+    answer = phone.texts(number)[-1]
+    assert said in answer, answer
+    assert sms_segments(answer) == 1, answer
