@@ -70,28 +70,38 @@ def is_case_entry(entry: AuditEntry) -> bool:
 
 
 def change_lines(entries: Sequence[AuditEntry]) -> dict[int, list[str]]:
-    """Each entry's changes as lines to show, by the entry's id."""
-    cases = [entry for entry in entries if is_case_entry(entry)]
-    names = _names_read(cases)
+    """Each entry's changes as lines to show, by the entry's id: an admin
+    form's fields and inlines (audit/admin_site.py) by the record's model,
+    the rest (a case's fields, a prepared answer's department) by their
+    names above. A value of a shape the trail's writers never store (a row
+    mended by hand) is shown as it is, never an error."""
+    names = _names_read(entries)
     lines: dict[int, list[str]] = {}
     for entry in entries:
         changes = entry.changes if isinstance(entry.changes, dict) else {}
-        if is_case_entry(entry):
-            lines[entry.pk] = _case_lines(changes, names)
-        elif set(changes) <= {"fields", "inlines"} and changes:
-            lines[entry.pk] = _admin_lines(entry, changes)
-        else:
-            lines[entry.pk] = [f"{name}: {_text(value)}" for name, value in changes.items()]
+        admin = (
+            {}
+            if is_case_entry(entry)
+            else {key: changes[key] for key in ("fields", "inlines") if key in changes}
+        )
+        rest = {name: value for name, value in changes.items() if name not in admin}
+        lines[entry.pk] = (_admin_lines(entry, admin) if admin else []) + _case_lines(rest, names)
     return lines
 
 
-def _names_read(cases: Iterable[AuditEntry]) -> _Names:
+def _ids_in(value: Any) -> list[int]:
+    values = value if isinstance(value, list) else [value]
+    return [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+
+
+def _names_read(entries: Iterable[AuditEntry]) -> _Names:
     wanted: dict[str, set[int]] = {kind: set() for kind in set(_ID_KINDS.values())}
-    for entry in cases:
-        for name, value in (entry.changes or {}).items():
+    for entry in entries:
+        changes = entry.changes if isinstance(entry.changes, dict) else {}
+        for name, value in changes.items():
             kind = _ID_KINDS.get(name)
-            if kind and isinstance(value, list):
-                wanted[kind].update(v for v in value if isinstance(v, int))
+            if kind:
+                wanted[kind].update(_ids_in(value))
     names = _Names(statuses=status_labels())
     if wanted["users"]:
         names.users = {
@@ -103,7 +113,7 @@ def _names_read(cases: Iterable[AuditEntry]) -> _Names:
     if wanted["departments"]:
         # As the lists name them (helpdesk.names.department_in_commune).
         rows = Department.objects.filter(pk__in=wanted["departments"]).values_list(
-            "pk", "name", "name_en", "commune__full_name", "commune__full_name_en"
+            "pk", "name", "name_en", "commune__name", "commune__name_en"
         )
         names.departments = {
             pk: department_in_commune(localized(name, name_en), localized(commune, commune_en))
@@ -141,30 +151,44 @@ def _case_value(name: str, names: _Names) -> Callable[[Any], str]:
     kind = _ID_KINDS.get(name)
     if kind is not None:
         known: dict[Any, str] = getattr(names, kind)
-        return lambda value: _text(known.get(value, value))
+        return lambda value: _text(known.get(value, value) if _key(value) else value)
     if name == "status":
-        return lambda value: _text(names.statuses.get(value, value))
+        return lambda value: _text(names.statuses.get(value, value) if _key(value) else value)
     if name in {"event", "photo"}:
         return lambda value: _text(value if value is None else f"#{value}")
     return _text
+
+
+def _key(value: Any) -> bool:
+    """Whether ``value`` can be looked up by (a list or a dict cannot)."""
+    return isinstance(value, int | str)
 
 
 def _admin_lines(entry: AuditEntry, changes: dict[str, Any]) -> list[str]:
     """An admin change (audit/admin_site.py): each field by its name on the
     record's model, each inline row added, changed or deleted."""
     model = entry.target_type.model_class() if entry.target_type else None
-    lines = _field_lines(model, changes.get("fields") or {})
-    for row in changes.get("inlines") or ():
+    fields = changes.get("fields")
+    lines = _field_lines(model, fields) if isinstance(fields, dict) else []
+    inlines = changes.get("inlines")
+    for row in inlines if isinstance(inlines, list) else ():
+        if not isinstance(row, dict):
+            lines.append(_text(row))
+            continue
         row_model = _model(row.get("model"))
         kind = str(row_model._meta.verbose_name) if row_model else str(row.get("model"))
         if "deleted" in row:
             lines.append(gettext("Deleted %(kind)s #%(id)s") % {"kind": kind, "id": row["deleted"]})
         elif "added" in row:
-            fields = "; ".join(_field_lines(row_model, row["added"] or {}))
+            added_fields = row["added"] if isinstance(row["added"], dict) else {}
+            fields = "; ".join(_field_lines(row_model, added_fields))
             added = gettext("Added %(kind)s") % {"kind": kind}
             lines.append(added + (f": {fields}" if fields else ""))
         else:
-            fields = "; ".join(_field_lines(row_model, row.get("changed") or {}))
+            changed = row.get("changed")
+            fields = "; ".join(
+                _field_lines(row_model, changed if isinstance(changed, dict) else {})
+            )
             lines.append(
                 gettext("Changed %(kind)s #%(id)s") % {"kind": kind, "id": row.get("id")}
                 + (f": {fields}" if fields else "")
