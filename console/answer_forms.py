@@ -21,18 +21,31 @@ class DepartmentChoice(forms.Form):
     departments in every commune)."""
 
     department = forms.TypedChoiceField(label=_("Department"), coerce=int)
+    # In the list's order: the page opens on the first the person works in.
+    department_ids: list[int]
 
-    def __init__(self, *args: Any, departments: QuerySet[Department], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        departments: QuerySet[Department] | None = None,
+        listed: DepartmentChoice | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """The departments, or the list ``listed`` already made of them."""
         super().__init__(*args, **kwargs)
-        rows = departments.select_related("commune")
         field = self.fields["department"]
         assert isinstance(field, forms.TypedChoiceField)
-        listed = departments_in_list(
+        if listed is not None:
+            field.choices = listed.fields["department"].choices  # type: ignore[attr-defined]
+            self.department_ids = listed.department_ids
+            return
+        assert departments is not None
+        rows = departments.select_related("commune")
+        listed_rows = departments_in_list(
             (d.pk, department_name(d), unit_short_name(d.commune)) for d in rows
         )
-        field.choices = listed
-        # In the list's order: the page opens on the first the person works in.
-        self.department_ids = [pk for pk, _label in listed]
+        field.choices = listed_rows
+        self.department_ids = [pk for pk, _label in listed_rows]
 
 
 class AnswerForm(forms.Form):

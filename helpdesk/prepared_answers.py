@@ -72,14 +72,17 @@ def answer_departments_read(*, scope: Scope) -> QuerySet[Department]:
     return Department.objects.filter(readable, is_active=True)
 
 
-def answer_get(*, scope: Scope, answer_id: int) -> CannedResponse:
+def answer_get(*, scope: Scope, answer_id: int, lock: bool = False) -> CannedResponse:
     """An answer this person may write, or AnswerNotFound (not theirs and not
-    existing alike)."""
-    answer = (
-        CannedResponse.objects.select_related("department__commune")
-        .filter(pk=answer_id, department__in=answer_departments_managed(scope=scope))
-        .first()
-    )
+    existing alike). ``lock``: held to the end of the caller's transaction,
+    so that an edit and a delete of one answer do not cross (the edit's save
+    found no row: a 500)."""
+    answers = CannedResponse.objects.select_related("department__commune")
+    if lock:
+        answers = answers.select_for_update(of=("self",))
+    answer = answers.filter(
+        pk=answer_id, department__in=answer_departments_managed(scope=scope)
+    ).first()
     if answer is None:
         raise AnswerNotFound()
     return answer
@@ -120,6 +123,10 @@ def _title_free(department_id: int, title: str, *, other_than: int | None = None
 def _audit(
     answer: CannedResponse, *, by: User, action: str, ip: str | None, changes: dict[str, Any]
 ) -> None:
+    """One row of the trail; it names the answer's department (by id, shown
+    by name on the audit page): once deleted, nothing else would say whose
+    answer it was."""
+    changes = {"department": answer.department_id, **changes}
     audit_record(
         action=action,
         actor=by,
@@ -140,8 +147,10 @@ def answer_add(
         raise AnswerNotFound()
     title, body = _checked(title, body)
     with transaction.atomic():
-        # Locked: two adds of one title (a double tap, a resend) do not both pass.
-        Department.objects.select_for_update().filter(pk=department.pk).first()
+        # Locked: two adds of one title (a double tap, a resend) do not both
+        # pass. No key share: a case filed or moved into the department meanwhile
+        # (its foreign key's lock) does not wait for this.
+        Department.objects.select_for_update(no_key=True).filter(pk=department.pk).first()
         _title_free(department.pk, title)
         answer = CannedResponse.objects.create(department=department, title=title, body=body)
         _audit(answer, by=by, action=AuditAction.ANSWER_ADD, ip=ip, changes={})
@@ -155,8 +164,10 @@ def answer_change(
     them changed, not the words (as audit/diffs.py keeps free text out)."""
     title, body = _checked(title, body)
     with transaction.atomic():
-        answer = answer_get(scope=scope, answer_id=answer_id)
-        Department.objects.select_for_update().filter(pk=answer.department_id).first()
+        Department.objects.select_for_update(no_key=True).filter(
+            pk=CannedResponse.objects.filter(pk=answer_id).values("department_id")[:1]
+        ).first()
+        answer = answer_get(scope=scope, answer_id=answer_id, lock=True)
         _title_free(answer.department_id, title, other_than=answer.pk)
         changed = [
             name for name, new in (("title", title), ("body", body)) if getattr(answer, name) != new
@@ -178,7 +189,7 @@ def answer_change(
 def answer_delete(*, scope: Scope, by: User, answer_id: int, ip: str | None) -> str:
     """Delete a prepared answer; return its title, for the page to say."""
     with transaction.atomic():
-        answer = answer_get(scope=scope, answer_id=answer_id)
+        answer = answer_get(scope=scope, answer_id=answer_id, lock=True)
         title = answer.title
         _audit(answer, by=by, action=AuditAction.ANSWER_DELETE, ip=ip, changes={})
         answer.delete()

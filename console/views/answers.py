@@ -51,7 +51,8 @@ def answer_list(request: HttpRequest, scope: Scope) -> HttpResponse:
     if department_id is None:
         own = [pk for pk in choices if pk in scope.department_ids]
         department_id = own[0] if own else choices[0]
-        chooser = DepartmentChoice(initial={"department": department_id}, departments=readable)
+        # Shown as chosen; its list is kept, not read and sorted a second time.
+        chooser = DepartmentChoice(initial={"department": department_id}, listed=chooser)
     department = readable.select_related("commune").get(pk=department_id)
     writes = answer_departments_managed(scope=scope).filter(pk=department_id).exists()
     form = AnswerForm(request.POST or None) if writes else None

@@ -6,7 +6,9 @@ away; every change is on the audit trail."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditAction, AuditEntry
@@ -100,8 +102,14 @@ def test_a_leader_adds_changes_and_deletes_an_answer_and_the_trail_says_so(
     ]
     assert {entry.province_id for entry in trail} == {commune_a.parent_id}
     assert all(entry.actor_id == personas.leader_a.pk for entry in trail)
-    # Which field changed, not the words.
-    assert trail[1].changes == {"fields": {"body": ["•••", "•••"]}}
+    # Which field changed, not the words; whose answer it was, even once deleted.
+    assert trail[1].changes == {"department": department.pk, "fields": {"body": ["•••", "•••"]}}
+    assert trail[2].changes == {"department": department.pk}
+    page = client_as(personas, "province_admin").get(reverse("console:audit"))
+    lines = {line for row in page.context["rows"] for line in row["changes"]}
+    commune = commune_a.name_en or commune_a.name
+    assert f"Department: {commune} — {department.name}" in lines
+    assert "text: (hidden) → (hidden)" in lines
 
 
 @pytest.mark.django_db
@@ -189,3 +197,20 @@ def test_delete_is_a_second_step_on_the_edit_page(personas: Personas, commune_a:
         f'action="{delete}"'
         in client.get(reverse("console:answer-edit", args=[answer.pk])).content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_the_departments_are_read_once_when_none_is_chosen(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    _answer(_department_a(commune_a))
+    client = client_as(personas, "province_admin")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL).status_code == 200
+    # The list of departments: the one query of them that is not a lookup of one.
+    listing = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "helpdesk_department"') and "LIMIT" not in q["sql"]
+    ]
+    assert len(listing) == 1, listing
