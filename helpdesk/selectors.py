@@ -232,10 +232,11 @@ _SEPARATOR = r"[\s\-\u2010-\u2015\u2212_./]*"
 _NUMBER_LEAD = re.compile(r"^(?:#|(?:SỐ|MÃ)\s*:?|NO\.)\s*")
 _CASE_NUMBER = re.compile(rf"([A-Z][A-Z0-9]{{0,5}}?){_SEPARATOR}(\d{{4}}){_SEPARATOR}(\d{{1,9}})")
 # A case number without its province, as an officer hears it over the phone
-# ("hồ sơ số 633"): the sequence, 1 to 5 digits as filing pads it
+# ("hồ sơ số 633"): the sequence, padded to 5 digits by filing but longer past
+# 99,999 cases of a province in a year (helpdesk/numbering.py), up to 7 here
 # (helpdesk/numbering.py), after its year if given ("2026-00633", "2026/633").
 # The year needs a mark after it: "12345" is a sequence, not the year 1234's 5.
-_BARE_NUMBER = re.compile(r"(?:(\d{4})[\s\-\u2010-\u2015\u2212_./]+)?(\d{1,5})")
+_BARE_NUMBER = re.compile(r"(?:(\d{4})[\s\-\u2010-\u2015\u2212_./]+)?(\d{1,7})")
 # What may be a phone number before the phone library is asked: digits and the
 # marks people write between them ("0981 234 567", "+84 981.234.567", "(098) 1234567").
 _PHONE_LIKE = re.compile(r"\+?[\d\s().\-]{9,20}")
@@ -482,14 +483,14 @@ class QueueNumbered:
 def queue_filter_numbered(*, scope: Scope, filters: QueueFilter) -> QueueNumbered:
     """Look the case number the search names up in the person's queue, once.
 
-    A full number of their queue opens its case; so does a bare sequence
-    ("633") that exactly one case of their queue has. Several (one per year,
-    or per province for an administrator): a list of them, under the chosen
-    filters. An officer who hears "hồ sơ số 633" over the phone wants that
-    case: a commune's queue mostly holds one case of a sequence, and its page
-    shows the full number to read back to the caller; opening one of several
-    would silently guess the year. Other filters do not decide what opens: a
-    number names its case.
+    A full number of their queue opens its case; so does a sequence with its
+    year ("2026-633") that exactly one case of their queue has. A bare
+    sequence ("633") lists its cases, even one: it may be a house number or a
+    year ("nhà 12", "2026"), and opening the one case of that sequence
+    skipped the words and the page's hint (a second read); the list shows the
+    full number to read back to a caller, one tap from the case. Several (one
+    per year, or per province for an administrator): a list, under the chosen
+    filters. Other filters do not decide what opens: a number names its case.
 
     The filters' search then names the cases found as ``numbers`` (and no
     words: the number is what was meant), or is the search of its words alone
@@ -513,7 +514,8 @@ def queue_filter_numbered(*, scope: Scope, filters: QueueFilter) -> QueueNumbere
     read = dataclasses.replace(search, numbers=found, sequence=None, year=None)
     if found:
         read = dataclasses.replace(read, words=())
-    opens = found[0] if found and (search.numbers or len(found) == 1) else None
+    named = bool(search.numbers) or (search.year is not None and len(found) == 1)
+    opens = found[0] if found and named else None
     return QueueNumbered(dataclasses.replace(filters, search=read), opens)
 
 

@@ -412,7 +412,8 @@ def test_a_bare_number_is_read_as_its_sequence() -> None:
         assert (search.sequence, search.year, search.phone) == (633, 2026, None), typed
     assert case_search_parse("2026-00633").words == ("2026", "00633")
     # Longer than a sequence, zero, or run together with its year: words.
-    for typed in ("123456", "0", "00000", "202600633", "thôn 633"):
+    assert case_search_parse("123456").sequence == 123456  # past 99,999 in a year
+    for typed in ("12345678", "0", "00000", "202600633", "thôn 633"):
         search = case_search_parse(typed)
         assert (search.sequence, search.year) == (None, None), typed
         assert search.words, typed
@@ -476,21 +477,22 @@ def test_a_bare_number_lists_the_cases_of_that_number_in_the_queue(
 
 
 @pytest.mark.django_db
-def test_a_bare_number_the_queue_holds_once_opens_its_case(
+def test_a_number_the_queue_holds_once_opens_with_its_year_and_is_listed_without(
     personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
 ) -> None:
-    """One case of the queue has that number: it opens, as its full number
-    does (the other filters aside: a number names its case)."""
-    in_a = case_in(commune_a, personas.resident)
+    """With its year, a sequence names one case: it opens, as its full number
+    does (the other filters aside). Alone it may be a house number or a year
+    ("nhà 12", "2026"): the one case is listed, with the page's hint, not
+    opened over the words (a second read)."""
     in_b = case_in(commune_b, personas.resident, service=CENTRE_SERVICE)
     officer_b = client_as(personas, "officer_b")
     expected = reverse("console:ticket-detail", args=[in_b.number])
+    year = in_b.number.split("-")[1]
+    for params in ({}, {"status": S.ACCEPTED}):
+        response = officer_b.get(QUEUE, {"q": f"{year}-{_sequence(in_b)}", **params})
+        assert (response.status_code, response["Location"]) == (302, expected)
     for typed in (str(_sequence(in_b)), f"{_sequence(in_b):05d}"):
-        for params in ({}, {"status": S.ACCEPTED}):
-            response = officer_b.get(QUEUE, {"q": typed, **params})
-            assert (response.status_code, response["Location"]) == (302, expected), typed
-    response = client_as(personas, "officer_a").get(QUEUE, {"q": str(_sequence(in_a))})
-    assert response["Location"] == reverse("console:ticket-detail", args=[in_a.number])
+        assert _search(officer_b, typed) == [in_b.number], typed
 
 
 @pytest.mark.django_db
