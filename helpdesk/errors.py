@@ -41,14 +41,18 @@ class IllegalTransition(Conflict):
         self,
         message: str | Promise | None = None,
         *,
-        status: str,
+        status: str | None = None,
         allowed: Iterable[str] = (),
     ) -> None:
-        if message is None:
+        # Without a status it knows, the sentence names none (rather than
+        # TicketStatus raising ValueError inside an error).
+        if message is None and status in TicketStatus.values:
             message = lazy_format(
                 _("This step cannot be done: the case is now “%(status)s”."),
                 {"status": TicketStatus(status).label},
             )
+        elif message is None:
+            message = _("This step is not possible for the case in its current state.")
         super().__init__(message, details={"status": status, "allowed": list(allowed)})
 
 
@@ -58,9 +62,12 @@ class DuplicateOfItself(IllegalTransition):
     is now …" would send the officer looking for a change that never happened.
     The code stays illegal_transition, as published."""
 
-    def __init__(self, *, status: str) -> None:
+    def __init__(self, message: str | Promise | None = None, *, status: str | None = None) -> None:
         super().__init__(
-            _("A case cannot be a duplicate of itself, nor of a case marked as a duplicate of it."),
+            message
+            or _(
+                "A case cannot be a duplicate of itself, nor of a case marked as a duplicate of it."
+            ),
             status=status,
         )
 
