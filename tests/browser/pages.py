@@ -20,7 +20,8 @@ class Visit:
     route: str  # as in tests/permission_rows.py PAGE_ROWS
     persona: Persona
     # A path with {number} (the resident's open case), {resolved} (their
-    # resolved case: the rating form), {public_id} and {slug} filled in.
+    # resolved case: the rating form), {public_id}, {slug} and {answer} (a
+    # prepared answer of the officer's department) filled in.
     path: str
     # Resident pages must fit a 360 px phone at 200 % zoom (180 CSS px).
     phone: bool = True
@@ -60,6 +61,10 @@ VISITS: tuple[Visit, ...] = (
     # The province's communes, each a link that opens its departments.
     Visit("console/dashboard/", "province_admin", "/console/dashboard/", phone=False),
     Visit("console/audit/", "province_admin", "/console/audit/", phone=False),
+    # Prepared answers: an officer reads them; a leader also writes them.
+    Visit("console/answers/", "officer", "/console/answers/", phone=False),
+    Visit("console/answers/", "leader", "/console/answers/", phone=False),
+    Visit("console/answers/<int:answer_id>/", "leader", "/console/answers/{answer}/", phone=False),
     Visit("console/alerts/", "officer", "/console/alerts/", phone=False),
     Visit("console/alerts/new/", "officer", "/console/alerts/new/", phone=False),
     # Commune A's public alerts page (tests/conftest.py COMMUNE_A).

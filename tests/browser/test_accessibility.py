@@ -21,8 +21,9 @@ from accounts.models import User
 from accounts.views import SESSION_PHONE
 from geo.models import AdminUnit
 from helpdesk import lifecycle
-from helpdesk.models import Ticket
+from helpdesk.models import CannedResponse, Ticket
 from knowledge.seed import knowledge_seed
+from tests import factories
 from tests.alerts.helpers import publish
 from tests.browser.a11y import PHONE, axe_violations, language_leaks, phone_problems
 from tests.browser.conftest import (
@@ -89,7 +90,15 @@ def test_every_page_is_accessible_and_in_one_language(
             personas.officer_a, timezone.now(), commune=commune_a, category="scam_warning"
         )
     )
+    answer = in_thread(
+        lambda: CannedResponse.objects.create(
+            department=factories.department_create(commune=commune_a),
+            title="Đã chuyển đội sửa đường",
+            body="Chúng tôi đã báo đội sửa đường.\nXin cảm ơn.",
+        )
+    )
     values = {
+        "answer": answer.pk,
         "number": ticket.number,
         "resolved": done.number,
         "public_id": ticket.public_id,
