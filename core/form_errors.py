@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from django import forms
 
+from core.errors import DomainError
+
 # The id of the element the sentence links to ("" for none), and the sentence.
 type ErrorItem = tuple[str, str]
 
@@ -44,3 +46,9 @@ def errors_described(form: forms.BaseForm) -> None:
         error_id = f"{field.auto_id}_error"
         if (own or field.use_fieldset) and error_id not in own:
             widget.attrs["aria-describedby"] = " ".join([*own, error_id])
+
+
+def form_refused(form: forms.BaseForm, error: DomainError) -> None:
+    """Put a service's refusal on ``form``: beside the input it names (its
+    ``field``), or at the form's top when the form has no such input."""
+    form.add_error(error.field if error.field in form.fields else None, str(error.message))

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.language_cookie import language_cookie_set
 from accounts.models import User
 from core.errors import InvalidInput
+from core.form_errors import form_refused
 from notifications import selectors, services, zalo_link
 from notifications.errors import ZaloLinkCodesTooMany
 from notifications.forms import NotificationPreferenceForm
@@ -130,8 +131,7 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
             language=data.get("language") or None,
         )
     except InvalidInput as exc:
-        field = exc.field
-        form.add_error(field if field in form.fields else None, str(exc.message))
+        form_refused(form, exc)
         return _preferences_page(
             request, form, staff=staff, zalo_linked=zalo_linked, error=str(exc.message)
         )

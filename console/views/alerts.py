@@ -27,6 +27,7 @@ from alerts.services import alert_publish, alert_sms_size
 from console.alert_forms import AlertForm
 from console.views.access import can_see_dashboard, error_page, officer, staff_required
 from core.errors import DomainError
+from core.form_errors import form_refused
 from core.sms import sms_rule
 from helpdesk.idempotency_field import key_renew_after
 from helpdesk.names import unit_name
@@ -83,8 +84,7 @@ def alert_new(request: HttpRequest, scope: Scope) -> HttpResponse:
                 )
             except DomainError as exc:
                 key_renew_after(form, exc)
-                field = exc.field
-                form.add_error(field if field in form.fields else None, str(exc.message))
+                form_refused(form, exc)
             else:
                 alert = published.alert
                 messages.success(request, _("The alert is published and being sent."))

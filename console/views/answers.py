@@ -17,7 +17,7 @@ from console.answer_forms import AnswerForm, DepartmentChoice
 from console.views.access import can_see_dashboard, error_page, officer, staff_required
 from core.client_ip import client_ip
 from core.errors import DomainError
-from core.form_errors import error_items
+from core.form_errors import error_items, form_refused
 from helpdesk.models import CannedResponse
 from helpdesk.permissions import Scope
 from helpdesk.prepared_answers import (
@@ -73,7 +73,7 @@ def answer_list(request: HttpRequest, scope: Scope) -> HttpResponse:
                     ip=client_ip(request),
                 )
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+                form_refused(form, exc)
             else:
                 messages.success(request, _("Saved “%(title)s”.") % {"title": answer.title})
                 return redirect(_list_url(department_id))
@@ -113,7 +113,7 @@ def answer_edit(request: HttpRequest, scope: Scope, answer_id: int) -> HttpRespo
                 ip=client_ip(request),
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            form_refused(form, exc)
         else:
             messages.success(
                 request, _("Saved “%(title)s”.") % {"title": form.cleaned_data["title"]}

@@ -192,6 +192,8 @@ def test_delete_is_a_second_step_on_the_edit_page(personas: Personas, commune_a:
     listed = client.get(f"{URL}?department={answer.department_id}").content.decode()
     delete = reverse("console:answer-delete", args=[answer.pk])
     assert delete not in listed
+    # The form to add one posts to this department's list.
+    assert f'action="?department={answer.department_id}"' in listed
     assert reverse("console:answer-edit", args=[answer.pk]) in listed
     assert (
         f'action="{delete}"'
