@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Func, QuerySet
+from django.db.models import F, Func, IntegerField, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -143,10 +143,11 @@ def fanout_queue(
     database, so a caller reaching 100,000 people (a commune alert) neither
     sends their ids nor writes a row per person; the worker does both
     (notifications/fanout.py). Empty when nobody matches: the worker finds no
-    one to tell and marks the row done. The INSERT returns the ids it
-    gathered (Django reads back a field given an expression, with
-    RETURNING), so their count costs no query: a caller need not ask for the
-    same recipients again to know whether anyone is reached.
+    one to tell and marks the row done. How many they are is read from the
+    row (``cardinality``), so a caller need not ask for the same recipients
+    again to know whether anyone is reached; the ids themselves stay in the
+    database (save() would read a field given an expression back, RETURNING
+    every id: a province's alert sent 400,000 of them to this process).
     """
     now = now or timezone.now()
     ids = Func(
@@ -154,21 +155,28 @@ def fanout_queue(
         function="COALESCE",
         template="COALESCE(%(expressions)s, '{}'::bigint[])",
     )
-    return len(_fanout_create(recipient_ids=ids, message=message, now=now).recipient_ids)
+    row = _fanout_create(recipient_ids=ids, message=message, now=now)
+    count = Func(F("recipient_ids"), function="cardinality", output_field=IntegerField())
+    return int(FanOut.objects.filter(pk=row.pk).values_list(count, flat=True).get())
 
 
 def _fanout_create(*, recipient_ids: list[int] | Func, message: Message, now: datetime) -> FanOut:
-    """One FanOut row for the worker (notifications/fanout.py), woken at commit."""
-    row = FanOut.objects.create(
-        recipient_ids=recipient_ids,
-        texts={language: list(text) for language, text in message.texts.items()},
-        link=message.link,
-        dedupe_key=message.dedupe_key,
-        created_at=now,
-        next_attempt_at=now,
-        essential=message.essential,
-        province_id=message.province_id,
-        urgent=message.urgent,
+    """One FanOut row for the worker (notifications/fanout.py), woken at commit.
+    Inserted by bulk_create, which reads back the id alone."""
+    (row,) = FanOut.objects.bulk_create(
+        [
+            FanOut(
+                recipient_ids=recipient_ids,
+                texts={language: list(text) for language, text in message.texts.items()},
+                link=message.link,
+                dedupe_key=message.dedupe_key,
+                created_at=now,
+                next_attempt_at=now,
+                essential=message.essential,
+                province_id=message.province_id,
+                urgent=message.urgent,
+            )
+        ]
     )
     worker_wake()
     return row
