@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.phones import phone_display
 from console.selectors import QueueChoices
-from core.multiline import SENT_TEXT, Textarea
+from core.multiline import SENT_TEXT, Textarea, lf_text
 from core.names import sort_key
 from helpdesk.idempotency_field import IdempotencyKeyField
 from helpdesk.lifecycle import MAX_MESSAGE
@@ -251,6 +251,13 @@ class ReplyForm(forms.Form):
         label=_("Start from a prepared answer"),
         queryset=CannedResponse.objects.none(),
         required=False,
+        # One deleted while the page was open: said as such, not as Django's
+        # "select a valid choice" (a walk).
+        error_messages={
+            "invalid_choice": _(
+                "This prepared answer was just changed or deleted. Choose one again."
+            )
+        },
     )
     article = forms.ModelChoiceField(
         label=_("Link a help article"), queryset=Article.objects.none(), required=False
@@ -292,11 +299,13 @@ class ReplyForm(forms.Form):
             if name == "canned":
                 # Chosen by title alone, their words unseen (a helper's walk):
                 # the page that shows each whole (console/views/answers.py).
+                # In a new tab: the reply being typed stays (the box keeps no
+                # text over a visit, SENT_TEXT; a walk came Back to it empty).
                 field.help_text = format_html(
-                    '<a href="{}?department={}">{}</a>',
+                    '<a href="{}?department={}" target="_blank" rel="noopener">{}</a>',
                     reverse("console:answers"),
                     rows[0].department_id,
-                    _("Read the prepared answers"),
+                    _("Read the prepared answers (opens in a new tab)"),
                 )
 
     @staticmethod
@@ -310,12 +319,27 @@ class ReplyForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        own = data.get("body", "")
         data["body"] = reply_compose(
-            text=data.get("body", ""),
+            text=own,
             canned=data.get("canned"),
             article=data.get("article"),
             language=self.language,
         )
+        # The prepared answer and the article's line count towards the reply's
+        # length: said here, at the box, with what to cut (the case core said
+        # "at most 4000 characters" at the page's top, of words that were
+        # 1,500; a walk).
+        over = len(lf_text(data["body"]).strip()) - BODY_MAX
+        if over > 0 and not self.has_error("body") and own.strip():
+            self.add_error(
+                "body",
+                _(
+                    "With the prepared answer or the article, the reply is too long: "
+                    "shorten your words by %(over)s characters."
+                )
+                % {"over": over},
+            )
         # A reply refused for its length is not also "empty" (a helper's walk
         # saw both sentences at once).
         refused = self.has_error("body")

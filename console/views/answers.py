@@ -21,6 +21,7 @@ from core.form_errors import error_items, form_refused
 from helpdesk.models import CannedResponse
 from helpdesk.permissions import Scope
 from helpdesk.prepared_answers import (
+    AnswerNotFound,
     answer_add,
     answer_change,
     answer_delete,
@@ -48,6 +49,10 @@ def answer_list(request: HttpRequest, scope: Scope) -> HttpResponse:
             request, _("There is no department whose prepared answers you can read."), 404
         )
     department_id = chooser.cleaned_data["department"] if chooser.is_valid() else None
+    if department_id is None and request.method == "POST":
+        # A new answer is for the department its form names: one not theirs
+        # (or none) was saved into their first department, "saved" (a walk).
+        return error_page(request, AnswerNotFound.default_message, AnswerNotFound.http_status)
     if department_id is None:
         own = [pk for pk in choices if pk in scope.department_ids]
         department_id = own[0] if own else choices[0]

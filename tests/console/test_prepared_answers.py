@@ -114,10 +114,16 @@ def test_a_leader_adds_changes_and_deletes_an_answer_and_the_trail_says_so(
 
 @pytest.mark.django_db
 def test_a_leader_cannot_write_another_communes_answers(
-    personas: Personas, commune_b: AdminUnit
+    personas: Personas, commune_a: AdminUnit, commune_b: AdminUnit
 ) -> None:
     other = _answer(factories.department_create(commune=commune_b))
     client = client_as(personas, "leader_a")
+    # An answer posted for another commune's department is refused, not saved
+    # into the leader's own first department (a walk saw "saved").
+    for asked in (f"?department={other.department_id}", "?department=abc", ""):
+        refused = client.post(f"{URL}{asked}", {"title": "Lạc chỗ", "body": "x"})
+        assert refused.status_code == 404, asked
+    assert not CannedResponse.objects.filter(title="Lạc chỗ").exists()
     assert client.get(reverse("console:answer-edit", args=[other.pk])).status_code == 404
     assert client.post(reverse("console:answer-delete", args=[other.pk])).status_code == 404
     refused = client.post(
@@ -174,7 +180,36 @@ def test_the_reply_form_links_to_the_answers_it_offers(
     page = client_as(personas, "officer_a").get(
         reverse("console:ticket-detail", args=[ticket.number])
     )
-    assert f'href="{URL}?department={answer.department_id}"' in page.content.decode()
+    # In a new tab: the reply being typed stays where it is.
+    assert (
+        f'href="{URL}?department={answer.department_id}" target="_blank" rel="noopener"'
+        in page.content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_a_reply_says_what_went_wrong_with_its_prepared_answer(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """Two refusals a walk met: an answer deleted while the page was open
+    ("select a valid choice"), and a reply too long once the answer counts
+    ("at most 4000 characters", of words that were 1,500)."""
+    answer = CannedResponse.objects.create(
+        department=_department_a(commune_a), title="Dài", body="x" * 3000
+    )
+    other = _answer(_department_a(commune_a), title="Khác")
+    ticket = case_in(commune_a, personas.resident)
+    client = client_as(personas, "officer_a")
+    url = reverse("console:ticket-action", args=[ticket.number, "reply"])
+    long = client.post(url, {"reply-body": "y" * 1500, "reply-canned": answer.pk})
+    assert long.status_code == 422
+    assert "shorten your words by 502 characters" in long.content.decode()
+    deleted = other.pk
+    other.delete()
+    gone = client.post(url, {"reply-body": "Đã xem", "reply-canned": deleted})
+    assert gone.status_code == 422
+    assert "This prepared answer was just changed or deleted." in gone.content.decode()
+    assert not ticket.events.filter(kind="reply").exists()
 
 
 @pytest.mark.django_db
