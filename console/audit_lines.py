@@ -18,10 +18,11 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import Role, User
 from audit.diffs import HIDDEN
 from audit.models import AuditEntry
 from core.names import localized
@@ -62,6 +63,48 @@ class _Names:
     units: dict[int, str] = field(default_factory=dict)
     tickets: dict[int, str] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)
+
+
+# The trail's words for a role (accounts/audit_trail.role_labels stores
+# "officer 05443", "superuser"), as the page says them.
+_STAFF_WORDS = {"superuser": _("system administrator"), "staff": _("admin staff")}
+
+
+def role_lines(entries: Sequence[AuditEntry]) -> dict[int, list[str]]:
+    """Each entry's roles then, as people read them: "Commune officer, Phường
+    Phan Đình Phùng" where the trail keeps "officer 05443" (a walk read the
+    codes). The units are read once for the page; a role or code the code no
+    longer knows is shown as stored."""
+    codes = {
+        label.split(" ", 1)[1]
+        for entry in entries
+        for label in (entry.actor_roles if isinstance(entry.actor_roles, list) else [])
+        if isinstance(label, str) and " " in label
+    }
+    units = (
+        {
+            code: localized(name, name_en)
+            for code, name, name_en in AdminUnit.objects.filter(code__in=codes).values_list(
+                "code", "full_name", "full_name_en"
+            )
+        }
+        if codes
+        else {}
+    )
+    roles = dict(Role.choices)
+    lines: dict[int, list[str]] = {}
+    for entry in entries:
+        said = []
+        for label in entry.actor_roles if isinstance(entry.actor_roles, list) else []:
+            role, _sep, code = str(label).partition(" ")
+            if role in _STAFF_WORDS and not code:
+                said.append(str(_STAFF_WORDS[role]))
+            elif role in roles and code:
+                said.append(f"{roles[role]}, {units.get(code, code)}")
+            else:
+                said.append(str(label))
+        lines[entry.pk] = said
+    return lines
 
 
 def is_case_entry(entry: AuditEntry) -> bool:
@@ -212,7 +255,7 @@ def _field_lines(model: type[models.Model] | None, fields: dict[str, Any]) -> li
                 model_field = model._meta.get_field(name)
             except FieldDoesNotExist:
                 model_field = None
-        label = str(getattr(model_field, "verbose_name", name))
+        label = capfirst(str(getattr(model_field, "verbose_name", name)))
         choices = dict(getattr(model_field, "flatchoices", None) or ())
         old, new = value if isinstance(value, list) and len(value) == 2 else (None, value)
         lines.append(f"{label}: {_field_text(old, choices)} → {_field_text(new, choices)}")

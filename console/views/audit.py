@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from audit.selectors import audit_actors, audit_entries_list
 from console.audit_forms import AuditFilterForm
-from console.audit_lines import change_lines, is_case_entry
+from console.audit_lines import change_lines, is_case_entry, role_lines
 from console.views.access import can_see_dashboard, error_page, staff_required
 from helpdesk.permissions import Scope, audit_entries_visible_to, can_read_audit
 
@@ -29,6 +29,7 @@ def audit_list(request: HttpRequest, scope: Scope) -> HttpResponse:
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     lines = change_lines(shown)
+    roles = role_lines(shown)
     return render(
         request,
         "console/audit.html",
@@ -36,7 +37,12 @@ def audit_list(request: HttpRequest, scope: Scope) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": [
-                {"entry": entry, "is_case": is_case_entry(entry), "changes": lines[entry.pk]}
+                {
+                    "entry": entry,
+                    "is_case": is_case_entry(entry),
+                    "changes": lines[entry.pk],
+                    "roles": roles[entry.pk],
+                }
                 for entry in shown
             ],
             "show_dashboard": can_see_dashboard(scope),

@@ -333,8 +333,9 @@ class CannedResponse(models.Model):
     body = models.TextField(_("text"))
 
     class Meta:
-        verbose_name = _("canned response")
-        verbose_name_plural = _("canned responses")
+        # As the console names them (console/views/answers.py).
+        verbose_name = _("prepared answer")
+        verbose_name_plural = _("prepared answers")
         ordering = ("title",)
 
     def __str__(self) -> str:

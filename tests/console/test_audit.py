@@ -25,6 +25,7 @@ from tests.console.pages import case_in, client_as
 
 URL = "/console/audit/"
 OFFICE_IP = "203.0.113.9"
+COMMUNE_A_CODE = "05443"
 
 
 def _accepted(ticket: Ticket, personas: Personas) -> None:
@@ -153,6 +154,8 @@ def test_the_trail_is_paged_newest_first_in_a_fixed_number_of_queries(
                 ip=OFFICE_IP,
                 target_label=f"ROW-{i:03d}",
                 province_id=province,
+                # Roles on every row: their units are named, in one query a page.
+                actor_roles=[f"officer {COMMUNE_A_CODE}"],
             )
 
     add(3, 0)
@@ -258,8 +261,8 @@ def test_an_admin_change_names_its_fields_and_hides_what_was_hidden(
     body = html.unescape(
         admin_client_for.get(URL, headers={"accept-language": "en"}).content.decode()
     )
-    assert "active: yes → no" in body
-    assert "email: (hidden) → (hidden)" in body
+    assert "Active: yes → no" in body
+    assert "Email: (hidden) → (hidden)" in body
     assert "Deleted department membership #5" in body
     assert "{'is_active'" not in body
 
@@ -306,3 +309,16 @@ def test_changes_of_a_shape_no_writer_stores_are_shown_not_an_error(
     page = admin_client_for.get(URL)
     assert page.status_code == 200
     assert "Đã xóa nope.nope #3" in html.unescape(page.content.decode())
+
+
+@pytest.mark.django_db
+def test_roles_read_as_roles_and_places_not_codes(personas: Personas, ticket_a: Ticket) -> None:
+    """The trail keeps "officer 05443"; the page said it so (a walk)."""
+    _accepted(ticket_a, personas)
+    client = Client(headers={"accept-language": "vi"})
+    client.force_login(personas.province_admin)
+    page = client.get(URL)
+    roles = {role for row in page.context["rows"] for role in row["roles"]}
+    commune = AdminUnit.objects.get(code="05443")
+    assert f"Cán bộ xã/phường, {commune.full_name}" in roles
+    assert "officer 05443" not in page.content.decode()

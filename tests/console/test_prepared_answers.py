@@ -109,7 +109,7 @@ def test_a_leader_adds_changes_and_deletes_an_answer_and_the_trail_says_so(
     lines = {line for row in page.context["rows"] for line in row["changes"]}
     commune = commune_a.name_en or commune_a.name
     assert f"Department: {commune} — {department.name}" in lines
-    assert "text: (hidden) → (hidden)" in lines
+    assert "Text: (hidden) → (hidden)" in lines
 
 
 @pytest.mark.django_db
