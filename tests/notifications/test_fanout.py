@@ -134,7 +134,7 @@ def test_queuing_a_fan_out_counts_its_people_without_reading_their_ids_back(
     """save() read a field given an expression back with RETURNING: every
     recipient's id came into the process that publishes (400,000 for a
     province's alert) only to be counted (a second read)."""
-    ids = User.objects.filter(pk__in=[p.pk for p in people]).values("pk")
+    ids = User.objects.filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True)
     message = Message(texts={"vi": ("Cảnh báo", "Mưa lớn")}, link="/x", dedupe_key="count-test")
     with CaptureQueriesContext(connection) as queries:
         count = fanout_queue(recipients=ids, message=message)
