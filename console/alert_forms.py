@@ -21,7 +21,13 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class AlertForm(forms.Form):
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    # Chosen, never taken by default: the first one, a scam warning, went out
+    # on a power-cut notice left untouched (a walk).
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=[("", _("— Choose a category —")), *Category.choices],
+        error_messages={"required": _("Choose what kind of alert this is.")},
+    )
     area = forms.ChoiceField(label=_("Area"))
     villages = forms.CharField(
         label=_("Villages (optional)"),

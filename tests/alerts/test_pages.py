@@ -221,3 +221,17 @@ def test_an_alert_for_a_village_nobody_names_warns_the_officer(
         "/console/alerts/new/", _form(commune_a, villages="thôn đồng tâm"), follow=True
     )
     assert not any(warning in str(m) for m in known.context["messages"])
+
+
+@pytest.mark.django_db
+def test_an_alert_has_no_category_until_one_is_chosen(personas: Personas) -> None:
+    """The first category, a scam warning, was taken by default: a power-cut
+    notice left untouched went out as one (a walk)."""
+    client = Client(headers={"accept-language": "vi"})
+    client.force_login(personas.officer_a)
+    page = client.get("/console/alerts/new/")
+    assert page.context["form"]["category"].value() in (None, "")
+    refused = client.post("/console/alerts/new/", {"short_text": "Cắt điện 8h-11h"})
+    assert refused.status_code in (200, 422)
+    assert "Hãy chọn loại cảnh báo." in refused.content.decode()
+    assert not Alert.objects.exists()
