@@ -28,7 +28,13 @@
     html.appendChild(words);
     var icon = L.divIcon({ html: html, className: "map-bubble-icon", iconSize: [size, size] });
     return L.marker([c[1], c[0]], { icon: icon, title: p.label, keyboard: true })
-      .on("click", function () { map.setView([c[1], c[0]], map.getZoom() + 2); });
+      .on("click", function () {
+        map.setView([c[1], c[0]], map.getZoom() + 2);
+        // The bubble is redrawn away as the map asks for the new view's
+        // points: its focus fell to the page's start (a keyboard walk).
+        // Kept on the map, which the arrow keys and + and - still move.
+        map.getContainer().focus({ preventScroll: true });
+      });
   }
 
   // The reports of one public grid cell (static/geo/place.js): one marker
