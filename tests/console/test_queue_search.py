@@ -126,7 +126,7 @@ def test_a_phone_number_in_any_common_form_finds_its_cases_within_the_scope(
         assert sorted(_search(admin, typed)) == sorted([in_a.number, in_b.number]), typed
     assert someone_else.number not in _search(admin, "0981 234 567")
     page = officer_a.get(QUEUE, {"q": "+84981234567"}).content.decode()
-    assert "Cases filed from the phone number 0981 234 567" in page
+    assert "Cases filed from 0981 234 567 or for it" in page
     # A number nobody has: nothing, said plainly.
     assert _search(officer_a, "0981 999 999") == []
 
@@ -716,4 +716,6 @@ def test_the_page_says_what_a_number_or_a_phone_found(
     Ticket.objects.filter(pk=written.pk).update(description="Gọi anh Tú 0912 345 678")
     phone = html.unescape(client.get(QUEUE, {"q": "0912345678"}).content.decode())
     assert written.number in phone
-    assert "những hồ sơ có ghi số này trong nội dung hoặc địa chỉ" in phone
+    found = phone.split('class="search-found"', 1)[1].split("</p>", 1)[0]
+    assert "và các hồ sơ gần đây (" in found, found
+    assert "hồ sơ cuối) có ghi số này" in found, found
