@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
+from accounts.phones import phone_display
 from geo.models import AdminUnit
 from helpdesk import lifecycle
 from helpdesk.models import Department, DepartmentType, Ticket, TicketEvent
@@ -37,7 +38,9 @@ def test_ticket_page_shows_case_and_reporter_only_to_staff_in_scope(
     content = response.content.decode()
     if name in ALLOWED:
         assert response.status_code == 200
-        assert personas.resident.phone in content
+        assert personas.resident.phone in content  # the tel: link
+        # Written as people write it, as the queue's search says it (a walk).
+        assert f">{phone_display(personas.resident.phone)}</a>" in content
         assert "Ghi chú nội bộ" in content
         assert ticket_a.description in content
     else:
