@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from audit.models import AuditAction, AuditEntry
 from geo.models import AdminUnit
-from helpdesk.models import CannedResponse, Department
+from helpdesk.models import CannedResponse, Department, DepartmentType
 from tests import factories
 from tests.conftest import Personas
 from tests.console.pages import case_in, client_as
@@ -251,3 +251,15 @@ def test_the_departments_are_read_once_when_none_is_chosen(
         if q["sql"].startswith('SELECT "helpdesk_department"') and "LIMIT" not in q["sql"]
     ]
     assert len(listing) == 1, listing
+
+
+@pytest.mark.django_db
+def test_a_leader_lands_on_the_department_that_has_answers(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """A leader works in no department: the page opened on the first by name
+    (the police liaison), and a walk's answers went there unnoticed."""
+    factories.department_create(commune=commune_a, department_type=DepartmentType.POLICE_LIAISON)
+    answered = _answer(_department_a(commune_a))
+    page = client_as(personas, "leader_a").get(URL)
+    assert page.context["department"].pk == answered.department_id
