@@ -27,7 +27,7 @@ from alerts.services import alert_publish, alert_sms_size
 from console.alert_forms import AlertForm
 from console.views.access import can_see_dashboard, error_page, officer, staff_required
 from core.errors import DomainError
-from core.form_errors import form_refused
+from core.form_errors import error_items, form_refused
 from core.sms import sms_rule
 from helpdesk.idempotency_field import key_renew_after
 from helpdesk.names import unit_name
@@ -115,6 +115,13 @@ def alert_new(request: HttpRequest, scope: Scope) -> HttpResponse:
     return render(
         request,
         "console/alert_new.html",
-        {"form": form, "sms": sms, "sms_rule": SMS_RULE},
+        {
+            "form": form,
+            "sms": sms,
+            "sms_rule": SMS_RULE,
+            # The line at the top of a refused form (templates/_error_summary.html),
+            # which takes the focus: the refusal sat mid-page (a walk).
+            "errors": error_items(form) if form.errors else (),
+        },
         status=status,
     )

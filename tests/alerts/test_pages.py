@@ -235,3 +235,15 @@ def test_an_alert_has_no_category_until_one_is_chosen(personas: Personas) -> Non
     assert refused.status_code in (200, 422)
     assert "Hãy chọn loại cảnh báo." in refused.content.decode()
     assert not Alert.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_refused_alert_says_what_to_fix_at_the_top(personas: Personas) -> None:
+    """The refusal sat mid-page, by its field, with the focus at the page's
+    start (a walk): the error summary lists each, a link to its input."""
+    client = Client(headers={"accept-language": "vi"})
+    client.force_login(personas.officer_a)
+    refused = client.post("/console/alerts/new/", {"short_text": "Cắt điện 8h-11h"})
+    body = refused.content.decode()
+    summary = body.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert '<a href="#id_category">Hãy chọn loại cảnh báo.</a>' in summary
