@@ -13,10 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
+from django.utils import translation
 from pytest_django import Settings
 
 from accounts.models import User
+from config.db_outage import server_error
 from geo.models import AdminUnit
 from tests import factories
 from tests.conftest import Personas
@@ -222,3 +224,22 @@ def test_short_dates_are_day_first_with_a_24_hour_clock_in_both_languages(
     with translation.override(language):
         assert date(moment, "SHORT_DATETIME_FORMAT") == written
         assert date(moment, "SHORT_DATE_FORMAT") == "07/12/2026"
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("vi", "Lỗi là do hệ thống, không phải do bạn."), ("en", "The fault is ours, not yours.")],
+)
+def test_a_server_error_is_a_page_in_the_sites_language_that_reads_nothing(
+    language: str, said: str, django_assert_num_queries: Any
+) -> None:
+    """Django's bare "Server Error (500)" was in English on every page (a
+    walk). The page Django renders with no request, after a failure: it says
+    what to do, in the page's language, and asks the database nothing (it
+    may be what failed)."""
+    with translation.override(language), django_assert_num_queries(0):
+        response = server_error(RequestFactory().get("/report/new/"))
+    body = response.content.decode()
+    assert response.status_code == 500
+    assert said in body
+    assert f'<html lang="{language}">' in body
