@@ -131,3 +131,18 @@ def test_a_filter_the_tallies_do_not_know_is_counted_on_the_cases(
         queue_counts(scope=officer_a, filters=unknown).by_status
         == queue_counts(scope=officer_a, filters=QueueFilter()).by_status
     )
+
+
+@pytest.mark.django_db
+def test_the_status_counts_say_they_are_of_the_whole_queue_under_a_search(
+    personas: Personas, cases: list[Ticket]
+) -> None:
+    """The counts come from the tallies, which know no search or overdue
+    filter: a walk read "Mới 667" above a list of two, with nothing saying why."""
+    client = client_as(personas, "officer_a")
+    said = "The numbers below count your whole queue, not this search or these filters."
+    assert said not in client.get(reverse("console:queue")).content.decode()
+    for params in ({"q": "ổ gà"}, {"overdue": "on"}):
+        page = client.get(reverse("console:queue"), params).content.decode()
+        assert said in page, params
+        assert 'aria-describedby="counts-whole"' in page, params
