@@ -41,4 +41,11 @@ def case_number_next(*, province: AdminUnit | None, at: datetime) -> str:
             [prefix, at.year],
         )
         (last,) = cursor.fetchone()
-    return f"{prefix}-{at.year}-{last:05d}"
+    return case_number_format(prefix=prefix, year=at.year, sequence=last)
+
+
+def case_number_format(*, prefix: str, year: int, sequence: int) -> str:
+    """A case number as filing writes it: "TN-2026-00633" (the sequence
+    padded to five digits, longer past 99,999). The queue's search builds
+    the numbers a bare "633" can be with it (helpdesk/selectors.py)."""
+    return f"{prefix}-{year}-{sequence:05d}"

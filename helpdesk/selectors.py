@@ -41,6 +41,7 @@ from helpdesk.models import (
     TicketCounter,
     TicketEvent,
 )
+from helpdesk.numbering import case_number_format
 from helpdesk.permissions import (
     CaseView,
     Scope,
@@ -412,7 +413,7 @@ def _sequence_numbers(search: CaseSearch) -> tuple[str, ...]:
     if search.year is not None:
         series = series.filter(year=search.year)
     return tuple(
-        f"{prefix}-{year}-{search.sequence:05d}"
+        case_number_format(prefix=prefix, year=year, sequence=search.sequence)
         for prefix, year in series.order_by("prefix", "year").values_list("prefix", "year")
     )
 
