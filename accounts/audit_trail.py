@@ -28,11 +28,18 @@ from core.errors import DomainError
 from geo.models import AdminUnit
 
 
+def role_label_parts(label: object) -> tuple[str, str]:
+    """A label of ``role_labels`` as (role, unit code): ("officer", "05443"),
+    ("superuser", "")."""
+    role, _sep, code = str(label).partition(" ")
+    return role, code
+
+
 def role_labels(*, user: User) -> list[str]:
     """The person's roles as the trail keeps them: "superuser", "officer 05443"."""
     labels = ["superuser"] if user.is_superuser else []
     labels += [
-        f"{role} {code}"
+        f"{role} {code}"  # read back by role_label_parts
         for role, code in RoleAssignment.objects.filter(user=user)
         .order_by("role", "unit__code")
         .values_list("role", "unit__code")

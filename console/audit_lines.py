@@ -22,6 +22,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit_trail import role_label_parts
 from accounts.models import Role, User
 from audit.diffs import HIDDEN
 from audit.models import AuditEntry
@@ -75,12 +76,14 @@ def role_lines(entries: Sequence[AuditEntry]) -> dict[int, list[str]]:
     Phan Đình Phùng" where the trail keeps "officer 05443" (a walk read the
     codes). The units are read once for the page; a role or code the code no
     longer knows is shown as stored."""
-    codes = {
-        label.split(" ", 1)[1]
+    labels = {
+        entry.pk: [
+            role_label_parts(label)
+            for label in (entry.actor_roles if isinstance(entry.actor_roles, list) else [])
+        ]
         for entry in entries
-        for label in (entry.actor_roles if isinstance(entry.actor_roles, list) else [])
-        if isinstance(label, str) and " " in label
     }
+    codes = {code for parts in labels.values() for _role, code in parts if code}
     units = (
         {
             code: localized(name, name_en)
@@ -95,14 +98,13 @@ def role_lines(entries: Sequence[AuditEntry]) -> dict[int, list[str]]:
     lines: dict[int, list[str]] = {}
     for entry in entries:
         said = []
-        for label in entry.actor_roles if isinstance(entry.actor_roles, list) else []:
-            role, _sep, code = str(label).partition(" ")
+        for role, code in labels[entry.pk]:
             if role in _STAFF_WORDS and not code:
                 said.append(str(_STAFF_WORDS[role]))
             elif role in roles and code:
                 said.append(f"{roles[role]}, {units.get(code, code)}")
             else:
-                said.append(str(label))
+                said.append(f"{role} {code}".strip())
         lines[entry.pk] = said
     return lines
 
