@@ -34,3 +34,14 @@ def unit_short_name(unit: AdminUnit | None) -> str:
 @register.filter
 def department_name(department: Department | None) -> str:
     return names.department_name(department) if department is not None else ""
+
+
+@register.filter
+def department_with_commune(department: Department | None) -> str:
+    """A department named with its commune, as the lists name it
+    (helpdesk.names.department_in_commune): "Đại Từ — Phòng Kinh tế"."""
+    if department is None:
+        return ""
+    return names.department_in_commune(
+        names.department_name(department), names.unit_short_name(department.commune)
+    )
