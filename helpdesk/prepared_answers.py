@@ -186,11 +186,11 @@ def answer_change(
     return answer
 
 
-def answer_delete(*, scope: Scope, by: User, answer_id: int, ip: str | None) -> str:
-    """Delete a prepared answer; return its title, for the page to say."""
+def answer_delete(*, scope: Scope, by: User, answer_id: int, ip: str | None) -> CannedResponse:
+    """Delete a prepared answer; return it as it was (its title and
+    department, for the page to say and go back to)."""
     with transaction.atomic():
         answer = answer_get(scope=scope, answer_id=answer_id, lock=True)
-        title = answer.title
         _audit(answer, by=by, action=AuditAction.ANSWER_DELETE, ip=ip, changes={})
         answer.delete()
-    return title
+    return answer

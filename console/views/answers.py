@@ -154,11 +154,10 @@ def answer_edit(request: HttpRequest, scope: Scope, answer_id: int) -> HttpRespo
 @staff_required
 def answer_remove(request: HttpRequest, scope: Scope, answer_id: int) -> HttpResponse:
     try:
-        department_id = answer_get(scope=scope, answer_id=answer_id).department_id
-        title = answer_delete(
+        deleted = answer_delete(
             scope=scope, by=officer(request), answer_id=answer_id, ip=client_ip(request)
         )
     except DomainError as exc:
         return error_page(request, exc.message, exc.http_status)
-    messages.success(request, _("Deleted “%(title)s”.") % {"title": title})
-    return redirect(_list_url(department_id))
+    messages.success(request, _("Deleted “%(title)s”.") % {"title": deleted.title})
+    return redirect(_list_url(deleted.department_id))
