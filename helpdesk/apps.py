@@ -27,4 +27,13 @@ class HelpdeskConfig(AppConfig):
         sms_sent.connect(sms_sent_receive, dispatch_uid="helpdesk.sms_bill")
 
         # Department seats end the open sockets that relied on them.
+        # The queue's search finds a reporter's cases by their name of now.
+        from django.conf import settings
+        from django.db.models.signals import post_save
+
         from helpdesk import rights_changes  # noqa: F401
+        from helpdesk.search_text import reporter_renamed
+
+        post_save.connect(
+            reporter_renamed, sender=settings.AUTH_USER_MODEL, dispatch_uid="helpdesk.search_text"
+        )

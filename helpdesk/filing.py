@@ -55,6 +55,7 @@ from helpdesk.numbering import case_number_next
 from helpdesk.photos import ProcessedPhoto
 from helpdesk.proxy_filing import ProxyDetails, proxy_check, proxy_record
 from helpdesk.routing import RoutingDecision, route_case
+from helpdesk.search_text import search_text_of
 from helpdesk.sla import WorkingCalendar, working_deadline
 from helpdesk.voice import ProcessedVoice, voice_process
 from helpdesk.voice import max_bytes as voice_max_bytes
@@ -213,6 +214,9 @@ def _ticket_create(
     (inside case_submit's transaction; never called from anywhere else)."""
     now = timezone.now()
     located = lat is not None and lon is not None
+    filer_names = [name for name in filer_names if name.strip()]
+    address_text = address_text.strip()
+    names = [reporter.full_name, proxy.resident_name if proxy else "", *filer_names]
     calendar = WorkingCalendar.for_province(decision.province.pk if decision.province else None)
     ticket = Ticket.objects.create(
         number=case_number_next(province=decision.province, at=now),
@@ -223,8 +227,9 @@ def _ticket_create(
         location_source=location_source
         or (LocationSource.MAP if located else LocationSource.COMMUNE),
         location_accuracy_m=accuracy_m,
-        address_text=address_text.strip(),
-        filer_names=[name for name in filer_names if name.strip()],
+        address_text=address_text,
+        filer_names=filer_names,
+        search_text=search_text_of(description=description, address_text=address_text, names=names),
         commune=decision.commune,
         province=decision.province,
         boundary_version_id=decision.boundary_version_id,

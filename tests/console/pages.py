@@ -21,12 +21,20 @@ REFUSED = ("resident", "digital_team", "officer_b")
 PERSONAS = ("anonymous", *REFUSED, *ALLOWED)
 
 
-def case_in(commune: AdminUnit, reporter: User, service: str = "streetlight_out") -> Ticket:
+def case_in(
+    commune: AdminUnit,
+    reporter: User,
+    service: str = "streetlight_out",
+    *,
+    description: str = "Ổ gà lớn trước cổng trường",
+    address_text: str = "",
+) -> Ticket:
     lat, lon = point_inside(commune)
     return ticket_file(
         reporter=reporter,
         service=service_get_active(code=service),
-        description="Ổ gà lớn trước cổng trường",
+        description=description,
+        address_text=address_text,
         lat=lat,
         lon=lon,
     ).ticket
