@@ -6,23 +6,15 @@ import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.contrib.gis.geos import Polygon
-from django.contrib.postgres.fields import ArrayField
 from django.db.models import (
-    BigIntegerField,
-    BooleanField,
     F,
-    Func,
-    OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
-    TextField,
-    Value,
 )
 from django.utils import timezone
 
@@ -35,7 +27,6 @@ from helpdesk import errors
 from helpdesk.models import (
     OPEN_STATUSES,
     Attachment,
-    ProxyFiling,
     Service,
     Ticket,
     TicketCounter,
@@ -53,6 +44,7 @@ from helpdesk.permissions import (
     tickets_visible_to,
 )
 from helpdesk.public_view import events_public
+from helpdesk.search_text import phone_pattern, word_pattern
 from knowledge.search import fold_vietnamese
 
 # The queue's search box (console/views/queue.py): at most this many characters,
@@ -60,11 +52,9 @@ from knowledge.search import fold_vietnamese
 SEARCH_MAX_LENGTH = 100
 SEARCH_MAX_WORDS = 6
 # Words and names, and a phone number written in a case's text, are looked for
-# in this many cases of the (filtered) queue, the ones due last, which are about
-# the ones filed last: a search of every case's text would read a province's
-# 1,000,000 (bench/queue_scale.py). A case number or the phone number of the
-# person who filed finds a case however old (indexes).
-SEARCH_WINDOW = 2000
+# in every case of the (filtered) queue, through the trigram index of
+# Ticket.search_text (helpdesk/search_text.py); a case number and the phone
+# number of the person who filed, through their own indexes.
 # A phone number's cases filed for that resident by the digital-technology team,
 # at most (listed besides the cases the number filed itself).
 SEARCH_PHONE_FILED_FOR = 500
@@ -196,16 +186,11 @@ def tickets_queue(
     scope: Scope,
     filters: QueueFilter,
     among: Sequence[str] | None = None,
-    window: SearchWindow | None = None,
 ) -> QuerySet[Ticket]:
     """The staff queue, most urgent first (due soonest, unrouted and overdue on top).
 
     ``among``: only the cases of these numbers (the rows a live push names,
-    console/views/queue.py queue_rows); a search then reads those few rows,
-    not its window of the queue, on every push. ``window``: the search's
-    window as ``search_window`` read it for the same scope and filters, so that
-    a page which also tells whether it was bounded reads it once; read here
-    when not given."""
+    console/views/queue.py queue_rows)."""
     tickets = tickets_managed_by(scope=scope).filter(_place_q(filters))
     if among is not None:
         tickets = tickets.filter(number__in=among)
@@ -214,11 +199,7 @@ def tickets_queue(
     if filters.overdue:
         tickets = tickets.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
     if filters.search is not None:
-        if among is not None:
-            window = None  # a push's few rows: searched whole, in place
-        elif window is None:
-            window = _search_window_of(tickets, filters.search)
-        tickets = _searched(tickets, filters.search, window=window)
+        tickets = _searched(tickets, filters.search)
     return tickets.select_related("service", "commune", "department", "assignee").order_by(
         "due_at", "id"
     )
@@ -277,76 +258,11 @@ def case_search_parse(text: str) -> CaseSearch:
     return CaseSearch(text=text, words=words)
 
 
-# Each base letter and the Vietnamese letters that fold to it (lowercase; the
-# search ignores case). Text typed decomposed (a letter, then its marks as
-# combining characters) matches too: the marks may follow the letter.
-_VIETNAMESE_LETTERS = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
-_COMBINING_MARKS = r"[\u0300-\u036f]*"
-
-
-def _letter_classes() -> dict[str, str]:
-    letters: dict[str, str] = {}
-    for letter in _VIETNAMESE_LETTERS:
-        base = fold_vietnamese(letter)
-        letters[base] = letters.get(base, base) + letter
-    return {base: f"[{variants}]{_COMBINING_MARKS}" for base, variants in letters.items()}
-
-
-_LETTER_CLASSES = _letter_classes()
-
-
-def word_regex(word: str) -> str:
-    """A PostgreSQL regular expression (for ``~*``) that finds a folded search
-    word at the start of a word of Vietnamese text, with or without its marks:
-    "lan" finds "Lan", "Lân" and "Lành", not "Thanh". ``word`` is [a-z0-9]
-    (``case_search_parse``), so nothing else needs escaping."""
-    return r"\m" + "".join(_LETTER_CLASSES.get(char, char) for char in word)
-
-
-# The text the words of a search are looked for in: the description, the
-# village or landmark, the reporter's name, the name of the resident a team
-# member filed for, and the names an Open311 filer gave. Every word must start a
-# word of it, in any order.
-_SEARCH_TEXT = Func(
-    Value(" "),
-    F("description"),
-    F("address_text"),
-    Subquery(User.objects.filter(pk=OuterRef("reporter_id")).values("full_name")),
-    Subquery(ProxyFiling.objects.filter(ticket_id=OuterRef("pk")).values("resident_name")),
-    Func(F("filer_names"), Value(" "), function="array_to_string"),
-    function="concat_ws",
-    output_field=TextField(),
-)
-
-
-class _MatchesEvery(Func):
-    """``text ~* ALL(patterns)``: true when ``text`` matches every pattern,
-    ignoring case. The text is made once for all the patterns: one ``~*`` per
-    pattern made it (and looked up its names) again for each."""
-
-    arg_joiner = " ~* ALL("
-    template = "(%(expressions)s))"
-    output_field = BooleanField()
-
-
-class _OneOf(Func):
-    """``id = ANY(ids)``: the ids as one array, where ``id IN (…)`` wrote up to
-    SEARCH_WINDOW parameters into each query that reads them."""
-
-    arg_joiner = " = ANY("
-    template = "(%(expressions)s))"
-    output_field = BooleanField()
-
-
-def _searched(
-    tickets: QuerySet[Ticket], search: CaseSearch, *, window: SearchWindow | None
-) -> QuerySet[Ticket]:
+def _searched(tickets: QuerySet[Ticket], search: CaseSearch) -> QuerySet[Ticket]:
     """``tickets`` that ``search`` finds: by number, and by the phone number of
     the person who filed or was filed for, through their indexes; by words, and
-    by a phone number written in a case's text, among the cases of ``window``
-    (SearchWindow.bounded tells when that is not all of them), or among all of
-    ``tickets`` in place when it is None: they are a few already (the rows a
-    live push names).
+    by a phone number written in a case's text, through the trigram index of
+    their folded text (helpdesk/search_text.py), in every case of ``tickets``.
 
     A number that ``queue_filter_numbered`` looked up arrives as the numbers it
     found (and no words), or as no number at all when it found none: it is
@@ -361,35 +277,17 @@ def _searched(
         # ("633"): no case of these has it, so its words are looked for. Out
         # of scope or not existing, alike.
     if search.phone:
-        # Who filed, however long ago (indexes), and the cases whose text
-        # gives the number (a neighbour's report, an address "nhà anh Tú,
-        # 0912…"): one list, in the queue's order.
+        # Who filed, however long ago, and the cases whose text gives the
+        # number (a neighbour's report, an address "nhà anh Tú, 0912…"): one
+        # list, in the queue's order.
         return tickets.filter(
-            _phone_q(search.phone) | _found_in(tickets, _mentions_q(search.phone), window)
+            _phone_q(search.phone) | Q(search_text__contains=phone_pattern(search.phone))
         )
     if not search.words:
         return tickets.none()
-    # The rarest words first, as ALL stops at the first that fails: those with
-    # digits (a house or hamlet number), then the longest.
-    rarest = sorted(search.words, key=lambda word: (not _DIGIT.search(word), -len(word)))
-    patterns = [word_regex(word) for word in rarest]
-    every = _MatchesEvery(_SEARCH_TEXT, Value(patterns, output_field=ArrayField(TextField())))
-    return tickets.filter(_found_in(tickets, Q(every), window))
-
-
-def _found_in(tickets: QuerySet[Ticket], condition: Q, window: SearchWindow | None) -> Q:
-    """``condition`` (on text, which no index serves) as a condition on the
-    cases of ``tickets`` in ``window`` that meet it.
-
-    Read once, here: the page and its pager's count then look up at most
-    SEARCH_WINDOW cases by id, where each would read the window again. No
-    window (a push's few rows): the condition itself, read in place."""
-    if window is None:
-        return condition
-    if window.older is not None:
-        tickets = tickets.filter(due_at__gt=window.older)
-    ids = list(tickets.filter(condition).order_by().values_list("pk", flat=True))
-    return Q(_OneOf(F("pk"), Value(ids, output_field=ArrayField(BigIntegerField()))))
+    # Each word starts a word of the text, in any order: one LIKE per word,
+    # which the trigram index answers together (a BitmapAnd of its entries).
+    return tickets.filter(*(Q(search_text__contains=word_pattern(word)) for word in search.words))
 
 
 def _sequence_numbers(search: CaseSearch) -> tuple[str, ...]:
@@ -418,22 +316,6 @@ def _sequence_numbers(search: CaseSearch) -> tuple[str, ...]:
     )
 
 
-def _window_end(tickets: QuerySet[Ticket]) -> datetime | None:
-    """The due time just before the SEARCH_WINDOW cases of ``tickets`` due last
-    (the cases due after it are the window), or None when they are all of them.
-
-    A bound on ``due_at``, not a list of ids: the search then walks the queue's
-    own (unit, due_at, id) index over the window and reads each case once, where
-    ``id IN (the window's ids)`` looked each one up again by its primary key.
-    Every case has a due time (helpdesk/filing.py sets it).
-    """
-    return (
-        tickets.order_by("-due_at", "-id")
-        .values_list("due_at", flat=True)[SEARCH_WINDOW : SEARCH_WINDOW + 1]
-        .first()
-    )
-
-
 def _phone_q(phone: str) -> Q:
     """The cases of the person with this phone: those they filed, and those a
     team member filed for them (ProxyFiling.resident: the account made for the
@@ -454,22 +336,6 @@ def _phone_q(phone: str) -> Q:
     person = rows[0][0]
     filed_for = [ticket_id for _person, ticket_id in rows if ticket_id is not None]
     return Q(reporter_id=person) | Q(pk__in=filed_for)
-
-
-# Between the digits of a phone number written in a text: spaces, dots, dashes
-# and brackets, as people group them ("0912 345 678", "0912.345.678",
-# "(0912) 345-678", "+84 (912) 345 678").
-_PHONE_GAP = r"[\s.()-]{0,3}"
-
-
-def _mentions_q(phone: str) -> Q:
-    """The cases whose description or address text gives ``phone`` (E.164) in
-    any usual way: with 0, 84 or +84 before its nine digits, or none, grouped
-    as people write it, and not inside a longer number (a PostgreSQL regular
-    expression; the text is not indexed: ``_found_in`` bounds it)."""
-    digits = _PHONE_GAP.join(phone.removeprefix("+84"))
-    pattern = rf"(^|[^0-9])(\+?84{_PHONE_GAP}|0)?{digits}([^0-9]|$)"
-    return Q(description__regex=pattern) | Q(address_text__regex=pattern)
 
 
 @dataclass(frozen=True)
@@ -518,38 +384,6 @@ def queue_filter_numbered(*, scope: Scope, filters: QueueFilter) -> QueueNumbere
     named = bool(search.numbers) or (search.year is not None and len(found) == 1)
     opens = found[0] if found and named else None
     return QueueNumbered(dataclasses.replace(filters, search=read), opens)
-
-
-@dataclass(frozen=True)
-class SearchWindow:
-    """Where a search's words are looked for: the filtered queue's cases due
-    after ``older``, or all of them when it is None."""
-
-    older: datetime | None
-
-    @property
-    def bounded(self) -> bool:
-        """The text was looked for in only part of the filtered queue: it
-        holds more than SEARCH_WINDOW cases (the rest are older)."""
-        return self.older is not None
-
-
-def search_window(*, scope: Scope, filters: QueueFilter) -> SearchWindow:
-    """The window a search of these filters looks for its words (or a phone
-    number in the text) in; read once and given to ``tickets_queue``, which
-    then does not read it again."""
-    if filters.search is None:
-        return SearchWindow(older=None)
-    unsearched = tickets_queue(scope=scope, filters=dataclasses.replace(filters, search=None))
-    return _search_window_of(unsearched, filters.search)
-
-
-def _search_window_of(tickets: QuerySet[Ticket], search: CaseSearch) -> SearchWindow:
-    """The window of ``tickets`` that ``search`` reads text in; not read for a
-    search that reads no text (a number that ``queue_filter_numbered`` found)."""
-    if not (search.words or search.phone):
-        return SearchWindow(older=None)
-    return SearchWindow(older=_window_end(tickets))
 
 
 # West, south, east, north in degrees (WGS 84), as Leaflet's toBBoxString() gives.

@@ -28,11 +28,9 @@ from helpdesk.models import Ticket, TicketStatus
 from helpdesk.names import status_labels
 from helpdesk.permissions import Scope
 from helpdesk.selectors import (
-    SEARCH_WINDOW,
     BBox,
     queue_counts,
     queue_filter_numbered,
-    search_window,
     services_active,
     tickets_on_map,
     tickets_queue,
@@ -104,9 +102,8 @@ def _page_tickets(tickets: QuerySet[Ticket], offset: int, *, searched: bool) -> 
     nothing, and its plain query reads fewer buffers (39 against 354 for an
     officer). The outer query keeps the scope and filters of ``tickets``.
 
-    A search's first page too: its cases are a list of ids (up to
-    SEARCH_WINDOW, helpdesk/selectors.py), and the plain query joined each of
-    them to its units before keeping 25 (a word found in 300 cases of a
+    A search's first page too: the plain query joined each case its words
+    found to its units before keeping 25 (a word found in 300 cases of a
     province of 400,000: 14 ms, against 1 ms for the deferred join).
     """
     if offset == 0 and not searched:
@@ -141,8 +138,7 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
         return redirect("console:ticket-detail", number=numbered.opens)
     filters = numbered.filters
     search = filters.search
-    window = search_window(scope=scope, filters=filters)
-    tickets = tickets_queue(scope=scope, filters=filters, window=window).only(*ROW_FIELDS)
+    tickets = tickets_queue(scope=scope, filters=filters).only(*ROW_FIELDS)
     # Exact, from the running tallies, and with them the number of cases the
     # filters match when the tallies can tell; otherwise the pager counts the
     # filtered cases, stopping at PAGER_CAP (core/pagination.py).
@@ -166,10 +162,6 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
             "show_dashboard": with_communes,
             "search": search,
             "search_phone": phone_display(search.phone) if search and search.phone else "",
-            # The page's note is about words and names; a phone number's own
-            # cases are all found, whatever the window.
-            "search_bounded": window.bounded and bool(search and search.words),
-            "search_window": SEARCH_WINDOW,
         },
     )
 
