@@ -10,7 +10,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
 from helpdesk.icons import icon_emoji
-from helpdesk.models import Attachment, Ticket, TicketEvent
+from helpdesk.models import OPEN_STATUSES, Attachment, ServiceKind, Ticket, TicketEvent
 from helpdesk.names import department_name as _department_name
 from helpdesk.names import service_name, unit_name
 from helpdesk.photo_publishing import photo_public_url
@@ -24,6 +24,30 @@ def expected_response_text(ticket: Ticket) -> str:
         return ""
     when = date_format(localtime(ticket.due_at), "H:i, l d/m/Y")
     return gettext("Expected answer before %(when)s.") % {"when": when}
+
+
+def case_progress_text(ticket: Ticket, *, timeline: Iterable[TicketEvent]) -> str:
+    """The line under the status on the case page, from the case and its timeline.
+
+    The promise of an answer holds only while one is awaited: a question the
+    commune answered without closing it kept "Expected answer before …" under
+    its answer (a usability walk), so it says when it was answered instead. A
+    case that is done says so by its status alone.
+    """
+    if ticket.status not in OPEN_STATUSES:
+        return ""
+    if ticket.kind == ServiceKind.HELP_REQUEST:
+        # Whoever is not the reporter writes for the commune, as the timeline
+        # heads the message (templates/reports/_case_timeline.html).
+        answers = [
+            event.created_at
+            for event in timeline
+            if event.kind == TicketEvent.Kind.REPLY and event.actor_id != ticket.reporter_id
+        ]
+        if answers:
+            when = date_format(localtime(max(answers)), "H:i, l d/m/Y")
+            return gettext("Answered at %(when)s.") % {"when": when}
+    return expected_response_text(ticket)
 
 
 def commune_name(ticket: Ticket) -> str:

@@ -31,7 +31,7 @@ from core.form_address import page_of_post, posts_from
 from core.form_errors import ErrorItem, error_items, errors_described
 from helpdesk import lifecycle
 from helpdesk.idempotency_field import key_renew_after
-from helpdesk.models import Attachment, ProxyFiling, Ticket, TicketEvent, TicketStatus
+from helpdesk.models import Attachment, ProxyFiling, Ticket, TicketEvent
 from helpdesk.names import service_name
 from helpdesk.permissions import CaseView, Scope, case_view, is_reporter, request_scope, scope_for
 from helpdesk.photo_publishing import photo_url
@@ -48,7 +48,6 @@ from reports import presenters
 from reports.forms import RateForm, ReopenForm, ReplyForm
 from reports.views.common import case_page, files_for_others, person
 
-S = TicketStatus
 PAGE_SIZE = 20
 
 # The milestones of a case, shown as its short timeline in the list.
@@ -201,9 +200,8 @@ def _live_parts(scope: Scope, ticket: Ticket) -> dict[str, Any]:
     return {
         "ticket": ticket,
         **places,
-        "expected": presenters.expected_response_text(ticket)
-        if ticket.status in lifecycle.CONVERSATION_OPEN and ticket.status != S.RESOLVED
-        else "",
+        # The template walks the same timeline afterwards, from its cache.
+        "expected": presenters.case_progress_text(ticket, timeline=timeline),
         "timeline": timeline,
         "forms": forms,
         # None for a "me too" follower: a voice is never public.
