@@ -495,7 +495,7 @@
   function mapNote() {  // "the map pictures could not be loaded"
     var note = $("map-note");
     note.textContent = T.mapNote;
-    note.hidden = false;
+    note.className = "hint";  // no longer the words for a page without this script
   }
   function openMap() {
     if (map || !mapBox || !P) { return; }

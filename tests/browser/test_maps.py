@@ -4,12 +4,13 @@ work, the map still draws its markers and bubbles, and no script fails."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from geo.models import AdminUnit
-from tests.browser.a11y import PHONE, axe_violations
+from tests.browser.a11y import PHONE, PHONE_ZOOMED, axe_violations
 from tests.browser.conftest import Problems, Server, file_case, log_in
 from tests.conftest import COMMUNE_A, Personas
 from tests.factories import point_inside
@@ -456,4 +457,82 @@ def test_the_commune_finder_takes_a_place_from_the_keyboard(
     # One step east at zoom 12 is about 0.027°.
     assert float(page.locator("#id_lon").input_value()) > lon + 0.01
     expect(page.locator("#map .leaflet-marker-icon")).to_have_count(1)
+    problems.assert_none()
+
+
+NO_MAP = "Không có bản đồ: hãy chọn xã/phường ở dưới và ghi tên thôn, xóm."
+
+
+def test_the_forms_place_step_without_javascript_says_what_to_do_instead(
+    personas: Personas, server: Server, browser: Browser, context: BrowserContext, page: Page
+) -> None:
+    """Without JavaScript the form has no map: it said nothing of it, and
+    people waited for one (a usability walk). It says to choose the commune
+    and write the village, and shows no map button."""
+    bare = browser.new_context(base_url=server.url, java_script_enabled=False, locale="vi-VN")
+    try:
+        log_in(bare, server, personas.resident)
+        plain = bare.new_page()
+        plain.goto(FORM_PATH)
+        expect(plain.locator("#map-note")).to_have_text(NO_MAP)
+        expect(plain.locator("#map-note")).to_be_visible()
+        expect(plain.locator("#show-map")).to_be_hidden()
+        expect(plain.locator("#map")).to_be_hidden()
+    finally:
+        bare.close()
+    # With the script, the map is there to open, and the sentence is not said.
+    log_in(context, server, personas.resident)
+    tiles_refused(page)
+    connection_is(page, "3g")
+    page.goto(FORM_PATH)
+    expect(page.locator("#show-map")).to_be_visible()
+    expect(page.locator("#map-note")).to_be_hidden()
+
+
+# The pin's and the zoom buttons' boxes; whether the pin's point (the bottom of
+# its middle) is the map's middle, where a pick puts it.
+PIN_AND_BUTTONS = """() => {
+  const box = s => { const r = document.querySelector(s).getBoundingClientRect();
+                     return [r.left, r.top, r.right, r.bottom]; };
+  return [box("#map .leaflet-marker-icon"), box("#map .leaflet-control-zoom")];
+}"""
+PIN_IN_THE_MIDDLE = """() => {
+  const pin = document.querySelector("#map .leaflet-marker-icon");
+  if (!pin) { return false; }
+  const m = document.getElementById("map").getBoundingClientRect(), p = pin.getBoundingClientRect();
+  return Math.abs((p.left + p.right - m.left - m.right) / 2) < 2 &&
+         Math.abs(p.bottom - (m.top + m.bottom) / 2) < 2;
+}"""
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, PHONE_ZOOMED], ids=["360px", "360px-zoomed-200pc"])
+def test_the_forms_pin_is_never_under_the_zoom_buttons_on_a_phone(
+    personas: Personas,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+    viewport: ViewportSize,
+) -> None:
+    """A pick puts the pin in the middle of the map; on a 360 px phone with
+    the text zoomed the middle was under Leaflet's zoom buttons (a walk)."""
+    log_in(context, server, personas.resident)
+    tiles_refused(page)
+    connection_is(page, "3g")
+    page.set_viewport_size(viewport)
+    page.goto(FORM_PATH)
+    page.locator("#show-map").click()
+    box = page.locator("#map")
+    expect(box).to_have_class(re.compile(r"\bleaflet-container\b"))
+    width, height = box.evaluate(SIZE)
+    # Beside the buttons, below them, and far from them (not on the attribution).
+    for x, y in ((width * 0.6, 30), (20, height * 0.45), (width - 20, height * 0.7)):
+        box.click(position={"x": x, "y": y})
+        page.wait_for_function(PIN_IN_THE_MIDDLE)  # after Leaflet's pan
+        pin, buttons = page.evaluate(PIN_AND_BUTTONS)
+        assert not _overlap(pin, buttons), (viewport, (x, y), pin, buttons)
     problems.assert_none()
