@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from accounts.admin_login import admin_login
 from accounts.views import language_switch
 from config import pwa
 from config.api import api
@@ -34,6 +35,10 @@ urlpatterns = [
     # logged-in person's account keeps the language too (accounts/views.py).
     # In place of include("django.conf.urls.i18n"), whose only page it is.
     path("i18n/setlang/", language_switch, name="set_language"),
+    # The admin's own log-in page, opening the site in the person's language
+    # as the other log-ins do; before admin.site.urls, whose "admin:login"
+    # names the same address.
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("console/", include("console.urls")),
     path("photos/", include("helpdesk.photo_urls")),
