@@ -5,8 +5,9 @@ never change meaning; the page showed them as stored: "status: new →
 accepted", "department: 12 → 57", "fields: {'is_active': [True, False]}" (a
 helper's walk of the console). Here each becomes a line in the reader's
 language: the field's name, a status's label, a person's, department's,
-commune's or case's name. The names for a page of 50 rows are read at once,
-one query per kind of record that appears on it.
+commune's or case's name, a timeline entry's case and kind. The names for a
+page of 50 rows are read at once, one query per kind of record that appears
+on it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from audit.diffs import HIDDEN
 from audit.models import AuditEntry
 from core.names import localized
 from geo.models import AdminUnit
-from helpdesk.models import Department, Ticket
+from helpdesk.models import Department, Ticket, TicketEvent
 from helpdesk.names import department_in_commune, status_labels
 
 # The case fields and extras helpdesk/case_audit.py writes, by their trail name.
@@ -52,6 +53,7 @@ _ID_KINDS = {
     "commune": "units",
     "province": "units",
     "duplicate_of": "tickets",
+    "event": "events",
 }
 
 
@@ -63,6 +65,7 @@ class _Names:
     departments: dict[int, str] = field(default_factory=dict)
     units: dict[int, str] = field(default_factory=dict)
     tickets: dict[int, str] = field(default_factory=dict)
+    events: dict[int, str] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)
 
 
@@ -175,6 +178,18 @@ def _names_read(entries: Iterable[AuditEntry]) -> _Names:
         names.tickets = dict(
             Ticket.objects.filter(pk__in=wanted["tickets"]).values_list("pk", "number")
         )
+    if wanted["events"]:
+        # The case and what the entry was: the page said "Timeline entry
+        # #764", an id no page shows (a walk).
+        kinds = dict(TicketEvent.Kind.choices)
+        timeline = TicketEvent.objects.filter(pk__in=wanted["events"]).values_list(
+            "pk", "kind", "ticket__number"
+        )
+        names.events = {
+            pk: gettext("Case %(number)s — %(entry)s")
+            % {"number": number, "entry": kinds.get(kind, kind)}
+            for pk, kind, number in timeline
+        }
     return names
 
 
@@ -196,12 +211,18 @@ def _case_value(name: str, names: _Names) -> Callable[[Any], str]:
     kind = _ID_KINDS.get(name)
     if kind is not None:
         known: dict[Any, str] = getattr(names, kind)
-        return lambda value: _text(known.get(value, value) if _key(value) else value)
+        return lambda value: _text(known.get(value, _gone(name, value)) if _key(value) else value)
     if name == "status":
         return lambda value: _text(names.statuses.get(value, value) if _key(value) else value)
-    if name in {"event", "photo"}:
+    if name == "photo":
         return lambda value: _text(value if value is None else f"#{value}")
     return _text
+
+
+def _gone(name: str, value: Any) -> Any:
+    """An id whose record is no longer there: a timeline entry's as "#764",
+    the way the trail's other numbered records are shown."""
+    return f"#{value}" if name == "event" else value
 
 
 def _key(value: Any) -> bool:

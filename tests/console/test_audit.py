@@ -322,3 +322,26 @@ def test_roles_read_as_roles_and_places_not_codes(personas: Personas, ticket_a: 
     commune = AdminUnit.objects.get(code="05443")
     assert f"Cán bộ xã/phường, {commune.full_name}" in roles
     assert "officer 05443" not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_timeline_entry_reads_as_its_case_and_what_it_was_not_an_id(
+    personas: Personas, ticket_a: Ticket
+) -> None:
+    """The page said "Mục diễn biến #764", an id no page shows (a walk). The
+    entries of a page are read in one query
+    (test_names_for_a_page_are_read_in_a_fixed_number_of_queries)."""
+    lifecycle.ticket_reply(
+        ticket=ticket_a, by=personas.officer_a, body="Chúng tôi đã nhận", ip=OFFICE_IP
+    )
+    _accepted(ticket_a, personas)
+    reply = ticket_a.events.get(kind="reply")
+    client = Client(headers={"accept-language": "vi"})
+    client.force_login(personas.province_admin)
+    lines = {line for row in client.get(URL).context["rows"] for line in row["changes"]}
+    assert f"Mục diễn biến: Hồ sơ {ticket_a.number} — Trả lời" in lines
+    assert f"Mục diễn biến: Hồ sơ {ticket_a.number} — Đổi trạng thái" in lines
+    assert not any(f"#{reply.pk}" in line for line in lines)
+    english = client_as(personas, "province_admin").get(URL)
+    lines = {line for row in english.context["rows"] for line in row["changes"]}
+    assert f"Timeline entry: Case {ticket_a.number} — Reply" in lines
