@@ -37,6 +37,7 @@ from helpdesk import lifecycle
 from helpdesk.attachments import attachment_approve_public
 from helpdesk.idempotency_field import key_renew_after
 from helpdesk.models import Ticket
+from helpdesk.names import department_in_commune, department_name, unit_short_name
 from helpdesk.permissions import Scope, can_manage
 from helpdesk.photo_publishing import photo_url
 from helpdesk.selectors import ticket_photos, ticket_timeline, ticket_voice_notes
@@ -179,15 +180,37 @@ def _case_gone(
             department_id = int(request.POST.get("transfer-department", ""))
         except ValueError:
             department_id = None
-        if department_id is not None and lifecycle.transfer_already_made(
-            number=number,
-            by=officer(request),
-            department_id=department_id,
-            reason=request.POST.get("transfer-reason", ""),
-        ):
-            messages.success(request, str(chosen.done))
-            return redirect("console:queue")
+        made = (
+            lifecycle.transfer_already_made(
+                number=number,
+                by=officer(request),
+                department_id=department_id,
+                reason=request.POST.get("transfer-reason", ""),
+            )
+            if department_id is not None
+            else None
+        )
+        if made is not None:
+            return _transferred_away(request, made)
     return error_page(request, error.message, error.http_status)
+
+
+def _transferred_away(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    """The queue, after a transfer that took ``ticket`` out of the officer's
+    scope: its page would say "not found" now. The message says where it went,
+    named as the transfer list named it, and why it is not in the queue: "Case
+    transferred." alone left the officer looking for it there."""
+    place = "—"
+    if ticket.department is not None and ticket.commune is not None:
+        place = department_in_commune(
+            department_name(ticket.department), unit_short_name(ticket.commune)
+        )
+    messages.success(
+        request,
+        gettext("Case %(number)s was transferred to %(place)s. It is no longer in your queue.")
+        % {"number": ticket.number, "place": place},
+    )
+    return redirect("console:queue")
 
 
 @posts_from("console:ticket-detail")
@@ -231,11 +254,11 @@ def ticket_action(request: HttpRequest, scope: Scope, number: str, action: str) 
             error=exc.message,
             status=exc.http_status,
         )
-    messages.success(request, str(chosen.done))
     moved = result if isinstance(result, Ticket) else ticket
     if not can_manage(scope=scope, ticket=moved):
-        # Transferred out of their scope: its page would be "not found" now.
-        return redirect("console:queue")
+        # Only a transfer moves a case out of the scope of those who act on it.
+        return _transferred_away(request, moved)
+    messages.success(request, str(chosen.done))
     return _at_result(ticket)
 
 

@@ -399,6 +399,7 @@ def test_a_transfer_out_of_scope_lands_on_the_queue_and_its_retry_is_done(
     success message used to appear on that error page, and a second tap
     answered "not found" as if the transfer had failed."""
     data = _action_data("transfer", ticket_a, personas, commune_a)
+    target = Department.objects.get(pk=data["transfer-department"])
     client = client_as(personas, "officer_a")
     url = reverse("console:ticket-action", args=[ticket_a.number, "transfer"])
     # The second with the reason typed with spaces around, as the form strips it.
@@ -406,7 +407,10 @@ def test_a_transfer_out_of_scope_lands_on_the_queue_and_its_retry_is_done(
         page = client.post(url, sent, follow=True)
         assert page.status_code == 200
         assert page.redirect_chain == [(reverse("console:queue"), 302)]
-        assert [str(m) for m in page.context["messages"]] == ["Case transferred."]
+        assert [str(m) for m in page.context["messages"]] == [
+            f"Case {ticket_a.number} was transferred to {commune_a.name_en} — "
+            f"{target.name}. It is no longer in your queue."
+        ]
     assert ticket_a.events.filter(to_status=S.TRANSFERRED).count() == 1
     # Another reason is not the same transfer: the case is not theirs.
     other = client.post(url, {**data, "transfer-reason": "Lý do khác"})
@@ -416,6 +420,50 @@ def test_a_transfer_out_of_scope_lands_on_the_queue_and_its_retry_is_done(
     accept = reverse("console:ticket-action", args=[ticket_a.number, "accept"])
     assert client.post(accept, data).status_code == 404
     assert ticket_a.events.filter(to_status=S.TRANSFERRED).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["officer_a", "leader_a"])
+def test_a_transfer_to_another_commune_says_where_the_case_went_on_the_queue(
+    personas: Personas, commune_b: AdminUnit, ticket_a: Ticket, name: str
+) -> None:
+    """Sent to another commune's department, the case is no longer the
+    sender's: the queue says where it went and that it left their queue (the
+    case page is "not found" for them now; "Case transferred." alone left
+    them looking for it in the queue)."""
+    target = factories.department_create(
+        commune=commune_b, department_type=DepartmentType.PUBLIC_SERVICE_CENTRE
+    )
+    url = reverse("console:ticket-action", args=[ticket_a.number, "transfer"])
+    data = {"transfer-department": str(target.pk), "transfer-reason": "Thuộc Đại Từ"}
+    client = Client(headers={"accept-language": "vi"})
+    client.force_login(getattr(personas, name))
+    page = client.post(url, data, follow=True)
+    assert page.redirect_chain == [(reverse("console:queue"), 302)]
+    said = [str(m) for m in page.context["messages"]]
+    assert said == [
+        f"Đã chuyển hồ sơ {ticket_a.number} cho {commune_b.name} — {target.name}. "
+        "Hồ sơ không còn trong danh sách của bạn."
+    ]
+    assert escape(said[0]) in page.content.decode()
+    ticket_a.refresh_from_db()
+    assert (ticket_a.status, ticket_a.department_id) == (S.TRANSFERRED, target.pk)
+
+
+@pytest.mark.django_db
+def test_a_transfer_that_stays_in_scope_opens_the_case_at_its_result(
+    personas: Personas, commune_b: AdminUnit, ticket_a: Ticket
+) -> None:
+    """The province administrator still manages a case sent to another commune."""
+    target = factories.department_create(
+        commune=commune_b, department_type=DepartmentType.PUBLIC_SERVICE_CENTRE
+    )
+    url = reverse("console:ticket-action", args=[ticket_a.number, "transfer"])
+    data = {"transfer-department": str(target.pk), "transfer-reason": "Thuộc Đại Từ"}
+    page = client_as(personas, "province_admin").post(url, data, follow=True)
+    case_page = reverse("console:ticket-detail", args=[ticket_a.number]) + "#messages"
+    assert page.redirect_chain == [(case_page, 302)]
+    assert [str(m) for m in page.context["messages"]] == ["Case transferred."]
 
 
 def _officer_of_economy(commune: AdminUnit) -> tuple[Client, Ticket, Department]:
