@@ -1,51 +1,66 @@
 """The prepared answers page's forms (console/views/answers.py): which
-department's answers to show, and one answer's title and text."""
+department's answers to show (its province, commune and department), and one
+answer's title and text."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
-from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from console.answer_places import AnswerPlaces, AskedPlace
 from core.multiline import Textarea
-from helpdesk.models import Department
-from helpdesk.names import department_name, departments_in_list, unit_short_name
 from helpdesk.prepared_answers import BODY_MAX, TITLE_MAX
 
 
-class DepartmentChoice(forms.Form):
-    """The department whose answers the page lists, named with its commune
-    (helpdesk.names.departments_in_list: a province holds the same five
-    departments in every commune)."""
+class _Asked(forms.Form):
+    province = forms.CharField(max_length=10, required=False)
+    commune = forms.CharField(max_length=10, required=False)
+    department = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
 
-    department = forms.TypedChoiceField(label=_("Department"), coerce=int)
-    # In the list's order: the page opens on the first the person works in.
-    department_ids: list[int]
 
-    def __init__(
-        self,
-        *args: Any,
-        departments: QuerySet[Department] | None = None,
-        listed: DepartmentChoice | None = None,
-        **kwargs: Any,
-    ) -> None:
-        """The departments, or the list ``listed`` already made of them."""
-        super().__init__(*args, **kwargs)
-        field = self.fields["department"]
-        assert isinstance(field, forms.TypedChoiceField)
-        if listed is not None:
-            field.choices = listed.fields["department"].choices  # type: ignore[attr-defined]
-            self.department_ids = listed.department_ids
-            return
-        assert departments is not None
-        rows = departments.select_related("commune")
-        listed_rows = departments_in_list(
-            (d.pk, department_name(d), unit_short_name(d.commune)) for d in rows
+def place_asked(query: QueryDict) -> AskedPlace:
+    """The place the answers page's address asks for; a malformed part is
+    left out, as if not asked."""
+    form = _Asked(query)
+    form.is_valid()
+    data = form.cleaned_data
+    return AskedPlace(
+        province=data.get("province") or None,
+        commune=data.get("commune") or None,
+        department=data.get("department"),
+    )
+
+
+class PlaceChoice(forms.Form):
+    """The lists to choose another department's answers (answer_places.py),
+    each set to the one shown; a province or commune list only where there
+    is more than one to choose. Sent with the page's Show button: changing
+    a list only changes the lists below it once shown."""
+
+    province = forms.ChoiceField(label=_("Province"))
+    commune = forms.ChoiceField(label=_("Commune"))
+    department = forms.ChoiceField(label=_("Department"))
+
+    def __init__(self, places: AnswerPlaces) -> None:
+        super().__init__(
+            initial={
+                "province": places.province_code,
+                "commune": places.commune_code,
+                "department": places.department.pk,
+            }
         )
-        field.choices = listed_rows
-        self.department_ids = [pk for pk, _label in listed_rows]
+        for name, choices in (
+            ("province", places.provinces),
+            ("commune", places.communes),
+            ("department", places.departments),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            if choices:
+                field.choices = choices
+            else:
+                del self.fields[name]
 
 
 class AnswerForm(forms.Form):

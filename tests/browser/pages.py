@@ -61,9 +61,11 @@ VISITS: tuple[Visit, ...] = (
     # The province's communes, each a link that opens its departments.
     Visit("console/dashboard/", "province_admin", "/console/dashboard/", phone=False),
     Visit("console/audit/", "province_admin", "/console/audit/", phone=False),
-    # Prepared answers: an officer reads them; a leader also writes them.
+    # Prepared answers: an officer reads them; a leader also writes them; a
+    # province administrator chooses the commune first.
     Visit("console/answers/", "officer", "/console/answers/", phone=False),
     Visit("console/answers/", "leader", "/console/answers/", phone=False),
+    Visit("console/answers/", "province_admin", "/console/answers/", phone=False),
     Visit("console/answers/<int:answer_id>/", "leader", "/console/answers/{answer}/", phone=False),
     Visit("console/alerts/", "officer", "/console/alerts/", phone=False),
     Visit("console/alerts/new/", "officer", "/console/alerts/new/", phone=False),

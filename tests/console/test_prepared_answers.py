@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import User
 from audit.models import AuditAction, AuditEntry
 from geo.models import AdminUnit
 from helpdesk.models import CannedResponse, Department, DepartmentType
@@ -263,3 +264,143 @@ def test_a_leader_lands_on_the_department_that_has_answers(
     answered = _answer(_department_a(commune_a))
     page = client_as(personas, "leader_a").get(URL)
     assert page.context["department"].pk == answered.department_id
+
+
+# --- Choosing the department: its province, then its commune ---------------------
+
+
+def _departments_in_every_commune() -> None:
+    """Five departments in each of the test provinces' 157 communes: 785, as
+    the country's 3,321 communes hold 16,600."""
+    communes = AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE)
+    Department.objects.bulk_create(
+        [
+            Department(commune=commune, department_type=kind, name=f"{kind.label} {commune.name}")
+            for commune in communes
+            for kind in DepartmentType
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _lang_son_department() -> Department:
+    commune = AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE, parent__code="20").first()
+    assert commune is not None
+    return factories.department_create(commune=commune)
+
+
+def _options(content: bytes) -> int:
+    return content.decode().count("<option")
+
+
+def _queries(client: Client, url: str = URL) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries.captured_queries)
+
+
+@pytest.mark.django_db
+def test_a_superuser_chooses_a_province_and_a_commune_not_among_every_department(
+    personas: Personas, superuser: User
+) -> None:
+    """The list held every department the superuser may read, 16,600 in the
+    country (a usability walk): now the province's communes and the commune's
+    departments, in as many queries however many there are."""
+    answered = _answer(_lang_son_department(), title="Đã nhận")
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(superuser)
+    before = _queries(client)
+    _departments_in_every_commune()
+    assert Department.objects.count() > 780
+    assert _queries(client) == before
+
+    page = client.get(URL)
+    # 2 provinces, Lạng Sơn's 65 communes, 5 departments: not 785.
+    assert _options(page.content) == 2 + 65 + 5
+    # The department with answers, chosen in its province (Lạng Sơn) and commune.
+    assert page.context["department"] == answered.department
+    chooser = page.context["chooser"]
+    assert chooser["province"].value() == "20"
+    assert chooser["commune"].value() == answered.department.commune.code
+    assert [code for code, _name in chooser.fields["province"].choices] == ["20", "19"]
+    lang_son = AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE, parent__code="20")
+    communes = {code for code, _name in chooser.fields["commune"].choices}
+    assert communes == set(lang_son.values_list("code", flat=True))
+    assert len(chooser.fields["department"].choices) == 5
+    assert answered.title in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_province_chosen_anew_opens_on_one_of_its_communes(
+    personas: Personas, superuser: User, commune_a: AdminUnit, commune_b: AdminUnit
+) -> None:
+    """Show sends every list: a province (or commune) chosen anew wins over
+    the commune and department still chosen below it from the last one."""
+    _departments_in_every_commune()
+    elsewhere = _lang_son_department()
+    answered = _answer(_department_a(commune_a))
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(superuser)
+    stale = f"commune={elsewhere.commune.code}&department={elsewhere.pk}"
+    page = client.get(f"{URL}?province=19&{stale}")
+    # Thái Nguyên's department with answers, in Phan Đình Phùng.
+    assert page.context["department"] == answered.department
+    page = client.get(f"{URL}?province=19&commune={commune_b.code}&department={answered.pk}")
+    assert page.context["department"].commune == commune_b
+    # A department asked for alone (the reply form's link, a saved answer's
+    # return): its province and commune are chosen with it.
+    page = client.get(f"{URL}?department={elsewhere.pk}")
+    assert page.context["department"] == elsewhere
+    assert page.context["chooser"]["province"].value() == "20"
+    # A commune asked for alone: in its province.
+    page = client.get(f"{URL}?commune={commune_b.code}")
+    assert page.context["department"].commune == commune_b
+    assert page.context["chooser"]["province"].value() == "19"
+
+
+@pytest.mark.django_db
+def test_the_lists_hold_only_the_places_the_person_reads(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """The scope rules are those of helpdesk/prepared_answers.py: the lists
+    only arrange them."""
+    _departments_in_every_commune()
+    elsewhere = _lang_son_department()
+    thai_nguyen = AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE, parent__code="19")
+
+    admin = client_as(personas, "province_admin")
+    page = admin.get(f"{URL}?province=20&commune={elsewhere.commune.code}")
+    chooser = page.context["chooser"]
+    assert "province" not in chooser.fields  # one province: nothing to choose
+    communes = {code for code, _name in chooser.fields["commune"].choices}
+    assert communes == set(thai_nguyen.values_list("code", flat=True))
+    assert page.context["department"].commune.parent.code == "19"
+    assert _options(page.content) == 92 + 5
+
+    for name in ("officer_a", "leader_a"):
+        page = client_as(personas, name).get(f"{URL}?commune={elsewhere.commune.code}")
+        chooser = page.context["chooser"]
+        # One commune: its departments alone.
+        assert set(chooser.fields) == {"department"}, name
+        assert page.context["department"].commune == commune_a
+    officer = client_as(personas, "officer_a").get(URL).context["chooser"]
+    assert [pk for pk, _name in officer.fields["department"].choices] == [
+        _department_a(commune_a).pk
+    ]
+    leader = client_as(personas, "leader_a").get(URL).context["chooser"]
+    assert len(leader.fields["department"].choices) == 5
+
+
+@pytest.mark.django_db
+def test_a_superuser_adds_an_answer_to_the_department_chosen(
+    personas: Personas, superuser: User
+) -> None:
+    _departments_in_every_commune()
+    department = _lang_son_department()
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(superuser)
+    added = client.post(
+        f"{URL}?department={department.pk}", {"title": "Đã tiếp nhận", "body": "Xin chờ."}
+    )
+    assert added.status_code == 302
+    assert CannedResponse.objects.filter(department=department, title="Đã tiếp nhận").exists()
