@@ -187,17 +187,19 @@ def urls_for(role: str, values: dict[str, str]) -> list[tuple[str, str]]:
                 view = values[f"{zoom}_view"]
                 urls.append((f"map api {zoom} {name}", f"{MAP_API}?{view}&{query}".rstrip("&")))
     # The search box: a phone number (indexes, and its mentions in the text),
-    # a name and words, each looked for in the queue's SEARCH_WINDOW cases due
-    # last (helpdesk/selectors.py), read whole whatever they find; a bare case
-    # number, looked up by its exact candidates (one per series of the
+    # a name and words, looked for in every case of the queue through the
+    # trigram index of their folded text (helpdesk/search_text.py); a bare
+    # case number, looked up by its exact candidates (one per series of the
     # counters), which opens its case when the queue holds one of them (a
     # redirect), else lists them or looks for its words. The generated cases
-    # have no description: the words and the phone in text find nothing.
+    # carry text of the kind residents write (helpdesk/synthetic_text.py):
+    # "đèn đường hỏng" is in thousands of them, a rare word in few.
     for label, text in (
         ("phone", values["phone"]),
         ("phone in text", "0912 345 678"),
         ("name", values["name"]),
         ("words", "đèn đường hỏng"),
+        ("common word", "rác"),
         ("number", values["sequence"]),
         ("number year", values["sequence_year"]),
     ):

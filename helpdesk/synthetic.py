@@ -39,6 +39,8 @@ from helpdesk.models import (
     ServiceKind,
     TicketTally,
 )
+from helpdesk.search_text import search_text_of
+from helpdesk.synthetic_text import description_make, name_make, village_make
 
 MIX_FILE = Path(settings.BASE_DIR) / "data" / "civic-mix" / "la311_2017_mix.json"
 
@@ -179,7 +181,7 @@ TICKET_COLUMNS = (
     "location_source", "location_accuracy_m", "address_text", "commune_id", "province_id",
     "boundary_version_id", "department_id", "assignee_id", "reporter_id", "duplicate_of_id",
     "rating", "rating_comment", "created_at", "updated_at", "due_at", "accepted_at",
-    "started_at", "resolved_at", "closed_at", "rated_at",
+    "started_at", "resolved_at", "closed_at", "rated_at", "search_text",
 )  # fmt: skip
 EVENT_COLUMNS = (
     "ticket_id", "kind", "actor_id", "from_status", "to_status", "body", "is_public", "data",
@@ -202,6 +204,7 @@ class _People:
     officers: dict[int, list[int]]  # department id → officer ids
     staff: int
     residents: list[int]
+    names: dict[int, str]  # resident id → full name
 
 
 def _people(plan: Plan, communes: list[AdminUnit]) -> _People:
@@ -242,17 +245,24 @@ def _people(plan: Plan, communes: list[AdminUnit]) -> _People:
             officers[member_dept].append(member.id)
     first = User.objects.filter(phone__startswith=PHONE_RESIDENT).count()
     count = max(100, plan.cases // CASES_PER_RESIDENT)
+    rng = random.Random(plan.seed + 1)
     residents = [
         User(
             phone=f"{PHONE_RESIDENT}{first + i + 1:07d}",
-            full_name=f"Người dân {first + i + 1}",
+            full_name=name_make(rng),
             password=UNUSABLE_PASSWORD,
             is_demo=True,
         )
         for i in range(count)
     ]
     User.objects.bulk_create(residents, batch_size=5000)
-    return _People(departments, officers, len(staff), [u.id for u in residents])
+    return _People(
+        departments,
+        officers,
+        len(staff),
+        [u.id for u in residents],
+        {u.id: u.full_name for u in residents},
+    )
 
 
 def _commune_points(communes: list[AdminUnit], seed: int) -> dict[int, list[tuple[float, float]]]:
@@ -379,17 +389,22 @@ def cases_build(plan: Plan, *, log: Any = print) -> Built:
             numbers[(province_code, year)] += 1
             number = f"S{province_code}-{year}-{numbers[(province_code, year)]:07d}"
             rated = stamps.get("closed") if status == "closed" and rng.random() < 0.3 else None
+            description = description_make(rng, service.code)
+            village = village_make(rng) if service.kind == ServiceKind.FIELD_REPORT else ""
+            searched = search_text_of(
+                description=description, address_text=village, names=[people.names[reporter]]
+            )
             last = max(stamps.values(), default=created)
             out.row(
                 "helpdesk_ticket",
                 (
                     ticket_id, number, secrets.token_urlsafe(9), service.kind, service.id,
-                    status, "", location, source, None, "", commune.id,
+                    status, description, location, source, None, village, commune.id,
                     province_ids[province_code], version_id, department_id, assignee, reporter,
                     rng.randrange(1, ticket_id) if status == "duplicate" else None,
                     rng.randint(1, 5) if rated else None, "", created, last, created + sla,
                     stamps.get("accepted"), stamps.get("in_progress"), stamps.get("resolved"),
-                    stamps.get("closed"), rated,
+                    stamps.get("closed"), rated, searched,
                 )
             )  # fmt: skip
             by_status[status] += 1

@@ -6,6 +6,7 @@ from django.db import connection
 from django.db.models import Count, F
 
 from helpdesk.models import CaseSupport, Service, Ticket, TicketEvent, TicketStatus
+from helpdesk.search_text import search_text_refresh
 from helpdesk.synthetic import Plan, cases_build, service_weights
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,13 @@ def test_generated_cases_follow_the_lifecycle_rules() -> None:
     # Ten years of dates, numbers unique (the database says so too).
     years = {t.year for t in tickets.values_list("created_at", flat=True)}
     assert len(years) >= 8
+    # Text to search, of the kind residents write, with the search text filing
+    # would write for it (a refresh by the filing rule changes nothing).
+    assert tickets.exclude(description="").count() == 600
+    assert tickets.exclude(address_text="").exists()
+    assert tickets.filter(search_text__contains=" tel").exists()
+    assert not tickets.filter(reporter__full_name__startswith="Người dân").exists()
+    assert search_text_refresh() == 0
     # The id sequence moved past the copied ids, so the next real case gets a new one.
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence('helpdesk_ticket', 'id'))")
