@@ -1,17 +1,21 @@
-"""Reads of the intake side: nearby open reports and the public map."""
+"""Reads of the intake side: open reports near a point or in a commune, and the public map."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
+from geo.models import AdminUnit
 from geo.selectors import point_check
+from geo.units import commune_get_current
 from helpdesk.errors import CaseNotFound
 from helpdesk.models import (
     OPEN_STATUSES,
@@ -34,6 +38,9 @@ from helpdesk.public_view import (
 from helpdesk.selectors import PHOTOS_IN_ORDER
 
 NEARBY_RADIUS_M = 250
+# A commune is too wide to list all it holds; the newest few are the likeliest
+# to be the resident's problem, and the public map has the rest.
+IN_COMMUNE_LIMIT = 5
 _DISTANCE_STEP_M = 50
 NEARBY_DAYS = 30
 # Enough words to tell "the same pothole?" on a small screen; the whole text is
@@ -44,13 +51,14 @@ NEARBY_SUMMARY_CHARS = 120
 @dataclass(frozen=True)
 class NearbyReport:
     """An open report near the resident, as the public may see it: its public id
-    (not the case number), the distance to its public grid cell in 50 m steps,
-    the time to the minute, no reporter."""
+    (not the case number), the distance to its public grid cell in 50 m steps
+    (None when listed by commune: no distance was measured), the time to the
+    minute, no reporter."""
 
     public_id: str
     service: str
     status: str
-    distance_m: int
+    distance_m: int | None
     created_at: datetime
     supporters: int
     # What the public page shows too: the description masked (core/masking.py)
@@ -121,25 +129,35 @@ def reports_nearby_open(*, service_code: str, lat: float, lon: float) -> list[Ne
         if distance <= NEARBY_RADIUS_M:
             near.append((distance, row, row.supporters))
     near.sort(key=lambda item: (item[0], item[1].public_id))
-    near = near[:10]
-    # Names and photos only for the reports listed: two queries in all.
-    names = residents_names_of([t for _d, t, _s in near])
+    return _as_listed(
+        [(t, supporters, _distance_shown(distance)) for distance, t, supporters in near[:10]]
+    )
+
+
+def _distance_shown(distance: float) -> int:
+    return max(1, math.ceil(distance / _DISTANCE_STEP_M)) * _DISTANCE_STEP_M
+
+
+def _as_listed(rows: Sequence[tuple[Ticket, int, int | None]]) -> list[NearbyReport]:
+    """The listed reports (ticket, supporters, distance) as the public sees
+    them; names and photos only for these: two queries in all."""
+    names = residents_names_of([t for t, _s, _d in rows])
     first_photo: dict[int, Attachment] = {}
     approved = Attachment.objects.filter(
-        ticket__in=[t.pk for _d, t, _s in near],
+        ticket__in=[t.pk for t, _s, _d in rows],
         role=Attachment.Role.REPORT,
         public_approved_at__isnull=False,
     ).order_by("-position")
     for attachment in approved:  # highest position first: the first photo is written last
         first_photo[attachment.ticket_id] = attachment
     found: list[NearbyReport] = []
-    for distance, t, supporters in near:
+    for t, supporters, distance_m in rows:
         photo = first_photo.get(t.pk)
         report = NearbyReport(
             public_id=t.public_id,
             service=t.service.code,
             status=t.status,
-            distance_m=max(1, math.ceil(distance / _DISTANCE_STEP_M)) * _DISTANCE_STEP_M,
+            distance_m=distance_m,
             created_at=public_time(t.created_at),
             supporters=supporters,
             summary=_summary(text_public(t.description, names=names[t.pk])),
@@ -147,6 +165,59 @@ def reports_nearby_open(*, service_code: str, lat: float, lon: float) -> list[Ne
         )
         found.append(report)
     return found
+
+
+def reports_in_commune_open(*, service_code: str, commune: AdminUnit) -> list[NearbyReport]:
+    """The newest open reports of the same service in ``commune`` from the last
+    30 days, a few, for a resident who chose a commune but gave no point (no
+    script, no GPS). Rows as the nearby list's, without a distance.
+
+    The commune of a listed case is on its public page already, so a service
+    that shows the public only the commune is listed too; one the public may
+    not see is not (helpdesk.public_view.tickets_public).
+    """
+    rows = (
+        tickets_public()
+        .filter(
+            service__code=service_code,
+            status__in=OPEN_STATUSES,
+            commune=commune,
+            created_at__gte=timezone.now() - timedelta(days=NEARBY_DAYS),
+        )
+        .annotate(supporters=Count("supports"))
+        .select_related("service", "reporter")
+        .order_by("-created_at", "-pk")[:IN_COMMUNE_LIMIT]
+    )
+    return _as_listed([(t, t.supporters, None) for t in rows])
+
+
+@dataclass(frozen=True)
+class OpenReportsCheck:
+    """What the report form's "check" step found, and where it looked: near
+    the point when one was given, else in the chosen commune, else nowhere."""
+
+    where: Literal["point", "commune", ""]
+    reports: list[NearbyReport]
+    commune: AdminUnit | None = None
+
+
+def reports_open_check(
+    *, service_code: str, lat: float | None, lon: float | None, commune_code: str
+) -> OpenReportsCheck:
+    """Open reports of the same service near the point or, with none, in the commune.
+
+    Without a point the check said "no open report nearby" when nothing had
+    been looked for (a usability walk): a commune is a wider place, so it is
+    listed as such, and with neither the form is told so.
+    """
+    if lat is not None and lon is not None:
+        near = reports_nearby_open(service_code=service_code, lat=lat, lon=lon)
+        return OpenReportsCheck(where="point", reports=near)
+    commune = commune_get_current(code=commune_code) if commune_code else None
+    if commune is None:
+        return OpenReportsCheck(where="", reports=[])
+    found = reports_in_commune_open(service_code=service_code, commune=commune)
+    return OpenReportsCheck(where="commune", reports=found, commune=commune)
 
 
 def reports_public(*, limit: int = 500, offset: int = 0) -> QuerySet[Ticket]:

@@ -6,10 +6,12 @@ import array
 import io
 import itertools
 import math
+from datetime import timedelta
 
 import av
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.test import Client
+from django.utils import timezone
 from PIL import Image
 
 from accounts.auth import api_token_create
@@ -188,6 +190,31 @@ def case_file(
         lat=lat,
         lon=lon,
     ).ticket
+
+
+def case_filed_days_ago(
+    *,
+    commune: AdminUnit,
+    days: int,
+    description: str = "Đèn tắt",
+    service_code: str = "streetlight_out",
+    status: str = "",
+) -> Ticket:
+    """A case filed by a new resident at a point inside ``commune`` (case_file),
+    dated ``days`` days and a minute ago, and set to ``status`` if given: cases
+    a test files within one second are given their order, not left to the clock."""
+    ticket = case_file(
+        reporter=user_create(full_name="Lý Văn Bình"),
+        commune=commune,
+        service_code=service_code,
+        description=description,
+    )
+    changed: dict[str, object] = {"created_at": timezone.now() - timedelta(days=days, minutes=1)}
+    if status:
+        changed["status"] = status
+    Ticket.objects.filter(pk=ticket.pk).update(**changed)
+    ticket.refresh_from_db()
+    return ticket
 
 
 def case_filed_for_a_resident(

@@ -23,7 +23,7 @@ from helpdesk.attachments import MAX_PHOTOS, TooManyPhotos
 from helpdesk.filing import case_submit, service_get_active
 from helpdesk.idempotency_field import key_renew_after
 from helpdesk.models import ServiceKind, Ticket, TicketEvent
-from helpdesk.names import service_name
+from helpdesk.names import service_name, unit_name
 from helpdesk.permissions import Scope
 from helpdesk.selectors import ticket_timeline
 from helpdesk.support import case_support_add
@@ -37,7 +37,7 @@ from reports.forms import (
     place_initial,
     services_of_kind,
 )
-from reports.selectors import NearbyReport, report_get_supportable, reports_nearby_open
+from reports.selectors import OpenReportsCheck, report_get_supportable, reports_open_check
 from reports.views.common import (
     case_page,
     error_page,
@@ -118,7 +118,7 @@ def _report_page(
     service_code: str,
     error: str | None = None,
     refusal: Refusal | None = None,
-    nearby: list[NearbyReport] | None = None,
+    check: OpenReportsCheck | None = None,
     status: int = 200,
 ) -> HttpResponse:
     try:
@@ -132,8 +132,10 @@ def _report_page(
         "service": service,
         "service_label": service_name(service),
         **_error_context(error, refusal),
-        "nearby": nearby,
-        "checked": nearby is not None,
+        "nearby": check.reports if check else None,
+        "checked": check is not None,
+        "checked_near": check.where if check else "",  # "point", "commune", or nowhere
+        "checked_in": unit_name(check.commune) if check and check.commune else "",
         "proxy_allowed": files_for_others(request),
         "for_resident": files_for_others(request) and form.for_resident(),
         "sent_photos": bool(request.FILES.getlist("photos")),
@@ -168,11 +170,13 @@ def report_new(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action", "submit")
     try:
         if action == "check":
-            nearby: list[NearbyReport] = []
-            lat, lon = form.cleaned_data["lat"], form.cleaned_data["lon"]
-            if lat is not None and lon is not None:
-                nearby = reports_nearby_open(service_code=code, lat=lat, lon=lon)
-            return _report_page(request, form=form, service_code=code, nearby=nearby)
+            check = reports_open_check(
+                service_code=code,
+                lat=form.cleaned_data["lat"],
+                lon=form.cleaned_data["lon"],
+                commune_code=form.cleaned_data["commune"],
+            )
+            return _report_page(request, form=form, service_code=code, check=check)
         if action == "province":
             return _report_page(request, form=form, service_code=code)
         return _submit(request, form, code)

@@ -280,6 +280,41 @@ def test_me_too_on_a_nearby_report_counts_as_the_list_does(
     problems.assert_none()
 
 
+def test_a_commune_without_a_point_is_checked_and_its_reports_take_a_me_too(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    """The script lists by itself only the reports near a point. A resident
+    with no GPS who chose only the commune had no button to press (it was for
+    pages without the script) and read "mark the place first" (a usability
+    walk): the button is there with the script too, and lists the commune's."""
+    filed = file_case(reporter=personas.digital_team, commune=commune_a, description="Ổ gà")
+    log_in(context, server, personas.resident)
+    page.goto(FORM)
+    expect(page.locator("#nearby")).to_contain_text("Chọn xã/phường hoặc vị trí rồi bấm nút dưới")
+    page.locator("details.commune summary").click()  # "No location? Choose your commune"
+    page.locator("#id_province").select_option(commune_a.parent.code if commune_a.parent else "")
+    expect(page.locator(f'#id_commune option[value="{commune_a.code}"]')).to_have_count(1)
+    page.locator("#id_commune").select_option(commune_a.code)
+    page.get_by_role("button", name="Xem phản ánh ở gần").click()
+
+    nearby = page.locator("#nearby")
+    expect(nearby).to_contain_text(f"Phản ánh cùng loại đang mở ở {commune_a.full_name}")
+    expect(nearby).to_contain_text("Đây là phản ánh trong cả xã/phường, không chỉ ở gần bạn.")
+    assert page.locator("#id_lat").input_value() == ""  # no point was made up on the way
+    row = nearby.locator("li").filter(has=page.locator(f'[data-public-id="{filed.public_id}"]'))
+    expect(row.locator("q")).to_have_text("Ổ gà")
+    row.locator("button").click()  # the script's "me too", as on the nearby list
+    expect(nearby).to_contain_text("Số người gặp việc này: 2")
+    assert filed.supports.filter(user=personas.resident).count() == 1
+    assert resident_tickets(personas) == 0
+    problems.assert_none()
+
+
 @pytest.mark.parametrize("language", ["vi", "en"])
 def test_use_my_location_says_which_commune_the_place_is_in(
     personas: Personas,
