@@ -491,6 +491,7 @@ VOICE_MAX_SECONDS = env_int("XADESK_VOICE_MAX_SECONDS", 120, minimum=1)
 SCHEDULE_SECONDS = {
     "close_resolved_cases": env_int("XADESK_SCHEDULE_CLOSE_RESOLVED_SECONDS", 3600, minimum=1),
     "sweep_orphan_files": env_int("XADESK_SCHEDULE_SWEEP_ORPHANS_SECONDS", 3600, minimum=1),
+    "search_text_fill": env_int("XADESK_SCHEDULE_SEARCH_TEXT_SECONDS", 600, minimum=1),
 }
 
 # --- Boot -------------------------------------------------------------------

@@ -27,13 +27,18 @@ class HelpdeskConfig(AppConfig):
         sms_sent.connect(sms_sent_receive, dispatch_uid="helpdesk.sms_bill")
 
         # Department seats end the open sockets that relied on them.
-        # The queue's search finds a reporter's cases by their name of now.
-        from django.conf import settings
-        from django.db.models.signals import post_save
-
         from helpdesk import rights_changes  # noqa: F401
-        from helpdesk.search_text import reporter_renamed
 
-        post_save.connect(
-            reporter_renamed, sender=settings.AUTH_USER_MODEL, dispatch_uid="helpdesk.search_text"
-        )
+        self._search_text_connect()
+
+    @staticmethod
+    def _search_text_connect() -> None:
+        """The queue's search finds a reporter's cases by their name of now."""
+        from django.conf import settings
+        from django.db.models.signals import post_save, pre_save
+
+        from helpdesk.search_text import name_before_save, reporter_renamed
+
+        user = settings.AUTH_USER_MODEL
+        pre_save.connect(name_before_save, sender=user, dispatch_uid="helpdesk.search_text")
+        post_save.connect(reporter_renamed, sender=user, dispatch_uid="helpdesk.search_text")

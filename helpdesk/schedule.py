@@ -1,8 +1,9 @@
 """The periodic jobs `manage.py run_scheduler` runs, with their intervals from settings.
 
-Both are case-core work (closing resolved cases, deleting orphan photo
-files), which is why the scheduler's command lives in this app: a job of a
-higher layer (alerts, say) would move the command up with it.
+All are case-core work (closing resolved cases, deleting orphan photo
+files, writing the search text of cases filed during a deploy), which is why
+the scheduler's command lives in this app: a job of a higher layer (alerts,
+say) would move the command up with it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.conf import settings
 from core.scheduler import Job
 from helpdesk.lifecycle import tickets_close_resolved
 from helpdesk.photo_sweep import orphan_files_sweep
+from helpdesk.search_text import search_text_fill
 
 
 def _close_resolved() -> str:
@@ -31,6 +33,10 @@ def _sweep_orphans() -> str:
     )
 
 
+def _search_text_fill() -> str:
+    return f"wrote {search_text_fill()}"
+
+
 def scheduled_jobs() -> list[Job]:
     """The jobs, read from settings when called (never at import)."""
     seconds = settings.SCHEDULE_SECONDS
@@ -44,5 +50,10 @@ def scheduled_jobs() -> list[Job]:
             name="sweep_orphan_files",
             interval=timedelta(seconds=seconds["sweep_orphan_files"]),
             run=_sweep_orphans,
+        ),
+        Job(
+            name="search_text_fill",
+            interval=timedelta(seconds=seconds["search_text_fill"]),
+            run=_search_text_fill,
         ),
     ]

@@ -223,7 +223,6 @@ _BARE_NUMBER = re.compile(r"(?:(\d{4})[\s\-\u2010-\u2015\u2212_./]+)?(\d{1,7})")
 # marks people write between them ("0981 234 567", "+84 981.234.567", "(098) 1234567").
 _PHONE_LIKE = re.compile(r"\+?[\d\s().\-]{9,20}")
 _WORD = re.compile(r"[a-z0-9]+")
-_DIGIT = re.compile(r"\d")
 
 
 def case_search_parse(text: str) -> CaseSearch:

@@ -138,9 +138,10 @@ class Ticket(models.Model):
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     rating_comment = models.TextField(_("rating comment"), blank=True)
     # The words the queue's search box looks for, folded, and the mobile numbers
-    # the text writes (helpdesk/search_text.py). Written at filing; empty in
-    # the database too, for rows written by COPY that do not name it.
-    search_text = models.TextField(_("search text"), blank=True, editable=False, db_default="")
+    # the text writes (helpdesk/search_text.py). Written at filing; NULL until
+    # written (cases from before the column, or filed by an older process
+    # during a deploy: the scheduler writes them), "" for a case without words.
+    search_text = models.TextField(_("search text"), null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(_("filed at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
@@ -160,6 +161,11 @@ class Ticket(models.Model):
             # The search box's words and phone numbers written in text, in every
             # case (helpdesk/search_text.py): LIKE '% word%' through trigrams.
             GinIndex(fields=["search_text"], name="ticket_search_trgm", opclasses=["gin_trgm_ops"]),
+            # The cases whose search text is not written yet, for the scheduler's
+            # fill (helpdesk/search_text.py): empty but for a deploy's minutes.
+            models.Index(
+                fields=["id"], condition=Q(search_text=None), name="ticket_search_unwritten"
+            ),
             models.Index(fields=["reporter", "-created_at"], name="ticket_reporter"),
             # The queue's order (due_at, id) within each kind of scope, so that a
             # page of a big queue reads 25 index entries instead of sorting the

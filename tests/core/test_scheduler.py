@@ -200,6 +200,7 @@ def test_two_schedulers_started_together_run_each_due_job_once(
     assert dict(PeriodicJob.objects.values_list("name", "runs")) == {
         "close_resolved_cases": 1,
         "sweep_orphan_files": 1,
+        "search_text_fill": 1,
     }
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.CLOSED
