@@ -38,14 +38,13 @@ def case_progress_text(ticket: Ticket, *, timeline: Iterable[TicketEvent]) -> st
         return ""
     if ticket.kind == ServiceKind.HELP_REQUEST:
         # Whoever is not the reporter writes for the commune, as the timeline
-        # heads the message (templates/reports/_case_timeline.html).
-        answers = [
-            event.created_at
-            for event in timeline
-            if event.kind == TicketEvent.Kind.REPLY and event.actor_id != ticket.reporter_id
-        ]
-        if answers:
-            when = date_format(localtime(max(answers)), "H:i, l d/m/Y")
+        # heads the message (templates/reports/_case_timeline.html). Answered
+        # while the last message is the commune's: a question asked again
+        # after it awaits an answer, promised as before (a second read).
+        replies = [event for event in timeline if event.kind == TicketEvent.Kind.REPLY]
+        last = max(replies, key=lambda event: (event.created_at, event.pk), default=None)
+        if last is not None and last.actor_id != ticket.reporter_id:
+            when = date_format(localtime(last.created_at), "H:i, l d/m/Y")
             return gettext("Answered at %(when)s.") % {"when": when}
     return expected_response_text(ticket)
 

@@ -78,6 +78,18 @@ def test_an_answered_question_says_when_it_was_answered_not_when_it_is_due(
     assert "Expected answer" not in live
 
 
+def test_a_question_asked_again_after_the_answer_awaits_one_again(
+    personas: Personas, commune_b: AdminUnit
+) -> None:
+    """The line said "Answered at …" while the resident's follow-up waited (a second read)."""
+    ticket = _question(personas, commune_b)
+    lifecycle.ticket_reply(ticket=ticket, by=personas.officer_b, body="Vào dichvucong.gov.vn.")
+    lifecycle.ticket_reply(ticket=ticket, by=personas.resident, body="Tôi không vào được ạ")
+    line = _status_line(personas.resident, ticket)
+    assert "Answered at" not in line
+    assert "Expected answer before" in line
+
+
 def test_a_resolved_question_makes_no_promise(personas: Personas, commune_b: AdminUnit) -> None:
     ticket = _question(personas, commune_b)
     ticket = lifecycle.ticket_accept(ticket=ticket, by=personas.officer_b)
