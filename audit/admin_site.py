@@ -88,7 +88,12 @@ class AuditedAdminMixin:
 
 
 class AuditedAdminSite(admin.AdminSite):
-    """The default admin site, with every registered ModelAdmin audited."""
+    """The default admin site, with every registered ModelAdmin audited.
+
+    Its log-in page is not this class's: accounts/admin_login.py serves the
+    address (mounted before the admin in config/urls.py) with AdminSite.login's
+    context and the console's log-in step. A change to ``login``,
+    ``login_form`` or the log-in's context here must be made there too."""
 
     def admin_view[V: Callable[..., HttpResponseBase]](self, view: V, cacheable: bool = False) -> V:
         # Each admin page in one transaction, so a change and its audit row
