@@ -91,7 +91,7 @@ def _rows_with_sla(tickets: list[Ticket]) -> list[QueueRow]:
     return rows
 
 
-def _page_tickets(tickets: QuerySet[Ticket], offset: int, *, searched: bool) -> QuerySet[Ticket]:
+def _page_tickets(tickets: QuerySet[Ticket], offset: int) -> QuerySet[Ticket]:
     """The page of ``tickets`` that starts at ``offset``, in the same order.
 
     Past the first page, a deferred join: the page's ids come from the ticket
@@ -101,12 +101,8 @@ def _page_tickets(tickets: QuerySet[Ticket], offset: int, *, searched: bool) -> 
     cases (6.2 ms), the deferred join 384 (0.3 ms). The first page skips
     nothing, and its plain query reads fewer buffers (39 against 354 for an
     officer). The outer query keeps the scope and filters of ``tickets``.
-
-    A search's first page too: the plain query joined each case its words
-    found to its units before keeping 25 (a word found in 300 cases of a
-    province of 400,000: 14 ms, against 1 ms for the deferred join).
     """
-    if offset == 0 and not searched:
+    if offset == 0:
         return tickets[:PAGE_SIZE]
     return tickets.filter(pk__in=tickets.values("pk")[offset : offset + PAGE_SIZE])
 
@@ -143,10 +139,22 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
     # filters match when the tallies can tell; otherwise the pager counts the
     # filtered cases, stopping at PAGER_CAP (core/pagination.py).
     counts = queue_counts(scope=scope, filters=filters)
-    pager = CappedPaginator(tickets, PAGE_SIZE, cap=PAGER_CAP, known_count=counts.matching)
-    page = pager.get_page(request.GET.get("page"))
-    offset = (page.number - 1) * PAGE_SIZE
-    rows = _rows_with_sla(list(_page_tickets(tickets, offset, searched=search is not None)))
+    if search is None:
+        pager = CappedPaginator(tickets, PAGE_SIZE, cap=PAGER_CAP, known_count=counts.matching)
+        page = pager.get_page(request.GET.get("page"))
+        offset = (page.number - 1) * PAGE_SIZE
+        rows = _rows_with_sla(list(_page_tickets(tickets, offset)))
+    else:
+        # A search: the ids of what it found, in the queue's order, up to the
+        # pager's cap, read once. Its count and its page are then taken from
+        # them, where the count and the page each looked the words up in the
+        # trigram index again (two reads of 50-65 ms for three common words in
+        # a province's 400,000 cases, bench/queue_scale.py).
+        found = list(tickets.values_list("pk", flat=True)[: PAGER_CAP + 1])
+        pager = CappedPaginator(found, PAGE_SIZE, cap=PAGER_CAP, known_count=len(found))
+        page = pager.get_page(request.GET.get("page"))
+        offset = (page.number - 1) * PAGE_SIZE
+        rows = _rows_with_sla(list(tickets.filter(pk__in=found[offset : offset + PAGE_SIZE])))
     status_counts = [
         (value, label, counts.by_status.get(value, 0)) for value, label in TicketStatus.choices
     ]
