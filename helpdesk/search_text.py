@@ -41,13 +41,13 @@ _WORD = re.compile(r"[a-z0-9]+")
 # and brackets, as people group them ("0912 345 678", "0912.345.678",
 # "(0912) 345-678", "+84 (912) 345 678").
 _GAP = r"[\s.()-]{0,3}"
-# A Vietnamese mobile number written in text: 0, 84 or +84 (or nothing) before
+# A Vietnamese mobile number written in text: 0, 84, +84 or 0084 (or nothing) before
 # nine digits, not inside a longer number. A lookahead, so that numbers written
 # close together are each found ("0912345678 0987654321").
 # ASCII: \d is then [0-9], as the look-arounds are (full-width digits made
 # tokens of junk).
 _PHONE_WRITTEN = re.compile(
-    rf"(?<![0-9])(?=(?:\+?84{_GAP}|0)?(\d(?:{_GAP}\d){{8}})(?![0-9]))", re.ASCII
+    rf"(?<![0-9])(?=(?:(?:\+|00)?84{_GAP}|0)?(\d(?:{_GAP}\d){{8}})(?![0-9]))", re.ASCII
 )
 
 
