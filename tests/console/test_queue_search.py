@@ -610,6 +610,7 @@ PHONE_WRITTEN = (
     "zalo 84912345678",
     "ĐT (0912) 345-678",
     "từ nước ngoài gọi 0084 912 345 678",
+    "gọi 0084912345678",
 )
 # The same digits inside a longer number, or another number: not that phone.
 PHONE_NOT_WRITTEN = ("Mã 10912345678", "0912 345 6789", "0912 345 679", "912345678912")
