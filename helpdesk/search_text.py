@@ -61,10 +61,17 @@ def phones_written(*texts: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def search_words(text: str) -> list[str]:
+    """The words of ``text`` as the search text holds them, and as the search
+    box's words are looked for (helpdesk.selectors.case_search_parse): folded,
+    runs of [a-z0-9]. One rule for both sides, or a word stops finding itself."""
+    return _WORD.findall(fold_vietnamese(text))
+
+
 def search_text_of(*, description: str, address_text: str, names: Iterable[str]) -> str:
     """The ``Ticket.search_text`` of a case with these texts and names."""
     texts = [description, address_text, *names]
-    words = _WORD.findall(fold_vietnamese(" ".join(text for text in texts if text)))
+    words = search_words(" ".join(text for text in texts if text))
     phones = phones_written(description, address_text)
     tokens = [*words, *(f"+84{digits}" for digits in phones)]
     return f" {' '.join(tokens)} " if tokens else ""

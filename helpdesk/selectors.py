@@ -44,8 +44,7 @@ from helpdesk.permissions import (
     tickets_visible_to,
 )
 from helpdesk.public_view import events_public
-from helpdesk.search_text import phone_pattern, word_pattern
-from knowledge.search import fold_vietnamese
+from helpdesk.search_text import phone_pattern, search_words, word_pattern
 
 # The queue's search box (console/views/queue.py): at most this many characters,
 # and this many words of them.
@@ -222,7 +221,6 @@ _BARE_NUMBER = re.compile(r"(?:(\d{4})[\s\-\u2010-\u2015\u2212_./]+)?(\d{1,7})")
 # What may be a phone number before the phone library is asked: digits and the
 # marks people write between them ("0981 234 567", "+84 981.234.567", "(098) 1234567").
 _PHONE_LIKE = re.compile(r"\+?[\d\s().\-]{9,20}")
-_WORD = re.compile(r"[a-z0-9]+")
 
 
 def case_search_parse(text: str) -> CaseSearch:
@@ -233,22 +231,19 @@ def case_search_parse(text: str) -> CaseSearch:
     never sent to the database.
     """
     text = " ".join(text.split())
+    words = tuple(dict.fromkeys(search_words(text)))[:SEARCH_MAX_WORDS]
     # "#TN-2026-00633", as the SMS writes it (a helper's walk), or "Số: TN-…".
     number = _CASE_NUMBER.fullmatch(_NUMBER_LEAD.sub("", text.upper()))
     if number is not None:
         prefix, year, sequence = number.groups()
         spellings = (f"{prefix}-{year}-{int(sequence):05d}", f"{prefix}-{year}-{sequence}")
         # Its words too: "thon 2024 3" reads like a case number (_searched).
-        words = tuple(dict.fromkeys(_WORD.findall(fold_vietnamese(text))))
-        return CaseSearch(
-            text=text, numbers=tuple(dict.fromkeys(spellings)), words=words[:SEARCH_MAX_WORDS]
-        )
+        return CaseSearch(text=text, numbers=tuple(dict.fromkeys(spellings)), words=words)
     if _PHONE_LIKE.fullmatch(text):
         try:
             return CaseSearch(text=text, phone=phone_normalize(text))
         except InvalidPhoneNumber:
             pass  # digits, but no mobile number: a case's sequence, or words
-    words = tuple(dict.fromkeys(_WORD.findall(fold_vietnamese(text))))[:SEARCH_MAX_WORDS]
     bare = _BARE_NUMBER.fullmatch(_NUMBER_LEAD.sub("", text.upper()))
     if bare is not None and int(bare[2]):
         # Its words too: "633" may be a house number (queue_filter_numbered).
