@@ -50,6 +50,12 @@ def department_in_commune(department: str, commune: str) -> str:
     return f"{commune} — {department}"
 
 
+def department_with_commune(department: Department) -> str:
+    """``department`` named with its commune (``department_in_commune``), as
+    the lists name it; its commune loaded, or read here."""
+    return department_in_commune(department_name(department), unit_short_name(department.commune))
+
+
 def departments_in_list[K](rows: Iterable[tuple[K, str, str]]) -> list[tuple[K, str]]:
     """Departments of several communes as a list shows them: each (key,
     department name, commune name) row becomes (key, department_in_commune),

@@ -37,7 +37,7 @@ from helpdesk import lifecycle
 from helpdesk.attachments import attachment_approve_public
 from helpdesk.idempotency_field import key_renew_after
 from helpdesk.models import Ticket
-from helpdesk.names import department_in_commune, department_name, unit_short_name
+from helpdesk.names import department_with_commune
 from helpdesk.permissions import Scope, can_manage
 from helpdesk.photo_publishing import photo_url
 from helpdesk.selectors import ticket_photos, ticket_timeline, ticket_voice_notes
@@ -200,11 +200,7 @@ def _transferred_away(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     scope: its page would say "not found" now. The message says where it went,
     named as the transfer list named it, and why it is not in the queue: "Case
     transferred." alone left the officer looking for it there."""
-    place = "—"
-    if ticket.department is not None and ticket.commune is not None:
-        place = department_in_commune(
-            department_name(ticket.department), unit_short_name(ticket.commune)
-        )
+    place = department_with_commune(ticket.department) if ticket.department else "—"
     messages.success(
         request,
         gettext("Case %(number)s was transferred to %(place)s. It is no longer in your queue.")

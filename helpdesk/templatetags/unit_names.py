@@ -40,8 +40,4 @@ def department_name(department: Department | None) -> str:
 def department_with_commune(department: Department | None) -> str:
     """A department named with its commune, as the lists name it
     (helpdesk.names.department_in_commune): "Đại Từ — Phòng Kinh tế"."""
-    if department is None:
-        return ""
-    return names.department_in_commune(
-        names.department_name(department), names.unit_short_name(department.commune)
-    )
+    return names.department_with_commune(department) if department is not None else ""
