@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.phones import phone_display
 from console.selectors import QueueChoices
-from core.multiline import SENT_TEXT, Textarea, lf_text
+from core.multiline import SENT_TEXT, Textarea, counted_length
 from core.names import sort_key
 from helpdesk.idempotency_field import IdempotencyKeyField
 from helpdesk.lifecycle import MAX_MESSAGE
@@ -330,7 +330,7 @@ class ReplyForm(forms.Form):
         # length: said here, at the box, with what to cut (the case core said
         # "at most 4000 characters" at the page's top, of words that were
         # 1,500; a walk).
-        over = len(lf_text(data["body"]).strip()) - BODY_MAX
+        over = counted_length(data["body"]) - BODY_MAX
         if over > 0 and not self.has_error("body") and own.strip():
             self.add_error(
                 "body",

@@ -28,6 +28,14 @@ def lf_text(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def counted_length(text: str) -> int:
+    """The length of ``text`` as a message's limit counts it: each line break
+    once (as the person's screen showed it), the ends trimmed. The case core
+    refuses by it (helpdesk/lifecycle.py), and a form that says how much to
+    cut before sending counts the same way."""
+    return len(lf_text(text).strip())
+
+
 def lf_lines(value: Any) -> Any:
     """``value`` with LF line breaks when it is text; anything else as it is
     (a validator's or a widget's input)."""

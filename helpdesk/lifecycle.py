@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditAction
-from core.multiline import lf_text
+from core.multiline import counted_length, lf_text
 from core.rate_limits import Charge, rate_limits_charged
 from core.saving import Saving, atomic_saving
 from core.visible_text import is_blank
@@ -61,10 +61,9 @@ def _within(text: str, max_length: int) -> str:
     """``text`` with LF line breaks (core/multiline.py), each counted once as the
     person's screen counted it, or TextTooLong. What every channel stores: an
     API's CR LF was counted once but kept."""
-    text = lf_text(text)
-    if len(text.strip()) > max_length:
+    if counted_length(text) > max_length:
         raise errors.TextTooLong(max_length=max_length)
-    return text
+    return lf_text(text)
 
 
 # Allowed moves: status → the statuses an officer may move it to.
