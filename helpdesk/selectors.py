@@ -236,7 +236,8 @@ def case_search_parse(text: str) -> CaseSearch:
     number = _CASE_NUMBER.fullmatch(_NUMBER_LEAD.sub("", text.upper()))
     if number is not None:
         prefix, year, sequence = number.groups()
-        spellings = (f"{prefix}-{year}-{int(sequence):05d}", f"{prefix}-{year}-{sequence}")
+        padded = case_number_format(prefix=prefix, year=int(year), sequence=int(sequence))
+        spellings = (padded, f"{prefix}-{year}-{sequence}")
         # Its words too: "thon 2024 3" reads like a case number (_searched).
         return CaseSearch(text=text, numbers=tuple(dict.fromkeys(spellings)), words=words)
     if _PHONE_LIKE.fullmatch(text):
