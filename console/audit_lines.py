@@ -27,10 +27,9 @@ from accounts.audit_trail import role_label_parts
 from accounts.models import Role, User
 from audit.diffs import HIDDEN
 from audit.models import AuditEntry
-from core.names import localized
 from geo.models import AdminUnit
 from helpdesk.models import Department, Ticket, TicketEvent
-from helpdesk.names import department_in_commune, status_labels
+from helpdesk.names import department_with_commune, status_labels, unit_name
 
 # The case fields and extras helpdesk/case_audit.py writes, by their trail name.
 _CASE_FIELDS = {
@@ -69,6 +68,9 @@ class _Names:
     statuses: dict[str, str] = field(default_factory=dict)
 
 
+# What helpdesk.names.unit_name reads of a unit.
+_UNIT_NAMES = ("full_name", "full_name_en")
+
 # The trail's words for a role (accounts/audit_trail.role_labels stores
 # "officer 05443", "superuser"), as the page says them.
 _STAFF_WORDS = {"superuser": _("system administrator"), "staff": _("admin staff")}
@@ -89,10 +91,8 @@ def role_lines(entries: Sequence[AuditEntry]) -> dict[int, list[str]]:
     codes = {code for parts in labels.values() for _role, code in parts if code}
     units = (
         {
-            code: localized(name, name_en)
-            for code, name, name_en in AdminUnit.objects.filter(code__in=codes).values_list(
-                "code", "full_name", "full_name_en"
-            )
+            unit.code: unit_name(unit)
+            for unit in AdminUnit.objects.filter(code__in=codes).only("code", *_UNIT_NAMES)
         }
         if codes
         else {}
@@ -159,21 +159,16 @@ def _names_read(entries: Iterable[AuditEntry]) -> _Names:
             )
         }
     if wanted["departments"]:
-        # As the lists name them (helpdesk.names.department_in_commune).
-        rows = Department.objects.filter(pk__in=wanted["departments"]).values_list(
-            "pk", "name", "name_en", "commune__name", "commune__name_en"
+        # As the lists name them (helpdesk.names.department_with_commune).
+        rows = (
+            Department.objects.filter(pk__in=wanted["departments"])
+            .select_related("commune")
+            .only("name", "name_en", "commune__name", "commune__name_en")
         )
-        names.departments = {
-            pk: department_in_commune(localized(name, name_en), localized(commune, commune_en))
-            for pk, name, name_en, commune, commune_en in rows
-        }
+        names.departments = {d.pk: department_with_commune(d) for d in rows}
     if wanted["units"]:
-        names.units = {
-            pk: localized(full_name, full_name_en)
-            for pk, full_name, full_name_en in AdminUnit.objects.filter(
-                pk__in=wanted["units"]
-            ).values_list("pk", "full_name", "full_name_en")
-        }
+        units = AdminUnit.objects.filter(pk__in=wanted["units"]).only(*_UNIT_NAMES)
+        names.units = {unit.pk: unit_name(unit) for unit in units}
     if wanted["tickets"]:
         names.tickets = dict(
             Ticket.objects.filter(pk__in=wanted["tickets"]).values_list("pk", "number")
