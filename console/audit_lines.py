@@ -5,9 +5,9 @@ never change meaning; the page showed them as stored: "status: new →
 accepted", "department: 12 → 57", "fields: {'is_active': [True, False]}" (a
 helper's walk of the console). Here each becomes a line in the reader's
 language: the field's name, a status's label, a person's, department's,
-commune's or case's name, a timeline entry's case and kind. The names for a
-page of 50 rows are read at once, one query per kind of record that appears
-on it.
+commune's or case's name, a timeline entry's case and kind, a photo's case
+and place among its photos. The names for a page of 50 rows are read at
+once, one query per kind of record that appears on it.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ from accounts.models import Role, User
 from audit.diffs import HIDDEN
 from audit.models import AuditEntry
 from geo.models import AdminUnit
-from helpdesk.models import Department, Ticket, TicketEvent
+from helpdesk.models import Attachment, Department, Ticket, TicketEvent
 from helpdesk.names import department_with_commune, status_labels, unit_name
+from helpdesk.selectors import PHOTOS_IN_ORDER
 
 # The case fields and extras helpdesk/case_audit.py writes, by their trail name.
 _CASE_FIELDS = {
@@ -53,6 +54,7 @@ _ID_KINDS = {
     "province": "units",
     "duplicate_of": "tickets",
     "event": "events",
+    "photo": "photos",
 }
 
 
@@ -65,6 +67,7 @@ class _Names:
     units: dict[int, str] = field(default_factory=dict)
     tickets: dict[int, str] = field(default_factory=dict)
     events: dict[int, str] = field(default_factory=dict)
+    photos: dict[int, str] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)
 
 
@@ -185,6 +188,35 @@ def _names_read(entries: Iterable[AuditEntry]) -> _Names:
             % {"number": number, "entry": kinds.get(kind, kind)}
             for pk, kind, number in timeline
         }
+    if wanted["photos"]:
+        names.photos = _photo_names(wanted["photos"])
+    return names
+
+
+def _photo_names(ids: set[int]) -> dict[int, str]:
+    """Each photo as its case and its place among the case's photos, "Case
+    TN-2026-00012 — photo 2": the page said "Photo: #12", an id no page shows
+    (a walk). Counted as the console's case page lists them to staff
+    (ticket_photos in helpdesk/selectors.py: every photo but voice notes, in
+    PHOTOS_IN_ORDER), so an officer finds it there by counting. One query:
+    the photos of every case a wanted photo belongs to."""
+    cases = Attachment.objects.filter(pk__in=ids).values("ticket_id")
+    photos = (
+        Attachment.objects.filter(ticket_id__in=cases)
+        .exclude(role=Attachment.Role.VOICE)
+        .order_by("ticket_id", *PHOTOS_IN_ORDER)
+        .values_list("pk", "ticket_id", "ticket__number")
+    )
+    names: dict[int, str] = {}
+    place, case = 0, None
+    for pk, ticket_id, number in photos:
+        place = place + 1 if ticket_id == case else 1
+        case = ticket_id
+        if pk in ids:
+            names[pk] = gettext("Case %(number)s — photo %(place)s") % {
+                "number": number,
+                "place": place,
+            }
     return names
 
 
@@ -209,15 +241,18 @@ def _case_value(name: str, names: _Names) -> Callable[[Any], str]:
         return lambda value: _text(known.get(value, _gone(name, value)) if _key(value) else value)
     if name == "status":
         return lambda value: _text(names.statuses.get(value, value) if _key(value) else value)
-    if name == "photo":
-        return lambda value: _text(value if value is None else f"#{value}")
     return _text
 
 
 def _gone(name: str, value: Any) -> Any:
     """An id whose record is no longer there: a timeline entry's as "#764",
-    the way the trail's other numbered records are shown."""
-    return f"#{value}" if name == "event" else value
+    the way the trail's other numbered records are shown; a photo's as gone,
+    since its id alone finds it nowhere."""
+    if name == "event":
+        return f"#{value}"
+    if name == "photo":
+        return gettext("(photo deleted)")
+    return value
 
 
 def _key(value: Any) -> bool:

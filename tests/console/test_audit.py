@@ -345,3 +345,46 @@ def test_a_timeline_entry_reads_as_its_case_and_what_it_was_not_an_id(
     english = client_as(personas, "province_admin").get(URL)
     lines = {line for row in english.context["rows"] for line in row["changes"]}
     assert f"Timeline entry: Case {ticket_a.number} — Reply" in lines
+
+
+@pytest.mark.django_db
+def test_a_photo_reads_as_its_case_and_its_place_among_the_photos_not_an_id(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """The page said "Ảnh: #12", an id no page shows (a walk). Now the case
+    and the photo's place in the case page's list of photos, which counts
+    them in that order; a photo removed since (in the admin) is said to be
+    gone. The photos of a page are read in one query."""
+    from helpdesk.attachments import attachment_approve_public
+    from helpdesk.filing import CaseDraft, case_submit
+
+    lat, lon = factories.point_inside(commune_a)
+    draft = CaseDraft(
+        service_code="streetlight_out",
+        description="Đèn đường tắt cả tuần",
+        lat=lat,
+        lon=lon,
+        photos=tuple(factories.jpeg() for _ in range(3)),
+    )
+    ticket = case_submit(reporter=personas.resident, draft=draft).ticket
+    first, second, third = ticket.attachments.order_by("position")
+    client = Client(headers={"accept-language": "vi"})
+    client.force_login(personas.province_admin)
+    attachment_approve_public(attachment=second, by=personas.officer_a)
+    with CaptureQueriesContext(connection) as one:
+        client.get(URL)
+    attachment_approve_public(attachment=third, by=personas.officer_a)
+    attachment_approve_public(attachment=first, by=personas.officer_a)
+    with CaptureQueriesContext(connection) as three:
+        client.get(URL)
+    assert len(three.captured_queries) == len(one.captured_queries)
+    third.delete()
+    lines = {line for row in client.get(URL).context["rows"] for line in row["changes"]}
+    assert f"Ảnh: Hồ sơ {ticket.number} — ảnh 1" in lines
+    assert f"Ảnh: Hồ sơ {ticket.number} — ảnh 2" in lines
+    assert "Ảnh: (ảnh đã bị xóa)" in lines
+    assert not any(f"#{photo.pk}" in line for photo in (first, second, third) for line in lines)
+    english = client_as(personas, "province_admin").get(URL)
+    lines = {line for row in english.context["rows"] for line in row["changes"]}
+    assert f"Photo: Case {ticket.number} — photo 2" in lines
+    assert "Photo: (photo deleted)" in lines
