@@ -412,6 +412,7 @@
       map.setView([lat, lon], Math.max(map.getZoom(), 16));
     }
     store(DRAFT, fields());
+    checkLabel();
     nearby();
   }
 
@@ -467,6 +468,23 @@
               '<button type=button data-public-id="' + attr(n.public_id) + '">' + attr(T.metoo) + "</button></li>";
           }).join("") + "</ul>";
       }).catch(function () { /* the "check" button still works */ });
+  }
+
+  // The "check" button says where the server will look: near the point when
+  // the form holds one, else in the chosen commune (reports/selectors.py
+  // reports_open_check). Typed, picked, located or brought back with a draft.
+  var checkButton = form.querySelector("button[name=action][value=check]");
+  function checkLabel() {
+    var label = el.lat.value && el.lon.value ? T.checkNear : T.checkCommune;
+    // A texts script cached before these words came has none: keep the page's.
+    if (checkButton && label) { checkButton.textContent = label; }
+  }
+  if (checkButton) {
+    ["lat", "lon"].forEach(function (n) {
+      el[n].addEventListener("input", checkLabel);
+      el[n].addEventListener("change", checkLabel);
+    });
+    checkLabel();
   }
 
   var nearbyBox = $("nearby");

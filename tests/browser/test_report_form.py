@@ -300,7 +300,8 @@ def test_a_commune_without_a_point_is_checked_and_its_reports_take_a_me_too(
     page.locator("#id_province").select_option(commune_a.parent.code if commune_a.parent else "")
     expect(page.locator(f'#id_commune option[value="{commune_a.code}"]')).to_have_count(1)
     page.locator("#id_commune").select_option(commune_a.code)
-    page.get_by_role("button", name="Xem phản ánh ở gần").click()
+    # Said to look in the commune, not "nearby": no point was given (a walk).
+    page.get_by_role("button", name="Xem phản ánh trong xã/phường đã chọn", exact=True).click()
 
     nearby = page.locator("#nearby")
     expect(nearby).to_contain_text(f"Phản ánh cùng loại đang mở ở {commune_a.full_name}")
@@ -312,6 +313,36 @@ def test_a_commune_without_a_point_is_checked_and_its_reports_take_a_me_too(
     expect(nearby).to_contain_text("Số người gặp việc này: 2")
     assert filed.supports.filter(user=personas.resident).count() == 1
     assert resident_tickets(personas) == 0
+    problems.assert_none()
+
+
+def test_the_check_button_says_where_it_looks_as_the_point_comes_and_goes(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    """The server lists near the point when the form holds one, else in the
+    chosen commune; the button said "nearby" for both (a walk). The script
+    changes its words as the point is given or taken away, and a reload
+    with the point kept (a draft) says "near" at once."""
+    log_in(context, server, personas.resident)
+    page.goto(FORM)
+    check = page.locator("button[name=action][value=check]")
+    expect(check).to_have_text("Xem phản ánh trong xã/phường đã chọn")
+    lat, lon = point_inside(commune_a)
+    page.locator("#id_lat").fill(f"{lat:.6f}")
+    expect(check).to_have_text("Xem phản ánh trong xã/phường đã chọn")  # half a point
+    page.locator("#id_lon").fill(f"{lon:.6f}")
+    expect(check).to_have_text("Xem phản ánh ở gần vị trí này")
+    page.locator("#id_lon").blur()  # kept in the draft
+    page.reload()
+    expect(page.locator("#id_lon")).to_have_value(f"{lon:.6f}")
+    expect(check).to_have_text("Xem phản ánh ở gần vị trí này")
+    page.locator("#id_lat").fill("")
+    expect(check).to_have_text("Xem phản ánh trong xã/phường đã chọn")
     problems.assert_none()
 
 

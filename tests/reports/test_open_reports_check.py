@@ -27,6 +27,11 @@ pytestmark = pytest.mark.django_db
 FORM = "/report/new/?service=streetlight_out"
 NOTHING_CHECKED = "Chưa có gì để xem: hãy chọn xã/phường hoặc vị trí trước, rồi bấm nút dưới đây."
 NONE_NEARBY = "Chưa có phản ánh nào cùng loại ở gần"
+CHECK_IN_COMMUNE = {
+    "vi": "Xem phản ánh trong xã/phường đã chọn",
+    "en": "Check reports in the chosen commune",
+}
+CHECK_NEAR = {"vi": "Xem phản ánh ở gần vị trí này", "en": "Check reports near this place"}
 
 
 def _client(user: User) -> Client:
@@ -164,3 +169,41 @@ def test_the_hint_before_checking_fits_a_form_without_a_map(
         if any(isinstance(b, Node) and b.attrs.get("value") == "check" for b in p.children)
     ]
     assert "nojs" not in holder.attrs.get("class", "").split()
+
+
+def _check_button(page: str) -> str:
+    (button,) = [
+        node
+        for node in RefusedPage.of(page).root.iter()
+        if node.tag == "button" and node.attrs.get("value") == "check"
+    ]
+    return button.text()
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_check_button_says_it_looks_in_the_commune_until_a_point_is_given(
+    personas: Personas, commune_a: AdminUnit, language: str
+) -> None:
+    """The button said "Check reports nearby" when only a commune was chosen
+    and the commune's reports were listed (a walk): it says what the server
+    will look at, near the point when the form holds one, else in the chosen
+    commune. The script changes it as the point comes and goes
+    (tests/browser/test_report_form.py)."""
+    client = Client(headers={"accept-language": language})
+    client.force_login(personas.resident)
+    fields = {
+        "service": "streetlight_out",
+        "description": "",
+        "idempotency_key": "check-key-0001",
+        "action": "check",
+    }
+    fresh = client.get(FORM).content.decode()
+    assert _check_button(fresh) == CHECK_IN_COMMUNE[language]
+    in_commune = client.post("/report/new/", {**fields, **_in(commune_a)}).content.decode()
+    assert _check_button(in_commune) == CHECK_IN_COMMUNE[language]
+    lat, lon = factories.point_inside(commune_a)
+    near = client.post("/report/new/", {**fields, "lat": lat, "lon": lon}).content.decode()
+    assert _check_button(near) == CHECK_NEAR[language]
+    for page in (fresh, in_commune, near):
+        assert "Xem phản ánh ở gần<" not in page
+        assert "Check reports nearby" not in page
