@@ -210,9 +210,14 @@ class QueueFilterForm(forms.Form):
         """The fields under "Filters": all but the search box."""
         return [field for field in self if field.name != "q"]
 
+    def filters_on(self) -> int:
+        """How many filters (not the search, not the page) are chosen: the
+        filters' summary says so (console/queue.html), read even when they are folded."""
+        return sum(1 for name in self.fields if name != "q" and self.data.get(name))
+
     def filters_set(self) -> bool:
         """Whether a filter (not the search, not the page) is chosen."""
-        return any(self.data.get(name) for name in self.fields if name != "q")
+        return self.filters_on() > 0
 
 
 class EmptyForm(forms.Form):

@@ -378,3 +378,100 @@ def test_the_console_header_shows_language_and_log_out_on_a_phone(
     page.keyboard.press("Enter")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     problems.assert_none()
+
+
+# --- The queue's first screen on a phone ------------------------------------------
+#
+# A walk at 360 x 740: under the two-row header (88 px), the title, the search
+# box, the map link, eight status chips in four rows (204 px) and the filters
+# pushed the first case's foot to 777 px, past the screen's edge. An officer
+# opening the queue sees the search box and the first case whole, unscrolled.
+
+FIRST_SCREEN = """() => {
+  const row = document.querySelector("table.queue tbody tr");
+  const search = document.querySelector(".queue-search input[type=search]").getBoundingClientRect();
+  const filters = document.querySelector("details.filters");
+  const chips = [...document.querySelectorAll("ul.counts a")].map(a => a.getBoundingClientRect());
+  return {
+    scrolled: window.scrollY,
+    cardBottom: row ? Math.round(row.getBoundingClientRect().bottom) : null,
+    searchSeen: search.width > 0 && search.top >= 0 && search.bottom <= window.innerHeight,
+    searchHeight: search.height,
+    filtersOpen: filters.open,
+    summary: filters.querySelector("summary").textContent.trim(),
+    chipRows: new Set(chips.map(r => Math.round(r.top))).size,
+    chipHeights: chips.map(r => r.height),
+  };
+}"""
+
+# A chip (the focused one, or the chosen status): its text, and whether it is
+# whole inside its row's box and the screen (to the pixel: scrolled to the end,
+# the last chip overhung its row by 0.2 px).
+CHIP = """(selector) => {
+  const el = selector ? document.querySelector(selector) : document.activeElement;
+  const r = el.getBoundingClientRect();
+  const row = el.closest("ul.counts");
+  const box = row ? row.getBoundingClientRect() : r;
+  return {text: el.textContent.trim(), chip: Boolean(row),
+          inView: r.left >= Math.max(box.left, 0) - 1
+            && r.right <= Math.min(box.right, window.innerWidth) + 1
+            && r.top >= 0 && r.bottom <= window.innerHeight};
+}"""
+
+
+@pytest.mark.parametrize(
+    ("language", "summary"), [("vi", "Bộ lọc: đang dùng 2"), ("en", "Filters: 2 on")]
+)
+def test_the_first_case_fits_the_first_screen_of_a_phone(
+    language: str,
+    summary: str,
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    file_case(reporter=personas.resident, commune=commune_a, description="Ổ gà lớn")
+    _phone_page(context, server, page, language, personas.officer_a, "/console/")
+    screen = page.evaluate(FIRST_SCREEN)
+    assert screen["scrolled"] == 0, screen
+    # Before: the card's foot at 777 px; now 589.
+    assert screen["cardBottom"] <= PHONE["height"], screen
+    assert screen["searchSeen"], screen
+    assert screen["searchHeight"] >= 43.5, screen
+    # The chips: one row that scrolls sideways, each still a 44 px target.
+    assert screen["chipRows"] == 1, screen
+    assert all(height >= 43.5 for height in screen["chipHeights"]), screen
+    # No filter on: the filters folded under their summary.
+    assert not screen["filtersOpen"], screen
+    _assert_no_sideways_page(page)
+
+    # The keyboard reaches every chip, the last one scrolled into view.
+    page.locator("ul.counts a").first.focus()
+    for _ in range(len(screen["chipHeights"]) - 1):
+        page.keyboard.press("Tab")
+    focused = page.evaluate(CHIP, None)
+    assert focused["chip"], focused
+    assert focused["inView"], focused
+    assert focused["text"] == page.locator("ul.counts a").last.inner_text(), focused
+
+    # A search: its note and the first case found fit too (before: 964 px).
+    page.goto("/console/?q=g%C3%A0")
+    screen = page.evaluate(FIRST_SCREEN)
+    assert screen["cardBottom"] is not None, screen
+    assert screen["cardBottom"] <= PHONE["height"], screen
+    assert screen["searchSeen"], screen
+    assert not screen["filtersOpen"], screen
+
+    # Filters on (here two): shown open, the summary says how many. The
+    # chosen status, the last chip, is scrolled into view in its row.
+    page.goto("/console/?status=transferred&mine=on")
+    screen = page.evaluate(FIRST_SCREEN)
+    assert screen["filtersOpen"], screen
+    assert screen["summary"] == summary, screen
+    chosen = page.evaluate(CHIP, "ul.counts a[aria-current]")
+    assert chosen["inView"], chosen
+    expect(page.locator("details.filters select[name=status]")).to_be_visible()
+    expect(page.locator("details.filters input[name=mine]")).to_be_checked()
+    problems.assert_none()

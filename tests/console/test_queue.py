@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -82,6 +83,35 @@ def test_queue_counts_cases_per_status(personas: Personas, commune_a: AdminUnit)
     response = client_as(personas, "officer_a").get(reverse("console:queue"))
     counts = {value: n for value, _label, n in response.context["status_counts"]}
     assert (counts[S.NEW], counts[S.ACCEPTED], counts[S.CLOSED]) == (1, 1, 0)
+
+
+def _filters(page: str) -> tuple[bool, str]:
+    """Whether the queue's filters are open, and their summary."""
+    found = re.search(r'<details class="filters"( open)?>\s*<summary>([^<]*)</summary>', page)
+    assert found, page
+    return bool(found[1]), found[2]
+
+
+@pytest.mark.django_db
+def test_the_filters_open_and_count_the_ones_chosen(
+    personas: Personas, commune_a: AdminUnit
+) -> None:
+    """Folded, the filters leave a phone's first screen to the cases; chosen,
+    they show open, and their summary says how many are on (the search and the
+    page are not filters, nor is a filter left at "All")."""
+    case_in(commune_a, personas.resident)
+    client = client_as(personas, "officer_a")
+    queue = reverse("console:queue")
+    assert _filters(client.get(queue, {"q": "lan", "page": "1"}).content.decode()) == (
+        False,
+        "Filters",
+    )
+    chosen = client.get(queue, {"status": S.NEW, "overdue": "on", "q": "lan", "service": ""})
+    assert _filters(chosen.content.decode()) == (True, "Filters: 2 on")
+    vietnamese = Client()
+    vietnamese.force_login(personas.officer_a)
+    one = vietnamese.get(queue, {"mine": "on"}).content.decode()
+    assert _filters(one) == (True, "Bộ lọc: đang dùng 1")
 
 
 @pytest.mark.django_db
