@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Model
+from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,22 @@ class UserAdmin(BaseUserAdmin[User]):
     ) -> list[type[InlineModelAdmin[Any, Any]]]:
         # Roles are granted once the person exists, as on Django's own user admin.
         return list(self.inlines) if obj is not None else []
+
+    def save_model(
+        self, request: HttpRequest, obj: User, form: ModelForm[User], change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "full_name" in form.changed_data:
+            # The cases' search text names the account anew outside this
+            # request: the scheduler rewrites it (helpdesk/search_text.py).
+            self.message_user(
+                request,
+                _(
+                    "The queue's search will find this person's cases by the new name within "
+                    "minutes; until then it finds them by the old one."
+                ),
+                messages.INFO,
+            )
 
     fieldsets = (
         (None, {"fields": ("phone", "password")}),

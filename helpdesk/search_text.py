@@ -18,23 +18,39 @@ does: a word "te" ("y tế") must not find every case that gives a number, as a
 token "tel…" made it (a second read).
 
 Kept at filing (helpdesk/filing.py: nothing changes these texts afterwards)
-and, for the reporter's name, when an account's name changes
-(``reporter_renamed``, helpdesk/apps.py). NULL is "not written yet": the cases
-that were there before the column (migration 0035), and any that a process of
-the code before it files while a new version is deployed. The scheduler writes
-those (``search_text_fill``, helpdesk/schedule.py); an empty text is a case
-with no words at all.
+and, for the reporter's name, after an account's name changes. The rename
+does not rewrite the cases: ``reporter_renamed`` (helpdesk/apps.py) records
+the account in ``SearchTextRefresh`` (one upsert, in the admin's transaction;
+a team member's or an Open311 client's 400,000 cases took 267 s there, past
+the request's timeout, holding their rows, all rolled back on any failure).
+The scheduler's ``search_text_fill`` (helpdesk/schedule.py, every minute by
+default) writes them: batches that each commit on their own, the row's
+progress moved on after each, so a run stopped or killed midway is finished
+by the next; the row deleted only if its count of renames is still the one
+the run read, so a rename meanwhile starts the account's cases over and is
+never lost. Until then, search finds the cases by the old name.
+
+NULL is "not written yet": the cases that were there before the column
+(migration 0035), and any that a process of the code before it files while
+a new version is deployed. The same job writes those, after the renames; an
+empty text is a case with no words at all.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 
+from helpdesk.models import SearchTextRefresh
 from knowledge.search import fold_vietnamese
+
+# Cases read and written per statement by the rewrites below.
+BATCH = 5000
 
 _WORD = re.compile(r"[a-z0-9]+")
 # Between the digits of a phone number written in a text: spaces, dots, dashes
@@ -107,40 +123,126 @@ _WRITE_SQL = """
 """
 
 
+def _never() -> bool:
+    return False
+
+
 def search_text_refresh(
-    *, reporter_id: int | None = None, unwritten: bool = False, batch: int = 5000
+    *, unwritten: bool = False, batch: int = BATCH, should_stop: Callable[[], bool] = _never
 ) -> int:
-    """Write ``search_text`` again for the cases of ``reporter_id`` (their name
-    changed), for the cases not written yet (``unwritten``: NULL, through
-    their partial index), or for every case. Batches of ``batch`` cases by
-    id, each read and written in two statements (outside a transaction, each
-    batch commits on its own); returns how many rows changed."""
+    """Write ``search_text`` again for the cases not written yet (``unwritten``:
+    NULL, through their partial index) or for every case. Batches of ``batch``
+    cases by id, each read and written in two statements (outside a
+    transaction, each batch commits on its own); ``should_stop`` is asked
+    before each. Returns how many rows changed."""
+    where = "t.search_text IS NULL" if unwritten else "TRUE"
     changed = 0
-    last = 0
+    last: int | None = 0
     with connection.cursor() as cursor:
-        while True:
-            where, params = "t.id > %s", [last]
-            if reporter_id is not None:
-                where += " AND t.reporter_id = %s"
-                params.append(reporter_id)
-            if unwritten:
-                where += " AND t.search_text IS NULL"
-            cursor.execute(_TEXTS_SQL.format(where=where) + " LIMIT %s", [*params, batch])
-            rows = cursor.fetchall()
-            if not rows:
-                return changed
-            ids, texts = _texts(rows)
-            cursor.execute(_WRITE_SQL, [ids, texts])
-            changed += cursor.rowcount
-            last = ids[-1]
+        while last is not None and not should_stop():
+            written, last = _batch_write(cursor, where=where, params=[], after=last, batch=batch)
+            changed += written
+    return changed
 
 
-def search_text_fill() -> int:
-    """Write the search text of the cases that have none yet (the scheduler's
-    job, helpdesk/schedule.py): after migration 0035, the cases an older
-    process filed while this version was deployed. Usually none: one probe of
-    the partial index."""
-    return search_text_refresh(unwritten=True)
+@dataclass(frozen=True)
+class Filled:
+    """What one run of ``search_text_fill`` did."""
+
+    written: int  # cases whose search text changed
+    renamed: int  # renamed accounts whose cases all name them by their name of now
+    waiting: int  # renamed accounts left for the next run (``should_stop`` said so)
+
+
+def search_text_fill(*, batch: int = BATCH, should_stop: Callable[[], bool] = _never) -> Filled:
+    """The scheduler's job (helpdesk/schedule.py): the cases of the renamed
+    accounts (``SearchTextRefresh``), oldest rename first, then the cases not
+    written yet (NULL: after migration 0035, the cases an older process filed
+    while this version was deployed). Usually nothing: a read of an empty
+    table and one probe of the partial index. ``should_stop`` is asked before
+    each batch; what is left waits for the next run, which goes on from there."""
+    written = renamed = 0
+    pending = list(
+        SearchTextRefresh.objects.order_by("asked_at").values_list("reporter_id", flat=True)
+    )
+    for position, reporter_id in enumerate(pending):
+        changed, done = search_text_renamed_write(
+            reporter_id=reporter_id, batch=batch, should_stop=should_stop
+        )
+        written += changed
+        renamed += done
+        if not done:
+            return Filled(written=written, renamed=renamed, waiting=len(pending) - position)
+    written += search_text_refresh(unwritten=True, batch=batch, should_stop=should_stop)
+    return Filled(written=written, renamed=renamed, waiting=0)
+
+
+def search_text_renamed_write(
+    *, reporter_id: int, batch: int = BATCH, should_stop: Callable[[], bool] = _never
+) -> tuple[int, bool]:
+    """Write the search text of the cases of a renamed account, from where its
+    row's progress stands, and delete the row; returns how many cases changed
+    and whether the row went (False: ``should_stop`` said so first).
+
+    Each batch commits on its own, then moves the progress on (a process that
+    dies loses one batch at most, rewritten the same). Both the progress and
+    the delete hold only while the row's ``asks`` is the one read: a rename
+    committed meanwhile reset the progress, and the account's cases are
+    written again under the newest name."""
+    changed = 0
+    with connection.cursor() as cursor:
+        while True:  # once, and again after each rename committed meanwhile
+            cursor.execute(
+                "SELECT asks, done_through FROM helpdesk_searchtextrefresh WHERE reporter_id = %s",
+                [reporter_id],
+            )
+            row = cursor.fetchone()
+            if row is None:  # done by another run, or the account was deleted
+                return changed, True
+            asks, after = row
+            while True:
+                if should_stop():
+                    return changed, False
+                written, last = _batch_write(
+                    cursor,
+                    where="t.reporter_id = %s",
+                    params=[reporter_id],
+                    after=after,
+                    batch=batch,
+                )
+                changed += written
+                if last is None:
+                    cursor.execute(
+                        "DELETE FROM helpdesk_searchtextrefresh"
+                        " WHERE reporter_id = %s AND asks = %s",
+                        [reporter_id, asks],
+                    )
+                    if cursor.rowcount:
+                        return changed, True
+                    break
+                cursor.execute(
+                    "UPDATE helpdesk_searchtextrefresh SET done_through = %s"
+                    " WHERE reporter_id = %s AND asks = %s",
+                    [last, reporter_id, asks],
+                )
+                if not cursor.rowcount:
+                    break
+                after = last
+
+
+def _batch_write(
+    cursor: Any, *, where: str, params: list[Any], after: int, batch: int
+) -> tuple[int, int | None]:
+    """Write the next ``batch`` cases matching ``where`` past id ``after``;
+    returns how many changed and the last id read (None: no case was left)."""
+    sql = _TEXTS_SQL.format(where=f"t.id > %s AND {where}") + " LIMIT %s"
+    cursor.execute(sql, [after, *params, batch])
+    rows = cursor.fetchall()
+    if not rows:
+        return 0, None
+    ids, texts = _texts(rows)
+    cursor.execute(_WRITE_SQL, [ids, texts])
+    return cursor.rowcount, ids[-1]
 
 
 def _texts(rows: Sequence[tuple]) -> tuple[list[int], list[str]]:  # type: ignore[type-arg]
@@ -156,14 +258,28 @@ def _texts(rows: Sequence[tuple]) -> tuple[list[int], list[str]]:  # type: ignor
 
 
 _RENAMED = "_search_text_renamed"
+_RECORD_SQL = """
+    INSERT INTO helpdesk_searchtextrefresh AS r (reporter_id, asked_at, asks, done_through)
+    VALUES (%s, %s, 1, 0)
+    ON CONFLICT (reporter_id) DO UPDATE
+       SET asked_at = excluded.asked_at, asks = r.asks + 1, done_through = 0
+"""
+
+
+def search_text_rename_record(*, reporter_id: int) -> None:
+    """Record that the cases of ``reporter_id`` must name it anew (its name
+    changed): one upsert, in the caller's transaction, which commits or rolls
+    back with the name. A second rename while one waits counts one more ask
+    and starts the account's cases over."""
+    with connection.cursor() as cursor:
+        cursor.execute(_RECORD_SQL, [reporter_id, timezone.now()])
 
 
 def name_before_save(sender: object, instance: Any, update_fields: Any, **kwargs: object) -> None:
     """pre_save of an account: notes whether the save changes its name, so
-    that ``reporter_renamed`` refreshes its cases only then. A full save (the
-    admin's change form, a password change, a switch of is_active) rewrote
-    every case of the account, a team member's or an Open311 client's
-    thousands, in the admin's transaction (a second read). One query."""
+    that ``reporter_renamed`` records a refresh only then. A full save (the
+    admin's change form, a password change, a switch of is_active) would
+    otherwise send every case of the account to be rewritten. One query."""
     if instance.pk is None or (update_fields is not None and "full_name" not in update_fields):
         return
     before = type(instance).objects.filter(pk=instance.pk).values_list("full_name", flat=True)
@@ -171,8 +287,12 @@ def name_before_save(sender: object, instance: Any, update_fields: Any, **kwargs
 
 
 def reporter_renamed(sender: object, instance: Any, created: bool, **kwargs: object) -> None:
-    """post_save of an account whose name changed (``name_before_save``): its
-    cases' search text names it by its name of now. An account's name changes
-    in the admin only (accounts/admin.py)."""
+    """post_save of an account whose name changed (``name_before_save``):
+    records that its cases' search text must name it by its name of now,
+    which the scheduler writes. Not the rewrite itself: a team member's or an
+    Open311 client's 400,000 cases took 267 s in the admin's transaction,
+    past the request's timeout, holding their rows, all rolled back on any
+    failure (a second read). An account's name changes in the admin only
+    (accounts/admin.py)."""
     if not created and instance.__dict__.pop(_RENAMED, False):
-        search_text_refresh(reporter_id=instance.pk)
+        search_text_rename_record(reporter_id=instance.pk)

@@ -5,6 +5,7 @@ from helpdesk.models.calendar import Holiday as Holiday
 from helpdesk.models.catalogue import PublicLocation, RoutingRule, Service, ServiceKind
 from helpdesk.models.departments import Department, DepartmentMembership, DepartmentType
 from helpdesk.models.filing import CaseSupport, IdempotencyRecord, ProxyFiling
+from helpdesk.models.search_text import SearchTextRefresh
 from helpdesk.models.tally import TicketTally
 from helpdesk.models.tickets import (
     OPEN_STATUSES,
@@ -30,6 +31,7 @@ __all__ = [
     "ProxyFiling",
     "PublicLocation",
     "RoutingRule",
+    "SearchTextRefresh",
     "Service",
     "ServiceKind",
     "Ticket",

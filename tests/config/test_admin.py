@@ -84,6 +84,8 @@ def a_day_of_work(personas: Personas, commune_a: AdminUnit) -> None:
     NotificationPreference.objects.create(user=personas.resident)
     PeriodicJob.objects.create(name="admin-page")
     Group.objects.create(name="Trực ban")
+    supporter.full_name = "Hàng xóm Tư"
+    supporter.save()  # a rename waits for the scheduler: a SearchTextRefresh
 
 
 def _api_file(personas: Personas, lat: float, lon: float) -> tuple[int, object]:

@@ -11,7 +11,6 @@ from helpdesk.search_text import phones_written, search_text_of, search_text_ref
 from tests.conftest import Personas
 from tests.console.pages import case_in
 from tests.console.test_queue_search import PHONE_NOT_WRITTEN, PHONE_WRITTEN
-from tests.factories import user_create
 
 
 def test_a_mobile_number_is_read_however_it_is_written() -> None:
@@ -70,28 +69,9 @@ def test_filing_writes_it_and_a_refresh_writes_the_same(
     Ticket.objects.filter(pk__in=[ticket.pk, other.pk]).update(search_text=None)
     Ticket.objects.filter(pk=other.pk).update(search_text="stale")
     (job,) = [job for job in scheduled_jobs() if job.name == "search_text_fill"]
-    assert job.run() == "wrote 1"
+    assert job.run() == "wrote 1; renamed accounts: 0 done, 0 waiting"
     assert Ticket.objects.values_list("search_text", flat=True).get(pk=ticket.pk) == filed
     assert Ticket.objects.values_list("search_text", flat=True).get(pk=other.pk) == "stale"
-    assert job.run() == "wrote 0"
+    assert job.run() == "wrote 0; renamed accounts: 0 done, 0 waiting"
     assert search_text_refresh() == 1  # every case: the stale one
     assert search_text_refresh() == 0  # nothing to change: nothing written
-
-
-@pytest.mark.django_db
-def test_a_renamed_reporter_is_found_by_the_new_name(commune_a: AdminUnit) -> None:
-    reporter = user_create(full_name="Vũ Văn Tú")
-    ticket = case_in(commune_a, reporter)
-    reporter.full_name = "Vũ Văn Tuấn"
-    reporter.save()  # as the admin's change form saves it: every field
-    text = Ticket.objects.values_list("search_text", flat=True).get(pk=ticket.pk) or ""
-    assert " vu van tuan " in text
-    assert " tu " not in text
-    # A save of other fields alone (a log-in), or a full save that keeps the
-    # name (a password change, is_active), leaves the cases be: a team
-    # member's thousands were rewritten in the admin's transaction.
-    Ticket.objects.filter(pk=ticket.pk).update(search_text="stale")
-    reporter.save(update_fields=["last_login"])
-    reporter.is_active = False
-    reporter.save()
-    assert Ticket.objects.values_list("search_text", flat=True).get(pk=ticket.pk) == "stale"

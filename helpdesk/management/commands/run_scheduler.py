@@ -12,9 +12,10 @@ from helpdesk.schedule import scheduled_jobs
 
 class Command(WorkerCommand):
     help = (
-        "Run close_resolved_cases and sweep_orphan_files --commit every "
-        "XADESK_SCHEDULE_*_SECONDS. Several schedulers may run at once (on several "
-        "machines): each job runs once per interval, never twice at the same time. "
+        "Run close_resolved_cases, sweep_orphan_files --commit and search_text_fill "
+        "(renamed accounts' cases, unwritten cases) every XADESK_SCHEDULE_*_SECONDS. "
+        "Several schedulers may run at once (on several machines): each job runs once "
+        "per interval, never twice at the same time. "
         "SIGTERM or Ctrl-C: the job in hand finishes, then the scheduler exits."
     )
     # Nothing to wake it: the jobs are due by the clock.
