@@ -219,6 +219,13 @@ class QueueFilterForm(forms.Form):
         """Whether a filter (not the search, not the page) is chosen."""
         return self.filters_on() > 0
 
+    def filters_unfolded(self) -> bool:
+        """Whether the filters open by themselves: when one is chosen that the
+        page shows nowhere else. A status is the chosen chip above them: a tap
+        on a chip opened the whole panel between the chips and the list, and
+        on a phone pushed the first case off the screen (a helper's walk)."""
+        return any(self.data.get(name) for name in self.fields if name not in ("q", "status"))
+
 
 class EmptyForm(forms.Form):
     """An action that needs nothing but the button press."""

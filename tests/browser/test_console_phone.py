@@ -464,6 +464,15 @@ def test_the_first_case_fits_the_first_screen_of_a_phone(
     assert screen["searchSeen"], screen
     assert not screen["filtersOpen"], screen
 
+    # A status chip tapped: the chip says which, the filters stay folded and
+    # the first case of that status still fits (the open panel pushed it off).
+    page.locator("ul.counts a").first.click()
+    page.wait_for_load_state()
+    screen = page.evaluate(FIRST_SCREEN)
+    assert not screen["filtersOpen"], screen
+    assert screen["cardBottom"] is not None, screen
+    assert screen["cardBottom"] <= PHONE["height"], screen
+
     # Filters on (here two): shown open, the summary says how many. The
     # chosen status, the last chip, is scrolled into view in its row.
     page.goto("/console/?status=transferred&mine=on")

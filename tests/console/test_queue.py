@@ -112,6 +112,12 @@ def test_the_filters_open_and_count_the_ones_chosen(
     vietnamese.force_login(personas.officer_a)
     one = vietnamese.get(queue, {"mine": "on"}).content.decode()
     assert _filters(one) == (True, "Bộ lọc: đang dùng 1")
+    # A status chip tapped: the chip shows it, the panel stays folded (it
+    # pushed the list off a phone's screen) and still counts it.
+    assert _filters(client.get(queue, {"status": S.NEW}).content.decode()) == (
+        False,
+        "Filters: 1 on",
+    )
 
 
 @pytest.mark.django_db
