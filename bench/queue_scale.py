@@ -188,7 +188,7 @@ def urls_for(role: str, values: dict[str, str]) -> list[tuple[str, str]]:
                 urls.append((f"map api {zoom} {name}", f"{MAP_API}?{view}&{query}".rstrip("&")))
     # The search box: a phone number (indexes, and its mentions in the text),
     # a name and words, looked for in every case of the queue through the
-    # index of their folded words' beginnings (helpdesk/search_prefixes.py); a bare
+    # trigram index of their folded text (helpdesk/search_text.py); a bare
     # case number, looked up by its exact candidates (one per series of the
     # counters), which opens its case when the queue holds one of them (a
     # redirect), else lists them or looks for its words. The generated cases

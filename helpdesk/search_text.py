@@ -4,15 +4,15 @@ The words of the description, the village or landmark, and the names of the
 people a case names (the reporter, the resident a team member filed for, the
 names an Open311 filer gave), folded (lowercase, without Vietnamese marks, đ as
 d: knowledge.search.fold_vietnamese) and written one space apart between two
-spaces: " ho sau truoc nha 12 nguyen van an ". A searched word finds a case
-when it starts a word of it, which the index of each word's beginnings serves
-(helpdesk/search_prefixes.py): the queue finds a word in every case of a
-province's 1,000,000, not only in the 2,000 due last that it read before,
-where the regular expression on the raw text could use no index.
+spaces: " ho sau truoc nha 12 nguyen van an ". A searched word then starts a
+word of it where `` word`` occurs (LIKE '% word%'), which the trigram index on
+the column (pg_trgm's gin_trgm_ops) serves: the queue finds a word in every
+case of a province's 1,000,000, not only in the 2,000 due last that it read
+before, where the regular expression on the raw text could use no index.
 
 Each mobile number written in the text is added as one token, in E.164
 (" +84912345678 "), however it was written ("0912 345 678", "+84 912.345.678"):
-a phone search finds the token, through the same index, where the grouping's
+a phone search matches the token, through the same index, where the grouping's
 spaces and dots defeated any index. It starts with "+", which no searched word
 does: a word "te" ("y tế") must not find every case that gives a number, as a
 token "tel…" made it (a second read).
@@ -91,6 +91,18 @@ def search_text_of(*, description: str, address_text: str, names: Iterable[str])
     phones = phones_written(description, address_text)
     tokens = [*words, *(f"+84{digits}" for digits in phones)]
     return f" {' '.join(tokens)} " if tokens else ""
+
+
+def word_pattern(word: str) -> str:
+    """What ``search_text`` contains when a word of it starts with ``word``
+    (folded, [a-z0-9]+): LIKE '% word%' through Django's ``contains``."""
+    return f" {word}"
+
+
+def phone_pattern(phone: str) -> str:
+    """What ``search_text`` contains when the case's text writes ``phone``
+    (E.164, +84…) in any usual way: its whole token."""
+    return f" {phone} "
 
 
 # The texts of cases, read for ``search_text_of``: the reporter's name and the

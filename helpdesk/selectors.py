@@ -44,16 +44,15 @@ from helpdesk.permissions import (
     tickets_visible_to,
 )
 from helpdesk.public_view import events_public
-from helpdesk.search_prefixes import prefixes_q
-from helpdesk.search_text import search_words
+from helpdesk.search_text import phone_pattern, search_words, word_pattern
 
 # The queue's search box (console/views/queue.py): at most this many characters,
 # and this many words of them.
 SEARCH_MAX_LENGTH = 100
 SEARCH_MAX_WORDS = 6
 # Words and names, and a phone number written in a case's text, are looked for
-# in every case of the (filtered) queue, through the index of the beginnings
-# of Ticket.search_text's words (helpdesk/search_prefixes.py); a case number and the phone
+# in every case of the (filtered) queue, through the trigram index of
+# Ticket.search_text (helpdesk/search_text.py); a case number and the phone
 # number of the person who filed, through their own indexes.
 # A phone number's cases filed for that resident by the digital-technology team,
 # at most (listed besides the cases the number filed itself).
@@ -257,9 +256,8 @@ def case_search_parse(text: str) -> CaseSearch:
 def _searched(tickets: QuerySet[Ticket], search: CaseSearch) -> QuerySet[Ticket]:
     """``tickets`` that ``search`` finds: by number, and by the phone number of
     the person who filed or was filed for, through their indexes; by words, and
-    by a phone number written in a case's text, through the index of their
-    folded text's words (helpdesk/search_prefixes.py), in every case of
-    ``tickets``.
+    by a phone number written in a case's text, through the trigram index of
+    their folded text (helpdesk/search_text.py), in every case of ``tickets``.
 
     A number that ``queue_filter_numbered`` looked up arrives as the numbers it
     found (and no words), or as no number at all when it found none: it is
@@ -277,12 +275,14 @@ def _searched(tickets: QuerySet[Ticket], search: CaseSearch) -> QuerySet[Ticket]
         # Who filed, however long ago, and the cases whose text gives the
         # number (a neighbour's report, an address "nhà anh Tú, 0912…"): one
         # list, in the queue's order.
-        return tickets.filter(_phone_q(search.phone) | prefixes_q([search.phone]))
+        return tickets.filter(
+            _phone_q(search.phone) | Q(search_text__contains=phone_pattern(search.phone))
+        )
     if not search.words:
         return tickets.none()
-    # Each word starts a word of the text, in any order: one condition for
-    # them all, one posting list of the index a word.
-    return tickets.filter(prefixes_q(search.words))
+    # Each word starts a word of the text, in any order: one LIKE per word,
+    # which the trigram index answers together (a BitmapAnd of its entries).
+    return tickets.filter(*(Q(search_text__contains=word_pattern(word)) for word in search.words))
 
 
 def _sequence_numbers(search: CaseSearch) -> tuple[str, ...]:

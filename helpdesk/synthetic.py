@@ -343,7 +343,6 @@ def cases_build(plan: Plan, *, log: Any = print) -> Built:
         base = cursor.fetchone()[0]
         if base:
             raise ValueError("The database has cases already: use an empty (throwaway) one.")
-        rebuilt = _search_indexes_dropped(cursor)
         out = _Tables(
             cursor,
             {
@@ -449,11 +448,6 @@ def cases_build(plan: Plan, *, log: Any = print) -> Built:
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('helpdesk_ticket', 'id'), %s)", [plan.cases]
         )
-        # The foreign keys' deferred checks first: PostgreSQL builds no index
-        # on a table with trigger events pending.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for definition in rebuilt:
-            cursor.execute(definition)
     built.tickets = out.rows["helpdesk_ticket"]
     built.events = out.rows["helpdesk_ticketevent"]
     built.supports = out.rows["helpdesk_casesupport"]
@@ -479,23 +473,6 @@ def cases_build(plan: Plan, *, log: Any = print) -> Built:
             cursor.execute(f"VACUUM FULL {tally}")
         cursor.execute("ANALYZE")
     return built
-
-
-def _search_indexes_dropped(cursor: Any) -> list[str]:
-    """Drop the case table's GIN indexes (the search's) for the COPY, and give
-    the statements that build them again after it, as pg_restore does: kept
-    up row by row, the search text's index made PostgreSQL's COPY of
-    1,000,000 cases CPU-bound for over an hour on a 2-core machine (bench
-    database, 2026-12-07), where one build at the end reads each row once.
-    In the same transaction: nobody sees the table without them."""
-    cursor.execute(
-        "SELECT indexname, indexdef FROM pg_indexes"
-        " WHERE tablename = 'helpdesk_ticket' AND indexdef LIKE '%% USING gin %%'"
-    )
-    rows = cursor.fetchall()
-    for name, _definition in rows:
-        cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    return [definition for _name, definition in rows]
 
 
 def _cumulative(values: Iterable[float]) -> Iterable[float]:

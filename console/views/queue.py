@@ -148,9 +148,8 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
         # A search: the ids of what it found, in the queue's order, up to the
         # pager's cap, read once. Its count and its page are then taken from
         # them, where the count and the page each looked the words up in the
-        # search's index again (two reads of 50-65 ms for three common words in
-        # a province's 400,000 cases with the trigram index of then,
-        # bench/queue_scale.py).
+        # trigram index again (two reads of 50-65 ms for three common words in
+        # a province's 400,000 cases, bench/queue_scale.py).
         found = list(tickets.values_list("pk", flat=True)[: PAGER_CAP + 1])
         pager = CappedPaginator(found, PAGE_SIZE, cap=PAGER_CAP, known_count=len(found))
         page = pager.get_page(request.GET.get("page"))

@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from geo.models import AdminUnit, BoundaryVersion
 from helpdesk.models.catalogue import Service, ServiceKind
 from helpdesk.models.departments import Department
-from helpdesk.search_prefixes import SearchPrefixes
 
 
 class TicketStatus(models.TextChoices):
@@ -160,8 +159,8 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["department", "status", "due_at"], name="ticket_queue"),
             # The search box's words and phone numbers written in text, in every
-            # case: each word's beginnings (helpdesk/search_prefixes.py).
-            GinIndex(SearchPrefixes("search_text"), name="ticket_search_prefixes"),
+            # case (helpdesk/search_text.py): LIKE '% word%' through trigrams.
+            GinIndex(fields=["search_text"], name="ticket_search_trgm", opclasses=["gin_trgm_ops"]),
             # The cases whose search text is not written yet, for the scheduler's
             # fill (helpdesk/search_text.py): empty but for a deploy's minutes.
             models.Index(
