@@ -210,21 +210,25 @@ class QueueFilterForm(forms.Form):
         """The fields under "Filters": all but the search box."""
         return [field for field in self if field.name != "q"]
 
+    def _filters_chosen(self) -> set[str]:
+        """The filters (not the search, not the page) that are chosen."""
+        return {name for name in self.fields if name != "q" and self.data.get(name)}
+
     def filters_on(self) -> int:
-        """How many filters (not the search, not the page) are chosen: the
-        filters' summary says so (console/queue.html), read even when they are folded."""
-        return sum(1 for name in self.fields if name != "q" and self.data.get(name))
+        """How many filters are chosen: the filters' summary says so
+        (console/queue.html), read even when they are folded."""
+        return len(self._filters_chosen())
 
     def filters_set(self) -> bool:
         """Whether a filter (not the search, not the page) is chosen."""
-        return self.filters_on() > 0
+        return bool(self._filters_chosen())
 
     def filters_unfolded(self) -> bool:
         """Whether the filters open by themselves: when one is chosen that the
         page shows nowhere else. A status is the chosen chip above them: a tap
         on a chip opened the whole panel between the chips and the list, and
         on a phone pushed the first case off the screen (a helper's walk)."""
-        return any(self.data.get(name) for name in self.fields if name not in ("q", "status"))
+        return bool(self._filters_chosen() - {"status"})
 
 
 class EmptyForm(forms.Form):
