@@ -31,7 +31,14 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 from django.test.utils import override_settings
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Route, WebSocket
+from playwright.sync_api import (
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Route,
+    WebSocket,
+    expect,
+)
 from pytest_django import DjangoDbBlocker
 
 from accounts.models import User
@@ -44,6 +51,12 @@ from tests.factories import point_inside, ticket_file
 from tests.notifications.live import free_port, redis_layers, session_cookie
 
 ROOT = Path(__file__).resolve().parents[2]
+# How long a page or the test server may take to answer. CI runs on a loaded
+# 2-core machine, where a photo upload and its checks took over Playwright's
+# default 5 s (CI of 96cf666, tests/browser/test_offline.py) and uvicorn's start
+# over 20 s. A longer wait changes no outcome: only how soon a failure shows.
+SLOW_S = float(os.environ.get("XADESK_BROWSER_WAIT_SECONDS", "15"))
+expect.set_options(timeout=SLOW_S * 1000)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -196,7 +209,7 @@ def server(
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 3 * SLOW_S
         while True:
             if process.poll() is not None:
                 pytest.fail(f"uvicorn exited with {process.returncode}:\n{log.read_text()}")
@@ -205,7 +218,8 @@ def server(
                     break
             except OSError:
                 if time.monotonic() > deadline:
-                    pytest.fail(f"uvicorn did not listen within 20 s:\n{log.read_text()}")
+                    waited = f"{3 * SLOW_S:.0f} s"
+                    pytest.fail(f"uvicorn did not listen within {waited}:\n{log.read_text()}")
                 time.sleep(0.1)
         yield Server(url=f"http://127.0.0.1:{port}", log=log)
     finally:
@@ -256,7 +270,7 @@ def _only_local(route: Route) -> None:
 @pytest.fixture
 def context(context: BrowserContext) -> BrowserContext:
     context.route("**/*", _only_local)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(max(10_000, SLOW_S * 1000))
     return context
 
 

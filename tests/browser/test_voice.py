@@ -368,8 +368,10 @@ COUNT_STREAMS = """
   window.streamsAsked = 0; window.streams = [];
   navigator.mediaDevices.getUserMedia = (c) => {
     window.streamsAsked += 1;
-    // The answer comes late, as a permission prompt's does.
-    return new Promise(r => setTimeout(r, 400)).then(() => ask(c))
+    // The answer comes when the test gives it, as a permission prompt's does
+    // when the person taps Allow. A fixed 400 ms delay let a loaded machine
+    // land the second tap after the answer, where it is a Stop.
+    return new Promise(r => { window.answerMicrophone = r; }).then(() => ask(c))
       .then(s => { window.streams.push(s); return s; });
   };
 })();
@@ -391,6 +393,8 @@ def test_a_second_tap_while_the_microphone_is_asked_starts_no_second_recorder(
     record = page.locator("#voice-record")
     record.click()
     record.click()  # before the microphone's answer
+    assert page.evaluate("window.streamsAsked") == 1
+    page.evaluate("window.answerMicrophone()")
     expect(record).to_have_attribute("aria-pressed", "true")
     expect(page.locator("#voice-timer")).to_have_text("0:01", timeout=5_000)
     record.click()
