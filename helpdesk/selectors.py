@@ -44,7 +44,7 @@ from helpdesk.permissions import (
     tickets_visible_to,
 )
 from helpdesk.public_view import events_public
-from helpdesk.search_text import phone_pattern, search_words, word_pattern
+from helpdesk.search_text import phone_pattern, search_words, word_q
 
 # The queue's search box (console/views/queue.py): at most this many characters,
 # and this many words of them.
@@ -281,8 +281,9 @@ def _searched(tickets: QuerySet[Ticket], search: CaseSearch) -> QuerySet[Ticket]
     if not search.words:
         return tickets.none()
     # Each word starts a word of the text, in any order: one LIKE per word,
-    # which the trigram index answers together (a BitmapAnd of its entries).
-    return tickets.filter(*(Q(search_text__contains=word_pattern(word)) for word in search.words))
+    # which the trigram index answers together, and the start checked on the
+    # rows it finds (helpdesk.search_text.word_q).
+    return tickets.filter(*(word_q(word) for word in search.words))
 
 
 def _sequence_numbers(search: CaseSearch) -> tuple[str, ...]:
