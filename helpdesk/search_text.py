@@ -210,44 +210,40 @@ def search_text_renamed_write(
     committed meanwhile reset the progress, and the account's cases are
     written again under the newest name."""
     changed = 0
+    asks: int | None = None  # the row's count of renames as last read; None: read it
+    after = 0
     with connection.cursor() as cursor:
-        while True:  # once, and again after each rename committed meanwhile
-            cursor.execute(
-                "SELECT asks, done_through FROM helpdesk_searchtextrefresh WHERE reporter_id = %s",
-                [reporter_id],
-            )
-            row = cursor.fetchone()
-            if row is None:  # done by another run, or the account was deleted
-                return changed, True
-            asks, after = row
-            while True:
-                if should_stop():
-                    return changed, False
-                written, last = _batch_write(
-                    cursor,
-                    where="t.reporter_id = %s",
-                    params=[reporter_id],
-                    after=after,
-                    batch=batch,
-                )
-                changed += written
-                if last is None:
-                    cursor.execute(
-                        "DELETE FROM helpdesk_searchtextrefresh"
-                        " WHERE reporter_id = %s AND asks = %s",
-                        [reporter_id, asks],
-                    )
-                    if cursor.rowcount:
-                        return changed, True
-                    break
+        while True:
+            if asks is None:  # at the start, and after a rename committed meanwhile
                 cursor.execute(
-                    "UPDATE helpdesk_searchtextrefresh SET done_through = %s"
-                    " WHERE reporter_id = %s AND asks = %s",
-                    [last, reporter_id, asks],
+                    "SELECT asks, done_through FROM helpdesk_searchtextrefresh"
+                    " WHERE reporter_id = %s",
+                    [reporter_id],
                 )
-                if not cursor.rowcount:
-                    break
+                row = cursor.fetchone()
+                if row is None:  # done by another run, or the account was deleted
+                    return changed, True
+                asks, after = row
+            if should_stop():
+                return changed, False
+            written, last = _batch_write(
+                cursor, where="t.reporter_id = %s", params=[reporter_id], after=after, batch=batch
+            )
+            changed += written
+            if last is None:
+                sql = "DELETE FROM helpdesk_searchtextrefresh WHERE reporter_id = %s AND asks = %s"
+                cursor.execute(sql, [reporter_id, asks])
+                if cursor.rowcount:
+                    return changed, True
+            else:
+                sql = (
+                    "UPDATE helpdesk_searchtextrefresh SET done_through = %s"
+                    " WHERE reporter_id = %s AND asks = %s"
+                )
+                cursor.execute(sql, [last, reporter_id, asks])
                 after = last
+            if not cursor.rowcount:
+                asks = None
 
 
 def _batch_write(
