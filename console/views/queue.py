@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.conf import settings
@@ -141,9 +142,10 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
     counts = queue_counts(scope=scope, filters=filters)
     if search is None:
         pager = CappedPaginator(tickets, PAGE_SIZE, cap=PAGER_CAP, known_count=counts.matching)
-        page = pager.get_page(request.GET.get("page"))
-        offset = (page.number - 1) * PAGE_SIZE
-        rows = _rows_with_sla(list(_page_tickets(tickets, offset)))
+
+        def listed(offset: int) -> Iterable[Ticket]:
+            return _page_tickets(tickets, offset)
+
     else:
         # A search: the ids of what it found, in the queue's order, up to the
         # pager's cap, read once. Its count and its page are then taken from
@@ -152,9 +154,12 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
         # a province's 400,000 cases, bench/queue_scale.py).
         found = list(tickets.values_list("pk", flat=True)[: PAGER_CAP + 1])
         pager = CappedPaginator(found, PAGE_SIZE, cap=PAGER_CAP, known_count=len(found))
-        page = pager.get_page(request.GET.get("page"))
-        offset = (page.number - 1) * PAGE_SIZE
-        rows = _rows_with_sla(list(tickets.filter(pk__in=found[offset : offset + PAGE_SIZE])))
+
+        def listed(offset: int) -> Iterable[Ticket]:
+            return tickets.filter(pk__in=found[offset : offset + PAGE_SIZE])
+
+    page = pager.get_page(request.GET.get("page"))
+    rows = _rows_with_sla(list(listed((page.number - 1) * PAGE_SIZE)))
     status_counts = [
         (value, label, counts.by_status.get(value, 0)) for value, label in TicketStatus.choices
     ]
