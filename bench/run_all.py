@@ -77,6 +77,9 @@ BENCHES: list[tuple[str, list[str]]] = [
             "core",
             "pubsub",
             *WS_LOAD,
+            # The collector's pauses while 10,000 sockets connect at once (a
+            # reconnect storm's shape) and during the timed pushes.
+            "--gc-probe",
         ],
     ),
     # The same push the way a phone's socket reaches it under `make run`:

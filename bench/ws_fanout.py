@@ -267,8 +267,9 @@ def layer_settings(layer: str) -> dict[str, Any]:
 
 
 def start_server(
-    conf: dict[str, Any], *, port: int = 0, uds: Path | None = None, origin: str = ""
-) -> subprocess.Popen[bytes]:
+    conf: dict[str, Any], *, port: int = 0, uds: Path | None = None, origin: str = "",
+    gc_probe: Path | None = None,
+) -> subprocess.Popen[bytes]:  # fmt: skip
     """One uvicorn: on a loopback port, or on the Unix socket ``uds`` as scripts/serve.sh
     starts it behind nginx (then ``origin`` is the site's, as serve.sh tells it)."""
     module_dir = Path(tempfile.mkdtemp(prefix="wsbench"))
@@ -293,6 +294,8 @@ def start_server(
     if origin:
         # nginx forwards Host without the port (scripts/serve.sh says the same).
         env["DJANGO_SITE_ORIGINS"] = origin
+    if gc_probe is not None:
+        env["XADESK_GC_PROBE_DIR"] = str(gc_probe)  # core/gc_probe.py
     where = (
         ["--uds", str(uds)]
         if uds
@@ -633,10 +636,12 @@ def measure(
         for start, k in zip(starts, shares, strict=False)
         if k
     ]
+    connect_from = time.time()
     for p in procs:
         p.start()
     try:
         synced = sum(ready.get(timeout=900) for _ in procs)
+        connect_to = time.time()
         if synced < n:
             print(f"  only {synced} of {n} sockets synced", flush=True)
         time.sleep(2)  # idle
@@ -650,6 +655,7 @@ def measure(
             if r == warmup:  # the timed rounds start here
                 cpu0 = cpu_seconds(pids)
                 wall0 = time.perf_counter()
+                rounds_from = time.time()
             committed: list[float] = []
             # Registered first, so it runs first: the moment of the commit.
             with transaction.atomic():
@@ -669,6 +675,7 @@ def measure(
             time.sleep(0.3)
         cpu1 = cpu_seconds(pids)
         wall = time.perf_counter() - wall0
+        rounds_to = time.time()
         stop.set()
         client_cpu = 0.0
         for _ in procs:
@@ -709,7 +716,29 @@ def measure(
         "client_cpu_s": client_cpu,
         "lost": lost,
         "busy": (cpu1 - cpu0) / wall if pids else float("nan"),
+        # Wall clock of the phases, for --gc-probe's pauses (gc_pauses).
+        "connect_from": connect_from,
+        "connect_to": connect_to,
+        "rounds_from": rounds_from,
+        "rounds_to": rounds_to,
     }
+
+
+def gc_pauses(folder: Path, result: dict[str, float]) -> dict[str, float]:
+    """The servers' collections (core/gc_probe.py) that began while the sockets
+    connected and during the timed rounds: how many of the oldest generation,
+    the longest and the sum of all, in ms. How many processes wrote is shown
+    beside them: one that wrote nothing is seen, not dropped."""
+    files = sorted(folder.glob("gc-*.jsonl"))
+    pauses = [json.loads(line) for f in files for line in f.read_text().splitlines()]
+    found: dict[str, float] = {"gc_files": len(files)}
+    for phase in ("connect", "rounds"):
+        start, end = result[f"{phase}_from"], result[f"{phase}_to"]
+        inside = [(gen, ms) for at, gen, ms in pauses if start <= at <= end]
+        found[f"gc_{phase}_full"] = sum(1 for gen, _ms in inside if gen == 2)
+        found[f"gc_{phase}_max"] = max((ms for _gen, ms in inside), default=0.0)
+        found[f"gc_{phase}_sum"] = sum(ms for _gen, ms in inside)
+    return found
 
 
 def stamp(times: list[float]) -> None:
@@ -765,6 +794,9 @@ def main() -> None:
                         "scripts/serve.sh serves them; nginx's memory and CPU count "
                         "with the server's")  # fmt: skip
     parser.add_argument("--server-args", default="", help="more uvicorn options, one string")
+    parser.add_argument("--gc-probe", action="store_true",
+                        help="the servers time their garbage collections (core/gc_probe.py): "
+                        "printed for the connect storm and for the timed rounds")  # fmt: skip
     parser.add_argument("--url", help="a running server, e.g. ws://127.0.0.1:8000 (no RSS; "
                         "give it DJANGO_SECRET_KEY, e.g. from .run/secret_key)")  # fmt: skip
     args = parser.parse_args()
@@ -799,6 +831,7 @@ def main() -> None:
                 channel_layers.backends = {}  # forget the previous layer
             servers: list[subprocess.Popen[bytes]] = []
             folder: Path | None = None
+            probe = Path(tempfile.mkdtemp(prefix="wsgc")) if args.gc_probe else None
             try:  # whatever started is stopped, even if a later start fails
                 if args.url:
                     bases, pids = [args.url], []
@@ -810,7 +843,9 @@ def main() -> None:
                     origin = f"http://127.0.0.1:{port}"
                     names = tuple(f"ws-{i}.sock" for i in range(workers))
                     for name in names:
-                        servers.append(start_server(conf, uds=sockets / name, origin=origin))
+                        servers.append(
+                            start_server(conf, uds=sockets / name, origin=origin, gc_probe=probe)
+                        )
                     config = make_run_config(
                         run=folder, media=folder / "media", sockets=sockets, port=port, ws=names
                     )
@@ -820,7 +855,7 @@ def main() -> None:
                 else:
                     first = 18000 + (len(rows) * args.repeat + rep) * workers % 1000
                     for i in range(workers):
-                        servers.append(start_server(conf, port=first + i))
+                        servers.append(start_server(conf, port=first + i, gc_probe=probe))
                     bases = [f"ws://127.0.0.1:{first + i}" for i in range(workers)]
                     pids = [s.pid for s in servers]
                 result = measure(conf, bases, ticket, officer, cookies, n, args.rounds,
@@ -832,6 +867,17 @@ def main() -> None:
                     stop(server)
                 if folder is not None:
                     shutil.rmtree(folder, ignore_errors=True)
+            if probe is not None:
+                result.update(gc_pauses(probe, result))
+                shutil.rmtree(probe, ignore_errors=True)
+                print(
+                    f"  gc ({int(result['gc_files'])} of {workers} processes wrote): while "
+                    f"connecting {int(result['gc_connect_full'])} full, longest "
+                    f"{result['gc_connect_max']:.1f} ms, {result['gc_connect_sum']:.0f} ms in all; "
+                    f"during the timed rounds {int(result['gc_rounds_full'])} full, longest "
+                    f"{result['gc_rounds_max']:.1f} ms, {result['gc_rounds_sum']:.0f} ms in all",
+                    flush=True,
+                )
             runs.append(result)
             print(
                 f"{layer:6} {ws:10} deflate={deflate:5} w={workers} proxy={proxy} "
@@ -870,6 +916,11 @@ def main() -> None:
             value = statistics.median([r[key] for r in runs])
             print("@result " + json.dumps({"figure": f"{label} {key}", "value": round(value, 1),
                   "unit": unit, "target": target}))  # fmt: skip
+        if "gc_files" in runs[0]:
+            for phase in ("connect", "rounds"):
+                value = max(r[f"gc_{phase}_max"] for r in runs)
+                print("@result " + json.dumps({"figure": f"{label} longest gc pause ({phase})",
+                      "value": round(value, 1), "unit": "ms", "target": "shown"}))  # fmt: skip
         print("@result " + json.dumps({"figure": f"{label} lost deliveries", "value": lost,
               "unit": f"of {connected * (args.warmup_rounds + args.rounds) * len(runs)}",
               "target": "0"}))  # fmt: skip

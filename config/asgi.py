@@ -16,6 +16,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from accounts.ws_auth import PersonMiddleware, sends_bearer_key  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
+from core.gc_probe import gc_probe_install  # noqa: E402
 from core.ws_origin import site_origin_only  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -40,3 +41,5 @@ application = ProtocolTypeRouter(
 # 10,000 new objects, not 700.
 if settings.WS_GC_THRESHOLDS is not None:
     gc.set_threshold(*settings.WS_GC_THRESHOLDS)
+if settings.GC_PROBE_DIR:
+    gc_probe_install(settings.GC_PROBE_DIR)
