@@ -725,8 +725,9 @@ def measure(
 
 
 def gc_pauses(folder: Path, result: dict[str, float]) -> dict[str, float]:
-    """The servers' collections (core/gc_probe.py) that began while the sockets
-    connected and during the timed rounds: how many of the oldest generation,
+    """The servers' collections (core/gc_probe.py) that paused them, in part or
+    whole, while the sockets connected and during the timed rounds (not the
+    idle seconds and warm-up round between): how many of the oldest generation,
     the longest and the sum of all, in ms. How many processes wrote is shown
     beside them: one that wrote nothing is seen, not dropped."""
     files = sorted(folder.glob("gc-*.jsonl"))
@@ -734,7 +735,9 @@ def gc_pauses(folder: Path, result: dict[str, float]) -> dict[str, float]:
     found: dict[str, float] = {"gc_files": len(files)}
     for phase in ("connect", "rounds"):
         start, end = result[f"{phase}_from"], result[f"{phase}_to"]
-        inside = [(gen, ms) for at, gen, ms in pauses if start <= at <= end]
+        # Any part inside: a pause that began in the warm-up round and ran
+        # into the timed ones stopped those sockets too.
+        inside = [(gen, ms) for at, gen, ms in pauses if at <= end and at + ms / 1000 >= start]
         found[f"gc_{phase}_full"] = sum(1 for gen, _ms in inside if gen == 2)
         found[f"gc_{phase}_max"] = max((ms for _gen, ms in inside), default=0.0)
         found[f"gc_{phase}_sum"] = sum(ms for _gen, ms in inside)

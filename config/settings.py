@@ -213,8 +213,9 @@ REDIS_URL = env_str(
 # hold every open socket's objects; config/asgi.py says why not Python's
 # (700, 10, 10), which "off" keeps.
 WS_GC_THRESHOLDS = env_ints("XADESK_WS_GC_THRESHOLDS", (10_000, 10, 10))
-# A folder where each WebSocket process writes how long its collections took,
-# when it exits (core/gc_probe.py); set only by bench/ws_fanout.py --gc-probe.
+# A folder where each WebSocket process writes how long each of its collections
+# took, a line as each ends (core/gc_probe.py); set only by bench/ws_fanout.py
+# --gc-probe.
 GC_PROBE_DIR = env_str("XADESK_GC_PROBE_DIR", "")
 # Sockets one person may hold open in one WebSocket process (0: no limit). A
 # signed-in page holds one or two (the unread badge, the case or the queue), so

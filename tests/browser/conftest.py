@@ -51,7 +51,8 @@ from tests.factories import point_inside, ticket_file
 from tests.notifications.live import free_port, redis_layers, session_cookie
 
 ROOT = Path(__file__).resolve().parents[2]
-# How long a page or the test server may take to answer. CI runs on a loaded
+# How long a page or the test server may take to answer, where a test names no
+# wait of its own (a live push's or a timer's is named). CI runs on a loaded
 # 2-core machine, where a photo upload and its checks took over Playwright's
 # default 5 s (CI of 96cf666, tests/browser/test_offline.py) and uvicorn's start
 # over 20 s. A longer wait changes no outcome: only how soon a failure shows.
@@ -270,7 +271,7 @@ def _only_local(route: Route) -> None:
 @pytest.fixture
 def context(context: BrowserContext) -> BrowserContext:
     context.route("**/*", _only_local)
-    context.set_default_timeout(max(10_000, SLOW_S * 1000))
+    context.set_default_timeout(SLOW_S * 1000)
     return context
 
 
