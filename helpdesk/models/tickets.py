@@ -159,7 +159,7 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["department", "status", "due_at"], name="ticket_queue"),
             # The search box's words and phone numbers written in text, in every
-            # case (helpdesk/search_text.py): LIKE '% word%' through trigrams.
+            # case (helpdesk/search_text.py word_q): each word through its trigrams.
             GinIndex(fields=["search_text"], name="ticket_search_trgm", opclasses=["gin_trgm_ops"]),
             # The cases whose search text is not written yet, for the scheduler's
             # fill (helpdesk/search_text.py): empty but for a deploy's minutes.
