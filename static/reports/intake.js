@@ -349,6 +349,39 @@
     }).catch(function () { sendButton.disabled = false; form.submit(); });
   });
 
+  // The "check" button without leaving the page. It posted the whole form,
+  // photos included: megabytes up a weak line for a list, and the page that
+  // came back had lost the photos already chosen (a file input cannot be
+  // given them back), so the resident chose them again. Now the form's words
+  // go as the button sends them, without the photos and the voice note, and
+  // the list of the page the server answers replaces this one: one rule of
+  // where it looks (reports_open_check), one way of showing it
+  // (_nearby.html). Any other answer gets the plain post, as without this
+  // script; with no signal the box says so and the photos stay.
+  var plainCheck = false;
+  form.addEventListener("submit", function (event) {
+    var submitter = event.submitter || lastButton;
+    var box = $("nearby");
+    if (!submitter || submitter.value !== "check" || plainCheck || !box || !window.DOMParser) { return; }
+    event.preventDefault();
+    var data = new FormData(form);
+    data.delete("photos"); data.delete("voice");
+    data.append("action", "check");
+    if (T.checking) { say(box, T.checking); }
+    fetch(ACTION, { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error(String(r.status))); })
+      .then(function (html) {
+        var list = new DOMParser().parseFromString(html, "text/html").getElementById("nearby");
+        if (!list) { throw new Error("no list in the answer"); }
+        box.innerHTML = list.innerHTML;
+      })
+      .catch(function () {
+        if (!navigator.onLine && T.checkOffline) { say(box, T.checkOffline); return; }
+        plainCheck = true;
+        submitter.click();
+      });
+  });
+
   // "Edit and send again" (the outbox's link): the refused case back in the form.
   if (O && O.draft) {
     O.draft([kind]).then(function (item) {

@@ -316,6 +316,118 @@ def test_a_commune_without_a_point_is_checked_and_its_reports_take_a_me_too(
     problems.assert_none()
 
 
+def choose_commune(page: Page, commune: AdminUnit) -> None:
+    """ "No location? Choose your commune": the province, then the commune."""
+    page.locator("details.commune summary").click()
+    page.locator("#id_province").select_option(commune.parent.code if commune.parent else "")
+    expect(page.locator(f'#id_commune option[value="{commune.code}"]')).to_have_count(1)
+    page.locator("#id_commune").select_option(commune.code)
+
+
+def chosen_photos(page: Page) -> int:
+    return int(page.locator("#photos").evaluate("input => input.files.length"))
+
+
+def test_the_check_keeps_the_photos_chosen_and_sends_none_of_them(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+    photo: Path,
+) -> None:
+    """The check posted the whole form and the page came back without the
+    photos already chosen (a file input cannot be refilled): the resident
+    chose them again, after their megabytes had gone up the line for a
+    list. The script now sends the check without them and shows the list in
+    the page; the report then goes with the photo chosen before it."""
+    filed = file_case(reporter=personas.digital_team, commune=commune_a, description="Ổ gà")
+    log_in(context, server, personas.resident)
+    posts: list[Request] = []
+    page.on("request", lambda r: posts.append(r) if r.method == "POST" else None)
+    page.goto(FORM)
+    page.evaluate("window.notReloaded = true")
+    choose_commune(page, commune_a)
+    page.locator("#id_description").fill("Ổ gà sâu giữa đường")
+    page.locator("#photos").set_input_files(photo)
+    expect(page.locator("#photo-count")).not_to_be_empty()
+    page.get_by_role("button", name="Xem phản ánh trong xã/phường đã chọn", exact=True).click()
+
+    nearby = page.locator("#nearby")
+    expect(nearby).to_contain_text(f"Phản ánh cùng loại đang mở ở {commune_a.full_name}")
+    expect(nearby.locator(f'[data-public-id="{filed.public_id}"]')).to_have_count(1)
+    assert page.evaluate("window.notReloaded === true")  # the list came into this page
+    assert chosen_photos(page) == 1
+    bodies = [r.post_data_buffer or b"" for r in posts]
+    [check] = [body for body in bodies if b'name="action"' in body]
+    assert b'name="photos"' not in check
+    assert len(check) < 10_000  # the 4 MB photo stayed on the phone
+
+    page.locator("#send").click()
+    page.wait_for_url(re.compile(r"/cases/[^/]+/submitted/$"))
+    ticket = Ticket.objects.get(number=page.locator("strong.number").inner_text().strip())
+    assert ticket.reporter == personas.resident
+    assert ticket.commune == commune_a
+    assert Attachment.objects.filter(ticket=ticket).count() == 1
+    problems.assert_none()
+
+
+def test_a_check_with_no_signal_says_so_and_keeps_the_page(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+    photo: Path,
+) -> None:
+    """With no signal the check cannot be made: the box says so, and that
+    the report can still be sent; the page and its photos stay."""
+    log_in(context, server, personas.resident)
+    page.goto(FORM)
+    page.evaluate("window.notReloaded = true")
+    choose_commune(page, commune_a)
+    page.locator("#photos").set_input_files(photo)
+    context.set_offline(True)
+    page.get_by_role("button", name="Xem phản ánh trong xã/phường đã chọn", exact=True).click()
+    expect(page.locator("#nearby")).to_have_text(
+        "Không có sóng nên chưa xem được danh sách lúc này. Bạn vẫn gửi được phản ánh: "
+        "phản ánh được giữ trên điện thoại này cho đến khi gửi được."
+    )
+    assert page.evaluate("window.notReloaded === true")
+    assert chosen_photos(page) == 1
+    context.set_offline(False)
+    problems.assert_no_page_errors()  # the failed fetch is a console line
+
+
+def test_a_check_the_server_refuses_is_posted_plainly_and_its_refusal_shown(
+    personas: Personas,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+) -> None:
+    """An answer that is not the page with its list (here the form could not
+    be read: a latitude of letters) is not swallowed: the check goes as the
+    plain post does without the script, and the page it answers shows why."""
+    log_in(context, server, personas.resident)
+    page.goto(FORM)
+    page.evaluate("window.notReloaded = true")
+    page.locator("#id_lat").fill("không biết")
+    page.locator("#id_lon").fill("105.8")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Xem phản ánh ở gần vị trí này", exact=True).click()
+    expect(page.locator("#form-error")).to_contain_text(
+        "Vui lòng kiểm tra lại thông tin đã nhập: có phần không đọc được."
+    )
+    assert page.evaluate("window.notReloaded === undefined")
+    # The refused check's 422 (fetched, then posted) is a console line: only
+    # errors of the page itself count here.
+    problems.assert_no_page_errors()
+    assert all("422" in line for line in problems.console_errors), problems.console_errors
+
+
 def test_the_check_button_says_where_it_looks_as_the_point_comes_and_goes(
     personas: Personas,
     commune_a: AdminUnit,
