@@ -206,24 +206,27 @@ def search_text_renamed_write(
 
     Each batch commits on its own, then moves the progress on (a process that
     dies loses one batch at most, rewritten the same). Both the progress and
-    the delete hold only while the row's ``asks`` is the one read: a rename
-    committed meanwhile reset the progress, and the account's cases are
-    written again under the newest name."""
+    the delete hold only while the row's ``asks`` and ``asked_at`` are the
+    ones read: a rename committed meanwhile reset the progress, and the
+    account's cases are written again under the newest name. The count alone
+    was not enough (a second read): a row another run deleted and a rename
+    made anew has ``asks`` 1 again, and this run moved that row's progress on
+    past cases it had written under the name before."""
     changed = 0
-    asks: int | None = None  # the row's count of renames as last read; None: read it
+    seen: list[Any] | None = None  # the row's [asks, asked_at] as last read; None: read it
     after = 0
     with connection.cursor() as cursor:
         while True:
-            if asks is None:  # at the start, and after a rename committed meanwhile
+            if seen is None:  # at the start, and after a rename committed meanwhile
                 cursor.execute(
-                    "SELECT asks, done_through FROM helpdesk_searchtextrefresh"
+                    "SELECT asks, asked_at, done_through FROM helpdesk_searchtextrefresh"
                     " WHERE reporter_id = %s",
                     [reporter_id],
                 )
                 row = cursor.fetchone()
                 if row is None:  # done by another run, or the account was deleted
                     return changed, True
-                asks, after = row
+                *seen, after = row
             if should_stop():
                 return changed, False
             written, last = _batch_write(
@@ -231,19 +234,26 @@ def search_text_renamed_write(
             )
             changed += written
             if last is None:
-                sql = "DELETE FROM helpdesk_searchtextrefresh WHERE reporter_id = %s AND asks = %s"
-                cursor.execute(sql, [reporter_id, asks])
+                cursor.execute(_DONE_SQL, [reporter_id, *seen])
                 if cursor.rowcount:
                     return changed, True
             else:
-                sql = (
-                    "UPDATE helpdesk_searchtextrefresh SET done_through = %s"
-                    " WHERE reporter_id = %s AND asks = %s"
-                )
-                cursor.execute(sql, [last, reporter_id, asks])
+                cursor.execute(_PROGRESS_SQL, [last, reporter_id, *seen])
                 after = last
             if not cursor.rowcount:
-                asks = None
+                seen = None
+
+
+# The pending row of an account as a run read it: the same count of renames
+# and the same time of the latest (search_text_renamed_write).
+_DONE_SQL = """
+    DELETE FROM helpdesk_searchtextrefresh
+     WHERE reporter_id = %s AND asks = %s AND asked_at = %s
+"""
+_PROGRESS_SQL = """
+    UPDATE helpdesk_searchtextrefresh SET done_through = %s
+     WHERE reporter_id = %s AND asks = %s AND asked_at = %s
+"""
 
 
 def _batch_write(

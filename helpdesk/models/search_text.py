@@ -27,8 +27,9 @@ class SearchTextRefresh(models.Model):
     # The latest rename: how long search has been finding the old name.
     asked_at = models.DateTimeField(_("asked at"))
     # Renames since the row was made. The job moves its progress on, and
-    # deletes the row, only while this is the count it started from: a rename
-    # during a run starts the account's cases over instead of being lost.
+    # deletes the row, only while this and ``asked_at`` are the ones it read:
+    # a rename during a run starts the account's cases over instead of being
+    # lost, even one that made the row anew after another run deleted it.
     asks = models.PositiveIntegerField(default=1)
     # The cases of the account up to this id are written for the latest
     # rename: a run stopped midway goes on from here.

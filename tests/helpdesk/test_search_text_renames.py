@@ -117,6 +117,34 @@ def test_a_rename_during_a_run_is_written_by_that_run(commune_a: AdminUnit) -> N
 
 
 @pytest.mark.django_db
+def test_a_row_made_anew_while_a_run_writes_is_not_taken_for_the_one_it_read(
+    commune_a: AdminUnit,
+) -> None:
+    """Another run finishes the account and deletes its row; a rename then
+    makes the row anew, with ``asks`` 1 again, as the row this run read. By
+    the count alone, this run moved the new row's progress on past the case
+    it had written under the name before, and deleted it: that case kept the
+    old name for good (a second read)."""
+    reporter = user_create(full_name="Vũ Văn Tú")
+    tickets = [case_in(commune_a, reporter) for _ in range(3)]
+    _rename(reporter, "Vũ Văn Tuấn")
+    calls = 0
+
+    def done_elsewhere_then_renamed() -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 2:  # the first case is written under "Tuấn"
+            SearchTextRefresh.objects.filter(reporter=reporter).delete()
+            _rename(reporter, "Vũ Thanh Tùng")
+            assert SearchTextRefresh.objects.get(reporter=reporter).asks == 1
+        return False
+
+    search_text_fill(batch=1, should_stop=done_elsewhere_then_renamed)
+    assert [" vu thanh tung " in text for text in _texts(*tickets)] == [True, True, True]
+    assert not SearchTextRefresh.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_run_that_dies_midway_leaves_the_row_for_the_next(commune_a: AdminUnit) -> None:
     reporter = user_create(full_name="Vũ Văn Tú")
     tickets = [case_in(commune_a, reporter) for _ in range(3)]
