@@ -26,9 +26,9 @@ the request's timeout, holding their rows, all rolled back on any failure).
 The scheduler's ``search_text_fill`` (helpdesk/schedule.py, every minute by
 default) writes them: batches that each commit on their own, the row's
 progress moved on after each, so a run stopped or killed midway is finished
-by the next; the row deleted only if its count of renames is still the one
-the run read, so a rename meanwhile starts the account's cases over and is
-never lost. Until then, search finds the cases by the old name.
+by the next; the row deleted only if its count of renames and the time of
+the latest are still the ones the run read, so a rename meanwhile starts the
+account's cases over and is never lost. Until then, search finds the cases by the old name.
 
 NULL is "not written yet": the cases that were there before the column
 (migration 0035), and any that a process of the code before it files while

@@ -353,32 +353,52 @@
   // photos included: megabytes up a weak line for a list, and the page that
   // came back had lost the photos already chosen (a file input cannot be
   // given them back), so the resident chose them again. Now the form's words
-  // go as the button sends them, without the photos and the voice note, and
+  // go as the button sends them, without its files (photos, voice note), and
   // the list of the page the server answers replaces this one: one rule of
   // where it looks (reports_open_check), one way of showing it
-  // (_nearby.html). Any other answer gets the plain post, as without this
-  // script; with no signal the box says so and the photos stay.
-  var plainCheck = false;
+  // (_nearby.html). An answer without that list (a refusal, a 5xx) gets the
+  // plain post, as without this script, so its sentence shows; no answer at
+  // all (no signal, a line that stalls: navigator.onLine stays true on a weak
+  // one) is said in the box, and the photos stay.
+  var plainCheck = false, checks = 0;
+  var CHECK_WAIT_MS = 25000;
+  function noSignalForCheck(box) {
+    // "It is kept on this phone" only where the outbox keeps it.
+    say(box, O && O.add ? T.checkOffline + " " + T.checkKept : T.checkOffline);
+  }
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter || lastButton;
     var box = $("nearby");
-    if (!submitter || submitter.value !== "check" || plainCheck || !box || !window.DOMParser) { return; }
+    if (!submitter || submitter.value !== "check" || plainCheck || !box || !T.checkOffline ||
+        !window.DOMParser || !window.fetch || !FormData.prototype.delete) { return; }
     event.preventDefault();
     var data = new FormData(form);
-    data.delete("photos"); data.delete("voice");
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) {
+      data.delete(input.name);
+    });
     data.append("action", "check");
-    if (T.checking) { say(box, T.checking); }
-    fetch(ACTION, { method: "POST", body: data, credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error(String(r.status))); })
-      .then(function (html) {
-        var list = new DOMParser().parseFromString(html, "text/html").getElementById("nearby");
-        if (!list) { throw new Error("no list in the answer"); }
-        box.innerHTML = list.innerHTML;
-      })
-      .catch(function () {
-        if (!navigator.onLine && T.checkOffline) { say(box, T.checkOffline); return; }
-        plainCheck = true;
-        submitter.click();
+    var asked = ++checks;  // only the answer to the latest check may fill the box
+    var abort = window.AbortController ? new AbortController() : null;
+    var timer = abort ? setTimeout(function () { abort.abort(); }, CHECK_WAIT_MS) : null;
+    say(box, T.checking);
+    fetch(ACTION, { method: "POST", body: data, credentials: "same-origin", signal: abort ? abort.signal : undefined })
+      .then(function (r) {
+        clearTimeout(timer);
+        if (asked !== checks) { return; }
+        if (r.redirected) { window.location.assign(r.url); return; }  // signed out: the log-in page
+        var plain = function () {
+          if (!pendingBox.hidden) { return; }  // the report is being sent: stay
+          plainCheck = true; submitter.click(); plainCheck = false;
+        };
+        if (!r.ok) { return plain(); }
+        return r.text().then(function (html) {
+          var list = new DOMParser().parseFromString(html, "text/html").getElementById("nearby");
+          if (asked !== checks) { return; }
+          if (list) { box.innerHTML = list.innerHTML; } else { plain(); }
+        });
+      }, function () {
+        clearTimeout(timer);
+        if (asked === checks) { noSignalForCheck(box); }
       });
   });
 

@@ -316,6 +316,13 @@ def test_a_commune_without_a_point_is_checked_and_its_reports_take_a_me_too(
     problems.assert_none()
 
 
+# The check's box with no answer, where the outbox keeps a report for later.
+NO_SIGNAL_FOR_CHECK = (
+    "Không có sóng nên chưa xem được danh sách. Bạn vẫn có thể gửi phản ánh: "
+    "phản ánh sẽ được lưu trên điện thoại này và tự gửi khi có sóng."
+)
+
+
 def choose_commune(page: Page, commune: AdminUnit) -> None:
     """ "No location? Choose your commune": the province, then the commune."""
     page.locator("details.commune summary").click()
@@ -391,14 +398,48 @@ def test_a_check_with_no_signal_says_so_and_keeps_the_page(
     page.locator("#photos").set_input_files(photo)
     context.set_offline(True)
     page.get_by_role("button", name="Xem phản ánh trong xã/phường đã chọn", exact=True).click()
-    expect(page.locator("#nearby")).to_have_text(
-        "Không có sóng nên chưa xem được danh sách lúc này. Bạn vẫn gửi được phản ánh: "
-        "phản ánh được giữ trên điện thoại này cho đến khi gửi được."
-    )
+    expect(page.locator("#nearby")).to_have_text(NO_SIGNAL_FOR_CHECK)
     assert page.evaluate("window.notReloaded === true")
     assert chosen_photos(page) == 1
     context.set_offline(False)
     problems.assert_no_page_errors()  # the failed fetch is a console line
+
+
+def test_a_check_that_gets_no_answer_while_online_keeps_the_page(
+    personas: Personas,
+    commune_a: AdminUnit,
+    server: Server,
+    context: BrowserContext,
+    page: Page,
+    problems: Problems,
+    photo: Path,
+) -> None:
+    """A weak line: the phone says it is online, the check gets no answer.
+    The first form then posted the whole form, photos and all, up the same
+    line (a second read); now the box says there is no signal and the page
+    and its photos stay."""
+    log_in(context, server, personas.resident)
+    page.goto(FORM)
+    page.evaluate("window.notReloaded = true")
+    choose_commune(page, commune_a)
+    page.locator("#photos").set_input_files(photo)
+    posts: list[Request] = []
+
+    def cut(route: Route) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        posts.append(route.request)
+        route.abort("connectionreset")
+
+    page.route("**/report/new/", cut)
+    page.get_by_role("button", name="Xem phản ánh trong xã/phường đã chọn", exact=True).click()
+    expect(page.locator("#nearby")).to_have_text(NO_SIGNAL_FOR_CHECK)
+    assert page.evaluate("window.notReloaded === true")
+    assert chosen_photos(page) == 1
+    assert len(posts) == 1  # the check alone, not a plain post of the photos after it
+    assert b'name="photos"' not in (posts[0].post_data_buffer or b"")
+    problems.assert_no_page_errors()  # the cut request is a console line
 
 
 def test_a_check_the_server_refuses_is_posted_plainly_and_its_refusal_shown(
