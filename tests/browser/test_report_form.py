@@ -280,6 +280,44 @@ def test_me_too_on_a_nearby_report_counts_as_the_list_does(
     problems.assert_none()
 
 
+# The check's box with no answer, where the outbox keeps a report for later.
+NO_SIGNAL_FOR_CHECK = (
+    "Không có sóng nên chưa xem được danh sách. Bạn vẫn có thể gửi phản ánh: "
+    "phản ánh sẽ được lưu trên điện thoại này và tự gửi khi có sóng."
+)
+
+
+def choose_commune(page: Page, commune: AdminUnit) -> None:
+    """ "No location? Choose your commune": the province, then the commune."""
+    page.locator("details.commune summary").click()
+    page.locator("#id_province").select_option(commune.parent.code if commune.parent else "")
+    expect(page.locator(f'#id_commune option[value="{commune.code}"]')).to_have_count(1)
+    page.locator("#id_commune").select_option(commune.code)
+
+
+def form_in_commune_with_photo(page: Page, commune: AdminUnit, photo: Path) -> None:
+    """The form, a commune chosen and no point, one photo chosen; the page
+    marked, to tell whether a later step reloaded it."""
+    page.goto(FORM)
+    page.evaluate("window.notReloaded = true")
+    choose_commune(page, commune)
+    page.locator("#photos").set_input_files(photo)
+    expect(page.locator("#photo-count")).not_to_be_empty()
+
+
+def check_in_commune(page: Page) -> None:
+    page.get_by_role("button", name="Xem phản ánh trong xã/phường đã chọn", exact=True).click()
+
+
+def still_there_with_its_photo(page: Page) -> bool:
+    """The page of form_in_commune_with_photo, not reloaded, its photo still chosen."""
+    return bool(
+        page.evaluate(
+            "window.notReloaded === true && document.getElementById('photos').files.length === 1"
+        )
+    )
+
+
 def test_a_commune_without_a_point_is_checked_and_its_reports_take_a_me_too(
     personas: Personas,
     commune_a: AdminUnit,
@@ -296,12 +334,9 @@ def test_a_commune_without_a_point_is_checked_and_its_reports_take_a_me_too(
     log_in(context, server, personas.resident)
     page.goto(FORM)
     expect(page.locator("#nearby")).to_contain_text("Chọn xã/phường hoặc vị trí rồi bấm nút dưới")
-    page.locator("details.commune summary").click()  # "No location? Choose your commune"
-    page.locator("#id_province").select_option(commune_a.parent.code if commune_a.parent else "")
-    expect(page.locator(f'#id_commune option[value="{commune_a.code}"]')).to_have_count(1)
-    page.locator("#id_commune").select_option(commune_a.code)
+    choose_commune(page, commune_a)
     # Said to look in the commune, not "nearby": no point was given (a walk).
-    page.get_by_role("button", name="Xem phản ánh trong xã/phường đã chọn", exact=True).click()
+    check_in_commune(page)
 
     nearby = page.locator("#nearby")
     expect(nearby).to_contain_text(f"Phản ánh cùng loại đang mở ở {commune_a.full_name}")
@@ -314,25 +349,6 @@ def test_a_commune_without_a_point_is_checked_and_its_reports_take_a_me_too(
     assert filed.supports.filter(user=personas.resident).count() == 1
     assert resident_tickets(personas) == 0
     problems.assert_none()
-
-
-# The check's box with no answer, where the outbox keeps a report for later.
-NO_SIGNAL_FOR_CHECK = (
-    "Không có sóng nên chưa xem được danh sách. Bạn vẫn có thể gửi phản ánh: "
-    "phản ánh sẽ được lưu trên điện thoại này và tự gửi khi có sóng."
-)
-
-
-def choose_commune(page: Page, commune: AdminUnit) -> None:
-    """ "No location? Choose your commune": the province, then the commune."""
-    page.locator("details.commune summary").click()
-    page.locator("#id_province").select_option(commune.parent.code if commune.parent else "")
-    expect(page.locator(f'#id_commune option[value="{commune.code}"]')).to_have_count(1)
-    page.locator("#id_commune").select_option(commune.code)
-
-
-def chosen_photos(page: Page) -> int:
-    return int(page.locator("#photos").evaluate("input => input.files.length"))
 
 
 def test_the_check_keeps_the_photos_chosen_and_sends_none_of_them(
@@ -353,19 +369,14 @@ def test_the_check_keeps_the_photos_chosen_and_sends_none_of_them(
     log_in(context, server, personas.resident)
     posts: list[Request] = []
     page.on("request", lambda r: posts.append(r) if r.method == "POST" else None)
-    page.goto(FORM)
-    page.evaluate("window.notReloaded = true")
-    choose_commune(page, commune_a)
+    form_in_commune_with_photo(page, commune_a, photo)
     page.locator("#id_description").fill("Ổ gà sâu giữa đường")
-    page.locator("#photos").set_input_files(photo)
-    expect(page.locator("#photo-count")).not_to_be_empty()
-    page.get_by_role("button", name="Xem phản ánh trong xã/phường đã chọn", exact=True).click()
+    check_in_commune(page)
 
     nearby = page.locator("#nearby")
     expect(nearby).to_contain_text(f"Phản ánh cùng loại đang mở ở {commune_a.full_name}")
     expect(nearby.locator(f'[data-public-id="{filed.public_id}"]')).to_have_count(1)
-    assert page.evaluate("window.notReloaded === true")  # the list came into this page
-    assert chosen_photos(page) == 1
+    assert still_there_with_its_photo(page)  # the list came into this page
     bodies = [r.post_data_buffer or b"" for r in posts]
     [check] = [body for body in bodies if b'name="action"' in body]
     assert b'name="photos"' not in check
@@ -392,15 +403,11 @@ def test_a_check_with_no_signal_says_so_and_keeps_the_page(
     """With no signal the check cannot be made: the box says so, and that
     the report can still be sent; the page and its photos stay."""
     log_in(context, server, personas.resident)
-    page.goto(FORM)
-    page.evaluate("window.notReloaded = true")
-    choose_commune(page, commune_a)
-    page.locator("#photos").set_input_files(photo)
+    form_in_commune_with_photo(page, commune_a, photo)
     context.set_offline(True)
-    page.get_by_role("button", name="Xem phản ánh trong xã/phường đã chọn", exact=True).click()
+    check_in_commune(page)
     expect(page.locator("#nearby")).to_have_text(NO_SIGNAL_FOR_CHECK)
-    assert page.evaluate("window.notReloaded === true")
-    assert chosen_photos(page) == 1
+    assert still_there_with_its_photo(page)
     context.set_offline(False)
     problems.assert_no_page_errors()  # the failed fetch is a console line
 
@@ -419,10 +426,7 @@ def test_a_check_that_gets_no_answer_while_online_keeps_the_page(
     line (a second read); now the box says there is no signal and the page
     and its photos stay."""
     log_in(context, server, personas.resident)
-    page.goto(FORM)
-    page.evaluate("window.notReloaded = true")
-    choose_commune(page, commune_a)
-    page.locator("#photos").set_input_files(photo)
+    form_in_commune_with_photo(page, commune_a, photo)
     posts: list[Request] = []
 
     def cut(route: Route) -> None:
@@ -433,10 +437,9 @@ def test_a_check_that_gets_no_answer_while_online_keeps_the_page(
         route.abort("connectionreset")
 
     page.route("**/report/new/", cut)
-    page.get_by_role("button", name="Xem phản ánh trong xã/phường đã chọn", exact=True).click()
+    check_in_commune(page)
     expect(page.locator("#nearby")).to_have_text(NO_SIGNAL_FOR_CHECK)
-    assert page.evaluate("window.notReloaded === true")
-    assert chosen_photos(page) == 1
+    assert still_there_with_its_photo(page)
     assert len(posts) == 1  # the check alone, not a plain post of the photos after it
     assert b'name="photos"' not in (posts[0].post_data_buffer or b"")
     problems.assert_no_page_errors()  # the cut request is a console line
