@@ -28,7 +28,8 @@ default) writes them: batches that each commit on their own, the row's
 progress moved on after each, so a run stopped or killed midway is finished
 by the next; the row deleted only if its count of renames and the time of
 the latest are still the ones the run read, so a rename meanwhile starts the
-account's cases over and is never lost. Until then, search finds the cases by the old name.
+account's cases over and is never lost. Until then, search finds the cases by
+the old name.
 
 NULL is "not written yet": the cases that were there before the column
 (migration 0035), and any that a process of the code before it files while
